@@ -1,0 +1,101 @@
+"""What every command shares: loading aggregates with typed not-found errors, and bounded retries on conflicts.
+
+Rules that span aggregates hold because every command saves all the aggregates it changed in **one**
+``Application.save`` (one transaction). If another writer changed one of them first, the store refuses the whole
+save with a version conflict; the command is then re-run from fresh state — a bounded number of times, after which
+the caller gets ``ConcurrentUpdateError`` and nothing was written.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+
+from ledger.errors import ConcurrentUpdateError, InvalidInputError, NotFoundError
+
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+class DateAsISO(Transcoding):
+    """The library's JSON transcoder has no ``datetime.date`` transcoding; our events carry dates."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class LedgerApplicationBase(Application):
+    # Retries are bounded so that a hot spot surfaces as a clear error instead of a hang.
+    MAX_COMMAND_ATTEMPTS = "MAX_COMMAND_ATTEMPTS"
+    default_attempts: ClassVar[int] = 12
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.max_attempts = int(self.env.get(self.MAX_COMMAND_ATTEMPTS) or self.default_attempts)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def _load(self, aggregate_id: UUID, kind: type[A], missing: type[NotFoundError], what: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise missing(f"no {what} {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise missing(f"{aggregate_id} is not a {what}")
+        return aggregate
+
+    def _find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        """The aggregate if it exists (and is of that kind), else None."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def _run(self, decide_and_save: Callable[[], T]) -> T:
+        """Run a command; on a version conflict, re-run it from fresh state, at most ``max_attempts`` times."""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return decide_and_save()
+            except RecordConflictError:
+                if attempt == self.max_attempts:
+                    break
+                # Jittered backoff spreads contenders out; the randomness is in the application, not the domain.
+                time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))
+        raise ConcurrentUpdateError(
+            f"the command met a concurrent change {self.max_attempts} times and was not applied; try again"
+        )
+
+
+def as_uuid(value: object, what: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInputError(f"{what} must be a UUID, got {value!r}") from None
+
+
+def check_year(year: object) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 2018 <= year <= 2100:
+        raise InvalidInputError(f"fiscal year must be an integer from 2018, got {year!r}")
+    return year
+

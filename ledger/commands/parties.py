@@ -1,0 +1,164 @@
+"""Commands about the parties: enterprises and their eligibility, providers and the whitelist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from ledger import ids
+from ledger.commands.base import LedgerApplicationBase, check_year
+from ledger.discounts import CarrierDiscountRates, NetworkDiscountGrant
+from ledger.enterprise import Enterprise
+from ledger.errors import (
+    AlreadyExistsError,
+    CarrierRateNotSetError,
+    EnterpriseNotFoundError,
+    ProviderNotFoundError,
+)
+from ledger.provider import Provider
+from ledger.quotas import ProviderQuota
+from ledger.recording import By
+from ledger.uscc import validate_uscc
+
+
+@dataclass(frozen=True)
+class EligibilityDecision:
+    enterprise_id: UUID
+    year: int
+    granted: bool
+    reasons: tuple[str, ...]
+    network_discount_id: UUID | None
+
+
+class PartyCommands(LedgerApplicationBase):
+    # -- enterprises ----------------------------------------------------------------------------------------------
+    def register_enterprise(
+        self, by: By, *, uscc: str, name: str, city: str, carrier: str, established_on: date
+    ) -> UUID:
+        def run() -> UUID:
+            enterprise = Enterprise.register(
+                by, uscc=uscc, name=name, city=city, carrier=carrier, established_on=established_on
+            )
+            if self._exists(enterprise.id):
+                raise AlreadyExistsError(f"enterprise {enterprise.uscc} is already registered")
+            self.save(enterprise)
+            return enterprise.id
+
+        return self._run(run)
+
+    def enterprise(self, enterprise_id: UUID) -> Enterprise:
+        return self._load(enterprise_id, Enterprise, EnterpriseNotFoundError, "enterprise")
+
+    def enterprise_by_uscc(self, uscc: str) -> Enterprise:
+        return self.enterprise(ids.enterprise_id(validate_uscc(uscc)))
+
+    def decide_eligibility(
+        self,
+        by: By,
+        *,
+        enterprise_id: UUID,
+        year: int,
+        prior_year_revenue_fen: int,
+        serious_misuse_5y: bool,
+        effective_at: datetime,
+    ) -> EligibilityDecision:
+        """Decide a year's eligibility; a grant records the carrier's network discount in the same transaction."""
+        check_year(year)
+
+        def run() -> EligibilityDecision:
+            enterprise = self.enterprise(enterprise_id)
+            granted = enterprise.decide_eligibility(
+                by,
+                year=year,
+                prior_year_revenue_fen=prior_year_revenue_fen,
+                serious_misuse_5y=serious_misuse_5y,
+                effective_at=effective_at,
+            )
+            grant = None
+            if granted:
+                schedule = self._find(ids.carrier_rates_id(year), CarrierDiscountRates)
+                if schedule is None:
+                    raise CarrierRateNotSetError(f"no carrier network discount rates are configured for {year}")
+                grant = NetworkDiscountGrant.grant(
+                    by,
+                    enterprise_id=enterprise.id,
+                    year=year,
+                    carrier=enterprise.carrier,
+                    rate=schedule.rate_for(enterprise.carrier),
+                )
+            self.save(enterprise, grant)
+            return EligibilityDecision(
+                enterprise_id=enterprise.id,
+                year=year,
+                granted=granted,
+                reasons=tuple(enterprise.refusals.get(year, ())),
+                network_discount_id=grant.id if grant else None,
+            )
+
+        return self._run(run)
+
+    # -- providers -------------------------------------------------------------------------------------------------
+    def admit_provider(self, by: By, *, uscc: str, name: str, kind: str) -> UUID:
+        def run() -> UUID:
+            provider = Provider.admit(by, uscc=uscc, name=name, kind=kind)
+            if self._exists(provider.id):
+                raise AlreadyExistsError(f"provider {provider.uscc} is already in the resource pool")
+            self.save(provider)
+            return provider.id
+
+        return self._run(run)
+
+    def provider(self, provider_id: UUID) -> Provider:
+        return self._load(provider_id, Provider, ProviderNotFoundError, "provider")
+
+    def set_provider_quota(self, by: By, *, provider_id: UUID, year: int, amount_fen: int) -> UUID:
+        """Set a provider's redemption quota for a year, or revise it (never below what claims hold)."""
+        check_year(year)
+
+        def run() -> UUID:
+            self.provider(provider_id)
+            quota = self._find(ids.provider_quota_id(provider_id, year), ProviderQuota)
+            if quota is None:
+                quota = ProviderQuota.set(by, provider_id=provider_id, year=year, amount_fen=amount_fen)
+            else:
+                quota.revise(by, amount_fen=amount_fen)
+            self.save(quota)
+            return quota.id
+
+        return self._run(run)
+
+    def record_assessment(
+        self,
+        by: By,
+        *,
+        provider_id: UUID,
+        area: str,
+        kind: str,
+        passed: bool,
+        assessor: str,
+        report_ref: str,
+        effective_at: datetime,
+    ) -> str:
+        """Record a security assessment or spot check; returns the provider's whitelist status after it."""
+
+        def run() -> str:
+            provider = self.provider(provider_id)
+            provider.record_assessment(
+                by, area=area, kind=kind, passed=passed, assessor=assessor, report_ref=report_ref,
+                effective_at=effective_at,
+            )
+            self.save(provider)
+            return provider.status
+
+        return self._run(run)
+
+    def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> None:
+        check_year(year)
+
+        def run() -> None:
+            provider = self.provider(provider_id)
+            provider.eliminate(by, year=year, rating=rating, effective_at=effective_at)
+            self.save(provider)
+
+        self._run(run)

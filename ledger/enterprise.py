@@ -1,0 +1,126 @@
+"""Enterprise: registration and the yearly eligibility decision (一(二))."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from ledger import ids
+from ledger.errors import EligibilityAlreadyDecidedError, InvalidInputError
+from ledger.fiscal_time import add_years, require_aware, shanghai_date
+from ledger.money import WAN_YUAN, check_fen
+from ledger.parties import SHENZHEN, Carrier, check_city, parse_enum
+from ledger.recording import By, LedgerAggregate
+from ledger.uscc import validate_uscc
+
+REVENUE_THRESHOLD_FEN = 1_000 * WAN_YUAN  # 上年度主營業務收入1,000萬元以上
+
+
+class RefusalReason(StrEnum):
+    SHENZHEN_EXCLUDED = "SHENZHEN_EXCLUDED"
+    ESTABLISHED_LESS_THAN_ONE_YEAR = "ESTABLISHED_LESS_THAN_ONE_YEAR"
+    REVENUE_BELOW_THRESHOLD = "REVENUE_BELOW_THRESHOLD"
+    SERIOUS_FUNDS_MISUSE = "SERIOUS_FUNDS_MISUSE"
+
+
+def eligibility_refusals(
+    *, city: str, established_on: date, decided_on: date, prior_year_revenue_fen: int, serious_misuse_5y: bool
+) -> list[RefusalReason]:
+    """Every reason the declared facts fail 一(二); empty means eligible.
+
+    "Established ≥ 1 year" is judged on the decision's effective date (Asia/Shanghai).
+    """
+    reasons = []
+    if city == SHENZHEN:
+        reasons.append(RefusalReason.SHENZHEN_EXCLUDED)
+    if add_years(established_on, 1) > decided_on:
+        reasons.append(RefusalReason.ESTABLISHED_LESS_THAN_ONE_YEAR)
+    if prior_year_revenue_fen < REVENUE_THRESHOLD_FEN:
+        reasons.append(RefusalReason.REVENUE_BELOW_THRESHOLD)
+    if serious_misuse_5y:
+        reasons.append(RefusalReason.SERIOUS_FUNDS_MISUSE)
+    return reasons
+
+
+class Enterprise(LedgerAggregate):
+    class Registered(LedgerAggregate.Created):
+        uscc: str
+        name: str
+        city: str
+        carrier: str
+        established_on: date
+
+        def apply(self, e: Enterprise) -> None:
+            e.uscc, e.name, e.city, e.carrier = self.uscc, self.name, self.city, self.carrier
+            e.established_on = self.established_on
+            e.eligibility, e.refusals = {}, {}
+
+    class EligibilityDecided(LedgerAggregate.Event):
+        year: int
+        granted: bool
+        reasons: list[str]
+        prior_year_revenue_fen: int
+        serious_misuse_5y: bool
+        effective_at: datetime
+
+        def apply(self, e: Enterprise) -> None:
+            e.eligibility[self.year] = self.granted
+            e.refusals[self.year] = list(self.reasons)
+
+    # State (set by the events' apply methods; class-level annotations would become __init__ parameters):
+    # uscc, name, city, carrier, established_on, eligibility {year: granted}, refusals {year: [reason codes]}
+
+    @classmethod
+    def register(
+        cls, by: By, *, uscc: str, name: str, city: str, carrier: str, established_on: date
+    ) -> Enterprise:
+        uscc = validate_uscc(uscc)
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInputError("an enterprise needs a name")
+        if not isinstance(established_on, date) or isinstance(established_on, datetime):
+            raise InvalidInputError(f"established_on must be a date, got {established_on!r}")
+        return cls._start(
+            cls.Registered,
+            ids.enterprise_id(uscc),
+            by,
+            uscc=uscc,
+            name=name.strip(),
+            city=check_city(city),
+            carrier=parse_enum(Carrier, carrier, "carrier").value,
+            established_on=established_on,
+        )
+
+    def decide_eligibility(
+        self, by: By, *, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
+    ) -> bool:
+        """Decide once per year from declared facts; refusals are recorded too, with every reason."""
+        if year in self.eligibility:
+            raise EligibilityAlreadyDecidedError(
+                f"eligibility of {self.uscc} for {year} was already decided "
+                f"({'granted' if self.eligibility[year] else 'refused'}); a correction is a new programme decision"
+            )
+        check_fen(prior_year_revenue_fen, "prior-year main business revenue")
+        if not isinstance(serious_misuse_5y, bool):
+            raise InvalidInputError("serious_misuse_5y must be true or false")
+        effective_at = require_aware(effective_at, "effective time")
+        reasons = eligibility_refusals(
+            city=self.city,
+            established_on=self.established_on,
+            decided_on=shanghai_date(effective_at),
+            prior_year_revenue_fen=prior_year_revenue_fen,
+            serious_misuse_5y=serious_misuse_5y,
+        )
+        self._record(
+            self.EligibilityDecided,
+            by,
+            year=year,
+            granted=not reasons,
+            reasons=[r.value for r in reasons],
+            prior_year_revenue_fen=prior_year_revenue_fen,
+            serious_misuse_5y=serious_misuse_5y,
+            effective_at=effective_at,
+        )
+        return not reasons
+
+    def is_eligible(self, year: int) -> bool:
+        return self.eligibility.get(year, False)

@@ -1,0 +1,229 @@
+"""One error hierarchy for every rule the ledger refuses.
+
+Each error has a stable ``code`` (part of the public contract: the HTTP API puts it in the problem+json ``code``
+member) and a ``kind`` that says which family of HTTP status it belongs to, without the domain knowing about HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class LedgerError(Exception):
+    code: ClassVar[str] = "LEDGER_ERROR"
+    kind: ClassVar[str] = "invalid"  # invalid | not_found | conflict
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+# -- bad input -------------------------------------------------------------------------------------------------------
+class InvalidInputError(LedgerError):
+    code = "INVALID_INPUT"
+
+
+class InvalidUSCCError(InvalidInputError):
+    code = "INVALID_USCC"
+
+
+class UnknownCityError(InvalidInputError):
+    code = "UNKNOWN_CITY"
+
+
+class InvalidAmountError(InvalidInputError):
+    code = "INVALID_AMOUNT"
+
+
+class InvalidRateError(InvalidInputError):
+    code = "INVALID_RATE"
+
+
+class NaiveDatetimeError(InvalidInputError):
+    code = "NAIVE_DATETIME"
+
+
+# -- rules of the programme ------------------------------------------------------------------------------------------
+class RuleViolationError(LedgerError):
+    code = "RULE_VIOLATION"
+    kind = "conflict"
+
+
+class NotEligibleError(RuleViolationError):
+    code = "NOT_ELIGIBLE"
+
+
+class ShenzhenExcludedError(NotEligibleError):
+    code = "SHENZHEN_EXCLUDED"
+
+
+class CategoryNotCoveredError(RuleViolationError):
+    code = "CATEGORY_NOT_COVERED"
+
+
+class CategoryMismatchError(RuleViolationError):
+    code = "CATEGORY_MISMATCH"
+
+
+class DiscountRateTooLowError(RuleViolationError):
+    code = "DISCOUNT_RATE_TOO_LOW"
+
+
+class CarrierRateNotSetError(RuleViolationError):
+    code = "CARRIER_RATE_NOT_SET"
+
+
+class CatalogueNotPublishedError(RuleViolationError):
+    code = "CATALOGUE_NOT_PUBLISHED"
+
+
+class NotCurrentYearError(RuleViolationError):
+    code = "NOT_CURRENT_YEAR"
+
+
+class QuotaExhaustedError(RuleViolationError):
+    code = "QUOTA_EXHAUSTED"
+
+
+class CityQuotaExhaustedError(QuotaExhaustedError):
+    code = "CITY_QUOTA_EXHAUSTED"
+
+
+class ProviderQuotaExhaustedError(QuotaExhaustedError):
+    code = "PROVIDER_QUOTA_EXHAUSTED"
+
+
+class QuotaNotSetError(RuleViolationError):
+    code = "QUOTA_NOT_SET"
+
+
+class QuotaBelowUsageError(RuleViolationError):
+    code = "QUOTA_BELOW_USAGE"
+
+
+class VoucherExpiredError(RuleViolationError):
+    code = "VOUCHER_EXPIRED"
+
+
+class VoucherNotYetExpiredError(RuleViolationError):
+    code = "VOUCHER_NOT_YET_EXPIRED"
+
+
+class VoucherRevokedError(RuleViolationError):
+    code = "VOUCHER_REVOKED"
+
+
+class VoucherExhaustedError(RuleViolationError):
+    code = "VOUCHER_EXHAUSTED"
+
+
+class ZeroSubsidyError(RuleViolationError):
+    code = "ZERO_SUBSIDY"
+
+
+class ContractBeforePolicyError(RuleViolationError):
+    code = "CONTRACT_BEFORE_POLICY"
+
+
+class PaymentInsufficientError(RuleViolationError):
+    code = "PAYMENT_INSUFFICIENT"
+
+
+class EligibleFeeExceedsContractError(RuleViolationError):
+    code = "ELIGIBLE_FEE_EXCEEDS_CONTRACT"
+
+
+class ProviderNotWhitelistedError(RuleViolationError):
+    code = "PROVIDER_NOT_WHITELISTED"
+
+
+class ProviderSuspendedError(ProviderNotWhitelistedError):
+    code = "PROVIDER_SUSPENDED"
+
+
+class ProviderEliminatedError(ProviderNotWhitelistedError):
+    code = "PROVIDER_ELIMINATED"
+
+
+class InvalidTransitionError(RuleViolationError):
+    """A claim, voucher or batch is not in a state that allows the command."""
+
+    code = "INVALID_TRANSITION"
+
+
+class ProviderMismatchError(RuleViolationError):
+    code = "PROVIDER_MISMATCH"
+
+
+class EmptyBatchError(RuleViolationError):
+    code = "EMPTY_BATCH"
+
+
+# -- duplicates and concurrency --------------------------------------------------------------------------------------
+class DuplicateError(LedgerError):
+    code = "DUPLICATE"
+    kind = "conflict"
+
+
+class DuplicateClaimError(DuplicateError):
+    code = "DUPLICATE_CLAIM"
+
+
+class DuplicateVoucherError(DuplicateError):
+    code = "DUPLICATE_VOUCHER"
+
+
+class AlreadyExistsError(DuplicateError):
+    code = "ALREADY_EXISTS"
+
+
+class EligibilityAlreadyDecidedError(DuplicateError):
+    code = "ELIGIBILITY_ALREADY_DECIDED"
+
+
+class ConcurrentUpdateError(LedgerError):
+    """Version conflicts persisted after the configured number of attempts; nothing was written."""
+
+    code = "CONCURRENT_UPDATE"
+    kind = "conflict"
+
+
+# -- lookups ---------------------------------------------------------------------------------------------------------
+class NotFoundError(LedgerError):
+    code = "NOT_FOUND"
+    kind = "not_found"
+
+
+class EnterpriseNotFoundError(NotFoundError):
+    code = "ENTERPRISE_NOT_FOUND"
+
+
+class ProviderNotFoundError(NotFoundError):
+    code = "PROVIDER_NOT_FOUND"
+
+
+class VoucherNotFoundError(NotFoundError):
+    code = "VOUCHER_NOT_FOUND"
+
+
+class ClaimNotFoundError(NotFoundError):
+    code = "CLAIM_NOT_FOUND"
+
+
+class CatalogueItemNotFoundError(NotFoundError):
+    code = "CATALOGUE_ITEM_NOT_FOUND"
+
+
+class BatchNotFoundError(NotFoundError):
+    code = "BATCH_NOT_FOUND"
+
+
+def all_error_codes() -> dict[str, type[LedgerError]]:
+    """Every stable code, for documentation and for a test that codes stay unique."""
+    found: dict[str, type[LedgerError]] = {}
+    pending: list[type[LedgerError]] = [LedgerError]
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return found

@@ -1,0 +1,38 @@
+"""Fee categories of 一(二): what a service voucher may and may never pay for."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ledger.errors import CategoryNotCoveredError, InvalidInputError
+
+
+class FeeCategory(StrEnum):
+    APPLICATION_SERVICE = "APPLICATION_SERVICE"  # 應用服務費
+    DEVICE_ACCESS = "DEVICE_ACCESS"  # 設備接入費
+    NETWORK_RENOVATION = "NETWORK_RENOVATION"  # 網絡改造費
+    # Never covered (the policy names them so that claims for them can be recognised and refused):
+    AUTOMATION_EQUIPMENT = "AUTOMATION_EQUIPMENT"  # 自動化和智能化設備
+    NON_CLOUD_SOFTWARE = "NON_CLOUD_SOFTWARE"
+
+
+COVERED = frozenset({FeeCategory.APPLICATION_SERVICE, FeeCategory.DEVICE_ACCESS, FeeCategory.NETWORK_RENOVATION})
+
+
+def parse_category(value: object) -> FeeCategory:
+    try:
+        return FeeCategory(value)
+    except ValueError:
+        raise InvalidInputError(
+            f"fee category must be one of {', '.join(c.value for c in FeeCategory)}, got {value!r}"
+        ) from None
+
+
+def require_covered(value: object) -> FeeCategory:
+    category = parse_category(value)
+    if category not in COVERED:
+        raise CategoryNotCoveredError(
+            f"{category.value} is not covered by service vouchers: only application service, device access and "
+            "network renovation fees are (一(二)); automation/intelligent equipment and non-cloud software never are"
+        )
+    return category

@@ -1,0 +1,57 @@
+"""Deterministic aggregate ids.
+
+Ids that follow from natural keys make uniqueness rules atomic: a second voucher for the same enterprise, item and
+year, or a second claim on the same contract and invoice, is a second *creation* of the same aggregate id, which the
+event store refuses in the same transaction that would have written it.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+NAMESPACE = UUID("6f1b8a52-3c1e-5a8e-9f0e-201803200000")  # fixed forever: ids are stored data
+
+
+def _id(kind: str, *parts: object) -> UUID:
+    return uuid5(NAMESPACE, "|".join([kind, *(str(p) for p in parts)]))
+
+
+def enterprise_id(uscc: str) -> UUID:
+    return _id("enterprise", uscc)
+
+
+def provider_id(uscc: str) -> UUID:
+    return _id("provider", uscc)
+
+
+def catalogue_id(year: int) -> UUID:
+    return _id("catalogue", year)
+
+
+def city_quota_id(city: str, year: int) -> UUID:
+    return _id("city-quota", city, year)
+
+
+def provider_quota_id(provider: UUID, year: int) -> UUID:
+    return _id("provider-quota", provider, year)
+
+
+def carrier_rates_id(year: int) -> UUID:
+    return _id("carrier-rates", year)
+
+
+def network_discount_id(enterprise: UUID, year: int) -> UUID:
+    return _id("network-discount", enterprise, year)
+
+
+def cloud_agreement_id(provider: UUID, year: int) -> UUID:
+    return _id("cloud-agreement", provider, year)
+
+
+def voucher_id(enterprise: UUID, year: int, item_id: str) -> UUID:
+    return _id("voucher", enterprise, year, item_id)
+
+
+def claim_key_id(provider: UUID, contract_no: str, invoice_no: str) -> UUID:
+    """Contract and invoice numbers are compared trimmed and upper-cased, so ' ht-01' and 'HT-01' are one contract."""
+    return _id("claim-key", provider, contract_no.strip().upper(), invoice_no.strip().upper())

@@ -1,0 +1,47 @@
+"""Exact money: integer fen and Decimal rates, with one rounding rule.
+
+DOMAIN.md: "the product [of a rate and an amount is] rounded down to the fen". Every such product in the ledger goes
+through :func:`apply_rate`, so the rule lives in one place.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, Decimal
+
+from ledger.errors import InvalidAmountError, InvalidRateError
+
+YUAN = 100  # fen per yuan (元)
+WAN_YUAN = 10_000 * YUAN  # fen per 萬元
+
+
+def check_fen(value: object, what: str, *, allow_zero: bool = True) -> int:
+    """Refuse anything that is not a non-negative integer number of fen (bools and floats included)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidAmountError(f"{what} must be an integer number of fen, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InvalidAmountError(f"{what} must be {'≥' if allow_zero else '>'} 0 fen, got {value}")
+    return value
+
+
+def to_rate(value: object, what: str = "rate") -> Decimal:
+    """A rate in [0, 1] as an exact Decimal. Floats are refused: 0.3 as a float is not 0.30."""
+    if isinstance(value, float):
+        raise InvalidRateError(f"{what} must be given exactly (a string or Decimal), not the float {value!r}")
+    try:
+        rate = value if isinstance(value, Decimal) else Decimal(str(value))
+    except Exception as exc:  # decimal.InvalidOperation and friends
+        raise InvalidRateError(f"{what} is not a number: {value!r}") from exc
+    if not rate.is_finite() or rate < 0 or rate > 1:
+        raise InvalidRateError(f"{what} must be between 0 and 1, got {value!r}")
+    return rate
+
+
+def apply_rate(amount_fen: int, rate: Decimal) -> int:
+    """amount × rate, rounded down to the fen (the one rounding rule of the programme)."""
+    return int((Decimal(amount_fen) * rate).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def split_funding(amount_fen: int, city_share: Decimal) -> tuple[int, int]:
+    """(city portion, province portion): the city's share rounded down, the province the rest, so they add up."""
+    city = apply_rate(amount_fen, city_share)
+    return city, amount_fen - city

@@ -1,0 +1,175 @@
+"""Provider: the supply resource pool (三(三)) and the security whitelist (一(四)).
+
+A provider is on the whitelist when it has passed at least one security assessment and the latest result in every
+assessed area is a pass. A failed assessment or spot check suspends it (no new claims, approved claims held from
+settlement); a passed re-assessment of every failing area reinstates it. A low annual rating eliminates it from the
+pool for that fiscal year, for good.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from ledger import ids
+from ledger.errors import (
+    AlreadyExistsError,
+    InvalidInputError,
+    ProviderEliminatedError,
+    ProviderNotWhitelistedError,
+    ProviderSuspendedError,
+)
+from ledger.fiscal_time import fiscal_year, require_aware
+from ledger.parties import ProviderKind, parse_enum
+from ledger.recording import By, LedgerAggregate
+from ledger.uscc import validate_uscc
+
+
+class AssessmentArea(StrEnum):
+    NETWORK = "NETWORK"
+    DATA = "DATA"
+    APPLICATION = "APPLICATION"
+    DEVICE = "DEVICE"
+    CONTROL = "CONTROL"
+
+
+class AssessmentKind(StrEnum):
+    ASSESSMENT = "ASSESSMENT"  # 評估
+    SPOT_CHECK = "SPOT_CHECK"  # 抽查
+
+
+class WhitelistStatus(StrEnum):
+    PENDING_ASSESSMENT = "PENDING_ASSESSMENT"
+    WHITELISTED = "WHITELISTED"
+    SUSPENDED = "SUSPENDED"
+
+
+class Provider(LedgerAggregate):
+    class Admitted(LedgerAggregate.Created):
+        uscc: str
+        name: str
+        kind: str
+
+        def apply(self, p: Provider) -> None:
+            p.uscc, p.name, p.kind = self.uscc, self.name, self.kind
+            p.area_results, p.eliminated_years = {}, []
+            p.status = WhitelistStatus.PENDING_ASSESSMENT.value
+
+    class AssessmentRecorded(LedgerAggregate.Event):
+        area: str
+        kind: str
+        passed: bool
+        assessor: str
+        report_ref: str
+        effective_at: datetime
+
+        def apply(self, p: Provider) -> None:
+            p.area_results[self.area] = self.passed
+
+    class Suspended(LedgerAggregate.Event):
+        reason: str
+        failing_areas: list[str]
+        effective_at: datetime
+
+        def apply(self, p: Provider) -> None:
+            p.status = WhitelistStatus.SUSPENDED.value
+
+    class Whitelisted(LedgerAggregate.Event):
+        """Entered the whitelist (first pass) or was reinstated (``reinstated``)."""
+
+        reinstated: bool
+        effective_at: datetime
+
+        def apply(self, p: Provider) -> None:
+            p.status = WhitelistStatus.WHITELISTED.value
+
+    class Eliminated(LedgerAggregate.Event):
+        year: int
+        rating: str
+        effective_at: datetime
+
+        def apply(self, p: Provider) -> None:
+            p.eliminated_years.append(self.year)
+
+    @classmethod
+    def admit(cls, by: By, *, uscc: str, name: str, kind: str) -> Provider:
+        uscc = validate_uscc(uscc)
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInputError("a provider needs a name")
+        return cls._start(
+            cls.Admitted,
+            ids.provider_id(uscc),
+            by,
+            uscc=uscc,
+            name=name.strip(),
+            kind=parse_enum(ProviderKind, kind, "provider kind").value,
+        )
+
+    def record_assessment(
+        self, by: By, *, area: str, kind: str, passed: bool, assessor: str, report_ref: str, effective_at: datetime
+    ) -> None:
+        """Record the result, then suspend or (re)admit to the whitelist as the results now require."""
+        if not isinstance(passed, bool):
+            raise InvalidInputError("passed must be true or false")
+        if not isinstance(assessor, str) or not assessor.strip():
+            raise InvalidInputError("an assessment records its assessor")
+        effective_at = require_aware(effective_at, "effective time")
+        area_value = parse_enum(AssessmentArea, area, "assessment area").value
+        kind_value = parse_enum(AssessmentKind, kind, "assessment kind").value
+        self._record(
+            self.AssessmentRecorded,
+            by,
+            area=area_value,
+            kind=kind_value,
+            passed=passed,
+            assessor=assessor.strip(),
+            report_ref=str(report_ref or ""),
+            effective_at=effective_at,
+        )
+        failing = sorted(area for area, ok in self.area_results.items() if not ok)
+        if failing and self.status != WhitelistStatus.SUSPENDED:
+            self._record(
+                self.Suspended,
+                by,
+                reason=f"failed {kind_value.lower().replace('_', ' ')} of {area_value}",
+                failing_areas=failing,
+                effective_at=effective_at,
+            )
+        elif not failing and self.status != WhitelistStatus.WHITELISTED:
+            self._record(
+                self.Whitelisted,
+                by,
+                reinstated=self.status == WhitelistStatus.SUSPENDED,
+                effective_at=effective_at,
+            )
+
+    def eliminate(self, by: By, *, year: int, rating: str, effective_at: datetime) -> None:
+        if year in self.eliminated_years:
+            raise AlreadyExistsError(f"provider {self.uscc} is already eliminated for {year}")
+        self._record(
+            self.Eliminated, by, year=year, rating=str(rating), effective_at=require_aware(effective_at, "effective time")
+        )
+
+    def is_eliminated(self, year: int) -> bool:
+        return year in self.eliminated_years
+
+    def require_whitelisted(self, at: datetime) -> None:
+        """May this provider take a new claim, or be paid, at ``at``?"""
+        year = fiscal_year(at)
+        if year in self.eliminated_years:
+            raise ProviderEliminatedError(f"provider {self.uscc} was eliminated from the resource pool for {year}")
+        if self.status == WhitelistStatus.SUSPENDED:
+            raise ProviderSuspendedError(f"provider {self.uscc} is suspended from the security whitelist")
+        if self.status != WhitelistStatus.WHITELISTED:
+            raise ProviderNotWhitelistedError(
+                f"provider {self.uscc} has not yet passed a security assessment, so it is not on the whitelist"
+            )
+
+    def require_payable(self) -> None:
+        """Suspension holds settlement of approved claims; elimination does not (the work was done while pooled)."""
+        if self.status == WhitelistStatus.SUSPENDED:
+            raise ProviderSuspendedError(
+                f"provider {self.uscc} is suspended from the whitelist: its approved claims are held from settlement"
+            )
+        if self.status != WhitelistStatus.WHITELISTED:
+            raise ProviderNotWhitelistedError(f"provider {self.uscc} is not on the security whitelist")

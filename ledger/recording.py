@@ -1,0 +1,51 @@
+"""What every command and event carries: who did it, when the ledger learned it, and an optional correlation id.
+
+The base aggregate and event classes live here so that every event in the store has ``actor`` and
+``correlation_id`` fields and a ``timestamp`` (the recorded time) that the caller passed in: the domain reads no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.errors import InvalidInputError
+from ledger.fiscal_time import require_aware
+
+
+@dataclass(frozen=True)
+class By:
+    """The who/when of a command: ``actor`` did it, the ledger records it ``at`` (recorded time)."""
+
+    actor: str
+    at: datetime
+    correlation_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.actor, str) or not self.actor.strip():
+            raise InvalidInputError("every command records who did it: actor must be a non-empty string")
+        object.__setattr__(self, "at", require_aware(self.at, "recorded time"))
+
+
+class LedgerAggregate(Aggregate):
+    class Event(Aggregate.Event):
+        actor: str
+        correlation_id: str | None
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    @classmethod
+    def _start(cls, event_class: type[Created], id: UUID, by: By, **attrs: Any) -> Self:  # noqa: A002
+        return cls._create(
+            event_class, id=id, timestamp=by.at, actor=by.actor, correlation_id=by.correlation_id, **attrs
+        )
+
+    def _record(self, event_class: type[Event], by: By, **attrs: Any) -> None:
+        self.trigger_event(
+            event_class, timestamp=by.at, actor=by.actor, correlation_id=by.correlation_id, **attrs
+        )

@@ -1,0 +1,345 @@
+"""Voucher (服務券): issued for one catalogue item of one year, redeemed by claims until its deadline.
+
+Balance = face value − the amounts its live claims hold. A claim holds its amount from the moment it is made; a
+rejection or a reversal before settlement gives it back; a reversal after settlement keeps it held (the money was
+paid) and raises a recovery (追回) against the provider instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from ledger.catalogue import CatalogueItem
+from ledger.claims import Claim, ClaimEvidence, ClaimStatus
+from ledger.errors import (
+    AlreadyExistsError,
+    CategoryMismatchError,
+    ClaimNotFoundError,
+    InvalidInputError,
+    InvalidTransitionError,
+    ProviderMismatchError,
+    VoucherExhaustedError,
+    VoucherExpiredError,
+    VoucherNotYetExpiredError,
+    VoucherRevokedError,
+    ZeroSubsidyError,
+)
+from ledger.fees import require_covered
+from ledger.fiscal_time import require_aware
+from ledger.money import apply_rate, split_funding
+from ledger.recording import By, LedgerAggregate
+
+
+class VoucherStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+class Voucher(LedgerAggregate):
+    class Issued(LedgerAggregate.Created):
+        enterprise_id: UUID
+        city: str
+        year: int
+        catalogue_id: UUID
+        item_id: str
+        fee_category: str
+        rate: Decimal
+        face_value_fen: int
+        city_share: Decimal
+        city_portion_fen: int
+        province_portion_fen: int
+        expires_at: datetime
+
+        def apply(self, v: Voucher) -> None:
+            v.enterprise_id, v.city, v.year = self.enterprise_id, self.city, self.year
+            v.catalogue_id, v.item_id, v.fee_category = self.catalogue_id, self.item_id, self.fee_category
+            v.rate, v.face_value_fen, v.city_share = self.rate, self.face_value_fen, self.city_share
+            v.city_portion_fen, v.province_portion_fen = self.city_portion_fen, self.province_portion_fen
+            v.expires_at = self.expires_at
+            v.status = VoucherStatus.ACTIVE
+            v.claims = {}
+            v.returned_fen = 0
+
+    class Claimed(LedgerAggregate.Event):
+        claim_id: UUID
+        provider_id: UUID
+        contract_no: str
+        contract_date: datetime
+        contract_amount_fen: int
+        invoice_nos: list[str]
+        payment_proven_fen: int
+        payment_proof_ref: str
+        acceptance_report_ref: str
+        fee_category: str
+        eligible_fee_fen: int
+        amount_fen: int  # the subsidy held: min(rate × eligible fee rounded down, balance)
+        effective_at: datetime  # service accepted
+
+        def apply(self, v: Voucher) -> None:
+            v.claims[self.claim_id] = Claim(
+                claim_id=self.claim_id,
+                provider_id=self.provider_id,
+                amount_fen=self.amount_fen,
+                status=ClaimStatus.CLAIMED,
+                claimed_at=self.timestamp,
+            )
+
+    class ClaimApproved(LedgerAggregate.Event):
+        claim_id: UUID
+
+        def apply(self, v: Voucher) -> None:
+            v.claims[self.claim_id].status = ClaimStatus.APPROVED
+
+    class ClaimRejected(LedgerAggregate.Event):
+        claim_id: UUID
+        reason: str
+        freed_fen: int
+
+        def apply(self, v: Voucher) -> None:
+            v.claims[self.claim_id].status = ClaimStatus.REJECTED
+
+    class ClaimBatched(LedgerAggregate.Event):
+        claim_id: UUID
+        batch_id: UUID
+
+        def apply(self, v: Voucher) -> None:
+            v.claims[self.claim_id].batch_id = self.batch_id
+
+    class ClaimSettled(LedgerAggregate.Event):
+        claim_id: UUID
+        batch_id: UUID
+        effective_at: datetime  # when the batch was paid
+
+        def apply(self, v: Voucher) -> None:
+            v.claims[self.claim_id].status = ClaimStatus.SETTLED
+
+    class ClaimReversed(LedgerAggregate.Event):
+        claim_id: UUID
+        reason: str
+        after_settlement: bool
+        freed_fen: int  # given back to the balance (before settlement)
+        recovery_fen: int  # to recover from the provider (after settlement)
+        batch_id: UUID | None  # the batch that paid it, or held it unpaid
+        effective_at: datetime
+
+        def apply(self, v: Voucher) -> None:
+            claim = v.claims[self.claim_id]
+            claim.status = ClaimStatus.REVERSED
+            claim.reversed_after_settlement = self.after_settlement
+
+    class Expired(LedgerAggregate.Event):
+        returned_fen: int
+
+        def apply(self, v: Voucher) -> None:
+            v.status = VoucherStatus.EXPIRED
+            v.returned_fen += self.returned_fen
+
+    class Revoked(LedgerAggregate.Event):
+        reason: str
+        returned_fen: int
+
+        def apply(self, v: Voucher) -> None:
+            v.status = VoucherStatus.REVOKED
+            v.returned_fen += self.returned_fen
+
+    class ValueReturned(LedgerAggregate.Event):
+        """A claim on an expired or revoked voucher gave its amount back: that value goes back to the city quota."""
+
+        claim_id: UUID
+        returned_fen: int
+
+        def apply(self, v: Voucher) -> None:
+            v.returned_fen += self.returned_fen
+
+    # -- creation ------------------------------------------------------------------------------------------------
+    @classmethod
+    def issue(
+        cls,
+        by: By,
+        *,
+        voucher_id: UUID,
+        enterprise_id: UUID,
+        city: str,
+        year: int,
+        catalogue_id: UUID,
+        item: CatalogueItem,
+        city_share: Decimal,
+        expires_at: datetime,
+    ) -> Voucher:
+        city_fen, province_fen = split_funding(item.cap_fen, city_share)
+        return cls._start(
+            cls.Issued,
+            voucher_id,
+            by,
+            enterprise_id=enterprise_id,
+            city=city,
+            year=year,
+            catalogue_id=catalogue_id,
+            item_id=item.item_id,
+            fee_category=item.fee_category.value,
+            rate=item.rate,
+            face_value_fen=item.cap_fen,
+            city_share=city_share,
+            city_portion_fen=city_fen,
+            province_portion_fen=province_fen,
+            expires_at=expires_at,
+        )
+
+    # -- figures ------------------------------------------------------------------------------------------------
+    @property
+    def held_fen(self) -> int:
+        return sum(c.amount_fen for c in self.claims.values() if c.holds_balance)
+
+    @property
+    def balance_fen(self) -> int:
+        """Unused value: face value minus what live claims hold (after expiry it has gone back to the quota)."""
+        return self.face_value_fen - self.held_fen
+
+    def claim(self, claim_id: UUID) -> Claim:
+        try:
+            return self.claims[claim_id]
+        except KeyError:
+            raise ClaimNotFoundError(f"voucher {self.id} has no claim {claim_id}") from None
+
+    def require_redeemable(self, at: datetime) -> None:
+        if self.status is VoucherStatus.REVOKED:
+            raise VoucherRevokedError(f"voucher {self.id} was revoked")
+        if self.status is VoucherStatus.EXPIRED or at >= self.expires_at:
+            raise VoucherExpiredError(f"voucher {self.id} expired at {self.expires_at.isoformat()}")
+        if self.balance_fen == 0:
+            raise VoucherExhaustedError(f"voucher {self.id} has no balance left")
+
+    # -- commands -----------------------------------------------------------------------------------------------
+    def make_claim(
+        self,
+        by: By,
+        *,
+        claim_id: UUID,
+        provider_id: UUID,
+        evidence: ClaimEvidence,
+        fee_category: str,
+        eligible_fee_fen: int,
+    ) -> int:
+        """Check the claim against this voucher and hold its subsidy; return the amount held (fen)."""
+        if claim_id in self.claims:
+            raise AlreadyExistsError(f"claim {claim_id} already exists on voucher {self.id}")
+        category = require_covered(fee_category)
+        if category != self.fee_category:
+            raise CategoryMismatchError(
+                f"voucher {self.id} is for {self.fee_category} (item {self.item_id}), not {category.value}"
+            )
+        evidence = evidence.checked(by.at)
+        fee = evidence.check_eligible_fee(eligible_fee_fen)
+        self.require_redeemable(by.at)
+        amount = min(apply_rate(fee, self.rate), self.balance_fen)
+        if amount == 0:
+            raise ZeroSubsidyError(f"{self.rate} × {fee} fen rounds down to 0 fen: nothing to claim")
+        self._record(
+            self.Claimed,
+            by,
+            claim_id=claim_id,
+            provider_id=provider_id,
+            contract_no=evidence.contract_no,
+            contract_date=evidence.contract_date,
+            contract_amount_fen=evidence.contract_amount_fen,
+            invoice_nos=list(evidence.invoice_nos),
+            payment_proven_fen=evidence.payment_proven_fen,
+            payment_proof_ref=evidence.payment_proof_ref,
+            acceptance_report_ref=evidence.acceptance_report_ref,
+            fee_category=category.value,
+            eligible_fee_fen=fee,
+            amount_fen=amount,
+            effective_at=evidence.accepted_at,
+        )
+        return amount
+
+    def approve(self, by: By, *, claim_id: UUID) -> None:
+        self._require_status(claim_id, ClaimStatus.CLAIMED, "approved")
+        self._record(self.ClaimApproved, by, claim_id=claim_id)
+
+    def reject(self, by: By, *, claim_id: UUID, reason: str) -> int:
+        claim = self._require_status(claim_id, ClaimStatus.CLAIMED, "rejected")
+        self._record(self.ClaimRejected, by, claim_id=claim_id, reason=_reason(reason), freed_fen=claim.amount_fen)
+        return claim.amount_fen
+
+    def add_to_batch(self, by: By, *, claim_id: UUID, batch_id: UUID, provider_id: UUID) -> Claim:
+        claim = self._require_status(claim_id, ClaimStatus.APPROVED, "put in a settlement batch")
+        if claim.provider_id != provider_id:
+            raise ProviderMismatchError(f"claim {claim_id} is owed to provider {claim.provider_id}, not {provider_id}")
+        if claim.batch_id is not None:
+            raise InvalidTransitionError(f"claim {claim_id} is already in settlement batch {claim.batch_id}")
+        self._record(self.ClaimBatched, by, claim_id=claim_id, batch_id=batch_id)
+        return claim
+
+    def is_payable_in(self, claim_id: UUID, batch_id: UUID) -> bool:
+        claim = self.claims.get(claim_id)
+        return claim is not None and claim.status is ClaimStatus.APPROVED and claim.batch_id == batch_id
+
+    def settle(self, by: By, *, claim_id: UUID, batch_id: UUID, effective_at: datetime) -> None:
+        if not self.is_payable_in(claim_id, batch_id):
+            raise InvalidTransitionError(f"claim {claim_id} is not an approved claim of batch {batch_id}")
+        self._record(
+            self.ClaimSettled, by, claim_id=claim_id, batch_id=batch_id, effective_at=require_aware(effective_at)
+        )
+
+    def reverse(self, by: By, *, claim_id: UUID, reason: str, effective_at: datetime) -> tuple[int, int]:
+        """Reverse a claim (fraud, failed spot check). Returns (freed to the balance, to recover from the provider)."""
+        claim = self.claim(claim_id)
+        if claim.status not in (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED):
+            raise InvalidTransitionError(f"claim {claim_id} is {claim.status.value} and cannot be reversed")
+        after = claim.status is ClaimStatus.SETTLED
+        freed, recovery = (0, claim.amount_fen) if after else (claim.amount_fen, 0)
+        self._record(
+            self.ClaimReversed,
+            by,
+            claim_id=claim_id,
+            reason=_reason(reason),
+            after_settlement=after,
+            freed_fen=freed,
+            recovery_fen=recovery,
+            batch_id=claim.batch_id,
+            effective_at=require_aware(effective_at, "effective time"),
+        )
+        return freed, recovery
+
+    def expire(self, by: By) -> int:
+        """After the deadline the unused value goes back to the city quota. Returns that value (fen)."""
+        if self.status is not VoucherStatus.ACTIVE:
+            raise InvalidTransitionError(f"voucher {self.id} is already {self.status.value}")
+        if by.at < self.expires_at:
+            raise VoucherNotYetExpiredError(f"voucher {self.id} is redeemable until {self.expires_at.isoformat()}")
+        returned = self.balance_fen
+        self._record(self.Expired, by, returned_fen=returned)
+        return returned
+
+    def revoke(self, by: By, *, reason: str) -> int:
+        if self.status is not VoucherStatus.ACTIVE:
+            raise InvalidTransitionError(f"voucher {self.id} is already {self.status.value}")
+        returned = self.balance_fen
+        self._record(self.Revoked, by, reason=_reason(reason), returned_fen=returned)
+        return returned
+
+    def return_freed_value(self, by: By, *, claim_id: UUID, freed_fen: int) -> bool:
+        """If this voucher is no longer redeemable, value freed by a claim goes back to the quota; say if it did."""
+        if self.status is VoucherStatus.ACTIVE or freed_fen == 0:
+            return False
+        self._record(self.ValueReturned, by, claim_id=claim_id, returned_fen=freed_fen)
+        return True
+
+    def _require_status(self, claim_id: UUID, status: ClaimStatus, verb: str) -> Claim:
+        claim = self.claim(claim_id)
+        if claim.status is not status:
+            raise InvalidTransitionError(
+                f"claim {claim_id} is {claim.status.value}; only a {status.value} claim can be {verb}"
+            )
+        return claim
+
+
+def _reason(reason: object) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInputError("a rejection, reversal or revocation records its reason")
+    return reason.strip()
