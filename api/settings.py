@@ -1,0 +1,89 @@
+"""The one settings class (pydantic-settings), shared by the command line, the API and the tests.
+
+Every setting is an environment variable prefixed ``VOUCHER_LEDGER_`` (README, "Configuration"). The ledger itself
+never reads settings: :meth:`Settings.eventsourcing_env` turns them into the environment the eventsourcing
+application is built from.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from psycopg.conninfo import conninfo_to_dict
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOUCHER_LEDGER_", extra="ignore")
+
+    store: Literal["sqlite", "postgres"] = Field(
+        "sqlite", description="sqlite (embedded default, no server) or postgres (production)"
+    )
+    sqlite_path: Path = Field(Path("var/ledger.sqlite3"), description="SQLite file; its folder is created if absent")
+    postgres_url: str | None = Field(
+        None, description="postgresql://user:pass@host:port/db; overrides the separate postgres_* fields"
+    )
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_dbname: str = "voucher_ledger"
+    postgres_user: str = "postgres"
+    postgres_password: str = ""
+    postgres_schema: str = Field("", description="schema for the event tables (blank: the default search path)")
+    postgres_pool_size: int = 5
+    postgres_max_overflow: int = 10
+    postgres_lock_timeout_s: int = Field(
+        5, ge=1, description="seconds a writer waits for the events-table lock (the library default 0 waits forever)"
+    )
+    postgres_connect_timeout_s: int = 5
+    sqlite_lock_timeout_s: int = 5
+    max_command_attempts: int = Field(12, ge=1, description="re-runs of a command after version conflicts")
+
+    @model_validator(mode="after")
+    def _postgres_url_wins(self) -> Settings:
+        if self.postgres_url:
+            parts = conninfo_to_dict(self.postgres_url)
+            self.postgres_host = str(parts.get("host") or self.postgres_host)
+            self.postgres_port = int(parts.get("port") or self.postgres_port)
+            self.postgres_dbname = str(parts.get("dbname") or self.postgres_dbname)
+            self.postgres_user = str(parts.get("user") or self.postgres_user)
+            self.postgres_password = str(parts.get("password") or self.postgres_password)
+        return self
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y"}
+        if self.store == "sqlite":
+            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            return env | {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout_s),
+            }
+        return env | {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": self.postgres_host,
+            "POSTGRES_PORT": str(self.postgres_port),
+            "POSTGRES_DBNAME": self.postgres_dbname,
+            "POSTGRES_USER": self.postgres_user,
+            "POSTGRES_PASSWORD": self.postgres_password,
+            "POSTGRES_SCHEMA": self.postgres_schema,
+            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.postgres_max_overflow),
+            "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
+            "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout_s),
+            "POSTGRES_PRE_PING": "y",
+        }
+
+    def describe_store(self) -> str:
+        if self.store == "sqlite":
+            return f"SQLite file {self.sqlite_path}"
+        schema = f", schema {self.postgres_schema}" if self.postgres_schema else ""
+        return f"PostgreSQL {self.postgres_user}@{self.postgres_host}:{self.postgres_port}/{self.postgres_dbname}{schema}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+

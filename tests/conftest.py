@@ -1,0 +1,76 @@
+"""Every ledger test runs on both stores: the embedded SQLite default and PostgreSQL (production).
+
+PostgreSQL: one fresh database per test run (dropped afterwards), one fresh schema per test.
+If no server can be found the PostgreSQL cases skip with instructions — unless
+``VOUCHER_LEDGER_REQUIRE_POSTGRES=1`` (set by ``.ci/run``), which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from api.settings import Settings
+from api.store import open_ledger
+from ledger.application import VoucherLedger
+from tests.postgres_server import HOW_TO, find_server
+from tests.scenario import World
+
+STORES = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    server = find_server()
+    if server is None:
+        if os.environ.get("VOUCHER_LEDGER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but {HOW_TO}")
+        pytest.skip(HOW_TO)
+    name = f"vl_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    base = psycopg.conninfo.conninfo_to_dict(server.url)
+    try:
+        yield psycopg.conninfo.make_conninfo(**{**base, "dbname": name})
+    finally:
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        server.stop()
+
+
+def settings_for(store: str, request: pytest.FixtureRequest, tmp_path) -> Settings:
+    if store == "sqlite":
+        return Settings(store="sqlite", sqlite_path=tmp_path / "ledger.sqlite3")
+    url = request.getfixturevalue("postgres_database")
+    return Settings(
+        store="postgres",
+        postgres_url=psycopg.conninfo.make_conninfo(url),
+        postgres_schema=f"t_{uuid.uuid4().hex[:12]}",
+        postgres_pool_size=20,  # the concurrency tests run 16 writers
+        postgres_lock_timeout_s=10,
+    )
+
+
+@pytest.fixture(params=STORES)
+def store_settings(request: pytest.FixtureRequest, tmp_path) -> Settings:
+    return settings_for(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def ledger(store_settings: Settings) -> Iterator[VoucherLedger]:
+    app = open_ledger(store_settings)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def world(ledger: VoucherLedger) -> World:
+    """A ready programme year (2019) with catalogue, quotas, carrier rates, one whitelisted provider."""
+    return World.with_year(ledger, 2019)
