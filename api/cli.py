@@ -1,0 +1,69 @@
+"""`voucher-ledger`: the command-line entry point for every operation of the ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.settings import Settings, get_settings
+from api.store import open_ledger
+
+app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服務券).", no_args_is_help=True)
+console = Console()
+
+DEFAULT_WALKTHROUGH_DB = Path("var/walkthrough.sqlite3")
+
+
+@app.command()
+def walkthrough(
+    db: Path = typer.Option(DEFAULT_WALKTHROUGH_DB, help="SQLite file to write the walk-through into"),
+    replace: bool = typer.Option(False, help="replace DB if it exists (always done for the default file)"),
+) -> None:
+    """Run a realistic, narrated 2020 programme on the embedded SQLite store."""
+    from api.walkthrough import Walkthrough
+
+    if db.exists():
+        if db != DEFAULT_WALKTHROUGH_DB and not replace:
+            console.print(f"[red]{db} exists[/]: pass --replace to overwrite it, or choose another --db")
+            raise typer.Exit(2)
+        db.unlink()
+    settings = Settings(store="sqlite", sqlite_path=db)
+    console.print(f"Recording into {settings.describe_store()}\n")
+    ledger = open_ledger(settings)
+    try:
+        Walkthrough(ledger, console).run()
+    finally:
+        ledger.close()
+
+
+@app.command("config")
+def show_config() -> None:
+    """Show the effective configuration (from VOUCHER_LEDGER_* environment variables)."""
+    settings = get_settings()
+    table = Table(title=f"store: {settings.describe_store()}")
+    table.add_column("setting")
+    table.add_column("value")
+    for name, value in settings.model_dump().items():
+        shown = "***" if "password" in name and value else str(value)
+        table.add_row(f"VOUCHER_LEDGER_{name.upper()}", shown)
+    console.print(table)
+
+
+@app.command()
+def events(limit: int = typer.Option(20, help="how many of the latest events")) -> None:
+    """List the latest events of the configured store, in global order."""
+    ledger = open_ledger()
+    try:
+        last = ledger.recorder.max_notification_id() or 0
+        start = max(1, last - limit + 1)
+        for n in ledger.recorder.select_notifications(start, limit):
+            console.print(f"{n.id:>8}  {n.topic}")
+    finally:
+        ledger.close()
+
+
+if __name__ == "__main__":
+    app()

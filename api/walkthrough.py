@@ -1,0 +1,191 @@
+"""A realistic, narrated walk through one programme year (2020) on the embedded store.
+
+Until the HTTP API exists this is the project's main job: it shows every kind of event the ledger records — the
+province's set-up, eligibility with its automatic network discount, issuance against city quotas, claims accepted
+and refused, a spot check that suspends a platform and holds its settlement, a paid batch, a reversal after payment
+(a recovery), and year-end expiry returning unused value to the city's quota.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid5
+
+from rich.console import Console
+from rich.table import Table
+
+from ledger.application import VoucherLedger
+from ledger.catalogue import CatalogueItem
+from ledger.claims import ClaimEvidence
+from ledger.errors import LedgerError
+from ledger.fiscal_time import SHANGHAI
+from ledger.money import WAN_YUAN, YUAN
+from ledger.recording import By
+from ledger.uscc import make_uscc
+
+WALK_NS = UUID("0f6d3f0c-4e7c-5b8a-a1f3-202002080000")  # ids of this walk-through are reproducible
+
+
+def yuan(fen: int) -> str:
+    return f"¥{fen // YUAN:,}.{fen % YUAN:02d}"
+
+
+class Walkthrough:
+    def __init__(self, app: VoucherLedger, console: Console) -> None:
+        self.app, self.console = app, console
+        self.now = datetime(2020, 1, 6, 1, 0, tzinfo=UTC)  # 09:00 in Guangdong
+
+    def by(self, actor: str, **delta: float) -> By:
+        self.now += timedelta(**delta)
+        return By(actor=actor, at=self.now, correlation_id=f"walkthrough-{self.now:%Y%m%d%H%M}")
+
+    def step(self, text: str) -> None:
+        self.console.print(f"[bold cyan]{self.now.astimezone(SHANGHAI):%Y-%m-%d}[/] {text}")
+
+    def refused(self, what: str, command: Callable[[], object]) -> None:
+        try:
+            command()
+        except LedgerError as error:
+            self.console.print(f"   [yellow]refused[/] {what}: [bold]{error.code}[/] — {error.detail}")
+        else:  # pragma: no cover - the walk-through is wrong if this happens
+            raise AssertionError(f"expected a refusal: {what}")
+
+    def run(self) -> None:
+        app, province = self.app, "province:gd-miit"
+        self.step("The province publishes the 2020 catalogue, city quotas and carriers' network discounts.")
+        by = self.by(province)
+        app.publish_catalogue(
+            by,
+            year=2020,
+            items=[
+                CatalogueItem.checked("2020-APP-01", "工業APP上雲 (ERP/MES)", "APPLICATION_SERVICE", "0.50", 20 * WAN_YUAN),
+                CatalogueItem.checked("2020-DEV-01", "設備上雲 device access", "DEVICE_ACCESS", "0.30", 10 * WAN_YUAN),
+                CatalogueItem.checked("2020-NET-01", "網絡改造 network renovation", "NETWORK_RENOVATION", "0.40", 5 * WAN_YUAN),
+            ],
+            redemption_deadline=date(2021, 2, 8),
+        )
+        self.refused(
+            "an item for automation equipment",
+            lambda: CatalogueItem.checked("X", "機械臂", "AUTOMATION_EQUIPMENT", "0.50", 10 * WAN_YUAN),
+        )
+        for city, quota, share in (("440600", 30, "0.40"), ("441900", 25, "0.35"), ("441400", 20, "0.10")):
+            app.set_city_quota(by, city=city, year=2020, amount_fen=quota * WAN_YUAN, city_share=share)
+        app.set_carrier_rates(by, year=2020, rates={"CHINA_TELECOM": "0.30", "CHINA_MOBILE": "0.35", "CHINA_UNICOM": "0.30"})
+
+        self.step("Two platforms join the resource pool and pass their security assessments.")
+        platforms = {}
+        for n, name in enumerate(("粵雲工業互聯網平台", "珠三角製造雲服務")):
+            pid = app.admit_provider(self.by(province, hours=1), uscc=make_uscc(f"91440101MA{n + 1:07d}"), name=name, kind="PLATFORM")
+            app.record_assessment(
+                self.by("assessor:cnitsec"), provider_id=pid, area="NETWORK", kind="ASSESSMENT", passed=True,
+                assessor="國家級信息安全評測機構", report_ref=f"SEC-2020-{n + 1:03d}", effective_at=self.now,
+            )
+            app.set_provider_quota(self.by(province), provider_id=pid, year=2020, amount_fen=500 * WAN_YUAN)
+            platforms[name] = pid
+        cloud, mfg = platforms.values()
+
+        self.step("Enterprises declare their facts; eligibility is decided (with the network discount granted).")
+        factories = {}
+        for n, (name, city, revenue_wan, carrier) in enumerate((
+            ("佛山陶瓷製造有限公司", "440600", 3_200, "CHINA_MOBILE"),
+            ("東莞電子科技有限公司", "441900", 1_000, "CHINA_TELECOM"),
+            ("梅州小五金廠", "441400", 999, "CHINA_UNICOM"),
+            ("深圳精密儀器有限公司", "440300", 8_000, "CHINA_MOBILE"),
+        )):
+            eid = app.register_enterprise(
+                self.by(province, minutes=20), uscc=make_uscc(f"91{city}MA{n + 1:07d}"), name=name, city=city,
+                carrier=carrier, established_on=date(2012, 5, 1),
+            )
+            decision = app.decide_eligibility(
+                self.by(province), enterprise_id=eid, year=2020, prior_year_revenue_fen=revenue_wan * WAN_YUAN,
+                serious_misuse_5y=False, effective_at=self.now,
+            )
+            verdict = "[green]granted[/] (+ network discount)" if decision.granted else f"[red]refused[/] {', '.join(decision.reasons)}"
+            self.console.print(f"   {name}: 2019 revenue {revenue_wan:,}萬元 → {verdict}")
+            factories[name] = eid
+        foshan, dongguan, meizhou, shenzhen = factories.values()
+
+        self.step("Vouchers are issued against each city's quota.")
+        v_foshan = app.issue_voucher(self.by(province, days=3), enterprise_id=foshan, year=2020, item_id="2020-APP-01")
+        v_dongguan = app.issue_voucher(self.by(province), enterprise_id=dongguan, year=2020, item_id="2020-APP-01")
+        app.issue_voucher(self.by(province), enterprise_id=dongguan, year=2020, item_id="2020-NET-01")
+        self.console.print(
+            f"   Foshan voucher {yuan(v_foshan.face_value_fen)}: city {yuan(v_foshan.city_portion_fen)} + "
+            f"province {yuan(v_foshan.province_portion_fen)}"
+        )
+        self.refused("a second APP voucher for the Foshan factory",
+                     lambda: app.issue_voucher(self.by(province), enterprise_id=foshan, year=2020, item_id="2020-APP-01"))
+        self.refused("a voucher for the Meizhou workshop (revenue below 10,000,000 RMB)",
+                     lambda: app.issue_voucher(self.by(province), enterprise_id=meizhou, year=2020, item_id="2020-APP-01"))
+        self.refused("a voucher for the Shenzhen company",
+                     lambda: app.issue_voucher(self.by(province), enterprise_id=shenzhen, year=2020, item_id="2020-APP-01"))
+
+        self.step("Services are delivered and accepted; enterprises claim.")
+        claims = []
+        for voucher, provider, fee, tag in ((v_foshan, cloud, 180_000_33, "FS"), (v_dongguan, mfg, 90_000_00, "DG")):
+            by = self.by("enterprise", days=40)
+            evidence = ClaimEvidence(
+                contract_no=f"HT-2020-{tag}", contract_date=self.now - timedelta(days=60), contract_amount_fen=fee,
+                invoice_nos=(f"4400201130-{tag}",), payment_proven_fen=fee, payment_proof_ref=f"BANK-{tag}",
+                acceptance_report_ref=f"ACC-{tag}", accepted_at=self.now - timedelta(days=5),
+            )
+            claim_id = uuid5(WALK_NS, f"claim-{tag}")
+            receipt = app.claim(by, voucher_id=voucher.voucher_id, claim_id=claim_id, provider_id=provider,
+                                evidence=evidence, fee_category="APPLICATION_SERVICE", eligible_fee_fen=fee)
+            self.console.print(f"   claim {tag}: 50 % of {yuan(fee)} → {yuan(receipt.amount_fen)}, balance {yuan(receipt.balance_after_fen)}")
+            claims.append(receipt)
+            self.refused(f"the same contract and invoice again ({tag})",
+                         lambda v=voucher, p=provider, e=evidence, f=fee: app.claim(
+                             self.by("enterprise"), voucher_id=v.voucher_id, claim_id=uuid5(WALK_NS, f"dup-{tag}"),
+                             provider_id=p, evidence=e, fee_category="APPLICATION_SERVICE", eligible_fee_fen=f))
+        for receipt in claims:
+            app.approve_claim(self.by(province, days=7), voucher_id=receipt.voucher_id, claim_id=receipt.claim_id)
+
+        self.step("A spot check fails: the second platform is suspended and its approved claim is held.")
+        app.record_assessment(
+            self.by("assessor:cnitsec", days=2), provider_id=mfg, area="DATA", kind="SPOT_CHECK", passed=False,
+            assessor="國家級信息安全評測機構", report_ref="SPOT-2020-017", effective_at=self.now - timedelta(days=1),
+        )
+        batch_cloud, batch_mfg = uuid5(WALK_NS, "batch-2020-04-cloud"), uuid5(WALK_NS, "batch-2020-04-mfg")
+        app.open_batch(self.by(province, days=10), batch_id=batch_cloud, provider_id=cloud, period="2020-04")
+        app.add_to_batch(self.by(province), batch_id=batch_cloud, voucher_id=claims[0].voucher_id, claim_id=claims[0].claim_id)
+        app.open_batch(self.by(province), batch_id=batch_mfg, provider_id=mfg, period="2020-04")
+        self.refused("settling the suspended platform's claim",
+                     lambda: app.add_to_batch(self.by(province), batch_id=batch_mfg, voucher_id=claims[1].voucher_id,
+                                              claim_id=claims[1].claim_id))
+        payment = app.pay_batch(self.by(province, days=1), batch_id=batch_cloud, effective_at=self.now)
+        for city, portions in payment.by_city.items():
+            self.console.print(f"   batch 2020-04 paid {yuan(payment.total_fen)}: city {city} {yuan(portions['city_fen'])}, "
+                               f"province {yuan(portions['province_fen'])}")
+
+        self.step("A re-assessment passes: the platform is reinstated and paid in May.")
+        app.record_assessment(
+            self.by("assessor:cnitsec", days=20), provider_id=mfg, area="DATA", kind="ASSESSMENT", passed=True,
+            assessor="國家級信息安全評測機構", report_ref="SEC-2020-031", effective_at=self.now,
+        )
+        app.add_to_batch(self.by(province), batch_id=batch_mfg, voucher_id=claims[1].voucher_id, claim_id=claims[1].claim_id)
+        app.pay_batch(self.by(province, days=1), batch_id=batch_mfg, effective_at=self.now)
+
+        self.step("An audit finds the Foshan invoice forged: the settled claim is reversed and recovered (追回).")
+        recovered = app.reverse_claim(self.by("province:audit", days=60), voucher_id=claims[0].voucher_id,
+                                      claim_id=claims[0].claim_id, reason="forged invoice", effective_at=self.now)
+        self.console.print(f"   recovery receivable against the platform: {yuan(recovered)}")
+
+        self.now = datetime(2021, 2, 9, 1, 0, tzinfo=UTC)
+        self.step("The 2020 window closed on 2021-02-08: unused value returns to the cities' quotas.")
+        for voucher in (v_foshan, v_dongguan):
+            returned = app.expire_voucher(self.by(province), voucher_id=voucher.voucher_id)
+            self.console.print(f"   voucher {str(voucher.voucher_id)[:8]} expired, {yuan(returned)} back to quota")
+        self.summary()
+
+    def summary(self) -> None:
+        table = Table(title="2020 city quotas after the walk-through")
+        for column in ("city", "quota", "used", "remaining"):
+            table.add_column(column, justify="right")
+        for city in ("440600", "441900", "441400"):
+            quota = self.app.city_quota(city, 2020)
+            table.add_row(city, yuan(quota.amount_fen), yuan(quota.used_fen), yuan(quota.remaining_fen))
+        self.console.print(table)
+        events = self.app.recorder.max_notification_id() or 0
+        self.console.print(f"[bold]{events}[/] immutable events recorded.")
