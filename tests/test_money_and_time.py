@@ -1,0 +1,66 @@
+"""Money is integer fen with one rounding rule; fiscal years and day boundaries are Asia/Shanghai."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.errors import InvalidAmountError, InvalidRateError, NaiveDatetimeError
+from ledger.fiscal_time import add_years, end_of_day, fiscal_year, shanghai_date
+from ledger.money import apply_rate, check_fen, split_funding, to_rate
+
+CST = timezone(timedelta(hours=8))
+
+
+def test_an_event_at_5am_on_new_years_day_in_guangdong_is_fiscal_2020():
+    moment = datetime(2020, 1, 1, 5, 0, tzinfo=CST)  # = 2019-12-31 21:00 UTC
+    assert moment.astimezone(UTC).year == 2019
+    assert fiscal_year(moment) == 2020
+    assert fiscal_year(datetime(2019, 12, 31, 15, 59, 59, tzinfo=UTC)) == 2019  # 23:59:59 in Shanghai
+    assert fiscal_year(datetime(2019, 12, 31, 16, 0, 0, tzinfo=UTC)) == 2020  # 00:00:00 in Shanghai
+
+
+def test_a_deadline_day_ends_at_midnight_shanghai():
+    assert end_of_day(date(2021, 2, 8)) == datetime(2021, 2, 8, 16, 0, tzinfo=UTC)
+    assert shanghai_date(datetime(2018, 3, 19, 16, 0, tzinfo=UTC)) == date(2018, 3, 20)
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(NaiveDatetimeError):
+        fiscal_year(datetime(2020, 1, 1))
+
+
+def test_anniversaries_of_29_february_fall_on_1_march():
+    assert add_years(date(2016, 2, 29), 1) == date(2017, 3, 1)
+    assert add_years(date(2017, 5, 2), 1) == date(2018, 5, 2)
+
+
+def test_products_are_rounded_down_to_the_fen():
+    assert apply_rate(6_000_001, Decimal("0.50")) == 3_000_000  # 3,000,000.5 → 3,000,000
+    assert apply_rate(999, Decimal("0.333")) == 332  # 332.667 → 332
+    assert apply_rate(100, Decimal("0.30")) == 30
+
+
+@given(st.integers(min_value=0, max_value=10**13), st.decimals(min_value=0, max_value=1, places=4))
+def test_funding_split_always_adds_up_and_the_city_share_is_rounded_down(amount, share):
+    city, province = split_funding(amount, share)
+    assert city + province == amount
+    assert city <= amount * share < city + 1  # exact Decimal comparison: floor
+
+
+@pytest.mark.parametrize("bad", [1.5, -1, True, "100", None])
+def test_money_must_be_non_negative_integer_fen(bad):
+    with pytest.raises(InvalidAmountError):
+        check_fen(bad, "amount")
+
+
+@pytest.mark.parametrize("bad", [0.3, "1.2", "-0.1", "abc", "NaN"])
+def test_rates_must_be_exact_and_between_0_and_1(bad):
+    with pytest.raises(InvalidRateError):
+        to_rate(bad)
+
+
+def test_rates_given_as_strings_stay_exact():
+    assert to_rate("0.30") == Decimal("0.30")
