@@ -97,6 +97,10 @@ class QuotaNotSetError(RuleViolationError):
     code = "QUOTA_NOT_SET"
 
 
+class CityShareFixedError(RuleViolationError):
+    code = "CITY_SHARE_FIXED"
+
+
 class QuotaBelowUsageError(RuleViolationError):
     code = "QUOTA_BELOW_USAGE"
 

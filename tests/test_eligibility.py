@@ -191,6 +191,27 @@ def test_a_granted_eligibility_records_the_carriers_network_discount_in_the_same
     assert {n.originator_id for n in recorded} == {enterprise_id, grant_id}
 
 
+def test_if_the_network_discount_cannot_be_stored_the_eligibility_is_not_stored_either(world, monkeypatch):
+    # Fault injection in the store: any write that carries the discount grant fails. In one transaction, the
+    # decision goes down with it; written separately, the decision would be left behind without its grant.
+    enterprise_id = world.enterprise()
+    store_write = world.app.recorder.insert_events
+
+    def failing_write(stored_events, **kwargs):
+        if any("NetworkDiscountGrant" in event.topic for event in stored_events):
+            raise RuntimeError("disk full")
+        return store_write(stored_events, **kwargs)
+
+    monkeypatch.setattr(world.app.recorder, "insert_events", failing_write)
+    before = last_id(world.app)
+    with pytest.raises(RuntimeError):
+        decide(world, enterprise_id)
+    monkeypatch.undo()
+    assert last_id(world.app) == before
+    assert 2019 not in world.app.enterprise(enterprise_id).eligibility
+    assert ids.network_discount_id(enterprise_id, 2019) not in world.app.repository
+
+
 def test_a_refused_eligibility_records_no_network_discount(world):
     enterprise_id = world.enterprise()
     decision = decide(world, enterprise_id, revenue_fen=THRESHOLD_FEN - 1)

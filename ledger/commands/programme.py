@@ -9,7 +9,7 @@ from ledger import ids
 from ledger.catalogue import Catalogue, CatalogueItem
 from ledger.commands.base import LedgerApplicationBase, check_year
 from ledger.discounts import CarrierDiscountRates, CloudDiscountAgreement
-from ledger.errors import AlreadyExistsError, ProviderNotFoundError, RuleViolationError
+from ledger.errors import AlreadyExistsError, CityShareFixedError, ProviderNotFoundError
 from ledger.money import to_rate
 from ledger.provider import Provider
 from ledger.quotas import CityQuota
@@ -42,7 +42,7 @@ class ProgrammeCommands(LedgerApplicationBase):
                 quota = CityQuota.set(by, city=city, year=year, amount_fen=amount_fen, city_share=city_share)
             else:
                 if to_rate(city_share, "city share") != quota.city_share:
-                    raise RuleViolationError(
+                    raise CityShareFixedError(
                         f"the {year} city share of {city} is {quota.city_share}; issued vouchers are split by it, "
                         "so it cannot change within the year"
                     )

@@ -1,0 +1,1 @@
+"""Every module in this folder is imported by ``bench.registry.load_all`` and registers its benchmarks."""

@@ -1,0 +1,70 @@
+"""Results: ratios to baselines, the JSON document, and the rich table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from bench.registry import Figure
+
+
+def apply_ratios(figures: list[Figure]) -> None:
+    """ratio = value / the baseline figure's value; a baseline not measured in this run leaves ratio None."""
+    values = {f.name: f.value for f in figures}
+    for figure in figures:
+        if figure.baseline is None:
+            continue
+        base = values.get(figure.baseline)
+        if base:
+            figure.ratio = round(figure.value / base, 3)
+        else:
+            figure.ratio = None
+            figure.notes["ratio"] = "baseline not measured in this run"
+
+
+def write_json(result: dict[str, Any], path: str | Path) -> None:
+    Path(path).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+def _notes_text(notes: dict[str, Any]) -> str:
+    refused = notes.get("refused") or {}
+    parts = [f"refused {code}×{n}" for code, n in refused.items()]
+    if notes.get("conflicts_retried"):
+        parts.append(f"conflicts retried ×{notes['conflicts_retried']}")
+    if "ratio" in notes:
+        parts.append(notes["ratio"])
+    return "; ".join(parts) or "-"
+
+
+def table(result: dict[str, Any]) -> Table:
+    versions, settings = result["versions"], result["settings"]
+    pg = settings.get("postgres") or {}
+    title = (
+        f"voucher-ledger bench ({result['scale']}, median of {result['repeats']}) - "
+        f"PostgreSQL {versions.get('postgresql_server') or 'n/a'} fsync={pg.get('fsync', 'n/a')} "
+        f"synchronous_commit={pg.get('synchronous_commit', 'n/a')}; SQLite {versions['sqlite']} "
+        f"{(settings.get('sqlite') or {}).get('journal_mode', 'n/a')}; {result['machine']['cpu_count']} CPUs"
+    )
+    out = Table(title=title, title_justify="left")
+    out.add_column("figure")
+    out.add_column("value", justify="right")
+    out.add_column("unit")
+    out.add_column("repeats", justify="right")
+    out.add_column("× baseline", justify="right")
+    out.add_column("baseline")
+    out.add_column("notes")
+    for f in result["figures"]:
+        ratio = f.get("ratio")
+        out.add_row(
+            f["name"],
+            f"{f['value']:,.0f}",
+            f["unit"],
+            " / ".join(f"{v:,.0f}" for v in f["repeats"]),
+            "-" if ratio is None else f"{ratio:.2f}",
+            f.get("baseline") or "-",
+            _notes_text(f["notes"]),
+        )
+    return out

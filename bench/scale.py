@@ -1,0 +1,44 @@
+"""How much work each benchmark does: one named preset per run (full, quick, tiny)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Counts per timed repeat. With one worker the ``*_single`` count is used; with N workers each does
+    ``*_per_worker`` (so the N-worker run does N times that in total)."""
+
+    name: str
+    repeats: int  # the figure is the median of the repeats' rates
+    concurrency: tuple[int, ...]  # worker/connection counts to measure, e.g. (1, 8)
+    raw_rows_single: int  # raw baselines: rows (= transactions) with one connection
+    raw_rows_per_worker: int
+    commands_single: int  # application commands with one worker
+    commands_per_worker: int
+    claims_per_voucher: int = 5  # claims on one voucher before a worker moves on (vouchers have no snapshots)
+
+    def count(self, kind: str, workers: int) -> int:
+        """Operations one worker does per repeat: ``kind`` is ``raw_rows`` or ``commands``."""
+        return getattr(self, f"{kind}_single" if workers == 1 else f"{kind}_per_worker")
+
+
+# Command counts per worker are multiples of 100, the quotas' snapshot interval (VoucherLedger.snapshotting_intervals):
+# every claim replays its provider's quota since the last snapshot (0-99 events), and every issuance its city's, so a
+# repeat that covers whole snapshot cycles costs the same as the next; a partial cycle would make repeats drift.
+FULL = Scale("full", repeats=3, concurrency=(1, 8), raw_rows_single=3000, raw_rows_per_worker=750,
+             commands_single=1000, commands_per_worker=200)
+QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_rows_per_worker=200,
+              commands_single=200, commands_per_worker=100)
+TINY = Scale("tiny", repeats=1, concurrency=(1, 8), raw_rows_single=20, raw_rows_per_worker=5,
+             commands_single=6, commands_per_worker=2)  # for a smoke test: checks the wiring, not the speed
+
+SCALES: dict[str, Scale] = {s.name: s for s in (FULL, QUICK, TINY)}
+
+
+def workers_label(workers: int, noun: str) -> str:
+    """``1conn``, ``8conn``, ``1worker``, ``8workers``: the suffix of figure names."""
+    if noun == "conn":
+        return f"{workers}conn"
+    return f"{workers}{noun}" if workers == 1 else f"{workers}{noun}s"
