@@ -10,26 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledger.errors import LedgerError
 from ledger.money import YUAN
+from tests.assertions import refused
 from tests.scenario import FOSHAN
 
 FACE = 100_000 * YUAN  # 10,000,000 fen
 LAST_REDEEMABLE = datetime(2020, 2, 8, 15, 59, 59, tzinfo=UTC)  # 2020-02-08 23:59:59 in Shanghai
 EXPIRY = datetime(2020, 2, 8, 16, 0, tzinfo=UTC)  # 2020-02-09 00:00 in Shanghai
-
-
-def last_event_id(app) -> int:
-    return app.recorder.max_notification_id() or 0
-
-
-def refused(code: str, app, command, **kwargs) -> None:
-    """The command is refused with ``code`` and writes nothing at all."""
-    before = last_event_id(app)
-    with pytest.raises(LedgerError) as caught:
-        command(**kwargs)
-    assert caught.value.code == code
-    assert last_event_id(app) == before
 
 
 def city_remaining(world) -> int:

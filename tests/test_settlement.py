@@ -10,26 +10,13 @@ from uuid import uuid4
 import pytest
 
 from api.store import open_ledger
-from ledger.errors import LedgerError
 from ledger.money import YUAN
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
+from tests.assertions import refused
 from tests.scenario import DONGGUAN, FOSHAN
 
 FACE = 100_000 * YUAN  # APP-ERP cap = voucher face value, 10,000,000 fen
-
-
-def last_event_id(app) -> int:
-    return app.recorder.max_notification_id() or 0
-
-
-def refused(code: str, app, command, **kwargs) -> None:
-    """The command is refused with ``code`` and writes nothing at all."""
-    before = last_event_id(app)
-    with pytest.raises(LedgerError) as caught:
-        command(**kwargs)
-    assert caught.value.code == code
-    assert last_event_id(app) == before
 
 
 @pytest.fixture
