@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -40,6 +41,19 @@ def eligibility_refusals(
     if serious_misuse_5y:
         reasons.append(RefusalReason.SERIOUS_FUNDS_MISUSE)
     return reasons
+
+
+@dataclass(frozen=True)
+class EligibilityFacts:
+    year: int
+    reasons: tuple[RefusalReason, ...]
+    prior_year_revenue_fen: int
+    serious_misuse_5y: bool
+    effective_at: datetime
+
+    @property
+    def granted(self) -> bool:
+        return not self.reasons
 
 
 class Enterprise(LedgerAggregate):
@@ -90,10 +104,10 @@ class Enterprise(LedgerAggregate):
             established_on=established_on,
         )
 
-    def decide_eligibility(
-        self, by: By, *, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
-    ) -> bool:
-        """Decide once per year from declared facts; refusals are recorded too, with every reason."""
+    def check_eligibility(
+        self, *, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
+    ) -> EligibilityFacts:
+        """Judge the declared facts (no state changes): refuses a second decision for the year and bad input."""
         if year in self.eligibility:
             raise EligibilityAlreadyDecidedError(
                 f"eligibility of {self.uscc} for {year} was already decided "
@@ -110,17 +124,20 @@ class Enterprise(LedgerAggregate):
             prior_year_revenue_fen=prior_year_revenue_fen,
             serious_misuse_5y=serious_misuse_5y,
         )
+        return EligibilityFacts(year, tuple(reasons), prior_year_revenue_fen, serious_misuse_5y, effective_at)
+
+    def record_eligibility(self, by: By, facts: EligibilityFacts) -> None:
+        """Record a decision made by :meth:`check_eligibility`; refusals are recorded too, with every reason."""
         self._record(
             self.EligibilityDecided,
             by,
-            year=year,
-            granted=not reasons,
-            reasons=[r.value for r in reasons],
-            prior_year_revenue_fen=prior_year_revenue_fen,
-            serious_misuse_5y=serious_misuse_5y,
-            effective_at=effective_at,
+            year=facts.year,
+            granted=facts.granted,
+            reasons=[r.value for r in facts.reasons],
+            prior_year_revenue_fen=facts.prior_year_revenue_fen,
+            serious_misuse_5y=facts.serious_misuse_5y,
+            effective_at=facts.effective_at,
         )
-        return not reasons
 
     def is_eligible(self, year: int) -> bool:
         return self.eligibility.get(year, False)

@@ -51,12 +51,15 @@ class _YearQuota(LedgerAggregate):
     def remaining_fen(self) -> int:
         return self.amount_fen - self.used_fen
 
-    def use(self, by: By, *, ref: UUID, amount_fen: int, claim_id: UUID | None = None) -> None:
+    def require_room(self, amount_fen: int) -> None:
         check_fen(amount_fen, "quota use", allow_zero=False)
         if amount_fen > self.remaining_fen:
             raise self.exhausted_error(
                 f"{self.describe()} has {self.remaining_fen} fen left of {self.amount_fen}; {amount_fen} needed"
             )
+
+    def use(self, by: By, *, ref: UUID, amount_fen: int, claim_id: UUID | None = None) -> None:
+        self.require_room(amount_fen)
         self._record(self.Used, by, ref=ref, claim_id=claim_id, amount_fen=amount_fen)
 
     def give_back(self, by: By, *, ref: UUID, amount_fen: int, reason: str, claim_id: UUID | None = None) -> None:

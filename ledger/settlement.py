@@ -79,9 +79,7 @@ class SettlementBatch(LedgerAggregate):
     def add(
         self, by: By, *, voucher_id: UUID, claim: Claim, city: str, year: int, fee_category: str, city_share: Decimal
     ) -> None:
-        self._require_open("add claims to")
-        if claim.claim_id in self.lines:
-            raise InvalidTransitionError(f"claim {claim.claim_id} is already in batch {self.id}")
+        self.require_can_add(claim.claim_id)
         city_fen, province_fen = split_funding(claim.amount_fen, city_share)
         self._record(
             self.ClaimAdded,
@@ -95,6 +93,11 @@ class SettlementBatch(LedgerAggregate):
             city_portion_fen=city_fen,
             province_portion_fen=province_fen,
         )
+
+    def require_can_add(self, claim_id: UUID) -> None:
+        self._require_open("add claims to")
+        if claim_id in self.lines:
+            raise InvalidTransitionError(f"claim {claim_id} is already in batch {self.id}")
 
     def pay(self, by: By, *, payable: set[UUID], effective_at: datetime) -> list[UUID]:
         """Pay the lines in ``payable`` (those still approved in this batch); return them in batch order."""

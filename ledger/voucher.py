@@ -7,6 +7,7 @@ paid) and raises a recovery (追回) against the provider instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -31,6 +32,18 @@ from ledger.fees import require_covered
 from ledger.fiscal_time import require_aware
 from ledger.money import apply_rate, split_funding
 from ledger.recording import By, LedgerAggregate
+
+
+@dataclass(frozen=True)
+class PricedClaim:
+    """A claim that passed the voucher's checks, with its subsidy worked out; recording it is the next step."""
+
+    claim_id: UUID
+    provider_id: UUID
+    evidence: ClaimEvidence  # validated, times in UTC
+    fee_category: str
+    eligible_fee_fen: int
+    amount_fen: int  # min(rate × eligible fee rounded down, balance)
 
 
 class VoucherStatus(StrEnum):
@@ -214,7 +227,7 @@ class Voucher(LedgerAggregate):
             raise VoucherExhaustedError(f"voucher {self.id} has no balance left")
 
     # -- commands -----------------------------------------------------------------------------------------------
-    def make_claim(
+    def price_claim(
         self,
         by: By,
         *,
@@ -223,8 +236,8 @@ class Voucher(LedgerAggregate):
         evidence: ClaimEvidence,
         fee_category: str,
         eligible_fee_fen: int,
-    ) -> int:
-        """Check the claim against this voucher and hold its subsidy; return the amount held (fen)."""
+    ) -> PricedClaim:
+        """Check a claim against this voucher and work out its subsidy, changing nothing."""
         if claim_id in self.claims:
             raise AlreadyExistsError(f"claim {claim_id} already exists on voucher {self.id}")
         category = require_covered(fee_category)
@@ -238,11 +251,16 @@ class Voucher(LedgerAggregate):
         amount = min(apply_rate(fee, self.rate), self.balance_fen)
         if amount == 0:
             raise ZeroSubsidyError(f"{self.rate} × {fee} fen rounds down to 0 fen: nothing to claim")
+        return PricedClaim(claim_id, provider_id, evidence, category.value, fee, amount)
+
+    def record_claim(self, by: By, priced: PricedClaim) -> None:
+        """Hold a claim priced by :meth:`price_claim` against the balance."""
+        evidence = priced.evidence
         self._record(
             self.Claimed,
             by,
-            claim_id=claim_id,
-            provider_id=provider_id,
+            claim_id=priced.claim_id,
+            provider_id=priced.provider_id,
             contract_no=evidence.contract_no,
             contract_date=evidence.contract_date,
             contract_amount_fen=evidence.contract_amount_fen,
@@ -250,12 +268,11 @@ class Voucher(LedgerAggregate):
             payment_proven_fen=evidence.payment_proven_fen,
             payment_proof_ref=evidence.payment_proof_ref,
             acceptance_report_ref=evidence.acceptance_report_ref,
-            fee_category=category.value,
-            eligible_fee_fen=fee,
-            amount_fen=amount,
+            fee_category=priced.fee_category,
+            eligible_fee_fen=priced.eligible_fee_fen,
+            amount_fen=priced.amount_fen,
             effective_at=evidence.accepted_at,
         )
-        return amount
 
     def approve(self, by: By, *, claim_id: UUID) -> None:
         self._require_status(claim_id, ClaimStatus.CLAIMED, "approved")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import ClassVar, TypeVar
 from uuid import UUID
@@ -19,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
 
 from ledger.errors import ConcurrentUpdateError, InvalidInputError, NotFoundError
+from ledger.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -44,15 +47,51 @@ class LedgerApplicationBase(Application):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
+        # The unit of work active for this application in this thread (or task), if any: commands then decide in
+        # memory and stage their events. Per application, so another application in the same thread is unaffected.
+        self._active_uow: ContextVar[UnitOfWork | None] = ContextVar(f"unit_of_work_{id(self)}", default=None)
         self.max_attempts = int(self.env.get(self.MAX_COMMAND_ATTEMPTS) or self.default_attempts)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
+    # -- where commands read and write: the store, or the active unit of work ----------------------------------------
+    @contextmanager
+    def unit_of_work(self, *, cache_size: int = 50_000) -> Iterator[UnitOfWork]:
+        """Within this block (in this thread) commands decide against cached aggregates and stage their events;
+        nothing is written until ``uow.flush()``. Unflushed work at the end of the block is flushed."""
+        uow = UnitOfWork(self, cache_size=cache_size)
+        token = self._active_uow.set(uow)
+        try:
+            yield uow
+            uow.flush()
+        finally:
+            self._active_uow.reset(token)
+
+    def _get(self, aggregate_id: UUID) -> object:
+        uow = self._active_uow.get()
+        return uow.get(aggregate_id) if uow is not None else self.repository.get(aggregate_id)
+
+    def _commit(self, *aggregates: object) -> None:
+        """Write a command's changed aggregates in one transaction (or stage them in the active unit of work)."""
+        uow = self._active_uow.get()
+        if uow is not None:
+            uow.stage(*aggregates)
+        else:
+            self.save(*aggregates)
+
+    def save_now(self, *aggregates: object) -> None:
+        """Write to the store, bypassing any unit of work (the unit of work's own flush)."""
+        self.save(*aggregates)
+
+    def stored(self, aggregate_id: UUID) -> bool:
+        """Is there any stored event of this aggregate? (One indexed read; nothing is decoded.)"""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
     def _load(self, aggregate_id: UUID, kind: type[A], missing: type[NotFoundError], what: str) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self._get(aggregate_id)
         except AggregateNotFoundError:
             raise missing(f"no {what} {aggregate_id}") from None
         if not isinstance(aggregate, kind):
@@ -62,13 +101,14 @@ class LedgerApplicationBase(Application):
     def _find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         """The aggregate if it exists (and is of that kind), else None."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self._get(aggregate_id)
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, kind) else None
 
     def _exists(self, aggregate_id: UUID) -> bool:
-        return aggregate_id in self.repository
+        uow = self._active_uow.get()
+        return uow.exists(aggregate_id) if uow is not None else self.stored(aggregate_id)
 
     def _run(self, decide_and_save: Callable[[], T]) -> T:
         """Run a command; on a version conflict, re-run it from fresh state, at most ``max_attempts`` times."""

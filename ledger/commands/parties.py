@@ -42,7 +42,7 @@ class PartyCommands(LedgerApplicationBase):
             )
             if self._exists(enterprise.id):
                 raise AlreadyExistsError(f"enterprise {enterprise.uscc} is already registered")
-            self.save(enterprise)
+            self._commit(enterprise)
             return enterprise.id
 
         return self._run(run)
@@ -68,15 +68,14 @@ class PartyCommands(LedgerApplicationBase):
 
         def run() -> EligibilityDecision:
             enterprise = self.enterprise(enterprise_id)
-            granted = enterprise.decide_eligibility(
-                by,
+            facts = enterprise.check_eligibility(
                 year=year,
                 prior_year_revenue_fen=prior_year_revenue_fen,
                 serious_misuse_5y=serious_misuse_5y,
                 effective_at=effective_at,
             )
             grant = None
-            if granted:
+            if facts.granted:
                 schedule = self._find(ids.carrier_rates_id(year), CarrierDiscountRates)
                 if schedule is None:
                     raise CarrierRateNotSetError(f"no carrier network discount rates are configured for {year}")
@@ -87,12 +86,13 @@ class PartyCommands(LedgerApplicationBase):
                     carrier=enterprise.carrier,
                     rate=schedule.rate_for(enterprise.carrier),
                 )
-            self.save(enterprise, grant)
+            enterprise.record_eligibility(by, facts)
+            self._commit(enterprise, grant)
             return EligibilityDecision(
                 enterprise_id=enterprise.id,
                 year=year,
-                granted=granted,
-                reasons=tuple(enterprise.refusals.get(year, ())),
+                granted=facts.granted,
+                reasons=tuple(r.value for r in facts.reasons),
                 network_discount_id=grant.id if grant else None,
             )
 
@@ -104,7 +104,7 @@ class PartyCommands(LedgerApplicationBase):
             provider = Provider.admit(by, uscc=uscc, name=name, kind=kind)
             if self._exists(provider.id):
                 raise AlreadyExistsError(f"provider {provider.uscc} is already in the resource pool")
-            self.save(provider)
+            self._commit(provider)
             return provider.id
 
         return self._run(run)
@@ -123,7 +123,7 @@ class PartyCommands(LedgerApplicationBase):
                 quota = ProviderQuota.set(by, provider_id=provider_id, year=year, amount_fen=amount_fen)
             else:
                 quota.revise(by, amount_fen=amount_fen)
-            self.save(quota)
+            self._commit(quota)
             return quota.id
 
         return self._run(run)
@@ -148,7 +148,7 @@ class PartyCommands(LedgerApplicationBase):
                 by, area=area, kind=kind, passed=passed, assessor=assessor, report_ref=report_ref,
                 effective_at=effective_at,
             )
-            self.save(provider)
+            self._commit(provider)
             return provider.status
 
         return self._run(run)
@@ -159,6 +159,6 @@ class PartyCommands(LedgerApplicationBase):
         def run() -> None:
             provider = self.provider(provider_id)
             provider.eliminate(by, year=year, rating=rating, effective_at=effective_at)
-            self.save(provider)
+            self._commit(provider)
 
         self._run(run)

@@ -31,7 +31,7 @@ class SettlementCommands(VoucherCommands):
             if self._exists(batch_id):
                 raise AlreadyExistsError(f"settlement batch {batch_id} already exists")
             batch = SettlementBatch.open(by, batch_id=batch_id, provider_id=provider_id, period=period)
-            self.save(batch)
+            self._commit(batch)
             return batch.id
 
         return self._run(run)
@@ -43,6 +43,7 @@ class SettlementCommands(VoucherCommands):
             batch = self.batch(batch_id)
             self.provider(batch.provider_id).require_payable()
             voucher = self.voucher(voucher_id)
+            batch.require_can_add(claim_id)
             claim = voucher.add_to_batch(by, claim_id=claim_id, batch_id=batch.id, provider_id=batch.provider_id)
             batch.add(
                 by,
@@ -53,7 +54,7 @@ class SettlementCommands(VoucherCommands):
                 fee_category=voucher.fee_category,
                 city_share=voucher.city_share,
             )
-            self.save(batch, voucher)
+            self._commit(batch, voucher)
 
         self._run(run)
 
@@ -74,7 +75,7 @@ class SettlementCommands(VoucherCommands):
                 loaded[batch.lines[claim_id]["voucher_id"]].settle(
                     by, claim_id=claim_id, batch_id=batch.id, effective_at=effective_at
                 )
-            self.save(batch, *loaded.values())
+            self._commit(batch, *loaded.values())
             return BatchPayment(
                 batch_id=batch.id,
                 total_fen=batch.total_fen,

@@ -107,7 +107,7 @@ class VoucherCommands(PartyCommands):
                 expires_at=catalogue.expires_at,
             )
             quota.use(by, ref=voucher.id, amount_fen=item.cap_fen)
-            self.save(voucher, quota)
+            self._commit(voucher, quota)
             return IssuedVoucher(
                 voucher_id=voucher.id,
                 face_value_fen=voucher.face_value_fen,
@@ -144,7 +144,7 @@ class VoucherCommands(PartyCommands):
                         )
             provider.require_whitelisted(by.at)
             quota = self.provider_quota(provider.id, voucher.year)
-            amount = voucher.make_claim(
+            priced = voucher.price_claim(
                 by,
                 claim_id=claim_id,
                 provider_id=provider.id,
@@ -152,7 +152,9 @@ class VoucherCommands(PartyCommands):
                 fee_category=fee_category,
                 eligible_fee_fen=eligible_fee_fen,
             )
-            quota.use(by, ref=voucher.id, claim_id=claim_id, amount_fen=amount)
+            quota.require_room(priced.amount_fen)
+            voucher.record_claim(by, priced)
+            quota.use(by, ref=voucher.id, claim_id=claim_id, amount_fen=priced.amount_fen)
             keys = [
                 ClaimKey.register(
                     by,
@@ -164,8 +166,8 @@ class VoucherCommands(PartyCommands):
                 )
                 for invoice_no in evidence.invoice_nos
             ]
-            self.save(voucher, quota, *keys)
-            return ClaimReceipt(voucher.id, claim_id, amount, voucher.balance_fen)
+            self._commit(voucher, quota, *keys)
+            return ClaimReceipt(voucher.id, claim_id, priced.amount_fen, voucher.balance_fen)
 
         return self._run(run)
 
@@ -175,7 +177,7 @@ class VoucherCommands(PartyCommands):
         def run() -> None:
             voucher = self.voucher(voucher_id)
             voucher.approve(by, claim_id=claim_id)
-            self.save(voucher)
+            self._commit(voucher)
 
         self._run(run)
 
@@ -186,7 +188,7 @@ class VoucherCommands(PartyCommands):
             voucher = self.voucher(voucher_id)
             provider_id = voucher.claim(claim_id).provider_id
             freed = voucher.reject(by, claim_id=claim_id, reason=reason)
-            self.save(voucher, *self._release(by, voucher, provider_id, claim_id, freed, "claim rejected"))
+            self._commit(voucher, *self._release(by, voucher, provider_id, claim_id, freed, "claim rejected"))
             return freed
 
         return self._run(run)
@@ -206,7 +208,7 @@ class VoucherCommands(PartyCommands):
                     by, claim_id=claim_id, amount_fen=recovery, reason=reason, effective_at=effective_at
                 )
                 changed.append(batch)
-            self.save(voucher, *changed)
+            self._commit(voucher, *changed)
             return recovery
 
         return self._run(run)
@@ -217,7 +219,7 @@ class VoucherCommands(PartyCommands):
         def run() -> int:
             voucher = self.voucher(voucher_id)
             returned = voucher.expire(by)
-            self.save(voucher, *self._return_to_city(by, voucher, returned, "voucher expired"))
+            self._commit(voucher, *self._return_to_city(by, voucher, returned, "voucher expired"))
             return returned
 
         return self._run(run)
@@ -226,7 +228,7 @@ class VoucherCommands(PartyCommands):
         def run() -> int:
             voucher = self.voucher(voucher_id)
             returned = voucher.revoke(by, reason=reason)
-            self.save(voucher, *self._return_to_city(by, voucher, returned, "voucher revoked"))
+            self._commit(voucher, *self._return_to_city(by, voucher, returned, "voucher revoked"))
             return returned
 
         return self._run(run)
