@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         5, ge=1, description="seconds a writer waits for the events-table lock (the library default 0 waits forever)"
     )
     postgres_connect_timeout_s: int = 5
+    postgres_pre_ping: bool = Field(
+        False, description="check each pooled connection before use (one extra round trip per checkout)"
+    )
     sqlite_lock_timeout_s: int = 5
     max_command_attempts: int = Field(12, ge=1, description="re-runs of a command after version conflicts")
 
@@ -73,7 +76,8 @@ class Settings(BaseSettings):
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_max_overflow),
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout_s),
-            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
+            "APPLICATION_RECORDER_TOPIC": "api.postgres_recorder:BinaryInsertApplicationRecorder",
         }
 
     def describe_store(self) -> str:

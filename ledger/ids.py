@@ -7,6 +7,7 @@ event store refuses in the same transaction that would have written it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 NAMESPACE = UUID("6f1b8a52-3c1e-5a8e-9f0e-201803200000")  # fixed forever: ids are stored data
@@ -16,26 +17,32 @@ def _id(kind: str, *parts: object) -> UUID:
     return uuid5(NAMESPACE, "|".join([kind, *(str(p) for p in parts)]))
 
 
+@lru_cache(maxsize=65_536)  # pure; recomputed on every claim or issuance otherwise
 def enterprise_id(uscc: str) -> UUID:
     return _id("enterprise", uscc)
 
 
+@lru_cache(maxsize=65_536)  # pure; recomputed on every claim or issuance otherwise
 def provider_id(uscc: str) -> UUID:
     return _id("provider", uscc)
 
 
+@lru_cache(maxsize=65_536)  # pure; recomputed on every claim or issuance otherwise
 def catalogue_id(year: int) -> UUID:
     return _id("catalogue", year)
 
 
+@lru_cache(maxsize=65_536)  # pure; recomputed on every claim or issuance otherwise
 def city_quota_id(city: str, year: int) -> UUID:
     return _id("city-quota", city, year)
 
 
+@lru_cache(maxsize=65_536)  # pure; recomputed on every claim or issuance otherwise
 def provider_quota_id(provider: UUID, year: int) -> UUID:
     return _id("provider-quota", provider, year)
 
 
+@lru_cache(maxsize=65_536)  # pure; recomputed on every claim or issuance otherwise
 def carrier_rates_id(year: int) -> UUID:
     return _id("carrier-rates", year)
 

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+
+from ledger.id_filter import IdFilter
 
 if TYPE_CHECKING:
     from ledger.commands.base import LedgerApplicationBase
@@ -26,8 +29,12 @@ T = TypeVar("T")
 
 
 class UnitOfWork:
-    def __init__(self, app: LedgerApplicationBase, *, cache_size: int = 50_000) -> None:
+    def __init__(self, app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False
+                 ) -> None:
         self.app = app
+        # Only when this unit of work has been the store's only writer since it was empty can "never created here"
+        # stand for "not in the store" (the flush's uniqueness check stays the backstop).
+        self._created = IdFilter() if sole_writer_of_empty_store else None
         self.cache_size = cache_size
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
         self._dirty: dict[UUID, Any] = {}
@@ -35,11 +42,15 @@ class UnitOfWork:
         self._ordered_count: dict[UUID, int] = {}  # per aggregate: how many of its pending events are in _ordered
         self._touched: dict[UUID, tuple[Any, int]] | None = None  # this command's loads: (aggregate, pending count)
         self.commands_since_flush = 0
+        self._flusher: ThreadPoolExecutor | None = None
+        self._in_flight: Future[None] | None = None
 
     # -- what the commands see --------------------------------------------------------------------------------------
     def get(self, aggregate_id: UUID) -> Any:
         aggregate = self._cache.get(aggregate_id)
         if aggregate is None:
+            if self._created is not None and aggregate_id not in self._created:
+                raise AggregateNotFoundError(aggregate_id)
             aggregate = self.app.repository.get(aggregate_id)  # raises AggregateNotFoundError
             self._cache[aggregate_id] = aggregate
         else:
@@ -49,17 +60,23 @@ class UnitOfWork:
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        return aggregate_id in self._cache or self.app.stored(aggregate_id)
+        if aggregate_id in self._cache:
+            return True
+        if self._created is not None and aggregate_id not in self._created:
+            return False
+        return self.app.stored(aggregate_id)
 
     def stage(self, *aggregates: Any) -> None:
         for aggregate in aggregates:
             if aggregate is None:
                 continue
-            self._cache[aggregate.id] = aggregate
-            self._dirty[aggregate.id] = aggregate
-            pending = aggregate.pending_events
-            self._ordered.extend(pending[self._ordered_count.get(aggregate.id, 0) :])
-            self._ordered_count[aggregate.id] = len(pending)
+            aggregate_id, pending = aggregate.id, aggregate.pending_events
+            self._cache[aggregate_id] = self._dirty[aggregate_id] = aggregate
+            already = self._ordered_count.get(aggregate_id, 0)
+            if self._created is not None and not already and pending and pending[0].originator_version == 1:
+                self._created.add(aggregate_id)  # a creation: remember that this id now exists
+            self._ordered.extend(pending[already:])
+            self._ordered_count[aggregate_id] = len(pending)
 
     # -- running and committing -------------------------------------------------------------------------------------
     def run(self, command: Callable[[], T]) -> T:
@@ -85,22 +102,61 @@ class UnitOfWork:
     def pending_event_count(self) -> int:
         return len(self._ordered)
 
-    def flush(self) -> int:
-        """Commit every staged event in one transaction; returns how many. On failure, nothing is committed and the
-        caller must :meth:`discard` (the cache no longer matches the store)."""
+    def flush(self, *, background: bool = False) -> int:
+        """Commit every staged event in one transaction (in command order); returns how many.
+
+        ``background=True`` hands the commit to one flusher thread and returns at once, so that deciding the next
+        batch overlaps the database's work on this one; at most one commit is in flight, so order is kept, and its
+        failure is raised by the next call. A failed flush commits nothing: call :meth:`discard`.
+        """
+        self.wait()
         dirty, events = list(self._dirty.values()), self._ordered
-        if events:
-            for aggregate in dirty:
-                aggregate.collect_events()  # the events go in command order below; the aggregates come along
-            self.app.save_now(*events, *dirty)  # so that the application still takes their snapshots
+        first_versions = {a.id: a.pending_events[0].originator_version for a in dirty if a.pending_events}
+        for aggregate in dirty:
+            aggregate.collect_events()  # their events go in command order, below
+        # Snapshots are taken here, from this thread's aggregates at exactly the version this flush writes.
+        snapshots = self.app.snapshots_due(dirty, first_versions)
         self._dirty.clear()
         self._ordered, self._ordered_count = [], {}
         self.commands_since_flush = 0
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        # Never evict what this flush writes: reloading it before the commit lands would read a stale version.
+        self._evict(keep={aggregate.id for aggregate in dirty})
+        if events:
+            if background:
+                if self._flusher is None:
+                    self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uow-flush")
+                self._in_flight = self._flusher.submit(self.app.save_now, events, snapshots)
+            else:
+                self.app.save_now(events, snapshots)
         return len(events)
 
+    def wait(self) -> None:
+        """Wait for a background commit in flight, if any; raise its error."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._flusher is not None:
+                self._flusher.shutdown()
+                self._flusher = None
+
+    def _evict(self, keep: set[UUID]) -> None:
+        skipped = 0
+        while len(self._cache) > self.cache_size and skipped < len(self._cache):
+            aggregate_id, aggregate = self._cache.popitem(last=False)
+            if aggregate_id in keep:
+                self._cache[aggregate_id] = aggregate  # back to the recent end
+                skipped += 1
+
     def discard(self) -> None:
+        try:
+            self.wait()
+        except Exception:  # noqa: BLE001 - discarding after a failure: the error was (or will be) reported
+            pass
         self._cache.clear()
         self._dirty.clear()
         self._ordered, self._ordered_count = [], {}
@@ -120,6 +176,7 @@ class UnitOfWork:
 
     def _rebuild(self, aggregate: Any, keep: int) -> Any:
         """The committed aggregate plus the first ``keep`` pending events (those of earlier, successful commands)."""
+        self.wait()  # a commit in flight may hold this aggregate's earlier events
         kept = list(aggregate.pending_events[:keep])
         try:
             rebuilt = self.app.repository.get(aggregate.id)

@@ -19,3 +19,7 @@ def test_a_postgres_url_sets_every_connection_field_and_a_lock_timeout_is_always
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("auditor", "s3cret")
     assert int(env["POSTGRES_LOCK_TIMEOUT"]) > 0  # the library default 0 would wait forever
     assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env  # unsafe in 9.5.6 (EVENTSOURCING-NOTES.md)
+    from api.postgres_recorder import TOPIC
+    from eventsourcing.utils import resolve_topic
+
+    assert resolve_topic(env["APPLICATION_RECORDER_TOPIC"]).__name__ == TOPIC.rsplit(":", 1)[1]

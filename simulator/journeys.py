@@ -1,0 +1,132 @@
+"""An enterprise's journey through the programme: register, be judged eligible, get vouchers, claim, be reviewed.
+
+Each step schedules the next on the agenda, so only the enterprises in progress are held in memory. Mistakes and
+abuses happen at low rates (a resubmitted invoice, an uncovered fee, an underpaid contract, a claim after the
+deadline, an ineligible enterprise asking for a voucher); the ledger's rules refuse them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from ledger.claims import ClaimEvidence
+from ledger.fees import FeeCategory
+from simulator.population import EnterpriseSpec
+from simulator.programme import PROVINCE, Programme, local
+from simulator.reference import CATALOGUE_ITEMS, UNCOVERED_CATEGORIES, YEAR_STARTS
+
+COVERED = [c.value for c in (FeeCategory.APPLICATION_SERVICE, FeeCategory.DEVICE_ACCESS,
+                             FeeCategory.NETWORK_RENOVATION)]
+
+
+@dataclass(frozen=True)
+class HeldVoucher:
+    voucher_id: UUID
+    enterprise_id: UUID
+    year: int
+    fee_category: str
+    rate_percent: int
+    face_fen: int
+
+
+class Journeys:
+    def __init__(self, programme: Programme) -> None:
+        self.p = programme
+        self.last_evidence: dict[UUID, ClaimEvidence] = {}  # provider -> its latest claim's evidence (for resubmits)
+
+    def schedule_cohort(self, year: int, first_serial: int, count: int) -> None:
+        rng = self.p.rng
+        start = YEAR_STARTS[year] + timedelta(days=7)
+        span = (date(year, 10, 31) - start).days
+        for serial in range(first_serial, first_serial + count):
+            day = start + timedelta(days=rng.randint(0, span))
+            self.p.agenda.at(self.p.time_of_day(day), self.arrive, serial, year)
+
+    def later(self, when: datetime, low: int, high: int) -> datetime:
+        return self.p.time_of_day((when + timedelta(days=self.p.rng.randint(low, high))).date())
+
+    def arrive(self, when: datetime, serial: int, year: int) -> None:
+        spec = self.p.population.enterprise(serial, year)
+        enterprise_id = self.p.command(lambda: self.p.app.register_enterprise(
+            self.p.by(PROVINCE, when), uscc=spec.uscc, name=f"製造企業 {serial}", city=spec.city, carrier=spec.carrier,
+            established_on=spec.established_on))
+        if enterprise_id is not None:
+            self.p.agenda.at(self.later(when, 2, 10), self.decide, enterprise_id, spec)
+
+    def decide(self, when: datetime, enterprise_id: UUID, spec: EnterpriseSpec) -> None:
+        decision = self.p.command(lambda: self.p.app.decide_eligibility(
+            self.p.by(PROVINCE, when), enterprise_id=enterprise_id, year=spec.year,
+            prior_year_revenue_fen=spec.revenue_fen, serious_misuse_5y=spec.misuse, effective_at=when))
+        rng = self.p.rng
+        if decision is not None and (decision.granted or rng.random() < 0.05):  # a few refused ones ask anyway
+            items = rng.sample(CATALOGUE_ITEMS, k=rng.choice((1, 1, 2, 2, 3)))
+            issue_at = min(self.later(when, 3, 15), local(date(spec.year, 12, 31), 23, 30))
+            self.p.agenda.at(issue_at, self.issue, enterprise_id, spec.year, [item[0] for item in items])
+
+    def issue(self, when: datetime, enterprise_id: UUID, year: int, suffixes: list[str]) -> None:
+        for suffix in suffixes:
+            issued = self.p.command(lambda s=suffix: self.p.app.issue_voucher(
+                self.p.by(PROVINCE, when), enterprise_id=enterprise_id, year=year, item_id=f"{year}-{s}"))
+            if issued is None:
+                continue
+            item = next(i for i in CATALOGUE_ITEMS if i[0] == suffix)
+            voucher = HeldVoucher(issued.voucher_id, enterprise_id, year, item[2], int(float(item[3]) * 100),
+                                  issued.face_value_fen)
+            self.p.vouchers_by_year[year].append(voucher.voucher_id)
+            self.p.agenda.at(self.later(when, 20, 150), self.claim, voucher, self.p.rng.randint(1, 4))
+
+    def claim(self, when: datetime, voucher: HeldVoucher, claims_left: int) -> None:
+        p, rng = self.p, self.p.rng
+        provider_id = p.pick_provider(when)
+        # The fee is sized so the subsidy uses a good part of the voucher; the last claims may exceed the balance.
+        subsidy_wanted = int(voucher.face_fen * rng.uniform(0.15, 0.6))
+        fee = max(100, subsidy_wanted * 100 // voucher.rate_percent)
+        category, contract_day, paid = voucher.fee_category, when - timedelta(days=rng.randint(30, 90)), fee
+        fault = rng.random()
+        evidence = None
+        if fault < 0.006 and provider_id in self.last_evidence:
+            evidence = self.last_evidence[provider_id]  # the same contract and invoice resubmitted
+        elif fault < 0.011:
+            category = rng.choice(UNCOVERED_CATEGORIES)
+        elif fault < 0.016:
+            category = rng.choice([c for c in COVERED if c != voucher.fee_category])
+        elif fault < 0.022:
+            paid = fee * 85 // 100  # only 85 % of the contract amount paid
+        elif fault < 0.030 and voucher.year == 2018:
+            contract_day = local(date(2018, 3, 1))  # signed before the policy of 2018-03-20
+        if evidence is None:
+            n = p.next_serial()
+            evidence = ClaimEvidence(
+                contract_no=f"HT{voucher.year}-{n:08d}", contract_date=contract_day, contract_amount_fen=fee,
+                invoice_nos=(f"44{n:010d}",), payment_proven_fen=paid, payment_proof_ref=f"BANK-{n}",
+                acceptance_report_ref=f"ACC-{n}", accepted_at=when - timedelta(days=rng.randint(1, 10)),
+            )
+        claim_id = p.population.uuid("claim", p.next_serial())
+        receipt = p.command(lambda: p.app.claim(
+            p.by(f"enterprise:{voucher.enterprise_id}", when), voucher_id=voucher.voucher_id, claim_id=claim_id,
+            provider_id=provider_id, evidence=evidence, fee_category=category, eligible_fee_fen=evidence.contract_amount_fen))
+        if receipt is not None:
+            self.last_evidence[provider_id] = evidence
+            p.agenda.at(self.later(when, 7, 20), self.review, voucher.voucher_id, claim_id, provider_id)
+        if claims_left > 1:
+            next_at = self.later(when, 30, 100)
+            # Most enterprises claim within the window; a few come back after the deadline (and are refused).
+            if next_at < p.deadlines[voucher.year] or rng.random() < 0.03:
+                p.agenda.at(next_at, self.claim, voucher, claims_left - 1)
+
+    def review(self, when: datetime, voucher_id: UUID, claim_id: UUID, provider_id: UUID) -> None:
+        p, rng = self.p, self.p.rng
+        by = p.by(PROVINCE, when)
+        if rng.random() < 0.05:
+            p.command(lambda: p.app.reject_claim(by, voucher_id=voucher_id, claim_id=claim_id,
+                                                 reason="evidence incomplete in review"))
+            return
+        p.command(lambda: p.app.approve_claim(by, voucher_id=voucher_id, claim_id=claim_id))
+        if not p.last_ok:
+            return
+        if rng.random() < 0.01:  # a spot check before payment: reversed, the balance freed
+            p.agenda.at(self.later(when, 1, 5), p.reverse, voucher_id, claim_id, "spot check failed before payment")
+        else:
+            p.queue_for_settlement(provider_id, voucher_id, claim_id)

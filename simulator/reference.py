@@ -1,0 +1,48 @@
+"""Reference data of the simulated programme: how industry is spread over Guangdong, the yearly catalogues, quotas.
+
+City weights follow the rough size of each city's manufacturing base (the Pearl River Delta's Dongguan, Foshan,
+Guangzhou, Huizhou, Zhongshan and Jiangmen largest; the north and east small). Shenzhen's enterprises are
+registered and refused: it is excluded from provincial vouchers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ledger.money import WAN_YUAN, YUAN
+
+CITY_WEIGHTS = {
+    "441900": 16, "440600": 15, "440100": 12, "441300": 7, "442000": 7, "440700": 6, "440300": 8,
+    "440400": 3, "441200": 3, "445200": 3, "440500": 3, "445100": 2, "441800": 2, "440800": 2,
+    "440900": 2, "441400": 1, "441500": 1, "441600": 1, "441700": 1, "440200": 1, "445300": 1,
+}
+
+# (item id suffix, name, fee category, subsidy rate, cap per enterprise in fen)
+CATALOGUE_ITEMS = (
+    ("APP-ERP", "ERP/MES 上雲", "APPLICATION_SERVICE", "0.50", 20 * WAN_YUAN),
+    ("APP-SCM", "供應鏈協同 SaaS", "APPLICATION_SERVICE", "0.40", 10 * WAN_YUAN),
+    ("DEV-IOT", "設備上雲 device access", "DEVICE_ACCESS", "0.30", 15 * WAN_YUAN),
+    ("DEV-EDGE", "邊緣網關接入", "DEVICE_ACCESS", "0.30", 5 * WAN_YUAN),
+    ("NET-LAN", "企業內網改造", "NETWORK_RENOVATION", "0.40", 8 * WAN_YUAN),
+    ("NET-5G", "5G 專網改造", "NETWORK_RENOVATION", "0.35", 12 * WAN_YUAN),
+)
+UNCOVERED_CATEGORIES = ("AUTOMATION_EQUIPMENT", "NON_CLOUD_SOFTWARE")
+
+CARRIER_RATES = {
+    2018: {"CHINA_TELECOM": "0.30", "CHINA_MOBILE": "0.30", "CHINA_UNICOM": "0.30"},
+    2019: {"CHINA_TELECOM": "0.32", "CHINA_MOBILE": "0.35", "CHINA_UNICOM": "0.30"},
+    2020: {"CHINA_TELECOM": "0.35", "CHINA_MOBILE": "0.35", "CHINA_UNICOM": "0.35"},
+}
+CARRIERS = ("CHINA_TELECOM", "CHINA_MOBILE", "CHINA_UNICOM")
+CITY_SHARES = ("0.20", "0.30", "0.40", "0.50")  # richer delta cities co-fund more
+DEADLINES = {2018: date(2019, 2, 28), 2019: date(2020, 2, 8), 2020: date(2021, 2, 8)}
+YEARS = (2018, 2019, 2020)
+# The policy dates from 2018-03-20: the pool is admitted just after it, and the first year is set up days later.
+POOL_ADMITTED_ON = date(2018, 3, 22)
+YEAR_STARTS = {2018: date(2018, 3, 26), 2019: date(2019, 1, 2), 2020: date(2020, 1, 2)}
+
+NATIONAL_QUOTA_FEN = 800 * WAN_YUAN  # national cross-industry platforms and the three carriers
+OTHER_QUOTA_FEN = 500 * WAN_YUAN
+REVENUE_THRESHOLD_FEN = 1_000 * WAN_YUAN
+MEAN_FACE_FEN = 12 * WAN_YUAN  # average cap of the items above, for sizing the cities' quotas
+YUAN_FEN = YUAN

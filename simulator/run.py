@@ -1,0 +1,106 @@
+"""Run a simulated 2018-2020 programme into a ledger: seeded, streaming, many commands per transaction."""
+
+from __future__ import annotations
+
+import gc
+import random
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from ledger.application import VoucherLedger
+from simulator.agenda import Agenda
+from simulator.journeys import Journeys
+from simulator.population import Population
+from simulator.programme import Programme, local
+from simulator.reference import POOL_ADMITTED_ON, YEAR_STARTS, YEARS
+
+# Measured: events recorded per participating enterprise at the default mix (see bench/README.md); used only to
+# size the population for a requested number of events — the run reports the exact count.
+EVENTS_PER_ENTERPRISE = 21.4
+
+
+@dataclass(frozen=True)
+class Scale:
+    enterprises: int  # over the three years
+    platforms: int
+    services: int
+
+    @classmethod
+    def for_events(cls, events: int) -> Scale:
+        """The policy's 2020 targets — ~20 platforms, ~200 service providers, ~10,000 enterprises — at ~10^6 events."""
+        enterprises = max(30, round(events / EVENTS_PER_ENTERPRISE))
+        return cls(enterprises, max(4, round(enterprises * 20 / 10_000)), max(6, round(enterprises * 200 / 10_000)))
+
+
+@dataclass
+class SimulationReport:
+    seed: int
+    scale: Scale
+    events: int = 0
+    commands: int = 0
+    refusals: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    peak_rss_mib: float = 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def simulate(
+    app: VoucherLedger,
+    *,
+    events: int = 1_000_000,
+    seed: int = 1,
+    flush_events: int = 2_000,
+    cache_size: int = 50_000,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationReport:
+    """Simulate the programme at the scale that records about ``events`` events (into an empty ledger)."""
+    scale = Scale.for_events(events)
+    report = SimulationReport(seed=seed, scale=scale)
+    started = time.perf_counter()
+    # Millions of short-lived events and dicts make the cyclic collector run constantly; nothing here forms cycles
+    # that outlive a flush, so collect far less often while simulating (restored afterwards).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 100)
+    try:
+        _run(app, scale, seed, flush_events, cache_size, report, progress)
+    finally:
+        gc.set_threshold(*thresholds)
+    report.seconds = time.perf_counter() - started
+    report.peak_rss_mib = peak_rss_mib()
+    return report
+
+
+def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_size: int,
+         report: SimulationReport, progress: Callable[[int], None] | None) -> None:
+
+    def flushed(count: int) -> None:
+        report.events += count
+        if progress:
+            progress(count)
+
+    with app.unit_of_work(cache_size=cache_size, sole_writer_of_empty_store=True) as uow:
+        agenda, population = Agenda(), Population(seed, random.Random(seed))
+        per_year = scale.enterprises // len(YEARS)
+        programme = Programme(app, uow, agenda, population, per_year,
+                              population.providers(scale.platforms, scale.services), flushed, flush_events)
+        journeys = Journeys(programme)
+        agenda.at(local(POOL_ADMITTED_ON), programme.admit_providers)
+        for n, year in enumerate(YEARS):
+            agenda.at(local(YEAR_STARTS[year], 9), programme.setup_year, year)
+            cohort = per_year if n < len(YEARS) - 1 else scale.enterprises - per_year * (len(YEARS) - 1)
+            journeys.schedule_cohort(year, 1 + n * per_year, cohort)
+        agenda.at(local(date(2018, 4, 25), 10), programme.settle_month)
+        while agenda.run_next():
+            pass
+        flushed(uow.flush())
+    report.commands, report.refusals = programme.commands, dict(sorted(programme.refusals.items()))
