@@ -14,6 +14,8 @@ from ledger.recording import By, LedgerAggregate
 
 
 class ClaimKey(LedgerAggregate):
+    read_after_write = False  # only its existence matters, and the store answers that
+
     class Registered(LedgerAggregate.Created):
         provider_id: UUID
         contract_no: str

@@ -67,6 +67,8 @@ class CarrierDiscountRates(LedgerAggregate):
 
 
 class NetworkDiscountGrant(LedgerAggregate):
+    read_after_write = False
+
     class Granted(LedgerAggregate.Created):
         enterprise_id: UUID
         year: int

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -32,6 +32,9 @@ class By:
 
 
 class LedgerAggregate(Aggregate):
+    # A hint for caches: False for create-only records that are written once and (almost) never read again.
+    read_after_write: ClassVar[bool] = True
+
     class Event(Aggregate.Event):
         actor: str
         correlation_id: str | None

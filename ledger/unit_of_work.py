@@ -40,10 +40,13 @@ class UnitOfWork:
         self._dirty: dict[UUID, Any] = {}
         self._ordered: list[Any] = []  # staged events in command order: the global order they will get
         self._ordered_count: dict[UUID, int] = {}  # per aggregate: how many of its pending events are in _ordered
-        self._touched: dict[UUID, tuple[Any, int]] | None = None  # this command's loads: (aggregate, pending count)
+        # This command's loads, keyed by the aggregate object's identity (cheaper to hash than a UUID, and this is
+        # the hot path): aggregate -> how many pending events it had when the command first loaded it.
+        self._touched: dict[int, tuple[Any, int]] | None = None
         self.commands_since_flush = 0
         self._flusher: ThreadPoolExecutor | None = None
         self._in_flight: Future[None] | None = None
+        self._drop_when_committed: list[UUID] = []
 
     # -- what the commands see --------------------------------------------------------------------------------------
     def get(self, aggregate_id: UUID) -> Any:
@@ -54,9 +57,10 @@ class UnitOfWork:
             aggregate = self.app.repository.get(aggregate_id)  # raises AggregateNotFoundError
             self._cache[aggregate_id] = aggregate
         else:
-            self._cache.move_to_end(aggregate_id)
-        if self._touched is not None and aggregate_id not in self._touched:
-            self._touched[aggregate_id] = (aggregate, len(aggregate.pending_events))
+            self._cache.move_to_end(aggregate_id)  # least recently used goes first
+        touched = self._touched
+        if touched is not None and id(aggregate) not in touched:
+            touched[id(aggregate)] = (aggregate, len(aggregate.pending_events))
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -94,9 +98,9 @@ class UnitOfWork:
         return result
 
     def _require_all_staged(self) -> None:
-        for aggregate_id, (aggregate, _) in (self._touched or {}).items():
-            if len(aggregate.pending_events) > self._ordered_count.get(aggregate_id, 0):
-                raise RuntimeError(f"a command changed {type(aggregate).__name__} {aggregate_id} but did not commit it")
+        for aggregate, _ in (self._touched or {}).values():
+            if len(aggregate.pending_events) > self._ordered_count.get(aggregate.id, 0):
+                raise RuntimeError(f"a command changed {type(aggregate).__name__} {aggregate.id} but did not commit it")
 
     @property
     def pending_event_count(self) -> int:
@@ -119,7 +123,12 @@ class UnitOfWork:
         self._dirty.clear()
         self._ordered, self._ordered_count = [], {}
         self.commands_since_flush = 0
-        # Never evict what this flush writes: reloading it before the commit lands would read a stale version.
+        # Write-once records are never reloaded (the store answers for their existence), so they leave the cache —
+        # but only once committed: until then the store would wrongly say they do not exist. Nothing this flush
+        # writes is evicted either, for the same reason.
+        for aggregate_id in self._drop_when_committed:
+            self._cache.pop(aggregate_id, None)
+        self._drop_when_committed = [a.id for a in dirty if not getattr(a, "read_after_write", True)]
         self._evict(keep={aggregate.id for aggregate in dirty})
         if events:
             if background:
@@ -159,11 +168,13 @@ class UnitOfWork:
             pass
         self._cache.clear()
         self._dirty.clear()
+        self._drop_when_committed = []
         self._ordered, self._ordered_count = [], {}
         self.commands_since_flush = 0
 
     def _undo_touched(self) -> None:
-        for aggregate_id, (aggregate, keep) in (self._touched or {}).items():
+        for aggregate, keep in (self._touched or {}).values():
+            aggregate_id = aggregate.id
             if len(aggregate.pending_events) == keep:
                 continue  # state only changes through events: this one recorded none, so it is unchanged
             rebuilt = self._rebuild(aggregate, keep)

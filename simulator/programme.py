@@ -3,6 +3,7 @@ expiry. Enterprises' journeys are in :mod:`simulator.journeys`; both act only th
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -42,7 +43,8 @@ class Programme:
         self.enterprises_per_year = enterprises_per_year
         self.providers = providers
         self.provider_ids: list[UUID] = []
-        self.provider_weights = [p.popularity for p in providers]
+        # Cumulative once: rng.choices(weights=...) would re-add them all on every claim (same draws either way).
+        self.provider_cum_weights = list(itertools.accumulate(p.popularity for p in providers))
         self.on_flush, self.flush_events = on_flush, flush_events
         self.commands = 0
         self.last_ok = False  # did the last command succeed (commands without a result return None)
@@ -90,7 +92,7 @@ class Programme:
         """Enterprises mostly pick popular providers still in the pool (a few pick an eliminated one anyway)."""
         year = when.astimezone(SHANGHAI).year
         for _ in range(3):
-            provider_id = self.rng.choices(self.provider_ids, self.provider_weights)[0]
+            provider_id = self.rng.choices(self.provider_ids, cum_weights=self.provider_cum_weights)[0]
             if (provider_id, year) not in self.eliminated or self.rng.random() < 0.1:
                 return provider_id
         return provider_id

@@ -70,7 +70,7 @@ def simulate(
     # Millions of short-lived events and dicts make the cyclic collector run constantly; nothing here forms cycles
     # that outlive a flush, so collect far less often while simulating (restored afterwards).
     thresholds = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 100)
+    gc.set_threshold(200_000, 50, 1_000)
     try:
         _run(app, scale, seed, flush_events, cache_size, report, progress)
     finally:
