@@ -44,6 +44,7 @@ def simulate(
     events: int = typer.Option(1_000_000, help="about how many events to generate (the scale follows from it)"),
     seed: int = typer.Option(1, help="the same seed gives the same history, on SQLite and PostgreSQL alike"),
     flush_events: int = typer.Option(3_000, help="events per transaction"),
+    cache_size: int = typer.Option(0, help="aggregates kept in memory (0: sized to the scale; smaller is slower)"),
 ) -> None:
     """Generate a realistic 2018-2020 programme into the configured (empty) store, through the real commands."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -71,7 +72,8 @@ def simulate(
                 progress.update(task, advance=count,
                                 rate=f"{task_state.completed / max(task_state.elapsed or 1e-9, 1e-9):,.0f}/s")
 
-            report = run_simulation(ledger, events=events, seed=seed, flush_events=flush_events, progress=advanced)
+            report = run_simulation(ledger, events=events, seed=seed, flush_events=flush_events,
+                                    cache_size=cache_size or None, progress=advanced)
             progress.update(task, total=report.events, completed=report.events)
         console.print(f"{report.events:,} events from {report.commands:,} commands in {report.seconds:,.1f} s "
                       f"= [bold]{report.events_per_second:,.0f} events/s[/]; peak RSS {report.peak_rss_mib:,.0f} MiB")

@@ -7,6 +7,8 @@ voucher balance runs out during a run (a refusal would be counted, but would mea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import itertools
 import threading
 from dataclasses import dataclass
@@ -115,6 +117,10 @@ class BenchWorld:
 
     def claim(self, voucher: VoucherRef, provider_id: UUID) -> None:
         """One claim of a 1,000 RMB fee with fresh contract and invoice numbers (the timed command)."""
+        self.claim_command(voucher, provider_id)()
+
+    def claim_command(self, voucher: VoucherRef, provider_id: UUID) -> Callable[[], object]:
+        """The same claim, prepared by the caller and run later (e.g. by a group-commit writer)."""
         n = self.serial()
         evidence = ClaimEvidence(
             contract_no=f"HT-{self.tag}-{n:07d}",
@@ -126,8 +132,8 @@ class BenchWorld:
             acceptance_report_ref=f"ACC-{n:07d}",
             accepted_at=CLAIMED_AT - timedelta(days=1),
         )
-        self.app.claim(
-            self.by("enterprise", at=CLAIMED_AT), voucher_id=voucher.voucher_id, claim_id=uuid4(),
-            provider_id=provider_id, evidence=evidence, fee_category=voucher.fee_category,
-            eligible_fee_fen=CLAIM_FEE_FEN,
+        by, claim_id = self.by("enterprise", at=CLAIMED_AT), uuid4()
+        return lambda: self.app.claim(
+            by, voucher_id=voucher.voucher_id, claim_id=claim_id, provider_id=provider_id, evidence=evidence,
+            fee_category=voucher.fee_category, eligible_fee_fen=CLAIM_FEE_FEN,
         )

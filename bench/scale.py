@@ -18,6 +18,7 @@ class Scale:
     commands_single: int  # application commands with one worker
     commands_per_worker: int
     claims_per_voucher: int = 5  # claims on one voucher before a worker moves on (vouchers have no snapshots)
+    simulated_events: int = 300_000  # the simulator's target size (its rate settles after ~100k events)
 
     def count(self, kind: str, workers: int) -> int:
         """Operations one worker does per repeat: ``kind`` is ``raw_rows`` or ``commands``."""
@@ -28,11 +29,11 @@ class Scale:
 # every claim replays its provider's quota since the last snapshot (0-99 events), and every issuance its city's, so a
 # repeat that covers whole snapshot cycles costs the same as the next; a partial cycle would make repeats drift.
 FULL = Scale("full", repeats=3, concurrency=(1, 8), raw_rows_single=3000, raw_rows_per_worker=750,
-             commands_single=1000, commands_per_worker=200)
+             commands_single=1000, commands_per_worker=200, simulated_events=1_000_000)
 QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_rows_per_worker=200,
-              commands_single=200, commands_per_worker=100)
+              commands_single=200, commands_per_worker=100, simulated_events=150_000)
 TINY = Scale("tiny", repeats=1, concurrency=(1, 8), raw_rows_single=20, raw_rows_per_worker=5,
-             commands_single=6, commands_per_worker=2)  # for a smoke test: checks the wiring, not the speed
+             commands_single=6, commands_per_worker=2, simulated_events=2_000)  # for a smoke test: checks the wiring, not the speed
 
 SCALES: dict[str, Scale] = {s.name: s for s in (FULL, QUICK, TINY)}
 

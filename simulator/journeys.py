@@ -37,17 +37,25 @@ class Journeys:
         self.last_evidence: dict[UUID, ClaimEvidence] = {}  # provider -> its latest claim's evidence (for resubmits)
 
     def schedule_cohort(self, year: int, first_serial: int, count: int) -> None:
-        rng = self.p.rng
-        start = YEAR_STARTS[year] + timedelta(days=7)
-        span = (date(year, 10, 31) - start).days
-        for serial in range(first_serial, first_serial + count):
-            day = start + timedelta(days=rng.randint(0, span))
-            self.p.agenda.at(self.p.time_of_day(day), self.arrive, serial, year)
+        """Enterprises arrive one after another through the year (a Poisson process): each arrival schedules the
+        next, so the agenda holds only what is in progress, however large the cohort."""
+        if count <= 0:
+            return
+        start = local(YEAR_STARTS[year] + timedelta(days=7), 8)
+        end = local(date(year, 10, 31), 20)
+        mean_gap = (end - start).total_seconds() / count
+        self.p.agenda.at(start, self.arrive, first_serial, first_serial + count - 1, year, end, mean_gap)
+
+    def arrive(self, when: datetime, serial: int, last: int, year: int, end: datetime, mean_gap: float) -> None:
+        if serial < last:
+            gap = timedelta(seconds=self.p.rng.expovariate(1 / mean_gap))
+            self.p.agenda.at(min(when + gap, end), self.arrive, serial + 1, last, year, end, mean_gap)
+        self.register(when, serial, year)
 
     def later(self, when: datetime, low: int, high: int) -> datetime:
         return self.p.time_of_day((when + timedelta(days=self.p.rng.randint(low, high))).date())
 
-    def arrive(self, when: datetime, serial: int, year: int) -> None:
+    def register(self, when: datetime, serial: int, year: int) -> None:
         spec = self.p.population.enterprise(serial, year)
         enterprise_id = self.p.command(lambda: self.p.app.register_enterprise(
             self.p.by(PROVINCE, when), uscc=spec.uscc, name=f"製造企業 {serial}", city=spec.city, carrier=spec.carrier,

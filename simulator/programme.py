@@ -51,7 +51,6 @@ class Programme:
         self.refusals: Counter[str] = Counter()
         self.serial = 0
         self.approved: dict[UUID, list[tuple[UUID, UUID]]] = {}  # provider -> approved claims awaiting a batch
-        self.settled: list[tuple[UUID, UUID]] = []  # recently settled claims, for post-payment audits
         self.vouchers_by_year: dict[int, list[UUID]] = {year: [] for year in YEARS}
         self.eliminated: set[tuple[UUID, int]] = set()
         self.deadlines = {year: local(day) + timedelta(hours=15) for year, day in DEADLINES.items()}  # 24:00 local
@@ -166,12 +165,13 @@ class Programme:
             self.command(lambda v=voucher_id: self.app.expire_voucher(self.by(PROVINCE, when), voucher_id=v))
 
     # -- settlement ------------------------------------------------------------------------------------------------
-    def settle_month(self, when: datetime) -> None:
-        """On the 25th the province batches each provider's approved claims and pays three days later."""
+    def settle_week(self, when: datetime) -> None:
+        """Every Friday the province batches each provider's approved claims and pays on Monday. (DOMAIN.md: "in
+        batches, e.g. monthly"; weekly keeps approval-to-payment short, and the approved vouchers still cached.)"""
         self._settle(when, pay_at=when + timedelta(days=3))
-        next_month = (when.date().replace(day=1) + timedelta(days=32)).replace(day=25)
-        if next_month <= DEADLINES[YEARS[-1]] + timedelta(days=90):
-            self.agenda.at(local(next_month, 10), self.settle_month)
+        next_week = when + timedelta(days=7)
+        if next_week.date() <= DEADLINES[YEARS[-1]] + timedelta(days=90):
+            self.agenda.at(next_week, self.settle_week)
 
     def settle_year_end(self, when: datetime) -> None:
         """At 23:30 on 31 December the province pays what it can before the fiscal year closes, at 23:59:30."""

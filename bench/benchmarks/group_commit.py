@@ -1,0 +1,68 @@
+"""Claims/s through the group-commit writer (``ledger.group_commit``): N callers submit claims, one writer decides
+them against in-memory state and commits whatever is waiting in one transaction, answering each after the commit.
+
+Same claims and set-up as the ``commands`` benchmark (one provider and its own vouchers per worker), so the two
+figures compare directly; both are divided by the store's 1-connection single-row commit rate.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bench.benchmarks.commands import open_app
+from bench.context import Context
+from bench.ledger_world import BenchWorld
+from bench.registry import Figure, benchmark
+from bench.scale import workers_label
+from bench.timing import Job, Tally, measure
+from ledger.group_commit import GroupCommitWriter
+
+
+def writer_claim_job(world: BenchWorld, writer: GroupCommitWriter, vouchers, provider_id, n: int, advance) -> Job:
+    def job(tally: Tally) -> None:
+        for i in range(n):
+            command = world.claim_command(vouchers[i % len(vouchers)], provider_id)  # prepared by the caller
+            tally.attempt(lambda c=command: writer.execute(c))
+            advance()
+
+    return job
+
+
+@benchmark("group_commit", order=25, description="claims/s through the group-commit writer, 1 and N callers")
+def group_commit(ctx: Context) -> list[Figure]:
+    figures: list[Figure] = []
+    scale = ctx.scale
+    for store in ("postgres", "sqlite"):
+        if not ctx.uses(store):
+            continue
+        app = open_app(ctx, store)
+        try:
+            world = BenchWorld(app)
+            world.set_up_year(cities=1)
+            for workers in scale.concurrency:
+                per_worker = scale.count("commands", workers)
+                vouchers_each = math.ceil(per_worker / max(1, scale.claims_per_voucher))
+                label = workers_label(workers, "caller")
+                n_vouchers = scale.repeats * workers * vouchers_each
+                # Set-up writes directly, before the writer starts: while it runs it must be the only writer.
+                with ctx.tracker.step(f"{store}: set up group commit, {label}", 3 * workers + n_vouchers * 5 // 3 + 2) as adv:
+                    providers = [world.provider() for _ in range(workers)]
+                    adv(3 * workers)
+                    plan = [[world.vouchers(vouchers_each, adv) for _ in range(workers)] for _ in range(scale.repeats)]
+                with GroupCommitWriter(app) as writer, ctx.tracker.step(
+                    f"{store}: group-commit claims, {label}", scale.repeats * workers * per_worker
+                ) as adv:
+                    figure = measure(
+                        f"{store}.claims.group_commit.{label}",
+                        "claims/s",
+                        lambda r: [writer_claim_job(world, writer, plan[r][w], providers[w], per_worker, adv)
+                                   for w in range(workers)],
+                        scale.repeats,
+                        baseline=f"{store}.insert_commit.1conn",
+                        notes={"callers": workers},
+                    )
+                    figure.notes["mean_batch"] = round(writer.commands / max(1, writer.batches), 2)
+                figures.append(figure)
+        finally:
+            app.close()
+    return figures

@@ -1,0 +1,36 @@
+"""The simulator end to end: events/s of a seeded 2018-2020 programme written through the ledger's commands into an
+empty store (``simulator.simulate``; many commands per transaction, flushed on a background thread)."""
+
+from __future__ import annotations
+
+import uuid
+
+from api.settings import Settings
+from api.store import open_ledger
+from bench.context import Context
+from bench.registry import Figure, benchmark
+from simulator import simulate
+
+
+@benchmark("simulation", order=30, description="events/s of the simulator, end to end, into an empty store")
+def simulation(ctx: Context) -> list[Figure]:
+    figures = []
+    for store in ("postgres", "sqlite"):
+        if not ctx.uses(store):
+            continue
+        settings = (ctx.postgres.ledger_settings("bench_sim") if store == "postgres"
+                    else Settings(store="sqlite", sqlite_path=ctx.sqlite_path(f"sim_{uuid.uuid4().hex[:8]}")))
+        app = open_ledger(settings)
+        try:
+            target = ctx.scale.simulated_events
+            with ctx.tracker.step(f"{store}: simulate {target:,} events", target) as advance:
+                report = simulate(app, events=target, seed=1, progress=advance)
+        finally:
+            app.close()
+        figures.append(Figure(
+            f"{store}.simulation.events", round(report.events_per_second, 1), "events/s",
+            baseline=f"{store}.insert_commit.1conn",
+            notes={"events": report.events, "commands": report.commands, "seconds": round(report.seconds, 2),
+                   "peak_rss_mib": round(report.peak_rss_mib, 1), "refused": report.refusals},
+        ))
+    return figures

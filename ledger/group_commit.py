@@ -1,0 +1,115 @@
+"""Group commit: one writer thread decides concurrent callers' commands in memory and commits them in batches.
+
+Every writer of an event store serialises on its lock (PostgreSQL: an EXCLUSIVE lock on the events table per insert
+transaction), so committing one command per transaction caps commands/s below the store's single-row commit rate.
+Here callers put commands on a queue; the writer takes what is waiting (up to ``max_batch``), decides each against
+aggregates kept in memory by a long-lived unit of work, commits them all in one transaction, and only then answers
+each caller — as TigerBeetle batches transfers. A refused command wrote nothing and does not sink its batch; a
+failed commit fails exactly the commands in it (their refusals too: they were judged against state that never
+committed) and the in-memory state is dropped and reloaded from the store.
+
+While a writer runs it must be the only writer of the application's store: commands sent to the application
+directly (another thread or process) make the writer's next commit fail with a version conflict, which its callers
+receive as ``ConcurrentUpdateError`` (retryable); the writer then reloads from the store and carries on.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, Self, TypeVar
+
+from eventsourcing.persistence import RecordConflictError
+
+from ledger.commands.base import LedgerApplicationBase
+from ledger.errors import ConcurrentUpdateError
+
+T = TypeVar("T")
+_STOP = object()
+
+
+class GroupCommitWriter:
+    def __init__(self, app: LedgerApplicationBase, *, max_batch: int = 64, cache_size: int = 100_000) -> None:
+        self.app, self.max_batch, self.cache_size = app, max_batch, cache_size
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.batches = 0  # committed batches, and the commands they carried: for benchmarks and monitoring
+        self.commands = 0
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def start(self) -> Self:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="group-commit-writer", daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Finish every command already submitted, then stop."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+
+    def submit(self, command: Callable[[], T]) -> Future[T]:
+        """Queue a command (a callable that runs one of the application's commands); its future resolves after the
+        batch it joins has committed, with its result or its error. Commands queued before ``start()`` wait."""
+        future: Future[T] = Future()
+        self._queue.put((future, command))
+        return future
+
+    def execute(self, command: Callable[[], T], timeout: float | None = None) -> T:
+        if self._thread is None:
+            raise RuntimeError("the writer is not running: call start() or use it as a context manager")
+        return self.submit(command).result(timeout)
+
+    # -- the writer thread ------------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        with self.app.unit_of_work(cache_size=self.cache_size) as uow:
+            stopping = False
+            while not stopping:
+                batch = [self._queue.get()]
+                while len(batch) < self.max_batch:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                if any(item is _STOP for item in batch):
+                    stopping = True
+                    batch = [item for item in batch if item is not _STOP]
+                if batch:
+                    self._decide_and_commit(uow, batch)
+
+    def _decide_and_commit(self, uow: Any, batch: list[tuple[Future[Any], Callable[[], Any]]]) -> None:
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        for future, command in batch:
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                outcomes.append((future, uow.run(command), None))
+            except Exception as error:  # refused (LedgerError) or failed: it wrote nothing (the uow undid it)
+                outcomes.append((future, None, error))
+        try:
+            uow.flush()
+        except Exception as error:
+            uow.discard()
+            failure: BaseException = error
+            if isinstance(error, RecordConflictError):
+                failure = ConcurrentUpdateError("another writer changed the same records; nothing was committed")
+                failure.__cause__ = error
+            for future, _, _ in outcomes:
+                future.set_exception(failure)
+            return
+        self.batches += 1
+        self.commands += len(outcomes)
+        for future, result, error in outcomes:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)

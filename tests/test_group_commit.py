@@ -1,0 +1,110 @@
+"""The group-commit writer: concurrent callers' commands decided in memory and committed together, with each caller
+answered only after its batch committed; refusals do not sink a batch; a failed commit fails exactly its commands."""
+
+import threading
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from ledger.errors import ConcurrentUpdateError, LedgerError
+from ledger.group_commit import GroupCommitWriter
+from ledger.money import YUAN
+from ledger.voucher import Voucher
+from tests.assertions import last_event_id
+
+
+def claim_command(world, voucher_id, provider_id, fee, category="APPLICATION_SERVICE", **evidence):
+    """Prepare a claim in the caller's thread; the writer runs it."""
+    by, claim_id = world.by("enterprise"), uuid4()
+    evidence = world.evidence(contract_amount_fen=fee, **evidence)
+    return lambda: world.app.claim(by, voucher_id=voucher_id, claim_id=claim_id, provider_id=provider_id,
+                                   evidence=evidence, fee_category=category, eligible_fee_fen=fee)
+
+
+def test_a_refused_command_does_not_sink_its_batch(world):
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    before = last_event_id(app)
+    writer = GroupCommitWriter(app)
+    ok_1 = writer.submit(claim_command(world, voucher, platform, 2_000_000, contract_no="HT-A", invoice_nos=("I-1",)))
+    dup = writer.submit(claim_command(world, voucher, platform, 1_000_000, contract_no="HT-A", invoice_nos=("I-1",)))
+    short = writer.submit(claim_command(world, voucher, platform, 1_000_000, paid_fen=899_999))  # < 90 % paid
+    ok_2 = writer.submit(claim_command(world, voucher, platform, 3_000_001))
+    with writer:  # everything was queued before the writer started: one batch
+        results = [f.exception() or f.result() for f in (ok_1, dup, short, ok_2)]
+    assert writer.batches == 1
+    assert [getattr(r, "code", None) for r in results] == [None, "DUPLICATE_CLAIM", "PAYMENT_INSUFFICIENT", None]
+    # 0.50 × 2,000,000 = 1,000,000 and 0.50 × 3,000,001 = 1,500,000.5 → 1,500,000 fen held.
+    assert [results[0].amount_fen, results[3].amount_fen] == [1_000_000, 1_500_000]
+    assert app.voucher(voucher).held_fen == 2_500_000
+    assert last_event_id(app) == before + 2 * 3  # two claims × (claimed, quota used, claim key)
+
+
+def test_a_commit_that_fails_fails_exactly_its_commands_and_the_writer_recovers(world):
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    with GroupCommitWriter(app) as writer:
+        writer.execute(claim_command(world, voucher, platform, 1_000_000))  # the writer now caches the voucher
+        # Another writer (outside the group-commit writer) claims on the same voucher and commits first.
+        app.claim(world.by("enterprise"), voucher_id=voucher, claim_id=uuid4(), provider_id=platform,
+                  evidence=world.evidence(contract_amount_fen=1_000_000), fee_category="APPLICATION_SERVICE",
+                  eligible_fee_fen=1_000_000)
+        after_other = last_event_id(app)
+        with pytest.raises(ConcurrentUpdateError):
+            writer.execute(claim_command(world, voucher, platform, 1_000_000))
+        assert last_event_id(app) == after_other  # nothing of the failed batch was committed
+        receipt = writer.execute(claim_command(world, voucher, platform, 1_000_000))  # reloaded; carries on
+    # Face 100,000 RMB; three claims of 0.50 × 1,000,000 = 500,000 fen each were committed.
+    assert receipt.balance_after_fen == 100_000 * YUAN - 3 * 500_000
+    assert app.voucher(voucher).held_fen == 3 * 500_000
+
+
+def test_sixteen_concurrent_callers_never_overspend_and_each_answer_matches_the_record(world):
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise(), "NET-RENO").voucher_id  # 40 % up to 3,000,000 fen
+    platform = world.provider(quota_fen=2_000_000)
+    world.advance(days=5)
+    commands = [claim_command(world, voucher, platform, 800_000, "NETWORK_RENOVATION") for _ in range(16)]
+    barrier, outcomes = threading.Barrier(16), [None] * 16
+
+    with GroupCommitWriter(app, max_batch=8) as writer:
+        def caller(i):
+            barrier.wait()
+            try:
+                outcomes[i] = writer.execute(commands[i])
+            except LedgerError as error:
+                outcomes[i] = error
+
+        threads = [threading.Thread(target=caller, args=(i,)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    receipts = [o for o in outcomes if not isinstance(o, LedgerError)]
+    assert {o.code for o in outcomes if isinstance(o, LedgerError)} <= {"PROVIDER_QUOTA_EXHAUSTED"}
+    # Each claim holds 0.40 × 800,000 = 320,000 fen. The provider quota of 2,000,000 fen holds six of them
+    # (1,920,000; the voucher's 3,000,000 would hold nine); the seventh would pass the quota.
+    assert len(receipts) == 6
+    claimed = [e for e in app.events.get(voucher) if isinstance(e, Voucher.Claimed)]
+    assert sorted(e.claim_id for e in claimed) == sorted(r.claim_id for r in receipts)
+    assert app.provider_quota(platform, 2019).used_fen == 6 * 320_000
+    assert writer.batches < 16  # callers shared commits
+
+
+def test_time_moves_on_for_the_writer_too(world):
+    """The writer reads no clock: every command's recorded time is the one its caller gave."""
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=40)
+    at = world.now
+    with GroupCommitWriter(app) as writer:
+        writer.execute(claim_command(world, voucher, platform, 1_000_000))
+    last = list(app.events.get(voucher))[-1]
+    assert last.timestamp == at and at - timedelta(days=40) < at
