@@ -87,7 +87,7 @@ class Journeys:
 
     def claim(self, when: datetime, voucher: HeldVoucher, claims_left: int) -> None:
         p, rng = self.p, self.p.rng
-        provider_id = p.pick_provider(when)
+        provider_id = p.pick_provider(when, voucher.year)
         # The fee is sized so the subsidy uses a good part of the voucher; the last claims may exceed the balance.
         subsidy_wanted = int(voucher.face_fen * rng.uniform(0.15, 0.6))
         fee = max(100, subsidy_wanted * 100 // voucher.rate_percent)
@@ -118,6 +118,8 @@ class Journeys:
         if receipt is not None:
             self.last_evidence[provider_id] = evidence
             p.agenda.at(self.later(when, 7, 20), self.review, voucher.voucher_id, claim_id, provider_id)
+        elif p.last_refusal == "PROVIDER_QUOTA_EXHAUSTED":
+            p.exhausted.add((provider_id, voucher.year))
         if claims_left > 1:
             next_at = self.later(when, 30, 100)
             # Most enterprises claim within the window; a few come back after the deadline (and are refused).

@@ -48,11 +48,13 @@ class Programme:
         self.on_flush, self.flush_events = on_flush, flush_events
         self.commands = 0
         self.last_ok = False  # did the last command succeed (commands without a result return None)
+        self.last_refusal = ""
         self.refusals: Counter[str] = Counter()
         self.serial = 0
         self.approved: dict[UUID, list[tuple[UUID, UUID]]] = {}  # provider -> approved claims awaiting a batch
         self.vouchers_by_year: dict[int, list[UUID]] = {year: [] for year in YEARS}
-        self.eliminated: set[tuple[UUID, int]] = set()
+        self.eliminated: set[tuple[UUID, int]] = set()  # (provider, fiscal year) out of the pool
+        self.exhausted: set[tuple[UUID, int]] = set()  # (provider, programme year) whose quota ran out
         self.deadlines = {year: local(day) + timedelta(hours=15) for year, day in DEADLINES.items()}  # 24:00 local
 
     # -- running commands -------------------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ class Programme:
             return result
         except LedgerError as refusal:
             self.refusals[refusal.code] += 1
-            self.last_ok = False
+            self.last_ok, self.last_refusal = False, refusal.code
             return None
         finally:
             if self.uow.pending_event_count >= self.flush_events:
@@ -87,12 +89,14 @@ class Programme:
             return local(day, 23, self.rng.randint(0, 59), self.rng.randint(0, 59))
         return local(day, self.rng.randint(8, 20), self.rng.randint(0, 59), self.rng.randint(0, 59))
 
-    def pick_provider(self, when: datetime) -> UUID:
-        """Enterprises mostly pick popular providers still in the pool (a few pick an eliminated one anyway)."""
+    def pick_provider(self, when: datetime, programme_year: int) -> UUID:
+        """Enterprises mostly pick popular providers still in the pool and with quota left for the voucher's year
+        (word gets round; a few pick an eliminated or exhausted one anyway, and are refused)."""
         year = when.astimezone(SHANGHAI).year
-        for _ in range(3):
+        for _ in range(4):
             provider_id = self.rng.choices(self.provider_ids, cum_weights=self.provider_cum_weights)[0]
-            if (provider_id, year) not in self.eliminated or self.rng.random() < 0.1:
+            unavailable = (provider_id, year) in self.eliminated or (provider_id, programme_year) in self.exhausted
+            if not unavailable or self.rng.random() < 0.1:
                 return provider_id
         return provider_id
 
