@@ -4,13 +4,14 @@ Every writer of an event store serialises on its lock (PostgreSQL: an EXCLUSIVE 
 transaction), so committing one command per transaction caps commands/s below the store's single-row commit rate.
 Here callers put commands on a queue; the writer takes what is waiting (up to ``max_batch``), decides each against
 aggregates kept in memory by a long-lived unit of work, commits them all in one transaction, and only then answers
-each caller — as TigerBeetle batches transfers. A refused command wrote nothing and does not sink its batch; a
-failed commit fails exactly the commands in it (their refusals too: they were judged against state that never
-committed) and the in-memory state is dropped and reloaded from the store.
+each caller — as TigerBeetle batches transfers. A refused command wrote nothing and does not sink its batch.
 
-While a writer runs it must be the only writer of the application's store: commands sent to the application
-directly (another thread or process) make the writer's next commit fail with a version conflict, which its callers
-receive as ``ConcurrentUpdateError`` (retryable); the writer then reloads from the store and carries on.
+Creations are checked optimistically: the writer does not ask the store whether a new claim key or voucher id is
+taken; the store's unique (id, version) index refuses a duplicate at commit, nothing is written, and the batch is
+decided again one command at a time with every check on — so each caller still gets its exact answer (the duplicate
+gets DUPLICATE_CLAIM, the others succeed). The same happens if another writer changed a cached aggregate: the
+writer should be the store's only writer, but interference costs time, not correctness. Any other failed commit
+(the database is down) fails exactly the commands in that batch, and the in-memory state is reloaded from the store.
 """
 
 from __future__ import annotations
@@ -87,24 +88,23 @@ class GroupCommitWriter:
                     self._decide_and_commit(uow, batch)
 
     def _decide_and_commit(self, uow: Any, batch: list[tuple[Future[Any], Callable[[], Any]]]) -> None:
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
-        for future, command in batch:
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                outcomes.append((future, uow.run(command), None))
-            except Exception as error:  # refused (LedgerError) or failed: it wrote nothing (the uow undid it)
-                outcomes.append((future, None, error))
+        live = [(future, command) for future, command in batch if future.set_running_or_notify_cancel()]
+        uow.optimistic_creates = True  # fast path: the store's unique index checks creations at commit
+        outcomes = [(future, *self._decide(uow, command)) for future, command in live]
         try:
             uow.flush()
-        except Exception as error:
+        except RecordConflictError:
+            # A creation clashed (a duplicate claim or voucher, say) or another writer interfered: nothing was
+            # committed. Re-decide each command alone from the store, checks on, so each gets its exact answer.
             uow.discard()
-            failure: BaseException = error
-            if isinstance(error, RecordConflictError):
-                failure = ConcurrentUpdateError("another writer changed the same records; nothing was committed")
-                failure.__cause__ = error
+            uow.optimistic_creates = False
+            for future, command in live:
+                self._one_at_a_time(uow, future, command)
+            return
+        except Exception as error:  # the database failed: exactly this batch's commands fail
+            uow.discard()
             for future, _, _ in outcomes:
-                future.set_exception(failure)
+                future.set_exception(error)
             return
         self.batches += 1
         self.commands += len(outcomes)
@@ -113,3 +113,29 @@ class GroupCommitWriter:
                 future.set_result(result)
             else:
                 future.set_exception(error)
+
+    @staticmethod
+    def _decide(uow: Any, command: Callable[[], Any]) -> tuple[Any, BaseException | None]:
+        try:
+            return uow.run(command), None
+        except Exception as error:  # refused (LedgerError) or failed: it wrote nothing (the uow undid it)
+            return None, error
+
+    def _one_at_a_time(self, uow: Any, future: Future[Any], command: Callable[[], Any]) -> None:
+        result, error = self._decide(uow, command)
+        try:
+            uow.flush()
+        except Exception as failure:
+            uow.discard()
+            if isinstance(failure, RecordConflictError):
+                error = ConcurrentUpdateError("another writer changed the same records; nothing was committed")
+                error.__cause__ = failure
+            else:
+                error = failure
+        else:
+            self.batches += 1
+            self.commands += 1
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)

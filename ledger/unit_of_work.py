@@ -36,6 +36,10 @@ class UnitOfWork:
         # stand for "not in the store" (the flush's uniqueness check stays the backstop).
         self._created = IdFilter() if sole_writer_of_empty_store else None
         self.cache_size = cache_size
+        # When True, create-only checks ("is this id taken?") are not asked of the store for ids this unit of work
+        # has not seen: a duplicate then makes the flush fail (nothing committed) and the caller must re-decide
+        # the batch with checks on (the group-commit writer does). For batches where duplicates are rare.
+        self.optimistic_creates = False
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
         self._dirty: dict[UUID, Any] = {}
         self._ordered: list[Any] = []  # staged events in command order: the global order they will get
@@ -68,6 +72,8 @@ class UnitOfWork:
             return True
         if self._created is not None and aggregate_id not in self._created:
             return False
+        if self.optimistic_creates:
+            return False  # the store's unique (id, version) index refuses a second creation at commit
         return self.app.stored(aggregate_id)
 
     def stage(self, *aggregates: Any) -> None:

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from ledger.errors import ConcurrentUpdateError, LedgerError
+from ledger.errors import LedgerError
 from ledger.group_commit import GroupCommitWriter
 from ledger.money import YUAN
 from ledger.voucher import Voucher
@@ -43,7 +43,7 @@ def test_a_refused_command_does_not_sink_its_batch(world):
     assert last_event_id(app) == before + 2 * 3  # two claims × (claimed, quota used, claim key)
 
 
-def test_a_commit_that_fails_fails_exactly_its_commands_and_the_writer_recovers(world):
+def test_a_clash_with_another_writer_is_decided_again_from_the_store(world):
     app = world.app
     voucher = world.issue(world.eligible_enterprise()).voucher_id
     platform = world.provider()
@@ -54,14 +54,61 @@ def test_a_commit_that_fails_fails_exactly_its_commands_and_the_writer_recovers(
         app.claim(world.by("enterprise"), voucher_id=voucher, claim_id=uuid4(), provider_id=platform,
                   evidence=world.evidence(contract_amount_fen=1_000_000), fee_category="APPLICATION_SERVICE",
                   eligible_fee_fen=1_000_000)
-        after_other = last_event_id(app)
-        with pytest.raises(ConcurrentUpdateError):
-            writer.execute(claim_command(world, voucher, platform, 1_000_000))
-        assert last_event_id(app) == after_other  # nothing of the failed batch was committed
-        receipt = writer.execute(claim_command(world, voucher, platform, 1_000_000))  # reloaded; carries on
-    # Face 100,000 RMB; three claims of 0.50 × 1,000,000 = 500,000 fen each were committed.
+        # The writer's cached voucher is stale: its commit clashes, nothing is written, and it re-decides.
+        receipt = writer.execute(claim_command(world, voucher, platform, 1_000_000))
+    # Face 100,000 RMB; three claims of 0.50 × 1,000,000 = 500,000 fen each, none lost, none doubled.
     assert receipt.balance_after_fen == 100_000 * YUAN - 3 * 500_000
     assert app.voucher(voucher).held_fen == 3 * 500_000
+
+
+def test_a_duplicate_of_an_earlier_claim_is_refused_exactly_and_its_batch_commits(world):
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    world.claim(voucher, platform, eligible_fee_fen=1_000_000,
+                evidence=world.evidence(contract_amount_fen=1_000_000, contract_no="HT-9", invoice_nos=("I-9",)))
+    before = last_event_id(app)
+    writer = GroupCommitWriter(app)
+    first = writer.submit(claim_command(world, voucher, platform, 2_000_000))
+    again = writer.submit(claim_command(world, voucher, platform, 1_000_000, contract_no="ht-9 ", invoice_nos=("I-9",)))
+    last = writer.submit(claim_command(world, voucher, platform, 3_000_000))
+    with writer:
+        assert first.result().amount_fen == 1_000_000  # 0.50 × 2,000,000
+        with pytest.raises(LedgerError) as refused:
+            again.result()
+        assert last.result().amount_fen == 1_500_000  # 0.50 × 3,000,000
+    assert refused.value.code == "DUPLICATE_CLAIM"
+    # Count what was written (PostgreSQL's notification ids skip the rolled-back first attempt's numbers).
+    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 2 * 3
+
+
+def test_a_commit_the_database_fails_fails_exactly_its_commands(world, monkeypatch):
+    from eventsourcing.persistence import OperationalError
+
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    before = last_event_id(app)
+    real_save, failures = app.save_now, []
+
+    def fail_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(app, "save_now", fail_once)
+    writer = GroupCommitWriter(app)
+    doomed = [writer.submit(claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
+    with writer:
+        for future in doomed:
+            with pytest.raises(OperationalError):
+                future.result()
+        assert last_event_id(app) == before  # that batch wrote nothing
+        receipt = writer.execute(claim_command(world, voucher, platform, 1_000_000))
+    assert receipt.balance_after_fen == 100_000 * YUAN - 500_000  # only the later claim: 0.50 × 1,000,000
 
 
 def test_sixteen_concurrent_callers_never_overspend_and_each_answer_matches_the_record(world):
