@@ -73,18 +73,26 @@ def issue_job(world: BenchWorld, tasks: Sequence[tuple[UUID, str]], advance) -> 
     return job
 
 
+def claims_plan(ctx: Context, store: str, world: BenchWorld, workers: int, label: str):
+    """Untimed set-up for claim benchmarks: one provider per worker, and per repeat each worker's own vouchers.
+    Returns (providers, plan[repeat][worker] -> vouchers, claims per worker per repeat)."""
+    scale = ctx.scale
+    per_worker = scale.count("commands", workers)
+    vouchers_each = math.ceil(per_worker / max(1, scale.claims_per_voucher))
+    n_vouchers = scale.repeats * workers * vouchers_each
+    with ctx.tracker.step(f"{store}: set up claims, {label}", 3 * workers + n_vouchers * 5 // 3 + 2) as adv:
+        providers = [world.provider() for _ in range(workers)]
+        adv(3 * workers)
+        plan = [[world.vouchers(vouchers_each, adv) for _ in range(workers)] for _ in range(scale.repeats)]
+    return providers, plan, per_worker
+
+
 def claims(ctx: Context, store: str, world: BenchWorld, conflicts: ConflictCounter) -> list[Figure]:
     scale, figures = ctx.scale, []
     for workers in scale.concurrency:
-        per_worker = scale.count("commands", workers)
-        per_voucher = max(1, scale.claims_per_voucher)
-        vouchers_each = math.ceil(per_worker / per_voucher)
         label = workers_label(workers, "worker")
-        n_vouchers = scale.repeats * workers * vouchers_each
-        with ctx.tracker.step(f"{store}: set up claims, {label}", 3 * workers + n_vouchers * 5 // 3 + 2) as adv:
-            providers = [world.provider() for _ in range(workers)]
-            adv(3 * workers)
-            plan = [[world.vouchers(vouchers_each, adv) for _ in range(workers)] for _ in range(scale.repeats)]
+        per_voucher = max(1, scale.claims_per_voucher)
+        providers, plan, per_worker = claims_plan(ctx, store, world, workers, label)
         before = conflicts.count
         with ctx.tracker.step(f"{store}: claims, {label}", scale.repeats * workers * per_worker) as adv:
             figure = measure(

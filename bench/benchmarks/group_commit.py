@@ -7,9 +7,7 @@ figures compare directly; both are divided by the store's 1-connection single-ro
 
 from __future__ import annotations
 
-import math
-
-from bench.benchmarks.commands import open_app
+from bench.benchmarks.commands import claims_plan, open_app
 from bench.context import Context
 from bench.ledger_world import BenchWorld
 from bench.registry import Figure, benchmark
@@ -40,15 +38,9 @@ def group_commit(ctx: Context) -> list[Figure]:
             world = BenchWorld(app)
             world.set_up_year(cities=1)
             for workers in scale.concurrency:
-                per_worker = scale.count("commands", workers)
-                vouchers_each = math.ceil(per_worker / max(1, scale.claims_per_voucher))
                 label = workers_label(workers, "caller")
-                n_vouchers = scale.repeats * workers * vouchers_each
-                # Set-up writes directly, before the writer starts: while it runs it must be the only writer.
-                with ctx.tracker.step(f"{store}: set up group commit, {label}", 3 * workers + n_vouchers * 5 // 3 + 2) as adv:
-                    providers = [world.provider() for _ in range(workers)]
-                    adv(3 * workers)
-                    plan = [[world.vouchers(vouchers_each, adv) for _ in range(workers)] for _ in range(scale.repeats)]
+                # Set-up writes directly, before the writer starts: while it runs it should be the only writer.
+                providers, plan, per_worker = claims_plan(ctx, store, world, workers, label)
                 with GroupCommitWriter(app) as writer, ctx.tracker.step(
                     f"{store}: group-commit claims, {label}", scale.repeats * workers * per_worker
                 ) as adv:
