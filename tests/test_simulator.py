@@ -75,3 +75,21 @@ def test_a_simulated_programme_is_realistic_and_the_rules_do_the_refusing(ledger
     assert shenzhen
     assert not any(type(e).__qualname__ == "Voucher.Issued" and e.enterprise_id in shenzhen for e in events)
     assert max(times) - min(times) > timedelta(days=3 * 365)
+
+
+def test_snapshots_taken_in_memory_equal_a_replay_of_the_events(ledger):
+    """The unit of work snapshots quotas from its in-memory aggregates; loading from such a snapshot must give
+    exactly the state that replaying every event from the start gives."""
+    simulate(ledger, events=20_000, seed=5, flush_events=700)
+    snapshotted = {n.originator_id for n in ledger.recorder.select_notifications(1, 1_000_000)
+                   if n.topic.endswith(("CityQuota.Used", "ProviderQuota.Used"))}
+    checked = 0
+    for aggregate_id in snapshotted:
+        if not list(ledger.snapshots.get(aggregate_id, limit=1)):
+            continue
+        replayed = None
+        for event in ledger.events.get(aggregate_id):
+            replayed = event.mutate(replayed)
+        assert ledger.repository.get(aggregate_id).__dict__ == replayed.__dict__
+        checked += 1
+    assert checked > 5  # quotas crossed their snapshot interval of 100 events

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -86,7 +86,7 @@ class LedgerApplicationBase(Application):
         else:
             self.save(*aggregates)
 
-    def save_now(self, events: list[object], snapshots: list[object] = ()) -> None:  # type: ignore[assignment]
+    def save_now(self, events: Sequence[object], snapshots: Sequence[object] = ()) -> None:
         """Write ``events`` (in this order) in one transaction, bypassing any unit of work, then the given snapshots.
 
         This is ``Application.save`` without its per-object runtime-Protocol ``isinstance`` checks (~30 µs an event
