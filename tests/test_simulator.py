@@ -92,4 +92,4 @@ def test_snapshots_taken_in_memory_equal_a_replay_of_the_events(ledger):
             replayed = event.mutate(replayed)
         assert ledger.repository.get(aggregate_id).__dict__ == replayed.__dict__
         checked += 1
-    assert checked > 5  # quotas crossed their snapshot interval of 100 events
+    assert checked >= 3  # some quotas crossed their snapshot interval of 100 events: the check is not vacuous
