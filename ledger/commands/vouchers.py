@@ -135,20 +135,20 @@ class VoucherCommands(PartyCommands):
         def run() -> ClaimReceipt:
             voucher = self.voucher(voucher_id)
             provider = self.provider(provider_id)
-            for invoice_no in evidence.invoice_nos or ():
-                if isinstance(invoice_no, str) and isinstance(evidence.contract_no, str):
-                    if self._exists(ids.claim_key_id(provider.id, evidence.contract_no, invoice_no)):
-                        raise DuplicateClaimError(
-                            f"contract {evidence.contract_no.strip()} with invoice {invoice_no.strip()} of provider "
-                            f"{provider.uscc} has already been claimed"
-                        )
+            checked = evidence.checked(by.at)  # validated and trimmed: the claim keys are derived from it
+            for invoice_no in checked.invoice_nos:
+                if self._exists(ids.claim_key_id(provider.id, checked.contract_no, invoice_no)):
+                    raise DuplicateClaimError(
+                        f"contract {checked.contract_no} with invoice {invoice_no} of provider {provider.uscc} "
+                        "has already been claimed"
+                    )
             provider.require_whitelisted(by.at)
             quota = self.provider_quota(provider.id, voucher.year)
             priced = voucher.price_claim(
                 by,
                 claim_id=claim_id,
                 provider_id=provider.id,
-                evidence=evidence,
+                evidence=checked,
                 fee_category=fee_category,
                 eligible_fee_fen=eligible_fee_fen,
             )
@@ -159,12 +159,12 @@ class VoucherCommands(PartyCommands):
                 ClaimKey.register(
                     by,
                     provider_id=provider.id,
-                    contract_no=evidence.contract_no,
+                    contract_no=checked.contract_no,
                     invoice_no=invoice_no,
                     voucher_id=voucher.id,
                     claim_id=claim_id,
                 )
-                for invoice_no in evidence.invoice_nos
+                for invoice_no in checked.invoice_nos
             ]
             self._commit(voucher, quota, *keys)
             return ClaimReceipt(voucher.id, claim_id, priced.amount_fen, voucher.balance_fen)
