@@ -1,0 +1,135 @@
+"""One line per event, in Chinese and in English, for the audit trail. Amounts in yuan; times in Asia/Shanghai.
+
+Summaries are for people reading a trail; figures are never parsed back from them (the rows carry the numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from projections.times import describe, to_us
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{whole:,}.{cents:02d}"
+
+
+def _t(moment: Any) -> str:
+    return describe(to_us(moment))
+
+
+def _short(uuid: Any) -> str:
+    return str(uuid)[:8]
+
+
+Summary = Callable[[Any], tuple[str, str]]
+
+SUMMARIES: dict[str, Summary] = {
+    "Enterprise.Registered": lambda e: (
+        f"企業登記：{e.name}（{e.uscc}），{e.city}，成立於 {e.established_on}",
+        f"enterprise registered: {e.name} ({e.uscc}), city {e.city}, established {e.established_on}",
+    ),
+    "Enterprise.EligibilityDecided": lambda e: (
+        f"{e.year} 年度資格{'通過' if e.granted else '不通過'}" + ("" if e.granted else f"：{'、'.join(e.reasons)}"),
+        f"eligibility for {e.year} {'granted' if e.granted else 'refused: ' + ', '.join(e.reasons)}",
+    ),
+    "CarrierDiscountRates.Set": lambda e: (f"{e.year} 年度運營商網絡資費折扣率公佈", f"carrier discount rates for {e.year} set"),
+    "CarrierDiscountRates.Revised": lambda e: ("運營商網絡資費折扣率修訂", "carrier discount rates revised"),
+    "NetworkDiscountGrant.Granted": lambda e: (
+        f"{e.year} 年度網絡資費優惠：{e.carrier} 折扣率 {e.rate}",
+        f"network discount for {e.year}: {e.carrier} at rate {e.rate}",
+    ),
+    "CloudDiscountAgreement.Agreed": lambda e: (
+        f"{e.year} 年度公有雲資費優惠協議：折扣率 {e.rate}", f"public-cloud discount agreement for {e.year}: rate {e.rate}"
+    ),
+    "Catalogue.Published": lambda e: (
+        f"{e.year} 年度服務券目錄發佈（{len(e.items)} 項，兌付截止 {e.redemption_deadline}）",
+        f"{e.year} voucher catalogue published ({len(e.items)} items, redeemable until {e.redemption_deadline})",
+    ),
+    "CityQuota.Set": lambda e: (f"{e.city} {e.year} 年度額度 {yuan(e.amount_fen)}", f"{e.city} quota for {e.year}: {yuan(e.amount_fen)}"),
+    "CityQuota.AmountRevised": lambda e: (f"地市額度調整為 {yuan(e.amount_fen)}", f"city quota revised to {yuan(e.amount_fen)}"),
+    "CityQuota.Used": lambda e: (f"佔用地市額度 {yuan(e.amount_fen)}", f"city quota used: {yuan(e.amount_fen)}"),
+    "CityQuota.Returned": lambda e: (f"退回地市額度 {yuan(e.amount_fen)}（{e.reason}）", f"city quota returned: {yuan(e.amount_fen)} ({e.reason})"),
+    "ProviderQuota.Set": lambda e: (f"服務商 {e.year} 年度額度 {yuan(e.amount_fen)}", f"provider quota for {e.year}: {yuan(e.amount_fen)}"),
+    "ProviderQuota.AmountRevised": lambda e: (f"服務商額度調整為 {yuan(e.amount_fen)}", f"provider quota revised to {yuan(e.amount_fen)}"),
+    "ProviderQuota.Used": lambda e: (f"佔用服務商額度 {yuan(e.amount_fen)}", f"provider quota used: {yuan(e.amount_fen)}"),
+    "ProviderQuota.Returned": lambda e: (f"退回服務商額度 {yuan(e.amount_fen)}（{e.reason}）", f"provider quota returned: {yuan(e.amount_fen)} ({e.reason})"),
+    "Provider.Admitted": lambda e: (f"服務商入庫：{e.name}（{e.uscc}，{e.kind}）", f"provider admitted: {e.name} ({e.uscc}, {e.kind})"),
+    "Provider.AssessmentRecorded": lambda e: (
+        f"{e.area} 安全評估{'通過' if e.passed else '不通過'}（{e.assessor}，{_t(e.effective_at)} 生效）",
+        f"{e.area} assessment {'passed' if e.passed else 'FAILED'} ({e.assessor}, effective {_t(e.effective_at)})",
+    ),
+    "Provider.Suspended": lambda e: (
+        f"暫停白名單資格（{'、'.join(e.failing_areas)}），{_t(e.effective_at)} 生效",
+        f"suspended from the whitelist ({', '.join(e.failing_areas)}), effective {_t(e.effective_at)}",
+    ),
+    "Provider.Whitelisted": lambda e: (
+        ("恢復白名單資格" if e.reinstated else "列入白名單") + f"，{_t(e.effective_at)} 生效",
+        ("reinstated to" if e.reinstated else "entered") + f" the whitelist, effective {_t(e.effective_at)}",
+    ),
+    "Provider.Eliminated": lambda e: (f"{e.year} 年度評價 {e.rating}，淘汰出資源池", f"rated {e.rating} for {e.year}: eliminated from the pool"),
+    "ClaimKey.Registered": lambda e: (
+        f"合同 {e.contract_no} 發票 {e.invoice_no} 登記於兌付 {_short(e.claim_id)}",
+        f"contract {e.contract_no} invoice {e.invoice_no} recorded for claim {_short(e.claim_id)}",
+    ),
+    "Voucher.Issued": lambda e: (
+        (f"發放 {e.year} 年度服務券 {e.item_id}（{e.fee_category}），面值 {yuan(e.face_value_fen)}，"
+        f"省 {yuan(e.province_portion_fen)} / 市 {yuan(e.city_portion_fen)}"),
+        (f"{e.year} voucher issued for {e.item_id} ({e.fee_category}), face value {yuan(e.face_value_fen)}: "
+        f"province {yuan(e.province_portion_fen)} / city {yuan(e.city_portion_fen)}"),
+    ),
+    "Voucher.Claimed": lambda e: (
+        f"申請兌付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（合同 {e.contract_no}，驗收 {_t(e.effective_at)}）",
+        f"claim {_short(e.claim_id)} for {yuan(e.amount_fen)} (contract {e.contract_no}, accepted {_t(e.effective_at)})",
+    ),
+    "Voucher.ClaimApproved": lambda e: (f"兌付 {_short(e.claim_id)} 審核通過", f"claim {_short(e.claim_id)} approved"),
+    "Voucher.ClaimRejected": lambda e: (
+        f"兌付 {_short(e.claim_id)} 審核不通過（{e.reason}），釋放 {yuan(e.freed_fen)}",
+        f"claim {_short(e.claim_id)} rejected ({e.reason}), {yuan(e.freed_fen)} freed",
+    ),
+    "Voucher.ClaimBatched": lambda e: (
+        f"兌付 {_short(e.claim_id)} 納入結算批次 {_short(e.batch_id)}",
+        f"claim {_short(e.claim_id)} put in settlement batch {_short(e.batch_id)}",
+    ),
+    "Voucher.ClaimSettled": lambda e: (
+        f"兌付 {_short(e.claim_id)} 已結算（批次 {_short(e.batch_id)}，{_t(e.effective_at)} 支付）",
+        f"claim {_short(e.claim_id)} settled (batch {_short(e.batch_id)}, paid {_t(e.effective_at)})",
+    ),
+    "Voucher.ClaimReversed": lambda e: (
+        f"兌付 {_short(e.claim_id)} 撤銷（{e.reason}）："
+        + (f"追回 {yuan(e.recovery_fen)}" if e.after_settlement else f"釋放 {yuan(e.freed_fen)}"),
+        f"claim {_short(e.claim_id)} reversed ({e.reason}): "
+        + (f"{yuan(e.recovery_fen)} to recover" if e.after_settlement else f"{yuan(e.freed_fen)} freed"),
+    ),
+    "Voucher.Expired": lambda e: (f"服務券過期，餘額 {yuan(e.returned_fen)} 退回地市額度", f"voucher expired; {yuan(e.returned_fen)} back to the city quota"),
+    "Voucher.Revoked": lambda e: (
+        f"服務券撤回（{e.reason}），餘額 {yuan(e.returned_fen)} 退回地市額度",
+        f"voucher revoked ({e.reason}); {yuan(e.returned_fen)} back to the city quota",
+    ),
+    "Voucher.ValueReturned": lambda e: (
+        f"兌付 {_short(e.claim_id)} 釋放的 {yuan(e.returned_fen)} 退回地市額度",
+        f"{yuan(e.returned_fen)} freed by claim {_short(e.claim_id)} back to the city quota",
+    ),
+    "SettlementBatch.Opened": lambda e: (f"開立 {e.period} 結算批次", f"settlement batch for {e.period} opened"),
+    "SettlementBatch.ClaimAdded": lambda e: (
+        f"加入兌付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（{e.city}）",
+        f"claim {_short(e.claim_id)} added: {yuan(e.amount_fen)} ({e.city})",
+    ),
+    "SettlementBatch.Paid": lambda e: (
+        f"批次支付 {yuan(e.total_fen)}（{len(e.settled_claims)} 筆，{_t(e.effective_at)}）",
+        f"batch paid {yuan(e.total_fen)} ({len(e.settled_claims)} claims, {_t(e.effective_at)})",
+    ),
+    "SettlementBatch.RecoveryRaised": lambda e: (
+        f"追回應收 {yuan(e.amount_fen)}（兌付 {_short(e.claim_id)}，{e.reason}）",
+        f"recovery due: {yuan(e.amount_fen)} (claim {_short(e.claim_id)}, {e.reason})",
+    ),
+}
+
+
+def summarise(kind: str, event: Any) -> tuple[str, str]:
+    """(Chinese, English). An event type without a template still gets a line, so nothing is silently skipped."""
+    template = SUMMARIES.get(kind)
+    return template(event) if template else (kind, kind)

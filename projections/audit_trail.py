@@ -1,0 +1,146 @@
+"""Audit trail: every event once, with its times, actor, reason and a summary, and a row per entity it touches.
+
+The entities of an event are the ones a person would look it up by: a claim's approval appears in the trail of its
+voucher, the voucher's enterprise and city, and the provider owed the money; a payment in the trail of its batch,
+its provider and every city it paid. Every event also appears under its own aggregate, so no event is missing from
+the trail of the thing it changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.catalogue import Catalogue
+from ledger.claim_key import ClaimKey
+from ledger.discounts import (
+    CarrierDiscountRates,
+    CloudDiscountAgreement,
+    NetworkDiscountGrant,
+)
+from ledger.enterprise import Enterprise
+from ledger.provider import Provider
+from ledger.quotas import CityQuota, ProviderQuota
+from ledger.settlement import SettlementBatch
+from ledger.voucher import Voucher
+from projections.audit_summaries import SUMMARIES, summarise
+from projections.base import LedgerProjection, event_type
+from projections.times import to_us
+from projections.view import ReadModelView
+
+AGGREGATES = (Enterprise, CarrierDiscountRates, NetworkDiscountGrant, CloudDiscountAgreement, Catalogue, CityQuota,
+              ProviderQuota, Provider, ClaimKey, Voucher, SettlementBatch)
+KIND_OF = {
+    Enterprise: "enterprise", Provider: "provider", Voucher: "voucher", SettlementBatch: "settlement_batch",
+    CarrierDiscountRates: "carrier_rates", NetworkDiscountGrant: "network_discount", Catalogue: "catalogue",
+    CloudDiscountAgreement: "cloud_discount", CityQuota: "city_quota", ProviderQuota: "provider_quota",
+    ClaimKey: "claim_key",
+}
+EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
+                 "actor", "correlation_id", "reason", "summary_zh", "summary_en")
+ENTRY_COLUMNS = ("entity_kind", "entity_id", "position")
+
+
+def _event_classes() -> dict[type, str]:
+    found: dict[type, str] = {}
+    for aggregate in AGGREGATES:
+        for name in SUMMARIES:
+            owner, _, event_name = name.partition(".")
+            if owner == aggregate.__name__:
+                found[getattr(aggregate, event_name)] = "record"
+    return found
+
+
+def _reason(e: Any) -> str | None:
+    if hasattr(e, "reason"):
+        return e.reason
+    if hasattr(e, "reasons"):
+        return ", ".join(e.reasons) or None
+    if hasattr(e, "rating"):
+        return f"rated {e.rating}"
+    return None
+
+
+class AuditTrail(LedgerProjection):
+    name = "audit_trail"
+    tables = ("vl_audit_events", "vl_audit_entries", "vl_audit_refs")
+    handlers = _event_classes()
+
+    def setup(self) -> None:
+        self.refs = self.lookup("vl_audit_refs", "ref_id", ("enterprise_id", "city", "provider_id"))
+        self._owner_kind = {cls: KIND_OF[agg] for agg in AGGREGATES for cls in self.handlers if cls.__qualname__.startswith(agg.__name__ + ".")}
+
+    def reset_buffers(self) -> None:
+        self.events: list[tuple] = []
+        self.entries: set[tuple] = set()
+
+    def record(self, e: Any, position: int) -> None:
+        kind = event_type(e)
+        zh, en = summarise(kind, e)
+        effective = getattr(e, "effective_at", None)
+        self.events.append((position, str(e.originator_id), e.originator_version, kind, to_us(e.timestamp),
+                            None if effective is None else to_us(effective), e.actor, e.correlation_id, _reason(e),
+                            zh, en))
+        self._touch(position, self._owner_kind[type(e)], e.originator_id)
+        self._links(kind, e, position)
+
+    def _touch(self, position: int, kind: str, entity: Any) -> None:
+        if entity:
+            self.entries.add((kind, str(entity), position))
+
+    def _ref(self, ref_id: Any) -> tuple:
+        return self.refs.get(str(ref_id)) or (None, None, None)
+
+    def _links(self, kind: str, e: Any, position: int) -> None:
+        touch = self._touch
+        owner, _, name = kind.partition(".")
+        if owner == "Enterprise" and name == "Registered":
+            touch(position, "city", e.city)
+        elif owner == "NetworkDiscountGrant":
+            touch(position, "enterprise", e.enterprise_id)
+        elif owner == "CloudDiscountAgreement":
+            touch(position, "provider", e.provider_id)
+        elif owner == "CityQuota":
+            if name == "Set":
+                self.refs.put(str(e.originator_id), (None, e.city, None))
+            touch(position, "city", self._ref(e.originator_id)[1])
+            touch(position, "voucher", getattr(e, "ref", None))
+        elif owner == "ProviderQuota":
+            if name == "Set":
+                self.refs.put(str(e.originator_id), (None, None, str(e.provider_id)))
+            touch(position, "provider", self._ref(e.originator_id)[2])
+            touch(position, "voucher", getattr(e, "ref", None))
+        elif owner == "ClaimKey":
+            touch(position, "voucher", e.voucher_id)
+            touch(position, "provider", e.provider_id)
+        elif owner == "Voucher":
+            self._voucher_links(name, e, position)
+        elif owner == "SettlementBatch":
+            self._batch_links(name, e, position)
+
+    def _voucher_links(self, name: str, e: Any, position: int) -> None:
+        if name == "Issued":
+            self.refs.put(str(e.originator_id), (str(e.enterprise_id), e.city, None))
+        if name == "Claimed":
+            self.refs.put(str(e.claim_id), (None, None, str(e.provider_id)))
+        enterprise, city, _ = self._ref(e.originator_id)
+        self._touch(position, "enterprise", enterprise)
+        self._touch(position, "city", city)
+        claim_id = getattr(e, "claim_id", None)
+        if claim_id is not None:
+            self._touch(position, "provider", self._ref(claim_id)[2])
+        self._touch(position, "settlement_batch", getattr(e, "batch_id", None))
+
+    def _batch_links(self, name: str, e: Any, position: int) -> None:
+        if name == "Opened":
+            self.refs.put(str(e.originator_id), (None, None, str(e.provider_id)))
+        self._touch(position, "provider", self._ref(e.originator_id)[2])
+        self._touch(position, "voucher", getattr(e, "voucher_id", None))
+        if name == "Paid":
+            for city in e.by_city:
+                self._touch(position, "city", city)
+        else:
+            self._touch(position, "city", getattr(e, "city", None))
+
+    def write(self, view: ReadModelView, curs: Any) -> None:
+        view.insert_rows(curs, "vl_audit_events", EVENT_COLUMNS, self.events)
+        view.insert_rows(curs, "vl_audit_entries", ENTRY_COLUMNS, sorted(self.entries))

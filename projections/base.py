@@ -1,0 +1,167 @@
+"""What every projection of the ledger shares: batches, exactly-once commits, and bounded lookups.
+
+A projection turns events into rows. It runs in two ways, with the same code:
+
+* under the library's ``ProjectionRunner`` (``follow``), which calls :meth:`process_event` per event: one
+  transaction per event, with that event's position as the tracking record;
+* under :func:`projections.runner.catch_up` (``rebuild``, start-up, the embedded store), which reads the global
+  sequence in pages and calls :meth:`apply_batch`: one transaction per page, tracking the page's last position.
+
+Whatever a projection remembers between events (a voucher's city, a claim's stage) sits in a :class:`Lookup`: a
+bounded LRU cache in front of the projection's own table, so memory stays flat over any length of history. Entries
+changed by a batch are kept apart until the batch commits and are dropped if it fails, so a failed or refused batch
+leaves no trace in memory either.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
+
+from projections.view import ReadModelView
+
+APPLICATION_NAME = "VoucherLedger"  # the ledger application's name: the tracking records' application_name
+
+
+class Lookup:
+    """Key → tuple, read through a bounded cache from ``table``; writes are staged per batch and upserted with it."""
+
+    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = 200_000):
+        self.view, self.table, self.key, self.columns, self.size = view, table, key, tuple(columns), size
+        self._cache: OrderedDict[str, tuple] = OrderedDict()
+        self._staged: dict[str, tuple] = {}
+        self._select = f"SELECT {', '.join(self.columns)} FROM {table} WHERE {key} = ?"
+        cols = (key, *self.columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns)
+        self._upsert = (
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        )
+
+    def get(self, key: str) -> tuple | None:
+        if key in self._staged:
+            return self._staged[key]
+        value = self._cache.get(key)
+        if value is not None:
+            self._cache.move_to_end(key)
+            return value
+        value = self.view.fetchone(self._select, (key,))
+        if value is not None:
+            self._remember(key, value)
+        return value
+
+    def put(self, key: str, value: tuple) -> None:
+        self._staged[key] = value
+
+    def write(self, view: ReadModelView, curs: Any) -> None:
+        if self._staged:
+            curs.executemany(view.sql(self._upsert), [(k, *v) for k, v in self._staged.items()])
+
+    def committed(self) -> None:
+        for key, value in self._staged.items():
+            self._remember(key, value)
+        self._staged.clear()
+
+    def discard(self) -> None:
+        self._staged.clear()
+        self._cache.clear()
+
+    def _remember(self, key: str, value: tuple) -> None:
+        self._cache[key] = value
+        self._cache.move_to_end(key)
+        if len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+
+
+def event_type(event: object) -> str:
+    """'Voucher.Claimed': the stored topic's class part, stable because topics are stored data."""
+    return type(event).__qualname__
+
+
+def topics_of(*event_classes: type) -> tuple[str, ...]:
+    return tuple(get_topic(cls) for cls in event_classes)
+
+
+class LedgerProjection(Projection[ReadModelView]):
+    """Base of the ledger's projections. Subclasses map event classes to handlers and write their buffers."""
+
+    handlers: ClassVar[dict[type, str]] = {}  # event class -> name of the method that handles it
+    tables: ClassVar[tuple[str, ...]] = ()  # the read-model tables this projection owns (rebuild/check)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.handlers:
+            cls.topics = topics_of(*cls.handlers)
+
+    def __init__(self, view: ReadModelView) -> None:
+        super().__init__(view)
+        self._position: int | None = None
+        self._dispatch: dict[type, Callable[[Any, int], None]] = {
+            cls: getattr(self, name) for cls, name in self.handlers.items()
+        }
+        self.lookups: list[Lookup] = []
+        self.setup()
+        self.reset_buffers()
+
+    # -- per subclass --------------------------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Create lookups (bounded caches over the projection's own tables)."""
+
+    def reset_buffers(self) -> None:
+        """Start an empty batch."""
+
+    def write(self, view: ReadModelView, curs: Any) -> None:
+        """Write the batch's buffers (called inside the batch's transaction)."""
+
+    # -- the library's entry point (ProjectionRunner): one event, one transaction ---------------------------------
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
+        self.apply_batch([(domain_event, tracking.notification_id)], tracking)
+
+    # -- batches ---------------------------------------------------------------------------------------------------
+    @property
+    def position(self) -> int:
+        if self._position is None:
+            self._position = self.view.position(APPLICATION_NAME)
+        return self._position
+
+    def apply_batch(self, items: Iterable[tuple[DomainEventProtocol, int]], tracking: Tracking) -> None:
+        """Apply events (with their positions) and record ``tracking`` in one transaction, or change nothing."""
+        started_after = self.position
+        try:
+            for event, position in items:
+                if position <= started_after:
+                    continue  # already applied (the page started before this projection's position)
+                handler = self._dispatch.get(type(event))
+                if handler is not None:
+                    handler(event, position)
+            self.view.commit_batch(self._write_all, started_after=started_after, tracking=tracking)
+        except BaseException:
+            self.forget()
+            raise
+        for lookup in self.lookups:
+            lookup.committed()
+        self.reset_buffers()
+        self._position = tracking.notification_id
+
+    def forget(self) -> None:
+        """Drop everything in memory; it is re-read from the committed tables on demand."""
+        for lookup in self.lookups:
+            lookup.discard()
+        self.reset_buffers()
+        self._position = None
+
+    def lookup(self, table: str, key: str, columns: Sequence[str]) -> Lookup:
+        found = Lookup(self.view, table, key, columns)
+        self.lookups.append(found)
+        return found
+
+    def _write_all(self, view: ReadModelView, curs: Any) -> None:
+        self.write(view, curs)
+        for lookup in self.lookups:
+            lookup.write(view, curs)

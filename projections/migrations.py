@@ -1,0 +1,91 @@
+"""Numbered plain-SQL migrations (``migrations/NNNN_name.sql``) applied in order and recorded.
+
+Hand-written rather than Alembic or yoyo: the read models are plain tables shared by PostgreSQL and SQLite, the
+files are the whole story, and the rules fit in a page — apply each file once, in order, in one transaction with its
+record; refuse to run if a file that was applied has since been edited (its SHA-256 differs), because a landed
+migration is never changed: a correction is a new file. Statements are separated by ``;`` at the end of a line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+TABLE = "vl_schema_migrations"
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+    def statements(self) -> list[str]:
+        return [s.strip() for s in re.split(r";\s*$", self.sql, flags=re.MULTILINE) if _has_code(s)]
+
+
+def _has_code(chunk: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in chunk.splitlines())
+
+
+def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_lower_case_name.sql")
+        found.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise MigrationError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
+    return found
+
+
+def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> list[Migration]:
+    """Apply the pending migrations through ``view`` (a read-model view); return those applied now."""
+    migrations = discover() if migrations is None else migrations
+    with view.transaction(commit=True) as curs:
+        curs.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+    applied = {row[0]: row for row in view.fetchall(f"SELECT version, name, sha256 FROM {TABLE}")}
+    done = []
+    for migration in migrations:
+        recorded = applied.get(migration.version)
+        if recorded is not None:
+            if recorded[2] != migration.sha256:
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} was edited after it was applied; "
+                    "a landed migration is never changed — add a new one"
+                )
+            continue
+        with view.transaction(commit=True) as curs:
+            if view.dialect == "postgres":  # one migration at a time, even with several processes starting
+                curs.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+                curs.execute(f"SELECT 1 FROM {TABLE} WHERE version = %s", (migration.version,))
+                if curs.fetchone():
+                    continue
+            for statement in migration.statements():
+                curs.execute(statement)
+            view.execute(curs, f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)",
+                         (migration.version, migration.name, migration.sha256, datetime.now(UTC).isoformat()))
+        done.append(migration)
+    unknown = sorted(set(applied) - {m.version for m in migrations})
+    if unknown:
+        raise MigrationError(f"the database has migrations {unknown} that this code does not know: upgrade the code")
+    return done

@@ -1,0 +1,241 @@
+"""Money flows: every event that moves money becomes one row of signed amounts per stage (vl_money_movements).
+
+Voucher balances, enterprise totals, per-city spend and provider receivables are all sums over these rows, so they
+can never disagree with each other. Stages hold the amount *currently* in that stage; a claim moving on subtracts
+from one stage and adds to the next:
+
+=================  ====================================================  ======================================
+event              amounts                                               effective time (when the money moved)
+=================  ====================================================  ======================================
+Issued             face +                                                recorded (issuance)
+Claimed            claimed +                                             recorded: the hold starts when made
+ClaimApproved      claimed −, approved +                                 recorded
+ClaimRejected      claimed −                                             recorded
+ClaimSettled       approved −, settled +                                 the payment time
+ClaimReversed      before payment: claimed or approved −, reversed +     the reversal's effective time
+                   after payment: reversed +, recovered + (settled stays:
+                   the money went out; it is now due back)
+Expired, Revoked,  returned + (value back to the city's quota)           recorded
+ValueReturned
+quota events       quota_set ± (set, revised), quota_used ± (used, returned)  recorded
+=================  ====================================================  ======================================
+
+A voucher's remaining value is face − claimed − approved − settled − returned; per-city spend is settled −
+recovered (DOMAIN.md, Settlement). The *cash year* is the Asia/Shanghai year of the effective time, except a recovery,
+whose cash year is that of the day it was recorded (DOMAIN.md: "recovery recorded"). Each amount's city portion is
+split with the ledger's own ``split_funding`` and the voucher's city share, as the settlement batch splits it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from ledger.money import split_funding
+from ledger.quotas import CityQuota, ProviderQuota
+from ledger.voucher import Voucher
+from projections.base import LedgerProjection, event_type
+from projections.times import shanghai_day, shanghai_year, to_us
+from projections.view import ReadModelView
+
+AMOUNTS = (
+    "face_fen", "face_city_fen", "claimed_fen", "claimed_city_fen", "approved_fen", "approved_city_fen",
+    "settled_fen", "settled_city_fen", "reversed_fen", "reversed_city_fen", "recovered_fen", "recovered_city_fen",
+    "returned_fen", "quota_set_fen", "quota_used_fen",
+)
+_AMOUNT_INDEX = {name: i for i, name in enumerate(AMOUNTS)}
+MOVEMENT_COLUMNS = (
+    "position", "seq", "event_type", "effective_us", "recorded_us", "effective_day", "programme_year", "cash_year",
+    "city", "fee_category", "voucher_id", "claim_id", "enterprise_id", "provider_id", "batch_id", "voucher_status",
+    *AMOUNTS,
+)
+DAILY_KEYS = ("effective_day", "programme_year", "cash_year", "fee_category")
+
+
+class MoneyFlows(LedgerProjection):
+    name = "money_flows"
+    tables = ("vl_money_movements", "vl_city_daily", "vl_provider_daily", "vl_money_vouchers", "vl_money_claims",
+              "vl_money_quotas")
+    handlers: ClassVar[dict[type, str]] = {
+        Voucher.Issued: "issued",
+        Voucher.Claimed: "claimed",
+        Voucher.ClaimApproved: "approved",
+        Voucher.ClaimRejected: "rejected",
+        Voucher.ClaimBatched: "batched",
+        Voucher.ClaimSettled: "settled",
+        Voucher.ClaimReversed: "reversed",
+        Voucher.Expired: "returned",
+        Voucher.Revoked: "returned",
+        Voucher.ValueReturned: "returned",
+        CityQuota.Set: "quota_set",
+        ProviderQuota.Set: "quota_set",
+        CityQuota.AmountRevised: "quota_revised",
+        ProviderQuota.AmountRevised: "quota_revised",
+        CityQuota.Used: "quota_used",
+        ProviderQuota.Used: "quota_used",
+        CityQuota.Returned: "quota_returned",
+        ProviderQuota.Returned: "quota_returned",
+    }
+
+    def setup(self) -> None:
+        self.vouchers = self.lookup(
+            "vl_money_vouchers", "voucher_id", ("enterprise_id", "city", "programme_year", "fee_category", "city_share")
+        )
+        self.claims = self.lookup(
+            "vl_money_claims", "claim_id", ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id")
+        )
+        self.quotas = self.lookup("vl_money_quotas", "quota_id", ("city", "provider_id", "programme_year", "amount_fen"))
+
+    def reset_buffers(self) -> None:
+        self.movements: list[tuple] = []
+        self.city_daily: dict[tuple, list[int]] = {}
+        self.provider_daily: dict[tuple, list[int]] = {}
+
+    # -- vouchers and claims -------------------------------------------------------------------------------------
+    def issued(self, e: Voucher.Issued, position: int) -> None:
+        vid = str(e.originator_id)
+        self.vouchers.put(vid, (str(e.enterprise_id), e.city, e.year, e.fee_category, str(e.city_share)))
+        self._voucher_row(e, position, vid, None, status="ACTIVE",
+                          face_fen=e.face_value_fen, face_city_fen=e.city_portion_fen)
+
+    def claimed(self, e: Voucher.Claimed, position: int) -> None:
+        vid, cid = str(e.originator_id), str(e.claim_id)
+        self.claims.put(cid, (vid, str(e.provider_id), e.amount_fen, "claimed", None))
+        self._claim_row(e, position, cid, {"claimed": 1})
+
+    def approved(self, e: Voucher.ClaimApproved, position: int) -> None:
+        self._claim_row(e, position, str(e.claim_id), {"claimed": -1, "approved": 1}, stage="approved")
+
+    def rejected(self, e: Voucher.ClaimRejected, position: int) -> None:
+        self._claim_row(e, position, str(e.claim_id), {"claimed": -1}, stage="rejected")
+
+    def batched(self, e: Voucher.ClaimBatched, position: int) -> None:
+        cid = str(e.claim_id)
+        vid, provider, amount, stage, _ = self._claim(cid)
+        self.claims.put(cid, (vid, provider, amount, stage, str(e.batch_id)))
+
+    def settled(self, e: Voucher.ClaimSettled, position: int) -> None:
+        self._claim_row(e, position, str(e.claim_id), {"approved": -1, "settled": 1}, stage="settled",
+                        effective=e.effective_at)
+
+    def reversed(self, e: Voucher.ClaimReversed, position: int) -> None:
+        cid = str(e.claim_id)
+        if e.after_settlement:
+            moves = {"reversed": 1, "recovered": 1}
+            cash_year = shanghai_year(to_us(e.timestamp))
+        else:
+            moves = {self._claim(cid)[3]: -1, "reversed": 1}
+            cash_year = None
+        self._claim_row(e, position, cid, moves, stage="reversed", effective=e.effective_at, cash_year=cash_year)
+
+    def returned(self, e: Any, position: int) -> None:
+        status = {"Voucher.Expired": "EXPIRED", "Voucher.Revoked": "REVOKED"}.get(event_type(e))
+        self._voucher_row(e, position, str(e.originator_id), None, status=status, returned_fen=e.returned_fen)
+
+    # -- quotas ----------------------------------------------------------------------------------------------------
+    def quota_set(self, e: Any, position: int) -> None:
+        provider = str(e.provider_id) if isinstance(e, ProviderQuota.Set) else None
+        city = "" if provider else e.city
+        self.quotas.put(str(e.originator_id), (city, provider, e.year, e.amount_fen))
+        self._quota_row(e, position, quota_set_fen=e.amount_fen)
+
+    def quota_revised(self, e: Any, position: int) -> None:
+        city, provider, year, old = self._quota(str(e.originator_id))
+        self.quotas.put(str(e.originator_id), (city, provider, year, e.amount_fen))
+        self._quota_row(e, position, quota_set_fen=e.amount_fen - old)
+
+    def quota_used(self, e: Any, position: int) -> None:
+        self._quota_row(e, position, quota_used_fen=e.amount_fen)
+
+    def quota_returned(self, e: Any, position: int) -> None:
+        self._quota_row(e, position, quota_used_fen=-e.amount_fen)
+
+    # -- rows ------------------------------------------------------------------------------------------------------
+    def _claim(self, claim_id: str) -> tuple:
+        found = self.claims.get(claim_id)
+        if found is None:  # the ledger never writes such an event; a gap here means a lost event
+            raise LookupError(f"money_flows: claim {claim_id} is unknown (its Claimed event was not projected)")
+        return found
+
+    def _quota(self, quota_id: str) -> tuple:
+        found = self.quotas.get(quota_id)
+        if found is None:
+            raise LookupError(f"money_flows: quota {quota_id} is unknown (its Set event was not projected)")
+        return found
+
+    def _claim_row(self, e: Any, position: int, cid: str, moves: dict[str, int], *, stage: str | None = None,
+                   effective: Any = None, cash_year: int | None = None) -> None:
+        vid, provider, amount, _stage, batch = self._claim(cid)
+        if stage is not None:
+            self.claims.put(cid, (vid, provider, amount, stage, batch))
+        share = Decimal(self._voucher(vid)[4])
+        city_fen = split_funding(amount, share)[0]
+        amounts: dict[str, int] = {}
+        for name, sign in moves.items():
+            amounts[f"{name}_fen"] = sign * amount
+            amounts[f"{name}_city_fen"] = sign * city_fen
+        self._voucher_row(e, position, vid, cid, provider=provider, batch=getattr(e, "batch_id", None) or batch,
+                          effective=effective, cash_year=cash_year, **amounts)
+
+    def _voucher(self, vid: str) -> tuple:
+        found = self.vouchers.get(vid)
+        if found is None:
+            raise LookupError(f"money_flows: voucher {vid} is unknown (its Issued event was not projected)")
+        return found
+
+    def _voucher_row(self, e: Any, position: int, vid: str, cid: str | None, *, status: str | None = None,
+                     provider: str | None = None, batch: Any = None, effective: Any = None,
+                     cash_year: int | None = None, **amounts: int) -> None:
+        enterprise, city, year, category, _ = self._voucher(vid)
+        recorded_us = to_us(e.timestamp)
+        effective_us = to_us(effective) if effective is not None else recorded_us
+        self._row(e, position, recorded_us, effective_us, year, cash_year, city, category,
+                  (vid, cid, enterprise, provider, None if batch is None else str(batch), status), amounts)
+
+    def _quota_row(self, e: Any, position: int, **amounts: int) -> None:
+        city, provider, year, _ = self._quota(str(e.originator_id))
+        us = to_us(e.timestamp)
+        self._row(e, position, us, us, year, None, city, None, (None, None, None, provider, None, None), amounts)
+
+    def _row(self, e: Any, position: int, recorded_us: int, effective_us: int, year: int, cash_year: int | None,
+             city: str, category: str | None, refs: tuple, amounts: dict[str, int]) -> None:
+        day = shanghai_day(effective_us)
+        cash = cash_year if cash_year is not None else day // 10_000
+        values = [0] * len(AMOUNTS)
+        for name, value in amounts.items():
+            values[_AMOUNT_INDEX[name]] = value
+        self.movements.append((position, 0, event_type(e), effective_us, recorded_us, day, year, cash, city, category,
+                               *refs, *values))
+        key = (day, year, cash, category or "")
+        if city:
+            _add(self.city_daily, (city, *key), values)
+        provider = refs[3]
+        if provider:
+            _add(self.provider_daily, (provider, *key), values)
+
+    def write(self, view: ReadModelView, curs: Any) -> None:
+        view.insert_rows(curs, "vl_money_movements", MOVEMENT_COLUMNS, self.movements)
+        _upsert_daily(view, curs, "vl_city_daily", "city", self.city_daily)
+        _upsert_daily(view, curs, "vl_provider_daily", "provider_id", self.provider_daily)
+
+
+def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None:
+    total = buckets.get(key)
+    if total is None:
+        buckets[key] = list(values)
+    else:
+        for i, value in enumerate(values):
+            if value:
+                total[i] += value
+
+
+def _upsert_daily(view: ReadModelView, curs: Any, table: str, owner: str, buckets: dict[tuple, list[int]]) -> None:
+    if not buckets:
+        return
+    columns = (owner, *DAILY_KEYS, *AMOUNTS)
+    adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in AMOUNTS)
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({owner}, {', '.join(DAILY_KEYS)}) DO UPDATE SET {adds}"
+    )
+    curs.executemany(view.sql(statement), [(*key, *values) for key, values in buckets.items()])

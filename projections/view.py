@@ -1,0 +1,150 @@
+"""Where a projection keeps its rows: the library's tracking recorder, extended to write a batch of rows.
+
+A view is an ``eventsourcing`` tracking recorder (PostgreSQL or SQLite), so the rows of a batch and the tracking
+record of the batch's last position commit in **one** transaction — the library's guarantee of exactly-once.
+
+Two things are added, each for a reason the library does not cover:
+
+* **Compare-and-set on the tracking position.** The library's single-row tracking only refuses a position that does
+  not move forward. Two workers that started from the same position but cut their batches differently (one commits
+  1..500, the other then 1..600) would both pass that test and apply 1..500 twice. So a batch also states the
+  position it started from, and the transaction refuses (``ProjectionConflictError``) unless the stored position is
+  still that one. The row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite has one writer at a time).
+* **A tracking table per projection on SQLite.** The library's SQLite tracking table is always ``tracking``, keyed by
+  application name, so every projection of the ledger would share one row. Here it is ``<projection>_tracking``,
+  as the library already names it on PostgreSQL.
+
+SQL is written once with ``?`` placeholders; PostgreSQL gets ``%s`` and a ``search_path`` set to the read-model
+schema at the start of every transaction, so the same statements and migrations serve both stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.sql import SQL, Identifier
+
+
+class ProjectionConflictError(RuntimeError):
+    """Another worker moved this projection's position first; this batch was rolled back, nothing applied."""
+
+
+class ReadModelView:
+    """Shared by both stores: run statements, bulk-insert rows and commit a batch with its tracking record."""
+
+    dialect: str
+    tracking_table_name: str
+
+    # -- implemented per store -------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def insert_rows(self, curs: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        raise NotImplementedError
+
+    def _lock_position(self, curs: Any, application_name: str) -> int | None:
+        raise NotImplementedError
+
+    # -- shared --------------------------------------------------------------------------------------------------
+    def sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    def execute(self, curs: Any, statement: str, params: Sequence[Any] = ()) -> Any:
+        curs.execute(self.sql(statement), tuple(params))
+        return curs
+
+    def fetchall(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self.transaction(commit=False) as curs:
+            self.execute(curs, statement, params)
+            return [tuple(row) for row in curs.fetchall()]
+
+    def fetchone(self, statement: str, params: Sequence[Any] = ()) -> tuple | None:
+        rows = self.fetchall(statement, params)
+        return rows[0] if rows else None
+
+    def position(self, application_name: str) -> int:
+        return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
+
+    def commit_batch(self, writes: Any, *, started_after: int, tracking: Tracking) -> None:
+        """Run ``writes(view, cursor)`` and record ``tracking`` in one transaction, if nobody moved the position."""
+        with self.transaction(commit=True) as curs:
+            stored = self._lock_position(curs, tracking.application_name) or 0
+            if stored != started_after:
+                raise ProjectionConflictError(
+                    f"{self.tracking_table_name}: expected position {started_after}, found {stored}; "
+                    "another worker is running this projection"
+                )
+            writes(self, curs)
+            self._insert_tracking(curs, tracking)  # type: ignore[attr-defined]
+
+
+class PostgresView(ReadModelView, PostgresTrackingRecorder):
+    dialect = "postgres"
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as curs:
+            curs.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema or "public")))
+            yield curs
+
+    def insert_rows(self, curs: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        # COPY is several times faster than INSERT for the thousands of rows of a rebuild batch.
+        statement = SQL("COPY {} ({}) FROM STDIN").format(Identifier(table), SQL(", ").join(map(Identifier, columns)))
+        with curs.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _lock_position(self, curs: Any, application_name: str) -> int | None:
+        curs.execute(
+            SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(
+                Identifier(self.tracking_table_name)
+            ),
+            (application_name,),
+        )
+        row = curs.fetchone()
+        return None if row is None else row["notification_id"]
+
+
+class SQLiteView(ReadModelView, SQLiteTrackingRecorder):
+    dialect = "sqlite"
+    # The library's SQLite factory passes no table name; views_for() bakes the projection's name in here.
+    default_tracking_table_name = "notification_tracking"
+
+    def __init__(self, datastore: Any, *, tracking_table_name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.tracking_table_name = tracking_table_name or self.default_tracking_table_name
+        t = self.tracking_table_name
+        self.insert_tracking_statement = (
+            f"INSERT INTO {t} VALUES (:application_name, :notification_id) "
+            f"ON CONFLICT (application_name) DO UPDATE SET notification_id = :notification_id "
+            f"WHERE {t}.notification_id < :notification_id RETURNING notification_id"
+        )
+        self.select_max_tracking_id_statement = f"SELECT MAX(notification_id) FROM {t} WHERE application_name=?"
+        self.create_table_statements = [
+            (f"CREATE TABLE IF NOT EXISTS {t} (application_name TEXT, notification_id INTEGER, "
+            "PRIMARY KEY (application_name)) WITHOUT ROWID")
+        ]
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as curs:
+            yield curs
+
+    def insert_rows(self, curs: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            curs.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def _lock_position(self, curs: Any, application_name: str) -> int | None:
+        # Take the write lock now (a no-op write), so a second process cannot commit between this read and ours.
+        curs.execute(f"UPDATE {self.tracking_table_name} SET notification_id = notification_id WHERE 0")
+        curs.execute(self.select_max_tracking_id_statement, (application_name,))
+        return curs.fetchone()[0]

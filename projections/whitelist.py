@@ -1,0 +1,75 @@
+"""Whitelist register: each provider's standing now (vl_providers) and every change with both times (history).
+
+Status rows follow the Provider aggregate's own events: Admitted (PENDING_ASSESSMENT), Whitelisted (first pass or
+reinstatement), Suspended. Assessments and eliminations are history rows without a status change; an elimination
+counts for its fiscal year only (DOMAIN.md: "permanent for that year").
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ledger.provider import Provider, WhitelistStatus
+from projections.base import LedgerProjection, event_type
+from projections.times import to_us
+from projections.view import ReadModelView
+
+HISTORY_COLUMNS = ("position", "provider_id", "event_type", "status", "effective_us", "recorded_us", "area", "passed",
+                   "eliminated_year", "reason", "actor")
+
+
+class WhitelistRegister(LedgerProjection):
+    name = "whitelist"
+    tables = ("vl_whitelist_history", "vl_providers")
+    handlers: ClassVar[dict[type, str]] = {
+        Provider.Admitted: "admitted",
+        Provider.AssessmentRecorded: "assessed",
+        Provider.Suspended: "suspended",
+        Provider.Whitelisted: "whitelisted",
+        Provider.Eliminated: "eliminated",
+    }
+
+    def setup(self) -> None:
+        self.providers = self.lookup(
+            "vl_providers", "provider_id", ("uscc", "name", "kind", "admitted_us", "status", "status_since_us")
+        )
+
+    def reset_buffers(self) -> None:
+        self.history: list[tuple] = []
+
+    def admitted(self, e: Provider.Admitted, position: int) -> None:
+        us = to_us(e.timestamp)
+        status = WhitelistStatus.PENDING_ASSESSMENT.value
+        self.providers.put(str(e.originator_id), (e.uscc, e.name, e.kind, us, status, us))
+        self._history(e, position, status, us)
+
+    def assessed(self, e: Provider.AssessmentRecorded, position: int) -> None:
+        reason = f"{e.kind} assessment by {e.assessor}" + (f" ({e.report_ref})" if e.report_ref else "")
+        self._history(e, position, None, to_us(e.effective_at), area=e.area, passed=e.passed, reason=reason)
+
+    def suspended(self, e: Provider.Suspended, position: int) -> None:
+        self._status(e, position, WhitelistStatus.SUSPENDED.value, reason=e.reason)
+
+    def whitelisted(self, e: Provider.Whitelisted, position: int) -> None:
+        self._status(e, position, WhitelistStatus.WHITELISTED.value,
+                     reason="reinstated" if e.reinstated else "entered the whitelist")
+
+    def eliminated(self, e: Provider.Eliminated, position: int) -> None:
+        self._history(e, position, None, to_us(e.effective_at), eliminated_year=e.year, reason=f"rated {e.rating}")
+
+    def _status(self, e: Any, position: int, status: str, *, reason: str) -> None:
+        pid = str(e.originator_id)
+        found = self.providers.get(pid)
+        if found is None:
+            raise LookupError(f"whitelist: provider {pid} is unknown (its Admitted event was not projected)")
+        effective_us = to_us(e.effective_at)
+        self.providers.put(pid, (*found[:4], status, effective_us))
+        self._history(e, position, status, effective_us, reason=reason)
+
+    def _history(self, e: Any, position: int, status: str | None, effective_us: int, *, area: str | None = None,
+                 passed: bool | None = None, eliminated_year: int | None = None, reason: str | None = None) -> None:
+        self.history.append((position, str(e.originator_id), event_type(e), status, effective_us, to_us(e.timestamp),
+                             area, passed, eliminated_year, reason, e.actor))
+
+    def write(self, view: ReadModelView, curs: Any) -> None:
+        view.insert_rows(curs, "vl_whitelist_history", HISTORY_COLUMNS, self.history)
