@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api import cli_projections
 from api.settings import Settings, get_settings
 from api.store import open_ledger
 
@@ -112,6 +113,8 @@ def events(limit: int = typer.Option(20, help="how many of the latest events")) 
     finally:
         ledger.close()
 
+
+cli_projections.register(app)
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,121 @@
+"""`voucher-ledger migrate | rebuild | check | follow`: operating the read models (projections)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from api.settings import get_settings
+from api.store import open_ledger
+from projections.runner import PROJECTIONS
+
+console = Console()
+NAMES_HELP = f"projections to act on (default: all of {', '.join(PROJECTIONS)})"
+
+
+def _names(names: list[str] | None) -> list[str]:
+    unknown = sorted(set(names or ()) - set(PROJECTIONS))
+    if unknown:
+        console.print(f"[red]unknown projection(s) {', '.join(unknown)}[/]; known: {', '.join(PROJECTIONS)}")
+        raise typer.Exit(2)
+    return list(names or PROJECTIONS)
+
+
+@contextmanager
+def _events_bar(total: int, label: str) -> Iterator:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(label, total=total, rate="")
+
+        def advance(count: int) -> None:
+            state = progress.tasks[0]
+            progress.update(task, advance=count, rate=f"{state.completed / max(state.elapsed or 1e-9, 1e-9):,.0f} events/s")
+
+        yield advance
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def migrate() -> None:
+        """Apply the pending read-model migrations (migrations/NNNN_*.sql), in order, and record them."""
+        from projections.migrations import apply_migrations
+        from projections.runner import close_projections, open_projections
+
+        settings = get_settings()
+        projections = open_projections(settings, [next(iter(PROJECTIONS))], migrate=False)
+        try:
+            done = apply_migrations(projections[0].view)
+        finally:
+            close_projections(projections)
+        for m in done:
+            console.print(f"applied {m.version:04d}_{m.name}")
+        console.print(f"{settings.describe_store()}: read models up to date ({len(done)} applied now)")
+
+    @app.command()
+    def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
+        """Empty the projections and rebuild them from the first event, in batches, with a progress bar."""
+        from projections.runner import close_projections, open_projections
+        from projections.runner import rebuild as run_rebuild
+
+        settings = get_settings()
+        ledger = open_ledger(settings)
+        projections = open_projections(settings, _names(names))
+        try:
+            total = ledger.recorder.max_notification_id() or 0
+            with _events_bar(total, "rebuild") as advance:
+                read = run_rebuild(ledger, projections, progress=advance)
+            console.print(f"rebuilt {', '.join(p.name for p in projections)} from {read:,} events")
+        finally:
+            close_projections(projections)
+            ledger.close()
+
+    @app.command()
+    def check(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
+        """Rebuild into scratch tables and list every row that differs from the live views (exit 1 if any)."""
+        from projections.check import check as run_check
+
+        settings = get_settings()
+        ledger = open_ledger(settings)
+        try:
+            total = ledger.recorder.max_notification_id() or 0
+            with _events_bar(total, "rebuild into scratch") as advance:
+                differences = run_check(ledger, settings, _names(names), progress=advance)
+        finally:
+            ledger.close()
+        if not differences:
+            console.print("[green]no difference[/]: every live table equals its rebuild from zero")
+            return
+        table = Table(title="live views that differ from a rebuild")
+        for column in ("table", "rows only live", "rows only rebuilt", "example"):
+            table.add_column(column)
+        for d in differences:
+            side, row = d.examples[0]
+            table.add_row(d.table, f"{d.only_live:,}", f"{d.only_rebuilt:,}", f"{side}: {row}")
+        console.print(table)
+        raise typer.Exit(1)
+
+    @app.command()
+    def follow(name: str = typer.Argument(..., help=f"one of {', '.join(PROJECTIONS)}: run one worker per process")) -> None:
+        """Run one projection worker: catch up in batches, then keep up until interrupted (Ctrl-C or SIGTERM)."""
+        from projections.runner import follow as run_follow
+
+        [name] = _names([name])
+        settings = get_settings()
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        ledger = open_ledger(settings)
+        total = ledger.recorder.max_notification_id() or 0
+        ledger.close()
+        with _events_bar(total, f"{name}: catching up") as advance:
+            run_follow(settings, name, stop=stop, progress=advance,
+                       on_caught_up=lambda n: console.print(f"{name}: caught up ({n:,} events); keeping up"))
+        console.print(f"{name}: stopped")
