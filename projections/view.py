@@ -51,6 +51,10 @@ class ReadModelView:
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
         raise NotImplementedError
 
+    @staticmethod
+    def _values(row: Any) -> tuple:
+        return tuple(row)
+
     # -- shared --------------------------------------------------------------------------------------------------
     def sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.dialect == "postgres" else statement
@@ -62,7 +66,7 @@ class ReadModelView:
     def fetchall(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.transaction(commit=False) as curs:
             self.execute(curs, statement, params)
-            return [tuple(row) for row in curs.fetchall()]
+            return [self._values(row) for row in curs.fetchall()]
 
     def fetchone(self, statement: str, params: Sequence[Any] = ()) -> tuple | None:
         rows = self.fetchall(statement, params)
@@ -86,6 +90,10 @@ class ReadModelView:
 
 class PostgresView(ReadModelView, PostgresTrackingRecorder):
     dialect = "postgres"
+
+    @staticmethod
+    def _values(row: Any) -> tuple:
+        return tuple(row.values())  # the library's pool hands out connections with psycopg's dict rows
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
