@@ -37,12 +37,7 @@ class Lookup:
         self._cache: OrderedDict[str, tuple] = OrderedDict()
         self._staged: dict[str, tuple] = {}
         self._select = f"SELECT {', '.join(self.columns)} FROM {table} WHERE {key} = ?"
-        cols = (key, *self.columns)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns)
-        self._upsert = (
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-        )
+        self._updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns)
 
     def get(self, key: str) -> tuple | None:
         if key in self._staged:
@@ -60,8 +55,8 @@ class Lookup:
         self._staged[key] = value
 
     def write(self, view: ReadModelView, curs: Any) -> None:
-        if self._staged:
-            curs.executemany(view.sql(self._upsert), [(k, *v) for k, v in self._staged.items()])
+        rows = [(k, *v) for k, v in self._staged.items()]
+        view.upsert_rows(curs, self.table, (self.key, *self.columns), (self.key,), rows, self._updates)
 
     def committed(self) -> None:
         for key, value in self._staged.items():

@@ -230,12 +230,6 @@ def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None
 
 
 def _upsert_daily(view: ReadModelView, curs: Any, table: str, owner: str, buckets: dict[tuple, list[int]]) -> None:
-    if not buckets:
-        return
-    columns = (owner, *DAILY_KEYS, *AMOUNTS)
     adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in AMOUNTS)
-    statement = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT ({owner}, {', '.join(DAILY_KEYS)}) DO UPDATE SET {adds}"
-    )
-    curs.executemany(view.sql(statement), [(*key, *values) for key, values in buckets.items()])
+    rows = [(*key, *values) for key, values in buckets.items()]
+    view.upsert_rows(curs, table, (owner, *DAILY_KEYS, *AMOUNTS), (owner, *DAILY_KEYS), rows, adds)
