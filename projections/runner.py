@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import ProjectionRunner
@@ -123,22 +122,29 @@ class InProcessProjections:
 
 
 def follow(settings: Settings, name: str, *, stop: threading.Event, on_caught_up: Callable[[int], None] | None = None,
-           progress: Progress | None = None) -> None:
-    """One projection worker: catch up in pages, then keep up with the library's ProjectionRunner until ``stop``."""
+           progress: Progress | None = None, poll_s: float = 0.5) -> None:
+    """One projection worker: catch up in pages, then keep up until ``stop`` is set.
+
+    Keeping up on PostgreSQL is the library's ``ProjectionRunner`` (woken by LISTEN/NOTIFY, one transaction per
+    event). The library's SQLite recorder has no subscriptions, so there the worker polls and catches up in pages.
+    """
     from api.store import open_ledger
 
     projection_cls = PROJECTIONS[name]
     app = open_ledger(settings)
-    [projection] = open_projections(settings, [name])
+    projections = open_projections(settings, [name])
     try:
-        caught_up = catch_up(app, [projection], progress=progress)
+        caught_up = catch_up(app, projections, progress=progress)
+        if on_caught_up:
+            on_caught_up(caught_up)
+        if settings.store == "sqlite":
+            while not stop.wait(poll_s):
+                catch_up(app, projections)
+            return
     finally:
-        close_projections([projection])
+        close_projections(projections)
         app.close()
-    if on_caught_up:
-        on_caught_up(caught_up)
-    env: dict[str, Any] = projection_env(settings)
     with ProjectionRunner(application_class=VoucherLedger, projection_class=projection_cls,
-                          view_class=view_class(settings, projection_cls), env=env) as runner:
+                          view_class=view_class(settings, projection_cls), env=projection_env(settings)) as runner:
         while not stop.is_set():
-            runner.run_forever(timeout=0.5)
+            runner.run_forever(timeout=poll_s)
