@@ -4,8 +4,8 @@
 From code: ``bench.run(["commands"], scale="tiny", stores=("sqlite",))`` returns the result document.
 """
 
-from bench.registry import Figure, benchmark
+from bench.registry import Figure, Goal, benchmark
 from bench.runner import run
 from bench.scale import SCALES, Scale
 
-__all__ = ["SCALES", "Figure", "Scale", "benchmark", "run"]
+__all__ = ["SCALES", "Figure", "Goal", "Scale", "benchmark", "run"]

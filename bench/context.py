@@ -1,9 +1,11 @@
-"""What a benchmark gets: the scale, the selected stores, a temp folder, the scratch database, progress."""
+"""What a benchmark gets: the scale, the selected stores, a temp folder, the scratch database, progress, and the
+simulated ledgers of the run (``bench.simulated.simulated_ledger``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.progress import Tracker
 from bench.scale import Scale
@@ -19,6 +21,7 @@ class Context:
     tmpdir: Path
     postgres_server: str
     tracker: Tracker = field(default_factory=Tracker)
+    simulated: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # bench.simulated: (store, size, seed)
     _scratch: ScratchDatabase | None = None
 
     @property
@@ -35,6 +38,7 @@ class Context:
         return self.tmpdir / f"{stem}.sqlite3"
 
     def close(self) -> None:
+        self.simulated.clear()
         if self._scratch is not None:
             self._scratch.drop()
             self._scratch = None

@@ -22,9 +22,35 @@ if TYPE_CHECKING:
     from bench.context import Context
 
 
+@dataclass(frozen=True)
+class Goal:
+    """A target a figure is held to: its ``value`` (or its ``ratio`` to the baseline) ``>=`` / ``<=`` ``target``.
+
+    A goal is not a baseline: the baseline is measured in the same run, the goal is a fixed number from an issue.
+    ``x_target`` = measured / target (for ``>=`` goals above 1 is met, for ``<=`` goals below 1 is met).
+    """
+
+    op: str  # ">=" or "<="
+    target: float
+    of: str = "value"  # "value" or "ratio"
+
+    def __post_init__(self) -> None:
+        if self.op not in (">=", "<=") or self.of not in ("value", "ratio") or not self.target:
+            raise ValueError(f"bad goal {self}")
+
+    def evaluate(self, value: float, ratio: float | None) -> dict[str, Any]:
+        measured = value if self.of == "value" else ratio
+        result: dict[str, Any] = {"of": self.of, "op": self.op, "target": self.target}
+        if measured is None:
+            return result | {"x_target": None, "met": None}
+        met = measured >= self.target if self.op == ">=" else measured <= self.target
+        return result | {"x_target": round(measured / self.target, 3), "met": met}
+
+
 @dataclass
 class Figure:
-    """One measured number. ``baseline`` names another figure; the runner fills in ``ratio`` = value / baseline."""
+    """One measured number. ``baseline`` names another figure; the runner fills in ``ratio`` = value / baseline.
+    ``goals``: fixed targets from the issues (see :class:`Goal`), evaluated when the document is written."""
 
     name: str
     value: float
@@ -34,12 +60,15 @@ class Figure:
     repeats: list[float] = field(default_factory=list)  # the per-repeat values the median was taken of
     notes: dict[str, Any] = field(default_factory=dict)  # counts of refusals, conflicts, sizes, ...
     benchmark: str = ""  # set by the runner
+    goals: list[Goal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "value": self.value, "unit": self.unit}
         if self.baseline is not None:
             data["baseline"] = self.baseline
             data["ratio"] = self.ratio
+        if self.goals:
+            data["goals"] = [goal.evaluate(self.value, self.ratio) for goal in self.goals]
         data |= {"benchmark": self.benchmark, "repeats": self.repeats, "notes": self.notes}
         return data
 

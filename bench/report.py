@@ -36,6 +36,26 @@ def _notes_text(notes: dict[str, Any]) -> str:
         parts.append(f"conflicts retried ×{notes['conflicts_retried']}")
     if "ratio" in notes:
         parts.append(notes["ratio"])
+    if "workaround" in notes:
+        parts.append("workaround, see notes")
+    return "; ".join(parts) or "-"
+
+
+def _number(value: float) -> str:
+    """Rates as whole numbers; small figures (latencies in ms, ratios of memory) keep their decimals."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+
+
+def _goals_text(figure: dict[str, Any]) -> str:
+    parts = []
+    for goal in figure.get("goals") or []:
+        target = f"{goal['target']:,.{0 if goal['target'] >= 100 else 1}f}"
+        subject = "" if goal["of"] == "value" else "ratio "
+        verdict = "?" if goal["met"] is None else ("met" if goal["met"] else "MISSED")
+        shown = "" if goal["x_target"] is None or goal["of"] == "ratio" else f" ({goal['x_target']:.2f}×)"
+        parts.append(f"{subject}{goal['op']} {target}: {verdict}{shown}")
     return "; ".join(parts) or "-"
 
 
@@ -55,16 +75,18 @@ def table(result: dict[str, Any]) -> Table:
     out.add_column("repeats", justify="right")
     out.add_column("× baseline", justify="right")
     out.add_column("baseline")
+    out.add_column("goal")
     out.add_column("notes")
     for f in result["figures"]:
         ratio = f.get("ratio")
         out.add_row(
             f["name"],
-            f"{f['value']:,.0f}",
+            _number(f["value"]),
             f["unit"],
-            " / ".join(f"{v:,.0f}" for v in f["repeats"]),
+            " / ".join(_number(v) for v in f["repeats"]) or "-",
             "-" if ratio is None else f"{ratio:.2f}",
             f.get("baseline") or "-",
+            _goals_text(f),
             _notes_text(f["notes"]),
         )
     return out

@@ -19,6 +19,10 @@ class Scale:
     commands_per_worker: int
     claims_per_voucher: int = 5  # claims on one voucher before a worker moves on (vouchers have no snapshots)
     simulated_events: int = 300_000  # the simulator's target size (its rate settles after ~100k events)
+    rebuild_events: int = 100_000  # rebuild benchmark: size of the simulated ledger the projections are rebuilt from
+    rebuild_repeats: int = 1  # rebuilds timed per variant (all projections, each alone); the figure is the median
+    asof_events: tuple[int, ...] = (10_000, 100_000)  # asof benchmark: ledger sizes; the last is compared with the first
+    asof_queries: int = 500  # timed calls of each as-of query per size and store
 
     def count(self, kind: str, workers: int) -> int:
         """Operations one worker does per repeat: ``kind`` is ``raw_rows`` or ``commands``."""
@@ -29,13 +33,25 @@ class Scale:
 # every claim replays its provider's quota since the last snapshot (0-99 events), and every issuance its city's, so a
 # repeat that covers whole snapshot cycles costs the same as the next; a partial cycle would make repeats drift.
 FULL = Scale("full", repeats=3, concurrency=(1, 8), raw_rows_single=3000, raw_rows_per_worker=750,
-             commands_single=1000, commands_per_worker=200, simulated_events=1_000_000)
+             commands_single=1000, commands_per_worker=200, simulated_events=1_000_000,
+             rebuild_events=1_000_000, rebuild_repeats=1, asof_events=(100_000, 1_000_000), asof_queries=500)
 QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_rows_per_worker=200,
-              commands_single=200, commands_per_worker=100, simulated_events=150_000)
+              commands_single=200, commands_per_worker=100, simulated_events=150_000,
+              rebuild_events=100_000, rebuild_repeats=3, asof_events=(10_000, 100_000), asof_queries=500)
 TINY = Scale("tiny", repeats=1, concurrency=(1, 8), raw_rows_single=20, raw_rows_per_worker=5,
-             commands_single=6, commands_per_worker=2, simulated_events=2_000)  # for a smoke test: checks the wiring, not the speed
+             commands_single=6, commands_per_worker=2, simulated_events=2_000,  # for a smoke test: checks the wiring, not the speed
+             rebuild_events=3_000, rebuild_repeats=1, asof_events=(1_000, 3_000), asof_queries=20)
 
 SCALES: dict[str, Scale] = {s.name: s for s in (FULL, QUICK, TINY)}
+
+
+def events_label(events: int) -> str:
+    """``3k``, ``100k``, ``1M``, ``1.5M``: the ledger size in figure names."""
+    if events >= 1_000_000:
+        return f"{events / 1_000_000:g}M"
+    if events >= 1_000:
+        return f"{events / 1_000:g}k"
+    return str(events)
 
 
 def workers_label(workers: int, noun: str) -> str:

@@ -98,8 +98,8 @@ def truncate(projections: Sequence[LedgerProjection]) -> None:
     for projection in projections:
         view = projection.view
         with view.transaction(commit=True) as curs:
-            for table in projection.tables:
-                curs.execute(f"DELETE FROM {table}")
+            for table in projection.tables:  # TRUNCATE is PostgreSQL's fast path; SQLite optimises DELETE without WHERE
+                curs.execute(f"{'TRUNCATE' if view.dialect == 'postgres' else 'DELETE FROM'} {table}")
             view.execute(curs, f"DELETE FROM {view.tracking_table_name} WHERE application_name = ?", (APPLICATION_NAME,))
         projection.forget()
 

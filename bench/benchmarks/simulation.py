@@ -3,12 +3,10 @@ empty store (``simulator.simulate``; many commands per transaction, flushed on a
 
 from __future__ import annotations
 
-import uuid
-
-from api.settings import Settings
 from api.store import open_ledger
 from bench.context import Context
 from bench.registry import Figure, benchmark
+from bench.simulated import SEED, fresh_settings, remember
 from simulator import simulate
 
 
@@ -18,15 +16,15 @@ def simulation(ctx: Context) -> list[Figure]:
     for store in ("postgres", "sqlite"):
         if not ctx.uses(store):
             continue
-        settings = (ctx.postgres.ledger_settings("bench_sim") if store == "postgres"
-                    else Settings(store="sqlite", sqlite_path=ctx.sqlite_path(f"sim_{uuid.uuid4().hex[:8]}")))
+        settings = fresh_settings(ctx, store, "bench_sim")
         app = open_ledger(settings)
         try:
             target = ctx.scale.simulated_events
             with ctx.tracker.step(f"{store}: simulate {target:,} events", target) as advance:
-                report = simulate(app, events=target, seed=1, progress=advance)
+                report = simulate(app, events=target, seed=SEED, progress=advance)
         finally:
             app.close()
+        remember(ctx, store, target, SEED, settings, report)  # the projection benchmarks reuse it at this size
         figures.append(Figure(
             f"{store}.simulation.events", round(report.events_per_second, 1), "events/s",
             baseline=f"{store}.insert_commit.1conn",
