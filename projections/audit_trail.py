@@ -37,7 +37,7 @@ KIND_OF = {
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "summary_zh", "summary_en")
-ENTRY_COLUMNS = ("entity_kind", "entity_id", "position")
+ENTRY_COLUMNS = ("position", "entity_kind", "entity_id")
 
 
 def _event_classes() -> dict[type, str]:
@@ -85,7 +85,7 @@ class AuditTrail(LedgerProjection):
 
     def _touch(self, position: int, kind: str, entity: Any) -> None:
         if entity:
-            self.entries.add((kind, str(entity), position))
+            self.entries.add((position, kind, str(entity)))
 
     def _ref(self, ref_id: Any) -> tuple:
         return self.refs.get(str(ref_id)) or (None, None, None)

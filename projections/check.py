@@ -19,7 +19,14 @@ from psycopg import sql
 from api.settings import Settings
 from api.store import ensure_postgres_schema
 from ledger.application import VoucherLedger
-from projections.runner import PROJECTIONS, Progress, catch_up, close_projections, open_projections
+from projections.runner import (
+    PROJECTIONS,
+    Progress,
+    catch_up,
+    close_projections,
+    open_projections,
+    rebuild,
+)
 
 MAX_REPORTED = 50  # rows listed per table and side; the counts are always complete
 
@@ -67,7 +74,7 @@ def check(app: VoucherLedger, settings: Settings, names: Sequence[str] | None = 
     _reset_scratch(scratch)
     rebuilt = open_projections(scratch, names)
     try:
-        catch_up(app, rebuilt, until=until, progress=progress)
+        rebuild(app, rebuilt, until=until, progress=progress)
     finally:
         close_projections(rebuilt)
     tables = [t for name in names for t in PROJECTIONS[name].tables]

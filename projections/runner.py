@@ -19,6 +19,7 @@ from api.settings import Settings
 from ledger.application import VoucherLedger
 from projections.audit_trail import AuditTrail
 from projections.base import APPLICATION_NAME, LedgerProjection
+from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
 from projections.view import PostgresView, ReadModelView, SQLiteView
@@ -38,8 +39,12 @@ def view_class(settings: Settings, projection: type[LedgerProjection]) -> type[R
 
 
 def projection_env(settings: Settings) -> dict[str, str]:
+    """The application's environment, with a small pool: a view has one writer, and the library's pool opens every
+    connection of its minimum size at once (three views with the application's pool would take 60 in the tests)."""
     env = settings.eventsourcing_env()
     env.pop("APPLICATION_RECORDER_TOPIC", None)
+    if settings.store == "postgres":
+        env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "8"}
     return env
 
 
@@ -54,6 +59,7 @@ def open_projections(settings: Settings, names: Sequence[str] | None = None, *, 
     projections = [cls(view=open_view(settings, cls)) for cls in chosen]
     if migrate and projections:
         apply_migrations(projections[0].view)
+        restore_indexes(projections[0].view)  # after a rebuild that died before rebuilding its indexes
     return projections
 
 
@@ -104,9 +110,15 @@ def truncate(projections: Sequence[LedgerProjection]) -> None:
         projection.forget()
 
 
-def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, progress: Progress | None = None) -> int:
+def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, until: int | None = None,
+            progress: Progress | None = None) -> int:
+    """Empty the projections and apply every event again (up to ``until``), loading without secondary indexes."""
     truncate(projections)
-    return catch_up(app, projections, progress=progress)
+    if not projections:
+        return 0
+    tables = [table for projection in projections for table in projection.tables]
+    with without_secondary_indexes(projections[0].view, tables):
+        return catch_up(app, projections, until=until, progress=progress)
 
 
 class InProcessProjections:
