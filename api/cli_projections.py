@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def migrate() -> None:
         """Apply the pending read-model migrations (migrations/NNNN_*.sql), in order, and record them."""
+        from projections.bulk_load import restore_indexes
         from projections.migrations import apply_migrations
         from projections.runner import close_projections, open_projections
 
@@ -53,10 +54,13 @@ def register(app: typer.Typer) -> None:
         projections = open_projections(settings, [next(iter(PROJECTIONS))], migrate=False)
         try:
             done = apply_migrations(projections[0].view)
+            restored = restore_indexes(projections[0].view)
         finally:
             close_projections(projections)
         for m in done:
             console.print(f"applied {m.version:04d}_{m.name}")
+        if restored:
+            console.print(f"restored {restored} index(es) that an interrupted rebuild had dropped")
         console.print(f"{settings.describe_store()}: read models up to date ({len(done)} applied now)")
 
     @app.command()

@@ -3,7 +3,9 @@
 Inserting a million rows into tables with four or five secondary indexes updates every index row by row, in random
 key order; building an index once over loaded rows is several times cheaper. The definitions of the dropped indexes
 are written to ``vl_dropped_indexes`` in the same transaction as the drop, and deleted in the one that recreates
-them, so a rebuild that dies half-way leaves a record that the next start-up (:func:`restore_indexes`) acts on.
+them, so a rebuild that dies half-way leaves a record that the next ``rebuild`` or ``migrate`` acts on
+(:func:`restore_indexes`). Not at every start-up: a process starting during another's rebuild would rebuild the
+indexes under it. Until then queries stay right, only slower.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def restore_indexes(view: ReadModelView) -> int:
     if dropped:
         with view.transaction(commit=True) as curs:
             for name, definition in dropped:
-                curs.execute(definition)
+                curs.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
                 view.execute(curs, "DELETE FROM vl_dropped_indexes WHERE name = ?", (name,))
     return len(dropped)
 

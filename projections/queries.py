@@ -132,9 +132,11 @@ def city_spend(db: ReadModelView, city: str, as_of_us: int, *, year: int | None 
 
 
 def provider_status(db: ReadModelView, provider_id: str, as_of_us: int) -> str | None:
+    """The status set by the provider's latest event (in the ledger's order) among those in effect by T: a failure
+    reported late, with an earlier effective time, still overrides a reinstatement recorded before it."""
     row = db.fetchone(
         "SELECT status FROM vl_whitelist_history WHERE provider_id = ? AND status IS NOT NULL AND effective_us <= ? "
-        "ORDER BY effective_us DESC, position DESC LIMIT 1",
+        "ORDER BY position DESC LIMIT 1",
         (provider_id, as_of_us),
     )
     return None if row is None else row[0]
@@ -172,7 +174,7 @@ def whitelist(db: ReadModelView, as_of_us: int) -> list[dict[str, Any]]:
     rows = db.fetchall(
         "SELECT p.provider_id, p.uscc, p.name, p.kind, "
         "(SELECT h.status FROM vl_whitelist_history h WHERE h.provider_id = p.provider_id AND h.status IS NOT NULL "
-        " AND h.effective_us <= ? ORDER BY h.effective_us DESC, h.position DESC LIMIT 1), "
+        " AND h.effective_us <= ? ORDER BY h.position DESC LIMIT 1), "
         "(SELECT COUNT(*) FROM vl_whitelist_history h WHERE h.provider_id = p.provider_id "
         " AND h.eliminated_year = ? AND h.effective_us <= ?) "
         "FROM vl_providers p WHERE p.admitted_us <= ? ORDER BY p.uscc",

@@ -22,7 +22,7 @@ from projections.base import APPLICATION_NAME, LedgerProjection
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
-from projections.view import PostgresView, ReadModelView, SQLiteView
+from projections.view import PostgresView, ProjectionConflictError, ReadModelView, SQLiteView
 from projections.whitelist import WhitelistRegister
 
 PROJECTIONS: dict[str, type[LedgerProjection]] = {
@@ -59,7 +59,6 @@ def open_projections(settings: Settings, names: Sequence[str] | None = None, *, 
     projections = [cls(view=open_view(settings, cls)) for cls in chosen]
     if migrate and projections:
         apply_migrations(projections[0].view)
-        restore_indexes(projections[0].view)  # after a rebuild that died before rebuilding its indexes
     return projections
 
 
@@ -77,7 +76,8 @@ def catch_up(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unt
 
     Returns how many events were read. Raises what a projection raises; that projection's page is rolled back.
     """
-    stop = app.recorder.max_notification_id() or 0 if until is None else until
+    last_recorded = app.recorder.max_notification_id() or 0
+    stop = last_recorded if until is None else min(until, last_recorded)  # never track past what exists
     start = min((p.position for p in projections), default=stop)
     subscribed = {t for p in projections for t in p.topics}
     read = 0
@@ -117,6 +117,7 @@ def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unti
     if not projections:
         return 0
     tables = [table for projection in projections for table in projection.tables]
+    restore_indexes(projections[0].view)  # left by an earlier rebuild that died
     with without_secondary_indexes(projections[0].view, tables):
         return catch_up(app, projections, until=until, progress=progress)
 
@@ -130,6 +131,11 @@ class InProcessProjections:
 
     def refresh(self) -> int:
         with self._lock:
+            for _ in range(3):
+                try:
+                    return catch_up(self.app, self.projections)
+                except ProjectionConflictError:
+                    continue  # another reader moved first; the projection forgot its state: read on from there
             return catch_up(self.app, self.projections)
 
 

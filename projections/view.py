@@ -27,6 +27,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 
@@ -51,9 +52,8 @@ class ReadModelView:
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
         raise NotImplementedError
 
-    @staticmethod
-    def _values(row: Any) -> tuple:
-        return tuple(row)
+    def _tuple_rows(self, curs: Any) -> None:
+        """Make ``curs`` return plain tuples (SQLite's rows already index by position)."""
 
     # -- shared --------------------------------------------------------------------------------------------------
     def sql(self, statement: str) -> str:
@@ -65,8 +65,9 @@ class ReadModelView:
 
     def fetchall(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.transaction(commit=False) as curs:
+            self._tuple_rows(curs)
             self.execute(curs, statement, params)
-            return [self._values(row) for row in curs.fetchall()]
+            return [tuple(row) for row in curs.fetchall()]
 
     def fetchone(self, statement: str, params: Sequence[Any] = ()) -> tuple | None:
         rows = self.fetchall(statement, params)
@@ -96,9 +97,9 @@ class ReadModelView:
 class PostgresView(ReadModelView, PostgresTrackingRecorder):
     dialect = "postgres"
 
-    @staticmethod
-    def _values(row: Any) -> tuple:
-        return tuple(row.values())  # the library's pool hands out connections with psycopg's dict rows
+    def _tuple_rows(self, curs: Any) -> None:
+        # The library's pool hands out dict-row cursors, which merge columns of the same name (every COALESCE(...)).
+        curs.row_factory = tuple_row
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
@@ -130,10 +131,12 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
             Identifier(table), cols, cols, Identifier(scratch), SQL(", ").join(map(Identifier, key))) + SQL(update))
 
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
+        # Before the first commit there is no row to lock: create it (position 0) so that FOR UPDATE has something
+        # to wait on; a concurrent first commit then waits here and sees the position the other one recorded.
+        table = Identifier(self.tracking_table_name)
+        curs.execute(SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(table), (application_name,))
         curs.execute(
-            SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(
-                Identifier(self.tracking_table_name)
-            ),
+            SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(table),
             (application_name,),
         )
         row = curs.fetchone()
@@ -178,7 +181,8 @@ class SQLiteView(ReadModelView, SQLiteTrackingRecorder):
                              f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}", rows)
 
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
-        # Take the write lock now (a no-op write), so a second process cannot commit between this read and ours.
-        curs.execute(f"UPDATE {self.tracking_table_name} SET notification_id = notification_id WHERE 0")
+        # A write first, so this transaction holds SQLite's write lock before it reads the position: a second
+        # process cannot commit between this read and ours.
+        curs.execute(f"INSERT INTO {self.tracking_table_name} VALUES (?, 0) ON CONFLICT DO NOTHING", (application_name,))
         curs.execute(self.select_max_tracking_id_statement, (application_name,))
         return curs.fetchone()[0]
