@@ -16,6 +16,9 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOUCHER_LEDGER_", extra="ignore")
 
@@ -43,6 +46,22 @@ class Settings(BaseSettings):
     )
     sqlite_lock_timeout_s: int = 5
     max_command_attempts: int = Field(12, ge=1, description="re-runs of a command after version conflicts")
+    read_models_in_process: bool | None = Field(
+        None, description="catch projections up before each query (default: yes on SQLite, no on PostgreSQL)"
+    )
+    # -- the HTTP service ----------------------------------------------------------------------------------------
+    api_host: str = Field("127.0.0.1", description="address `voucher-ledger serve` binds")
+    api_port: int = 8000
+    api_workers: int = Field(1, ge=1, description="uvicorn worker processes")
+    production: bool = Field(False, description="refuse to start with the default token-signing key")
+    jwt_secret: str = Field(DEFAULT_JWT_SECRET, description="HMAC key that signs and checks bearer tokens (HS256)")
+    token_ttl_s: int = Field(8 * 3600, ge=60, description="lifetime of tokens minted by `voucher-ledger token`")
+
+    @model_validator(mode="after")
+    def _no_default_key_in_production(self) -> Settings:
+        if self.production and self.jwt_secret == DEFAULT_JWT_SECRET:
+            raise ValueError("VOUCHER_LEDGER_PRODUCTION is set but VOUCHER_LEDGER_JWT_SECRET is the default key")
+        return self
 
     @model_validator(mode="after")
     def _postgres_url_wins(self) -> Settings:

@@ -210,3 +210,52 @@ def audit_trail(db: ReadModelView, entity_kind: str, entity_id: str, until_us: i
         (entity_kind, entity_id, after_position, until_us, limit),
     )
     return [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in rows]
+
+
+def settlement_batch(db: ReadModelView, batch_id: str, as_of_us: int) -> dict[str, Any] | None:
+    """A batch as of T: its lines (claims added), what its payment settled, and recoveries raised against it."""
+    head = db.fetchone("SELECT provider_id, period, opened_us FROM vl_batches WHERE batch_id = ? AND opened_us <= ?",
+                       (batch_id, as_of_us))
+    if head is None:
+        return None
+    rows = db.fetchall(
+        "SELECT event_type, claim_id, voucher_id, city, amount_fen, city_fen, province_fen, effective_us "
+        "FROM vl_batch_lines WHERE batch_id = ? AND effective_us <= ? ORDER BY position, seq",
+        (batch_id, as_of_us),
+    )
+    keys = ("claim_id", "voucher_id", "city", "amount_fen", "city_fen", "province_fen", "effective_us")
+    sections: dict[str, list[dict[str, Any]]] = {"lines": [], "settled": [], "recoveries": []}
+    section_of = {"SettlementBatch.ClaimAdded": "lines", "SettlementBatch.Paid": "settled",
+                  "SettlementBatch.RecoveryRaised": "recoveries"}
+    for row in rows:
+        sections[section_of[row[0]]].append(dict(zip(keys, row[1:], strict=True)))
+    paid_us = sections["settled"][0]["effective_us"] if sections["settled"] else None
+    return {"batch_id": batch_id, "provider_id": head[0], "period": head[1], "opened_us": head[2],
+            "paid": paid_us is not None, "paid_us": paid_us, **sections,
+            "total_settled_fen": sum(line["amount_fen"] for line in sections["settled"]),
+            "total_recoveries_fen": sum(line["amount_fen"] for line in sections["recoveries"])}
+
+
+def provider_batches(db: ReadModelView, provider_id: str, as_of_us: int) -> list[dict[str, Any]]:
+    rows = db.fetchall("SELECT batch_id, period, opened_us FROM vl_batches WHERE provider_id = ? AND opened_us <= ? "
+                       "ORDER BY opened_us, batch_id", (provider_id, as_of_us))
+    return [{"batch_id": r[0], "period": r[1], "opened_us": r[2]} for r in rows]
+
+
+FEED_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us", "actor",
+                "correlation_id", "reason", "summary_zh", "summary_en")
+
+
+def event_feed(db: ReadModelView, *, as_of_us: int, after_position: int = 0, limit: int = 100,
+               event_types: tuple[str, ...] = (), recorded_from_us: int | None = None) -> list[dict[str, Any]]:
+    """The global sequence for auditors, in order, from a cursor; only events recorded by ``as_of``."""
+    where, params = ["position > ?", "recorded_us <= ?"], [after_position, as_of_us]
+    if event_types:
+        where.append(f"event_type IN ({', '.join('?' * len(event_types))})")
+        params.extend(event_types)
+    if recorded_from_us is not None:
+        where.append("recorded_us >= ?")
+        params.append(recorded_from_us)
+    rows = db.fetchall(f"SELECT {', '.join(FEED_COLUMNS)} FROM vl_audit_events WHERE {' AND '.join(where)} "
+                       "ORDER BY position LIMIT ?", (*params, limit))
+    return [dict(zip(FEED_COLUMNS, r, strict=True)) for r in rows]

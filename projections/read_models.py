@@ -23,6 +23,8 @@ class ReadModels:
         self.projections = open_projections(settings)
         self.db = self.projections[0].view  # every view reaches the same read-model tables
         if in_process is None:
+            in_process = settings.read_models_in_process
+        if in_process is None:
             in_process = settings.store == "sqlite"
         self._in_process = InProcessProjections(app, self.projections) if in_process and app is not None else None
 
@@ -57,3 +59,12 @@ class ReadModels:
 
     def audit_trail(self, entity_kind: str, entity_id: UUID | str, until: datetime, **page: Any) -> list[dict[str, Any]]:
         return self._ask(queries.audit_trail, entity_kind, str(entity_id), to_us(until), **page)
+
+    def settlement_batch(self, batch_id: UUID | str, as_of: datetime) -> dict[str, Any] | None:
+        return self._ask(queries.settlement_batch, str(batch_id), to_us(as_of))
+
+    def provider_batches(self, provider_id: UUID | str, as_of: datetime) -> list[dict[str, Any]]:
+        return self._ask(queries.provider_batches, str(provider_id), to_us(as_of))
+
+    def event_feed(self, as_of: datetime, **filters: Any) -> list[dict[str, Any]]:
+        return self._ask(queries.event_feed, as_of_us=to_us(as_of), **filters)

@@ -23,10 +23,11 @@ from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
 from projections.view import PostgresView, ProjectionConflictError, ReadModelView, SQLiteView
+from projections.settlement_batches import SettlementBatches
 from projections.whitelist import WhitelistRegister
 
 PROJECTIONS: dict[str, type[LedgerProjection]] = {
-    p.name: p for p in (MoneyFlows, WhitelistRegister, AuditTrail)
+    p.name: p for p in (MoneyFlows, WhitelistRegister, AuditTrail, SettlementBatches)
 }
 PAGE_SIZE = 2_000  # events per read and per commit during catch-up
 

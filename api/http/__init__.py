@@ -1,0 +1,1 @@
+"""The province's HTTP service: FastAPI app, authentication, problem+json errors, idempotency and routes."""

@@ -1,0 +1,77 @@
+"""What a route needs, as FastAPI dependencies: the caller, the ledger, the read models, and a `By` for commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api.http.auth import Principal, current_principal, require_kind
+from api.http.idempotency import IdempotencyKeys, request_hash
+from api.http.problems import ApiError
+from ledger.application import VoucherLedger
+from ledger.recording import By
+from projections.read_models import ReadModels
+
+
+@dataclass
+class Call:
+    request: Request
+    principal: Principal
+    idempotency_key: str | None
+
+    @property
+    def ledger(self) -> VoucherLedger:
+        return self.request.app.state.ledger
+
+    @property
+    def read(self) -> ReadModels:
+        return self.request.app.state.read_models
+
+    def by(self) -> By:
+        """The command's actor and recorded time (the service's clock; the domain reads none)."""
+        correlation = self.request.headers.get("x-correlation-id") or self.idempotency_key
+        return By(actor=self.principal.subject, at=datetime.now(UTC), correlation_id=correlation)
+
+    def allow(self, *kinds: str, what: str) -> None:
+        require_kind(self.principal, kinds, what)
+
+    def respond(self, body: BaseModel | None, run: Callable[[], BaseModel], *, status: int = 200,
+                key_required: bool = False) -> JSONResponse:
+        """Run a command and answer with its result; with an Idempotency-Key, at most once per key."""
+
+        def execute() -> JSONResponse:
+            return JSONResponse(jsonable_encoder(run()), status_code=status)
+
+        if self.idempotency_key is None:
+            if key_required:
+                raise ApiError(400, "IDEMPOTENCY_KEY_REQUIRED", "this request moves money: send an Idempotency-Key header")
+            return execute()
+        fingerprint = request_hash(self.request.method, self.request.url.path,
+                                   None if body is None else body.model_dump(mode="json"))
+        keys: IdempotencyKeys = self.request.app.state.idempotency
+        return keys.run(subject=self.principal.subject, key=self.idempotency_key, fingerprint=fingerprint,
+                        execute=execute)
+
+
+def call(request: Request, principal: Principal = Depends(current_principal),
+         idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                              description="makes a repeated POST safe: the first response is replayed")) -> Call:
+    return Call(request, principal, idempotency_key)
+
+
+def as_of_or_now(as_of: datetime | None) -> datetime:
+    if as_of is None:
+        return datetime.now(UTC)
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ApiError(422, "NAIVE_DATETIME", "as_of needs a UTC offset, e.g. 2020-03-05T00:00:00+08:00")
+    return as_of
+
+
+def query_call(request: Request, principal: Principal = Depends(current_principal)) -> Call:
+    return Call(request, principal, None)

@@ -1,0 +1,207 @@
+"""Request and response bodies. Money is integer fen only: a JSON float or a string is refused (strict ints)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Fen = Annotated[int, Field(strict=True, ge=0, le=10**15, description="integer fen (1 yuan = 100 fen)", examples=[5_000_000])]
+Rate = Annotated[str, Field(pattern=r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$", description="exact decimal in [0, 1] as a string",
+                            examples=["0.30"])]
+Year = Annotated[int, Field(strict=True, ge=2018, le=2020, examples=[2020])]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+USCC = Annotated[str, Field(min_length=18, max_length=18, examples=["91440101MA59ABCD1X"],
+                            description="unified social credit code (統一社會信用代碼)")]
+City = Annotated[str, Field(pattern=r"^\d{6}$", examples=["440600"], description="city administrative code")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- commands: parties and programme ---------------------------------------------------------------------------------
+class RegisterEnterprise(Body):
+    uscc: USCC
+    name: Text
+    city: City
+    carrier: Literal["CHINA_TELECOM", "CHINA_MOBILE", "CHINA_UNICOM"]
+    established_on: date
+
+
+class DecideEligibility(Body):
+    year: Year
+    prior_year_revenue_fen: Fen
+    serious_misuse_5y: bool = Field(description="a serious misuse of public funds in the last five years")
+    effective_at: AwareDatetime
+
+
+class CatalogueItemIn(Body):
+    item_id: Text
+    name: Text
+    fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]
+    rate: Rate
+    cap_fen: Fen
+
+
+class PublishCatalogue(Body):
+    year: Year
+    items: list[CatalogueItemIn] = Field(min_length=1, max_length=200)
+    redemption_deadline: date
+
+
+class SetCityQuota(Body):
+    city: City
+    year: Year
+    amount_fen: Fen
+    city_share: Rate
+
+
+class SetCarrierRates(Body):
+    year: Year
+    rates: dict[Literal["CHINA_TELECOM", "CHINA_MOBILE", "CHINA_UNICOM"], Rate] = Field(min_length=1)
+
+
+class AdmitProvider(Body):
+    uscc: USCC
+    name: Text
+    kind: Literal["NATIONAL_PLATFORM", "CARRIER", "PLATFORM", "SERVICE"]
+
+
+class SetProviderQuota(Body):
+    year: Year
+    amount_fen: Fen
+
+
+Area = Literal["NETWORK", "DATA", "APPLICATION", "DEVICE", "CONTROL"]
+
+
+class RecordAssessment(Body):
+    area: Area
+    kind: Literal["ASSESSMENT", "SPOT_CHECK"] = "ASSESSMENT"
+    passed: bool
+    assessor: Text
+    report_ref: str = Field("", max_length=200)
+    effective_at: AwareDatetime
+
+
+class SpotCheck(Body):
+    """A failed spot check suspends; a passed re-assessment of the failing area reinstates."""
+
+    area: Area
+    assessor: Text
+    report_ref: str = Field("", max_length=200)
+    effective_at: AwareDatetime
+
+
+class EliminateProvider(Body):
+    year: Year
+    rating: Text
+    effective_at: AwareDatetime
+
+
+# -- commands: money --------------------------------------------------------------------------------------------------
+class IssueVoucher(Body):
+    enterprise_id: UUID
+    year: Year
+    item_id: Text
+
+
+class ClaimIn(Body):
+    provider_id: UUID
+    fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]
+    eligible_fee_fen: Fen
+    contract_no: Text
+    contract_date: AwareDatetime
+    contract_amount_fen: Fen
+    invoice_nos: list[Text] = Field(min_length=1, max_length=50)
+    payment_proven_fen: Fen
+    payment_proof_ref: Text
+    acceptance_report_ref: Text
+    accepted_at: AwareDatetime
+
+
+class Reason(Body):
+    reason: Text
+
+
+class ReverseClaim(Body):
+    reason: Text
+    effective_at: AwareDatetime
+
+
+class OpenBatch(Body):
+    provider_id: UUID
+    period: Annotated[str, Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", examples=["2020-03"])]
+
+
+class AddToBatch(Body):
+    voucher_id: UUID
+    claim_id: UUID
+
+
+class PayBatch(Body):
+    effective_at: AwareDatetime
+
+
+# -- responses -------------------------------------------------------------------------------------------------------
+class Created(BaseModel):
+    id: UUID
+
+
+class EligibilityOut(BaseModel):
+    enterprise_id: UUID
+    year: int
+    granted: bool
+    reasons: list[str]
+    network_discount_id: UUID | None
+
+
+class StatusOut(BaseModel):
+    provider_id: UUID
+    status: str
+
+
+class VoucherIssued(BaseModel):
+    voucher_id: UUID
+    face_value_fen: int
+    city_portion_fen: int
+    province_portion_fen: int
+    expires_at: AwareDatetime
+
+
+class ClaimReceiptOut(BaseModel):
+    voucher_id: UUID
+    claim_id: UUID
+    amount_fen: int
+    balance_after_fen: int
+
+
+class ClaimChanged(BaseModel):
+    voucher_id: UUID
+    claim_id: UUID
+    status: str
+    freed_fen: int = 0
+
+
+class BatchPaid(BaseModel):
+    batch_id: UUID
+    total_fen: int
+    settled_claims: list[UUID]
+    dropped_claims: list[UUID]
+    by_city: dict[str, dict[str, int]]
+
+
+class Figures(BaseModel):
+    """A read-model answer as of a time (free-form figures in fen; see projections/queries.py)."""
+
+    model_config = ConfigDict(extra="allow")
+    as_of: AwareDatetime
+
+
+class Page(BaseModel):
+    as_of: AwareDatetime
+    items: list[dict[str, Any]]
+    next_after: int | None = Field(description="pass as ?after= for the next page; null at the end")

@@ -1,0 +1,65 @@
+"""Settlement batches: what a batch contained, paid and had to recover, as of any time.
+
+A line is added when recorded (the batch event carries no other time); a payment is effective at its payment time
+and gives one row per claim it settled, with the amounts of the line that added it; a recovery is effective at the
+reversal's effective time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ledger.settlement import SettlementBatch
+from projections.base import LedgerProjection, event_type
+from projections.times import to_us
+from projections.view import ReadModelView
+
+LINE_COLUMNS = ("position", "seq", "batch_id", "event_type", "claim_id", "voucher_id", "city", "amount_fen", "city_fen",
+                "province_fen", "effective_us", "recorded_us")
+
+
+class SettlementBatches(LedgerProjection):
+    name = "settlement_batches"
+    tables = ("vl_batches", "vl_batch_lines", "vl_batch_line_amounts")
+    handlers: ClassVar[dict[type, str]] = {
+        SettlementBatch.Opened: "opened",
+        SettlementBatch.ClaimAdded: "added",
+        SettlementBatch.Paid: "paid",
+        SettlementBatch.RecoveryRaised: "recovery",
+    }
+
+    def setup(self) -> None:
+        self.batches = self.lookup("vl_batches", "batch_id", ("provider_id", "period", "opened_us"))
+        # a claim's line in its batch, for the payment rows (the Paid event lists claim ids only)
+        self.amounts = self.lookup("vl_batch_line_amounts", "claim_id", ("voucher_id", "city", "amount_fen", "city_fen",
+                                                                         "province_fen"))
+
+    def reset_buffers(self) -> None:
+        self.lines: list[tuple] = []
+
+    def opened(self, e: SettlementBatch.Opened, position: int) -> None:
+        self.batches.put(str(e.originator_id), (str(e.provider_id), e.period, to_us(e.timestamp)))
+
+    def added(self, e: SettlementBatch.ClaimAdded, position: int) -> None:
+        line = (str(e.voucher_id), e.city, e.amount_fen, e.city_portion_fen, e.province_portion_fen)
+        self.amounts.put(str(e.claim_id), line)
+        self._line(e, position, 0, str(e.claim_id), line, to_us(e.timestamp))
+
+    def paid(self, e: SettlementBatch.Paid, position: int) -> None:
+        effective = to_us(e.effective_at)
+        for seq, claim_id in enumerate(e.settled_claims):
+            line = self.amounts.get(str(claim_id))
+            if line is None:
+                raise LookupError(f"settlement_batches: claim {claim_id} paid but never added to batch {e.originator_id}")
+            self._line(e, position, seq, str(claim_id), line, effective)
+
+    def recovery(self, e: SettlementBatch.RecoveryRaised, position: int) -> None:
+        line = (str(e.voucher_id), e.city, e.amount_fen, e.city_portion_fen, e.province_portion_fen)
+        self._line(e, position, 0, str(e.claim_id), line, to_us(e.effective_at))
+
+    def _line(self, e: Any, position: int, seq: int, claim_id: str, line: tuple, effective_us: int) -> None:
+        self.lines.append((position, seq, str(e.originator_id), event_type(e), claim_id, *line, effective_us,
+                           to_us(e.timestamp)))
+
+    def write(self, view: ReadModelView, curs: Any) -> None:
+        view.insert_rows(curs, "vl_batch_lines", LINE_COLUMNS, self.lines)
