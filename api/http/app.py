@@ -50,3 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (routes_parties, routes_money, routes_queries):
         app.include_router(module.router, prefix="/v1")
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn's factory: settings read afresh from the environment (each worker process builds its own app)."""
+    return create_app(Settings())

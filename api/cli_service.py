@@ -1,0 +1,60 @@
+"""`voucher-ledger serve | token | demo`: running the HTTP service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from api.settings import Settings, get_settings
+
+console = Console()
+DEMO_DB = Path("var/demo.sqlite3")
+DEMO_ROLES = ("province", "auditor", "city:{city}", "enterprise:{enterprise}", "provider:{provider}")
+
+
+def _serve(settings: Settings) -> None:
+    import os
+
+    import uvicorn
+
+    # Workers are separate processes that build the app from the environment, so pass the settings through it.
+    for name, value in settings.model_dump(exclude_none=True).items():
+        os.environ[f"VOUCHER_LEDGER_{name.upper()}"] = str(value)
+    uvicorn.run("api.http.app:app_from_environment", factory=True, host=settings.api_host, port=settings.api_port,
+                workers=settings.api_workers, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve() -> None:
+        """Start the HTTP API (uvicorn; address, port and workers from settings). /docs has the reference."""
+        settings = get_settings()
+        console.print(f"serving {settings.describe_store()} on http://{settings.api_host}:{settings.api_port}/docs")
+        _serve(settings)
+
+    @app.command()
+    def token(role: str = typer.Option(..., help="province | auditor | city:<code> | enterprise:<uscc> | provider:<uscc>"),
+              subject: str = typer.Option("", help="who the token is for (recorded as the actor); default: the role"),
+              ttl_s: int = typer.Option(0, help="lifetime in seconds (default: VOUCHER_LEDGER_TOKEN_TTL_S)")) -> None:
+        """Mint a bearer token signed with the configured key."""
+        from api.http.auth import mint
+
+        try:
+            print(mint(get_settings(), role, subject=subject or None, ttl_s=ttl_s or None))
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+
+    @app.command()
+    def demo(events: int = typer.Option(100_000, help="size of the simulated programme (about a minute at 100,000)"),
+             seed: int = typer.Option(1, help="simulator seed"),
+             serve_api: bool = typer.Option(True, "--serve/--no-serve", help="start the API after filling the store")) -> None:
+        """Fill an embedded SQLite store with a simulated 2018-2020 programme, print tokens and example requests, serve."""
+        from api.demo import prepare_demo
+
+        settings = get_settings().model_copy(update={"store": "sqlite", "sqlite_path": DEMO_DB})
+        prepare_demo(settings, events=events, seed=seed, console=console)
+        if serve_api:
+            _serve(settings)
