@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import subprocess
 import sys
 import tempfile
 from contextlib import closing
@@ -61,6 +62,21 @@ def sqlite_facts() -> dict[str, Any]:
             journal_mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
             synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
     return {"journal_mode": journal_mode, "synchronous": SQLITE_SYNCHRONOUS.get(synchronous, str(synchronous))}
+
+
+def code_state() -> dict[str, Any]:
+    """The commit measured and the files that differed from it when the run started (``git``; empty if none)."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--untracked-files=all").splitlines() if line.strip()]
+    return {"commit": git("rev-parse", "--short", "HEAD").strip() or None, "dirty": dirty}
 
 
 def describe(server_url: str, stores: tuple[str, ...]) -> dict[str, Any]:

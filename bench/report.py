@@ -36,8 +36,6 @@ def _notes_text(notes: dict[str, Any]) -> str:
         parts.append(f"conflicts retried ×{notes['conflicts_retried']}")
     if "ratio" in notes:
         parts.append(notes["ratio"])
-    if "workaround" in notes:
-        parts.append("workaround, see notes")
     return "; ".join(parts) or "-"
 
 

@@ -39,6 +39,7 @@ def run(
     benchmarks = select(names)
     started_at, started = datetime.now(UTC), time.perf_counter()
     load_at_start = environment.load_average()
+    code = environment.code_state()  # at the start: the working tree may change while a long run goes on
     server = server_url(postgres_url)
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="vl_bench_") as tmp, tracker or Tracker() as shown:
@@ -63,5 +64,6 @@ def run(
         "benchmarks": [b.name for b in benchmarks],
         "stores": list(stores),
         **described,
+        "code": code,
         "figures": [f.to_json() for f in figures],
     }
