@@ -32,7 +32,7 @@ APPLICATION_NAME = "VoucherLedger"  # the ledger application's name: the trackin
 class Lookup:
     """Key → tuple, read through a bounded cache from ``table``; writes are staged per batch and upserted with it."""
 
-    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = 200_000):
+    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = 50_000):
         self.view, self.table, self.key, self.columns, self.size = view, table, key, tuple(columns), size
         self._cache: OrderedDict[str, tuple] = OrderedDict()
         self._staged: dict[str, tuple] = {}

@@ -53,3 +53,6 @@ def without_secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> Ite
         yield
     finally:
         restore_indexes(view)
+    with view.transaction(commit=True) as curs:  # fresh statistics, or the planner guesses on a table it saw empty
+        for table in tables:
+            curs.execute(f"ANALYZE {table}")

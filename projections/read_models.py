@@ -37,7 +37,8 @@ class ReadModels:
 
     def _ask(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         self.refresh()
-        return query(self.db, *args, **kwargs)
+        with self.db.reading():  # a query's statements see one snapshot, in one transaction
+            return query(self.db, *args, **kwargs)
 
     def voucher_balance(self, voucher_id: UUID | str, as_of: datetime) -> dict[str, Any] | None:
         return self._ask(queries.voucher_balance, str(voucher_id), to_us(as_of))

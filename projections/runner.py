@@ -136,7 +136,10 @@ class InProcessProjections:
                 try:
                     return catch_up(self.app, self.projections)
                 except ProjectionConflictError:
-                    continue  # another reader moved first; the projection forgot its state: read on from there
+                    # Another reader moved first (likely every projection, not only the one refused): re-read all
+                    # positions and carry on from there.
+                    for projection in self.projections:
+                        projection.forget()
             return catch_up(self.app, self.projections)
 
 

@@ -20,6 +20,7 @@ schema at the start of every transaction, so the same statements and migrations 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -40,6 +41,11 @@ class ReadModelView:
 
     dialect: str
     tracking_table_name: str
+
+    @property
+    def _reading(self) -> threading.local:
+        """Per view and thread: the cursor of an open reading() block."""
+        return self.__dict__.setdefault("_reading_local", threading.local())
 
     # -- implemented per store -------------------------------------------------------------------------------------
     @contextmanager
@@ -64,10 +70,28 @@ class ReadModelView:
         return curs
 
     def fetchall(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+        session = getattr(self._reading, "cursor", None)
+        if session is not None:
+            self.execute(session, statement, params)
+            return [tuple(row) for row in session.fetchall()]
         with self.transaction(commit=False) as curs:
             self._tuple_rows(curs)
             self.execute(curs, statement, params)
             return [tuple(row) for row in curs.fetchall()]
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Run this thread's reads in one transaction (one snapshot, one pool checkout) until the block ends."""
+        if getattr(self._reading, "cursor", None) is not None:
+            yield
+            return
+        with self.transaction(commit=False) as curs:
+            self._tuple_rows(curs)
+            self._reading.cursor = curs
+            try:
+                yield
+            finally:
+                self._reading.cursor = None
 
     def fetchone(self, statement: str, params: Sequence[Any] = ()) -> tuple | None:
         rows = self.fetchall(statement, params)

@@ -246,7 +246,7 @@ def test_a_write_failing_inside_the_transaction_rolls_back_and_the_same_worker_c
     views = scratch_views(history.settings, tmp_path)
     first, second, third = history.last // 4, history.last // 2, 3 * history.last // 4
     projections = open_projections(views)
-    money, _whitelist, audit = projections
+    money, audit = (next(p for p in projections if p.name == name) for name in ("money_flows", "audit_trail"))
     try:
         catch_up(history.app, projections, until=first)
 
