@@ -169,19 +169,20 @@ def provider_receivable(db: ReadModelView, provider_id: str, as_of_us: int) -> d
     }
 
 
-def whitelist(db: ReadModelView, as_of_us: int) -> list[dict[str, Any]]:
-    """Every provider admitted by T with its status at T, and whether it is eliminated for T's fiscal year."""
+def whitelist(db: ReadModelView, as_of_us: int, *, after_uscc: str = "", limit: int = 200) -> list[dict[str, Any]]:
+    """Providers admitted by T, in USCC order after ``after_uscc`` (a page of at most ``limit``), with their status
+    at T (PENDING_ASSESSMENT until a first assessment) and whether they are eliminated for T's fiscal year."""
     rows = db.fetchall(
         "SELECT p.provider_id, p.uscc, p.name, p.kind, "
         "(SELECT h.status FROM vl_whitelist_history h WHERE h.provider_id = p.provider_id AND h.status IS NOT NULL "
         " AND h.effective_us <= ? ORDER BY h.position DESC LIMIT 1), "
         "(SELECT COUNT(*) FROM vl_whitelist_history h WHERE h.provider_id = p.provider_id "
         " AND h.eliminated_year = ? AND h.effective_us <= ?) "
-        "FROM vl_providers p WHERE p.admitted_us <= ? ORDER BY p.uscc",
-        (as_of_us, shanghai_year(as_of_us), as_of_us, as_of_us),
+        "FROM vl_providers p WHERE p.uscc > ? AND p.admitted_us <= ? ORDER BY p.uscc LIMIT ?",
+        (as_of_us, shanghai_year(as_of_us), as_of_us, after_uscc, as_of_us, limit),
     )
     return [{"provider_id": r[0], "uscc": r[1], "name": r[2], "kind": r[3], "status": r[4],
-             "eliminated_this_year": bool(r[5])} for r in rows if r[4] is not None]
+             "eliminated_this_year": bool(r[5])} for r in rows]
 
 
 def whitelist_history(db: ReadModelView, provider_id: str, as_of_us: int) -> list[dict[str, Any]]:

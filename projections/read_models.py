@@ -52,8 +52,8 @@ class ReadModels:
     def provider_receivable(self, provider_id: UUID | str, as_of: datetime) -> dict[str, Any]:
         return self._ask(queries.provider_receivable, str(provider_id), to_us(as_of))
 
-    def whitelist(self, as_of: datetime) -> list[dict[str, Any]]:
-        return self._ask(queries.whitelist, to_us(as_of))
+    def whitelist(self, as_of: datetime, **page: Any) -> list[dict[str, Any]]:
+        return self._ask(queries.whitelist, to_us(as_of), **page)
 
     def whitelist_history(self, provider_id: UUID | str, as_of: datetime) -> list[dict[str, Any]]:
         return self._ask(queries.whitelist_history, str(provider_id), to_us(as_of))

@@ -579,8 +579,12 @@ def test_whitelist_as_of_times_equals_the_provider_aggregates_recorded_by_then(h
                               provider.eliminated_years))
                 checked[provider.status] += 1
                 assert queries.provider_status(history.db, str(provider_id), us(as_of)) == provider.status
-        got = {(w["provider_id"], w["uscc"], w["status"], w["eliminated_this_year"])
-               for w in queries.whitelist(history.db, us(as_of))}
+        listed, after = [], ""
+        while page := queries.whitelist(history.db, us(as_of), after_uscc=after, limit=7):  # pages of 7
+            listed += page
+            after = page[-1]["uscc"]
+        got = {(w["provider_id"], w["uscc"], w["status"], w["eliminated_this_year"]) for w in listed}
+        assert len(got) == len(listed)  # no provider on two pages
         assert got == expected, as_of
     assert checked["SUSPENDED"] and checked["WHITELISTED"] and checked["PENDING_ASSESSMENT"]
 

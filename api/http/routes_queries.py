@@ -89,10 +89,14 @@ def city_spend(city: str, as_of: datetime | None = AsOf, year: int | None = Quer
                                              fund_source=fund_source, stage=stage)}
 
 
-@router.get("/whitelist", response_model=s.Figures, summary="The public whitelist as of a time")
-def whitelist(as_of: datetime | None = AsOf, c: Call = Depends(query_call)):
+@router.get("/whitelist", response_model=s.Figures, summary="The public whitelist as of a time, a page at a time")
+def whitelist(as_of: datetime | None = AsOf,
+              after_uscc: str = Query("", max_length=18, description="cursor: the last USCC of the previous page"),
+              limit: int = Query(200, ge=1, le=1000), c: Call = Depends(query_call)):
     at = as_of_or_now(as_of)
-    return {"as_of": at, "providers": c.read.whitelist(at)}
+    providers = c.read.whitelist(at, after_uscc=after_uscc, limit=limit)
+    return {"as_of": at, "providers": providers,
+            "next_after_uscc": providers[-1]["uscc"] if len(providers) == limit else None}
 
 
 @router.get("/settlement-batches/{batch_id}", response_model=s.Figures,
