@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     api_host: str = Field("127.0.0.1", description="address `voucher-ledger serve` binds")
     api_port: int = 8000
     api_workers: int = Field(1, ge=1, description="uvicorn worker processes")
+    api_group_commit: bool = Field(
+        True, description="run the API's commands through one group-commit writer (ledger/group_commit.py)"
+    )
     production: bool = Field(False, description="refuse to start with the default token-signing key")
     jwt_secret: str = Field(DEFAULT_JWT_SECRET, description="HMAC key that signs and checks bearer tokens (HS256)")
     token_ttl_s: int = Field(8 * 3600, ge=60, description="lifetime of tokens minted by `voucher-ledger token`")

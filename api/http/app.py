@@ -15,6 +15,7 @@ from api.http import problems, routes_money, routes_parties, routes_queries
 from api.http.idempotency import IdempotencyKeys
 from api.settings import Settings, get_settings
 from api.store import open_ledger
+from ledger.group_commit import GroupCommitWriter
 from projections.read_models import ReadModels
 
 DESCRIPTION = """The province's service for Guangdong's 2018-2020 cloud service vouchers (服務券).
@@ -34,9 +35,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         read_models = ReadModels(settings, ledger)  # applies pending migrations at start-up
         app.state.ledger, app.state.read_models = ledger, read_models
         app.state.idempotency = IdempotencyKeys(read_models.db)
+        # Concurrent requests' commands are decided by one writer and committed together (group commit): more
+        # commands per second than one transaction each. It should be the store's only writer; another writer costs
+        # retries, not correctness (ledger/group_commit.py).
+        app.state.writer = GroupCommitWriter(ledger).start() if settings.api_group_commit else None
         try:
             yield
         finally:
+            if app.state.writer is not None:
+                app.state.writer.close()
             read_models.close()
             ledger.close()
 

@@ -46,7 +46,9 @@ class Call:
         """Run a command and answer with its result; with an Idempotency-Key, at most once per key."""
 
         def execute() -> JSONResponse:
-            return JSONResponse(jsonable_encoder(run()), status_code=status)
+            writer = self.request.app.state.writer
+            result = run() if writer is None else writer.execute(run)  # answered after its batch committed
+            return JSONResponse(jsonable_encoder(result), status_code=status)
 
         if self.idempotency_key is None:
             if key_required:

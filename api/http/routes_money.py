@@ -79,8 +79,10 @@ def reverse(voucher_id: UUID, claim_id: UUID, body: s.ReverseClaim, c: Call = De
     c.allow(*PROVINCE, what="reverse claims")
 
     def run() -> s.ClaimChanged:
-        freed = c.ledger.reverse_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id, **body.model_dump())
-        return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="REVERSED", freed_fen=freed)
+        recovery = c.ledger.reverse_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id, **body.model_dump())
+        amount = c.ledger.voucher(voucher_id).claim(claim_id).amount_fen
+        return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="REVERSED",
+                              freed_fen=0 if recovery else amount, recovery_fen=recovery)
 
     return c.respond(body, run, key_required=True)
 

@@ -183,7 +183,8 @@ class ClaimChanged(BaseModel):
     voucher_id: UUID
     claim_id: UUID
     status: str
-    freed_fen: int = 0
+    freed_fen: int = Field(0, description="given back to the voucher balance (rejection, reversal before payment)")
+    recovery_fen: int = Field(0, description="to recover from the provider (reversal after payment)")
 
 
 class BatchPaid(BaseModel):
