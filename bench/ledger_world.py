@@ -59,12 +59,15 @@ class BenchWorld:
     def by(self, actor: str = "province:ops", at: datetime = SET_UP_AT) -> By:
         return By(actor=actor, at=at)
 
-    def set_up_year(self, cities: int) -> None:
-        """Carrier rates, the catalogue, and quotas for the claims city and ``cities`` issuing cities."""
+    def set_up_year(self, cities: int, redemption_deadline: date = date(YEAR + 1, 2, 8)) -> None:
+        """Carrier rates, the catalogue, and quotas for the claims city and ``cities`` issuing cities.
+
+        ``redemption_deadline``: a later date keeps the vouchers redeemable on the real clock (the HTTP service
+        records commands at ``datetime.now``; ``bench/benchmarks/http_claims.py``)."""
         self.app.set_carrier_rates(self.by(), year=YEAR, rates=dict(CARRIER_RATES))
         self.app.publish_catalogue(
             self.by(), year=YEAR, items=[CatalogueItem.checked(*item) for item in ITEMS],
-            redemption_deadline=date(YEAR + 1, 2, 8),
+            redemption_deadline=redemption_deadline,
         )
         for city in (CLAIMS_CITY, *ISSUE_CITIES[:cities]):
             self.app.set_city_quota(self.by(), city=city, year=YEAR, amount_fen=BIG_QUOTA_FEN, city_share="0.40")

@@ -23,6 +23,10 @@ class Scale:
     rebuild_repeats: int = 1  # rebuilds timed per variant (all projections, each alone); the figure is the median
     asof_events: tuple[int, ...] = (10_000, 100_000)  # asof benchmark: ledger sizes; the last is compared with the first
     asof_queries: int = 500  # timed calls of each as-of query per size and store
+    http_clients: int = 32  # http_claims: concurrent HTTP clients (each its own provider and vouchers)
+    http_claims_per_client: int = 100  # http_claims: claims each client POSTs per repeat (one after another)
+    http_server_workers: int = 2  # http_claims: uvicorn worker processes (VOUCHER_LEDGER_API_WORKERS)
+    http_compare: bool = True  # http_claims: also measure 1 worker, and N workers with a TCP_NODELAY listener
 
     def count(self, kind: str, workers: int) -> int:
         """Operations one worker does per repeat: ``kind`` is ``raw_rows`` or ``commands``."""
@@ -34,13 +38,16 @@ class Scale:
 # repeat that covers whole snapshot cycles costs the same as the next; a partial cycle would make repeats drift.
 FULL = Scale("full", repeats=3, concurrency=(1, 8), raw_rows_single=3000, raw_rows_per_worker=750,
              commands_single=1000, commands_per_worker=200, simulated_events=1_000_000,
-             rebuild_events=1_000_000, rebuild_repeats=1, asof_events=(100_000, 1_000_000), asof_queries=500)
+             rebuild_events=1_000_000, rebuild_repeats=1, asof_events=(100_000, 1_000_000), asof_queries=500,
+             http_clients=32, http_claims_per_client=100)
 QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_rows_per_worker=200,
               commands_single=200, commands_per_worker=100, simulated_events=150_000,
-              rebuild_events=100_000, rebuild_repeats=3, asof_events=(10_000, 100_000), asof_queries=500)
+              rebuild_events=100_000, rebuild_repeats=3, asof_events=(10_000, 100_000), asof_queries=500,
+              http_clients=32, http_claims_per_client=25)
 TINY = Scale("tiny", repeats=1, concurrency=(1, 8), raw_rows_single=20, raw_rows_per_worker=5,
              commands_single=6, commands_per_worker=2, simulated_events=2_000,  # for a smoke test: checks the wiring, not the speed
-             rebuild_events=3_000, rebuild_repeats=1, asof_events=(1_000, 3_000), asof_queries=20)
+             rebuild_events=3_000, rebuild_repeats=1, asof_events=(1_000, 3_000), asof_queries=20,
+             http_clients=4, http_claims_per_client=3, http_compare=False)
 
 SCALES: dict[str, Scale] = {s.name: s for s in (FULL, QUICK, TINY)}
 
