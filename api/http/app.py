@@ -6,6 +6,8 @@ Routes stay thin: request model → ledger command or projection query → respo
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,10 +15,13 @@ from fastapi import FastAPI
 
 from api.http import problems, routes_money, routes_parties, routes_queries
 from api.http.idempotency import IdempotencyKeys
+from ledger.application import VoucherLedger
 from api.settings import Settings, get_settings
 from api.store import open_ledger
 from ledger.group_commit import GroupCommitWriter
 from projections.read_models import ReadModels
+
+log = logging.getLogger("voucher_ledger.api")
 
 DESCRIPTION = """The province's service for Guangdong's 2018-2020 cloud service vouchers (服務券).
 
@@ -26,31 +31,73 @@ RFC 9457 `application/problem+json` with a stable `code`. Authenticate with `Aut
 (`voucher-ledger token --role ROLE`)."""
 
 
+class Backend:
+    """The ledger, its read models, the idempotency keys and the writer, opened on first need.
+
+    If the database is down when the service starts, the service starts anyway and answers 503 (problem+json) until
+    the database is back: every request tries to open what is missing, under a lock.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self.ledger: VoucherLedger | None = None
+        self.read_models: ReadModels | None = None
+        self.idempotency: IdempotencyKeys | None = None
+        self.writer: GroupCommitWriter | None = None
+
+    def opened(self) -> Backend:
+        if self.idempotency is None:
+            with self._lock:
+                if self.idempotency is None:
+                    self._open()
+        return self
+
+    def _open(self) -> None:
+        ledger = open_ledger(self.settings)
+        try:
+            read_models = ReadModels(self.settings, ledger)  # applies pending migrations at start-up
+        except BaseException:
+            ledger.close()
+            raise
+        # Concurrent requests' commands are decided by one writer and committed together (group commit): more
+        # commands per second than one transaction each. It should be the store's only writer; another writer
+        # costs retries, not correctness (ledger/group_commit.py).
+        self.writer = GroupCommitWriter(ledger).start() if self.settings.api_group_commit else None
+        self.ledger, self.read_models = ledger, read_models
+        self.idempotency = IdempotencyKeys(read_models.db)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.read_models is not None:
+            self.read_models.close()
+        if self.ledger is not None:
+            self.ledger.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ledger = open_ledger(settings)
-        read_models = ReadModels(settings, ledger)  # applies pending migrations at start-up
-        app.state.ledger, app.state.read_models = ledger, read_models
-        app.state.idempotency = IdempotencyKeys(read_models.db)
-        # Concurrent requests' commands are decided by one writer and committed together (group commit): more
-        # commands per second than one transaction each. It should be the store's only writer; another writer costs
-        # retries, not correctness (ledger/group_commit.py).
-        app.state.writer = GroupCommitWriter(ledger).start() if settings.api_group_commit else None
+        backend = Backend(settings)
+        app.state.backend = backend
+        try:
+            backend.opened()
+        except problems.UNAVAILABLE as exc:
+            log.warning("the database is unavailable at start-up (%s); answering 503 until it is back", exc)
         try:
             yield
         finally:
-            if app.state.writer is not None:
-                app.state.writer.close()
-            read_models.close()
-            ledger.close()
+            backend.close()
 
     app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   responses={401: {"description": "no or bad bearer token (problem+json)"},
                              403: {"description": "the role may not do this (problem+json)"},
-                             422: {"description": "invalid request (problem+json)"},
+                             404: {"description": "unknown id (problem+json)"},
+                             409: {"description": "conflict or duplicate (problem+json)"},
+                             422: {"description": "invalid request or a refused rule (problem+json)"},
                              503: {"description": "the database is unavailable (problem+json)"}})
     app.state.settings = settings
     problems.install(app)

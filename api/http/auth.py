@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import HTTPBearer
 
 from api.http.problems import ApiError
 from api.settings import Settings
@@ -85,7 +86,12 @@ def authenticate(settings: Settings, authorization: str | None) -> Principal:
     return Principal(role=str(claims["role"]), kind=kind, scope=scope, subject=str(claims["sub"]))
 
 
-def current_principal(request: Request) -> Principal:
+# Declares the bearer scheme in the OpenAPI document (so /docs can send a token); checking stays ours, so that a
+# missing or bad token gets our problem+json answer.
+bearer_scheme = HTTPBearer(auto_error=False, description="a token from `voucher-ledger token --role ROLE`")
+
+
+def current_principal(request: Request, _: object = Security(bearer_scheme)) -> Principal:
     """FastAPI dependency: the caller, from the Authorization header."""
     return authenticate(request.app.state.settings, request.headers.get("authorization"))
 

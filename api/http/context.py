@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from api.http.auth import Principal, current_principal, require_kind
 from api.http.idempotency import IdempotencyKeys, request_hash
 from api.http.problems import ApiError
+from api.http.schemas import within_years
 from ledger.application import VoucherLedger
 from ledger.recording import By
 from projections.read_models import ReadModels
@@ -26,12 +28,16 @@ class Call:
     idempotency_key: str | None
 
     @property
+    def backend(self) -> Any:
+        return self.request.app.state.backend.opened()  # 503 (problem+json) while the database is down
+
+    @property
     def ledger(self) -> VoucherLedger:
-        return self.request.app.state.ledger
+        return self.backend.ledger
 
     @property
     def read(self) -> ReadModels:
-        return self.request.app.state.read_models
+        return self.backend.read_models
 
     def by(self) -> By:
         """The command's actor and recorded time (the service's clock; the domain reads none)."""
@@ -46,7 +52,7 @@ class Call:
         """Run a command and answer with its result; with an Idempotency-Key, at most once per key."""
 
         def execute() -> JSONResponse:
-            writer = self.request.app.state.writer
+            writer = self.backend.writer
             result = run() if writer is None else writer.execute(run)  # answered after its batch committed
             return JSONResponse(jsonable_encoder(result), status_code=status)
 
@@ -56,9 +62,9 @@ class Call:
             return execute()
         fingerprint = request_hash(self.request.method, self.request.url.path,
                                    None if body is None else body.model_dump(mode="json"))
-        keys: IdempotencyKeys = self.request.app.state.idempotency
+        keys: IdempotencyKeys = self.backend.idempotency
         return keys.run(subject=self.principal.subject, key=self.idempotency_key, fingerprint=fingerprint,
-                        execute=execute)
+                        instance=self.request.url.path, execute=execute)
 
 
 def call(request: Request, principal: Principal = Depends(current_principal),
@@ -72,7 +78,10 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
         return datetime.now(UTC)
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise ApiError(422, "NAIVE_DATETIME", "as_of needs a UTC offset, e.g. 2020-03-05T00:00:00+08:00")
-    return as_of
+    try:
+        return within_years(as_of)
+    except ValueError as exc:
+        raise ApiError(422, "INVALID_INPUT", str(exc)) from None
 
 
 def query_call(request: Request, principal: Principal = Depends(current_principal)) -> Call:

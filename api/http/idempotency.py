@@ -40,7 +40,8 @@ class IdempotencyKeys:
     def __init__(self, db: ReadModelView) -> None:
         self.db = db
 
-    def run(self, *, subject: str, key: str, fingerprint: str, execute: Callable[[], JSONResponse]) -> JSONResponse:
+    def run(self, *, subject: str, key: str, fingerprint: str, instance: str,
+            execute: Callable[[], JSONResponse]) -> JSONResponse:
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
             raise ApiError(422, "INVALID_INPUT", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
         if not self._claim(subject, key, fingerprint):
@@ -48,7 +49,7 @@ class IdempotencyKeys:
         try:
             response = execute()
         except LedgerError as refusal:
-            response = problem(STATUS_OF_KIND.get(refusal.kind, 422), refusal.code, refusal.detail)
+            response = problem(STATUS_OF_KIND.get(refusal.kind, 422), refusal.code, refusal.detail, instance=instance)
         except BaseException:
             self._release(subject, key)
             raise

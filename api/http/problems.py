@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import DataError as StoreDataError
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
@@ -33,17 +34,18 @@ class ApiError(Exception):
 
 # The service's own codes, beside ledger.errors.all_error_codes().
 SERVICE_CODES = {
-    "INVALID_INPUT": 422, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
+    "INVALID_INPUT": 422, "MALFORMED_BODY": 400, "HTTP_ERROR": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
     "IDEMPOTENCY_KEY_REQUIRED": 400, "IDEMPOTENCY_KEY_REUSED": 409, "IDEMPOTENCY_KEY_IN_PROGRESS": 409,
     "STORE_UNAVAILABLE": 503, "INTERNAL_ERROR": 500,
 }  # fmt: skip
 
 
-def problem(status: int, code: str, detail: str, request: Request | None = None, **extra: Any) -> JSONResponse:
+def problem(status: int, code: str, detail: str, request: Request | None = None, *, instance: str | None = None,
+            **extra: Any) -> JSONResponse:
     body = {"type": f"https://voucher-ledger.example/problems/{code.lower().replace('_', '-')}", "title": _title(code),
             "status": status, "detail": detail, "code": code, **extra}
-    if request is not None:
-        body["instance"] = request.url.path
+    if request is not None or instance is not None:
+        body["instance"] = instance or request.url.path  # type: ignore[union-attr]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -75,8 +77,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "INVALID_INPUT")
+        code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
         return problem(exc.status_code, code, str(exc.detail), request)
+
+    for bad_value in (psycopg.DataError, StoreDataError):  # e.g. a NUL byte or an out-of-range number reached SQL
+        @app.exception_handler(bad_value)
+        async def bad_data(request: Request, exc: Exception) -> JSONResponse:
+            return problem(422, "INVALID_INPUT", f"a value cannot be stored or compared: {exc}", request)
 
     for unavailable in UNAVAILABLE:
         @app.exception_handler(unavailable)

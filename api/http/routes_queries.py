@@ -7,10 +7,10 @@ enterprise its own vouchers and totals; a provider its own receivables and batch
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.http import schemas as s
 from api.http.auth import Principal, forbid
@@ -113,14 +113,20 @@ def settlement_batch(batch_id: UUID, as_of: datetime | None = AsOf, c: Call = De
 
 @router.get("/audit/{entity_kind}/{entity_id}", response_model=s.Page,
             summary="The audit trail of an entity: every event that touched it, recorded by as_of, in order")
-def audit_trail(entity_kind: EntityKind, entity_id: str, as_of: datetime | None = AsOf,
-                after: int = Query(0, ge=0, description="cursor: the last position of the previous page"),
+def audit_trail(entity_kind: EntityKind, entity_id: Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,64}$")], as_of: datetime | None = AsOf,
+                after: int = Query(0, ge=0, le=2**63 - 1, description="cursor: the last position of the previous page"),
                 limit: int = Query(100, ge=1, le=1000), c: Call = Depends(query_call)):
     at = as_of_or_now(as_of)
     p = c.principal
     own = (p.kind in ("province", "auditor")
            or (p.kind == "city" and entity_kind == "city" and entity_id == p.scope)
            or (p.kind in ("enterprise", "provider") and entity_kind == p.kind and entity_id == p.party_id))
+    if not own and entity_kind == "voucher" and p.kind in ("city", "enterprise"):  # a city's or enterprise's voucher
+        found = c.read.voucher_balance(entity_id, at)
+        own = found is not None and _scoped(p, city=found["city"], enterprise_id=found["enterprise_id"])
+    if not own and entity_kind == "settlement_batch" and p.kind == "provider":  # a provider's own batch
+        batch = c.read.settlement_batch(entity_id, at)
+        own = batch is not None and batch["provider_id"] == p.party_id
     if not own:
         raise forbid(p, f"read the audit trail of {entity_kind} {entity_id}")
     items = c.read.audit_trail(entity_kind, entity_id, at, after_position=after, limit=limit)
@@ -129,8 +135,9 @@ def audit_trail(entity_kind: EntityKind, entity_id: str, as_of: datetime | None 
 
 @router.get("/events", response_model=s.Page,
             summary="The global event feed for auditors: in order, cursor-paginated, filterable by type and time")
-def event_feed(as_of: datetime | None = AsOf, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
-               event_type: list[str] = Query([], description="e.g. Voucher.Claimed; repeat for several"),
+def event_feed(as_of: datetime | None = AsOf, after: int = Query(0, ge=0, le=2**63 - 1), limit: int = Query(100, ge=1, le=1000),
+               event_type: list[Annotated[str, Query(pattern=r"^[A-Za-z]+\.[A-Za-z]+$")]] = Query(
+                   [], description="e.g. Voucher.Claimed; repeat for several"),
                recorded_from: datetime | None = Query(None, description="only events recorded at or after this time"),
                c: Call = Depends(query_call)):
     c.allow("province", "auditor", what="read the global event feed")

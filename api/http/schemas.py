@@ -2,20 +2,50 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 Fen = Annotated[int, Field(strict=True, ge=0, le=10**15, description="integer fen (1 yuan = 100 fen)", examples=[5_000_000])]
 Rate = Annotated[str, Field(pattern=r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$", description="exact decimal in [0, 1] as a string",
                             examples=["0.30"])]
 Year = Annotated[int, Field(strict=True, ge=2018, le=2020, examples=[2020])]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+def printable(text: str) -> str:
+    """No NUL or other control characters (PostgreSQL text cannot hold NUL; a read model could not store it)."""
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+        raise ValueError("control characters are not allowed")
+    return text
+
+
+Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(printable)]
+Ref = Annotated[str, Field(max_length=200), AfterValidator(printable)]
 USCC = Annotated[str, Field(min_length=18, max_length=18, examples=["91440101MA59ABCD1X"],
                             description="unified social credit code (統一社會信用代碼)")]
 City = Annotated[str, Field(pattern=r"^\d{6}$", examples=["440600"], description="city administrative code")]
+
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # wide around the programme; beyond, UTC/Shanghai arithmetic overflows
+
+
+def within_years(moment: datetime) -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"a time between the years {EARLIEST_YEAR} and {LATEST_YEAR} is expected")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(within_years),
+                   Field(description="ISO-8601 with a UTC offset", examples=["2020-03-05T09:30:00+08:00"])]
+
+
+def within_date_years(day: date) -> date:
+    if not 1900 <= day.year <= LATEST_YEAR:
+        raise ValueError(f"a date between the years 1900 and {LATEST_YEAR} is expected")
+    return day
+
+
+Day = Annotated[date, AfterValidator(within_date_years), Field(examples=["2015-06-30"])]
 
 
 class Body(BaseModel):
@@ -28,14 +58,14 @@ class RegisterEnterprise(Body):
     name: Text
     city: City
     carrier: Literal["CHINA_TELECOM", "CHINA_MOBILE", "CHINA_UNICOM"]
-    established_on: date
+    established_on: Day
 
 
 class DecideEligibility(Body):
     year: Year
     prior_year_revenue_fen: Fen
     serious_misuse_5y: bool = Field(description="a serious misuse of public funds in the last five years")
-    effective_at: AwareDatetime
+    effective_at: Moment
 
 
 class CatalogueItemIn(Body):
@@ -49,7 +79,7 @@ class CatalogueItemIn(Body):
 class PublishCatalogue(Body):
     year: Year
     items: list[CatalogueItemIn] = Field(min_length=1, max_length=200)
-    redemption_deadline: date
+    redemption_deadline: Day
 
 
 class SetCityQuota(Body):
@@ -83,8 +113,8 @@ class RecordAssessment(Body):
     kind: Literal["ASSESSMENT", "SPOT_CHECK"] = "ASSESSMENT"
     passed: bool
     assessor: Text
-    report_ref: str = Field("", max_length=200)
-    effective_at: AwareDatetime
+    report_ref: Ref = ""
+    effective_at: Moment
 
 
 class SpotCheck(Body):
@@ -92,14 +122,14 @@ class SpotCheck(Body):
 
     area: Area
     assessor: Text
-    report_ref: str = Field("", max_length=200)
-    effective_at: AwareDatetime
+    report_ref: Ref = ""
+    effective_at: Moment
 
 
 class EliminateProvider(Body):
     year: Year
     rating: Text
-    effective_at: AwareDatetime
+    effective_at: Moment
 
 
 # -- commands: money --------------------------------------------------------------------------------------------------
@@ -114,13 +144,13 @@ class ClaimIn(Body):
     fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]
     eligible_fee_fen: Fen
     contract_no: Text
-    contract_date: AwareDatetime
+    contract_date: Moment
     contract_amount_fen: Fen
     invoice_nos: list[Text] = Field(min_length=1, max_length=50)
     payment_proven_fen: Fen
     payment_proof_ref: Text
     acceptance_report_ref: Text
-    accepted_at: AwareDatetime
+    accepted_at: Moment
 
 
 class Reason(Body):
@@ -129,7 +159,7 @@ class Reason(Body):
 
 class ReverseClaim(Body):
     reason: Text
-    effective_at: AwareDatetime
+    effective_at: Moment
 
 
 class OpenBatch(Body):
@@ -143,7 +173,7 @@ class AddToBatch(Body):
 
 
 class PayBatch(Body):
-    effective_at: AwareDatetime
+    effective_at: Moment
 
 
 # -- responses -------------------------------------------------------------------------------------------------------
