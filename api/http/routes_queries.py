@@ -40,7 +40,7 @@ def _scoped(p: Principal, *, city: str | None = None, enterprise_id: str | None 
     return provider_id is not None and provider_id == p.party_id
 
 
-@router.get("/vouchers/{voucher_id}", response_model=s.Figures, summary="A voucher's balance and figures as of a time")
+@router.get("/vouchers/{voucher_id}", response_model=s.VoucherOut, summary="A voucher's balance and figures as of a time")
 def voucher(voucher_id: UUID, as_of: datetime | None = AsOf, c: Call = Depends(query_call)):
     at = as_of_or_now(as_of)
     found = c.read.voucher_balance(voucher_id, at)
@@ -51,7 +51,7 @@ def voucher(voucher_id: UUID, as_of: datetime | None = AsOf, c: Call = Depends(q
     return {"as_of": at, **found}
 
 
-@router.get("/enterprises/{enterprise_id}", response_model=s.Figures,
+@router.get("/enterprises/{enterprise_id}", response_model=s.EnterpriseOut,
             summary="An enterprise's voucher totals per fiscal year as of a time")
 def enterprise(enterprise_id: UUID, as_of: datetime | None = AsOf, c: Call = Depends(query_call)):
     at = as_of_or_now(as_of)
@@ -62,7 +62,7 @@ def enterprise(enterprise_id: UUID, as_of: datetime | None = AsOf, c: Call = Dep
             "years": c.read.enterprise_totals(enterprise_id, at)}
 
 
-@router.get("/providers/{provider_id}", response_model=s.Figures,
+@router.get("/providers/{provider_id}", response_model=s.ProviderOut,
             summary="A provider's receivables, whitelist status and history, and batches as of a time")
 def provider(provider_id: UUID, as_of: datetime | None = AsOf, c: Call = Depends(query_call)):
     at = as_of_or_now(as_of)
@@ -74,7 +74,7 @@ def provider(provider_id: UUID, as_of: datetime | None = AsOf, c: Call = Depends
             "batches": c.read.provider_batches(provider_id, at)}
 
 
-@router.get("/cities/{city}/spend", response_model=s.Figures, summary="Per-city spend and quotas as of a time")
+@router.get("/cities/{city}/spend", response_model=s.CitySpendOut, summary="Per-city spend and quotas as of a time")
 def city_spend(city: str, as_of: datetime | None = AsOf, year: int | None = Query(None, ge=2018, le=2030),
                year_kind: Literal["programme", "cash"] = "programme",
                fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"] | None = None,
@@ -89,7 +89,7 @@ def city_spend(city: str, as_of: datetime | None = AsOf, year: int | None = Quer
                                              fund_source=fund_source, stage=stage)}
 
 
-@router.get("/whitelist", response_model=s.Figures, summary="The public whitelist as of a time, a page at a time")
+@router.get("/whitelist", response_model=s.WhitelistOut, summary="The public whitelist as of a time, a page at a time")
 def whitelist(as_of: datetime | None = AsOf,
               after_uscc: str = Query("", max_length=18, description="cursor: the last USCC of the previous page"),
               limit: int = Query(200, ge=1, le=1000), c: Call = Depends(query_call)):
@@ -99,7 +99,7 @@ def whitelist(as_of: datetime | None = AsOf,
             "next_after_uscc": providers[-1]["uscc"] if len(providers) == limit else None}
 
 
-@router.get("/settlement-batches/{batch_id}", response_model=s.Figures,
+@router.get("/settlement-batches/{batch_id}", response_model=s.BatchOut,
             summary="What a settlement batch contained, paid and must recover, as of a time")
 def settlement_batch(batch_id: UUID, as_of: datetime | None = AsOf, c: Call = Depends(query_call)):
     at = as_of_or_now(as_of)
