@@ -13,7 +13,12 @@ def ensure_postgres_schema(settings: Settings) -> None:
     """The library creates tables on first use but not a named schema; create it so a fresh database just works."""
     if settings.store != "postgres" or not settings.postgres_schema:
         return
-    with psycopg.connect(
+    with pg_connect(settings) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))
+
+
+def pg_connect(settings: Settings) -> psycopg.Connection:
+    return psycopg.connect(
         host=settings.postgres_host,
         port=settings.postgres_port,
         dbname=settings.postgres_dbname,
@@ -21,12 +26,21 @@ def ensure_postgres_schema(settings: Settings) -> None:
         password=settings.postgres_password or None,
         connect_timeout=settings.postgres_connect_timeout_s,
         autocommit=True,
-    ) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))
+    )
 
 
 def open_ledger(settings: Settings | None = None) -> VoucherLedger:
-    """Build the ledger application on the configured store; tables (and a named schema) are created on first use."""
+    """Build the ledger application on the configured store; tables (and a named schema) are created on first use.
+
+    On PostgreSQL, processes starting together (API workers) take turns: the library's table creation re-runs
+    ``CREATE OR REPLACE FUNCTION``, and two at once fail with "tuple concurrently updated"."""
     settings = settings or get_settings()
-    ensure_postgres_schema(settings)
-    return VoucherLedger(env=settings.eventsourcing_env())
+    if settings.store != "postgres":
+        return VoucherLedger(env=settings.eventsourcing_env())
+    with pg_connect(settings) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('voucher-ledger: open'))")
+        try:
+            ensure_postgres_schema(settings)
+            return VoucherLedger(env=settings.eventsourcing_env())
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('voucher-ledger: open'))")

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from psycopg import sql
 
 from api.settings import Settings
-from api.store import ensure_postgres_schema
+from api.store import ensure_postgres_schema, pg_connect
 from ledger.application import VoucherLedger
 from projections.runner import (
     PROJECTIONS,
@@ -47,17 +46,12 @@ def scratch_settings(settings: Settings) -> Settings:
 
 def _reset_scratch(scratch: Settings) -> None:
     if scratch.store == "postgres":
-        with _pg_connect(scratch) as conn:
+        with pg_connect(scratch) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(scratch.postgres_schema)))
         ensure_postgres_schema(scratch)
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{scratch.sqlite_path}{suffix}").unlink(missing_ok=True)
-
-
-def _pg_connect(settings: Settings) -> psycopg.Connection:
-    return psycopg.connect(host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname,
-                           user=settings.postgres_user, password=settings.postgres_password or None, autocommit=True)
 
 
 def check(app: VoucherLedger, settings: Settings, names: Sequence[str] | None = None, *,
@@ -85,7 +79,7 @@ def _compare(settings: Settings, scratch: Settings, table: str) -> TableDifferen
     if settings.store == "postgres":
         live_t = sql.Identifier(settings.postgres_schema or "public", table)
         scratch_t = sql.Identifier(scratch.postgres_schema, table)
-        with _pg_connect(settings) as conn:
+        with pg_connect(settings) as conn:
             only_live = conn.execute(sql.SQL("SELECT * FROM {} EXCEPT ALL SELECT * FROM {}").format(live_t, scratch_t)).fetchall()
             only_rebuilt = conn.execute(sql.SQL("SELECT * FROM {} EXCEPT ALL SELECT * FROM {}").format(scratch_t, live_t)).fetchall()
     else:

@@ -67,7 +67,7 @@ class Call:
                         instance=self.request.url.path, execute=execute)
 
 
-def call(request: Request, principal: Principal = Depends(current_principal),
+async def call(request: Request, principal: Principal = Depends(current_principal),
          idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                               description="makes a repeated POST safe: the first response is replayed")) -> Call:
     return Call(request, principal, idempotency_key)
@@ -84,5 +84,5 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
         raise ApiError(422, "INVALID_INPUT", str(exc)) from None
 
 
-def query_call(request: Request, principal: Principal = Depends(current_principal)) -> Call:
+async def query_call(request: Request, principal: Principal = Depends(current_principal)) -> Call:
     return Call(request, principal, None)
