@@ -42,6 +42,16 @@ def _events_bar(total: int, label: str) -> Iterator:
         yield advance
 
 
+@contextmanager
+def _bars(names: list[str], total: int) -> Iterator:
+    """One progress bar per projection; ``advance(name, events)`` is called from the parent as workers report."""
+    columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        tasks = {name: progress.add_task(name, total=total) for name in names}
+        yield lambda name, events: progress.update(tasks[name], advance=events)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def migrate() -> None:
@@ -64,16 +74,32 @@ def register(app: typer.Typer) -> None:
         console.print(f"{settings.describe_store()}: read models up to date ({len(done)} applied now)")
 
     @app.command()
-    def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
+    def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP),
+                processes: bool = typer.Option(True, help="one process per projection (uses every core)")) -> None:
         """Empty the projections and rebuild them from the first event, in batches, with a progress bar."""
+        from projections.parallel import rebuild_in_processes
+
+        settings = get_settings()
+        chosen = _names(names)
+        ledger = open_ledger(settings)
+        total = ledger.recorder.max_notification_id() or 0
+        ledger.close()
+        if processes and len(chosen) > 1:
+            with _bars(chosen, total) as advance:
+                outcomes = rebuild_in_processes(settings, chosen, progress=advance)
+            failed = [o for o in outcomes if o.error]
+            for o in failed:
+                console.print(f"[red]{o.name} failed[/]: {o.error}")
+            if failed:
+                raise typer.Exit(1)
+            console.print(f"rebuilt {', '.join(chosen)} in {len(chosen)} processes")
+            return
         from projections.runner import close_projections, open_projections
         from projections.runner import rebuild as run_rebuild
 
-        settings = get_settings()
         ledger = open_ledger(settings)
-        projections = open_projections(settings, _names(names))
+        projections = open_projections(settings, chosen)
         try:
-            total = ledger.recorder.max_notification_id() or 0
             with _events_bar(total, "rebuild") as advance:
                 read = run_rebuild(ledger, projections, progress=advance)
             console.print(f"rebuilt {', '.join(p.name for p in projections)} from {read:,} events")

@@ -10,6 +10,7 @@ indexes under it. Until then queries stay right, only slower.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -31,15 +32,27 @@ def _secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> list[tuple
     return [(row[0], row[1]) for row in view.fetchall(statement, tables)]
 
 
-def restore_indexes(view: ReadModelView) -> int:
-    """Recreate every index a bulk rebuild dropped and did not restore; return how many."""
-    dropped = view.fetchall("SELECT name, definition FROM vl_dropped_indexes ORDER BY name")
+_ON_TABLE = re.compile(r' ON (?:ONLY )?(?:"[^"]+"\.|[^\s."]+\.)?"?(\w+)"? ')
+
+
+def restore_indexes(view: ReadModelView, tables: Sequence[str] | None = None) -> int:
+    """Recreate the indexes (of ``tables``, default all) a bulk rebuild dropped and did not restore; say how many.
+
+    Limited to given tables so that rebuilds of different projections running at once leave each other alone."""
+    dropped = [(name, definition)
+               for name, definition in view.fetchall("SELECT name, definition FROM vl_dropped_indexes ORDER BY name")
+               if tables is None or _table_of(definition) in tables]
     if dropped:
         with view.transaction(commit=True) as curs:
             for name, definition in dropped:
                 curs.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
                 view.execute(curs, "DELETE FROM vl_dropped_indexes WHERE name = ?", (name,))
     return len(dropped)
+
+
+def _table_of(definition: str) -> str | None:
+    match = _ON_TABLE.search(definition)
+    return match[1] if match else None
 
 
 @contextmanager
@@ -52,7 +65,7 @@ def without_secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> Ite
     try:
         yield
     finally:
-        restore_indexes(view)
+        restore_indexes(view, tables)
     with view.transaction(commit=True) as curs:  # fresh statistics, or the planner guesses on a table it saw empty
         for table in tables:
             curs.execute(f"ANALYZE {table}")

@@ -118,7 +118,7 @@ def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unti
     if not projections:
         return 0
     tables = [table for projection in projections for table in projection.tables]
-    restore_indexes(projections[0].view)  # left by an earlier rebuild that died
+    restore_indexes(projections[0].view, tables)  # left by an earlier rebuild of these tables that died
     with without_secondary_indexes(projections[0].view, tables):
         return catch_up(app, projections, until=until, progress=progress)
 

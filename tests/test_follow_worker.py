@@ -63,3 +63,26 @@ def test_a_follow_worker_catches_up_keeps_up_and_stops_cleanly(ledger, store_set
     assert worker.returncode == 0, err
     assert "caught up" in out
     assert check(ledger, store_settings, ["money_flows"]) == []
+
+
+def test_a_rebuild_in_one_process_per_projection_equals_a_rebuild_from_zero(ledger, store_settings):
+    from projections.parallel import rebuild_in_processes
+    from projections.runner import PROJECTIONS
+
+    world = World.with_year(ledger, 2019)
+    platform = world.provider()
+    voucher = world.issue(world.eligible_enterprise())
+    receipt = world.approved_claim(voucher.voucher_id, platform, eligible_fee_fen=1_000_000)
+    world.paid_batch(platform, [receipt])
+    advanced: dict[str, int] = {}
+    outcomes = rebuild_in_processes(store_settings, list(PROJECTIONS),
+                                    progress=lambda name, n: advanced.__setitem__(name, advanced.get(name, 0) + n))
+    assert [(o.name, o.error) for o in outcomes] == [(name, None) for name in PROJECTIONS]
+    last = ledger.recorder.max_notification_id()
+    assert advanced == {name: last for name in PROJECTIONS}  # every worker reported its progress to the end
+    [money] = open_projections(store_settings, ["money_flows"])
+    try:
+        assert money.view.fetchone("SELECT COUNT(*) FROM vl_money_movements")[0] > 0
+    finally:
+        close_projections([money])
+    assert check(ledger, store_settings) == []
