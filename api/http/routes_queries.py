@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.http import schemas as s
+from api.http import answers as s
 from api.http.auth import Principal, forbid
 from api.http.context import Call, as_of_or_now, query_call
 from api.http.problems import ApiError
