@@ -20,6 +20,9 @@ ValueReturned
 quota events       quota_set ± (set, revised), quota_used ± (used, returned)  recorded
 =================  ====================================================  ======================================
 
+A claim's later rows are never placed before its previous one (``moved_us``): a payment or reversal dated back before
+the claim took effect counts from the claim's own time, so no stage ever holds a negative amount as of any time.
+
 A voucher's remaining value is face − claimed − approved − settled − returned; per-city spend is settled −
 recovered (DOMAIN.md, Settlement). The *cash year* is the Asia/Shanghai year of the effective time, except a recovery,
 whose cash year is that of the day it was recorded (DOMAIN.md: "recovery recorded"). Each amount's city portion is
@@ -82,7 +85,7 @@ class MoneyFlows(LedgerProjection):
             "vl_money_vouchers", "voucher_id", ("enterprise_id", "city", "programme_year", "fee_category", "city_share")
         )
         self.claims = self.lookup(
-            "vl_money_claims", "claim_id", ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id")
+            "vl_money_claims", "claim_id", ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id", "moved_us")
         )
         self.quotas = self.lookup("vl_money_quotas", "quota_id", ("city", "provider_id", "programme_year", "amount_fen"))
 
@@ -100,7 +103,7 @@ class MoneyFlows(LedgerProjection):
 
     def claimed(self, e: Voucher.Claimed, position: int) -> None:
         vid, cid = str(e.originator_id), str(e.claim_id)
-        self.claims.put(cid, (vid, str(e.provider_id), e.amount_fen, "claimed", None))
+        self.claims.put(cid, (vid, str(e.provider_id), e.amount_fen, "claimed", None, 0))
         self._claim_row(e, position, cid, {"claimed": 1})
 
     def approved(self, e: Voucher.ClaimApproved, position: int) -> None:
@@ -111,8 +114,8 @@ class MoneyFlows(LedgerProjection):
 
     def batched(self, e: Voucher.ClaimBatched, position: int) -> None:
         cid = str(e.claim_id)
-        vid, provider, amount, stage, _ = self._claim(cid)
-        self.claims.put(cid, (vid, provider, amount, stage, str(e.batch_id)))
+        vid, provider, amount, stage, _, moved_us = self._claim(cid)
+        self.claims.put(cid, (vid, provider, amount, stage, str(e.batch_id), moved_us))
 
     def settled(self, e: Voucher.ClaimSettled, position: int) -> None:
         self._claim_row(e, position, str(e.claim_id), {"approved": -1, "settled": 1}, stage="settled",
@@ -165,9 +168,11 @@ class MoneyFlows(LedgerProjection):
 
     def _claim_row(self, e: Any, position: int, cid: str, moves: dict[str, int], *, stage: str | None = None,
                    effective: Any = None, cash_year: int | None = None) -> None:
-        vid, provider, amount, _stage, batch = self._claim(cid)
-        if stage is not None:
-            self.claims.put(cid, (vid, provider, amount, stage, batch))
+        vid, provider, amount, old_stage, batch, moved_us = self._claim(cid)
+        # A payment or reversal dated before the claim's previous move (e.g. a reversal "dated back to the claim")
+        # takes effect when that move did: otherwise, as of a time in between, a stage would hold a negative amount.
+        effective_us = max(to_us(effective if effective is not None else e.timestamp), moved_us)
+        self.claims.put(cid, (vid, provider, amount, stage or old_stage, batch, effective_us))
         share = Decimal(self._voucher(vid)[4])
         city_fen = split_funding(amount, share)[0]
         amounts: dict[str, int] = {}
@@ -175,7 +180,7 @@ class MoneyFlows(LedgerProjection):
             amounts[f"{name}_fen"] = sign * amount
             amounts[f"{name}_city_fen"] = sign * city_fen
         self._voucher_row(e, position, vid, cid, provider=provider, batch=getattr(e, "batch_id", None) or batch,
-                          effective=effective, cash_year=cash_year, **amounts)
+                          effective_us=effective_us, cash_year=cash_year, **amounts)
 
     def _voucher(self, vid: str) -> tuple:
         found = self.vouchers.get(vid)
@@ -184,11 +189,11 @@ class MoneyFlows(LedgerProjection):
         return found
 
     def _voucher_row(self, e: Any, position: int, vid: str, cid: str | None, *, status: str | None = None,
-                     provider: str | None = None, batch: Any = None, effective: Any = None,
+                     provider: str | None = None, batch: Any = None, effective_us: int | None = None,
                      cash_year: int | None = None, **amounts: int) -> None:
         enterprise, city, year, category, _ = self._voucher(vid)
         recorded_us = to_us(e.timestamp)
-        effective_us = to_us(effective) if effective is not None else recorded_us
+        effective_us = recorded_us if effective_us is None else effective_us
         self._row(e, position, recorded_us, effective_us, year, cash_year, city, category,
                   (vid, cid, enterprise, provider, None if batch is None else str(batch), status), amounts)
 

@@ -338,3 +338,23 @@ def test_concurrent_repeats_without_the_group_commit_writer(store_settings):
         assert sorted(r.status_code for r in answers) == [201] + [409] * (THREADS - 1), [r.text for r in answers]
         assert len(claims_of(api, voucher)) == 2
         assert ok(api.get(f"/v1/vouchers/{voucher}"))["claimed_fen"] == 350_000
+
+
+def test_keys_are_scoped_by_role_even_when_tokens_share_a_subject(world):
+    """Two tokens minted with the same --subject for different roles are different callers: the second one's
+    request with the same key and body runs (here: refused as a duplicate claim) instead of replaying the first's
+    stored answer, which would hand one caller another's result."""
+    from api.http.auth import mint
+
+    api = world
+    enterprise, voucher = fresh_voucher(api)
+    body = api.claim_body(api.provider, eligible_fee_fen=50_000)
+    shared = "ops-desk"
+    as_province = api.client.post(f"/v1/vouchers/{voucher}/claims", json=body, headers={
+        "Authorization": f"Bearer {mint(api.settings, 'province', subject=shared)}", "Idempotency-Key": "same"})
+    as_enterprise = api.client.post(f"/v1/vouchers/{voucher}/claims", json=body, headers={
+        "Authorization": f"Bearer {mint(api.settings, f'enterprise:{enterprise.uscc}', subject=shared)}",
+        "Idempotency-Key": "same"})
+    assert ok(as_province, 201)["amount_fen"] == 25_000
+    assert REPLAYED not in as_enterprise.headers
+    assert_problem(as_enterprise, 409, "DUPLICATE_CLAIM")

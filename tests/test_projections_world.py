@@ -207,6 +207,27 @@ def test_a_payment_counts_from_its_payment_time_even_when_recorded_later(world, 
     assert read.provider_receivable(provider, between)["settled_fen"] == 500_000
 
 
+def test_a_reversal_dated_before_the_claim_takes_effect_no_earlier_than_the_claim(world, app, read):
+    """A reversal "dated back" before the claim was made (or a payment dated before its approval) cannot move money
+    out of a stage before the money was in it: as of any time, no stage holds a negative amount. The reversal counts
+    from the claim's own time."""
+    provider = world.provider()
+    voucher = world.issue(world.eligible_enterprise())
+    face = 10_000_000
+    world.advance(days=30)
+    claimed_at = world.now
+    receipt = world.claim(voucher.voucher_id, provider, eligible_fee_fen=1_000_000)  # 0.50 × 1,000,000 = 500,000
+    world.advance(days=5)
+    app.reverse_claim(world.by(), voucher_id=voucher.voucher_id, claim_id=receipt.claim_id, reason="forged invoice",
+                      effective_at=claimed_at - timedelta(days=20))
+
+    before_claim = read.voucher_balance(voucher.voucher_id, claimed_at - timedelta(days=10))
+    assert (before_claim["claimed_fen"], before_claim["reversed_fen"], before_claim["remaining_fen"]) == (0, 0, face)
+    assert read.provider_receivable(provider, claimed_at - timedelta(days=10))["claimed_pending_fen"] == 0
+    at_claim = read.voucher_balance(voucher.voucher_id, claimed_at)
+    assert (at_claim["claimed_fen"], at_claim["reversed_fen"], at_claim["remaining_fen"]) == (0, 500_000, face)
+
+
 # =====================================================================================================================
 # The public whitelist as of a time, with a failure reported after the fact
 # =====================================================================================================================

@@ -63,7 +63,10 @@ class Call:
         fingerprint = request_hash(self.request.method, self.request.url.path,
                                    None if body is None else body.model_dump(mode="json"))
         keys: IdempotencyKeys = self.backend.idempotency
-        return keys.run(subject=self.principal.subject, key=self.idempotency_key, fingerprint=fingerprint,
+        # Keys are scoped to the caller's role and subject: two tokens with the same subject but different roles
+        # (or several province tokens minted without --subject) must not see each other's stored answers.
+        scope = f"{self.principal.role}|{self.principal.subject}"
+        return keys.run(subject=scope, key=self.idempotency_key, fingerprint=fingerprint,
                         instance=self.request.url.path, execute=execute)
 
 
