@@ -58,11 +58,17 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> list[Migration]:
     """Apply the pending migrations through ``view`` (a read-model view); return those applied now."""
     migrations = discover() if migrations is None else migrations
-    with view.transaction(commit=True) as curs:
-        curs.execute(
-            f"CREATE TABLE IF NOT EXISTS {TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
+    for attempt in range(2):  # two PostgreSQL sessions creating the same table at once: one fails, then sees it
+        try:
+            with view.transaction(commit=True) as curs:
+                curs.execute(
+                    f"CREATE TABLE IF NOT EXISTS {TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                    "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+            break
+        except Exception:
+            if attempt:
+                raise
     applied = {row[0]: row for row in view.fetchall(f"SELECT version, name, sha256 FROM {TABLE}")}
     done = []
     for migration in migrations:
@@ -75,11 +81,14 @@ def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> li
                 )
             continue
         with view.transaction(commit=True) as curs:
-            if view.dialect == "postgres":  # one migration at a time, even with several processes starting
+            # One migration at a time, even with several processes starting: take the write lock, then look again.
+            if view.dialect == "postgres":
                 curs.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
-                curs.execute(f"SELECT 1 FROM {TABLE} WHERE version = %s", (migration.version,))
-                if curs.fetchone():
-                    continue
+            else:  # any write statement takes SQLite's write lock, even one that changes no row
+                curs.execute(f"UPDATE {TABLE} SET version = version WHERE 0")
+            view.execute(curs, f"SELECT 1 FROM {TABLE} WHERE version = ?", (migration.version,))
+            if curs.fetchone():
+                continue
             for statement in migration.statements():
                 curs.execute(statement)
             view.execute(curs, f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)",

@@ -30,7 +30,7 @@ def _rebuild_one(settings_json: str, name: str, progress: multiprocessing.Queue)
 
     settings = Settings.model_validate_json(settings_json)
     app = open_ledger(settings)
-    projections = open_projections(settings, [name])
+    projections = open_projections(settings, [name], migrate=False)  # the parent migrated
     try:
         read = rebuild(app, projections, progress=lambda n: progress.put((name, n)))
         progress.put((name, None, read, None))
@@ -45,6 +45,9 @@ def _rebuild_one(settings_json: str, name: str, progress: multiprocessing.Queue)
 def rebuild_in_processes(settings: Settings, names: Sequence[str], *,
                          progress: ProgressByName | None = None) -> list[Outcome]:
     """Rebuild each named projection in its own process; return how each ended (error None if it succeeded)."""
+    from projections.runner import close_projections, open_projections
+
+    close_projections(open_projections(settings, names[:1]))  # migrate once, here, before the workers start
     context = multiprocessing.get_context("spawn")  # no inherited pools or locks from this process
     messages: multiprocessing.Queue = context.Queue()
     workers = {name: context.Process(target=_rebuild_one, args=(settings.model_dump_json(), name, messages),
