@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ledger.commands.programme import ProgrammeCommands
-from ledger.commands.settlement import SettlementCommands
+from ledger.commands.whitelist import WhitelistCommands
 from ledger.quotas import CityQuota, ProviderQuota
 
 
-class VoucherLedger(SettlementCommands, ProgrammeCommands):
+class VoucherLedger(WhitelistCommands, ProgrammeCommands):
     name = "VoucherLedger"  # PostgreSQL table: voucherledger_events (stored data: never rename)
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

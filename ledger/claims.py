@@ -100,6 +100,10 @@ class Claim:
     claimed_at: datetime
     batch_id: UUID | None = None
     reversed_after_settlement: bool = False
+    approved_at: datetime | None = None  # recorded time of the approval
+    settled_at: datetime | None = None  # when the payment that settled it was made (its effective time)
+    flagged: bool = False  # a suspension learned late covers it (see Voucher.ClaimFlagged)
+    held: bool = False  # held from settlement until the province releases or reverses it
 
     @property
     def holds_balance(self) -> bool:

@@ -163,6 +163,12 @@ class EmptyBatchError(RuleViolationError):
     code = "EMPTY_BATCH"
 
 
+class ClaimHeldError(RuleViolationError):
+    """A late-recorded suspension holds this claim from settlement until the province releases or reverses it."""
+
+    code = "CLAIM_HELD"
+
+
 # -- duplicates and concurrency --------------------------------------------------------------------------------------
 class DuplicateError(LedgerError):
     code = "DUPLICATE"

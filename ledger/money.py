@@ -45,3 +45,10 @@ def split_funding(amount_fen: int, city_share: Decimal) -> tuple[int, int]:
     """(city portion, province portion): the city's share rounded down, the province the rest, so they add up."""
     city = apply_rate(amount_fen, city_share)
     return city, amount_fen - city
+
+
+def yuan_text(fen: int, *, symbol: str = "", thousands: bool = True) -> str:
+    """Integer fen as yuan with two decimals, exactly (no float): -123456 → '-1,234.56' (or '-¥1,234.56')."""
+    whole, cents = divmod(abs(fen), YUAN)
+    digits = f"{whole:,}" if thousands else str(whole)
+    return f"{'-' if fen < 0 else ''}{symbol}{digits}.{cents:02d}"

@@ -53,6 +53,7 @@ class Provider(LedgerAggregate):
         def apply(self, p: Provider) -> None:
             p.uscc, p.name, p.kind = self.uscc, self.name, self.kind
             p.area_results, p.eliminated_years = {}, []
+            p.suspended_from = None  # effective time of the current (or last) suspension
             p.status = WhitelistStatus.PENDING_ASSESSMENT.value
 
     class AssessmentRecorded(LedgerAggregate.Event):
@@ -73,6 +74,7 @@ class Provider(LedgerAggregate):
 
         def apply(self, p: Provider) -> None:
             p.status = WhitelistStatus.SUSPENDED.value
+            p.suspended_from = self.effective_at
 
     class Whitelisted(LedgerAggregate.Event):
         """Entered the whitelist (first pass) or was reinstated (``reinstated``)."""
@@ -127,7 +129,10 @@ class Provider(LedgerAggregate):
             effective_at=effective_at,
         )
         failing = sorted(area for area, ok in self.area_results.items() if not ok)
-        if failing and self.status != WhitelistStatus.SUSPENDED:
+        # A failure reported late, with effect before the current suspension began, moves its start back: a second
+        # Suspended event, so that the whitelist as of any date in between reads SUSPENDED.
+        earlier = self.status == WhitelistStatus.SUSPENDED and effective_at < self.suspended_from
+        if failing and (self.status != WhitelistStatus.SUSPENDED or earlier):
             self._record(
                 self.Suspended,
                 by,

@@ -45,6 +45,16 @@ class SettlementBatch(LedgerAggregate):
                 "province_portion_fen": self.province_portion_fen,
             }
 
+    class ClaimWithdrawn(LedgerAggregate.Event):
+        """A line left the unpaid batch: its claim is held after a suspension recorded late."""
+
+        voucher_id: UUID
+        claim_id: UUID
+        reason: str
+
+        def apply(self, b: SettlementBatch) -> None:
+            del b.lines[self.claim_id]
+
     class Paid(LedgerAggregate.Event):
         settled_claims: list[UUID]
         dropped_claims: list[UUID]
@@ -98,6 +108,13 @@ class SettlementBatch(LedgerAggregate):
         self._require_open("add claims to")
         if claim_id in self.lines:
             raise InvalidTransitionError(f"claim {claim_id} is already in batch {self.id}")
+
+    def withdraw(self, by: By, *, claim_id: UUID, reason: str) -> None:
+        self._require_open("withdraw claims from")
+        if claim_id not in self.lines:
+            raise InvalidTransitionError(f"claim {claim_id} is not in batch {self.id}")
+        self._record(self.ClaimWithdrawn, by, voucher_id=self.lines[claim_id]["voucher_id"], claim_id=claim_id,
+                     reason=reason)
 
     def pay(self, by: By, *, payable: set[UUID], effective_at: datetime) -> list[UUID]:
         """Pay the lines in ``payable`` (those still approved in this batch); return them in batch order."""

@@ -108,6 +108,13 @@ class UnitOfWork:
             if len(aggregate.pending_events) > self._ordered_count.get(aggregate.id, 0):
                 raise RuntimeError(f"a command changed {type(aggregate).__name__} {aggregate.id} but did not commit it")
 
+    def unflushed_events(self, aggregate_id: UUID) -> list[Any]:
+        """The aggregate's events staged here and not yet committed, after waiting for a commit in flight: with the
+        store's events they make its whole history (for the rare command that reads raw history)."""
+        self.wait()
+        dirty = self._dirty.get(aggregate_id)
+        return list(dirty.pending_events) if dirty is not None else []
+
     @property
     def pending_event_count(self) -> int:
         return len(self._ordered)

@@ -18,6 +18,7 @@ from ledger.claims import Claim, ClaimEvidence, ClaimStatus
 from ledger.errors import (
     AlreadyExistsError,
     CategoryMismatchError,
+    ClaimHeldError,
     ClaimNotFoundError,
     InvalidInputError,
     InvalidTransitionError,
@@ -105,7 +106,8 @@ class Voucher(LedgerAggregate):
         claim_id: UUID
 
         def apply(self, v: Voucher) -> None:
-            v.claims[self.claim_id].status = ClaimStatus.APPROVED
+            claim = v.claims[self.claim_id]
+            claim.status, claim.approved_at = ClaimStatus.APPROVED, self.timestamp
 
     class ClaimRejected(LedgerAggregate.Event):
         claim_id: UUID
@@ -128,7 +130,8 @@ class Voucher(LedgerAggregate):
         effective_at: datetime  # when the batch was paid
 
         def apply(self, v: Voucher) -> None:
-            v.claims[self.claim_id].status = ClaimStatus.SETTLED
+            claim = v.claims[self.claim_id]
+            claim.status, claim.settled_at = ClaimStatus.SETTLED, self.effective_at
 
     class ClaimReversed(LedgerAggregate.Event):
         claim_id: UUID
@@ -143,6 +146,38 @@ class Voucher(LedgerAggregate):
             claim = v.claims[self.claim_id]
             claim.status = ClaimStatus.REVERSED
             claim.reversed_after_settlement = self.after_settlement
+
+    class ClaimFlagged(LedgerAggregate.Event):
+        """A suspension recorded late covers this claim: it was made, approved or paid while, as we now know, its
+        provider was suspended (from ``suspended_from``). The flag takes effect at ``effective_at``: the later of that
+        and the claim's own making. An unsettled claim is held from settlement (and taken out of an unpaid batch)
+        until the province releases or reverses it; a settled one is flagged for review only."""
+
+        claim_id: UUID
+        provider_id: UUID
+        amount_fen: int
+        held: bool
+        batch_id: UUID | None  # the unpaid batch it was taken out of
+        reason: str
+        suspended_from: datetime
+        effective_at: datetime
+
+        def apply(self, v: Voucher) -> None:
+            claim = v.claims[self.claim_id]
+            claim.flagged, claim.held = True, self.held
+            if self.batch_id is not None:
+                claim.batch_id = None
+
+    class ClaimReleased(LedgerAggregate.Event):
+        """The province reviewed a held claim and lets it be settled."""
+
+        claim_id: UUID
+        provider_id: UUID
+        amount_fen: int
+        reason: str
+
+        def apply(self, v: Voucher) -> None:
+            v.claims[self.claim_id].held = False
 
     class Expired(LedgerAggregate.Event):
         returned_fen: int
@@ -289,12 +324,16 @@ class Voucher(LedgerAggregate):
             raise ProviderMismatchError(f"claim {claim_id} is owed to provider {claim.provider_id}, not {provider_id}")
         if claim.batch_id is not None:
             raise InvalidTransitionError(f"claim {claim_id} is already in settlement batch {claim.batch_id}")
+        if claim.held:
+            raise ClaimHeldError(f"claim {claim_id} is held after a late-recorded suspension of its provider; "
+                                 "the province must release or reverse it first")
         self._record(self.ClaimBatched, by, claim_id=claim_id, batch_id=batch_id)
         return claim
 
     def is_payable_in(self, claim_id: UUID, batch_id: UUID) -> bool:
         claim = self.claims.get(claim_id)
-        return claim is not None and claim.status is ClaimStatus.APPROVED and claim.batch_id == batch_id
+        return (claim is not None and claim.status is ClaimStatus.APPROVED and claim.batch_id == batch_id
+                and not claim.held)
 
     def settle(self, by: By, *, claim_id: UUID, batch_id: UUID, effective_at: datetime) -> None:
         if not self.is_payable_in(claim_id, batch_id):
@@ -322,6 +361,26 @@ class Voucher(LedgerAggregate):
             effective_at=require_aware(effective_at, "effective time"),
         )
         return freed, recovery
+
+    def flag_claim(self, by: By, *, claim_id: UUID, suspended_from: datetime, reason: str) -> bool:
+        """Flag a claim covered by a late-recorded suspension; hold it if it is not settled. Returns whether held."""
+        claim = self.claim(claim_id)
+        if claim.status not in (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED):
+            raise InvalidTransitionError(f"claim {claim_id} is {claim.status.value}; there is nothing to hold")
+        held = claim.status is not ClaimStatus.SETTLED
+        suspended_from = require_aware(suspended_from, "suspension time")
+        self._record(self.ClaimFlagged, by, claim_id=claim_id, provider_id=claim.provider_id,
+                     amount_fen=claim.amount_fen, held=held, batch_id=claim.batch_id if held else None,
+                     reason=_reason(reason), suspended_from=suspended_from,
+                     effective_at=max(suspended_from, claim.claimed_at))
+        return held
+
+    def release_claim(self, by: By, *, claim_id: UUID, reason: str) -> None:
+        claim = self.claim(claim_id)
+        if not claim.held or claim.status not in (ClaimStatus.CLAIMED, ClaimStatus.APPROVED):
+            raise InvalidTransitionError(f"claim {claim_id} is not held; there is nothing to release")
+        self._record(self.ClaimReleased, by, claim_id=claim_id, provider_id=claim.provider_id,
+                     amount_fen=claim.amount_fen, reason=_reason(reason))
 
     def expire(self, by: By) -> int:
         """After the deadline the unused value goes back to the city quota. Returns that value (fen)."""

@@ -131,6 +131,12 @@ class LedgerApplicationBase(Application):
             return None
         return aggregate if isinstance(aggregate, kind) else None
 
+    def _history(self, aggregate_id: UUID) -> list[object]:
+        """Every event of an aggregate: those committed, then those staged in the active unit of work."""
+        uow = self._active_uow.get()
+        unflushed = uow.unflushed_events(aggregate_id) if uow is not None else []  # waits for a commit in flight
+        return [*self.events.get(aggregate_id), *unflushed]
+
     def _exists(self, aggregate_id: UUID) -> bool:
         uow = self._active_uow.get()
         return uow.exists(aggregate_id) if uow is not None else self.stored(aggregate_id)

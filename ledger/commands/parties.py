@@ -128,31 +128,6 @@ class PartyCommands(LedgerApplicationBase):
 
         return self._run(run)
 
-    def record_assessment(
-        self,
-        by: By,
-        *,
-        provider_id: UUID,
-        area: str,
-        kind: str,
-        passed: bool,
-        assessor: str,
-        report_ref: str,
-        effective_at: datetime,
-    ) -> str:
-        """Record a security assessment or spot check; returns the provider's whitelist status after it."""
-
-        def run() -> str:
-            provider = self.provider(provider_id)
-            provider.record_assessment(
-                by, area=area, kind=kind, passed=passed, assessor=assessor, report_ref=report_ref,
-                effective_at=effective_at,
-            )
-            self._commit(provider)
-            return provider.status
-
-        return self._run(run)
-
     def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> None:
         check_year(year)
 

@@ -1,0 +1,116 @@
+"""Commands of the security whitelist's consequences: assessments, and claims held after a late-recorded suspension.
+
+A failed assessment suspends its provider from its *effective* time. When the ledger learns of it later (recorded
+on 10 March, effective 1 March), claims were made or approved against that provider in between, while it was — as we
+now know — suspended (and some were even paid). Those claims are flagged in the same transaction as the suspension; the unsettled ones are held
+from settlement until the province releases or reverses each (DOMAIN.md, Whitelist; issue 7).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ledger import ids
+from ledger.claims import ClaimStatus
+from ledger.commands.settlement import SettlementCommands
+from ledger.fiscal_time import fiscal_year
+from ledger.provider import Provider, WhitelistStatus
+from ledger.quotas import ProviderQuota
+from ledger.recording import By
+from ledger.settlement import SettlementBatch
+from ledger.voucher import Voucher
+
+LIVE = (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED)
+FIRST_PROGRAMME_YEAR = 2018  # the policy's first year (粵府〔2018〕23號)
+
+
+class WhitelistCommands(SettlementCommands):
+    def record_assessment(
+        self,
+        by: By,
+        *,
+        provider_id: UUID,
+        area: str,
+        kind: str,
+        passed: bool,
+        assessor: str,
+        report_ref: str,
+        effective_at: datetime,
+    ) -> str:
+        """Record a security assessment or spot check; returns the provider's whitelist status after it.
+
+        A suspension with an earlier effective time than its recording flags the claims it covers, atomically."""
+
+        def run() -> str:
+            provider = self.provider(provider_id)
+            was, was_from = provider.status, provider.suspended_from
+            provider.record_assessment(
+                by, area=area, kind=kind, passed=passed, assessor=assessor, report_ref=report_ref,
+                effective_at=effective_at,
+            )
+            changed: list[object] = []
+            if provider.status == WhitelistStatus.SUSPENDED and was != WhitelistStatus.SUSPENDED:
+                changed = self._flag_claims_in(by, provider, provider.suspended_from, by.at)
+            elif provider.status == WhitelistStatus.SUSPENDED and provider.suspended_from != was_from:
+                # moved back: only the new part of the window is news (the rest was flagged, or known, before)
+                changed = self._flag_claims_in(by, provider, provider.suspended_from, was_from)
+            self._commit(provider, *changed)
+            return provider.status
+
+        return self._run(run)
+
+    def release_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str) -> None:
+        """The province reviewed a held claim and lets it be settled (its provider must still be payable then)."""
+
+        def run() -> None:
+            voucher = self.voucher(voucher_id)
+            voucher.release_claim(by, claim_id=claim_id, reason=reason)
+            self._commit(voucher)
+
+        self._run(run)
+
+    def _flag_claims_in(self, by: By, provider: Provider, since: datetime, until: datetime) -> list[object]:
+        """Flag every live claim against ``provider`` made, approved or paid in [since, until) and not held already;
+        take held ones out of their unpaid batch. Returns the changed vouchers and batches."""
+        if since >= until:
+            return []
+        reason = f"provider {provider.uscc} suspended from {since.isoformat()} (recorded {by.at.isoformat()})"
+        vouchers: dict[UUID, Voucher] = {}
+        batches: dict[UUID, SettlementBatch] = {}
+        for voucher_id, claim_id in self._claims_against(provider.id, until):
+            voucher = vouchers.get(voucher_id) or self.voucher(voucher_id)
+            claim = voucher.claims.get(claim_id)
+            if claim is None or claim.status not in LIVE or claim.held:
+                continue
+            if not any(_inside(moment, since, until) for moment in (claim.claimed_at, claim.approved_at,
+                                                                     claim.settled_at)):
+                continue
+            batch_id = claim.batch_id if claim.status is ClaimStatus.APPROVED else None
+            voucher.flag_claim(by, claim_id=claim_id, suspended_from=since, reason=reason)
+            vouchers[voucher_id] = voucher
+            if batch_id is not None:  # the batch records that the line left it, so it never lists it twice
+                batch = batches.get(batch_id) or self.batch(batch_id)
+                batch.withdraw(by, claim_id=claim_id, reason=reason)
+                batches[batch_id] = batch
+        return [*vouchers.values(), *batches.values()]
+
+    def _claims_against(self, provider_id: UUID, until: datetime) -> list[tuple[UUID, UUID]]:
+        """(voucher id, claim id) of the claims made against the provider before ``until`` whose quota hold was not
+        given back, read from the provider's yearly quotas (the one record that lists every claim against it).
+
+        A claim on a voucher of year Y holds the provider's quota of year Y and may be approved or paid years later,
+        so every programme year up to ``until`` is read (a quota never set has no events). Reads the whole history,
+        including claims staged in the same unit of work (group commit, simulator)."""
+        found: dict[UUID, UUID] = {}
+        for year in range(FIRST_PROGRAMME_YEAR, fiscal_year(until) + 1):
+            for event in self._history(ids.provider_quota_id(provider_id, year)):
+                if isinstance(event, ProviderQuota.Used) and event.claim_id is not None and event.timestamp < until:
+                    found[event.claim_id] = event.ref
+                elif isinstance(event, ProviderQuota.Returned) and event.claim_id is not None:
+                    found.pop(event.claim_id, None)
+        return [(voucher_id, claim_id) for claim_id, voucher_id in found.items()]
+
+
+def _inside(moment: datetime | None, since: datetime, until: datetime) -> bool:
+    return moment is not None and since <= moment < until
