@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ledger.money import yuan_text
 from projections.times import describe, to_us
 
 
 def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{whole:,}.{cents:02d}"
+    return yuan_text(fen, symbol="¥")
 
 
 def _t(moment: Any) -> str:
@@ -104,6 +103,16 @@ SUMMARIES: dict[str, Summary] = {
         f"claim {_short(e.claim_id)} reversed ({e.reason}): "
         + (f"{yuan(e.recovery_fen)} to recover" if e.after_settlement else f"{yuan(e.freed_fen)} freed"),
     ),
+    "Voucher.ClaimFlagged": lambda e: (
+        f"兌付 {_short(e.claim_id)} 因事後登記的暫停（{_t(e.suspended_from)} 生效）被標記"
+        + (f"，暫緩結算 {yuan(e.amount_fen)}" if e.held else "（已結算，待覆核）"),
+        f"claim {_short(e.claim_id)} flagged: provider suspended from {_t(e.suspended_from)}, recorded late; "
+        + (f"{yuan(e.amount_fen)} held from settlement" if e.held else "already settled, for review"),
+    ),
+    "Voucher.ClaimReleased": lambda e: (
+        f"兌付 {_short(e.claim_id)} 解除暫緩（{e.reason}），{yuan(e.amount_fen)} 可結算",
+        f"claim {_short(e.claim_id)} released ({e.reason}): {yuan(e.amount_fen)} may be settled",
+    ),
     "Voucher.Expired": lambda e: (f"服務券過期，餘額 {yuan(e.returned_fen)} 退回地市額度", f"voucher expired; {yuan(e.returned_fen)} back to the city quota"),
     "Voucher.Revoked": lambda e: (
         f"服務券撤回（{e.reason}），餘額 {yuan(e.returned_fen)} 退回地市額度",
@@ -117,6 +126,9 @@ SUMMARIES: dict[str, Summary] = {
     "SettlementBatch.ClaimAdded": lambda e: (
         f"加入兌付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（{e.city}）",
         f"claim {_short(e.claim_id)} added: {yuan(e.amount_fen)} ({e.city})",
+    ),
+    "SettlementBatch.ClaimWithdrawn": lambda e: (
+        f"兌付 {_short(e.claim_id)} 移出批次（{e.reason}）", f"claim {_short(e.claim_id)} withdrawn from the batch ({e.reason})",
     ),
     "SettlementBatch.Paid": lambda e: (
         f"批次支付 {yuan(e.total_fen)}（{len(e.settled_claims)} 筆，{_t(e.effective_at)}）",

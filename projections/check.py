@@ -44,7 +44,7 @@ def scratch_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"sqlite_path": settings.sqlite_path.with_suffix(".check.sqlite3")})
 
 
-def _reset_scratch(scratch: Settings) -> None:
+def reset_scratch(scratch: Settings) -> None:
     if scratch.store == "postgres":
         with pg_connect(scratch) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(scratch.postgres_schema)))
@@ -65,7 +65,7 @@ def check(app: VoucherLedger, settings: Settings, names: Sequence[str] | None = 
     finally:
         close_projections(live)
     scratch = scratch_settings(settings)
-    _reset_scratch(scratch)
+    reset_scratch(scratch)
     rebuilt = open_projections(scratch, names)
     try:
         rebuild(app, rebuilt, until=until, progress=progress)

@@ -4,6 +4,10 @@ Hand-written rather than Alembic or yoyo: the read models are plain tables share
 files are the whole story, and the rules fit in a page — apply each file once, in order, in one transaction with its
 record; refuse to run if a file that was applied has since been edited (its SHA-256 differs), because a landed
 migration is never changed: a correction is a new file. Statements are separated by ``;`` at the end of a line.
+
+A file whose first line is ``-- dialect: postgres`` holds PostgreSQL-only objects (triggers, constraint triggers):
+on PostgreSQL it runs as one script, so ``$$`` function bodies may contain ``;``; on SQLite it is recorded as
+applied without running, so both stores keep the same numbering.
 """
 
 from __future__ import annotations
@@ -34,7 +38,16 @@ class Migration:
     def sha256(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
-    def statements(self) -> list[str]:
+    @property
+    def dialect(self) -> str | None:
+        """The only store this migration runs on (``-- dialect: postgres`` on its first line), or None for both."""
+        first = self.sql.lstrip().split("\n", 1)[0].strip()
+        match = re.fullmatch(r"--\s*dialect:\s*([a-z]+)", first)
+        return match[1] if match else None
+
+    def statements(self, dialect: str) -> list[str]:
+        if self.dialect is not None:
+            return [self.sql] if self.dialect == dialect else []
         return [s.strip() for s in re.split(r";\s*$", self.sql, flags=re.MULTILINE) if _has_code(s)]
 
 
@@ -48,7 +61,10 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         match = _NAME.match(path.name)
         if not match:
             raise MigrationError(f"{path.name}: migration files are named NNNN_lower_case_name.sql")
-        found.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+        migration = Migration(int(match[1]), match[2], path.read_text(encoding="utf-8"))
+        if migration.dialect not in (None, "postgres"):
+            raise MigrationError(f"{path.name}: unknown dialect {migration.dialect!r}; only 'postgres' is known")
+        found.append(migration)
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
         raise MigrationError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
@@ -89,7 +105,7 @@ def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> li
             view.execute(curs, f"SELECT 1 FROM {TABLE} WHERE version = ?", (migration.version,))
             if curs.fetchone():
                 continue
-            for statement in migration.statements():
+            for statement in migration.statements(view.dialect):
                 curs.execute(statement)
             view.execute(curs, f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)",
                          (migration.version, migration.name, migration.sha256, datetime.now(UTC).isoformat()))

@@ -48,6 +48,10 @@ def rebuild_in_processes(settings: Settings, names: Sequence[str], *,
     from projections.runner import close_projections, open_projections
 
     close_projections(open_projections(settings, names[:1]))  # migrate once, here, before the workers start
+    if settings.store == "sqlite":
+        # SQLite has one writer: a worker emptying or re-indexing a million-row table holds it for many seconds, and
+        # the others must wait that long rather than fail with "database is locked" (seen at 1M events).
+        settings = settings.model_copy(update={"sqlite_lock_timeout_s": max(settings.sqlite_lock_timeout_s, 900)})
     context = multiprocessing.get_context("spawn")  # no inherited pools or locks from this process
     messages: multiprocessing.Queue = context.Queue()
     workers = {name: context.Process(target=_rebuild_one, args=(settings.model_dump_json(), name, messages),

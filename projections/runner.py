@@ -20,6 +20,7 @@ from ledger.application import VoucherLedger
 from projections.audit_trail import AuditTrail
 from projections.base import APPLICATION_NAME, LedgerProjection
 from projections.bulk_load import restore_indexes, without_secondary_indexes
+from projections.journal import Journal
 from projections.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
 from projections.view import PostgresView, ProjectionConflictError, ReadModelView, SQLiteView
@@ -27,7 +28,7 @@ from projections.settlement_batches import SettlementBatches
 from projections.whitelist import WhitelistRegister
 
 PROJECTIONS: dict[str, type[LedgerProjection]] = {
-    p.name: p for p in (MoneyFlows, WhitelistRegister, AuditTrail, SettlementBatches)
+    p.name: p for p in (MoneyFlows, WhitelistRegister, AuditTrail, SettlementBatches, Journal)
 }
 PAGE_SIZE = 2_000  # events per read and per commit during catch-up
 

@@ -1,6 +1,7 @@
 """Settlement batches: what a batch contained, paid and had to recover, as of any time.
 
-A line is added when recorded (the batch event carries no other time); a payment is effective at its payment time
+A line is added when recorded (the batch event carries no other time) and leaves when withdrawn (its claim held after
+a suspension recorded late); a payment is effective at its payment time
 and gives one row per claim it settled, with the amounts of the line that added it; a recovery is effective at the
 reversal's effective time.
 """
@@ -24,6 +25,7 @@ class SettlementBatches(LedgerProjection):
     handlers: ClassVar[dict[type, str]] = {
         SettlementBatch.Opened: "opened",
         SettlementBatch.ClaimAdded: "added",
+        SettlementBatch.ClaimWithdrawn: "withdrawn",
         SettlementBatch.Paid: "paid",
         SettlementBatch.RecoveryRaised: "recovery",
     }
@@ -45,13 +47,19 @@ class SettlementBatches(LedgerProjection):
         self.amounts.put(str(e.claim_id), line)
         self._line(e, position, 0, str(e.claim_id), line, to_us(e.timestamp))
 
+    def withdrawn(self, e: SettlementBatch.ClaimWithdrawn, position: int) -> None:
+        self._line(e, position, 0, str(e.claim_id), self._amounts_of(e.claim_id, e), to_us(e.timestamp))
+
+    def _amounts_of(self, claim_id: Any, e: Any) -> tuple:
+        line = self.amounts.get(str(claim_id))
+        if line is None:
+            raise LookupError(f"settlement_batches: claim {claim_id} was never added to batch {e.originator_id}")
+        return line
+
     def paid(self, e: SettlementBatch.Paid, position: int) -> None:
         effective = to_us(e.effective_at)
         for seq, claim_id in enumerate(e.settled_claims):
-            line = self.amounts.get(str(claim_id))
-            if line is None:
-                raise LookupError(f"settlement_batches: claim {claim_id} paid but never added to batch {e.originator_id}")
-            self._line(e, position, seq, str(claim_id), line, effective)
+            self._line(e, position, seq, str(claim_id), self._amounts_of(claim_id, e), effective)
 
     def recovery(self, e: SettlementBatch.RecoveryRaised, position: int) -> None:
         line = (str(e.voucher_id), e.city, e.amount_fen, e.city_portion_fen, e.province_portion_fen)

@@ -1,4 +1,5 @@
-"""Whitelist register: each provider's standing now (vl_providers) and every change with both times (history).
+"""Whitelist register: each provider's standing now (vl_providers) and every change with both times (history),
+and the claims held after a suspension recorded late (vl_claim_holds) with what ended each hold.
 
 Status rows follow the Provider aggregate's own events: Admitted (PENDING_ASSESSMENT), Whitelisted (first pass or
 reinstatement), Suspended. Assessments and eliminations are history rows without a status change; an elimination
@@ -10,23 +11,29 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ledger.provider import Provider, WhitelistStatus
+from ledger.voucher import Voucher
 from projections.base import LedgerProjection, event_type
 from projections.times import to_us
 from projections.view import ReadModelView
 
+HOLD_COLUMNS = ("position", "event_type", "claim_id", "voucher_id", "provider_id", "held_fen", "effective_us",
+                "recorded_us")
 HISTORY_COLUMNS = ("position", "provider_id", "event_type", "status", "effective_us", "recorded_us", "area", "passed",
                    "eliminated_year", "reason", "actor")
 
 
 class WhitelistRegister(LedgerProjection):
     name = "whitelist"
-    tables = ("vl_whitelist_history", "vl_providers")
+    tables = ("vl_whitelist_history", "vl_providers", "vl_claim_holds")
     handlers: ClassVar[dict[type, str]] = {
         Provider.Admitted: "admitted",
         Provider.AssessmentRecorded: "assessed",
         Provider.Suspended: "suspended",
         Provider.Whitelisted: "whitelisted",
         Provider.Eliminated: "eliminated",
+        Voucher.ClaimFlagged: "claim_hold",
+        Voucher.ClaimReleased: "claim_hold",
+        Voucher.ClaimReversed: "claim_hold",  # ends a hold; one row per reversal (rare) keeps this projection simple
     }
 
     def setup(self) -> None:
@@ -36,6 +43,7 @@ class WhitelistRegister(LedgerProjection):
 
     def reset_buffers(self) -> None:
         self.history: list[tuple] = []
+        self.holds: list[tuple] = []
 
     def admitted(self, e: Provider.Admitted, position: int) -> None:
         us = to_us(e.timestamp)
@@ -57,6 +65,13 @@ class WhitelistRegister(LedgerProjection):
     def eliminated(self, e: Provider.Eliminated, position: int) -> None:
         self._history(e, position, None, to_us(e.effective_at), eliminated_year=e.year, reason=f"rated {e.rating}")
 
+    def claim_hold(self, e: Any, position: int) -> None:
+        held = e.amount_fen if isinstance(e, Voucher.ClaimFlagged) and e.held else 0
+        effective = getattr(e, "effective_at", None) or e.timestamp
+        self.holds.append((position, event_type(e), str(e.claim_id), str(e.originator_id),
+                           None if isinstance(e, Voucher.ClaimReversed) else str(e.provider_id), held,
+                           to_us(effective), to_us(e.timestamp)))
+
     def _status(self, e: Any, position: int, status: str, *, reason: str) -> None:
         pid = str(e.originator_id)
         found = self.providers.get(pid)
@@ -73,3 +88,4 @@ class WhitelistRegister(LedgerProjection):
 
     def write(self, view: ReadModelView, curs: Any) -> None:
         view.insert_rows(curs, "vl_whitelist_history", HISTORY_COLUMNS, self.history)
+        view.insert_rows(curs, "vl_claim_holds", HOLD_COLUMNS, self.holds)

@@ -91,6 +91,31 @@ class Recorded:
         return self.event.timestamp
 
 
+@dataclass
+class History:
+    """A simulated store, its raw events and its caught-up projections: the shared fixture value of the read-model
+    tests."""
+
+    settings: Settings
+    app: VoucherLedger
+    projections: list
+    events: list[Recorded]
+
+    @property
+    def last(self) -> int:
+        return self.events[-1].position
+
+    @property
+    def db(self):
+        return self.projections[0].view
+
+    def of(self, *kinds: str) -> list[Recorded]:
+        return [r for r in self.events if r.kind in kinds]
+
+    def stream(self, originator_id: Any) -> list[Recorded]:
+        return [r for r in self.events if r.event.originator_id == originator_id]
+
+
 def read_events(app: VoucherLedger) -> list[Recorded]:
     """Every event in the store, decoded, in global order (straight from the recorder and the mapper)."""
     found: list[Recorded] = []

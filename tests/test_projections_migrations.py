@@ -27,10 +27,12 @@ from tests.projection_helpers import lean, raw, rows
 CREATED = re.compile(r"^\s*CREATE\s+(TABLE|VIEW|INDEX)\s+(\w+)", re.IGNORECASE | re.MULTILINE)
 
 
-def declared() -> dict[str, set[str]]:
+def declared(dialect: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {"table": set(), "view": set(), "index": set()}
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        for what, name in CREATED.findall(path.read_text(encoding="utf-8")):
+    for migration in discover():
+        if migration.dialect not in (None, dialect):
+            continue
+        for what, name in CREATED.findall(migration.sql):
             found[what.lower()].add(name)
     return found
 
@@ -74,12 +76,12 @@ def view(views):
 def test_every_migration_applies_once_to_an_empty_store(views, view):
     files = sorted(MIGRATIONS_DIR.glob("*.sql"))
     before = catalogue(views)
-    assert not (declared()["table"] & before["table"])
+    assert not (declared(view.dialect)["table"] & before["table"])
 
     done = apply_migrations(view)
     assert [f"{m.version:04d}_{m.name}.sql" for m in done] == [f.name for f in files]
     after = catalogue(views)
-    for what, names in declared().items():
+    for what, names in declared(view.dialect).items():
         assert names <= after[what], what
     recorded = rows(views, "SELECT version, name, sha256 FROM vl_schema_migrations ORDER BY version")
     assert recorded == [(int(f.name[:4]), f.stem[5:], hashlib.sha256(f.read_bytes()).hexdigest()) for f in files]
@@ -139,3 +141,28 @@ def test_two_starts_on_the_same_empty_store_apply_each_migration_once(views):
     assert [m.version for m in applied] == [m.version for m in discover()]
     with raw(views) as conn:
         assert conn.execute("SELECT COUNT(*) FROM vl_schema_migrations").fetchone()[0] == len(discover())
+
+
+def test_a_postgres_only_migration_runs_as_one_script_there_and_is_only_recorded_on_sqlite(views, view):
+    landed = discover()
+    apply_migrations(view)
+    script = (
+        "-- dialect: postgres\n"
+        "CREATE FUNCTION vl_answer() RETURNS integer LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n    RETURN 42;\nEND;\n$$;\n"
+    )
+    only_postgres = Migration(len(landed) + 1, "only_postgres", script)
+    assert only_postgres.dialect == "postgres"
+    assert apply_migrations(view, [*landed, only_postgres]) == [only_postgres]
+    recorded = rows(views, "SELECT name, sha256 FROM vl_schema_migrations WHERE version = ?", (only_postgres.version,))
+    assert recorded == [("only_postgres", only_postgres.sha256)]
+    if views.store == "postgres":  # the ';' inside the $$ body did not split the script
+        assert rows(views, "SELECT vl_answer()") == [(42,)]
+    else:
+        assert rows(views, "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%vl_answer%'") == [(0,)]
+
+
+def test_a_migration_for_an_unknown_dialect_is_refused(tmp_path):
+    (tmp_path / "0001_odd.sql").write_text("-- dialect: oracle\nCREATE TABLE vl_odd (x INTEGER);\n")
+    with pytest.raises(MigrationError, match="unknown dialect"):
+        discover(tmp_path)
