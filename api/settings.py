@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         5, ge=1, description="seconds a writer waits for the events-table lock (the library default 0 waits forever)"
     )
     postgres_connect_timeout_s: int = 5
+    create_tables: bool = Field(
+        True, description="create the event tables (and a named schema) if absent; false for a role that may only "
+        "INSERT and SELECT (an owner role creates them: README, 'Tamper evidence')"
+    )
     postgres_pre_ping: bool = Field(
         False, description="check each pooled connection before use (one extra round trip per checkout)"
     )
@@ -78,7 +82,7 @@ class Settings(BaseSettings):
         return self
 
     def eventsourcing_env(self) -> dict[str, str]:
-        env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y"}
+        env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y" if self.create_tables else "n"}
         if self.store == "sqlite":
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             return env | {

@@ -11,7 +11,7 @@ from ledger.application import VoucherLedger
 
 def ensure_postgres_schema(settings: Settings) -> None:
     """The library creates tables on first use but not a named schema; create it so a fresh database just works."""
-    if settings.store != "postgres" or not settings.postgres_schema:
+    if settings.store != "postgres" or not settings.postgres_schema or not settings.create_tables:
         return
     with pg_connect(settings) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))

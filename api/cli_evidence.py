@@ -1,0 +1,153 @@
+"""`voucher-ledger keygen | digest | verify | prove`: tamper evidence for the event store (audit/, README).
+
+The auditor keeps the key pair and the digests outside the database: ``digest`` signs what the store holds now,
+``verify`` recomputes everything and names the first event that differs from a digest, ``prove`` shows one event is
+covered by a digest. Each exits non-zero on any finding, so it can run from cron or CI.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.cli_projections import _events_bar
+from api.settings import get_settings
+from audit.digest import DigestError, generate_keys, load_digest, load_private_key, load_public_key, raw, take_digest
+from audit.source import EventSource, StoreReadError
+
+console = Console()
+AUDIT_DIR = Path("var/audit")
+PRIVATE_KEY = AUDIT_DIR / "auditor.key.pem"
+PUBLIC_KEY = AUDIT_DIR / "auditor.pub.pem"
+DIGESTS = AUDIT_DIR / "digests"
+
+
+def latest_digest(folder: Path = DIGESTS) -> Path | None:
+    found = sorted(folder.glob("digest-*.json"))  # the names sort by the time they were taken
+    return found[-1] if found else None
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[red]{message}[/]")
+    return typer.Exit(code)
+
+
+def _warn_if_not_append_only(source: EventSource) -> None:
+    if source.append_only() is False:
+        console.print("[yellow]warning[/]: the events table has no append-only trigger: run `voucher-ledger migrate`")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def keygen(private_key: Path = typer.Option(PRIVATE_KEY, help="where to write the auditor's private key (0600)"),
+               public_key: Path = typer.Option(PUBLIC_KEY, help="where to write the public key that checks digests")
+               ) -> None:
+        """Create the auditor's Ed25519 key pair; keep the private key away from the ledger's servers."""
+        try:
+            key = generate_keys(private_key, public_key)
+        except DigestError as exc:
+            raise _fail(str(exc)) from exc
+        console.print(f"wrote {private_key} (private, mode 0600) and {public_key} (public key {raw(key).hex()[:16]}…)")
+
+    @app.command()
+    def digest(private_key: Path = typer.Option(PRIVATE_KEY, help="the auditor's private key (see keygen)"),
+               out: Path = typer.Option(None, help=f"digest file (default: {DIGESTS}/digest-<UTC time>.json)")) -> None:
+        """Hash every stored event and write a signed digest (JSON) with its per-event leaves file beside it."""
+        settings = get_settings()
+        source = EventSource(settings)
+        if not private_key.exists():
+            raise _fail(f"no auditor key at {private_key}: create one with `voucher-ledger keygen`")
+        try:
+            key = load_private_key(private_key)
+            out = out or DIGESTS / f"digest-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+            total = source.stats()[0]
+            with _events_bar(total, "digest") as advance:
+                taken = take_digest(source, key, out, progress=advance)
+        except (DigestError, StoreReadError) as exc:
+            raise _fail(str(exc)) from exc
+        _warn_if_not_append_only(source)
+        console.print(f"{settings.describe_store()}: {taken.events:,} events up to position {taken.last_position:,}, "
+                      f"chain head {taken.chain_head.hex()}")
+        console.print(f"wrote {out} (signed) and {taken.leaves_path()}: keep both outside the database")
+
+    @app.command()
+    def verify(digest: Path = typer.Option(None, help=f"a saved digest (default: the newest in {DIGESTS}); without "
+                                                      "any, recompute the chain and print its head"),
+               public_key: Path = typer.Option(PUBLIC_KEY, help="the auditor's public key the digest must be signed "
+                                                                "with")) -> None:
+        """Recompute the hash chain and Merkle roots and name the first altered, missing, reordered or inserted event
+        (exit 1 if any)."""
+        from audit.verify import verify as run_verify
+
+        settings = get_settings()
+        source = EventSource(settings)
+        digest = digest or latest_digest()
+        try:
+            signed = load_digest(digest, load_public_key(public_key)) if digest else None
+            if signed is not None and signed.body["store"] != source.identity():
+                console.print(f"[yellow]note[/]: {digest} was taken of {signed.body['store']}; checking "
+                              f"{settings.describe_store()}")
+            total = signed.events if signed else source.stats()[0]
+            with _events_bar(total, "verify") as advance:
+                result = run_verify(source, signed, progress=advance)
+        except (DigestError, StoreReadError) as exc:
+            raise _fail(str(exc)) from exc
+        _warn_if_not_append_only(source)
+        rate = f"{result.events_per_second:,.0f} events/s"
+        if signed is None:
+            console.print(f"no digest to compare with: {result.checked:,} events, chain head {result.head.hex()} "
+                          f"({rate}); `voucher-ledger digest` signs one")
+            return
+        if result.not_covered:
+            console.print(f"{result.not_covered:,} event(s) after position {signed.last_position:,} are not covered "
+                          "yet by this digest (recorded since it was taken)")
+        if result.ok:
+            console.print(f"[green]verified[/]: {result.checked:,} events up to position {signed.last_position:,} "
+                          f"match {digest} ({rate})")
+            return
+        table = Table(title=f"{result.total_findings:,} difference(s) from {digest}")
+        for column in ("kind", "position", "originator id", "version", "detail"):
+            table.add_column(column)
+        for f in result.findings[:20]:
+            table.add_row(f.kind, str(f.position), str(f.originator_id or ""), str(f.version or ""), f.detail)
+        console.print(table)
+        console.print(f"[red]TAMPERED[/]: first difference: {result.first}")
+        raise typer.Exit(1)
+
+    @app.command()
+    def prove(position: int = typer.Argument(None, help="the event's position (notification id)"),
+              digest: Path = typer.Option(None, help=f"the digest (default: the newest in {DIGESTS})"),
+              public_key: Path = typer.Option(PUBLIC_KEY, help="the auditor's public key"),
+              out: Path = typer.Option(None, help="also save the proof as JSON"),
+              check: Path = typer.Option(None, help="check a saved proof instead (needs no database)")) -> None:
+        """Make (or check) an inclusion proof: the event at POSITION is covered by the digest (exit 1 if not)."""
+        from audit.proof import InclusionProof, ProofError, check_proof, make_proof
+
+        digest = digest or latest_digest()
+        if digest is None:
+            raise _fail(f"no digest: pass --digest or run `voucher-ledger digest` (looked in {DIGESTS})")
+        try:
+            signed = load_digest(digest, load_public_key(public_key))
+            if check is not None:
+                proof = InclusionProof.from_json(json.loads(check.read_text(encoding="utf-8")))
+            elif position is None:
+                raise _fail("give a POSITION to prove, or --check PROOF")
+            else:
+                proof = make_proof(EventSource(get_settings()), signed, signed.load_leaves(), position)
+        except (DigestError, StoreReadError, ProofError, OSError, ValueError, TypeError) as exc:
+            raise _fail(str(exc)) from exc
+        if out is not None:
+            out.write_text(json.dumps(proof.to_json(), indent=1) + "\n", encoding="utf-8")
+            console.print(f"wrote {out}")
+        event = f"position {proof.position} ({proof.originator_id} v{proof.version}, {proof.topic})"
+        if check_proof(proof, signed):
+            console.print(f"[green]covered[/]: {event} is leaf {proof.index} of block {proof.block}; "
+                          f"{len(proof.path)} hashes reach the signed root {proof.root[:16]}… of {digest}")
+            return
+        console.print(f"[red]NOT covered[/]: {event} does not reach the signed root of block {proof.block} of {digest}")
+        raise typer.Exit(1)

@@ -1,0 +1,241 @@
+"""Every figure for every entity at once, as of a time and as known at a time: set-wide (GROUP BY) queries.
+
+The per-entity queries of :mod:`projections.queries` would take one call per city, provider, enterprise and voucher
+(10^4-10^5 calls at scale); these read the same read-model tables once per figure, with the same rules:
+
+* a row counts iff ``effective_us <= as_of_us`` and ``recorded_us <= known_at_us`` (``None``: known now);
+* per-city spend is settled − recovered, split into the city's portion (``*_city_fen``) and the province's (the rest);
+* a status (voucher, provider) is the one set by the latest counted row (vouchers: latest effective time, then
+  position; providers: latest position, as :func:`projections.queries.provider_status` explains).
+
+``tests/test_exports.py`` checks these rows against the per-entity functions for a sample (two independent paths).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from audit.tables import Figure
+from ledger.fiscal_time import SHANGHAI
+from ledger.parties import CITIES
+from projections.money_flows import AMOUNTS
+from projections.queries import FUND_SOURCES, STAGES
+from projections.times import describe, from_us, shanghai_year
+from projections.view import ReadModelView
+
+FOREVER_US = 2**63 - 1  # "known now": later than any recorded time
+COUNTED = "effective_us <= ? AND recorded_us <= ?"
+_SUMS = ", ".join(f"COALESCE(SUM({c}), 0)" for c in AMOUNTS)
+MONEY = ("face_value_fen", *(f"{s}_fen" for s in STAGES), "returned_fen", "remaining_fen")
+
+
+def _bounds(as_of_us: int, known_at_us: int | None) -> tuple[int, int]:
+    return as_of_us, FOREVER_US if known_at_us is None else known_at_us
+
+
+def _amounts(values: tuple) -> dict[str, int]:
+    return dict(zip(AMOUNTS, (int(v) for v in values), strict=True))
+
+
+def _money(f: dict[str, int]) -> tuple[int, ...]:
+    remaining = f["face_fen"] - f["claimed_fen"] - f["approved_fen"] - f["settled_fen"] - f["returned_fen"]
+    return (f["face_fen"], *(f[f"{s}_fen"] for s in STAGES), f["returned_fen"], remaining)
+
+
+def iso_shanghai(us: int | None) -> str | None:
+    return None if us is None else from_us(us).astimezone(SHANGHAI).isoformat()
+
+
+def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    """One row per city × programme year × cash year × fee category × fund source; a column per stage and spend."""
+    rows = db.fetchall(
+        f"SELECT city, programme_year, cash_year, fee_category, {_SUMS} FROM vl_money_movements "
+        f"WHERE city <> '' AND fee_category IS NOT NULL AND {COUNTED} "
+        "GROUP BY city, programme_year, cash_year, fee_category ORDER BY city, programme_year, cash_year, fee_category",
+        _bounds(as_of_us, known_at_us),
+    )
+    out = []
+    for city, programme_year, cash_year, category, *values in rows:
+        f = _amounts(tuple(values))
+        f["spend_fen"] = f["settled_fen"] - f["recovered_fen"]
+        f["spend_city_fen"] = f["settled_city_fen"] - f["recovered_city_fen"]
+        for source in FUND_SOURCES:
+            amounts = [f[f"{s}_city_fen"] if source == "city" else f[f"{s}_fen"] - f[f"{s}_city_fen"]
+                       for s in (*STAGES, "spend")]
+            out.append((city, CITIES.get(city, ("", ""))[1], programme_year, cash_year, category, source, *amounts))
+    columns = ("city", "city_name", "programme_year", "cash_year", "fee_category", "fund_source",
+               *(f"{s}_fen" for s in (*STAGES, "spend")))
+    return Figure("city_spend", "Per-city spend (spend = settled − recovered)", columns, out)
+
+
+def city_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    rows = db.fetchall(
+        "SELECT city, programme_year, COALESCE(SUM(quota_set_fen), 0), COALESCE(SUM(face_fen), 0), "
+        f"COALESCE(SUM(quota_used_fen), 0) FROM vl_money_movements WHERE city <> '' AND {COUNTED} "
+        "GROUP BY city, programme_year ORDER BY city, programme_year",
+        _bounds(as_of_us, known_at_us),
+    )
+    out = [(city, CITIES.get(city, ("", ""))[1], year, int(q), int(issued), int(used), int(q) - int(used))
+           for city, year, q, issued, used in rows]
+    columns = ("city", "city_name", "programme_year", "quota_set_fen", "issued_fen", "quota_used_fen",
+               "quota_remaining_fen")
+    return Figure("city_quotas", "City quotas per programme year", columns, out)
+
+
+def _provider_statuses(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> dict[str, str]:
+    rows = db.fetchall(
+        "SELECT provider_id, status FROM (SELECT provider_id, status, "
+        "ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY position DESC) AS latest FROM vl_whitelist_history "
+        f"WHERE status IS NOT NULL AND {COUNTED}) AS ranked WHERE latest = 1",
+        _bounds(as_of_us, known_at_us),
+    )
+    return dict(rows)
+
+
+def _admitted(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> list[tuple]:
+    """Providers admitted by T and known by then (admission is effective when recorded)."""
+    return db.fetchall("SELECT provider_id, uscc, name, kind FROM vl_providers WHERE admitted_us <= ? "
+                       "AND admitted_us <= ? ORDER BY uscc", _bounds(as_of_us, known_at_us))
+
+
+def _claims_held(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> dict[str, int]:
+    """Per provider, the claims held after a suspension recorded late: the flag counts, no release or reversal does."""
+    as_of, known_at = _bounds(as_of_us, known_at_us)
+    return {p: int(v) for p, v in db.fetchall(
+        "SELECT h.provider_id, SUM(h.held_fen) FROM vl_claim_holds h WHERE h.event_type = 'Voucher.ClaimFlagged' "
+        "AND h.held_fen > 0 AND h.effective_us <= ? AND h.recorded_us <= ? AND NOT EXISTS (SELECT 1 FROM "
+        "vl_claim_holds x WHERE x.claim_id = h.claim_id AND x.event_type <> 'Voucher.ClaimFlagged' "
+        "AND x.effective_us <= ? AND x.recorded_us <= ?) GROUP BY h.provider_id",
+        (as_of, known_at, as_of, known_at))}
+
+
+def provider_receivables(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    sums = {r[0]: _amounts(r[1:]) for r in db.fetchall(
+        f"SELECT provider_id, {_SUMS} FROM vl_money_movements WHERE provider_id IS NOT NULL AND {COUNTED} "
+        "GROUP BY provider_id", _bounds(as_of_us, known_at_us))}
+    statuses = _provider_statuses(db, as_of_us, known_at_us)
+    held = _claims_held(db, as_of_us, known_at_us)
+    known = {r[0]: r for r in _admitted(db, as_of_us, known_at_us)}
+    out = []
+    for provider_id in sorted(set(known) | set(sums), key=lambda p: (known.get(p, (p, "~"))[1], p)):
+        f = sums.get(provider_id) or dict.fromkeys(AMOUNTS, 0)
+        _, uscc, name, _kind = known.get(provider_id, (provider_id, None, None, None))
+        status = statuses.get(provider_id)
+        unsettled = f["approved_fen"]
+        out.append((provider_id, uscc, name, status, unsettled, unsettled if status == "SUSPENDED" else 0,
+                    held.get(provider_id, 0), f["claimed_fen"], f["settled_fen"], f["recovered_fen"]))
+    columns = ("provider_id", "uscc", "name", "status", "approved_unsettled_fen", "held_fen", "claims_held_fen",
+               "claimed_pending_fen", "settled_fen", "recoveries_due_fen")
+    return Figure("provider_receivables", "Provider receivables (held: approved while suspended; claims held: "
+                  "after a suspension recorded late)", columns, out)
+
+
+def provider_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    rows = db.fetchall(
+        "SELECT provider_id, programme_year, COALESCE(SUM(quota_set_fen), 0), COALESCE(SUM(quota_used_fen), 0) "
+        f"FROM vl_money_movements WHERE provider_id IS NOT NULL AND {COUNTED} "
+        "GROUP BY provider_id, programme_year ORDER BY provider_id, programme_year",
+        _bounds(as_of_us, known_at_us),
+    )
+    out = [(p, year, int(q), int(used), int(q) - int(used)) for p, year, q, used in rows]
+    columns = ("provider_id", "programme_year", "quota_set_fen", "quota_used_fen", "quota_remaining_fen")
+    return Figure("provider_quotas", "Provider quotas per programme year", columns, out)
+
+
+def enterprise_totals(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    rows = db.fetchall(
+        f"SELECT enterprise_id, programme_year, SUM(CASE WHEN event_type = 'Voucher.Issued' THEN 1 ELSE 0 END), "
+        f"{_SUMS} FROM vl_money_movements WHERE enterprise_id IS NOT NULL AND {COUNTED} "
+        "GROUP BY enterprise_id, programme_year ORDER BY enterprise_id, programme_year",
+        _bounds(as_of_us, known_at_us),
+    )
+    out = [(e, year, int(n), *_money(_amounts(tuple(values)))) for e, year, n, *values in rows]
+    return Figure("enterprise_totals", "Enterprise totals per programme year",
+                  ("enterprise_id", "programme_year", "vouchers", *MONEY), out)
+
+
+def voucher_balances(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    bounds = _bounds(as_of_us, known_at_us)
+    heads = db.fetchall(
+        "SELECT voucher_id, enterprise_id, city, programme_year, fee_category FROM vl_money_movements "
+        f"WHERE event_type = 'Voucher.Issued' AND {COUNTED} ORDER BY voucher_id", bounds)
+    sums = {r[0]: _amounts(r[1:]) for r in db.fetchall(
+        f"SELECT voucher_id, {_SUMS} FROM vl_money_movements WHERE voucher_id IS NOT NULL AND {COUNTED} "
+        "GROUP BY voucher_id", bounds)}
+    statuses = dict(db.fetchall(
+        "SELECT voucher_id, voucher_status FROM (SELECT voucher_id, voucher_status, ROW_NUMBER() OVER "
+        "(PARTITION BY voucher_id ORDER BY effective_us DESC, position DESC) AS latest FROM vl_money_movements "
+        f"WHERE voucher_id IS NOT NULL AND voucher_status IS NOT NULL AND {COUNTED}) AS ranked WHERE latest = 1",
+        bounds))
+    out = [(v, e, city, year, category, statuses.get(v), *_money(sums[v])) for v, e, city, year, category in heads]
+    return Figure("voucher_balances", "Voucher balances",
+                  ("voucher_id", "enterprise_id", "city", "programme_year", "fee_category", "status", *MONEY), out)
+
+
+def whitelist(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    statuses = _provider_statuses(db, as_of_us, known_at_us)
+    eliminated = {r[0] for r in db.fetchall(
+        f"SELECT DISTINCT provider_id FROM vl_whitelist_history WHERE eliminated_year = ? AND {COUNTED}",
+        (shanghai_year(as_of_us), *_bounds(as_of_us, known_at_us)))}
+    out = [(p, uscc, name, kind, statuses.get(p), p in eliminated)
+           for p, uscc, name, kind in _admitted(db, as_of_us, known_at_us)]
+    return Figure("whitelist", f"Whitelist as of {describe(as_of_us)} (Asia/Shanghai)",
+                  ("provider_id", "uscc", "name", "kind", "status", "eliminated_this_year"), out)
+
+
+_SECTIONS = {"SettlementBatch.ClaimAdded": "lines", "SettlementBatch.ClaimWithdrawn": "withdrawn",
+             "SettlementBatch.Paid": "settled", "SettlementBatch.RecoveryRaised": "recoveries"}
+
+
+def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    bounds = _bounds(as_of_us, known_at_us)
+    sections: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    paid_at: dict[str, int] = {}
+    for batch, kind, n, amount, city, province, first in db.fetchall(
+            "SELECT batch_id, event_type, COUNT(*), SUM(amount_fen), SUM(city_fen), SUM(province_fen), "
+            f"MIN(effective_us) FROM vl_batch_lines WHERE {COUNTED} GROUP BY batch_id, event_type", bounds):
+        sections[batch][_SECTIONS[kind]] = [int(n), int(amount), int(city), int(province)]
+        if kind == "SettlementBatch.Paid":
+            paid_at[batch] = int(first)
+    out = []
+    for batch, provider, period, opened_us in db.fetchall(
+            "SELECT batch_id, provider_id, period, opened_us FROM vl_batches WHERE opened_us <= ? AND opened_us <= ? "
+            "ORDER BY opened_us, batch_id", bounds):
+        s = sections[batch]
+        lines = [added - gone for added, gone in zip(s["lines"], s["withdrawn"], strict=True)]  # held claims left
+        out.append((batch, provider, period, iso_shanghai(opened_us), batch in paid_at, iso_shanghai(paid_at.get(batch)),
+                    lines[0], lines[1], s["settled"][0], s["settled"][1], s["settled"][2], s["settled"][3],
+                    s["recoveries"][0], s["recoveries"][1]))
+    columns = ("batch_id", "provider_id", "period", "opened_at", "paid", "paid_at", "lines", "lines_fen",
+               "settled_claims", "total_settled_fen", "settled_city_fen", "settled_province_fen", "recoveries",
+               "total_recoveries_fen")
+    return Figure("settlement_batches", "Settlement batches", columns, out)
+
+
+FIGURES = (city_spend, city_quotas, provider_receivables, provider_quotas, enterprise_totals, voucher_balances,
+           whitelist, settlement_batches)
+
+
+def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure | None:
+    """The journal's trial balance, if ``projections.journal_queries`` exists (it is optional); None otherwise."""
+    try:
+        from projections import journal_queries  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    answer: Any = journal_queries.trial_balance(db, as_of_us, known_at_us=known_at_us)
+    rows = answer if isinstance(answer, list) else next(
+        (v for v in (answer or {}).values() if isinstance(v, list)), [])
+    rows = [r for r in rows if isinstance(r, dict)]
+    columns = tuple(rows[0]) if rows else ("account", "debit_fen", "credit_fen")
+    return Figure("trial_balance", "Trial balance (journal)", columns,
+                  [tuple(r.get(c) for c in columns) for r in rows])
+
+
+def all_figures(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> list[Figure]:
+    """Every figure, read in one transaction (one snapshot of the read models)."""
+    with db.reading():
+        figures = [figure(db, as_of_us, known_at_us) for figure in FIGURES]
+        journal = trial_balance(db, as_of_us, known_at_us)
+    return figures + ([journal] if journal is not None else [])
+

@@ -1,0 +1,150 @@
+"""Reading the stored events for hashing: fast, raw, in position order, and read-only.
+
+The library's own reader decodes every row into objects; hashing needs only the stored bytes, so PostgreSQL rows are
+taken straight from ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` — the row bytes *are* the hashed encoding — and
+SQLite rows are packed into the same encoding. Each read is one statement in one snapshot (a REPEATABLE READ
+transaction on PostgreSQL), so writers carry on, and what is read is a prefix of the history: the library's writers
+lock the events table while they insert, so notification ids become visible in order and a gap seen is a gap kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import sql
+
+from api.settings import Settings
+from api.store import pg_connect
+from audit.hash_chain import FIELDS, encode
+
+PG_TABLE = "voucherledger_events"  # the library names it after the application (ledger.application.VoucherLedger)
+SQLITE_TABLE = "stored_events"  # SQLite: the library's table; its rowid is the notification id
+TRIGGER = "vl_events_append_only"  # installed by migrations/0012_events_append_only.sql
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_ROW = struct.Struct(">6xq32xi")  # position, then the topic's length, from the start of a binary COPY tuple
+_INT = struct.Struct(">i")
+NO_LIMIT = 2**63 - 1
+
+
+class StoreReadError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """The configured store's events table, read by position range ``after < position <= upto``."""
+
+    settings: Settings
+
+    @property
+    def schema(self) -> str:
+        return self.settings.postgres_schema or "public"
+
+    def identity(self) -> dict[str, Any]:
+        """What a digest says it was taken of; ``verify`` warns when a digest names another store."""
+        s = self.settings
+        if s.store == "sqlite":
+            return {"kind": "sqlite", "path": str(s.sqlite_path.resolve()), "table": SQLITE_TABLE}
+        return {"kind": "postgres", "host": s.postgres_host, "port": s.postgres_port, "database": s.postgres_dbname,
+                "table": f"{self.schema}.{PG_TABLE}"}
+
+    def rows(self, after: int = 0, upto: int = NO_LIMIT) -> Iterator[tuple[int, bytes]]:
+        """``(position, encoding)`` of every event with ``after < position <= upto``, in position order."""
+        return self._pg_rows(after, upto) if self.settings.store == "postgres" else self._sqlite_rows(after, upto)
+
+    def stats(self, after: int = 0, upto: int = NO_LIMIT) -> tuple[int, int]:
+        """How many events lie in the range, and the last position among them (0 if none)."""
+        if self.settings.store == "postgres":
+            with self._pg() as conn:
+                row = conn.execute(self._pg_sql("SELECT count(*), coalesce(max(notification_id), 0) FROM {} "
+                                                "WHERE notification_id > %s AND notification_id <= %s"),
+                                   (after, upto)).fetchone()
+        else:
+            with self._sqlite() as conn:
+                row = conn.execute(f"SELECT count(*), coalesce(max(rowid), 0) FROM {SQLITE_TABLE} "
+                                   "WHERE rowid > ? AND rowid <= ?", (after, upto)).fetchone()
+        return int(row[0]), int(row[1])
+
+    def append_only(self) -> bool | None:
+        """Whether the append-only trigger guards the table (None on SQLite, which has none: see README)."""
+        if self.settings.store != "postgres":
+            return None
+        with self._pg() as conn:
+            row = conn.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND tgname = %s "
+                               "AND tgenabled <> 'D'", (f'"{self.schema}"."{PG_TABLE}"', TRIGGER)).fetchone()
+        return bool(row and row[0])
+
+    # -- PostgreSQL --------------------------------------------------------------------------------------------------
+    def _pg_sql(self, template: str) -> sql.Composed:
+        return sql.SQL(template).format(sql.Identifier(self.schema, PG_TABLE))
+
+    @contextmanager
+    def _pg(self) -> Iterator[Any]:
+        conn = pg_connect(self.settings)
+        try:
+            conn.autocommit = False
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+        finally:
+            conn.close()
+
+    def _pg_rows(self, after: int, upto: int) -> Iterator[tuple[int, bytes]]:
+        query = self._pg_sql("COPY (SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+                             "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id) "
+                             "TO STDOUT (FORMAT binary)")
+        with self._pg() as conn, conn.cursor() as cur, cur.copy(query, (after, upto)) as copy:
+            yield from _parse_copy(iter(copy.read, b""))  # read() itself: a row per call, no iterator layer
+
+    # -- SQLite ------------------------------------------------------------------------------------------------------
+    @contextmanager
+    def _sqlite(self) -> Iterator[sqlite3.Connection]:
+        path = self.settings.sqlite_path.resolve()
+        if not path.exists():
+            raise StoreReadError(f"no SQLite store at {path}")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _sqlite_rows(self, after: int, upto: int) -> Iterator[tuple[int, bytes]]:
+        with self._sqlite() as conn:
+            cur = conn.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {SQLITE_TABLE} "
+                               "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", (after, upto))
+            fromhex = bytes.fromhex
+            for position, oid, version, topic, state in cur:
+                yield position, encode(position, fromhex(oid), version, topic, state)
+
+
+def _parse_copy(copy: Any) -> Iterator[tuple[int, bytes]]:
+    """Split a binary COPY stream into ``(position, tuple bytes)``; chunks need not align with rows."""
+    buf, started, unpack_row, unpack_int = b"", False, _ROW.unpack_from, _INT.unpack_from
+    for chunk in copy:
+        buf = buf + bytes(chunk) if buf else bytes(chunk)
+        off, n = 0, len(buf)
+        if not started:
+            if n < 19:
+                continue
+            if buf[:11] != _COPY_SIGNATURE:
+                raise StoreReadError("not a binary COPY stream")
+            off = 19 + _INT.unpack_from(buf, 15)[0]  # signature, flags, then a header extension of that length
+            started = True
+            if n >= off + 2 and int.from_bytes(buf[off:off + 2], "big", signed=True) not in (FIELDS, -1):
+                raise StoreReadError("unexpected columns in the events table")
+        while n - off >= 54:  # the shortest possible row: 50 bytes of head, a topic, 4 bytes of state length
+            position, tlen = unpack_row(buf, off)
+            at = off + 50 + (tlen if tlen > 0 else 0)
+            if at + 4 > n:
+                break
+            (slen,) = unpack_int(buf, at)
+            end = at + 4 + (slen if slen > 0 else 0)
+            if end > n:
+                break
+            yield position, buf[off:end]
+            off = end
+        buf = buf[off:]
