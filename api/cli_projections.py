@@ -75,11 +75,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP),
-                processes: bool = typer.Option(True, help="one process per projection (uses every core)")) -> None:
+                processes: bool = typer.Option(None, help="one process per projection (uses every core; default "
+                                               "on PostgreSQL, off on SQLite, whose one writer they would queue on)")
+                ) -> None:
         """Empty the projections and rebuild them from the first event, in batches, with a progress bar."""
         from projections.parallel import rebuild_in_processes
 
         settings = get_settings()
+        if processes is None:
+            processes = settings.store == "postgres"
         chosen = _names(names)
         ledger = open_ledger(settings)
         total = ledger.recorder.max_notification_id() or 0

@@ -20,7 +20,7 @@ from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
 from ledger.errors import LedgerError
 from ledger.fiscal_time import SHANGHAI
-from ledger.money import WAN_YUAN, YUAN
+from ledger.money import WAN_YUAN, yuan_text
 from ledger.recording import By
 from ledger.uscc import make_uscc
 
@@ -28,7 +28,7 @@ WALK_NS = UUID("0f6d3f0c-4e7c-5b8a-a1f3-202002080000")  # ids of this walk-throu
 
 
 def yuan(fen: int) -> str:
-    return f"¥{fen // YUAN:,}.{fen % YUAN:02d}"
+    return yuan_text(fen, symbol="¥")
 
 
 class Walkthrough:

@@ -312,6 +312,14 @@ def running_api(settings: Settings, clock: ServiceClock) -> Iterator[Api]:
         yield Api(client=client, settings=settings, clock=clock)
 
 
+def store_env(settings: Settings) -> dict[str, str]:
+    """The environment that points the command line (``voucher-ledger ...`` in a subprocess) at ``settings``' store."""
+    if settings.store == "sqlite":
+        return {"VOUCHER_LEDGER_STORE": "sqlite", "VOUCHER_LEDGER_SQLITE_PATH": str(settings.sqlite_path)}
+    return {"VOUCHER_LEDGER_STORE": "postgres", "VOUCHER_LEDGER_POSTGRES_URL": settings.postgres_url or "",
+            "VOUCHER_LEDGER_POSTGRES_SCHEMA": settings.postgres_schema}
+
+
 def store_params():
     """The two stores, as conftest parametrises them (module-scoped fixtures need their own parametrisation)."""
     from tests.conftest import STORES

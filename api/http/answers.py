@@ -9,7 +9,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 
 class Answer(BaseModel):
-    as_of: AwareDatetime
+    as_of: AwareDatetime = Field(description="effective time: what was true at this time")
+    known_at: AwareDatetime | None = Field(
+        None, description="recorded time: as the ledger knew it then (null: as known now, every fact recorded so far)")
 
 
 class MoneyFigures(BaseModel):
@@ -92,17 +94,55 @@ class BatchRef(BaseModel):
     opened_us: int
 
 
+class HeldClaim(BaseModel):
+    claim_id: UUID
+    voucher_id: UUID
+    held_fen: int
+    held_from_us: int = Field(description="effective time of the suspension that holds it")
+    recorded_us: int
+
+
 class ProviderOut(Answer):
     provider_id: UUID
     status: str | None
     approved_unsettled_fen: int
     held_fen: int = Field(description="approved but held from settlement while the provider is suspended")
+    claims_held_fen: int = Field(description="claims held after a suspension recorded late, until released or "
+                                 "reversed (while the provider is suspended these are within held_fen too: never add "
+                                 "the two)")
+    claims_held: list[HeldClaim]
     claimed_pending_fen: int
     settled_fen: int
     recoveries_due_fen: int
     quotas: dict[int, ProviderQuotaFigures]
     whitelist_history: list[WhitelistEvent]
     batches: list[BatchRef]
+
+
+class LateFact(BaseModel):
+    position: int
+    event_type: str
+    originator_id: UUID
+    effective_us: int
+    recorded_us: int
+    actor: str
+    reason: str | None
+    summary_zh: str
+    summary_en: str
+
+
+class ChangedFigure(BaseModel):
+    figure: Literal["voucher", "city_spend", "provider"]
+    key: str
+    known_then: dict[str, Any] = Field(description="the figures that differ, as known at known_at")
+    known_now: dict[str, Any]
+
+
+class LateFactsOut(Answer):
+    facts: list[LateFact] = Field(description="events recorded after known_at that take effect by as_of")
+    more_facts: bool
+    changed_figures: list[ChangedFigure]
+    more_figures: bool = Field(description="more figures changed than the limit: narrow as_of or raise limit")
 
 
 class WhitelistEntry(BaseModel):
@@ -136,14 +176,44 @@ class BatchOut(Answer):
     opened_us: int
     paid: bool
     paid_us: int | None
-    lines: list[BatchLine]
+    lines: list[BatchLine] = Field(description="the batch's lines as of the time: added and not withdrawn")
+    withdrawn: list[BatchLine] = Field(description="lines that left it: claims held after a suspension recorded late")
     settled: list[BatchLine]
     recoveries: list[BatchLine]
     total_settled_fen: int
     total_recoveries_fen: int
 
 
-class Page(BaseModel):
-    as_of: AwareDatetime
+class Page(Answer):
     items: list[dict[str, Any]]
     next_after: int | None = Field(description="pass as ?after= for the next page; null at the end")
+
+
+Account = Literal["PROGRAMME_BUDGET", "CITY_BUDGET", "VOUCHER_COMMITMENTS", "CLAIMS_HELD", "PROVIDER_PAYABLES", "PAID",
+                  "RECOVERIES_RECEIVABLE"]
+
+
+class TrialBalanceLine(BaseModel):
+    account: Account
+    debit_fen: int
+    credit_fen: int = Field(description="credits, as a positive number")
+    balance_fen: int = Field(description="debit − credit: positive is a debit balance, negative a credit balance")
+    province_balance_fen: int = Field(description="the province's portion of the balance")
+    city_balance_fen: int = Field(description="the city's co-funded portion of the balance")
+
+
+class TrialBalanceTotals(BaseModel):
+    debit_fen: int
+    credit_fen: int
+    balance_fen: int = Field(description="always 0: debits equal credits")
+    province_balance_fen: int
+    city_balance_fen: int
+
+
+class TrialBalanceOut(Answer):
+    known_at: AwareDatetime | None = Field(description="only postings recorded by then; null: known now")
+    city: str | None
+    programme_year: int | None
+    accounts: list[TrialBalanceLine]
+    totals: TrialBalanceTotals
+    balanced: bool

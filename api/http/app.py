@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import problems, routes_money, routes_parties, routes_queries
+from api.http import problems, routes_journal, routes_money, routes_parties, routes_queries
 from api.http.idempotency import IdempotencyKeys
 from ledger.application import VoucherLedger
 from api.settings import Settings, get_settings
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                              503: {"description": "the database is unavailable (problem+json)"}})
     app.state.settings = settings
     problems.install(app)
-    for module in (routes_parties, routes_money, routes_queries):
+    for module in (routes_parties, routes_money, routes_queries, routes_journal):
         app.include_router(module.router, prefix="/v1")
     return app
 

@@ -76,11 +76,16 @@ async def call(request: Request, principal: Principal = Depends(current_principa
     return Call(request, principal, idempotency_key)
 
 
-def as_of_or_now(as_of: datetime | None) -> datetime:
+def known_at_or_now(known_at: datetime | None) -> datetime | None:
+    """``known_at`` checked like ``as_of``; None stays None (as known now: every fact recorded so far)."""
+    return None if known_at is None else as_of_or_now(known_at, "known_at")
+
+
+def as_of_or_now(as_of: datetime | None, name: str = "as_of") -> datetime:
     if as_of is None:
         return datetime.now(UTC)
     if as_of.tzinfo is None or as_of.utcoffset() is None:
-        raise ApiError(422, "NAIVE_DATETIME", "as_of needs a UTC offset, e.g. 2020-03-05T00:00:00+08:00")
+        raise ApiError(422, "NAIVE_DATETIME", f"{name} needs a UTC offset, e.g. 2020-03-05T00:00:00+08:00")
     try:
         return within_years(as_of)
     except ValueError as exc:

@@ -87,6 +87,19 @@ def reverse(voucher_id: UUID, claim_id: UUID, body: s.ReverseClaim, c: Call = De
     return c.respond(body, run, key_required=True)
 
 
+@router.post("/vouchers/{voucher_id}/claims/{claim_id}/release", response_model=s.ClaimChanged,
+             summary="Release a claim held after a suspension recorded late, so that it can be settled")
+def release(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(call)):
+    c.allow(*PROVINCE, what="release held claims")
+
+    def run() -> s.ClaimChanged:
+        c.ledger.release_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id, reason=body.reason)
+        status = c.ledger.voucher(voucher_id).claim(claim_id).status
+        return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status=status.value)
+
+    return c.respond(body, run, key_required=True)
+
+
 @router.post("/settlement-batches", status_code=201, response_model=s.Created,
              summary="Open a settlement batch for a provider and period")
 def open_batch(body: s.OpenBatch, c: Call = Depends(call)):

@@ -1,0 +1,90 @@
+"""`voucher-ledger figure KIND KEY` and `voucher-ledger late-facts`: the read models' answers on the command line.
+
+Every figure is answered as of ``--as-of`` (effective time) and as known at ``--known-at`` (recorded time; default
+known now), exactly as the API's queries answer them: both call :class:`projections.read_models.ReadModels`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from api.cli_times import parse_moment
+from api.settings import get_settings
+from api.store import open_ledger
+from projections.read_models import ReadModels
+
+console = Console()
+AS_OF_HELP = "effective time, ISO-8601 with offset (default now)"
+KNOWN_AT_HELP = "recorded time: answer as the ledger knew it then (default: as known now)"
+
+
+class Figure(StrEnum):
+    voucher = "voucher"
+    enterprise = "enterprise"
+    provider = "provider"
+    city = "city"
+    batch = "batch"
+    whitelist = "whitelist"
+
+
+def ask_read_models(question: Any) -> Any:
+    """Open the ledger and its read models (caught up in-process where configured), ask, close."""
+    settings = get_settings()
+    ledger = open_ledger(settings)
+    read = ReadModels(settings, ledger)
+    try:
+        return question(read)
+    finally:
+        read.close()
+        ledger.close()
+
+
+def _print(answer: Any) -> None:
+    console.print_json(json.dumps(answer, default=str, ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("figure")
+    def figure(
+        kind: Figure = typer.Argument(..., help="what to answer about"),
+        key: str = typer.Argument("", help="its id (voucher, enterprise, provider, batch) or city code"),
+        as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
+        known_at: str = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
+    ) -> None:
+        """A figure as of a time, known at a time, as JSON (amounts in integer fen; *_us: microseconds, UTC)."""
+        at = parse_moment(as_of, "--as-of") or datetime.now(UTC)
+        known = parse_moment(known_at, "--known-at")
+        if kind is not Figure.whitelist and not key:
+            console.print(f"[red]{kind.value}[/] needs its id (or city code) as the second argument")
+            raise typer.Exit(2)
+        questions = {
+            Figure.voucher: lambda r: r.voucher_balance(key, at, known),
+            Figure.enterprise: lambda r: r.enterprise_totals(key, at, known),
+            Figure.provider: lambda r: {**r.provider_receivable(key, at, known),
+                                        "claims_held": r.claims_held(key, at, known)},
+            Figure.city: lambda r: r.city_spend(key, at, known),
+            Figure.batch: lambda r: r.settlement_batch(key, at, known),
+            Figure.whitelist: lambda r: r.whitelist(at, known, limit=1_000),
+        }
+        answer = ask_read_models(questions[kind])
+        if answer is None:
+            console.print(f"[red]no {kind.value} {key}[/] as of {at.isoformat()}")
+            raise typer.Exit(1)
+        _print({"as_of": at.isoformat(), "known_at": known.isoformat() if known else None, "answer": answer})
+
+    @app.command("late-facts")
+    def late_facts(
+        as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
+        known_at: str = typer.Option(None, "--known-at", help="default: --as-of (what was learned about it later)"),
+        limit: int = typer.Option(200, min=1, help="at most this many facts and figures per kind"),
+    ) -> None:
+        """Facts recorded after --known-at that take effect by --as-of, and every figure they changed."""
+        at = parse_moment(as_of, "--as-of") or datetime.now(UTC)
+        known = parse_moment(known_at, "--known-at") or at
+        _print(ask_read_models(lambda r: r.late_facts(at, known, limit=limit)))
