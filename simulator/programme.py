@@ -113,10 +113,11 @@ class Programme:
     def first_assessment(self, when: datetime, provider_id: UUID, area: str, passed: bool) -> None:
         self.assess(when, provider_id, area, passed=passed)
 
-    def assess(self, when: datetime, provider_id: UUID, area: str, *, passed: bool, kind: str = "ASSESSMENT") -> None:
+    def assess(self, when: datetime, provider_id: UUID, area: str, *, passed: bool, kind: str = "ASSESSMENT",
+               effective_at: datetime | None = None) -> None:
         status = self.command(lambda: self.app.record_assessment(
             self.by("assessor:cnitsec", when), provider_id=provider_id, area=area, kind=kind, passed=passed,
-            assessor="國家級信息安全評測機構", report_ref=f"SEC-{self.next_serial()}", effective_at=when))
+            assessor="國家級信息安全評測機構", report_ref=f"SEC-{self.next_serial()}", effective_at=effective_at or when))
         if status == "SUSPENDED" and not passed:  # a re-assessment follows one to two months later
             later = self.time_of_day((when + timedelta(days=self.rng.randint(30, 60))).date())
             self.agenda.at(later, self.reassess, provider_id, area)
@@ -125,7 +126,10 @@ class Programme:
         self.assess(when, provider_id, area, passed=True)
 
     def spot_check(self, when: datetime, provider_id: UUID) -> None:
-        self.assess(when, provider_id, "APPLICATION", passed=False, kind="SPOT_CHECK")
+        """A failed spot check's report reaches the ledger days after the check: the suspension is recorded late, and
+        the claims made or approved in between are flagged and held (issue 7)."""
+        checked = when - timedelta(days=self.rng.randint(3, 12))
+        self.assess(when, provider_id, "APPLICATION", passed=False, kind="SPOT_CHECK", effective_at=checked)
 
     def evaluate(self, when: datetime, year: int) -> None:
         """Annual evaluation: the lowest-rated providers are out of the pool for the next year."""
@@ -191,12 +195,27 @@ class Programme:
             for voucher_id, claim_id in claims:
                 self.command(lambda v=voucher_id, c=claim_id, b=batch_id: self.app.add_to_batch(
                     self.by(PROVINCE, when), batch_id=b, voucher_id=v, claim_id=c))
+                if self.last_refusal == "CLAIM_HELD" and not self.last_ok:  # flagged by a late suspension
+                    self.agenda.at(self.time_of_day((when + timedelta(days=self.rng.randint(5, 20))).date()),
+                                   self.review_held, provider_id, voucher_id, claim_id)
             self.approved[provider_id] = []
-            self.agenda.at(pay_at, self.pay, batch_id)
+            # The bank confirms the payment the next working morning; the ledger records it then, effective when paid.
+            self.agenda.at(pay_at + timedelta(hours=self.rng.randint(14, 30)), self.pay, batch_id, pay_at)
 
-    def pay(self, when: datetime, batch_id: UUID) -> None:
+    def review_held(self, when: datetime, provider_id: UUID, voucher_id: UUID, claim_id: UUID) -> None:
+        """The province reviews a held claim: most are released and settled later, some are reversed."""
+        by = self.by(PROVINCE, when)
+        if self.rng.random() < 0.8:
+            self.command(lambda: self.app.release_claim(by, voucher_id=voucher_id, claim_id=claim_id,
+                                                        reason="on-site review: service delivered"))
+            if self.last_ok:
+                self.queue_for_settlement(provider_id, voucher_id, claim_id)
+        else:
+            self.reverse(when, voucher_id, claim_id, "made while the provider was suspended")
+
+    def pay(self, when: datetime, batch_id: UUID, paid_at: datetime) -> None:
         payment = self.command(lambda: self.app.pay_batch(self.by(PROVINCE, when), batch_id=batch_id,
-                                                           effective_at=when))
+                                                           effective_at=paid_at))
         if payment is None:
             return
         for claim_id in payment.settled_claims:
@@ -206,8 +225,10 @@ class Programme:
                 self.agenda.at(later, self.reverse, voucher_id, claim_id, "audit found forged evidence")
 
     def reverse(self, when: datetime, voucher_id: UUID, claim_id: UUID, reason: str) -> None:
+        """Effective from the audit's finding, a few days before the decision is recorded."""
+        found = when - timedelta(days=self.rng.randint(0, 7))
         self.command(lambda: self.app.reverse_claim(self.by("province:audit", when), voucher_id=voucher_id,
-                                                    claim_id=claim_id, reason=reason, effective_at=when))
+                                                    claim_id=claim_id, reason=reason, effective_at=found))
 
     def queue_for_settlement(self, provider_id: UUID, voucher_id: UUID, claim_id: UUID) -> None:
         self.approved.setdefault(provider_id, []).append((voucher_id, claim_id))
