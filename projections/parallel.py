@@ -29,7 +29,9 @@ def _rebuild_one(settings_json: str, name: str, progress: multiprocessing.Queue)
     from projections.runner import close_projections, open_projections, rebuild
 
     settings = Settings.model_validate_json(settings_json)
-    app = open_ledger(settings)
+    # One reading thread: a small pool. The library's pool opens its whole minimum size at once, so five workers with
+    # the service's pool (20 in the tests) plus the parent's ran PostgreSQL out of connections (max 100) in CI.
+    app = open_ledger(settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2}))
     projections = open_projections(settings, [name], migrate=False)  # the parent migrated
     try:
         read = rebuild(app, projections, progress=lambda n: progress.put((name, n)))
