@@ -4,7 +4,8 @@ Every writer of an event store serialises on its lock (PostgreSQL: an EXCLUSIVE 
 transaction), so committing one command per transaction caps commands/s below the store's single-row commit rate.
 Here callers put commands on a queue; the writer takes what is waiting (up to ``max_batch``), decides each against
 aggregates kept in memory by a long-lived unit of work, commits them all in one transaction, and only then answers
-each caller — as TigerBeetle batches transfers. A refused command wrote nothing and does not sink its batch.
+each caller — as TigerBeetle batches transfers. While one batch commits, the next is decided (see ``_run``). A
+refused command wrote nothing and does not sink its batch.
 
 Creations are checked optimistically: the writer does not ask the store whether a new claim key or voucher id is
 taken; the store's unique (id, version) index refuses a duplicate at commit, nothing is written, and the batch is
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from functools import partial
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Self, TypeVar
@@ -29,6 +31,8 @@ from ledger.errors import ConcurrentUpdateError
 
 T = TypeVar("T")
 _STOP = object()
+_WAKE = object()  # put by the flusher when a commit ends
+Outcome = tuple[Future[Any], Callable[[], Any], Any, BaseException | None]  # future, command, result, error
 
 
 class GroupCommitWriter:
@@ -38,6 +42,8 @@ class GroupCommitWriter:
         self._thread: threading.Thread | None = None
         self.batches = 0  # committed batches, and the commands they carried: for benchmarks and monitoring
         self.commands = 0
+        self._count_lock = threading.Lock()  # counted on the flusher thread and on the writer's
+        self._in_flight: list[Outcome] | None = None  # the batch whose commit is in flight
 
     def __enter__(self) -> Self:
         return self.start()
@@ -71,48 +77,80 @@ class GroupCommitWriter:
         return self.submit(command).result(timeout)
 
     # -- the writer thread ------------------------------------------------------------------------------------------
+    # Pipelined: while one batch's commit is in flight (on the unit of work's flusher thread, waiting on the database
+    # with the GIL released), the writer goes on deciding the commands that arrive, on top of it; when the commit
+    # ends, its callers are answered from the flusher and everything decided meanwhile goes into the next commit. So
+    # a batch is whatever arrived during the previous commit (as PostgreSQL groups WAL flushes). If a commit fails,
+    # the commands decided on top of it saw state that never was: they are thrown away with the cache and decided
+    # again, one by one, from the store.
     def _run(self) -> None:
         with self.app.unit_of_work(cache_size=self.cache_size) as uow:
+            decided: list[Outcome] = []  # decided and staged, waiting for the commit in flight to end
             stopping = False
             while not stopping:
-                batch = [self._queue.get()]
-                while len(batch) < self.max_batch:
+                item = self._queue.get()
+                while True:  # take everything already waiting, deciding each command
+                    if item is _STOP:
+                        stopping = True
+                    elif item is not _WAKE:
+                        self._decide_into(uow, item, decided)
+                    if len(decided) >= self.max_batch:
+                        break
                     try:
-                        batch.append(self._queue.get_nowait())
+                        item = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                if any(item is _STOP for item in batch):
-                    stopping = True
-                    batch = [item for item in batch if item is not _STOP]
-                if batch:
-                    self._decide_and_commit(uow, batch)
+                if uow.committing and len(decided) < self.max_batch and not stopping:
+                    continue  # the flusher puts _WAKE on the queue when the commit ends
+                if not self._settle(uow):  # the commit before did not happen: decide these again, from the store
+                    for future, command, _, _ in decided:
+                        self._one_at_a_time(uow, future, command)
+                elif decided:
+                    self._in_flight = decided
+                    # partial binds this batch now (a lambda would read the variable when the commit ends)
+                    uow.flush(background=True, when_done=partial(self._committed, outcomes=decided))
+                decided = []
+            self._settle(uow)
 
-    def _decide_and_commit(self, uow: Any, batch: list[tuple[Future[Any], Callable[[], Any]]]) -> None:
-        live = [(future, command) for future, command in batch if future.set_running_or_notify_cancel()]
-        uow.optimistic_creates = True  # fast path: the store's unique index checks creations at commit
-        outcomes = [(future, *self._decide(uow, command)) for future, command in live]
+    def _decide_into(self, uow: Any, item: tuple[Future[Any], Callable[[], Any]], decided: list[Outcome]) -> None:
+        future, command = item
+        if future.set_running_or_notify_cancel():
+            uow.optimistic_creates = True  # fast path: the store's unique index checks creations at commit
+            decided.append((future, command, *self._decide(uow, command)))
+
+    def _committed(self, commit: Future[None], outcomes: list[Outcome]) -> None:
+        """On the flusher thread, when a batch's commit ends: answer its callers at once if it committed."""
+        if commit.exception() is None:
+            with self._count_lock:
+                self.batches += 1
+                self.commands += len(outcomes)
+            for future, _, result, error in outcomes:
+                if error is None:
+                    future.set_result(result)
+                else:
+                    future.set_exception(error)
+        self._queue.put(_WAKE)  # the writer commits what it decided meanwhile (or, if this failed, decides it again)
+
+    def _settle(self, uow: Any) -> bool:
+        """Wait for the commit in flight, if any. True if it committed (or there was none); if it failed, its
+        commands have been dealt with, the unit of work's state discarded, and the answer is False."""
+        outcomes, self._in_flight = self._in_flight, None
         try:
-            uow.flush()
+            uow.wait()
         except RecordConflictError:
             # A creation clashed (a duplicate claim or voucher, say) or another writer interfered: nothing was
             # committed. Re-decide each command alone from the store, checks on, so each gets its exact answer.
             uow.discard()
             uow.optimistic_creates = False
-            for future, command in live:
+            for future, command, _, _ in outcomes or []:
                 self._one_at_a_time(uow, future, command)
-            return
-        except Exception as error:  # the database failed: exactly this batch's commands fail
+            return False
+        except Exception as error:  # the database failed: exactly that batch's commands fail
             uow.discard()
-            for future, _, _ in outcomes:
+            for future, _, _, _ in outcomes or []:
                 future.set_exception(error)
-            return
-        self.batches += 1
-        self.commands += len(outcomes)
-        for future, result, error in outcomes:
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
+            return False
+        return True
 
     @staticmethod
     def _decide(uow: Any, command: Callable[[], Any]) -> tuple[Any, BaseException | None]:
@@ -122,6 +160,7 @@ class GroupCommitWriter:
             return None, error
 
     def _one_at_a_time(self, uow: Any, future: Future[Any], command: Callable[[], Any]) -> None:
+        uow.optimistic_creates = False
         result, error = self._decide(uow, command)
         try:
             uow.flush()
@@ -133,8 +172,9 @@ class GroupCommitWriter:
             else:
                 error = failure
         else:
-            self.batches += 1
-            self.commands += 1
+            with self._count_lock:
+                self.batches += 1
+                self.commands += 1
         if error is None:
             future.set_result(result)
         else:

@@ -119,12 +119,15 @@ class UnitOfWork:
     def pending_event_count(self) -> int:
         return len(self._ordered)
 
-    def flush(self, *, background: bool = False) -> int:
+    def flush(self, *, background: bool = False, when_done: Callable[[Future[None]], None] | None = None) -> int:
         """Commit every staged event in one transaction (in command order); returns how many.
 
         ``background=True`` hands the commit to one flusher thread and returns at once, so that deciding the next
         batch overlaps the database's work on this one; at most one commit is in flight, so order is kept, and its
-        failure is raised by the next call. A failed flush commits nothing: call :meth:`discard`.
+        failure is raised by the next call. ``when_done`` is then called with the commit's future, on the flusher
+        thread, as soon as it ends. The events are encoded here, not on the flusher: encoding holds the GIL, and on
+        the flusher it fought the deciding thread for it (bench/README.md, "Group commit"), so the flusher only
+        waits on the database. A failed flush commits nothing: call :meth:`discard`.
         """
         self.wait()
         dirty, events = list(self._dirty.values()), self._ordered
@@ -147,10 +150,22 @@ class UnitOfWork:
             if background:
                 if self._flusher is None:
                     self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uow-flush")
-                self._in_flight = self._flusher.submit(self.app.save_now, events, snapshots)
+                stored = self.app.to_stored_events(events)
+                self._in_flight = self._flusher.submit(self.app.save_now, events, snapshots, stored=stored)
+                if when_done is not None:
+                    self._in_flight.add_done_callback(when_done)
             else:
                 self.app.save_now(events, snapshots)
+        elif when_done is not None:
+            done: Future[None] = Future()
+            done.set_result(None)
+            when_done(done)
         return len(events)
+
+    @property
+    def committing(self) -> bool:
+        """Is a background commit still in flight?"""
+        return self._in_flight is not None and not self._in_flight.done()
 
     def wait(self) -> None:
         """Wait for a background commit in flight, if any; raise its error."""

@@ -111,6 +111,47 @@ def test_a_commit_the_database_fails_fails_exactly_its_commands(world, monkeypat
     assert receipt.balance_after_fen == 100_000 * YUAN - 500_000  # only the later claim: 0.50 × 1,000,000
 
 
+def test_a_batch_decided_while_the_one_before_failed_to_commit_is_decided_again_from_the_store(world, monkeypatch):
+    """Batch B is decided while batch A's commit is in flight, on top of A. A's commit fails: A's commands fail, and B
+    — decided on state that never was — is decided again from the store and commits on its own."""
+    from eventsourcing.persistence import OperationalError
+
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    before = last_event_id(app)
+    real_save, a_committing, b_decided = app.save_now, threading.Event(), threading.Event()
+
+    def fail_first(*args, **kwargs):
+        if not a_committing.is_set():
+            a_committing.set()
+            assert b_decided.wait(10), "batch B was not decided while A's commit was in flight"
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_save(*args, **kwargs)
+
+    def deciding_b(command):
+        def run():
+            b_decided.set()
+            return command()
+        return run
+
+    monkeypatch.setattr(app, "save_now", fail_first)
+    writer = GroupCommitWriter(app)
+    batch_a = [writer.submit(claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
+    with writer:
+        assert a_committing.wait(10)
+        batch_b = [writer.submit(deciding_b(claim_command(world, voucher, platform, 2_000_000))) for _ in range(2)]
+        for future in batch_a:
+            with pytest.raises(OperationalError):
+                future.result(10)
+        receipts = [future.result(10) for future in batch_b]
+    # Only B's two claims count: 0.50 × 2,000,000 = 1,000,000 fen each, taken from the 100,000 RMB face in turn.
+    assert [r.balance_after_fen for r in receipts] == [100_000 * YUAN - 1_000_000, 100_000 * YUAN - 2_000_000]
+    assert app.voucher(voucher).held_fen == 2 * 1_000_000
+    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 2 * 3
+
+
 def test_sixteen_concurrent_callers_never_overspend_and_each_answer_matches_the_record(world):
     app = world.app
     voucher = world.issue(world.eligible_enterprise(), "NET-RENO").voucher_id  # 40 % up to 3,000,000 fen
