@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import queue
 import threading
-from functools import partial
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from typing import Any, Self, TypeVar
 
 from eventsourcing.persistence import RecordConflictError

@@ -124,8 +124,8 @@ class UnitOfWork:
 
         ``background=True`` hands the commit to one flusher thread and returns at once, so that deciding the next
         batch overlaps the database's work on this one; at most one commit is in flight, so order is kept, and its
-        failure is raised by the next call. ``when_done`` is then called with the commit's future, on the flusher
-        thread, as soon as it ends. The events are encoded here, not on the flusher: encoding holds the GIL, and on
+        failure is raised by the next call. ``when_done`` is called with the commit's future as soon as it ends (on
+        the flusher thread; at once if there was nothing to commit or the commit was not in the background). The events are encoded here, not on the flusher: encoding holds the GIL, and on
         the flusher it fought the deciding thread for it (bench/README.md, "Group commit"), so the flusher only
         waits on the database. A failed flush commits nothing: call :meth:`discard`.
         """
@@ -146,17 +146,17 @@ class UnitOfWork:
             self._cache.pop(aggregate_id, None)
         self._drop_when_committed = [a.id for a in dirty if not getattr(a, "read_after_write", True)]
         self._evict(keep={aggregate.id for aggregate in dirty})
+        if events and background:
+            if self._flusher is None:
+                self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uow-flush")
+            stored = self.app.to_stored_events(events)
+            self._in_flight = self._flusher.submit(self.app.save_now, events, snapshots, stored=stored)
+            if when_done is not None:
+                self._in_flight.add_done_callback(when_done)
+            return len(events)
         if events:
-            if background:
-                if self._flusher is None:
-                    self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uow-flush")
-                stored = self.app.to_stored_events(events)
-                self._in_flight = self._flusher.submit(self.app.save_now, events, snapshots, stored=stored)
-                if when_done is not None:
-                    self._in_flight.add_done_callback(when_done)
-            else:
-                self.app.save_now(events, snapshots)
-        elif when_done is not None:
+            self.app.save_now(events, snapshots)  # raises if it fails: when_done is for commits that end
+        if when_done is not None:  # committed already (or nothing to commit): tell the caller now
             done: Future[None] = Future()
             done.set_result(None)
             when_done(done)

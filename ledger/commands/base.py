@@ -17,7 +17,7 @@ from datetime import date
 from typing import ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Recording
+from eventsourcing.application import AggregateNotFoundError, Application, Recording
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Notification, RecordConflictError, StoredEvent, Transcoding
 
@@ -99,15 +99,13 @@ class LedgerApplicationBase(Application):
         snapshot them: the unit of work passes snapshots taken from its in-memory aggregates. Same library steps,
         same order (eventsourcing 9.5.6, pinned; bench/README.md has the figures). ``stored``: the same events
         already encoded (:meth:`to_stored_events`), so that a background committer only waits on the database."""
-        if stored is None:
-            processing_event: ProcessingEvent[UUID] = ProcessingEvent()
-            processing_event.events = list(events)
-            recordings = self._record(processing_event)
-        else:  # EventStore.put after its encoding step (the application keeps no aggregate cache: see _record)
-            ids = self.recorder.insert_events(list(stored))
-            recordings = [Recording(e, Notification(id=n, originator_id=s.originator_id, topic=s.topic,
-                                                    originator_version=s.originator_version, state=s.state))
-                          for e, s, n in zip(events, stored, ids or [], strict=bool(ids))]
+        # EventStore.put, with its encoding step taken out (the application keeps no aggregate cache for _record
+        # to fill: AGGREGATE_CACHE_MAXSIZE is never set).
+        stored = self.to_stored_events(events) if stored is None else list(stored)
+        ids = self.recorder.insert_events(stored)
+        recordings = [Recording(e, Notification(id=n, originator_id=s.originator_id, topic=s.topic,
+                                                originator_version=s.originator_version, state=s.state))
+                      for e, s, n in zip(events, stored, ids or [], strict=bool(ids))]
         if snapshots and self.snapshots is not None:
             self.snapshots.put(list(snapshots))
         self._notify(recordings)
