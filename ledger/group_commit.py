@@ -2,37 +2,53 @@
 
 Every writer of an event store serialises on its lock (PostgreSQL: an EXCLUSIVE lock on the events table per insert
 transaction), so committing one command per transaction caps commands/s below the store's single-row commit rate.
-Here callers put commands on a queue; the writer takes what is waiting (up to ``max_batch``), decides each against
-aggregates kept in memory by a long-lived unit of work, commits them all in one transaction, and only then answers
-each caller — as TigerBeetle batches transfers. While one batch commits, the next is decided (see ``_run``). A
-refused command wrote nothing and does not sink its batch.
+Here callers put commands on a queue; the writer takes what is waiting, decides each against aggregates kept in
+memory by a long-lived unit of work, and a committer thread commits whatever has been decided in one transaction,
+answering each caller only then — as TigerBeetle batches transfers. A refused command wrote nothing and does not
+sink its batch.
+
+Two threads share the unit of work, under one lock: the *writer* decides (commands run only there: the unit of work is
+found through a context variable of that thread) and the *committer* seals and commits. While one batch commits, the
+writer goes on deciding the commands that arrive, on top of it; the moment the commit ends, the committer seals what
+was decided meanwhile and starts committing it, with no hand-over to another thread in between (that hand-over, and
+encoding the batch after the commit before had ended, took a third of the time between commits: bench/README.md,
+"Group commit"). So a batch is whatever was decided during the previous commit, as PostgreSQL groups WAL flushes.
 
 Creations are checked optimistically: the writer does not ask the store whether a new claim key or voucher id is
 taken; the store's unique (id, version) index refuses a duplicate at commit, nothing is written, and the batch is
 decided again one command at a time with every check on — so each caller still gets its exact answer (the duplicate
 gets DUPLICATE_CLAIM, the others succeed). The same happens if another writer changed a cached aggregate: the
 writer should be the store's only writer, but interference costs time, not correctness. Any other failed commit
-(the database is down) fails exactly the commands in that batch, and the in-memory state is reloaded from the store.
+(the database is down) fails exactly the commands in that batch. Either way the in-memory state is dropped, and the
+commands decided on top of the failed batch (on state that never was) are decided again from the store.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from functools import partial
 from typing import Any, Self, TypeVar
+from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import ConcurrentUpdateError
+from ledger.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 _STOP = object()
-_WAKE = object()  # put by the flusher when a commit ends
+Submitted = tuple[Future[Any], Callable[[], Any], tuple[UUID, ...]]  # future, command, ids it will read
 Outcome = tuple[Future[Any], Callable[[], Any], Any, BaseException | None]  # future, command, result, error
+
+
+class _Redo:
+    """Put on the queue by the committer: commands to decide again, one at a time, from the store."""
+
+    def __init__(self, commands: list[tuple[Future[Any], Callable[[], Any]]]) -> None:
+        self.commands = commands
 
 
 class GroupCommitWriter:
@@ -42,8 +58,14 @@ class GroupCommitWriter:
         self._thread: threading.Thread | None = None
         self.batches = 0  # committed batches, and the commands they carried: for benchmarks and monitoring
         self.commands = 0
-        self._count_lock = threading.Lock()  # counted on the flusher thread and on the writer's
-        self._in_flight: list[Outcome] | None = None  # the batch whose commit is in flight
+        # Guards the unit of work and everything below; the writer holds it while it decides, the committer while
+        # it seals. Conditions: something decided (committer), room to decide (writer), committer idle (writer).
+        self._lock = threading.Lock()
+        self._decided_cv, self._room_cv, self._idle_cv = (threading.Condition(self._lock) for _ in range(3))
+        self._decided: list[Outcome] = []  # decided and staged, not yet sealed
+        self._committing = False
+        self._closed = False
+        self._uow: UnitOfWork | None = None  # the writer thread's, while it runs
 
     def __enter__(self) -> Self:
         return self.start()
@@ -53,6 +75,7 @@ class GroupCommitWriter:
 
     def start(self) -> Self:
         if self._thread is None:
+            self._closed = False
             self._thread = threading.Thread(target=self._run, name="group-commit-writer", daemon=True)
             self._thread.start()
         return self
@@ -64,103 +87,114 @@ class GroupCommitWriter:
             self._thread.join()
             self._thread = None
 
-    def submit(self, command: Callable[[], T]) -> Future[T]:
+    def submit(self, command: Callable[[], T], *, reads: Iterable[UUID] = ()) -> Future[T]:
         """Queue a command (a callable that runs one of the application's commands); its future resolves after the
-        batch it joins has committed, with its result or its error. Commands queued before ``start()`` wait."""
+        batch it joins has committed, with its result or its error. Commands queued before ``start()`` wait.
+
+        ``reads``: ids of aggregates the command will load (say, the voucher a claim is on). A hint: the writer
+        loads those it has not cached, for all the commands it takes at once, in one read (``UnitOfWork.prefetch``)
+        instead of each command reading its own; a wrong or missing hint costs time, never correctness."""
         future: Future[T] = Future()
-        self._queue.put((future, command))
+        self._queue.put((future, command, tuple(reads)))
         return future
 
-    def execute(self, command: Callable[[], T], timeout: float | None = None) -> T:
+    def execute(self, command: Callable[[], T], timeout: float | None = None, *, reads: Iterable[UUID] = ()) -> T:
         if self._thread is None:
             raise RuntimeError("the writer is not running: call start() or use it as a context manager")
-        return self.submit(command).result(timeout)
+        return self.submit(command, reads=reads).result(timeout)
 
-    # -- the writer thread ------------------------------------------------------------------------------------------
-    # Pipelined: while one batch's commit is in flight (on the unit of work's flusher thread, waiting on the database
-    # with the GIL released), the writer goes on deciding the commands that arrive, on top of it; when the commit
-    # ends, its callers are answered from the flusher and everything decided meanwhile goes into the next commit. So
-    # a batch is whatever arrived during the previous commit (as PostgreSQL groups WAL flushes). If a commit fails,
-    # the commands decided on top of it saw state that never was: they are thrown away with the cache and decided
-    # again, one by one, from the store.
+    # -- the writer thread: decides ---------------------------------------------------------------------------------
     def _run(self) -> None:
         with self.app.unit_of_work(cache_size=self.cache_size) as uow:
-            decided: list[Outcome] = []  # decided and staged, waiting for the commit in flight to end
-            stopping = False
-            while not stopping:
-                item = self._queue.get()
-                while True:  # take everything already waiting, deciding each command
-                    if item is _STOP:
-                        stopping = True
-                    elif item is not _WAKE:
-                        self._decide_into(uow, item, decided)
-                    if len(decided) >= self.max_batch:
-                        break
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                if uow.committing and len(decided) < self.max_batch and not stopping:
-                    continue  # the flusher puts _WAKE on the queue when the commit ends
-                if not self._settle(uow):  # the commit before did not happen: decide these again, from the store
-                    for future, command, _, _ in decided:
-                        self._one_at_a_time(uow, future, command)
-                elif decided:
-                    self._in_flight = decided
-                    # partial binds this batch now (a lambda would read the variable when the commit ends)
-                    uow.flush(background=True, when_done=partial(self._committed, outcomes=decided))
-                decided = []
-            self._settle(uow)
+            self._uow = uow
+            committer = threading.Thread(target=self._commit_loop, args=(uow,), name="group-commit-committer",
+                                         daemon=True)
+            committer.start()
+            try:
+                stopping = False
+                while True:
+                    if stopping:  # finish: wait for the committer, then for anything it sent back
+                        with self._lock:
+                            while self._decided or self._committing:
+                                self._idle_cv.wait()
+                        item = self._next_waiting()
+                        if item is None:
+                            break
+                    else:
+                        item = self._queue.get()
+                    taken, stop = self._take(item)
+                    stopping = stopping or stop
+                    if taken:
+                        self._decide_all(uow, taken)
+            finally:
+                with self._lock:
+                    self._closed = True
+                    self._decided_cv.notify()
+                committer.join()
 
-    def _decide_into(self, uow: Any, item: tuple[Future[Any], Callable[[], Any]], decided: list[Outcome]) -> None:
-        future, command = item
-        if future.set_running_or_notify_cancel():
-            uow.optimistic_creates = True  # fast path: the store's unique index checks creations at commit
-            decided.append((future, command, *self._decide(uow, command)))
-
-    def _committed(self, commit: Future[None], outcomes: list[Outcome]) -> None:
-        """On the flusher thread, when a batch's commit ends: answer its callers at once if it committed."""
-        if commit.exception() is None:
-            with self._count_lock:
-                self.batches += 1
-                self.commands += len(outcomes)
-            for future, _, result, error in outcomes:
-                if error is None:
-                    future.set_result(result)
-                else:
-                    future.set_exception(error)
-        self._queue.put(_WAKE)  # the writer commits what it decided meanwhile (or, if this failed, decides it again)
-
-    def _settle(self, uow: Any) -> bool:
-        """Wait for the commit in flight, if any. True if it committed (or there was none); if it failed, its
-        commands have been dealt with, the unit of work's state discarded, and the answer is False."""
-        outcomes, self._in_flight = self._in_flight, None
+    def _next_waiting(self) -> Any:
         try:
-            uow.wait()
-        except RecordConflictError:
-            # A creation clashed (a duplicate claim or voucher, say) or another writer interfered: nothing was
-            # committed. Re-decide each command alone from the store, checks on, so each gets its exact answer.
-            uow.discard()
-            uow.optimistic_creates = False
-            for future, command, _, _ in outcomes or []:
-                self._one_at_a_time(uow, future, command)
-            return False
-        except Exception as error:  # the database failed: exactly that batch's commands fail
-            uow.discard()
-            for future, _, _, _ in outcomes or []:
-                future.set_exception(error)
-            return False
-        return True
+            return self._queue.get_nowait()
+        except queue.Empty:
+            return None
+
+    def _take(self, item: Any) -> tuple[list[Submitted], bool]:
+        """``item`` and whatever else is waiting, up to ``max_batch`` commands; and whether a stop was among them.
+        Commands the committer sent back are decided again here, first."""
+        taken: list[Submitted] = []
+        stopping = False
+        while item is not None:
+            if item is _STOP:
+                stopping = True  # what was queued before it is still taken
+            elif isinstance(item, _Redo):
+                self._redo(item)
+            else:
+                taken.append(item)
+            item = self._next_waiting() if len(taken) < self.max_batch else None
+        return taken, stopping
+
+    def _decide_all(self, uow: UnitOfWork, taken: list[Submitted]) -> None:
+        """Decide the commands taken together, after loading in one read the aggregates they said they would read;
+        they are handed to the committer together, so that commands that arrived together commit together."""
+        reads = [aggregate_id for _, _, hinted in taken for aggregate_id in hinted]
+        loaded: list[Any] = []
+        if reads:
+            with self._lock:
+                wanted = uow.uncached(reads)
+            try:
+                loaded = self.app.load_many(wanted) if wanted else []  # the lock is not held while reading
+            except Exception:  # noqa: BLE001 - only a hint: each command loads what it needs and meets the error itself
+                loaded = []
+        with self._lock:
+            while len(self._decided) >= self.max_batch:
+                self._room_cv.wait()
+            uow.adopt(loaded)
+            uow.optimistic_creates = True  # fast path: the store's unique index checks creations at commit
+            for future, command, _ in taken:
+                if future.set_running_or_notify_cancel():
+                    self._decided.append((future, command, *self._decide(uow, command)))
+            uow.encode_staged()  # while the commit before is in flight, so that sealing is quick
+            self._decided_cv.notify()
 
     @staticmethod
-    def _decide(uow: Any, command: Callable[[], Any]) -> tuple[Any, BaseException | None]:
+    def _decide(uow: UnitOfWork, command: Callable[[], Any]) -> tuple[Any, BaseException | None]:
         try:
             return uow.run(command), None
         except Exception as error:  # refused (LedgerError) or failed: it wrote nothing (the uow undid it)
             return None, error
 
-    def _one_at_a_time(self, uow: Any, future: Future[Any], command: Callable[[], Any]) -> None:
-        uow.optimistic_creates = False
+    def _redo(self, redo: _Redo) -> None:
+        """Decide each command alone, with every check on, and commit it before the next (after the committer has
+        finished: nothing else may be staged in the unit of work meanwhile)."""
+        with self._lock:
+            while self._decided or self._committing:
+                self._idle_cv.wait()
+            uow = self._uow
+            uow.optimistic_creates = False
+            for future, command in redo.commands:
+                self._one_at_a_time(uow, future, command)
+
+    def _one_at_a_time(self, uow: UnitOfWork, future: Future[Any], command: Callable[[], Any]) -> None:
         result, error = self._decide(uow, command)
         try:
             uow.flush()
@@ -172,10 +206,70 @@ class GroupCommitWriter:
             else:
                 error = failure
         else:
-            with self._count_lock:
-                self.batches += 1
-                self.commands += 1
+            self.batches += 1
+            self.commands += 1
         if error is None:
             future.set_result(result)
         else:
             future.set_exception(error)
+
+    # -- the committer thread: seals what was decided, commits it, answers its callers -------------------------------
+    def _commit_loop(self, uow: UnitOfWork) -> None:
+        answer: list[Outcome] = []  # the batch just committed: its callers are answered once the next is sealed
+        while True:
+            with self._lock:
+                if answer:
+                    self.batches += 1
+                    self.commands += len(answer)
+                elif not self._decided:
+                    self._committing = False
+                    self._idle_cv.notify_all()
+                    while not self._decided and not self._closed:
+                        self._decided_cv.wait()
+                outcomes, self._decided = self._decided, []
+                batch = uow.seal() if outcomes else None
+                self._committing = batch is not None
+                if batch is None:
+                    self._idle_cv.notify_all()
+                self._room_cv.notify()
+            # Answered after sealing the next batch, not before: woken callers would take the GIL from sealing.
+            self._answer(answer)
+            answer = []
+            if batch is None:
+                if self._closed:
+                    return
+                continue
+            try:
+                batch.commit(self.app)
+            except Exception as error:  # noqa: BLE001 - every command of the batch gets an answer in _failed
+                self._failed(uow, outcomes, error)
+            else:
+                answer = outcomes
+
+    @staticmethod
+    def _answer(outcomes: list[Outcome]) -> None:
+        for future, _, result, error in outcomes:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+    def _failed(self, uow: UnitOfWork, outcomes: list[Outcome], error: Exception) -> None:
+        """Nothing of the batch was committed. Drop the in-memory state and send back to the writer the commands to
+        decide again: those decided on top of this batch, and, if it clashed on a record (a duplicate creation, or
+        another writer), the batch's own — each will get its exact answer. Otherwise (the database failed) the
+        batch's commands fail with that error."""
+        with self._lock:
+            uow.discard()
+            on_top, self._decided = self._decided, []
+            if isinstance(error, RecordConflictError):
+                redo = [*outcomes, *on_top]
+            else:
+                redo = on_top
+                for future, _, _, _ in outcomes:
+                    future.set_exception(error)
+            if redo:
+                self._queue.put(_Redo([(future, command) for future, command, _, _ in redo]))
+            self._committing = False
+            self._idle_cv.notify_all()
+            self._room_cv.notify()

@@ -13,12 +13,14 @@ the events staged by earlier commands of the batch.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import StoredEvent
 
 from ledger.id_filter import IdFilter
 
@@ -26,6 +28,21 @@ if TYPE_CHECKING:
     from ledger.commands.base import LedgerApplicationBase
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SealedBatch:
+    """Staged events taken out of a unit of work to be committed together: in command order, encoded, with the
+    snapshots due at the version they reach."""
+
+    events: list[Any]
+    stored: list[StoredEvent]
+    snapshots: list[Any]
+
+    def commit(self, app: LedgerApplicationBase) -> None:
+        """One transaction (``app.save_now``); raises if nothing was committed."""
+        if self.events:
+            app.save_now(self.events, self.snapshots, stored=self.stored)
 
 
 class UnitOfWork:
@@ -43,6 +60,7 @@ class UnitOfWork:
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
         self._dirty: dict[UUID, Any] = {}
         self._ordered: list[Any] = []  # staged events in command order: the global order they will get
+        self._stored: list[StoredEvent] = []  # the first of them, encoded already (encode_staged)
         self._ordered_count: dict[UUID, int] = {}  # per aggregate: how many of its pending events are in _ordered
         # This command's loads, keyed by the aggregate object's identity (cheaper to hash than a UUID, and this is
         # the hot path): aggregate -> how many pending events it had when the command first loaded it.
@@ -66,6 +84,25 @@ class UnitOfWork:
         if touched is not None and id(aggregate) not in touched:
             touched[id(aggregate)] = (aggregate, len(aggregate.pending_events))
         return aggregate
+
+    def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Load into the cache, in one read, those of these aggregates it lacks: for a batch of commands about to run
+        (each would otherwise read its own with two round trips, snapshot then events). Ids that do not exist are
+        left for the command to find missing."""
+        self.adopt(self.app.load_many(self.uncached(aggregate_ids)))
+
+    def uncached(self, aggregate_ids: Iterable[UUID]) -> list[UUID]:
+        """Those of these ids (once each) whose aggregates are not cached and may exist in the store."""
+        return [i for i in dict.fromkeys(aggregate_ids)
+                if i not in self._cache and (self._created is None or i in self._created)]
+
+    def adopt(self, aggregates: Iterable[Any]) -> None:
+        """Cache aggregates just read from the store, unless cached meanwhile (the cached one may be newer).
+
+        Safe to read them without holding the unit of work, as long as only its user decides: an uncached aggregate
+        has nothing staged or in flight (a batch's aggregates stay cached until it has committed)."""
+        for aggregate in aggregates:
+            self._cache.setdefault(aggregate.id, aggregate)
 
     def exists(self, aggregate_id: UUID) -> bool:
         if aggregate_id in self._cache:
@@ -119,48 +156,62 @@ class UnitOfWork:
     def pending_event_count(self) -> int:
         return len(self._ordered)
 
+    def encode_staged(self) -> None:
+        """Encode the events staged so far (as the store keeps them), so that sealing a batch later has less to do:
+        a group-commit writer calls this while the commit before is in flight."""
+        self._stored.extend(self.app.to_stored_events(self._ordered[len(self._stored):]))
+
+    def seal(self) -> SealedBatch:
+        """Take every staged event out as one batch, in command order, encoded and with the snapshots now due; the
+        caller commits it (``app.save_now``) before sealing the next. A batch whose commit fails must be followed
+        by :meth:`discard`. Does not wait for a background commit: :meth:`flush` does."""
+        dirty, events = list(self._dirty.values()), self._ordered
+        first_versions = {a.id: a.pending_events[0].originator_version for a in dirty if a.pending_events}
+        for aggregate in dirty:
+            aggregate.collect_events()  # their events go in command order, below
+        # Snapshots are taken here, from this thread's aggregates at exactly the version this batch writes.
+        snapshots = self.app.snapshots_due(dirty, first_versions)
+        self.encode_staged()
+        batch = SealedBatch(events, self._stored, snapshots)
+        self._dirty.clear()
+        self._ordered, self._ordered_count, self._stored = [], {}, []
+        self.commands_since_flush = 0
+        # Write-once records are never reloaded (the store answers for their existence), so they leave the cache —
+        # but only once committed (the batch before this one is, when this one is sealed): until then the store
+        # would wrongly say they do not exist. Nothing this batch writes is evicted either, for the same reason.
+        for aggregate_id in self._drop_when_committed:
+            self._cache.pop(aggregate_id, None)
+        self._drop_when_committed = [a.id for a in dirty if not getattr(a, "read_after_write", True)]
+        self._evict(keep={aggregate.id for aggregate in dirty})
+        return batch
+
     def flush(self, *, background: bool = False, when_done: Callable[[Future[None]], None] | None = None) -> int:
         """Commit every staged event in one transaction (in command order); returns how many.
 
         ``background=True`` hands the commit to one flusher thread and returns at once, so that deciding the next
         batch overlaps the database's work on this one; at most one commit is in flight, so order is kept, and its
         failure is raised by the next call. ``when_done`` is called with the commit's future as soon as it ends (on
-        the flusher thread; at once if there was nothing to commit or the commit was not in the background). The events are encoded here, not on the flusher: encoding holds the GIL, and on
-        the flusher it fought the deciding thread for it (bench/README.md, "Group commit"), so the flusher only
-        waits on the database. A failed flush commits nothing: call :meth:`discard`.
+        the flusher thread; at once if there was nothing to commit or the commit was not in the background). The
+        events are encoded here, not on the flusher: encoding holds the GIL, and on the flusher it fought the
+        deciding thread for it (bench/README.md, "Group commit"), so the flusher only waits on the database. A
+        failed flush commits nothing: call :meth:`discard`.
         """
         self.wait()
-        dirty, events = list(self._dirty.values()), self._ordered
-        first_versions = {a.id: a.pending_events[0].originator_version for a in dirty if a.pending_events}
-        for aggregate in dirty:
-            aggregate.collect_events()  # their events go in command order, below
-        # Snapshots are taken here, from this thread's aggregates at exactly the version this flush writes.
-        snapshots = self.app.snapshots_due(dirty, first_versions)
-        self._dirty.clear()
-        self._ordered, self._ordered_count = [], {}
-        self.commands_since_flush = 0
-        # Write-once records are never reloaded (the store answers for their existence), so they leave the cache —
-        # but only once committed: until then the store would wrongly say they do not exist. Nothing this flush
-        # writes is evicted either, for the same reason.
-        for aggregate_id in self._drop_when_committed:
-            self._cache.pop(aggregate_id, None)
-        self._drop_when_committed = [a.id for a in dirty if not getattr(a, "read_after_write", True)]
-        self._evict(keep={aggregate.id for aggregate in dirty})
-        if events and background:
+        batch = self.seal()
+        if batch.events and background:
             if self._flusher is None:
                 self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uow-flush")
-            stored = self.app.to_stored_events(events)
-            self._in_flight = self._flusher.submit(self.app.save_now, events, snapshots, stored=stored)
+            self._in_flight = self._flusher.submit(batch.commit, self.app)
             if when_done is not None:
                 self._in_flight.add_done_callback(when_done)
-            return len(events)
-        if events:
-            self.app.save_now(events, snapshots)  # raises if it fails: when_done is for commits that end
+            return len(batch.events)
+        if batch.events:
+            batch.commit(self.app)  # raises if it fails: when_done is for commits that end
         if when_done is not None:  # committed already (or nothing to commit): tell the caller now
             done: Future[None] = Future()
             done.set_result(None)
             when_done(done)
-        return len(events)
+        return len(batch.events)
 
     @property
     def committing(self) -> bool:
@@ -197,7 +248,7 @@ class UnitOfWork:
         self._cache.clear()
         self._dirty.clear()
         self._drop_when_committed = []
-        self._ordered, self._ordered_count = [], {}
+        self._ordered, self._ordered_count, self._stored = [], {}, []
         self.commands_since_flush = 0
 
     def _undo_touched(self) -> None:

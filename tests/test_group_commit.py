@@ -196,3 +196,33 @@ def test_time_moves_on_for_the_writer_too(world):
         writer.execute(claim_command(world, voucher, platform, 1_000_000))
     last = list(app.events.get(voucher))[-1]
     assert last.timestamp == at and at - timedelta(days=40) < at
+
+
+def test_read_hints_change_no_answer_right_or_wrong(world):
+    """``reads`` is only a hint: naming the voucher, another voucher, or an id that exists nowhere gives the same
+    answers as naming nothing."""
+    app = world.app
+    platform = world.provider()
+    vouchers = [world.issue(world.eligible_enterprise()).voucher_id for _ in range(2)]
+    world.advance(days=5)
+    hints = [(vouchers[0],), (vouchers[1],), (uuid4(),), ()]
+    with GroupCommitWriter(app) as writer:
+        receipts = [writer.execute(claim_command(world, vouchers[0], platform, 1_000_000), reads=hint)
+                    for hint in hints]
+    # Each claim holds 0.50 × 1,000,000 = 500,000 fen of the 100,000 RMB face, in turn.
+    assert [r.balance_after_fen for r in receipts] == [100_000 * YUAN - k * 500_000 for k in range(1, 5)]
+    assert app.voucher(vouchers[1]).held_fen == 0
+
+
+def test_prefetched_aggregates_are_served_without_reading_the_store_again(world, monkeypatch):
+    app = world.app
+    vouchers = [world.issue(world.eligible_enterprise()).voucher_id for _ in range(3)]
+    expected = {v: app.voucher(v).balance_fen for v in vouchers}
+    with app.unit_of_work() as uow:
+        uow.prefetch([*vouchers, uuid4()])
+
+        def no_reads(*_, **__):
+            raise AssertionError("read the store again")
+
+        monkeypatch.setattr(app.repository, "get", no_reads)
+        assert {v: app.voucher(v).balance_fen for v in vouchers} == expected

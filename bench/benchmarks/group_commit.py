@@ -20,7 +20,7 @@ def writer_claim_job(world: BenchWorld, writer: GroupCommitWriter, vouchers, pro
     def job(tally: Tally) -> None:
         for i in range(n):
             command = world.claim_command(vouchers[i % len(vouchers)], provider_id)  # prepared by the caller
-            tally.attempt(lambda c=command: writer.execute(c))
+            tally.attempt(lambda c=command, v=vouchers[i % len(vouchers)]: writer.execute(c, reads=(v.voucher_id,)))
             advance()
 
     return job
