@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
@@ -48,12 +49,13 @@ class Call:
         require_kind(self.principal, kinds, what)
 
     def respond(self, body: BaseModel | None, run: Callable[[], BaseModel], *, status: int = 200,
-                key_required: bool = False) -> JSONResponse:
-        """Run a command and answer with its result; with an Idempotency-Key, at most once per key."""
+                key_required: bool = False, reads: tuple[UUID, ...] = ()) -> JSONResponse:
+        """Run a command and answer with its result; with an Idempotency-Key, at most once per key. ``reads``: the
+        aggregates the command will load, for the group-commit writer to read with its batch's others."""
 
         def execute() -> JSONResponse:
             writer = self.backend.writer
-            result = run() if writer is None else writer.execute(run)  # answered after its batch committed
+            result = run() if writer is None else writer.execute(run, reads=reads)  # answered after its batch committed
             return JSONResponse(jsonable_encoder(result), status_code=status)
 
         if self.idempotency_key is None:

@@ -46,7 +46,7 @@ def claim(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(call)):
         return s.ClaimReceiptOut(voucher_id=r.voucher_id, claim_id=r.claim_id, amount_fen=r.amount_fen,
                                  balance_after_fen=r.balance_after_fen)
 
-    return c.respond(body, run, status=201, key_required=True)
+    return c.respond(body, run, status=201, key_required=True, reads=(voucher_id,))
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/approval", response_model=s.ClaimChanged,
@@ -58,7 +58,7 @@ def approve(voucher_id: UUID, claim_id: UUID, c: Call = Depends(call)):
         c.ledger.approve_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id)
         return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="APPROVED")
 
-    return c.respond(None, run, key_required=True)
+    return c.respond(None, run, key_required=True, reads=(voucher_id,))
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/rejection", response_model=s.ClaimChanged,
@@ -70,7 +70,7 @@ def reject(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(c
         freed = c.ledger.reject_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id, reason=body.reason)
         return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="REJECTED", freed_fen=freed)
 
-    return c.respond(body, run, key_required=True)
+    return c.respond(body, run, key_required=True, reads=(voucher_id,))
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/reversal", response_model=s.ClaimChanged,
@@ -84,7 +84,7 @@ def reverse(voucher_id: UUID, claim_id: UUID, body: s.ReverseClaim, c: Call = De
         return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="REVERSED",
                               freed_fen=0 if recovery else amount, recovery_fen=recovery)
 
-    return c.respond(body, run, key_required=True)
+    return c.respond(body, run, key_required=True, reads=(voucher_id,))
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/release", response_model=s.ClaimChanged,
@@ -97,7 +97,7 @@ def release(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(
         status = c.ledger.voucher(voucher_id).claim(claim_id).status
         return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status=status.value)
 
-    return c.respond(body, run, key_required=True)
+    return c.respond(body, run, key_required=True, reads=(voucher_id,))
 
 
 @router.post("/settlement-batches", status_code=201, response_model=s.Created,
