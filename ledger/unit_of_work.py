@@ -185,16 +185,14 @@ class UnitOfWork:
         self._evict(keep={aggregate.id for aggregate in dirty})
         return batch
 
-    def flush(self, *, background: bool = False, when_done: Callable[[Future[None]], None] | None = None) -> int:
+    def flush(self, *, background: bool = False) -> int:
         """Commit every staged event in one transaction (in command order); returns how many.
 
         ``background=True`` hands the commit to one flusher thread and returns at once, so that deciding the next
-        batch overlaps the database's work on this one; at most one commit is in flight, so order is kept, and its
-        failure is raised by the next call. ``when_done`` is called with the commit's future as soon as it ends (on
-        the flusher thread; at once if there was nothing to commit or the commit was not in the background). The
-        events are encoded here, not on the flusher: encoding holds the GIL, and on the flusher it fought the
-        deciding thread for it (bench/README.md, "Group commit"), so the flusher only waits on the database. A
-        failed flush commits nothing: call :meth:`discard`.
+        batch overlaps the database's work on this one (the simulator); at most one commit is in flight, so order is
+        kept, and its failure is raised by the next call. The events are encoded here, not on the flusher: encoding
+        holds the GIL, and on the flusher it fought the deciding thread for it (bench/README.md, "Group commit"), so
+        the flusher only waits on the database. A failed flush commits nothing: call :meth:`discard`.
         """
         self.wait()
         batch = self.seal()
@@ -202,21 +200,9 @@ class UnitOfWork:
             if self._flusher is None:
                 self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uow-flush")
             self._in_flight = self._flusher.submit(batch.commit, self.app)
-            if when_done is not None:
-                self._in_flight.add_done_callback(when_done)
-            return len(batch.events)
-        if batch.events:
-            batch.commit(self.app)  # raises if it fails: when_done is for commits that end
-        if when_done is not None:  # committed already (or nothing to commit): tell the caller now
-            done: Future[None] = Future()
-            done.set_result(None)
-            when_done(done)
+        else:
+            batch.commit(self.app)  # raises if it fails
         return len(batch.events)
-
-    @property
-    def committing(self) -> bool:
-        """Is a background commit still in flight?"""
-        return self._in_flight is not None and not self._in_flight.done()
 
     def wait(self) -> None:
         """Wait for a background commit in flight, if any; raise its error."""
