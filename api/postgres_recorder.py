@@ -35,6 +35,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg import pq
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 
@@ -62,12 +63,13 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
             [SQL("BEGIN"), *self.lock_table_statements, SQL("NOTIFY {0}").format(Identifier(self.channel_name))]
         ).as_string(None)
         select = self.select_events_statement.as_string(None)
-        if not select.endswith("WHERE originator_id = %s"):  # as above: the shapes below assume the library's
+        if not (select.startswith("SELECT * FROM") and select.endswith("WHERE originator_id = %s")):  # as above
             raise RuntimeError("unexpected select statement from eventsourcing; review api/postgres_recorder.py")
         table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         self._insert_head = (f"INSERT INTO {table.as_string(None)} (originator_id, originator_version, topic, state) "
                              "SELECT i, v, t, decode(h, 'hex') FROM unnest(")
         self._topic_literals: dict[str, str] = {}
+        self._select = select = select.replace("SELECT *", "SELECT originator_id, originator_version, topic, state", 1)
         self._select_statements: dict[tuple[bool, bool, bool, bool], str] = {}
         self._select_of_many = select.replace("originator_id = %s", "originator_id = ANY(%s)") + (
             " ORDER BY originator_id, originator_version"
@@ -79,7 +81,7 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         shape = (gt is not None, lte is not None, desc, limit is not None)
         statement = self._select_statements.get(shape)
         if statement is None:
-            statement = self.select_events_statement.as_string(None)
+            statement = self._select
             statement += " AND originator_version > %s" if shape[0] else ""
             statement += " AND originator_version <= %s" if shape[1] else ""
             statement += " ORDER BY originator_version " + ("DESC" if desc else "ASC")
@@ -94,20 +96,22 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's select_events
     def _fetch_stored_events(self, statement: str, params: list[Any]) -> list[StoredEvent]:
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, params, prepare=True)
-            return [StoredEvent(originator_id=row["originator_id"], originator_version=row["originator_version"],
-                                topic=row["topic"], state=bytes(row["state"])) for row in curs.fetchall()]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, params, prepare=True)  # tuples: dict rows cost more than the rest of a read
+            return [StoredEvent(originator_id=i, originator_version=v, topic=t, state=bytes(state))
+                    for i, v, t, state in curs.fetchall()]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's insert_events
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            if not stored_events:
-                return []
+        if not stored_events:
+            return []
+        with self.datastore.get_connection() as conn:
             try:
                 if kwargs or len(stored_events) > self.ONE_MESSAGE_MAX_EVENTS:
-                    return self._insert_in_three_round_trips(curs, stored_events, **kwargs)
-                return self._insert_in_one_message(conn, curs, stored_events)
+                    with conn.cursor() as curs:
+                        return self._insert_in_three_round_trips(curs, stored_events, **kwargs)
+                with conn.cursor(row_factory=tuple_row) as curs:
+                    return self._insert_in_one_message(conn, curs, stored_events)
             except BaseException:
                 if conn.info.transaction_status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR):
                     with suppress(psycopg.Error):  # the first error is the one to report
@@ -130,7 +134,9 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         for event in stored_events:
             if event.topic not in topics:
                 topics[event.topic] = Literal(event.topic).as_string(conn)
-        ids = ",".join([str(i if isinstance(i, UUID) else UUID(str(i))) for i in (e.originator_id for e in stored_events)])
+        # Only what is known to be a UUID or an int is written into the statement as is.
+        ids = ",".join([str(i if isinstance(i, UUID) else UUID(str(i)))
+                        for i in (e.originator_id for e in stored_events)])
         versions = ",".join([str(int(e.originator_version)) for e in stored_events])
         curs.execute(
             f"{self._begin_lock_notify}; {self._insert_head}'{{{ids}}}'::uuid[], '{{{versions}}}'::bigint[], "
@@ -141,7 +147,9 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         while not (curs.statusmessage or "").startswith("INSERT"):  # the results of BEGIN, SET, SELECT, NOTIFY
             if not curs.nextset():
                 raise RuntimeError("the insert transaction returned no INSERT result")
-        notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
+        notification_ids = [row[0] for row in curs.fetchall()]
+        if len(notification_ids) != len(stored_events):
+            raise RuntimeError(f"inserted {len(stored_events)} events but got {len(notification_ids)} notification ids")
         if conn.info.transaction_status != pq.TransactionStatus.IDLE:  # COMMIT did not end the transaction
             raise RuntimeError(f"the insert transaction did not commit ({conn.info.transaction_status.name})")
         return notification_ids

@@ -59,6 +59,7 @@ def voucher_id(enterprise: UUID, year: int, item_id: str) -> UUID:
     return _id("voucher", enterprise, year, item_id)
 
 
+@lru_cache(maxsize=4_096)  # a claim derives it twice (duplicate check, then the key's creation): the second is a hit
 def claim_key_id(provider: UUID, contract_no: str, invoice_no: str) -> UUID:
     """Contract and invoice numbers are compared trimmed and upper-cased, so ' ht-01' and 'HT-01' are one contract."""
     return _id("claim-key", provider, contract_no.strip().upper(), invoice_no.strip().upper())

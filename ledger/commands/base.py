@@ -105,12 +105,13 @@ class LedgerApplicationBase(Application):
         # to fill: AGGREGATE_CACHE_MAXSIZE is never set).
         stored = self.to_stored_events(events) if stored is None else list(stored)
         ids = self.recorder.insert_events(stored)
-        recordings = [Recording(e, Notification(id=n, originator_id=s.originator_id, topic=s.topic,
-                                                originator_version=s.originator_version, state=s.state))
-                      for e, s, n in zip(events, stored, ids or [], strict=bool(ids))]
         if snapshots and self.snapshots is not None:
             self.snapshots.put(list(snapshots))
-        self._notify(recordings)
+        # The library's _notify is a no-op; build the recordings only for a subclass that overrides it.
+        if type(self)._notify is not Application._notify:
+            self._notify([Recording(e, Notification(id=n, originator_id=s.originator_id, topic=s.topic,
+                                                    originator_version=s.originator_version, state=s.state))
+                          for e, s, n in zip(events, stored, ids or [], strict=bool(ids))])
 
     def snapshots_due(self, aggregates: list[object], first_versions: dict[UUID, int]) -> list[object]:
         """Snapshots of the aggregates whose new events crossed a multiple of their snapshotting interval."""
