@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]{exc}[/red]")
         return 2
     console.print(table(result))
-    console.print(f"finished in {result['duration_s']} s")
+    each = ", ".join(f"{name} {seconds:g}" for name, seconds in result["benchmark_durations_s"].items())
+    console.print(f"finished in {result['duration_s']} s ({each})")
     if args.json:
         write_json(result, args.json)
         console.print(f"wrote {args.json}")

@@ -42,15 +42,18 @@ def run(
     code = environment.code_state()  # at the start: the working tree may change while a long run goes on
     server = server_url(postgres_url)
     figures: list[Figure] = []
+    durations: dict[str, float] = {}  # seconds per benchmark, set-up included: what to shrink when a run is too long
     with tempfile.TemporaryDirectory(prefix="vl_bench_") as tmp, tracker or Tracker() as shown:
         ctx = Context(scale=scale, stores=tuple(stores), tmpdir=Path(tmp), postgres_server=server, tracker=shown)
         try:
             for bench in benchmarks:
                 if not set(bench.stores) & set(ctx.stores):
                     continue
+                began = time.perf_counter()
                 for figure in bench.func(ctx):
                     figure.benchmark = bench.name
                     figures.append(figure)
+                durations[bench.name] = round(time.perf_counter() - began, 1)
         finally:
             ctx.close()
     apply_ratios(figures)
@@ -62,6 +65,7 @@ def run(
         "scale": scale.name,
         "repeats": scale.repeats,
         "benchmarks": [b.name for b in benchmarks],
+        "benchmark_durations_s": durations,
         "stores": list(stores),
         **described,
         "code": code,

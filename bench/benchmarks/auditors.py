@@ -46,7 +46,7 @@ from projections.runner import PROJECTIONS, close_projections, open_projections,
 from projections.times import to_us
 from projections.view import ReadModelView
 
-CALLS = {"tiny": 5}  # timed calls per query by scale name; otherwise DEFAULT_CALLS
+CALLS = {"tiny": 5, "quick": 20}  # timed calls per query by scale name; otherwise DEFAULT_CALLS
 DEFAULT_CALLS = 50
 WARM_UP = 3
 QUERY_BUDGET_S = 90.0  # a query stops after this much time in timed calls
