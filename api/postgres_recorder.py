@@ -138,10 +138,11 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         ids = ",".join([str(i if isinstance(i, UUID) else UUID(str(i)))
                         for i in (e.originator_id for e in stored_events)])
         versions = ",".join([str(int(e.originator_version)) for e in stored_events])
+        states = ",".join(['"' + bytes(e.state).hex() + '"' for e in stored_events])  # quoted: "" is an empty state
         curs.execute(
             f"{self._begin_lock_notify}; {self._insert_head}'{{{ids}}}'::uuid[], '{{{versions}}}'::bigint[], "
             f"ARRAY[{','.join([topics[e.topic] for e in stored_events])}]::text[], "
-            f"'{{{','.join([bytes(e.state).hex() for e in stored_events])}}}'::text[]) AS u(i, v, t, h) "
+            f"'{{{states}}}'::text[]) AS u(i, v, t, h) "
             "RETURNING notification_id; COMMIT"
         )
         while not (curs.statusmessage or "").startswith("INSERT"):  # the results of BEGIN, SET, SELECT, NOTIFY

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from contextlib import suppress
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any, Self, TypeVar
@@ -40,15 +41,9 @@ from ledger.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 _STOP = object()
+_REDO = object()  # put by the committer to wake the writer: commands wait in _redo_pending
 Submitted = tuple[Future[Any], Callable[[], Any], tuple[UUID, ...]]  # future, command, ids it will read
 Outcome = tuple[Future[Any], Callable[[], Any], Any, BaseException | None]  # future, command, result, error
-
-
-class _Redo:
-    """Put on the queue by the committer: commands to decide again, one at a time, from the store."""
-
-    def __init__(self, commands: list[tuple[Future[Any], Callable[[], Any]]]) -> None:
-        self.commands = commands
 
 
 class GroupCommitWriter:
@@ -63,8 +58,10 @@ class GroupCommitWriter:
         self._lock = threading.Lock()
         self._decided_cv, self._room_cv, self._idle_cv = (threading.Condition(self._lock) for _ in range(3))
         self._decided: list[Outcome] = []  # decided and staged, not yet sealed
+        self._redo_pending: list[tuple[Future[Any], Callable[[], Any]]] = []  # to decide again, before anything new
         self._committing = False
         self._closed = False
+        self._broken: BaseException | None = None  # why a thread of this writer died: callers are told, not left
         self._uow: UnitOfWork | None = None  # the writer thread's, while it runs
 
     def __enter__(self) -> Self:
@@ -75,7 +72,7 @@ class GroupCommitWriter:
 
     def start(self) -> Self:
         if self._thread is None:
-            self._closed = False
+            self._closed, self._broken = False, None
             self._thread = threading.Thread(target=self._run, name="group-commit-writer", daemon=True)
             self._thread.start()
         return self
@@ -94,6 +91,8 @@ class GroupCommitWriter:
         ``reads``: ids of aggregates the command will load (say, the voucher a claim is on). A hint: the writer
         loads those it has not cached, for all the commands it takes at once, in one read (``UnitOfWork.prefetch``)
         instead of each command reading its own; a wrong or missing hint costs time, never correctness."""
+        if self._broken is not None:
+            raise RuntimeError("the group-commit writer has stopped after an internal error") from self._broken
         future: Future[T] = Future()
         self._queue.put((future, command, tuple(reads)))
         return future
@@ -110,13 +109,17 @@ class GroupCommitWriter:
             committer = threading.Thread(target=self._commit_loop, args=(uow,), name="group-commit-committer",
                                          daemon=True)
             committer.start()
+            taken: list[Submitted] = []
             try:
                 stopping = False
                 while True:
                     if stopping:  # finish: wait for the committer, then for anything it sent back
                         with self._lock:
-                            while self._decided or self._committing:
+                            self._redo_if_any(uow)
+                            while (self._decided or self._committing) and self._broken is None:
                                 self._idle_cv.wait()
+                            if self._redo_pending:
+                                continue
                         item = self._next_waiting()
                         if item is None:
                             break
@@ -124,8 +127,11 @@ class GroupCommitWriter:
                         item = self._queue.get()
                     taken, stop = self._take(item)
                     stopping = stopping or stop
-                    if taken:
-                        self._decide_all(uow, taken)
+                    self._decide_all(uow, taken)
+                    taken = []
+            except BaseException as error:  # a bug, not a refusal: tell every waiting caller rather than hang them
+                self._break(error, [(f, c) for f, c, _ in taken])
+                raise
             finally:
                 with self._lock:
                     self._closed = True
@@ -139,16 +145,13 @@ class GroupCommitWriter:
             return None
 
     def _take(self, item: Any) -> tuple[list[Submitted], bool]:
-        """``item`` and whatever else is waiting, up to ``max_batch`` commands; and whether a stop was among them.
-        Commands the committer sent back are decided again here, first."""
+        """``item`` and whatever else is waiting, up to ``max_batch`` commands; and whether a stop was among them."""
         taken: list[Submitted] = []
         stopping = False
         while item is not None:
             if item is _STOP:
                 stopping = True  # what was queued before it is still taken
-            elif isinstance(item, _Redo):
-                self._redo(item)
-            else:
+            elif item is not _REDO:
                 taken.append(item)
             item = self._next_waiting() if len(taken) < self.max_batch else None
         return taken, stopping
@@ -166,6 +169,9 @@ class GroupCommitWriter:
             except Exception:  # noqa: BLE001 - only a hint: each command loads what it needs and meets the error itself
                 loaded = []
         with self._lock:
+            self._redo_if_any(uow)  # commands sent back by a failed commit were submitted before these: first
+            if not taken:
+                return
             while len(self._decided) >= self.max_batch:
                 self._room_cv.wait()
             uow.adopt(loaded)
@@ -173,7 +179,6 @@ class GroupCommitWriter:
             for future, command, _ in taken:
                 if future.set_running_or_notify_cancel():
                     self._decided.append((future, command, *self._decide(uow, command)))
-            uow.encode_staged()  # while the commit before is in flight, so that sealing is quick
             self._decided_cv.notify()
 
     @staticmethod
@@ -183,15 +188,15 @@ class GroupCommitWriter:
         except Exception as error:  # refused (LedgerError) or failed: it wrote nothing (the uow undid it)
             return None, error
 
-    def _redo(self, redo: _Redo) -> None:
-        """Decide each command alone, with every check on, and commit it before the next (after the committer has
-        finished: nothing else may be staged in the unit of work meanwhile)."""
-        with self._lock:
-            while self._decided or self._committing:
+    def _redo_if_any(self, uow: UnitOfWork) -> None:
+        """With the lock held: decide each command the committer sent back alone, with every check on, committing
+        each before the next (once the committer is idle: nothing else may be staged in the unit of work)."""
+        while self._redo_pending:
+            while (self._decided or self._committing) and self._broken is None:
                 self._idle_cv.wait()
-            uow = self._uow
+            redo, self._redo_pending = self._redo_pending, []
             uow.optimistic_creates = False
-            for future, command in redo.commands:
+            for future, command in redo:
                 self._one_at_a_time(uow, future, command)
 
     def _one_at_a_time(self, uow: UnitOfWork, future: Future[Any], command: Callable[[], Any]) -> None:
@@ -216,35 +221,48 @@ class GroupCommitWriter:
     # -- the committer thread: seals what was decided, commits it, answers its callers -------------------------------
     def _commit_loop(self, uow: UnitOfWork) -> None:
         answer: list[Outcome] = []  # the batch just committed: its callers are answered once the next is sealed
-        while True:
-            with self._lock:
-                if answer:
-                    self.batches += 1
-                    self.commands += len(answer)
-                elif not self._decided:
-                    self._committing = False
-                    self._idle_cv.notify_all()
-                    while not self._decided and not self._closed:
-                        self._decided_cv.wait()
-                outcomes, self._decided = self._decided, []
-                batch = uow.seal() if outcomes else None
-                self._committing = batch is not None
-                if batch is None:
-                    self._idle_cv.notify_all()
-                self._room_cv.notify()
-            # Answered after sealing the next batch, not before: woken callers would take the GIL from sealing.
-            self._answer(answer)
-            answer = []
-            if batch is None:
-                if self._closed:
+        outcomes: list[Outcome] = []
+        try:
+            while True:
+                with self._lock:
+                    if answer:
+                        self.batches += 1
+                        self.commands += len(answer)
+                    elif not self._decided:
+                        self._committing = False
+                        self._idle_cv.notify_all()
+                        while not self._decided and not self._closed:
+                            self._decided_cv.wait()
+                    outcomes, self._decided = self._decided, []
+                    batch = uow.seal() if outcomes else None
+                    done: Future[None] = Future()
+                    if batch is not None:
+                        uow.track_commit(done)  # a command that reads raw history waits for this commit
+                    self._committing = batch is not None
+                    if batch is None:
+                        self._idle_cv.notify_all()
+                    self._room_cv.notify()
+                    finished = batch is None and self._closed
+                # Answered after sealing the next batch, not before: woken callers would take the GIL from sealing.
+                self._answer(answer)
+                answer = []
+                if finished:
                     return
-                continue
-            try:
-                batch.commit(self.app)
-            except Exception as error:  # noqa: BLE001 - every command of the batch gets an answer in _failed
-                self._failed(uow, outcomes, error)
-            else:
-                answer = outcomes
+                if batch is None:
+                    continue
+                try:
+                    batch.commit(self.app)
+                except Exception as error:  # noqa: BLE001 - every command of the batch gets an answer in _failed
+                    done.set_exception(error)
+                    self._failed(uow, outcomes, error)
+                else:
+                    done.set_result(None)
+                    answer = outcomes
+                outcomes = []
+        except BaseException as error:  # a bug, not a failed commit: tell every waiting caller rather than hang them
+            self._answer(answer)  # committed
+            self._break(error, [(f, c) for f, c, _, _ in outcomes])
+            raise
 
     @staticmethod
     def _answer(outcomes: list[Outcome]) -> None:
@@ -269,7 +287,27 @@ class GroupCommitWriter:
                 for future, _, _, _ in outcomes:
                     future.set_exception(error)
             if redo:
-                self._queue.put(_Redo([(future, command) for future, command, _, _ in redo]))
+                # Before anything the writer has not decided yet: these were submitted first.
+                self._redo_pending = [(future, command) for future, command, _, _ in redo] + self._redo_pending
+                self._queue.put(_REDO)
             self._committing = False
             self._idle_cv.notify_all()
             self._room_cv.notify()
+
+    def _break(self, error: BaseException, unanswered: list[tuple[Future[Any], Callable[[], Any]]]) -> None:
+        """A thread of the writer is dying of ``error`` (a bug): fail every command not yet answered, refuse new ones,
+        and wake the other thread so that nothing waits for ever."""
+        with self._lock:
+            self._broken = error
+            pending = unanswered + [(f, c) for f, c, _, _ in self._decided] + self._redo_pending
+            self._decided, self._redo_pending = [], []
+            self._committing, self._closed = False, True
+            for condition in (self._decided_cv, self._room_cv, self._idle_cv):
+                condition.notify_all()
+        while (item := self._next_waiting()) is not None:
+            if isinstance(item, tuple):
+                pending.append((item[0], item[1]))
+        for future, _ in pending:
+            if not future.done():
+                with suppress(Exception):  # a future may have been answered or cancelled meanwhile
+                    future.set_exception(RuntimeError(f"the group-commit writer stopped: {error!r}"))

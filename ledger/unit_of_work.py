@@ -124,16 +124,22 @@ class UnitOfWork:
                 self._created.add(aggregate_id)  # a creation: remember that this id now exists
             self._ordered.extend(pending[already:])
             self._ordered_count[aggregate_id] = len(pending)
+            touched = self._touched
+            if touched is not None and id(aggregate) not in touched:
+                touched[id(aggregate)] = (aggregate, already)  # created by this command: undone if it fails
 
     # -- running and committing -------------------------------------------------------------------------------------
     def run(self, command: Callable[[], T]) -> T:
-        """Run one command; if it raises, undo whatever it changed in memory and re-raise."""
+        """Run one command; if it raises, undo whatever it changed in memory, unstage what it staged, and re-raise.
+        Its events are encoded here, so that an event that cannot be stored fails its own command."""
         self._touched = {}
+        mark = len(self._ordered)
         try:
             result = command()
             self._require_all_staged()
+            self.encode_staged()
         except BaseException:
-            self._undo_touched()
+            self._undo_touched(mark)
             raise
         finally:
             self._touched = None
@@ -146,8 +152,9 @@ class UnitOfWork:
                 raise RuntimeError(f"a command changed {type(aggregate).__name__} {aggregate.id} but did not commit it")
 
     def unflushed_events(self, aggregate_id: UUID) -> list[Any]:
-        """The aggregate's events staged here and not yet committed, after waiting for a commit in flight: with the
-        store's events they make its whole history (for the rare command that reads raw history)."""
+        """The aggregate's events staged here and not yet sealed, after waiting for a commit in flight (in the
+        background or by a group-commit committer): with the store's events they make its whole history (for the
+        rare command that reads raw history)."""
         self.wait()
         dirty = self._dirty.get(aggregate_id)
         return list(dirty.pending_events) if dirty is not None else []
@@ -204,6 +211,11 @@ class UnitOfWork:
             batch.commit(self.app)  # raises if it fails
         return len(batch.events)
 
+    def track_commit(self, commit: Future[None]) -> None:
+        """Another thread is committing the batch just sealed: :meth:`wait` waits for it too. Commands that read
+        raw history (``unflushed_events``) and the undo of a failed command read the store, which must hold it."""
+        self._in_flight = commit
+
     def wait(self) -> None:
         """Wait for a background commit in flight, if any; raise its error."""
         in_flight, self._in_flight = self._in_flight, None
@@ -237,7 +249,9 @@ class UnitOfWork:
         self._ordered, self._ordered_count, self._stored = [], {}, []
         self.commands_since_flush = 0
 
-    def _undo_touched(self) -> None:
+    def _undo_touched(self, mark: int) -> None:
+        """Put every aggregate the failed command changed back as it was before it (``keep`` pending events, all
+        staged by earlier commands), and unstage its events: ``mark`` is how many were staged before it."""
         for aggregate, keep in (self._touched or {}).values():
             aggregate_id = aggregate.id
             if len(aggregate.pending_events) == keep:
@@ -245,10 +259,15 @@ class UnitOfWork:
             rebuilt = self._rebuild(aggregate, keep)
             if rebuilt is None:
                 self._cache.pop(aggregate_id, None)
-                continue
-            self._cache[aggregate_id] = rebuilt
-            if aggregate_id in self._dirty:
-                self._dirty[aggregate_id] = rebuilt
+            else:
+                self._cache[aggregate_id] = rebuilt
+            if keep:
+                self._dirty[aggregate_id], self._ordered_count[aggregate_id] = rebuilt, keep
+            else:  # staged by no earlier command of the batch
+                self._dirty.pop(aggregate_id, None)
+                self._ordered_count.pop(aggregate_id, None)
+        del self._ordered[mark:]
+        del self._stored[mark:]
 
     def _rebuild(self, aggregate: Any, keep: int) -> Any:
         """The committed aggregate plus the first ``keep`` pending events (those of earlier, successful commands)."""

@@ -12,14 +12,15 @@ from tests.assertions import last_event_id
 # Topics and states that a hand-rendered SQL literal would get wrong: quotes, backslashes, braces, commas, non-ASCII,
 # and bytes that are not UTF-8.
 AWKWARD = [("x.y:It's", b'{"a": 1}'), ('x.y:say "hi"', b"\x00\xff\x01"), ("x.y:back\\slash", b"\\x41"),
-           ("x.y:{brace},comma", b"'; DROP TABLE t; --"), ("x.y:服務券", "服務券".encode())]
+           ("x.y:{brace},comma", b"'; DROP TABLE t; --"), ("x.y:服務券", "服務券".encode()), ("x.y:%s %(a)s", b""),
+           ("x.y:empty", b"")]
 
 
 def stored_batch(n: int) -> list[StoredEvent]:
     events = []
     for i in range(n):
         topic, state = AWKWARD[i % len(AWKWARD)]
-        events.append(StoredEvent(uuid.uuid4(), 1 + i % 3, topic, state + str(i).encode()))
+        events.append(StoredEvent(uuid.uuid4(), 1 + i % 3, topic, state + str(i).encode() if state else b""))
     return events
 
 
@@ -43,18 +44,20 @@ def test_what_is_written_is_read_back_exactly_and_in_order(ledger, size):
         (e.originator_id, e.originator_version, e.topic, e.state) for e in batch]
 
 
-def test_a_batch_with_a_clashing_record_writes_nothing_and_the_store_goes_on(ledger):
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_batch_with_a_clashing_record_writes_nothing_and_the_store_goes_on(ledger, size):
     recorder = ledger.recorder
     first = stored_batch(3)
     recorder.insert_events(first)
     before = last_event_id(ledger)
-    clash = [*stored_batch(2), StoredEvent(first[1].originator_id, first[1].originator_version, "x.y:Again", b"{}")]
+    n = 2 if size == "small" else one_message_limit(recorder) + 5  # either side of the one-message limit
+    clash = [*stored_batch(n), StoredEvent(first[1].originator_id, first[1].originator_version, "x.y:Again", b"{}")]
     with pytest.raises(RecordConflictError):
         recorder.insert_events(clash)
     assert recorder.select_events(clash[0].originator_id) == []  # nothing of that batch, not even its first events
     assert recorder.select_events(first[1].originator_id) == [first[1]]
     later = stored_batch(1)
-    assert len(recorder.insert_events(later)) == 1  # the connection it used is clean for the next writer
+    assert len(recorder.insert_events(later)) == 1  # and the store takes the next batch
     assert last_event_id(ledger) > before
 
 

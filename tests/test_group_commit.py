@@ -10,6 +10,7 @@ import pytest
 from ledger.errors import LedgerError
 from ledger.group_commit import GroupCommitWriter
 from ledger.money import YUAN
+from ledger.claims import ClaimStatus
 from ledger.voucher import Voucher
 from tests.assertions import last_event_id
 
@@ -226,3 +227,96 @@ def test_prefetched_aggregates_are_served_without_reading_the_store_again(world,
 
         monkeypatch.setattr(app.repository, "get", no_reads)
         assert {v: app.voucher(v).balance_fen for v in vouchers} == expected
+
+
+def test_a_command_that_fails_after_staging_leaves_no_trace_even_beside_a_commit_in_flight(world, monkeypatch):
+    """Batch N (claim 1) is committing; claim 2 on the same voucher is staged; then a command records a rejection of
+    claim 1 and fails. Nothing of it may be committed, and what comes after decides on the right state (found in
+    review: its undo read the store without batch N and left the rejection staged, and the next claim committed it)."""
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    real_save, n_committing, later_decided = app.save_now, threading.Event(), threading.Event()
+
+    def slow_first(*args, **kwargs):
+        if not n_committing.is_set():
+            n_committing.set()
+            assert later_decided.wait(10)
+        return real_save(*args, **kwargs)
+
+    def reject_first_claim_then_fail():
+        try:
+            claim_1 = next(iter(app.voucher(voucher).claims))  # the writer's voucher: claims 1 and 2
+            app.reject_claim(world.by(), voucher_id=voucher, claim_id=claim_1, reason="evidence unreadable")
+            raise ValueError("the caller's own code failed after the command")
+        finally:
+            later_decided.set()
+
+    monkeypatch.setattr(app, "save_now", slow_first)
+    with GroupCommitWriter(app) as writer:
+        first = writer.submit(claim_command(world, voucher, platform, 1_000_000))
+        assert n_committing.wait(10)
+        second = writer.submit(claim_command(world, voucher, platform, 1_000_000))
+        failing = writer.submit(reject_first_claim_then_fail)
+        third = writer.submit(claim_command(world, voucher, platform, 1_000_000))
+        claim_1 = first.result(10).claim_id
+        with pytest.raises(ValueError):
+            failing.result(10)
+        receipts = [second.result(10), third.result(10)]
+    # Three claims of 0.50 × 1,000,000 = 500,000 fen each, none rejected.
+    assert [r.balance_after_fen for r in receipts] == [100_000 * YUAN - 1_000_000, 100_000 * YUAN - 1_500_000]
+    voucher_now = app.voucher(voucher)
+    assert voucher_now.held_fen == 3 * 500_000
+    assert voucher_now.claims[claim_1].status == ClaimStatus.CLAIMED
+    assert not any(type(e).__name__ == "ClaimRejected" for e in app.events.get(voucher))
+    assert app.provider_quota(platform, 2019).used_fen == 3 * 500_000
+
+
+def test_a_command_that_stages_and_then_fails_writes_nothing(world):
+    """The HTTP routes build their answer after the ledger command, inside the writer: if that fails, the command's
+    events must not be committed with the next batch (found in review)."""
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    before = last_event_id(app)
+    command = claim_command(world, voucher, platform, 1_000_000)
+
+    def claim_then_fail():
+        command()
+        raise ValueError("building the answer failed")
+
+    with GroupCommitWriter(app) as writer:
+        with pytest.raises(ValueError):
+            writer.execute(claim_then_fail)
+        receipt = writer.execute(claim_command(world, voucher, platform, 2_000_000))
+    assert receipt.balance_after_fen == 100_000 * YUAN - 1_000_000  # only the second claim: 0.50 × 2,000,000
+    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 3  # its claimed, quota used, claim key
+
+
+class _Bug(BaseException):
+    """Not an Exception: escapes the writer's handling of refused and failed commands, as a bug would."""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the writer dies of it: expected
+def test_a_writer_that_dies_of_a_bug_answers_every_caller_and_refuses_new_commands(world):
+    app = world.app
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+
+    def bug():
+        raise _Bug("a bug in the writer")
+
+    writer = GroupCommitWriter(app)
+    doomed = writer.submit(bug)
+    later = writer.submit(claim_command(world, voucher, platform, 1_000_000))
+    with writer:
+        with pytest.raises((RuntimeError, _Bug)):
+            doomed.result(10)
+        with pytest.raises(RuntimeError):
+            later.result(10)  # taken with the bug's batch: failed, not left waiting
+        with pytest.raises(RuntimeError):
+            writer.execute(claim_command(world, voucher, platform, 1_000_000), timeout=10)
+    assert app.voucher(voucher).held_fen == 0  # nothing of it was committed

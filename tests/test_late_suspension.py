@@ -248,3 +248,46 @@ def test_a_held_claim_leaves_its_unpaid_batch_so_no_two_batches_list_it(world, r
     assert [line["claim_id"] for line in two["lines"]] == [str(receipt.claim_id)]
     before = read.settlement_batch(first, datetime(2019, 3, 9, tzinfo=UTC))  # as of before the flag: still in it
     assert [line["claim_id"] for line in before["lines"]] == [str(receipt.claim_id)]
+
+
+def test_claims_in_a_batch_the_group_commit_writer_is_committing_are_flagged_too(world: World):
+    """The suspension is decided while the batch holding the window's claim is being committed by the writer's
+    committer thread: the claim is in neither the store nor the unit of work's staged events until that commit ends,
+    so the suspension must wait for it (found in review: it did not, and the claim was never held)."""
+    import threading
+    import time
+
+    from ledger.group_commit import GroupCommitWriter
+    from tests.test_group_commit import claim_command
+
+    provider = world.provider()
+    voucher = world.issue(world.eligible_enterprise()).voucher_id
+    app = world.app
+    world.advance(days=1)
+    claim = claim_command(world, voucher, provider, 1_000_000)
+    world.advance(days=2)
+    by = world.by("assessor:cnitsec")
+    real_save, claim_committing, suspension_started = app.save_now, threading.Event(), threading.Event()
+
+    def slow_first_commit(*args, **kwargs):
+        if not claim_committing.is_set():
+            claim_committing.set()
+            assert suspension_started.wait(10)
+            time.sleep(0.3)  # the suspension reads the claim's history meanwhile: it must wait for this commit
+        return real_save(*args, **kwargs)
+
+    def suspend():
+        suspension_started.set()
+        return app.record_assessment(by, provider_id=provider, area="DATA", kind="SPOT_CHECK", passed=False,
+                                     assessor="CNITSEC", report_ref="R-GC", effective_at=world.now - timedelta(days=3))
+
+    app.save_now = slow_first_commit
+    try:
+        with GroupCommitWriter(app) as writer:
+            receipt = writer.submit(claim)
+            assert claim_committing.wait(10)
+            assert writer.execute(suspend, timeout=10) == "SUSPENDED"
+            claim_id = receipt.result(10).claim_id
+    finally:
+        app.save_now = real_save
+    assert set(flags(world, voucher)) == {claim_id}
