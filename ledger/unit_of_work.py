@@ -164,8 +164,8 @@ class UnitOfWork:
         return len(self._ordered)
 
     def encode_staged(self) -> None:
-        """Encode the events staged so far (as the store keeps them), so that sealing a batch later has less to do:
-        a group-commit writer calls this while the commit before is in flight."""
+        """Encode the events staged so far and not yet encoded (as the store keeps them). :meth:`run` does it after
+        each command, so a batch is encoded by the time it is sealed (for commands staged outside ``run``, too)."""
         self._stored.extend(self.app.to_stored_events(self._ordered[len(self._stored):]))
 
     def seal(self) -> SealedBatch:
@@ -197,9 +197,10 @@ class UnitOfWork:
 
         ``background=True`` hands the commit to one flusher thread and returns at once, so that deciding the next
         batch overlaps the database's work on this one (the simulator); at most one commit is in flight, so order is
-        kept, and its failure is raised by the next call. The events are encoded here, not on the flusher: encoding
-        holds the GIL, and on the flusher it fought the deciding thread for it (bench/README.md, "Group commit"), so
-        the flusher only waits on the database. A failed flush commits nothing: call :meth:`discard`.
+        kept, and its failure is raised by the next call. The events were encoded as each command ran (:meth:`run`),
+        not on the flusher: encoding holds the GIL, and on the flusher it fought the deciding thread for it
+        (bench/README.md, "Group commit"), so the flusher only waits on the database. A failed flush commits nothing:
+        call :meth:`discard`.
         """
         self.wait()
         batch = self.seal()
