@@ -14,7 +14,7 @@ INSERT and SELECT only (README, "Tamper evidence") while the append-only trigger
 
 Reads: ``select_events`` runs the library's statements rendered once per shape (the library composes and renders an
 SQL object on every call: a tenth of the group-commit writer's time went there), and ``select_events_of_many`` reads
-several aggregates' events in one round trip, for the unit of work's prefetch (``ledger.unit_of_work``).
+several aggregates' events in one round trip, for the group-commit writer's read hints (``ledger.group_commit``).
 
 The insert transaction is written out here, in three round trips like a plain single-row commit: "BEGIN; SET LOCAL
 lock_timeout; advisory lock; NOTIFY" as one simple-protocol message, the INSERT ... RETURNING, then COMMIT. The

@@ -62,7 +62,6 @@ class GroupCommitWriter:
         self._committing = False
         self._closed = False
         self._broken: BaseException | None = None  # why a thread of this writer died: callers are told, not left
-        self._uow: UnitOfWork | None = None  # the writer thread's, while it runs
 
     def __enter__(self) -> Self:
         return self.start()
@@ -89,7 +88,7 @@ class GroupCommitWriter:
         batch it joins has committed, with its result or its error. Commands queued before ``start()`` wait.
 
         ``reads``: ids of aggregates the command will load (say, the voucher a claim is on). A hint: the writer
-        loads those it has not cached, for all the commands it takes at once, in one read (``UnitOfWork.prefetch``)
+        loads those it has not cached, for all the commands it takes at once, in one read (``app.load_many``)
         instead of each command reading its own; a wrong or missing hint costs time, never correctness."""
         if self._broken is not None:
             raise RuntimeError("the group-commit writer has stopped after an internal error") from self._broken
@@ -105,7 +104,6 @@ class GroupCommitWriter:
     # -- the writer thread: decides ---------------------------------------------------------------------------------
     def _run(self) -> None:
         with self.app.unit_of_work(cache_size=self.cache_size) as uow:
-            self._uow = uow
             committer = threading.Thread(target=self._commit_loop, args=(uow,), name="group-commit-committer",
                                          daemon=True)
             committer.start()

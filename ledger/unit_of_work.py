@@ -85,14 +85,9 @@ class UnitOfWork:
             touched[id(aggregate)] = (aggregate, len(aggregate.pending_events))
         return aggregate
 
-    def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
-        """Load into the cache, in one read, those of these aggregates it lacks: for a batch of commands about to run
-        (each would otherwise read its own with two round trips, snapshot then events). Ids that do not exist are
-        left for the command to find missing."""
-        self.adopt(self.app.load_many(self.uncached(aggregate_ids)))
-
     def uncached(self, aggregate_ids: Iterable[UUID]) -> list[UUID]:
-        """Those of these ids (once each) whose aggregates are not cached and may exist in the store."""
+        """Those of these ids (once each) whose aggregates are not cached and may exist in the store: what to read
+        (``app.load_many``, one round trip) and :meth:`adopt` before a batch of commands that will load them."""
         return [i for i in dict.fromkeys(aggregate_ids)
                 if i not in self._cache and (self._created is None or i in self._created)]
 

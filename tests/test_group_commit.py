@@ -220,7 +220,7 @@ def test_prefetched_aggregates_are_served_without_reading_the_store_again(world,
     vouchers = [world.issue(world.eligible_enterprise()).voucher_id for _ in range(3)]
     expected = {v: app.voucher(v).balance_fen for v in vouchers}
     with app.unit_of_work() as uow:
-        uow.prefetch([*vouchers, uuid4()])
+        uow.adopt(app.load_many(uow.uncached([*vouchers, uuid4()])))  # as the writer does for its read hints
 
         def no_reads(*_, **__):
             raise AssertionError("read the store again")
