@@ -29,7 +29,7 @@ from api.settings import Settings
 from api.store import ensure_postgres_schema
 from audit.streams import utc_text
 from ledger.application import VoucherLedger
-from projections.base import APPLICATION_NAME
+from ledger.stored_names import APPLICATION_NAME
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.check import reset_scratch
 from projections.runner import PAGE_SIZE, close_projections, open_projections

@@ -11,10 +11,11 @@ from typing import ClassVar
 from ledger.commands.programme import ProgrammeCommands
 from ledger.commands.whitelist import WhitelistCommands
 from ledger.quotas import CityQuota, ProviderQuota
+from ledger.stored_names import APPLICATION_NAME
 
 
 class VoucherLedger(WhitelistCommands, ProgrammeCommands):
-    name = "VoucherLedger"  # PostgreSQL table: voucherledger_events (stored data: never rename)
+    name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.
     snapshotting_intervals: ClassVar = {CityQuota: 100, ProviderQuota: 100}

@@ -22,11 +22,9 @@ from typing import Any, ClassVar
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from eventsourcing.utils import get_topic
 
+from ledger.stored_names import APPLICATION_NAME, stored_topics
 from projections.view import ReadModelView
-
-APPLICATION_NAME = "VoucherLedger"  # the ledger application's name: the tracking records' application_name
 
 
 class Lookup:
@@ -80,7 +78,9 @@ def event_type(event: object) -> str:
 
 
 def topics_of(*event_classes: type) -> tuple[str, ...]:
-    return tuple(get_topic(cls) for cls in event_classes)
+    """The stored topics to select for these classes: from the pinned list, so that a class that moves still gets
+    the events stored under its old topic (a rebuild would otherwise skip them without a word)."""
+    return tuple(topic for cls in event_classes for topic in stored_topics(cls))
 
 
 class LedgerProjection(Projection[ReadModelView]):

@@ -17,8 +17,9 @@ from eventsourcing.utils import Environment
 
 from api.settings import Settings
 from ledger.application import VoucherLedger
+from ledger.stored_names import APPLICATION_NAME
 from projections.audit_trail import AuditTrail
-from projections.base import APPLICATION_NAME, LedgerProjection
+from projections.base import LedgerProjection
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.journal import Journal
 from projections.migrations import apply_migrations

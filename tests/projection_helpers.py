@@ -26,11 +26,11 @@ from api.store import ensure_postgres_schema
 from ledger.application import VoucherLedger
 from ledger.claims import ClaimStatus
 from ledger.money import split_funding
+from ledger.stored_names import APPLICATION_NAME
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(2100, 1, 1, tzinfo=UTC)  # after every event of any test
-APPLICATION_NAME = "VoucherLedger"
 PROJECTION_NAMES = ("money_flows", "whitelist", "audit_trail")
 PROJECTION_TABLES = {
     "money_flows": ("vl_money_movements", "vl_city_daily", "vl_provider_daily", "vl_money_vouchers",

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 
+from ledger.stored_names import APPLICATION_NAME
 from projections.check import check
 from projections.runner import close_projections, open_projections
 from tests.scenario import World
@@ -36,7 +37,7 @@ def _last_relevant(ledger, projection) -> int:
 
 def _wait_for(projection, position: int, worker: subprocess.Popen) -> None:
     deadline = time.monotonic() + WAIT_S
-    while projection.view.position("VoucherLedger") < position:
+    while projection.view.position(APPLICATION_NAME) < position:
         assert worker.poll() is None, f"the worker exited early: {worker.communicate()}"
         assert time.monotonic() < deadline, f"the worker did not reach position {position} in {WAIT_S} s"
         time.sleep(0.2)

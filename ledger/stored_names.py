@@ -1,0 +1,100 @@
+"""Names the store holds as data: the application's name and every event and aggregate topic ever written.
+
+A stored event carries its class's topic (``module:Class.Event``) and every ``Created`` event the topic of its
+aggregate class, so moving or renaming a class would leave old events that no longer decode, and a projection that
+asked ``get_topic`` for its classes would silently skip them on rebuild. These lists are therefore append-only:
+a topic stays here for as long as any store may hold it. When a class moves, keep its old topic resolving with
+``eventsourcing.utils.register_topic(old_topic, NewClass)`` (or a ``TOPIC`` class attribute) and add the new topic
+beside the old one. ``tests/test_stored_names.py`` holds its own copy of these lists and fails on any difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
+
+# The library names the PostgreSQL tables after it (voucherledger_events, voucherledger_snapshots), and every
+# projection's tracking rows carry it.
+APPLICATION_NAME = "VoucherLedger"
+
+AGGREGATE_TOPICS: tuple[str, ...] = (
+    "ledger.catalogue:Catalogue",
+    "ledger.claim_key:ClaimKey",
+    "ledger.discounts:CarrierDiscountRates",
+    "ledger.discounts:CloudDiscountAgreement",
+    "ledger.discounts:NetworkDiscountGrant",
+    "ledger.enterprise:Enterprise",
+    "ledger.provider:Provider",
+    "ledger.quotas:CityQuota",
+    "ledger.quotas:ProviderQuota",
+    "ledger.settlement:SettlementBatch",
+    "ledger.voucher:Voucher",
+)
+
+EVENT_TOPICS: tuple[str, ...] = (
+    "ledger.catalogue:Catalogue.Published",
+    "ledger.claim_key:ClaimKey.Registered",
+    "ledger.discounts:CarrierDiscountRates.Revised",
+    "ledger.discounts:CarrierDiscountRates.Set",
+    "ledger.discounts:CloudDiscountAgreement.Agreed",
+    "ledger.discounts:NetworkDiscountGrant.Granted",
+    "ledger.enterprise:Enterprise.EligibilityDecided",
+    "ledger.enterprise:Enterprise.Registered",
+    "ledger.provider:Provider.Admitted",
+    "ledger.provider:Provider.AssessmentRecorded",
+    "ledger.provider:Provider.Eliminated",
+    "ledger.provider:Provider.Suspended",
+    "ledger.provider:Provider.Whitelisted",
+    "ledger.quotas:CityQuota.AmountRevised",
+    "ledger.quotas:CityQuota.Returned",
+    "ledger.quotas:CityQuota.Set",
+    "ledger.quotas:CityQuota.Used",
+    "ledger.quotas:ProviderQuota.AmountRevised",
+    "ledger.quotas:ProviderQuota.Returned",
+    "ledger.quotas:ProviderQuota.Set",
+    "ledger.quotas:ProviderQuota.Used",
+    "ledger.settlement:SettlementBatch.ClaimAdded",
+    "ledger.settlement:SettlementBatch.ClaimWithdrawn",
+    "ledger.settlement:SettlementBatch.Opened",
+    "ledger.settlement:SettlementBatch.Paid",
+    "ledger.settlement:SettlementBatch.RecoveryRaised",
+    "ledger.voucher:Voucher.ClaimApproved",
+    "ledger.voucher:Voucher.ClaimBatched",
+    "ledger.voucher:Voucher.ClaimFlagged",
+    "ledger.voucher:Voucher.ClaimRejected",
+    "ledger.voucher:Voucher.ClaimReleased",
+    "ledger.voucher:Voucher.ClaimReversed",
+    "ledger.voucher:Voucher.ClaimSettled",
+    "ledger.voucher:Voucher.Claimed",
+    "ledger.voucher:Voucher.Expired",
+    "ledger.voucher:Voucher.Issued",
+    "ledger.voucher:Voucher.Revoked",
+    "ledger.voucher:Voucher.ValueReturned",
+)
+
+
+class StoredTopicError(LookupError):
+    """A topic that is stored or about to be stored, but is not pinned here or no longer resolves."""
+
+
+def stored_topics(event_class: type, pinned: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Every pinned topic whose events decode to ``event_class``: today's and, once registered, its old ones."""
+    pinned = EVENT_TOPICS if pinned is None else pinned
+    found = tuple(topic for topic in pinned if _resolve(topic) is event_class)
+    if get_topic(event_class) not in found:
+        raise StoredTopicError(
+            f"{get_topic(event_class)} is not in ledger/stored_names.py EVENT_TOPICS: append it there and to "
+            "tests/test_stored_names.py, so that projections select its events by a name that never changes"
+        )
+    return found
+
+
+def _resolve(topic: str) -> object:
+    try:
+        return resolve_topic(topic)
+    except TopicError as exc:
+        raise StoredTopicError(
+            f"stored topic {topic} no longer resolves: stores may hold events under it, so register it for the class "
+            f"that now holds those events (eventsourcing.utils.register_topic({topic!r}, NewClass))"
+        ) from exc
