@@ -95,9 +95,8 @@ def show_config() -> None:
     table = Table(title=f"store: {settings.describe_store()}")
     table.add_column("setting")
     table.add_column("value")
-    for name, value in settings.model_dump().items():
-        shown = "***" if "password" in name and value else str(value)
-        table.add_row(f"VOUCHER_LEDGER_{name.upper()}", shown)
+    for variable, shown in settings.shown().items():
+        table.add_row(variable, shown)
     console.print(table)
 
 

@@ -3,20 +3,24 @@
 Every setting is an environment variable prefixed ``VOUCHER_LEDGER_`` (README, "Configuration"). The ledger itself
 never reads settings: :meth:`Settings.eventsourcing_env` turns them into the environment the eventsourcing
 application is built from.
+
+Secrets (the token-signing key, the database password, a URL that may carry one) are ``SecretStr``: printing or
+dumping the settings shows ``**********``, and a user of the real value asks for it with ``get_secret_value()``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from psycopg.conninfo import conninfo_to_dict
-from pydantic import Field, model_validator
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
+MASK = "********"
 
 
 class Settings(BaseSettings):
@@ -26,14 +30,14 @@ class Settings(BaseSettings):
         "sqlite", description="sqlite (embedded default, no server) or postgres (production)"
     )
     sqlite_path: Path = Field(Path("var/ledger.sqlite3"), description="SQLite file; its folder is created if absent")
-    postgres_url: str | None = Field(
+    postgres_url: SecretStr | None = Field(
         None, description="postgresql://user:pass@host:port/db; overrides the separate postgres_* fields"
     )
     postgres_host: str = "127.0.0.1"
     postgres_port: int = 5432
     postgres_dbname: str = "voucher_ledger"
     postgres_user: str = "postgres"
-    postgres_password: str = ""
+    postgres_password: SecretStr = SecretStr("")
     postgres_schema: str = Field("", description="schema for the event tables (blank: the default search path)")
     postgres_pool_size: int = 5
     postgres_max_overflow: int = 10
@@ -61,24 +65,27 @@ class Settings(BaseSettings):
         True, description="run the API's commands through one group-commit writer (ledger/group_commit.py)"
     )
     production: bool = Field(False, description="refuse to start with the default token-signing key")
-    jwt_secret: str = Field(DEFAULT_JWT_SECRET, description="HMAC key that signs and checks bearer tokens (HS256)")
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEFAULT_JWT_SECRET), description="HMAC key that signs and checks bearer tokens (HS256)"
+    )
     token_ttl_s: int = Field(8 * 3600, ge=60, description="lifetime of tokens minted by `voucher-ledger token`")
 
     @model_validator(mode="after")
     def _no_default_key_in_production(self) -> Settings:
-        if self.production and self.jwt_secret == DEFAULT_JWT_SECRET:
+        if self.production and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
             raise ValueError("VOUCHER_LEDGER_PRODUCTION is set but VOUCHER_LEDGER_JWT_SECRET is the default key")
         return self
 
     @model_validator(mode="after")
     def _postgres_url_wins(self) -> Settings:
         if self.postgres_url:
-            parts = conninfo_to_dict(self.postgres_url)
+            parts = conninfo_to_dict(self.postgres_url.get_secret_value())
             self.postgres_host = str(parts.get("host") or self.postgres_host)
             self.postgres_port = int(parts.get("port") or self.postgres_port)
             self.postgres_dbname = str(parts.get("dbname") or self.postgres_dbname)
             self.postgres_user = str(parts.get("user") or self.postgres_user)
-            self.postgres_password = str(parts.get("password") or self.postgres_password)
+            if parts.get("password"):
+                self.postgres_password = SecretStr(str(parts["password"]))
         return self
 
     def eventsourcing_env(self) -> dict[str, str]:
@@ -96,7 +103,7 @@ class Settings(BaseSettings):
             "POSTGRES_PORT": str(self.postgres_port),
             "POSTGRES_DBNAME": self.postgres_dbname,
             "POSTGRES_USER": self.postgres_user,
-            "POSTGRES_PASSWORD": self.postgres_password,
+            "POSTGRES_PASSWORD": self.postgres_password.get_secret_value(),
             "POSTGRES_SCHEMA": self.postgres_schema,
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_max_overflow),
@@ -106,11 +113,37 @@ class Settings(BaseSettings):
             "APPLICATION_RECORDER_TOPIC": "api.postgres_recorder:BinaryInsertApplicationRecorder",
         }
 
+    def environment(self) -> dict[str, str]:
+        """The ``VOUCHER_LEDGER_*`` variables that rebuild these settings in a child process, secrets in clear."""
+        return {f"VOUCHER_LEDGER_{name.upper()}": str(_revealed(value))
+                for name, value in self.model_dump(exclude_none=True).items()}
+
+    def shown(self) -> dict[str, str]:
+        """Every setting as ``voucher-ledger config`` shows it: secrets masked, a URL's password too."""
+        return {f"VOUCHER_LEDGER_{name.upper()}": _masked(name, value) for name, value in self.model_dump().items()}
+
     def describe_store(self) -> str:
         if self.store == "sqlite":
             return f"SQLite file {self.sqlite_path}"
         schema = f", schema {self.postgres_schema}" if self.postgres_schema else ""
         return f"PostgreSQL {self.postgres_user}@{self.postgres_host}:{self.postgres_port}/{self.postgres_dbname}{schema}"
+
+
+def _revealed(value: Any) -> Any:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+def _masked(name: str, value: Any) -> str:
+    if not isinstance(value, SecretStr):
+        return str(value)
+    secret = value.get_secret_value()
+    if not secret or name != "postgres_url":
+        return MASK if secret else ""
+    # Show where the URL points, but not its password (in the user part, the query or a key=value string).
+    parts = conninfo_to_dict(secret)
+    if "password" in parts:
+        parts["password"] = MASK
+    return make_conninfo(**parts)
 
 
 @lru_cache

@@ -23,7 +23,7 @@ def pg_connect(settings: Settings) -> psycopg.Connection:
         port=settings.postgres_port,
         dbname=settings.postgres_dbname,
         user=settings.postgres_user,
-        password=settings.postgres_password or None,
+        password=settings.postgres_password.get_secret_value() or None,
         connect_timeout=settings.postgres_connect_timeout_s,
         autocommit=True,
     )

@@ -24,11 +24,11 @@ class Outcome:
     error: str | None
 
 
-def _rebuild_one(settings_json: str, name: str, progress: multiprocessing.Queue) -> None:
+def _rebuild_one(settings: Settings, name: str, progress: multiprocessing.Queue) -> None:
+    """Runs in a spawned process; ``settings`` arrive pickled, secrets included (a JSON dump would mask them)."""
     from api.store import open_ledger
     from projections.runner import close_projections, open_projections, rebuild
 
-    settings = Settings.model_validate_json(settings_json)
     # One reading thread: a small pool. The library's pool opens its whole minimum size at once, so five workers with
     # the service's pool (20 in the tests) plus the parent's ran PostgreSQL out of connections (max 100) in CI.
     app = open_ledger(settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2}))
@@ -56,7 +56,7 @@ def rebuild_in_processes(settings: Settings, names: Sequence[str], *,
         settings = settings.model_copy(update={"sqlite_lock_timeout_s": max(settings.sqlite_lock_timeout_s, 900)})
     context = multiprocessing.get_context("spawn")  # no inherited pools or locks from this process
     messages: multiprocessing.Queue = context.Queue()
-    workers = {name: context.Process(target=_rebuild_one, args=(settings.model_dump_json(), name, messages),
+    workers = {name: context.Process(target=_rebuild_one, args=(settings, name, messages),
                                      name=f"rebuild-{name}") for name in names}
     for worker in workers.values():
         worker.start()

@@ -316,7 +316,8 @@ def store_env(settings: Settings) -> dict[str, str]:
     """The environment that points the command line (``voucher-ledger ...`` in a subprocess) at ``settings``' store."""
     if settings.store == "sqlite":
         return {"VOUCHER_LEDGER_STORE": "sqlite", "VOUCHER_LEDGER_SQLITE_PATH": str(settings.sqlite_path)}
-    return {"VOUCHER_LEDGER_STORE": "postgres", "VOUCHER_LEDGER_POSTGRES_URL": settings.postgres_url or "",
+    return {"VOUCHER_LEDGER_STORE": "postgres",
+            "VOUCHER_LEDGER_POSTGRES_URL": settings.environment()["VOUCHER_LEDGER_POSTGRES_URL"],
             "VOUCHER_LEDGER_POSTGRES_SCHEMA": settings.postgres_schema}
 
 

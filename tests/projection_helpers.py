@@ -159,7 +159,7 @@ def raw(settings: Settings) -> Iterator[Any]:
     else:
         with psycopg.connect(host=settings.postgres_host, port=settings.postgres_port,
                              dbname=settings.postgres_dbname, user=settings.postgres_user,
-                             password=settings.postgres_password or None, autocommit=True) as conn:
+                             password=settings.postgres_password.get_secret_value() or None, autocommit=True) as conn:
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(settings.postgres_schema)))
             yield conn
 

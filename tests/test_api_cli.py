@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.http.app import create_app
 from api.settings import Settings
@@ -46,7 +47,7 @@ def test_token_mints_a_token_the_app_accepts(tmp_path):
                        headers={"Authorization": f"Bearer {token}"}))  # a province-only command
         feed = ok(client.get("/v1/events", headers={"Authorization": f"Bearer {token}"}))["items"]
         assert [(e["event_type"], e["actor"]) for e in feed] == [("CarrierDiscountRates.Set", "province")]
-    other = settings.model_copy(update={"jwt_secret": "another-key-0123456789-0123456789"})
+    other = settings.model_copy(update={"jwt_secret": SecretStr("another-key-0123456789-0123456789")})
     with TestClient(create_app(other)) as client:  # signed with the configured key, not a fixed one
         assert_problem(client.get("/v1/whitelist", headers={"Authorization": f"Bearer {token}"}), 401,
                        "UNAUTHENTICATED")

@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 import jwt
 import pytest
+from pydantic import SecretStr
 
 from api.http.auth import ALGORITHM, ISSUER, mint
 from tests.api_helpers import (
@@ -215,14 +216,14 @@ def _signed(claims: dict[str, Any], secret: str) -> str:
 def bad_credentials(settings) -> dict[str, dict[str, str]]:
     now = datetime.now(UTC)
     good = {"iss": ISSUER, "sub": "someone", "role": "province", "iat": now, "exp": now + timedelta(hours=1)}
-    secret = settings.jwt_secret
+    secret = settings.jwt_secret.get_secret_value()
     unsigned = jwt.encode(good, None, algorithm="none") if "none" in jwt.algorithms.get_default_algorithms() else ""
     tokens = {
         "no token": None,
         "empty bearer": "",
         "not a jwt": "not-a-token",
-        "bad signature": mint(settings.model_copy(update={"jwt_secret": "another-key-entirely-0123456789abcdef"}),
-                              "province"),
+        "bad signature": mint(
+            settings.model_copy(update={"jwt_secret": SecretStr("another-key-entirely-0123456789abcdef")}), "province"),
         "tampered": mint(settings, "auditor")[:-4] + "AAAA",
         "expired": mint(settings, "province", now=now - timedelta(hours=2), ttl_s=60),
         "unsigned (alg none)": unsigned,

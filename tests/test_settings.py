@@ -1,5 +1,11 @@
 """Settings turn into the eventsourcing environment; a PostgreSQL URL overrides the separate fields."""
 
+import os
+import subprocess
+import sys
+
+import pytest
+
 from api.settings import Settings
 
 
@@ -23,3 +29,56 @@ def test_a_postgres_url_sets_every_connection_field_and_a_lock_timeout_is_always
     from eventsourcing.utils import resolve_topic
 
     assert resolve_topic(env["APPLICATION_RECORDER_TOPIC"]).__name__ == TOPIC.rsplit(":", 1)[1]
+
+
+# -- secrets --------------------------------------------------------------------------------------------------------
+JWT_SECRET = "jwt-signing-key-that-must-not-be-printed-0123"
+URL_PASSWORD = "url-password-not-to-be-printed"
+FIELD_PASSWORD = "field-password-not-to-be-printed"
+
+
+def _config_output(env: dict[str, str]) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHER_LEDGER_")}
+    done = subprocess.run([sys.executable, "-m", "api.cli", "config"], env={**clean, "COLUMNS": "250", **env},
+                          capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout + done.stderr
+
+
+def test_config_shows_every_secret_as_stars_and_everything_else_in_clear(tmp_path):
+    out = _config_output({
+        "VOUCHER_LEDGER_STORE": "postgres",
+        "VOUCHER_LEDGER_JWT_SECRET": JWT_SECRET,
+        "VOUCHER_LEDGER_POSTGRES_URL": f"postgresql://auditor:{URL_PASSWORD}@db.example:6543/ledger",
+    })
+    for secret in (JWT_SECRET, URL_PASSWORD):
+        assert secret not in out
+    assert "VOUCHER_LEDGER_JWT_SECRET" in out and "password=********" in out and "db.example" in out
+    assert out.count("********") >= 3  # the key, the URL's password, the password field taken from the URL
+
+    out = _config_output({"VOUCHER_LEDGER_POSTGRES_PASSWORD": FIELD_PASSWORD})
+    assert FIELD_PASSWORD not in out and "********" in out
+
+
+@pytest.mark.parametrize("url", [
+    f"postgresql://auditor:{URL_PASSWORD}@db.example/ledger",
+    f"postgresql://auditor@db.example/ledger?password={URL_PASSWORD}",
+    f"host=db.example user=auditor password={URL_PASSWORD} dbname=ledger",
+])
+def test_a_password_in_any_form_of_connection_string_is_masked(url):
+    shown = Settings(postgres_url=url).shown()
+    assert URL_PASSWORD not in "".join(shown.values())
+    assert "db.example" in shown["VOUCHER_LEDGER_POSTGRES_URL"]
+
+
+def test_every_user_of_a_secret_gets_its_real_value(monkeypatch):
+    settings = Settings(store="postgres", jwt_secret=JWT_SECRET,
+                        postgres_url=f"postgresql://auditor:{URL_PASSWORD}@db.example:6543/ledger")
+    assert JWT_SECRET not in repr(settings) and URL_PASSWORD not in repr(settings)
+    assert settings.eventsourcing_env()["POSTGRES_PASSWORD"] == URL_PASSWORD
+    # `serve` hands its settings to uvicorn's worker processes through the environment: secrets must arrive intact.
+    for name, value in settings.environment().items():
+        monkeypatch.setenv(name, value)
+    rebuilt = Settings()
+    assert rebuilt.jwt_secret.get_secret_value() == JWT_SECRET
+    assert rebuilt.postgres_password.get_secret_value() == URL_PASSWORD
+    assert rebuilt == settings

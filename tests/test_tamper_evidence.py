@@ -273,7 +273,7 @@ def test_an_inclusion_proof_holds_for_a_covered_event_and_fails_for_a_modified_o
 # -- the command line ---------------------------------------------------------------------------------------------
 def test_cli_digest_then_verify_passes_and_fails_after_tampering(store_settings, history, tmp_path, monkeypatch):
     env = {"VOUCHER_LEDGER_STORE": store_settings.store, "VOUCHER_LEDGER_SQLITE_PATH": str(store_settings.sqlite_path),
-           "VOUCHER_LEDGER_POSTGRES_URL": store_settings.postgres_url or "",
+           "VOUCHER_LEDGER_POSTGRES_URL": store_settings.environment().get("VOUCHER_LEDGER_POSTGRES_URL", ""),
            "VOUCHER_LEDGER_POSTGRES_SCHEMA": store_settings.postgres_schema, "COLUMNS": "200"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -70,7 +70,7 @@ def mint(settings: Settings, role: str, *, subject: str | None = None, now: date
     now = now or datetime.now(UTC)
     claims = {"iss": ISSUER, "sub": subject or role, "role": role, "iat": now,
               "exp": now + timedelta(seconds=ttl_s or settings.token_ttl_s)}
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
 
 
 def authenticate(settings: Settings, authorization: str | None) -> Principal:
@@ -78,8 +78,8 @@ def authenticate(settings: Settings, authorization: str | None) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "UNAUTHENTICATED", "send 'Authorization: Bearer <token>' (voucher-ledger token --role ROLE)")
     try:
-        claims = jwt.decode(token.strip(), settings.jwt_secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["exp", "sub", "role", "iss"]})
+        claims = jwt.decode(token.strip(), settings.jwt_secret.get_secret_value(), algorithms=[ALGORITHM],
+                            issuer=ISSUER, options={"require": ["exp", "sub", "role", "iss"]})
         kind, scope = parse_role(str(claims["role"]))
     except (jwt.PyJWTError, ValueError) as exc:
         raise ApiError(401, "UNAUTHENTICATED", f"the bearer token is not valid: {exc}") from None

@@ -52,6 +52,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from pydantic import SecretStr
 
 from api.http.auth import mint
 from api.settings import Settings
@@ -203,9 +204,9 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHER_LEDGER_")}
         env.update({
             "VOUCHER_LEDGER_PRODUCTION": "1",
-            "VOUCHER_LEDGER_JWT_SECRET": self.settings.jwt_secret,
+            "VOUCHER_LEDGER_JWT_SECRET": self.settings.jwt_secret.get_secret_value(),
             "VOUCHER_LEDGER_STORE": "postgres",
-            "VOUCHER_LEDGER_POSTGRES_URL": str(self.settings.postgres_url),
+            "VOUCHER_LEDGER_POSTGRES_URL": self.settings.environment()["VOUCHER_LEDGER_POSTGRES_URL"],
             "VOUCHER_LEDGER_POSTGRES_SCHEMA": self.settings.postgres_schema,
             "VOUCHER_LEDGER_API_HOST": "127.0.0.1",
             "VOUCHER_LEDGER_API_PORT": str(self.port),
@@ -412,7 +413,7 @@ def http_variant(ctx: Context, variant: Variant) -> list[Figure]:
     clients, per_client = scale.http_clients, scale.http_claims_per_client
     per_voucher = max(1, scale.claims_per_voucher)
     settings = ctx.postgres.ledger_settings("bench_http").model_copy(
-        update={"production": True, "jwt_secret": secrets.token_urlsafe(32)})
+        update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32))})
     what = f"{variant.workers} worker{'s' if variant.workers > 1 else ''}" + (
         ", NODELAY listener" if variant.nodelay_listener else "") + "".join(f", {k[15:]}={v}" for k, v in variant.env)
 
