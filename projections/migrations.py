@@ -8,6 +8,9 @@ migration is never changed: a correction is a new file. Statements are separated
 A file whose first line is ``-- dialect: postgres`` holds PostgreSQL-only objects (triggers, constraint triggers):
 on PostgreSQL it runs as one script, so ``$$`` function bodies may contain ``;``; on SQLite it is recorded as
 applied without running, so both stores keep the same numbering.
+
+The files are package data of the top-level ``migrations`` package, read with ``importlib.resources``, so an
+installed wheel migrates as a source checkout does; finding none is an error, never "nothing to do".
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 TABLE = "vl_schema_migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -55,9 +58,11 @@ def _has_code(chunk: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in chunk.splitlines())
 
 
-def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+def discover(directory: Traversable | None = None) -> list[Migration]:
+    """The migrations in ``directory`` (default: the ``migrations`` package), checked and in order."""
+    directory = files("migrations") if directory is None else directory
     found = []
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted((p for p in directory.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
         match = _NAME.match(path.name)
         if not match:
             raise MigrationError(f"{path.name}: migration files are named NNNN_lower_case_name.sql")
@@ -65,6 +70,8 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         if migration.dialect not in (None, "postgres"):
             raise MigrationError(f"{path.name}: unknown dialect {migration.dialect!r}; only 'postgres' is known")
         found.append(migration)
+    if not found:
+        raise MigrationError(f"no migrations found in {directory}: the package data (migrations/*.sql) is missing")
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
         raise MigrationError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")

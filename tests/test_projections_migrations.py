@@ -9,21 +9,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from api.store import ensure_postgres_schema
 from projections import migrations as migrations_module
-from projections.migrations import (
-    MIGRATIONS_DIR,
-    Migration,
-    MigrationError,
-    apply_migrations,
-    discover,
-)
+from projections.migrations import Migration, MigrationError, apply_migrations, discover
 from projections.runner import close_projections, open_projections
 from tests.projection_helpers import lean, raw, rows
 
+SOURCE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"  # the files, not what discover() reads
 CREATED = re.compile(r"^\s*CREATE\s+(TABLE|VIEW|INDEX)\s+(\w+)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -74,7 +70,7 @@ def view(views):
 
 
 def test_every_migration_applies_once_to_an_empty_store(views, view):
-    files = sorted(MIGRATIONS_DIR.glob("*.sql"))
+    files = sorted(SOURCE_MIGRATIONS.glob("*.sql"))
     before = catalogue(views)
     assert not (declared(view.dialect)["table"] & before["table"])
 
@@ -105,7 +101,7 @@ def test_an_edited_migration_is_refused(views, view, monkeypatch):
         apply_migrations(view, edited)
 
     # The same through start-up: open_projections migrates with what discover() finds on disk.
-    monkeypatch.setattr(migrations_module, "discover", lambda directory=MIGRATIONS_DIR: edited)
+    monkeypatch.setattr(migrations_module, "discover", lambda directory=None: edited)
     with pytest.raises(MigrationError, match="edited"):
         open_projections(views)
     monkeypatch.undo()
@@ -165,4 +161,10 @@ def test_a_postgres_only_migration_runs_as_one_script_there_and_is_only_recorded
 def test_a_migration_for_an_unknown_dialect_is_refused(tmp_path):
     (tmp_path / "0001_odd.sql").write_text("-- dialect: oracle\nCREATE TABLE vl_odd (x INTEGER);\n")
     with pytest.raises(MigrationError, match="unknown dialect"):
+        discover(tmp_path)
+
+
+def test_finding_no_migration_is_an_error(tmp_path):
+    (tmp_path / "README.md").write_text("not a migration")
+    with pytest.raises(MigrationError, match="no migrations found"):
         discover(tmp_path)
