@@ -95,7 +95,8 @@ def register(app: typer.Typer) -> None:
                               f"{settings.describe_store()}")
             total = signed.events if signed else source.stats()[0]
             with _events_bar(total, "verify") as advance:
-                result = run_verify(source, signed, progress=advance)
+                result = run_verify(source, signed, progress=advance,
+                                    stage=lambda what: console.print(f"checking {what}…"))
         except (DigestError, StoreReadError) as exc:
             raise _fail(str(exc)) from exc
         _warn_if_not_append_only(source)

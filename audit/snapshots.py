@@ -9,7 +9,7 @@ would be, encoded and decoded as the store does, and compared with the stored on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -31,7 +31,7 @@ class SnapshotCheck:
     findings: list[Finding] = field(default_factory=list)
 
 
-def check_snapshots(settings: Settings, *, progress: Callable[[int], None] | None = None) -> SnapshotCheck:
+def check_snapshots(settings: Settings) -> SnapshotCheck:
     """Replay every snapshotted aggregate and name each stored snapshot that differs from its events."""
     check = SnapshotCheck()
     ids = EventSource(settings).snapshotted()
@@ -44,8 +44,6 @@ def check_snapshots(settings: Settings, *, progress: Callable[[int], None] | Non
             check.aggregates += 1
             check.snapshots += len(snapshots)
             check.findings.extend(_check_aggregate(app, oid, snapshots))
-            if progress is not None:
-                progress(1)
     finally:
         app.close()
     return check

@@ -43,8 +43,8 @@ def version_breaks(source: EventSource) -> Iterator[Finding]:
         elif version > before + 1:
             detail = f"follows version {before}: {_versions(before + 1, version - 1)} missing"
         else:
-            detail = (f"stored before version {before} (at position {before_at}): written into a gap after the "
-                      "events that follow it")
+            detail = (f"its position is before version {before}'s ({before_at}): it was put there after version "
+                      f"{before} was written")
         yield Finding(VERSION, position, oid, version, detail)
 
 

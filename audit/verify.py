@@ -67,9 +67,11 @@ class VerifyResult:
 
 def verify(source: EventSource, digest: Digest | None = None, *, progress: Callable[[int], None] | None = None,
            max_findings: int = 100, snapshots: bool = True,
-           snapshot_progress: Callable[[int], None] | None = None) -> VerifyResult:
+           stage: Callable[[str], None] | None = None) -> VerifyResult:
     """Recompute the chain and checkpoints (up to the digest's last position) and compare them with ``digest``;
-    look at every other stored row, every aggregate's versions and (``snapshots``) every stored snapshot."""
+    look at every other stored row, every aggregate's versions and (``snapshots``) every stored snapshot.
+    ``progress`` is told of events hashed; ``stage`` (optional) what is being checked after the chain."""
+    stage = stage or (lambda _: None)
     started = time.perf_counter()
     upto = digest.last_position if digest else NO_LIMIT
     scan = ChainScan(block_size=digest.block_size if digest else BLOCK_SIZE, progress=progress)
@@ -90,9 +92,11 @@ def verify(source: EventSource, digest: Digest | None = None, *, progress: Calla
                      else _blocks(scan.checkpoints, digest.checkpoints, block))
     named = {f.position for f in found}  # the digest's records already say which event at a position is the stranger
     found += [repeated_position(position, enc) for position, enc in repeated if position not in named]
+    stage("rows outside the chain, and every aggregate's versions")
     found += [*outside_chain(source), *version_breaks(source)]
     if snapshots:
-        result.snapshots = check_snapshots(source.settings, progress=snapshot_progress)
+        stage("every snapshot, against its aggregate's events replayed")
+        result.snapshots = check_snapshots(source.settings)
         found += result.snapshots.findings
     found.sort(key=lambda f: f.order)
     result.findings, result.total_findings = found[:max_findings], len(found)

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from api import cli_evidence
 from api.settings import Settings, get_settings
 from api.store import open_ledger, pg_connect
+from audit.proof import ProofError, make_proof
 from audit.source import PG_SNAPSHOTS, PG_TABLE, SQLITE_SNAPSHOTS, EventSource
 from audit.verify import INSERTED, SNAPSHOT, VERSION, verify
 from ledger import ids
@@ -89,6 +90,8 @@ def test_a_forged_event_at_position_zero_is_named_by_verify(store_settings, ledg
     monkeypatch.chdir(tmp_path)  # no digest folder here: the command checks the store without one
     checked = run_cli_verify(store_settings, monkeypatch)
     assert checked.exit_code == 1 and "INSERTED at position 0" in checked.output, checked.output
+    with pytest.raises(ProofError, match="outside the signed chain"):  # and no proof claims it is covered
+        make_proof(EventSource(store_settings), digest, None, 0)
 
 
 def test_positions_of_zero_or_below_are_refused_by_the_database(store_settings, ledger):
@@ -129,7 +132,7 @@ def test_an_event_written_into_a_gap_is_named_with_and_without_a_digest(store_se
     without = verify(EventSource(store_settings))
     assert [(f.kind, f.position, f.version) for f in without.findings] == [
         (VERSION, history[0], forged.originator_version)]
-    assert f"stored before version {forged.originator_version - 1}" in without.findings[0].detail
+    assert f"before version {forged.originator_version - 1}'s" in without.findings[0].detail
 
 
 def test_a_position_held_twice_is_named(store_settings, history, keys, tmp_path):
