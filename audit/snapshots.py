@@ -37,7 +37,9 @@ def check_snapshots(settings: Settings) -> SnapshotCheck:
     ids = EventSource(settings).snapshotted()
     if not ids:
         return check
-    app = open_ledger(settings.model_copy(update={"trust_snapshots": False}))
+    # One reader: a connection is all it needs (the library opens the whole pool at once).
+    app = open_ledger(settings.model_copy(update={"trust_snapshots": False, "postgres_pool_size": 1,
+                                                   "postgres_max_overflow": 1}))
     try:
         for oid in ids:
             snapshots = app.snapshots.recorder.select_events(oid)  # in version order, as stored

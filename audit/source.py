@@ -90,6 +90,9 @@ class EventSource:
         if self.settings.store == "postgres":
             query = self._pg_sql(_VERSION_BREAKS.replace("{t}", "{}").replace("{pos}", "notification_id"))
             with self._pg() as conn, conn.cursor() as cur:
+                # A sequential scan and one sort: following the primary key instead reads the heap a row at a time in
+                # key order, two to three times slower over a million events (measured on PostgreSQL 15).
+                cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
                 yield from cur.stream(query)
         else:
             with self._sqlite() as conn:
