@@ -22,8 +22,9 @@ audit/snapshots.py). Each of these is a finding, and any finding fails `voucher-
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import groupby
 from operator import itemgetter
 from dataclasses import dataclass, field
@@ -90,18 +91,42 @@ def verify(source: EventSource, digest: Digest | None = None, *, progress: Calla
             leaves = digest.load_leaves()
             found = (_locate(source, digest, leaves, block) if leaves is not None
                      else _blocks(scan.checkpoints, digest.checkpoints, block))
+    kept = _FirstFindings(max_findings)
+    kept.add(found)
     named = {f.position for f in found}  # the digest's records already say which event at a position is the stranger
-    found += [repeated_position(position, enc) for position, enc in repeated if position not in named]
+    kept.add(repeated_position(position, enc) for position, enc in repeated if position not in named)
     stage("rows outside the chain, and every aggregate's versions")
-    found += [*outside_chain(source), *version_breaks(source)]
+    kept.add(outside_chain(source))
+    kept.add(version_breaks(source))
     if snapshots:
         stage("every snapshot, against its aggregate's events replayed")
         result.snapshots = check_snapshots(source.settings)
-        found += result.snapshots.findings
-    found.sort(key=lambda f: f.order)
-    result.findings, result.total_findings = found[:max_findings], len(found)
+        kept.add(result.snapshots.findings)
+    result.findings, result.total_findings = kept.in_order(), kept.total
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _FirstFindings:
+    """The first ``limit`` findings by position (ties: as they came), and how many there were in all: a forged
+    store may hold millions, and only a screenful is shown."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.total = limit, 0
+        self._heap: list[tuple[int, int, int, Finding]] = []  # keys negated: the root is the last finding kept
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.total += 1
+            rank, position = finding.order
+            entry = (-rank, -position, -self.total, finding)  # unique keys: findings themselves are never compared
+            if len(self._heap) < self.limit:
+                heapq.heappush(self._heap, entry)
+            elif self._heap and entry > self._heap[0]:
+                heapq.heapreplace(self._heap, entry)
+
+    def in_order(self) -> list[Finding]:
+        return [entry[3] for entry in sorted(self._heap, reverse=True)]
 
 
 def first_different_block(recomputed: list[Checkpoint], signed: list[Checkpoint]) -> int | None:

@@ -228,3 +228,17 @@ def test_without_trust_a_forged_snapshot_lets_no_claim_over_the_quota(store_sett
         app.close()
     result = verify(EventSource(settings))
     assert [(f.kind, f.originator_id, f.version) for f in result.findings] == [(SNAPSHOT, quota.id, quota.version)]
+
+
+def test_verify_keeps_the_first_findings_by_position_and_counts_them_all(store_settings, ledger):
+    """A forger may write a million rows: verify keeps a screenful, the first by position, and counts the rest."""
+    World.with_year(ledger, 2019)
+    [stored] = ledger.recorder.select_events(ids.carrier_rates_id(2019))
+    with superuser(store_settings) as db:  # not migrated: no CHECK refuses them yet
+        for position in range(-30, 0, 3):  # ten rows, each under a version the aggregate never reached
+            insert_raw(db, position, dataclasses.replace(stored, originator_version=1000 - position))
+    every = verify(EventSource(store_settings))
+    first = verify(EventSource(store_settings), max_findings=4)
+    assert every.total_findings == first.total_findings == len(every.findings) > 10
+    assert first.findings == sorted(every.findings, key=lambda f: f.order)[:4]
+    assert [f.position for f in first.findings[:2]] == [-30, -30]  # the row outside the chain, and its version
