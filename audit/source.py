@@ -106,8 +106,8 @@ class EventSource:
             with self._pg() as conn:
                 if conn.execute("SELECT to_regclass(%s)", (f'"{self.schema}"."{PG_SNAPSHOTS}"',)).fetchone()[0] is None:
                     return []
-                query = sql.SQL("SELECT DISTINCT originator_id FROM {}").format(sql.Identifier(self.schema, PG_SNAPSHOTS))
-                return [row[0] for row in conn.execute(query)]
+                table = sql.Identifier(self.schema, PG_SNAPSHOTS)
+                return [row[0] for row in conn.execute(sql.SQL("SELECT DISTINCT originator_id FROM {}").format(table))]
         with self._sqlite() as conn:
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SQLITE_SNAPSHOTS,)).fetchone():
                 return []

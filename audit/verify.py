@@ -11,8 +11,9 @@ position:
 - REORDERED  a position holds an unchanged event that the digest has at another position;
 - INSERTED   a position the digest does not have, at or below its last position (a gap filled in afterwards).
 
-Events after the digest's last position are *not covered yet*: counted, never reported as tampering for that. Without
-the leaves file the difference is reported per block (kind BLOCK), which proves tampering but cannot name the event.
+Events after the digest's last position are *not covered yet*: counted, and never a finding merely for being new.
+Without the leaves file the difference is reported per block (kind BLOCK), which proves tampering but cannot name the
+event.
 
 With or without a digest, every stored row is looked at (audit/structure.py): a row outside the chain (position
 <= 0, or a position held twice) is INSERTED, an aggregate whose versions are not 1, 2, 3, ... in position order is
@@ -25,9 +26,9 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
-from dataclasses import dataclass, field
 from uuid import UUID
 
 from audit.digest import Digest, Leaves

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from contextlib import nullcontext
 from typing import Any
 
 import psycopg
@@ -19,15 +20,14 @@ from typer.testing import CliRunner
 
 from api import cli_evidence
 from api.settings import Settings, get_settings
-from api.store import open_ledger, pg_connect
+from api.store import open_ledger
 from audit.proof import ProofError, make_proof
 from audit.source import PG_SNAPSHOTS, PG_TABLE, SQLITE_SNAPSHOTS, EventSource
 from audit.verify import INSERTED, SNAPSHOT, VERSION, verify
 from ledger import ids
-from ledger.application import VoucherLedger
 from ledger.errors import ProviderQuotaExhaustedError
 from ledger.quotas import ProviderQuota
-from tests.scenario import World
+from tests.scenario import PROVIDER_QUOTA_FEN, World
 from tests.test_tamper_evidence import digest_of, history, keys, migrate, superuser  # noqa: F401 (fixtures)
 
 FEE_FEN = 1_000_000  # 10,000 yuan of eligible fees per claim
@@ -37,12 +37,11 @@ def quota_of(world: World, provider: Any) -> ProviderQuota:
     return world.app.repository.get(ids.provider_quota_id(provider, world.year))
 
 
-def claimed_quota(app: VoucherLedger) -> tuple[World, Any, Any]:
-    """A provider whose 2019 quota holds one claim; returns the world, the provider and the claim's receipt."""
-    world = World.with_year(app, 2019)
+def claimed_quota(world: World) -> tuple[Any, Any]:
+    """A new provider whose quota for the year holds one claim; returns the provider and the claim's receipt."""
     provider = world.provider()
     receipt = world.claim(world.issue(world.eligible_enterprise()).voucher_id, provider, eligible_fee_fen=FEE_FEN)
-    return world, provider, receipt
+    return provider, receipt
 
 
 def insert_raw(db: Any, position: int, stored: Any) -> None:
@@ -72,7 +71,8 @@ def test_a_forged_event_at_position_zero_is_named_by_verify(store_settings, ledg
     """The attack: with INSERT alone, a ProviderQuota.Returned at position 0 gave the quota back to commands, while
     the chain and the read models (positions > 0) never saw it. It is written here before migration 0014, whose
     NOT VALID check lets such a store still migrate, so that verify can name the row."""
-    world, provider, receipt = claimed_quota(ledger)
+    world = World.with_year(ledger, 2019)
+    provider, receipt = claimed_quota(world)
     quota = quota_of(world, provider)
     quota.give_back(world.by(), ref=receipt.voucher_id, amount_fen=receipt.amount_fen, reason="forged")
     forged = ledger.mapper.to_stored_event(quota.collect_events()[0])
@@ -165,23 +165,35 @@ def test_a_removed_version_is_named_without_a_digest(store_settings, history):
 
 
 # -- snapshots -------------------------------------------------------------------------------------------------------
-def snapshotted_quota(app: VoucherLedger) -> tuple[World, Any, Any]:
-    """A claimed quota revised until its 100th version, where the application snapshots it."""
-    world, provider, receipt = claimed_quota(app)
-    while quota_of(world, provider).version < 100:
-        app.set_provider_quota(world.by(), provider_id=provider, year=world.year,
-                               amount_fen=quota_of(world, provider).amount_fen + 1)
-    return world, provider, receipt
+def snapshotted_quota(world: World, *, in_memory: bool = False) -> tuple[Any, Any]:
+    """A claimed quota revised until its 100th version, where the application snapshots it (``in_memory``: in a unit
+    of work, which snapshots its in-memory aggregate, as the simulator does)."""
+    app = world.app
+    provider, receipt = claimed_quota(world)
+    version = quota_of(world, provider).version
+    with app.unit_of_work() if in_memory else nullcontext():
+        for revision in range(version + 1, 101):
+            app.set_provider_quota(world.by(), provider_id=provider, year=world.year,
+                                   amount_fen=PROVIDER_QUOTA_FEN + revision)
+    assert quota_of(world, provider).version == 100
+    return provider, receipt
+
+
+def test_snapshots_taken_either_way_verify_clean(store_settings, ledger):
+    world = World.with_year(ledger, 2019)
+    for in_memory in (False, True):
+        snapshotted_quota(world, in_memory=in_memory)
+    result = verify(EventSource(store_settings))
+    assert result.ok and (result.snapshots.aggregates, result.snapshots.snapshots) == (2, 2), result.first
 
 
 def test_a_forged_snapshot_is_named_by_verify(store_settings, ledger, tmp_path, monkeypatch):
     """The issue's operator edit: used_fen set to 0 in the latest ProviderQuota snapshot row."""
-    world, provider, receipt = snapshotted_quota(ledger)
+    world = World.with_year(ledger, 2019)
+    provider, receipt = snapshotted_quota(world)
     quota_id = ids.provider_quota_id(provider, world.year)
     source = EventSource(store_settings)
     assert source.snapshotted() == [quota_id]
-    clean = verify(source)
-    assert clean.ok and (clean.snapshots.aggregates, clean.snapshots.snapshots) == (1, 1)
     table = f'"{store_settings.postgres_schema}".{PG_SNAPSHOTS}' if store_settings.store == "postgres" \
         else SQLITE_SNAPSHOTS
     with superuser(store_settings) as db:
@@ -207,7 +219,8 @@ def test_without_trust_a_forged_snapshot_lets_no_claim_over_the_quota(store_sett
     settings = store_settings.model_copy(update={"trust_snapshots": trust})
     app = open_ledger(settings)
     try:
-        world, provider, first = claimed_quota(app)
+        world = World.with_year(app, 2019)
+        provider, first = claimed_quota(world)
         app.set_provider_quota(world.by(), provider_id=provider, year=world.year, amount_fen=first.amount_fen)
         quota = quota_of(world, provider)
         assert quota.remaining_fen == 0
