@@ -255,3 +255,14 @@ def test_verify_keeps_the_first_findings_by_position_and_counts_them_all(store_s
     assert every.total_findings == first.total_findings == len(every.findings) > 10
     assert first.findings == sorted(every.findings, key=lambda f: f.order)[:4]
     assert [f.position for f in first.findings[:2]] == [-30, -30]  # the row outside the chain, and its version
+
+
+def test_a_snapshot_of_another_shape_is_named_not_a_crash(store_settings, ledger):
+    world = World.with_year(ledger, 2019)
+    provider, _ = claimed_quota(world)
+    quota = quota_of(world, provider)
+    taken = ProviderQuota.Snapshot.take(quota)
+    ledger.snapshots.put([dataclasses.replace(taken, state=["not", "a", "quota"])])
+    result = verify(EventSource(store_settings))
+    assert [(f.kind, f.originator_id, f.version) for f in result.findings] == [(SNAPSHOT, quota.id, quota.version)]
+    assert "cannot be compared" in result.first.detail
