@@ -1,8 +1,9 @@
 """`voucher-ledger keygen | digest | verify | prove`: tamper evidence for the event store (audit/, README).
 
 The auditor keeps the key pair and the digests outside the database: ``digest`` signs what the store holds now,
-``verify`` recomputes everything and names the first event that differs from a digest, ``prove`` shows one event is
-covered by a digest. Each exits non-zero on any finding, so it can run from cron or CI.
+``verify`` recomputes everything, names the first event that differs from a digest and every stored row, version
+or snapshot the service would not have written, ``prove`` shows one event is covered by a digest. Each exits
+non-zero on any finding, so it can run from cron or CI.
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ def register(app: typer.Typer) -> None:
                                                       "any, recompute the chain and print its head"),
                public_key: Path = typer.Option(PUBLIC_KEY, help="the auditor's public key the digest must be signed "
                                                                 "with")) -> None:
-        """Recompute the hash chain and Merkle roots and name the first altered, missing, reordered or inserted event
-        (exit 1 if any)."""
+        """Recompute the hash chain and Merkle roots and name the first altered, missing, reordered or inserted event;
+        check every stored row, every aggregate's versions and every snapshot (exit 1 on any finding)."""
         from audit.verify import verify as run_verify
 
         settings = get_settings()
@@ -94,29 +95,37 @@ def register(app: typer.Typer) -> None:
                               f"{settings.describe_store()}")
             total = signed.events if signed else source.stats()[0]
             with _events_bar(total, "verify") as advance:
-                result = run_verify(source, signed, progress=advance)
+                result = run_verify(source, signed, progress=advance,
+                                    stage=lambda what: console.print(f"checking {what}…"))
         except (DigestError, StoreReadError) as exc:
             raise _fail(str(exc)) from exc
         _warn_if_not_append_only(source)
         rate = f"{result.events_per_second:,.0f} events/s"
+        if result.snapshots is not None:
+            console.print(f"{result.snapshots.snapshots:,} snapshot(s) of {result.snapshots.aggregates:,} aggregate(s) "
+                          "replayed from their events")
         if signed is None:
             console.print(f"no digest to compare with: {result.checked:,} events, chain head {result.head.hex()} "
                           f"({rate}); `voucher-ledger digest` signs one")
-            return
-        if result.not_covered:
+        elif result.not_covered:
             console.print(f"{result.not_covered:,} event(s) after position {signed.last_position:,} are not covered "
                           "yet by this digest (recorded since it was taken)")
         if result.ok:
-            console.print(f"[green]verified[/]: {result.checked:,} events up to position {signed.last_position:,} "
-                          f"match {digest} ({rate})")
+            if signed is not None:
+                console.print(f"[green]verified[/]: {result.checked:,} events up to position {signed.last_position:,} "
+                              f"match {digest}, every stored row and snapshot checked ({rate})")
+            else:
+                console.print("[green]checked[/]: every stored row and snapshot (no digest: changes to the events "
+                              "themselves are not detected)")
             return
-        table = Table(title=f"{result.total_findings:,} difference(s) from {digest}")
+        table = Table(title=f"{result.total_findings:,} finding(s)" + (f" against {digest}" if signed else ""))
         for column in ("kind", "position", "originator id", "version", "detail"):
             table.add_column(column)
         for f in result.findings[:20]:
-            table.add_row(f.kind, str(f.position), str(f.originator_id or ""), str(f.version or ""), f.detail)
+            table.add_row(f.kind, "" if f.position is None else str(f.position), str(f.originator_id or ""),
+                          str(f.version or ""), f.detail)
         console.print(table)
-        console.print(f"[red]TAMPERED[/]: first difference: {result.first}")
+        console.print(f"[red]TAMPERED[/]: first finding: {result.first}")
         raise typer.Exit(1)
 
     @app.command()

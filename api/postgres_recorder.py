@@ -10,7 +10,9 @@ Writers take a transaction-scoped advisory lock instead of the library's ``LOCK 
 purpose is the library's (commit order = notification-id order, so that readers never pass a gap filled later), and
 every writer of the events table goes through this recorder, so the advisory lock serialises them just the same. The
 table lock needs UPDATE, DELETE or TRUNCATE privilege; the advisory lock needs none, so the service's role can be
-INSERT and SELECT only (README, "Tamper evidence") while the append-only trigger refuses every change.
+SELECT and INSERT only (README, "Tamper evidence") while the append-only trigger refuses every change. Every INSERT
+here and in the library names its four columns, never notification_id, so that INSERT can be granted on those
+columns alone: the position always comes from the sequence.
 
 Reads: ``select_events`` runs the library's statements rendered once per shape (the library composes and renders an
 SQL object on every call: a tenth of the group-commit writer's time went there), and ``select_events_of_many`` reads

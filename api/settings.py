@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     )
     sqlite_lock_timeout_s: int = 5
     max_command_attempts: int = Field(12, ge=1, description="re-runs of a command after version conflicts")
+    trust_snapshots: bool = Field(
+        True, description="commands load quotas from their latest snapshot (a cache `verify` checks); false: replay "
+        "every event instead, so a forged snapshot cannot decide a command"
+    )
     read_models_in_process: bool | None = Field(
         None, description="catch projections up before each query (default: yes on SQLite, no on PostgreSQL)"
     )
@@ -89,7 +93,8 @@ class Settings(BaseSettings):
         return self
 
     def eventsourcing_env(self) -> dict[str, str]:
-        env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y" if self.create_tables else "n"}
+        env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y" if self.create_tables else "n",
+               "TRUST_SNAPSHOTS": "y" if self.trust_snapshots else "n"}
         if self.store == "sqlite":
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             return env | {

@@ -90,6 +90,7 @@ class ChainScan:
     """Hashes a stream of ``(position, encoding)`` in position order into checkpoints and a chain head.
 
     ``record`` (optional) is given every event's ``(encoding, leaf)``, e.g. to write the digest's leaves file.
+    ``repeated`` collects the events whose position is not above the one before: a position held twice.
     """
 
     block_size: int = BLOCK_SIZE
@@ -99,11 +100,16 @@ class ChainScan:
     last_position: int = 0
     head: bytes = GENESIS
     checkpoints: list[Checkpoint] = field(default_factory=list)
+    repeated: list[tuple[int, bytes]] = field(default_factory=list)
 
     def run(self, rows: Iterable[tuple[int, bytes]]) -> ChainScan:
         sha256, record, size = hashlib.sha256, self.record, self.block_size
         chain, leaves, position = self.head, [], self.last_position
+        previous = position
         for position, enc in rows:  # the hot loop of `verify`: two hashes and an append per event
+            if position <= previous:
+                self.repeated.append((position, enc))
+            previous = position
             leaf = sha256(b"\x00" + enc).digest()
             chain = sha256(chain + leaf).digest()
             leaves.append(leaf)

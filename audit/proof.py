@@ -53,6 +53,8 @@ class InclusionProof:
 def make_proof(source: EventSource, digest: Digest, leaves: Leaves | None, position: int) -> InclusionProof:
     """The proof that the event now stored at ``position`` is the one ``digest`` covers (check it with
     :func:`check_proof`: a proof is made for a changed event too, and fails its check)."""
+    if position <= 0:  # the sequence starts at 1: such a row is outside the chain (verify names it INSERTED)
+        raise ProofError(f"position {position} is outside the signed chain, which starts at position 1")
     if position > digest.last_position:
         raise ProofError(f"position {position} is not covered yet: the digest ends at {digest.last_position}")
     stored = next(iter(source.rows(after=position - 1, upto=position)), None)

@@ -1,4 +1,4 @@
-"""Reading the stored events for hashing: fast, raw, in position order, and read-only.
+"""Reading the stored events for hashing and checking: fast, raw, in position order, and read-only.
 
 The library's own reader decodes every row into objects; hashing needs only the stored bytes, so PostgreSQL rows are
 taken straight from ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` — the row bytes *are* the hashed encoding — and
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from psycopg import sql
 
@@ -24,11 +25,24 @@ from audit.hash_chain import FIELDS, encode
 
 PG_TABLE = "voucherledger_events"  # the library names it after the application (ledger.application.VoucherLedger)
 SQLITE_TABLE = "stored_events"  # SQLite: the library's table; its rowid is the notification id
+PG_SNAPSHOTS, SQLITE_SNAPSHOTS = "voucherledger_snapshots", "stored_snapshots"
 TRIGGER = "vl_events_append_only"  # installed by migrations/0012_events_append_only.sql
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _ROW = struct.Struct(">6xq32xi")  # position, then the topic's length, from the start of a binary COPY tuple
 _INT = struct.Struct(">i")
 NO_LIMIT = 2**63 - 1
+BEFORE_ALL = -(2**63)  # ``after=BEFORE_ALL``: every stored row, even at a position the sequence never gives (<= 0)
+# Every stored event that does not follow its aggregate's previous one (by version): its version is not the previous
+# plus one (1 for the first), or its position is not after the previous one's. The database sorts by aggregate;
+# only the breaks come back. {t} is the events table, {pos} its position column.
+_VERSION_BREAKS = (
+    "SELECT originator_id, originator_version, {pos}, prev_version, prev_position FROM ("
+    " SELECT originator_id, originator_version, {pos}, lag(originator_version) OVER w AS prev_version,"
+    " lag({pos}) OVER w AS prev_position FROM {t}"
+    " WINDOW w AS (PARTITION BY originator_id ORDER BY originator_version, {pos})) AS s "
+    "WHERE originator_version <> coalesce(prev_version, 0) + 1 OR {pos} <= prev_position "
+    "ORDER BY originator_id, originator_version, {pos}"
+)
 
 
 class StoreReadError(RuntimeError):
@@ -69,6 +83,35 @@ class EventSource:
                 row = conn.execute(f"SELECT count(*), coalesce(max(rowid), 0) FROM {SQLITE_TABLE} "
                                    "WHERE rowid > ? AND rowid <= ?", (after, upto)).fetchone()
         return int(row[0]), int(row[1])
+
+    def version_breaks(self) -> Iterator[tuple[UUID, int, int, int | None, int | None]]:
+        """``(originator id, version, position, previous version, previous position)`` of every event that breaks
+        its aggregate's sequence 1, 2, 3, ... in position order (see ``_VERSION_BREAKS``), streamed."""
+        if self.settings.store == "postgres":
+            query = self._pg_sql(_VERSION_BREAKS.replace("{t}", "{}").replace("{pos}", "notification_id"))
+            with self._pg() as conn, conn.cursor() as cur:
+                # A sequential scan and one sort: following the primary key instead reads the heap a row at a time in
+                # key order, two to three times slower over a million events (measured on PostgreSQL 15).
+                cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
+                yield from cur.stream(query)
+        else:
+            with self._sqlite() as conn:
+                query = _VERSION_BREAKS.replace("{t}", SQLITE_TABLE).replace("{pos}", "rowid")
+                for oid, *rest in conn.execute(query):
+                    yield UUID(hex=oid), *rest
+
+    def snapshotted(self) -> list[UUID]:
+        """The aggregates that have stored snapshots."""
+        if self.settings.store == "postgres":
+            with self._pg() as conn:
+                if conn.execute("SELECT to_regclass(%s)", (f'"{self.schema}"."{PG_SNAPSHOTS}"',)).fetchone()[0] is None:
+                    return []
+                table = sql.Identifier(self.schema, PG_SNAPSHOTS)
+                return [row[0] for row in conn.execute(sql.SQL("SELECT DISTINCT originator_id FROM {}").format(table))]
+        with self._sqlite() as conn:
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SQLITE_SNAPSHOTS,)).fetchone():
+                return []
+            return [UUID(hex=row[0]) for row in conn.execute(f"SELECT DISTINCT originator_id FROM {SQLITE_SNAPSHOTS}")]
 
     def append_only(self) -> bool | None:
         """Whether the append-only trigger guards the table (None on SQLite, which has none: see README)."""

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from eventsourcing.application import Repository
+from eventsourcing.utils import strtobool
+
 from ledger.commands.programme import ProgrammeCommands
 from ledger.commands.whitelist import WhitelistCommands
 from ledger.quotas import CityQuota, ProviderQuota
@@ -19,3 +22,12 @@ class VoucherLedger(WhitelistCommands, ProgrammeCommands):
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.
     snapshotting_intervals: ClassVar = {CityQuota: 100, ProviderQuota: 100}
+    TRUST_SNAPSHOTS = "TRUST_SNAPSHOTS"
+
+    def construct_repository(self) -> Repository:
+        """Without trust in snapshots (env ``TRUST_SNAPSHOTS=n``) every load replays all the aggregate's events:
+        snapshots are still taken, for whoever trusts them, but a stored one never decides a command."""
+        repository = super().construct_repository()
+        if not strtobool(self.env.get(self.TRUST_SNAPSHOTS, "y")):
+            repository.snapshot_store = None
+        return repository
