@@ -75,7 +75,7 @@ def judge_claim(facts: ClaimFacts) -> ClaimJudgement:
         _duplicate_refusals(facts, evidence),
         list(evidence_review.against_policy),
         _quota_refusals(facts, amount),
-        _balance_refusals(voucher, fee, amount) if evidence is not None else [],
+        _balance_refusals(voucher, evidence is not None, fee, amount),
     ]
     return ClaimJudgement(tuple(r for rank in ranks for r in rank), evidence, fee, amount)
 
@@ -141,12 +141,12 @@ def _quota_refusals(facts: ClaimFacts, amount: int) -> list[LedgerError]:
     return []
 
 
-def _balance_refusals(voucher: Voucher | None, fee: int, amount: int) -> list[LedgerError]:
+def _balance_refusals(voucher: Voucher | None, priced: bool, fee: int, amount: int) -> list[LedgerError]:
     if voucher is None:
         return []
     if voucher.balance_fen == 0:
         return [VoucherExhaustedError(f"voucher {voucher.id} has no balance left")]
-    if amount == 0:
+    if priced and amount == 0:
         return [ZeroSubsidyError(f"{voucher.rate} × {fee} fen rounds down to 0 fen: nothing to claim")]
     return []
 

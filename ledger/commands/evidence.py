@@ -44,9 +44,12 @@ class EvidenceKeyCommands(PartyCommands):
                        ) -> tuple[dict[str, InvoiceKey], ContractKey | None]:
         """The keys this evidence names that exist: invoice keys by number as compared, and the contract's."""
         contract_no, invoice_nos = evidence.key_numbers()
+        # Each read may see more commits than the one before it (PostgreSQL: read committed), and a claim writes
+        # its invoices and its contract part together: read the contract first, so that a refusal for the contract
+        # never hides the invoice refusal that comes before it in the refusal order.
+        contract = self._find_key(ids.contract_key_id(provider_id, contract_no), ContractKey) if contract_no else None
         invoices = {no: key for no in invoice_nos
                     if (key := self._find_key(ids.invoice_key_id(no), InvoiceKey)) is not None}
-        contract = self._find_key(ids.contract_key_id(provider_id, contract_no), ContractKey) if contract_no else None
         return invoices, contract
 
     def _hold_invoices(self, by: By, *, claim_id: UUID, voucher_id: UUID, provider_id: UUID,
