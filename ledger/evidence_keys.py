@@ -43,6 +43,7 @@ class InvoiceKey(LedgerAggregate):
 
     class Released(LedgerAggregate.Event):
         claim_id: UUID
+        voucher_id: UUID
         reason: str
 
         def apply(self, key: InvoiceKey) -> None:
@@ -71,7 +72,7 @@ class InvoiceKey(LedgerAggregate):
         """Free the invoice if this claim holds it; say whether it did."""
         if self.claim_id != claim_id:
             return False
-        self._record(self.Released, by, claim_id=claim_id, reason=reason)
+        self._record(self.Released, by, claim_id=claim_id, voucher_id=self.voucher_id, reason=reason)
         return True
 
 
@@ -102,6 +103,7 @@ class ContractKey(LedgerAggregate):
 
     class PartReleased(LedgerAggregate.Event):
         claim_id: UUID
+        voucher_id: UUID
         eligible_fee_fen: int
         reason: str
 
@@ -146,9 +148,10 @@ class ContractKey(LedgerAggregate):
         self._record(self.PartAdded, by, claim_id=claim_id, voucher_id=voucher_id,
                      contract_amount_fen=contract_amount_fen, eligible_fee_fen=eligible_fee_fen)
 
-    def release_part(self, by: By, *, claim_id: UUID, reason: str) -> bool:
+    def release_part(self, by: By, *, claim_id: UUID, voucher_id: UUID, reason: str) -> bool:
         """Give back a claim's part if the contract holds one; say whether it did."""
         if claim_id not in self.parts:
             return False
-        self._record(self.PartReleased, by, claim_id=claim_id, eligible_fee_fen=self.parts[claim_id], reason=reason)
+        self._record(self.PartReleased, by, claim_id=claim_id, voucher_id=voucher_id,
+                     eligible_fee_fen=self.parts[claim_id], reason=reason)
         return True

@@ -78,7 +78,7 @@ class EvidenceKeyCommands(PartyCommands):
                               eligible_fee_fen=eligible_fee_fen, checked=checked)
         return contract_key
 
-    def _release_evidence(self, by: By, claim: Claim, reason: str) -> list[Any]:
+    def _release_evidence(self, by: By, voucher_id: UUID, claim: Claim, reason: str) -> list[Any]:
         """The keys a rejected claim gives back (none for a claim whose keys were never derived)."""
         released: list[Any] = []
         for invoice_no in claim.invoice_nos:
@@ -87,7 +87,8 @@ class EvidenceKeyCommands(PartyCommands):
                 released.append(key)
         if claim.contract_no:
             contract = self._find_key(ids.contract_key_id(claim.provider_id, claim.contract_no), ContractKey)
-            if contract is not None and contract.release_part(by, claim_id=claim.claim_id, reason=reason):
+            if contract is not None and contract.release_part(by, claim_id=claim.claim_id, voucher_id=voucher_id,
+                                                                  reason=reason):
                 released.append(contract)
         return released
 

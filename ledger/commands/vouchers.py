@@ -180,7 +180,7 @@ class VoucherCommands(EvidenceKeyCommands):
             claim = voucher.claim(claim_id)
             freed = voucher.reject(by, claim_id=claim_id, reason=reason)
             self._commit(voucher, *self._release(by, voucher, claim.provider_id, claim_id, freed, "claim rejected"),
-                         *self._release_evidence(by, claim, "claim rejected"))
+                         *self._release_evidence(by, voucher.id, claim, "claim rejected"))
             return freed
 
         return self._run(run)
