@@ -84,3 +84,16 @@ def test_of_two_broken_rules_the_earlier_in_domain_order_is_named(world, breaks,
                                                evidence=evidence))
     assert error.code == first
     assert len(error.violations) == 2 and codes(error)[0] == first
+
+
+def test_the_cli_answer_lists_every_rule_a_refused_claim_breaks(tmp_path):
+    from tests.test_api_cli import run
+
+    done = run(["walkthrough", "--db", str(tmp_path / "walk.sqlite3")], tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # The walk-through submits a claim's contract and invoice again: the invoice rule comes first, then the
+    # contract's (already claimed in full), on the line after.
+    first = next(i for i, line in enumerate(lines) if "refused the same contract and invoice again" in line)
+    assert "DUPLICATE_CLAIM" in lines[first]
+    assert any("CONTRACT_OVERCLAIMED" in line for line in lines[first + 1:first + 4])
