@@ -321,3 +321,17 @@ def test_only_a_claim_under_review_can_be_approved_or_rejected(world):
     voucher = world.app.voucher(voucher_id)
     assert [voucher.claim(r.claim_id).status for r in (approved, rejected, settled)] == [
         "APPROVED", "REJECTED", "SETTLED"]
+
+
+def test_a_rejection_decided_by_the_group_commit_writer_releases_keys_it_never_cached(world):
+    """The writer checks creations optimistically (it does not ask the store whether a key exists); releasing a
+    claim's keys must still read them."""
+    from ledger.group_commit import GroupCommitWriter
+
+    voucher_id, platform = voucher_and_platform(world)
+    evidence = world.evidence(contract_amount_fen=1_000_001, contract_no="HT-2019-GC", invoice_nos=("FP-GC",))
+    first = world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence)  # not via the writer
+    with GroupCommitWriter(world.app) as writer:
+        writer.execute(lambda: world.app.reject_claim(world.by(), voucher_id=voucher_id, claim_id=first.claim_id,
+                                                      reason="acceptance unsigned"))
+    assert world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence).amount_fen == 500_000

@@ -80,13 +80,15 @@ class EvidenceKeyCommands(PartyCommands):
 
     def _release_evidence(self, by: By, voucher_id: UUID, claim: Claim, reason: str) -> list[Any]:
         """The keys a rejected claim gives back (none for a claim whose keys were never derived)."""
+        # _find, not _find_key: a unit of work that checks creations optimistically answers "absent" for a key it
+        # has not cached, and a release that believed it would silently keep the evidence held.
         released: list[Any] = []
         for invoice_no in claim.invoice_nos:
-            key = self._find_key(ids.invoice_key_id(invoice_no), InvoiceKey)
+            key = self._find(ids.invoice_key_id(invoice_no), InvoiceKey)
             if key is not None and key.release(by, claim_id=claim.claim_id, reason=reason):
                 released.append(key)
         if claim.contract_no:
-            contract = self._find_key(ids.contract_key_id(claim.provider_id, claim.contract_no), ContractKey)
+            contract = self._find(ids.contract_key_id(claim.provider_id, claim.contract_no), ContractKey)
             if contract is not None and contract.release_part(by, claim_id=claim.claim_id, voucher_id=voucher_id,
                                                                   reason=reason):
                 released.append(contract)
