@@ -87,7 +87,7 @@ class ClaimEvidence:
             malformed.append(InvalidInputError("a claim cannot be made before the service it claims for was accepted"))
         if contract_date is not None and shanghai_date(contract_date) < POLICY_DATE:
             against_policy.append(ContractBeforePolicyError(
-                f"contract {contract_no} was signed on {shanghai_date(contract_date)}, before the policy of "
+                f"contract {contract_no or '(no number)'} was signed on {shanghai_date(contract_date)}, before the policy of "
                 f"{POLICY_DATE} (粤府〔2018〕23号)"))
         if (paid_fen is not None and contract_fen is not None
                 and paid_fen * MIN_PAYMENT_DENOMINATOR < contract_fen * MIN_PAYMENT_NUMERATOR):
