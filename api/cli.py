@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_evidence, cli_exports, cli_journal, cli_projections, cli_queries, cli_service
+from api import cli_evidence, cli_evidence_keys, cli_exports, cli_journal, cli_projections, cli_queries, cli_service
 from api.settings import Settings, get_settings
 from api.store import open_ledger
 
@@ -116,6 +116,7 @@ def events(limit: int = typer.Option(20, help="how many of the latest events")) 
 cli_projections.register(app)
 cli_service.register(app)
 cli_evidence.register(app)
+cli_evidence_keys.register(app)
 cli_exports.register(app)
 cli_journal.register(app)
 cli_queries.register(app)

@@ -48,6 +48,8 @@ class Walkthrough:
             command()
         except LedgerError as error:
             self.console.print(f"   [yellow]refused[/] {what}: [bold]{error.code}[/] — {error.detail}")
+            for code, message in error.violations[1:]:  # every other rule it breaks, in the refusal order
+                self.console.print(f"      [yellow]and[/] [bold]{code}[/] — {message}")
         else:  # pragma: no cover - the walk-through is wrong if this happens
             raise AssertionError(f"expected a refusal: {what}")
 

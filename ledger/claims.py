@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 from uuid import UUID
 
 from ledger.errors import (
     ContractBeforePolicyError,
     EligibleFeeExceedsContractError,
     InvalidInputError,
+    LedgerError,
     PaymentInsufficientError,
 )
+from ledger.ids import evidence_number
 from ledger.fiscal_time import POLICY_DATE, require_aware, shanghai_date
 from ledger.money import check_fen
 
+T = TypeVar("T")
 MIN_PAYMENT_NUMERATOR, MIN_PAYMENT_DENOMINATOR = 9, 10  # payment proven ≥ 90 % of the contract amount
 
 
@@ -38,55 +43,88 @@ class ClaimEvidence:
     acceptance_report_ref: str
     accepted_at: datetime  # service accepted: the claim's effective time
 
-    def checked(self, claimed_at: datetime) -> ClaimEvidence:
-        """Validate the evidence against the policy; return it with times in UTC and references trimmed."""
-        contract_no = _required_text(self.contract_no, "contract number")
-        invoices = tuple(_required_text(no, "invoice number") for no in self.invoice_nos or ())
-        if not invoices:
-            raise InvalidInputError("a claim carries at least one invoice number")
-        if len({no.upper() for no in invoices}) != len(invoices):
-            raise InvalidInputError("an invoice number is listed twice in one claim")
-        contract_date = require_aware(self.contract_date, "contract date")
-        accepted_at = require_aware(self.accepted_at, "acceptance time")
-        contract_fen = check_fen(self.contract_amount_fen, "contract amount", allow_zero=False)
-        paid_fen = check_fen(self.payment_proven_fen, "payment proven")
-        if shanghai_date(contract_date) < POLICY_DATE:
-            raise ContractBeforePolicyError(
-                f"contract {contract_no} was signed on {shanghai_date(contract_date)}, before the policy of "
-                f"{POLICY_DATE} (粵府〔2018〕23號)"
-            )
-        if paid_fen * MIN_PAYMENT_DENOMINATOR < contract_fen * MIN_PAYMENT_NUMERATOR:
-            raise PaymentInsufficientError(
-                f"payment proven ({paid_fen} fen) is below 90 % of the contract amount ({contract_fen} fen)"
-            )
-        if accepted_at < contract_date:
-            raise InvalidInputError("the service cannot be accepted before its contract was signed")
-        if accepted_at > claimed_at:
-            raise InvalidInputError("a claim cannot be made before the service it claims for was accepted")
-        return ClaimEvidence(
-            contract_no=contract_no,
-            contract_date=contract_date,
-            contract_amount_fen=contract_fen,
-            invoice_nos=invoices,
-            payment_proven_fen=paid_fen,
-            payment_proof_ref=_required_text(self.payment_proof_ref, "payment proof reference"),
-            acceptance_report_ref=_required_text(self.acceptance_report_ref, "acceptance report reference"),
+    def key_numbers(self) -> tuple[str | None, tuple[str, ...]]:
+        """The contract number and invoice numbers that name evidence keys, as compared (``ids.evidence_number``);
+        whatever is malformed is left out (the review refuses it)."""
+        contract = evidence_number(self.contract_no) if _text(self.contract_no) else None
+        invoices = tuple(evidence_number(no) for no in _listed(self.invoice_nos) if _text(no))
+        return contract, invoices
+
+    def review(self, claimed_at: datetime, eligible_fee_fen: object) -> EvidenceReview:
+        """Every problem of this evidence on its own, in two groups of the refusal order (DOMAIN.md): what is
+        malformed, and what the policy refuses (a contract before its date, payment below 90 %). With nothing
+        malformed, the evidence normalised: times in UTC, references trimmed."""
+        malformed: list[LedgerError] = []
+        against_policy: list[LedgerError] = []
+        contract_no = _text(self.contract_no)
+        if contract_no is None:
+            malformed.append(InvalidInputError("a claim needs its contract number"))
+        listed = _listed(self.invoice_nos)
+        invoices = tuple(no.strip() for no in listed if _text(no))
+        if len(invoices) != len(listed):
+            malformed.append(InvalidInputError("a claim needs its invoice numbers: one is missing or blank"))
+        elif not invoices:
+            malformed.append(InvalidInputError("a claim carries at least one invoice number"))
+        if len({evidence_number(no) for no in invoices}) != len(invoices):
+            malformed.append(InvalidInputError("an invoice number is listed twice in one claim"))
+        proof, report = _text(self.payment_proof_ref), _text(self.acceptance_report_ref)
+        if proof is None:
+            malformed.append(InvalidInputError("a claim needs its payment proof reference"))
+        if report is None:
+            malformed.append(InvalidInputError("a claim needs its acceptance report reference"))
+        contract_date = _checked(malformed, lambda: require_aware(self.contract_date, "contract date"))
+        accepted_at = _checked(malformed, lambda: require_aware(self.accepted_at, "acceptance time"))
+        contract_fen = _checked(malformed, lambda: check_fen(self.contract_amount_fen, "contract amount",
+                                                             allow_zero=False))
+        paid_fen = _checked(malformed, lambda: check_fen(self.payment_proven_fen, "payment proven"))
+        fee = _checked(malformed, lambda: check_fen(eligible_fee_fen, "eligible fee", allow_zero=False))
+        if fee is not None and contract_fen is not None and fee > contract_fen:
+            malformed.append(EligibleFeeExceedsContractError(
+                f"eligible fee {fee} fen exceeds the contract amount {contract_fen} fen"))
+        if accepted_at is not None and contract_date is not None and accepted_at < contract_date:
+            malformed.append(InvalidInputError("the service cannot be accepted before its contract was signed"))
+        if accepted_at is not None and accepted_at > claimed_at:
+            malformed.append(InvalidInputError("a claim cannot be made before the service it claims for was accepted"))
+        if contract_date is not None and shanghai_date(contract_date) < POLICY_DATE:
+            against_policy.append(ContractBeforePolicyError(
+                f"contract {contract_no or '(no number)'} was signed on {shanghai_date(contract_date)}, before the policy of "
+                f"{POLICY_DATE} (粤府〔2018〕23号)"))
+        if (paid_fen is not None and contract_fen is not None
+                and paid_fen * MIN_PAYMENT_DENOMINATOR < contract_fen * MIN_PAYMENT_NUMERATOR):
+            against_policy.append(PaymentInsufficientError(
+                f"payment proven ({paid_fen} fen) is below 90 % of the contract amount ({contract_fen} fen)"))
+        if malformed:
+            return EvidenceReview(None, tuple(malformed), tuple(against_policy))
+        normalised = ClaimEvidence(
+            contract_no=contract_no, contract_date=contract_date, contract_amount_fen=contract_fen,
+            invoice_nos=invoices, payment_proven_fen=paid_fen, payment_proof_ref=proof, acceptance_report_ref=report,
             accepted_at=accepted_at,
-        )
-
-    def check_eligible_fee(self, eligible_fee_fen: int) -> int:
-        check_fen(eligible_fee_fen, "eligible fee", allow_zero=False)
-        if eligible_fee_fen > self.contract_amount_fen:
-            raise EligibleFeeExceedsContractError(
-                f"eligible fee {eligible_fee_fen} fen exceeds the contract amount {self.contract_amount_fen} fen"
-            )
-        return eligible_fee_fen
+        )  # type: ignore[arg-type]  # none is None when nothing is malformed
+        return EvidenceReview(normalised, (), tuple(against_policy))
 
 
-def _required_text(value: object, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"a claim needs its {what}")
-    return value.strip()
+@dataclass(frozen=True)
+class EvidenceReview:
+    evidence: ClaimEvidence | None  # normalised; None when something is malformed
+    malformed: tuple[LedgerError, ...]
+    against_policy: tuple[LedgerError, ...]
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _listed(values: object) -> tuple[object, ...]:
+    return tuple(values) if isinstance(values, list | tuple) else ()
+
+
+def _checked(found: list[LedgerError], check: Callable[[], T]) -> T | None:
+    """One field's validation, whose refusal joins the others instead of ending the review."""
+    try:
+        return check()
+    except LedgerError as error:
+        found.append(error)
+        return None
 
 
 @dataclass
@@ -104,6 +142,11 @@ class Claim:
     settled_at: datetime | None = None  # when the payment that settled it was made (its effective time)
     flagged: bool = False  # a suspension learned late covers it (see Voucher.ClaimFlagged)
     held: bool = False  # held from settlement until the province releases or reverses it
+    # The evidence it names (its keys: released by a rejection, kept by a reversal).
+    contract_no: str = ""
+    contract_amount_fen: int = 0
+    invoice_nos: tuple[str, ...] = field(default=())
+    eligible_fee_fen: int = 0
 
     @property
     def holds_balance(self) -> bool:

@@ -16,6 +16,16 @@ class LedgerError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Every rule a refused command broke, as (code, message), when it was judged on several (a claim): this
+        # error is the first of them in the documented order.
+        self.violations: tuple[tuple[str, str], ...] = ()
+
+
+def first_refusal(refusals: list[LedgerError]) -> LedgerError:
+    """The first of several refusals (in the order they were listed), carrying the list of them all."""
+    first = refusals[0]
+    first.violations = tuple((r.code, r.detail) for r in refusals)
+    return first
 
 
 # -- bad input -------------------------------------------------------------------------------------------------------
@@ -177,6 +187,18 @@ class DuplicateError(LedgerError):
 
 class DuplicateClaimError(DuplicateError):
     code = "DUPLICATE_CLAIM"
+
+
+class ContractOverclaimedError(DuplicateError):
+    """The parts claimed on one contract would add up to more than its amount."""
+
+    code = "CONTRACT_OVERCLAIMED"
+
+
+class ContractAmountMismatchError(DuplicateError):
+    """A part of a contract states another contract amount than the parts claimed before it."""
+
+    code = "CONTRACT_AMOUNT_MISMATCH"
 
 
 class DuplicateVoucherError(DuplicateError):

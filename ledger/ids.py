@@ -1,8 +1,9 @@
 """Deterministic aggregate ids.
 
 Ids that follow from natural keys make uniqueness rules atomic: a second voucher for the same enterprise, item and
-year, or a second claim on the same contract and invoice, is a second *creation* of the same aggregate id, which the
-event store refuses in the same transaction that would have written it.
+year is a second *creation* of the same aggregate id, which the event store refuses in the same transaction that
+would have written it; two claims naming one invoice or one contract meet at the same key aggregate, whose versions
+the store checks the same way.
 """
 
 from __future__ import annotations
@@ -59,7 +60,18 @@ def voucher_id(enterprise: UUID, year: int, item_id: str) -> UUID:
     return _id("voucher", enterprise, year, item_id)
 
 
-@lru_cache(maxsize=4_096)  # a claim derives it twice (duplicate check, then the key's creation): the second is a hit
-def claim_key_id(provider: UUID, contract_no: str, invoice_no: str) -> UUID:
+def evidence_number(number: str) -> str:
     """Contract and invoice numbers are compared trimmed and upper-cased, so ' ht-01' and 'HT-01' are one contract."""
-    return _id("claim-key", provider, contract_no.strip().upper(), invoice_no.strip().upper())
+    return number.strip().upper()
+
+
+@lru_cache(maxsize=4_096)  # a claim derives it twice (check, then the key's change): the second is a hit
+def invoice_key_id(invoice_no: str) -> UUID:
+    """One invoice number, whatever the provider: an invoice pays one claim."""
+    return _id("invoice-key", evidence_number(invoice_no))
+
+
+@lru_cache(maxsize=4_096)
+def contract_key_id(provider: UUID, contract_no: str) -> UUID:
+    """A contract's number is its provider's: the same number at another provider is another contract."""
+    return _id("contract-key", provider, evidence_number(contract_no))

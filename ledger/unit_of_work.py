@@ -5,7 +5,7 @@ aggregates need not be reloaded for every command and many commands share one co
 writer is the store's only writer for these aggregates; if another writer interferes, the flush fails with a version
 conflict (nothing is committed) and the cache is discarded.
 
-A command that fails must leave no trace: the commands check everything before they record (``price_claim`` before
+A command that fails must leave no trace: the commands check everything before they record (``judge_claim`` before
 ``record_claim``, ...), and as a safety net every aggregate a failed command changed is rebuilt from the store plus
 the events staged by earlier commands of the batch.
 """

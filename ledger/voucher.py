@@ -16,22 +16,15 @@ from uuid import UUID
 from ledger.catalogue import CatalogueItem
 from ledger.claims import Claim, ClaimEvidence, ClaimStatus
 from ledger.errors import (
-    AlreadyExistsError,
-    CategoryMismatchError,
     ClaimHeldError,
     ClaimNotFoundError,
     InvalidInputError,
     InvalidTransitionError,
     ProviderMismatchError,
-    VoucherExhaustedError,
-    VoucherExpiredError,
     VoucherNotYetExpiredError,
-    VoucherRevokedError,
-    ZeroSubsidyError,
 )
-from ledger.fees import require_covered
 from ledger.fiscal_time import require_aware
-from ledger.money import apply_rate, split_funding
+from ledger.money import split_funding
 from ledger.recording import By, LedgerAggregate
 
 
@@ -100,6 +93,10 @@ class Voucher(LedgerAggregate):
                 amount_fen=self.amount_fen,
                 status=ClaimStatus.CLAIMED,
                 claimed_at=self.timestamp,
+                contract_no=self.contract_no,
+                contract_amount_fen=self.contract_amount_fen,
+                invoice_nos=tuple(self.invoice_nos),
+                eligible_fee_fen=self.eligible_fee_fen,
             )
 
     class ClaimApproved(LedgerAggregate.Event):
@@ -253,43 +250,9 @@ class Voucher(LedgerAggregate):
         except KeyError:
             raise ClaimNotFoundError(f"voucher {self.id} has no claim {claim_id}") from None
 
-    def require_redeemable(self, at: datetime) -> None:
-        if self.status is VoucherStatus.REVOKED:
-            raise VoucherRevokedError(f"voucher {self.id} was revoked")
-        if self.status is VoucherStatus.EXPIRED or at >= self.expires_at:
-            raise VoucherExpiredError(f"voucher {self.id} expired at {self.expires_at.isoformat()}")
-        if self.balance_fen == 0:
-            raise VoucherExhaustedError(f"voucher {self.id} has no balance left")
-
     # -- commands -----------------------------------------------------------------------------------------------
-    def price_claim(
-        self,
-        by: By,
-        *,
-        claim_id: UUID,
-        provider_id: UUID,
-        evidence: ClaimEvidence,
-        fee_category: str,
-        eligible_fee_fen: int,
-    ) -> PricedClaim:
-        """Check a claim against this voucher and work out its subsidy, changing nothing."""
-        if claim_id in self.claims:
-            raise AlreadyExistsError(f"claim {claim_id} already exists on voucher {self.id}")
-        category = require_covered(fee_category)
-        if category != self.fee_category:
-            raise CategoryMismatchError(
-                f"voucher {self.id} is for {self.fee_category} (item {self.item_id}), not {category.value}"
-            )
-        evidence = evidence.checked(by.at)
-        fee = evidence.check_eligible_fee(eligible_fee_fen)
-        self.require_redeemable(by.at)
-        amount = min(apply_rate(fee, self.rate), self.balance_fen)
-        if amount == 0:
-            raise ZeroSubsidyError(f"{self.rate} × {fee} fen rounds down to 0 fen: nothing to claim")
-        return PricedClaim(claim_id, provider_id, evidence, category.value, fee, amount)
-
     def record_claim(self, by: By, priced: PricedClaim) -> None:
-        """Hold a claim priced by :meth:`price_claim` against the balance."""
+        """Hold a claim that met every rule (``ledger.claim_rules.judge_claim``) against the balance."""
         evidence = priced.evidence
         self._record(
             self.Claimed,

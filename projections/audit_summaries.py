@@ -74,6 +74,25 @@ SUMMARIES: dict[str, Summary] = {
         f"合同 {e.contract_no} 發票 {e.invoice_no} 登記於兌付 {_short(e.claim_id)}",
         f"contract {e.contract_no} invoice {e.invoice_no} recorded for claim {_short(e.claim_id)}",
     ),
+    "InvoiceKey.Registered": lambda e: (
+        f"发票 {e.invoice_no} 用于兑付 {_short(e.claim_id)}", f"invoice {e.invoice_no} on claim {_short(e.claim_id)}"),
+    "InvoiceKey.Taken": lambda e: (
+        f"发票用于兑付 {_short(e.claim_id)}（重新提交）", f"invoice on claim {_short(e.claim_id)} (resubmitted)"),
+    "InvoiceKey.Released": lambda e: (
+        f"兑付 {_short(e.claim_id)} 释放发票（{e.reason}）", f"invoice released by claim {_short(e.claim_id)} ({e.reason})"),
+    "ContractKey.Registered": lambda e: (
+        f"合同 {e.contract_no}（{yuan(e.contract_amount_fen)}）兑付 {_short(e.claim_id)} 申报 {yuan(e.eligible_fee_fen)}",
+        f"contract {e.contract_no} ({yuan(e.contract_amount_fen)}): claim {_short(e.claim_id)} for a fee of "
+        f"{yuan(e.eligible_fee_fen)}",
+    ),
+    "ContractKey.PartAdded": lambda e: (
+        f"合同分次兑付 {_short(e.claim_id)} 申报 {yuan(e.eligible_fee_fen)}",
+        f"contract part: claim {_short(e.claim_id)} for a fee of {yuan(e.eligible_fee_fen)}",
+    ),
+    "ContractKey.PartReleased": lambda e: (
+        f"兑付 {_short(e.claim_id)} 释放合同额度 {yuan(e.eligible_fee_fen)}（{e.reason}）",
+        f"claim {_short(e.claim_id)} released its contract part of {yuan(e.eligible_fee_fen)} ({e.reason})",
+    ),
     "Voucher.Issued": lambda e: (
         (f"發放 {e.year} 年度服務券 {e.item_id}（{e.fee_category}），面值 {yuan(e.face_value_fen)}，"
         f"省 {yuan(e.province_portion_fen)} / 市 {yuan(e.city_portion_fen)}"),

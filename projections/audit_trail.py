@@ -18,6 +18,7 @@ from ledger.discounts import (
     NetworkDiscountGrant,
 )
 from ledger.enterprise import Enterprise
+from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.provider import Provider
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
@@ -28,12 +29,12 @@ from projections.times import to_us
 from projections.view import ReadModelView
 
 AGGREGATES = (Enterprise, CarrierDiscountRates, NetworkDiscountGrant, CloudDiscountAgreement, Catalogue, CityQuota,
-              ProviderQuota, Provider, ClaimKey, Voucher, SettlementBatch)
+              ProviderQuota, Provider, ClaimKey, InvoiceKey, ContractKey, Voucher, SettlementBatch)
 KIND_OF = {
     Enterprise: "enterprise", Provider: "provider", Voucher: "voucher", SettlementBatch: "settlement_batch",
     CarrierDiscountRates: "carrier_rates", NetworkDiscountGrant: "network_discount", Catalogue: "catalogue",
     CloudDiscountAgreement: "cloud_discount", CityQuota: "city_quota", ProviderQuota: "provider_quota",
-    ClaimKey: "claim_key",
+    ClaimKey: "claim_key", InvoiceKey: "invoice_key", ContractKey: "contract_key",
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "summary_zh", "summary_en")
@@ -112,6 +113,9 @@ class AuditTrail(LedgerProjection):
         elif owner == "ClaimKey":
             touch(position, "voucher", e.voucher_id)
             touch(position, "provider", e.provider_id)
+        elif owner in ("InvoiceKey", "ContractKey"):
+            touch(position, "voucher", getattr(e, "voucher_id", None))
+            touch(position, "provider", getattr(e, "provider_id", None) or self._ref(e.claim_id)[2])
         elif owner == "Voucher":
             self._voucher_links(name, e, position)
         elif owner == "SettlementBatch":

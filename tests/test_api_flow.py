@@ -426,7 +426,8 @@ def test_audit_trail_of_the_voucher_is_complete_and_ordered(flow):
         "Voucher.ClaimBatched", "Voucher.ClaimSettled", "Voucher.ClaimReversed"]
     # and the events of other records that concern it
     others = [e["event_type"] for e in trail if not e["event_type"].startswith("Voucher.")]
-    for event_type, count in {"CityQuota.Used": 1, "ClaimKey.Registered": 2, "ProviderQuota.Used": 2,
+    for event_type, count in {"CityQuota.Used": 1, "InvoiceKey.Registered": 2, "ContractKey.Registered": 2,
+                              "InvoiceKey.Released": 1, "ContractKey.PartReleased": 1, "ProviderQuota.Used": 2,
                               "SettlementBatch.ClaimAdded": 1, "SettlementBatch.RecoveryRaised": 1}.items():
         assert others.count(event_type) == count, (event_type, others)
     assert all(e["summary_en"] and e["summary_zh"] for e in trail)

@@ -136,36 +136,90 @@ def test_a_fee_the_voucher_item_does_not_cover_is_refused(world, category, code)
         voucher_id, platform, eligible_fee_fen=1_000_001, fee_category=category))
 
 
-# -- duplicates ------------------------------------------------------------------------------------------------------
-def test_the_same_contract_and_invoice_of_one_provider_cannot_be_claimed_twice(world):
+# -- duplicates (DOMAIN.md "Duplicates") ----------------------------------------------------------------------------
+def test_an_invoice_on_a_live_claim_refuses_any_other_claim_that_names_it_whatever_the_provider(world):
     voucher_id, platform = voucher_and_platform(world)
     other_voucher = world.issue(world.eligible_enterprise()).voucher_id
+    other_platform = world.provider()
 
-    def claim_with(on, contract_no, invoice_nos):
-        evidence = world.evidence(contract_amount_fen=500_001, contract_no=contract_no, invoice_nos=invoice_nos)
-        return lambda: world.claim(on, platform, eligible_fee_fen=500_001, evidence=evidence)
+    def claim_with(on, provider, contract_no, invoice_nos):
+        evidence = world.evidence(contract_amount_fen=2_000_001, contract_no=contract_no, invoice_nos=invoice_nos)
+        return lambda: world.claim(on, provider, eligible_fee_fen=500_001, evidence=evidence)
 
     world.claim(voucher_id, platform, eligible_fee_fen=600_001, evidence=world.evidence(
-        contract_amount_fen=600_001, contract_no="HT-2019-001", invoice_nos=("INV-1", "INV-2")))
-    for on, contract_no, invoice_nos in [
-        (voucher_id, "HT-2019-001", ("INV-1",)),  # exactly the same numbers again
-        (other_voucher, "HT-2019-001", ("INV-2",)),  # on another enterprise's voucher
-        (voucher_id, "  ht-2019-001 ", ("inv-1\t",)),  # the same numbers up to case and surrounding whitespace
-        (voucher_id, "HT-2019-001", ("INV-3", "INV-2")),  # one invoice of a multi-invoice claim repeats
+        contract_amount_fen=2_000_001, contract_no="HT-2019-001", invoice_nos=("INV-1", "INV-2")))
+    for on, provider, contract_no, invoice_nos in [
+        (voucher_id, platform, "HT-2019-001", ("INV-1",)),  # a second part of the contract, with a used invoice
+        (other_voucher, platform, "HT-2019-002", ("INV-2",)),  # another contract, on another enterprise's voucher
+        (voucher_id, platform, "HT-2019-003", ("  inv-1\t",)),  # the same number up to case and whitespace
+        (other_voucher, other_platform, "HT-2019-001", ("INV-1",)),  # through another provider
+        (voucher_id, platform, "HT-2019-001", ("INV-3", "INV-2")),  # one invoice of a multi-invoice claim repeats
     ]:
-        assert_refused(world, on, platform, "DUPLICATE_CLAIM", claim_with(on, contract_no, invoice_nos))
-    # The refused multi-invoice claim registered nothing: INV-3 alone is still a claim of its own.
-    assert claim_with(voucher_id, "HT-2019-001", ("INV-3",))().amount_fen == 250_000  # 0.50 × 500,001 = 250,000.5
+        assert_refused(world, on, provider, "DUPLICATE_CLAIM", claim_with(on, provider, contract_no, invoice_nos))
+    # The refused multi-invoice claim registered nothing: INV-3 alone is a second part of the contract.
+    assert claim_with(voucher_id, platform, "HT-2019-001", ("INV-3",))().amount_fen == 250_000  # 0.50 × 500,001
 
 
-def test_the_same_contract_and_invoice_numbers_at_another_provider_are_another_contract(world):
+def test_a_contract_is_claimed_in_parts_up_to_its_amount_and_the_part_beyond_is_refused(world):
+    voucher_id, platform = voucher_and_platform(world)  # APP-ERP: 50 %
+    other_voucher = world.issue(world.eligible_enterprise()).voucher_id
+
+    def part(on, fee, invoice, contract_amount_fen=1_000_000):
+        evidence = world.evidence(contract_amount_fen=contract_amount_fen, contract_no="HT-2019-PARTS",
+                                  invoice_nos=(invoice,))
+        return lambda: world.claim(on, platform, eligible_fee_fen=fee, evidence=evidence)
+
+    assert part(voucher_id, 600_000, "FP-A")().amount_fen == 300_000  # 0.50 × 600,000; 400,000 of the fee left
+    # 600,000 + 400,001 = 1,000,001 > 1,000,000, on this voucher or another one.
+    assert_refused(world, voucher_id, platform, "CONTRACT_OVERCLAIMED", part(voucher_id, 400_001, "FP-B"))
+    assert_refused(world, other_voucher, platform, "CONTRACT_OVERCLAIMED", part(other_voucher, 400_001, "FP-B"))
+    # A part that states another amount for the same contract is refused, even where the fee would fit.
+    assert_refused(world, voucher_id, platform, "CONTRACT_AMOUNT_MISMATCH",
+                   part(voucher_id, 100_000, "FP-B", contract_amount_fen=2_000_000))
+    assert part(other_voucher, 400_000, "FP-B")().amount_fen == 200_000  # exactly the rest: 0.50 × 400,000
+    assert_refused(world, voucher_id, platform, "CONTRACT_OVERCLAIMED", part(voucher_id, 1, "FP-C"))
+
+
+def test_the_same_contract_number_at_another_provider_is_another_contract(world):
     voucher_id, platform = voucher_and_platform(world)
     other_platform = world.provider()
-    for provider in (platform, other_platform):
-        evidence = world.evidence(contract_amount_fen=700_001, contract_no="HT-2019-007", invoice_nos=("INV-7",))
+    for provider, invoice in ((platform, "INV-7"), (other_platform, "INV-8")):
+        evidence = world.evidence(contract_amount_fen=700_001, contract_no="HT-2019-007", invoice_nos=(invoice,))
         receipt = world.claim(voucher_id, provider, eligible_fee_fen=700_001, evidence=evidence)
         assert receipt.amount_fen == 350_000  # 0.50 × 700,001 = 350,000.5
     assert world.app.voucher(voucher_id).balance_fen == APP_ERP_FACE - 2 * 350_000
+
+
+def test_a_rejected_claims_contract_and_invoices_can_be_resubmitted_and_are_accepted(world):
+    voucher_id, platform = voucher_and_platform(world)
+    evidence = world.evidence(contract_amount_fen=1_000_001, contract_no="HT-2019-RE", invoice_nos=("FP-1", "FP-2"))
+    first = world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence)
+    world.app.reject_claim(world.by(), voucher_id=voucher_id, claim_id=first.claim_id, reason="acceptance unsigned")
+    # Corrected and resubmitted: the same contract (its whole amount again) and the same invoices.
+    again = world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence)
+    assert again.amount_fen == 500_000  # 0.50 × 1,000,001 = 500,000.5
+    assert world.app.voucher(voucher_id).balance_fen == APP_ERP_FACE - 500_000  # the rejected one holds nothing
+    # The resubmitted claim now holds them: a third claim naming one of the invoices is refused.
+    other_platform = world.provider()
+    assert_refused(world, voucher_id, other_platform, "DUPLICATE_CLAIM", lambda: world.claim(
+        voucher_id, other_platform, eligible_fee_fen=100_001,
+        evidence=world.evidence(contract_amount_fen=100_001, invoice_nos=("FP-2",))))
+
+
+@pytest.mark.parametrize("settled", [False, True])
+def test_a_reversed_claim_keeps_its_contract_and_invoices(world, settled):
+    voucher_id, platform = voucher_and_platform(world)
+    evidence = world.evidence(contract_amount_fen=1_000_001, contract_no="HT-2019-RV", invoice_nos=("FP-9",))
+    receipt = world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence)
+    if settled:
+        world.app.approve_claim(world.by(), voucher_id=voucher_id, claim_id=receipt.claim_id)
+        world.paid_batch(platform, [receipt])
+    world.app.reverse_claim(world.by(), voucher_id=voucher_id, claim_id=receipt.claim_id, reason="forged acceptance",
+                            effective_at=world.now)
+    with pytest.raises(LedgerError) as refused:
+        world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence)
+    assert refused.value.code == "DUPLICATE_CLAIM"
+    assert [code for code, _ in refused.value.violations] == ["DUPLICATE_CLAIM", "CONTRACT_OVERCLAIMED"]
 
 
 # -- holding and giving back -----------------------------------------------------------------------------------------
@@ -267,3 +321,17 @@ def test_only_a_claim_under_review_can_be_approved_or_rejected(world):
     voucher = world.app.voucher(voucher_id)
     assert [voucher.claim(r.claim_id).status for r in (approved, rejected, settled)] == [
         "APPROVED", "REJECTED", "SETTLED"]
+
+
+def test_a_rejection_decided_by_the_group_commit_writer_releases_keys_it_never_cached(world):
+    """The writer checks creations optimistically (it does not ask the store whether a key exists); releasing a
+    claim's keys must still read them."""
+    from ledger.group_commit import GroupCommitWriter
+
+    voucher_id, platform = voucher_and_platform(world)
+    evidence = world.evidence(contract_amount_fen=1_000_001, contract_no="HT-2019-GC", invoice_nos=("FP-GC",))
+    first = world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence)  # not via the writer
+    with GroupCommitWriter(world.app) as writer:
+        writer.execute(lambda: world.app.reject_claim(world.by(), voucher_id=voucher_id, claim_id=first.claim_id,
+                                                      reason="acceptance unsigned"))
+    assert world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence).amount_fen == 500_000

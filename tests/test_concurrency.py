@@ -1,5 +1,6 @@
 """Concurrency (DOMAIN.md "Redemption", "Vouchers"): a balance never goes below zero and a provider's quota is never
-overspent, even with concurrent claims; one voucher per enterprise, item and year; one claim per contract+invoice.
+overspent, even with concurrent claims; one voucher per enterprise, item and year; one live claim per invoice number,
+whatever the provider; a contract's parts never beyond its amount.
 
 Sixteen threads start together (a barrier) and each runs one command. Each outcome is either the command's result or
 a LedgerError with an expected code; nothing else (no raw database error) may escape.
@@ -136,3 +137,64 @@ def test_sixteen_claims_on_the_same_contract_and_invoice_at_once_succeed_exactly
     assert app.voucher(voucher).balance_fen == 100_000 * YUAN - 1_000_000
     assert app.provider_quota(platform, 2019).used_fen == 1_000_000
     assert [e.claim_id for e in app.events.get(voucher) if isinstance(e, Voucher.Claimed)] == [receipts[0].claim_id]
+
+
+def test_claims_naming_the_same_invoice_through_other_providers_at_once_succeed_exactly_once(world):
+    """Nothing but the invoice is shared (another voucher and another provider each), so only its key can refuse."""
+    app = world.app
+    vouchers = [world.issue(world.eligible_enterprise(city=FOSHAN), "APP-ERP").voucher_id for _ in range(THREADS)]
+    providers = [world.provider() for _ in range(THREADS)]
+    world.advance(days=5)
+    evidence = [world.evidence(contract_amount_fen=2_000_000, invoice_nos=(" fp-88" if i % 2 else "FP-88",))
+                for i in range(THREADS)]
+    by = world.by("enterprise")
+
+    outcomes = run_together(lambda i: app.claim(by, voucher_id=vouchers[i], claim_id=uuid4(), provider_id=providers[i],
+                                                evidence=evidence[i], fee_category="APPLICATION_SERVICE",
+                                                eligible_fee_fen=2_000_000))
+
+    receipts = [o for o in outcomes if not isinstance(o, LedgerError)]
+    assert len(receipts) == 1
+    assert codes(outcomes) == ["DUPLICATE_CLAIM"] * (THREADS - 1)
+    claimed = [v for v in vouchers if app.voucher(v).balance_fen != 100_000 * YUAN]
+    assert claimed == [receipts[0].voucher_id]
+
+
+def test_claims_taking_a_released_invoice_at_once_succeed_exactly_once(world):
+    """A rejection frees the invoice; of the claims that then name it together, one takes it."""
+    app = world.app
+    vouchers = [world.issue(world.eligible_enterprise(city=FOSHAN), "APP-ERP").voucher_id for _ in range(THREADS)]
+    platform = world.provider()
+    first = world.claim(vouchers[0], platform, eligible_fee_fen=1_000_000,
+                        evidence=world.evidence(contract_amount_fen=1_000_000, invoice_nos=("FP-99",)))
+    app.reject_claim(world.by(), voucher_id=vouchers[0], claim_id=first.claim_id, reason="acceptance unsigned")
+    world.advance(days=1)
+    evidence = [world.evidence(contract_amount_fen=1_000_000, invoice_nos=("FP-99",)) for _ in range(THREADS)]
+    by = world.by("enterprise")
+
+    outcomes = run_together(lambda i: app.claim(by, voucher_id=vouchers[i], claim_id=uuid4(), provider_id=platform,
+                                                evidence=evidence[i], fee_category="APPLICATION_SERVICE",
+                                                eligible_fee_fen=1_000_000))
+
+    assert len([o for o in outcomes if not isinstance(o, LedgerError)]) == 1
+    assert codes(outcomes) == ["DUPLICATE_CLAIM"] * (THREADS - 1)
+    assert app.provider_quota(platform, 2019).used_fen == 500_000  # one claim of 0.50 × 1,000,000 holds it
+
+
+def test_concurrent_parts_of_one_contract_never_add_up_beyond_its_amount(world):
+    app = world.app
+    vouchers = [world.issue(world.eligible_enterprise(city=FOSHAN), "APP-ERP").voucher_id for _ in range(THREADS)]
+    platform = world.provider()
+    world.advance(days=5)
+    # A contract of 1,000,000 fen, claimed in parts of 300,000 with invoices of their own: three parts fit.
+    evidence = [world.evidence(contract_amount_fen=1_000_000, contract_no="HT-2019-SHARED") for _ in range(THREADS)]
+    by = world.by("enterprise")
+
+    outcomes = run_together(lambda i: app.claim(by, voucher_id=vouchers[i], claim_id=uuid4(), provider_id=platform,
+                                                evidence=evidence[i], fee_category="APPLICATION_SERVICE",
+                                                eligible_fee_fen=300_000))
+
+    receipts = [o for o in outcomes if not isinstance(o, LedgerError)]
+    assert len(receipts) == 3
+    assert codes(outcomes) == ["CONTRACT_OVERCLAIMED"] * (THREADS - 3)
+    assert app.provider_quota(platform, 2019).used_fen == 3 * 150_000  # 0.50 × 300,000 per part

@@ -41,7 +41,7 @@ def test_a_refused_command_does_not_sink_its_batch(world):
     # 0.50 × 2,000,000 = 1,000,000 and 0.50 × 3,000,001 = 1,500,000.5 → 1,500,000 fen held.
     assert [results[0].amount_fen, results[3].amount_fen] == [1_000_000, 1_500_000]
     assert app.voucher(voucher).held_fen == 2_500_000
-    assert last_event_id(app) == before + 2 * 3  # two claims × (claimed, quota used, claim key)
+    assert last_event_id(app) == before + 2 * 4  # two claims × (claimed, quota used, invoice key, contract key)
 
 
 def test_a_clash_with_another_writer_is_decided_again_from_the_store(world):
@@ -81,7 +81,7 @@ def test_a_duplicate_of_an_earlier_claim_is_refused_exactly_and_its_batch_commit
         assert last.result().amount_fen == 1_500_000  # 0.50 × 3,000,000
     assert refused.value.code == "DUPLICATE_CLAIM"
     # Count what was written (PostgreSQL's notification ids skip the rolled-back first attempt's numbers).
-    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 2 * 3
+    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 2 * 4  # claimed, quota used, invoice + contract keys
 
 
 def test_a_commit_the_database_fails_fails_exactly_its_commands(world, monkeypatch):
@@ -150,7 +150,7 @@ def test_a_batch_decided_while_the_one_before_failed_to_commit_is_decided_again_
     # Only B's two claims count: 0.50 × 2,000,000 = 1,000,000 fen each, taken from the 100,000 RMB face in turn.
     assert [r.balance_after_fen for r in receipts] == [100_000 * YUAN - 1_000_000, 100_000 * YUAN - 2_000_000]
     assert app.voucher(voucher).held_fen == 2 * 1_000_000
-    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 2 * 3
+    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 2 * 4  # claimed, quota used, invoice + contract keys
 
 
 def test_sixteen_concurrent_callers_never_overspend_and_each_answer_matches_the_record(world):
@@ -292,7 +292,7 @@ def test_a_command_that_stages_and_then_fails_writes_nothing(world):
             writer.execute(claim_then_fail)
         receipt = writer.execute(claim_command(world, voucher, platform, 2_000_000))
     assert receipt.balance_after_fen == 100_000 * YUAN - 1_000_000  # only the second claim: 0.50 × 2,000,000
-    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 3  # its claimed, quota used, claim key
+    assert len(app.recorder.select_notifications(before + 1, 1_000)) == 4  # claimed, quota used, invoice + contract keys
 
 
 class _Bug(BaseException):

@@ -690,7 +690,7 @@ def test_a_vouchers_audit_trail_reads_from_issuance_to_settlement_and_recovery(h
     kinds = {r.kind for r in claim_events}
     assert {"Voucher.Claimed", "Voucher.ClaimApproved", "Voucher.ClaimBatched", "Voucher.ClaimSettled",
             "Voucher.ClaimReversed", "SettlementBatch.ClaimAdded", "SettlementBatch.RecoveryRaised",
-            "ProviderQuota.Used", "ClaimKey.Registered"} <= kinds
+            "ProviderQuota.Used", "InvoiceKey.Registered", "ContractKey.Registered"} <= kinds
     provider_id = next(r.event.provider_id for r in claim_events if r.kind == "Voucher.Claimed")
     provider_trail = {t["position"] for t in queries.audit_trail(history.db, "provider", str(provider_id),
                                                                  us(END_OF_TIME), limit=100_000)}

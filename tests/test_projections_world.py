@@ -287,7 +287,7 @@ def test_the_next_query_sees_a_command_in_embedded_mode(world, app, settings):
         got = read.voucher_balance(voucher.voucher_id, END_OF_TIME)
         assert (got["claimed_fen"], got["remaining_fen"]) == (1_000_000, receipt.balance_after_fen)
         assert read.audit_trail("voucher", voucher.voucher_id, END_OF_TIME)[-1]["event_type"] in (
-            "Voucher.Claimed", "ProviderQuota.Used", "ClaimKey.Registered")
+            "Voucher.Claimed", "ProviderQuota.Used", "InvoiceKey.Registered", "ContractKey.Registered")
         assert read.provider_receivable(provider, END_OF_TIME)["claimed_pending_fen"] == 1_000_000
     finally:
         read.close()

@@ -71,9 +71,10 @@ def test_a_unit_of_work_records_exactly_what_one_command_at_a_time_records(store
                     uow.flush()
                 return result
             scenario(batched, step)
-        # year set-up 5 + enterprise 3 + provider 4 + issuance 2 + 2 claims × 3 + 2 approvals + batch opened 1
-        # + 2 × (added, batched) + paid 1 + 2 settled + reversal 2 (reversed, recovery raised) = 32
-        assert len(stored(direct)) == 32
+        # year set-up 5 + enterprise 3 + provider 4 + issuance 2 + 2 claims × 4 (claimed, quota used, invoice key,
+        # contract key) + 2 approvals + batch opened 1 + 2 × (added, batched) + paid 1 + 2 settled + reversal 2
+        # (reversed, recovery raised) = 34
+        assert len(stored(direct)) == 34
         assert stored(batched) == stored(direct)
     finally:
         direct.close()

@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from fastapi.responses import JSONResponse
 from psycopg import IntegrityError as PostgresIntegrityError
 
-from api.http.problems import STATUS_OF_KIND, ApiError, problem
+from api.http.problems import ApiError, ledger_problem
 from ledger.errors import LedgerError
 from projections.view import ReadModelView
 
@@ -49,7 +49,7 @@ class IdempotencyKeys:
         try:
             response = execute()
         except LedgerError as refusal:
-            response = problem(STATUS_OF_KIND.get(refusal.kind, 422), refusal.code, refusal.detail, instance=instance)
+            response = ledger_problem(refusal, instance=instance)
         except BaseException:
             self._release(subject, key)
             raise

@@ -49,6 +49,13 @@ def problem(status: int, code: str, detail: str, request: Request | None = None,
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def ledger_problem(exc: LedgerError, request: Request | None = None, *, instance: str | None = None) -> JSONResponse:
+    """A refusal of the ledger. A command judged on several rules (a claim) lists every one it breaks in
+    ``violations``; ``code`` names the first."""
+    extra = {"violations": [{"code": c, "message": m} for c, m in exc.violations]} if exc.violations else {}
+    return problem(STATUS_OF_KIND.get(exc.kind, 422), exc.code, exc.detail, request, instance=instance, **extra)
+
+
 def _title(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
@@ -59,7 +66,7 @@ UNAVAILABLE = (psycopg.OperationalError, PoolTimeout, StoreOperationalError, Sto
 def install(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def ledger_error(request: Request, exc: LedgerError) -> JSONResponse:
-        return problem(STATUS_OF_KIND.get(exc.kind, 422), exc.code, exc.detail, request)
+        return ledger_problem(exc, request)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:

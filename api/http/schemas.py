@@ -141,7 +141,12 @@ class IssueVoucher(Body):
 
 class ClaimIn(Body):
     provider_id: UUID
-    fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]
+    # Every known category, the never-covered ones included: a claim in one of them is the ledger's to refuse
+    # (CATEGORY_NOT_COVERED, listed with any other rule it breaks), not a malformed request.
+    fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION", "AUTOMATION_EQUIPMENT",
+                          "NON_CLOUD_SOFTWARE"] = Field(
+        description="AUTOMATION_EQUIPMENT (自动化和智能化设备) and NON_CLOUD_SOFTWARE are never covered: such a claim "
+                    "is refused with CATEGORY_NOT_COVERED")
     eligible_fee_fen: Fen
     contract_no: Text
     contract_date: Moment

@@ -26,7 +26,7 @@ from bench.scale import workers_label
 from bench.timing import Job, Tally, measure
 from ledger.application import VoucherLedger
 
-EVENTS_PER_CLAIM = 3  # Voucher.Claimed + ProviderQuota.Used + ClaimKey.Registered, in one transaction
+EVENTS_PER_CLAIM = 4  # Voucher.Claimed + ProviderQuota.Used + InvoiceKey + ContractKey, in one transaction
 EVENTS_PER_ISSUANCE = 2  # Voucher.Issued + CityQuota.Used
 
 

@@ -9,13 +9,12 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.catalogue import Catalogue
-from ledger.claim_key import ClaimKey
+from ledger.claim_rules import ClaimFacts, judge_claim
 from ledger.claims import ClaimEvidence
-from ledger.commands.parties import PartyCommands
+from ledger.commands.evidence import EvidenceKeyCommands
 from ledger.errors import (
     BatchNotFoundError,
     CatalogueNotPublishedError,
-    DuplicateClaimError,
     DuplicateVoucherError,
     NotCurrentYearError,
     NotEligibleError,
@@ -23,13 +22,15 @@ from ledger.errors import (
     ShenzhenExcludedError,
     VoucherExpiredError,
     VoucherNotFoundError,
+    first_refusal,
 )
 from ledger.fiscal_time import fiscal_year
 from ledger.parties import SHENZHEN
+from ledger.provider import Provider
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.recording import By
 from ledger.settlement import SettlementBatch
-from ledger.voucher import Voucher
+from ledger.voucher import PricedClaim, Voucher
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class ClaimReceipt:
     balance_after_fen: int
 
 
-class VoucherCommands(PartyCommands):
+class VoucherCommands(EvidenceKeyCommands):
     def voucher(self, voucher_id: UUID) -> Voucher:
         return self._load(voucher_id, Voucher, VoucherNotFoundError, "voucher")
 
@@ -129,45 +130,34 @@ class VoucherCommands(PartyCommands):
         fee_category: str,
         eligible_fee_fen: int,
     ) -> ClaimReceipt:
-        """Redeem part of a voucher. Holds the subsidy against the voucher and the provider's quota, and records
-        each contract + invoice pair, all in one transaction."""
+        """Redeem part of a voucher. Holds the subsidy against the voucher and the provider's quota, and the
+        claim's invoices and its part of the contract, all in one transaction. A claim that breaks any rule is
+        refused with the first in DOMAIN.md's order, listing them all (``ledger.claim_rules``)."""
 
         def run() -> ClaimReceipt:
-            voucher = self.voucher(voucher_id)
-            provider = self.provider(provider_id)
-            checked = evidence.checked(by.at)  # validated and trimmed: the claim keys are derived from it
-            for invoice_no in checked.invoice_nos:
-                if self._exists(ids.claim_key_id(provider.id, checked.contract_no, invoice_no)):
-                    raise DuplicateClaimError(
-                        f"contract {checked.contract_no} with invoice {invoice_no} of provider {provider.uscc} "
-                        "has already been claimed"
-                    )
-            provider.require_whitelisted(by.at)
-            quota = self.provider_quota(provider.id, voucher.year)
-            priced = voucher.price_claim(
-                by,
-                claim_id=claim_id,
-                provider_id=provider.id,
-                evidence=checked,
-                fee_category=fee_category,
-                eligible_fee_fen=eligible_fee_fen,
-            )
-            quota.require_room(priced.amount_fen)
-            voucher.record_claim(by, priced)
-            quota.use(by, ref=voucher.id, claim_id=claim_id, amount_fen=priced.amount_fen)
-            keys = [
-                ClaimKey.register(
-                    by,
-                    provider_id=provider.id,
-                    contract_no=checked.contract_no,
-                    invoice_no=invoice_no,
-                    voucher_id=voucher.id,
-                    claim_id=claim_id,
-                )
-                for invoice_no in checked.invoice_nos
-            ]
-            self._commit(voucher, quota, *keys)
-            return ClaimReceipt(voucher.id, claim_id, priced.amount_fen, voucher.balance_fen)
+            voucher = self._find(voucher_id, Voucher)
+            provider = self._find(provider_id, Provider)
+            quota = (self._find(ids.provider_quota_id(provider_id, voucher.year), ProviderQuota)
+                     if voucher is not None and provider is not None else None)
+            invoice_keys, contract_key = self._evidence_keys(provider_id, evidence)
+            judgement = judge_claim(ClaimFacts(
+                at=by.at, claim_id=claim_id, voucher_id=voucher_id, provider_id=provider_id, evidence=evidence,
+                fee_category=fee_category, eligible_fee_fen=eligible_fee_fen, voucher=voucher, provider=provider,
+                provider_quota=quota, invoice_keys=invoice_keys, contract_key=contract_key))
+            if judgement.refusals:
+                raise first_refusal(list(judgement.refusals))
+            assert voucher is not None and quota is not None and judgement.evidence is not None
+            checked, fee = judgement.evidence, judgement.eligible_fee_fen
+            voucher.record_claim(by, PricedClaim(claim_id, provider_id, checked, voucher.fee_category, fee,
+                                                 judgement.amount_fen))
+            quota.use(by, ref=voucher.id, claim_id=claim_id, amount_fen=judgement.amount_fen)
+            keys = self._hold_invoices(by, claim_id=claim_id, voucher_id=voucher.id, provider_id=provider_id,
+                                       invoice_nos=checked.invoice_nos, invoice_keys=invoice_keys)
+            contract = self._hold_contract_part(
+                by, claim_id=claim_id, voucher_id=voucher.id, provider_id=provider_id, contract_no=checked.contract_no,
+                contract_amount_fen=checked.contract_amount_fen, eligible_fee_fen=fee, contract_key=contract_key)
+            self._commit(voucher, quota, *keys, contract)
+            return ClaimReceipt(voucher.id, claim_id, judgement.amount_fen, voucher.balance_fen)
 
         return self._run(run)
 
@@ -182,13 +172,15 @@ class VoucherCommands(PartyCommands):
         self._run(run)
 
     def reject_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str) -> int:
-        """Reject in review; the held amount goes back to the voucher and the provider's quota. Returns it."""
+        """Reject in review; the held amount goes back to the voucher and the provider's quota, and the claim's
+        invoices and contract part are released (the enterprise may correct and resubmit them). Returns it."""
 
         def run() -> int:
             voucher = self.voucher(voucher_id)
-            provider_id = voucher.claim(claim_id).provider_id
+            claim = voucher.claim(claim_id)
             freed = voucher.reject(by, claim_id=claim_id, reason=reason)
-            self._commit(voucher, *self._release(by, voucher, provider_id, claim_id, freed, "claim rejected"))
+            self._commit(voucher, *self._release(by, voucher, claim.provider_id, claim_id, freed, "claim rejected"),
+                         *self._release_evidence(by, voucher.id, claim, "claim rejected"))
             return freed
 
         return self._run(run)
