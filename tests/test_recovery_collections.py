@@ -18,20 +18,25 @@ Worked figures (scenario: APP-ERP pays 50 %, Foshan co-funds 40 %), all worked o
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
+from audit.export import export
 from ledger.money import YUAN
 from ledger.settlement import SettlementBatch
 from projections import queries
 from projections.check import check
 from projections.journal_queries import trial_balance
 from projections.runner import catch_up, close_projections, open_projections
+from tests.api_helpers import store_env
 from tests.assertions import refused
 from tests.projection_helpers import lean, us
 from tests.scenario import FOSHAN
+from tests.test_api_cli import run
 
 SETTLED = (1_234_567 + 300_000, 493_826 + 120_000)  # (total, city part) settled: claims A and B
 RAISED = (1_234_567, 493_826)
@@ -229,3 +234,58 @@ def test_bad_collections_and_write_offs_are_refused_with_their_codes(world, paid
             amount_fen=100)
     refused("BATCH_NOT_FOUND", world.app, write_off, world=world, batch_id=uuid4(), claim_id=claim_id)
     assert world.app.batch(batch_id).outstanding_fen(claim_id) == RAISED[0]
+
+
+def test_the_cli_collects_and_writes_off_as_the_province(world, paid, store_settings, tmp_path):
+    batch_id, claim_id, _provider, _voucher = paid
+    env = store_env(store_settings)
+    base = [str(batch_id), str(claim_id)]
+    at = (world.now + timedelta(days=1)).isoformat()
+    done = run(["collect-recovery", *base, "--amount-fen", str(FIRST[0]), "--bank-reference", "ICBC-7781",
+                "--received-at", at], tmp_path, **env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    answer = json.loads(done.stdout)
+    assert (answer["amount_fen"], answer["city_portion_fen"], answer["outstanding_fen"]) == (
+        FIRST[0], FIRST[1], RAISED[0] - FIRST[0])
+    done = run(["collect-recovery", *base, "--amount-fen", str(SECOND[0] + 1), "--bank-reference", "ICBC-7782",
+                "--received-at", at], tmp_path, **env)
+    assert done.returncode == 1 and "RECOVERY_OVER_COLLECTED" in done.stdout
+    done = run(["write-off-recovery", *base, "--reason", "provider bankrupt", "--effective-at", at,
+                "--actor", f"city:{FOSHAN}"], tmp_path, **env)
+    assert done.returncode == 2  # only the province
+    done = run(["write-off-recovery", *base, "--reason", "provider bankrupt", "--effective-at", at], tmp_path, **env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (json.loads(done.stdout)["amount_fen"], json.loads(done.stdout)["outstanding_fen"]) == (SECOND[0], 0)
+    assert world.app.batch(batch_id).outstanding_fen(claim_id) == 0
+
+
+def test_the_export_shows_collected_written_off_outstanding_and_cash_out(world, paid, store_settings, tmp_path):
+    batch_id, claim_id, provider, _voucher = paid
+    world.advance(days=2)
+    collect(world, batch_id, claim_id, FIRST[0])
+    world.advance(days=2)
+    write_off(world, batch_id, claim_id)
+    export(world.app, lean(store_settings), tmp_path / "export", as_of_us=us(world.now) + 1)
+
+    with open(tmp_path / "export" / "city_spend.csv", newline="", encoding="utf-8") as f:
+        spend = [row for row in csv.DictReader(f) if row["city"] == FOSHAN]
+    def total(column: str, source: str | None = None) -> int:
+        return sum(int(r[column]) for r in spend if source is None or r["fund_source"] == source)
+    assert (total("collected_fen"), total("collected_fen", "city")) == FIRST
+    assert (total("written_off_fen"), total("written_off_fen", "city")) == minus(RAISED, FIRST)
+    assert total("outstanding_fen") == 0
+    assert (total("cash_out_fen"), total("cash_out_fen", "city")) == minus(SETTLED, FIRST)
+    assert total("spend_fen") == SETTLED[0] - RAISED[0]
+
+    with open(tmp_path / "export" / "provider_receivables.csv", newline="", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["provider_id"] == str(provider))
+    assert (int(row["recoveries_raised_fen"]), int(row["recoveries_collected_fen"]),
+            int(row["recoveries_written_off_fen"]), int(row["recoveries_due_fen"])) == (
+        RAISED[0], FIRST[0], RAISED[0] - FIRST[0], 0)
+    with open(tmp_path / "export" / "settlement_batches.csv", newline="", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["batch_id"] == str(batch_id))
+    assert (int(row["total_collections_fen"]), int(row["total_write_offs_fen"]),
+            int(row["recoveries_outstanding_fen"])) == (FIRST[0], RAISED[0] - FIRST[0], 0)
+    with open(tmp_path / "export" / "trial_balance.csv", newline="", encoding="utf-8") as f:
+        accounts = {r["account"]: int(r["balance_fen"]) for r in csv.DictReader(f)}
+    assert (accounts["RECOVERIES_COLLECTED"], accounts["RECOVERIES_WRITTEN_OFF"]) == (FIRST[0], RAISED[0] - FIRST[0])
