@@ -8,7 +8,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_evidence, cli_evidence_keys, cli_exports, cli_journal, cli_projections, cli_queries, cli_service
+from api import (
+    cli_evidence,
+    cli_evidence_keys,
+    cli_exports,
+    cli_journal,
+    cli_projections,
+    cli_queries,
+    cli_recovery,
+    cli_service,
+)
 from api.settings import Settings, get_settings
 from api.store import open_ledger
 
@@ -120,6 +129,7 @@ cli_evidence_keys.register(app)
 cli_exports.register(app)
 cli_journal.register(app)
 cli_queries.register(app)
+cli_recovery.register(app)
 
 if __name__ == "__main__":
     app()

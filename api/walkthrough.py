@@ -173,6 +173,13 @@ class Walkthrough:
         recovered = app.reverse_claim(self.by("province:audit", days=60), voucher_id=claims[0].voucher_id,
                                       claim_id=claims[0].claim_id, reason="forged invoice", effective_at=self.now)
         self.console.print(f"   recovery receivable against the platform: {yuan(recovered)}")
+        # The platform repays in two instalments; the money goes back to the province's and the city's budgets.
+        for reference, amount in (("BOC-2020-0815", recovered // 2), ("BOC-2020-0915", recovered - recovered // 2)):
+            part = app.collect_recovery(self.by("province:finance", days=30), batch_id=batch_cloud,
+                                        claim_id=claims[0].claim_id, amount_fen=amount, bank_reference=reference,
+                                        effective_at=self.now)
+            self.console.print(f"   collected {yuan(part.amount_fen)} (city {yuan(part.city_portion_fen)}, province "
+                               f"{yuan(part.province_portion_fen)}), still due {yuan(part.outstanding_fen)}")
 
         self.now = datetime(2021, 2, 9, 1, 0, tzinfo=UTC)
         self.step("The 2020 window closed on 2021-02-08: unused value returns to the cities' quotas.")

@@ -5,6 +5,8 @@ The per-entity queries of :mod:`projections.queries` would take one call per cit
 
 * a row counts iff ``effective_us <= as_of_us`` and ``recorded_us <= known_at_us`` (``None``: known now);
 * per-city spend is settled − recovered, split into the city's portion (``*_city_fen``) and the province's (the rest);
+  beside it recoveries collected, written off and outstanding, and cash out (settled − collected), as
+  :func:`projections.spend.spend_figure` derives them;
 * a status (voucher, provider) is the one set by the latest counted row (vouchers: latest effective time, then
   position; providers: latest position, as :func:`projections.queries.provider_status` explains).
 
@@ -20,7 +22,8 @@ from audit.tables import Figure
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import CITIES
 from projections.money_flows import AMOUNTS
-from projections.queries import FUND_SOURCES, STAGES
+from projections.queries import FUND_SOURCES, SPEND_FIGURES, STAGES
+from projections.spend import spend_figure
 from projections.times import describe, from_us, shanghai_year
 from projections.view import ReadModelView
 
@@ -58,15 +61,14 @@ def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None)
     out = []
     for city, programme_year, cash_year, category, *values in rows:
         f = _amounts(tuple(values))
-        f["spend_fen"] = f["settled_fen"] - f["recovered_fen"]
-        f["spend_city_fen"] = f["settled_city_fen"] - f["recovered_city_fen"]
         for source in FUND_SOURCES:
-            amounts = [f[f"{s}_city_fen"] if source == "city" else f[f"{s}_fen"] - f[f"{s}_city_fen"]
-                       for s in (*STAGES, "spend")]
+            amounts = [spend_figure(f, s, "_city_fen") if source == "city"
+                       else spend_figure(f, s) - spend_figure(f, s, "_city_fen") for s in SPEND_FIGURES]
             out.append((city, CITIES.get(city, ("", ""))[1], programme_year, cash_year, category, source, *amounts))
     columns = ("city", "city_name", "programme_year", "cash_year", "fee_category", "fund_source",
-               *(f"{s}_fen" for s in (*STAGES, "spend")))
-    return Figure("city_spend", "Per-city spend (spend = settled − recovered)", columns, out)
+               *(f"{s}_fen" for s in SPEND_FIGURES))
+    return Figure("city_spend", "Per-city spend (spend = settled − recovered; outstanding = recovered − collected − "
+                  "written off; cash out = settled − collected)", columns, out)
 
 
 def city_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -124,9 +126,11 @@ def provider_receivables(db: ReadModelView, as_of_us: int, known_at_us: int | No
         status = statuses.get(provider_id)
         unsettled = f["approved_fen"]
         out.append((provider_id, uscc, name, status, unsettled, unsettled if status == "SUSPENDED" else 0,
-                    held.get(provider_id, 0), f["claimed_fen"], f["settled_fen"], f["recovered_fen"]))
+                    held.get(provider_id, 0), f["claimed_fen"], f["settled_fen"], spend_figure(f, "outstanding"),
+                    f["recovered_fen"], f["collected_fen"], f["written_off_fen"]))
     columns = ("provider_id", "uscc", "name", "status", "approved_unsettled_fen", "held_fen", "claims_held_fen",
-               "claimed_pending_fen", "settled_fen", "recoveries_due_fen")
+               "claimed_pending_fen", "settled_fen", "recoveries_due_fen", "recoveries_raised_fen",
+               "recoveries_collected_fen", "recoveries_written_off_fen")
     return Figure("provider_receivables", "Provider receivables (held: approved while suspended; claims held: "
                   "after a suspension recorded late)", columns, out)
 
@@ -185,7 +189,8 @@ def whitelist(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) 
 
 
 _SECTIONS = {"SettlementBatch.ClaimAdded": "lines", "SettlementBatch.ClaimWithdrawn": "withdrawn",
-             "SettlementBatch.Paid": "settled", "SettlementBatch.RecoveryRaised": "recoveries"}
+             "SettlementBatch.Paid": "settled", "SettlementBatch.RecoveryRaised": "recoveries",
+             "SettlementBatch.RecoveryCollected": "collections", "SettlementBatch.RecoveryWrittenOff": "write_offs"}
 
 
 def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -206,10 +211,11 @@ def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None
         lines = [added - gone for added, gone in zip(s["lines"], s["withdrawn"], strict=True)]  # held claims left
         out.append((batch, provider, period, iso_shanghai(opened_us), batch in paid_at, iso_shanghai(paid_at.get(batch)),
                     lines[0], lines[1], s["settled"][0], s["settled"][1], s["settled"][2], s["settled"][3],
-                    s["recoveries"][0], s["recoveries"][1]))
+                    s["recoveries"][0], s["recoveries"][1], s["collections"][1], s["write_offs"][1],
+                    s["recoveries"][1] - s["collections"][1] - s["write_offs"][1]))
     columns = ("batch_id", "provider_id", "period", "opened_at", "paid", "paid_at", "lines", "lines_fen",
                "settled_claims", "total_settled_fen", "settled_city_fen", "settled_province_fen", "recoveries",
-               "total_recoveries_fen")
+               "total_recoveries_fen", "total_collections_fen", "total_write_offs_fen", "recoveries_outstanding_fen")
     return Figure("settlement_batches", "Settlement batches", columns, out)
 
 

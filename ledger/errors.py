@@ -53,6 +53,14 @@ class NaiveDatetimeError(InvalidInputError):
     code = "NAIVE_DATETIME"
 
 
+class BankReferenceRequiredError(InvalidInputError):
+    code = "BANK_REFERENCE_REQUIRED"
+
+
+class WriteOffReasonRequiredError(InvalidInputError):
+    code = "WRITE_OFF_REASON_REQUIRED"
+
+
 # -- rules of the programme ------------------------------------------------------------------------------------------
 class RuleViolationError(LedgerError):
     code = "RULE_VIOLATION"
@@ -173,6 +181,24 @@ class EmptyBatchError(RuleViolationError):
     code = "EMPTY_BATCH"
 
 
+class RecoveryClosedError(RuleViolationError):
+    """The recovery (追回) was collected in full or written off: nothing is due on it any more."""
+
+    code = "RECOVERY_CLOSED"
+
+
+class RecoveryOverCollectedError(RuleViolationError):
+    """A collection larger than what is still due on the recovery."""
+
+    code = "RECOVERY_OVER_COLLECTED"
+
+
+class CollectionBeforeRecoveryError(RuleViolationError):
+    """A collection or write-off dated before the recovery it settles took effect."""
+
+    code = "COLLECTION_BEFORE_RECOVERY"
+
+
 class ClaimHeldError(RuleViolationError):
     """A late-recorded suspension holds this claim from settlement until the province releases or reverses it."""
 
@@ -248,6 +274,10 @@ class CatalogueItemNotFoundError(NotFoundError):
 
 class BatchNotFoundError(NotFoundError):
     code = "BATCH_NOT_FOUND"
+
+
+class RecoveryNotFoundError(NotFoundError):
+    code = "RECOVERY_NOT_FOUND"
 
 
 def all_error_codes() -> dict[str, type[LedgerError]]:

@@ -2,7 +2,13 @@
 
 A claim enters at most one batch (its voucher records the batch). Payment settles every line still approved in this
 batch; a line reversed while waiting is listed as dropped, never paid. A reversal after payment raises a recovery
-(追回) receivable on the batch that paid it.
+(追回) receivable on the batch that paid it; the province then records collections of it (partial ones allowed, never
+more than is due) or writes what is left off, with a reason. Either closes it once nothing is due.
+
+Each collection is split between the fund sources like the payment: the city part is the amount × (the recovery's
+city portion / its amount) rounded down to the fen, kept within what each fund source still has due, and the province
+takes the rest. The collection that clears the receivable therefore takes exactly the remainders, so a recovery
+collected in full returns exactly the province and city portions it was raised with (:func:`split_collection`).
 """
 
 from __future__ import annotations
@@ -12,9 +18,19 @@ from decimal import Decimal
 from uuid import UUID
 
 from ledger.claims import Claim
-from ledger.errors import EmptyBatchError, InvalidInputError, InvalidTransitionError
+from ledger.errors import (
+    BankReferenceRequiredError,
+    CollectionBeforeRecoveryError,
+    EmptyBatchError,
+    InvalidInputError,
+    InvalidTransitionError,
+    RecoveryClosedError,
+    RecoveryNotFoundError,
+    RecoveryOverCollectedError,
+    WriteOffReasonRequiredError,
+)
 from ledger.fiscal_time import require_aware
-from ledger.money import split_funding
+from ledger.money import check_fen, split_funding
 from ledger.recording import By, LedgerAggregate
 
 
@@ -25,6 +41,7 @@ class SettlementBatch(LedgerAggregate):
 
         def apply(self, b: SettlementBatch) -> None:
             b.provider_id, b.period, b.lines, b.paid, b.recoveries = self.provider_id, self.period, {}, False, {}
+            b.receivables = {}  # claim id -> what is still due on its recovery (see RecoveryRaised)
 
     class ClaimAdded(LedgerAggregate.Event):
         voucher_id: UUID
@@ -79,6 +96,50 @@ class SettlementBatch(LedgerAggregate):
 
         def apply(self, b: SettlementBatch) -> None:
             b.recoveries[self.claim_id] = self.amount_fen
+            b.receivables[self.claim_id] = {
+                "voucher_id": self.voucher_id,
+                "city": self.city,
+                "amount_fen": self.amount_fen,
+                "city_portion_fen": self.city_portion_fen,
+                "city_due_fen": self.city_portion_fen,
+                "province_due_fen": self.province_portion_fen,
+                "effective_at": self.effective_at,
+                "written_off": False,
+            }
+
+    class RecoveryCollected(LedgerAggregate.Event):
+        """Money of a recovery came back from the provider (bank reference), to the budgets of its fund sources."""
+
+        voucher_id: UUID
+        claim_id: UUID
+        amount_fen: int
+        city: str
+        city_portion_fen: int
+        province_portion_fen: int
+        bank_reference: str
+        effective_at: datetime  # when the money arrived
+
+        def apply(self, b: SettlementBatch) -> None:
+            due = b.receivables[self.claim_id]
+            due["city_due_fen"] -= self.city_portion_fen
+            due["province_due_fen"] -= self.province_portion_fen
+
+    class RecoveryWrittenOff(LedgerAggregate.Event):
+        """What was still due on a recovery will not be collected (reason recorded); the receivable is closed."""
+
+        voucher_id: UUID
+        claim_id: UUID
+        amount_fen: int
+        city: str
+        city_portion_fen: int
+        province_portion_fen: int
+        reason: str
+        effective_at: datetime
+
+        def apply(self, b: SettlementBatch) -> None:
+            due = b.receivables[self.claim_id]
+            due["city_due_fen"] = due["province_due_fen"] = 0
+            due["written_off"] = True
 
     @classmethod
     def open(cls, by: By, *, batch_id: UUID, provider_id: UUID, period: str) -> SettlementBatch:
@@ -159,6 +220,72 @@ class SettlementBatch(LedgerAggregate):
             effective_at=require_aware(effective_at, "effective time"),
         )
 
+    def outstanding_fen(self, claim_id: UUID) -> int:
+        due = self._receivable(claim_id)
+        return due["city_due_fen"] + due["province_due_fen"]
+
+    def collect_recovery(self, by: By, *, claim_id: UUID, amount_fen: int, bank_reference: str,
+                         effective_at: datetime) -> tuple[int, int]:
+        """Record a collection of ``amount_fen`` (at most what is due); return its (city, province) parts."""
+        due = self._open_receivable(claim_id)
+        amount = check_fen(amount_fen, "the amount collected", allow_zero=False)
+        if not isinstance(bank_reference, str) or not bank_reference.strip():
+            raise BankReferenceRequiredError("a collection records the bank reference of the money received")
+        effective = self._not_before_recovery(due, effective_at, "collection")
+        outstanding = due["city_due_fen"] + due["province_due_fen"]
+        if amount > outstanding:
+            raise RecoveryOverCollectedError(
+                f"{amount} fen is more than the {outstanding} fen still due on the recovery of claim {claim_id}")
+        city_fen, province_fen = split_collection(amount, due)
+        self._record(self.RecoveryCollected, by, voucher_id=due["voucher_id"], claim_id=claim_id, amount_fen=amount,
+                     city=due["city"], city_portion_fen=city_fen, province_portion_fen=province_fen,
+                     bank_reference=bank_reference.strip(), effective_at=effective)
+        return city_fen, province_fen
+
+    def write_off_recovery(self, by: By, *, claim_id: UUID, reason: str, effective_at: datetime) -> tuple[int, int]:
+        """Write off everything still due on the recovery; return the (city, province) parts written off."""
+        due = self._open_receivable(claim_id)
+        if not isinstance(reason, str) or not reason.strip():
+            raise WriteOffReasonRequiredError("a write-off records why the money will not be collected")
+        effective = self._not_before_recovery(due, effective_at, "write-off")
+        city_fen, province_fen = due["city_due_fen"], due["province_due_fen"]
+        self._record(self.RecoveryWrittenOff, by, voucher_id=due["voucher_id"], claim_id=claim_id,
+                     amount_fen=city_fen + province_fen, city=due["city"], city_portion_fen=city_fen,
+                     province_portion_fen=province_fen, reason=reason.strip(), effective_at=effective)
+        return city_fen, province_fen
+
+    def _receivable(self, claim_id: UUID) -> dict:
+        due = self.receivables.get(claim_id)
+        if due is None:
+            raise RecoveryNotFoundError(f"batch {self.id} has no recovery for claim {claim_id}")
+        return due
+
+    def _open_receivable(self, claim_id: UUID) -> dict:
+        due = self._receivable(claim_id)
+        if due["written_off"] or due["city_due_fen"] + due["province_due_fen"] == 0:
+            how = "written off" if due["written_off"] else "collected in full"
+            raise RecoveryClosedError(f"the recovery of claim {claim_id} was {how}; nothing is due on it")
+        return due
+
+    @staticmethod
+    def _not_before_recovery(due: dict, effective_at: datetime, what: str) -> datetime:
+        effective = require_aware(effective_at, f"the {what}'s effective time")
+        if effective < due["effective_at"]:
+            raise CollectionBeforeRecoveryError(
+                f"a {what} cannot take effect before the recovery it settles ({due['effective_at'].isoformat()})")
+        return effective
+
     def _require_open(self, verb: str) -> None:
         if self.paid:
             raise InvalidTransitionError(f"batch {self.id} is already paid; cannot {verb} it")
+
+
+def split_collection(amount_fen: int, due: dict) -> tuple[int, int]:
+    """(city part, province part) of a collection of ``amount_fen`` from a recovery with ``due`` still owed.
+
+    The city part follows the recovery's own split, rounded down to the fen, and is kept within what each fund source
+    still has due: at least ``amount − province due`` (the province never gets back more than it paid), at most the
+    city's due. For the collection that clears the receivable both bounds are the city's due: the remainders."""
+    proportional = amount_fen * due["city_portion_fen"] // due["amount_fen"]  # integers: exact floor
+    city = min(max(proportional, amount_fen - due["province_due_fen"]), due["city_due_fen"])
+    return city, amount_fen - city

@@ -157,6 +157,18 @@ SUMMARIES: dict[str, Summary] = {
         f"追回應收 {yuan(e.amount_fen)}（兌付 {_short(e.claim_id)}，{e.reason}）",
         f"recovery due: {yuan(e.amount_fen)} (claim {_short(e.claim_id)}, {e.reason})",
     ),
+    "SettlementBatch.RecoveryCollected": lambda e: (
+        f"收回追回款 {yuan(e.amount_fen)}（兑付 {_short(e.claim_id)}，省 {yuan(e.province_portion_fen)} / "
+        f"市 {yuan(e.city_portion_fen)}，银行流水 {e.bank_reference}，{_t(e.effective_at)} 到账）",
+        f"recovery collected: {yuan(e.amount_fen)} (claim {_short(e.claim_id)}, province "
+        f"{yuan(e.province_portion_fen)} / city {yuan(e.city_portion_fen)}, bank reference {e.bank_reference}, "
+        f"received {_t(e.effective_at)})",
+    ),
+    "SettlementBatch.RecoveryWrittenOff": lambda e: (
+        f"核销追回款 {yuan(e.amount_fen)}（兑付 {_short(e.claim_id)}，{e.reason}，{_t(e.effective_at)} 生效）",
+        f"recovery written off: {yuan(e.amount_fen)} (claim {_short(e.claim_id)}, {e.reason}, "
+        f"effective {_t(e.effective_at)})",
+    ),
 }
 
 

@@ -18,7 +18,12 @@ VOUCHER_COMMITMENTS      credit       unused value of issued vouchers (money_flo
 CLAIMS_HELD              credit       claims waiting for review (claimed)
 PROVIDER_PAYABLES        credit       approved, not yet paid (approved)
 PAID                     credit       paid to providers, including amounts now due back (settled)
-RECOVERIES_RECEIVABLE    debit        due back from providers after a paid claim was reversed (recovered)
+RECOVERIES_RECEIVABLE    debit        still due back from providers after a paid claim was reversed
+                                      (outstanding: recovered − collected − written off)
+RECOVERIES_COLLECTED     debit        recovered money received back into the fund source's budget (the
+                                      bank side of the province's or the city's books; collected)
+RECOVERIES_WRITTEN_OFF   debit        recoveries given up, with a reason: a loss of the fund source
+                                      (written off)
 =======================  ===========  ===================================================================
 
 =====================================  ======================================  ====================================
@@ -33,11 +38,18 @@ Voucher.ClaimReversed, before payment  CLAIMS_HELD or PROVIDER_PAYABLES        V
 Voucher.ClaimReversed, after payment   RECOVERIES_RECEIVABLE                   *_BUDGET (due back to the fund)
 Voucher.Expired / Revoked /            VOUCHER_COMMITMENTS                     *_BUDGET (back to the city quota)
 ValueReturned (returned)
+SettlementBatch.RecoveryCollected      RECOVERIES_COLLECTED                    RECOVERIES_RECEIVABLE
+SettlementBatch.RecoveryWrittenOff     RECOVERIES_WRITTEN_OFF                  RECOVERIES_RECEIVABLE
 =====================================  ======================================  ====================================
 
+A recovery raised already credits the budget (the commitment is reduced by what is due back), so a collection does
+not touch the budget again: it turns the receivable into money received, split by fund source as the collection
+event says (province and city each get back their own portion); a write-off turns it into a loss.
+
 ``*_BUDGET`` is PROGRAMME_BUDGET for the province's portion, CITY_BUDGET for the city's. Per-city spend (settled −
-recovered) is −(PAID + RECOVERIES_RECEIVABLE); a provider's receivable figures are −CLAIMS_HELD, −PROVIDER_PAYABLES,
-−PAID and RECOVERIES_RECEIVABLE. Quota events post nothing: a quota is a limit on issuance and redemption, not money
+recovered) is −(PAID + RECOVERIES_RECEIVABLE + RECOVERIES_COLLECTED + RECOVERIES_WRITTEN_OFF); cash out (settled −
+collected) is −(PAID + RECOVERIES_COLLECTED); a provider's receivable figures are −CLAIMS_HELD, −PROVIDER_PAYABLES,
+−PAID and RECOVERIES_RECEIVABLE (recoveries due). Quota events post nothing: a quota is a limit on issuance and redemption, not money
 (issuance, which uses it, posts the commitment), and ClaimBatched moves no money. An event whose amount is 0 (a
 voucher expiring with nothing left) has no entry. Rounding: the city portion of each amount is rounded down on its
 own, so a fully used voucher can leave ±1 fen per fund source on VOUCHER_COMMITMENTS (never in total).
@@ -49,6 +61,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ledger.money import split_funding
+from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
 from projections.base import event_type
 from projections.money_flows import MoneyFlows
@@ -58,11 +71,13 @@ from projections.view import ReadModelView
 PROGRAMME_BUDGET, CITY_BUDGET = "PROGRAMME_BUDGET", "CITY_BUDGET"
 VOUCHER_COMMITMENTS, CLAIMS_HELD, PROVIDER_PAYABLES = "VOUCHER_COMMITMENTS", "CLAIMS_HELD", "PROVIDER_PAYABLES"
 PAID, RECOVERIES_RECEIVABLE = "PAID", "RECOVERIES_RECEIVABLE"
+RECOVERIES_COLLECTED, RECOVERIES_WRITTEN_OFF = "RECOVERIES_COLLECTED", "RECOVERIES_WRITTEN_OFF"
 ACCOUNTS = (PROGRAMME_BUDGET, CITY_BUDGET, VOUCHER_COMMITMENTS, CLAIMS_HELD, PROVIDER_PAYABLES, PAID,
-            RECOVERIES_RECEIVABLE)
+            RECOVERIES_RECEIVABLE, RECOVERIES_COLLECTED, RECOVERIES_WRITTEN_OFF)
 FUND_SOURCES = ("province", "city")
 BUDGET_OF = {"province": PROGRAMME_BUDGET, "city": CITY_BUDGET}
-STAGES = ("face", "claimed", "approved", "settled", "recovered", "returned")  # money_flows' stages with an account
+# money_flows' stages with an account
+STAGES = ("face", "claimed", "approved", "settled", "recovered", "returned", "collected", "written_off")
 
 ENTRY_COLUMNS = ("position", "event_type", "effective_us", "recorded_us", "programme_year", "cash_year", "city",
                  "fee_category", "voucher_id", "claim_id", "provider_id")
@@ -80,14 +95,17 @@ def postings_for(moves: dict[str, int], fund_source: str) -> dict[str, int]:
     unknown = set(moves) - {*STAGES, "reversed"}  # reversed is a counter of money_flows, not a place money sits
     if unknown:  # a stage money_flows learned later: give it an account here before projecting it
         raise LookupError(f"journal: no account for money_flows stage(s) {sorted(unknown)}")
-    face, claimed, approved, settled, recovered, returned = (moves.get(stage, 0) for stage in STAGES)
+    face, claimed, approved, settled, recovered, returned, collected, written_off = (
+        moves.get(stage, 0) for stage in STAGES)
     return {
         BUDGET_OF[fund_source]: face - returned - recovered,
         VOUCHER_COMMITMENTS: -(face - claimed - approved - settled - returned),
         CLAIMS_HELD: -claimed,
         PROVIDER_PAYABLES: -approved,
         PAID: -settled,
-        RECOVERIES_RECEIVABLE: recovered,
+        RECOVERIES_RECEIVABLE: recovered - collected - written_off,
+        RECOVERIES_COLLECTED: collected,
+        RECOVERIES_WRITTEN_OFF: written_off,
     }
 
 
@@ -96,7 +114,8 @@ class Journal(MoneyFlows):
     tables = ("vl_journal_entries", "vl_journal_postings", "vl_journal_vouchers", "vl_journal_claims")
     handlers: ClassVar[dict[type, str]] = {
         cls: method for cls, method in MoneyFlows.handlers.items()
-        if cls.__qualname__.startswith("Voucher.") and cls is not Voucher.ClaimBatched
+        if (cls.__qualname__.startswith("Voucher.") and cls is not Voucher.ClaimBatched)
+        or cls in (SettlementBatch.RecoveryCollected, SettlementBatch.RecoveryWrittenOff)
     }
 
     def setup(self) -> None:

@@ -17,6 +17,9 @@ ClaimReversed      before payment: claimed or approved −, reversed +     the r
                    the money went out; it is now due back)
 Expired, Revoked,  returned + (value back to the city's quota)           recorded
 ValueReturned
+RecoveryCollected  collected + (a recovery's money back, to its fund      the collection's effective time
+                   sources' budgets; the event's own split)
+RecoveryWrittenOff written_off + (what was still due, given up)          the write-off's effective time
 quota events       quota_set ± (set, revised), quota_used ± (used, returned)  recorded
 =================  ====================================================  ======================================
 
@@ -24,7 +27,9 @@ A claim's later rows are never placed before its previous one (``moved_us``): a 
 the claim took effect counts from the claim's own time, so no stage ever holds a negative amount as of any time.
 
 A voucher's remaining value is face − claimed − approved − settled − returned; per-city spend is settled −
-recovered (DOMAIN.md, Settlement). The *cash year* is the Asia/Shanghai year of the effective time, except a recovery,
+recovered (DOMAIN.md, Settlement); a recovery still outstanding is recovered − collected − written off, and a city's
+cash out is settled − collected. Collections and write-offs are claim rows too (they never move before the claim's
+previous row), so no figure as of any time shows more collected than was raised. The *cash year* is the Asia/Shanghai year of the effective time, except a recovery,
 whose cash year is that of the day it was recorded (DOMAIN.md: "recovery recorded"). Each amount's city portion is
 split with the ledger's own ``split_funding`` and the voucher's city share, as the settlement batch splits it.
 """
@@ -36,6 +41,7 @@ from typing import Any, ClassVar
 
 from ledger.money import split_funding
 from ledger.quotas import CityQuota, ProviderQuota
+from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
 from projections.base import LedgerProjection, event_type
 from projections.times import shanghai_day, shanghai_year, to_us
@@ -45,6 +51,7 @@ AMOUNTS = (
     "face_fen", "face_city_fen", "claimed_fen", "claimed_city_fen", "approved_fen", "approved_city_fen",
     "settled_fen", "settled_city_fen", "reversed_fen", "reversed_city_fen", "recovered_fen", "recovered_city_fen",
     "returned_fen", "quota_set_fen", "quota_used_fen",
+    "collected_fen", "collected_city_fen", "written_off_fen", "written_off_city_fen",
 )
 _AMOUNT_INDEX = {name: i for i, name in enumerate(AMOUNTS)}
 MOVEMENT_COLUMNS = (
@@ -78,6 +85,8 @@ class MoneyFlows(LedgerProjection):
         ProviderQuota.Used: "quota_used",
         CityQuota.Returned: "quota_returned",
         ProviderQuota.Returned: "quota_returned",
+        SettlementBatch.RecoveryCollected: "recovery_settled",
+        SettlementBatch.RecoveryWrittenOff: "recovery_settled",
     }
 
     def setup(self) -> None:
@@ -130,6 +139,16 @@ class MoneyFlows(LedgerProjection):
             moves = {self._claim(cid)[3]: -1, "reversed": 1}
             cash_year = None
         self._claim_row(e, position, cid, moves, stage="reversed", effective=e.effective_at, cash_year=cash_year)
+
+    def recovery_settled(self, e: Any, position: int) -> None:
+        """A recovery collected or written off: the event carries its own amount and split (a part of the claim)."""
+        cid = str(e.claim_id)
+        vid, provider, amount, stage, batch, moved_us = self._claim(cid)
+        effective_us = max(to_us(e.effective_at), moved_us)
+        self.claims.put(cid, (vid, provider, amount, stage, batch, effective_us))
+        name = "collected" if isinstance(e, SettlementBatch.RecoveryCollected) else "written_off"
+        self._voucher_row(e, position, vid, cid, provider=provider, batch=e.originator_id, effective_us=effective_us,
+                          **{f"{name}_fen": e.amount_fen, f"{name}_city_fen": e.city_portion_fen})
 
     def returned(self, e: Any, position: int) -> None:
         status = {"Voucher.Expired": "EXPIRED", "Voucher.Revoked": "REVOKED"}.get(event_type(e))

@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from projections.money_flows import AMOUNTS
+from projections.spend import RECOVERY_FIGURES, spend_figure
 from projections.times import shanghai_day, shanghai_year, start_of_shanghai_day_us
 from projections.view import ReadModelView
 
 STAGES = ("claimed", "approved", "settled", "reversed", "recovered")
+SPEND_FIGURES = (*STAGES, "spend", *RECOVERY_FIGURES)
 FUND_SOURCES = ("province", "city")
 _SUMS = ", ".join(f"COALESCE(SUM({c}), 0)" for c in AMOUNTS)
 
@@ -111,8 +113,9 @@ def city_spend(db: ReadModelView, city: str, as_of_us: int, known_at_us: int | N
                stage: str | None = None) -> dict[str, Any]:
     """Per-city spend as of T by programme year, cash year, fee category, fund source and stage; and the quotas.
 
-    ``spend_fen`` is settled minus recovered (DOMAIN.md, Settlement). Filters narrow the lines; the quota block
-    follows the programme-year filter only.
+    ``spend_fen`` is settled minus recovered (DOMAIN.md, Settlement); beside it, recoveries collected, written off
+    and outstanding (recovered − collected − written off), and cash out (settled − collected). Filters narrow the
+    lines; the quota block follows the programme-year filter only.
     """
     if year_kind not in ("programme", "cash"):
         raise ValueError("year_kind is 'programme' or 'cash'")
@@ -133,12 +136,10 @@ def city_spend(db: ReadModelView, city: str, as_of_us: int, known_at_us: int | N
         for source in FUND_SOURCES:
             if fund_source is not None and source != fund_source:
                 continue
-            for name in (*STAGES, "spend"):
+            for name in SPEND_FIGURES:
                 if stage is not None and name != stage:
                     continue
-                total = f["settled_fen"] - f["recovered_fen"] if name == "spend" else f[f"{name}_fen"]
-                city_part = (f["settled_city_fen"] - f["recovered_city_fen"] if name == "spend"
-                             else f[f"{name}_city_fen"])
+                total, city_part = spend_figure(f, name), spend_figure(f, name, "_city_fen")
                 amount = city_part if source == "city" else total - city_part
                 lines.append({"programme_year": programme_year, "cash_year": cash_year, "fee_category": category,
                               "fund_source": source, "stage": name, "amount_fen": amount})
@@ -183,7 +184,10 @@ def provider_receivable(db: ReadModelView, provider_id: str, as_of_us: int,
         "claims_held_fen": sum(c["held_fen"] for c in claims_held(db, provider_id, as_of_us, known_at_us)),
         "claimed_pending_fen": f["claimed_fen"],
         "settled_fen": f["settled_fen"],
-        "recoveries_due_fen": f["recovered_fen"],
+        "recoveries_due_fen": spend_figure(f, "outstanding"),
+        "recoveries_raised_fen": f["recovered_fen"],
+        "recoveries_collected_fen": f["collected_fen"],
+        "recoveries_written_off_fen": f["written_off_fen"],
         "quotas": {year: {**q, "quota_remaining_fen": q["quota_set_fen"] - q["quota_used_fen"]}
                    for year, q in sorted(quotas.items())},
     }
@@ -259,8 +263,8 @@ def audit_trail(db: ReadModelView, entity_kind: str, entity_id: str, as_of_us: i
 
 def settlement_batch(db: ReadModelView, batch_id: str, as_of_us: int,
                      known_at_us: int | None = None) -> dict[str, Any] | None:
-    """A batch as of T (known at K): its lines (claims added), what its payment settled, and recoveries raised
-    against it. A batch is opened when recorded."""
+    """A batch as of T (known at K): its lines (claims added), what its payment settled, recoveries raised against
+    it, their collections and write-offs, and what is still to recover. A batch is opened when recorded."""
     opened_by = as_of_us if known_at_us is None else min(as_of_us, known_at_us)
     head = db.fetchone("SELECT provider_id, period, opened_us FROM vl_batches WHERE batch_id = ? AND opened_us <= ?",
                        (batch_id, opened_by))
@@ -268,14 +272,16 @@ def settlement_batch(db: ReadModelView, batch_id: str, as_of_us: int,
         return None
     k, kp = known(known_at_us)
     rows = db.fetchall(
-        "SELECT event_type, claim_id, voucher_id, city, amount_fen, city_fen, province_fen, effective_us "
+        "SELECT event_type, claim_id, voucher_id, city, amount_fen, city_fen, province_fen, effective_us, reference "
         f"FROM vl_batch_lines WHERE batch_id = ? AND effective_us <= ?{k} ORDER BY position, seq",
         (batch_id, as_of_us, *kp),
     )
-    keys = ("claim_id", "voucher_id", "city", "amount_fen", "city_fen", "province_fen", "effective_us")
-    sections: dict[str, list[dict[str, Any]]] = {"lines": [], "withdrawn": [], "settled": [], "recoveries": []}
+    keys = ("claim_id", "voucher_id", "city", "amount_fen", "city_fen", "province_fen", "effective_us", "reference")
+    sections: dict[str, list[dict[str, Any]]] = {"lines": [], "withdrawn": [], "settled": [], "recoveries": [],
+                                                 "collections": [], "write_offs": []}
     section_of = {"SettlementBatch.ClaimAdded": "lines", "SettlementBatch.ClaimWithdrawn": "withdrawn",
-                  "SettlementBatch.Paid": "settled", "SettlementBatch.RecoveryRaised": "recoveries"}
+                  "SettlementBatch.Paid": "settled", "SettlementBatch.RecoveryRaised": "recoveries",
+                  "SettlementBatch.RecoveryCollected": "collections", "SettlementBatch.RecoveryWrittenOff": "write_offs"}
     current: dict[str, dict[str, Any]] = {}  # the batch's lines now: added, less those withdrawn since
     for row in rows:
         line = dict(zip(keys, row[1:], strict=True))
@@ -289,7 +295,10 @@ def settlement_batch(db: ReadModelView, batch_id: str, as_of_us: int,
     return {"batch_id": batch_id, "provider_id": head[0], "period": head[1], "opened_us": head[2],
             "paid": paid_us is not None, "paid_us": paid_us, **sections,
             "total_settled_fen": sum(line["amount_fen"] for line in sections["settled"]),
-            "total_recoveries_fen": sum(line["amount_fen"] for line in sections["recoveries"])}
+            **{f"total_{name}_fen": sum(line["amount_fen"] for line in sections[name])
+               for name in ("recoveries", "collections", "write_offs")},
+            "recoveries_outstanding_fen": sum(line["amount_fen"] for line in sections["recoveries"])
+            - sum(line["amount_fen"] for name in ("collections", "write_offs") for line in sections[name])}
 
 
 def provider_batches(db: ReadModelView, provider_id: str, as_of_us: int,

@@ -3,7 +3,8 @@
 A line is added when recorded (the batch event carries no other time) and leaves when withdrawn (its claim held after
 a suspension recorded late); a payment is effective at its payment time
 and gives one row per claim it settled, with the amounts of the line that added it; a recovery is effective at the
-reversal's effective time.
+reversal's effective time; a collection of it (with its bank reference) and a write-off (with its reason) at their
+own effective times, with the amounts and split the event records.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from projections.times import to_us
 from projections.view import ReadModelView
 
 LINE_COLUMNS = ("position", "seq", "batch_id", "event_type", "claim_id", "voucher_id", "city", "amount_fen", "city_fen",
-                "province_fen", "effective_us", "recorded_us")
+                "province_fen", "effective_us", "recorded_us", "reference")
 
 
 class SettlementBatches(LedgerProjection):
@@ -28,6 +29,8 @@ class SettlementBatches(LedgerProjection):
         SettlementBatch.ClaimWithdrawn: "withdrawn",
         SettlementBatch.Paid: "paid",
         SettlementBatch.RecoveryRaised: "recovery",
+        SettlementBatch.RecoveryCollected: "recovery_settled",
+        SettlementBatch.RecoveryWrittenOff: "recovery_settled",
     }
 
     def setup(self) -> None:
@@ -65,9 +68,15 @@ class SettlementBatches(LedgerProjection):
         line = (str(e.voucher_id), e.city, e.amount_fen, e.city_portion_fen, e.province_portion_fen)
         self._line(e, position, 0, str(e.claim_id), line, to_us(e.effective_at))
 
-    def _line(self, e: Any, position: int, seq: int, claim_id: str, line: tuple, effective_us: int) -> None:
+    def recovery_settled(self, e: Any, position: int) -> None:
+        line = (str(e.voucher_id), e.city, e.amount_fen, e.city_portion_fen, e.province_portion_fen)
+        reference = e.bank_reference if isinstance(e, SettlementBatch.RecoveryCollected) else e.reason
+        self._line(e, position, 0, str(e.claim_id), line, to_us(e.effective_at), reference)
+
+    def _line(self, e: Any, position: int, seq: int, claim_id: str, line: tuple, effective_us: int,
+              reference: str | None = None) -> None:
         self.lines.append((position, seq, str(e.originator_id), event_type(e), claim_id, *line, effective_us,
-                           to_us(e.timestamp)))
+                           to_us(e.timestamp), reference))
 
     def write(self, view: ReadModelView, curs: Any) -> None:
         view.insert_rows(curs, "vl_batch_lines", LINE_COLUMNS, self.lines)

@@ -233,6 +233,8 @@ MONEY_POSTS = {  # the POSTs that create or move money (app.py: "need an Idempot
     "/v1/vouchers/{voucher_id}/claims/{claim_id}/approval", "/v1/vouchers/{voucher_id}/claims/{claim_id}/rejection",
     "/v1/vouchers/{voucher_id}/claims/{claim_id}/reversal", "/v1/settlement-batches",
     "/v1/settlement-batches/{batch_id}/claims", "/v1/settlement-batches/{batch_id}/payment",
+    "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections",
+    "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off",
 }
 
 
@@ -258,6 +260,9 @@ def staged(world):
         "/v1/settlement-batches": {"provider_id": api.provider.id, "period": "2020-08"},
         "/v1/settlement-batches/{batch_id}/claims": {"voucher_id": voucher, "claim_id": claim},
         "/v1/settlement-batches/{batch_id}/payment": {"effective_at": now},
+        "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections": {
+            "amount_fen": 100, "bank_reference": "BOC-1", "effective_at": now},
+        "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off": {"reason": "no key", "effective_at": now},
     }
     return ids, bodies
 

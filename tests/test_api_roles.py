@@ -48,6 +48,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/settlement-batches"):                         "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/settlement-batches/{batch_id}/claims"):       "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/settlement-batches/{batch_id}/payment"):      "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections"): "Y  -  -  -  -  -  -  -",
+    ("POST", "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off"):   "Y  -  -  -  -  -  -  -",
     ("GET", "/v1/vouchers/{voucher_id}"):                       "Y    Y    Y     -     Y     -     -     -",
     ("GET", "/v1/enterprises/{enterprise_id}"):                 "Y    Y    Y     -     Y     -     -     -",
     ("GET", "/v1/providers/{provider_id}"):                     "Y    Y    -     -     -     -     Y     -",
@@ -148,6 +150,10 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
         "/v1/settlement-batches": {"provider_id": ids["provider_id"], "period": "2020-04"},
         "/v1/settlement-batches/{batch_id}/claims": {"voucher_id": ids["voucher_id"], "claim_id": ids["claim_id"]},
         "/v1/settlement-batches/{batch_id}/payment": {"effective_at": now},
+        "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections": {
+            "amount_fen": 100, "bank_reference": "BOC-R", "effective_at": now},
+        "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off": {"reason": "role test",
+                                                                              "effective_at": now},
     }
     return concrete, bodies.get(path) if method == "POST" else None
 

@@ -60,6 +60,7 @@ def history(request, tmp_path_factory) -> History:
     app = open_ledger(settings)
     simulate(app, events=EVENTS, seed=SEED)
     add_late_reversal(app)
+    settle_recoveries(app)
     projections = open_projections(settings)
     catch_up(app, projections)
     try:
@@ -79,6 +80,28 @@ def add_late_reversal(app: VoucherLedger) -> None:
     app.reverse_claim(By(actor="province:audit", at=events[-1].at + timedelta(days=7)),
                       voucher_id=paid.event.originator_id, claim_id=paid.event.claim_id, reason="forged invoice",
                       effective_at=paid.event.effective_at + timedelta(days=1))
+
+
+def settle_recoveries(app: VoucherLedger) -> None:
+    """The province works through the recoveries: for each, a third is collected (effective a day before it is
+    recorded); then every other one is collected in full a day later, the others are written off."""
+    events = read_events(app)
+    at = events[-1].at + timedelta(days=8)
+    raised = [r.event for r in events if r.kind == "SettlementBatch.RecoveryRaised"]
+    assert len(raised) >= 2, "the history raises recoveries to collect"
+    for i, e in enumerate(raised):
+        province = By(actor="province:finance", at=at)
+        app.collect_recovery(province, batch_id=e.originator_id, claim_id=e.claim_id, amount_fen=e.amount_fen // 3,
+                             bank_reference=f"BOC-{i:04d}", effective_at=max(e.effective_at, at - timedelta(days=1)))
+        later = By(actor="province:finance", at=at + timedelta(days=1))
+        if i % 2 == 0:
+            app.collect_recovery(later, batch_id=e.originator_id, claim_id=e.claim_id,
+                                 amount_fen=e.amount_fen - e.amount_fen // 3, bank_reference=f"BOC-{i:04d}-2",
+                                 effective_at=later.at)
+        else:
+            app.write_off_recovery(later, batch_id=e.originator_id, claim_id=e.claim_id,
+                                   reason="provider deregistered", effective_at=later.at)
+        at += timedelta(days=2)
 
 
 # -- the rules, applied to raw events ---------------------------------------------------------------------------------
@@ -102,18 +125,28 @@ class Entry:
 def expected_entries(events: list[Recorded]) -> dict[int, Entry]:
     """Debit and credit per event (journal.py's table, restated): a claim moves from the voucher's commitment to
     claims held, to provider payables, to paid; a reversal before payment frees it back to the voucher, one after
-    payment raises a receivable due back to the budget; returned value goes back to the budget. Effective time: the
-    payment's or reversal's own, never before the claim's previous move; otherwise when recorded."""
+    payment raises a receivable due back to the budget, which a collection turns into money received and a write-off
+    into a loss, each split as its event says; returned value goes back to the budget. Effective time: the payment's,
+    reversal's, collection's or write-off's own, never before the claim's previous move; otherwise when recorded."""
     vouchers: dict[Any, tuple] = {}
     claims: dict[Any, list] = {}  # claim -> [voucher, provider, amount, stage, last moved]
     out: dict[int, Entry] = {}
     for r in events:
         e, kind = r.event, r.kind
-        if not kind.startswith("Voucher."):
+        settles_recovery = kind in ("SettlementBatch.RecoveryCollected", "SettlementBatch.RecoveryWrittenOff")
+        if not kind.startswith("Voucher.") and not settles_recovery:
             continue
         recorded = us(e.timestamp)
         effective, cash, provider, claim = recorded, None, None, None
-        if kind == "Voucher.Issued":
+        given_split = None  # (city, province): a collection or write-off carries its own
+        if settles_recovery:
+            claim = claims[e.claim_id]
+            account = "RECOVERIES_COLLECTED" if kind.endswith("Collected") else "RECOVERIES_WRITTEN_OFF"
+            moves = [(account, "RECOVERIES_RECEIVABLE", e.amount_fen)]
+            given_split = {"city": e.city_portion_fen, "province": e.province_portion_fen}
+            effective = max(us(e.effective_at), claim[4])
+            claim[4] = effective
+        elif kind == "Voucher.Issued":
             vouchers[e.originator_id] = (e.city, e.year, e.fee_category, e.city_share)
             moves = [(BUDGET, "VOUCHER_COMMITMENTS", e.face_value_fen)]
         elif kind in ("Voucher.Expired", "Voucher.Revoked", "Voucher.ValueReturned"):
@@ -148,10 +181,10 @@ def expected_entries(events: list[Recorded]) -> dict[int, Entry]:
             claim[4] = effective
         if claim is not None:
             provider = claim[1]
-        city, year, category, share = vouchers[e.originator_id]
+        city, year, category, share = vouchers[e.voucher_id if settles_recovery else e.originator_id]
         postings: dict[tuple[str, str], int] = defaultdict(int)
         for debit, credit, amount in moves:
-            portions = {"city": city_part(amount, share)}
+            portions = given_split or {"city": city_part(amount, share)}
             portions["province"] = amount - portions["city"]
             for source, fen in portions.items():
                 postings[(BUDGETS[source] if debit == BUDGET else debit, source)] += fen
@@ -227,6 +260,7 @@ def test_the_journal_is_the_posting_rules_applied_to_the_raw_events(history):
     assert {"Voucher.Issued", "Voucher.Claimed", "Voucher.ClaimApproved", "Voucher.ClaimSettled",
             "Voucher.ClaimReversed", "Voucher.Expired"} <= kinds
     assert any(("RECOVERIES_RECEIVABLE", "province") in e.postings for e in expected.values())
+    assert {"SettlementBatch.RecoveryCollected", "SettlementBatch.RecoveryWrittenOff"} <= kinds
 
 
 # =====================================================================================================================
@@ -255,17 +289,21 @@ def test_trial_balance_sums_to_zero_and_equals_the_rules_as_of_and_known_at_many
 # 3. Reconciliation, both ways: journal ↔ per-city spend and provider receivables
 # =====================================================================================================================
 def journal_city_lines(db, city: str, as_of: int, known_at: int | None) -> dict[tuple, int]:
-    """(programme year, cash year, category, fund source, stage) → fen, from the journal's balances."""
-    stage_of = {"CLAIMS_HELD": "claimed", "PROVIDER_PAYABLES": "approved", "PAID": "settled",
-                "RECOVERIES_RECEIVABLE": "recovered"}
+    """(programme year, cash year, category, fund source, stage) → fen, from the journal's balances: recovered is the
+    receivable with what was collected and written off from it; spend = settled − recovered; cash out = settled −
+    collected."""
+    stage_of = {"CLAIMS_HELD": ("claimed",), "PROVIDER_PAYABLES": ("approved",),
+                "PAID": ("settled", "spend", "cash_out"),
+                "RECOVERIES_RECEIVABLE": ("recovered", "outstanding", "spend"),
+                "RECOVERIES_COLLECTED": ("recovered", "collected", "spend", "cash_out"),
+                "RECOVERIES_WRITTEN_OFF": ("recovered", "written_off", "spend")}
     out: dict[tuple, int] = defaultdict(int)
     found = balances(db, as_of, known_at, by=("programme_year", "cash_year", "fee_category"), city=city)
     for (year, cash, category, account, source), fen in found.items():
-        if account in stage_of:
-            sign = 1 if account == "RECOVERIES_RECEIVABLE" else -1  # stage accounts are credits
-            out[(year, cash, category, source, stage_of[account])] += sign * fen
-        if account in ("PAID", "RECOVERIES_RECEIVABLE"):
-            out[(year, cash, category, source, "spend")] -= fen  # spend = settled − recovered
+        for stage in stage_of.get(account, ()):
+            credit_side = account in ("CLAIMS_HELD", "PROVIDER_PAYABLES", "PAID")  # stage accounts are credits
+            subtracted = stage in ("spend", "cash_out") and not credit_side  # recoveries reduce spend and cash out
+            out[(year, cash, category, source, stage)] += -fen if credit_side or subtracted else fen
     return {k: v for k, v in out.items() if v}
 
 
@@ -279,7 +317,8 @@ def both_ways(journal: dict, projection: dict, what: str) -> None:
 def test_accounts_reconcile_with_city_spend_both_ways(history):
     entries = expected_entries(history.events)
     cities = sorted({e.city for e in entries.values()})
-    stages = ("claimed", "approved", "settled", "recovered", "spend")
+    stages = ("claimed", "approved", "settled", "recovered", "spend", "collected", "written_off", "outstanding",
+              "cash_out")
     for as_of in sample_times(history, 4, seed=5):
         for known_at in (None, as_of):
             for city in cities:
@@ -299,7 +338,9 @@ def test_accounts_reconcile_with_provider_receivable_both_ways(history):
                                                              "WHERE provider_id IS NOT NULL AND claim_id IS NOT NULL")})
     assert providers
     figure_of = {"CLAIMS_HELD": ("claimed_pending_fen", -1), "PROVIDER_PAYABLES": ("approved_unsettled_fen", -1),
-                 "PAID": ("settled_fen", -1), "RECOVERIES_RECEIVABLE": ("recoveries_due_fen", 1)}
+                 "PAID": ("settled_fen", -1), "RECOVERIES_RECEIVABLE": ("recoveries_due_fen", 1),
+                 "RECOVERIES_COLLECTED": ("recoveries_collected_fen", 1),
+                 "RECOVERIES_WRITTEN_OFF": ("recoveries_written_off_fen", 1)}
     for as_of in sample_times(history, 4, seed=9):
         for known_at in (None, as_of - 86_400_000_000):
             by_provider = balances(history.db, as_of, known_at, by=("provider_id",))

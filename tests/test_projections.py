@@ -622,7 +622,10 @@ def test_provider_receivable_as_of_times_equals_a_replay_of_the_aggregates(histo
                                        and c.status in (ClaimStatus.CLAIMED, ClaimStatus.APPROVED)),
                 "claimed_pending_fen": total(ClaimStatus.CLAIMED),
                 "settled_fen": total(ClaimStatus.SETTLED) + total(ClaimStatus.REVERSED, after_payment_only=True),
+                # the simulated history collects and writes off nothing: every recovery raised is still due
                 "recoveries_due_fen": total(ClaimStatus.REVERSED, after_payment_only=True),
+                "recoveries_raised_fen": total(ClaimStatus.REVERSED, after_payment_only=True),
+                "recoveries_collected_fen": 0, "recoveries_written_off_fen": 0,
                 "quotas": dict(sorted(quotas[provider_id].items())),
             }
             assert queries.provider_receivable(history.db, str(provider_id), us(as_of), us(as_of)) == expected, \

@@ -52,7 +52,10 @@ class SpendLine(BaseModel):
     cash_year: int
     fee_category: str
     fund_source: Literal["province", "city"]
-    stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend"]
+    stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected", "written_off",
+                   "outstanding", "cash_out"] = Field(
+        description="spend = settled − recovered (recoveries raised); outstanding = recovered − collected − written "
+                    "off; cash_out = settled − collected")
     amount_fen: int
 
 
@@ -113,7 +116,10 @@ class ProviderOut(Answer):
     claims_held: list[HeldClaim]
     claimed_pending_fen: int
     settled_fen: int
-    recoveries_due_fen: int
+    recoveries_due_fen: int = Field(description="recoveries still outstanding: raised − collected − written off")
+    recoveries_raised_fen: int
+    recoveries_collected_fen: int
+    recoveries_written_off_fen: int
     quotas: dict[int, ProviderQuotaFigures]
     whitelist_history: list[WhitelistEvent]
     batches: list[BatchRef]
@@ -167,6 +173,7 @@ class BatchLine(BaseModel):
     city_fen: int
     province_fen: int
     effective_us: int
+    reference: str | None = Field(None, description="a collection's bank reference, a write-off's reason")
 
 
 class BatchOut(Answer):
@@ -180,8 +187,13 @@ class BatchOut(Answer):
     withdrawn: list[BatchLine] = Field(description="lines that left it: claims held after a suspension recorded late")
     settled: list[BatchLine]
     recoveries: list[BatchLine]
+    collections: list[BatchLine] = Field(description="money collected on the recoveries")
+    write_offs: list[BatchLine] = Field(description="recoveries written off (reference: the reason)")
     total_settled_fen: int
     total_recoveries_fen: int
+    total_collections_fen: int
+    total_write_offs_fen: int
+    recoveries_outstanding_fen: int = Field(description="still to recover: raised − collected − written off")
 
 
 class Page(Answer):
@@ -190,7 +202,7 @@ class Page(Answer):
 
 
 Account = Literal["PROGRAMME_BUDGET", "CITY_BUDGET", "VOUCHER_COMMITMENTS", "CLAIMS_HELD", "PROVIDER_PAYABLES", "PAID",
-                  "RECOVERIES_RECEIVABLE"]
+                  "RECOVERIES_RECEIVABLE", "RECOVERIES_COLLECTED", "RECOVERIES_WRITTEN_OFF"]
 
 
 class TrialBalanceLine(BaseModel):

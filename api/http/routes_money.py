@@ -131,3 +131,27 @@ def pay_batch(batch_id: UUID, body: s.PayBatch, c: Call = Depends(call)):
                            dropped_claims=list(p.dropped_claims), by_city=p.by_city)
 
     return c.respond(body, run, key_required=True)
+
+
+@router.post("/settlement-batches/{batch_id}/recoveries/{claim_id}/collections", response_model=s.RecoveryChanged,
+             summary="Record money collected on a recovery (追回): partial collections allowed, never more than is due")
+def collect_recovery(batch_id: UUID, claim_id: UUID, body: s.CollectRecovery, c: Call = Depends(call)):
+    c.allow(*PROVINCE, what="collect recoveries")
+
+    def run() -> s.RecoveryChanged:
+        r = c.ledger.collect_recovery(c.by(), batch_id=batch_id, claim_id=claim_id, **body.model_dump())
+        return s.RecoveryChanged(**vars(r))
+
+    return c.respond(body, run, key_required=True, reads=(batch_id,))
+
+
+@router.post("/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off", response_model=s.RecoveryChanged,
+             summary="Write off what is still due on a recovery, with the reason (closes the receivable)")
+def write_off_recovery(batch_id: UUID, claim_id: UUID, body: s.WriteOffRecovery, c: Call = Depends(call)):
+    c.allow(*PROVINCE, what="write off recoveries")
+
+    def run() -> s.RecoveryChanged:
+        r = c.ledger.write_off_recovery(c.by(), batch_id=batch_id, claim_id=claim_id, **body.model_dump())
+        return s.RecoveryChanged(**vars(r))
+
+    return c.respond(body, run, key_required=True, reads=(batch_id,))

@@ -87,7 +87,8 @@ def city_spend(city: str, as_of: datetime | None = AsOf, year: int | None = Quer
                year_kind: Literal["programme", "cash"] = "programme",
                fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"] | None = None,
                fund_source: Literal["province", "city"] | None = None,
-               stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend"] | None = None,
+               stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected",
+                              "written_off", "outstanding", "cash_out"] | None = None,
                known_at: datetime | None = KnownAt, c: Call = Depends(query_call)):
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
     city = check_city(city)  # UNKNOWN_CITY (422) for a code that is not a Guangdong city

@@ -181,6 +181,18 @@ class PayBatch(Body):
     effective_at: Moment
 
 
+class CollectRecovery(Body):
+    amount_fen: Annotated[int, Field(strict=True, ge=1, le=10**15, examples=[1_000_000],
+                                     description="integer fen collected, at most what is still due")]
+    bank_reference: Text = Field(description="the bank's reference of the money received")
+    effective_at: Moment = Field(description="when the money arrived")
+
+
+class WriteOffRecovery(Body):
+    reason: Text
+    effective_at: Moment
+
+
 # -- responses -------------------------------------------------------------------------------------------------------
 class Created(BaseModel):
     id: UUID
@@ -220,6 +232,15 @@ class ClaimChanged(BaseModel):
     status: str
     freed_fen: int = Field(0, description="given back to the voucher balance (rejection, reversal before payment)")
     recovery_fen: int = Field(0, description="to recover from the provider (reversal after payment)")
+
+
+class RecoveryChanged(BaseModel):
+    batch_id: UUID
+    claim_id: UUID
+    amount_fen: int = Field(description="collected, or written off (what was still due)")
+    city_portion_fen: int = Field(description="back to (or lost to) the city's budget")
+    province_portion_fen: int = Field(description="back to (or lost to) the province's budget")
+    outstanding_fen: int = Field(description="still due on the recovery after this (0: closed)")
 
 
 class BatchPaid(BaseModel):

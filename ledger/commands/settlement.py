@@ -1,4 +1,5 @@
-"""Commands of fund settlement (資金結算): open a provider's batch, fill it with approved claims, pay it once."""
+"""Commands of fund settlement (資金結算): open a provider's batch, fill it with approved claims, pay it once; then
+collect or write off the recoveries (追回) raised on it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ class BatchPayment:
     settled_claims: tuple[UUID, ...]
     dropped_claims: tuple[UUID, ...]
     by_city: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class RecoveryChange:
+    """A collection or write-off of a recovery: its amount, split, and what is still due after it."""
+
+    batch_id: UUID
+    claim_id: UUID
+    amount_fen: int
+    city_portion_fen: int
+    province_portion_fen: int
+    outstanding_fen: int
 
 
 class SettlementCommands(VoucherCommands):
@@ -86,3 +99,32 @@ class SettlementCommands(VoucherCommands):
 
         return self._run(run)
 
+
+    def collect_recovery(self, by: By, *, batch_id: UUID, claim_id: UUID, amount_fen: int, bank_reference: str,
+                         effective_at: datetime) -> RecoveryChange:
+        """Record money collected on a recovery (partial collections allowed, never more than is due). It returns
+        to the budgets of the fund sources, never to the voucher or the provider's quota: nothing else changes."""
+
+        def run() -> RecoveryChange:
+            batch = self.batch(batch_id)
+            city_fen, province_fen = batch.collect_recovery(
+                by, claim_id=claim_id, amount_fen=amount_fen, bank_reference=bank_reference, effective_at=effective_at
+            )
+            self._commit(batch)
+            return RecoveryChange(batch.id, claim_id, city_fen + province_fen, city_fen, province_fen,
+                                  batch.outstanding_fen(claim_id))
+
+        return self._run(run)
+
+    def write_off_recovery(self, by: By, *, batch_id: UUID, claim_id: UUID, reason: str,
+                           effective_at: datetime) -> RecoveryChange:
+        """Write off what is still due on a recovery, with the reason; the receivable is closed."""
+
+        def run() -> RecoveryChange:
+            batch = self.batch(batch_id)
+            city_fen, province_fen = batch.write_off_recovery(by, claim_id=claim_id, reason=reason,
+                                                              effective_at=effective_at)
+            self._commit(batch)
+            return RecoveryChange(batch.id, claim_id, city_fen + province_fen, city_fen, province_fen, 0)
+
+        return self._run(run)
