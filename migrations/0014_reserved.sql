@@ -1,2 +1,0 @@
--- Reserved: number 0014 belongs to another change of the same release, merged beside this one; drop this file when
--- that one lands. It only keeps the numbering contiguous (projections/migrations.py refuses gaps) and runs nothing.
