@@ -141,6 +141,15 @@ SUMMARIES: dict[str, Summary] = {
 }
 
 
+def city_share_of_payment(claims: int, amount_fen: int, city_fen: int, province_fen: int,
+                          effective_us: int | None) -> tuple[str, str]:
+    """A batch payment as one city's trail tells it: that city's settled claims and amounts, never the batch's."""
+    when = describe(effective_us)
+    return (f"批次支付本市 {claims} 笔兑付 {yuan(amount_fen)}（市 {yuan(city_fen)} / 省 {yuan(province_fen)}，{when}）",
+            f"batch paid this city's {claims} claims: {yuan(amount_fen)} (city {yuan(city_fen)} / province "
+            f"{yuan(province_fen)}, {when})")
+
+
 def summarise(kind: str, event: Any) -> tuple[str, str]:
     """(Chinese, English). An event type without a template still gets a line, so nothing is silently skipped."""
     template = SUMMARIES.get(kind)
