@@ -4,6 +4,7 @@ is down — and never a 5xx for a request the client got wrong. Also: /docs and 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import uuid
@@ -12,8 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
+from ledger.fiscal_time import PROGRAMME_YEARS
+from ledger.parties import CITIES
 from tests.api_helpers import (
-    FOSHAN, PROBLEM_JSON, SHENZHEN, START, YEAR, TcpProxy, api_settings, app_routes, assert_problem,
+    FOSHAN, PROBLEM_JSON, PROBLEM_MEMBERS, SHENZHEN, START, YEAR, TcpProxy, api_settings, app_routes, assert_problem,
     bearer, iso, module_store_settings, ok, patched_clock, running_api, store_params,
 )
 
@@ -222,6 +225,16 @@ def test_unknown_paths_and_methods(world):
                    instance="/v1/catalogues")
     path = f"/v1/vouchers/{api.voucher}"
     assert_problem(api.client.delete(path, headers=api.auth("province")), 405, "METHOD_NOT_ALLOWED", instance=path)
+
+
+def test_405_names_the_methods_the_path_serves(world):
+    """RFC 9110 §15.5.6: a 405 carries Allow."""
+    api = world
+    resp = api.client.get("/v1/catalogues", headers=api.auth("province"))
+    assert_problem(resp, 405, "METHOD_NOT_ALLOWED")
+    assert {m.strip() for m in resp.headers["allow"].split(",")} == {"POST"}
+    resp = api.client.put(f"/v1/vouchers/{api.voucher}", headers=api.auth("province"))
+    assert "GET" in {m.strip() for m in resp.headers["allow"].split(",")}
 
 
 # -- 409 ------------------------------------------------------------------------------------------------------------
@@ -504,11 +517,41 @@ def test_every_route_has_a_summary(world):
 
 
 def test_error_statuses_are_documented(world):
+    """Every error status an operation can answer is documented with the problem schema and media type."""
     schema = world.client.get("/openapi.json").json()
     for path, item in schema["paths"].items():
         for method, op in item.items():
-            assert {"401", "403", "422", "503"} <= set(op["responses"]), f"{method} {path}"
+            expected = {"401", "403", "404", "405", "422", "503"} | ({"400", "409"} if method == "post" else set())
+            assert expected <= set(op["responses"]), f"{method} {path}"
+            for status in expected:
+                content = op["responses"][status]["content"]
+                assert list(content) == [PROBLEM_JSON], f"{method} {path} {status}"
+                assert content[PROBLEM_JSON]["schema"] == {"$ref": "#/components/schemas/Problem"}
+            assert "Allow" in op["responses"]["405"]["headers"]
+    assert set(schema["components"]["schemas"]["Problem"]["required"]) == set(PROBLEM_MEMBERS)
     assert PROBLEM_JSON in schema["info"]["description"] or "problem+json" in schema["info"]["description"]
+
+
+def test_the_document_declares_what_the_server_enforces(world):
+    """The USCC alphabet, the city codes and the programme years, as the ledger checks them (ledger/uscc.py,
+    ledger/parties.py, ledger/fiscal_time.py); and the server accepts what the declared USCC pattern allows."""
+    api, schema = world, world.client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    uscc = re.compile(components["RegisterEnterprise"]["properties"]["uscc"]["pattern"])
+    valid = api.new_uscc(FOSHAN)
+    assert uscc.search(valid) and uscc.search(valid.lower())
+    for outside in ("I", "O", "S", "V", "Z", "-", " "):  # not in GB 32100's alphabet
+        assert not uscc.search(outside + valid[1:]), outside
+    assert components["RegisterEnterprise"]["properties"]["city"]["enum"] == list(CITIES)
+    assert components["SetCityQuota"]["properties"]["city"]["enum"] == list(CITIES)
+    year = components["SetCityQuota"]["properties"]["year"]
+    assert (year["minimum"], year["maximum"]) == (min(PROGRAMME_YEARS), max(PROGRAMME_YEARS))
+    spend = schema["paths"]["/v1/cities/{city}/spend"]["get"]["parameters"]
+    assert next(p for p in spend if p["name"] == "city")["schema"]["enum"] == list(CITIES)
+    body = {"uscc": valid.lower(), "name": "Lower Case Ltd", "city": FOSHAN, "carrier": "CHINA_MOBILE",
+            "established_on": "2010-06-01"}
+    created = ok(api.post("/v1/enterprises", body), 201)["id"]
+    assert ok(api.get(f"/v1/enterprises/{created}"))["uscc"] == valid
 
 
 def test_every_money_post_documents_its_idempotency_key(world):
