@@ -8,11 +8,15 @@ import re
 import sqlite3
 import time
 import uuid
+from pathlib import Path
+
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
+from api.http.problems import SERVICE_CODES, STATUS_OF_KIND
+from ledger.errors import RuleViolationError, all_error_codes
 from ledger.fiscal_time import PROGRAMME_YEARS
 from ledger.parties import CITIES
 from tests.api_helpers import (
@@ -504,6 +508,23 @@ def test_openapi_and_docs(world):
     documented = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
     served = {(method, path) for method, path, _ in app_routes(client.app) if path.startswith("/v1/")}
     assert documented == served
+
+
+def test_the_readme_status_table_matches_what_the_code_answers():
+    """Each code in README's status table answers the status of its row: the service's own codes
+    (api/http/problems.py SERVICE_CODES) and the ledger's by their family (STATUS_OF_KIND)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\s*\| (\d{3}) \|[^|]*\|(.*)\|\s*$", readme, flags=re.MULTILINE)
+    assert {status for status, _ in rows} == {"400", "401", "403", "404", "405", "409", "422", "503"}
+    ledger_codes, wrong = all_error_codes(), []
+    for status, codes in rows:
+        for code in re.findall(r"`([A-Z_]+)`", codes):
+            answered = SERVICE_CODES.get(code) or STATUS_OF_KIND[ledger_codes[code].kind]
+            if answered != int(status):
+                wrong.append(f"{code}: README says {status}, the code answers {answered}")
+    assert not wrong, wrong
+    # every rule the ledger refuses answers 409, as the table says
+    assert {STATUS_OF_KIND[c.kind] for c in ledger_codes.values() if issubclass(c, RuleViolationError)} == {409}
 
 
 def test_every_route_has_a_summary(world):
