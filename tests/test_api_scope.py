@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 
+from projections.audit_summaries import SUMMARIES, city_share_of_payment, summarise
 from tests.api_helpers import (
     CITY_QUOTAS, DONGGUAN, FOSHAN, ITEM, START, assert_problem, floor_rate, module_store_settings, ok, patched_clock,
     running_api, split, store_params,
@@ -122,3 +123,32 @@ def test_a_role_that_may_never_read_a_kind_gets_403_whatever_the_id(world):
     for path in (f"/v1/vouchers/{world['vouchers'][FOSHAN]}", f"/v1/vouchers/{uuid.uuid4()}",
                  f"/v1/enterprises/{world['foshan'].id}", f"/v1/enterprises/{uuid.uuid4()}"):
         assert_problem(api.get(path, role=role), 403, "FORBIDDEN")
+
+
+
+class _Event:
+    """Any event a summary template reads: ASCII values, so every Chinese character in a summary is the template's."""
+
+    def __init__(self, flag: bool) -> None:
+        self.flag = flag
+
+    def __getattr__(self, name: str):
+        if name.endswith("_fen"):
+            return 12_345
+        if name in ("effective_at", "suspended_from"):
+            return START
+        if name in ("reasons", "failing_areas", "items", "settled_claims"):
+            return ["X"]
+        if name in ("granted", "passed", "reinstated", "after_settlement", "held"):
+            return self.flag
+        return "X"
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_summaries_are_in_simplified_chinese(flag):
+    """Every Chinese text a user sees is Simplified: no Traditional-only character in any summary template."""
+    traditional = set("業發務網結額過審兌後為記開釋驗餘雲項錄銷資費評調請議訂絡納筆應庫單協優價佔佈暫於運復標營緩")
+    texts = {kind: summarise(kind, _Event(flag))[0] for kind in SUMMARIES}
+    texts["city share"] = city_share_of_payment(1, 100, 33, 67, 0)[0]
+    found = {(kind, ch) for kind, text in texts.items() for ch in text if ch in traditional}
+    assert not found, sorted(found)
