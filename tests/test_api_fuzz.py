@@ -21,7 +21,7 @@ from api.http.app import create_app
 from api.settings import Settings
 from tests.api_helpers import START, bearer, module_store_settings, ok, patched_clock, running_api
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 8
 CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
                response_schema_conformance, allow_header_conformance]
 

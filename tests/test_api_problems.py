@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.problems import SERVICE_CODES, STATUS_OF_KIND
+from api.http.schemas import EARLIEST_YEAR, LATEST_YEAR
 from ledger.errors import RuleViolationError, all_error_codes
 from ledger.fiscal_time import PROGRAMME_YEARS
 from ledger.parties import CITIES
@@ -569,6 +570,18 @@ def test_the_document_declares_what_the_server_enforces(world):
     assert (year["minimum"], year["maximum"]) == (min(PROGRAMME_YEARS), max(PROGRAMME_YEARS))
     spend = schema["paths"]["/v1/cities/{city}/spend"]["get"]["parameters"]
     assert next(p for p in spend if p["name"] == "city")["schema"]["enum"] == list(CITIES)
+    moment = re.compile(components["PayBatch"]["properties"]["effective_at"]["pattern"])
+    as_of = re.compile(next(p for p in spend if p["name"] == "as_of")["schema"]["pattern"])
+    for year in range(1990, 2111):  # the window within_years enforces, and an offset
+        inside = EARLIEST_YEAR <= year <= LATEST_YEAR
+        for pattern in (moment, as_of):
+            assert bool(pattern.search(f"{year}-03-05T09:30:00+08:00")) == inside, year
+            assert not pattern.search(f"{year}-03-05T09:30:00")  # naive: refused (NAIVE_DATETIME)
+        day = re.compile(components["RegisterEnterprise"]["properties"]["established_on"]["pattern"])
+        assert bool(day.search(f"{year}-06-30")) == (year <= LATEST_YEAR)
+    text = re.compile(components["Reason"]["properties"]["reason"]["pattern"])
+    for code in range(0, 128):  # printable(): no control character but tab and newline
+        assert bool(text.search(f"a{chr(code)}b")) == (code >= 32 or chr(code) in "\t\n"), code
     body = {"uscc": valid.lower(), "name": "Lower Case Ltd", "city": FOSHAN, "carrier": "CHINA_MOBILE",
             "established_on": "2010-06-01"}
     created = ok(api.post("/v1/enterprises", body), 201)["id"]

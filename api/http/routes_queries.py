@@ -18,16 +18,17 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.http import answers as s
 from api.http.auth import forbid
 from api.http.context import Call, as_of_or_now, known_at_or_now, query_call
-from api.http.schemas import CITY_CODES, CITY_PATTERN
+from api.http.schemas import CITY_CODES, CITY_PATTERN, MOMENT_PATTERN
 from api.http.scope import created_by, in_scope, not_found
 from ledger.parties import CITIES, check_city
 from projections.times import to_us
 
 router = APIRouter(tags=["queries (as of any time)"])
+TIME = {"pattern": MOMENT_PATTERN}  # with an offset, in the years the service computes with (as_of_or_now)
 AsOf = Query(None, description="effective time, ISO-8601 with offset; default now",
-             examples=["2020-03-05T00:00:00+08:00"])
+             examples=["2020-03-05T00:00:00+08:00"], json_schema_extra=TIME)
 KnownAt = Query(None, description="recorded time: answer as the ledger knew it then (ISO-8601 with offset); "
-                "default: as known now", examples=["2020-03-05T00:00:00+08:00"])
+                "default: as known now", examples=["2020-03-05T00:00:00+08:00"], json_schema_extra=TIME)
 EVERYONE = ("province", "auditor", "city", "enterprise", "provider")
 EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch"]
 # The trails a scoped role may read at all (its own ones only); the province and auditors read every trail.
@@ -168,7 +169,8 @@ def _trail_owner(c: Call, kind: str, entity_id: str, at: datetime,
 def event_feed(as_of: datetime | None = AsOf, after: int = Query(0, ge=0, le=2**63 - 1), limit: int = Query(100, ge=1, le=1000),
                event_type: list[Annotated[str, Query(pattern=r"^[A-Za-z]+\.[A-Za-z]+$")]] = Query(
                    [], description="e.g. Voucher.Claimed; repeat for several"),
-               recorded_from: datetime | None = Query(None, description="only events recorded at or after this time"),
+               recorded_from: datetime | None = Query(None, description="only events recorded at or after this time",
+                                                      json_schema_extra=TIME),
                c: Call = Depends(query_call)):
     c.allow("province", "auditor", what="read the global event feed")
     at = as_of_or_now(as_of)
@@ -181,7 +183,8 @@ def event_feed(as_of: datetime | None = AsOf, after: int = Query(0, ge=0, le=2**
 @router.get("/late-facts", response_model=s.LateFactsOut,
             summary="Facts learned after known_at that take effect by as_of, and the figures they changed")
 def late_facts(as_of: datetime | None = AsOf,
-               known_at: datetime | None = Query(None, description="default: as_of (what was learned about as_of later)"),
+               known_at: datetime | None = Query(None, description="default: as_of (what was learned about as_of later)",
+                                                 json_schema_extra=TIME),
                limit: int = Query(200, ge=1, le=1000), c: Call = Depends(query_call)):
     c.allow("province", "auditor", what="list facts learned late")
     at = as_of_or_now(as_of)

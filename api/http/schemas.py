@@ -26,8 +26,9 @@ def printable(text: str) -> str:
     return text
 
 
-Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(printable)]
-Ref = Annotated[str, Field(max_length=200), AfterValidator(printable)]
+PRINTABLE = {"pattern": r"^[^\x00-\x08\x0b-\x1f]*$"}  # what printable() lets through, declared
+Text = Annotated[str, Field(min_length=1, max_length=500, json_schema_extra=PRINTABLE), AfterValidator(printable)]
+Ref = Annotated[str, Field(max_length=200, json_schema_extra=PRINTABLE), AfterValidator(printable)]
 # Declared as the ledger checks them. The ledger refuses an unknown city (UNKNOWN_CITY) and a USCC outside GB 32100's
 # alphabet or with a wrong check character (INVALID_USCC), both 422; the schema names the cities and the alphabet
 # (any case: the ledger upper-cases) so that clients and schema-driven tests know the valid values up front.
@@ -51,8 +52,11 @@ def within_years(moment: datetime) -> datetime:
     return moment
 
 
+# The year windows below are declared as a pattern on the year digits (JSON Schema bounds no date-time otherwise).
+MOMENT_PATTERN = r"^(?:20\d\d|2100)-.*(?:[Zz]|[+-]\d\d:?\d\d)$"  # EARLIEST_YEAR..LATEST_YEAR, with an offset
 Moment = Annotated[AwareDatetime, AfterValidator(within_years),
-                   Field(description="ISO-8601 with a UTC offset", examples=["2020-03-05T09:30:00+08:00"])]
+                   Field(description=f"ISO-8601 with a UTC offset, in the years {EARLIEST_YEAR} to {LATEST_YEAR}",
+                         examples=["2020-03-05T09:30:00+08:00"], json_schema_extra={"pattern": MOMENT_PATTERN})]
 
 
 def within_date_years(day: date) -> date:
@@ -61,7 +65,10 @@ def within_date_years(day: date) -> date:
     return day
 
 
-Day = Annotated[date, AfterValidator(within_date_years), Field(examples=["2015-06-30"])]
+DAY_PATTERN = r"^(?:19\d\d|20\d\d|2100)-"  # 1900..LATEST_YEAR
+Day = Annotated[date, AfterValidator(within_date_years),
+                Field(examples=["2015-06-30"], description=f"a date in the years 1900 to {LATEST_YEAR}",
+                      json_schema_extra={"pattern": DAY_PATTERN})]
 
 
 class Body(BaseModel):
