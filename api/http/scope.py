@@ -16,7 +16,7 @@ from api.http.auth import Principal
 from api.http.problems import ApiError
 from ledger.errors import NotFoundError
 
-# The codes an unknown id already answered on each read before scopes hid things: a hidden one answers the same.
+# An unknown enterprise or provider answers the ledger's own code for it (ledger.errors); a hidden one the same.
 NOT_FOUND_CODES = {"enterprise": "ENTERPRISE_NOT_FOUND", "provider": "PROVIDER_NOT_FOUND"}
 
 
