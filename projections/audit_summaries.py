@@ -1,4 +1,5 @@
-"""One line per event, in Chinese and in English, for the audit trail. Amounts in yuan; times in Asia/Shanghai.
+"""One line per event, in Simplified Chinese and in English, for the audit trail. Amounts in yuan; times in
+Asia/Shanghai.
 
 Summaries are for people reading a trail; figures are never parsed back from them (the rows carry the numbers).
 """
@@ -28,50 +29,50 @@ Summary = Callable[[Any], tuple[str, str]]
 
 SUMMARIES: dict[str, Summary] = {
     "Enterprise.Registered": lambda e: (
-        f"企業登記：{e.name}（{e.uscc}），{e.city}，成立於 {e.established_on}",
+        f"企业登记：{e.name}（{e.uscc}），{e.city}，成立于 {e.established_on}",
         f"enterprise registered: {e.name} ({e.uscc}), city {e.city}, established {e.established_on}",
     ),
     "Enterprise.EligibilityDecided": lambda e: (
-        f"{e.year} 年度資格{'通過' if e.granted else '不通過'}" + ("" if e.granted else f"：{'、'.join(e.reasons)}"),
+        f"{e.year} 年度资格{'通过' if e.granted else '不通过'}" + ("" if e.granted else f"：{'、'.join(e.reasons)}"),
         f"eligibility for {e.year} {'granted' if e.granted else 'refused: ' + ', '.join(e.reasons)}",
     ),
-    "CarrierDiscountRates.Set": lambda e: (f"{e.year} 年度運營商網絡資費折扣率公佈", f"carrier discount rates for {e.year} set"),
-    "CarrierDiscountRates.Revised": lambda e: ("運營商網絡資費折扣率修訂", "carrier discount rates revised"),
+    "CarrierDiscountRates.Set": lambda e: (f"{e.year} 年度运营商网络资费折扣率公布", f"carrier discount rates for {e.year} set"),
+    "CarrierDiscountRates.Revised": lambda e: ("运营商网络资费折扣率修订", "carrier discount rates revised"),
     "NetworkDiscountGrant.Granted": lambda e: (
-        f"{e.year} 年度網絡資費優惠：{e.carrier} 折扣率 {e.rate}",
+        f"{e.year} 年度网络资费优惠：{e.carrier} 折扣率 {e.rate}",
         f"network discount for {e.year}: {e.carrier} at rate {e.rate}",
     ),
     "CloudDiscountAgreement.Agreed": lambda e: (
-        f"{e.year} 年度公有雲資費優惠協議：折扣率 {e.rate}", f"public-cloud discount agreement for {e.year}: rate {e.rate}"
+        f"{e.year} 年度公有云资费优惠协议：折扣率 {e.rate}", f"public-cloud discount agreement for {e.year}: rate {e.rate}"
     ),
     "Catalogue.Published": lambda e: (
-        f"{e.year} 年度服務券目錄發佈（{len(e.items)} 項，兌付截止 {e.redemption_deadline}）",
+        f"{e.year} 年度服务券目录发布（{len(e.items)} 项，兑付截止 {e.redemption_deadline}）",
         f"{e.year} voucher catalogue published ({len(e.items)} items, redeemable until {e.redemption_deadline})",
     ),
-    "CityQuota.Set": lambda e: (f"{e.city} {e.year} 年度額度 {yuan(e.amount_fen)}", f"{e.city} quota for {e.year}: {yuan(e.amount_fen)}"),
-    "CityQuota.AmountRevised": lambda e: (f"地市額度調整為 {yuan(e.amount_fen)}", f"city quota revised to {yuan(e.amount_fen)}"),
-    "CityQuota.Used": lambda e: (f"佔用地市額度 {yuan(e.amount_fen)}", f"city quota used: {yuan(e.amount_fen)}"),
-    "CityQuota.Returned": lambda e: (f"退回地市額度 {yuan(e.amount_fen)}（{e.reason}）", f"city quota returned: {yuan(e.amount_fen)} ({e.reason})"),
-    "ProviderQuota.Set": lambda e: (f"服務商 {e.year} 年度額度 {yuan(e.amount_fen)}", f"provider quota for {e.year}: {yuan(e.amount_fen)}"),
-    "ProviderQuota.AmountRevised": lambda e: (f"服務商額度調整為 {yuan(e.amount_fen)}", f"provider quota revised to {yuan(e.amount_fen)}"),
-    "ProviderQuota.Used": lambda e: (f"佔用服務商額度 {yuan(e.amount_fen)}", f"provider quota used: {yuan(e.amount_fen)}"),
-    "ProviderQuota.Returned": lambda e: (f"退回服務商額度 {yuan(e.amount_fen)}（{e.reason}）", f"provider quota returned: {yuan(e.amount_fen)} ({e.reason})"),
-    "Provider.Admitted": lambda e: (f"服務商入庫：{e.name}（{e.uscc}，{e.kind}）", f"provider admitted: {e.name} ({e.uscc}, {e.kind})"),
+    "CityQuota.Set": lambda e: (f"{e.city} {e.year} 年度额度 {yuan(e.amount_fen)}", f"{e.city} quota for {e.year}: {yuan(e.amount_fen)}"),
+    "CityQuota.AmountRevised": lambda e: (f"地市额度调整为 {yuan(e.amount_fen)}", f"city quota revised to {yuan(e.amount_fen)}"),
+    "CityQuota.Used": lambda e: (f"占用地市额度 {yuan(e.amount_fen)}", f"city quota used: {yuan(e.amount_fen)}"),
+    "CityQuota.Returned": lambda e: (f"退回地市额度 {yuan(e.amount_fen)}（{e.reason}）", f"city quota returned: {yuan(e.amount_fen)} ({e.reason})"),
+    "ProviderQuota.Set": lambda e: (f"服务商 {e.year} 年度额度 {yuan(e.amount_fen)}", f"provider quota for {e.year}: {yuan(e.amount_fen)}"),
+    "ProviderQuota.AmountRevised": lambda e: (f"服务商额度调整为 {yuan(e.amount_fen)}", f"provider quota revised to {yuan(e.amount_fen)}"),
+    "ProviderQuota.Used": lambda e: (f"占用服务商额度 {yuan(e.amount_fen)}", f"provider quota used: {yuan(e.amount_fen)}"),
+    "ProviderQuota.Returned": lambda e: (f"退回服务商额度 {yuan(e.amount_fen)}（{e.reason}）", f"provider quota returned: {yuan(e.amount_fen)} ({e.reason})"),
+    "Provider.Admitted": lambda e: (f"服务商入库：{e.name}（{e.uscc}，{e.kind}）", f"provider admitted: {e.name} ({e.uscc}, {e.kind})"),
     "Provider.AssessmentRecorded": lambda e: (
-        f"{e.area} 安全評估{'通過' if e.passed else '不通過'}（{e.assessor}，{_t(e.effective_at)} 生效）",
+        f"{e.area} 安全评估{'通过' if e.passed else '不通过'}（{e.assessor}，{_t(e.effective_at)} 生效）",
         f"{e.area} assessment {'passed' if e.passed else 'FAILED'} ({e.assessor}, effective {_t(e.effective_at)})",
     ),
     "Provider.Suspended": lambda e: (
-        f"暫停白名單資格（{'、'.join(e.failing_areas)}），{_t(e.effective_at)} 生效",
+        f"暂停白名单资格（{'、'.join(e.failing_areas)}），{_t(e.effective_at)} 生效",
         f"suspended from the whitelist ({', '.join(e.failing_areas)}), effective {_t(e.effective_at)}",
     ),
     "Provider.Whitelisted": lambda e: (
-        ("恢復白名單資格" if e.reinstated else "列入白名單") + f"，{_t(e.effective_at)} 生效",
+        ("恢复白名单资格" if e.reinstated else "列入白名单") + f"，{_t(e.effective_at)} 生效",
         ("reinstated to" if e.reinstated else "entered") + f" the whitelist, effective {_t(e.effective_at)}",
     ),
-    "Provider.Eliminated": lambda e: (f"{e.year} 年度評價 {e.rating}，淘汰出資源池", f"rated {e.rating} for {e.year}: eliminated from the pool"),
+    "Provider.Eliminated": lambda e: (f"{e.year} 年度评价 {e.rating}，淘汰出资源池", f"rated {e.rating} for {e.year}: eliminated from the pool"),
     "ClaimKey.Registered": lambda e: (
-        f"合同 {e.contract_no} 發票 {e.invoice_no} 登記於兌付 {_short(e.claim_id)}",
+        f"合同 {e.contract_no} 发票 {e.invoice_no} 登记于兑付 {_short(e.claim_id)}",
         f"contract {e.contract_no} invoice {e.invoice_no} recorded for claim {_short(e.claim_id)}",
     ),
     "InvoiceKey.Registered": lambda e: (
@@ -94,67 +95,67 @@ SUMMARIES: dict[str, Summary] = {
         f"claim {_short(e.claim_id)} released its contract part of {yuan(e.eligible_fee_fen)} ({e.reason})",
     ),
     "Voucher.Issued": lambda e: (
-        (f"發放 {e.year} 年度服務券 {e.item_id}（{e.fee_category}），面值 {yuan(e.face_value_fen)}，"
+        (f"发放 {e.year} 年度服务券 {e.item_id}（{e.fee_category}），面值 {yuan(e.face_value_fen)}，"
         f"省 {yuan(e.province_portion_fen)} / 市 {yuan(e.city_portion_fen)}"),
         (f"{e.year} voucher issued for {e.item_id} ({e.fee_category}), face value {yuan(e.face_value_fen)}: "
         f"province {yuan(e.province_portion_fen)} / city {yuan(e.city_portion_fen)}"),
     ),
     "Voucher.Claimed": lambda e: (
-        f"申請兌付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（合同 {e.contract_no}，驗收 {_t(e.effective_at)}）",
+        f"申请兑付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（合同 {e.contract_no}，验收 {_t(e.effective_at)}）",
         f"claim {_short(e.claim_id)} for {yuan(e.amount_fen)} (contract {e.contract_no}, accepted {_t(e.effective_at)})",
     ),
-    "Voucher.ClaimApproved": lambda e: (f"兌付 {_short(e.claim_id)} 審核通過", f"claim {_short(e.claim_id)} approved"),
+    "Voucher.ClaimApproved": lambda e: (f"兑付 {_short(e.claim_id)} 审核通过", f"claim {_short(e.claim_id)} approved"),
     "Voucher.ClaimRejected": lambda e: (
-        f"兌付 {_short(e.claim_id)} 審核不通過（{e.reason}），釋放 {yuan(e.freed_fen)}",
+        f"兑付 {_short(e.claim_id)} 审核不通过（{e.reason}），释放 {yuan(e.freed_fen)}",
         f"claim {_short(e.claim_id)} rejected ({e.reason}), {yuan(e.freed_fen)} freed",
     ),
     "Voucher.ClaimBatched": lambda e: (
-        f"兌付 {_short(e.claim_id)} 納入結算批次 {_short(e.batch_id)}",
+        f"兑付 {_short(e.claim_id)} 纳入结算批次 {_short(e.batch_id)}",
         f"claim {_short(e.claim_id)} put in settlement batch {_short(e.batch_id)}",
     ),
     "Voucher.ClaimSettled": lambda e: (
-        f"兌付 {_short(e.claim_id)} 已結算（批次 {_short(e.batch_id)}，{_t(e.effective_at)} 支付）",
+        f"兑付 {_short(e.claim_id)} 已结算（批次 {_short(e.batch_id)}，{_t(e.effective_at)} 支付）",
         f"claim {_short(e.claim_id)} settled (batch {_short(e.batch_id)}, paid {_t(e.effective_at)})",
     ),
     "Voucher.ClaimReversed": lambda e: (
-        f"兌付 {_short(e.claim_id)} 撤銷（{e.reason}）："
-        + (f"追回 {yuan(e.recovery_fen)}" if e.after_settlement else f"釋放 {yuan(e.freed_fen)}"),
+        f"兑付 {_short(e.claim_id)} 撤销（{e.reason}）："
+        + (f"追回 {yuan(e.recovery_fen)}" if e.after_settlement else f"释放 {yuan(e.freed_fen)}"),
         f"claim {_short(e.claim_id)} reversed ({e.reason}): "
         + (f"{yuan(e.recovery_fen)} to recover" if e.after_settlement else f"{yuan(e.freed_fen)} freed"),
     ),
     "Voucher.ClaimFlagged": lambda e: (
-        f"兌付 {_short(e.claim_id)} 因事後登記的暫停（{_t(e.suspended_from)} 生效）被標記"
-        + (f"，暫緩結算 {yuan(e.amount_fen)}" if e.held else "（已結算，待覆核）"),
+        f"兑付 {_short(e.claim_id)} 因事后登记的暂停（{_t(e.suspended_from)} 生效）被标记"
+        + (f"，暂缓结算 {yuan(e.amount_fen)}" if e.held else "（已结算，待覆核）"),
         f"claim {_short(e.claim_id)} flagged: provider suspended from {_t(e.suspended_from)}, recorded late; "
         + (f"{yuan(e.amount_fen)} held from settlement" if e.held else "already settled, for review"),
     ),
     "Voucher.ClaimReleased": lambda e: (
-        f"兌付 {_short(e.claim_id)} 解除暫緩（{e.reason}），{yuan(e.amount_fen)} 可結算",
+        f"兑付 {_short(e.claim_id)} 解除暂缓（{e.reason}），{yuan(e.amount_fen)} 可结算",
         f"claim {_short(e.claim_id)} released ({e.reason}): {yuan(e.amount_fen)} may be settled",
     ),
-    "Voucher.Expired": lambda e: (f"服務券過期，餘額 {yuan(e.returned_fen)} 退回地市額度", f"voucher expired; {yuan(e.returned_fen)} back to the city quota"),
+    "Voucher.Expired": lambda e: (f"服务券过期，余额 {yuan(e.returned_fen)} 退回地市额度", f"voucher expired; {yuan(e.returned_fen)} back to the city quota"),
     "Voucher.Revoked": lambda e: (
-        f"服務券撤回（{e.reason}），餘額 {yuan(e.returned_fen)} 退回地市額度",
+        f"服务券撤回（{e.reason}），余额 {yuan(e.returned_fen)} 退回地市额度",
         f"voucher revoked ({e.reason}); {yuan(e.returned_fen)} back to the city quota",
     ),
     "Voucher.ValueReturned": lambda e: (
-        f"兌付 {_short(e.claim_id)} 釋放的 {yuan(e.returned_fen)} 退回地市額度",
+        f"兑付 {_short(e.claim_id)} 释放的 {yuan(e.returned_fen)} 退回地市额度",
         f"{yuan(e.returned_fen)} freed by claim {_short(e.claim_id)} back to the city quota",
     ),
-    "SettlementBatch.Opened": lambda e: (f"開立 {e.period} 結算批次", f"settlement batch for {e.period} opened"),
+    "SettlementBatch.Opened": lambda e: (f"开立 {e.period} 结算批次", f"settlement batch for {e.period} opened"),
     "SettlementBatch.ClaimAdded": lambda e: (
-        f"加入兌付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（{e.city}）",
+        f"加入兑付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（{e.city}）",
         f"claim {_short(e.claim_id)} added: {yuan(e.amount_fen)} ({e.city})",
     ),
     "SettlementBatch.ClaimWithdrawn": lambda e: (
-        f"兌付 {_short(e.claim_id)} 移出批次（{e.reason}）", f"claim {_short(e.claim_id)} withdrawn from the batch ({e.reason})",
+        f"兑付 {_short(e.claim_id)} 移出批次（{e.reason}）", f"claim {_short(e.claim_id)} withdrawn from the batch ({e.reason})",
     ),
     "SettlementBatch.Paid": lambda e: (
-        f"批次支付 {yuan(e.total_fen)}（{len(e.settled_claims)} 筆，{_t(e.effective_at)}）",
+        f"批次支付 {yuan(e.total_fen)}（{len(e.settled_claims)} 笔，{_t(e.effective_at)}）",
         f"batch paid {yuan(e.total_fen)} ({len(e.settled_claims)} claims, {_t(e.effective_at)})",
     ),
     "SettlementBatch.RecoveryRaised": lambda e: (
-        f"追回應收 {yuan(e.amount_fen)}（兌付 {_short(e.claim_id)}，{e.reason}）",
+        f"追回应收 {yuan(e.amount_fen)}（兑付 {_short(e.claim_id)}，{e.reason}）",
         f"recovery due: {yuan(e.amount_fen)} (claim {_short(e.claim_id)}, {e.reason})",
     ),
     "SettlementBatch.RecoveryCollected": lambda e: (
@@ -170,6 +171,15 @@ SUMMARIES: dict[str, Summary] = {
         f"effective {_t(e.effective_at)})",
     ),
 }
+
+
+def city_share_of_payment(claims: int, amount_fen: int, city_fen: int, province_fen: int,
+                          effective_us: int | None) -> tuple[str, str]:
+    """A batch payment as one city's trail tells it: that city's settled claims and amounts, never the batch's."""
+    when = describe(effective_us)
+    return (f"批次支付本市 {claims} 笔兑付 {yuan(amount_fen)}（市 {yuan(city_fen)} / 省 {yuan(province_fen)}，{when}）",
+            f"batch paid this city's {claims} claims: {yuan(amount_fen)} (city {yuan(city_fen)} / province "
+            f"{yuan(province_fen)}, {when})")
 
 
 def summarise(kind: str, event: Any) -> tuple[str, str]:

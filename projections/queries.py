@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.audit_summaries import city_share_of_payment
 from projections.money_flows import AMOUNTS
 from projections.spend import RECOVERY_FIGURES, spend_figure
 from projections.times import shanghai_day, shanghai_year, start_of_shanghai_day_us
@@ -258,7 +259,21 @@ def audit_trail(db: ReadModelView, entity_kind: str, entity_id: str, as_of_us: i
         "ORDER BY e.position LIMIT ?",
         (entity_kind, entity_id, after_position, as_of_us, *kp, limit),
     )
-    return [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in rows]
+    items = [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in rows]
+    return _city_shares(db, entity_id, items) if entity_kind == "city" else items
+
+
+def _city_shares(db: ReadModelView, city: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A city's trail tells a batch payment by that city's own settled lines: a batch pays several cities, and its
+    total and claim count are other cities' business (the province, auditors and the provider see them)."""
+    for item in items:
+        if item["event_type"] == "SettlementBatch.Paid":
+            share = db.fetchone("SELECT COUNT(*), COALESCE(SUM(amount_fen), 0), COALESCE(SUM(city_fen), 0), "
+                                "COALESCE(SUM(province_fen), 0) FROM vl_batch_lines WHERE position = ? AND city = ?",
+                                (item["position"], city))
+            item["summary_zh"], item["summary_en"] = city_share_of_payment(*(int(v) for v in share),
+                                                                           item["effective_us"])
+    return items
 
 
 def settlement_batch(db: ReadModelView, batch_id: str, as_of_us: int,

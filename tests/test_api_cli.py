@@ -61,7 +61,7 @@ def test_token_for_a_scoped_role_and_a_refused_role(tmp_path):
     with TestClient(create_app(settings)) as client:
         headers = {"Authorization": f"Bearer {done.stdout.strip()}"}
         assert ok(client.get("/v1/cities/440600/spend", headers=headers))["city"] == "440600"
-        assert_problem(client.get("/v1/cities/441900/spend", headers=headers), 403, "FORBIDDEN")
+        assert_problem(client.get("/v1/cities/441900/spend", headers=headers), 404, "NOT_FOUND")  # not its city
     refused = run(["token", "--role", "mayor"], tmp_path, VOUCHER_LEDGER_JWT_SECRET=SECRET)
     assert refused.returncode == 2 and refused.stdout.count(".") < 2
 

@@ -4,16 +4,24 @@ is down — and never a 5xx for a request the client got wrong. Also: /docs and 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import uuid
+from pathlib import Path
+
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
+from api.http.problems import SERVICE_CODES, STATUS_OF_KIND
+from api.http.schemas import EARLIEST_YEAR, LATEST_YEAR
+from ledger.errors import RuleViolationError, all_error_codes
+from ledger.fiscal_time import PROGRAMME_YEARS
+from ledger.parties import CITIES
 from tests.api_helpers import (
-    FOSHAN, PROBLEM_JSON, SHENZHEN, START, YEAR, TcpProxy, api_settings, app_routes, assert_problem,
+    FOSHAN, PROBLEM_JSON, PROBLEM_MEMBERS, SHENZHEN, START, YEAR, TcpProxy, api_settings, app_routes, assert_problem,
     bearer, iso, module_store_settings, ok, patched_clock, running_api, store_params,
 )
 
@@ -222,6 +230,16 @@ def test_unknown_paths_and_methods(world):
                    instance="/v1/catalogues")
     path = f"/v1/vouchers/{api.voucher}"
     assert_problem(api.client.delete(path, headers=api.auth("province")), 405, "METHOD_NOT_ALLOWED", instance=path)
+
+
+def test_405_names_the_methods_the_path_serves(world):
+    """RFC 9110 §15.5.6: a 405 carries Allow."""
+    api = world
+    resp = api.client.get("/v1/catalogues", headers=api.auth("province"))
+    assert_problem(resp, 405, "METHOD_NOT_ALLOWED")
+    assert {m.strip() for m in resp.headers["allow"].split(",")} == {"POST"}
+    resp = api.client.put(f"/v1/vouchers/{api.voucher}", headers=api.auth("province"))
+    assert "GET" in {m.strip() for m in resp.headers["allow"].split(",")}
 
 
 # -- 409 ------------------------------------------------------------------------------------------------------------
@@ -493,6 +511,23 @@ def test_openapi_and_docs(world):
     assert documented == served
 
 
+def test_the_readme_status_table_matches_what_the_code_answers():
+    """Each code in README's status table answers the status of its row: the service's own codes
+    (api/http/problems.py SERVICE_CODES) and the ledger's by their family (STATUS_OF_KIND)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\s*\| (\d{3}) \|[^|]*\|(.*)\|\s*$", readme, flags=re.MULTILINE)
+    assert {status for status, _ in rows} == {"400", "401", "403", "404", "405", "409", "422", "503"}
+    ledger_codes, wrong = all_error_codes(), []
+    for status, codes in rows:
+        for code in re.findall(r"`([A-Z_]+)`", codes):
+            answered = SERVICE_CODES.get(code) or STATUS_OF_KIND[ledger_codes[code].kind]
+            if answered != int(status):
+                wrong.append(f"{code}: README says {status}, the code answers {answered}")
+    assert not wrong, wrong
+    # every rule the ledger refuses answers 409, as the table says
+    assert {STATUS_OF_KIND[c.kind] for c in ledger_codes.values() if issubclass(c, RuleViolationError)} == {409}
+
+
 def test_every_route_has_a_summary(world):
     schema = world.client.get("/openapi.json").json()
     missing = [f"{m.upper()} {p}" for p, item in schema["paths"].items() for m, op in item.items()
@@ -504,11 +539,53 @@ def test_every_route_has_a_summary(world):
 
 
 def test_error_statuses_are_documented(world):
+    """Every error status an operation can answer is documented with the problem schema and media type."""
     schema = world.client.get("/openapi.json").json()
     for path, item in schema["paths"].items():
         for method, op in item.items():
-            assert {"401", "403", "422", "503"} <= set(op["responses"]), f"{method} {path}"
+            expected = {"401", "403", "404", "405", "422", "503"} | ({"400", "409"} if method == "post" else set())
+            assert expected <= set(op["responses"]), f"{method} {path}"
+            for status in expected:
+                content = op["responses"][status]["content"]
+                assert list(content) == [PROBLEM_JSON], f"{method} {path} {status}"
+                assert content[PROBLEM_JSON]["schema"] == {"$ref": "#/components/schemas/Problem"}
+            assert "Allow" in op["responses"]["405"]["headers"]
+    assert set(schema["components"]["schemas"]["Problem"]["required"]) == set(PROBLEM_MEMBERS)
     assert PROBLEM_JSON in schema["info"]["description"] or "problem+json" in schema["info"]["description"]
+
+
+def test_the_document_declares_what_the_server_enforces(world):
+    """The USCC alphabet, the city codes and the programme years, as the ledger checks them (ledger/uscc.py,
+    ledger/parties.py, ledger/fiscal_time.py); and the server accepts what the declared USCC pattern allows."""
+    api, schema = world, world.client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    uscc = re.compile(components["RegisterEnterprise"]["properties"]["uscc"]["pattern"])
+    valid = api.new_uscc(FOSHAN)
+    assert uscc.search(valid) and uscc.search(valid.lower())
+    for outside in ("I", "O", "S", "V", "Z", "-", " "):  # not in GB 32100's alphabet
+        assert not uscc.search(outside + valid[1:]), outside
+    assert components["RegisterEnterprise"]["properties"]["city"]["enum"] == list(CITIES)
+    assert components["SetCityQuota"]["properties"]["city"]["enum"] == list(CITIES)
+    year = components["SetCityQuota"]["properties"]["year"]
+    assert (year["minimum"], year["maximum"]) == (min(PROGRAMME_YEARS), max(PROGRAMME_YEARS))
+    spend = schema["paths"]["/v1/cities/{city}/spend"]["get"]["parameters"]
+    assert next(p for p in spend if p["name"] == "city")["schema"]["enum"] == list(CITIES)
+    moment = re.compile(components["PayBatch"]["properties"]["effective_at"]["pattern"])
+    as_of = re.compile(next(p for p in spend if p["name"] == "as_of")["schema"]["pattern"])
+    for year in range(1990, 2111):  # the window within_years enforces, and an offset
+        inside = EARLIEST_YEAR <= year <= LATEST_YEAR
+        for pattern in (moment, as_of):
+            assert bool(pattern.search(f"{year}-03-05T09:30:00+08:00")) == inside, year
+            assert not pattern.search(f"{year}-03-05T09:30:00")  # naive: refused (NAIVE_DATETIME)
+        day = re.compile(components["RegisterEnterprise"]["properties"]["established_on"]["pattern"])
+        assert bool(day.search(f"{year}-06-30")) == (year <= LATEST_YEAR)
+    text = re.compile(components["Reason"]["properties"]["reason"]["pattern"])
+    for code in range(0, 128):  # printable(): no control character but tab and newline
+        assert bool(text.search(f"a{chr(code)}b")) == (code >= 32 or chr(code) in "\t\n"), code
+    body = {"uscc": valid.lower(), "name": "Lower Case Ltd", "city": FOSHAN, "carrier": "CHINA_MOBILE",
+            "established_on": "2010-06-01"}
+    created = ok(api.post("/v1/enterprises", body), 201)["id"]
+    assert ok(api.get(f"/v1/enterprises/{created}"))["uscc"] == valid
 
 
 def test_every_money_post_documents_its_idempotency_key(world):

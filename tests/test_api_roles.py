@@ -1,13 +1,16 @@
 """Who may call what: every route × every role, as a table; and every way a token can be wrong → 401.
 
 The table's columns are the roles below. ``Y``: allowed (the route answers something other than 403: a 2xx, or a
-4xx of the rules such as a 409 for a repeated registration); ``-``: 403 FORBIDDEN. "own" is the city, enterprise or
-provider the request is about; "other" is another one. The route list comes from ``app.routes``: a route added
+4xx of the rules such as a 409 for a repeated registration); ``-``: 403 FORBIDDEN (the role may never do this, whatever
+the id); ``n``: outside the caller's scope, so 404, the very answer an unknown id gets (ids derive from public USCCs:
+a 403 would tell another city that the thing exists). "own" is the city, enterprise or provider the request is
+about; "other" is another one. The route list comes from ``app.routes``: a route added
 without a row here fails :func:`test_the_matrix_covers_every_route`.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,7 +43,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/providers/{provider_id}/reinstatement"):      "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/providers/{provider_id}/elimination"):        "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/vouchers"):                                   "Y    -    -     -     -     -     -     -",
-    ("POST", "/v1/vouchers/{voucher_id}/claims"):               "Y    -    -     -     Y     -     -     -",
+    ("POST", "/v1/vouchers/{voucher_id}/claims"):               "Y    -    -     -     Y     n     -     -",
     ("POST", "/v1/vouchers/{voucher_id}/claims/{claim_id}/approval"):  "Y  -  -  -  -  -  -  -",
     ("POST", "/v1/vouchers/{voucher_id}/claims/{claim_id}/rejection"): "Y  -  -  -  -  -  -  -",
     ("POST", "/v1/vouchers/{voucher_id}/claims/{claim_id}/reversal"):  "Y  -  -  -  -  -  -  -",
@@ -50,12 +53,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/settlement-batches/{batch_id}/payment"):      "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections"): "Y  -  -  -  -  -  -  -",
     ("POST", "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off"):   "Y  -  -  -  -  -  -  -",
-    ("GET", "/v1/vouchers/{voucher_id}"):                       "Y    Y    Y     -     Y     -     -     -",
-    ("GET", "/v1/enterprises/{enterprise_id}"):                 "Y    Y    Y     -     Y     -     -     -",
-    ("GET", "/v1/providers/{provider_id}"):                     "Y    Y    -     -     -     -     Y     -",
-    ("GET", "/v1/cities/{city}/spend"):                         "Y    Y    Y     -     -     -     -     -",
+    ("GET", "/v1/vouchers/{voucher_id}"):                       "Y    Y    Y     n     Y     n     -     -",
+    ("GET", "/v1/enterprises/{enterprise_id}"):                 "Y    Y    Y     n     Y     n     -     -",
+    ("GET", "/v1/providers/{provider_id}"):                     "Y    Y    -     -     -     -     Y     n",
+    ("GET", "/v1/cities/{city}/spend"):                         "Y    Y    Y     n     -     -     -     -",
     ("GET", "/v1/whitelist"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
-    ("GET", "/v1/settlement-batches/{batch_id}"):               "Y    Y    -     -     -     -     Y     -",
+    ("GET", "/v1/settlement-batches/{batch_id}"):               "Y    Y    -     -     -     -     Y     n",
     ("GET", "/v1/audit/{entity_kind}/{entity_id}"):             "see AUDIT",
     ("GET", "/v1/events"):                                      "Y    Y    -     -     -     -     -     -",
     ("GET", "/v1/late-facts"):                                  "Y    Y    -     -     -     -     -     -",
@@ -69,18 +72,18 @@ MATRIX: dict[tuple[str, str], str] = {
 # The audit trail depends on the entity: the province and auditors read every trail; a city, enterprise or provider
 # the trail of itself, and a city or enterprise the trail of its own voucher, a provider that of its own batch.
 AUDIT = {
-    "voucher":          "Y    Y    Y     -     Y     -     -     -",
-    "settlement_batch": "Y    Y    -     -     -     -     Y     -",
-    "city":             "Y    Y    Y     -     -     -     -     -",
-    "enterprise":       "Y    Y    -     -     Y     -     -     -",
-    "provider":         "Y    Y    -     -     -     -     Y     -",
+    "voucher":          "Y    Y    Y     n     Y     n     -     -",
+    "settlement_batch": "Y    Y    -     -     -     -     Y     n",
+    "city":             "Y    Y    Y     n     -     -     -     -",
+    "enterprise":       "Y    Y    -     -     Y     n     -     -",
+    "provider":         "Y    Y    -     -     -     -     Y     n",
 }
 
 
-def allowed(row: str) -> dict[str, bool]:
-    marks = row.split()
-    assert len(marks) == len(ROLES) and set(marks) <= {"Y", "-"}, row
-    return {role: mark == "Y" for role, mark in zip(ROLES, marks, strict=True)}
+def marks(row: str) -> dict[str, str]:
+    found = row.split()
+    assert len(found) == len(ROLES) and set(found) <= {"Y", "-", "n"}, row
+    return dict(zip(ROLES, found, strict=True))
 
 
 @dataclass
@@ -173,7 +176,7 @@ def test_the_matrix_covers_every_route(world):
     assert len(routes) > 20
     assert {(method, path) for method, path, _ in routes} == set(MATRIX)
     for row in [r for r in MATRIX.values() if r not in ("public", "see AUDIT")] + list(AUDIT.values()):
-        allowed(row)
+        marks(row)
     audit = [route for _, path, route in routes if path.startswith("/v1/audit/")]
     kind = next(p for p in audit[0].dependant.path_params if p.name == "entity_kind")
     assert set(get_args(kind.field_info.annotation)) == set(AUDIT)  # every kind of trail has its row
@@ -193,18 +196,37 @@ def _cases():
 @pytest.mark.parametrize("method, path, entity_kind, row", list(_cases()))
 def test_role_matrix(world, method, path, entity_kind, row):
     wrong = []
-    for column, may in allowed(row).items():
+    for column, mark in marks(row).items():
         concrete, body = request_for(world, method, path, entity_kind=entity_kind)  # a fresh contract no. per role
         resp = send(world, method, concrete, body, world.roles[column])
-        if may and (resp.status_code in (401, 403) or resp.status_code >= 500
-                    or (method == "GET" and resp.status_code != 200)):
+        if mark == "Y" and (resp.status_code in (401, 403, 404) or resp.status_code >= 500
+                            or (method == "GET" and resp.status_code != 200)):
             wrong.append(f"{column}: expected allowed, got {resp.status_code} {resp.text[:200]}")
-        if not may:
+        elif mark == "-":
             if resp.status_code != 403:
                 wrong.append(f"{column}: expected 403, got {resp.status_code} {resp.text[:200]}")
             else:
                 assert_problem(resp, 403, "FORBIDDEN", instance=concrete)
+        elif mark == "n":
+            unknown = unknown_twin(world, concrete)
+            twin = send(world, method, unknown, body, world.roles[column])
+            if resp.status_code != 404:
+                wrong.append(f"{column}: expected 404 as for an unknown id, got {resp.status_code} {resp.text[:200]}")
+            else:
+                hidden, missing = assert_problem(resp, 404, instance=concrete), assert_problem(twin, 404)
+                assert (hidden["code"], ids_blanked(hidden["detail"])) == (missing["code"], ids_blanked(missing["detail"]))
     assert not wrong, "\n".join(wrong)
+
+
+def ids_blanked(text: str) -> str:
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|\b\d{6}\b", "?", text)
+
+
+def unknown_twin(world: World, concrete: str) -> str:
+    """The same request about something that does not exist: each of the world's ids in the path replaced."""
+    for key in ("voucher_id", "enterprise_id", "provider_id", "batch_id"):
+        concrete = concrete.replace(world.ids[key], str(uuid.uuid4()))
+    return concrete.replace(f"/{FOSHAN}/", "/445999/").replace(f"/city/{FOSHAN}", "/city/445999")
 
 
 @pytest.mark.parametrize("path", [p for (m, p), row in MATRIX.items() if row == "public"])
@@ -282,3 +304,25 @@ def test_the_subject_of_the_token_is_recorded_as_the_actor(world):
     ok(resp)
     last = ok(api.get("/v1/events", event_type="CarrierDiscountRates.Set", limit=1000))["items"][-1]
     assert last["actor"] == "li.wei@gd-miit"
+
+
+def test_idempotency_key_is_required_exactly_where_the_document_says(world):
+    """An operation that refuses a request without Idempotency-Key (400 IDEMPOTENCY_KEY_REQUIRED) declares the
+    header required; every other POST declares it optional and answers without one. Last in this module: the POSTs
+    that go through change the world."""
+    api = world.api
+    schema = api.client.get("/openapi.json").json()
+    wrong = []
+    for (method, path), row in MATRIX.items():
+        if method != "POST":
+            continue
+        header = next(p for p in schema["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key")
+        concrete, body = request_for(world, method, path)
+        resp = api.client.post(concrete, json=body, headers=api.auth("province"))
+        refused = resp.status_code == 400 and resp.json()["code"] == "IDEMPOTENCY_KEY_REQUIRED"
+        if refused != header["required"]:
+            wrong.append(f"{path}: required={header['required']}, answered {resp.status_code} {resp.text[:120]}")
+    assert not wrong, "\n".join(wrong)
+    keyed = [path for path, item in schema["paths"].items() if "post" in item
+             for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
+    assert len(keyed) == 13  # quotas, vouchers, claims and their review, settlement, recovery collection and write-off

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import problems, routes_journal, routes_money, routes_parties, routes_queries
+from api.http import openapi, problems, routes_journal, routes_money, routes_parties, routes_queries
 from api.http.idempotency import IdempotencyKeys
 from ledger.application import VoucherLedger
 from api.settings import Settings, get_settings
@@ -23,11 +23,13 @@ from projections.read_models import ReadModels
 
 log = logging.getLogger("voucher_ledger.api")
 
-DESCRIPTION = """The province's service for Guangdong's 2018-2020 cloud service vouchers (服務券).
+DESCRIPTION = """The province's service for Guangdong's 2018-2020 cloud service vouchers (服务券).
 
 Money is **integer fen** (1 yuan = 100 fen); a JSON float or a string is refused. Every query takes `as_of`
-(ISO-8601 with offset, default now). POSTs that create or move money need an `Idempotency-Key` header. Errors are
-RFC 9457 `application/problem+json` with a stable `code`. Authenticate with `Authorization: Bearer <token>`
+(ISO-8601 with offset, default now). POSTs that create or move money require an `Idempotency-Key` header (declared
+required on each; 400 without it); any other POST honours one. Errors are RFC 9457 `application/problem+json` with a
+stable `code`: 422 a request that does not match the schema, 409 a rule of the programme refused the command, 404
+unknown or outside the caller's scope. Authenticate with `Authorization: Bearer <token>`
 (`voucher-ledger token --role ROLE`)."""
 
 
@@ -92,17 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             backend.close()
 
-    app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  responses={401: {"description": "no or bad bearer token (problem+json)"},
-                             403: {"description": "the role may not do this (problem+json)"},
-                             404: {"description": "unknown id (problem+json)"},
-                             409: {"description": "conflict or duplicate (problem+json)"},
-                             422: {"description": "invalid request or a refused rule (problem+json)"},
-                             503: {"description": "the database is unavailable (problem+json)"}})
+    app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     problems.install(app)
     for module in (routes_parties, routes_money, routes_queries, routes_journal):
         app.include_router(module.router, prefix="/v1")
+    openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app
 
 

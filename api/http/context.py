@@ -27,6 +27,7 @@ class Call:
     request: Request
     principal: Principal
     idempotency_key: str | None
+    key_required: bool = False  # set by the ``keyed_call`` dependency, which the OpenAPI document declares
 
     @property
     def backend(self) -> Any:
@@ -59,7 +60,7 @@ class Call:
             return JSONResponse(jsonable_encoder(result), status_code=status)
 
         if self.idempotency_key is None:
-            if key_required:
+            if key_required or self.key_required:
                 raise ApiError(400, "IDEMPOTENCY_KEY_REQUIRED", "this request moves money: send an Idempotency-Key header")
             return execute()
         fingerprint = request_hash(self.request.method, self.request.url.path,
@@ -76,6 +77,17 @@ async def call(request: Request, principal: Principal = Depends(current_principa
          idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                               description="makes a repeated POST safe: the first response is replayed")) -> Call:
     return Call(request, principal, idempotency_key)
+
+
+async def keyed_call(request: Request, principal: Principal = Depends(current_principal),
+                     idempotency_key: str | None = Header(
+                         None, alias="Idempotency-Key",
+                         description="required: this request creates or moves money; a repeat with the same key and "
+                                     "body gets the first response")) -> Call:
+    """A command that creates or moves money: without an Idempotency-Key it is refused (400
+    IDEMPOTENCY_KEY_REQUIRED, not FastAPI's 422), and the OpenAPI document declares the header required
+    (``api/http/openapi.py``)."""
+    return Call(request, principal, idempotency_key, key_required=True)
 
 
 def known_at_or_now(known_at: datetime | None) -> datetime | None:

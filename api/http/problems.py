@@ -85,7 +85,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-        return problem(exc.status_code, code, str(exc.detail), request)
+        response = problem(exc.status_code, code, str(exc.detail), request)
+        response.headers.update(exc.headers or {})  # e.g. 405's Allow (RFC 9110 §15.5.6)
+        return response
 
     for bad_value in (psycopg.DataError, StoreDataError):  # e.g. a NUL byte or an out-of-range number reached SQL
         @app.exception_handler(bad_value)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from api.http import answers
 from api.http.context import Call, as_of_or_now, known_at_or_now, query_call
 from api.http.routes_queries import AsOf, KnownAt
+from api.http.schemas import CITY_CODES, CITY_PATTERN
 from ledger.parties import check_city
 
 router = APIRouter(tags=["queries (as of any time)"])
@@ -17,7 +18,8 @@ router = APIRouter(tags=["queries (as of any time)"])
 @router.get("/trial-balance", response_model=answers.TrialBalanceOut,
             summary="The journal's trial balance (debits, credits, balance per account) as of a time, known at a time")
 def trial_balance(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
-                  city: str | None = Query(None, description="one city (GB/T 2260 code)"),
+                  city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
+                                           description="one city (GB/T 2260 code)"),
                   programme_year: int | None = Query(None, ge=2018, le=2030),
                   c: Call = Depends(query_call)):
     c.allow("province", "auditor", what="read the journal's trial balance")

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 
 from api.http import schemas as s
-from api.http.context import Call, call
+from api.http.context import Call, call, keyed_call
 from ledger.catalogue import CatalogueItem
 
 router = APIRouter(tags=["commands: parties and programme"])
@@ -46,10 +46,9 @@ def publish_catalogue(body: s.PublishCatalogue, c: Call = Depends(call)):
 
 
 @router.post("/city-quotas", response_model=s.Created, summary="Set or revise a city's quota for a year")
-def set_city_quota(body: s.SetCityQuota, c: Call = Depends(call)):
+def set_city_quota(body: s.SetCityQuota, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="set city quotas")
-    return c.respond(body, lambda: s.Created(id=c.ledger.set_city_quota(c.by(), **body.model_dump())),
-                     key_required=True)
+    return c.respond(body, lambda: s.Created(id=c.ledger.set_city_quota(c.by(), **body.model_dump())))
 
 
 @router.post("/carrier-rates", response_model=s.Created, summary="Set or revise the carriers' network discount rates")
@@ -65,10 +64,10 @@ def admit_provider(body: s.AdmitProvider, c: Call = Depends(call)):
 
 
 @router.post("/providers/{provider_id}/quotas", response_model=s.Created, summary="Set a provider's quota for a year")
-def set_provider_quota(provider_id: UUID, body: s.SetProviderQuota, c: Call = Depends(call)):
+def set_provider_quota(provider_id: UUID, body: s.SetProviderQuota, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="set provider quotas")
     return c.respond(body, lambda: s.Created(id=c.ledger.set_provider_quota(c.by(), provider_id=provider_id,
-                                                                            **body.model_dump())), key_required=True)
+                                                                            **body.model_dump())))
 
 
 def _assess(c: Call, provider_id: UUID, body: s.RecordAssessment) -> s.StatusOut:

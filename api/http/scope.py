@@ -1,0 +1,48 @@
+"""What a scoped caller may see, and what it is told about the rest.
+
+A ``city:``, ``enterprise:`` or ``provider:`` token reads only its own things. Asked for something outside its scope,
+it gets exactly the 404 that something unknown gets (same status, code and wording), because enterprise, provider
+and voucher ids are derived from public USCCs: a 403 would tell another city whether the thing exists. A role that
+may never read a kind of thing at all gets 403 FORBIDDEN whatever the id, which says nothing about the id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from api.http.auth import Principal
+from api.http.problems import ApiError
+from ledger.errors import NotFoundError
+
+# An unknown enterprise or provider answers the ledger's own code for it (ledger.errors); a hidden one the same.
+NOT_FOUND_CODES = {"enterprise": "ENTERPRISE_NOT_FOUND", "provider": "PROVIDER_NOT_FOUND"}
+
+
+def not_found(what: str, key: object, as_of: datetime) -> ApiError:
+    return ApiError(404, NOT_FOUND_CODES.get(what, "NOT_FOUND"), f"no {what} {key} as of {as_of.isoformat()}")
+
+
+def in_scope(p: Principal, *, city: str | None = None, enterprise_id: str | None = None,
+             provider_id: str | None = None) -> bool:
+    if p.kind in ("province", "auditor"):
+        return True
+    if p.kind == "city":
+        return city is not None and city == p.scope
+    if p.kind == "enterprise":
+        return enterprise_id is not None and enterprise_id == p.party_id
+    return provider_id is not None and provider_id == p.party_id
+
+
+def created_by(load: Any, entity_id: UUID | str, as_of: datetime, known_at: datetime | None) -> Any | None:
+    """The aggregate ``load`` finds, if its creation was recorded by ``as_of`` and by ``known_at``; else None.
+
+    Registration and admission carry no effective time of their own: they take effect when recorded.
+    """
+    try:
+        found = load(entity_id if isinstance(entity_id, UUID) else UUID(entity_id))
+    except (NotFoundError, ValueError):
+        return None
+    first = found.created_on
+    return found if first <= as_of and (known_at is None or first <= known_at) else None
