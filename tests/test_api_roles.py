@@ -105,13 +105,22 @@ def world(request, tmp_path_factory):
         voucher = ok(api.issue(own), 201)["voucher_id"]
         clock.advance(days=1)
         claim = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=1_000_000)), 201)["claim_id"]
+        # A second claim paid and then reversed: a recovery the collection and write-off rows can act on.
+        repaid = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=400_000)), 201)["claim_id"]
+        ok(api.approve(voucher, repaid))
+        paid_batch = api.open_batch(provider, period="2020-02")
+        ok(api.add_to_batch(paid_batch, voucher, repaid))
+        ok(api.pay(paid_batch))
+        clock.advance(days=1)
+        ok(api.reverse(voucher, repaid))
         batch = api.open_batch(provider)
         roles = {"province": "province", "auditor": "auditor", "city:own": f"city:{FOSHAN}",
                  "city:other": f"city:{DONGGUAN}", "enterprise:own": f"enterprise:{own.uscc}",
                  "enterprise:other": f"enterprise:{other.uscc}", "provider:own": f"provider:{provider.uscc}",
                  "provider:other": f"provider:{other_provider.uscc}"}
         ids = {"enterprise_id": own.id, "provider_id": provider.id, "voucher_id": voucher, "claim_id": claim,
-               "batch_id": batch, "city": FOSHAN, "provider_uscc": provider.uscc}
+               "batch_id": batch, "city": FOSHAN, "provider_uscc": provider.uscc,
+               "recovery_batch_id": paid_batch, "recovery_claim_id": repaid}
         yield World(api, roles, ids)
 
 
@@ -120,6 +129,8 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
     ids, now = world.ids, iso(world.api.clock.now)
     audit_ids = {"voucher": ids["voucher_id"], "settlement_batch": ids["batch_id"], "city": FOSHAN,
                  "enterprise": ids["enterprise_id"], "provider": ids["provider_id"]}
+    if "/recoveries/" in path:
+        ids = {**ids, "batch_id": ids["recovery_batch_id"], "claim_id": ids["recovery_claim_id"]}
     concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], **ids)
     n = uuid.uuid4().int % 10_000_000
     bodies = {
