@@ -27,6 +27,7 @@ from audit.verify import INSERTED, SNAPSHOT, VERSION, verify
 from ledger import ids
 from ledger.errors import ProviderQuotaExhaustedError
 from ledger.quotas import ProviderQuota
+from tests.api_helpers import store_env
 from tests.scenario import PROVIDER_QUOTA_FEN, World
 from tests.test_tamper_evidence import digest_of, history, keys, migrate, superuser  # noqa: F401 (fixtures)
 
@@ -52,9 +53,7 @@ def insert_raw(db: Any, position: int, stored: Any) -> None:
 
 
 def run_cli_verify(settings: Settings, monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
-    env = {"VOUCHER_LEDGER_STORE": settings.store, "VOUCHER_LEDGER_SQLITE_PATH": str(settings.sqlite_path),
-           "VOUCHER_LEDGER_POSTGRES_URL": settings.postgres_url or "",
-           "VOUCHER_LEDGER_POSTGRES_SCHEMA": settings.postgres_schema, "COLUMNS": "250"}
+    env = {**store_env(settings), "COLUMNS": "250"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
