@@ -26,12 +26,10 @@ class Outcome:
 
 def _rebuild_one(settings_json: str, name: str, progress: multiprocessing.Queue) -> None:
     from api.store import open_ledger
-    from projections.runner import close_projections, open_projections, rebuild
+    from projections.runner import close_projections, one_reader, open_projections, rebuild
 
     settings = Settings.model_validate_json(settings_json)
-    # One reading thread: a small pool. The library's pool opens its whole minimum size at once, so five workers with
-    # the service's pool (20 in the tests) plus the parent's ran PostgreSQL out of connections (max 100) in CI.
-    app = open_ledger(settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2}))
+    app = open_ledger(one_reader(settings))
     projections = open_projections(settings, [name], migrate=False)  # the parent migrated
     try:
         read = rebuild(app, projections, progress=lambda n: progress.put((name, n)))
