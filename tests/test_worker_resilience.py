@@ -10,9 +10,10 @@ import pytest
 
 from api.settings import Settings
 from api.store import open_ledger
+from projections.check import check
 from projections.runner import PROJECTIONS
 from tests.conftest import STORES, settings_for
-from tests.follow_workers import WAIT_S, Worker, at_least, wait_until
+from tests.follow_workers import WAIT_S, Worker, at_least, stop_all, wait_until
 from tests.postgres_server import ThrowawayCluster
 from tests.projection_helpers import execute
 from tests.scenario import World
@@ -68,31 +69,32 @@ def cluster():
 
 
 @pytest.mark.postgres
-def test_a_worker_waits_out_a_database_restart_and_projects_what_is_written_after_it(cluster, tmp_path):
+def test_every_worker_waits_out_a_database_restart_and_projects_what_is_written_after_it(cluster, tmp_path):
     settings = Settings(store="postgres", postgres_url=cluster.url, postgres_schema="outage", postgres_pool_size=2)
     ledger = open_ledger(settings)
     world = World.with_year(ledger, 2019)
     platform = world.provider()
     world.claim(world.issue(world.eligible_enterprise()).voucher_id, platform, eligible_fee_fen=1_000_000)
-    worker = Worker.start(settings, "money_flows", tmp_path)
+    workers = [Worker.start(settings, name, tmp_path) for name in PROJECTIONS]
     try:
-        wait_until(at_least(settings, ["money_flows"], ledger.recorder.max_notification_id()), "caught up", [worker])
+        wait_until(at_least(settings, PROJECTIONS, ledger.recorder.max_notification_id()), "caught up", workers)
         ledger.close()
         cluster.stop()  # "terminating connection due to administrator command" on every connection
-        wait_until(lambda: "database unavailable" in worker.stderr(), "the worker noticed the outage", [worker])
+        wait_until(lambda: all("database unavailable" in w.stderr() for w in workers), "every worker noticed",
+                   workers)
         cluster.start()
 
         world.app = ledger = open_ledger(settings)  # the test's own pool went down with the server too
         world.advance(days=1)
-        world.claim(world.issue(world.eligible_enterprise()).voucher_id, platform, eligible_fee_fen=600_000)
-        wait_until(at_least(settings, ["money_flows"], ledger.recorder.max_notification_id()), "projected after restart",
-                   [worker])
-        assert worker.alive()
+        world.approved_claim(world.issue(world.eligible_enterprise()).voucher_id, platform, eligible_fee_fen=600_000)
+        wait_until(at_least(settings, PROJECTIONS, ledger.recorder.max_notification_id()), "projected after restart",
+                   workers)
+        assert check(ledger, settings) == []
     finally:
-        returncode = worker.stop()
+        exits = stop_all(workers)
         ledger.close()
-    assert returncode == 0, worker.stderr()
-    assert worker.stdout().count("caught up") >= 2  # once at start, once after reconnecting
+    assert exits == {name: 0 for name in PROJECTIONS}, [w.stderr() for w in workers]
+    assert all(w.stdout().count("caught up") >= 2 for w in workers)  # at start, and again after reconnecting
 
 
 @pytest.mark.parametrize("store", STORES)
