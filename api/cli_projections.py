@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,11 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from api.settings import get_settings
+from api.settings import Settings, get_settings
 from api.store import open_ledger
 from projections.runner import PROJECTIONS
 
 console = Console()
+errors = Console(stderr=True)
 NAMES_HELP = f"projections to act on (default: all of {', '.join(PROJECTIONS)})"
 
 
@@ -28,8 +30,24 @@ def _names(names: list[str] | None) -> list[str]:
     return list(names or PROJECTIONS)
 
 
+def _last_position(settings: Settings) -> int | None:
+    """The ledger's last position (a progress bar's length), or None while the database is unavailable."""
+    from projections.worker import lost_database
+
+    try:
+        ledger = open_ledger(settings)
+        try:
+            return ledger.recorder.max_notification_id() or 0
+        finally:
+            ledger.close()
+    except Exception as exc:
+        if lost_database(exc):
+            return None
+        raise
+
+
 @contextmanager
-def _events_bar(total: int, label: str) -> Iterator:
+def _events_bar(total: int | None, label: str) -> Iterator:
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
@@ -138,18 +156,22 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def follow(name: str = typer.Argument(..., help=f"one of {', '.join(PROJECTIONS)}: run one worker per process")) -> None:
-        """Run one projection worker: catch up in batches, then keep up until interrupted (Ctrl-C or SIGTERM)."""
-        from projections.runner import follow as run_follow
+        """Run one projection worker: catch up in batches, then keep up until interrupted (Ctrl-C or SIGTERM).
+
+        Database outages are waited out (retries logged to stderr); any other error stops it with exit code 1."""
+        from projections.worker import follow as run_follow
 
         [name] = _names([name])
         settings = get_settings()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        ledger = open_ledger(settings)
-        total = ledger.recorder.max_notification_id() or 0
-        ledger.close()
-        with _events_bar(total, f"{name}: catching up") as advance:
-            run_follow(settings, name, stop=stop, progress=advance,
-                       on_caught_up=lambda n: console.print(f"{name}: caught up ({n:,} events); keeping up"))
+        try:
+            with _events_bar(_last_position(settings), f"{name}: catching up") as advance:
+                run_follow(settings, name, stop=stop, progress=advance,
+                           on_caught_up=lambda n: console.print(f"{name}: caught up ({n:,} events); keeping up"))
+        except Exception as exc:
+            traceback.print_exc()
+            errors.print(f"{name}: stopped by {type(exc).__name__}: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
         console.print(f"{name}: stopped")

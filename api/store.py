@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 from psycopg import sql
 
@@ -29,18 +32,23 @@ def pg_connect(settings: Settings) -> psycopg.Connection:
     )
 
 
-def open_ledger(settings: Settings | None = None) -> VoucherLedger:
-    """Build the ledger application on the configured store; tables (and a named schema) are created on first use.
-
-    On PostgreSQL, processes starting together (API workers) take turns: the library's table creation re-runs
-    ``CREATE OR REPLACE FUNCTION``, and two at once fail with "tuple concurrently updated"."""
-    settings = settings or get_settings()
+@contextmanager
+def creating_tables(settings: Settings) -> Iterator[None]:
+    """Hold PostgreSQL's "voucher-ledger: open" advisory lock for the block: processes starting together (API and
+    projection workers) take turns creating tables. The library's table creation re-runs ``CREATE OR REPLACE
+    FUNCTION`` and inserts tracking rows, and two at once fail with "tuple concurrently updated"."""
     if settings.store != "postgres":
-        return VoucherLedger(env=settings.eventsourcing_env())
-    with pg_connect(settings) as conn:
+        yield
+        return
+    with pg_connect(settings) as conn:  # the session's end releases the lock, whatever happens in the block
         conn.execute("SELECT pg_advisory_lock(hashtext('voucher-ledger: open'))")
-        try:
-            ensure_postgres_schema(settings)
-            return VoucherLedger(env=settings.eventsourcing_env())
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(hashtext('voucher-ledger: open'))")
+        yield
+
+
+def open_ledger(settings: Settings | None = None) -> VoucherLedger:
+    """Build the ledger application on the configured store; tables (and a named schema) are created on first use,
+    under :func:`creating_tables`."""
+    settings = settings or get_settings()
+    with creating_tables(settings):
+        ensure_postgres_schema(settings)
+        return VoucherLedger(env=settings.eventsourcing_env())

@@ -1,15 +1,20 @@
 """``check``: rebuild projections from zero into scratch tables and list every row that differs from the live ones.
 
-The scratch copy lives beside the live one — a ``<schema>_check`` schema in the same PostgreSQL database, or a
-``<file>.check.sqlite3`` file attached to the live SQLite file — so the comparison is two ``EXCEPT`` queries per
-table, run by the database, however many rows there are. The live views are first brought up to the ledger's last
-event, and the scratch rebuild stops at the same position, so both describe the same history.
+``check`` only reads the live views: ``follow`` workers keep writing them meanwhile. In one read transaction (one
+snapshot: REPEATABLE READ on PostgreSQL, a read transaction on SQLite) it reads each projection's tracking position
+and copies the projection's live tables into the scratch store as ``live_<table>``; then it rebuilds each projection
+from zero into scratch tables up to exactly that projection's position, and compares the two copies. Both describe
+the same history, however far the workers have moved since.
+
+The scratch store is a ``<schema>_check`` schema in the same PostgreSQL database, or a ``<file>.check.sqlite3`` file
+beside the live SQLite file, so the comparison is two ``EXCEPT`` queries per table, run by the database, however
+many rows there are. It is left in place for inspection and emptied by the next ``check``.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +23,7 @@ from psycopg import sql
 from api.settings import Settings
 from api.store import ensure_postgres_schema, pg_connect
 from ledger.application import VoucherLedger
+from projections.base import APPLICATION_NAME
 from projections.runner import (
     PROJECTIONS,
     Progress,
@@ -28,6 +34,7 @@ from projections.runner import (
 )
 
 MAX_REPORTED = 50  # rows listed per table and side; the counts are always complete
+LIVE_COPY = "live_"  # prefix of the scratch store's copies of the live tables
 
 
 @dataclass(frozen=True)
@@ -56,39 +63,79 @@ def reset_scratch(scratch: Settings) -> None:
 
 def check(app: VoucherLedger, settings: Settings, names: Sequence[str] | None = None, *,
           progress: Progress | None = None) -> list[TableDifference]:
-    """Bring live views up to date, rebuild them from zero into scratch, return the tables that differ."""
+    """Rebuild the projections from zero into scratch tables up to the live views' positions; return the tables that
+    differ. The live views and their tracking records are read, never written."""
     names = list(names or PROJECTIONS)
-    live = open_projections(settings, names)
+    live = open_projections(settings, names)  # as any process starting: the live tables exist and are migrated
     try:
-        catch_up(app, live)
-        until = min(p.position for p in live)
+        tracking_tables = {p.name: p.view.tracking_table_name for p in live}
     finally:
         close_projections(live)
+    tables = [t for name in names for t in PROJECTIONS[name].tables]
     scratch = scratch_settings(settings)
     reset_scratch(scratch)
+    positions = _copy_live(settings, scratch, tracking_tables, tables)
     rebuilt = open_projections(scratch, names)
     try:
-        rebuild(app, rebuilt, until=until, progress=progress)
+        rebuild(app, rebuilt, until=min(positions.values()), progress=progress)  # one pass over the common history
+        for projection in rebuilt:
+            catch_up(app, [projection], until=positions[projection.name], progress=progress)
     finally:
         close_projections(rebuilt)
-    tables = [t for name in names for t in PROJECTIONS[name].tables]
-    return [d for d in (_compare(settings, scratch, table) for table in tables) if d is not None]
+    return [d for d in (_compare(scratch, table) for table in tables) if d is not None]
 
 
-def _compare(settings: Settings, scratch: Settings, table: str) -> TableDifference | None:
+def _copy_live(settings: Settings, scratch: Settings, tracking_tables: Mapping[str, str],
+               tables: Sequence[str]) -> dict[str, int]:
+    """Copy ``tables`` into the scratch store and return each projection's position, all from one snapshot."""
+    select_position = "SELECT notification_id FROM {} WHERE application_name = {}"
     if settings.store == "postgres":
-        live_t = sql.Identifier(settings.postgres_schema or "public", table)
-        scratch_t = sql.Identifier(scratch.postgres_schema, table)
+        live_schema, scratch_schema = settings.postgres_schema or "public", scratch.postgres_schema
         with pg_connect(settings) as conn:
-            only_live = conn.execute(sql.SQL("SELECT * FROM {} EXCEPT ALL SELECT * FROM {}").format(live_t, scratch_t)).fetchall()
-            only_rebuilt = conn.execute(sql.SQL("SELECT * FROM {} EXCEPT ALL SELECT * FROM {}").format(scratch_t, live_t)).fetchall()
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE")  # the snapshot: at the first query
+            positions = {
+                name: _position(conn.execute(sql.SQL(select_position).format(
+                    sql.Identifier(live_schema, tracking), sql.Literal(APPLICATION_NAME))).fetchone())
+                for name, tracking in tracking_tables.items()
+            }
+            for table in tables:
+                conn.execute(sql.SQL("CREATE TABLE {} AS SELECT * FROM {}").format(
+                    sql.Identifier(scratch_schema, LIVE_COPY + table), sql.Identifier(live_schema, table)))
+            conn.execute("COMMIT")
+        return positions
+    conn = sqlite3.connect(scratch.sqlite_path, isolation_level=None, timeout=settings.sqlite_lock_timeout_s)
+    try:
+        conn.execute("ATTACH DATABASE ? AS live", (str(settings.sqlite_path),))
+        conn.execute("BEGIN")  # WAL: the live file's snapshot is taken at the first read and kept to COMMIT
+        positions = {
+            name: _position(conn.execute(select_position.format(f"live.{tracking}", "?"), (APPLICATION_NAME,)).fetchone())
+            for name, tracking in tracking_tables.items()
+        }
+        for table in tables:
+            conn.execute(f"CREATE TABLE main.{LIVE_COPY}{table} AS SELECT * FROM live.{table}")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return positions
+
+
+def _position(row: tuple | None) -> int:
+    return 0 if row is None or row[0] is None else int(row[0])
+
+
+def _compare(scratch: Settings, table: str) -> TableDifference | None:
+    if scratch.store == "postgres":
+        live_t = sql.Identifier(scratch.postgres_schema, LIVE_COPY + table)
+        rebuilt_t = sql.Identifier(scratch.postgres_schema, table)
+        with pg_connect(scratch) as conn:
+            only_live = conn.execute(sql.SQL("SELECT * FROM {} EXCEPT ALL SELECT * FROM {}").format(live_t, rebuilt_t)).fetchall()
+            only_rebuilt = conn.execute(sql.SQL("SELECT * FROM {} EXCEPT ALL SELECT * FROM {}").format(rebuilt_t, live_t)).fetchall()
     else:
-        conn = sqlite3.connect(settings.sqlite_path)
+        conn = sqlite3.connect(scratch.sqlite_path)
         try:
-            conn.execute("ATTACH DATABASE ? AS scratch", (str(scratch.sqlite_path),))
             # SQLite has no EXCEPT ALL; every table here has a primary key, so rows are distinct anyway.
-            only_live = conn.execute(f"SELECT * FROM main.{table} EXCEPT SELECT * FROM scratch.{table}").fetchall()
-            only_rebuilt = conn.execute(f"SELECT * FROM scratch.{table} EXCEPT SELECT * FROM main.{table}").fetchall()
+            only_live = conn.execute(f"SELECT * FROM {LIVE_COPY}{table} EXCEPT SELECT * FROM {table}").fetchall()
+            only_rebuilt = conn.execute(f"SELECT * FROM {table} EXCEPT SELECT * FROM {LIVE_COPY}{table}").fetchall()
         finally:
             conn.close()
     if not only_live and not only_rebuilt:

@@ -27,11 +27,9 @@ class Outcome:
 def _rebuild_one(settings: Settings, name: str, progress: multiprocessing.Queue) -> None:
     """Runs in a spawned process; ``settings`` arrive pickled, secrets included (a JSON dump would mask them)."""
     from api.store import open_ledger
-    from projections.runner import close_projections, open_projections, rebuild
+    from projections.runner import close_projections, one_reader, open_projections, rebuild
 
-    # One reading thread: a small pool. The library's pool opens its whole minimum size at once, so five workers with
-    # the service's pool (20 in the tests) plus the parent's ran PostgreSQL out of connections (max 100) in CI.
-    app = open_ledger(settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2}))
+    app = open_ledger(one_reader(settings))
     projections = open_projections(settings, [name], migrate=False)  # the parent migrated
     try:
         read = rebuild(app, projections, progress=lambda n: progress.put((name, n)))

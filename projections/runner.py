@@ -1,9 +1,9 @@
-"""Running projections: open their views, catch up in pages, rebuild from zero, follow for ever.
+"""Running projections: open their views, catch up in pages, rebuild from zero (``projections.worker`` follows).
 
 Catching up reads the ledger's global sequence once per page (``select_notifications``), decodes each event once,
 and gives every projection the events it subscribes to; each projection commits its page in one transaction with the
 page's last position as its tracking record. That is how a rebuild goes past the one-event-per-transaction rate of
-the library's ``ProjectionRunner``, which :func:`follow` still uses to keep up once caught up.
+the library's ``ProjectionRunner``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable, Sequence
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
-from eventsourcing.projection import ProjectionRunner
 from eventsourcing.utils import Environment
 
 from api.settings import Settings
+from api.store import creating_tables
 from ledger.application import VoucherLedger
 from ledger.stored_names import APPLICATION_NAME
 from projections.audit_trail import AuditTrail
@@ -51,6 +51,13 @@ def projection_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def one_reader(settings: Settings) -> Settings:
+    """Settings for opening the ledger in a process that only reads its sequence, in one thread: a small pool. The
+    library's pool opens its whole minimum size at once, so five workers with the service's pool (20 in the tests)
+    plus the service itself ran PostgreSQL out of connections (max 100)."""
+    return settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2})
+
+
 def open_view(settings: Settings, projection: type[LedgerProjection]) -> ReadModelView:
     """The view as the library's ProjectionRunner builds it: a factory named after the projection."""
     factory = InfrastructureFactory.construct(env=Environment(projection.name, projection_env(settings)))
@@ -58,10 +65,20 @@ def open_view(settings: Settings, projection: type[LedgerProjection]) -> ReadMod
 
 
 def open_projections(settings: Settings, names: Sequence[str] | None = None, *, migrate: bool = True) -> list[LedgerProjection]:
-    chosen = [PROJECTIONS[n] for n in (names or PROJECTIONS)]
-    projections = [cls(view=open_view(settings, cls)) for cls in chosen]
-    if migrate and projections:
-        apply_migrations(projections[0].view)
+    """Open the named projections' views and apply pending migrations; any number of processes may do so at once.
+
+    The views' tracking tables are created under the same lock as ``open_ledger`` creates the ledger's; migrations
+    take turns on their own (and one that touches the ledger's tables takes that lock itself)."""
+    projections: list[LedgerProjection] = []
+    try:
+        with creating_tables(settings):
+            for cls in (PROJECTIONS[n] for n in (names or PROJECTIONS)):
+                projections.append(cls(view=open_view(settings, cls)))
+        if migrate and projections:
+            apply_migrations(projections[0].view)
+    except BaseException:
+        close_projections(projections)  # a worker retrying through an outage must not leak a pool per attempt
+        raise
     return projections
 
 
@@ -143,32 +160,3 @@ class InProcessProjections:
                     for projection in self.projections:
                         projection.forget()
             return catch_up(self.app, self.projections)
-
-
-def follow(settings: Settings, name: str, *, stop: threading.Event, on_caught_up: Callable[[int], None] | None = None,
-           progress: Progress | None = None, poll_s: float = 0.5) -> None:
-    """One projection worker: catch up in pages, then keep up until ``stop`` is set.
-
-    Keeping up on PostgreSQL is the library's ``ProjectionRunner`` (woken by LISTEN/NOTIFY, one transaction per
-    event). The library's SQLite recorder has no subscriptions, so there the worker polls and catches up in pages.
-    """
-    from api.store import open_ledger
-
-    projection_cls = PROJECTIONS[name]
-    app = open_ledger(settings)
-    projections = open_projections(settings, [name])
-    try:
-        caught_up = catch_up(app, projections, progress=progress)
-        if on_caught_up:
-            on_caught_up(caught_up)
-        if settings.store == "sqlite":
-            while not stop.wait(poll_s):
-                catch_up(app, projections)
-            return
-    finally:
-        close_projections(projections)
-        app.close()
-    with ProjectionRunner(application_class=VoucherLedger, projection_class=projection_cls,
-                          view_class=view_class(settings, projection_cls), env=projection_env(settings)) as runner:
-        while not stop.is_set():
-            runner.run_forever(timeout=poll_s)

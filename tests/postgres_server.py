@@ -10,6 +10,7 @@ With none of these, the PostgreSQL tests skip with a message saying how to provi
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -52,34 +53,65 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class ThrowawayCluster:
+    """A PostgreSQL cluster of its own in a temporary folder, from locally installed binaries; a test may stop and
+    start it (an outage) and must :meth:`remove` it."""
+
+    bindir: str
+    datadir: str
+    port: int
+    as_postgres: list[str]  # initdb refuses root: run the binaries as the postgres user
+
+    @classmethod
+    def create(cls) -> ThrowawayCluster | None:
+        """A new cluster, not started; None if there are no binaries or no postgres user to run them as."""
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        initdb = shutil.which("initdb") or (binaries[-1] if binaries else None)
+        if not initdb:
+            return None
+        as_postgres: list[str] = []
+        if os.geteuid() == 0:
+            runner = shutil.which("runuser")
+            if not runner:
+                return None
+            as_postgres = [runner, "-u", "postgres", "--"]
+        datadir = tempfile.mkdtemp(prefix="vl-pg-")
+        if os.geteuid() == 0:
+            shutil.chown(datadir, "postgres")
+        cluster = cls(os.path.dirname(initdb), datadir, _free_port(), as_postgres)
+        cluster._run("initdb", "-D", datadir, "-U", "postgres", "--auth=trust", "--no-sync")
+        return cluster
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", self.datadir, "-w", "-l", f"{self.datadir}/log", "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast``: connections are terminated ("terminating connection due to administrator command")."""
+        self._run("pg_ctl", "-D", self.datadir, "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError):
+            self.stop("immediate")
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_postgres, f"{self.bindir}/{program}", *args], check=True, capture_output=True,
+                       timeout=120)
+
+
 def _throwaway_cluster() -> PostgresServer | None:
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    initdb = shutil.which("initdb") or (binaries[-1] if binaries else None)
-    if not initdb:
+    cluster = ThrowawayCluster.create()
+    if cluster is None:
         return None
-    bindir = os.path.dirname(initdb)
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:
-        runner = shutil.which("runuser") or shutil.which("su")
-        if not runner:
-            return None
-        as_postgres = [runner, "-u", "postgres", "--"] if runner.endswith("runuser") else []
-        if not as_postgres:
-            return None
-    datadir = tempfile.mkdtemp(prefix="vl-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(datadir, "postgres")
-    port = _free_port()
-    run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, timeout=120)  # noqa: E731
-    run(f"{bindir}/initdb", "-D", datadir, "-U", "postgres", "--auth=trust", "--no-sync")
-    run(
-        f"{bindir}/pg_ctl", "-D", datadir, "-w", "-l", f"{datadir}/log",
-        "-o", f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off",
-        "start",
-    )
-    server = PostgresServer(url=f"postgresql://postgres@127.0.0.1:{port}/postgres", how=f"throwaway cluster {datadir}")
-    server._cleanup.append(lambda: shutil.rmtree(datadir, ignore_errors=True))
-    server._cleanup.append(lambda: run(f"{bindir}/pg_ctl", "-D", datadir, "-m", "immediate", "stop"))
+    cluster.start()
+    server = PostgresServer(url=cluster.url, how=f"throwaway cluster {cluster.datadir}")
+    server._cleanup.append(cluster.remove)
     return server
 
 

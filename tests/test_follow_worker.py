@@ -1,74 +1,84 @@
-"""`voucher-ledger follow NAME` as production runs it: a separate process that catches up, then keeps up.
+"""`voucher-ledger follow NAME` as production runs it: separate processes that catch up, then keep up.
 
-The worker is started as a real process with the store's settings in its environment, then stopped with SIGTERM;
-what it wrote must equal a rebuild from zero (``check``).
+Workers are started as real processes with the store's settings in their environment (tests/follow_workers.py) and
+stopped with SIGTERM; what they wrote must equal a rebuild from zero (``check``), and ``check`` itself, run while
+they work, must leave them working.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
+import threading
 
 from ledger.stored_names import APPLICATION_NAME
 from projections.check import check
-from projections.runner import close_projections, open_projections
+from projections.runner import PROJECTIONS, close_projections, open_projections
+from tests.follow_workers import Worker, at_least, stop_all, wait_until
 from tests.scenario import World
 
-WAIT_S = 60
 
-
-def _env(settings) -> dict[str, str]:
-    env = dict(os.environ, VOUCHER_LEDGER_STORE=settings.store, VOUCHER_LEDGER_SQLITE_PATH=str(settings.sqlite_path))
-    if settings.store == "postgres":
-        env |= {"VOUCHER_LEDGER_POSTGRES_URL": (f"postgresql://{settings.postgres_user}@{settings.postgres_host}:"
-                                                f"{settings.postgres_port}/{settings.postgres_dbname}"),
-                "VOUCHER_LEDGER_POSTGRES_SCHEMA": settings.postgres_schema}
-    return env
-
-
-def _last_relevant(ledger, projection) -> int:
-    """The library's runner tracks the last event *of its topics*; later events of other topics leave it there."""
-    notifications = ledger.recorder.select_notifications(1, 1_000_000, topics=projection.topics)
-    return notifications[-1].id
-
-
-def _wait_for(projection, position: int, worker: subprocess.Popen) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while projection.view.position(APPLICATION_NAME) < position:
-        assert worker.poll() is None, f"the worker exited early: {worker.communicate()}"
-        assert time.monotonic() < deadline, f"the worker did not reach position {position} in {WAIT_S} s"
-        time.sleep(0.2)
-
-
-def test_a_follow_worker_catches_up_keeps_up_and_stops_cleanly(ledger, store_settings):
+def test_a_follow_worker_catches_up_keeps_up_and_stops_cleanly(ledger, store_settings, tmp_path):
     world = World.with_year(ledger, 2019)
     enterprise = world.eligible_enterprise()
     world.issue(enterprise)
-    [watcher] = open_projections(store_settings, ["money_flows"])
-    worker = subprocess.Popen([sys.executable, "-m", "api.cli", "follow", "money_flows"], env=_env(store_settings),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    worker = Worker.start(store_settings, "money_flows", tmp_path)
     try:
-        _wait_for(watcher, _last_relevant(ledger, watcher), worker)  # caught up
+        wait_until(at_least(store_settings, ["money_flows"], ledger.recorder.max_notification_id()), "caught up", [worker])
         platform = world.provider()
         world.advance(days=1)
         voucher = world.issue(world.eligible_enterprise())
         world.claim(voucher.voucher_id, platform, eligible_fee_fen=1_000_000)
-        _wait_for(watcher, _last_relevant(ledger, watcher), worker)  # kept up with new events
+        wait_until(at_least(store_settings, ["money_flows"], ledger.recorder.max_notification_id()), "kept up", [worker])
     finally:
-        worker.send_signal(signal.SIGTERM)
-        out, err = worker.communicate(timeout=WAIT_S)
-        close_projections([watcher])
-    assert worker.returncode == 0, err
-    assert "caught up" in out
+        returncode = worker.stop()
+    assert returncode == 0, worker.stderr()
+    assert "caught up" in worker.stdout()
     assert check(ledger, store_settings, ["money_flows"]) == []
+
+
+def test_check_while_every_worker_follows_sees_one_position_and_leaves_them_all_running(ledger, store_settings,
+                                                                                         tmp_path):
+    """``check`` rebuilds into scratch tables up to the live views' positions while the workers move them: it finds
+    no difference, and every worker carries on (it used to move the live tracking records under them, and they
+    stopped with ProjectionConflictError)."""
+    world = World.with_year(ledger, 2019)
+    platform = world.provider()
+    receipt = world.approved_claim(world.issue(world.eligible_enterprise()).voucher_id, platform,
+                                   eligible_fee_fen=1_000_000)
+    world.paid_batch(platform, [receipt])
+    workers = [Worker.start(store_settings, name, tmp_path) for name in PROJECTIONS]
+    try:
+        wait_until(at_least(store_settings, PROJECTIONS, ledger.recorder.max_notification_id()), "caught up", workers)
+        checked, written = threading.Event(), []
+
+        def write_while_checking() -> None:  # new events, so the workers move their positions during check
+            while not checked.is_set() and len(written) < 30:
+                world.advance(hours=1)
+                written.append(world.claim(world.issue(world.eligible_enterprise()).voucher_id, platform,
+                                           eligible_fee_fen=500_000))
+
+        writer = threading.Thread(target=write_while_checking)
+        writer.start()
+        try:
+            differences = check(ledger, store_settings)
+        finally:
+            checked.set()
+            writer.join()
+        assert differences == []
+        assert written, "no event was written while check ran"
+        assert all(worker.alive() for worker in workers), [(w.name, w.stderr()) for w in workers if not w.alive()]
+
+        world.advance(days=1)  # after check: every worker still projects what is written
+        world.approved_claim(world.issue(world.eligible_enterprise()).voucher_id, platform, eligible_fee_fen=800_000)
+        wait_until(at_least(store_settings, PROJECTIONS, ledger.recorder.max_notification_id()), "kept up after check",
+                   workers)
+    finally:
+        exits = stop_all(workers)
+    assert exits == {name: 0 for name in PROJECTIONS}, [w.stderr() for w in workers]
+    assert check(ledger, store_settings) == []
 
 
 def test_a_rebuild_in_one_process_per_projection_equals_a_rebuild_from_zero(ledger, store_settings):
     from projections.parallel import rebuild_in_processes
-    from projections.runner import PROJECTIONS
 
     world = World.with_year(ledger, 2019)
     platform = world.provider()
