@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import psycopg
 from psycopg import sql
 
 from api.settings import Settings, get_settings
 from ledger.application import VoucherLedger
+
+log = logging.getLogger("voucher_ledger.store")
 
 
 def ensure_postgres_schema(settings: Settings) -> None:
@@ -36,11 +40,26 @@ def open_ledger(settings: Settings | None = None) -> VoucherLedger:
     ``CREATE OR REPLACE FUNCTION``, and two at once fail with "tuple concurrently updated"."""
     settings = settings or get_settings()
     if settings.store != "postgres":
-        return VoucherLedger(env=settings.eventsourcing_env())
+        return _checked(VoucherLedger(env=settings.eventsourcing_env()))
     with pg_connect(settings) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext('voucher-ledger: open'))")
         try:
             ensure_postgres_schema(settings)
-            return VoucherLedger(env=settings.eventsourcing_env())
+            ledger = VoucherLedger(env=settings.eventsourcing_env())
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext('voucher-ledger: open'))")
+    return _checked(ledger)
+
+
+def _checked(ledger: VoucherLedger) -> VoucherLedger:
+    """Look once, at start-up, whether claims must wait for ``derive-evidence-keys`` (ledger.commands.evidence_guard),
+    so that the first claim does not pay for it and the operator reads why in the log."""
+    try:
+        pending = ledger.evidence_keys_pending()
+    except BaseException:
+        ledger.close()
+        raise
+    if pending:
+        log.warning("claims are refused (EVIDENCE_KEYS_NOT_DERIVED) until `voucher-ledger derive-evidence-keys` has "
+                    "run on this store: it holds claims made before invoice and contract keys existed")
+    return ledger
