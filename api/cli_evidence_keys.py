@@ -1,8 +1,9 @@
 """`voucher-ledger derive-evidence-keys`: give the claims of a store written before invoice and contract keys existed
 the keys a claim made now holds (ledger/evidence_keys.py), so that the duplicate rules cover them too.
 
-Run it once after upgrading, before taking claims; it is idempotent (a second run changes nothing) and safe while the
-service runs (each claim's keys are one transaction, version-checked like a claim).
+Run it once after upgrading: until it has gone over the whole store and recorded that (``EvidenceKeysDerivation``),
+the service refuses claims on such a store (``EVIDENCE_KEYS_NOT_DERIVED``). It is idempotent (a second run changes
+nothing) and safe while the service runs (each claim's keys are one transaction, version-checked like a claim).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def register(app: typer.Typer) -> None:
 
                 done = derive_stored_claims(ledger, by, advanced)
                 advance(max(0, last - covered[0]))  # the events after the last claim: nothing to do there
+            # Only now, over the whole store: a run that stopped half-way leaves claims refused.
+            recorded = ledger.record_evidence_keys_derived(by, up_to_position=last, derived=done)
         finally:
             ledger.close()
         derived = (f"{done.invoices:,} invoice keys and {done.parts:,} contract parts derived"
@@ -67,3 +70,5 @@ def register(app: typer.Typer) -> None:
         console.print(f"{settings.describe_store()}: {done.claims:,} claims looked at; {derived}")
         for conflict in done.conflicts:
             console.print(f"[yellow]kept by the earlier claim[/]: {conflict}")
+        console.print("derivation recorded: the service takes claims on this store" if recorded
+                      else "derivation was recorded before: the service takes claims on this store")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,8 @@ from psycopg import sql
 
 from api.settings import Settings, get_settings
 from ledger.application import VoucherLedger
+
+log = logging.getLogger("voucher_ledger.store")
 
 
 def ensure_postgres_schema(settings: Settings) -> None:
@@ -51,4 +54,19 @@ def open_ledger(settings: Settings | None = None) -> VoucherLedger:
     settings = settings or get_settings()
     with creating_tables(settings):
         ensure_postgres_schema(settings)
-        return VoucherLedger(env=settings.eventsourcing_env())
+        ledger = VoucherLedger(env=settings.eventsourcing_env())
+    return _checked(ledger)
+
+
+def _checked(ledger: VoucherLedger) -> VoucherLedger:
+    """Look once, at start-up, whether claims must wait for ``derive-evidence-keys`` (ledger.commands.evidence_guard),
+    so that the first claim does not pay for it and the operator reads why in the log."""
+    try:
+        pending = ledger.evidence_keys_pending()
+    except BaseException:
+        ledger.close()
+        raise
+    if pending:
+        log.warning("claims are refused (EVIDENCE_KEYS_NOT_DERIVED) until `voucher-ledger derive-evidence-keys` has "
+                    "run on this store: it holds claims made before invoice and contract keys existed")
+    return ledger

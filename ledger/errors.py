@@ -11,7 +11,7 @@ from typing import ClassVar
 
 class LedgerError(Exception):
     code: ClassVar[str] = "LEDGER_ERROR"
-    kind: ClassVar[str] = "invalid"  # invalid | not_found | conflict
+    kind: ClassVar[str] = "invalid"  # invalid | not_found | conflict | unavailable
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -244,6 +244,15 @@ class ConcurrentUpdateError(LedgerError):
 
     code = "CONCURRENT_UPDATE"
     kind = "conflict"
+
+
+# -- the store is not ready for the command --------------------------------------------------------------------------
+class EvidenceKeysNotDerivedError(LedgerError):
+    """The store holds claims made before invoice and contract keys existed and their keys are not derived yet: a new
+    claim could reuse their evidence unseen, so claims wait (every other command works)."""
+
+    code = "EVIDENCE_KEYS_NOT_DERIVED"
+    kind = "unavailable"
 
 
 # -- lookups ---------------------------------------------------------------------------------------------------------

@@ -75,3 +75,14 @@ def invoice_key_id(invoice_no: str) -> UUID:
 def contract_key_id(provider: UUID, contract_no: str) -> UUID:
     """A contract's number is its provider's: the same number at another provider is another contract."""
     return _id("contract-key", provider, evidence_number(contract_no))
+
+
+def evidence_keys_derivation_id() -> UUID:
+    """The one record (per store) that the evidence keys of stored claims were derived."""
+    return _id("evidence-keys-derivation")
+
+
+def claim_key_id(provider: UUID, contract_no: str, invoice_no: str) -> UUID:
+    """The id the earlier code gave a ``ClaimKey`` (one per provider + contract + invoice of each claim): a store it
+    wrote holds them, and finding one of its first claim's tells such a store apart in one indexed read."""
+    return _id("claim-key", provider, evidence_number(contract_no), evidence_number(invoice_no))

@@ -4,7 +4,8 @@ The first request with a key claims it (an INSERT that the primary key makes exc
 and stores its response after; a concurrent repeat waits for that response instead of running the command again.
 The same key with a different body is refused (409 ``IDEMPOTENCY_KEY_REUSED``). Keys are stored in the read-model
 database (``vl_idempotency_keys``), so they survive restarts. Refusals by the ledger (4xx) are stored too: a repeat
-gets the same refusal. A failure of the service itself (5xx) releases the key, so the caller may retry with it.
+gets the same refusal. A failure of the service itself (5xx, also a ledger that is not ready to take the command)
+releases the key, so the caller may retry with it.
 
 Known limit: the command's events and the stored response are two transactions. If the process dies between them,
 the key stays "in progress" and repeats get ``IDEMPOTENCY_KEY_IN_PROGRESS`` rather than the lost response.
@@ -53,6 +54,9 @@ class IdempotencyKeys:
         except BaseException:
             self._release(subject, key)
             raise
+        if response.status_code >= 500:  # the ledger was not ready (EVIDENCE_KEYS_NOT_DERIVED): retry with the key
+            self._release(subject, key)
+            return response
         self._store(subject, key, response)
         return response
 

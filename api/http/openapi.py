@@ -42,7 +42,8 @@ ERRORS = {
     "405": "method not allowed; the Allow header lists the methods the path serves",
     "409": "a rule of the programme refused the command, a duplicate, or an Idempotency-Key conflict",
     "422": "the request does not match the schema, or a value the ledger refuses (e.g. UNKNOWN_CITY, INVALID_USCC)",
-    "503": "the database is unavailable; retry later",
+    "503": "the database is unavailable, or claims wait for `voucher-ledger derive-evidence-keys` "
+           "(EVIDENCE_KEYS_NOT_DERIVED); retry later",
 }
 COMMAND_ONLY = ("400", "409")  # a body to read, a key to check, a rule or a duplicate to refuse: commands only
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ledger.errors import LedgerError
 
 PROBLEM_JSON = "application/problem+json"
-STATUS_OF_KIND = {"invalid": 422, "not_found": 404, "conflict": 409}
+STATUS_OF_KIND = {"invalid": 422, "not_found": 404, "conflict": 409, "unavailable": 503}
 log = logging.getLogger("voucher_ledger.api")
 
 

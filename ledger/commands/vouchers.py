@@ -11,7 +11,7 @@ from ledger import ids
 from ledger.catalogue import Catalogue
 from ledger.claim_rules import ClaimFacts, judge_claim
 from ledger.claims import ClaimEvidence
-from ledger.commands.evidence import EvidenceKeyCommands
+from ledger.commands.evidence_guard import EvidenceKeysGuard
 from ledger.errors import (
     BatchNotFoundError,
     CatalogueNotPublishedError,
@@ -50,7 +50,7 @@ class ClaimReceipt:
     balance_after_fen: int
 
 
-class VoucherCommands(EvidenceKeyCommands):
+class VoucherCommands(EvidenceKeysGuard):
     def voucher(self, voucher_id: UUID) -> Voucher:
         return self._load(voucher_id, Voucher, VoucherNotFoundError, "voucher")
 
@@ -132,7 +132,9 @@ class VoucherCommands(EvidenceKeyCommands):
     ) -> ClaimReceipt:
         """Redeem part of a voucher. Holds the subsidy against the voucher and the provider's quota, and the
         claim's invoices and its part of the contract, all in one transaction. A claim that breaks any rule is
-        refused with the first in DOMAIN.md's order, listing them all (``ledger.claim_rules``)."""
+        refused with the first in DOMAIN.md's order, listing them all (``ledger.claim_rules``); on a store whose
+        older claims hold no keys yet, refused until they are derived (``ledger.commands.evidence_guard``)."""
+        self._refuse_claims_until_derived()
 
         def run() -> ClaimReceipt:
             voucher = self._find(voucher_id, Voucher)
