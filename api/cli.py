@@ -18,8 +18,8 @@ from api import (
     cli_recovery,
     cli_service,
 )
-from api.settings import Settings, get_settings
-from api.store import open_ledger
+from store.settings import Settings, get_settings
+from store.opening import open_ledger
 
 app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服務券).", no_args_is_help=True)
 console = Console()

@@ -16,8 +16,8 @@ from eventsourcing.utils import get_topic
 from rich.console import Console
 
 from api.cli_projections import _events_bar
-from api.settings import get_settings
-from api.store import open_ledger
+from store.settings import get_settings
+from store.opening import open_ledger
 from ledger.application import VoucherLedger
 from ledger.commands.evidence import DerivedKeys
 from ledger.recording import By

@@ -12,8 +12,8 @@ from rich.console import Console
 
 from api.cli_projections import _events_bar
 from api.cli_times import parse_moment
-from api.settings import get_settings
-from api.store import open_ledger
+from store.settings import get_settings
+from store.opening import open_ledger
 from projections.times import to_us
 
 console = Console()

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from api.settings import Settings, get_settings
-from api.store import open_ledger
+from store.settings import Settings, get_settings
+from store.opening import open_ledger
 from projections.runner import PROJECTIONS
 
 console = Console()
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
     def migrate() -> None:
         """Apply the pending read-model migrations (migrations/NNNN_*.sql), in order, and record them."""
         from projections.bulk_load import restore_indexes
-        from projections.migrations import apply_migrations
+        from store.migrations import apply_migrations
         from projections.runner import close_projections, open_projections
 
         settings = get_settings()

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 
 from api.cli_times import parse_moment
-from api.settings import get_settings
-from api.store import open_ledger
+from store.settings import get_settings
+from store.opening import open_ledger
 from projections.read_models import ReadModels
 
 console = Console()

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from api.cli_times import parse_moment
-from api.store import open_ledger
+from store.opening import open_ledger
 from ledger.errors import LedgerError
 from ledger.recording import By
 

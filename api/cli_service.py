@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from api.settings import Settings, get_settings
+from store.settings import Settings, get_settings
 
 console = Console()
 DEMO_DB = Path("var/demo.sqlite3")

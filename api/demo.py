@@ -8,8 +8,8 @@ from uuid import UUID
 from rich.console import Console
 
 from api.http.auth import mint
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from projections.read_models import ReadModels
 from projections.times import from_us
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from api.settings import Settings
+from store.settings import Settings
 from audit.figures import FIGURES, all_figures
 from audit.streams import (
     AUDIT_COLUMNS,

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from eventsourcing.persistence import Tracking
 
-from api.settings import Settings
-from api.store import ensure_postgres_schema
+from store.settings import Settings
+from store.opening import ensure_postgres_schema
 from audit.streams import utc_text
 from ledger.application import VoucherLedger
 from ledger.stored_names import APPLICATION_NAME

@@ -17,8 +17,8 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from audit.findings import SNAPSHOT, Finding
 from audit.source import EventSource
 from ledger.application import VoucherLedger

@@ -19,8 +19,8 @@ from uuid import UUID
 
 from psycopg import sql
 
-from api.settings import Settings
-from api.store import pg_connect
+from store.settings import Settings
+from store.opening import pg_connect
 from audit.hash_chain import FIELDS, encode
 
 PG_TABLE = "voucherledger_events"  # the library names it after the application (ledger.application.VoucherLedger)

@@ -15,8 +15,8 @@ from typing import Any
 
 import psycopg
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 
 POSTGRES_SETTINGS = ("fsync", "synchronous_commit", "wal_sync_method", "commit_delay", "full_page_writes")
 SQLITE_SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}

@@ -13,8 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from simulator import simulate
 from simulator.run import SimulationReport
 
@@ -28,7 +28,7 @@ SEED = 1  # the simulation benchmark's seed: its store is reused at the same siz
 class SimulatedLedger:
     store: str
     target: int  # events asked of the simulator
-    settings: Settings  # open it with api.store.open_ledger; projections with projections.runner.open_projections
+    settings: Settings  # open it with store.opening.open_ledger; projections with projections.runner.open_projections
     report: SimulationReport  # report.events: the exact number written
 
     @property

@@ -1,6 +1,6 @@
 """The ledger application: every command of the programme, on one event store.
 
-Persistence is chosen by the environment the caller passes (``api.settings.Settings.eventsourcing_env``):
+Persistence is chosen by the environment the caller passes (``store.settings.Settings.eventsourcing_env``):
 SQLite for the embedded default, PostgreSQL for production. Nothing here reads a clock or opens a connection itself.
 """
 

@@ -7,7 +7,7 @@
 -- `voucher-ledger migrate` may run before the application ever opened the store, so the table is created here
 -- first if it is missing, with exactly the DDL of eventsourcing 9.5.6 (PostgresApplicationRecorder): the
 -- library's own CREATE ... IF NOT EXISTS then finds it and adds its type and function as usual. The lock is the one
--- api.store.open_ledger holds while the library creates its tables: two concurrent CREATE TABLE IF NOT EXISTS of the
+-- store.opening.open_ledger holds while the library creates its tables: two concurrent CREATE TABLE IF NOT EXISTS of the
 -- same table can fail on PostgreSQL (duplicate pg_type row), so a worker opening the ledger and one migrating wait.
 SELECT pg_advisory_xact_lock(hashtext('voucher-ledger: open'));
 DO $$

@@ -1,1 +1,1 @@
-"""The read-model migrations (NNNN_name.sql), shipped as package data and read by projections.migrations."""
+"""The read-model migrations (NNNN_name.sql), shipped as package data and read by store.migrations."""

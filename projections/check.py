@@ -20,8 +20,8 @@ from pathlib import Path
 
 from psycopg import sql
 
-from api.settings import Settings
-from api.store import ensure_postgres_schema, pg_connect
+from store.settings import Settings
+from store.opening import ensure_postgres_schema, pg_connect
 from ledger.application import VoucherLedger
 from projections.base import APPLICATION_NAME
 from projections.runner import (

@@ -12,7 +12,7 @@ import queue
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from api.settings import Settings
+from store.settings import Settings
 
 ProgressByName = Callable[[str, int], None]
 
@@ -26,7 +26,7 @@ class Outcome:
 
 def _rebuild_one(settings: Settings, name: str, progress: multiprocessing.Queue) -> None:
     """Runs in a spawned process; ``settings`` arrive pickled, secrets included (a JSON dump would mask them)."""
-    from api.store import open_ledger
+    from store.opening import open_ledger
     from projections.runner import close_projections, one_reader, open_projections, rebuild
 
     app = open_ledger(one_reader(settings))

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from api.settings import Settings
+from store.settings import Settings
 from ledger.application import VoucherLedger
 from projections import journal_queries, late_facts, queries
 from projections.runner import InProcessProjections, close_projections, open_projections

@@ -14,15 +14,15 @@ from collections.abc import Callable, Sequence
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
-from api.settings import Settings
-from api.store import creating_tables
+from store.settings import Settings
+from store.opening import creating_tables
 from ledger.application import VoucherLedger
 from ledger.stored_names import APPLICATION_NAME
 from projections.audit_trail import AuditTrail
 from projections.base import LedgerProjection
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.journal import Journal
-from projections.migrations import apply_migrations
+from store.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
 from projections.view import PostgresView, ProjectionConflictError, ReadModelView, SQLiteView
 from projections.settlement_batches import SettlementBatches

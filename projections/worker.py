@@ -22,8 +22,8 @@ from contextlib import contextmanager
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from api.settings import Settings
-from api.store import open_ledger, pg_connect
+from store.settings import Settings
+from store.opening import open_ledger, pg_connect
 from ledger.application import VoucherLedger
 from projections.runner import Progress, catch_up, close_projections, one_reader, open_projections
 

@@ -30,7 +30,7 @@ from fastapi.testclient import TestClient
 import api.http.context as http_context
 from api.http.app import create_app
 from api.http.auth import mint
-from api.settings import Settings
+from store.settings import Settings
 from ledger.uscc import make_uscc
 
 PROBLEM_JSON = "application/problem+json"

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from ledger.application import VoucherLedger
 from tests.postgres_server import HOW_TO, find_server
 from tests.scenario import World

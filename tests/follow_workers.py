@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from api.settings import Settings
+from store.settings import Settings
 from tests.api_helpers import store_env
 from tests.projection_helpers import tracking_position
 

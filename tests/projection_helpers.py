@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg import sql
 
-from api.settings import Settings
-from api.store import ensure_postgres_schema
+from store.settings import Settings
+from store.opening import ensure_postgres_schema
 from ledger.application import VoucherLedger
 from ledger.claims import ClaimStatus
 from ledger.money import split_funding

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.http.app import create_app
-from api.settings import Settings
+from store.settings import Settings
 from tests.api_helpers import assert_problem, ok
 
 SECRET = "a-test-signing-key-for-the-cli-0123456789"

@@ -18,7 +18,7 @@ from schemathesis.checks import (
 )
 
 from api.http.app import create_app
-from api.settings import Settings
+from store.settings import Settings
 from tests.api_helpers import START, bearer, module_store_settings, ok, patched_clock, running_api
 
 EXAMPLES_PER_OPERATION = 8

@@ -478,7 +478,7 @@ def test_503_while_the_database_is_down_and_recovery_after(store_settings):
 @pytest.mark.postgres
 def test_a_fresh_app_whose_database_is_down_answers_503(request):
     """REQUIREMENT GAP: an app started while PostgreSQL is unreachable does not start at all (the lifespan,
-    api/http/app.py create_app → open_ledger → api/store.py ensure_postgres_schema, raises psycopg.OperationalError),
+    api/http/app.py create_app → open_ledger → store/opening.py ensure_postgres_schema, raises psycopg.OperationalError),
     so there is nothing to answer 503 — TestClient's start-up raises."""
     url = request.getfixturevalue("postgres_database")
     closed = TcpProxy("127.0.0.1", 9)  # a free port nobody listens on
@@ -493,7 +493,7 @@ def test_a_fresh_app_whose_database_is_down_answers_503(request):
 
 
 def module_settings_for_url(url: str):
-    from api.settings import Settings
+    from store.settings import Settings
 
     return Settings(store="postgres", postgres_url=url, postgres_schema=f"t_{uuid.uuid4().hex[:12]}")
 

@@ -12,7 +12,7 @@ from uuid import uuid4
 
 import pytest
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from ledger.errors import LedgerError
 from ledger.money import YUAN
 from ledger.quotas import ProviderQuota

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from eventsourcing.utils import get_topic
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from ledger.claim_key import ClaimKey
 from ledger.errors import LedgerError
 from ledger.voucher import Voucher

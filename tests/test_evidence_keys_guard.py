@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from ledger import ids
 from ledger.errors import LedgerError
 from ledger.evidence_keys_derivation import EvidenceKeysDerivation

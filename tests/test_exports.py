@@ -24,7 +24,7 @@ from eventsourcing.persistence import StoredEvent
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from audit.export import export
 from audit.figures import all_figures
 from audit.replay import ReplayTargetError, replay, replay_settings

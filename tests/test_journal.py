@@ -21,8 +21,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from ledger.application import VoucherLedger
 from ledger.recording import By
 from projections import queries

@@ -21,8 +21,8 @@ from uuid import UUID
 
 import pytest
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from ledger.claims import ClaimStatus
 from ledger.fiscal_time import fiscal_year
 from ledger.voucher import Voucher

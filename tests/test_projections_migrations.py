@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from api.store import ensure_postgres_schema
-from projections import migrations as migrations_module
-from projections.migrations import Migration, MigrationError, apply_migrations, discover
+from store.opening import ensure_postgres_schema
+from store import migrations as migrations_module
+from store.migrations import Migration, MigrationError, apply_migrations, discover
 from projections.runner import close_projections, open_projections
 from tests.projection_helpers import lean, raw, rows
 

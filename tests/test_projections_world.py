@@ -14,7 +14,7 @@ from uuid import uuid4
 
 import pytest
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from ledger.errors import LedgerError
 from ledger.money import split_funding
 from projections.read_models import ReadModels

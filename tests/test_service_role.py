@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api.postgres_recorder import BinaryInsertApplicationRecorder
-from api.settings import Settings
-from api.store import open_ledger, pg_connect
+from store.postgres_recorder import BinaryInsertApplicationRecorder
+from store.settings import Settings
+from store.opening import open_ledger, pg_connect
 from projections.runner import close_projections, open_projections
 from ledger import ids
 from tests.conftest import settings_for

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from api.settings import Settings
+from store.settings import Settings
 
 
 def test_the_default_store_is_embedded_sqlite_under_var(tmp_path, monkeypatch):
@@ -25,7 +25,7 @@ def test_a_postgres_url_sets_every_connection_field_and_a_lock_timeout_is_always
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("auditor", "s3cret")
     assert int(env["POSTGRES_LOCK_TIMEOUT"]) > 0  # the library default 0 would wait forever
     assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env  # unsafe in 9.5.6 (EVENTSOURCING-NOTES.md)
-    from api.postgres_recorder import TOPIC
+    from store.postgres_recorder import TOPIC
     from eventsourcing.utils import resolve_topic
 
     assert resolve_topic(env["APPLICATION_RECORDER_TOPIC"]).__name__ == TOPIC.rsplit(":", 1)[1]

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from ledger.money import YUAN
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher

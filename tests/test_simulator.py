@@ -5,8 +5,8 @@ from datetime import date
 
 import psycopg
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from ledger.fiscal_time import SHANGHAI
 from simulator import simulate
 

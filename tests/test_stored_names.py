@@ -25,7 +25,7 @@ import pytest
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 import ledger
-from api.store import open_ledger
+from store.opening import open_ledger
 from ledger import stored_names
 from ledger.application import VoucherLedger
 from ledger.recording import LedgerAggregate

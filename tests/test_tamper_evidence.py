@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from api import cli_evidence
-from api.settings import Settings, get_settings
-from api.store import ensure_postgres_schema, open_ledger, pg_connect
+from store.settings import Settings, get_settings
+from store.opening import ensure_postgres_schema, open_ledger, pg_connect
 from audit.digest import Digest, DigestError, generate_keys, load_digest, load_private_key, load_public_key, take_digest
 from audit.hash_chain import leaf_hash
 from audit.merkle import audit_path, merkle_root, node_hash, root_from_path

@@ -10,7 +10,7 @@ from uuid import UUID, uuid5
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from ledger.errors import LedgerError
 from tests.scenario import FOSHAN, World
 

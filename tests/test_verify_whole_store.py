@@ -19,8 +19,8 @@ import typer
 from typer.testing import CliRunner
 
 from api import cli_evidence
-from api.settings import Settings, get_settings
-from api.store import open_ledger
+from store.settings import Settings, get_settings
+from store.opening import open_ledger
 from audit.proof import ProofError, make_proof
 from audit.source import PG_SNAPSHOTS, PG_TABLE, SQLITE_SNAPSHOTS, EventSource
 from audit.verify import INSERTED, SNAPSHOT, VERSION, verify

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from projections.check import check
 from projections.runner import PROJECTIONS
 from tests.conftest import STORES, settings_for

@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from api.http import openapi, problems, routes_journal, routes_money, routes_parties, routes_queries
 from api.http.idempotency import IdempotencyKeys
 from ledger.application import VoucherLedger
-from api.settings import Settings, get_settings
-from api.store import open_ledger
+from store.settings import Settings, get_settings
+from store.opening import open_ledger
 from ledger.group_commit import GroupCommitWriter
 from projections.read_models import ReadModels
 

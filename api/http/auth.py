@@ -15,7 +15,7 @@ from fastapi import Request, Security
 from fastapi.security import HTTPBearer
 
 from api.http.problems import ApiError
-from api.settings import Settings
+from store.settings import Settings
 from ledger import ids
 from ledger.errors import LedgerError
 from ledger.parties import CITIES

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from bench.context import Context
 from bench.registry import Figure, Goal, benchmark
 from bench.scale import events_label

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from audit.export import export
 from audit.replay import replay
 from bench.context import Context

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
-from api.settings import Settings
+from store.settings import Settings
 from bench.context import Context
 from bench.registry import Figure, benchmark
 from bench.rows import new_rows

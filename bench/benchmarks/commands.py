@@ -1,4 +1,4 @@
-"""Commands through the application layer (``api.store.open_ledger`` + ``VoucherLedger``): claims/s and issuance/s
+"""Commands through the application layer (``store.opening.open_ledger`` + ``VoucherLedger``): claims/s and issuance/s
 with 1 and N worker threads, on PostgreSQL (a fresh schema in the scratch database) and SQLite (a temp file).
 
 Each worker has its own provider (own yearly quota) and its own vouchers, or its own city (own city quota) when
@@ -17,8 +17,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from bench.context import Context
 from bench.ledger_world import ISSUE_CITIES, BenchWorld, VoucherRef
 from bench.registry import Figure, benchmark

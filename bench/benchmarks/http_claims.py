@@ -55,8 +55,8 @@ import psycopg
 from pydantic import SecretStr
 
 from api.http.auth import mint
-from api.settings import Settings
-from api.store import open_ledger
+from store.settings import Settings
+from store.opening import open_ledger
 from bench.context import Context
 from bench.ledger_world import CLAIM_FEE_FEN, CLAIMED_AT, BenchWorld, VoucherRef
 from bench.registry import Figure, Goal, benchmark

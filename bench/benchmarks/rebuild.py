@@ -22,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from bench.context import Context
 from bench.registry import Figure, Goal, benchmark
 from bench.simulated import simulated_ledger

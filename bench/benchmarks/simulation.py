@@ -3,7 +3,7 @@ empty store (``simulator.simulate``; many commands per transaction, flushed on a
 
 from __future__ import annotations
 
-from api.store import open_ledger
+from store.opening import open_ledger
 from bench.context import Context
 from bench.registry import Figure, benchmark
 from bench.simulated import SEED, fresh_settings, remember

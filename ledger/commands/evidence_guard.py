@@ -18,7 +18,7 @@ from ledger.voucher import Voucher
 
 
 class EvidenceKeysGuard(EvidenceKeyCommands):
-    # None until looked at (api.store.open_ledger looks at start-up). False is final: nothing writes a ClaimKey any
+    # None until looked at (store.opening.open_ledger looks at start-up). False is final: nothing writes a ClaimKey any
     # more and the completion record is never removed.
     _evidence_keys_pending: bool | None = None
 

@@ -115,7 +115,7 @@ class Settings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout_s),
             "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
-            "APPLICATION_RECORDER_TOPIC": "api.postgres_recorder:BinaryInsertApplicationRecorder",
+            "APPLICATION_RECORDER_TOPIC": "store.postgres_recorder:BinaryInsertApplicationRecorder",
         }
 
     def environment(self) -> dict[str, str]:

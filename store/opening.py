@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-from api.settings import Settings, get_settings
+from store.settings import Settings, get_settings
 from ledger.application import VoucherLedger
 
 log = logging.getLogger("voucher_ledger.store")

@@ -3,7 +3,7 @@
 eventsourcing 9.5.6 inserts a batch as ``unnest(%s::stored_event[])``; with ``%s`` psycopg dumps the composite array
 as text, escaping every field with regular expressions: ~25 µs an event, more than the rest of a batched insert.
 The same statement with a ``%b`` placeholder sends it binary: ~8 µs an event (measured here, bench/README.md). It is
-selected through the library's own ``APPLICATION_RECORDER_TOPIC`` setting (see ``api.settings``), and every PostgreSQL
+selected through the library's own ``APPLICATION_RECORDER_TOPIC`` setting (see ``store.settings``), and every PostgreSQL
 test runs through it.
 
 Writers take a transaction-scoped advisory lock instead of the library's ``LOCK TABLE ... IN EXCLUSIVE MODE``. The
@@ -51,7 +51,7 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         statement = self.insert_events_statement.as_string(None)
         if statement.count("%s::") != 1:  # the library changed shape: fail loudly rather than insert differently
-            raise RuntimeError("unexpected insert statement from eventsourcing; review api/postgres_recorder.py")
+            raise RuntimeError("unexpected insert statement from eventsourcing; review store/postgres_recorder.py")
         # Plain strings, rendered once: psycopg caches the conversion of a string query, but renders an SQL object
         # again on every execute (a fifth of the committing thread's GIL time in a group-commit profile).
         self.insert_events_statement = statement.replace("%s::", "%b::")  # type: ignore[assignment]
@@ -66,7 +66,7 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         ).as_string(None)
         select = self.select_events_statement.as_string(None)
         if not (select.startswith("SELECT * FROM") and select.endswith("WHERE originator_id = %s")):  # as above
-            raise RuntimeError("unexpected select statement from eventsourcing; review api/postgres_recorder.py")
+            raise RuntimeError("unexpected select statement from eventsourcing; review store/postgres_recorder.py")
         table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         self._insert_head = (f"INSERT INTO {table.as_string(None)} (originator_id, originator_version, topic, state) "
                              "SELECT i, v, t, decode(h, 'hex') FROM unnest(")
