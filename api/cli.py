@@ -21,7 +21,7 @@ from api import (
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
 
-app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服務券).", no_args_is_help=True)
+app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服务券).", no_args_is_help=True)
 console = Console()
 
 DEFAULT_WALKTHROUGH_DB = Path("var/walkthrough.sqlite3")

@@ -61,15 +61,15 @@ class Walkthrough:
             by,
             year=2020,
             items=[
-                CatalogueItem.checked("2020-APP-01", "工業APP上雲 (ERP/MES)", "APPLICATION_SERVICE", "0.50", 20 * WAN_YUAN),
-                CatalogueItem.checked("2020-DEV-01", "設備上雲 device access", "DEVICE_ACCESS", "0.30", 10 * WAN_YUAN),
-                CatalogueItem.checked("2020-NET-01", "網絡改造 network renovation", "NETWORK_RENOVATION", "0.40", 5 * WAN_YUAN),
+                CatalogueItem.checked("2020-APP-01", "工业APP上云 (ERP/MES)", "APPLICATION_SERVICE", "0.50", 20 * WAN_YUAN),
+                CatalogueItem.checked("2020-DEV-01", "设备上云 device access", "DEVICE_ACCESS", "0.30", 10 * WAN_YUAN),
+                CatalogueItem.checked("2020-NET-01", "网络改造 network renovation", "NETWORK_RENOVATION", "0.40", 5 * WAN_YUAN),
             ],
             redemption_deadline=date(2021, 2, 8),
         )
         self.refused(
             "an item for automation equipment",
-            lambda: CatalogueItem.checked("X", "機械臂", "AUTOMATION_EQUIPMENT", "0.50", 10 * WAN_YUAN),
+            lambda: CatalogueItem.checked("X", "机械臂", "AUTOMATION_EQUIPMENT", "0.50", 10 * WAN_YUAN),
         )
         for city, quota, share in (("440600", 30, "0.40"), ("441900", 25, "0.35"), ("441400", 20, "0.10")):
             app.set_city_quota(by, city=city, year=2020, amount_fen=quota * WAN_YUAN, city_share=share)
@@ -77,11 +77,11 @@ class Walkthrough:
 
         self.step("Two platforms join the resource pool and pass their security assessments.")
         platforms = {}
-        for n, name in enumerate(("粵雲工業互聯網平台", "珠三角製造雲服務")):
+        for n, name in enumerate(("粤云工业互联网平台", "珠三角制造云服务")):
             pid = app.admit_provider(self.by(province, hours=1), uscc=make_uscc(f"91440101MA{n + 1:07d}"), name=name, kind="PLATFORM")
             app.record_assessment(
                 self.by("assessor:cnitsec"), provider_id=pid, area="NETWORK", kind="ASSESSMENT", passed=True,
-                assessor="國家級信息安全評測機構", report_ref=f"SEC-2020-{n + 1:03d}", effective_at=self.now,
+                assessor="国家级信息安全评测机构", report_ref=f"SEC-2020-{n + 1:03d}", effective_at=self.now,
             )
             app.set_provider_quota(self.by(province), provider_id=pid, year=2020, amount_fen=500 * WAN_YUAN)
             platforms[name] = pid
@@ -90,10 +90,10 @@ class Walkthrough:
         self.step("Enterprises declare their facts; eligibility is decided (with the network discount granted).")
         factories = {}
         for n, (name, city, revenue_wan, carrier) in enumerate((
-            ("佛山陶瓷製造有限公司", "440600", 3_200, "CHINA_MOBILE"),
-            ("東莞電子科技有限公司", "441900", 1_000, "CHINA_TELECOM"),
-            ("梅州小五金廠", "441400", 999, "CHINA_UNICOM"),
-            ("深圳精密儀器有限公司", "440300", 8_000, "CHINA_MOBILE"),
+            ("佛山陶瓷制造有限公司", "440600", 3_200, "CHINA_MOBILE"),
+            ("东莞电子科技有限公司", "441900", 1_000, "CHINA_TELECOM"),
+            ("梅州小五金厂", "441400", 999, "CHINA_UNICOM"),
+            ("深圳精密仪器有限公司", "440300", 8_000, "CHINA_MOBILE"),
         )):
             eid = app.register_enterprise(
                 self.by(province, minutes=20), uscc=make_uscc(f"91{city}MA{n + 1:07d}"), name=name, city=city,
@@ -104,7 +104,7 @@ class Walkthrough:
                 serious_misuse_5y=False, effective_at=self.now,
             )
             verdict = "[green]granted[/] (+ network discount)" if decision.granted else f"[red]refused[/] {', '.join(decision.reasons)}"
-            self.console.print(f"   {name}: 2019 revenue {revenue_wan:,}萬元 → {verdict}")
+            self.console.print(f"   {name}: 2019 revenue {revenue_wan:,}万元 → {verdict}")
             factories[name] = eid
         foshan, dongguan, meizhou, shenzhen = factories.values()
 
@@ -147,7 +147,7 @@ class Walkthrough:
         self.step("A spot check fails: the second platform is suspended and its approved claim is held.")
         app.record_assessment(
             self.by("assessor:cnitsec", days=2), provider_id=mfg, area="DATA", kind="SPOT_CHECK", passed=False,
-            assessor="國家級信息安全評測機構", report_ref="SPOT-2020-017", effective_at=self.now - timedelta(days=1),
+            assessor="国家级信息安全评测机构", report_ref="SPOT-2020-017", effective_at=self.now - timedelta(days=1),
         )
         batch_cloud, batch_mfg = uuid5(WALK_NS, "batch-2020-04-cloud"), uuid5(WALK_NS, "batch-2020-04-mfg")
         app.open_batch(self.by(province, days=10), batch_id=batch_cloud, provider_id=cloud, period="2020-04")
@@ -164,7 +164,7 @@ class Walkthrough:
         self.step("A re-assessment passes: the platform is reinstated and paid in May.")
         app.record_assessment(
             self.by("assessor:cnitsec", days=20), provider_id=mfg, area="DATA", kind="ASSESSMENT", passed=True,
-            assessor="國家級信息安全評測機構", report_ref="SEC-2020-031", effective_at=self.now,
+            assessor="国家级信息安全评测机构", report_ref="SEC-2020-031", effective_at=self.now,
         )
         app.add_to_batch(self.by(province), batch_id=batch_mfg, voucher_id=claims[1].voucher_id, claim_id=claims[1].claim_id)
         app.pay_batch(self.by(province, days=1), batch_id=batch_mfg, effective_at=self.now)

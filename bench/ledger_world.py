@@ -27,9 +27,9 @@ YEAR = 2019
 SET_UP_AT = datetime(2019, 3, 1, 9, 0, tzinfo=UTC)  # inside fiscal year 2019, before the redemption deadline
 CLAIMED_AT = SET_UP_AT + timedelta(hours=1)
 ITEMS = (  # (item id, name, fee category, subsidy rate, cap) - as in tests/scenario.py
-    ("APP-ERP", "ERP/MES 上雲 application service", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN),
-    ("DEV-ACCESS", "設備上雲 device access", "DEVICE_ACCESS", "0.30", 50_000 * YUAN),
-    ("NET-RENO", "企業內網改造 network renovation", "NETWORK_RENOVATION", "0.40", 30_000 * YUAN),
+    ("APP-ERP", "ERP/MES 上云 application service", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN),
+    ("DEV-ACCESS", "设备上云 device access", "DEVICE_ACCESS", "0.30", 50_000 * YUAN),
+    ("NET-RENO", "企业内网改造 network renovation", "NETWORK_RENOVATION", "0.40", 30_000 * YUAN),
 )
 CATEGORY = {item[0]: item[2] for item in ITEMS}
 CARRIER_RATES = {"CHINA_TELECOM": "0.30", "CHINA_MOBILE": "0.35", "CHINA_UNICOM": "0.32"}
@@ -80,7 +80,7 @@ class BenchWorld:
         )
         self.app.record_assessment(
             self.by("assessor:cnitsec"), provider_id=provider_id, area="NETWORK", kind="ASSESSMENT", passed=True,
-            assessor="國家級信息安全評測機構", report_ref=f"RPT-{self.serial()}", effective_at=SET_UP_AT,
+            assessor="国家级信息安全评测机构", report_ref=f"RPT-{self.serial()}", effective_at=SET_UP_AT,
         )
         self.app.set_provider_quota(self.by(), provider_id=provider_id, year=YEAR, amount_fen=BIG_QUOTA_FEN)
         return provider_id

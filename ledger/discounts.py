@@ -15,7 +15,7 @@ from ledger.money import to_rate
 from ledger.parties import Carrier, parse_enum
 from ledger.recording import By, LedgerAggregate
 
-MINIMUM_DISCOUNT = Decimal("0.30")  # 不低於30%
+MINIMUM_DISCOUNT = Decimal("0.30")  # 不低于30%
 
 
 def check_discount(rate: object, what: str) -> Decimal:

@@ -14,7 +14,7 @@ from ledger.parties import SHENZHEN, Carrier, check_city, parse_enum
 from ledger.recording import By, LedgerAggregate
 from ledger.uscc import validate_uscc
 
-REVENUE_THRESHOLD_FEN = 1_000 * WAN_YUAN  # 上年度主營業務收入1,000萬元以上
+REVENUE_THRESHOLD_FEN = 1_000 * WAN_YUAN  # 上年度主营业务收入1,000万元以上
 
 
 class RefusalReason(StrEnum):

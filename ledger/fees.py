@@ -8,11 +8,11 @@ from ledger.errors import CategoryNotCoveredError, InvalidInputError
 
 
 class FeeCategory(StrEnum):
-    APPLICATION_SERVICE = "APPLICATION_SERVICE"  # 應用服務費
-    DEVICE_ACCESS = "DEVICE_ACCESS"  # 設備接入費
-    NETWORK_RENOVATION = "NETWORK_RENOVATION"  # 網絡改造費
+    APPLICATION_SERVICE = "APPLICATION_SERVICE"  # 应用服务费
+    DEVICE_ACCESS = "DEVICE_ACCESS"  # 设备接入费
+    NETWORK_RENOVATION = "NETWORK_RENOVATION"  # 网络改造费
     # Never covered (the policy names them so that claims for them can be recognised and refused):
-    AUTOMATION_EQUIPMENT = "AUTOMATION_EQUIPMENT"  # 自動化和智能化設備
+    AUTOMATION_EQUIPMENT = "AUTOMATION_EQUIPMENT"  # 自动化和智能化设备
     NON_CLOUD_SOFTWARE = "NON_CLOUD_SOFTWARE"
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from ledger.errors import NaiveDatetimeError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-POLICY_DATE = date(2018, 3, 20)  # 粵府〔2018〕23號: contracts dated before it are not covered
+POLICY_DATE = date(2018, 3, 20)  # 粤府〔2018〕23号: contracts dated before it are not covered
 PROGRAMME_YEARS = (2018, 2019, 2020)
 
 

@@ -11,7 +11,7 @@ from decimal import ROUND_FLOOR, Decimal
 from ledger.errors import InvalidAmountError, InvalidRateError
 
 YUAN = 100  # fen per yuan (元)
-WAN_YUAN = 10_000 * YUAN  # fen per 萬元
+WAN_YUAN = 10_000 * YUAN  # fen per 万元
 
 
 def check_fen(value: object, what: str, *, allow_zero: bool = True) -> int:

@@ -8,30 +8,30 @@ from ledger.errors import UnknownCityError
 
 # GB/T 2260 codes of the 21 prefecture-level cities of Guangdong.
 CITIES: dict[str, tuple[str, str]] = {
-    "440100": ("廣州", "Guangzhou"),
-    "440200": ("韶關", "Shaoguan"),
+    "440100": ("广州", "Guangzhou"),
+    "440200": ("韶关", "Shaoguan"),
     "440300": ("深圳", "Shenzhen"),
     "440400": ("珠海", "Zhuhai"),
-    "440500": ("汕頭", "Shantou"),
+    "440500": ("汕头", "Shantou"),
     "440600": ("佛山", "Foshan"),
-    "440700": ("江門", "Jiangmen"),
+    "440700": ("江门", "Jiangmen"),
     "440800": ("湛江", "Zhanjiang"),
     "440900": ("茂名", "Maoming"),
-    "441200": ("肇慶", "Zhaoqing"),
+    "441200": ("肇庆", "Zhaoqing"),
     "441300": ("惠州", "Huizhou"),
     "441400": ("梅州", "Meizhou"),
     "441500": ("汕尾", "Shanwei"),
     "441600": ("河源", "Heyuan"),
-    "441700": ("陽江", "Yangjiang"),
-    "441800": ("清遠", "Qingyuan"),
-    "441900": ("東莞", "Dongguan"),
+    "441700": ("阳江", "Yangjiang"),
+    "441800": ("清远", "Qingyuan"),
+    "441900": ("东莞", "Dongguan"),
     "442000": ("中山", "Zhongshan"),
     "445100": ("潮州", "Chaozhou"),
-    "445200": ("揭陽", "Jieyang"),
-    "445300": ("雲浮", "Yunfu"),
+    "445200": ("揭阳", "Jieyang"),
+    "445300": ("云浮", "Yunfu"),
 }
 
-# Shenzhen is a separately planned city (計劃單列市) with its own budget: its enterprises may be registered
+# Shenzhen is a separately planned city (计划单列市) with its own budget: its enterprises may be registered
 # but never receive a provincial voucher, and it holds no provincial quota.
 SHENZHEN = "440300"
 VOUCHER_CITIES = tuple(code for code in CITIES if code != SHENZHEN)
@@ -44,18 +44,18 @@ def check_city(code: object) -> str:
 
 
 class Carrier(StrEnum):
-    CHINA_TELECOM = "CHINA_TELECOM"  # 中國電信廣東分公司
-    CHINA_MOBILE = "CHINA_MOBILE"  # 中國移動廣東公司
-    CHINA_UNICOM = "CHINA_UNICOM"  # 中國聯通廣東省分公司
+    CHINA_TELECOM = "CHINA_TELECOM"  # 中国电信广东分公司
+    CHINA_MOBILE = "CHINA_MOBILE"  # 中国移动广东公司
+    CHINA_UNICOM = "CHINA_UNICOM"  # 中国联通广东省分公司
 
 
 class ProviderKind(StrEnum):
-    """Kinds in the supply resource pool (供給資源池); the yearly quota is configured per provider, not per kind."""
+    """Kinds in the supply resource pool (供给资源池); the yearly quota is configured per provider, not per kind."""
 
     NATIONAL_PLATFORM = "NATIONAL_PLATFORM"  # national cross-industry, cross-field platform
     CARRIER = "CARRIER"
     PLATFORM = "PLATFORM"  # 平台商
-    SERVICE = "SERVICE"  # 服務商
+    SERVICE = "SERVICE"  # 服务商
 
 
 def parse_enum(enum: type[StrEnum], value: object, what: str) -> StrEnum:

@@ -34,7 +34,7 @@ class AssessmentArea(StrEnum):
 
 
 class AssessmentKind(StrEnum):
-    ASSESSMENT = "ASSESSMENT"  # 評估
+    ASSESSMENT = "ASSESSMENT"  # 评估
     SPOT_CHECK = "SPOT_CHECK"  # 抽查
 
 

@@ -1,4 +1,4 @@
-"""Settlement batch (資金結算): one provider's approved claims, paid once, with province and city portions per city.
+"""Settlement batch (资金结算): one provider's approved claims, paid once, with province and city portions per city.
 
 A claim enters at most one batch (its voucher records the batch). Payment settles every line still approved in this
 batch; a line reversed while waiting is listed as dropped, never paid. A reversal after payment raises a recovery

@@ -1,4 +1,4 @@
-"""Unified Social Credit Code (統一社會信用代碼), GB 32100-2015.
+"""Unified Social Credit Code (统一社会信用代码), GB 32100-2015.
 
 18 characters from a 31-character alphabet (no I, O, S, V, Z); the 18th is a check character over the first 17 with
 weights 3^i mod 31. The public register checks it the same way, so a corrupted code is refused at the door.

@@ -1,4 +1,4 @@
-"""Voucher (服務券): issued for one catalogue item of one year, redeemed by claims until its deadline.
+"""Voucher (服务券): issued for one catalogue item of one year, redeemed by claims until its deadline.
 
 Balance = face value − the amounts its live claims hold. A claim holds its amount from the moment it is made; a
 rejection or a reversal before settlement gives it back; a reversal after settlement keeps it held (the money was

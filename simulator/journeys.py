@@ -58,7 +58,7 @@ class Journeys:
     def register(self, when: datetime, serial: int, year: int) -> None:
         spec = self.p.population.enterprise(serial, year)
         enterprise_id = self.p.command(lambda: self.p.app.register_enterprise(
-            self.p.by(PROVINCE, when), uscc=spec.uscc, name=f"製造企業 {serial}", city=spec.city, carrier=spec.carrier,
+            self.p.by(PROVINCE, when), uscc=spec.uscc, name=f"制造企业 {serial}", city=spec.city, carrier=spec.carrier,
             established_on=spec.established_on))
         if enterprise_id is not None:
             self.p.agenda.at(self.later(when, 2, 10), self.decide, enterprise_id, spec)

@@ -76,12 +76,12 @@ class Population:
         specs = []
         for serial in range(platforms + services):
             if serial < 3:
-                kind, name = "CARRIER", ("中國電信廣東", "中國移動廣東", "中國聯通廣東")[serial]
+                kind, name = "CARRIER", ("中国电信广东", "中国移动广东", "中国联通广东")[serial]
             elif serial < platforms:
                 kind = "NATIONAL_PLATFORM" if serial < 3 + max(1, platforms // 4) else "PLATFORM"
-                name = f"工業互聯網平台 {serial:03d}"
+                name = f"工业互联网平台 {serial:03d}"
             else:
-                kind, name = "SERVICE", f"上雲服務商 {serial:04d}"
+                kind, name = "SERVICE", f"上云服务商 {serial:04d}"
             # Popularity is skewed (Zipf-like): a few providers take most claims and can exhaust their quota.
             specs.append(ProviderSpec(serial, make_uscc(f"91440101{org_code(7_777_777 + serial)}"), name, kind,
                                       1.0 / (1 + serial) ** 0.6))

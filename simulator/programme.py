@@ -117,7 +117,7 @@ class Programme:
                effective_at: datetime | None = None) -> None:
         status = self.command(lambda: self.app.record_assessment(
             self.by("assessor:cnitsec", when), provider_id=provider_id, area=area, kind=kind, passed=passed,
-            assessor="國家級信息安全評測機構", report_ref=f"SEC-{self.next_serial()}", effective_at=effective_at or when))
+            assessor="国家级信息安全评测机构", report_ref=f"SEC-{self.next_serial()}", effective_at=effective_at or when))
         if status == "SUSPENDED" and not passed:  # a re-assessment follows one to two months later
             later = self.time_of_day((when + timedelta(days=self.rng.randint(30, 60))).date())
             self.agenda.at(later, self.reassess, provider_id, area)

@@ -19,12 +19,12 @@ CITY_WEIGHTS = {
 
 # (item id suffix, name, fee category, subsidy rate, cap per enterprise in fen)
 CATALOGUE_ITEMS = (
-    ("APP-ERP", "ERP/MES 上雲", "APPLICATION_SERVICE", "0.50", 20 * WAN_YUAN),
-    ("APP-SCM", "供應鏈協同 SaaS", "APPLICATION_SERVICE", "0.40", 10 * WAN_YUAN),
-    ("DEV-IOT", "設備上雲 device access", "DEVICE_ACCESS", "0.30", 15 * WAN_YUAN),
-    ("DEV-EDGE", "邊緣網關接入", "DEVICE_ACCESS", "0.30", 5 * WAN_YUAN),
-    ("NET-LAN", "企業內網改造", "NETWORK_RENOVATION", "0.40", 8 * WAN_YUAN),
-    ("NET-5G", "5G 專網改造", "NETWORK_RENOVATION", "0.35", 12 * WAN_YUAN),
+    ("APP-ERP", "ERP/MES 上云", "APPLICATION_SERVICE", "0.50", 20 * WAN_YUAN),
+    ("APP-SCM", "供应链协同 SaaS", "APPLICATION_SERVICE", "0.40", 10 * WAN_YUAN),
+    ("DEV-IOT", "设备上云 device access", "DEVICE_ACCESS", "0.30", 15 * WAN_YUAN),
+    ("DEV-EDGE", "边缘网关接入", "DEVICE_ACCESS", "0.30", 5 * WAN_YUAN),
+    ("NET-LAN", "企业内网改造", "NETWORK_RENOVATION", "0.40", 8 * WAN_YUAN),
+    ("NET-5G", "5G 专网改造", "NETWORK_RENOVATION", "0.35", 12 * WAN_YUAN),
 )
 UNCOVERED_CATEGORIES = ("AUTOMATION_EQUIPMENT", "NON_CLOUD_SOFTWARE")
 

@@ -42,10 +42,10 @@ START = datetime(2020, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Guangdong, fiscal yea
 # The programme of the tests (figures chosen so that rounding down shows): 50 % of application-service fees up to
 # 99,999.99 RMB, 30 % of device-access fees up to 50,000 RMB, 40 % of network renovation up to 30,000 RMB.
 ITEMS = (
-    {"item_id": "APP-ERP", "name": "ERP/MES 上雲", "fee_category": "APPLICATION_SERVICE", "rate": "0.50",
+    {"item_id": "APP-ERP", "name": "ERP/MES 上云", "fee_category": "APPLICATION_SERVICE", "rate": "0.50",
      "cap_fen": 9_999_999},
-    {"item_id": "DEV-ACCESS", "name": "設備上雲", "fee_category": "DEVICE_ACCESS", "rate": "0.30", "cap_fen": 5_000_000},
-    {"item_id": "NET-RENO", "name": "企業內網改造", "fee_category": "NETWORK_RENOVATION", "rate": "0.40",
+    {"item_id": "DEV-ACCESS", "name": "设备上云", "fee_category": "DEVICE_ACCESS", "rate": "0.30", "cap_fen": 5_000_000},
+    {"item_id": "NET-RENO", "name": "企业内网改造", "fee_category": "NETWORK_RENOVATION", "rate": "0.40",
      "cap_fen": 3_000_000},
 )
 ITEM = {i["item_id"]: i for i in ITEMS}
@@ -255,7 +255,7 @@ class Api:
         return Party(ok(self.post("/v1/providers", body), 201)["id"], uscc)
 
     def assess(self, provider: Party, *, passed: bool = True, area: str = "NETWORK") -> dict[str, Any]:
-        body = {"area": area, "passed": passed, "assessor": "國家級信息安全評測機構", "report_ref": f"RPT-{self.serial()}",
+        body = {"area": area, "passed": passed, "assessor": "国家级信息安全评测机构", "report_ref": f"RPT-{self.serial()}",
                 "effective_at": iso(self.clock.now)}
         return ok(self.post(f"/v1/providers/{provider.id}/assessments", body))
 

@@ -22,9 +22,9 @@ from ledger.uscc import make_uscc
 FOSHAN, DONGGUAN, SHENZHEN, SHAOGUAN = "440600", "441900", "440300", "440200"
 
 DEFAULT_ITEMS = (
-    ("APP-ERP", "ERP/MES 上雲 application service", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN),
-    ("DEV-ACCESS", "設備上雲 device access", "DEVICE_ACCESS", "0.30", 50_000 * YUAN),
-    ("NET-RENO", "企業內網改造 network renovation", "NETWORK_RENOVATION", "0.40", 30_000 * YUAN),
+    ("APP-ERP", "ERP/MES 上云 application service", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN),
+    ("DEV-ACCESS", "设备上云 device access", "DEVICE_ACCESS", "0.30", 50_000 * YUAN),
+    ("NET-RENO", "企业内网改造 network renovation", "NETWORK_RENOVATION", "0.40", 30_000 * YUAN),
 )
 DEFAULT_CITY_QUOTAS = {FOSHAN: (500 * WAN_YUAN, "0.40"), DONGGUAN: (300 * WAN_YUAN, "0.35"), SHAOGUAN: (20 * WAN_YUAN, "0.20")}
 DEFAULT_CARRIER_RATES = {"CHINA_TELECOM": "0.30", "CHINA_MOBILE": "0.35", "CHINA_UNICOM": "0.32"}
@@ -120,7 +120,7 @@ class World:
     def assess(self, provider_id: UUID, *, passed: bool, area: str = "NETWORK", kind: str = "ASSESSMENT") -> str:
         return self.app.record_assessment(
             self.by("assessor:cnitsec"), provider_id=provider_id, area=area, kind=kind, passed=passed,
-            assessor="國家級信息安全評測機構", report_ref=f"RPT-{self.serial()}", effective_at=self.now,
+            assessor="国家级信息安全评测机构", report_ref=f"RPT-{self.serial()}", effective_at=self.now,
         )
 
     # -- vouchers and claims ---------------------------------------------------------------------------------------

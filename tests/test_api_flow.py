@@ -503,7 +503,7 @@ def year_end(request, tmp_path_factory) -> dict[str, Any]:
         for k in ("x", "y"):
             ok(api.add_to_batch(batch, voucher, claims[k]["claim_id"]))
         out["suspend"] = ok(api.post(f"/v1/providers/{provider.id}/suspension",
-                                     {"area": "DATA", "assessor": "省網信辦 spot check", "effective_at": iso(Y_REVIEW)}))
+                                     {"area": "DATA", "assessor": "省网信办 spot check", "effective_at": iso(Y_REVIEW)}))
         clock.set(Y_PAY_REFUSED)
         out["pay_refused"] = api.pay(batch)
         clock.set(Y_REINSTATE)

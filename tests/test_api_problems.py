@@ -302,7 +302,7 @@ def test_rules_refused_with_409(world, case):
         elif case == "payment":
             claim["payment_proven_fen"] = 89_999  # below 90 % of 100,000
         elif case == "before-policy":
-            claim["contract_date"] = "2018-03-19T12:00:00+08:00"  # the day before 粵府〔2018〕23號
+            claim["contract_date"] = "2018-03-19T12:00:00+08:00"  # the day before 粤府〔2018〕23号
         elif case == "not-whitelisted":
             claim["provider_id"] = api.admit().id
         elif case == "fee-over-contract":

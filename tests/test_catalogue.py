@@ -12,7 +12,7 @@ from ledger.fees import FeeCategory
 from ledger.money import WAN_YUAN, YUAN
 from tests.scenario import FOSHAN, World
 
-ERP = ("APP-ERP", "ERP 上雲", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN)
+ERP = ("APP-ERP", "ERP 上云", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN)
 
 
 def last_id(app) -> int:
@@ -38,7 +38,7 @@ def not_published(ledger, year: int) -> bool:
 def test_a_published_catalogue_keeps_each_items_category_exact_rate_and_cap(ledger):
     publish(ledger, 2020, [
         CatalogueItem.checked(*ERP),
-        CatalogueItem.checked("NET-5G", "5G 內網改造", "NETWORK_RENOVATION", "0.333", 1_234_567),
+        CatalogueItem.checked("NET-5G", "5G 内网改造", "NETWORK_RENOVATION", "0.333", 1_234_567),
     ])
     catalogue = ledger.catalogue(2020)
     assert catalogue.year == 2020 and set(catalogue.items) == {"APP-ERP", "NET-5G"}
@@ -49,7 +49,7 @@ def test_a_published_catalogue_keeps_each_items_category_exact_rate_and_cap(ledg
 
 @pytest.mark.parametrize("category", ["AUTOMATION_EQUIPMENT", "NON_CLOUD_SOFTWARE"])
 def test_automation_equipment_and_non_cloud_software_can_never_become_a_catalogue_item(category):
-    code = refused_code(lambda: CatalogueItem.checked("ROBOT", "工業機械人", category, "0.50", 100_000 * YUAN))
+    code = refused_code(lambda: CatalogueItem.checked("ROBOT", "工业机械人", category, "0.50", 100_000 * YUAN))
     assert code == "CATEGORY_NOT_COVERED"
 
 
@@ -115,7 +115,7 @@ def test_a_redemption_deadline_before_the_catalogue_year_is_refused(ledger):
 # -- never edited; a new year is a new version ---------------------------------------------------------------------
 def test_a_second_publication_for_the_same_year_is_refused_and_the_first_stands(world):
     before = last_id(world.app)
-    raised_cap = CatalogueItem.checked("APP-ERP", "ERP 上雲", "APPLICATION_SERVICE", "0.60", 200_000 * YUAN)
+    raised_cap = CatalogueItem.checked("APP-ERP", "ERP 上云", "APPLICATION_SERVICE", "0.60", 200_000 * YUAN)
     code = refused_code(lambda: world.app.publish_catalogue(
         world.by(), year=2019, items=[raised_cap], redemption_deadline=date(2020, 6, 30)))
     assert code == "ALREADY_EXISTS"
@@ -128,7 +128,7 @@ def test_a_second_publication_for_the_same_year_is_refused_and_the_first_stands(
 
 
 def test_a_new_years_catalogue_is_a_separate_version_and_leaves_the_old_one_untouched(world):
-    world.setup_year(2020, items=(("APP-ERP", "ERP 上雲 2020", "APPLICATION_SERVICE", "0.40", 80_000 * YUAN),))
+    world.setup_year(2020, items=(("APP-ERP", "ERP 上云 2020", "APPLICATION_SERVICE", "0.40", 80_000 * YUAN),))
     assert world.app.catalogue(2020).id != world.app.catalogue(2019).id
     assert world.app.catalogue(2020).item("APP-ERP").cap_fen == 80_000 * YUAN
     assert world.app.catalogue(2019).item("APP-ERP").cap_fen == 100_000 * YUAN
@@ -141,7 +141,7 @@ def test_a_voucher_stays_bound_to_its_years_catalogue_after_the_next_year_is_pub
     voucher_2019 = world.issue(factory, "APP-ERP")
 
     # 2020: the same item id with a lower rate and cap.
-    world.setup_year(2020, items=(("APP-ERP", "ERP 上雲 2020", "APPLICATION_SERVICE", "0.40", 80_000 * YUAN),),
+    world.setup_year(2020, items=(("APP-ERP", "ERP 上云 2020", "APPLICATION_SERVICE", "0.40", 80_000 * YUAN),),
                      city_quotas={FOSHAN: (500 * WAN_YUAN, "0.40")})
     world.now = datetime(2020, 3, 2, 2, 0, tzinfo=UTC)
     world.app.decide_eligibility(world.by(), enterprise_id=factory, year=2020,
@@ -159,7 +159,7 @@ def test_a_voucher_stays_bound_to_its_years_catalogue_after_the_next_year_is_pub
 
 
 def test_an_item_only_in_the_next_years_catalogue_cannot_be_issued_this_year(world):
-    world.setup_year(2020, items=(("APP-AI", "AI 質檢", "APPLICATION_SERVICE", "0.50", 60_000 * YUAN),),
+    world.setup_year(2020, items=(("APP-AI", "AI 质检", "APPLICATION_SERVICE", "0.50", 60_000 * YUAN),),
                      city_quotas={FOSHAN: (500 * WAN_YUAN, "0.40")})
     factory = world.eligible_enterprise(city=FOSHAN)
     quota_before = world.app.city_quota(FOSHAN, 2019).remaining_fen

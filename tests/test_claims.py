@@ -125,7 +125,7 @@ def test_a_contract_signed_before_the_policy_date_in_shanghai_is_refused(world, 
 @pytest.mark.parametrize(
     ("category", "code"),
     [
-        ("AUTOMATION_EQUIPMENT", "CATEGORY_NOT_COVERED"),  # 自動化和智能化設備: never covered
+        ("AUTOMATION_EQUIPMENT", "CATEGORY_NOT_COVERED"),  # 自动化和智能化设备: never covered
         ("NON_CLOUD_SOFTWARE", "CATEGORY_NOT_COVERED"),
         ("DEVICE_ACCESS", "CATEGORY_MISMATCH"),  # covered, but the voucher is for APP-ERP (application service)
     ],

@@ -52,7 +52,7 @@ def dispute(request, tmp_path_factory):
             ok(api.approve(vouchers[name], claims[name]))
         clock.set(RECORDED)
         suspended = ok(api.post(f"/v1/providers/{jia.id}/suspension",
-                                {"area": "DATA", "assessor": "國家級信息安全評測機構", "report_ref": "SPOT-2020-031",
+                                {"area": "DATA", "assessor": "国家级信息安全评测机构", "report_ref": "SPOT-2020-031",
                                  "effective_at": iso(FAILED)}))
         assert suspended["status"] == "SUSPENDED"
         yield {"api": api, "jia": jia, "other": other, "vouchers": vouchers, "claims": claims, "clock": clock}
@@ -149,7 +149,7 @@ def test_after_reinstatement_the_held_claims_wait_for_release_and_the_one_before
     vouchers, claims = dispute["vouchers"], dispute["claims"]
     clock.set(RECORDED + timedelta(days=20))
     assert ok(api.post(f"/v1/providers/{jia.id}/reinstatement",
-                       {"area": "DATA", "assessor": "國家級信息安全評測機構", "effective_at": iso(clock.now)}))[
+                       {"area": "DATA", "assessor": "国家级信息安全评测机构", "effective_at": iso(clock.now)}))[
         "status"] == "WHITELISTED"
     batch = api.open_batch(jia, "2020-03")
     ok(api.add_to_batch(batch, vouchers["before"], claims["before"]))

@@ -89,13 +89,13 @@ def test_a_shenzhen_enterprise_can_be_registered(world):
 
 # -- the yearly decision ------------------------------------------------------------------------------------------
 def test_an_enterprise_with_exactly_10_000_000_rmb_revenue_is_eligible(world):
-    decision = decide(world, world.enterprise(), revenue_fen=1_000_000_000)  # exactly 1,000萬元
+    decision = decide(world, world.enterprise(), revenue_fen=1_000_000_000)  # exactly 1,000万元
     assert decision.granted and decision.reasons == ()
     assert world.app.enterprise(decision.enterprise_id).is_eligible(2019)
 
 
 def test_an_enterprise_with_9_999_999_99_rmb_revenue_is_refused_for_revenue_below_threshold(world):
-    decision = decide(world, world.enterprise(), revenue_fen=999_999_999)  # 1 fen below 1,000萬元
+    decision = decide(world, world.enterprise(), revenue_fen=999_999_999)  # 1 fen below 1,000万元
     assert not decision.granted
     assert decision.reasons == ("REVENUE_BELOW_THRESHOLD",)
     assert not world.app.enterprise(decision.enterprise_id).is_eligible(2019)

@@ -1,4 +1,4 @@
-"""Issuing service vouchers (服務券): face value, funding split, the city's yearly quota, and who may get one."""
+"""Issuing service vouchers (服务券): face value, funding split, the city's yearly quota, and who may get one."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -36,7 +36,7 @@ def test_a_voucher_is_worth_the_items_cap_and_consumes_that_much_of_the_city_quo
     # DEV-ACCESS cap = 50,000 RMB; Foshan co-funds 40 %: city 20,000 RMB, province 30,000 RMB.
     assert voucher.face_value_fen == 50_000 * YUAN
     assert (voucher.city_portion_fen, voucher.province_portion_fen) == (20_000 * YUAN, 30_000 * YUAN)
-    # Foshan's 2019 quota is 500萬元; 5,000,000 − 50,000 = 4,950,000 RMB remain.
+    # Foshan's 2019 quota is 500万元; 5,000,000 − 50,000 = 4,950,000 RMB remain.
     assert world.app.city_quota(FOSHAN, 2019).remaining_fen == 4_950_000 * YUAN
     stored = world.app.voucher(voucher.voucher_id)
     assert (stored.face_value_fen, stored.balance_fen, stored.city, stored.year) == (5_000_000, 5_000_000, FOSHAN, 2019)

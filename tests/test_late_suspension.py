@@ -58,7 +58,7 @@ def test_claims_made_approved_or_paid_inside_the_window_are_flagged_and_held_unt
 
     world.now = RECORDED
     status = app.record_assessment(world.by("assessor:cnitsec"), provider_id=provider, area="DATA", kind="SPOT_CHECK",
-                                   passed=False, assessor="國家級信息安全評測機構", report_ref="SPOT-LATE",
+                                   passed=False, assessor="国家级信息安全评测机构", report_ref="SPOT-LATE",
                                    effective_at=FAILED_FROM)
     assert status == "SUSPENDED"
     assert flags(world, voucher) == {

@@ -245,7 +245,7 @@ def test_a_late_reported_failure_leaves_the_provider_suspended_as_of_now(world, 
     spot_checked = world.now - timedelta(days=5)
     world.advance(days=15)
     app.record_assessment(world.by("assessor:cnitsec"), provider_id=provider, area="DATA", kind="SPOT_CHECK",
-                          passed=False, assessor="國家級信息安全評測機構", report_ref="RPT-LATE",
+                          passed=False, assessor="国家级信息安全评测机构", report_ref="RPT-LATE",
                           effective_at=spot_checked)
     assert app.provider(provider).status == "SUSPENDED"
     voucher = world.issue(world.eligible_enterprise())

@@ -1,4 +1,4 @@
-"""Settlement (資金結算): the province pays approved redemptions in batches per provider, each at most once, and
+"""Settlement (资金结算): the province pays approved redemptions in batches per provider, each at most once, and
 records province and city portions per city; reversals drop unpaid lines or raise a recovery (追回) after payment.
 
 DOMAIN.md "Settlement", "Redemption", "Vouchers" (the city/province split). Scenario figures: the APP-ERP item pays

@@ -1,4 +1,4 @@
-"""USCC (統一社會信用代碼) validation, GB 32100-2015: the check character is what makes a typo detectable."""
+"""USCC (统一社会信用代码) validation, GB 32100-2015: the check character is what makes a typo detectable."""
 
 import pytest
 from hypothesis import given
@@ -10,9 +10,9 @@ from ledger.uscc import ALPHABET, make_uscc, validate_uscc
 # Codes of real companies, as printed on their business licences (public register) — an independent check of the
 # algorithm, not figures produced by this code.
 REAL_CODES = [
-    "914403001922038216",  # 華為技術有限公司, Shenzhen
-    "9144030071526726XG",  # 深圳市騰訊計算機系統有限公司
-    "91330100716105852F",  # 阿里巴巴(中國)有限公司
+    "914403001922038216",  # 华为技术有限公司, Shenzhen
+    "9144030071526726XG",  # 深圳市腾讯计算机系统有限公司
+    "91330100716105852F",  # 阿里巴巴(中国)有限公司
     "91350100M000100Y43",  # the standard's worked example
 ]
 

@@ -1,4 +1,4 @@
-"""Commands of fund settlement (資金結算): open a provider's batch, fill it with approved claims, pay it once; then
+"""Commands of fund settlement (资金结算): open a provider's batch, fill it with approved claims, pay it once; then
 collect or write off the recoveries (追回) raised on it."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
 
 LIVE = (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED)
-FIRST_PROGRAMME_YEAR = 2018  # the policy's first year (粵府〔2018〕23號)
+FIRST_PROGRAMME_YEAR = 2018  # the policy's first year (粤府〔2018〕23号)
 
 
 class WhitelistCommands(SettlementCommands):
