@@ -6,7 +6,7 @@ through :func:`apply_rate`, so the rule lives in one place.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from ledger.errors import InvalidAmountError, InvalidRateError
 
@@ -37,8 +37,10 @@ def to_rate(value: object, what: str = "rate") -> Decimal:
 
 
 def apply_rate(amount_fen: int, rate: Decimal) -> int:
-    """amount × rate, rounded down to the fen (the one rounding rule of the programme)."""
-    return int((Decimal(amount_fen) * rate).to_integral_value(rounding=ROUND_FLOOR))
+    """amount × rate, rounded down to the fen (the one rounding rule of the programme). In integers: a Decimal product
+    is rounded to the context's 28 digits first, which could lift a product just below a fen onto it."""
+    numerator, denominator = rate.as_integer_ratio()
+    return amount_fen * numerator // denominator
 
 
 def split_funding(amount_fen: int, city_share: Decimal) -> tuple[int, int]:

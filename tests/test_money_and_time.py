@@ -64,3 +64,11 @@ def test_rates_must_be_exact_and_between_0_and_1(bad):
 
 def test_rates_given_as_strings_stay_exact():
     assert to_rate("0.30") == Decimal("0.30")
+
+
+def test_a_rate_with_more_digits_than_decimal_precision_still_rounds_down():
+    # 3 × 0.333… (30 threes) is 0.999… fen: a Decimal product rounded to 28 digits first would make it 1 fen.
+    rate = to_rate("0." + "3" * 30)
+    assert apply_rate(3, rate) == 0
+    assert apply_rate(3_000_000, to_rate("0.333")) == 999_000
+    assert apply_rate(-1, to_rate("0.5")) == -1  # floor, as before, for the negative side
