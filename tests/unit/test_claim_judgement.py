@@ -20,7 +20,7 @@ def codes(judgement) -> list[str]:
 
 def test_the_subsidy_is_rate_times_fee_rounded_down_to_the_fen():
     desk = Desk(voucher(rate="0.33"))
-    fee = 1_000_001  # 0.33 × 1,000,001 fen = 330,000.33 fen
+    fee = 1_000_003  # 0.33 × 1,000,003 fen = 330,000.99 fen
     judgement = desk.judge(fee=fee)
     assert codes(judgement) == []
     assert judgement.amount_fen == 330_000 == fee * 33 // 100

@@ -16,9 +16,9 @@ def desk_evidence(n: int):
 
 
 def test_issuance_splits_the_face_value_with_the_city_share_rounded_down():
-    v = voucher(cap_fen=100_001, city_share="0.40")  # 40 % of 100,001 fen is 40,000.4 fen
-    assert v.city_portion_fen == 40_000 == 100_001 * 40 // 100
-    assert v.province_portion_fen == 100_001 - 40_000
+    v = voucher(cap_fen=100_002, city_share="0.40")  # 40 % of 100,002 fen is 40,000.8 fen
+    assert v.city_portion_fen == 40_000 == 100_002 * 40 // 100
+    assert v.province_portion_fen == 100_002 - 40_000
 
 
 def test_the_balance_is_the_face_value_less_what_live_claims_hold():
