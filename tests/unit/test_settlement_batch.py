@@ -1,0 +1,141 @@
+"""The SettlementBatch aggregate in memory: payment per city and fund source, recoveries, their collections (split like
+the payment, the last one taking exactly the remainders) and write-offs (DOMAIN.md, Settlement and Recovery)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from ledger.claims import Claim, ClaimStatus
+from ledger.errors import LedgerError
+from ledger.settlement import SettlementBatch
+from tests.unit.builders import NOW, by, later, uid
+
+PAID_AT = later(days=10)
+RECOVERED_AT = later(days=40)
+
+
+def batch_with(*lines: tuple[str, int, str, str]) -> SettlementBatch:
+    """A batch of approved claims (name, amount, city, city share), opened and filled as the application does."""
+    batch = SettlementBatch.open(by(), batch_id=uid("batch-1"), provider_id=uid("provider-1"), period="2020-11")
+    for name, amount, city, share in lines:
+        claim = Claim(claim_id=uid(name), provider_id=uid("provider-1"), amount_fen=amount,
+                      status=ClaimStatus.APPROVED, claimed_at=NOW)
+        batch.add(by(), voucher_id=uid(f"voucher-{name}"), claim=claim, city=city, year=2020,
+                  fee_category="APPLICATION_SERVICE", city_share=Decimal(share))
+    return batch
+
+
+def paid_recovery(amount: int, share: str) -> SettlementBatch:
+    batch = batch_with(("claim-1", amount, "440600", share))
+    batch.pay(by(PAID_AT), payable={uid("claim-1")}, effective_at=PAID_AT)
+    batch.raise_recovery(by(RECOVERED_AT), claim_id=uid("claim-1"), amount_fen=amount, reason="虚假发票",
+                         effective_at=RECOVERED_AT)
+    return batch
+
+
+def collect(batch: SettlementBatch, amount: int, ref: str = "BANK-1") -> tuple[int, int]:
+    return batch.collect_recovery(by(RECOVERED_AT), claim_id=uid("claim-1"), amount_fen=amount, bank_reference=ref,
+                                  effective_at=RECOVERED_AT)
+
+
+def test_payment_totals_each_city_with_each_line_split_on_its_own():
+    batch = batch_with(("a", 333_333, "440600", "0.40"), ("b", 166_667, "440600", "0.40"),
+                       ("c", 50_001, "441900", "0.35"), ("d", 70_000, "441900", "0.35"))
+    settled = batch.pay(by(PAID_AT), payable={uid("a"), uid("b"), uid("c")}, effective_at=PAID_AT)
+    assert settled == [uid("a"), uid("b"), uid("c")] and batch.dropped_claims == [uid("d")]
+    foshan_city = 333_333 * 40 // 100 + 166_667 * 40 // 100  # each line rounded down, then summed
+    dongguan_city = 50_001 * 35 // 100
+    assert batch.by_city == {
+        "440600": {"city_fen": foshan_city, "province_fen": 333_333 + 166_667 - foshan_city},
+        "441900": {"city_fen": dongguan_city, "province_fen": 50_001 - dongguan_city},
+    }
+    assert batch.total_fen == 333_333 + 166_667 + 50_001
+
+
+def test_a_batch_with_nothing_payable_is_refused_and_a_paid_batch_takes_no_more():
+    batch = batch_with(("a", 1_000, "440600", "0.40"))
+    with pytest.raises(LedgerError) as empty:
+        batch.pay(by(PAID_AT), payable=set(), effective_at=PAID_AT)
+    assert empty.value.code == "EMPTY_BATCH"
+    batch.pay(by(PAID_AT), payable={uid("a")}, effective_at=PAID_AT)
+    with pytest.raises(LedgerError) as closed:
+        batch.withdraw(by(), claim_id=uid("a"), reason="迟到")
+    assert closed.value.code == "INVALID_TRANSITION"
+
+
+def test_a_recovery_is_raised_only_on_a_claim_the_batch_paid():
+    batch = batch_with(("a", 1_000, "440600", "0.40"), ("b", 2_000, "440600", "0.40"))
+    batch.pay(by(PAID_AT), payable={uid("a")}, effective_at=PAID_AT)
+    with pytest.raises(LedgerError) as dropped:
+        batch.raise_recovery(by(), claim_id=uid("b"), amount_fen=2_000, reason="x", effective_at=RECOVERED_AT)
+    assert dropped.value.code == "INVALID_TRANSITION"
+
+
+def test_a_partial_collection_follows_the_split_and_the_last_takes_exactly_the_remainders():
+    amount = 500_001
+    city_portion = amount * 35 // 100  # 175,000.35 → 175,000; the province paid the rest
+    province_portion = amount - city_portion
+    batch = paid_recovery(amount, "0.35")
+    first = collect(batch, 100_000)
+    first_city = 100_000 * city_portion // amount  # 34,999.93 → 34,999
+    assert first == (first_city, 100_000 - first_city)
+    assert batch.outstanding_fen(uid("claim-1")) == amount - 100_000
+    last = collect(batch, amount - 100_000, "BANK-2")
+    assert last == (city_portion - first_city, province_portion - (100_000 - first_city))
+    assert first[0] + last[0] == city_portion and first[1] + last[1] == province_portion
+
+
+def test_the_province_never_gets_back_more_than_it_paid_even_one_fen_at_a_time():
+    batch = paid_recovery(3, "0.34")  # city 1 fen (1.02 rounded down), province 2 fen
+    parts = [collect(batch, 1, f"BANK-{n}") for n in range(3)]
+    assert parts == [(0, 1), (0, 1), (1, 0)]  # the proportional city part rounds to 0 until the province is repaid
+
+
+def test_no_more_can_be_collected_than_is_due_and_a_refusal_changes_nothing():
+    batch = paid_recovery(10_000, "0.40")
+    collect(batch, 4_000)
+    with pytest.raises(LedgerError) as over:
+        collect(batch, 6_001)
+    assert over.value.code == "RECOVERY_OVER_COLLECTED"
+    assert batch.outstanding_fen(uid("claim-1")) == 6_000
+    collect(batch, 6_000)
+    with pytest.raises(LedgerError) as closed:
+        collect(batch, 1)
+    assert closed.value.code == "RECOVERY_CLOSED"
+
+
+def test_a_write_off_takes_what_is_left_and_closes_the_receivable():
+    amount = 10_001
+    batch = paid_recovery(amount, "0.40")
+    first = collect(batch, 2_500)
+    city_portion = amount * 40 // 100
+    written = batch.write_off_recovery(by(RECOVERED_AT), claim_id=uid("claim-1"), reason="企业注销",
+                                       effective_at=RECOVERED_AT)
+    assert written == (city_portion - first[0], amount - city_portion - first[1])
+    assert batch.outstanding_fen(uid("claim-1")) == 0
+    with pytest.raises(LedgerError) as closed:
+        batch.write_off_recovery(by(), claim_id=uid("claim-1"), reason="again", effective_at=RECOVERED_AT)
+    assert closed.value.code == "RECOVERY_CLOSED"
+
+
+@pytest.mark.parametrize(("call", "code"), [
+    (lambda b: b.collect_recovery(by(), claim_id=uid("claim-1"), amount_fen=1, bank_reference=" ",
+                                  effective_at=RECOVERED_AT), "BANK_REFERENCE_REQUIRED"),
+    (lambda b: b.collect_recovery(by(), claim_id=uid("claim-1"), amount_fen=1, bank_reference="B",
+                                  effective_at=RECOVERED_AT - timedelta(seconds=1)), "COLLECTION_BEFORE_RECOVERY"),
+    (lambda b: b.write_off_recovery(by(), claim_id=uid("claim-1"), reason="", effective_at=RECOVERED_AT),
+     "WRITE_OFF_REASON_REQUIRED"),
+    (lambda b: b.collect_recovery(by(), claim_id=uid("claim-2"), amount_fen=1, bank_reference="B",
+                                  effective_at=RECOVERED_AT), "RECOVERY_NOT_FOUND"),
+    (lambda b: b.collect_recovery(by(), claim_id=uid("claim-1"), amount_fen=0, bank_reference="B",
+                                  effective_at=RECOVERED_AT), "INVALID_AMOUNT"),
+])
+def test_a_bad_collection_or_write_off_is_refused_with_its_code(call, code):
+    batch = paid_recovery(10_000, "0.40")
+    with pytest.raises(LedgerError) as refused:
+        call(batch)
+    assert refused.value.code == code
+    assert batch.outstanding_fen(uid("claim-1")) == 10_000
