@@ -1,14 +1,14 @@
 """Every figure for every entity at once, as of a time and as known at a time: set-wide (GROUP BY) queries.
 
-The per-entity queries of :mod:`projections.queries` would take one call per city, provider, enterprise and voucher
+The per-entity queries of ``projections/*_queries.py`` would take one call per city, provider, enterprise and voucher
 (10^4-10^5 calls at scale); these read the same read-model tables once per figure, with the same rules:
 
-* a row counts iff ``effective_us <= as_of_us`` and ``recorded_us <= known_at_us`` (``None``: known now);
+* a row counts by :mod:`projections.bitemporal`'s rule (in effect by ``as_of``, recorded by ``known_at``);
 * per-city spend is settled − recovered, split into the city's portion (``*_city_fen``) and the province's (the rest);
   beside it recoveries collected, written off and outstanding, and cash out (settled − collected), as
   :func:`projections.spend.spend_figure` derives them;
 * a status (voucher, provider) is the one set by the latest counted row (vouchers: latest effective time, then
-  position; providers: latest position, as :func:`projections.queries.provider_status` explains).
+  position; providers: latest position, as :func:`projections.whitelist_queries.provider_status` explains).
 
 ``tests/test_exports.py`` checks these rows against the per-entity functions for a sample (two independent paths).
 """
@@ -18,32 +18,22 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from psycopg.sql import SQL
+
 from audit.tables import Figure
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import CITIES
 from projections.money_flows import AMOUNTS
-from projections.queries import FUND_SOURCES, SPEND_FIGURES, STAGES
+from projections.bitemporal import counted, counted_once
+from projections.money_flows_queries import FUND_SOURCES, MONEY, SPEND_FIGURES, SUMS, amounts, money
+from projections.settlement_batches_queries import SECTIONS
 from projections.spend import spend_figure
 from projections.times import describe, from_us, shanghai_year
 from projections.view import ReadModelView
 
-FOREVER_US = 2**63 - 1  # "known now": later than any recorded time
-COUNTED = "effective_us <= ? AND recorded_us <= ?"
-_SUMS = ", ".join(f"COALESCE(SUM({c}), 0)" for c in AMOUNTS)
-MONEY = ("face_value_fen", *(f"{s}_fen" for s in STAGES), "returned_fen", "remaining_fen")
-
-
-def _bounds(as_of_us: int, known_at_us: int | None) -> tuple[int, int]:
-    return as_of_us, FOREVER_US if known_at_us is None else known_at_us
-
-
-def _amounts(values: tuple) -> dict[str, int]:
-    return dict(zip(AMOUNTS, (int(v) for v in values), strict=True))
-
 
 def _money(f: dict[str, int]) -> tuple[int, ...]:
-    remaining = f["face_fen"] - f["claimed_fen"] - f["approved_fen"] - f["settled_fen"] - f["returned_fen"]
-    return (f["face_fen"], *(f[f"{s}_fen"] for s in STAGES), f["returned_fen"], remaining)
+    return tuple(money(f).values())
 
 
 def iso_shanghai(us: int | None) -> str | None:
@@ -52,19 +42,20 @@ def iso_shanghai(us: int | None) -> str | None:
 
 def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
     """One row per city × programme year × cash year × fee category × fund source; a column per stage and spend."""
+    when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
-        f"SELECT city, programme_year, cash_year, fee_category, {_SUMS} FROM vl_money_movements "
-        f"WHERE city <> '' AND fee_category IS NOT NULL AND {COUNTED} "
-        "GROUP BY city, programme_year, cash_year, fee_category ORDER BY city, programme_year, cash_year, fee_category",
-        _bounds(as_of_us, known_at_us),
+        SQL("SELECT city, programme_year, cash_year, fee_category, {} FROM vl_money_movements "
+            "WHERE city <> '' AND fee_category IS NOT NULL AND {} GROUP BY city, programme_year, cash_year, "
+            "fee_category ORDER BY city, programme_year, cash_year, fee_category").format(SUMS, when.sql),
+        when.params,
     )
     out = []
     for city, programme_year, cash_year, category, *values in rows:
-        f = _amounts(tuple(values))
+        f = amounts(tuple(values))
         for source in FUND_SOURCES:
-            amounts = [spend_figure(f, s, "_city_fen") if source == "city"
+            figures = [spend_figure(f, s, "_city_fen") if source == "city"
                        else spend_figure(f, s) - spend_figure(f, s, "_city_fen") for s in SPEND_FIGURES]
-            out.append((city, CITIES.get(city, ("", ""))[1], programme_year, cash_year, category, source, *amounts))
+            out.append((city, CITIES.get(city, ("", ""))[1], programme_year, cash_year, category, source, *figures))
     columns = ("city", "city_name", "programme_year", "cash_year", "fee_category", "fund_source",
                *(f"{s}_fen" for s in SPEND_FIGURES))
     return Figure("city_spend", "Per-city spend (spend = settled − recovered; outstanding = recovered − collected − "
@@ -72,11 +63,12 @@ def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None)
 
 
 def city_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
-        "SELECT city, programme_year, COALESCE(SUM(quota_set_fen), 0), COALESCE(SUM(face_fen), 0), "
-        f"COALESCE(SUM(quota_used_fen), 0) FROM vl_money_movements WHERE city <> '' AND {COUNTED} "
-        "GROUP BY city, programme_year ORDER BY city, programme_year",
-        _bounds(as_of_us, known_at_us),
+        SQL("SELECT city, programme_year, COALESCE(SUM(quota_set_fen), 0), COALESCE(SUM(face_fen), 0), "
+            "COALESCE(SUM(quota_used_fen), 0) FROM vl_money_movements WHERE city <> '' AND {} "
+            "GROUP BY city, programme_year ORDER BY city, programme_year").format(when.sql),
+        when.params,
     )
     out = [(city, CITIES.get(city, ("", ""))[1], year, int(q), int(issued), int(used), int(q) - int(used))
            for city, year, q, issued, used in rows]
@@ -86,36 +78,38 @@ def city_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None
 
 
 def _provider_statuses(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> dict[str, str]:
+    when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
-        "SELECT provider_id, status FROM (SELECT provider_id, status, "
-        "ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY position DESC) AS latest FROM vl_whitelist_history "
-        f"WHERE status IS NOT NULL AND {COUNTED}) AS ranked WHERE latest = 1",
-        _bounds(as_of_us, known_at_us),
+        SQL("SELECT provider_id, status FROM (SELECT provider_id, status, "
+            "ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY position DESC) AS latest FROM vl_whitelist_history "
+            "WHERE status IS NOT NULL AND {}) AS ranked WHERE latest = 1").format(when.sql),
+        when.params,
     )
     return dict(rows)
 
 
 def _admitted(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> list[tuple]:
     """Providers admitted by T and known by then (admission is effective when recorded)."""
-    return db.fetchall("SELECT provider_id, uscc, name, kind FROM vl_providers WHERE admitted_us <= ? "
-                       "AND admitted_us <= ? ORDER BY uscc", _bounds(as_of_us, known_at_us))
+    admitted = counted_once("admitted_us", as_of_us, known_at_us)
+    return db.fetchall(SQL("SELECT provider_id, uscc, name, kind FROM vl_providers WHERE {} ORDER BY uscc").format(
+        admitted.sql), admitted.params)
 
 
 def _claims_held(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> dict[str, int]:
     """Per provider, the claims held after a suspension recorded late: the flag counts, no release or reversal does."""
-    as_of, known_at = _bounds(as_of_us, known_at_us)
+    flag, end = counted(as_of_us, known_at_us, table="h"), counted(as_of_us, known_at_us, table="x")
     return {p: int(v) for p, v in db.fetchall(
-        "SELECT h.provider_id, SUM(h.held_fen) FROM vl_claim_holds h WHERE h.event_type = 'Voucher.ClaimFlagged' "
-        "AND h.held_fen > 0 AND h.effective_us <= ? AND h.recorded_us <= ? AND NOT EXISTS (SELECT 1 FROM "
-        "vl_claim_holds x WHERE x.claim_id = h.claim_id AND x.event_type <> 'Voucher.ClaimFlagged' "
-        "AND x.effective_us <= ? AND x.recorded_us <= ?) GROUP BY h.provider_id",
-        (as_of, known_at, as_of, known_at))}
+        SQL("SELECT h.provider_id, SUM(h.held_fen) FROM vl_claim_holds h WHERE h.event_type = 'Voucher.ClaimFlagged' "
+            "AND h.held_fen > 0 AND {} AND NOT EXISTS (SELECT 1 FROM vl_claim_holds x WHERE x.claim_id = h.claim_id "
+            "AND x.event_type <> 'Voucher.ClaimFlagged' AND {}) GROUP BY h.provider_id").format(flag.sql, end.sql),
+        (*flag.params, *end.params))}
 
 
 def provider_receivables(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
-    sums = {r[0]: _amounts(r[1:]) for r in db.fetchall(
-        f"SELECT provider_id, {_SUMS} FROM vl_money_movements WHERE provider_id IS NOT NULL AND {COUNTED} "
-        "GROUP BY provider_id", _bounds(as_of_us, known_at_us))}
+    when = counted(as_of_us, known_at_us)
+    sums = {r[0]: amounts(r[1:]) for r in db.fetchall(
+        SQL("SELECT provider_id, {} FROM vl_money_movements WHERE provider_id IS NOT NULL AND {} "
+            "GROUP BY provider_id").format(SUMS, when.sql), when.params)}
     statuses = _provider_statuses(db, as_of_us, known_at_us)
     held = _claims_held(db, as_of_us, known_at_us)
     known = {r[0]: r for r in _admitted(db, as_of_us, known_at_us)}
@@ -136,11 +130,12 @@ def provider_receivables(db: ReadModelView, as_of_us: int, known_at_us: int | No
 
 
 def provider_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
-        "SELECT provider_id, programme_year, COALESCE(SUM(quota_set_fen), 0), COALESCE(SUM(quota_used_fen), 0) "
-        f"FROM vl_money_movements WHERE provider_id IS NOT NULL AND {COUNTED} "
-        "GROUP BY provider_id, programme_year ORDER BY provider_id, programme_year",
-        _bounds(as_of_us, known_at_us),
+        SQL("SELECT provider_id, programme_year, COALESCE(SUM(quota_set_fen), 0), COALESCE(SUM(quota_used_fen), 0) "
+            "FROM vl_money_movements WHERE provider_id IS NOT NULL AND {} "
+            "GROUP BY provider_id, programme_year ORDER BY provider_id, programme_year").format(when.sql),
+        when.params,
     )
     out = [(p, year, int(q), int(used), int(q) - int(used)) for p, year, q, used in rows]
     columns = ("provider_id", "programme_year", "quota_set_fen", "quota_used_fen", "quota_remaining_fen")
@@ -148,30 +143,32 @@ def provider_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = 
 
 
 def enterprise_totals(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
-        f"SELECT enterprise_id, programme_year, SUM(CASE WHEN event_type = 'Voucher.Issued' THEN 1 ELSE 0 END), "
-        f"{_SUMS} FROM vl_money_movements WHERE enterprise_id IS NOT NULL AND {COUNTED} "
-        "GROUP BY enterprise_id, programme_year ORDER BY enterprise_id, programme_year",
-        _bounds(as_of_us, known_at_us),
+        SQL("SELECT enterprise_id, programme_year, SUM(CASE WHEN event_type = 'Voucher.Issued' THEN 1 ELSE 0 END), "
+            "{} FROM vl_money_movements WHERE enterprise_id IS NOT NULL AND {} "
+            "GROUP BY enterprise_id, programme_year ORDER BY enterprise_id, programme_year").format(SUMS, when.sql),
+        when.params,
     )
-    out = [(e, year, int(n), *_money(_amounts(tuple(values)))) for e, year, n, *values in rows]
+    out = [(e, year, int(n), *_money(amounts(tuple(values)))) for e, year, n, *values in rows]
     return Figure("enterprise_totals", "Enterprise totals per programme year",
                   ("enterprise_id", "programme_year", "vouchers", *MONEY), out)
 
 
 def voucher_balances(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
-    bounds = _bounds(as_of_us, known_at_us)
+    when = counted(as_of_us, known_at_us)
     heads = db.fetchall(
-        "SELECT voucher_id, enterprise_id, city, programme_year, fee_category FROM vl_money_movements "
-        f"WHERE event_type = 'Voucher.Issued' AND {COUNTED} ORDER BY voucher_id", bounds)
-    sums = {r[0]: _amounts(r[1:]) for r in db.fetchall(
-        f"SELECT voucher_id, {_SUMS} FROM vl_money_movements WHERE voucher_id IS NOT NULL AND {COUNTED} "
-        "GROUP BY voucher_id", bounds)}
+        SQL("SELECT voucher_id, enterprise_id, city, programme_year, fee_category FROM vl_money_movements "
+            "WHERE event_type = 'Voucher.Issued' AND {} ORDER BY voucher_id").format(when.sql), when.params)
+    sums = {r[0]: amounts(r[1:]) for r in db.fetchall(
+        SQL("SELECT voucher_id, {} FROM vl_money_movements WHERE voucher_id IS NOT NULL AND {} "
+            "GROUP BY voucher_id").format(SUMS, when.sql), when.params)}
     statuses = dict(db.fetchall(
-        "SELECT voucher_id, voucher_status FROM (SELECT voucher_id, voucher_status, ROW_NUMBER() OVER "
-        "(PARTITION BY voucher_id ORDER BY effective_us DESC, position DESC) AS latest FROM vl_money_movements "
-        f"WHERE voucher_id IS NOT NULL AND voucher_status IS NOT NULL AND {COUNTED}) AS ranked WHERE latest = 1",
-        bounds))
+        SQL("SELECT voucher_id, voucher_status FROM (SELECT voucher_id, voucher_status, ROW_NUMBER() OVER "
+            "(PARTITION BY voucher_id ORDER BY effective_us DESC, position DESC) AS latest FROM vl_money_movements "
+            "WHERE voucher_id IS NOT NULL AND voucher_status IS NOT NULL AND {}) AS ranked "
+            "WHERE latest = 1").format(when.sql),
+        when.params))
     out = [(v, e, city, year, category, statuses.get(v), *_money(sums[v])) for v, e, city, year, category in heads]
     return Figure("voucher_balances", "Voucher balances",
                   ("voucher_id", "enterprise_id", "city", "programme_year", "fee_category", "status", *MONEY), out)
@@ -179,34 +176,31 @@ def voucher_balances(db: ReadModelView, as_of_us: int, known_at_us: int | None =
 
 def whitelist(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
     statuses = _provider_statuses(db, as_of_us, known_at_us)
+    when = counted(as_of_us, known_at_us)
     eliminated = {r[0] for r in db.fetchall(
-        f"SELECT DISTINCT provider_id FROM vl_whitelist_history WHERE eliminated_year = ? AND {COUNTED}",
-        (shanghai_year(as_of_us), *_bounds(as_of_us, known_at_us)))}
+        SQL("SELECT DISTINCT provider_id FROM vl_whitelist_history WHERE eliminated_year = ? AND {}").format(when.sql),
+        (shanghai_year(as_of_us), *when.params))}
     out = [(p, uscc, name, kind, statuses.get(p), p in eliminated)
            for p, uscc, name, kind in _admitted(db, as_of_us, known_at_us)]
     return Figure("whitelist", f"Whitelist as of {describe(as_of_us)} (Asia/Shanghai)",
                   ("provider_id", "uscc", "name", "kind", "status", "eliminated_this_year"), out)
 
 
-_SECTIONS = {"SettlementBatch.ClaimAdded": "lines", "SettlementBatch.ClaimWithdrawn": "withdrawn",
-             "SettlementBatch.Paid": "settled", "SettlementBatch.RecoveryRaised": "recoveries",
-             "SettlementBatch.RecoveryCollected": "collections", "SettlementBatch.RecoveryWrittenOff": "write_offs"}
-
-
 def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
-    bounds = _bounds(as_of_us, known_at_us)
+    when, opened = counted(as_of_us, known_at_us), counted_once("opened_us", as_of_us, known_at_us)
     sections: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
     paid_at: dict[str, int] = {}
     for batch, kind, n, amount, city, province, first in db.fetchall(
-            "SELECT batch_id, event_type, COUNT(*), SUM(amount_fen), SUM(city_fen), SUM(province_fen), "
-            f"MIN(effective_us) FROM vl_batch_lines WHERE {COUNTED} GROUP BY batch_id, event_type", bounds):
-        sections[batch][_SECTIONS[kind]] = [int(n), int(amount), int(city), int(province)]
+            SQL("SELECT batch_id, event_type, COUNT(*), SUM(amount_fen), SUM(city_fen), SUM(province_fen), "
+                "MIN(effective_us) FROM vl_batch_lines WHERE {} GROUP BY batch_id, event_type").format(when.sql),
+            when.params):
+        sections[batch][SECTIONS[kind]] = [int(n), int(amount), int(city), int(province)]
         if kind == "SettlementBatch.Paid":
             paid_at[batch] = int(first)
     out = []
     for batch, provider, period, opened_us in db.fetchall(
-            "SELECT batch_id, provider_id, period, opened_us FROM vl_batches WHERE opened_us <= ? AND opened_us <= ? "
-            "ORDER BY opened_us, batch_id", bounds):
+            SQL("SELECT batch_id, provider_id, period, opened_us FROM vl_batches WHERE {} "
+                "ORDER BY opened_us, batch_id").format(opened.sql), opened.params):
         s = sections[batch]
         lines = [added - gone for added, gone in zip(s["lines"], s["withdrawn"], strict=True)]  # held claims left
         out.append((batch, provider, period, iso_shanghai(opened_us), batch in paid_at, iso_shanghai(paid_at.get(batch)),

@@ -35,7 +35,7 @@ BEFORE_ALL = -(2**63)  # ``after=BEFORE_ALL``: every stored row, even at a posit
 # Every stored event that does not follow its aggregate's previous one (by version): its version is not the previous
 # plus one (1 for the first), or its position is not after the previous one's. The database sorts by aggregate;
 # only the breaks come back. {t} is the events table, {pos} its position column.
-_VERSION_BREAKS = (
+_VERSION_BREAKS = sql.SQL(
     "SELECT originator_id, originator_version, {pos}, prev_version, prev_position FROM ("
     " SELECT originator_id, originator_version, {pos}, lag(originator_version) OVER w AS prev_version,"
     " lag({pos}) OVER w AS prev_position FROM {t}"
@@ -80,15 +80,16 @@ class EventSource:
                                    (after, upto)).fetchone()
         else:
             with self._sqlite() as conn:
-                row = conn.execute(f"SELECT count(*), coalesce(max(rowid), 0) FROM {SQLITE_TABLE} "
-                                   "WHERE rowid > ? AND rowid <= ?", (after, upto)).fetchone()
+                row = conn.execute(sql.SQL("SELECT count(*), coalesce(max(rowid), 0) FROM {} WHERE rowid > ? "
+                                           "AND rowid <= ?").format(sql.Identifier(SQLITE_TABLE)).as_string(),
+                                   (after, upto)).fetchone()
         return int(row[0]), int(row[1])
 
     def version_breaks(self) -> Iterator[tuple[UUID, int, int, int | None, int | None]]:
         """``(originator id, version, position, previous version, previous position)`` of every event that breaks
         its aggregate's sequence 1, 2, 3, ... in position order (see ``_VERSION_BREAKS``), streamed."""
         if self.settings.store == "postgres":
-            query = self._pg_sql(_VERSION_BREAKS.replace("{t}", "{}").replace("{pos}", "notification_id"))
+            query = _VERSION_BREAKS.format(t=sql.Identifier(self.schema, PG_TABLE), pos=sql.Identifier("notification_id"))
             with self._pg() as conn, conn.cursor() as cur:
                 # A sequential scan and one sort: following the primary key instead reads the heap a row at a time in
                 # key order, two to three times slower over a million events (measured on PostgreSQL 15).
@@ -96,22 +97,23 @@ class EventSource:
                 yield from cur.stream(query)
         else:
             with self._sqlite() as conn:
-                query = _VERSION_BREAKS.replace("{t}", SQLITE_TABLE).replace("{pos}", "rowid")
-                for oid, *rest in conn.execute(query):
+                query = _VERSION_BREAKS.format(t=sql.Identifier(SQLITE_TABLE), pos=sql.SQL("rowid"))
+                for oid, *rest in conn.execute(query.as_string()):
                     yield UUID(hex=oid), *rest
 
     def snapshotted(self) -> list[UUID]:
         """The aggregates that have stored snapshots."""
         if self.settings.store == "postgres":
             with self._pg() as conn:
-                if conn.execute("SELECT to_regclass(%s)", (f'"{self.schema}"."{PG_SNAPSHOTS}"',)).fetchone()[0] is None:
-                    return []
                 table = sql.Identifier(self.schema, PG_SNAPSHOTS)
+                if conn.execute("SELECT to_regclass(%s)", (table.as_string(conn),)).fetchone()[0] is None:
+                    return []
                 return [row[0] for row in conn.execute(sql.SQL("SELECT DISTINCT originator_id FROM {}").format(table))]
         with self._sqlite() as conn:
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SQLITE_SNAPSHOTS,)).fetchone():
                 return []
-            return [UUID(hex=row[0]) for row in conn.execute(f"SELECT DISTINCT originator_id FROM {SQLITE_SNAPSHOTS}")]
+            statement = sql.SQL("SELECT DISTINCT originator_id FROM {}").format(sql.Identifier(SQLITE_SNAPSHOTS))
+            return [UUID(hex=row[0]) for row in conn.execute(statement.as_string())]
 
     def append_only(self) -> bool | None:
         """Whether the append-only trigger guards the table (None on SQLite, which has none: see README)."""
@@ -119,7 +121,8 @@ class EventSource:
             return None
         with self._pg() as conn:
             row = conn.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND tgname = %s "
-                               "AND tgenabled <> 'D'", (f'"{self.schema}"."{PG_TABLE}"', TRIGGER)).fetchone()
+                               "AND tgenabled <> 'D'", (sql.Identifier(self.schema, PG_TABLE).as_string(conn), TRIGGER)
+                               ).fetchone()
         return bool(row and row[0])
 
     # -- PostgreSQL --------------------------------------------------------------------------------------------------
@@ -157,8 +160,9 @@ class EventSource:
 
     def _sqlite_rows(self, after: int, upto: int) -> Iterator[tuple[int, bytes]]:
         with self._sqlite() as conn:
-            cur = conn.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {SQLITE_TABLE} "
-                               "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", (after, upto))
+            cur = conn.execute(sql.SQL("SELECT rowid, originator_id, originator_version, topic, state FROM {} "
+                                       "WHERE rowid > ? AND rowid <= ? ORDER BY rowid").format(
+                                           sql.Identifier(SQLITE_TABLE)).as_string(), (after, upto))
             fromhex = bytes.fromhex
             for position, oid, version, topic, state in cur:
                 yield position, encode(position, fromhex(oid), version, topic, state)

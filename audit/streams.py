@@ -30,6 +30,9 @@ from eventsourcing.persistence import Notification
 
 from ledger.application import VoucherLedger
 from ledger.fiscal_time import SHANGHAI
+from psycopg.sql import SQL
+
+from projections.bitemporal import counted, counts
 from projections.times import from_us, to_us
 from projections.view import ReadModelView
 
@@ -52,8 +55,7 @@ class Window:
     stop: int
 
     def counts(self, recorded_us: int, effective_us: int | None) -> bool:
-        effective = recorded_us if effective_us is None else effective_us
-        return recorded_us <= self.known_at_us and effective <= self.as_of_us
+        return counts(self.as_of_us, self.known_at_us, effective_us, recorded_us)
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,12 @@ def audit_pages(db: ReadModelView, window: Window, start: int, page_size: int = 
     """The audit trail view (one row per event per entity it touched), a range of positions at a time."""
     while start < window.stop:
         last = min(start + page_size, window.stop)
+        when = counted(window.as_of_us, window.known_at_us, effective_or_recorded=True)
         found = db.fetchall(
-            "SELECT position, entity_kind, entity_id, event_type, recorded_us, effective_us, actor, correlation_id, "
-            "reason, summary_zh, summary_en, originator_id, originator_version FROM vl_audit_trail "
-            "WHERE position > ? AND position <= ? AND recorded_us <= ? AND COALESCE(effective_us, recorded_us) <= ? "
-            "ORDER BY position, entity_kind, entity_id",
-            (start, last, window.known_at_us, window.as_of_us),
+            SQL("SELECT position, entity_kind, entity_id, event_type, recorded_us, effective_us, actor, correlation_id, "
+                "reason, summary_zh, summary_en, originator_id, originator_version FROM vl_audit_trail "
+                "WHERE position > ? AND position <= ? AND {} ORDER BY position, entity_kind, entity_id").format(when.sql),
+            (start, last, *when.params),
         )
         yield last, [(p, kind, entity, event, utc_text(rec), shanghai_text(rec), utc_text(eff), *rest)
                      for p, kind, entity, event, rec, eff, *rest in found]

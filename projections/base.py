@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
+from psycopg.sql import SQL, Identifier
 
 from ledger.stored_names import APPLICATION_NAME, stored_topics
 from projections.view import ReadModelView
@@ -34,8 +35,11 @@ class Lookup:
         self.view, self.table, self.key, self.columns, self.size = view, table, key, tuple(columns), size
         self._cache: OrderedDict[str, tuple] = OrderedDict()
         self._staged: dict[str, tuple] = {}
-        self._select = f"SELECT {', '.join(self.columns)} FROM {table} WHERE {key} = ?"
-        self._updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns)
+        # Rendered once: Lookup.get runs for every event of a rebuild.
+        self._select = SQL("SELECT {} FROM {} WHERE {} = ?").format(
+            SQL(", ").join(map(Identifier, self.columns)), Identifier(table), Identifier(key)).as_string()
+        self._updates = SQL(", ").join(SQL("{} = excluded.{}").format(Identifier(c), Identifier(c))
+                                       for c in self.columns)
 
     def get(self, key: str) -> tuple | None:
         if key in self._staged:

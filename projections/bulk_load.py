@@ -14,21 +14,23 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from psycopg.sql import SQL, Identifier
+
 from projections.view import ReadModelView
 
 
 def _secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> list[tuple[str, str]]:
-    marks = ", ".join("?" * len(tables))
+    marks = SQL(", ").join(SQL("?") for _ in tables)
     if view.dialect == "postgres":
-        statement = (
+        statement = SQL(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            f"AND tablename IN ({marks}) AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY indexname"
-        )
+            "AND tablename IN ({}) AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY indexname"
+        ).format(marks)
     else:  # automatic (primary key) indexes have no SQL
-        statement = (
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) "
+        statement = SQL(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({}) "
             "AND sql IS NOT NULL ORDER BY name"
-        )
+        ).format(marks)
     return [(row[0], row[1]) for row in view.fetchall(statement, tables)]
 
 
@@ -61,11 +63,11 @@ def without_secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> Ite
     with view.transaction(commit=True) as curs:
         for name, definition in indexes:
             view.execute(curs, "INSERT INTO vl_dropped_indexes (name, definition) VALUES (?, ?)", (name, definition))
-            curs.execute(f"DROP INDEX {name}")
+            view.execute(curs, SQL("DROP INDEX {}").format(Identifier(name)))
     try:
         yield
     finally:
         restore_indexes(view, tables)
     with view.transaction(commit=True) as curs:  # fresh statistics, or the planner guesses on a table it saw empty
         for table in tables:
-            curs.execute(f"ANALYZE {table}")
+            view.execute(curs, SQL("ANALYZE {}").format(Identifier(table)))

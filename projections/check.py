@@ -108,11 +108,13 @@ def _copy_live(settings: Settings, scratch: Settings, tracking_tables: Mapping[s
         conn.execute("ATTACH DATABASE ? AS live", (str(settings.sqlite_path),))
         conn.execute("BEGIN")  # WAL: the live file's snapshot is taken at the first read and kept to COMMIT
         positions = {
-            name: _position(conn.execute(select_position.format(f"live.{tracking}", "?"), (APPLICATION_NAME,)).fetchone())
+            name: _position(conn.execute(sql.SQL(select_position).format(
+                sql.Identifier("live", tracking), sql.SQL("?")).as_string(), (APPLICATION_NAME,)).fetchone())
             for name, tracking in tracking_tables.items()
         }
         for table in tables:
-            conn.execute(f"CREATE TABLE main.{LIVE_COPY}{table} AS SELECT * FROM live.{table}")
+            conn.execute(sql.SQL("CREATE TABLE {} AS SELECT * FROM {}").format(
+                sql.Identifier("main", LIVE_COPY + table), sql.Identifier("live", table)).as_string())
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -134,8 +136,10 @@ def _compare(scratch: Settings, table: str) -> TableDifference | None:
         conn = sqlite3.connect(scratch.sqlite_path)
         try:
             # SQLite has no EXCEPT ALL; every table here has a primary key, so rows are distinct anyway.
-            only_live = conn.execute(f"SELECT * FROM {LIVE_COPY}{table} EXCEPT SELECT * FROM {table}").fetchall()
-            only_rebuilt = conn.execute(f"SELECT * FROM {table} EXCEPT SELECT * FROM {LIVE_COPY}{table}").fetchall()
+            live_t, rebuilt_t = sql.Identifier(LIVE_COPY + table), sql.Identifier(table)
+            except_ = sql.SQL("SELECT * FROM {} EXCEPT SELECT * FROM {}")
+            only_live = conn.execute(except_.format(live_t, rebuilt_t).as_string()).fetchall()
+            only_rebuilt = conn.execute(except_.format(rebuilt_t, live_t).as_string()).fetchall()
         finally:
             conn.close()
     if not only_live and not only_rebuilt:

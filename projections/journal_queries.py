@@ -1,9 +1,8 @@
 """The journal as of a time, known at a time: trial balance and account balances by dimension.
 
-Bitemporal rule (shared by the queries of issue 7): a posting counts iff ``effective_us <= as_of_us`` and
-(``known_at_us`` is None — known now — or ``recorded_us <= known_at_us``). Every posting of an entry has the entry's
-times and dimensions, so any such selection holds whole entries and sums to zero. Filters on city and programme
-year use the indexes ``(city, effective_us)`` and ``(programme_year, effective_us)``.
+A posting counts by :mod:`projections.bitemporal`'s rule. Every posting of an entry has the entry's times and
+dimensions, so any such selection holds whole entries and sums to zero. Filters on city and programme year use the
+indexes ``(city, effective_us)`` and ``(programme_year, effective_us)``.
 """
 
 from __future__ import annotations
@@ -11,24 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg.sql import SQL, Composable, Identifier
+
+from projections.bitemporal import counted
 from projections.journal import ACCOUNTS, FUND_SOURCES
 from projections.view import ReadModelView
 
 DIMENSIONS = ("city", "programme_year", "cash_year", "fee_category", "provider_id")
 
 
-def _where(as_of_us: int, known_at_us: int | None, filters: dict[str, Any]) -> tuple[str, list[Any]]:
-    clauses, params = ["effective_us <= ?"], [as_of_us]
-    if known_at_us is not None:
-        clauses.append("recorded_us <= ?")
-        params.append(known_at_us)
+def _where(as_of_us: int, known_at_us: int | None, filters: dict[str, Any]) -> tuple[Composable, list[Any]]:
+    when = counted(as_of_us, known_at_us)
+    clauses, params = [when.sql], list(when.params)
     for name, value in filters.items():
         if name not in DIMENSIONS:
             raise ValueError(f"unknown journal dimension {name!r}; known: {', '.join(DIMENSIONS)}")
         if value is not None:
-            clauses.append(f"{name} = ?")
+            clauses.append(SQL("{} = ?").format(Identifier(name)))
             params.append(value)
-    return " AND ".join(clauses), params
+    return SQL(" AND ").join(clauses), params
 
 
 def account_sums(db: ReadModelView, as_of_us: int, known_at_us: int | None = None, *, by: Sequence[str] = (),
@@ -39,11 +39,11 @@ def account_sums(db: ReadModelView, as_of_us: int, known_at_us: int | None = Non
     if unknown:
         raise ValueError(f"unknown journal dimension(s) {sorted(unknown)}; known: {', '.join(DIMENSIONS)}")
     where, params = _where(as_of_us, known_at_us, filters)
-    keys = ", ".join((*by, "account", "fund_source"))
+    keys = SQL(", ").join(map(Identifier, (*by, "account", "fund_source")))
     found = db.fetchall(
-        f"SELECT {keys}, COALESCE(SUM(CASE WHEN amount_fen > 0 THEN amount_fen ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN amount_fen < 0 THEN -amount_fen ELSE 0 END), 0) "
-        f"FROM vl_journal_postings WHERE {where} GROUP BY {keys}",
+        SQL("SELECT {keys}, COALESCE(SUM(CASE WHEN amount_fen > 0 THEN amount_fen ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN amount_fen < 0 THEN -amount_fen ELSE 0 END), 0) "
+            "FROM vl_journal_postings WHERE {where} GROUP BY {keys}").format(keys=keys, where=where),
         params,
     )
     return [(*row[:-2], int(row[-2]), int(row[-1])) for row in found]

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import queries
-from projections.view import ReadModelView
+from psycopg.sql import SQL, Identifier
+
+from projections.bitemporal import learned_after
+from projections.money_flows_queries import city_spend, provider_receivable, voucher_balance
+from projections.view import ReadModelView, rendered
 
 FACT_COLUMNS = ("position", "event_type", "originator_id", "effective_us", "recorded_us", "actor", "reason",
                 "summary_zh", "summary_en")
+_FACTS_SELECT = rendered(SQL(", ").join(map(Identifier, FACT_COLUMNS)))
 
 
 def late_facts(db: ReadModelView, as_of_us: int, known_at_us: int | None = None, *, limit: int = 200) -> dict[str, Any]:
@@ -22,12 +26,13 @@ def late_facts(db: ReadModelView, as_of_us: int, known_at_us: int | None = None,
     known = as_of_us if known_at_us is None else known_at_us
     # With K >= T a counted row took effect before it was recorded: say so, and the partial indexes of migration 0013
     # (rows recorded late) answer instead of whole-table scans. With K < T every row recorded in (K, T] counts.
-    late = known >= as_of_us
+    late = SQL("AND effective_us < recorded_us " if known >= as_of_us else "")
+    learned = learned_after(known, as_of_us)
     rows = db.fetchall(
-        f"SELECT {', '.join(FACT_COLUMNS)} FROM vl_audit_events WHERE recorded_us > ? AND effective_us <= ? "
         # "+ 0": ordering by the bare primary key made PostgreSQL walk it (1M rows) to avoid a sort of a few rows
-        f"{'AND effective_us < recorded_us ' if late else ''}ORDER BY position + 0 LIMIT ?",
-        (known, as_of_us, limit + 1),
+        SQL("SELECT {} FROM vl_audit_events WHERE {} {}ORDER BY position + 0 LIMIT ?").format(
+            _FACTS_SELECT, learned.sql, late),
+        (*learned.params, limit + 1),
     )
     facts = [dict(zip(FACT_COLUMNS, r, strict=True)) for r in rows[:limit]]
     touched = {
@@ -45,14 +50,16 @@ def late_facts(db: ReadModelView, as_of_us: int, known_at_us: int | None = None,
 def _touched(db: ReadModelView, column: str, tables: tuple[str, ...], as_of_us: int, known: int,
              limit: int) -> list[str]:
     """The keys (at most ``limit``, in order) that facts recorded after K with effect by T touched."""
-    late = "AND recorded_us > effective_us " if known >= as_of_us else ""  # see late_facts()
+    late = SQL("AND recorded_us > effective_us " if known >= as_of_us else "")  # see late_facts()
+    learned = learned_after(known, as_of_us)
     found: set[str] = set()
     for table in tables:
         # No ORDER BY/LIMIT here: with them PostgreSQL walked the key's index (1M rows at 1M events) to skip a sort
         # of the few keys that late rows touch; they are sorted and cut here instead.
         found |= {r[0] for r in db.fetchall(
-            f"SELECT DISTINCT {column} FROM {table} WHERE recorded_us > ? AND effective_us <= ? {late}"
-            f"AND {column} IS NOT NULL", (known, as_of_us))}
+            SQL("SELECT DISTINCT {key} FROM {table} WHERE {learned} {late}AND {key} IS NOT NULL").format(
+                key=Identifier(column), table=Identifier(table), learned=learned.sql, late=late),
+            learned.params)}
     return sorted(found)[:limit]
 
 
@@ -66,8 +73,8 @@ def _difference(figure: str, key: str, then: dict[str, Any], now: dict[str, Any]
 
 
 def _voucher(db: ReadModelView, key: str, as_of_us: int, known: int) -> tuple[dict, dict]:
-    return (queries.voucher_balance(db, key, as_of_us, known) or {},
-            queries.voucher_balance(db, key, as_of_us) or {})
+    return (voucher_balance(db, key, as_of_us, known) or {},
+            voucher_balance(db, key, as_of_us) or {})
 
 
 def _stage_totals(spend: dict[str, Any]) -> dict[str, int]:
@@ -79,12 +86,12 @@ def _stage_totals(spend: dict[str, Any]) -> dict[str, int]:
 
 
 def _city(db: ReadModelView, key: str, as_of_us: int, known: int) -> tuple[dict, dict]:
-    return (_stage_totals(queries.city_spend(db, key, as_of_us, known)),
-            _stage_totals(queries.city_spend(db, key, as_of_us)))
+    return (_stage_totals(city_spend(db, key, as_of_us, known)),
+            _stage_totals(city_spend(db, key, as_of_us)))
 
 
 def _provider(db: ReadModelView, key: str, as_of_us: int, known: int) -> tuple[dict, dict]:
-    then, now = queries.provider_receivable(db, key, as_of_us, known), queries.provider_receivable(db, key, as_of_us)
+    then, now = provider_receivable(db, key, as_of_us, known), provider_receivable(db, key, as_of_us)
     then.pop("quotas"), now.pop("quotas")
     return then, now
 

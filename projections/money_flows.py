@@ -39,6 +39,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from psycopg.sql import SQL, Identifier
+
 from ledger.money import split_funding
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
@@ -254,6 +256,7 @@ def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None
 
 
 def _upsert_daily(view: ReadModelView, curs: Any, table: str, owner: str, buckets: dict[tuple, list[int]]) -> None:
-    adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in AMOUNTS)
+    adds = SQL(", ").join(SQL("{c} = {t}.{c} + excluded.{c}").format(c=Identifier(c), t=Identifier(table))
+                          for c in AMOUNTS)
     rows = [(*key, *values) for key, values in buckets.items()]
     view.upsert_rows(curs, table, (owner, *DAILY_KEYS, *AMOUNTS), (owner, *DAILY_KEYS), rows, adds)

@@ -13,7 +13,8 @@ from uuid import UUID
 
 from store.settings import Settings
 from ledger.application import VoucherLedger
-from projections import journal_queries, late_facts, queries
+from projections import (audit_trail_queries, journal_queries, late_facts, money_flows_queries,
+                         settlement_batches_queries, whitelist_queries)
 from projections.runner import InProcessProjections, close_projections, open_projections
 from projections.times import to_us
 
@@ -43,41 +44,42 @@ class ReadModels:
     # Each figure as of ``as_of`` (effective time), known at ``known_at`` (recorded time; None: known now).
     def voucher_balance(self, voucher_id: UUID | str, as_of: datetime,
                         known_at: datetime | None = None) -> dict[str, Any] | None:
-        return self._ask(queries.voucher_balance, str(voucher_id), to_us(as_of), _us(known_at))
+        return self._ask(money_flows_queries.voucher_balance, str(voucher_id), to_us(as_of), _us(known_at))
 
     def enterprise_totals(self, enterprise_id: UUID | str, as_of: datetime,
                           known_at: datetime | None = None) -> list[dict[str, Any]]:
-        return self._ask(queries.enterprise_totals, str(enterprise_id), to_us(as_of), _us(known_at))
+        return self._ask(money_flows_queries.enterprise_totals, str(enterprise_id), to_us(as_of), _us(known_at))
 
     def city_spend(self, city: str, as_of: datetime, known_at: datetime | None = None, **filters: Any) -> dict[str, Any]:
-        return self._ask(queries.city_spend, city, to_us(as_of), _us(known_at), **filters)
+        return self._ask(money_flows_queries.city_spend, city, to_us(as_of), _us(known_at), **filters)
 
     def provider_receivable(self, provider_id: UUID | str, as_of: datetime,
                             known_at: datetime | None = None) -> dict[str, Any]:
-        return self._ask(queries.provider_receivable, str(provider_id), to_us(as_of), _us(known_at))
+        return self._ask(money_flows_queries.provider_receivable, str(provider_id), to_us(as_of), _us(known_at))
 
     def claims_held(self, provider_id: UUID | str, as_of: datetime,
                     known_at: datetime | None = None) -> list[dict[str, Any]]:
-        return self._ask(queries.claims_held, str(provider_id), to_us(as_of), _us(known_at))
+        return self._ask(whitelist_queries.claims_held, str(provider_id), to_us(as_of), _us(known_at))
 
     def whitelist(self, as_of: datetime, known_at: datetime | None = None, **page: Any) -> list[dict[str, Any]]:
-        return self._ask(queries.whitelist, to_us(as_of), _us(known_at), **page)
+        return self._ask(whitelist_queries.whitelist, to_us(as_of), _us(known_at), **page)
 
     def whitelist_history(self, provider_id: UUID | str, as_of: datetime,
                           known_at: datetime | None = None) -> list[dict[str, Any]]:
-        return self._ask(queries.whitelist_history, str(provider_id), to_us(as_of), _us(known_at))
+        return self._ask(whitelist_queries.whitelist_history, str(provider_id), to_us(as_of), _us(known_at))
 
     def audit_trail(self, entity_kind: str, entity_id: UUID | str, as_of: datetime, known_at: datetime | None = None,
                     **page: Any) -> list[dict[str, Any]]:
-        return self._ask(queries.audit_trail, entity_kind, str(entity_id), to_us(as_of), _us(known_at), **page)
+        return self._ask(audit_trail_queries.audit_trail, entity_kind, str(entity_id), to_us(as_of), _us(known_at),
+                         **page)
 
     def settlement_batch(self, batch_id: UUID | str, as_of: datetime,
                          known_at: datetime | None = None) -> dict[str, Any] | None:
-        return self._ask(queries.settlement_batch, str(batch_id), to_us(as_of), _us(known_at))
+        return self._ask(settlement_batches_queries.settlement_batch, str(batch_id), to_us(as_of), _us(known_at))
 
     def provider_batches(self, provider_id: UUID | str, as_of: datetime,
                          known_at: datetime | None = None) -> list[dict[str, Any]]:
-        return self._ask(queries.provider_batches, str(provider_id), to_us(as_of), _us(known_at))
+        return self._ask(settlement_batches_queries.provider_batches, str(provider_id), to_us(as_of), _us(known_at))
 
     def late_facts(self, as_of: datetime, known_at: datetime | None = None, **page: Any) -> dict[str, Any]:
         return self._ask(late_facts.late_facts, to_us(as_of), _us(known_at), **page)
@@ -88,7 +90,7 @@ class ReadModels:
 
     def event_feed(self, as_of: datetime, **filters: Any) -> list[dict[str, Any]]:
         """The global sequence as recorded by ``as_of`` (the feed is in recorded order: as_of is a "known at")."""
-        return self._ask(queries.event_feed, as_of_us=to_us(as_of), **filters)
+        return self._ask(audit_trail_queries.event_feed, as_of_us=to_us(as_of), **filters)
 
 
 def _us(moment: datetime | None) -> int | None:

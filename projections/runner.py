@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Identifier
 
 from store.settings import Settings
 from store.opening import creating_tables
@@ -125,8 +126,10 @@ def truncate(projections: Sequence[LedgerProjection]) -> None:
         view = projection.view
         with view.transaction(commit=True) as curs:
             for table in projection.tables:  # TRUNCATE is PostgreSQL's fast path; SQLite optimises DELETE without WHERE
-                curs.execute(f"{'TRUNCATE' if view.dialect == 'postgres' else 'DELETE FROM'} {table}")
-            view.execute(curs, f"DELETE FROM {view.tracking_table_name} WHERE application_name = ?", (APPLICATION_NAME,))
+                empty = SQL("TRUNCATE {}") if view.dialect == "postgres" else SQL("DELETE FROM {}")
+                view.execute(curs, empty.format(Identifier(table)))
+            view.execute(curs, SQL("DELETE FROM {} WHERE application_name = ?").format(
+                Identifier(view.tracking_table_name)), (APPLICATION_NAME,))
         projection.forget()
 
 

@@ -29,7 +29,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Identifier, Literal
 
 
 class ProjectionConflictError(RuntimeError):
@@ -62,14 +62,18 @@ class ReadModelView:
         """Make ``curs`` return plain tuples (SQLite's rows already index by position)."""
 
     # -- shared --------------------------------------------------------------------------------------------------
-    def sql(self, statement: str) -> str:
+    def sql(self, statement: str | Composable) -> str:
+        """The statement for this store: a ``psycopg.sql`` composition is rendered (its identifiers double-quoted,
+        which both stores read alike), then PostgreSQL gets ``%s`` for each ``?``."""
+        if isinstance(statement, Composable):
+            statement = statement.as_string()
         return statement.replace("?", "%s") if self.dialect == "postgres" else statement
 
-    def execute(self, curs: Any, statement: str, params: Sequence[Any] = ()) -> Any:
+    def execute(self, curs: Any, statement: str | Composable, params: Sequence[Any] = ()) -> Any:
         curs.execute(self.sql(statement), tuple(params))
         return curs
 
-    def fetchall(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def fetchall(self, statement: str | Composable, params: Sequence[Any] = ()) -> list[tuple]:
         session = getattr(self._reading, "cursor", None)
         if session is not None:
             self.execute(session, statement, params)
@@ -93,12 +97,12 @@ class ReadModelView:
             finally:
                 self._reading.cursor = None
 
-    def fetchone(self, statement: str, params: Sequence[Any] = ()) -> tuple | None:
+    def fetchone(self, statement: str | Composable, params: Sequence[Any] = ()) -> tuple | None:
         rows = self.fetchall(statement, params)
         return rows[0] if rows else None
 
     def upsert_rows(self, curs: Any, table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple],
-                    update: str) -> None:
+                    update: Composable) -> None:
         """INSERT ... ON CONFLICT (key) DO UPDATE SET ``update`` for every row. Keys must be unique in ``rows``."""
         raise NotImplementedError
 
@@ -141,7 +145,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
                 copy.write_row(row)
 
     def upsert_rows(self, curs: Any, table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple],
-                    update: str) -> None:
+                    update: Composable) -> None:
         # One row per statement (executemany) costs a round trip each, and a multi-row VALUES statement makes psycopg
         # parse thousands of placeholders: both dominated rebuilds. COPY into a temporary twin, then one upsert.
         if not rows:
@@ -152,7 +156,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
         self.insert_rows(curs, scratch, columns, rows)
         cols = SQL(", ").join(map(Identifier, columns))
         curs.execute(SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET ").format(
-            Identifier(table), cols, cols, Identifier(scratch), SQL(", ").join(map(Identifier, key))) + SQL(update))
+            Identifier(table), cols, cols, Identifier(scratch), SQL(", ").join(map(Identifier, key))) + update)
 
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
         # Before the first commit there is no row to lock: create it (position 0) so that FOR UPDATE has something
@@ -168,6 +172,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
 
 
 SQLITE_CACHE_KIB = 64 * 1024  # per connection
+_CACHE_SIZE = SQL("PRAGMA cache_size = {}").format(Literal(-SQLITE_CACHE_KIB)).as_string()  # a PRAGMA takes no "?"
 
 
 class SQLiteView(ReadModelView, SQLiteTrackingRecorder):
@@ -178,40 +183,53 @@ class SQLiteView(ReadModelView, SQLiteTrackingRecorder):
     def __init__(self, datastore: Any, *, tracking_table_name: str | None = None, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.tracking_table_name = tracking_table_name or self.default_tracking_table_name
-        t = self.tracking_table_name
-        self.insert_tracking_statement = (
-            f"INSERT INTO {t} VALUES (:application_name, :notification_id) "
-            f"ON CONFLICT (application_name) DO UPDATE SET notification_id = :notification_id "
-            f"WHERE {t}.notification_id < :notification_id RETURNING notification_id"
-        )
-        self.select_max_tracking_id_statement = f"SELECT MAX(notification_id) FROM {t} WHERE application_name=?"
+        t = Identifier(self.tracking_table_name)
+        # The library runs these as strings: rendered once, here.
+        self.insert_tracking_statement = SQL(
+            "INSERT INTO {t} VALUES (:application_name, :notification_id) "
+            "ON CONFLICT (application_name) DO UPDATE SET notification_id = :notification_id "
+            "WHERE {t}.notification_id < :notification_id RETURNING notification_id"
+        ).format(t=t).as_string()
+        self.select_max_tracking_id_statement = SQL(
+            "SELECT MAX(notification_id) FROM {} WHERE application_name=?").format(t).as_string()
         self.create_table_statements = [
-            (f"CREATE TABLE IF NOT EXISTS {t} (application_name TEXT, notification_id INTEGER, "
-            "PRIMARY KEY (application_name)) WITHOUT ROWID")
+            SQL("CREATE TABLE IF NOT EXISTS {} (application_name TEXT, notification_id INTEGER, "
+                "PRIMARY KEY (application_name)) WITHOUT ROWID").format(t).as_string()
         ]
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as curs:
             # SQLite's default page cache is 2 MB; read models of a million events are over a gigabyte.
-            curs.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            curs.execute(_CACHE_SIZE)
             yield curs
 
     def insert_rows(self, curs: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         if rows:
-            marks = ", ".join("?" * len(columns))
-            curs.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            curs.executemany(_insert(table, columns).as_string(), rows)
 
     def upsert_rows(self, curs: Any, table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple],
-                    update: str) -> None:
+                    update: Composable) -> None:
         if rows:
-            marks = ", ".join("?" * len(columns))
-            curs.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
-                             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}", rows)
+            statement = _insert(table, columns) + SQL(" ON CONFLICT ({}) DO UPDATE SET ").format(
+                SQL(", ").join(map(Identifier, key))) + update
+            curs.executemany(statement.as_string(), rows)
 
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
         # A write first, so this transaction holds SQLite's write lock before it reads the position: a second
         # process cannot commit between this read and ours.
-        curs.execute(f"INSERT INTO {self.tracking_table_name} VALUES (?, 0) ON CONFLICT DO NOTHING", (application_name,))
+        curs.execute(SQL("INSERT INTO {} VALUES (?, 0) ON CONFLICT DO NOTHING").format(
+            Identifier(self.tracking_table_name)).as_string(), (application_name,))
         curs.execute(self.select_max_tracking_id_statement, (application_name,))
         return curs.fetchone()[0]
+
+
+def rendered(statement: Composable) -> SQL:
+    """A composition rendered once (at import, say) into plain SQL: rendering many identifiers costs more than a
+    point query's own work, so a statement's fixed parts should not be rendered on every call."""
+    return SQL(statement.as_string())
+
+
+def _insert(table: str, columns: Sequence[str]) -> Composable:
+    return SQL("INSERT INTO {} ({}) VALUES ({})").format(
+        Identifier(table), SQL(", ").join(map(Identifier, columns)), SQL(", ").join(SQL("?") for _ in columns))

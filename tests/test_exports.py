@@ -1,7 +1,7 @@
 """Exports and replay, on both stores, over a simulated programme of a few thousand events.
 
 * The set-wide figures of an export (audit/figures.py, one GROUP BY per figure) equal the per-entity queries of
-  projections/queries.py for every city and provider and a sample of enterprises, vouchers and batches, as of several
+  projections/*_queries.py for every city and provider and a sample of enterprises, vouchers and batches, as of several
   times, known now and known earlier (two independent paths).
 * An export interrupted in the middle of its event and audit-trail files, then run again, writes the same bytes as
   one that was never interrupted; a finished export is not redone unless forced.
@@ -29,7 +29,7 @@ from audit.export import export
 from audit.figures import all_figures
 from audit.replay import ReplayTargetError, replay, replay_settings
 from ledger.parties import VOUCHER_CITIES
-from projections import queries
+from projections import money_flows_queries, settlement_batches_queries, whitelist_queries
 from projections.runner import (
     InProcessProjections,
     close_projections,
@@ -48,7 +48,7 @@ from tests.api_helpers import (
 from tests.projection_helpers import scratch_views
 
 TIMES = (datetime(2019, 6, 30, 16, tzinfo=UTC), datetime(2020, 3, 1, tzinfo=UTC), datetime(2021, 6, 1, tzinfo=UTC))
-STAGE_COLUMNS = tuple(f"{s}_fen" for s in queries.SPEND_FIGURES)
+STAGE_COLUMNS = tuple(f"{s}_fen" for s in money_flows_queries.SPEND_FIGURES)
 
 
 @pytest.fixture(scope="module", params=store_params())
@@ -89,7 +89,7 @@ def check_against_queries(db, as_of_us: int, known_at_us: int | None) -> None:
                                                       ("quota_set_fen", "issued_fen", "quota_used_fen",
                                                        "quota_remaining_fen")}
     for city in VOUCHER_CITIES:
-        answer = queries.city_spend(db, city, as_of_us, **k)
+        answer = money_flows_queries.city_spend(db, city, as_of_us, **k)
         lines: dict[tuple, dict] = defaultdict(dict)
         for line in answer["lines"]:
             key = (line["programme_year"], line["cash_year"], line["fee_category"], line["fund_source"])
@@ -102,23 +102,23 @@ def check_against_queries(db, as_of_us: int, known_at_us: int | None) -> None:
         provider_quotas[row["provider_id"]][row["programme_year"]] = {
             c: row[c] for c in ("quota_set_fen", "quota_used_fen", "quota_remaining_fen")}
     for row in figures["provider_receivables"]:
-        answer = queries.provider_receivable(db, row["provider_id"], as_of_us, **k)
+        answer = money_flows_queries.provider_receivable(db, row["provider_id"], as_of_us, **k)
         for column in ("status", "approved_unsettled_fen", "held_fen", "claims_held_fen", "claimed_pending_fen",
                        "settled_fen", "recoveries_due_fen", "recoveries_raised_fen", "recoveries_collected_fen",
                        "recoveries_written_off_fen"):
             assert row[column] == answer.get(column, 0), (row["provider_id"], column)
         assert nonzero(answer["quotas"]) == nonzero(provider_quotas.get(row["provider_id"], {}))
-    assert [dict(r) for r in figures["whitelist"]] == queries.whitelist(db, as_of_us, limit=10_000, **k)
+    assert [dict(r) for r in figures["whitelist"]] == whitelist_queries.whitelist(db, as_of_us, limit=10_000, **k)
 
     years = defaultdict(list)
     for row in figures["enterprise_totals"]:
         years[row["enterprise_id"]].append({c: v for c, v in row.items() if c != "enterprise_id"})
     for enterprise_id in sorted(years)[::7]:
-        assert queries.enterprise_totals(db, enterprise_id, as_of_us, **k) == years[enterprise_id]
+        assert money_flows_queries.enterprise_totals(db, enterprise_id, as_of_us, **k) == years[enterprise_id]
     for row in figures["voucher_balances"][::5]:
-        assert queries.voucher_balance(db, row["voucher_id"], as_of_us, **k) == row
+        assert money_flows_queries.voucher_balance(db, row["voucher_id"], as_of_us, **k) == row
     for row in figures["settlement_batches"][::5]:
-        batch = queries.settlement_batch(db, row["batch_id"], as_of_us, **k)
+        batch = settlement_batches_queries.settlement_batch(db, row["batch_id"], as_of_us, **k)
         assert (batch["provider_id"], batch["period"], batch["paid"]) == (row["provider_id"], row["period"], row["paid"])
         assert (len(batch["lines"]), sum(x["amount_fen"] for x in batch["lines"])) == (row["lines"], row["lines_fen"])
         for column in ("total_settled_fen", "total_recoveries_fen", "total_collections_fen", "total_write_offs_fen",
@@ -281,11 +281,11 @@ def test_a_replay_until_t_equals_the_live_figures_known_at_t(simulated, tmp_path
             for as_of in (t, t - timedelta(days=60)):  # and per-entity queries: known at T live, known now replayed
                 figures = by_name(all_figures(db, to_us(as_of), to_us(t)))
                 for row in figures["voucher_balances"][::9]:
-                    assert (queries.voucher_balance(views[0].view, row["voucher_id"], to_us(as_of))
-                            == queries.voucher_balance(db, row["voucher_id"], to_us(as_of), to_us(t)))
+                    assert (money_flows_queries.voucher_balance(views[0].view, row["voucher_id"], to_us(as_of))
+                            == money_flows_queries.voucher_balance(db, row["voucher_id"], to_us(as_of), to_us(t)))
                 for city in VOUCHER_CITIES[:6]:
-                    assert (queries.city_spend(views[0].view, city, to_us(as_of))
-                            == queries.city_spend(db, city, to_us(as_of), to_us(t)))
+                    assert (money_flows_queries.city_spend(views[0].view, city, to_us(as_of))
+                            == money_flows_queries.city_spend(db, city, to_us(as_of), to_us(t)))
         finally:
             close_projections(views)
     with pytest.raises(ReplayTargetError):  # the target remembers its T

@@ -25,7 +25,7 @@ from store.settings import Settings
 from store.opening import open_ledger
 from ledger.application import VoucherLedger
 from ledger.recording import By
-from projections import queries
+from projections import money_flows_queries
 from projections.check import check
 from projections.journal_queries import balances, trial_balance
 from projections.runner import catch_up, close_projections, open_projections
@@ -323,7 +323,7 @@ def test_accounts_reconcile_with_city_spend_both_ways(history):
         for known_at in (None, as_of):
             for city in cities:
                 journal = journal_city_lines(history.db, city, as_of, known_at)
-                spend = spend_lines(queries.city_spend(history.db, city, as_of, known_at), stages)
+                spend = spend_lines(money_flows_queries.city_spend(history.db, city, as_of, known_at), stages)
                 both_ways(journal, spend, (city, as_of, known_at))
     # and against the raw events at the end (settled, recovered, spend)
     independent = expected_city_spend(history.events, END_OF_TIME)
@@ -351,7 +351,7 @@ def test_accounts_reconcile_with_provider_receivable_both_ways(history):
                     journal[(provider, name)] += sign * fen
             projection = {}
             for provider in providers:
-                figures = queries.provider_receivable(history.db, provider, as_of, known_at)
+                figures = money_flows_queries.provider_receivable(history.db, provider, as_of, known_at)
                 for name, _sign in figure_of.values():
                     if figures[name]:
                         projection[(provider, name)] = figures[name]

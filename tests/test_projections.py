@@ -26,7 +26,7 @@ from store.opening import open_ledger
 from ledger.claims import ClaimStatus
 from ledger.fiscal_time import fiscal_year
 from ledger.voucher import Voucher
-from projections import queries
+from projections import audit_trail_queries, money_flows_queries, whitelist_queries
 from projections.check import check
 from projections.read_models import ReadModels
 from projections.runner import catch_up, close_projections, open_projections
@@ -387,7 +387,7 @@ def test_settled_and_recovered_spend_agree_with_the_settlement_batches_own_split
         recovered[r.event.city]["province"] += r.event.province_portion_fen
     assert paid and recovered
     for city in sorted(paid):
-        lines = queries.city_spend(history.db, city, us(END_OF_TIME))["lines"]
+        lines = money_flows_queries.city_spend(history.db, city, us(END_OF_TIME))["lines"]
         totals = Counter()
         for x in lines:
             totals[(x["stage"], x["fund_source"])] += x["amount_fen"]
@@ -411,7 +411,7 @@ def test_city_spend_as_of_past_times_and_with_filters(history):
     for as_of in times:
         expected = expected_city_spend(history.events, as_of)
         for city in cities:
-            result = queries.city_spend(history.db, city, us(as_of))
+            result = money_flows_queries.city_spend(history.db, city, us(as_of))
             assert spend_lines(result) == nonzero(expected.lines[city]), (city, as_of)
             for year, q in expected.quotas[city].items():
                 assert result["quotas"][year]["quota_used_fen"] == q["quota_used_fen"], (city, as_of)
@@ -419,12 +419,12 @@ def test_city_spend_as_of_past_times_and_with_filters(history):
                 assert result["quotas"][year]["quota_set_fen"] == q["quota_set_fen"], (city, as_of)
 
     expected = expected_city_spend(history.events, END_OF_TIME).lines["441900"]
-    by_cash_2019 = queries.city_spend(history.db, "441900", us(END_OF_TIME), year=2019, year_kind="cash",
+    by_cash_2019 = money_flows_queries.city_spend(history.db, "441900", us(END_OF_TIME), year=2019, year_kind="cash",
                                       fund_source="city", stage="spend")
     assert {(x["cash_year"], x["fund_source"], x["stage"]) for x in by_cash_2019["lines"]} == {(2019, "city", "spend")}
     assert sum(x["amount_fen"] for x in by_cash_2019["lines"]) == sum(
         v for (py, cy, cat, src, stage), v in expected.items() if cy == 2019 and src == "city" and stage == "spend")
-    by_programme = queries.city_spend(history.db, "441900", us(END_OF_TIME), year=2019, fee_category="DEVICE_ACCESS",
+    by_programme = money_flows_queries.city_spend(history.db, "441900", us(END_OF_TIME), year=2019, fee_category="DEVICE_ACCESS",
                                       stage="settled")
     assert {(x["programme_year"], x["fee_category"]) for x in by_programme["lines"]} == {(2019, "DEVICE_ACCESS")}
     for source in ("city", "province"):
@@ -485,7 +485,7 @@ def test_voucher_balance_as_of_times_equals_the_aggregate_at_the_version_recorde
             # (nothing here takes effect after it is recorded).
             straddled += not settled_in_time(stream, as_of)
             versions = [r.event.originator_version for r in stream if r.at <= as_of]
-            got = queries.voucher_balance(history.db, str(voucher_id), us(as_of), us(as_of))
+            got = money_flows_queries.voucher_balance(history.db, str(voucher_id), us(as_of), us(as_of))
             if not versions:
                 assert got is None
                 continue
@@ -517,7 +517,7 @@ def test_enterprise_totals_as_of_equal_the_sum_of_its_vouchers_aggregates(histor
                 for name in ("face_value_fen", "claimed_fen", "approved_fen", "settled_fen", "reversed_fen",
                              "recovered_fen", "returned_fen", "remaining_fen"):
                     year[name] += f[name]
-            got = queries.enterprise_totals(history.db, str(enterprise_id), us(as_of), us(as_of))
+            got = money_flows_queries.enterprise_totals(history.db, str(enterprise_id), us(as_of), us(as_of))
             assert {t["programme_year"]: {k: v for k, v in t.items() if k != "programme_year"} for t in got} == \
                 {y: dict(c) for y, c in expected.items()}, (enterprise_id, as_of)
 
@@ -553,9 +553,9 @@ def test_whitelist_as_of_times_equals_the_provider_aggregates_recorded_by_then(h
                 expected.add((str(provider_id), provider.uscc, provider.status, fiscal_year(as_of) in
                               provider.eliminated_years))
                 checked[provider.status] += 1
-                assert queries.provider_status(history.db, str(provider_id), us(as_of), us(as_of)) == provider.status
+                assert whitelist_queries.provider_status(history.db, str(provider_id), us(as_of), us(as_of)) == provider.status
         listed, after = [], ""
-        while page := queries.whitelist(history.db, us(as_of), us(as_of), after_uscc=after, limit=7):  # pages of 7
+        while page := whitelist_queries.whitelist(history.db, us(as_of), us(as_of), after_uscc=after, limit=7):  # pages of 7
             listed += page
             after = page[-1]["uscc"]
         got = {(w["provider_id"], w["uscc"], w["status"], w["eliminated_this_year"]) for w in listed}
@@ -628,7 +628,7 @@ def test_provider_receivable_as_of_times_equals_a_replay_of_the_aggregates(histo
                 "recoveries_collected_fen": 0, "recoveries_written_off_fen": 0,
                 "quotas": dict(sorted(quotas[provider_id].items())),
             }
-            assert queries.provider_receivable(history.db, str(provider_id), us(as_of), us(as_of)) == expected, \
+            assert money_flows_queries.provider_receivable(history.db, str(provider_id), us(as_of), us(as_of)) == expected, \
                 (provider_id, as_of)
             held += expected["held_fen"]
             flagged += expected["claims_held_fen"]
@@ -651,7 +651,7 @@ def test_a_vouchers_audit_trail_reads_from_issuance_to_settlement_and_recovery(h
                      "Voucher.ClaimSettled", "Voucher.Expired"])
     for voucher_id in (plain, reversal.event.originator_id):
         stream = history.stream(voucher_id)
-        trail = queries.audit_trail(history.db, "voucher", str(voucher_id), us(END_OF_TIME))
+        trail = audit_trail_queries.audit_trail(history.db, "voucher", str(voucher_id), us(END_OF_TIME))
         positions = [t["position"] for t in trail]
         assert positions == sorted(set(positions))
         # Exactly the voucher's own events and the events that name it (its quota holds and releases, its claims'
@@ -678,13 +678,13 @@ def test_a_vouchers_audit_trail_reads_from_issuance_to_settlement_and_recovery(h
 
         # Paged with a cursor, the trail is the same; "until" T keeps what was recorded by T.
         paged, after = [], 0
-        while page := queries.audit_trail(history.db, "voucher", str(voucher_id), us(END_OF_TIME),
+        while page := audit_trail_queries.audit_trail(history.db, "voucher", str(voucher_id), us(END_OF_TIME),
                                           after_position=after, limit=3):
             paged += page
             after = page[-1]["position"]
         assert paged == trail
         approved_at = next(r.at for r in stream if r.kind == "Voucher.ClaimApproved")
-        assert queries.audit_trail(history.db, "voucher", str(voucher_id), us(approved_at), us(approved_at)) == [
+        assert audit_trail_queries.audit_trail(history.db, "voucher", str(voucher_id), us(approved_at), us(approved_at)) == [
             t for t in trail if t["recorded_us"] <= us(approved_at)]
 
     # The reversed claim: in its provider's and its batch's trails, with the batch's payment and the recovery.
@@ -695,16 +695,16 @@ def test_a_vouchers_audit_trail_reads_from_issuance_to_settlement_and_recovery(h
             "Voucher.ClaimReversed", "SettlementBatch.ClaimAdded", "SettlementBatch.RecoveryRaised",
             "ProviderQuota.Used", "InvoiceKey.Registered", "ContractKey.Registered"} <= kinds
     provider_id = next(r.event.provider_id for r in claim_events if r.kind == "Voucher.Claimed")
-    provider_trail = {t["position"] for t in queries.audit_trail(history.db, "provider", str(provider_id),
+    provider_trail = {t["position"] for t in audit_trail_queries.audit_trail(history.db, "provider", str(provider_id),
                                                                  us(END_OF_TIME), limit=100_000)}
     batch = history.stream(e.batch_id)
     assert {r.position for r in claim_events} | {r.position for r in batch} <= provider_trail
-    batch_trail = [t["position"] for t in queries.audit_trail(history.db, "settlement_batch", str(e.batch_id),
+    batch_trail = [t["position"] for t in audit_trail_queries.audit_trail(history.db, "settlement_batch", str(e.batch_id),
                                                               us(END_OF_TIME))]
     # The batch's own events (opened, lines, paid, recovery) and its claims' events that name it.
     assert batch_trail == [r.position for r in history.events if references(r, e.batch_id, "batch_id")]
     assert {"SettlementBatch.Paid", "SettlementBatch.RecoveryRaised", "Voucher.ClaimReversed"} <= {
-        t["event_type"] for t in queries.audit_trail(history.db, "settlement_batch", str(e.batch_id),
+        t["event_type"] for t in audit_trail_queries.audit_trail(history.db, "settlement_batch", str(e.batch_id),
                                                      us(END_OF_TIME))}
 
 

@@ -28,7 +28,7 @@ import pytest
 from audit.export import export
 from ledger.money import YUAN
 from ledger.settlement import SettlementBatch
-from projections import queries
+from projections import audit_trail_queries, money_flows_queries, settlement_batches_queries
 from projections.check import check
 from projections.journal_queries import trial_balance
 from projections.runner import catch_up, close_projections, open_projections
@@ -84,7 +84,7 @@ def views(world, store_settings):
 def city_figures(db, as_of_us, known_at_us=None) -> dict[str, tuple[int, int]]:
     """figure → (total, city part) over the city's lines (Foshan, programme year 2019)."""
     out: dict[str, list[int]] = {}
-    for line in queries.city_spend(db, FOSHAN, as_of_us, known_at_us, year=2019)["lines"]:
+    for line in money_flows_queries.city_spend(db, FOSHAN, as_of_us, known_at_us, year=2019)["lines"]:
         total = out.setdefault(line["stage"], [0, 0])
         total[0] += line["amount_fen"]
         if line["fund_source"] == "city":
@@ -143,12 +143,12 @@ def test_a_recovery_collected_in_two_parts_closes_the_receivable_and_shows_in_ca
     known_then = city_figures(db, now, us(world.now) - 1)
     assert (known_then["collected"], known_then["outstanding"]) == (FIRST, SECOND)
 
-    receivable = queries.provider_receivable(db, str(provider), now)
+    receivable = money_flows_queries.provider_receivable(db, str(provider), now)
     assert (receivable["recoveries_raised_fen"], receivable["recoveries_collected_fen"],
             receivable["recoveries_written_off_fen"], receivable["recoveries_due_fen"]) == (RAISED[0], RAISED[0], 0, 0)
-    assert queries.provider_receivable(db, str(provider), us(first_at) + 1)["recoveries_due_fen"] == SECOND[0]
+    assert money_flows_queries.provider_receivable(db, str(provider), us(first_at) + 1)["recoveries_due_fen"] == SECOND[0]
 
-    batch = queries.settlement_batch(db, str(batch_id), now)
+    batch = settlement_batches_queries.settlement_batch(db, str(batch_id), now)
     assert [(c["amount_fen"], c["city_fen"], c["province_fen"], c["reference"]) for c in batch["collections"]] == [
         (FIRST[0], FIRST[1], FIRST[0] - FIRST[1], "BOC-2019-0001"),
         (SECOND[0], SECOND[1], SECOND[0] - SECOND[1], "BOC-2019-0002")]
@@ -207,15 +207,15 @@ def test_a_write_off_closes_the_receivable_with_its_reason(world, paid, views, s
     assert figures["outstanding"] == (0, 0)
     assert figures["spend"] == minus(SETTLED, RAISED)
     assert figures["cash_out"] == minus(SETTLED, (10_000, 3_999))
-    assert queries.provider_receivable(db, str(provider), us(world.now))["recoveries_due_fen"] == 0
+    assert money_flows_queries.provider_receivable(db, str(provider), us(world.now))["recoveries_due_fen"] == 0
     tb = trial_balance(db, us(world.now))
     lines = {line["account"]: line["balance_fen"] for line in tb["accounts"]}
     assert tb["balanced"] and lines["RECOVERIES_RECEIVABLE"] == 0
     assert (lines["RECOVERIES_COLLECTED"], lines["RECOVERIES_WRITTEN_OFF"]) == (10_000, RAISED[0] - 10_000)
-    batch = queries.settlement_batch(db, str(batch_id), us(world.now))
+    batch = settlement_batches_queries.settlement_batch(db, str(batch_id), us(world.now))
     assert [(w["amount_fen"], w["reference"]) for w in batch["write_offs"]] == [
         (RAISED[0] - 10_000, "provider dissolved; nothing to recover")]
-    trail = queries.audit_trail(db, "city", FOSHAN, us(world.now))
+    trail = audit_trail_queries.audit_trail(db, "city", FOSHAN, us(world.now))
     assert any(row["summary_zh"].startswith("核销追回款") for row in trail)
     assert any(row["summary_en"].startswith("recovery collected") for row in trail)
     assert check(world.app, lean(store_settings), ["money_flows", "journal", "settlement_batches"]) == []

@@ -3,7 +3,7 @@
 For each ledger size (``scale.asof_events``, e.g. 100k and 1M events) and store: a seeded simulation
 (``bench.simulated``, shared with the other benchmarks of the run) whose projections are caught up first (untimed;
 a no-op when ``rebuild`` already ran on it). Then ``scale.asof_queries`` calls of each query of
-``projections.queries``, interleaved (one of each in turn, so drift hits all alike), each at a random time T in
+``projections.*_queries``, interleaved (one of each in turn, so drift hits all alike), each at a random time T in
 2018-2021 (Asia/Shanghai calendar years) on a random id that exists in the read-model tables (seeded RNG, the same
 draws on both stores). One call is timed from the call to its return (``time.perf_counter_ns``): the query
 function as the API calls it, one view, one pooled connection, statements and row decoding included. A few untimed
@@ -28,7 +28,7 @@ from bench.registry import Figure, Goal, benchmark
 from bench.scale import events_label
 from bench.simulated import simulated_ledger
 from ledger.fiscal_time import SHANGHAI
-from projections import queries
+from projections import audit_trail_queries, money_flows_queries, whitelist_queries
 from projections.runner import catch_up, close_projections, open_projections
 from projections.times import to_us
 from projections.view import ReadModelView
@@ -44,12 +44,12 @@ Ids = dict[str, list[str]]
 Query = Callable[[ReadModelView, tuple], Any]  # called with the view and the drawn (id, as_of_us) or (as_of_us,)
 # name -> (kind of id it takes, or None; the call)
 QUERIES: dict[str, tuple[str | None, Query]] = {
-    "voucher_balance": ("voucher", lambda db, a: queries.voucher_balance(db, *a)),
-    "enterprise_totals": ("enterprise", lambda db, a: queries.enterprise_totals(db, *a)),
-    "city_spend": ("city", lambda db, a: queries.city_spend(db, *a)),
-    "provider_receivable": ("provider", lambda db, a: queries.provider_receivable(db, *a)),
-    "whitelist": (None, lambda db, a: queries.whitelist(db, *a)),
-    "audit_trail": ("voucher", lambda db, a: queries.audit_trail(db, "voucher", *a)),
+    "voucher_balance": ("voucher", lambda db, a: money_flows_queries.voucher_balance(db, *a)),
+    "enterprise_totals": ("enterprise", lambda db, a: money_flows_queries.enterprise_totals(db, *a)),
+    "city_spend": ("city", lambda db, a: money_flows_queries.city_spend(db, *a)),
+    "provider_receivable": ("provider", lambda db, a: money_flows_queries.provider_receivable(db, *a)),
+    "whitelist": (None, lambda db, a: whitelist_queries.whitelist(db, *a)),
+    "audit_trail": ("voucher", lambda db, a: audit_trail_queries.audit_trail(db, "voucher", *a)),
 }
 
 

@@ -40,7 +40,7 @@ from bench.registry import Figure, benchmark
 from bench.scale import events_label
 from bench.simulated import simulated_ledger
 from ledger.fiscal_time import SHANGHAI
-from projections import journal_queries, late_facts, queries
+from projections import journal_queries, late_facts, money_flows_queries
 from projections.parallel import rebuild_in_processes
 from projections.runner import PROJECTIONS, close_projections, open_projections, rebuild
 from projections.times import to_us
@@ -79,12 +79,12 @@ QUERIES: dict[str, Callable[[ReadModelView, random.Random, Ids], Any]] = {
     "trial_balance.city": lambda db, rng, ids: journal_queries.trial_balance(db, _at(rng), city=rng.choice(ids["city"])),
     "trial_balance.known": lambda db, rng, ids: (lambda t: journal_queries.trial_balance(db, t, t))(_at(rng)),
     "late_facts": lambda db, rng, ids: (lambda t: late_facts.late_facts(db, t, t))(rng.choice(LATE_AS_OF)),
-    "provider_receivable": lambda db, rng, ids: queries.provider_receivable(db, rng.choice(ids["provider"]), _at(rng)),
+    "provider_receivable": lambda db, rng, ids: money_flows_queries.provider_receivable(db, rng.choice(ids["provider"]), _at(rng)),
     "provider_receivable.known": lambda db, rng, ids: (
-        lambda p, t: queries.provider_receivable(db, p, t, t))(rng.choice(ids["provider"]), _at(rng)),
-    "city_spend": lambda db, rng, ids: queries.city_spend(db, rng.choice(ids["city"]), _at(rng)),
+        lambda p, t: money_flows_queries.provider_receivable(db, p, t, t))(rng.choice(ids["provider"]), _at(rng)),
+    "city_spend": lambda db, rng, ids: money_flows_queries.city_spend(db, rng.choice(ids["city"]), _at(rng)),
     "city_spend.known": lambda db, rng, ids: (
-        lambda c, t: queries.city_spend(db, c, t, t))(rng.choice(ids["city"]), _at(rng)),
+        lambda c, t: money_flows_queries.city_spend(db, c, t, t))(rng.choice(ids["city"]), _at(rng)),
 }
 
 
