@@ -8,15 +8,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api import (
-    cli_evidence,
-    cli_evidence_keys,
-    cli_exports,
-    cli_journal,
-    cli_projections,
-    cli_queries,
-    cli_recovery,
-    cli_service,
+from api.cli import (
+    evidence,
+    evidence_keys,
+    exports,
+    journal,
+    projections,
+    queries,
+    recovery,
+    service,
 )
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
@@ -33,7 +33,7 @@ def walkthrough(
     replace: bool = typer.Option(False, help="replace DB if it exists (always done for the default file)"),
 ) -> None:
     """Run a realistic, narrated 2020 programme on the embedded SQLite store."""
-    from api.walkthrough import Walkthrough
+    from api.cli.walkthrough import Walkthrough
 
     if db.exists():
         if db != DEFAULT_WALKTHROUGH_DB and not replace:
@@ -122,14 +122,11 @@ def events(limit: int = typer.Option(20, help="how many of the latest events")) 
         ledger.close()
 
 
-cli_projections.register(app)
-cli_service.register(app)
-cli_evidence.register(app)
-cli_evidence_keys.register(app)
-cli_exports.register(app)
-cli_journal.register(app)
-cli_queries.register(app)
-cli_recovery.register(app)
-
-if __name__ == "__main__":
-    app()
+projections.register(app)
+service.register(app)
+evidence.register(app)
+evidence_keys.register(app)
+exports.register(app)
+journal.register(app)
+queries.register(app)
+recovery.register(app)
