@@ -51,7 +51,8 @@ def register(app: typer.Typer) -> None:
                                         cache_size=cache_size or None, progress=advanced)
                 progress.update(task, total=report.events, completed=report.events)
             console.print(f"{report.events:,} events from {report.commands:,} commands in {report.seconds:,.1f} s "
-                          f"= [bold]{report.events_per_second:,.0f} events/s[/]; peak RSS {report.peak_rss_mib:,.0f} MiB")
+                          f"= [bold]{report.events_per_second:,.0f} events/s[/]; "
+                          f"peak RSS {report.peak_rss_mib:,.0f} MiB")
             table = Table(title="refused by the ledger's rules")
             table.add_column("code")
             table.add_column("count", justify="right")
