@@ -1,7 +1,7 @@
 """Helpers for the HTTP API tests: settings, the service's clock, tokens, problem+json checks, and a small world set
 up through the HTTP routes only (never through the ledger), so that every figure a test checks was written by the API.
 
-The service's clock. Commands are recorded at ``datetime.now(UTC)`` (``api/http/context.py``: ``Call.by``) and the
+The service's clock. Commands are recorded at ``datetime.now(UTC)`` (``api/http/dependencies.py``: ``Call.by``) and the
 programme's years are 2018-2020, so on a real clock no voucher can be issued (``NOT_CURRENT_YEAR``) and no claim made
 (``VOUCHER_EXPIRED``). The API has no clock setting, so :class:`ServiceClock` replaces the ``datetime`` name in that
 one module with one whose ``now()`` is the test's time: the service still runs end to end (HTTP, auth, idempotency,
@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-import api.http.context as http_context
+import api.http.dependencies as http_context
 from api.http.app import create_app
 from api.http.auth import mint
 from store.settings import Settings
@@ -99,7 +99,7 @@ _install_lock = threading.Lock()
 
 
 class _ServiceDateTime(datetime):
-    """``datetime`` as api/http/context.py sees it: ``now()`` is the active test clock's time (else the real one)."""
+    """``datetime`` as api/http/dependencies.py sees it: ``now()`` is the active test clock's time (else the real one)."""
 
     @classmethod
     def now(cls, tz=None):

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.problems import SERVICE_CODES, STATUS_OF_KIND
-from api.http.schemas import EARLIEST_YEAR, LATEST_YEAR
+from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
 from ledger.errors import RuleViolationError, all_error_codes
 from ledger.fiscal_time import PROGRAMME_YEARS
 from ledger.parties import CITIES
@@ -363,7 +363,7 @@ def test_as_of_at_the_ends_of_the_calendar_is_not_a_server_error(world):
 def test_command_times_at_the_ends_of_the_calendar_are_refused_not_crashed(world):
     """Found by this test, fixed: the same overflow in command bodies → 500 instead of 422: a claim's contract_date / accepted_at
     (ledger/claims.py ClaimEvidence.checked → ledger/fiscal_time.py require_aware, shanghai_date), an eligibility's,
-    assessment's or elimination's effective_at. The schemas (api/http/schemas.py AwareDatetime) accept any year."""
+    assessment's or elimination's effective_at. The schemas (api/http/models/ AwareDatetime) accept any year."""
     api, crashed = world, []
     requests = []
     for moment in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
@@ -390,7 +390,7 @@ def test_command_times_at_the_ends_of_the_calendar_are_refused_not_crashed(world
 
 
 def test_a_cursor_beyond_any_position_is_not_a_server_error(world):
-    """Found by this test, fixed (SQLite): ``after`` has no upper bound (api/http/routes_queries.py, audit_trail and event_feed:
+    """Found by this test, fixed (SQLite): ``after`` has no upper bound (api/http/routes/queries.py, audit_trail and event_feed:
     ``Query(0, ge=0)``); past 2**63-1 sqlite3 raises OverflowError ("Python int too large to convert to SQLite
     INTEGER") → 500. PostgreSQL compares it as numeric and answers an empty page. Fix: ``le=2**63 - 1``."""
     api, crashed = world, []

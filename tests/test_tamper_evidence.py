@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from api import cli_evidence
+from api.cli import evidence as cli_evidence
 from store.settings import Settings, get_settings
 from store.opening import ensure_postgres_schema, open_ledger, pg_connect
 from audit.digest import Digest, DigestError, generate_keys, load_digest, load_private_key, load_public_key, take_digest

@@ -18,7 +18,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api import cli_evidence
+from api.cli import evidence as cli_evidence
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
 from audit.proof import ProofError, make_proof

@@ -13,8 +13,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import openapi, problems, routes_journal, routes_money, routes_parties, routes_queries
+from api.http import openapi, problems
 from api.http.idempotency import IdempotencyKeys
+from api.http.routes import journal, money, parties, queries
 from ledger.application import VoucherLedger
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     problems.install(app)
-    for module in (routes_parties, routes_money, routes_queries, routes_journal):
+    for module in (parties, money, queries, journal):
         app.include_router(module.router, prefix="/v1")
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app

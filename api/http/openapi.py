@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from api.http.context import keyed_call
+from api.http.dependencies import keyed_call
 from api.http.idempotency import MAX_KEY_LENGTH
 from api.http.problems import PROBLEM_JSON
 

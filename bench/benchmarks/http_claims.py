@@ -2,7 +2,7 @@
 
 Set-up (untimed) writes a 2019 programme year straight through the ledger application into a fresh PostgreSQL
 schema of the scratch database (``bench.ledger_world``, as the ``commands`` benchmark does), with a redemption
-deadline far in the future: the service records every command at ``datetime.now(UTC)`` (``api/http/context.py``)
+deadline far in the future: the service records every command at ``datetime.now(UTC)`` (``api/http/dependencies.py``)
 and has no clock setting, so vouchers with the programme's real deadline (2020) would refuse every claim as
 ``VOUCHER_EXPIRED``. Per repeat and client: a fresh provider (own quota, so every repeat replays the same quota
 snapshot cycle) and its own vouchers. The read-model migrations are applied before the server starts.

@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from api.cli_projections import _events_bar
-from api.cli_times import parse_moment
+from api.cli.projections import _events_bar
+from api.cli.times import parse_moment
 from store.settings import get_settings
 from store.opening import open_ledger
 from projections.times import to_us

@@ -6,8 +6,8 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends
 
-from api.http import schemas as s
-from api.http.context import Call, keyed_call
+from api.http.dependencies import Call, keyed_call
+from api.http.models import commands as s
 from ledger.claims import ClaimEvidence
 from ledger.errors import VoucherNotFoundError
 

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from api.cli_times import parse_moment
+from api.cli.times import parse_moment
 from store.settings import get_settings
 from store.opening import open_ledger
 from projections.read_models import ReadModels

@@ -6,16 +6,16 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query
 
-from api.http import answers
-from api.http.context import Call, as_of_or_now, known_at_or_now, query_call
-from api.http.routes_queries import AsOf, KnownAt
-from api.http.schemas import CITY_CODES, CITY_PATTERN
+from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
+from api.http.models import queries
+from api.http.models.fields import CITY_CODES, CITY_PATTERN
+from api.http.routes.queries import AsOf, KnownAt
 from ledger.parties import check_city
 
 router = APIRouter(tags=["queries (as of any time)"])
 
 
-@router.get("/trial-balance", response_model=answers.TrialBalanceOut,
+@router.get("/trial-balance", response_model=queries.TrialBalanceOut,
             summary="The journal's trial balance (debits, credits, balance per account) as of a time, known at a time")
 def trial_balance(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
                   city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,

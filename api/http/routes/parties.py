@@ -6,8 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from api.http import schemas as s
-from api.http.context import Call, call, keyed_call
+from api.http.dependencies import Call, call, keyed_call
+from api.http.models import commands as s
 from ledger.catalogue import CatalogueItem
 
 router = APIRouter(tags=["commands: parties and programme"])

@@ -17,7 +17,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-from api.cli_times import parse_moment
+from api.cli.times import parse_moment
 from store.opening import open_ledger
 from ledger.errors import LedgerError
 from ledger.recording import By

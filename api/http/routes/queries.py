@@ -15,10 +15,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.http import answers as s
 from api.http.auth import forbid
-from api.http.context import Call, as_of_or_now, known_at_or_now, query_call
-from api.http.schemas import CITY_CODES, CITY_PATTERN, MOMENT_PATTERN
+from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
+from api.http.models import queries as s
+from api.http.models.fields import CITY_CODES, CITY_PATTERN, MOMENT_PATTERN
 from api.http.scope import created_by, in_scope, not_found
 from ledger.parties import CITIES, check_city
 from projections.times import to_us

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
              seed: int = typer.Option(1, help="simulator seed"),
              serve_api: bool = typer.Option(True, "--serve/--no-serve", help="start the API after filling the store")) -> None:
         """Fill an embedded SQLite store with a simulated 2018-2020 programme, print tokens and example requests, serve."""
-        from api.demo import prepare_demo
+        from api.cli.demo import prepare_demo
 
         settings = get_settings().model_copy(update={"store": "sqlite", "sqlite_path": DEMO_DB})
         prepare_demo(settings, events=events, seed=seed, console=console)

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli_projections import _events_bar
+from api.cli.projections import _events_bar
 from store.settings import get_settings
 from audit.digest import DigestError, generate_keys, load_digest, load_private_key, load_public_key, raw, take_digest
 from audit.source import EventSource, StoreReadError

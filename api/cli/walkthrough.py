@@ -1,17 +1,19 @@
-"""A realistic, narrated walk through one programme year (2020) on the embedded store.
+"""`voucher-ledger walkthrough`: a realistic, narrated walk through one programme year (2020) on the embedded store.
 
-Until the HTTP API exists this is the project's main job: it shows every kind of event the ledger records — the
-province's set-up, eligibility with its automatic network discount, issuance against city quotas, claims accepted
-and refused, a spot check that suspends a platform and holds its settlement, a paid batch, a reversal after payment
-(a recovery), and year-end expiry returning unused value to the city's quota.
+It shows every kind of event the ledger records — the province's set-up, eligibility with its automatic network
+discount, issuance against city quotas, claims accepted and refused, a spot check that suspends a platform and holds
+its settlement, a paid batch, a reversal after payment (a recovery), and year-end expiry returning unused value to the
+city's quota.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from uuid import UUID, uuid5
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -23,7 +25,12 @@ from ledger.fiscal_time import SHANGHAI
 from ledger.money import WAN_YUAN, yuan_text
 from ledger.recording import By
 from ledger.uscc import make_uscc
+from store.opening import open_ledger
+from store.settings import Settings
 
+console = Console()
+
+DEFAULT_WALKTHROUGH_DB = Path("var/walkthrough.sqlite3")
 WALK_NS = UUID("0f6d3f0c-4e7c-5b8a-a1f3-202002080000")  # ids of this walk-through are reproducible
 
 
@@ -198,3 +205,24 @@ class Walkthrough:
         self.console.print(table)
         events = self.app.recorder.max_notification_id() or 0
         self.console.print(f"[bold]{events}[/] immutable events recorded.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def walkthrough(
+        db: Path = typer.Option(DEFAULT_WALKTHROUGH_DB, help="SQLite file to write the walk-through into"),
+        replace: bool = typer.Option(False, help="replace DB if it exists (always done for the default file)"),
+    ) -> None:
+        """Run a realistic, narrated 2020 programme on the embedded SQLite store."""
+        if db.exists():
+            if db != DEFAULT_WALKTHROUGH_DB and not replace:
+                console.print(f"[red]{db} exists[/]: pass --replace to overwrite it, or choose another --db")
+                raise typer.Exit(2)
+            db.unlink()
+        settings = Settings(store="sqlite", sqlite_path=db)
+        console.print(f"Recording into {settings.describe_store()}\n")
+        ledger = open_ledger(settings)
+        try:
+            Walkthrough(ledger, console).run()
+        finally:
+            ledger.close()

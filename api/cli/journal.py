@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli_queries import ask_read_models
-from api.cli_times import parse_moment
+from api.cli.queries import ask_read_models
+from api.cli.times import parse_moment
 from ledger.errors import LedgerError
 from ledger.money import yuan_text
 from ledger.parties import check_city

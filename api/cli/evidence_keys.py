@@ -15,7 +15,7 @@ import typer
 from eventsourcing.utils import get_topic
 from rich.console import Console
 
-from api.cli_projections import _events_bar
+from api.cli.projections import _events_bar
 from store.settings import get_settings
 from store.opening import open_ledger
 from ledger.application import VoucherLedger

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from api.http.auth import Principal, current_principal, require_kind
 from api.http.idempotency import IdempotencyKeys, request_hash
+from api.http.models.fields import within_years
 from api.http.problems import ApiError
-from api.http.schemas import within_years
 from ledger.application import VoucherLedger
 from ledger.recording import By
 from projections.read_models import ReadModels

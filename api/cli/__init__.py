@@ -1,0 +1,26 @@
+"""`voucher-ledger`: the command-line entry point for every operation of the ledger, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import (
+    evidence,
+    evidence_keys,
+    exports,
+    journal,
+    projections,
+    queries,
+    recovery,
+    service,
+    simulate,
+    store,
+    walkthrough,
+)
+
+app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服务券).", no_args_is_help=True)
+
+# The order of registration is the order of `voucher-ledger --help`.
+for group in (walkthrough, simulate, store, projections, service, evidence, evidence_keys, exports, journal, queries,
+              recovery):
+    group.register(app)

@@ -1,0 +1,63 @@
+"""`voucher-ledger simulate`: a realistic 2018-2020 programme generated into the configured store."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from store.opening import open_ledger
+from store.settings import get_settings
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def simulate(
+        events: int = typer.Option(1_000_000, help="about how many events to generate (the scale follows from it)"),
+        seed: int = typer.Option(1, help="the same seed gives the same history, on SQLite and PostgreSQL alike"),
+        flush_events: int = typer.Option(3_000, help="events per transaction"),
+        cache_size: int = typer.Option(0, help="aggregates kept in memory (0: sized to the scale; smaller is slower)"),
+    ) -> None:
+        """Generate a realistic 2018-2020 programme into the configured (empty) store, through the real commands."""
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        from simulator import Scale
+        from simulator import simulate as run_simulation
+
+        settings = get_settings()
+        ledger = open_ledger(settings)
+        try:
+            if ledger.recorder.max_notification_id():
+                console.print(f"[red]{settings.describe_store()} already holds events[/]: the simulator writes into "
+                              "an empty store (choose another VOUCHER_LEDGER_SQLITE_PATH, database or schema)")
+                raise typer.Exit(2)
+            scale = Scale.for_events(events)
+            console.print(f"Simulating {scale.enterprises:,} enterprises, {scale.platforms} platforms and "
+                          f"{scale.services} service providers (seed {seed}) into {settings.describe_store()}")
+            columns = (TextColumn("events"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                       TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("events", total=events, rate="")
+
+                def advanced(count: int) -> None:
+                    task_state = progress.tasks[0]
+                    progress.update(task, advance=count,
+                                    rate=f"{task_state.completed / max(task_state.elapsed or 1e-9, 1e-9):,.0f}/s")
+
+                report = run_simulation(ledger, events=events, seed=seed, flush_events=flush_events,
+                                        cache_size=cache_size or None, progress=advanced)
+                progress.update(task, total=report.events, completed=report.events)
+            console.print(f"{report.events:,} events from {report.commands:,} commands in {report.seconds:,.1f} s "
+                          f"= [bold]{report.events_per_second:,.0f} events/s[/]; "
+                          f"peak RSS {report.peak_rss_mib:,.0f} MiB")
+            table = Table(title="refused by the ledger's rules")
+            table.add_column("code")
+            table.add_column("count", justify="right")
+            for code, count in report.refusals.items():
+                table.add_row(code, f"{count:,}")
+            console.print(table)
+        finally:
+            ledger.close()
