@@ -357,9 +357,9 @@ def test_keys_are_scoped_by_role_even_when_tokens_share_a_subject(world):
     body = api.claim_body(api.provider, eligible_fee_fen=50_000)
     shared = "ops-desk"
     as_province = api.client.post(f"/v1/vouchers/{voucher}/claims", json=body, headers={
-        "Authorization": f"Bearer {mint(store.settings, 'province', subject=shared)}", "Idempotency-Key": "same"})
+        "Authorization": f"Bearer {mint(api.settings, 'province', subject=shared)}", "Idempotency-Key": "same"})
     as_enterprise = api.client.post(f"/v1/vouchers/{voucher}/claims", json=body, headers={
-        "Authorization": f"Bearer {mint(store.settings, f'enterprise:{enterprise.uscc}', subject=shared)}",
+        "Authorization": f"Bearer {mint(api.settings, f'enterprise:{enterprise.uscc}', subject=shared)}",
         "Idempotency-Key": "same"})
     assert ok(as_province, 201)["amount_fen"] == 25_000
     assert REPLAYED not in as_enterprise.headers

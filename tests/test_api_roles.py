@@ -288,7 +288,7 @@ def test_every_route_refuses_bad_credentials_with_401(world, method, path):
     concrete, body = request_for(world, method, path)
     before = world.api.event_count()
     wrong = []
-    for name, headers in bad_credentials(world.store.settings).items():
+    for name, headers in bad_credentials(world.api.settings).items():
         resp = send(world, method, concrete, body, None, headers=headers)
         if resp.status_code != 401:
             wrong.append(f"{name}: {resp.status_code} {resp.text[:200]}")
@@ -308,7 +308,7 @@ def test_the_public_whitelist_still_needs_a_token(world):
 
 def test_the_subject_of_the_token_is_recorded_as_the_actor(world):
     api = world.api
-    headers = {"Authorization": f"Bearer {mint(store.settings, 'province', subject='li.wei@gd-miit')}",
+    headers = {"Authorization": f"Bearer {mint(api.settings, 'province', subject='li.wei@gd-miit')}",
                "Idempotency-Key": f"actor-{uuid.uuid4()}"}
     resp = api.client.post("/v1/carrier-rates", json={"year": 2019, "rates": {"CHINA_UNICOM": "0.31"}},
                            headers=headers)
