@@ -21,12 +21,12 @@ from tests.scenario import World
 ROUNDS = 3
 
 
-def _start_in_each_schema(name: str, settings_json: list[str], barrier, results) -> None:
-    """One worker process: for each fresh schema, start together with the others, catch up, stop."""
+def _start_in_each_schema(name: str, schemas: list[Settings], barrier, results) -> None:
+    """One worker process: for each fresh schema, start together with the others, catch up, stop. The settings
+    arrive pickled: a JSON dump masks the secrets (the PostgreSQL URL) and cannot be read back."""
     from projections.worker import follow
 
-    for one in settings_json:
-        settings = Settings.model_validate_json(one)
+    for settings in schemas:
         barrier.wait(timeout=WAIT_S)
         stop = threading.Event()
         try:
@@ -44,8 +44,8 @@ def test_every_worker_starting_at_once_on_a_fresh_schema_starts(request, tmp_pat
     schemas = [settings_for("postgres", request, tmp_path) for _ in range(ROUNDS)]
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(len(PROJECTIONS)), context.Queue()
-    workers = [context.Process(target=_start_in_each_schema, args=(name, [s.model_dump_json() for s in schemas],
-                                                                    barrier, results)) for name in PROJECTIONS]
+    workers = [context.Process(target=_start_in_each_schema, args=(name, schemas, barrier, results))
+               for name in PROJECTIONS]
     for worker in workers:
         worker.start()
     try:
