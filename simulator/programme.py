@@ -16,7 +16,7 @@ from ledger.errors import LedgerError
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import VOUCHER_CITIES
 from ledger.recording import By
-from ledger.unit_of_work import UnitOfWork
+from writer.unit_of_work import UnitOfWork
 from simulator.agenda import Agenda
 from simulator.population import Population, ProviderSpec
 from simulator.reference import (

@@ -16,6 +16,7 @@ from simulator.journeys import Journeys
 from simulator.population import Population
 from simulator.programme import Programme, local
 from simulator.reference import POOL_ADMITTED_ON, YEAR_STARTS, YEARS
+from writer.unit_of_work_scope import unit_of_work
 
 # Measured: events recorded per participating enterprise at the default mix (1,121,823 / 46,729); used only to
 # size the population for a requested number of events — the run reports the exact count.
@@ -93,7 +94,7 @@ def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_s
         if progress:
             progress(count)
 
-    with app.unit_of_work(cache_size=cache_size, sole_writer_of_empty_store=True) as uow:
+    with unit_of_work(app, cache_size=cache_size, sole_writer_of_empty_store=True) as uow:
         agenda, population = Agenda(), Population(seed, random.Random(seed))
         per_year = scale.enterprises // len(YEARS)
         programme = Programme(app, uow, agenda, population, per_year,

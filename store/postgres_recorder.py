@@ -16,7 +16,7 @@ columns alone: the position always comes from the sequence.
 
 Reads: ``select_events`` runs the library's statements rendered once per shape (the library composes and renders an
 SQL object on every call: a tenth of the group-commit writer's time went there), and ``select_events_of_many`` reads
-several aggregates' events in one round trip, for the group-commit writer's read hints (``ledger.group_commit``).
+several aggregates' events in one round trip, for the group-commit writer's read hints (``writer.group_commit``).
 
 The insert transaction is written out here, in three round trips like a plain single-row commit: "BEGIN; SET LOCAL
 lock_timeout; advisory lock; NOTIFY" as one simple-protocol message, the INSERT ... RETURNING, then COMMIT. The

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     api_port: int = 8000
     api_workers: int = Field(1, ge=1, description="uvicorn worker processes")
     api_group_commit: bool = Field(
-        True, description="run the API's commands through one group-commit writer (ledger/group_commit.py)"
+        True, description="run the API's commands through one group-commit writer (writer/group_commit.py)"
     )
     production: bool = Field(False, description="refuse to start with the default token-signing key")
     jwt_secret: SecretStr = Field(

@@ -326,7 +326,7 @@ def test_only_a_claim_under_review_can_be_approved_or_rejected(world):
 def test_a_rejection_decided_by_the_group_commit_writer_releases_keys_it_never_cached(world):
     """The writer checks creations optimistically (it does not ask the store whether a key exists); releasing a
     claim's keys must still read them."""
-    from ledger.group_commit import GroupCommitWriter
+    from writer.group_commit import GroupCommitWriter
 
     voucher_id, platform = voucher_and_platform(world)
     evidence = world.evidence(contract_amount_fen=1_000_001, contract_no="HT-2019-GC", invoice_nos=("FP-GC",))

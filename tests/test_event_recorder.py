@@ -8,6 +8,7 @@ import pytest
 from eventsourcing.persistence import RecordConflictError, StoredEvent
 
 from tests.assertions import last_event_id
+from writer.library_internals import load_many
 
 # Topics and states that a hand-rendered SQL literal would get wrong: quotes, backslashes, braces, commas, non-ASCII,
 # and bytes that are not UTF-8.
@@ -70,7 +71,7 @@ def test_reading_several_vouchers_at_once_equals_reading_each(world):
         for _ in range(i):  # 0, 1 and 2 claims: histories of different lengths
             world.claim(voucher_id, platform, eligible_fee_fen=1_000_000)
     unknown = uuid.uuid4()
-    loaded = {a.id: a for a in app.load_many([*vouchers, unknown])}
+    loaded = {a.id: a for a in load_many(app, [*vouchers, unknown])}
     assert set(loaded) == set(vouchers)  # an id with no events is left out
     for voucher_id in vouchers:
         alone = app.voucher(voucher_id)

@@ -8,11 +8,14 @@ from uuid import uuid4
 import pytest
 
 from ledger.errors import LedgerError
-from ledger.group_commit import GroupCommitWriter
 from ledger.money import YUAN
 from ledger.claims import ClaimStatus
 from ledger.voucher import Voucher
 from tests.assertions import last_event_id
+from writer import library_internals
+from writer.group_commit import GroupCommitWriter
+from writer.library_internals import load_many
+from writer.unit_of_work_scope import unit_of_work
 
 
 def claim_command(world, voucher_id, provider_id, fee, category="APPLICATION_SERVICE", **evidence):
@@ -92,7 +95,7 @@ def test_a_commit_the_database_fails_fails_exactly_its_commands(world, monkeypat
     platform = world.provider()
     world.advance(days=5)
     before = last_event_id(app)
-    real_save, failures = app.save_now, []
+    real_save, failures = library_internals.save_without_checks, []
 
     def fail_once(*args, **kwargs):
         if not failures:
@@ -100,7 +103,7 @@ def test_a_commit_the_database_fails_fails_exactly_its_commands(world, monkeypat
             raise OperationalError("server closed the connection unexpectedly")
         return real_save(*args, **kwargs)
 
-    monkeypatch.setattr(app, "save_now", fail_once)
+    monkeypatch.setattr(library_internals, "save_without_checks", fail_once)
     writer = GroupCommitWriter(app)
     doomed = [writer.submit(claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
     with writer:
@@ -122,7 +125,7 @@ def test_a_batch_decided_while_the_one_before_failed_to_commit_is_decided_again_
     platform = world.provider()
     world.advance(days=5)
     before = last_event_id(app)
-    real_save, a_committing, b_decided = app.save_now, threading.Event(), threading.Event()
+    real_save, a_committing, b_decided = library_internals.save_without_checks, threading.Event(), threading.Event()
 
     def fail_first(*args, **kwargs):
         if not a_committing.is_set():
@@ -137,7 +140,7 @@ def test_a_batch_decided_while_the_one_before_failed_to_commit_is_decided_again_
             return command()
         return run
 
-    monkeypatch.setattr(app, "save_now", fail_first)
+    monkeypatch.setattr(library_internals, "save_without_checks", fail_first)
     writer = GroupCommitWriter(app)
     batch_a = [writer.submit(claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
     with writer:
@@ -219,8 +222,8 @@ def test_prefetched_aggregates_are_served_without_reading_the_store_again(world,
     app = world.app
     vouchers = [world.issue(world.eligible_enterprise()).voucher_id for _ in range(3)]
     expected = {v: app.voucher(v).balance_fen for v in vouchers}
-    with app.unit_of_work() as uow:
-        uow.adopt(app.load_many(uow.uncached([*vouchers, uuid4()])))  # as the writer does for its read hints
+    with unit_of_work(app) as uow:
+        uow.adopt(load_many(app, uow.uncached([*vouchers, uuid4()])))  # as the writer does for its read hints
 
         def no_reads(*_, **__):
             raise AssertionError("read the store again")
@@ -237,7 +240,7 @@ def test_a_command_that_fails_after_staging_leaves_no_trace_even_beside_a_commit
     voucher = world.issue(world.eligible_enterprise()).voucher_id
     platform = world.provider()
     world.advance(days=5)
-    real_save, n_committing, later_decided = app.save_now, threading.Event(), threading.Event()
+    real_save, n_committing, later_decided = library_internals.save_without_checks, threading.Event(), threading.Event()
 
     def slow_first(*args, **kwargs):
         if not n_committing.is_set():
@@ -253,7 +256,7 @@ def test_a_command_that_fails_after_staging_leaves_no_trace_even_beside_a_commit
         finally:
             later_decided.set()
 
-    monkeypatch.setattr(app, "save_now", slow_first)
+    monkeypatch.setattr(library_internals, "save_without_checks", slow_first)
     with GroupCommitWriter(app) as writer:
         first = writer.submit(claim_command(world, voucher, platform, 1_000_000))
         assert n_committing.wait(10)

@@ -12,6 +12,7 @@ import pytest
 from ledger.errors import LedgerError
 from ledger.voucher import Voucher
 from tests.scenario import World
+from writer.unit_of_work_scope import unit_of_work
 
 FAILED_FROM = datetime(2019, 3, 3, 16, 0, tzinfo=UTC)  # 4 March 00:00 in Shanghai
 RECORDED = datetime(2019, 3, 10, 2, 0, tzinfo=UTC)
@@ -135,7 +136,7 @@ def test_claims_staged_in_the_same_unit_of_work_as_the_suspension_are_flagged_to
     provider = world.provider()
     voucher = world.issue(world.eligible_enterprise()).voucher_id
     app = world.app
-    with app.unit_of_work() as uow:
+    with unit_of_work(app) as uow:
         committed = uow.run(lambda: world.approved_claim(voucher, provider, eligible_fee_fen=1_000_000))
         uow.flush(background=True)  # this one may still be in flight when the suspension is decided
         world.advance(days=1)
@@ -257,8 +258,9 @@ def test_claims_in_a_batch_the_group_commit_writer_is_committing_are_flagged_too
     import threading
     import time
 
-    from ledger.group_commit import GroupCommitWriter
     from tests.test_group_commit import claim_command
+    from writer import library_internals
+    from writer.group_commit import GroupCommitWriter
 
     provider = world.provider()
     voucher = world.issue(world.eligible_enterprise()).voucher_id
@@ -267,7 +269,8 @@ def test_claims_in_a_batch_the_group_commit_writer_is_committing_are_flagged_too
     claim = claim_command(world, voucher, provider, 1_000_000)
     world.advance(days=2)
     by = world.by("assessor:cnitsec")
-    real_save, claim_committing, suspension_started = app.save_now, threading.Event(), threading.Event()
+    real_save = library_internals.save_without_checks
+    claim_committing, suspension_started = threading.Event(), threading.Event()
 
     def slow_first_commit(*args, **kwargs):
         if not claim_committing.is_set():
@@ -281,7 +284,7 @@ def test_claims_in_a_batch_the_group_commit_writer_is_committing_are_flagged_too
         return app.record_assessment(by, provider_id=provider, area="DATA", kind="SPOT_CHECK", passed=False,
                                      assessor="CNITSEC", report_ref="R-GC", effective_at=world.now - timedelta(days=3))
 
-    app.save_now = slow_first_commit
+    library_internals.save_without_checks = slow_first_commit
     try:
         with GroupCommitWriter(app) as writer:
             receipt = writer.submit(claim)
@@ -289,5 +292,5 @@ def test_claims_in_a_batch_the_group_commit_writer_is_committing_are_flagged_too
             assert writer.execute(suspend, timeout=10) == "SUSPENDED"
             claim_id = receipt.result(10).claim_id
     finally:
-        app.save_now = real_save
+        library_internals.save_without_checks = real_save
     assert set(flags(world, voucher)) == {claim_id}

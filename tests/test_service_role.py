@@ -23,6 +23,7 @@ from projections.runner import close_projections, open_projections
 from ledger import ids
 from tests.conftest import settings_for
 from tests.scenario import World
+from writer.unit_of_work_scope import unit_of_work
 
 GRANTS = (  # as README, "Tamper evidence"
     "GRANT USAGE ON SCHEMA {schema} TO {role}",
@@ -78,7 +79,7 @@ def test_a_role_with_insert_and_select_only_runs_commands_and_cannot_alter_event
             world.claim(voucher.voucher_id, world.provider(), eligible_fee_fen=1_000_000)
             assert app.recorder.max_notification_id() > 10
             # More than one insert message holds (ONE_MESSAGE_MAX_EVENTS): the library's own INSERT names its columns.
-            with app.unit_of_work() as uow:
+            with unit_of_work(app) as uow:
                 for i in range(BinaryInsertApplicationRecorder.ONE_MESSAGE_MAX_EVENTS + 1):
                     app.set_carrier_rates(world.by(), year=2020, rates={"CHINA_TELECOM": f"0.{300 + i}"})
                 assert len(uow.unflushed_events(ids.carrier_rates_id(2020))) > app.recorder.ONE_MESSAGE_MAX_EVENTS

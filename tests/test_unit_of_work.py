@@ -13,6 +13,7 @@ from eventsourcing.persistence import RecordConflictError
 from store.opening import open_ledger
 from ledger.errors import LedgerError
 from tests.scenario import FOSHAN, World
+from writer.unit_of_work_scope import unit_of_work
 
 NS = UUID("3b0b8c33-95c4-4c4e-9a39-8f6c2f3a2d10")
 
@@ -64,7 +65,7 @@ def test_a_unit_of_work_records_exactly_what_one_command_at_a_time_records(store
     direct, batched = open_ledger(store_settings), open_ledger(second_store(store_settings, tmp_path))
     try:
         scenario(direct, lambda command: command())
-        with batched.unit_of_work() as uow:
+        with unit_of_work(batched) as uow:
             def step(command):
                 result = uow.run(command)
                 if uow.commands_since_flush >= 4:
@@ -84,7 +85,7 @@ def test_a_unit_of_work_records_exactly_what_one_command_at_a_time_records(store
 def test_nothing_is_written_until_the_flush(world):
     app = world.app
     before = app.recorder.max_notification_id()
-    with app.unit_of_work() as uow:
+    with unit_of_work(app) as uow:
         uow.run(lambda: world.eligible_enterprise())
         assert app.recorder.max_notification_id() == before
         assert uow.pending_event_count == 3  # registered, eligibility decided, network discount granted
@@ -101,7 +102,7 @@ def test_a_command_that_fails_after_recording_leaves_no_trace(world):
         app.approve_claim(world.by(), voucher_id=voucher, claim_id=receipt.claim_id)
         raise RuntimeError("the reviewer's session dropped")
 
-    with app.unit_of_work() as uow:
+    with unit_of_work(app) as uow:
         with pytest.raises(RuntimeError):
             uow.run(approve_then_fail)
         assert app.voucher(voucher).claim(receipt.claim_id).status == "CLAIMED"  # the in-memory state is restored
@@ -117,7 +118,7 @@ def test_a_flush_the_store_refuses_commits_nothing(world, store_settings):
     other_writer = open_ledger(store_settings)
     try:
         with pytest.raises(RecordConflictError):
-            with app.unit_of_work() as uow:
+            with unit_of_work(app) as uow:
                 uow.run(lambda: world.claim(voucher, platform, eligible_fee_fen=1_000_000))
                 world.now += timedelta(minutes=1)
                 # Meanwhile another process claims on the same voucher and commits first.

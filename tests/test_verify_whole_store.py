@@ -30,6 +30,7 @@ from ledger.quotas import ProviderQuota
 from tests.api_helpers import store_env
 from tests.scenario import PROVIDER_QUOTA_FEN, World
 from tests.test_tamper_evidence import digest_of, history, keys, migrate, superuser  # noqa: F401 (fixtures)
+from writer.unit_of_work_scope import unit_of_work
 
 FEE_FEN = 1_000_000  # 10,000 yuan of eligible fees per claim
 
@@ -170,7 +171,7 @@ def snapshotted_quota(world: World, *, in_memory: bool = False) -> tuple[Any, An
     app = world.app
     provider, receipt = claimed_quota(world)
     version = quota_of(world, provider).version
-    with app.unit_of_work() if in_memory else nullcontext():
+    with unit_of_work(app) if in_memory else nullcontext():
         for revision in range(version + 1, 101):
             app.set_provider_quota(world.by(), provider_id=provider, year=world.year,
                                    amount_fen=PROVIDER_QUOTA_FEN + revision)

@@ -19,7 +19,7 @@ from api.http.routes import journal, money, parties, queries
 from ledger.application import VoucherLedger
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
-from ledger.group_commit import GroupCommitWriter
+from writer.group_commit import GroupCommitWriter
 from projections.read_models import ReadModels
 
 log = logging.getLogger("voucher_ledger.api")
@@ -65,7 +65,7 @@ class Backend:
             raise
         # Concurrent requests' commands are decided by one writer and committed together (group commit): more
         # commands per second than one transaction each. It should be the store's only writer; another writer
-        # costs retries, not correctness (ledger/group_commit.py).
+        # costs retries, not correctness (writer/group_commit.py).
         self.writer = GroupCommitWriter(ledger).start() if self.settings.api_group_commit else None
         self.ledger, self.read_models = ledger, read_models
         self.idempotency = IdempotencyKeys(read_models.db)

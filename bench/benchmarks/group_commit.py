@@ -1,4 +1,4 @@
-"""Claims/s through the group-commit writer (``ledger.group_commit``): N callers submit claims, one writer decides
+"""Claims/s through the group-commit writer (``writer.group_commit``): N callers submit claims, one writer decides
 them against in-memory state and commits whatever is waiting in one transaction, answering each after the commit.
 
 Same claims and set-up as the ``commands`` benchmark (one provider and its own vouchers per worker), so the two
@@ -13,7 +13,7 @@ from bench.ledger_world import BenchWorld
 from bench.registry import Figure, benchmark
 from bench.scale import workers_label
 from bench.timing import Job, Tally, measure
-from ledger.group_commit import GroupCommitWriter
+from writer.group_commit import GroupCommitWriter
 
 
 def writer_claim_job(world: BenchWorld, writer: GroupCommitWriter, vouchers, provider_id, n: int, advance) -> Job:

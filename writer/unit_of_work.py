@@ -22,7 +22,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import StoredEvent
 
-from ledger.id_filter import IdFilter
+from writer import library_internals
+from writer.id_filter import IdFilter
 
 if TYPE_CHECKING:
     from ledger.commands.base import LedgerApplicationBase
@@ -40,12 +41,14 @@ class SealedBatch:
     snapshots: list[Any]
 
     def commit(self, app: LedgerApplicationBase) -> None:
-        """One transaction (``app.save_now``); raises if nothing was committed."""
+        """One transaction; raises if nothing was committed."""
         if self.events:
-            app.save_now(self.events, self.snapshots, stored=self.stored)
+            library_internals.save_without_checks(app, self.events, self.snapshots, stored=self.stored)
 
 
 class UnitOfWork:
+    """A :class:`ledger.commands.store_access.StoreAccess` that decides in memory and commits in batches."""
+
     def __init__(self, app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False
                  ) -> None:
         self.app = app
@@ -87,7 +90,8 @@ class UnitOfWork:
 
     def uncached(self, aggregate_ids: Iterable[UUID]) -> list[UUID]:
         """Those of these ids (once each) whose aggregates are not cached and may exist in the store: what to read
-        (``app.load_many``, one round trip) and :meth:`adopt` before a batch of commands that will load them."""
+        (``library_internals.load_many``, one round trip) and :meth:`adopt` before a batch of commands that will
+        load them."""
         return [i for i in dict.fromkeys(aggregate_ids)
                 if i not in self._cache and (self._created is None or i in self._created)]
 
@@ -108,7 +112,12 @@ class UnitOfWork:
             return False  # the store's unique (id, version) index refuses a second creation at commit
         return self.app.stored(aggregate_id)
 
-    def stage(self, *aggregates: Any) -> None:
+    def history(self, aggregate_id: UUID) -> list[Any]:
+        unflushed = self.unflushed_events(aggregate_id)  # first: waits for a commit in flight
+        return [*self.app.events.get(aggregate_id), *unflushed]
+
+    def save(self, *aggregates: Any) -> None:
+        """Stage the aggregates' new events for the next commit, in command order; nothing is written yet."""
         for aggregate in aggregates:
             if aggregate is None:
                 continue
@@ -161,18 +170,18 @@ class UnitOfWork:
     def encode_staged(self) -> None:
         """Encode the events staged so far and not yet encoded (as the store keeps them). :meth:`run` does it after
         each command, so a batch is encoded by the time it is sealed (for commands staged outside ``run``, too)."""
-        self._stored.extend(self.app.to_stored_events(self._ordered[len(self._stored):]))
+        self._stored.extend(library_internals.encode(self.app, self._ordered[len(self._stored):]))
 
     def seal(self) -> SealedBatch:
         """Take every staged event out as one batch, in command order, encoded and with the snapshots now due; the
-        caller commits it (``app.save_now``) before sealing the next. A batch whose commit fails must be followed
-        by :meth:`discard`. Does not wait for a background commit: :meth:`flush` does."""
+        caller commits it (:meth:`SealedBatch.commit`) before sealing the next. A batch whose commit fails must be
+        followed by :meth:`discard`. Does not wait for a background commit: :meth:`flush` does."""
         dirty, events = list(self._dirty.values()), self._ordered
         first_versions = {a.id: a.pending_events[0].originator_version for a in dirty if a.pending_events}
         for aggregate in dirty:
             aggregate.collect_events()  # their events go in command order, below
         # Snapshots are taken here, from this thread's aggregates at exactly the version this batch writes.
-        snapshots = self.app.snapshots_due(dirty, first_versions)
+        snapshots = library_internals.snapshots_due(self.app, dirty, first_versions)
         self.encode_staged()
         batch = SealedBatch(events, self._stored, snapshots)
         self._dirty.clear()
@@ -276,5 +285,5 @@ class UnitOfWork:
         for event in kept:
             rebuilt = event.mutate(rebuilt)
         if rebuilt is not None:
-            rebuilt._pending_events = kept  # the library keeps pending events here (checked on 9.5.6)
+            library_internals.set_pending_events(rebuilt, kept)
         return rebuilt

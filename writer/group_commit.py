@@ -7,10 +7,10 @@ memory by a long-lived unit of work, and a committer thread commits whatever has
 answering each caller only then — as TigerBeetle batches transfers. A refused command wrote nothing and does not
 sink its batch.
 
-Two threads share the unit of work, under one lock: the *writer* decides (commands run only there: the unit of work is
-found through a context variable of that thread) and the *committer* seals and commits. While one batch commits, the
-writer goes on deciding the commands that arrive, on top of it; the moment the commit ends, the committer seals what
-was decided meanwhile and starts committing it, with no hand-over to another thread in between (that hand-over, and
+Two threads share the unit of work, under one lock: the *writer* decides (commands run only there: the unit of work
+serves that thread only, writer/unit_of_work_scope.py) and the *committer* seals and commits. While one batch commits,
+the writer goes on deciding the commands that arrive, on top of it; the moment the commit ends, the committer seals
+what was decided meanwhile and starts committing it, with no hand-over to another thread in between (that hand-over, and
 encoding the batch after the commit before had ended, took a third of the time between commits: bench/README.md,
 "Group commit"). So a batch is whatever was decided during the previous commit, as PostgreSQL groups WAL flushes.
 
@@ -37,7 +37,9 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import ConcurrentUpdateError
-from ledger.unit_of_work import UnitOfWork
+from writer import library_internals
+from writer.unit_of_work import UnitOfWork
+from writer.unit_of_work_scope import unit_of_work
 
 T = TypeVar("T")
 _STOP = object()
@@ -88,8 +90,9 @@ class GroupCommitWriter:
         batch it joins has committed, with its result or its error. Commands queued before ``start()`` wait.
 
         ``reads``: ids of aggregates the command will load (say, the voucher a claim is on). A hint: the writer
-        loads those it has not cached, for all the commands it takes at once, in one read (``app.load_many``)
-        instead of each command reading its own; a wrong or missing hint costs time, never correctness."""
+        loads those it has not cached, for all the commands it takes at once, in one read
+        (``library_internals.load_many``) instead of each command reading its own; a wrong or missing hint costs time,
+        never correctness."""
         if self._broken is not None:
             raise RuntimeError("the group-commit writer has stopped after an internal error") from self._broken
         future: Future[T] = Future()
@@ -103,7 +106,7 @@ class GroupCommitWriter:
 
     # -- the writer thread: decides ---------------------------------------------------------------------------------
     def _run(self) -> None:
-        with self.app.unit_of_work(cache_size=self.cache_size) as uow:
+        with unit_of_work(self.app, cache_size=self.cache_size) as uow:
             committer = threading.Thread(target=self._commit_loop, args=(uow,), name="group-commit-committer",
                                          daemon=True)
             committer.start()
@@ -163,7 +166,8 @@ class GroupCommitWriter:
             with self._lock:
                 wanted = uow.uncached(reads)
             try:
-                loaded = self.app.load_many(wanted) if wanted else []  # the lock is not held while reading
+                # The lock is not held while reading.
+                loaded = library_internals.load_many(self.app, wanted) if wanted else []
             except Exception:  # noqa: BLE001 - only a hint: each command loads what it needs and meets the error itself
                 loaded = []
         with self._lock:

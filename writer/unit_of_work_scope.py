@@ -1,0 +1,60 @@
+"""Opening a unit of work on an application: within the block, the commands run in this thread (or task) read and
+save through it instead of the store.
+
+The commands ask ``app.current_store_access()`` where to read and save (ledger/commands/store_access.py); the first
+unit of work opened on an application routes that question through a context variable of this module, so that a
+unit of work serves only the thread that opened it and the application's other threads keep the store. Callers hand
+the writer closures that call the application, so the unit of work cannot be passed to the commands explicitly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from ledger.commands.base import LedgerApplicationBase
+from ledger.commands.store_access import StoreAccess
+from writer.unit_of_work import UnitOfWork
+
+_installing = threading.Lock()
+
+
+class _ThisThreadsUnitOfWork:
+    """The application's ``current_store_access``: the unit of work active in this context, else the store."""
+
+    def __init__(self, app: LedgerApplicationBase) -> None:
+        self.direct = app.direct_store_access
+        # Per application, so that another application in the same thread is unaffected.
+        self.active: ContextVar[UnitOfWork | None] = ContextVar(f"unit_of_work_{id(app)}", default=None)
+
+    def __call__(self) -> StoreAccess:
+        uow = self.active.get()
+        return self.direct if uow is None else uow
+
+
+def _routing(app: LedgerApplicationBase) -> _ThisThreadsUnitOfWork:
+    with _installing:  # two threads opening their first units of work at once must share one routing
+        routing = app.current_store_access
+        if not isinstance(routing, _ThisThreadsUnitOfWork):
+            routing = app.current_store_access = _ThisThreadsUnitOfWork(app)
+        return routing
+
+
+@contextmanager
+def unit_of_work(app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False
+                 ) -> Iterator[UnitOfWork]:
+    """Within this block (in this thread) commands decide against cached aggregates and stage their events;
+    nothing is written until ``uow.flush()``. Unflushed work at the end of the block is flushed."""
+    if sole_writer_of_empty_store and app.recorder.max_notification_id():
+        raise ValueError("sole_writer_of_empty_store needs an empty store; this one already has events")
+    uow = UnitOfWork(app, cache_size=cache_size, sole_writer_of_empty_store=sole_writer_of_empty_store)
+    active = _routing(app).active
+    token = active.set(uow)
+    try:
+        yield uow
+        uow.flush()
+    finally:
+        active.reset(token)
+        uow.close()
