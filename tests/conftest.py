@@ -18,8 +18,8 @@ from psycopg import sql
 from store.settings import Settings
 from store.opening import open_ledger
 from ledger.application import VoucherLedger
-from tests.postgres_server import HOW_TO, find_server
-from tests.scenario import World
+from tests.support.postgres_server import HOW_TO, find_server
+from tests.support.scenario import World
 
 STORES = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 

@@ -1,0 +1,1 @@
+"""The service as users and operators run it: HTTP, the CLI, worker processes, the installed package."""

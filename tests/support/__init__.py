@@ -1,0 +1,1 @@
+"""Helpers the tests share (API clients, the scenario world, assertions, PostgreSQL server discovery); no tests."""

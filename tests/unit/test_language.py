@@ -1,0 +1,41 @@
+"""DOMAIN.md's language rule: every Chinese text a user sees is Simplified Chinese, as the province writes it
+(广州市, 服务券, 兑付). Names, summaries, messages and headers live in the source as literals, so the source is
+checked as a whole: any run of Han characters that OpenCC's Traditional-to-Simplified conversion would change is
+a Traditional form that a user could end up reading."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import opencc
+
+ROOT = Path(__file__).resolve().parents[2]
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Files that hold Traditional characters on purpose, as the thing a test looks for.
+DELIBERATE = {"tests/e2e/test_api_scope.py"}
+TEXT_SUFFIXES = {".py", ".md", ".sql", ".toml", ".html", ".css", ".js", ".json", ".txt", ".csv", ".service", ".yml",
+                 ".yaml"}
+
+
+def _tracked_text_files() -> list[str]:
+    names = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    return [n for n in names if Path(n).suffix in TEXT_SUFFIXES and n not in DELIBERATE]
+
+
+def test_every_chinese_text_in_the_project_is_simplified():
+    to_simplified = opencc.OpenCC("t2s")
+    found = []
+    for name in _tracked_text_files():
+        text = (ROOT / name).read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), 1):
+            for run in HAN.findall(line):
+                if (simplified := to_simplified.convert(run)) != run:
+                    found.append(f"{name}:{number}: {run} -> {simplified}")
+    assert not found, "Traditional characters (write them Simplified):\n" + "\n".join(found[:50])
+
+
+def test_the_check_sees_traditional_text():
+    traditional = "\u5ee3\u5dde\u5e02 \u670d\u52d9\u5238 \u514c\u4ed8"  # escaped: this file is checked too
+    assert opencc.OpenCC("t2s").convert(traditional) == "广州市 服务券 兑付"
