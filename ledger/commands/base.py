@@ -106,15 +106,6 @@ class LedgerApplicationBase(Application):
         )
 
 
-def as_uuid(value: object, what: str) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidInputError(f"{what} must be a UUID, got {value!r}") from None
-
-
 def check_year(year: object) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not 2018 <= year <= 2100:
         raise InvalidInputError(f"fiscal year must be an integer from 2018, got {year!r}")
