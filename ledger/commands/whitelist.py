@@ -3,7 +3,7 @@
 A failed assessment suspends its provider from its *effective* time. When the ledger learns of it later (recorded
 on 10 March, effective 1 March), claims were made or approved against that provider in between, while it was — as we
 now know — suspended (and some were even paid). Those claims are flagged in the same transaction as the suspension; the unsettled ones are held
-from settlement until the province releases or reverses each (DOMAIN.md, Whitelist; issue 7).
+from settlement until the province releases or reverses each (DOMAIN.md, Whitelist).
 """
 
 from __future__ import annotations
