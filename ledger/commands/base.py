@@ -59,8 +59,9 @@ class LedgerApplicationBase(Application):
     def _get(self, aggregate_id: UUID) -> object:
         return self.current_store_access().get(aggregate_id)
 
-    def _commit(self, *aggregates: object) -> None:
-        """Save a command's changed aggregates together (one transaction, or staged in the active unit of work)."""
+    def _save(self, *aggregates: object) -> None:
+        """Save a command's changed aggregates together: committed in one transaction, or staged in the unit of work
+        that routes this thread's commands (which commits them with its batch)."""
         self.current_store_access().save(*aggregates)
 
     def stored(self, aggregate_id: UUID) -> bool:

@@ -55,7 +55,7 @@ class WhitelistCommands(SettlementCommands):
             elif provider.status == WhitelistStatus.SUSPENDED and provider.suspended_from != was_from:
                 # moved back: only the new part of the window is news (the rest was flagged, or known, before)
                 changed = self._flag_claims_in(by, provider, provider.suspended_from, was_from)
-            self._commit(provider, *changed)
+            self._save(provider, *changed)
             return provider.status
 
         return self._run(run)
@@ -66,7 +66,7 @@ class WhitelistCommands(SettlementCommands):
         def run() -> None:
             voucher = self.voucher(voucher_id)
             voucher.release_claim(by, claim_id=claim_id, reason=reason)
-            self._commit(voucher)
+            self._save(voucher)
 
         self._run(run)
 
