@@ -11,7 +11,6 @@ from store.settings import Settings, get_settings
 
 console = Console()
 DEMO_DB = Path("var/demo.sqlite3")
-DEMO_ROLES = ("province", "auditor", "city:{city}", "enterprise:{enterprise}", "provider:{provider}")
 
 
 def _serve(settings: Settings) -> None:
