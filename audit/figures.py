@@ -16,20 +16,24 @@ The per-entity queries of ``projections/*_queries.py`` would take one call per c
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from psycopg.sql import SQL
 
 from audit.tables import Figure
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import CITIES
+from projections import journal_queries
 from projections.money_flows import AMOUNTS
 from projections.bitemporal import counted, counted_once
 from projections.money_flows_queries import FUND_SOURCES, MONEY, SPEND_FIGURES, SUMS, amounts, money
 from projections.settlement_batches_queries import SECTIONS
 from projections.spend import spend_figure
 from projections.times import describe, from_us, shanghai_year
+from projections.journal import FUND_SOURCES as JOURNAL_FUND_SOURCES
 from projections.view import ReadModelView
+
+TRIAL_BALANCE_COLUMNS = ("account", "debit_fen", "credit_fen", "balance_fen",
+                         *(f"{source}_balance_fen" for source in JOURNAL_FUND_SOURCES))
 
 
 def _money(f: dict[str, int]) -> tuple[int, ...]:
@@ -217,25 +221,17 @@ FIGURES = (city_spend, city_quotas, provider_receivables, provider_quotas, enter
            whitelist, settlement_batches)
 
 
-def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure | None:
-    """The journal's trial balance, if ``projections.journal_queries`` exists (it is optional); None otherwise."""
-    try:
-        from projections import journal_queries  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    answer: Any = journal_queries.trial_balance(db, as_of_us, known_at_us=known_at_us)
-    rows = answer if isinstance(answer, list) else next(
-        (v for v in (answer or {}).values() if isinstance(v, list)), [])
-    rows = [r for r in rows if isinstance(r, dict)]
-    columns = tuple(rows[0]) if rows else ("account", "debit_fen", "credit_fen")
-    return Figure("trial_balance", "Trial balance (journal)", columns,
-                  [tuple(r.get(c) for c in columns) for r in rows])
+def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
+    """The journal's trial balance: one row per account (debits, credits, balance, and the balance per fund source)."""
+    accounts = journal_queries.trial_balance(db, as_of_us, known_at_us=known_at_us)["accounts"]
+    return Figure("trial_balance", "Trial balance (journal)", TRIAL_BALANCE_COLUMNS,
+                  [tuple(line[c] for c in TRIAL_BALANCE_COLUMNS) for line in accounts])
 
 
 def all_figures(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> list[Figure]:
     """Every figure, read in one transaction (one snapshot of the read models)."""
     with db.reading():
         figures = [figure(db, as_of_us, known_at_us) for figure in FIGURES]
-        journal = trial_balance(db, as_of_us, known_at_us)
-    return figures + ([journal] if journal is not None else [])
+        figures.append(trial_balance(db, as_of_us, known_at_us))
+    return figures
 

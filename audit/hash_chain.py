@@ -34,7 +34,6 @@ _BIG = struct.Struct(">q")
 POSITION = slice(6, 14)
 ORIGINATOR_ID = slice(18, 34)
 VERSION = slice(38, 46)
-TOPIC_AT = 46
 
 ALGORITHMS = {
     "encoding": "PostgreSQL binary COPY tuple (position int8, originator_id uuid, originator_version int8, "

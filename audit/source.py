@@ -92,7 +92,7 @@ class EventSource:
             query = _VERSION_BREAKS.format(t=sql.Identifier(self.schema, PG_TABLE), pos=sql.Identifier("notification_id"))
             with self._pg() as conn, conn.cursor() as cur:
                 # A sequential scan and one sort: following the primary key instead reads the heap a row at a time in
-                # key order, two to three times slower over a million events (measured on PostgreSQL 15).
+                # key order, which is much slower over a large store (bench/README.md, "Tamper evidence").
                 cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
                 yield from cur.stream(query)
         else:

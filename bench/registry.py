@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class Goal:
     """A target a figure is held to: its ``value`` (or its ``ratio`` to the baseline) ``>=`` / ``<=`` ``target``.
 
-    A goal is not a baseline: the baseline is measured in the same run, the goal is a fixed number from an issue.
+    A goal is not a baseline: the baseline is measured in the same run, the goal is a fixed target the project set.
     ``x_target`` = measured / target (for ``>=`` goals above 1 is met, for ``<=`` goals below 1 is met).
     """
 
@@ -50,7 +50,7 @@ class Goal:
 @dataclass
 class Figure:
     """One measured number. ``baseline`` names another figure; the runner fills in ``ratio`` = value / baseline.
-    ``goals``: fixed targets from the issues (see :class:`Goal`), evaluated when the document is written."""
+    ``goals``: fixed targets the project set (see :class:`Goal`), evaluated when the document is written."""
 
     name: str
     value: float

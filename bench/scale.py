@@ -40,7 +40,7 @@ FULL = Scale("full", repeats=3, concurrency=(1, 8), raw_rows_single=3000, raw_ro
              commands_single=1000, commands_per_worker=200, simulated_events=1_000_000,
              rebuild_events=1_000_000, rebuild_repeats=1, asof_events=(100_000, 1_000_000), asof_queries=500,
              http_clients=32, http_claims_per_client=100)
-# Quick must stay under two minutes on 2 cores for every benchmark (issue 4); `python -m bench` prints each one's
+# Quick must stay under two minutes on 2 cores for every benchmark; `python -m bench` prints each one's
 # seconds. The simulated ledgers (rebuild, verify, as-of, auditors) dominate, so they are small here: quick figures
 # for those are a check that the numbers are sane, the full scale is the measurement.
 QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_rows_per_worker=200,

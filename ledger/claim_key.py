@@ -1,8 +1,8 @@
 """ClaimKey: the record, in stores written before invoice and contract keys, that one provider's contract + invoice
 was claimed.
 
-No claim registers one any more (``ledger.evidence_keys`` holds the duplicate rules now); the class stays so that
-those stored events keep decoding, and ``derive-evidence-keys`` derives the new keys from the claims themselves.
+Claims do not register one (``ledger.evidence_keys`` holds the duplicate rules); the class stays so that those stored
+events keep decoding, and ``derive-evidence-keys`` derives the evidence keys from the claims themselves.
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ class Programme:
 
     def spot_check(self, when: datetime, provider_id: UUID) -> None:
         """A failed spot check's report reaches the ledger days after the check: the suspension is recorded late, and
-        the claims made or approved in between are flagged and held (issue 7)."""
+        the claims made or approved in between are flagged and held."""
         checked = when - timedelta(days=self.rng.randint(3, 12))
         self.assess(when, provider_id, "APPLICATION", passed=False, kind="SPOT_CHECK", effective_at=checked)
 

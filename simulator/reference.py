@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.money import WAN_YUAN, YUAN
+from ledger.money import WAN_YUAN
 
 CITY_WEIGHTS = {
     "441900": 16, "440600": 15, "440100": 12, "441300": 7, "442000": 7, "440700": 6, "440300": 8,
@@ -45,4 +45,3 @@ NATIONAL_QUOTA_FEN = 800 * WAN_YUAN  # national cross-industry platforms and the
 OTHER_QUOTA_FEN = 500 * WAN_YUAN
 REVENUE_THRESHOLD_FEN = 1_000 * WAN_YUAN
 MEAN_FACE_FEN = 12 * WAN_YUAN  # average cap of the items above, for sizing the cities' quotas
-YUAN_FEN = YUAN

@@ -70,7 +70,8 @@ def simulate(
     if cache_size is None:
         # Vouchers are claimed months after issue, so the cache holds about a programme year's enterprises and
         # vouchers (~2 KB each in memory): memory then stays flat through the run, at a level set by the scale.
-        # A smaller cache still works, but every miss reloads an aggregate from the store (~1 ms on PostgreSQL).
+        # A smaller cache still works, but every miss reloads an aggregate from the store (bench/README.md,
+        # "The simulator").
         cache_size = max(50_000, scale.enterprises * 6 // 5)
     started = time.perf_counter()
     # Millions of short-lived events and dicts make the cyclic collector run constantly; nothing here forms cycles

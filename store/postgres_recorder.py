@@ -1,8 +1,8 @@
 """The PostgreSQL application recorder, sending stored events in psycopg's binary format.
 
 eventsourcing 9.5.6 inserts a batch as ``unnest(%s::stored_event[])``; with ``%s`` psycopg dumps the composite array
-as text, escaping every field with regular expressions: ~25 µs an event, more than the rest of a batched insert.
-The same statement with a ``%b`` placeholder sends it binary: ~8 µs an event (measured here, bench/README.md). It is
+as text, escaping every field with regular expressions, which costs more than the rest of a batched insert. The same
+statement with a ``%b`` placeholder sends it binary, about three times cheaper (bench/README.md, "The simulator"). It is
 selected through the library's own ``APPLICATION_RECORDER_TOPIC`` setting (see ``store.settings``), and every PostgreSQL
 test runs through it.
 
@@ -21,8 +21,7 @@ several aggregates' events in one round trip, for the group-commit writer's read
 The insert transaction is written out here, in three round trips like a plain single-row commit: "BEGIN; SET LOCAL
 lock_timeout; advisory lock; NOTIFY" as one simple-protocol message, the INSERT ... RETURNING, then COMMIT. The
 library runs the same statements in psycopg's pipeline mode with a sync in the middle, which on a local server costs
-more than the round trips it saves: one-row transaction 0.69-0.80 ms plain, 0.97-1.07 ms pipelined, 1.24-1.26 ms
-pipelined with the sync (bench/README.md, "Group commit").
+more than the round trips it saves (bench/README.md, "Group commit").
 """
 
 from __future__ import annotations

@@ -32,12 +32,12 @@ def save_without_checks(app: Application, events: Sequence[Any], snapshots: Sequ
     """Write ``events`` (in this order) in one transaction, then the given snapshots: ``Application.save``'s steps
     in its order, minus two.
 
-    Why: ``Application.save`` checks every object against runtime Protocols with ``isinstance`` (~30 µs an event on
-    Python 3.11, more than encoding and inserting it), and re-reads aggregates from the store to snapshot them; the
-    unit of work passes snapshots taken from its in-memory aggregates instead (:func:`snapshots_due`). ``stored``:
-    the same events already encoded (:func:`encode`). The encoding step of ``EventStore.put`` is skipped when they
-    are; the application keeps no aggregate cache for ``_record`` to fill (``AGGREGATE_CACHE_MAXSIZE`` is never
-    set)."""
+    Why: ``Application.save`` checks every object against runtime Protocols with ``isinstance`` (on Python 3.11
+    that costs more than encoding and inserting the event: bench/README.md, "The simulator"), and re-reads
+    aggregates from the store to snapshot them; the unit of work passes snapshots taken from its in-memory aggregates
+    instead (:func:`snapshots_due`). ``stored``: the same events already encoded (:func:`encode`). The encoding step
+    of ``EventStore.put`` is skipped when they are; the application keeps no aggregate cache for ``_record`` to fill
+    (``AGGREGATE_CACHE_MAXSIZE`` is never set)."""
     stored = encode(app, events) if stored is None else list(stored)
     ids = app.recorder.insert_events(stored)
     if snapshots and app.snapshots is not None:

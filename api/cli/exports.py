@@ -54,8 +54,6 @@ def register(app: typer.Typer) -> None:
         console.print(f"{done}: {m['event_count']:,} events "
                       f"(last position {m['last_position']:,}), {m['audit_trail_rows']:,} audit-trail rows, "
                       f"figures as of {m['as_of']} known at {m['known_at']} → {out}")
-        if m["trial_balance"] != "included":
-            console.print(f"trial balance {m['trial_balance']}")
 
     @app.command()
     def replay(

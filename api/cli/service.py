@@ -11,7 +11,6 @@ from store.settings import Settings, get_settings
 
 console = Console()
 DEMO_DB = Path("var/demo.sqlite3")
-DEMO_ROLES = ("province", "auditor", "city:{city}", "enterprise:{enterprise}", "provider:{provider}")
 
 
 def _serve(settings: Settings) -> None:
@@ -21,7 +20,7 @@ def _serve(settings: Settings) -> None:
 
     # Workers are separate processes that build the app from the environment, so pass the settings through it.
     os.environ.update(settings.environment())
-    # No access log: it cost ~7 % of the server's time per request (bench/README.md, "HTTP claims").
+    # No access log: a line per request is a measurable share of the server's time (bench/README.md, "HTTP claims").
     uvicorn.run("api.http.app:app_from_environment", factory=True, host=settings.api_host, port=settings.api_port,
                 workers=settings.api_workers, log_level="info", access_log=False)
 

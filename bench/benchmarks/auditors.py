@@ -1,10 +1,10 @@
-"""What issue 7 (auditors and disputes) costs at the rebuild scale: the journal projection, the known-at queries,
+"""What the auditors' and disputes' features cost at the rebuild scale: the journal projection, the known-at queries,
 ``export`` and ``replay --until``.
 
 One seeded simulated ledger per store (``bench.simulated``, ``scale.rebuild_events``: 1M events at full scale; shared
 with ``rebuild`` / ``asof`` when they run in the same process), then, in this order:
 
-* **rebuild** of every projection of ``projections.runner.PROJECTIONS`` (five since the journal) sequentially
+* **rebuild** of every projection of ``projections.runner.PROJECTIONS`` (the journal included) sequentially
   (``rebuild(app, projections)``, one process), then one process per projection
   (``projections.parallel.rebuild_in_processes``, as ``voucher-ledger rebuild`` does), then the journal alone. Rate:
   the ledger's last notification id / wall time, as in ``rebuild``.
@@ -101,8 +101,8 @@ def _size(result: Any) -> int:
 
 
 @benchmark("auditors", order=60,
-           description="issue 7 at the rebuild size: rebuild with the journal (sequential, per process, journal "
-                       "alone), known-at queries p50/p99, export, replay --until")
+           description="auditors' features at the rebuild size: rebuild with the journal (sequential, per process, "
+                       "journal alone), known-at queries p50/p99, export, replay --until")
 def auditors_benchmark(ctx: Context) -> list[Figure]:
     figures: list[Figure] = []
     for store in ("postgres", "sqlite"):

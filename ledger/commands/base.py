@@ -59,8 +59,9 @@ class LedgerApplicationBase(Application):
     def _get(self, aggregate_id: UUID) -> object:
         return self.current_store_access().get(aggregate_id)
 
-    def _commit(self, *aggregates: object) -> None:
-        """Save a command's changed aggregates together (one transaction, or staged in the active unit of work)."""
+    def _save(self, *aggregates: object) -> None:
+        """Save a command's changed aggregates together: committed in one transaction, or staged in the unit of work
+        that routes this thread's commands (which commits them with its batch)."""
         self.current_store_access().save(*aggregates)
 
     def stored(self, aggregate_id: UUID) -> bool:
@@ -104,15 +105,6 @@ class LedgerApplicationBase(Application):
         raise ConcurrentUpdateError(
             f"the command met a concurrent change {self.max_attempts} times and was not applied; try again"
         )
-
-
-def as_uuid(value: object, what: str) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidInputError(f"{what} must be a UUID, got {value!r}") from None
 
 
 def check_year(year: object) -> int:

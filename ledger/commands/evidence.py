@@ -128,7 +128,7 @@ class EvidenceKeyCommands(PartyCommands):
                     eligible_fee_fen=claim.eligible_fee_fen, contract_key=contract, checked=False))
                 done.parts = 1
             done.invoices = len(free)
-            self._commit(*changed)
+            self._save(*changed)
             return done
 
         return self._run(run)

@@ -60,7 +60,7 @@ class EvidenceKeysGuard(EvidenceKeyCommands):
         def run() -> bool:
             if self._exists(ids.evidence_keys_derivation_id()):
                 return False
-            self._commit(EvidenceKeysDerivation.complete(by, up_to_position=up_to_position, claims=derived.claims,
+            self._save(EvidenceKeysDerivation.complete(by, up_to_position=up_to_position, claims=derived.claims,
                                                          conflicts_count=len(derived.conflicts)))
             return True
 

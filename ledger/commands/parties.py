@@ -42,7 +42,7 @@ class PartyCommands(LedgerApplicationBase):
             )
             if self._exists(enterprise.id):
                 raise AlreadyExistsError(f"enterprise {enterprise.uscc} is already registered")
-            self._commit(enterprise)
+            self._save(enterprise)
             return enterprise.id
 
         return self._run(run)
@@ -87,7 +87,7 @@ class PartyCommands(LedgerApplicationBase):
                     rate=schedule.rate_for(enterprise.carrier),
                 )
             enterprise.record_eligibility(by, facts)
-            self._commit(enterprise, grant)
+            self._save(enterprise, grant)
             return EligibilityDecision(
                 enterprise_id=enterprise.id,
                 year=year,
@@ -104,7 +104,7 @@ class PartyCommands(LedgerApplicationBase):
             provider = Provider.admit(by, uscc=uscc, name=name, kind=kind)
             if self._exists(provider.id):
                 raise AlreadyExistsError(f"provider {provider.uscc} is already in the resource pool")
-            self._commit(provider)
+            self._save(provider)
             return provider.id
 
         return self._run(run)
@@ -123,7 +123,7 @@ class PartyCommands(LedgerApplicationBase):
                 quota = ProviderQuota.set(by, provider_id=provider_id, year=year, amount_fen=amount_fen)
             else:
                 quota.revise(by, amount_fen=amount_fen)
-            self._commit(quota)
+            self._save(quota)
             return quota.id
 
         return self._run(run)
@@ -134,6 +134,6 @@ class PartyCommands(LedgerApplicationBase):
         def run() -> None:
             provider = self.provider(provider_id)
             provider.eliminate(by, year=year, rating=rating, effective_at=effective_at)
-            self._commit(provider)
+            self._save(provider)
 
         self._run(run)

@@ -27,7 +27,7 @@ class ProgrammeCommands(LedgerApplicationBase):
             if self._exists(ids.catalogue_id(year)):
                 raise AlreadyExistsError(f"the {year} catalogue is already published; catalogues are never edited")
             catalogue = Catalogue.publish(by, year=year, items=items, redemption_deadline=redemption_deadline)
-            self._commit(catalogue)
+            self._save(catalogue)
             return catalogue.id
 
         return self._run(run)
@@ -47,7 +47,7 @@ class ProgrammeCommands(LedgerApplicationBase):
                         "so it cannot change within the year"
                     )
                 quota.revise(by, amount_fen=amount_fen)
-            self._commit(quota)
+            self._save(quota)
             return quota.id
 
         return self._run(run)
@@ -62,7 +62,7 @@ class ProgrammeCommands(LedgerApplicationBase):
                 schedule = CarrierDiscountRates.set(by, year=year, rates=rates)
             else:
                 schedule.revise(by, rates=rates)
-            self._commit(schedule)
+            self._save(schedule)
             return schedule.id
 
         return self._run(run)
@@ -76,7 +76,7 @@ class ProgrammeCommands(LedgerApplicationBase):
             if self._exists(ids.cloud_agreement_id(provider_id, year)):
                 raise AlreadyExistsError(f"provider {provider_id} already has a {year} cloud discount agreement")
             agreement = CloudDiscountAgreement.agree(by, provider_id=provider_id, year=year, rate=rate)
-            self._commit(agreement)
+            self._save(agreement)
             return agreement.id
 
         return self._run(run)

@@ -44,7 +44,7 @@ class SettlementCommands(VoucherCommands):
             if self._exists(batch_id):
                 raise AlreadyExistsError(f"settlement batch {batch_id} already exists")
             batch = SettlementBatch.open(by, batch_id=batch_id, provider_id=provider_id, period=period)
-            self._commit(batch)
+            self._save(batch)
             return batch.id
 
         return self._run(run)
@@ -67,7 +67,7 @@ class SettlementCommands(VoucherCommands):
                 fee_category=voucher.fee_category,
                 city_share=voucher.city_share,
             )
-            self._commit(batch, voucher)
+            self._save(batch, voucher)
 
         self._run(run)
 
@@ -88,7 +88,7 @@ class SettlementCommands(VoucherCommands):
                 loaded[batch.lines[claim_id]["voucher_id"]].settle(
                     by, claim_id=claim_id, batch_id=batch.id, effective_at=effective_at
                 )
-            self._commit(batch, *loaded.values())
+            self._save(batch, *loaded.values())
             return BatchPayment(
                 batch_id=batch.id,
                 total_fen=batch.total_fen,
@@ -110,7 +110,7 @@ class SettlementCommands(VoucherCommands):
             city_fen, province_fen = batch.collect_recovery(
                 by, claim_id=claim_id, amount_fen=amount_fen, bank_reference=bank_reference, effective_at=effective_at
             )
-            self._commit(batch)
+            self._save(batch)
             return RecoveryChange(batch.id, claim_id, city_fen + province_fen, city_fen, province_fen,
                                   batch.outstanding_fen(claim_id))
 
@@ -124,7 +124,7 @@ class SettlementCommands(VoucherCommands):
             batch = self.batch(batch_id)
             city_fen, province_fen = batch.write_off_recovery(by, claim_id=claim_id, reason=reason,
                                                               effective_at=effective_at)
-            self._commit(batch)
+            self._save(batch)
             return RecoveryChange(batch.id, claim_id, city_fen + province_fen, city_fen, province_fen, 0)
 
         return self._run(run)

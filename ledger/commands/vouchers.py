@@ -108,7 +108,7 @@ class VoucherCommands(EvidenceKeysGuard):
                 expires_at=catalogue.expires_at,
             )
             quota.use(by, ref=voucher.id, amount_fen=item.cap_fen)
-            self._commit(voucher, quota)
+            self._save(voucher, quota)
             return IssuedVoucher(
                 voucher_id=voucher.id,
                 face_value_fen=voucher.face_value_fen,
@@ -158,7 +158,7 @@ class VoucherCommands(EvidenceKeysGuard):
             contract = self._hold_contract_part(
                 by, claim_id=claim_id, voucher_id=voucher.id, provider_id=provider_id, contract_no=checked.contract_no,
                 contract_amount_fen=checked.contract_amount_fen, eligible_fee_fen=fee, contract_key=contract_key)
-            self._commit(voucher, quota, *keys, contract)
+            self._save(voucher, quota, *keys, contract)
             return ClaimReceipt(voucher.id, claim_id, judgement.amount_fen, voucher.balance_fen)
 
         return self._run(run)
@@ -169,7 +169,7 @@ class VoucherCommands(EvidenceKeysGuard):
         def run() -> None:
             voucher = self.voucher(voucher_id)
             voucher.approve(by, claim_id=claim_id)
-            self._commit(voucher)
+            self._save(voucher)
 
         self._run(run)
 
@@ -181,7 +181,7 @@ class VoucherCommands(EvidenceKeysGuard):
             voucher = self.voucher(voucher_id)
             claim = voucher.claim(claim_id)
             freed = voucher.reject(by, claim_id=claim_id, reason=reason)
-            self._commit(voucher, *self._release(by, voucher, claim.provider_id, claim_id, freed, "claim rejected"),
+            self._save(voucher, *self._release(by, voucher, claim.provider_id, claim_id, freed, "claim rejected"),
                          *self._release_evidence(by, voucher.id, claim, "claim rejected"))
             return freed
 
@@ -202,7 +202,7 @@ class VoucherCommands(EvidenceKeysGuard):
                     by, claim_id=claim_id, amount_fen=recovery, reason=reason, effective_at=effective_at
                 )
                 changed.append(batch)
-            self._commit(voucher, *changed)
+            self._save(voucher, *changed)
             return recovery
 
         return self._run(run)
@@ -213,7 +213,7 @@ class VoucherCommands(EvidenceKeysGuard):
         def run() -> int:
             voucher = self.voucher(voucher_id)
             returned = voucher.expire(by)
-            self._commit(voucher, *self._return_to_city(by, voucher, returned, "voucher expired"))
+            self._save(voucher, *self._return_to_city(by, voucher, returned, "voucher expired"))
             return returned
 
         return self._run(run)
@@ -222,7 +222,7 @@ class VoucherCommands(EvidenceKeysGuard):
         def run() -> int:
             voucher = self.voucher(voucher_id)
             returned = voucher.revoke(by, reason=reason)
-            self._commit(voucher, *self._return_to_city(by, voucher, returned, "voucher revoked"))
+            self._save(voucher, *self._return_to_city(by, voucher, returned, "voucher revoked"))
             return returned
 
         return self._run(run)

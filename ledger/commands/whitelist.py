@@ -3,7 +3,7 @@
 A failed assessment suspends its provider from its *effective* time. When the ledger learns of it later (recorded
 on 10 March, effective 1 March), claims were made or approved against that provider in between, while it was — as we
 now know — suspended (and some were even paid). Those claims are flagged in the same transaction as the suspension; the unsettled ones are held
-from settlement until the province releases or reverses each (DOMAIN.md, Whitelist; issue 7).
+from settlement until the province releases or reverses each (DOMAIN.md, Whitelist).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class WhitelistCommands(SettlementCommands):
             elif provider.status == WhitelistStatus.SUSPENDED and provider.suspended_from != was_from:
                 # moved back: only the new part of the window is news (the rest was flagged, or known, before)
                 changed = self._flag_claims_in(by, provider, provider.suspended_from, was_from)
-            self._commit(provider, *changed)
+            self._save(provider, *changed)
             return provider.status
 
         return self._run(run)
@@ -66,7 +66,7 @@ class WhitelistCommands(SettlementCommands):
         def run() -> None:
             voucher = self.voucher(voucher_id)
             voucher.release_claim(by, claim_id=claim_id, reason=reason)
-            self._commit(voucher)
+            self._save(voucher)
 
         self._run(run)
 

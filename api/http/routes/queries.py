@@ -29,7 +29,6 @@ AsOf = Query(None, description="effective time, ISO-8601 with offset; default no
              examples=["2020-03-05T00:00:00+08:00"], json_schema_extra=TIME)
 KnownAt = Query(None, description="recorded time: answer as the ledger knew it then (ISO-8601 with offset); "
                 "default: as known now", examples=["2020-03-05T00:00:00+08:00"], json_schema_extra=TIME)
-EVERYONE = ("province", "auditor", "city", "enterprise", "provider")
 EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch"]
 # The trails a scoped role may read at all (its own ones only); the province and auditors read every trail.
 TRAILS_OF = {"city": ("voucher", "city"), "enterprise": ("voucher", "enterprise"),
