@@ -10,7 +10,7 @@ The per-entity queries of ``projections/*_queries.py`` would take one call per c
 * a status (voucher, provider) is the one set by the latest counted row (vouchers: latest effective time, then
   position; providers: latest position, as :func:`projections.whitelist_queries.provider_status` explains).
 
-``tests/test_exports.py`` checks these rows against the per-entity functions for a sample (two independent paths).
+``tests/integration/test_exports.py`` checks these rows against the per-entity functions for a sample (two independent paths).
 """
 
 from __future__ import annotations

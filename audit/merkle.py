@@ -3,7 +3,7 @@
 Leaves arrive already hashed (``SHA-256(0x00 || encoding)``, see ``audit.hash_chain``); an interior node is
 ``SHA-256(0x01 || left || right)``. The prefixes keep a leaf from ever passing for a node (second-preimage attacks).
 Pairing nodes level by level and carrying an odd last node up unchanged gives exactly RFC 6962's tree (split at
-the largest power of two below n), without recursion; ``tests/test_tamper_evidence.py`` checks it against the
+the largest power of two below n), without recursion; ``tests/integration/test_tamper_evidence.py`` checks it against the
 RFC's recursive definition.
 """
 

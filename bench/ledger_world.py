@@ -1,7 +1,7 @@
 """Setting up the ledger for the command benchmarks, through the application API only (never timed).
 
 A 2019 programme year (carrier rates, catalogue, generous city quotas), whitelisted providers with large quotas,
-eligible enterprises, and vouchers. Shapes follow ``tests/scenario.py``; the figures are chosen so that no quota or
+eligible enterprises, and vouchers. Shapes follow ``tests/support/scenario.py``; the figures are chosen so that no quota or
 voucher balance runs out during a run (a refusal would be counted, but would measure the wrong thing).
 """
 
@@ -26,7 +26,7 @@ from ledger.uscc import make_uscc
 YEAR = 2019
 SET_UP_AT = datetime(2019, 3, 1, 9, 0, tzinfo=UTC)  # inside fiscal year 2019, before the redemption deadline
 CLAIMED_AT = SET_UP_AT + timedelta(hours=1)
-ITEMS = (  # (item id, name, fee category, subsidy rate, cap) - as in tests/scenario.py
+ITEMS = (  # (item id, name, fee category, subsidy rate, cap) - as in tests/support/scenario.py
     ("APP-ERP", "ERP/MES 上云 application service", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN),
     ("DEV-ACCESS", "设备上云 device access", "DEVICE_ACCESS", "0.30", 50_000 * YUAN),
     ("NET-RENO", "企业内网改造 network renovation", "NETWORK_RENOVATION", "0.40", 30_000 * YUAN),

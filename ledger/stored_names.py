@@ -5,7 +5,7 @@ aggregate class, so moving or renaming a class would leave old events that no lo
 asked ``get_topic`` for its classes would silently skip them on rebuild. These lists are therefore append-only:
 a topic stays here for as long as any store may hold it. When a class moves, keep its old topic resolving with
 ``eventsourcing.utils.register_topic(old_topic, NewClass)`` (or a ``TOPIC`` class attribute) and add the new topic
-beside the old one. ``tests/test_stored_names.py`` holds its own copy of these lists and fails on any difference.
+beside the old one. ``tests/integration/test_stored_names.py`` holds its own copy of these lists and fails on any difference.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def stored_topics(event_class: type, pinned: Sequence[str] | None = None) -> tup
     if get_topic(event_class) not in found:
         raise StoredTopicError(
             f"{get_topic(event_class)} is not in ledger/stored_names.py EVENT_TOPICS: append it there and to "
-            "tests/test_stored_names.py, so that projections select its events by a name that never changes"
+            "tests/integration/test_stored_names.py, so that projections select its events by a name that never changes"
         )
     return found
 

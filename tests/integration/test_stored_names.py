@@ -241,7 +241,7 @@ def test_a_moved_class_keeps_its_stored_topic_once_the_old_one_is_registered(iso
 
 def test_a_projection_of_an_unpinned_event_class_is_refused(monkeypatch):
     monkeypatch.setattr(stored_names, "EVENT_TOPICS", tuple(t for t in EVENT_TOPICS if not t.endswith(".Claimed")))
-    with pytest.raises(StoredTopicError, match="append it there and to tests/test_stored_names.py"):
+    with pytest.raises(StoredTopicError, match="append it there and to tests/integration/test_stored_names.py"):
         class ClaimsSeen(LedgerProjection):
             name = "claims_seen"
             handlers = {Voucher.Claimed: "claimed"}
