@@ -13,14 +13,22 @@ from api.cli import (
     queries,
     recovery,
     service,
-    simulate,
     store,
     walkthrough,
 )
 
-app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服务券).", no_args_is_help=True)
 
-# The order of registration is the order of `voucher-ledger --help`.
-for group in (walkthrough, simulate, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-              recovery):
-    group.register(app)
+
+def build() -> typer.Typer:
+    """A fresh command line with the ledger's own command groups (the `voucher-ledger` script adds the simulator's,
+    ``simulator.cli``, which sits above the API)."""
+    app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服务券).",
+                      no_args_is_help=True)
+    # The order of registration is the order of `voucher-ledger --help`.
+    for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
+                  recovery):
+        group.register(app)
+    return app
+
+
+app = build()

@@ -1,4 +1,4 @@
-"""`python -m api.cli`: the same command line as the `voucher-ledger` script."""
+"""`python -m api.cli`: the ledger's own commands (the `voucher-ledger` script adds `simulate` and `demo`)."""
 
 from api.cli import app
 

@@ -1,8 +1,7 @@
-"""`voucher-ledger serve | token | demo`: running the HTTP service."""
+"""`voucher-ledger serve | token`: running the HTTP service."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -10,10 +9,8 @@ from rich.console import Console
 from store.settings import Settings, get_settings
 
 console = Console()
-DEMO_DB = Path("var/demo.sqlite3")
-
-
-def _serve(settings: Settings) -> None:
+def serve_api(settings: Settings) -> None:
+    """Run the HTTP API on ``settings`` (uvicorn), as `voucher-ledger serve` and the demo do."""
     import os
 
     import uvicorn
@@ -31,7 +28,7 @@ def register(app: typer.Typer) -> None:
         """Start the HTTP API (uvicorn; address, port and workers from settings). /docs has the reference."""
         settings = get_settings()
         console.print(f"serving {settings.describe_store()} on http://{settings.api_host}:{settings.api_port}/docs")
-        _serve(settings)
+        serve_api(settings)
 
     @app.command()
     def token(role: str = typer.Option(..., help="province | auditor | city:<code> | enterprise:<uscc> | provider:<uscc>"),
@@ -45,15 +42,3 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from None
-
-    @app.command()
-    def demo(events: int = typer.Option(100_000, help="size of the simulated programme (about a minute at 100,000)"),
-             seed: int = typer.Option(1, help="simulator seed"),
-             serve_api: bool = typer.Option(True, "--serve/--no-serve", help="start the API after filling the store")) -> None:
-        """Fill an embedded SQLite store with a simulated 2018-2020 programme, print tokens and example requests, serve."""
-        from api.cli.demo import prepare_demo
-
-        settings = get_settings().model_copy(update={"store": "sqlite", "sqlite_path": DEMO_DB})
-        prepare_demo(settings, events=events, seed=seed, console=console)
-        if serve_api:
-            _serve(settings)

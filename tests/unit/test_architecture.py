@@ -60,9 +60,9 @@ def test_error_codes_are_unique_and_screaming_snake_case():
 ROOT = Path(__file__).resolve().parents[2]
 # Lowest first: a module imports its own layer and the layers below, never one above. `writer` holds the unit of work
 # and the group-commit writer; the commands in `ledger` reach it only through ledger/commands/store_access.py.
-# `simulator` is below `api` because `voucher-ledger simulate` and `demo` drive it; `bench` measures everything, so it
-# sits on top.
-LAYERS = ("ledger", "writer", "store", "projections", "audit", "simulator", "api", "bench")
+# `simulator` and `bench` sit on top: they drive the ledger as its users do, and `simulator/cli.py` composes the whole
+# `voucher-ledger` command line (the ledger's commands plus `simulate` and `demo`).
+LAYERS = ("ledger", "writer", "store", "projections", "audit", "api", "simulator", "bench")
 
 # Upward imports allowed: none. A lower layer that needs something from above gets it moved down instead.
 KNOWN_UPWARD: set[tuple[str, str]] = set()

@@ -1,13 +1,21 @@
-"""`voucher-ledger simulate`: a realistic 2018-2020 programme generated into the configured store."""
+"""The simulator's commands (`voucher-ledger simulate`, `voucher-ledger demo`) and the whole `voucher-ledger` command
+line: the ledger's own commands (``api.cli.build``) plus these. It is composed here, on top, because the simulator
+drives the ledger through its commands and the API; the ledger's layers never import it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli import build
+from api.cli.service import serve_api
 from store.opening import open_ledger
 from store.settings import get_settings
+
+DEMO_DB = Path("var/demo.sqlite3")
 
 console = Console()
 
@@ -61,3 +69,22 @@ def register(app: typer.Typer) -> None:
             console.print(table)
         finally:
             ledger.close()
+
+
+def register_demo(app: typer.Typer) -> None:
+    @app.command()
+    def demo(events: int = typer.Option(100_000, help="size of the simulated programme (about a minute at 100,000)"),
+             seed: int = typer.Option(1, help="simulator seed"),
+             serve: bool = typer.Option(True, "--serve/--no-serve", help="start the API after filling the store")) -> None:
+        """Fill an embedded SQLite store with a simulated 2018-2020 programme, print tokens and example requests, serve."""
+        from simulator.demo import prepare_demo
+
+        settings = get_settings().model_copy(update={"store": "sqlite", "sqlite_path": DEMO_DB})
+        prepare_demo(settings, events=events, seed=seed, console=console)
+        if serve:
+            serve_api(settings)
+
+
+app = build()
+register(app)
+register_demo(app)
