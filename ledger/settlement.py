@@ -221,8 +221,7 @@ class SettlementBatch(LedgerAggregate):
         )
 
     def outstanding_fen(self, claim_id: UUID) -> int:
-        due = self._receivable(claim_id)
-        return due["city_due_fen"] + due["province_due_fen"]
+        return _still_due(self._receivable(claim_id))
 
     def collect_recovery(self, by: By, *, claim_id: UUID, amount_fen: int, bank_reference: str,
                          effective_at: datetime) -> tuple[int, int]:
@@ -232,7 +231,7 @@ class SettlementBatch(LedgerAggregate):
         if not isinstance(bank_reference, str) or not bank_reference.strip():
             raise BankReferenceRequiredError("a collection records the bank reference of the money received")
         effective = self._not_before_recovery(due, effective_at, "collection")
-        outstanding = due["city_due_fen"] + due["province_due_fen"]
+        outstanding = _still_due(due)
         if amount > outstanding:
             raise RecoveryOverCollectedError(
                 f"{amount} fen is more than the {outstanding} fen still due on the recovery of claim {claim_id}")
@@ -262,7 +261,7 @@ class SettlementBatch(LedgerAggregate):
 
     def _open_receivable(self, claim_id: UUID) -> dict:
         due = self._receivable(claim_id)
-        if due["written_off"] or due["city_due_fen"] + due["province_due_fen"] == 0:
+        if due["written_off"] or _still_due(due) == 0:
             how = "written off" if due["written_off"] else "collected in full"
             raise RecoveryClosedError(f"the recovery of claim {claim_id} was {how}; nothing is due on it")
         return due
@@ -278,6 +277,10 @@ class SettlementBatch(LedgerAggregate):
     def _require_open(self, verb: str) -> None:
         if self.paid:
             raise InvalidTransitionError(f"batch {self.id} is already paid; cannot {verb} it")
+
+
+def _still_due(due: dict) -> int:
+    return due["city_due_fen"] + due["province_due_fen"]
 
 
 def split_collection(amount_fen: int, due: dict) -> tuple[int, int]:
