@@ -21,7 +21,11 @@ from ledger.errors import (
     InvalidInputError,
     InvalidTransitionError,
     ProviderMismatchError,
+    VoucherExhaustedError,
+    VoucherExpiredError,
     VoucherNotYetExpiredError,
+    VoucherRevokedError,
+    ZeroSubsidyError,
 )
 from ledger.fiscal_time import require_aware
 from ledger.money import split_funding
@@ -253,6 +257,16 @@ class Voucher(LedgerAggregate):
     # -- commands -----------------------------------------------------------------------------------------------
     def record_claim(self, by: By, priced: PricedClaim) -> None:
         """Hold a claim that met every rule (``ledger.claim_rules.judge_claim``) against the balance."""
+        # judge_claim decides and orders the refusals; the voucher still never lets any caller overdraw it or claim
+        # on a voucher that is closed (DOMAIN.md: a balance never goes below zero).
+        if self.status is VoucherStatus.REVOKED:
+            raise VoucherRevokedError(f"voucher {self.id} is revoked")
+        if self.status is not VoucherStatus.ACTIVE:
+            raise VoucherExpiredError(f"voucher {self.id} has expired")
+        if priced.amount_fen <= 0:
+            raise ZeroSubsidyError(f"a claim of {priced.amount_fen} fen holds nothing")
+        if priced.amount_fen > self.balance_fen:
+            raise VoucherExhaustedError(f"{priced.amount_fen} fen is more than the {self.balance_fen} fen left")
         evidence = priced.evidence
         self._record(
             self.Claimed,

@@ -115,3 +115,22 @@ def test_a_rejection_records_its_reason():
         desk.voucher.reject(by(), claim_id=uid("claim-1"), reason="  ")
     assert blank.value.code == "INVALID_INPUT"
     assert desk.voucher.claim(uid("claim-1")).status == "CLAIMED"  # refused: nothing changed
+
+
+def test_the_voucher_itself_refuses_a_claim_that_would_overdraw_it_whoever_calls():
+    """judge_claim orders the refusals, but a caller that skips it still cannot take the balance below zero."""
+    from ledger.voucher import PricedClaim
+
+    desk = Desk()
+    judgement = desk.judge()
+    assert judgement.evidence is not None
+    too_much = desk.voucher.balance_fen + 1
+    with pytest.raises(LedgerError) as excinfo:
+        desk.voucher.record_claim(by(NOW), PricedClaim(uid("over"), desk.provider.id, judgement.evidence,
+                                                       desk.voucher.fee_category, too_much, too_much))
+    assert excinfo.value.code == "VOUCHER_EXHAUSTED"
+    with pytest.raises(LedgerError) as excinfo:
+        desk.voucher.record_claim(by(NOW), PricedClaim(uid("none"), desk.provider.id, judgement.evidence,
+                                                       desk.voucher.fee_category, 100, 0))
+    assert excinfo.value.code == "ZERO_SUBSIDY"
+    assert desk.voucher.held_fen == 0
