@@ -18,7 +18,7 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
 
 from store.settings import Settings
-from store.opening import open_ledger
+from store.opening import one_reader, open_ledger
 from audit.findings import SNAPSHOT, Finding
 from audit.source import EventSource
 from ledger.application import VoucherLedger
@@ -37,9 +37,7 @@ def check_snapshots(settings: Settings) -> SnapshotCheck:
     ids = EventSource(settings).snapshotted()
     if not ids:
         return check
-    # One reader: a connection is all it needs (the library opens the whole pool at once).
-    app = open_ledger(settings.model_copy(update={"trust_snapshots": False, "postgres_pool_size": 1,
-                                                   "postgres_max_overflow": 1}))
+    app = open_ledger(one_reader(settings).model_copy(update={"trust_snapshots": False}))
     try:
         for oid in ids:
             snapshots = app.snapshots.recorder.select_events(oid)  # in version order, as stored

@@ -40,7 +40,7 @@ class SettlementBatch(LedgerAggregate):
         period: str  # e.g. "2020-03": the month the province settles
 
         def apply(self, b: SettlementBatch) -> None:
-            b.provider_id, b.period, b.lines, b.paid, b.recoveries = self.provider_id, self.period, {}, False, {}
+            b.provider_id, b.period, b.lines, b.paid = self.provider_id, self.period, {}, False
             b.receivables = {}  # claim id -> what is still due on its recovery (see RecoveryRaised)
 
     class ClaimAdded(LedgerAggregate.Event):
@@ -95,7 +95,6 @@ class SettlementBatch(LedgerAggregate):
         effective_at: datetime
 
         def apply(self, b: SettlementBatch) -> None:
-            b.recoveries[self.claim_id] = self.amount_fen
             b.receivables[self.claim_id] = {
                 "voucher_id": self.voucher_id,
                 "city": self.city,
@@ -205,7 +204,7 @@ class SettlementBatch(LedgerAggregate):
             raise InvalidTransitionError(f"batch {self.id} did not pay claim {claim_id}; nothing to recover")
         line = self.lines[claim_id]
         city_fen, province_fen = line["city_portion_fen"], line["province_portion_fen"]
-        if amount_fen != line["amount_fen"]:  # partial recoveries would need their own split rule
+        if amount_fen != line["amount_fen"]:  # a recovery reclaims the whole payment; collections may come in parts
             raise InvalidInputError("a recovery covers the whole settled amount of the claim")
         self._record(
             self.RecoveryRaised,

@@ -27,7 +27,8 @@ class Outcome:
 def _rebuild_one(settings: Settings, name: str, progress: multiprocessing.Queue) -> None:
     """Runs in a spawned process; ``settings`` arrive pickled, secrets included (a JSON dump would mask them)."""
     from store.opening import open_ledger
-    from projections.runner import close_projections, one_reader, open_projections, rebuild
+    from projections.runner import close_projections, open_projections, rebuild
+    from store.opening import one_reader
 
     app = open_ledger(one_reader(settings))
     projections = open_projections(settings, [name], migrate=False)  # the parent migrated

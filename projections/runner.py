@@ -52,13 +52,6 @@ def projection_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def one_reader(settings: Settings) -> Settings:
-    """Settings for opening the ledger in a process that only reads its sequence, in one thread: a small pool. The
-    library's pool opens its whole minimum size at once, so five workers with the service's pool (20 in the tests)
-    plus the service itself ran PostgreSQL out of connections (max 100)."""
-    return settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2})
-
-
 def open_view(settings: Settings, projection: type[LedgerProjection]) -> ReadModelView:
     """The view as the library's ProjectionRunner builds it: a factory named after the projection."""
     factory = InfrastructureFactory.construct(env=Environment(projection.name, projection_env(settings)))

@@ -23,9 +23,9 @@ import psycopg
 from psycopg.sql import SQL, Identifier
 
 from store.settings import Settings
-from store.opening import open_ledger, pg_connect
+from store.opening import one_reader, open_ledger, pg_connect
 from ledger.application import VoucherLedger
-from projections.runner import Progress, catch_up, close_projections, one_reader, open_projections
+from projections.runner import Progress, catch_up, close_projections, open_projections
 
 FIRST_RETRY_S = 0.5
 MAX_RETRY_S = 30.0

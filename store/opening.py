@@ -70,3 +70,10 @@ def _checked(ledger: VoucherLedger) -> VoucherLedger:
         log.warning("claims are refused (EVIDENCE_KEYS_NOT_DERIVED) until `voucher-ledger derive-evidence-keys` has "
                     "run on this store: it holds claims made before invoice and contract keys existed")
     return ledger
+
+
+def one_reader(settings: Settings) -> Settings:
+    """Settings for opening the ledger in a process that only reads its sequence, in one thread: a small pool. The
+    library's pool opens its whole minimum size at once, so five workers with the service's pool (20 in the tests)
+    plus the service itself ran PostgreSQL out of connections (max 100)."""
+    return settings.model_copy(update={"postgres_pool_size": 1, "postgres_max_overflow": 2})
