@@ -178,7 +178,8 @@ class Walkthrough:
 
         self.step("An audit finds the Foshan invoice forged: the settled claim is reversed and recovered (追回).")
         recovered = app.reverse_claim(self.by("province:audit", days=60), voucher_id=claims[0].voucher_id,
-                                      claim_id=claims[0].claim_id, reason="forged invoice", effective_at=self.now)
+                                      claim_id=claims[0].claim_id, reason="forged invoice",
+                                      effective_at=self.now).recovery_fen
         self.console.print(f"   recovery receivable against the platform: {yuan(recovered)}")
         # The platform repays in two instalments; the money goes back to the province's and the city's budgets.
         for reference, amount in (("BOC-2020-0815", recovered // 2), ("BOC-2020-0915", recovered - recovered // 2)):

@@ -128,12 +128,14 @@ class PartyCommands(LedgerApplicationBase):
 
         return self._run(run)
 
-    def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> None:
+    def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> str:
+        """Eliminate from the pool for ``year`` (permanent for that year); returns the provider's whitelist status."""
         check_year(year)
 
-        def run() -> None:
+        def run() -> str:
             provider = self.provider(provider_id)
             provider.eliminate(by, year=year, rating=rating, effective_at=effective_at)
             self._save(provider)
+            return provider.status
 
-        self._run(run)
+        return self._run(run)
