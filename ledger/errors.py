@@ -246,6 +246,13 @@ class ConcurrentUpdateError(LedgerError):
     kind = "conflict"
 
 
+class IdempotencyKeyReusedError(LedgerError):
+    """An idempotency key already answered another request: the caller must use a new key."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+    kind = "conflict"
+
+
 # -- the store is not ready for the command --------------------------------------------------------------------------
 class EvidenceKeysNotDerivedError(LedgerError):
     """The store holds claims made before invoice and contract keys existed and their keys are not derived yet: a new

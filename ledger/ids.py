@@ -82,6 +82,11 @@ def evidence_keys_derivation_id() -> UUID:
     return _id("evidence-keys-derivation")
 
 
+def answered_request_id(scope: str, key: str) -> UUID:
+    """A caller's idempotency key: ``scope`` says whose (role and subject), so two callers' keys never meet."""
+    return _id("answered-request", scope, key)
+
+
 def claim_key_id(provider: UUID, contract_no: str, invoice_no: str) -> UUID:
     """The id the earlier code gave a ``ClaimKey`` (one per provider + contract + invoice of each claim): a store it
     wrote holds them, and finding one of its first claim's tells such a store apart in one indexed read."""

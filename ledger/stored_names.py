@@ -19,6 +19,7 @@ from eventsourcing.utils import TopicError, get_topic, resolve_topic
 APPLICATION_NAME = "VoucherLedger"
 
 AGGREGATE_TOPICS: tuple[str, ...] = (
+    "ledger.answered_requests:AnsweredRequest",
     "ledger.catalogue:Catalogue",
     "ledger.claim_key:ClaimKey",
     "ledger.discounts:CarrierDiscountRates",
@@ -36,6 +37,7 @@ AGGREGATE_TOPICS: tuple[str, ...] = (
 )
 
 EVENT_TOPICS: tuple[str, ...] = (
+    "ledger.answered_requests:AnsweredRequest.Answered",
     "ledger.catalogue:Catalogue.Published",
     "ledger.claim_key:ClaimKey.Registered",
     "ledger.discounts:CarrierDiscountRates.Revised",

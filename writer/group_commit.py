@@ -31,6 +31,7 @@ from contextlib import suppress
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Self
+from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
@@ -39,6 +40,7 @@ from ledger.commands.values import Command
 from ledger.errors import ConcurrentUpdateError
 from ledger.recording import By
 from writer import library_internals
+from writer.answered_once import IdempotencyKey, decide_once
 from writer.unit_of_work import UnitOfWork
 from writer.unit_of_work_scope import unit_of_work
 
@@ -48,10 +50,16 @@ _REDO = object()  # put by the committer to wake the writer: commands wait in _r
 
 @dataclass(frozen=True)
 class Order:
-    """A command as submitted: the value and who asked for it when (the caller's clock, read before it queued)."""
+    """A command as submitted: the value, who asked for it when (the caller's clock, read before it queued), and the
+    caller's idempotency key, if any (its answer is then recorded in the same batch: writer/answered_once.py)."""
 
     command: Command
     by: By
+    key: IdempotencyKey | None = None
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return self.command.reads if self.key is None else (*self.command.reads, self.key.request_id)
 
 
 Submitted = tuple[Future[Any], Order]
@@ -95,24 +103,26 @@ class GroupCommitWriter:
             self._thread.join()
             self._thread = None
 
-    def submit(self, command: Command, by: By) -> Future[Any]:
+    def submit(self, command: Command, by: By, key: IdempotencyKey | None = None) -> Future[Any]:
         """Queue a command value, decided as ``by``; its future resolves after the batch it joins has committed,
         with the command's result or its error. Commands queued before ``start()`` wait.
 
         The aggregates the command says it reads (``command.reads``) are loaded, for all the commands the writer takes
-        at once, in one read (``library_internals.load_many``) instead of each command reading its own."""
+        at once, in one read (``library_internals.load_many``) instead of each command reading its own. With ``key``,
+        a key already answered replays its answer, and a new answer is committed with the command's events."""
         if self._broken is not None:
             raise RuntimeError("the group-commit writer has stopped after an internal error") from self._broken
         if not isinstance(command, Command) or not isinstance(by, By):
             raise TypeError("submit(command, by) takes a command value (ledger.commands.values) and a By")
         future: Future[Any] = Future()
-        self._queue.put((future, Order(command, by)))
+        self._queue.put((future, Order(command, by, key)))
         return future
 
-    def execute(self, command: Command, by: By, timeout: float | None = None) -> Any:
+    def execute(self, command: Command, by: By, timeout: float | None = None, *,
+                key: IdempotencyKey | None = None) -> Any:
         if self._thread is None:
             raise RuntimeError("the writer is not running: call start() or use it as a context manager")
-        return self.submit(command, by).result(timeout)
+        return self.submit(command, by, key).result(timeout)
 
     # -- the writer thread: decides ---------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -170,7 +180,7 @@ class GroupCommitWriter:
     def _decide_all(self, uow: UnitOfWork, taken: list[Submitted]) -> None:
         """Decide the commands taken together, after loading in one read the aggregates they said they would read;
         they are handed to the committer together, so that commands that arrived together commit together."""
-        reads = [aggregate_id for _, order in taken for aggregate_id in order.command.reads]
+        reads = [aggregate_id for _, order in taken for aggregate_id in order.reads]
         loaded: list[Any] = []
         if reads:
             with self._lock:
@@ -195,6 +205,8 @@ class GroupCommitWriter:
 
     def _decide(self, uow: UnitOfWork, order: Order) -> tuple[Any, BaseException | None]:
         try:
+            if order.key is not None:
+                return decide_once(self.app, uow, order.command, order.by, order.key), None
             return uow.run(lambda: self.app.handle(order.command, order.by)), None
         except Exception as error:  # refused (LedgerError) or failed: it wrote nothing (the uow undid it)
             return None, error

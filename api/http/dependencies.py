@@ -14,13 +14,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.http.auth import Principal, current_principal, require_kind
-from api.http.idempotency import IdempotencyKeys, request_hash
+from api.http.idempotency import REPLAYED, IdempotencyKeys, request_hash
 from api.http.models.fields import within_years
 from api.http.problems import ApiError
+from ledger.answered_requests import Replayed
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command
 from ledger.recording import By
 from projections.read_models import ReadModels
+from writer.answered_once import IdempotencyKey, answer_once
 
 
 @dataclass
@@ -56,16 +58,25 @@ class Call:
         The clock is read here, on the request's side; the writer only decides."""
         by = self.by()
 
-        def execute() -> JSONResponse:
+        def execute(key: IdempotencyKey | None) -> JSONResponse:
             writer = self.backend.writer
-            # Through the writer, the result comes back after its batch committed.
-            result = self.ledger.handle(command, by) if writer is None else writer.execute(command, by)
-            return JSONResponse(jsonable_encoder(answer(result)), status_code=status)
+            # Through the writer, the result comes back after its batch (with the key's answer) committed.
+            if writer is not None:
+                result = writer.execute(command, by, key=key)
+            elif key is not None:
+                result = answer_once(self.ledger, command, by, key)
+            else:
+                result = self.ledger.handle(command, by)
+            replayed = isinstance(result, Replayed)
+            response = JSONResponse(jsonable_encoder(answer(result.value if replayed else result)), status_code=status)
+            if replayed:
+                response.headers[REPLAYED] = "true"
+            return response
 
         if self.idempotency_key is None:
             if self.key_required:
                 raise ApiError(400, "IDEMPOTENCY_KEY_REQUIRED", "this request moves money: send an Idempotency-Key header")
-            return execute()
+            return execute(None)
         fingerprint = request_hash(self.request.method, self.request.url.path,
                                    None if body is None else body.model_dump(mode="json"))
         keys: IdempotencyKeys = self.backend.idempotency

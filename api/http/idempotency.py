@@ -1,35 +1,33 @@
-"""Idempotency keys: a repeated POST with the same key and body gets the first response and changes nothing.
+"""Idempotency keys over HTTP: a repeated POST with the same key and body gets the first answer and changes nothing.
 
-The first request with a key claims it (an INSERT that the primary key makes exclusive) before running the command,
-and stores its response after; a concurrent repeat waits for that response instead of running the command again.
-The same key with a different body is refused (409 ``IDEMPOTENCY_KEY_REUSED``). Keys are stored in the read-model
-database (``vl_idempotency_keys``), so they survive restarts. Refusals by the ledger (4xx) are stored too: a repeat
-gets the same refusal. A failure of the service itself (5xx, also a ledger that is not ready to take the command)
-releases the key, so the caller may retry with it.
+The key, a fingerprint of the request and the answer are recorded in the ledger in the same transaction as the
+command's events (``writer/answered_once.py``): a key is absent or answered, never left "in progress" by a crash, and
+costs no commit of its own. The same key with a different request is refused (409 ``IDEMPOTENCY_KEY_REUSED``).
+Refusals by the rules are answers too: a repeat gets the same refusal. A transient refusal (``CONCURRENT_UPDATE``, a
+store not ready) is not recorded, so the caller may retry with the key.
 
-Known limit: the command's events and the stored response are two transactions. If the process dies between them,
-the key stays "in progress" and repeats get ``IDEMPOTENCY_KEY_IN_PROGRESS`` rather than the lost response.
+Keys answered before answers moved into the ledger sit in the read-model table ``vl_idempotency_keys``; they are
+still replayed from there (read only). A key that table holds "in progress" was left by a process that died between
+its command and its answer: whether the command committed is unknown, so it keeps answering
+``IDEMPOTENCY_KEY_IN_PROGRESS`` and the caller must check (e.g. the voucher's claims) before using a new key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from fastapi.responses import JSONResponse
-from psycopg import IntegrityError as PostgresIntegrityError
 
 from api.http.problems import ApiError, ledger_problem
 from ledger.errors import LedgerError
 from projections.view import ReadModelView
+from writer.answered_once import IdempotencyKey
 
-WAIT_S = 10.0
 MAX_KEY_LENGTH = 200
+REPLAYED = "Idempotent-Replayed"
 
 
 def request_hash(method: str, path: str, body: Any) -> str:
@@ -42,61 +40,34 @@ class IdempotencyKeys:
         self.db = db
 
     def run(self, *, subject: str, key: str, fingerprint: str, instance: str,
-            execute: Callable[[], JSONResponse]) -> JSONResponse:
+            execute: Callable[[IdempotencyKey], JSONResponse]) -> JSONResponse:
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
             raise ApiError(422, "INVALID_INPUT", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
-        if not self._claim(subject, key, fingerprint):
-            return self._replay(subject, key, fingerprint)
+        earlier = self._answered_before_the_ledger_kept_keys(subject, key, fingerprint)
+        if earlier is not None:
+            return earlier
         try:
-            response = execute()
+            return execute(IdempotencyKey(scope=subject, key=key, fingerprint=fingerprint))
         except LedgerError as refusal:
             response = ledger_problem(refusal, instance=instance)
-        except BaseException:
-            self._release(subject, key)
-            raise
-        if response.status_code >= 500:  # the ledger was not ready (EVIDENCE_KEYS_NOT_DERIVED): retry with the key
-            self._release(subject, key)
+            if getattr(refusal, "replayed", False):
+                response.headers[REPLAYED] = "true"
             return response
-        self._store(subject, key, response)
+
+    def _answered_before_the_ledger_kept_keys(self, subject: str, key: str, fingerprint: str) -> JSONResponse | None:
+        row = self.db.fetchone("SELECT request_hash, status, response FROM vl_idempotency_keys "
+                               "WHERE subject = ? AND idempotency_key = ?", (subject, key))
+        if row is None:
+            return None
+        if row[0] != fingerprint:
+            raise ApiError(409, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request; "
+                                                          "use a new key")
+        if row[1] is None:
+            raise ApiError(409, "IDEMPOTENCY_KEY_IN_PROGRESS",
+                           "a request with this key was cut off before its answer was kept; check whether it took "
+                           "effect before retrying with a new key")
+        response = JSONResponse(json.loads(row[2]), status_code=int(row[1]))
+        if int(row[1]) >= 400:
+            response.headers["content-type"] = "application/problem+json"
+        response.headers[REPLAYED] = "true"
         return response
-
-    def _claim(self, subject: str, key: str, fingerprint: str) -> bool:
-        try:
-            with self.db.transaction(commit=True) as curs:
-                self.db.execute(curs, "INSERT INTO vl_idempotency_keys (subject, idempotency_key, request_hash, "
-                                      "created_at) VALUES (?, ?, ?, ?)",
-                                (subject, key, fingerprint, datetime.now(UTC).isoformat()))
-        except (StoreIntegrityError, PostgresIntegrityError):
-            return False
-        return True
-
-    def _replay(self, subject: str, key: str, fingerprint: str) -> JSONResponse:
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            row = self.db.fetchone("SELECT request_hash, status, response FROM vl_idempotency_keys "
-                                   "WHERE subject = ? AND idempotency_key = ?", (subject, key))
-            if row is None:  # released by a failed first attempt: the caller may try again
-                raise ApiError(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "the first request with this key failed; retry")
-            if row[0] != fingerprint:
-                raise ApiError(409, "IDEMPOTENCY_KEY_REUSED",
-                               "this Idempotency-Key was used with a different request; use a new key")
-            if row[1] is not None:
-                response = JSONResponse(json.loads(row[2]), status_code=int(row[1]))
-                if int(row[1]) >= 400:
-                    response.headers["content-type"] = "application/problem+json"
-                response.headers["Idempotent-Replayed"] = "true"
-                return response
-            if time.monotonic() > deadline:
-                raise ApiError(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "a request with this key is still running")
-            time.sleep(0.05)
-
-    def _store(self, subject: str, key: str, response: JSONResponse) -> None:
-        with self.db.transaction(commit=True) as curs:
-            self.db.execute(curs, "UPDATE vl_idempotency_keys SET status = ?, response = ? "
-                                  "WHERE subject = ? AND idempotency_key = ?",
-                            (response.status_code, bytes(response.body).decode(), subject, key))
-
-    def _release(self, subject: str, key: str) -> None:
-        with self.db.transaction(commit=True) as curs:
-            self.db.execute(curs, "DELETE FROM vl_idempotency_keys WHERE subject = ? AND idempotency_key = ?",
-                            (subject, key))

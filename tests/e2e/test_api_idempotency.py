@@ -133,10 +133,13 @@ def test_a_refusal_is_replayed_too(world):
     events = api.event_count()
     refused = api.claim(voucher, body, key="dup-claim")
     assert_problem(refused, 409, "DUPLICATE_CLAIM")
+    # The refusal is the key's answer: recorded once (one AnsweredRequest), nothing of the claim.
+    answers = api.answered_count()
     again = api.claim(voucher, body, key="dup-claim")
     assert_problem(again, 409, "DUPLICATE_CLAIM")
     same_answer(refused, again)
     assert api.event_count() == events and len(claims_of(api, voucher)) == 1
+    assert api.answered_count() == answers
 
 
 def test_a_refusal_stays_the_answer_even_once_the_command_would_succeed(world):
@@ -166,13 +169,14 @@ def test_concurrent_repeats_of_a_claim_have_one_effect_and_one_answer(world):
     api = world
     _, voucher = fresh_voucher(api)
     body = api.claim_body(api.provider, eligible_fee_fen=777_777)
-    events = api.event_count()
+    events, recorded = api.event_count(), api.answered_count()
     answers = _race(lambda: api.claim(voucher, body, key="race-claim"))
     assert {(r.status_code, r.text) for r in answers} == {(201, answers[0].text)}, [r.text for r in answers]
     assert sum(REPLAYED not in r.headers for r in answers) == 1  # one ran, the others replayed it
     assert len(claims_of(api, voucher)) == 1
     # Voucher.Claimed, ProviderQuota.Used, InvoiceKey.Registered, ContractKey.Registered
     assert api.event_count() == events + 4
+    assert api.answered_count() == recorded + 1  # the one answer, in the claim's transaction
     assert ok(api.get(f"/v1/vouchers/{voucher}"))["claimed_fen"] == 388_888
 
 

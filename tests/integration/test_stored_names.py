@@ -39,6 +39,7 @@ from tests.support.scenario import World
 APPLICATION_NAME = "VoucherLedger"
 
 AGGREGATE_TOPICS = (
+    "ledger.answered_requests:AnsweredRequest",
     "ledger.catalogue:Catalogue",
     "ledger.claim_key:ClaimKey",
     "ledger.discounts:CarrierDiscountRates",
@@ -56,6 +57,7 @@ AGGREGATE_TOPICS = (
 )
 
 EVENT_TOPICS = (
+    "ledger.answered_requests:AnsweredRequest.Answered",
     "ledger.catalogue:Catalogue.Published",
     "ledger.claim_key:ClaimKey.Registered",
     "ledger.discounts:CarrierDiscountRates.Revised",

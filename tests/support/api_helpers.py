@@ -34,6 +34,7 @@ from store.settings import Settings
 from ledger.uscc import make_uscc
 
 PROBLEM_JSON = "application/problem+json"
+ANSWERED = "ledger.answered_requests:AnsweredRequest.Answered"  # stored data, pinned in ledger/stored_names.py
 PROBLEM_MEMBERS = ("type", "title", "status", "detail", "code")
 FOSHAN, DONGGUAN, SHENZHEN = "440600", "441900", "440300"
 YEAR = 2020
@@ -214,8 +215,18 @@ class Api:
         return self.client.get(path, params=clean, headers=self.headers(role, None))
 
     def event_count(self) -> int:
-        """Events in the store, read from the ledger's own recorder (not from a projection)."""
-        return self.client.app.state.backend.ledger.recorder.max_notification_id() or 0
+        """The ledger's events in the store, read from its own recorder (not from a projection): every event but the
+        records of answered idempotency keys (``answered_count``), which a refused request with a key adds."""
+        return self._count(lambda topic: topic != ANSWERED)
+
+    def answered_count(self) -> int:
+        """Answers recorded under idempotency keys (``AnsweredRequest``)."""
+        return self._count(lambda topic: topic == ANSWERED)
+
+    def _count(self, counted) -> int:
+        recorder = self.client.app.state.backend.ledger.recorder
+        last = recorder.max_notification_id() or 0
+        return sum(1 for n in recorder.select_notifications(1, last + 1) if counted(n.topic))
 
     def serial(self) -> int:
         return next(self._serial)

@@ -1,0 +1,78 @@
+"""AnsweredRequest: a caller's idempotency key, what it asked for and the answer it got, recorded in the same
+transaction as the command it ran.
+
+So a key is either absent (the command never committed: run it) or answered (replay the answer) — never "in
+progress" after a crash — and it costs no commit of its own. Only final answers are recorded: a result, or a refusal
+by the rules; a transient one (a version conflict that outlasted its retries, a store not ready) is not, so a retry
+with the same key runs the command again.
+
+The id derives from the caller's scope and key (``ids.answered_request_id``): two concurrent first requests with one
+key create the same aggregate, and the store's unique index lets only one of them commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic, resolve_topic
+
+from ledger.errors import IdempotencyKeyReusedError, LedgerError
+from ledger.recording import By, LedgerAggregate
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A result given again under the key that first got it (nothing was decided this time)."""
+
+    value: Any
+
+
+class AnsweredRequest(LedgerAggregate):
+    read_after_write = False
+
+    class Answered(LedgerAggregate.Created):
+        fingerprint: str  # a hash of the request (method, path, body): the same key with another request is refused
+        result_topic: str | None  # the result's class, or None for a plain value (an id, a status) or a refusal
+        result: dict[str, Any] | None
+        refusal_topic: str | None  # the refusal's class, when the rules refused the command
+        refusal: dict[str, Any] | None
+
+        def apply(self, request: AnsweredRequest) -> None:
+            request.fingerprint = self.fingerprint
+            request.result_topic, request.result = self.result_topic, self.result
+            request.refusal_topic, request.refusal = self.refusal_topic, self.refusal
+
+    @classmethod
+    def answered(cls, by: By, *, request_id: UUID, fingerprint: str, result: Any) -> AnsweredRequest:
+        if dataclasses.is_dataclass(result) and not isinstance(result, type):
+            topic: str | None = get_topic(type(result))
+            fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+        else:
+            topic, fields = None, {"value": result}
+        return cls._start(cls.Answered, request_id, by, fingerprint=fingerprint, result_topic=topic, result=fields,
+                          refusal_topic=None, refusal=None)
+
+    @classmethod
+    def refused(cls, by: By, *, request_id: UUID, fingerprint: str, refusal: LedgerError) -> AnsweredRequest:
+        return cls._start(cls.Answered, request_id, by, fingerprint=fingerprint, result_topic=None, result=None,
+                          refusal_topic=get_topic(type(refusal)),
+                          refusal={"detail": refusal.detail, "violations": [list(v) for v in refusal.violations]})
+
+    def replay(self, fingerprint: str) -> Replayed:
+        """The first answer again: its result, or its refusal raised again (marked ``replayed``). Another request
+        under the key is refused."""
+        if fingerprint != self.fingerprint:
+            raise IdempotencyKeyReusedError("this Idempotency-Key was used with a different request; use a new key")
+        if self.refusal_topic is not None:
+            assert self.refusal is not None
+            error = resolve_topic(self.refusal_topic)(self.refusal["detail"])
+            error.violations = tuple((code, message) for code, message in self.refusal["violations"])
+            error.replayed = True
+            raise error
+        assert self.result is not None
+        if self.result_topic is None:
+            return Replayed(self.result["value"])
+        return Replayed(resolve_topic(self.result_topic)(**self.result))
