@@ -9,13 +9,19 @@ token finds only its own (outside its scope: nothing, as for something unknown).
 from __future__ import annotations
 
 import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
 from tests.support.api_helpers import (
     CITY_QUOTAS, DONGGUAN, FOSHAN, ITEM, ITEMS, PROVIDER_QUOTA_FEN, START, YEAR, assert_problem, floor_rate,
-    module_store_settings, ok, patched_clock, running_api, store_params,
+    module_store_settings, ok, patched_clock, running_api, store_env, store_params,
 )
 
 FEE = 1_000_000
@@ -207,16 +213,19 @@ def test_a_uscc_names_an_enterprise_or_provider_in_a_path(world):
 
 def test_a_years_catalogue_and_quotas(world):
     api, p = world["api"], world["providers"]
-    catalogue = ok(api.get(f"/v1/programme/years/{YEAR}/catalogue", role=f"enterprise:{world['enterprises']['e1'].uscc}"))
+    enterprise = f"enterprise:{world['enterprises']['e1'].uscc}"
+    catalogue = ok(api.get(f"/v1/programme/years/{YEAR}/catalogue", role=enterprise))
     assert catalogue["redemption_deadline"] == f"{YEAR + 1}-02-08"
     assert {i["item_id"]: (i["fee_category"], i["rate"], i["cap_fen"]) for i in catalogue["items"]} == {
         i["item_id"]: (i["fee_category"], i["rate"], i["cap_fen"]) for i in ITEMS}
     assert_problem(api.get(f"/v1/programme/years/{YEAR - 1}/catalogue"), 404, "NOT_FOUND")
     quotas = ok(api.get(f"/v1/programme/years/{YEAR}/quotas"))
-    issued = {FOSHAN: 2 * ITEM["APP-ERP"]["cap_fen"] + ITEM["DEV-ACCESS"]["cap_fen"], DONGGUAN: ITEM["APP-ERP"]["cap_fen"]}
+    app_erp, dev_access = ITEM["APP-ERP"]["cap_fen"], ITEM["DEV-ACCESS"]["cap_fen"]
+    issued = {FOSHAN: 2 * app_erp + dev_access, DONGGUAN: app_erp}
     assert {q["city"]: (q["quota_set_fen"], q["issued_fen"], q["quota_used_fen"], q["quota_remaining_fen"])
             for q in quotas["cities"]} == {
-        city: (amount, issued[city], issued[city], amount - issued[city]) for city, (amount, _share) in CITY_QUOTAS.items()}
+        city: (amount, issued[city], issued[city], amount - issued[city])
+        for city, (amount, _share) in CITY_QUOTAS.items()}
     used = {p["steady"].id: 3 * AMOUNT, p["other"].id: AMOUNT}  # c1, c2, c4 (c5 was rejected: given back); c3
     assert {q["provider_id"]: (q["quota_set_fen"], q["quota_used_fen"], q["quota_remaining_fen"])
             for q in quotas["providers"]} == {
@@ -225,8 +234,7 @@ def test_a_years_catalogue_and_quotas(world):
     assert [q["city"] for q in city["cities"]] == [DONGGUAN] and city["providers"] == []
     own = ok(api.get(f"/v1/programme/years/{YEAR}/quotas", role=f"provider:{p['other'].uscc}"))
     assert own["cities"] == [] and [q["provider_id"] for q in own["providers"]] == [p["other"].id]
-    assert_problem(api.get(f"/v1/programme/years/{YEAR}/quotas", role=f"enterprise:{world['enterprises']['e1'].uscc}"),
-                   403, "FORBIDDEN")
+    assert_problem(api.get(f"/v1/programme/years/{YEAR}/quotas", role=enterprise), 403, "FORBIDDEN")
 
 
 def test_a_405_on_a_path_of_a_list_names_both_its_methods(world):
@@ -235,6 +243,38 @@ def test_a_405_on_a_path_of_a_list_names_both_its_methods(world):
     resp = api.client.put("/v1/enterprises", headers=api.auth("province"))
     assert_problem(resp, 405, "METHOD_NOT_ALLOWED")
     assert {m.strip() for m in resp.headers["allow"].split(",")} - {"HEAD"} == {"GET", "POST"}
+
+
+def voucher_ledger(world, *args: str) -> subprocess.CompletedProcess:
+    """The command line on the world's store, its read models caught up in its own process."""
+    found = Path(sys.executable).with_name("voucher-ledger")
+    command = str(found) if found.exists() else shutil.which("voucher-ledger") or pytest.skip("no voucher-ledger")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHER_LEDGER_")}
+    env = {**clean, **store_env(world["api"].settings), "VOUCHER_LEDGER_READ_MODELS_IN_PROCESS": "true",
+           "COLUMNS": "250"}
+    return subprocess.run([command, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_command_line_lists_the_same(world):
+    api, claims, p = world["api"], world["claims"], world["providers"]
+    done = voucher_ledger(world, "list", "claims", "--status", "CLAIMED", "--json", "--all", "--limit", "1")
+    assert done.returncode == 0, done.stderr
+    assert {r["claim_id"] for r in json.loads(done.stdout)["items"]} == {
+        c["id"] for c in claims.values() if c["status"] == "CLAIMED"}
+    # a cursor the API gave out continues on the command line: the two pages are the whole list, once
+    first = ok(api.get("/v1/settlement-batches", role="province", limit=1))
+    done = voucher_ledger(world, "list", "batches", "--cursor", first["next_cursor"], "--json")
+    assert done.returncode == 0, done.stderr
+    rest = json.loads(done.stdout)
+    assert sorted(ids(first["items"], "settlement-batches") + [r["batch_id"] for r in rest["items"]]) == sorted(
+        world["batches"]) and rest["next_cursor"] is None
+    done = voucher_ledger(world, "list", "providers", "--uscc", p["steady"].uscc)
+    assert done.returncode == 0, done.stderr
+    assert p["steady"].uscc in done.stdout and p["other"].uscc not in done.stdout and "1 providers" in done.stdout
+    refused = voucher_ledger(world, "list", "enterprises", "--provider", p["steady"].uscc)
+    assert refused.returncode == 2 and "--provider" in refused.stderr
+    refused = voucher_ledger(world, "list", "vouchers", "--cursor", first["next_cursor"])
+    assert refused.returncode == 2 and "cursor" in refused.stderr
 
 
 def test_rows_recorded_during_a_walk_come_at_its_end(world):

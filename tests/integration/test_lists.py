@@ -50,7 +50,8 @@ def scenario(world: World, store_settings):
                                               "flagged": False, "held": False, "batch": None}
         return receipt
 
-    # claims on the APP-ERP vouchers (0-4), 500,000 fen each (50 % of the fee). steady's: waiting, approved (unbatched), approved in an open batch, paid, rejected, reversed
+    # claims on the APP-ERP vouchers (0-4), 500,000 fen each (50 % of the fee). steady's: waiting, approved
+    # (unbatched), approved in an open batch, paid, rejected, reversed
     waiting = [claim(vouchers[i], steady, "CLAIMED") for i in (0, 1, 3)]
     approved = claim(vouchers[2], steady, "APPROVED")
     app.approve_claim(world.by(), voucher_id=approved.voucher_id, claim_id=approved.claim_id)
