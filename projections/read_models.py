@@ -13,7 +13,7 @@ from uuid import UUID
 
 from store.settings import Settings
 from ledger.application import VoucherLedger
-from projections import (audit_trail_queries, journal_queries, late_facts, money_flows_queries,
+from projections import (audit_trail_queries, journal_queries, late_facts, lists_queries, money_flows_queries,
                          settlement_batches_queries, whitelist_queries)
 from projections.runner import InProcessProjections, close_projections, open_projections
 from projections.times import to_us
@@ -87,6 +87,13 @@ class ReadModels:
     def trial_balance(self, as_of: datetime, known_at: datetime | None = None, **filters: Any) -> dict[str, Any]:
         """The double-entry journal's trial balance (projections/journal_queries.py)."""
         return self._ask(journal_queries.trial_balance, to_us(as_of), _us(known_at), **filters)
+
+    # Lists and lookups, as known now (projections/lists_queries.py).
+    def list_page(self, name: str, **page: Any) -> lists_queries.Page:
+        return self._ask(lists_queries.page, name, **page)
+
+    def year_quotas(self, year: int, **owners: Any) -> dict[str, list[dict[str, Any]]]:
+        return self._ask(lists_queries.year_quotas, year, **owners)
 
     def event_feed(self, as_of: datetime, **filters: Any) -> list[dict[str, Any]]:
         """The global sequence as recorded by ``as_of`` (the feed is in recorded order: as_of is a "known at")."""

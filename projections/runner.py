@@ -23,6 +23,7 @@ from projections.audit_trail import AuditTrail
 from projections.base import LedgerProjection
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.journal import Journal
+from projections.lists import Lists
 from store.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
 from projections.view import PostgresView, ProjectionConflictError, ReadModelView, SQLiteView
@@ -30,7 +31,7 @@ from projections.settlement_batches import SettlementBatches
 from projections.whitelist import WhitelistRegister
 
 PROJECTIONS: dict[str, type[LedgerProjection]] = {
-    p.name: p for p in (MoneyFlows, WhitelistRegister, AuditTrail, SettlementBatches, Journal)
+    p.name: p for p in (MoneyFlows, WhitelistRegister, AuditTrail, SettlementBatches, Journal, Lists)
 }
 PAGE_SIZE = 2_000  # events per read and per commit during catch-up
 

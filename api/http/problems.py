@@ -4,7 +4,9 @@ stable ``code`` member (the domain's error codes, plus the service's own below).
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -13,9 +15,11 @@ from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from ledger.errors import LedgerError
 
@@ -36,7 +40,7 @@ class ApiError(Exception):
 SERVICE_CODES = {
     "INVALID_INPUT": 422, "MALFORMED_BODY": 400, "HTTP_ERROR": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
     "IDEMPOTENCY_KEY_REQUIRED": 400, "IDEMPOTENCY_KEY_REUSED": 409, "IDEMPOTENCY_KEY_IN_PROGRESS": 409,
-    "STORE_UNAVAILABLE": 503, "INTERNAL_ERROR": 500,
+    "STORE_UNAVAILABLE": 503, "INTERNAL_ERROR": 500, "INVALID_CURSOR": 422,
 }  # fmt: skip
 
 
@@ -54,6 +58,20 @@ def ledger_problem(exc: LedgerError, request: Request | None = None, *, instance
     ``violations``; ``code`` names the first."""
     extra = {"violations": [{"code": c, "message": m} for c, m in exc.violations]} if exc.violations else {}
     return problem(STATUS_OF_KIND.get(exc.kind, 422), exc.code, exc.detail, request, instance=instance, **extra)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    found: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        methods = getattr(context, "methods", None)
+        if methods and _path_regex(context.path).match(path):
+            found |= set(methods)
+    return sorted(found)
+
+
+@lru_cache(maxsize=256)
+def _path_regex(path: str) -> re.Pattern[str]:
+    return compile_path(path)[0]
 
 
 def _title(code: str) -> str:
@@ -87,6 +105,10 @@ def install(app: FastAPI) -> None:
         code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
         response = problem(exc.status_code, code, str(exc.detail), request)
         response.headers.update(exc.headers or {})  # e.g. 405's Allow (RFC 9110 §15.5.6)
+        if exc.status_code == 405:
+            # Starlette's Allow names the methods of the first route on the path; a path served by several routes
+            # (GET /v1/enterprises lists, POST registers) allows them all.
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return response
 
     for bad_value in (psycopg.DataError, StoreDataError):  # e.g. a NUL byte or an out-of-range number reached SQL

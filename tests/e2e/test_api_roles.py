@@ -63,6 +63,14 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/events"):                                      "Y    Y    -     -     -     -     -     -",
     ("GET", "/v1/late-facts"):                                  "Y    Y    -     -     -     -     -     -",
     ("GET", "/v1/trial-balance"):                               "Y    Y    -     -     -     -     -     -",
+    # lists answer a scoped caller its own rows (200), never 404: "other" cities, enterprises, providers see theirs
+    ("GET", "/v1/claims"):                                      "Y    Y    Y     Y     Y     Y     Y     Y",
+    ("GET", "/v1/vouchers"):                                    "Y    Y    Y     Y     Y     Y     -     -",
+    ("GET", "/v1/enterprises"):                                 "Y    Y    Y     Y     Y     Y     -     -",
+    ("GET", "/v1/providers"):                                   "Y    Y    -     -     -     -     Y     Y",
+    ("GET", "/v1/settlement-batches"):                          "Y    Y    -     -     -     -     Y     Y",
+    ("GET", "/v1/programme/years/{year}/catalogue"):            "Y    Y    Y     Y     Y     Y     Y     Y",
+    ("GET", "/v1/programme/years/{year}/quotas"):               "Y    Y    Y     Y     -     -     Y     Y",
     # the documentation is public: no token needed, every role may read it
     ("GET", "/openapi.json"):                                   "public",
     ("GET", "/docs"):                                           "public",
@@ -120,7 +128,7 @@ def world(request, tmp_path_factory):
                  "provider:other": f"provider:{other_provider.uscc}"}
         ids = {"enterprise_id": own.id, "provider_id": provider.id, "voucher_id": voucher, "claim_id": claim,
                "batch_id": batch, "city": FOSHAN, "provider_uscc": provider.uscc,
-               "recovery_batch_id": paid_batch, "recovery_claim_id": repaid}
+               "recovery_batch_id": paid_batch, "recovery_claim_id": repaid, "year": YEAR}
         yield World(api, roles, ids)
 
 

@@ -128,6 +128,10 @@ READ_MODEL_TABLES = (
     "vl_journal_entries",
     "vl_journal_postings",
     "vl_journal_vouchers",
+    "vl_list_batches",
+    "vl_list_claims",
+    "vl_list_enterprises",
+    "vl_list_vouchers",
     "vl_money_claims",
     "vl_money_movements",
     "vl_money_quotas",
@@ -142,7 +146,7 @@ READ_MODEL_VIEWS = ("vl_audit_trail",)
 # Each projection's tracking table is "<name>_tracking" on both stores; its rows are keyed by APPLICATION_NAME, and
 # the library marks the table's layout with a row of its own.
 TRACKING_ROWS = (APPLICATION_NAME, "__migration__")
-PROJECTION_NAMES = ("audit_trail", "journal", "money_flows", "settlement_batches", "whitelist")
+PROJECTION_NAMES = ("audit_trail", "journal", "lists", "money_flows", "settlement_batches", "whitelist")
 
 HOW_TO_ADD = __doc__
 

@@ -19,7 +19,9 @@ from api.http.auth import forbid
 from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, MOMENT_PATTERN
+from api.http.party_ids import DESCRIPTION, ID_OR_USCC_PATTERN, party_id
 from api.http.scope import created_by, in_scope, not_found
+from ledger.errors import LedgerError
 from ledger.parties import CITIES, check_city
 from projections.times import to_us
 
@@ -29,6 +31,9 @@ AsOf = Query(None, description="effective time, ISO-8601 with offset; default no
              examples=["2020-03-05T00:00:00+08:00"], json_schema_extra=TIME)
 KnownAt = Query(None, description="recorded time: answer as the ledger knew it then (ISO-8601 with offset); "
                 "default: as known now", examples=["2020-03-05T00:00:00+08:00"], json_schema_extra=TIME)
+# An enterprise or provider in a path: its id or its USCC (api/http/party_ids.py).
+EnterpriseKey = Annotated[str, Path(description=DESCRIPTION.format(what="enterprise"), pattern=ID_OR_USCC_PATTERN)]
+ProviderKey = Annotated[str, Path(description=DESCRIPTION.format(what="provider"), pattern=ID_OR_USCC_PATTERN)]
 EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch"]
 # The trails a scoped role may read at all (its own ones only); the province and auditors read every trail.
 TRAILS_OF = {"city": ("voucher", "city"), "enterprise": ("voucher", "enterprise"),
@@ -48,10 +53,11 @@ def voucher(voucher_id: UUID, as_of: datetime | None = AsOf, known_at: datetime 
 
 @router.get("/enterprises/{enterprise_id}", response_model=s.EnterpriseOut,
             summary="An enterprise's voucher totals per fiscal year as of a time")
-def enterprise(enterprise_id: UUID, as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
+def enterprise(enterprise_id: EnterpriseKey, as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
                c: Call = Depends(query_call)):
     c.allow("province", "auditor", "city", "enterprise", what="read enterprises")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
+    enterprise_id = party_id("enterprise", enterprise_id)
     # An enterprise's USCC, name and city are fixed at registration (no event changes them): the registered ones
     # are those in effect at any time after it.
     found = created_by(c.ledger.enterprise, enterprise_id, at, known)
@@ -63,10 +69,11 @@ def enterprise(enterprise_id: UUID, as_of: datetime | None = AsOf, known_at: dat
 
 @router.get("/providers/{provider_id}", response_model=s.ProviderOut,
             summary="A provider's receivables, whitelist status and history, and batches as of a time")
-def provider(provider_id: UUID, as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
+def provider(provider_id: ProviderKey, as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
              c: Call = Depends(query_call)):
     c.allow("province", "auditor", "provider", what="read providers' receivables")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
+    provider_id = party_id("provider", provider_id)
     found = created_by(c.ledger.provider, provider_id, at, known)
     if found is None or not in_scope(c.principal, provider_id=str(provider_id)):
         raise not_found("provider", provider_id, at)
@@ -148,9 +155,9 @@ def _trail_owner(c: Call, kind: str, entity_id: str, at: datetime,
     exist as of ``at`` known at ``known``: a trail is of something that existed then."""
     if kind == "city":
         return (entity_id, {"city": entity_id}) if entity_id in CITIES else None
-    try:
-        uuid = str(UUID(entity_id))
-    except ValueError:
+    try:  # an enterprise or a provider may be named by its USCC
+        uuid = str(party_id(kind, entity_id) if kind in ("enterprise", "provider") else UUID(entity_id))
+    except (ValueError, LedgerError):
         return None
     if kind == "voucher":
         voucher = c.read.voucher_balance(uuid, at, known)
