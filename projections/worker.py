@@ -13,16 +13,15 @@ and is raised to the caller: a retry would only repeat it.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import psycopg
 from psycopg.sql import SQL, Identifier
 
 from store.settings import Settings
+from store.availability import store_unavailable
 from store.opening import one_reader, open_ledger, pg_connect
 from ledger.application import VoucherLedger
 from projections.runner import Progress, catch_up, close_projections, open_projections
@@ -35,26 +34,6 @@ Log = Callable[[str], None]
 
 def _to_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-def lost_database(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database is unavailable for now, rather than that something is wrong.
-
-    The library wraps driver errors in its own classes (``raise ... from``), and its ``OperationalError`` is also
-    raised for configuration mistakes, so the decision is made on the driver's error in the chain: psycopg's
-    ``OperationalError``/``InterfaceError`` (connection lost or refused, admin shutdown, pool timeout), or SQLite's
-    busy/locked (another process holds the writer lock for longer than the lock timeout).
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (psycopg.OperationalError, psycopg.InterfaceError)):
-            return True
-        if isinstance(current, sqlite3.OperationalError) and any(w in str(current) for w in ("locked", "busy")):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def follow(settings: Settings, name: str, *, stop: threading.Event, on_caught_up: Callable[[int], None] | None = None,
@@ -76,7 +55,7 @@ def follow(settings: Settings, name: str, *, stop: threading.Event, on_caught_up
             _follow_connected(settings, name, stop=stop, on_caught_up=caught_up, progress=progress, poll_s=poll_s)
             return
         except Exception as exc:
-            if not lost_database(exc):
+            if not store_unavailable(exc):
                 raise
             wait_s = min(MAX_RETRY_S, FIRST_RETRY_S * 2**failures)
             failures += 1

@@ -32,7 +32,7 @@ def _names(names: list[str] | None) -> list[str]:
 
 def _last_position(settings: Settings) -> int | None:
     """The ledger's last position (a progress bar's length), or None while the database is unavailable."""
-    from projections.worker import lost_database
+    from store.availability import store_unavailable
 
     try:
         ledger = open_ledger(settings)
@@ -41,7 +41,7 @@ def _last_position(settings: Settings) -> int | None:
         finally:
             ledger.close()
     except Exception as exc:
-        if lost_database(exc):
+        if store_unavailable(exc):
             return None
         raise
 

@@ -17,6 +17,7 @@ from api.http import openapi, problems
 from api.http.idempotency import IdempotencyKeys
 from api.http.routes import journal, lists, money, parties, queries
 from ledger.application import VoucherLedger
+from store.availability import store_unavailable
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
 from writer.group_commit import GroupCommitWriter
@@ -88,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.backend = backend
         try:
             backend.opened()
-        except problems.UNAVAILABLE as exc:
+        except problems.STORE_ERRORS as exc:
+            if not store_unavailable(exc):
+                raise
             log.warning("the database is unavailable at start-up (%s); answering 503 until it is back", exc)
         try:
             yield

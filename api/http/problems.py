@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from ledger.errors import LedgerError
+from store.availability import store_unavailable
 
 PROBLEM_JSON = "application/problem+json"
 STATUS_OF_KIND = {"invalid": 422, "not_found": 404, "conflict": 409, "unavailable": 503}
@@ -78,7 +79,8 @@ def _title(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-UNAVAILABLE = (psycopg.OperationalError, PoolTimeout, StoreOperationalError, StoreInterfaceError, sqlite3.OperationalError)
+# Raised for outages and for mistakes alike; store.availability tells them apart.
+STORE_ERRORS = (psycopg.OperationalError, PoolTimeout, StoreOperationalError, StoreInterfaceError, sqlite3.OperationalError)
 
 
 def install(app: FastAPI) -> None:
@@ -116,9 +118,11 @@ def install(app: FastAPI) -> None:
         async def bad_data(request: Request, exc: Exception) -> JSONResponse:
             return problem(422, "INVALID_INPUT", f"a value cannot be stored or compared: {exc}", request)
 
-    for unavailable in UNAVAILABLE:
-        @app.exception_handler(unavailable)
-        async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    for kind in STORE_ERRORS:
+        @app.exception_handler(kind)
+        async def store_error(request: Request, exc: Exception) -> JSONResponse:
+            if not store_unavailable(exc):  # a mistake (a missing table, bad SQL), not an outage: not "retry later"
+                return await internal(request, exc)
             log.warning("store unavailable: %s", exc)
             return problem(503, "STORE_UNAVAILABLE", "the ledger's database is unavailable; retry later", request)
 

@@ -1,0 +1,26 @@
+"""Is the store unavailable for now, or is something wrong? One answer for the API (503) and the workers (back off).
+
+The library wraps driver errors in its own classes (``raise ... from``), and its ``OperationalError`` is also raised
+for configuration mistakes, so the decision is made on the driver's error in the chain: psycopg's
+``OperationalError``/``InterfaceError`` (connection lost or refused, admin shutdown, pool timeout), or SQLite's
+busy/locked (another process holds the writer lock for longer than the lock timeout).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import psycopg
+
+
+def store_unavailable(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (psycopg.OperationalError, psycopg.InterfaceError)):
+            return True
+        if isinstance(current, sqlite3.OperationalError) and any(w in str(current) for w in ("locked", "busy")):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
