@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,14 +10,14 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import Depends, Header, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.http.auth import Principal, current_principal, require_kind
-from api.http.idempotency import REPLAYED, IdempotencyKeys, request_hash
+from api.http.idempotency import IdempotencyKeys, request_hash
 from api.http.models.fields import within_years
-from api.http.problems import ApiError
+from api.http.problems import REPLAYED, ApiError
 from ledger.answered_requests import Replayed
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command
@@ -53,38 +54,56 @@ class Call:
         require_kind(self.principal, kinds, what)
 
     def respond(self, body: BaseModel | None, command: Command, answer: Callable[[Any], BaseModel], *,
-                status: int = 200) -> JSONResponse:
-        """Send a command value and answer with ``answer(result)``; with an Idempotency-Key, at most once per key.
-        The clock is read here, on the request's side; the writer only decides."""
-        by = self.by()
+                status: int = 200) -> Response:
+        """Send a command value and answer with ``answer(result)``, from a route run in the thread pool; with an
+        Idempotency-Key, at most once per key. The clock is read here, on the request's side; the writer decides."""
+        by, key = self.by(), self._key(body)
+        if isinstance(key, Response):
+            return key
+        writer = self.backend.writer
+        result = writer.execute(command, by, key=key) if writer is not None else self._decide(command, by, key)
+        return _answered(result, answer, status)
 
-        def execute(key: IdempotencyKey | None) -> JSONResponse:
-            writer = self.backend.writer
-            # Through the writer, the result comes back after its batch (with the key's answer) committed.
-            if writer is not None:
-                result = writer.execute(command, by, key=key)
-            elif key is not None:
-                result = answer_once(self.ledger, command, by, key)
-            else:
-                result = self.ledger.handle(command, by)
-            replayed = isinstance(result, Replayed)
-            response = JSONResponse(jsonable_encoder(answer(result.value if replayed else result)), status_code=status)
-            if replayed:
-                response.headers[REPLAYED] = "true"
-            return response
+    async def send(self, body: BaseModel | None, command: Command, answer: Callable[[Any], BaseModel], *,
+                   status: int = 200) -> Response:
+        """``respond`` for an async route: the writer's future is awaited on the event loop, so a request costs no
+        hop through the thread pool (without the writer, the command runs in the pool)."""
+        by, key = self.by(), self._key(body)
+        if isinstance(key, Response):
+            return key
+        writer = self.backend.writer
+        if writer is not None:
+            result = await asyncio.wrap_future(writer.submit(command, by, key))
+        else:
+            result = await run_in_threadpool(self._decide, command, by, key)
+        return _answered(result, answer, status)
 
+    def _key(self, body: BaseModel | None) -> IdempotencyKey | Response | None:
         if self.idempotency_key is None:
             if self.key_required:
                 raise ApiError(400, "IDEMPOTENCY_KEY_REQUIRED", "this request moves money: send an Idempotency-Key header")
-            return execute(None)
+            return None
         fingerprint = request_hash(self.request.method, self.request.url.path,
                                    None if body is None else body.model_dump(mode="json"))
         keys: IdempotencyKeys = self.backend.idempotency
         # Keys are scoped to the caller's role and subject: two tokens with the same subject but different roles
         # (or several province tokens minted without --subject) must not see each other's stored answers.
         scope = f"{self.principal.role}|{self.principal.subject}"
-        return keys.run(subject=scope, key=self.idempotency_key, fingerprint=fingerprint,
-                        instance=self.request.url.path, execute=execute)
+        return keys.key_for(subject=scope, key=self.idempotency_key, fingerprint=fingerprint)
+
+    def _decide(self, command: Command, by: By, key: IdempotencyKey | None) -> Any:
+        """Without a writer: the command alone, or with its key's answer in one transaction."""
+        return self.ledger.handle(command, by) if key is None else answer_once(self.ledger, command, by, key)
+
+
+def _answered(result: Any, answer: Callable[[Any], BaseModel], status: int) -> Response:
+    """The answer serialised once, by pydantic; a replayed one says so."""
+    replayed = isinstance(result, Replayed)
+    model = answer(result.value if replayed else result)
+    response = Response(model.model_dump_json(), status_code=status, media_type="application/json")
+    if replayed:
+        response.headers[REPLAYED] = "true"
+    return response
 
 
 async def call(request: Request, principal: Principal = Depends(current_principal),

@@ -3,7 +3,8 @@
 The key, a fingerprint of the request and the answer are recorded in the ledger in the same transaction as the
 command's events (``writer/answered_once.py``): a key is absent or answered, never left "in progress" by a crash, and
 costs no commit of its own. The same key with a different request is refused (409 ``IDEMPOTENCY_KEY_REUSED``).
-Refusals by the rules are answers too: a repeat gets the same refusal. A transient refusal (``CONCURRENT_UPDATE``, a
+Refusals by the rules are answers too: a repeat gets the same refusal (with the replay header, added by the
+refusal's handler in ``api/http/problems.py``). A transient refusal (``CONCURRENT_UPDATE``, a
 store not ready) is not recorded, so the caller may retry with the key.
 
 Keys answered before answers moved into the ledger sit in the read-model table ``vl_idempotency_keys``; they are
@@ -16,18 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from api.http.problems import ApiError, ledger_problem
-from ledger.errors import LedgerError
+from api.http.problems import REPLAYED, ApiError
 from projections.view import ReadModelView
 from writer.answered_once import IdempotencyKey
 
 MAX_KEY_LENGTH = 200
-REPLAYED = "Idempotent-Replayed"
 
 
 def request_hash(method: str, path: str, body: Any) -> str:
@@ -38,21 +36,15 @@ def request_hash(method: str, path: str, body: Any) -> str:
 class IdempotencyKeys:
     def __init__(self, db: ReadModelView) -> None:
         self.db = db
+        # Read once: a store that never had keys in the old table (every store since) costs no read per request.
+        self.legacy = db.fetchone("SELECT 1 FROM vl_idempotency_keys LIMIT 1") is not None
 
-    def run(self, *, subject: str, key: str, fingerprint: str, instance: str,
-            execute: Callable[[IdempotencyKey], JSONResponse]) -> JSONResponse:
+    def key_for(self, *, subject: str, key: str, fingerprint: str) -> IdempotencyKey | JSONResponse:
+        """The key to decide the command under, or the answer an earlier version kept for it."""
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
             raise ApiError(422, "INVALID_INPUT", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
-        earlier = self._answered_before_the_ledger_kept_keys(subject, key, fingerprint)
-        if earlier is not None:
-            return earlier
-        try:
-            return execute(IdempotencyKey(scope=subject, key=key, fingerprint=fingerprint))
-        except LedgerError as refusal:
-            response = ledger_problem(refusal, instance=instance)
-            if getattr(refusal, "replayed", False):
-                response.headers[REPLAYED] = "true"
-            return response
+        earlier = self._answered_before_the_ledger_kept_keys(subject, key, fingerprint) if self.legacy else None
+        return IdempotencyKey(scope=subject, key=key, fingerprint=fingerprint) if earlier is None else earlier
 
     def _answered_before_the_ledger_kept_keys(self, subject: str, key: str, fingerprint: str) -> JSONResponse | None:
         row = self.db.fetchone("SELECT request_hash, status, response FROM vl_idempotency_keys "

@@ -38,6 +38,7 @@ class ApiError(Exception):
 
 
 # The service's own codes, beside ledger.errors.all_error_codes().
+REPLAYED = "Idempotent-Replayed"  # header of an answer given again under its Idempotency-Key
 SERVICE_CODES = {
     "INVALID_INPUT": 422, "MALFORMED_BODY": 400, "HTTP_ERROR": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
     "IDEMPOTENCY_KEY_REQUIRED": 400, "IDEMPOTENCY_KEY_REUSED": 409, "IDEMPOTENCY_KEY_IN_PROGRESS": 409,
@@ -86,7 +87,10 @@ STORE_ERRORS = (psycopg.OperationalError, PoolTimeout, StoreOperationalError, St
 def install(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def ledger_error(request: Request, exc: LedgerError) -> JSONResponse:
-        return ledger_problem(exc, request)
+        response = ledger_problem(exc, request)
+        if getattr(exc, "replayed", False):  # the answer kept under the request's Idempotency-Key, given again
+            response.headers[REPLAYED] = "true"
+        return response
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:

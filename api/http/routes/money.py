@@ -23,9 +23,9 @@ def _claim_changed(change: ClaimChange) -> s.ClaimChanged:
 
 @router.post("/vouchers", status_code=201, response_model=s.VoucherIssued,
              summary="Issue a voucher to an eligible enterprise (uses the city's quota)")
-def issue_voucher(body: s.IssueVoucher, c: Call = Depends(keyed_call)):
+async def issue_voucher(body: s.IssueVoucher, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="issue vouchers")
-    return c.respond(body, v.IssueVoucher(**body.model_dump()),
+    return await c.send(body, v.IssueVoucher(**body.model_dump()),
                      lambda i: s.VoucherIssued(voucher_id=i.voucher_id, face_value_fen=i.face_value_fen,
                                                city_portion_fen=i.city_portion_fen,
                                                province_portion_fen=i.province_portion_fen, expires_at=i.expires_at),
@@ -34,7 +34,7 @@ def issue_voucher(body: s.IssueVoucher, c: Call = Depends(keyed_call)):
 
 @router.post("/vouchers/{voucher_id}/claims", status_code=201, response_model=s.ClaimReceiptOut,
              summary="Claim (redeem) part of a voucher for a provider's accepted service")
-def claim(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(keyed_call)):
+async def claim(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(keyed_call)):
     c.allow("province", "enterprise", what="submit claims")
     evidence = ClaimEvidence(contract_no=body.contract_no, contract_date=body.contract_date,
                              contract_amount_fen=body.contract_amount_fen, invoice_nos=tuple(body.invoice_nos),
@@ -44,7 +44,7 @@ def claim(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(keyed_call)):
     command = v.SubmitClaim(voucher_id=voucher_id, claim_id=uuid4(), provider_id=body.provider_id, evidence=evidence,
                             fee_category=body.fee_category, eligible_fee_fen=body.eligible_fee_fen,
                             on_behalf_of=on_behalf_of)
-    return c.respond(body, command,
+    return await c.send(body, command,
                      lambda r: s.ClaimReceiptOut(voucher_id=r.voucher_id, claim_id=r.claim_id, amount_fen=r.amount_fen,
                                                  balance_after_fen=r.balance_after_fen),
                      status=201)
@@ -52,55 +52,55 @@ def claim(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(keyed_call)):
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/approval", response_model=s.ClaimChanged,
              summary="Approve a claim after review and public announcement")
-def approve(voucher_id: UUID, claim_id: UUID, c: Call = Depends(keyed_call)):
+async def approve(voucher_id: UUID, claim_id: UUID, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="approve claims")
-    return c.respond(None, v.ApproveClaim(voucher_id=voucher_id, claim_id=claim_id), _claim_changed)
+    return await c.send(None, v.ApproveClaim(voucher_id=voucher_id, claim_id=claim_id), _claim_changed)
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/rejection", response_model=s.ClaimChanged,
              summary="Reject a claim in review (frees its amount)")
-def reject(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(keyed_call)):
+async def reject(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="reject claims")
-    return c.respond(body, v.RejectClaim(voucher_id=voucher_id, claim_id=claim_id, reason=body.reason), _claim_changed)
+    return await c.send(body, v.RejectClaim(voucher_id=voucher_id, claim_id=claim_id, reason=body.reason), _claim_changed)
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/reversal", response_model=s.ClaimChanged,
              summary="Reverse a claim (before payment it frees the amount; after, a recovery is raised)")
-def reverse(voucher_id: UUID, claim_id: UUID, body: s.ReverseClaim, c: Call = Depends(keyed_call)):
+async def reverse(voucher_id: UUID, claim_id: UUID, body: s.ReverseClaim, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="reverse claims")
-    return c.respond(body, v.ReverseClaim(voucher_id=voucher_id, claim_id=claim_id, **body.model_dump()),
+    return await c.send(body, v.ReverseClaim(voucher_id=voucher_id, claim_id=claim_id, **body.model_dump()),
                      _claim_changed)
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/release", response_model=s.ClaimChanged,
              summary="Release a claim held after a suspension recorded late, so that it can be settled")
-def release(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(keyed_call)):
+async def release(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="release held claims")
-    return c.respond(body, v.ReleaseClaim(voucher_id=voucher_id, claim_id=claim_id, reason=body.reason),
+    return await c.send(body, v.ReleaseClaim(voucher_id=voucher_id, claim_id=claim_id, reason=body.reason),
                      _claim_changed)
 
 
 @router.post("/settlement-batches", status_code=201, response_model=s.Created,
              summary="Open a settlement batch for a provider and period")
-def open_batch(body: s.OpenBatch, c: Call = Depends(keyed_call)):
+async def open_batch(body: s.OpenBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="open settlement batches")
-    return c.respond(body, v.OpenBatch(batch_id=uuid4(), **body.model_dump()), lambda new_id: s.Created(id=new_id),
+    return await c.send(body, v.OpenBatch(batch_id=uuid4(), **body.model_dump()), lambda new_id: s.Created(id=new_id),
                      status=201)
 
 
 @router.post("/settlement-batches/{batch_id}/claims", response_model=s.ClaimChanged,
              summary="Put an approved claim in a settlement batch")
-def add_to_batch(batch_id: UUID, body: s.AddToBatch, c: Call = Depends(keyed_call)):
+async def add_to_batch(batch_id: UUID, body: s.AddToBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="fill settlement batches")
-    return c.respond(body, v.AddToBatch(batch_id=batch_id, **body.model_dump()),
+    return await c.send(body, v.AddToBatch(batch_id=batch_id, **body.model_dump()),
                      lambda _: s.ClaimChanged(voucher_id=body.voucher_id, claim_id=body.claim_id, status="APPROVED"))
 
 
 @router.post("/settlement-batches/{batch_id}/payment", response_model=s.BatchPaid,
              summary="Pay a batch: settles its approved claims (claims of a suspended provider are held)")
-def pay_batch(batch_id: UUID, body: s.PayBatch, c: Call = Depends(keyed_call)):
+async def pay_batch(batch_id: UUID, body: s.PayBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="pay settlement batches")
-    return c.respond(body, v.PayBatch(batch_id=batch_id, effective_at=body.effective_at),
+    return await c.send(body, v.PayBatch(batch_id=batch_id, effective_at=body.effective_at),
                      lambda p: s.BatchPaid(batch_id=p.batch_id, total_fen=p.total_fen,
                                            settled_claims=list(p.settled_claims), dropped_claims=list(p.dropped_claims),
                                            by_city=p.by_city))
@@ -108,15 +108,15 @@ def pay_batch(batch_id: UUID, body: s.PayBatch, c: Call = Depends(keyed_call)):
 
 @router.post("/settlement-batches/{batch_id}/recoveries/{claim_id}/collections", response_model=s.RecoveryChanged,
              summary="Record money collected on a recovery (追回): partial collections allowed, never more than is due")
-def collect_recovery(batch_id: UUID, claim_id: UUID, body: s.CollectRecovery, c: Call = Depends(keyed_call)):
+async def collect_recovery(batch_id: UUID, claim_id: UUID, body: s.CollectRecovery, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="collect recoveries")
-    return c.respond(body, v.CollectRecovery(batch_id=batch_id, claim_id=claim_id, **body.model_dump()),
+    return await c.send(body, v.CollectRecovery(batch_id=batch_id, claim_id=claim_id, **body.model_dump()),
                      lambda r: s.RecoveryChanged(**vars(r)))
 
 
 @router.post("/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off", response_model=s.RecoveryChanged,
              summary="Write off what is still due on a recovery, with the reason (closes the receivable)")
-def write_off_recovery(batch_id: UUID, claim_id: UUID, body: s.WriteOffRecovery, c: Call = Depends(keyed_call)):
+async def write_off_recovery(batch_id: UUID, claim_id: UUID, body: s.WriteOffRecovery, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="write off recoveries")
-    return c.respond(body, v.WriteOffRecovery(batch_id=batch_id, claim_id=claim_id, **body.model_dump()),
+    return await c.send(body, v.WriteOffRecovery(batch_id=batch_id, claim_id=claim_id, **body.model_dump()),
                      lambda r: s.RecoveryChanged(**vars(r)))
