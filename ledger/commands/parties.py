@@ -7,7 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ledger import ids
-from ledger.commands.base import LedgerApplicationBase, check_year
+from ledger.commands.years import ProgrammeYearCommands
 from ledger.discounts import CarrierDiscountRates, NetworkDiscountGrant
 from ledger.enterprise import Enterprise
 from ledger.errors import (
@@ -16,6 +16,7 @@ from ledger.errors import (
     EnterpriseNotFoundError,
     ProviderNotFoundError,
 )
+from ledger.programme import check_year
 from ledger.provider import Provider
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
@@ -31,7 +32,7 @@ class EligibilityDecision:
     network_discount_id: UUID | None
 
 
-class PartyCommands(LedgerApplicationBase):
+class PartyCommands(ProgrammeYearCommands):
     # -- enterprises ----------------------------------------------------------------------------------------------
     def register_enterprise(
         self, by: By, *, uscc: str, name: str, city: str, carrier: str, established_on: date
@@ -64,12 +65,12 @@ class PartyCommands(LedgerApplicationBase):
         effective_at: datetime,
     ) -> EligibilityDecision:
         """Decide a year's eligibility; a grant records the carrier's network discount in the same transaction."""
-        check_year(year)
+        rules = self.year_rules(year)
 
         def run() -> EligibilityDecision:
             enterprise = self.enterprise(enterprise_id)
             facts = enterprise.check_eligibility(
-                year=year,
+                rules=rules,
                 prior_year_revenue_fen=prior_year_revenue_fen,
                 serious_misuse_5y=serious_misuse_5y,
                 effective_at=effective_at,
@@ -114,7 +115,7 @@ class PartyCommands(LedgerApplicationBase):
 
     def set_provider_quota(self, by: By, *, provider_id: UUID, year: int, amount_fen: int) -> UUID:
         """Set a provider's redemption quota for a year, or revise it (never below what claims hold)."""
-        check_year(year)
+        self.year_rules(year)
 
         def run() -> UUID:
             self.provider(provider_id)
@@ -129,7 +130,7 @@ class PartyCommands(LedgerApplicationBase):
         return self._run(run)
 
     def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> None:
-        check_year(year)
+        check_year(year)  # out of the pool for a year that may not be open yet (the evaluation is for next year)
 
         def run() -> None:
             provider = self.provider(provider_id)
