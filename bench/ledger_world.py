@@ -7,7 +7,6 @@ voucher balance runs out during a run (a refusal would be counted, but would mea
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 import itertools
 import threading
@@ -17,6 +16,7 @@ from uuid import UUID, uuid4
 
 from ledger.application import VoucherLedger
 from ledger.catalogue import CatalogueItem
+from ledger.commands import values as v
 from ledger.claims import ClaimEvidence
 from ledger.money import WAN_YUAN, YUAN
 from ledger.parties import VOUCHER_CITIES
@@ -64,37 +64,32 @@ class BenchWorld:
 
         ``redemption_deadline``: a later date keeps the vouchers redeemable on the real clock (the HTTP service
         records commands at ``datetime.now``; ``bench/benchmarks/http_claims.py``)."""
-        self.app.set_carrier_rates(self.by(), year=YEAR, rates=dict(CARRIER_RATES))
-        self.app.publish_catalogue(
-            self.by(), year=YEAR, items=[CatalogueItem.checked(*item) for item in ITEMS],
-            redemption_deadline=redemption_deadline,
-        )
+        self.app.handle(v.SetCarrierRates(year=YEAR, rates=tuple(dict(CARRIER_RATES).items())), self.by())
+        self.app.handle(v.PublishCatalogue(year=YEAR, items=tuple(CatalogueItem.checked(*item) for item in ITEMS),
+                                           redemption_deadline=redemption_deadline), self.by())
         for city in (CLAIMS_CITY, *ISSUE_CITIES[:cities]):
-            self.app.set_city_quota(self.by(), city=city, year=YEAR, amount_fen=BIG_QUOTA_FEN, city_share="0.40")
+            self.app.handle(v.SetCityQuota(city=city, year=YEAR, amount_fen=BIG_QUOTA_FEN, city_share="0.40"),
+                            self.by())
 
     def provider(self) -> UUID:
         """A whitelisted provider with a quota that never runs out (3 commands)."""
-        provider_id = self.app.admit_provider(
-            self.by(), uscc=make_uscc(f"91440100MA{self.serial():07d}"), name=f"Cloud {self.serial()}",
-            kind="PLATFORM",
-        )
-        self.app.record_assessment(
-            self.by("assessor:cnitsec"), provider_id=provider_id, area="NETWORK", kind="ASSESSMENT", passed=True,
-            assessor="国家级信息安全评测机构", report_ref=f"RPT-{self.serial()}", effective_at=SET_UP_AT,
-        )
-        self.app.set_provider_quota(self.by(), provider_id=provider_id, year=YEAR, amount_fen=BIG_QUOTA_FEN)
+        provider_id = self.app.handle(v.AdmitProvider(
+            uscc=make_uscc(f"91440100MA{self.serial():07d}"), name=f"Cloud {self.serial()}", kind="PLATFORM"),
+            self.by())
+        self.app.handle(v.RecordAssessment(
+            provider_id=provider_id, area="NETWORK", kind="ASSESSMENT", passed=True, assessor="国家级信息安全评测机构",
+            report_ref=f"RPT-{self.serial()}", effective_at=SET_UP_AT), self.by("assessor:cnitsec"))
+        self.app.handle(v.SetProviderQuota(provider_id=provider_id, year=YEAR, amount_fen=BIG_QUOTA_FEN), self.by())
         return provider_id
 
     def eligible_enterprise(self, city: str) -> UUID:
         """A registered enterprise with 2019 eligibility granted (2 commands)."""
-        enterprise_id = self.app.register_enterprise(
-            self.by(), uscc=make_uscc(f"91{city}MA{self.serial():07d}"), name=f"Factory {self.serial()}",
-            city=city, carrier="CHINA_MOBILE", established_on=date(2010, 6, 1),
-        )
-        self.app.decide_eligibility(
-            self.by(), enterprise_id=enterprise_id, year=YEAR, prior_year_revenue_fen=1_200 * WAN_YUAN,
-            serious_misuse_5y=False, effective_at=SET_UP_AT,
-        )
+        enterprise_id = self.app.handle(v.RegisterEnterprise(
+            uscc=make_uscc(f"91{city}MA{self.serial():07d}"), name=f"Factory {self.serial()}", city=city,
+            carrier="CHINA_MOBILE", established_on=date(2010, 6, 1)), self.by())
+        self.app.handle(v.DecideEligibility(
+            enterprise_id=enterprise_id, year=YEAR, prior_year_revenue_fen=1_200 * WAN_YUAN, serious_misuse_5y=False,
+            effective_at=SET_UP_AT), self.by())
         return enterprise_id
 
     def issuance_tasks(self, n: int, city: str, advance) -> list[tuple[UUID, str]]:
@@ -107,7 +102,7 @@ class BenchWorld:
         return tasks
 
     def issue(self, enterprise_id: UUID, item_id: str, at: datetime = SET_UP_AT) -> UUID:
-        issued = self.app.issue_voucher(self.by(at=at), enterprise_id=enterprise_id, year=YEAR, item_id=item_id)
+        issued = self.app.handle(v.IssueVoucher(enterprise_id=enterprise_id, year=YEAR, item_id=item_id), self.by(at=at))
         return issued.voucher_id
 
     def vouchers(self, n: int, advance) -> list[VoucherRef]:
@@ -120,10 +115,11 @@ class BenchWorld:
 
     def claim(self, voucher: VoucherRef, provider_id: UUID) -> None:
         """One claim of a 1,000 RMB fee with fresh contract and invoice numbers (the timed command)."""
-        self.claim_command(voucher, provider_id)()
+        self.app.handle(*self.claim_command(voucher, provider_id))
 
-    def claim_command(self, voucher: VoucherRef, provider_id: UUID) -> Callable[[], object]:
-        """The same claim, prepared by the caller and run later (e.g. by a group-commit writer)."""
+    def claim_command(self, voucher: VoucherRef, provider_id: UUID) -> tuple[v.SubmitClaim, By]:
+        """The same claim as a value and its ``By``, prepared by the caller and decided later (e.g. by a group-commit
+        writer)."""
         n = self.serial()
         evidence = ClaimEvidence(
             contract_no=f"HT-{self.tag}-{n:07d}",
@@ -135,8 +131,6 @@ class BenchWorld:
             acceptance_report_ref=f"ACC-{n:07d}",
             accepted_at=CLAIMED_AT - timedelta(days=1),
         )
-        by, claim_id = self.by("enterprise", at=CLAIMED_AT), uuid4()
-        return lambda: self.app.claim(
-            by, voucher_id=voucher.voucher_id, claim_id=claim_id, provider_id=provider_id, evidence=evidence,
-            fee_category=voucher.fee_category, eligible_fee_fen=CLAIM_FEE_FEN,
-        )
+        return v.SubmitClaim(voucher_id=voucher.voucher_id, claim_id=uuid4(), provider_id=provider_id,
+                             evidence=evidence, fee_category=voucher.fee_category,
+                             eligible_fee_fen=CLAIM_FEE_FEN), self.by("enterprise", at=CLAIMED_AT)

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from ledger.claims import ClaimEvidence
+from ledger.commands import values as v
 from ledger.fees import FeeCategory
 from simulator.population import EnterpriseSpec
 from simulator.programme import PROVINCE, Programme, local
@@ -57,16 +58,16 @@ class Journeys:
 
     def register(self, when: datetime, serial: int, year: int) -> None:
         spec = self.p.population.enterprise(serial, year)
-        enterprise_id = self.p.command(lambda: self.p.app.register_enterprise(
-            self.p.by(PROVINCE, when), uscc=spec.uscc, name=f"制造企业 {serial}", city=spec.city, carrier=spec.carrier,
-            established_on=spec.established_on))
+        enterprise_id = self.p.command(v.RegisterEnterprise(
+            uscc=spec.uscc, name=f"制造企业 {serial}", city=spec.city, carrier=spec.carrier,
+            established_on=spec.established_on), self.p.by(PROVINCE, when))
         if enterprise_id is not None:
             self.p.agenda.at(self.later(when, 2, 10), self.decide, enterprise_id, spec)
 
     def decide(self, when: datetime, enterprise_id: UUID, spec: EnterpriseSpec) -> None:
-        decision = self.p.command(lambda: self.p.app.decide_eligibility(
-            self.p.by(PROVINCE, when), enterprise_id=enterprise_id, year=spec.year,
-            prior_year_revenue_fen=spec.revenue_fen, serious_misuse_5y=spec.misuse, effective_at=when))
+        decision = self.p.command(v.DecideEligibility(
+            enterprise_id=enterprise_id, year=spec.year, prior_year_revenue_fen=spec.revenue_fen,
+            serious_misuse_5y=spec.misuse, effective_at=when), self.p.by(PROVINCE, when))
         rng = self.p.rng
         if decision is not None and (decision.granted or rng.random() < 0.05):  # a few refused ones ask anyway
             items = rng.sample(CATALOGUE_ITEMS, k=rng.choice((1, 1, 2, 2, 3)))
@@ -75,8 +76,8 @@ class Journeys:
 
     def issue(self, when: datetime, enterprise_id: UUID, year: int, suffixes: list[str]) -> None:
         for suffix in suffixes:
-            issued = self.p.command(lambda s=suffix: self.p.app.issue_voucher(
-                self.p.by(PROVINCE, when), enterprise_id=enterprise_id, year=year, item_id=f"{year}-{s}"))
+            issued = self.p.command(v.IssueVoucher(enterprise_id=enterprise_id, year=year, item_id=f"{year}-{suffix}"),
+                                    self.p.by(PROVINCE, when))
             if issued is None:
                 continue
             item = next(i for i in CATALOGUE_ITEMS if i[0] == suffix)
@@ -112,9 +113,10 @@ class Journeys:
                 acceptance_report_ref=f"ACC-{n}", accepted_at=when - timedelta(days=rng.randint(1, 10)),
             )
         claim_id = p.population.uuid("claim", p.next_serial())
-        receipt = p.command(lambda: p.app.claim(
-            p.by(f"enterprise:{voucher.enterprise_id}", when), voucher_id=voucher.voucher_id, claim_id=claim_id,
-            provider_id=provider_id, evidence=evidence, fee_category=category, eligible_fee_fen=evidence.contract_amount_fen))
+        receipt = p.command(v.SubmitClaim(
+            voucher_id=voucher.voucher_id, claim_id=claim_id, provider_id=provider_id, evidence=evidence,
+            fee_category=category, eligible_fee_fen=evidence.contract_amount_fen),
+            p.by(f"enterprise:{voucher.enterprise_id}", when))
         if receipt is not None:
             self.last_evidence[provider_id] = evidence
             p.agenda.at(self.later(when, 7, 20), self.review, voucher.voucher_id, claim_id, provider_id)
@@ -130,10 +132,9 @@ class Journeys:
         p, rng = self.p, self.p.rng
         by = p.by(PROVINCE, when)
         if rng.random() < 0.05:
-            p.command(lambda: p.app.reject_claim(by, voucher_id=voucher_id, claim_id=claim_id,
-                                                 reason="evidence incomplete in review"))
+            p.command(v.RejectClaim(voucher_id=voucher_id, claim_id=claim_id, reason="evidence incomplete in review"), by)
             return
-        p.command(lambda: p.app.approve_claim(by, voucher_id=voucher_id, claim_id=claim_id))
+        p.command(v.ApproveClaim(voucher_id=voucher_id, claim_id=claim_id), by)
         if not p.last_ok:
             return
         if rng.random() < 0.01:  # a spot check before payment: reversed, the balance freed

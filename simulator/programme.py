@@ -7,11 +7,13 @@ import itertools
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Any
 from uuid import UUID
 
 from ledger.application import VoucherLedger
 from ledger.catalogue import CatalogueItem
+from ledger.commands import values as v
+from ledger.commands.values import Command
 from ledger.errors import LedgerError
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import VOUCHER_CITIES
@@ -24,7 +26,6 @@ from simulator.reference import (
     OTHER_QUOTA_FEN, YEARS,
 )
 
-T = TypeVar("T")
 PROVINCE = "province:gd-miit"
 
 
@@ -65,11 +66,12 @@ class Programme:
     def by(self, actor: str, when: datetime) -> By:
         return By(actor=actor, at=when, correlation_id=f"sim-{self.population.seed}-{self.serial}")
 
-    def command(self, run: Callable[[], T]) -> T | None:
-        """Run a command through the unit of work; a refusal is counted (the rules decide, not the simulator)."""
+    def command(self, command: Command, by: By) -> Any:
+        """Decide a command value through the unit of work; a refusal is counted (the rules decide, not the
+        simulator) and answered with None."""
         self.commands += 1
         try:
-            result = self.uow.run(run)
+            result = self.uow.run(lambda: self.app.handle(command, by))
             self.last_ok = True
             return result
         except LedgerError as refusal:
@@ -103,8 +105,8 @@ class Programme:
     # -- the provider pool ------------------------------------------------------------------------------------------
     def admit_providers(self, when: datetime) -> None:
         for spec in self.providers:
-            provider_id = self.command(lambda s=spec: self.app.admit_provider(
-                self.by(PROVINCE, when), uscc=s.uscc, name=s.name, kind=s.kind))
+            provider_id = self.command(v.AdmitProvider(uscc=spec.uscc, name=spec.name, kind=spec.kind),
+                                       self.by(PROVINCE, when))
             self.provider_ids.append(provider_id)
             for area in ("NETWORK", "DATA"):  # assessed a few days after admission; a few fail at first
                 self.agenda.at(when + timedelta(days=3), self.first_assessment, provider_id, area,
@@ -115,9 +117,9 @@ class Programme:
 
     def assess(self, when: datetime, provider_id: UUID, area: str, *, passed: bool, kind: str = "ASSESSMENT",
                effective_at: datetime | None = None) -> None:
-        status = self.command(lambda: self.app.record_assessment(
-            self.by("assessor:cnitsec", when), provider_id=provider_id, area=area, kind=kind, passed=passed,
-            assessor="国家级信息安全评测机构", report_ref=f"SEC-{self.next_serial()}", effective_at=effective_at or when))
+        status = self.command(v.RecordAssessment(
+            provider_id=provider_id, area=area, kind=kind, passed=passed, assessor="国家级信息安全评测机构",
+            report_ref=f"SEC-{self.next_serial()}", effective_at=effective_at or when), self.by("assessor:cnitsec", when))
         if status == "SUSPENDED" and not passed:  # a re-assessment follows one to two months later
             later = self.time_of_day((when + timedelta(days=self.rng.randint(30, 60))).date())
             self.agenda.at(later, self.reassess, provider_id, area)
@@ -135,30 +137,29 @@ class Programme:
         """Annual evaluation: the lowest-rated providers are out of the pool for the next year."""
         for provider_id in self.provider_ids:
             if self.rng.random() < 0.02:
-                self.command(lambda p=provider_id: self.app.eliminate_provider(
-                    self.by(PROVINCE, when), provider_id=p, year=year + 1, rating="C", effective_at=when))
+                self.command(v.EliminateProvider(provider_id=provider_id, year=year + 1, rating="C", effective_at=when),
+                             self.by(PROVINCE, when))
                 if self.last_ok:
                     self.eliminated.add((provider_id, year + 1))
 
     # -- a programme year -------------------------------------------------------------------------------------------
     def setup_year(self, when: datetime, year: int) -> None:
         by = self.by(PROVINCE, when)
-        self.command(lambda: self.app.set_carrier_rates(by, year=year, rates=CARRIER_RATES[year]))
-        self.command(lambda: self.app.publish_catalogue(
-            by, year=year, redemption_deadline=DEADLINES[year],
-            items=[CatalogueItem.checked(f"{year}-{suffix}", *rest) for suffix, *rest in CATALOGUE_ITEMS]))
+        self.command(v.SetCarrierRates(year=year, rates=tuple(CARRIER_RATES[year].items())), by)
+        self.command(v.PublishCatalogue(
+            year=year, redemption_deadline=DEADLINES[year],
+            items=tuple(CatalogueItem.checked(f"{year}-{suffix}", *rest) for suffix, *rest in CATALOGUE_ITEMS)), by)
         # ~72 % are eligible (revenue, age, record) and take 1.8 vouchers on average.
         demand = self.enterprises_per_year * 0.72 * 1.8 * MEAN_FACE_FEN
         weight_total = sum(w for city, w in CITY_WEIGHTS.items() if city in VOUCHER_CITIES)
         for city in VOUCHER_CITIES:
             # Quotas roughly match demand; some cities run out before the year ends (first come, first served).
             amount = int(demand * CITY_WEIGHTS[city] / weight_total * self.rng.uniform(0.95, 1.3)) // 1_000_000 * 1_000_000
-            self.command(lambda c=city, a=amount: self.app.set_city_quota(
-                by, city=c, year=year, amount_fen=a, city_share=self.rng.choice(CITY_SHARES)))
+            self.command(v.SetCityQuota(city=city, year=year, amount_fen=amount, city_share=self.rng.choice(CITY_SHARES)),
+                         by)
         for spec, provider_id in zip(self.providers, self.provider_ids, strict=True):
             quota = NATIONAL_QUOTA_FEN if spec.kind in ("NATIONAL_PLATFORM", "CARRIER") else OTHER_QUOTA_FEN
-            self.command(lambda p=provider_id, q=quota: self.app.set_provider_quota(by, provider_id=p, year=year,
-                                                                                   amount_fen=q))
+            self.command(v.SetProviderQuota(provider_id=provider_id, year=year, amount_fen=quota), by)
         first = when.date()
         for provider_id in self.provider_ids:
             if self.rng.random() < 0.03:
@@ -170,7 +171,7 @@ class Programme:
 
     def expire_year(self, when: datetime, year: int) -> None:
         for voucher_id in self.vouchers_by_year.pop(year):
-            self.command(lambda v=voucher_id: self.app.expire_voucher(self.by(PROVINCE, when), voucher_id=v))
+            self.command(v.ExpireVoucher(voucher_id=voucher_id), self.by(PROVINCE, when))
 
     # -- settlement ------------------------------------------------------------------------------------------------
     def settle_week(self, when: datetime) -> None:
@@ -190,11 +191,11 @@ class Programme:
             if not claims or self.app.provider(provider_id).status != "WHITELISTED":
                 continue  # held while suspended (the rule would refuse it anyway)
             batch_id = self.population.uuid("batch", self.next_serial())
-            self.command(lambda p=provider_id, b=batch_id: self.app.open_batch(
-                self.by(PROVINCE, when), batch_id=b, provider_id=p, period=f"{when:%Y-%m}"))
+            self.command(v.OpenBatch(batch_id=batch_id, provider_id=provider_id, period=f"{when:%Y-%m}"),
+                         self.by(PROVINCE, when))
             for voucher_id, claim_id in claims:
-                self.command(lambda v=voucher_id, c=claim_id, b=batch_id: self.app.add_to_batch(
-                    self.by(PROVINCE, when), batch_id=b, voucher_id=v, claim_id=c))
+                self.command(v.AddToBatch(batch_id=batch_id, voucher_id=voucher_id, claim_id=claim_id),
+                             self.by(PROVINCE, when))
                 if self.last_refusal == "CLAIM_HELD" and not self.last_ok:  # flagged by a late suspension
                     self.agenda.at(self.time_of_day((when + timedelta(days=self.rng.randint(5, 20))).date()),
                                    self.review_held, provider_id, voucher_id, claim_id)
@@ -206,16 +207,15 @@ class Programme:
         """The province reviews a held claim: most are released and settled later, some are reversed."""
         by = self.by(PROVINCE, when)
         if self.rng.random() < 0.8:
-            self.command(lambda: self.app.release_claim(by, voucher_id=voucher_id, claim_id=claim_id,
-                                                        reason="on-site review: service delivered"))
+            self.command(v.ReleaseClaim(voucher_id=voucher_id, claim_id=claim_id,
+                                        reason="on-site review: service delivered"), by)
             if self.last_ok:
                 self.queue_for_settlement(provider_id, voucher_id, claim_id)
         else:
             self.reverse(when, voucher_id, claim_id, "made while the provider was suspended")
 
     def pay(self, when: datetime, batch_id: UUID, paid_at: datetime) -> None:
-        payment = self.command(lambda: self.app.pay_batch(self.by(PROVINCE, when), batch_id=batch_id,
-                                                           effective_at=paid_at))
+        payment = self.command(v.PayBatch(batch_id=batch_id, effective_at=paid_at), self.by(PROVINCE, when))
         if payment is None:
             return
         for claim_id in payment.settled_claims:
@@ -227,8 +227,8 @@ class Programme:
     def reverse(self, when: datetime, voucher_id: UUID, claim_id: UUID, reason: str) -> None:
         """Effective from the audit's finding, a few days before the decision is recorded."""
         found = when - timedelta(days=self.rng.randint(0, 7))
-        self.command(lambda: self.app.reverse_claim(self.by("province:audit", when), voucher_id=voucher_id,
-                                                    claim_id=claim_id, reason=reason, effective_at=found))
+        self.command(v.ReverseClaim(voucher_id=voucher_id, claim_id=claim_id, reason=reason, effective_at=found),
+                     self.by("province:audit", when))
 
     def queue_for_settlement(self, provider_id: UUID, voucher_id: UUID, claim_id: UUID) -> None:
         self.approved.setdefault(provider_id, []).append((voucher_id, claim_id))

@@ -2,7 +2,7 @@
 
 Every writer of an event store serialises on its lock (PostgreSQL: an EXCLUSIVE lock on the events table per insert
 transaction), so committing one command per transaction caps commands/s below the store's single-row commit rate.
-Here callers put commands on a queue; the writer takes what is waiting, decides each against aggregates kept in
+Here callers put command values (``ledger/commands/values.py``), each with its ``By``, on a queue; the writer takes what is waiting, decides each against aggregates kept in
 memory by a long-lived unit of work, and a committer thread commits whatever has been decided in one transaction,
 answering each caller only then — as TigerBeetle batches transfers. A refused command wrote nothing and does not
 sink its batch.
@@ -28,28 +28,38 @@ from __future__ import annotations
 import queue
 import threading
 from contextlib import suppress
-from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from typing import Any, Self, TypeVar
-from uuid import UUID
+from dataclasses import dataclass
+from typing import Any, Self
 
 from eventsourcing.persistence import RecordConflictError
 
-from ledger.commands.base import LedgerApplicationBase
+from ledger.application import VoucherLedger
+from ledger.commands.values import Command
 from ledger.errors import ConcurrentUpdateError
+from ledger.recording import By
 from writer import library_internals
 from writer.unit_of_work import UnitOfWork
 from writer.unit_of_work_scope import unit_of_work
 
-T = TypeVar("T")
 _STOP = object()
 _REDO = object()  # put by the committer to wake the writer: commands wait in _redo_pending
-Submitted = tuple[Future[Any], Callable[[], Any], tuple[UUID, ...]]  # future, command, ids it will read
-Outcome = tuple[Future[Any], Callable[[], Any], Any, BaseException | None]  # future, command, result, error
+
+
+@dataclass(frozen=True)
+class Order:
+    """A command as submitted: the value and who asked for it when (the caller's clock, read before it queued)."""
+
+    command: Command
+    by: By
+
+
+Submitted = tuple[Future[Any], Order]
+Outcome = tuple[Future[Any], Order, Any, BaseException | None]  # future, order, result, error
 
 
 class GroupCommitWriter:
-    def __init__(self, app: LedgerApplicationBase, *, max_batch: int = 64, cache_size: int = 100_000) -> None:
+    def __init__(self, app: VoucherLedger, *, max_batch: int = 64, cache_size: int = 100_000) -> None:
         self.app, self.max_batch, self.cache_size = app, max_batch, cache_size
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -60,7 +70,7 @@ class GroupCommitWriter:
         self._lock = threading.Lock()
         self._decided_cv, self._room_cv, self._idle_cv = (threading.Condition(self._lock) for _ in range(3))
         self._decided: list[Outcome] = []  # decided and staged, not yet sealed
-        self._redo_pending: list[tuple[Future[Any], Callable[[], Any]]] = []  # to decide again, before anything new
+        self._redo_pending: list[tuple[Future[Any], Order]] = []  # to decide again, before anything new
         self._committing = False
         self._closed = False
         self._broken: BaseException | None = None  # why a thread of this writer died: callers are told, not left
@@ -85,24 +95,24 @@ class GroupCommitWriter:
             self._thread.join()
             self._thread = None
 
-    def submit(self, command: Callable[[], T], *, reads: Iterable[UUID] = ()) -> Future[T]:
-        """Queue a command (a callable that runs one of the application's commands); its future resolves after the
-        batch it joins has committed, with its result or its error. Commands queued before ``start()`` wait.
+    def submit(self, command: Command, by: By) -> Future[Any]:
+        """Queue a command value, decided as ``by``; its future resolves after the batch it joins has committed,
+        with the command's result or its error. Commands queued before ``start()`` wait.
 
-        ``reads``: ids of aggregates the command will load (say, the voucher a claim is on). A hint: the writer
-        loads those it has not cached, for all the commands it takes at once, in one read
-        (``library_internals.load_many``) instead of each command reading its own; a wrong or missing hint costs time,
-        never correctness."""
+        The aggregates the command says it reads (``command.reads``) are loaded, for all the commands the writer takes
+        at once, in one read (``library_internals.load_many``) instead of each command reading its own."""
         if self._broken is not None:
             raise RuntimeError("the group-commit writer has stopped after an internal error") from self._broken
-        future: Future[T] = Future()
-        self._queue.put((future, command, tuple(reads)))
+        if not isinstance(command, Command) or not isinstance(by, By):
+            raise TypeError("submit(command, by) takes a command value (ledger.commands.values) and a By")
+        future: Future[Any] = Future()
+        self._queue.put((future, Order(command, by)))
         return future
 
-    def execute(self, command: Callable[[], T], timeout: float | None = None, *, reads: Iterable[UUID] = ()) -> T:
+    def execute(self, command: Command, by: By, timeout: float | None = None) -> Any:
         if self._thread is None:
             raise RuntimeError("the writer is not running: call start() or use it as a context manager")
-        return self.submit(command, reads=reads).result(timeout)
+        return self.submit(command, by).result(timeout)
 
     # -- the writer thread: decides ---------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -131,7 +141,7 @@ class GroupCommitWriter:
                     self._decide_all(uow, taken)
                     taken = []
             except BaseException as error:  # a bug, not a refusal: tell every waiting caller rather than hang them
-                self._break(error, [(f, c) for f, c, _ in taken])
+                self._break(error, list(taken))
                 raise
             finally:
                 with self._lock:
@@ -160,7 +170,7 @@ class GroupCommitWriter:
     def _decide_all(self, uow: UnitOfWork, taken: list[Submitted]) -> None:
         """Decide the commands taken together, after loading in one read the aggregates they said they would read;
         they are handed to the committer together, so that commands that arrived together commit together."""
-        reads = [aggregate_id for _, _, hinted in taken for aggregate_id in hinted]
+        reads = [aggregate_id for _, order in taken for aggregate_id in order.command.reads]
         loaded: list[Any] = []
         if reads:
             with self._lock:
@@ -178,15 +188,14 @@ class GroupCommitWriter:
                 self._room_cv.wait()
             uow.adopt(loaded)
             uow.optimistic_creates = True  # fast path: the store's unique index checks creations at commit
-            for future, command, _ in taken:
+            for future, order in taken:
                 if future.set_running_or_notify_cancel():
-                    self._decided.append((future, command, *self._decide(uow, command)))
+                    self._decided.append((future, order, *self._decide(uow, order)))
             self._decided_cv.notify()
 
-    @staticmethod
-    def _decide(uow: UnitOfWork, command: Callable[[], Any]) -> tuple[Any, BaseException | None]:
+    def _decide(self, uow: UnitOfWork, order: Order) -> tuple[Any, BaseException | None]:
         try:
-            return uow.run(command), None
+            return uow.run(lambda: self.app.handle(order.command, order.by)), None
         except Exception as error:  # refused (LedgerError) or failed: it wrote nothing (the uow undid it)
             return None, error
 
@@ -198,11 +207,11 @@ class GroupCommitWriter:
                 self._idle_cv.wait()
             redo, self._redo_pending = self._redo_pending, []
             uow.optimistic_creates = False
-            for future, command in redo:
-                self._one_at_a_time(uow, future, command)
+            for future, order in redo:
+                self._one_at_a_time(uow, future, order)
 
-    def _one_at_a_time(self, uow: UnitOfWork, future: Future[Any], command: Callable[[], Any]) -> None:
-        result, error = self._decide(uow, command)
+    def _one_at_a_time(self, uow: UnitOfWork, future: Future[Any], order: Order) -> None:
+        result, error = self._decide(uow, order)
         try:
             uow.flush()
         except Exception as failure:
@@ -263,7 +272,7 @@ class GroupCommitWriter:
                 outcomes = []
         except BaseException as error:  # a bug, not a failed commit: tell every waiting caller rather than hang them
             self._answer(answer)  # committed
-            self._break(error, [(f, c) for f, c, _, _ in outcomes])
+            self._break(error, [(f, o) for f, o, _, _ in outcomes])
             raise
 
     @staticmethod
@@ -290,18 +299,18 @@ class GroupCommitWriter:
                     future.set_exception(error)
             if redo:
                 # Before anything the writer has not decided yet: these were submitted first.
-                self._redo_pending = [(future, command) for future, command, _, _ in redo] + self._redo_pending
+                self._redo_pending = [(future, order) for future, order, _, _ in redo] + self._redo_pending
                 self._queue.put(_REDO)
             self._committing = False
             self._idle_cv.notify_all()
             self._room_cv.notify()
 
-    def _break(self, error: BaseException, unanswered: list[tuple[Future[Any], Callable[[], Any]]]) -> None:
+    def _break(self, error: BaseException, unanswered: list[tuple[Future[Any], Order]]) -> None:
         """A thread of the writer is dying of ``error`` (a bug): fail every command not yet answered, refuse new ones,
         and wake the other thread so that nothing waits for ever."""
         with self._lock:
             self._broken = error
-            pending = unanswered + [(f, c) for f, c, _, _ in self._decided] + self._redo_pending
+            pending = unanswered + [(f, o) for f, o, _, _ in self._decided] + self._redo_pending
             self._decided, self._redo_pending = [], []
             self._committing, self._closed = False, True
             for condition in (self._decided_cv, self._room_cv, self._idle_cv):

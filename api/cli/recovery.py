@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import typer
@@ -19,6 +18,8 @@ from rich.console import Console
 
 from api.cli.times import parse_moment
 from store.opening import open_ledger
+from ledger.commands import values as v
+from ledger.commands.values import Command
 from ledger.errors import LedgerError
 from ledger.recording import By
 
@@ -26,13 +27,13 @@ console = Console()
 ACTOR_HELP = "who records it (the province's finance office), e.g. province:finance"
 
 
-def _record(actor: str, command: Any) -> None:
+def _record(actor: str, command: Command) -> None:
     if actor.split(":", 1)[0] != "province":  # as over HTTP: only the province collects and writes off
         console.print(f"[red]--actor {actor}[/]: only the province (province or province:<office>) records this")
         raise typer.Exit(2)
     ledger = open_ledger()
     try:
-        change = command(ledger, By(actor=actor, at=datetime.now(UTC)))
+        change = ledger.handle(command, By(actor=actor, at=datetime.now(UTC)))
     except LedgerError as exc:
         console.print(f"[red]{exc.code}[/]: {exc.detail}")
         raise typer.Exit(1) from None
@@ -60,9 +61,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Record money collected on a recovery; it returns to the province's and the city's budgets."""
         at = _moment(received_at, "--received-at")
-        _record(actor, lambda ledger, by: ledger.collect_recovery(
-            by, batch_id=batch_id, claim_id=claim_id, amount_fen=amount_fen, bank_reference=bank_reference,
-            effective_at=at))
+        _record(actor, v.CollectRecovery(batch_id=batch_id, claim_id=claim_id, amount_fen=amount_fen,
+                                         bank_reference=bank_reference, effective_at=at))
 
     @app.command("write-off-recovery")
     def write_off_recovery(
@@ -74,5 +74,4 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write off what is still due on a recovery, with the reason; the receivable is closed."""
         at = _moment(effective_at, "--effective-at")
-        _record(actor, lambda ledger, by: ledger.write_off_recovery(
-            by, batch_id=batch_id, claim_id=claim_id, reason=reason, effective_at=at))
+        _record(actor, v.WriteOffRecovery(batch_id=batch_id, claim_id=claim_id, reason=reason, effective_at=at))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid5
 
 import typer
@@ -20,6 +21,8 @@ from rich.table import Table
 from ledger.application import VoucherLedger
 from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
+from ledger.commands import values as v
+from ledger.commands.values import Command
 from ledger.errors import LedgerError
 from ledger.fiscal_time import SHANGHAI
 from ledger.money import WAN_YUAN, yuan_text
@@ -50,9 +53,12 @@ class Walkthrough:
     def step(self, text: str) -> None:
         self.console.print(f"[bold cyan]{self.now.astimezone(SHANGHAI):%Y-%m-%d}[/] {text}")
 
-    def refused(self, what: str, command: Callable[[], object]) -> None:
+    def do(self, command: Command, by: By) -> Any:
+        return self.app.handle(command, by)
+
+    def refused(self, what: str, command: Command | Callable[[], object], by: By | None = None) -> None:
         try:
-            command()
+            self.do(command, by) if isinstance(command, Command) else command()
         except LedgerError as error:
             self.console.print(f"   [yellow]refused[/] {what}: [bold]{error.code}[/] — {error.detail}")
             for code, message in error.violations[1:]:  # every other rule it breaks, in the refusal order
@@ -61,36 +67,36 @@ class Walkthrough:
             raise AssertionError(f"expected a refusal: {what}")
 
     def run(self) -> None:
-        app, province = self.app, "province:gd-miit"
+        do, province = self.do, "province:gd-miit"
         self.step("The province publishes the 2020 catalogue, city quotas and carriers' network discounts.")
         by = self.by(province)
-        app.publish_catalogue(
-            by,
+        do(v.PublishCatalogue(
             year=2020,
-            items=[
+            items=(
                 CatalogueItem.checked("2020-APP-01", "工业APP上云 (ERP/MES)", "APPLICATION_SERVICE", "0.50", 20 * WAN_YUAN),
                 CatalogueItem.checked("2020-DEV-01", "设备上云 device access", "DEVICE_ACCESS", "0.30", 10 * WAN_YUAN),
                 CatalogueItem.checked("2020-NET-01", "网络改造 network renovation", "NETWORK_RENOVATION", "0.40", 5 * WAN_YUAN),
-            ],
+            ),
             redemption_deadline=date(2021, 2, 8),
-        )
+        ), by)
         self.refused(
             "an item for automation equipment",
             lambda: CatalogueItem.checked("X", "机械臂", "AUTOMATION_EQUIPMENT", "0.50", 10 * WAN_YUAN),
         )
         for city, quota, share in (("440600", 30, "0.40"), ("441900", 25, "0.35"), ("441400", 20, "0.10")):
-            app.set_city_quota(by, city=city, year=2020, amount_fen=quota * WAN_YUAN, city_share=share)
-        app.set_carrier_rates(by, year=2020, rates={"CHINA_TELECOM": "0.30", "CHINA_MOBILE": "0.35", "CHINA_UNICOM": "0.30"})
+            do(v.SetCityQuota(city=city, year=2020, amount_fen=quota * WAN_YUAN, city_share=share), by)
+        do(v.SetCarrierRates(year=2020, rates=(("CHINA_TELECOM", "0.30"), ("CHINA_MOBILE", "0.35"),
+                                               ("CHINA_UNICOM", "0.30"))), by)
 
         self.step("Two platforms join the resource pool and pass their security assessments.")
         platforms = {}
         for n, name in enumerate(("粤云工业互联网平台", "珠三角制造云服务")):
-            pid = app.admit_provider(self.by(province, hours=1), uscc=make_uscc(f"91440101MA{n + 1:07d}"), name=name, kind="PLATFORM")
-            app.record_assessment(
-                self.by("assessor:cnitsec"), provider_id=pid, area="NETWORK", kind="ASSESSMENT", passed=True,
-                assessor="国家级信息安全评测机构", report_ref=f"SEC-2020-{n + 1:03d}", effective_at=self.now,
-            )
-            app.set_provider_quota(self.by(province), provider_id=pid, year=2020, amount_fen=500 * WAN_YUAN)
+            pid = do(v.AdmitProvider(uscc=make_uscc(f"91440101MA{n + 1:07d}"), name=name, kind="PLATFORM"),
+                     self.by(province, hours=1))
+            do(v.RecordAssessment(provider_id=pid, area="NETWORK", kind="ASSESSMENT", passed=True,
+                                  assessor="国家级信息安全评测机构", report_ref=f"SEC-2020-{n + 1:03d}",
+                                  effective_at=self.now), self.by("assessor:cnitsec"))
+            do(v.SetProviderQuota(provider_id=pid, year=2020, amount_fen=500 * WAN_YUAN), self.by(province))
             platforms[name] = pid
         cloud, mfg = platforms.values()
 
@@ -102,33 +108,30 @@ class Walkthrough:
             ("梅州小五金厂", "441400", 999, "CHINA_UNICOM"),
             ("深圳精密仪器有限公司", "440300", 8_000, "CHINA_MOBILE"),
         )):
-            eid = app.register_enterprise(
-                self.by(province, minutes=20), uscc=make_uscc(f"91{city}MA{n + 1:07d}"), name=name, city=city,
-                carrier=carrier, established_on=date(2012, 5, 1),
-            )
-            decision = app.decide_eligibility(
-                self.by(province), enterprise_id=eid, year=2020, prior_year_revenue_fen=revenue_wan * WAN_YUAN,
-                serious_misuse_5y=False, effective_at=self.now,
-            )
+            eid = do(v.RegisterEnterprise(uscc=make_uscc(f"91{city}MA{n + 1:07d}"), name=name, city=city,
+                                          carrier=carrier, established_on=date(2012, 5, 1)),
+                     self.by(province, minutes=20))
+            decision = do(v.DecideEligibility(enterprise_id=eid, year=2020, prior_year_revenue_fen=revenue_wan * WAN_YUAN,
+                                              serious_misuse_5y=False, effective_at=self.now), self.by(province))
             verdict = "[green]granted[/] (+ network discount)" if decision.granted else f"[red]refused[/] {', '.join(decision.reasons)}"
             self.console.print(f"   {name}: 2019 revenue {revenue_wan:,}万元 → {verdict}")
             factories[name] = eid
         foshan, dongguan, meizhou, shenzhen = factories.values()
 
         self.step("Vouchers are issued against each city's quota.")
-        v_foshan = app.issue_voucher(self.by(province, days=3), enterprise_id=foshan, year=2020, item_id="2020-APP-01")
-        v_dongguan = app.issue_voucher(self.by(province), enterprise_id=dongguan, year=2020, item_id="2020-APP-01")
-        app.issue_voucher(self.by(province), enterprise_id=dongguan, year=2020, item_id="2020-NET-01")
+        v_foshan = do(v.IssueVoucher(enterprise_id=foshan, year=2020, item_id="2020-APP-01"), self.by(province, days=3))
+        v_dongguan = do(v.IssueVoucher(enterprise_id=dongguan, year=2020, item_id="2020-APP-01"), self.by(province))
+        do(v.IssueVoucher(enterprise_id=dongguan, year=2020, item_id="2020-NET-01"), self.by(province))
         self.console.print(
             f"   Foshan voucher {yuan(v_foshan.face_value_fen)}: city {yuan(v_foshan.city_portion_fen)} + "
             f"province {yuan(v_foshan.province_portion_fen)}"
         )
         self.refused("a second APP voucher for the Foshan factory",
-                     lambda: app.issue_voucher(self.by(province), enterprise_id=foshan, year=2020, item_id="2020-APP-01"))
+                     v.IssueVoucher(enterprise_id=foshan, year=2020, item_id="2020-APP-01"), self.by(province))
         self.refused("a voucher for the Meizhou workshop (revenue below 10,000,000 RMB)",
-                     lambda: app.issue_voucher(self.by(province), enterprise_id=meizhou, year=2020, item_id="2020-APP-01"))
+                     v.IssueVoucher(enterprise_id=meizhou, year=2020, item_id="2020-APP-01"), self.by(province))
         self.refused("a voucher for the Shenzhen company",
-                     lambda: app.issue_voucher(self.by(province), enterprise_id=shenzhen, year=2020, item_id="2020-APP-01"))
+                     v.IssueVoucher(enterprise_id=shenzhen, year=2020, item_id="2020-APP-01"), self.by(province))
 
         self.step("Services are delivered and accepted; enterprises claim.")
         claims = []
@@ -139,59 +142,61 @@ class Walkthrough:
                 invoice_nos=(f"4400201130-{tag}",), payment_proven_fen=fee, payment_proof_ref=f"BANK-{tag}",
                 acceptance_report_ref=f"ACC-{tag}", accepted_at=self.now - timedelta(days=5),
             )
-            claim_id = uuid5(WALK_NS, f"claim-{tag}")
-            receipt = app.claim(by, voucher_id=voucher.voucher_id, claim_id=claim_id, provider_id=provider,
-                                evidence=evidence, fee_category="APPLICATION_SERVICE", eligible_fee_fen=fee)
+            receipt = do(v.SubmitClaim(voucher_id=voucher.voucher_id, claim_id=uuid5(WALK_NS, f"claim-{tag}"),
+                                       provider_id=provider, evidence=evidence, fee_category="APPLICATION_SERVICE",
+                                       eligible_fee_fen=fee), by)
             self.console.print(f"   claim {tag}: 50 % of {yuan(fee)} → {yuan(receipt.amount_fen)}, balance {yuan(receipt.balance_after_fen)}")
             claims.append(receipt)
             self.refused(f"the same contract and invoice again ({tag})",
-                         lambda v=voucher, p=provider, e=evidence, f=fee: app.claim(
-                             self.by("enterprise"), voucher_id=v.voucher_id, claim_id=uuid5(WALK_NS, f"dup-{tag}"),
-                             provider_id=p, evidence=e, fee_category="APPLICATION_SERVICE", eligible_fee_fen=f))
+                         v.SubmitClaim(voucher_id=voucher.voucher_id, claim_id=uuid5(WALK_NS, f"dup-{tag}"),
+                                       provider_id=provider, evidence=evidence, fee_category="APPLICATION_SERVICE",
+                                       eligible_fee_fen=fee), self.by("enterprise"))
         for receipt in claims:
-            app.approve_claim(self.by(province, days=7), voucher_id=receipt.voucher_id, claim_id=receipt.claim_id)
+            do(v.ApproveClaim(voucher_id=receipt.voucher_id, claim_id=receipt.claim_id), self.by(province, days=7))
 
         self.step("A spot check fails: the second platform is suspended and its approved claim is held.")
-        app.record_assessment(
-            self.by("assessor:cnitsec", days=2), provider_id=mfg, area="DATA", kind="SPOT_CHECK", passed=False,
-            assessor="国家级信息安全评测机构", report_ref="SPOT-2020-017", effective_at=self.now - timedelta(days=1),
-        )
+        do(v.RecordAssessment(provider_id=mfg, area="DATA", kind="SPOT_CHECK", passed=False,
+                              assessor="国家级信息安全评测机构", report_ref="SPOT-2020-017",
+                              effective_at=self.now + timedelta(days=1)), self.by("assessor:cnitsec", days=2))
         batch_cloud, batch_mfg = uuid5(WALK_NS, "batch-2020-04-cloud"), uuid5(WALK_NS, "batch-2020-04-mfg")
-        app.open_batch(self.by(province, days=10), batch_id=batch_cloud, provider_id=cloud, period="2020-04")
-        app.add_to_batch(self.by(province), batch_id=batch_cloud, voucher_id=claims[0].voucher_id, claim_id=claims[0].claim_id)
-        app.open_batch(self.by(province), batch_id=batch_mfg, provider_id=mfg, period="2020-04")
+        do(v.OpenBatch(batch_id=batch_cloud, provider_id=cloud, period="2020-04"), self.by(province, days=10))
+        do(v.AddToBatch(batch_id=batch_cloud, voucher_id=claims[0].voucher_id, claim_id=claims[0].claim_id),
+           self.by(province))
+        do(v.OpenBatch(batch_id=batch_mfg, provider_id=mfg, period="2020-04"), self.by(province))
         self.refused("settling the suspended platform's claim",
-                     lambda: app.add_to_batch(self.by(province), batch_id=batch_mfg, voucher_id=claims[1].voucher_id,
-                                              claim_id=claims[1].claim_id))
-        payment = app.pay_batch(self.by(province, days=1), batch_id=batch_cloud, effective_at=self.now)
+                     v.AddToBatch(batch_id=batch_mfg, voucher_id=claims[1].voucher_id, claim_id=claims[1].claim_id),
+                     self.by(province))
+        payment = do(v.PayBatch(batch_id=batch_cloud, effective_at=self.now + timedelta(days=1)),
+                     self.by(province, days=1))
         for city, portions in payment.by_city.items():
             self.console.print(f"   batch 2020-04 paid {yuan(payment.total_fen)}: city {city} {yuan(portions['city_fen'])}, "
                                f"province {yuan(portions['province_fen'])}")
 
         self.step("A re-assessment passes: the platform is reinstated and paid in May.")
-        app.record_assessment(
-            self.by("assessor:cnitsec", days=20), provider_id=mfg, area="DATA", kind="ASSESSMENT", passed=True,
-            assessor="国家级信息安全评测机构", report_ref="SEC-2020-031", effective_at=self.now,
-        )
-        app.add_to_batch(self.by(province), batch_id=batch_mfg, voucher_id=claims[1].voucher_id, claim_id=claims[1].claim_id)
-        app.pay_batch(self.by(province, days=1), batch_id=batch_mfg, effective_at=self.now)
+        do(v.RecordAssessment(provider_id=mfg, area="DATA", kind="ASSESSMENT", passed=True,
+                              assessor="国家级信息安全评测机构", report_ref="SEC-2020-031",
+                              effective_at=self.now + timedelta(days=20)), self.by("assessor:cnitsec", days=20))
+        do(v.AddToBatch(batch_id=batch_mfg, voucher_id=claims[1].voucher_id, claim_id=claims[1].claim_id),
+           self.by(province))
+        do(v.PayBatch(batch_id=batch_mfg, effective_at=self.now + timedelta(days=1)), self.by(province, days=1))
 
         self.step("An audit finds the Foshan invoice forged: the settled claim is reversed and recovered (追回).")
-        recovered = app.reverse_claim(self.by("province:audit", days=60), voucher_id=claims[0].voucher_id,
-                                      claim_id=claims[0].claim_id, reason="forged invoice", effective_at=self.now)
+        recovered = do(v.ReverseClaim(voucher_id=claims[0].voucher_id, claim_id=claims[0].claim_id,
+                                      reason="forged invoice", effective_at=self.now + timedelta(days=60)),
+                       self.by("province:audit", days=60)).recovery_fen
         self.console.print(f"   recovery receivable against the platform: {yuan(recovered)}")
         # The platform repays in two instalments; the money goes back to the province's and the city's budgets.
         for reference, amount in (("BOC-2020-0815", recovered // 2), ("BOC-2020-0915", recovered - recovered // 2)):
-            part = app.collect_recovery(self.by("province:finance", days=30), batch_id=batch_cloud,
-                                        claim_id=claims[0].claim_id, amount_fen=amount, bank_reference=reference,
-                                        effective_at=self.now)
+            part = do(v.CollectRecovery(batch_id=batch_cloud, claim_id=claims[0].claim_id, amount_fen=amount,
+                                        bank_reference=reference, effective_at=self.now + timedelta(days=30)),
+                      self.by("province:finance", days=30))
             self.console.print(f"   collected {yuan(part.amount_fen)} (city {yuan(part.city_portion_fen)}, province "
                                f"{yuan(part.province_portion_fen)}), still due {yuan(part.outstanding_fen)}")
 
         self.now = datetime(2021, 2, 9, 1, 0, tzinfo=UTC)
         self.step("The 2020 window closed on 2021-02-08: unused value returns to the cities' quotas.")
         for voucher in (v_foshan, v_dongguan):
-            returned = app.expire_voucher(self.by(province), voucher_id=voucher.voucher_id)
+            returned = do(v.ExpireVoucher(voucher_id=voucher.voucher_id), self.by(province))
             self.console.print(f"   voucher {str(voucher.voucher_id)[:8]} expired, {yuan(returned)} back to quota")
         self.summary()
 

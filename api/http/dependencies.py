@@ -18,6 +18,7 @@ from api.http.idempotency import IdempotencyKeys, request_hash
 from api.http.models.fields import within_years
 from api.http.problems import ApiError
 from ledger.application import VoucherLedger
+from ledger.commands.values import Command
 from ledger.recording import By
 from projections.read_models import ReadModels
 
@@ -49,18 +50,20 @@ class Call:
     def allow(self, *kinds: str, what: str) -> None:
         require_kind(self.principal, kinds, what)
 
-    def respond(self, body: BaseModel | None, run: Callable[[], BaseModel], *, status: int = 200,
-                key_required: bool = False, reads: tuple[UUID, ...] = ()) -> JSONResponse:
-        """Run a command and answer with its result; with an Idempotency-Key, at most once per key. ``reads``: the
-        aggregates the command will load, for the group-commit writer to read with its batch's others."""
+    def respond(self, body: BaseModel | None, command: Command, answer: Callable[[Any], BaseModel], *,
+                status: int = 200) -> JSONResponse:
+        """Send a command value and answer with ``answer(result)``; with an Idempotency-Key, at most once per key.
+        The clock is read here, on the request's side; the writer only decides."""
+        by = self.by()
 
         def execute() -> JSONResponse:
             writer = self.backend.writer
-            result = run() if writer is None else writer.execute(run, reads=reads)  # answered after its batch committed
-            return JSONResponse(jsonable_encoder(result), status_code=status)
+            # Through the writer, the result comes back after its batch committed.
+            result = self.ledger.handle(command, by) if writer is None else writer.execute(command, by)
+            return JSONResponse(jsonable_encoder(answer(result)), status_code=status)
 
         if self.idempotency_key is None:
-            if key_required or self.key_required:
+            if self.key_required:
                 raise ApiError(400, "IDEMPOTENCY_KEY_REQUIRED", "this request moves money: send an Idempotency-Key header")
             return execute()
         fingerprint = request_hash(self.request.method, self.request.url.path,

@@ -19,8 +19,8 @@ from writer.group_commit import GroupCommitWriter
 def writer_claim_job(world: BenchWorld, writer: GroupCommitWriter, vouchers, provider_id, n: int, advance) -> Job:
     def job(tally: Tally) -> None:
         for i in range(n):
-            command = world.claim_command(vouchers[i % len(vouchers)], provider_id)  # prepared by the caller
-            tally.attempt(lambda c=command, v=vouchers[i % len(vouchers)]: writer.execute(c, reads=(v.voucher_id,)))
+            command, by = world.claim_command(vouchers[i % len(vouchers)], provider_id)  # prepared by the caller
+            tally.attempt(lambda c=command, b=by: writer.execute(c, b))
             advance()
 
     return job

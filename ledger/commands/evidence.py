@@ -9,7 +9,7 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.claims import Claim, ClaimEvidence, ClaimStatus
-from ledger.commands.parties import PartyCommands
+from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import VoucherNotFoundError
 from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.recording import By
@@ -34,7 +34,7 @@ class DerivedKeys:
         self.conflicts += other.conflicts
 
 
-class EvidenceKeyCommands(PartyCommands):
+class EvidenceKeyCommands(LedgerApplicationBase):
     def _find_key(self, key_id: UUID, kind: type[K]) -> K | None:
         # _exists first: within a unit of work it may answer "absent" without a read, and a key created meanwhile
         # then surfaces as a conflict at commit (the command is decided again with every check on).

@@ -9,7 +9,8 @@ completion is an ``EvidenceKeysDerivation`` record with a fixed id. Every other 
 from __future__ import annotations
 
 from ledger import ids
-from ledger.commands.evidence import DerivedKeys, EvidenceKeyCommands
+from ledger.commands.base import LedgerApplicationBase
+from ledger.commands.evidence import DerivedKeys
 from ledger.errors import EvidenceKeysNotDerivedError
 from ledger.evidence_keys_derivation import EvidenceKeysDerivation
 from ledger.recording import By
@@ -17,7 +18,7 @@ from ledger.stored_names import stored_topics
 from ledger.voucher import Voucher
 
 
-class EvidenceKeysGuard(EvidenceKeyCommands):
+class EvidenceKeysGuard(LedgerApplicationBase):
     # None until looked at (store.opening.open_ledger looks at start-up). False is final: nothing writes a ClaimKey any
     # more and the completion record is never removed.
     _evidence_keys_pending: bool | None = None

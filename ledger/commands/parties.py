@@ -7,7 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ledger import ids
-from ledger.commands.years import ProgrammeYearCommands
+from ledger.commands.base import LedgerApplicationBase
 from ledger.discounts import CarrierDiscountRates, NetworkDiscountGrant
 from ledger.enterprise import Enterprise
 from ledger.errors import (
@@ -32,7 +32,7 @@ class EligibilityDecision:
     network_discount_id: UUID | None
 
 
-class PartyCommands(ProgrammeYearCommands):
+class PartyCommands(LedgerApplicationBase):
     # -- enterprises ----------------------------------------------------------------------------------------------
     def register_enterprise(
         self, by: By, *, uscc: str, name: str, city: str, carrier: str, established_on: date
@@ -129,12 +129,14 @@ class PartyCommands(ProgrammeYearCommands):
 
         return self._run(run)
 
-    def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> None:
+    def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> str:
+        """Eliminate from the pool for ``year`` (permanent for that year); returns the provider's whitelist status."""
         check_year(year)  # out of the pool for a year that may not be open yet (the evaluation is for next year)
 
-        def run() -> None:
+        def run() -> str:
             provider = self.provider(provider_id)
             provider.eliminate(by, year=year, rating=rating, effective_at=effective_at)
             self._save(provider)
+            return provider.status
 
-        self._run(run)
+        return self._run(run)

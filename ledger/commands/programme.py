@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.catalogue import Catalogue, CatalogueItem
-from ledger.commands.years import ProgrammeYearCommands
+from ledger.commands.base import LedgerApplicationBase
 from ledger.discounts import CarrierDiscountRates, CloudDiscountAgreement
 from ledger.errors import AlreadyExistsError, CityShareFixedError, ProviderNotFoundError
 from ledger.money import to_rate
@@ -16,7 +16,7 @@ from ledger.quotas import CityQuota
 from ledger.recording import By
 
 
-class ProgrammeCommands(ProgrammeYearCommands):
+class ProgrammeCommands(LedgerApplicationBase):
     def publish_catalogue(
         self, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date | None = None
     ) -> UUID:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from ledger.commands.vouchers import VoucherCommands
+from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import AlreadyExistsError, BatchNotFoundError
 from ledger.recording import By
 from ledger.settlement import SettlementBatch
@@ -34,7 +34,7 @@ class RecoveryChange:
     outstanding_fen: int
 
 
-class SettlementCommands(VoucherCommands):
+class SettlementCommands(LedgerApplicationBase):
     def batch(self, batch_id: UUID) -> SettlementBatch:
         return self._load(batch_id, SettlementBatch, BatchNotFoundError, "settlement batch")
 

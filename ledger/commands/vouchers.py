@@ -11,7 +11,7 @@ from ledger import ids
 from ledger.catalogue import Catalogue
 from ledger.claim_rules import ClaimFacts, judge_claim
 from ledger.claims import ClaimEvidence
-from ledger.commands.evidence_guard import EvidenceKeysGuard
+from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import (
     BatchNotFoundError,
     CatalogueNotPublishedError,
@@ -44,6 +44,17 @@ class IssuedVoucher:
 
 
 @dataclass(frozen=True)
+class ClaimChange:
+    """What a review, reversal or release did to a claim: its status after, and what it gave back or raised."""
+
+    voucher_id: UUID
+    claim_id: UUID
+    status: str
+    freed_fen: int = 0  # given back to the voucher and the provider's quota
+    recovery_fen: int = 0  # raised as a recovery (追回) on the batch that paid it
+
+
+@dataclass(frozen=True)
 class ClaimReceipt:
     voucher_id: UUID
     claim_id: UUID
@@ -51,7 +62,7 @@ class ClaimReceipt:
     balance_after_fen: int
 
 
-class VoucherCommands(EvidenceKeysGuard):
+class VoucherCommands(LedgerApplicationBase):
     def voucher(self, voucher_id: UUID) -> Voucher:
         return self._load(voucher_id, Voucher, VoucherNotFoundError, "voucher")
 
@@ -131,15 +142,19 @@ class VoucherCommands(EvidenceKeysGuard):
         evidence: ClaimEvidence,
         fee_category: str,
         eligible_fee_fen: int,
+        on_behalf_of: UUID | None = None,
     ) -> ClaimReceipt:
         """Redeem part of a voucher. Holds the subsidy against the voucher and the provider's quota, and the
         claim's invoices and its part of the contract, all in one transaction. A claim that breaks any rule is
         refused with the first in DOMAIN.md's order, listing them all (``ledger.claim_rules``); on a store whose
-        older claims hold no keys yet, refused until they are derived (``ledger.commands.evidence_guard``)."""
+        older claims hold no keys yet, refused until they are derived (``ledger.commands.evidence_guard``). ``on_behalf_of``: the submitting
+        enterprise, when one does; another enterprise's voucher is then judged as an unknown one."""
         self._refuse_claims_until_derived()
 
         def run() -> ClaimReceipt:
             voucher = self._find(voucher_id, Voucher)
+            if voucher is not None and on_behalf_of is not None and voucher.enterprise_id != on_behalf_of:
+                voucher = None
             provider = self._find(provider_id, Provider)
             quota = (self._find(ids.provider_quota_id(provider_id, voucher.year), ProviderQuota)
                      if voucher is not None and provider is not None else None)
@@ -166,35 +181,38 @@ class VoucherCommands(EvidenceKeysGuard):
 
         return self._run(run)
 
-    def approve_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID) -> None:
+    def approve_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID) -> ClaimChange:
         """Approve after review and public announcement."""
 
-        def run() -> None:
+        def run() -> ClaimChange:
             voucher = self.voucher(voucher_id)
             voucher.approve(by, claim_id=claim_id)
             self._save(voucher)
+            return ClaimChange(voucher_id, claim_id, voucher.claim(claim_id).status.value)
 
-        self._run(run)
+        return self._run(run)
 
-    def reject_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str) -> int:
-        """Reject in review; the held amount goes back to the voucher and the provider's quota, and the claim's
-        invoices and contract part are released (the enterprise may correct and resubmit them). Returns it."""
+    def reject_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str) -> ClaimChange:
+        """Reject in review; the held amount goes back to the voucher and the provider's quota (``freed_fen``), and
+        the claim's invoices and contract part are released (the enterprise may correct and resubmit them)."""
 
-        def run() -> int:
+        def run() -> ClaimChange:
             voucher = self.voucher(voucher_id)
             claim = voucher.claim(claim_id)
             freed = voucher.reject(by, claim_id=claim_id, reason=reason)
             self._save(voucher, *self._release(by, voucher, claim.provider_id, claim_id, freed, "claim rejected"),
                          *self._release_evidence(by, voucher.id, claim, "claim rejected"))
-            return freed
+            return ClaimChange(voucher_id, claim_id, voucher.claim(claim_id).status.value, freed_fen=freed)
 
         return self._run(run)
 
-    def reverse_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str, effective_at: datetime) -> int:
-        """Reverse a claim. Before settlement it frees the held amount; after, it raises a recovery (追回) on the
-        batch that paid it. Returns the amount recovered (0 before settlement)."""
+    def reverse_claim(
+        self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str, effective_at: datetime
+    ) -> ClaimChange:
+        """Reverse a claim. Before settlement it frees the held amount (``freed_fen``); after, it raises a recovery
+        (追回) on the batch that paid it (``recovery_fen``)."""
 
-        def run() -> int:
+        def run() -> ClaimChange:
             voucher = self.voucher(voucher_id)
             claim = voucher.claim(claim_id)
             freed, recovery = voucher.reverse(by, claim_id=claim_id, reason=reason, effective_at=effective_at)
@@ -206,7 +224,8 @@ class VoucherCommands(EvidenceKeysGuard):
                 )
                 changed.append(batch)
             self._save(voucher, *changed)
-            return recovery
+            return ClaimChange(voucher_id, claim_id, voucher.claim(claim_id).status.value, freed_fen=freed,
+                               recovery_fen=recovery)
 
         return self._run(run)
 

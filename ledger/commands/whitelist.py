@@ -13,7 +13,8 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.claims import ClaimStatus
-from ledger.commands.settlement import SettlementCommands
+from ledger.commands.base import LedgerApplicationBase
+from ledger.commands.vouchers import ClaimChange
 from ledger.provider import Provider, WhitelistStatus
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
@@ -23,7 +24,7 @@ from ledger.voucher import Voucher
 LIVE = (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED)
 
 
-class WhitelistCommands(SettlementCommands):
+class WhitelistCommands(LedgerApplicationBase):
     def record_assessment(
         self,
         by: By,
@@ -58,15 +59,16 @@ class WhitelistCommands(SettlementCommands):
 
         return self._run(run)
 
-    def release_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str) -> None:
+    def release_claim(self, by: By, *, voucher_id: UUID, claim_id: UUID, reason: str) -> ClaimChange:
         """The province reviewed a held claim and lets it be settled (its provider must still be payable then)."""
 
-        def run() -> None:
+        def run() -> ClaimChange:
             voucher = self.voucher(voucher_id)
             voucher.release_claim(by, claim_id=claim_id, reason=reason)
             self._save(voucher)
+            return ClaimChange(voucher_id, claim_id, voucher.claim(claim_id).status.value)
 
-        self._run(run)
+        return self._run(run)
 
     def _flag_claims_in(self, by: By, provider: Provider, since: datetime, until: datetime) -> list[object]:
         """Flag every live claim against ``provider`` made, approved or paid in [since, until) and not held already;

@@ -239,7 +239,7 @@ def test_a_rejected_claim_gives_its_amount_back_to_the_voucher_and_the_provider_
     assert world.app.voucher(voucher_id).balance_fen == APP_ERP_FACE - 500_001 - 1_234_567
     assert world.app.provider_quota(platform, 2019).remaining_fen == PROVIDER_QUOTA_FEN - 500_001 - 1_234_567
     freed = world.app.reject_claim(world.by(), voucher_id=voucher_id, claim_id=rejected.claim_id, reason="no invoice")
-    assert freed == 1_234_567
+    assert (freed.status, freed.freed_fen) == ("REJECTED", 1_234_567)
     assert world.app.voucher(voucher_id).balance_fen == APP_ERP_FACE - 500_001
     assert world.app.provider_quota(platform, 2019).remaining_fen == PROVIDER_QUOTA_FEN - 500_001
     assert world.app.voucher(voucher_id).claim(kept.claim_id).status == "CLAIMED"
@@ -326,12 +326,13 @@ def test_only_a_claim_under_review_can_be_approved_or_rejected(world):
 def test_a_rejection_decided_by_the_group_commit_writer_releases_keys_it_never_cached(world):
     """The writer checks creations optimistically (it does not ask the store whether a key exists); releasing a
     claim's keys must still read them."""
+    from ledger.commands.values import RejectClaim
     from writer.group_commit import GroupCommitWriter
 
     voucher_id, platform = voucher_and_platform(world)
     evidence = world.evidence(contract_amount_fen=1_000_001, contract_no="HT-2019-GC", invoice_nos=("FP-GC",))
     first = world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence)  # not via the writer
     with GroupCommitWriter(world.app) as writer:
-        writer.execute(lambda: world.app.reject_claim(world.by(), voucher_id=voucher_id, claim_id=first.claim_id,
-                                                      reason="acceptance unsigned"))
+        writer.execute(RejectClaim(voucher_id=voucher_id, claim_id=first.claim_id, reason="acceptance unsigned"),
+                       world.by())
     assert world.claim(voucher_id, platform, eligible_fee_fen=1_000_001, evidence=evidence).amount_fen == 500_000

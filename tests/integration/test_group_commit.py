@@ -7,11 +7,13 @@ from uuid import uuid4
 
 import pytest
 
+from ledger.commands.values import SubmitClaim
 from ledger.errors import LedgerError
 from ledger.money import YUAN
 from ledger.claims import ClaimStatus
 from ledger.voucher import Voucher
 from tests.support.assertions import last_event_id
+from tests.support.commands import Scripted
 from writer import library_internals
 from writer.group_commit import GroupCommitWriter
 from writer.library_internals import load_many
@@ -19,11 +21,10 @@ from writer.unit_of_work_scope import unit_of_work
 
 
 def claim_command(world, voucher_id, provider_id, fee, category="APPLICATION_SERVICE", **evidence):
-    """Prepare a claim in the caller's thread; the writer runs it."""
-    by, claim_id = world.by("enterprise"), uuid4()
+    """Prepare a claim in the caller's thread, as a value and its ``By``; the writer decides it."""
     evidence = world.evidence(contract_amount_fen=fee, **evidence)
-    return lambda: world.app.claim(by, voucher_id=voucher_id, claim_id=claim_id, provider_id=provider_id,
-                                   evidence=evidence, fee_category=category, eligible_fee_fen=fee)
+    return SubmitClaim(voucher_id=voucher_id, claim_id=uuid4(), provider_id=provider_id, evidence=evidence,
+                       fee_category=category, eligible_fee_fen=fee), world.by("enterprise")
 
 
 def test_a_refused_command_does_not_sink_its_batch(world):
@@ -33,10 +34,10 @@ def test_a_refused_command_does_not_sink_its_batch(world):
     world.advance(days=5)
     before = last_event_id(app)
     writer = GroupCommitWriter(app)
-    ok_1 = writer.submit(claim_command(world, voucher, platform, 2_000_000, contract_no="HT-A", invoice_nos=("I-1",)))
-    dup = writer.submit(claim_command(world, voucher, platform, 1_000_000, contract_no="HT-A", invoice_nos=("I-1",)))
-    short = writer.submit(claim_command(world, voucher, platform, 1_000_000, paid_fen=899_999))  # < 90 % paid
-    ok_2 = writer.submit(claim_command(world, voucher, platform, 3_000_001))
+    ok_1 = writer.submit(*claim_command(world, voucher, platform, 2_000_000, contract_no="HT-A", invoice_nos=("I-1",)))
+    dup = writer.submit(*claim_command(world, voucher, platform, 1_000_000, contract_no="HT-A", invoice_nos=("I-1",)))
+    short = writer.submit(*claim_command(world, voucher, platform, 1_000_000, paid_fen=899_999))  # < 90 % paid
+    ok_2 = writer.submit(*claim_command(world, voucher, platform, 3_000_001))
     with writer:  # everything was queued before the writer started: one batch
         results = [f.exception() or f.result() for f in (ok_1, dup, short, ok_2)]
     assert writer.batches == 1
@@ -53,13 +54,13 @@ def test_a_clash_with_another_writer_is_decided_again_from_the_store(world):
     platform = world.provider()
     world.advance(days=5)
     with GroupCommitWriter(app) as writer:
-        writer.execute(claim_command(world, voucher, platform, 1_000_000))  # the writer now caches the voucher
+        writer.execute(*claim_command(world, voucher, platform, 1_000_000))  # the writer now caches the voucher
         # Another writer (outside the group-commit writer) claims on the same voucher and commits first.
         app.claim(world.by("enterprise"), voucher_id=voucher, claim_id=uuid4(), provider_id=platform,
                   evidence=world.evidence(contract_amount_fen=1_000_000), fee_category="APPLICATION_SERVICE",
                   eligible_fee_fen=1_000_000)
         # The writer's cached voucher is stale: its commit clashes, nothing is written, and it re-decides.
-        receipt = writer.execute(claim_command(world, voucher, platform, 1_000_000))
+        receipt = writer.execute(*claim_command(world, voucher, platform, 1_000_000))
     # Face 100,000 RMB; three claims of 0.50 × 1,000,000 = 500,000 fen each, none lost, none doubled.
     assert receipt.balance_after_fen == 100_000 * YUAN - 3 * 500_000
     assert app.voucher(voucher).held_fen == 3 * 500_000
@@ -74,9 +75,9 @@ def test_a_duplicate_of_an_earlier_claim_is_refused_exactly_and_its_batch_commit
                 evidence=world.evidence(contract_amount_fen=1_000_000, contract_no="HT-9", invoice_nos=("I-9",)))
     before = last_event_id(app)
     writer = GroupCommitWriter(app)
-    first = writer.submit(claim_command(world, voucher, platform, 2_000_000))
-    again = writer.submit(claim_command(world, voucher, platform, 1_000_000, contract_no="ht-9 ", invoice_nos=("I-9",)))
-    last = writer.submit(claim_command(world, voucher, platform, 3_000_000))
+    first = writer.submit(*claim_command(world, voucher, platform, 2_000_000))
+    again = writer.submit(*claim_command(world, voucher, platform, 1_000_000, contract_no="ht-9 ", invoice_nos=("I-9",)))
+    last = writer.submit(*claim_command(world, voucher, platform, 3_000_000))
     with writer:
         assert first.result().amount_fen == 1_000_000  # 0.50 × 2,000,000
         with pytest.raises(LedgerError) as refused:
@@ -105,13 +106,13 @@ def test_a_commit_the_database_fails_fails_exactly_its_commands(world, monkeypat
 
     monkeypatch.setattr(library_internals, "save_without_checks", fail_once)
     writer = GroupCommitWriter(app)
-    doomed = [writer.submit(claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
+    doomed = [writer.submit(*claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
     with writer:
         for future in doomed:
             with pytest.raises(OperationalError):
                 future.result()
         assert last_event_id(app) == before  # that batch wrote nothing
-        receipt = writer.execute(claim_command(world, voucher, platform, 1_000_000))
+        receipt = writer.execute(*claim_command(world, voucher, platform, 1_000_000))
     assert receipt.balance_after_fen == 100_000 * YUAN - 500_000  # only the later claim: 0.50 × 1,000,000
 
 
@@ -134,18 +135,20 @@ def test_a_batch_decided_while_the_one_before_failed_to_commit_is_decided_again_
             raise OperationalError("server closed the connection unexpectedly")
         return real_save(*args, **kwargs)
 
-    def deciding_b(command):
-        def run():
+    def deciding_b(prepared):
+        command, by = prepared
+
+        def run(ledger, by):
             b_decided.set()
-            return command()
-        return run
+            return ledger.handle(command, by)
+        return Scripted(run), by
 
     monkeypatch.setattr(library_internals, "save_without_checks", fail_first)
     writer = GroupCommitWriter(app)
-    batch_a = [writer.submit(claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
+    batch_a = [writer.submit(*claim_command(world, voucher, platform, 1_000_000)) for _ in range(3)]
     with writer:
         assert a_committing.wait(10)
-        batch_b = [writer.submit(deciding_b(claim_command(world, voucher, platform, 2_000_000))) for _ in range(2)]
+        batch_b = [writer.submit(*deciding_b(claim_command(world, voucher, platform, 2_000_000))) for _ in range(2)]
         for future in batch_a:
             with pytest.raises(OperationalError):
                 future.result(10)
@@ -168,7 +171,7 @@ def test_sixteen_concurrent_callers_never_overspend_and_each_answer_matches_the_
         def caller(i):
             barrier.wait()
             try:
-                outcomes[i] = writer.execute(commands[i])
+                outcomes[i] = writer.execute(*commands[i])
             except LedgerError as error:
                 outcomes[i] = error
 
@@ -197,22 +200,24 @@ def test_time_moves_on_for_the_writer_too(world):
     world.advance(days=40)
     at = world.now
     with GroupCommitWriter(app) as writer:
-        writer.execute(claim_command(world, voucher, platform, 1_000_000))
+        writer.execute(*claim_command(world, voucher, platform, 1_000_000))
     last = list(app.events.get(voucher))[-1]
     assert last.timestamp == at and at - timedelta(days=40) < at
 
 
 def test_read_hints_change_no_answer_right_or_wrong(world):
-    """``reads`` is only a hint: naming the voucher, another voucher, or an id that exists nowhere gives the same
-    answers as naming nothing."""
+    """A command's ``reads`` is only a hint: naming the voucher, another voucher, or an id that exists nowhere gives
+    the same answers as naming nothing."""
     app = world.app
     platform = world.provider()
     vouchers = [world.issue(world.eligible_enterprise()).voucher_id for _ in range(2)]
     world.advance(days=5)
     hints = [(vouchers[0],), (vouchers[1],), (uuid4(),), ()]
     with GroupCommitWriter(app) as writer:
-        receipts = [writer.execute(claim_command(world, vouchers[0], platform, 1_000_000), reads=hint)
-                    for hint in hints]
+        receipts = []
+        for hint in hints:
+            command, by = claim_command(world, vouchers[0], platform, 1_000_000)
+            receipts.append(writer.execute(Scripted(lambda ledger, b, c=command: ledger.handle(c, b), hint), by))
     # Each claim holds 0.50 × 1,000,000 = 500,000 fen of the 100,000 RMB face, in turn.
     assert [r.balance_after_fen for r in receipts] == [100_000 * YUAN - k * 500_000 for k in range(1, 5)]
     assert app.voucher(vouchers[1]).held_fen == 0
@@ -248,7 +253,7 @@ def test_a_command_that_fails_after_staging_leaves_no_trace_even_beside_a_commit
             assert later_decided.wait(10)
         return real_save(*args, **kwargs)
 
-    def reject_first_claim_then_fail():
+    def reject_first_claim_then_fail(ledger, by):
         try:
             claim_1 = next(iter(app.voucher(voucher).claims))  # the writer's voucher: claims 1 and 2
             app.reject_claim(world.by(), voucher_id=voucher, claim_id=claim_1, reason="evidence unreadable")
@@ -258,11 +263,11 @@ def test_a_command_that_fails_after_staging_leaves_no_trace_even_beside_a_commit
 
     monkeypatch.setattr(library_internals, "save_without_checks", slow_first)
     with GroupCommitWriter(app) as writer:
-        first = writer.submit(claim_command(world, voucher, platform, 1_000_000))
+        first = writer.submit(*claim_command(world, voucher, platform, 1_000_000))
         assert n_committing.wait(10)
-        second = writer.submit(claim_command(world, voucher, platform, 1_000_000))
-        failing = writer.submit(reject_first_claim_then_fail)
-        third = writer.submit(claim_command(world, voucher, platform, 1_000_000))
+        second = writer.submit(*claim_command(world, voucher, platform, 1_000_000))
+        failing = writer.submit(Scripted(reject_first_claim_then_fail), world.by())
+        third = writer.submit(*claim_command(world, voucher, platform, 1_000_000))
         claim_1 = first.result(10).claim_id
         with pytest.raises(ValueError):
             failing.result(10)
@@ -277,23 +282,23 @@ def test_a_command_that_fails_after_staging_leaves_no_trace_even_beside_a_commit
 
 
 def test_a_command_that_stages_and_then_fails_writes_nothing(world):
-    """The HTTP routes build their answer after the ledger command, inside the writer: if that fails, the command's
-    events must not be committed with the next batch (found in review)."""
+    """A command that fails after staging its events (here a scripted one) must not have them committed with the next
+    batch (found in review)."""
     app = world.app
     voucher = world.issue(world.eligible_enterprise()).voucher_id
     platform = world.provider()
     world.advance(days=5)
     before = last_event_id(app)
-    command = claim_command(world, voucher, platform, 1_000_000)
+    command, by = claim_command(world, voucher, platform, 1_000_000)
 
-    def claim_then_fail():
-        command()
+    def claim_then_fail(ledger, by):
+        ledger.handle(command, by)
         raise ValueError("building the answer failed")
 
     with GroupCommitWriter(app) as writer:
         with pytest.raises(ValueError):
-            writer.execute(claim_then_fail)
-        receipt = writer.execute(claim_command(world, voucher, platform, 2_000_000))
+            writer.execute(Scripted(claim_then_fail), by)
+        receipt = writer.execute(*claim_command(world, voucher, platform, 2_000_000))
     assert receipt.balance_after_fen == 100_000 * YUAN - 1_000_000  # only the second claim: 0.50 × 2,000,000
     assert len(app.recorder.select_notifications(before + 1, 1_000)) == 4  # claimed, quota used, invoice + contract keys
 
@@ -309,17 +314,17 @@ def test_a_writer_that_dies_of_a_bug_answers_every_caller_and_refuses_new_comman
     platform = world.provider()
     world.advance(days=5)
 
-    def bug():
+    def bug(ledger, by):
         raise _Bug("a bug in the writer")
 
     writer = GroupCommitWriter(app)
-    doomed = writer.submit(bug)
-    later = writer.submit(claim_command(world, voucher, platform, 1_000_000))
+    doomed = writer.submit(Scripted(bug), world.by())
+    later = writer.submit(*claim_command(world, voucher, platform, 1_000_000))
     with writer:
         with pytest.raises((RuntimeError, _Bug)):
             doomed.result(10)
         with pytest.raises(RuntimeError):
             later.result(10)  # taken with the bug's batch: failed, not left waiting
         with pytest.raises(RuntimeError):
-            writer.execute(claim_command(world, voucher, platform, 1_000_000), timeout=10)
+            writer.execute(*claim_command(world, voucher, platform, 1_000_000), timeout=10)
     assert app.voucher(voucher).held_fen == 0  # nothing of it was committed

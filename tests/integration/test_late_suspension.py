@@ -258,7 +258,9 @@ def test_claims_in_a_batch_the_group_commit_writer_is_committing_are_flagged_too
     import threading
     import time
 
+    from ledger.commands.values import RecordAssessment
     from tests.integration.test_group_commit import claim_command
+    from tests.support.commands import Scripted
     from writer import library_internals
     from writer.group_commit import GroupCommitWriter
 
@@ -279,17 +281,19 @@ def test_claims_in_a_batch_the_group_commit_writer_is_committing_are_flagged_too
             time.sleep(0.3)  # the suspension reads the claim's history meanwhile: it must wait for this commit
         return real_save(*args, **kwargs)
 
-    def suspend():
+    spot_check = RecordAssessment(provider_id=provider, area="DATA", kind="SPOT_CHECK", passed=False,
+                                  assessor="CNITSEC", report_ref="R-GC", effective_at=world.now - timedelta(days=3))
+
+    def suspend(ledger, by):
         suspension_started.set()
-        return app.record_assessment(by, provider_id=provider, area="DATA", kind="SPOT_CHECK", passed=False,
-                                     assessor="CNITSEC", report_ref="R-GC", effective_at=world.now - timedelta(days=3))
+        return ledger.handle(spot_check, by)
 
     library_internals.save_without_checks = slow_first_commit
     try:
         with GroupCommitWriter(app) as writer:
-            receipt = writer.submit(claim)
+            receipt = writer.submit(*claim)
             assert claim_committing.wait(10)
-            assert writer.execute(suspend, timeout=10) == "SUSPENDED"
+            assert writer.execute(Scripted(suspend), by, timeout=10) == "SUSPENDED"
             claim_id = receipt.result(10).claim_id
     finally:
         library_internals.save_without_checks = real_save

@@ -58,7 +58,8 @@ def paid(world):
     payment = world.paid_batch(provider, [a, b])
     world.advance(days=30)
     assert world.app.reverse_claim(world.by("province:audit"), voucher_id=voucher, claim_id=a.claim_id,
-                                   reason="spot check: forged acceptance report", effective_at=world.now) == RAISED[0]
+                                   reason="spot check: forged acceptance report",
+                                   effective_at=world.now).recovery_fen == RAISED[0]
     world.raised_at = world.now
     return payment.batch_id, a.claim_id, provider, voucher
 

@@ -137,7 +137,7 @@ def test_a_claim_reversed_while_waiting_in_an_unpaid_batch_is_dropped_not_paid(w
     recovery = world.app.reverse_claim(
         world.by("province:audit"), voucher_id=voucher, claim_id=reversed_claim.claim_id,
         reason="spot check: invoice forged", effective_at=world.now,
-    )
+    ).recovery_fen
     assert recovery == 0  # nothing was paid, so nothing to recover
 
     payment = pay(world, batch_id)
@@ -177,7 +177,7 @@ def test_a_reversal_after_payment_raises_a_recovery_with_the_same_split_and_keep
         reason="spot check failed", effective_at=world.now,
     )
 
-    assert recovery == 1_234_567
+    assert (recovery.status, recovery.freed_fen, recovery.recovery_fen) == ("REVERSED", 0, 1_234_567)
     raised = [e for e in world.app.events.get(payment.batch_id) if isinstance(e, SettlementBatch.RecoveryRaised)]
     assert len(raised) == 1
     # Same split as the payment line: city 0.40 × 1,234,567 = 493,826.8 → 493,826; province 1,234,567 − 493,826.
@@ -204,7 +204,7 @@ def test_a_reversal_before_settlement_frees_the_voucher_balance_and_the_provider
         world.by(), voucher_id=voucher, claim_id=receipt.claim_id, reason="fraud", effective_at=world.now
     )
 
-    assert recovery == 0
+    assert (recovery.status, recovery.freed_fen, recovery.recovery_fen) == ("REVERSED", 1_234_567, 0)
     assert world.app.voucher(voucher).balance_fen == FACE
     assert world.app.provider_quota(platform, 2019).remaining_fen == quota_before
     # The freed value can be claimed again: 0.50 × 20,000,000 = 10,000,000 = the whole face value.

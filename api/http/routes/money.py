@@ -9,102 +9,82 @@ from fastapi import APIRouter, Depends
 from api.http.dependencies import Call, keyed_call
 from api.http.models import commands as s
 from ledger.claims import ClaimEvidence
-from ledger.errors import VoucherNotFoundError
+from ledger.commands import values as v
+from ledger.commands.vouchers import ClaimChange
 
 router = APIRouter(tags=["commands: vouchers, claims and settlement"])
 PROVINCE = ("province",)
+
+
+def _claim_changed(change: ClaimChange) -> s.ClaimChanged:
+    return s.ClaimChanged(voucher_id=change.voucher_id, claim_id=change.claim_id, status=change.status,
+                          freed_fen=change.freed_fen, recovery_fen=change.recovery_fen)
 
 
 @router.post("/vouchers", status_code=201, response_model=s.VoucherIssued,
              summary="Issue a voucher to an eligible enterprise (uses the city's quota)")
 def issue_voucher(body: s.IssueVoucher, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="issue vouchers")
-
-    def run() -> s.VoucherIssued:
-        v = c.ledger.issue_voucher(c.by(), **body.model_dump())
-        return s.VoucherIssued(voucher_id=v.voucher_id, face_value_fen=v.face_value_fen,
-                               city_portion_fen=v.city_portion_fen, province_portion_fen=v.province_portion_fen,
-                               expires_at=v.expires_at)
-
-    return c.respond(body, run, status=201)
+    return c.respond(body, v.IssueVoucher(**body.model_dump()),
+                     lambda i: s.VoucherIssued(voucher_id=i.voucher_id, face_value_fen=i.face_value_fen,
+                                               city_portion_fen=i.city_portion_fen,
+                                               province_portion_fen=i.province_portion_fen, expires_at=i.expires_at),
+                     status=201)
 
 
 @router.post("/vouchers/{voucher_id}/claims", status_code=201, response_model=s.ClaimReceiptOut,
              summary="Claim (redeem) part of a voucher for a provider's accepted service")
 def claim(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(keyed_call)):
     c.allow("province", "enterprise", what="submit claims")
-    if c.principal.kind == "enterprise" and str(c.ledger.voucher(voucher_id).enterprise_id) != c.principal.party_id:
-        raise VoucherNotFoundError(f"no voucher {voucher_id}")  # as for an unknown one: ids derive from USCCs
     evidence = ClaimEvidence(contract_no=body.contract_no, contract_date=body.contract_date,
                              contract_amount_fen=body.contract_amount_fen, invoice_nos=tuple(body.invoice_nos),
                              payment_proven_fen=body.payment_proven_fen, payment_proof_ref=body.payment_proof_ref,
                              acceptance_report_ref=body.acceptance_report_ref, accepted_at=body.accepted_at)
-
-    def run() -> s.ClaimReceiptOut:
-        r = c.ledger.claim(c.by(), voucher_id=voucher_id, claim_id=uuid4(), provider_id=body.provider_id,
-                           evidence=evidence, fee_category=body.fee_category, eligible_fee_fen=body.eligible_fee_fen)
-        return s.ClaimReceiptOut(voucher_id=r.voucher_id, claim_id=r.claim_id, amount_fen=r.amount_fen,
-                                 balance_after_fen=r.balance_after_fen)
-
-    return c.respond(body, run, status=201, reads=(voucher_id,))
+    on_behalf_of = UUID(c.principal.party_id) if c.principal.kind == "enterprise" else None
+    command = v.SubmitClaim(voucher_id=voucher_id, claim_id=uuid4(), provider_id=body.provider_id, evidence=evidence,
+                            fee_category=body.fee_category, eligible_fee_fen=body.eligible_fee_fen,
+                            on_behalf_of=on_behalf_of)
+    return c.respond(body, command,
+                     lambda r: s.ClaimReceiptOut(voucher_id=r.voucher_id, claim_id=r.claim_id, amount_fen=r.amount_fen,
+                                                 balance_after_fen=r.balance_after_fen),
+                     status=201)
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/approval", response_model=s.ClaimChanged,
              summary="Approve a claim after review and public announcement")
 def approve(voucher_id: UUID, claim_id: UUID, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="approve claims")
-
-    def run() -> s.ClaimChanged:
-        c.ledger.approve_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id)
-        return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="APPROVED")
-
-    return c.respond(None, run, reads=(voucher_id,))
+    return c.respond(None, v.ApproveClaim(voucher_id=voucher_id, claim_id=claim_id), _claim_changed)
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/rejection", response_model=s.ClaimChanged,
              summary="Reject a claim in review (frees its amount)")
 def reject(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="reject claims")
-
-    def run() -> s.ClaimChanged:
-        freed = c.ledger.reject_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id, reason=body.reason)
-        return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="REJECTED", freed_fen=freed)
-
-    return c.respond(body, run, reads=(voucher_id,))
+    return c.respond(body, v.RejectClaim(voucher_id=voucher_id, claim_id=claim_id, reason=body.reason), _claim_changed)
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/reversal", response_model=s.ClaimChanged,
              summary="Reverse a claim (before payment it frees the amount; after, a recovery is raised)")
 def reverse(voucher_id: UUID, claim_id: UUID, body: s.ReverseClaim, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="reverse claims")
-
-    def run() -> s.ClaimChanged:
-        recovery = c.ledger.reverse_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id, **body.model_dump())
-        amount = c.ledger.voucher(voucher_id).claim(claim_id).amount_fen
-        return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status="REVERSED",
-                              freed_fen=0 if recovery else amount, recovery_fen=recovery)
-
-    return c.respond(body, run, reads=(voucher_id,))
+    return c.respond(body, v.ReverseClaim(voucher_id=voucher_id, claim_id=claim_id, **body.model_dump()),
+                     _claim_changed)
 
 
 @router.post("/vouchers/{voucher_id}/claims/{claim_id}/release", response_model=s.ClaimChanged,
              summary="Release a claim held after a suspension recorded late, so that it can be settled")
 def release(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="release held claims")
-
-    def run() -> s.ClaimChanged:
-        c.ledger.release_claim(c.by(), voucher_id=voucher_id, claim_id=claim_id, reason=body.reason)
-        status = c.ledger.voucher(voucher_id).claim(claim_id).status
-        return s.ClaimChanged(voucher_id=voucher_id, claim_id=claim_id, status=status.value)
-
-    return c.respond(body, run, reads=(voucher_id,))
+    return c.respond(body, v.ReleaseClaim(voucher_id=voucher_id, claim_id=claim_id, reason=body.reason),
+                     _claim_changed)
 
 
 @router.post("/settlement-batches", status_code=201, response_model=s.Created,
              summary="Open a settlement batch for a provider and period")
 def open_batch(body: s.OpenBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="open settlement batches")
-    return c.respond(body, lambda: s.Created(id=c.ledger.open_batch(c.by(), batch_id=uuid4(), **body.model_dump())),
+    return c.respond(body, v.OpenBatch(batch_id=uuid4(), **body.model_dump()), lambda new_id: s.Created(id=new_id),
                      status=201)
 
 
@@ -112,46 +92,31 @@ def open_batch(body: s.OpenBatch, c: Call = Depends(keyed_call)):
              summary="Put an approved claim in a settlement batch")
 def add_to_batch(batch_id: UUID, body: s.AddToBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="fill settlement batches")
-
-    def run() -> s.ClaimChanged:
-        c.ledger.add_to_batch(c.by(), batch_id=batch_id, **body.model_dump())
-        return s.ClaimChanged(voucher_id=body.voucher_id, claim_id=body.claim_id, status="APPROVED")
-
-    return c.respond(body, run)
+    return c.respond(body, v.AddToBatch(batch_id=batch_id, **body.model_dump()),
+                     lambda _: s.ClaimChanged(voucher_id=body.voucher_id, claim_id=body.claim_id, status="APPROVED"))
 
 
 @router.post("/settlement-batches/{batch_id}/payment", response_model=s.BatchPaid,
              summary="Pay a batch: settles its approved claims (claims of a suspended provider are held)")
 def pay_batch(batch_id: UUID, body: s.PayBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="pay settlement batches")
-
-    def run() -> s.BatchPaid:
-        p = c.ledger.pay_batch(c.by(), batch_id=batch_id, effective_at=body.effective_at)
-        return s.BatchPaid(batch_id=p.batch_id, total_fen=p.total_fen, settled_claims=list(p.settled_claims),
-                           dropped_claims=list(p.dropped_claims), by_city=p.by_city)
-
-    return c.respond(body, run)
+    return c.respond(body, v.PayBatch(batch_id=batch_id, effective_at=body.effective_at),
+                     lambda p: s.BatchPaid(batch_id=p.batch_id, total_fen=p.total_fen,
+                                           settled_claims=list(p.settled_claims), dropped_claims=list(p.dropped_claims),
+                                           by_city=p.by_city))
 
 
 @router.post("/settlement-batches/{batch_id}/recoveries/{claim_id}/collections", response_model=s.RecoveryChanged,
              summary="Record money collected on a recovery (追回): partial collections allowed, never more than is due")
 def collect_recovery(batch_id: UUID, claim_id: UUID, body: s.CollectRecovery, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="collect recoveries")
-
-    def run() -> s.RecoveryChanged:
-        r = c.ledger.collect_recovery(c.by(), batch_id=batch_id, claim_id=claim_id, **body.model_dump())
-        return s.RecoveryChanged(**vars(r))
-
-    return c.respond(body, run, reads=(batch_id,))
+    return c.respond(body, v.CollectRecovery(batch_id=batch_id, claim_id=claim_id, **body.model_dump()),
+                     lambda r: s.RecoveryChanged(**vars(r)))
 
 
 @router.post("/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off", response_model=s.RecoveryChanged,
              summary="Write off what is still due on a recovery, with the reason (closes the receivable)")
 def write_off_recovery(batch_id: UUID, claim_id: UUID, body: s.WriteOffRecovery, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="write off recoveries")
-
-    def run() -> s.RecoveryChanged:
-        r = c.ledger.write_off_recovery(c.by(), batch_id=batch_id, claim_id=claim_id, **body.model_dump())
-        return s.RecoveryChanged(**vars(r))
-
-    return c.respond(body, run, reads=(batch_id,))
+    return c.respond(body, v.WriteOffRecovery(batch_id=batch_id, claim_id=claim_id, **body.model_dump()),
+                     lambda r: s.RecoveryChanged(**vars(r)))

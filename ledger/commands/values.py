@@ -1,0 +1,307 @@
+"""Every command of the programme as a value: what the caller asks for, nothing about how or when it runs.
+
+A command value is frozen and compares by its fields, so the HTTP routes, the CLI, the simulator, the importer and
+the benchmarks all build the same thing and hand it to one entry point, ``VoucherLedger.handle(command, by)`` (or to
+the group-commit writer, which calls it). ``by`` — who, and the recorded time — travels beside the value: the clock
+is read by the caller, never on the writer's thread.
+
+``reads`` names the aggregates the command will load, derived from its own fields, so the writer can read a batch's
+aggregates in one query; it is a hint (a wrong one costs time, never correctness), never typed by hand at a call
+site. ``handler`` is the application method that decides the command: the keyword arguments it takes are exactly
+the value's fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from ledger import ids
+from ledger.catalogue import CatalogueItem
+from ledger.claims import ClaimEvidence
+
+
+@dataclass(frozen=True)
+class Command:
+    handler: ClassVar[str]
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return ()
+
+    def arguments(self) -> dict[str, Any]:
+        """The fields as keyword arguments (shallow: a nested value such as ``ClaimEvidence`` stays itself)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def decide(self, ledger: Any, by: Any) -> Any:
+        """Run this command on ``ledger`` (a ``VoucherLedger``) as ``by``; returns the handler's result."""
+        return getattr(ledger, self.handler)(by, **self.arguments())
+
+
+# -- parties ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegisterEnterprise(Command):
+    handler = "register_enterprise"
+    uscc: str
+    name: str
+    city: str
+    carrier: str
+    established_on: date
+
+
+@dataclass(frozen=True)
+class DecideEligibility(Command):
+    handler = "decide_eligibility"
+    enterprise_id: UUID
+    year: int
+    prior_year_revenue_fen: int
+    serious_misuse_5y: bool
+    effective_at: datetime
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.enterprise_id,)
+
+
+@dataclass(frozen=True)
+class AdmitProvider(Command):
+    handler = "admit_provider"
+    uscc: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SetProviderQuota(Command):
+    handler = "set_provider_quota"
+    provider_id: UUID
+    year: int
+    amount_fen: int
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.provider_id,)
+
+
+@dataclass(frozen=True)
+class EliminateProvider(Command):
+    handler = "eliminate_provider"
+    provider_id: UUID
+    year: int
+    rating: str
+    effective_at: datetime
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.provider_id,)
+
+
+@dataclass(frozen=True)
+class RecordAssessment(Command):
+    handler = "record_assessment"
+    provider_id: UUID
+    area: str
+    kind: str
+    passed: bool
+    assessor: str
+    report_ref: str
+    effective_at: datetime
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.provider_id,)
+
+
+# -- the programme's yearly figures -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishCatalogue(Command):
+    handler = "publish_catalogue"
+    year: int
+    items: tuple[CatalogueItem, ...]
+    redemption_deadline: date
+
+    def arguments(self) -> dict[str, Any]:
+        return {**super().arguments(), "items": list(self.items)}
+
+
+@dataclass(frozen=True)
+class SetCityQuota(Command):
+    handler = "set_city_quota"
+    city: str
+    year: int
+    amount_fen: int
+    city_share: object
+
+
+@dataclass(frozen=True)
+class SetCarrierRates(Command):
+    handler = "set_carrier_rates"
+    year: int
+    rates: tuple[tuple[str, object], ...]  # (carrier, rate) pairs: a frozen value holds no dict
+
+    def arguments(self) -> dict[str, Any]:
+        return {"year": self.year, "rates": dict(self.rates)}
+
+
+@dataclass(frozen=True)
+class RecordCloudAgreement(Command):
+    handler = "record_cloud_agreement"
+    provider_id: UUID
+    year: int
+    rate: object
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.provider_id,)
+
+
+# -- vouchers and claims ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IssueVoucher(Command):
+    handler = "issue_voucher"
+    enterprise_id: UUID
+    year: int
+    item_id: str
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.enterprise_id, ids.catalogue_id(self.year))
+
+
+@dataclass(frozen=True)
+class SubmitClaim(Command):
+    """``on_behalf_of``: the enterprise submitting it, when an enterprise does; a voucher of another enterprise is
+    then answered exactly as an unknown one (ids derive from USCCs, so a difference would leak who holds what)."""
+
+    handler = "claim"
+    voucher_id: UUID
+    claim_id: UUID
+    provider_id: UUID
+    evidence: ClaimEvidence
+    fee_category: str
+    eligible_fee_fen: int
+    on_behalf_of: UUID | None = None
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.voucher_id, self.provider_id)
+
+
+@dataclass(frozen=True)
+class _OnAClaim(Command):
+    voucher_id: UUID
+    claim_id: UUID
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.voucher_id,)
+
+
+@dataclass(frozen=True)
+class ApproveClaim(_OnAClaim):
+    handler = "approve_claim"
+
+
+@dataclass(frozen=True)
+class RejectClaim(_OnAClaim):
+    handler = "reject_claim"
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReverseClaim(_OnAClaim):
+    handler = "reverse_claim"
+    reason: str
+    effective_at: datetime
+
+
+@dataclass(frozen=True)
+class ReleaseClaim(_OnAClaim):
+    handler = "release_claim"
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExpireVoucher(Command):
+    handler = "expire_voucher"
+    voucher_id: UUID
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.voucher_id,)
+
+
+@dataclass(frozen=True)
+class RevokeVoucher(Command):
+    handler = "revoke_voucher"
+    voucher_id: UUID
+    reason: str
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.voucher_id,)
+
+
+# -- settlement -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenBatch(Command):
+    handler = "open_batch"
+    batch_id: UUID
+    provider_id: UUID
+    period: str
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.provider_id,)
+
+
+@dataclass(frozen=True)
+class AddToBatch(Command):
+    handler = "add_to_batch"
+    batch_id: UUID
+    voucher_id: UUID
+    claim_id: UUID
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.batch_id, self.voucher_id)
+
+
+@dataclass(frozen=True)
+class PayBatch(Command):
+    handler = "pay_batch"
+    batch_id: UUID
+    effective_at: datetime
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.batch_id,)
+
+
+@dataclass(frozen=True)
+class CollectRecovery(Command):
+    handler = "collect_recovery"
+    batch_id: UUID
+    claim_id: UUID
+    amount_fen: int
+    bank_reference: str
+    effective_at: datetime
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.batch_id,)
+
+
+@dataclass(frozen=True)
+class WriteOffRecovery(Command):
+    handler = "write_off_recovery"
+    batch_id: UUID
+    claim_id: UUID
+    reason: str
+    effective_at: datetime
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.batch_id,)
