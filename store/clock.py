@@ -7,9 +7,8 @@ the setting (``store.settings``) and such a store (``store.opening``).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 from store.settings import Settings
@@ -31,19 +30,27 @@ class RealClock:
 
 
 class TrainingClock:
-    """Starts at ``start`` and runs on in real time (measured by ``elapsed``, a monotonic clock by default)."""
+    """Starts at ``start`` when the real clock reads ``real_origin`` (default: now) and runs on in real time.
+
+    Every process on one training store with the same start keeps one clock: the store's training mark keeps the
+    real time the clock started (``store.opening`` continues from it), so the CLI run after the service, or the
+    service restarted, records after what was recorded before."""
 
     training = True
 
-    def __init__(self, start: datetime, elapsed: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, start: datetime, real_origin: datetime | None = None,
+                 real: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         if start.tzinfo is None or start.utcoffset() is None:
             raise ValueError("a training clock starts at a time with an offset, e.g. 2020-10-15T09:00:00+08:00")
         self.started_at = start.astimezone(UTC)
-        self._elapsed = elapsed
-        self._origin = elapsed()
+        self._real = real
+        self.real_origin = real_origin or real()
+
+    def continue_from(self, real_origin: datetime) -> None:
+        self.real_origin = real_origin
 
     def now(self) -> datetime:
-        return self.started_at + timedelta(seconds=self._elapsed() - self._origin)
+        return self.started_at + (self._real() - self.real_origin)
 
 
 class FixedClock:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-from store.clock import Clock, service_clock
+from store.clock import Clock, TrainingClock, service_clock
 from store.settings import Settings, get_settings
 from ledger.application import VoucherLedger
 from ledger.recording import By
@@ -82,8 +82,14 @@ def open_ledger(settings: Settings | None = None, *, clock: Clock | None = None,
 def prepare_store(ledger: VoucherLedger, clock: Clock) -> None:
     """Record, once, what every store needs: its training mark (on a training clock) before anything else it writes,
     and the default programme if it has none (a new store, or one written before programmes were data)."""
+    mark = ledger.training_mark()
+    if (isinstance(clock, TrainingClock) and mark is not None and mark.real_started_at is not None
+            and mark.clock_started_at == clock.started_at):
+        clock.continue_from(mark.real_started_at)  # one clock for every process on this store, since it started
     by = By(actor=SETUP_ACTOR, at=clock.now())
-    if clock.training and clock.started_at is not None and ledger.mark_training(by, clock_started_at=clock.started_at):
+    real_origin = clock.real_origin if isinstance(clock, TrainingClock) else None
+    if (clock.training and clock.started_at is not None
+            and ledger.mark_training(by, clock_started_at=clock.started_at, real_started_at=real_origin)):
         log.warning("this store is now marked as a training store (clock started at %s): a production service "
                     "will never open it", clock.started_at.isoformat())
     if ledger.record_default_programme(by):

@@ -9,6 +9,7 @@ from api.cli import (
     evidence_keys,
     exports,
     journal,
+    programme,
     projections,
     queries,
     recovery,
@@ -26,7 +27,7 @@ def build() -> typer.Typer:
                       no_args_is_help=True)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-                  recovery):
+                  recovery, programme):
         group.register(app)
     return app
 

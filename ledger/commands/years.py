@@ -114,13 +114,13 @@ class ProgrammeYearCommands(LedgerApplicationBase):
     def training_mark(self) -> TrainingMark | None:
         return self._find(ids.training_mark_id(), TrainingMark)
 
-    def mark_training(self, by: By, *, clock_started_at: datetime) -> bool:
+    def mark_training(self, by: By, *, clock_started_at: datetime, real_started_at: datetime | None = None) -> bool:
         """Mark the store as written on a training clock (once, for ever); True if it was marked now."""
 
         def run() -> bool:
             if self.training_mark() is not None:
                 return False
-            self._save(TrainingMark.mark(by, clock_started_at=clock_started_at))
+            self._save(TrainingMark.mark(by, clock_started_at=clock_started_at, real_started_at=real_started_at))
             return True
 
         return self._run(run)
