@@ -37,7 +37,7 @@ def check_snapshots(settings: Settings) -> SnapshotCheck:
     ids = EventSource(settings).snapshotted()
     if not ids:
         return check
-    app = open_ledger(one_reader(settings).model_copy(update={"trust_snapshots": False}))
+    app = open_ledger(one_reader(settings).model_copy(update={"trust_snapshots": False}), prepare=False)
     try:
         for oid in ids:
             snapshots = app.snapshots.recorder.select_events(oid)  # in version order, as stored

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from store.settings import Settings
 from store.opening import open_ledger
+from simulator.store import open_simulation_store
 from simulator import simulate
 from simulator.run import SimulationReport
 
@@ -53,7 +54,7 @@ def simulated_ledger(ctx: Context, store: str, events: int, seed: int = SEED) ->
     key = (store, events, seed)
     if key not in ctx.simulated:
         settings = fresh_settings(ctx, store, f"bench_sim{events}")
-        app = open_ledger(settings)
+        app = open_simulation_store(settings)
         try:
             with ctx.tracker.step(f"{store}: simulate {events:,} events (set-up)", events) as advance:
                 report = simulate(app, events=events, seed=seed, progress=advance)

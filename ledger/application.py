@@ -23,6 +23,7 @@ from ledger.commands.settlement import SettlementCommands
 from ledger.commands.values import Command
 from ledger.commands.vouchers import VoucherCommands
 from ledger.commands.whitelist import WhitelistCommands
+from ledger.commands.years import ProgrammeYearCommands
 from ledger.errors import InvalidInputError
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.recording import By
@@ -30,7 +31,7 @@ from ledger.stored_names import APPLICATION_NAME
 
 
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
-                    EvidenceKeyCommands, EvidenceKeysGuard):
+                    EvidenceKeyCommands, EvidenceKeysGuard, ProgrammeYearCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -71,7 +72,8 @@ class Catalogue(LedgerAggregate):
 
     @classmethod
     def publish(
-        cls, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date
+        cls, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date,
+        covered: Collection[FeeCategory] | None = None,
     ) -> Catalogue:
         if not items:
             raise InvalidInputError("a catalogue needs at least one item")
@@ -79,7 +81,7 @@ class Catalogue(LedgerAggregate):
         for item in items:
             if not isinstance(item, CatalogueItem):
                 raise InvalidInputError("catalogue items must be CatalogueItem.checked(...)")
-            require_covered(item.fee_category)  # re-checked: an uncovered category can never become an item
+            require_covered(item.fee_category, covered)  # re-checked against the categories the year covers
             if item.item_id in seen:
                 raise InvalidInputError(f"catalogue item id {item.item_id} appears twice")
             seen.add(item.item_id)

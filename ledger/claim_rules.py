@@ -32,6 +32,7 @@ from ledger.errors import (
 from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.fees import require_covered
 from ledger.money import apply_rate
+from ledger.programme import YearRules
 from ledger.provider import Provider
 from ledger.quotas import ProviderQuota
 from ledger.voucher import Voucher, VoucherStatus
@@ -51,6 +52,8 @@ class ClaimFacts:
     provider_quota: ProviderQuota | None  # the provider's quota for the voucher's year; None: not set
     invoice_keys: Mapping[str, InvoiceKey]  # by invoice number as compared; an invoice never claimed is absent
     contract_key: ContractKey | None  # None: the contract was never claimed
+    rules: YearRules | None  # the programme year's figures (the voucher's year); None: no year to judge by
+    rules: YearRules | None  # the programme year's figures (the voucher's year); None: no year to judge by
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class ClaimJudgement:
 
 
 def judge_claim(facts: ClaimFacts) -> ClaimJudgement:
-    voucher, evidence_review = facts.voucher, facts.evidence.review(facts.at, facts.eligible_fee_fen)
+    voucher, evidence_review = facts.voucher, facts.evidence.review(facts.at, facts.eligible_fee_fen, facts.rules)
     evidence = evidence_review.evidence
     fee = facts.eligible_fee_fen if evidence is not None else 0
     amount = _subsidy(voucher, fee) if voucher is not None and evidence is not None else 0
@@ -96,7 +99,8 @@ def _voucher_refusals(facts: ClaimFacts) -> list[LedgerError]:
 
 
 def _category_refusals(facts: ClaimFacts) -> list[LedgerError]:
-    refusal = _refusal(lambda: require_covered(facts.fee_category))
+    covered = facts.rules.covered_fee_categories if facts.rules is not None else None
+    refusal = _refusal(lambda: require_covered(facts.fee_category, covered))
     if refusal is not None:
         return [refusal]
     voucher = facts.voucher

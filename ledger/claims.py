@@ -17,11 +17,11 @@ from ledger.errors import (
     PaymentInsufficientError,
 )
 from ledger.ids import evidence_number
-from ledger.fiscal_time import POLICY_DATE, require_aware, shanghai_date
+from ledger.fiscal_time import require_aware, shanghai_date
 from ledger.money import check_fen
+from ledger.programme import YearRules
 
 T = TypeVar("T")
-MIN_PAYMENT_NUMERATOR, MIN_PAYMENT_DENOMINATOR = 9, 10  # payment proven ≥ 90 % of the contract amount
 
 
 class ClaimStatus(StrEnum):
@@ -50,10 +50,11 @@ class ClaimEvidence:
         invoices = tuple(evidence_number(no) for no in _listed(self.invoice_nos) if _text(no))
         return contract, invoices
 
-    def review(self, claimed_at: datetime, eligible_fee_fen: object) -> EvidenceReview:
+    def review(self, claimed_at: datetime, eligible_fee_fen: object, rules: YearRules | None) -> EvidenceReview:
         """Every problem of this evidence on its own, in two groups of the refusal order (DOMAIN.md): what is
-        malformed, and what the policy refuses (a contract before its date, payment below 90 %). With nothing
-        malformed, the evidence normalised: times in UTC, references trimmed."""
+        malformed, and what the year's ``rules`` refuse (a contract before the date it covers from, payment below
+        its share of the contract; not judged without a year). With nothing malformed, the evidence normalised:
+        times in UTC, references trimmed."""
         malformed: list[LedgerError] = []
         against_policy: list[LedgerError] = []
         contract_no = _text(self.contract_no)
@@ -85,14 +86,15 @@ class ClaimEvidence:
             malformed.append(InvalidInputError("the service cannot be accepted before its contract was signed"))
         if accepted_at is not None and accepted_at > claimed_at:
             malformed.append(InvalidInputError("a claim cannot be made before the service it claims for was accepted"))
-        if contract_date is not None and shanghai_date(contract_date) < POLICY_DATE:
+        if rules is not None and contract_date is not None and shanghai_date(contract_date) < rules.contracts_from:
             against_policy.append(ContractBeforePolicyError(
-                f"contract {contract_no or '(no number)'} was signed on {shanghai_date(contract_date)}, before the policy of "
-                f"{POLICY_DATE} (粤府〔2018〕23号)"))
-        if (paid_fen is not None and contract_fen is not None
-                and paid_fen * MIN_PAYMENT_DENOMINATOR < contract_fen * MIN_PAYMENT_NUMERATOR):
+                f"contract {contract_no or '(no number)'} was signed on {shanghai_date(contract_date)}, before "
+                f"{rules.contracts_from}, the date the {rules.year} programme year covers contracts from"))
+        if (rules is not None and paid_fen is not None and contract_fen is not None
+                and not rules.payment_sufficient(paid_fen, contract_fen)):
             against_policy.append(PaymentInsufficientError(
-                f"payment proven ({paid_fen} fen) is below 90 % of the contract amount ({contract_fen} fen)"))
+                f"payment proven ({paid_fen} fen) is below {rules.payment_percent} % of the contract amount "
+                f"({contract_fen} fen)"))
         if malformed:
             return EvidenceReview(None, tuple(malformed), tuple(against_policy))
         normalised = ClaimEvidence(

@@ -9,12 +9,12 @@ from enum import StrEnum
 from ledger import ids
 from ledger.errors import EligibilityAlreadyDecidedError, InvalidInputError
 from ledger.fiscal_time import add_years, require_aware, shanghai_date
-from ledger.money import WAN_YUAN, check_fen
+from ledger.money import check_fen
 from ledger.parties import SHENZHEN, Carrier, check_city, parse_enum
+from ledger.programme import YearRules
 from ledger.recording import By, LedgerAggregate
 from ledger.uscc import validate_uscc
 
-REVENUE_THRESHOLD_FEN = 1_000 * WAN_YUAN  # 上年度主营业务收入1,000万元以上
 
 
 class RefusalReason(StrEnum):
@@ -25,18 +25,20 @@ class RefusalReason(StrEnum):
 
 
 def eligibility_refusals(
-    *, city: str, established_on: date, decided_on: date, prior_year_revenue_fen: int, serious_misuse_5y: bool
+    *, rules: YearRules, city: str, established_on: date, decided_on: date, prior_year_revenue_fen: int,
+    serious_misuse_5y: bool,
 ) -> list[RefusalReason]:
-    """Every reason the declared facts fail 一(二); empty means eligible.
+    """Every reason the declared facts fail 一(二) under the year's figures; empty means eligible.
 
-    "Established ≥ 1 year" is judged on the decision's effective date (Asia/Shanghai).
+    "Established ≥ N years" is judged on the decision's effective date (Asia/Shanghai); the misuse flag is declared
+    for the year's look-back (``rules.misuse_lookback_years``).
     """
     reasons = []
     if city == SHENZHEN:
         reasons.append(RefusalReason.SHENZHEN_EXCLUDED)
-    if add_years(established_on, 1) > decided_on:
+    if add_years(established_on, rules.established_years) > decided_on:
         reasons.append(RefusalReason.ESTABLISHED_LESS_THAN_ONE_YEAR)
-    if prior_year_revenue_fen < REVENUE_THRESHOLD_FEN:
+    if prior_year_revenue_fen < rules.revenue_threshold_fen:
         reasons.append(RefusalReason.REVENUE_BELOW_THRESHOLD)
     if serious_misuse_5y:
         reasons.append(RefusalReason.SERIOUS_FUNDS_MISUSE)
@@ -105,9 +107,11 @@ class Enterprise(LedgerAggregate):
         )
 
     def check_eligibility(
-        self, *, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
+        self, *, rules: YearRules, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
     ) -> EligibilityFacts:
-        """Judge the declared facts (no state changes): refuses a second decision for the year and bad input."""
+        """Judge the declared facts against the year's rules (no state changes): refuses a second decision for the
+        year and bad input."""
+        year = rules.year
         if year in self.eligibility:
             raise EligibilityAlreadyDecidedError(
                 f"eligibility of {self.uscc} for {year} was already decided "
@@ -118,6 +122,7 @@ class Enterprise(LedgerAggregate):
             raise InvalidInputError("serious_misuse_5y must be true or false")
         effective_at = require_aware(effective_at, "effective time")
         reasons = eligibility_refusals(
+            rules=rules,
             city=self.city,
             established_on=self.established_on,
             decided_on=shanghai_date(effective_at),

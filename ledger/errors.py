@@ -99,6 +99,12 @@ class NotCurrentYearError(RuleViolationError):
     code = "NOT_CURRENT_YEAR"
 
 
+class YearNotInProgrammeError(RuleViolationError):
+    """No programme year of that number has been opened by the province (it may be opened later)."""
+
+    code = "YEAR_NOT_IN_PROGRAMME"
+
+
 class QuotaExhaustedError(RuleViolationError):
     code = "QUOTA_EXHAUSTED"
 
@@ -233,6 +239,10 @@ class DuplicateVoucherError(DuplicateError):
 
 class AlreadyExistsError(DuplicateError):
     code = "ALREADY_EXISTS"
+
+
+class YearAlreadyOpenError(DuplicateError):
+    code = "YEAR_ALREADY_OPEN"
 
 
 class EligibilityAlreadyDecidedError(DuplicateError):

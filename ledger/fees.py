@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from ledger.errors import CategoryNotCoveredError, InvalidInputError
@@ -16,7 +17,8 @@ class FeeCategory(StrEnum):
     NON_CLOUD_SOFTWARE = "NON_CLOUD_SOFTWARE"
 
 
-COVERED = frozenset({FeeCategory.APPLICATION_SERVICE, FeeCategory.DEVICE_ACCESS, FeeCategory.NETWORK_RENOVATION})
+# The policy names these so that claims for them can be recognised and refused, whatever a year covers.
+NEVER_COVERED = frozenset({FeeCategory.AUTOMATION_EQUIPMENT, FeeCategory.NON_CLOUD_SOFTWARE})
 
 
 def parse_category(value: object) -> FeeCategory:
@@ -28,11 +30,17 @@ def parse_category(value: object) -> FeeCategory:
         ) from None
 
 
-def require_covered(value: object) -> FeeCategory:
+def require_covered(value: object, covered: Collection[FeeCategory] | None = None) -> FeeCategory:
+    """A category vouchers may pay for: never one the policy excludes, and, given a year's ``covered`` categories,
+    one of them."""
     category = parse_category(value)
-    if category not in COVERED:
+    if category in NEVER_COVERED:
         raise CategoryNotCoveredError(
-            f"{category.value} is not covered by service vouchers: only application service, device access and "
-            "network renovation fees are (一(二)); automation/intelligent equipment and non-cloud software never are"
+            f"{category.value} is not covered by service vouchers: automation/intelligent equipment and non-cloud "
+            "software never are (一(二))"
+        )
+    if covered is not None and category not in covered:
+        raise CategoryNotCoveredError(
+            f"{category.value} is not covered this programme year: {', '.join(sorted(c.value for c in covered))} are"
         )
     return category

@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 from ledger.errors import NaiveDatetimeError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-POLICY_DATE = date(2018, 3, 20)  # 粤府〔2018〕23号: contracts dated before it are not covered
-PROGRAMME_YEARS = (2018, 2019, 2020)
 
 
 def require_aware(moment: datetime, what: str = "time") -> datetime:

@@ -91,3 +91,19 @@ def claim_key_id(provider: UUID, contract_no: str, invoice_no: str) -> UUID:
     """The id the earlier code gave a ``ClaimKey`` (one per provider + contract + invoice of each claim): a store it
     wrote holds them, and finding one of its first claim's tells such a store apart in one indexed read."""
     return _id("claim-key", provider, evidence_number(contract_no), evidence_number(invoice_no))
+
+
+def programme_id() -> UUID:
+    """The one programme a store runs (its policy and the index of its years)."""
+    return _id("programme")
+
+
+@lru_cache(maxsize=256)  # read by every command that names a year
+def programme_year_id(year: int) -> UUID:
+    """A programme year is its own aggregate, read by id wherever a rule needs the year's figures."""
+    return _id("programme-year", year)
+
+
+def training_mark_id() -> UUID:
+    """The record that a store was written on a training clock (once per store, for ever)."""
+    return _id("training-mark")

@@ -34,6 +34,9 @@ AGGREGATE_TOPICS: tuple[str, ...] = (
     "ledger.quotas:ProviderQuota",
     "ledger.settlement:SettlementBatch",
     "ledger.voucher:Voucher",
+    "ledger.programme:Programme",
+    "ledger.programme:ProgrammeYear",
+    "ledger.training:TrainingMark",
 )
 
 EVENT_TOPICS: tuple[str, ...] = (
@@ -85,6 +88,19 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.voucher:Voucher.Issued",
     "ledger.voucher:Voucher.Revoked",
     "ledger.voucher:Voucher.ValueReturned",
+    "ledger.programme:Programme.Defined",
+    "ledger.programme:Programme.YearOpened",
+    "ledger.programme:ProgrammeYear.Opened",
+    "ledger.training:TrainingMark.Marked",
+)
+
+# What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a
+# training clock, its training mark. A store holding only these counts as empty for a writer that starts on one.
+SET_UP_TOPICS: tuple[str, ...] = (
+    "ledger.programme:Programme.Defined",
+    "ledger.programme:Programme.YearOpened",
+    "ledger.programme:ProgrammeYear.Opened",
+    "ledger.training:TrainingMark.Marked",
 )
 
 

@@ -45,6 +45,20 @@ SUMMARIES: dict[str, Summary] = {
     "CloudDiscountAgreement.Agreed": lambda e: (
         f"{e.year} 年度公有云资费优惠协议：折扣率 {e.rate}", f"public-cloud discount agreement for {e.year}: rate {e.rate}"
     ),
+    "Programme.Defined": lambda e: (
+        f"项目政策登记：{e.name}（{e.document_number}，{e.policy_date}）",
+        f"programme recorded: {e.document_number} of {e.policy_date}",
+    ),
+    "Programme.YearOpened": lambda e: (f"{e.year} 年度纳入项目", f"programme year {e.year} opened"),
+    "ProgrammeYear.Opened": lambda e: (
+        f"{e.year} 年度项目参数：发券 {e.issuance_opens} 至 {e.issuance_closes}，兑付截止 {e.redemption_deadline}，"
+        f"营业收入门槛 {yuan(e.revenue_threshold_fen)}",
+        f"programme year {e.year}: issuance {e.issuance_opens} to {e.issuance_closes}, redeemable until "
+        f"{e.redemption_deadline}, revenue threshold {yuan(e.revenue_threshold_fen)}",
+    ),
+    "TrainingMark.Marked": lambda e: (
+        f"本库为培训库（培训时钟起点 {_t(e.clock_started_at)}）", f"training store (clock started {_t(e.clock_started_at)})",
+    ),
     "Catalogue.Published": lambda e: (
         f"{e.year} 年度服务券目录发布（{len(e.items)} 项，兑付截止 {e.redemption_deadline}）",
         f"{e.year} voucher catalogue published ({len(e.items)} items, redeemable until {e.redemption_deadline})",

@@ -19,9 +19,11 @@ from ledger.discounts import (
 )
 from ledger.enterprise import Enterprise
 from ledger.evidence_keys import ContractKey, InvoiceKey
+from ledger.programme import Programme, ProgrammeYear
 from ledger.provider import Provider
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
+from ledger.training import TrainingMark
 from ledger.voucher import Voucher
 from projections.audit_summaries import SUMMARIES, summarise
 from projections.base import LedgerProjection, event_type
@@ -29,12 +31,14 @@ from projections.times import to_us
 from projections.view import ReadModelView
 
 AGGREGATES = (Enterprise, CarrierDiscountRates, NetworkDiscountGrant, CloudDiscountAgreement, Catalogue, CityQuota,
-              ProviderQuota, Provider, ClaimKey, InvoiceKey, ContractKey, Voucher, SettlementBatch)
+              ProviderQuota, Provider, ClaimKey, InvoiceKey, ContractKey, Voucher, SettlementBatch, Programme,
+              ProgrammeYear, TrainingMark)
 KIND_OF = {
     Enterprise: "enterprise", Provider: "provider", Voucher: "voucher", SettlementBatch: "settlement_batch",
     CarrierDiscountRates: "carrier_rates", NetworkDiscountGrant: "network_discount", Catalogue: "catalogue",
     CloudDiscountAgreement: "cloud_discount", CityQuota: "city_quota", ProviderQuota: "provider_quota",
-    ClaimKey: "claim_key", InvoiceKey: "invoice_key", ContractKey: "contract_key",
+    ClaimKey: "claim_key", InvoiceKey: "invoice_key", ContractKey: "contract_key", Programme: "programme",
+    ProgrammeYear: "programme_year", TrainingMark: "training_mark",
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "summary_zh", "summary_en")

@@ -30,7 +30,7 @@ def _rebuild_one(settings: Settings, name: str, progress: multiprocessing.Queue)
     from projections.runner import close_projections, open_projections, rebuild
     from store.opening import one_reader
 
-    app = open_ledger(one_reader(settings))
+    app = open_ledger(one_reader(settings), prepare=False)
     projections = open_projections(settings, [name], migrate=False)  # the parent migrated
     try:
         read = rebuild(app, projections, progress=lambda n: progress.put((name, n)))

@@ -67,7 +67,7 @@ def follow(settings: Settings, name: str, *, stop: threading.Event, on_caught_up
 
 def _follow_connected(settings: Settings, name: str, *, stop: threading.Event, on_caught_up: Callable[[int], None],
                       progress: Progress | None, poll_s: float) -> None:
-    app = open_ledger(one_reader(settings))
+    app = open_ledger(one_reader(settings), prepare=False)
     try:
         projections = open_projections(settings, [name])
         try:

@@ -12,7 +12,8 @@ from rich.table import Table
 
 from api.cli import build
 from api.cli.service import serve_api
-from store.opening import open_ledger
+from simulator.store import open_simulation_store
+from writer.unit_of_work_scope import set_up_ids
 from store.settings import get_settings
 
 DEMO_DB = Path("var/demo.sqlite3")
@@ -36,9 +37,9 @@ def register(app: typer.Typer) -> None:
         from simulator import simulate as run_simulation
 
         settings = get_settings()
-        ledger = open_ledger(settings)
+        ledger = open_simulation_store(settings)
         try:
-            if ledger.recorder.max_notification_id():
+            if not holds_only_its_set_up(ledger):
                 console.print(f"[red]{settings.describe_store()} already holds events[/]: the simulator writes into "
                               "an empty store (choose another VOUCHER_LEDGER_SQLITE_PATH, database or schema)")
                 raise typer.Exit(2)
@@ -69,6 +70,14 @@ def register(app: typer.Typer) -> None:
             console.print(table)
         finally:
             ledger.close()
+
+
+def holds_only_its_set_up(ledger) -> bool:
+    try:
+        set_up_ids(ledger)
+    except ValueError:
+        return False
+    return True
 
 
 def register_demo(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from api.http.auth import mint
 from store.settings import Settings
-from store.opening import open_ledger
+from simulator.store import open_simulation_store
 from projections.read_models import ReadModels
 from projections.times import from_us
 
@@ -34,7 +34,7 @@ def prepare_demo(settings: Settings, *, events: int, seed: int, console: Console
 
     for suffix in ("", "-wal", "-shm"):
         settings.sqlite_path.with_name(settings.sqlite_path.name + suffix).unlink(missing_ok=True)
-    ledger = open_ledger(settings)
+    ledger = open_simulation_store(settings)
     try:
         with Progress(console=console) as progress:
             task = progress.add_task(f"simulating about {events:,} events", total=events)

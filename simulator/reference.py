@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ledger import default_programme
 from ledger.money import WAN_YUAN
 
 CITY_WEIGHTS = {
@@ -35,13 +36,16 @@ CARRIER_RATES = {
 }
 CARRIERS = ("CHINA_TELECOM", "CHINA_MOBILE", "CHINA_UNICOM")
 CITY_SHARES = ("0.20", "0.30", "0.40", "0.50")  # richer delta cities co-fund more
-DEADLINES = {2018: date(2019, 2, 28), 2019: date(2020, 2, 8), 2020: date(2021, 2, 8)}
-YEARS = (2018, 2019, 2020)
-# The policy dates from 2018-03-20: the pool is admitted just after it, and the first year is set up days later.
+# The simulated programme is the default one: its years and deadlines are that programme's (one definition).
+DEADLINES = {rules.year: rules.redemption_deadline for rules in default_programme.YEARS}
+YEARS = tuple(DEADLINES)
+# The policy dates from 2018-03-20: the store is opened that morning (its programme recorded on the simulation's
+# clock, before any simulated command), the pool is admitted just after it, and the first year is set up days later.
+STORE_OPENED_ON = date(2018, 3, 20)
 POOL_ADMITTED_ON = date(2018, 3, 22)
 YEAR_STARTS = {2018: date(2018, 3, 26), 2019: date(2019, 1, 2), 2020: date(2020, 1, 2)}
 
-NATIONAL_QUOTA_FEN = 800 * WAN_YUAN  # national cross-industry platforms and the three carriers
-OTHER_QUOTA_FEN = 500 * WAN_YUAN
-REVENUE_THRESHOLD_FEN = 1_000 * WAN_YUAN
+NATIONAL_QUOTA_FEN = default_programme.PROVIDER_CAPS_FEN["NATIONAL_PLATFORM"]  # and the three carriers
+OTHER_QUOTA_FEN = default_programme.PROVIDER_CAPS_FEN["SERVICE"]
+REVENUE_THRESHOLD_FEN = default_programme.YEARS[0].revenue_threshold_fen
 MEAN_FACE_FEN = 12 * WAN_YUAN  # average cap of the items above, for sizing the cities' quotas

@@ -96,6 +96,7 @@ def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_s
             progress(count)
 
     with unit_of_work(app, cache_size=cache_size, sole_writer_of_empty_store=True) as uow:
+        report.events = app.recorder.max_notification_id() or 0  # the store's set-up: counted, as it is in the store
         agenda, population = Agenda(), Population(seed, random.Random(seed))
         per_year = scale.enterprises // len(YEARS)
         programme = Programme(app, uow, agenda, population, per_year,

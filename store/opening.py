@@ -9,10 +9,17 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
+from store.clock import Clock, TrainingClock, service_clock
 from store.settings import Settings, get_settings
 from ledger.application import VoucherLedger
+from ledger.recording import By
 
 log = logging.getLogger("voucher_ledger.store")
+SETUP_ACTOR = "system:voucher-ledger"  # who records what every store needs (the default programme, a training mark)
+
+
+class TrainingStoreRefusedError(RuntimeError):
+    """A production service was asked to open a store written on a training clock."""
 
 
 def ensure_postgres_schema(settings: Settings) -> None:
@@ -48,14 +55,45 @@ def creating_tables(settings: Settings) -> Iterator[None]:
         yield
 
 
-def open_ledger(settings: Settings | None = None) -> VoucherLedger:
+def open_ledger(settings: Settings | None = None, *, clock: Clock | None = None, prepare: bool = True) -> VoucherLedger:
     """Build the ledger application on the configured store; tables (and a named schema) are created on first use,
-    under :func:`creating_tables`."""
+    under :func:`creating_tables`. With ``prepare`` (not for processes that only read), what every store needs is
+    recorded at the service clock's time (``clock``, else the settings'): on a training clock, the store's training
+    mark; on a store with no programme, the default one (``ledger/default_programme.py``). A production service
+    refuses a training store."""
     settings = settings or get_settings()
+    clock = clock or service_clock(settings)
     with creating_tables(settings):
         ensure_postgres_schema(settings)
         ledger = VoucherLedger(env=settings.eventsourcing_env())
+        try:
+            if prepare:
+                prepare_store(ledger, clock)
+            if settings.production and ledger.training_mark() is not None:
+                raise TrainingStoreRefusedError(
+                    f"{settings.describe_store()} was written on a training clock; a production service "
+                    "(VOUCHER_LEDGER_PRODUCTION) never opens a training store")
+        except BaseException:
+            ledger.close()
+            raise
     return _checked(ledger)
+
+
+def prepare_store(ledger: VoucherLedger, clock: Clock) -> None:
+    """Record, once, what every store needs: its training mark (on a training clock) before anything else it writes,
+    and the default programme if it has none (a new store, or one written before programmes were data)."""
+    mark = ledger.training_mark()
+    if (isinstance(clock, TrainingClock) and mark is not None and mark.real_started_at is not None
+            and mark.clock_started_at == clock.started_at):
+        clock.continue_from(mark.real_started_at)  # one clock for every process on this store, since it started
+    by = By(actor=SETUP_ACTOR, at=clock.now())
+    real_origin = clock.real_origin if isinstance(clock, TrainingClock) else None
+    if (clock.training and clock.started_at is not None
+            and ledger.mark_training(by, clock_started_at=clock.started_at, real_started_at=real_origin)):
+        log.warning("this store is now marked as a training store (clock started at %s): a production service "
+                    "will never open it", clock.started_at.isoformat())
+    if ledger.record_default_programme(by):
+        log.info("recorded the default programme on this store")
 
 
 def _checked(ledger: VoucherLedger) -> VoucherLedger:

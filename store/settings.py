@@ -10,6 +10,7 @@ dumping the settings shows ``**********``, and a user of the real value asks for
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -68,7 +69,12 @@ class Settings(BaseSettings):
     api_group_commit: bool = Field(
         True, description="run the API's commands through one group-commit writer (writer/group_commit.py)"
     )
-    production: bool = Field(False, description="refuse to start with the default token-signing key")
+    production: bool = Field(False, description="refuse to start with the default token-signing key, a training "
+                             "clock, or a store written on one")
+    clock: datetime | None = Field(
+        None, description="start a training clock here (ISO-8601 with offset); it then runs in real time. A store "
+        "written on it is marked training for ever. Unset: the real clock"
+    )
     jwt_secret: SecretStr = Field(
         SecretStr(DEFAULT_JWT_SECRET), description="HMAC key that signs and checks bearer tokens (HS256)"
     )
@@ -78,6 +84,15 @@ class Settings(BaseSettings):
     def _no_default_key_in_production(self) -> Settings:
         if self.production and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
             raise ValueError("VOUCHER_LEDGER_PRODUCTION is set but VOUCHER_LEDGER_JWT_SECRET is the default key")
+        return self
+
+    @model_validator(mode="after")
+    def _training_clock_is_not_for_production(self) -> Settings:
+        if self.clock is not None and (self.clock.tzinfo is None or self.clock.utcoffset() is None):
+            raise ValueError("VOUCHER_LEDGER_CLOCK needs a UTC offset, e.g. 2020-10-15T09:00:00+08:00")
+        if self.production and self.clock is not None:
+            raise ValueError("VOUCHER_LEDGER_PRODUCTION is set: a production service runs on the real clock, so "
+                             "VOUCHER_LEDGER_CLOCK must not be set")
         return self
 
     @model_validator(mode="after")

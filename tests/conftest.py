@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 
 from store.settings import Settings
-from store.opening import open_ledger
+from simulator.store import open_simulation_store
 from ledger.application import VoucherLedger
 from tests.support.postgres_server import HOW_TO, find_server
 from tests.support.scenario import World
@@ -63,7 +63,9 @@ def store_settings(request: pytest.FixtureRequest, tmp_path) -> Settings:
 
 @pytest.fixture
 def ledger(store_settings: Settings) -> Iterator[VoucherLedger]:
-    app = open_ledger(store_settings)
+    """Opened on the simulation's clock, before the programme: whatever a test records later (in 2018-2021, as the
+    simulator or a scenario does) comes after the store's set-up in recorded time, as in a real store."""
+    app = open_simulation_store(store_settings)
     try:
         yield app
     finally:

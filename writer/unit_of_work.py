@@ -74,6 +74,12 @@ class UnitOfWork:
         self._drop_when_committed: list[UUID] = []
 
     # -- what the commands see --------------------------------------------------------------------------------------
+    def known_to_exist(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Aggregates in the store before this unit of work started (a store's set-up), which it has not created."""
+        if self._created is not None:
+            for aggregate_id in aggregate_ids:
+                self._created.add(aggregate_id)
+
     def get(self, aggregate_id: UUID) -> Any:
         aggregate = self._cache.get(aggregate_id)
         if aggregate is None:

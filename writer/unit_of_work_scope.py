@@ -13,9 +13,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from uuid import UUID
 
 from ledger.commands.base import LedgerApplicationBase
 from ledger.commands.store_access import StoreAccess
+from ledger.stored_names import SET_UP_TOPICS
 from writer.unit_of_work import UnitOfWork
 
 _installing = threading.Lock()
@@ -42,14 +44,26 @@ def _routing(app: LedgerApplicationBase) -> _ThisThreadsUnitOfWork:
         return routing
 
 
+SET_UP_LIMIT = 1_000  # a store's set-up is a handful of events; more than this is not an empty store
+
+
+def set_up_ids(app: LedgerApplicationBase) -> set[UUID]:
+    """The aggregates of a store that holds nothing but its set-up (``ledger.stored_names.SET_UP_TOPICS``); any other
+    event means the store is not empty, and a sole writer of an empty store cannot start on it."""
+    found = app.recorder.select_notifications(1, SET_UP_LIMIT + 1)
+    if len(found) > SET_UP_LIMIT or any(n.topic not in SET_UP_TOPICS for n in found):
+        raise ValueError("sole_writer_of_empty_store needs an empty store; this one already has events")
+    return {n.originator_id for n in found}
+
+
 @contextmanager
 def unit_of_work(app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False
                  ) -> Iterator[UnitOfWork]:
     """Within this block (in this thread) commands decide against cached aggregates and stage their events;
     nothing is written until ``uow.flush()``. Unflushed work at the end of the block is flushed."""
-    if sole_writer_of_empty_store and app.recorder.max_notification_id():
-        raise ValueError("sole_writer_of_empty_store needs an empty store; this one already has events")
+    set_up = set_up_ids(app) if sole_writer_of_empty_store else ()
     uow = UnitOfWork(app, cache_size=cache_size, sole_writer_of_empty_store=sole_writer_of_empty_store)
+    uow.known_to_exist(set_up)
     active = _routing(app).active
     token = active.set(uow)
     try:

@@ -10,6 +10,7 @@ from api.cli import (
     exports,
     journal,
     lists,
+    programme,
     projections,
     queries,
     recovery,
@@ -27,7 +28,7 @@ def build() -> typer.Typer:
                       no_args_is_help=True)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-                  lists, recovery):
+                  lists, recovery, programme):
         group.register(app)
     return app
 

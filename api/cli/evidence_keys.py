@@ -9,7 +9,6 @@ nothing) and safe while the service runs (each claim's keys are one transaction,
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import typer
 from eventsourcing.utils import get_topic
@@ -17,6 +16,7 @@ from rich.console import Console
 
 from api.cli.projections import _events_bar
 from store.settings import get_settings
+from store.clock import service_clock
 from store.opening import open_ledger
 from ledger.application import VoucherLedger
 from ledger.commands.evidence import DerivedKeys
@@ -49,9 +49,10 @@ def register(app: typer.Typer) -> None:
     def derive_evidence_keys() -> None:
         """Derive invoice and contract keys for claims stored before they existed (idempotent, once after upgrading)."""
         settings = get_settings()
-        ledger = open_ledger(settings)
+        clock = service_clock(settings)
+        ledger = open_ledger(settings, clock=clock)
         try:
-            by = By(actor=ACTOR, at=datetime.now(UTC))
+            by = By(actor=ACTOR, at=clock.now())
             last, covered = ledger.recorder.max_notification_id() or 0, [0]
             with _events_bar(last, "positions") as advance:
 

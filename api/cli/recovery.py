@@ -2,22 +2,24 @@
 (追回) raised after a reversed payment, or writes off what is still due, with the reason.
 
 The same commands as the API's (``POST /v1/settlement-batches/{batch}/recoveries/{claim}/collections`` and
-``/write-off``), for the finance office working on the store directly; the ledger records them at the machine's
-time, as ``--actor``. The answer is JSON: the amount, its province/city split and what is still due after it.
+``/write-off``), for the finance office working on the store directly; the ledger records them at the service
+clock's time (``store.clock``), as ``--actor``. The answer is JSON: the amount, its province/city split and what is still due after it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 import typer
 from rich.console import Console
 
 from api.cli.times import parse_moment
+from store.clock import service_clock
 from store.opening import open_ledger
+from store.settings import get_settings
 from ledger.commands import values as v
 from ledger.commands.values import Command
 from ledger.errors import LedgerError
@@ -31,9 +33,10 @@ def _record(actor: str, command: Command) -> None:
     if actor.split(":", 1)[0] != "province":  # as over HTTP: only the province collects and writes off
         console.print(f"[red]--actor {actor}[/]: only the province (province or province:<office>) records this")
         raise typer.Exit(2)
-    ledger = open_ledger()
+    clock = service_clock(get_settings())
+    ledger = open_ledger(clock=clock)
     try:
-        change = ledger.handle(command, By(actor=actor, at=datetime.now(UTC)))
+        change = ledger.handle(command, By(actor=actor, at=clock.now()))
     except LedgerError as exc:
         console.print(f"[red]{exc.code}[/]: {exc.detail}")
         raise typer.Exit(1) from None

@@ -15,10 +15,12 @@ from fastapi import FastAPI
 
 from api.http import openapi, problems
 from api.http.idempotency import IdempotencyKeys
-from api.http.routes import journal, lists, money, parties, queries
+from api.http.clock import ServiceClockMiddleware
+from api.http.routes import journal, lists, money, parties, programme, queries
 from ledger.application import VoucherLedger
 from store.availability import store_unavailable
 from store.settings import Settings, get_settings
+from store.clock import Clock, service_clock
 from store.opening import open_ledger
 from writer.group_commit import GroupCommitWriter
 from projections.read_models import ReadModels
@@ -42,8 +44,9 @@ class Backend:
     the database is back: every request tries to open what is missing, under a lock.
     """
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings, self.clock = settings, clock
+        self.training_store = False  # the store carries a training mark (known once opened)
         self._lock = threading.Lock()
         self.ledger: VoucherLedger | None = None
         self.read_models: ReadModels | None = None
@@ -58,7 +61,7 @@ class Backend:
         return self
 
     def _open(self) -> None:
-        ledger = open_ledger(self.settings)
+        ledger = open_ledger(self.settings, clock=self.clock)
         try:
             read_models = ReadModels(self.settings, ledger)  # applies pending migrations at start-up
         except BaseException:
@@ -69,6 +72,7 @@ class Backend:
         # costs retries, not correctness (writer/group_commit.py).
         self.writer = GroupCommitWriter(ledger).start() if self.settings.api_group_commit else None
         self.ledger, self.read_models = ledger, read_models
+        self.training_store = ledger.training_mark() is not None
         self.idempotency = IdempotencyKeys(read_models.db)
 
     def close(self) -> None:
@@ -80,12 +84,15 @@ class Backend:
             self.ledger.close()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The service on ``settings``' store, recording at ``clock`` (default: the settings' clock, real unless
+    VOUCHER_LEDGER_CLOCK starts a training one)."""
     settings = settings or get_settings()
+    clock = clock or service_clock(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        backend = Backend(settings)
+        backend = Backend(settings, clock)
         app.state.backend = backend
         try:
             backend.opened()
@@ -99,9 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             backend.close()
 
     app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
-    app.state.settings = settings
+    app.state.settings, app.state.clock = settings, clock
+    app.state.training = lambda: clock.training or (
+        getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
+    app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
     problems.install(app)
-    for module in (parties, money, queries, lists, journal):
+    for module in (parties, money, queries, lists, journal, programme):
         app.include_router(module.router, prefix="/v1")
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app

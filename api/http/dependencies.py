@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.http.auth import Principal, current_principal, require_kind
+from api.http.clock import service_now
 from api.http.idempotency import IdempotencyKeys, request_hash
 from api.http.models.fields import within_years
 from api.http.problems import REPLAYED, ApiError
@@ -48,7 +49,7 @@ class Call:
     def by(self) -> By:
         """The command's actor and recorded time (the service's clock; the domain reads none)."""
         correlation = self.request.headers.get("x-correlation-id") or self.idempotency_key
-        return By(actor=self.principal.subject, at=datetime.now(UTC), correlation_id=correlation)
+        return By(actor=self.principal.subject, at=self.request.app.state.clock.now(), correlation_id=correlation)
 
     def allow(self, *kinds: str, what: str) -> None:
         require_kind(self.principal, kinds, what)
@@ -130,7 +131,7 @@ def known_at_or_now(known_at: datetime | None) -> datetime | None:
 
 def as_of_or_now(as_of: datetime | None, name: str = "as_of") -> datetime:
     if as_of is None:
-        return datetime.now(UTC)
+        return service_now()
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise ApiError(422, "NAIVE_DATETIME", f"{name} needs a UTC offset, e.g. 2020-03-05T00:00:00+08:00")
     try:

@@ -3,7 +3,7 @@ empty store (``simulator.simulate``; many commands per transaction, flushed on a
 
 from __future__ import annotations
 
-from store.opening import open_ledger
+from simulator.store import open_simulation_store
 from bench.context import Context
 from bench.registry import Figure, benchmark
 from bench.simulated import SEED, fresh_settings, remember
@@ -17,7 +17,7 @@ def simulation(ctx: Context) -> list[Figure]:
         if not ctx.uses(store):
             continue
         settings = fresh_settings(ctx, store, "bench_sim")
-        app = open_ledger(settings)
+        app = open_simulation_store(settings)
         try:
             target = ctx.scale.simulated_events
             with ctx.tracker.step(f"{store}: simulate {target:,} events", target) as advance:

@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
 
 from ledger.commands.store_access import DirectStoreAccess, StoreAccess
-from ledger.errors import ConcurrentUpdateError, InvalidInputError, NotFoundError
+from ledger.errors import ConcurrentUpdateError, NotFoundError
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -105,10 +105,4 @@ class LedgerApplicationBase(Application):
         raise ConcurrentUpdateError(
             f"the command met a concurrent change {self.max_attempts} times and was not applied; try again"
         )
-
-
-def check_year(year: object) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 2018 <= year <= 2100:
-        raise InvalidInputError(f"fiscal year must be an integer from 2018, got {year!r}")
-    return year
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ledger import ids
-from ledger.commands.base import LedgerApplicationBase, check_year
+from ledger.commands.base import LedgerApplicationBase
 from ledger.discounts import CarrierDiscountRates, NetworkDiscountGrant
 from ledger.enterprise import Enterprise
 from ledger.errors import (
@@ -16,6 +16,7 @@ from ledger.errors import (
     EnterpriseNotFoundError,
     ProviderNotFoundError,
 )
+from ledger.programme import check_year
 from ledger.provider import Provider
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
@@ -64,12 +65,12 @@ class PartyCommands(LedgerApplicationBase):
         effective_at: datetime,
     ) -> EligibilityDecision:
         """Decide a year's eligibility; a grant records the carrier's network discount in the same transaction."""
-        check_year(year)
+        rules = self.year_rules(year)
 
         def run() -> EligibilityDecision:
             enterprise = self.enterprise(enterprise_id)
             facts = enterprise.check_eligibility(
-                year=year,
+                rules=rules,
                 prior_year_revenue_fen=prior_year_revenue_fen,
                 serious_misuse_5y=serious_misuse_5y,
                 effective_at=effective_at,
@@ -114,7 +115,7 @@ class PartyCommands(LedgerApplicationBase):
 
     def set_provider_quota(self, by: By, *, provider_id: UUID, year: int, amount_fen: int) -> UUID:
         """Set a provider's redemption quota for a year, or revise it (never below what claims hold)."""
-        check_year(year)
+        self.year_rules(year)
 
         def run() -> UUID:
             self.provider(provider_id)
@@ -130,7 +131,7 @@ class PartyCommands(LedgerApplicationBase):
 
     def eliminate_provider(self, by: By, *, provider_id: UUID, year: int, rating: str, effective_at: datetime) -> str:
         """Eliminate from the pool for ``year`` (permanent for that year); returns the provider's whitelist status."""
-        check_year(year)
+        check_year(year)  # out of the pool for a year that may not be open yet (the evaluation is for next year)
 
         def run() -> str:
             provider = self.provider(provider_id)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.catalogue import Catalogue, CatalogueItem
-from ledger.commands.base import LedgerApplicationBase, check_year
+from ledger.commands.base import LedgerApplicationBase
 from ledger.discounts import CarrierDiscountRates, CloudDiscountAgreement
 from ledger.errors import AlreadyExistsError, CityShareFixedError, ProviderNotFoundError
 from ledger.money import to_rate
@@ -18,15 +18,18 @@ from ledger.recording import By
 
 class ProgrammeCommands(LedgerApplicationBase):
     def publish_catalogue(
-        self, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date
+        self, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date | None = None
     ) -> UUID:
-        """Publish the year's catalogue. It is never edited: a second publication for the year is refused."""
-        check_year(year)
+        """Publish the year's catalogue. It is never edited: a second publication for the year is refused. Its
+        vouchers are redeemable until the year's deadline unless the catalogue names its own."""
+        rules = self.year_rules(year)
 
         def run() -> UUID:
             if self._exists(ids.catalogue_id(year)):
                 raise AlreadyExistsError(f"the {year} catalogue is already published; catalogues are never edited")
-            catalogue = Catalogue.publish(by, year=year, items=items, redemption_deadline=redemption_deadline)
+            catalogue = Catalogue.publish(by, year=year, items=items,
+                                          redemption_deadline=redemption_deadline or rules.redemption_deadline,
+                                          covered=rules.covered_fee_categories)
             self._save(catalogue)
             return catalogue.id
 
@@ -34,7 +37,7 @@ class ProgrammeCommands(LedgerApplicationBase):
 
     def set_city_quota(self, by: By, *, city: str, year: int, amount_fen: int, city_share: object) -> UUID:
         """Set a city's quota for a year, or revise its amount (never below what is already issued)."""
-        check_year(year)
+        self.year_rules(year)
 
         def run() -> UUID:
             quota = self._find(ids.city_quota_id(city, year), CityQuota)
@@ -54,7 +57,7 @@ class ProgrammeCommands(LedgerApplicationBase):
 
     def set_carrier_rates(self, by: By, *, year: int, rates: dict[str, object]) -> UUID:
         """Configure (or revise) the carriers' network discount rates for a year; each must be ≥ 30 %."""
-        check_year(year)
+        self.year_rules(year)
 
         def run() -> UUID:
             schedule = self._find(ids.carrier_rates_id(year), CarrierDiscountRates)
@@ -69,7 +72,7 @@ class ProgrammeCommands(LedgerApplicationBase):
 
     def record_cloud_agreement(self, by: By, *, provider_id: UUID, year: int, rate: object) -> UUID:
         """A public-cloud provider's discount agreement for a year (applies to all enterprises automatically)."""
-        check_year(year)
+        self.year_rules(year)
         self._load(provider_id, Provider, ProviderNotFoundError, "provider")
 
         def run() -> UUID:

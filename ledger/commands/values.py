@@ -21,6 +21,7 @@ from uuid import UUID
 from ledger import ids
 from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
+from ledger.programme import YearRules
 
 
 @dataclass(frozen=True)
@@ -114,13 +115,52 @@ class RecordAssessment(Command):
         return (self.provider_id,)
 
 
+# -- the programme and its years ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DefineProgramme(Command):
+    handler = "define_programme"
+    name: str
+    document_number: str
+    policy_date: date
+    years: tuple[YearRules, ...] = ()
+
+
+@dataclass(frozen=True)
+class OpenProgrammeYear(Command):
+    """A year opened by the province; what is not given is the latest earlier year's figure."""
+
+    handler = "open_year"
+    year: int
+    redemption_deadline: date
+    issuance_opens: date | None = None
+    issuance_closes: date | None = None
+    contracts_from: date | None = None
+    revenue_threshold_fen: int | None = None
+    min_payment_ratio: object = None
+    covered_fee_categories: tuple[str, ...] | None = None
+    established_years: int | None = None
+    misuse_lookback_years: int | None = None
+    provider_caps_fen: tuple[tuple[str, int], ...] | None = None  # (provider kind, cap) pairs: a frozen value holds no dict
+    objection_working_days: int | None = None
+    applications_open: date | None = None
+    applications_close: date | None = None
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (ids.programme_id(),)
+
+    def arguments(self) -> dict[str, Any]:
+        caps = None if self.provider_caps_fen is None else dict(self.provider_caps_fen)
+        return {**super().arguments(), "provider_caps_fen": caps}
+
+
 # -- the programme's yearly figures -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PublishCatalogue(Command):
     handler = "publish_catalogue"
     year: int
     items: tuple[CatalogueItem, ...]
-    redemption_deadline: date
+    redemption_deadline: date | None = None  # None: the programme year's
 
     def arguments(self) -> dict[str, Any]:
         return {**super().arguments(), "items": list(self.items)}

@@ -24,7 +24,8 @@ from ledger.errors import (
     VoucherNotFoundError,
     first_refusal,
 )
-from ledger.fiscal_time import fiscal_year
+from ledger.fiscal_time import shanghai_date
+from ledger.programme import YearRules
 from ledger.parties import SHENZHEN
 from ledger.provider import Provider
 from ledger.quotas import CityQuota, ProviderQuota
@@ -90,10 +91,11 @@ class VoucherCommands(LedgerApplicationBase):
             enterprise = self.enterprise(enterprise_id)
             if enterprise.city == SHENZHEN:
                 raise ShenzhenExcludedError("Shenzhen enterprises never receive provincial vouchers")
-            if fiscal_year(by.at) != year:
+            rules = self.year_rules(year)
+            if not rules.issuance.contains(by.at):
                 raise NotCurrentYearError(
-                    f"vouchers are issued from the current year's catalogue; {by.at.isoformat()} is in fiscal "
-                    f"year {fiscal_year(by.at)}, not {year}"
+                    f"{year} vouchers are issued from {rules.issuance.opens} to {rules.issuance.closes} "
+                    f"(Asia/Shanghai); it is {shanghai_date(by.at)}"
                 )
             if not enterprise.is_eligible(year):
                 raise NotEligibleError(f"enterprise {enterprise.uscc} has no granted eligibility for {year}")
@@ -157,10 +159,11 @@ class VoucherCommands(LedgerApplicationBase):
             quota = (self._find(ids.provider_quota_id(provider_id, voucher.year), ProviderQuota)
                      if voucher is not None and provider is not None else None)
             invoice_keys, contract_key = self._evidence_keys(provider_id, evidence)
+            rules = self._claim_rules(voucher, by)
             judgement = judge_claim(ClaimFacts(
                 at=by.at, claim_id=claim_id, voucher_id=voucher_id, provider_id=provider_id, evidence=evidence,
                 fee_category=fee_category, eligible_fee_fen=eligible_fee_fen, voucher=voucher, provider=provider,
-                provider_quota=quota, invoice_keys=invoice_keys, contract_key=contract_key))
+                provider_quota=quota, invoice_keys=invoice_keys, contract_key=contract_key, rules=rules))
             if judgement.refusals:
                 raise first_refusal(list(judgement.refusals))
             assert voucher is not None and quota is not None and judgement.evidence is not None
@@ -247,6 +250,14 @@ class VoucherCommands(LedgerApplicationBase):
         return self._run(run)
 
     # -- shared steps ----------------------------------------------------------------------------------------------
+    def _claim_rules(self, voucher: Voucher | None, by: By) -> YearRules | None:
+        """The year a claim is judged by: its voucher's; for an unknown voucher (refused anyway, but every rule it
+        breaks is listed), the latest opened year whose issuance had begun when the claim was made."""
+        if voucher is not None:
+            return self.year_rules(voucher.year)
+        years = self.years_until(by.at)
+        return self.year_rules(years[-1]) if years else None
+
     def _release(
         self, by: By, voucher: Voucher, provider_id: UUID, claim_id: UUID, freed: int, reason: str
     ) -> list[Any]:

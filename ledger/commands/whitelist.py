@@ -15,7 +15,6 @@ from ledger import ids
 from ledger.claims import ClaimStatus
 from ledger.commands.base import LedgerApplicationBase
 from ledger.commands.vouchers import ClaimChange
-from ledger.fiscal_time import fiscal_year
 from ledger.provider import Provider, WhitelistStatus
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
@@ -23,7 +22,6 @@ from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
 
 LIVE = (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED)
-FIRST_PROGRAMME_YEAR = 2018  # the policy's first year (粤府〔2018〕23号)
 
 
 class WhitelistCommands(LedgerApplicationBase):
@@ -102,10 +100,10 @@ class WhitelistCommands(LedgerApplicationBase):
         given back, read from the provider's yearly quotas (the one record that lists every claim against it).
 
         A claim on a voucher of year Y holds the provider's quota of year Y and may be approved or paid years later,
-        so every programme year up to ``until`` is read (a quota never set has no events). Reads the whole history,
+        so every programme year begun by ``until`` is read (a quota never set has no events). Reads the whole history,
         including claims staged in the same unit of work (group commit, simulator)."""
         found: dict[UUID, UUID] = {}
-        for year in range(FIRST_PROGRAMME_YEAR, fiscal_year(until) + 1):
+        for year in self.years_until(until):
             for event in self._history(ids.provider_quota_id(provider_id, year)):
                 if isinstance(event, ProviderQuota.Used) and event.claim_id is not None and event.timestamp < until:
                     found[event.claim_id] = event.ref

@@ -239,6 +239,7 @@ MONEY_POSTS = {  # the POSTs that create or move money (app.py: "need an Idempot
     "/v1/settlement-batches/{batch_id}/claims", "/v1/settlement-batches/{batch_id}/payment",
     "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections",
     "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off",
+    "/v1/programme/years",  # a year's figures decide every later money command: opened once, keyed
 }
 
 
@@ -267,6 +268,7 @@ def staged(world):
         "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections": {
             "amount_fen": 100, "bank_reference": "BOC-1", "effective_at": now},
         "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off": {"reason": "no key", "effective_at": now},
+        "/v1/programme/years": {"year": 2026, "redemption_deadline": "2027-02-08"},
     }
     return ids, bodies
 

@@ -71,6 +71,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/settlement-batches"):                          "Y    Y    -     -     -     -     Y     Y",
     ("GET", "/v1/programme/years/{year}/catalogue"):            "Y    Y    Y     Y     Y     Y     Y     Y",
     ("GET", "/v1/programme/years/{year}/quotas"):               "Y    Y    Y     Y     -     -     Y     Y",
+    ("POST", "/v1/programme/years"):                            "Y    -    -     -     -     -     -     -",
+    ("GET", "/v1/programme"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
     # the documentation is public: no token needed, every role may read it
     ("GET", "/openapi.json"):                                   "public",
     ("GET", "/docs"):                                           "public",
@@ -176,6 +178,7 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
             "amount_fen": 100, "bank_reference": "BOC-R", "effective_at": now},
         "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off": {"reason": "role test",
                                                                               "effective_at": now},
+        "/v1/programme/years": {"year": 2030, "redemption_deadline": "2031-02-08"},
     }
     return concrete, bodies.get(path) if method == "POST" else None
 
@@ -344,4 +347,5 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
     assert not wrong, "\n".join(wrong)
     keyed = [path for path, item in schema["paths"].items() if "post" in item
              for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
-    assert len(keyed) == 13  # quotas, vouchers, claims and their review, settlement, recovery collection and write-off
+    assert len(keyed) == 14  # quotas, vouchers, claims and their review, settlement, recovery collection and write-off,
+    # and opening a programme year

@@ -135,7 +135,7 @@ class _Event:
     def __getattr__(self, name: str):
         if name.endswith("_fen"):
             return 12_345
-        if name in ("effective_at", "suspended_from"):
+        if name in ("effective_at", "suspended_from", "clock_started_at"):
             return START
         if name in ("reasons", "failing_areas", "items", "settled_claims"):
             return ["X"]

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from store.settings import Settings
-from store.opening import open_ledger
+from simulator.store import open_simulation_store
 from ledger.application import VoucherLedger
 from ledger.recording import By
 from projections import money_flows_queries
@@ -57,7 +57,7 @@ BUDGETS = {"province": "PROGRAMME_BUDGET", "city": "CITY_BUDGET"}
 @pytest.fixture(scope="module", params=STORES)
 def history(request, tmp_path_factory) -> History:
     settings = lean(settings_for(request.param, request, tmp_path_factory.mktemp(f"journal_{request.param}")))
-    app = open_ledger(settings)
+    app = open_simulation_store(settings)
     simulate(app, events=EVENTS, seed=SEED)
     add_late_reversal(app)
     settle_recoveries(app)

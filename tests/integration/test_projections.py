@@ -23,6 +23,7 @@ import pytest
 
 from store.settings import Settings
 from store.opening import open_ledger
+from simulator.store import open_simulation_store
 from ledger.claims import ClaimStatus
 from ledger.fiscal_time import fiscal_year
 from ledger.voucher import Voucher
@@ -64,7 +65,7 @@ SEED = 3  # a history with every kind of story: eliminations, late suspensions w
 @pytest.fixture(scope="module", params=STORES)
 def history(request, tmp_path_factory) -> History:
     settings = lean(settings_for(request.param, request, tmp_path_factory.mktemp(f"history_{request.param}")))
-    app = open_ledger(settings)
+    app = open_simulation_store(settings)
     report = simulate(app, events=EVENTS, seed=SEED)
     events = read_events(app)
     assert report.events == len(events) >= 10_000

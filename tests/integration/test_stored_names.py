@@ -54,6 +54,9 @@ AGGREGATE_TOPICS = (
     "ledger.quotas:ProviderQuota",
     "ledger.settlement:SettlementBatch",
     "ledger.voucher:Voucher",
+    "ledger.programme:Programme",
+    "ledger.programme:ProgrammeYear",
+    "ledger.training:TrainingMark",
 )
 
 EVENT_TOPICS = (
@@ -105,6 +108,10 @@ EVENT_TOPICS = (
     "ledger.voucher:Voucher.Issued",
     "ledger.voucher:Voucher.Revoked",
     "ledger.voucher:Voucher.ValueReturned",
+    "ledger.programme:Programme.Defined",
+    "ledger.programme:Programme.YearOpened",
+    "ledger.programme:ProgrammeYear.Opened",
+    "ledger.training:TrainingMark.Marked",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from api.cli import evidence as cli_evidence
 from store.settings import Settings, get_settings
 from store.opening import ensure_postgres_schema, open_ledger, pg_connect
+from simulator.store import open_simulation_store
 from audit.digest import Digest, DigestError, generate_keys, load_digest, load_private_key, load_public_key, take_digest
 from audit.hash_chain import leaf_hash
 from audit.merkle import audit_path, merkle_root, node_hash, root_from_path
@@ -158,7 +159,7 @@ def test_the_same_history_has_the_same_chain_head_on_both_stores(request, tmp_pa
     heads = []
     for store in ("sqlite", "postgres"):
         settings = settings_for(store, request, tmp_path)
-        app = open_ledger(settings)
+        app = open_simulation_store(settings)
         try:
             simulate(app, events=300, seed=11)
         finally:

@@ -1,12 +1,11 @@
 """Helpers for the HTTP API tests: settings, the service's clock, tokens, problem+json checks, and a small world set
 up through the HTTP routes only (never through the ledger), so that every figure a test checks was written by the API.
 
-The service's clock. Commands are recorded at ``datetime.now(UTC)`` (``api/http/dependencies.py``: ``Call.by``) and the
-programme's years are 2018-2020, so on a real clock no voucher can be issued (``NOT_CURRENT_YEAR``) and no claim made
-(``VOUCHER_EXPIRED``). The API has no clock setting, so :class:`ServiceClock` replaces the ``datetime`` name in that
-one module with one whose ``now()`` is the test's time: the service still runs end to end (HTTP, auth, idempotency,
-ledger, read models, databases); only its notion of "now" is the test's. Tokens are minted and checked on the real
-clock (PyJWT), which is why tokens stay valid.
+The service's clock. Commands are recorded at the app's clock (``api/http/dependencies.py``: ``Call.by``), and the
+default programme's years are 2018-2020, so the tests run the service on a training clock (``create_app(clock=...)``,
+as ``VOUCHER_LEDGER_CLOCK`` would) that the test sets and advances (:class:`ServiceClock`): the service runs end to
+end (HTTP, auth, idempotency, ledger, read models, databases) and its store is a training store. Tokens are minted
+and checked on the real clock (PyJWT), which is why tokens stay valid.
 
 Expected figures are worked out here from the amounts the tests send and DOMAIN.md's rules (``floor_rate``), never
 by calling the ledger's own money functions.
@@ -27,7 +26,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-import api.http.dependencies as http_context
 from api.http.app import create_app
 from api.http.auth import mint
 from store.settings import Settings
@@ -93,56 +91,23 @@ class ServiceClock:
         return self.now
 
 
-_REAL_DATETIME = datetime
-_active: ServiceClock | None = None  # the clock of the client whose request runs (set by ClockedClient)
-_installed = 0  # how many patched_clock contexts are open (fixtures of different scopes end in any order)
-_install_lock = threading.Lock()
+class TrainingClockOf:
+    """The service's training clock (``store.clock.Clock``) reading a test's :class:`ServiceClock`."""
 
+    training = True
 
-class _ServiceDateTime(datetime):
-    """``datetime`` as api/http/dependencies.py sees it: ``now()`` is the active test clock's time (else the real one)."""
+    def __init__(self, clock: ServiceClock) -> None:
+        self.clock = clock
+        self.started_at = clock.now
 
-    @classmethod
-    def now(cls, tz=None):
-        clock = _active
-        if clock is None:
-            return _REAL_DATETIME.now(tz)
-        return clock.now if tz is None else clock.now.astimezone(tz)
+    def now(self) -> datetime:
+        return self.clock.now
 
 
 @contextmanager
 def patched_clock(start: datetime = START) -> Iterator[ServiceClock]:
-    """Give the service a test clock for the duration (module- or function-scoped fixtures alike)."""
-    global _installed, _active
-    with _install_lock:
-        if _installed == 0:
-            http_context.datetime = _ServiceDateTime
-        _installed += 1
-    clock = ServiceClock(start)
-    try:
-        yield clock
-    finally:
-        with _install_lock:
-            _installed -= 1
-            if _active is clock:
-                _active = None
-            if _installed == 0:
-                http_context.datetime = _REAL_DATETIME
-                _active = None
-
-
-class ClockedClient(TestClient):
-    """A TestClient whose requests run on its own service clock (several apps may be alive in one process)."""
-
-    def __init__(self, app, clock: ServiceClock | None, **kwargs: Any) -> None:
-        super().__init__(app, **kwargs)
-        self.clock = clock
-
-    def request(self, *args: Any, **kwargs: Any):
-        global _active
-        if self.clock is not None:
-            _active = self.clock
-        return super().request(*args, **kwargs)
+    """A test clock for the services :func:`running_api` starts (module- or function-scoped fixtures alike)."""
+    yield ServiceClock(start)
 
 
 # -- tokens and requests ----------------------------------------------------------------------------------------------
@@ -319,7 +284,7 @@ class Api:
 @contextmanager
 def running_api(settings: Settings, clock: ServiceClock) -> Iterator[Api]:
     """A real app on ``settings`` behind a TestClient (lifespan run: ledger and read models opened and closed)."""
-    with ClockedClient(create_app(settings), clock, raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings, clock=TrainingClockOf(clock)), raise_server_exceptions=False) as client:
         yield Api(client=client, settings=settings, clock=clock)
 
 

@@ -67,6 +67,9 @@ class World:
         redemption_deadline: date | None = None,
     ) -> None:
         by = self.by(at=min(self.now, datetime(year, 1, 2, tzinfo=UTC)) if self.now.year == year else None)
+        programme = self.app.programme()
+        if programme is None or year not in programme.years:  # a year after the default programme's: opened as data
+            self.app.open_year(by, year=year, redemption_deadline=redemption_deadline or date(year + 1, 2, 8))
         self.app.set_carrier_rates(by, year=year, rates=dict(carrier_rates or DEFAULT_CARRIER_RATES))
         self.app.publish_catalogue(
             by,

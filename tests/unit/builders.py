@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 from ledger.catalogue import CatalogueItem
 from ledger.claim_rules import ClaimFacts, ClaimJudgement, judge_claim
 from ledger.claims import ClaimEvidence
+from ledger.default_programme import year_rules
 from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.fiscal_time import end_of_day
 from ledger.ids import evidence_number
@@ -93,7 +94,8 @@ class Desk:
             at=at, claim_id=uid(claim), voucher_id=self.voucher.id, provider_id=self.provider.id, evidence=ev,
             fee_category=category, eligible_fee_fen=fee, voucher=self.voucher, provider=self.provider,
             provider_quota=self.quota, invoice_keys={n: k for n, k in self.invoice_keys.items() if n in numbers},
-            contract_key=self.contract_keys.get((self.provider.id, evidence_number(ev.contract_no))))
+            contract_key=self.contract_keys.get((self.provider.id, evidence_number(ev.contract_no))),
+            rules=year_rules(self.voucher.year))  # the default programme's figures for the voucher's year
         return replace(facts, **changes) if changes else facts
 
     def judge(self, claim: str = "claim-1", **kwargs: object) -> ClaimJudgement:

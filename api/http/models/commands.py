@@ -41,7 +41,8 @@ class CatalogueItemIn(Body):
 class PublishCatalogue(Body):
     year: Year
     items: list[CatalogueItemIn] = Field(min_length=1, max_length=200)
-    redemption_deadline: Day
+    redemption_deadline: Day | None = Field(None, description="the last day its vouchers are redeemable; default: the "
+                                                               "programme year's redemption deadline")
 
 
 class SetCityQuota(Body):

@@ -8,15 +8,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
-from ledger.fiscal_time import PROGRAMME_YEARS
 from ledger.parties import CITIES
+from ledger.programme import EARLIEST_YEAR, LATEST_YEAR
 from ledger.uscc import ALPHABET
 
 Fen = Annotated[int, Field(strict=True, ge=0, le=10**15, description="integer fen (1 yuan = 100 fen)", examples=[5_000_000])]
 Rate = Annotated[str, Field(pattern=r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$", description="exact decimal in [0, 1] as a string",
                             examples=["0.30"])]
-Year = Annotated[int, Field(strict=True, ge=min(PROGRAMME_YEARS), le=max(PROGRAMME_YEARS), examples=[2020],
-                            description="a programme (fiscal) year")]
+# Only a sanity bound: which years exist is the programme's (GET /v1/programme); another year is refused by the
+# ledger with YEAR_NOT_IN_PROGRAMME (409), as a year the province may still open.
+Year = Annotated[int, Field(strict=True, ge=EARLIEST_YEAR, le=LATEST_YEAR, examples=[2020],
+                            description="a programme (fiscal) year, one of the programme's years (GET /v1/programme)")]
 
 
 def printable(text: str) -> str:
@@ -43,7 +45,7 @@ City = Annotated[str, Field(pattern=CITY_PATTERN, examples=["440600"], json_sche
                             description="a Guangdong city code (GB/T 2260)")]
 
 
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # wide around the programme; beyond, UTC/Shanghai arithmetic overflows
+# EARLIEST_YEAR..LATEST_YEAR (ledger.programme): wide around any programme; beyond, UTC/Shanghai arithmetic overflows.
 
 
 def within_years(moment: datetime) -> datetime:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
 from api.http.models import queries
-from api.http.models.fields import CITY_CODES, CITY_PATTERN
+from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes.queries import AsOf, KnownAt
 from ledger.parties import check_city
 
@@ -20,7 +20,7 @@ router = APIRouter(tags=["queries (as of any time)"])
 def trial_balance(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
                   city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
                                            description="one city (GB/T 2260 code)"),
-                  programme_year: int | None = Query(None, ge=2018, le=2030),
+                  programme_year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
                   c: Call = Depends(query_call)):
     c.allow("province", "auditor", what="read the journal's trial balance")
     at = as_of_or_now(as_of)

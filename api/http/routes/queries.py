@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.http.auth import forbid
 from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
 from api.http.models import queries as s
-from api.http.models.fields import CITY_CODES, CITY_PATTERN, MOMENT_PATTERN
+from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR, MOMENT_PATTERN
 from api.http.party_ids import DESCRIPTION, ID_OR_USCC_PATTERN, party_id
 from api.http.scope import created_by, in_scope, not_found
 from ledger.errors import LedgerError
@@ -88,7 +88,7 @@ def provider(provider_id: ProviderKey, as_of: datetime | None = AsOf, known_at: 
 def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
                                          description="a Guangdong city code (GB/T 2260)")],
                as_of: datetime | None = AsOf,
-               year: int | None = Query(None, ge=2018, le=2030, description="a programme year, or with "
+               year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a programme year, or with "
                                         "year_kind=cash the year the money moved"),
                year_kind: Literal["programme", "cash"] = "programme",
                fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"] | None = None,

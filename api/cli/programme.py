@@ -1,0 +1,99 @@
+"""`voucher-ledger programme show` and `programme open-year`: the programme's policy and years, and the province
+opening a successor year (the same command as ``POST /v1/programme/years``), recorded at the service clock's time."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import typer
+from rich.console import Console
+
+from ledger.commands import values as v
+from ledger.errors import LedgerError
+from ledger.programme import YearRules
+from ledger.recording import By
+from store.clock import service_clock
+from store.opening import open_ledger
+from store.settings import get_settings
+
+console = Console()
+group = typer.Typer(help="The programme: its policy and years (show), and opening a year (open-year).",
+                    no_args_is_help=True)
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        console.print(f"[red]{option} {text!r}[/] is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+def _year(rules: YearRules, now) -> dict:
+    return {**{k: (str(x) if not isinstance(x, int | list | dict | type(None)) else x)
+               for k, x in rules.as_record().items()}, "phase": rules.phase(now).value, "open": rules.is_open(now)}
+
+
+@group.command("show")
+def show() -> None:
+    """The programme, its years with their figures, which are open now, and whether this store is a training one."""
+    settings = get_settings()
+    clock = service_clock(settings)
+    ledger = open_ledger(settings, clock=clock)
+    try:
+        programme, mark, now = ledger.programme(), ledger.training_mark(), clock.now()
+        years = [_year(rules, now) for rules in ledger.programme_years()]
+    finally:
+        ledger.close()
+    console.print_json(json.dumps({
+        "name": programme.name, "document_number": programme.document_number,
+        "policy_date": programme.policy_date.isoformat(), "now": now.isoformat(),
+        "training": clock.training or mark is not None,
+        "training_clock_started_at": mark.clock_started_at.isoformat() if mark else None,
+        "years": years, "open_years": [y["year"] for y in years if y["open"]],
+    }, ensure_ascii=False))
+
+
+@group.command("open-year")
+def open_year(
+    year: int = typer.Argument(..., help="the year to open, e.g. 2026"),
+    redemption_deadline: str = typer.Option(..., help="its vouchers are redeemable until the end of this day"),
+    issuance_opens: str = typer.Option(None, help="first day vouchers are issued (default: 1 January)"),
+    issuance_closes: str = typer.Option(None, help="last day vouchers are issued (default: 31 December)"),
+    revenue_threshold_fen: int = typer.Option(None, help="prior-year revenue at least this (default: last year's)"),
+    min_payment_ratio: str = typer.Option(None, help="payment proven at least this share, e.g. 0.90"),
+    covered: list[str] = typer.Option(None, "--covered", help="a covered fee category (repeat; default: last year's)"),
+    applications_open: str = typer.Option(None, help="first day of the published application window"),
+    applications_close: str = typer.Option(None, help="last day of the published application window"),
+    actor: str = typer.Option("province", help="who opens it (the province), e.g. province:planning"),
+) -> None:
+    """Open a programme year with no code change; what is not given is the latest earlier year's figure."""
+    if actor.split(":", 1)[0] != "province":
+        console.print(f"[red]--actor {actor}[/]: only the province opens programme years")
+        raise typer.Exit(2)
+    command = v.OpenProgrammeYear(
+        year=year, redemption_deadline=_day(redemption_deadline, "--redemption-deadline"),
+        issuance_opens=_day(issuance_opens, "--issuance-opens"),
+        issuance_closes=_day(issuance_closes, "--issuance-closes"), revenue_threshold_fen=revenue_threshold_fen,
+        min_payment_ratio=min_payment_ratio, covered_fee_categories=tuple(covered) if covered else None,
+        applications_open=_day(applications_open, "--applications-open"),
+        applications_close=_day(applications_close, "--applications-close"))
+    settings = get_settings()
+    clock = service_clock(settings)
+    ledger = open_ledger(settings, clock=clock)
+    try:
+        rules = ledger.handle(command, By(actor=actor, at=clock.now()))
+        now = clock.now()
+    except LedgerError as exc:
+        console.print(f"[red]{exc.code}[/]: {exc.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        ledger.close()
+    console.print_json(json.dumps(_year(rules, now), ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group, name="programme")

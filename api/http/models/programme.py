@@ -1,0 +1,69 @@
+"""The programme and its years, as the province opens them and everyone reads them (GET /v1/programme)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from api.http.models.commands import Body
+from api.http.models.fields import Day, Fen, Rate, Year
+from ledger.programme import YearRules
+
+FeeCategoryName = str
+
+
+class OpenYear(Body):
+    """A successor year. What is not given is the latest earlier year's figure; the issuance window defaults to the
+    fiscal year, contracts are covered from the policy's date."""
+
+    year: Year
+    redemption_deadline: Day = Field(description="the year's vouchers are redeemable until the end of this day")
+    issuance_opens: Day | None = None
+    issuance_closes: Day | None = None
+    contracts_from: Day | None = None
+    revenue_threshold_fen: Fen | None = Field(None, description="prior-year main business revenue at least this")
+    min_payment_ratio: Rate | None = Field(None, description="payment proven at least this share of the contract")
+    covered_fee_categories: list[FeeCategoryName] | None = Field(None, min_length=1, max_length=10)
+    established_years: int | None = Field(None, strict=True, ge=0, le=100)
+    misuse_lookback_years: int | None = Field(None, strict=True, ge=0, le=100)
+    provider_caps_fen: dict[str, Fen] | None = Field(None, description="default provider quota by provider kind")
+    objection_working_days: int | None = Field(None, strict=True, ge=0, le=100)
+    applications_open: Day | None = None
+    applications_close: Day | None = None
+
+
+class YearOut(BaseModel):
+    year: int
+    phase: str = Field(description="UPCOMING, ISSUING, REDEEMING or CLOSED, on the service's clock")
+    open: bool = Field(description="vouchers of the year are issued or redeemed now")
+    issuance_opens: date
+    issuance_closes: date
+    redemption_deadline: date
+    contracts_from: date
+    revenue_threshold_fen: int
+    min_payment_ratio: str
+    covered_fee_categories: list[str]
+    established_years: int
+    misuse_lookback_years: int
+    provider_caps_fen: dict[str, int]
+    objection_working_days: int
+    applications_open: date | None
+    applications_close: date | None
+
+    @classmethod
+    def of(cls, rules: YearRules, now: datetime) -> YearOut:
+        record = rules.as_record()
+        return cls(**{**record, "min_payment_ratio": str(rules.min_payment_ratio)},
+                   phase=rules.phase(now).value, open=rules.is_open(now))
+
+
+class ProgrammeOut(BaseModel):
+    name: str
+    document_number: str
+    policy_date: date
+    now: datetime = Field(description="the service's clock")
+    training: bool = Field(description="a training service: its clock or its store is not the real record")
+    training_clock_started_at: datetime | None = Field(None, description="where this store's training clock started")
+    years: list[YearOut]
+    open_years: list[int]

@@ -1,0 +1,74 @@
+"""GET /v1/programme and POST /v1/programme/years; a training service says so on every answer; on the real clock,
+with no training setting, the province opens the current year and a voucher goes from issuance to payment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from api.http.app import create_app
+from tests.support.api_helpers import (
+    FOSHAN, START, Api, ServiceClock, api_settings, assert_problem, ok, patched_clock, running_api,
+)
+
+TRAINING = "Voucher-Ledger-Training"
+
+
+def test_a_training_service_shows_its_programme_and_marks_every_answer(store_settings):
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        answer = api.get("/v1/programme", role="enterprise:91440600MA00000014")  # every role reads it
+        body = ok(answer)
+        assert answer.headers[TRAINING] == "true"
+        assert body["training"] is True and body["document_number"] == "粤府〔2018〕23号"
+        assert [y["year"] for y in body["years"]] == [2018, 2019, 2020]
+        # 2 March 2020: 2018's vouchers ran to 28 Feb 2019 and 2019's to 8 Feb 2020; 2020's are being issued.
+        phases = {y["year"]: y["phase"] for y in body["years"]}
+        assert phases == {2018: "CLOSED", 2019: "CLOSED", 2020: "ISSUING"} and body["open_years"] == [2020]
+        assert body["years"][2]["redemption_deadline"] == "2021-02-08"
+        assert body["years"][2]["revenue_threshold_fen"] == 1_000_000_000
+        unauthenticated = api.client.get("/v1/programme")
+        assert_problem(unauthenticated, 401) and unauthenticated.headers[TRAINING] == "true"  # errors too
+        year = {"city": FOSHAN, "year": 2021, "amount_fen": 1_000, "city_share": "0.3"}
+        assert_problem(api.post("/v1/city-quotas", year), 409, "YEAR_NOT_IN_PROGRAMME")
+        opened = ok(api.post("/v1/programme/years", {"year": 2021, "redemption_deadline": "2022-02-08",
+                                                     "revenue_threshold_fen": 1_500_000_000}), 201)
+        assert (opened["year"], opened["phase"], opened["revenue_threshold_fen"]) == (2021, "UPCOMING", 1_500_000_000)
+        assert opened["min_payment_ratio"] == "0.90"  # carried from 2020
+        ok(api.post("/v1/city-quotas", year))
+        assert_problem(api.post("/v1/programme/years", {"year": 2021, "redemption_deadline": "2022-02-08"}), 409,
+                       "YEAR_ALREADY_OPEN")
+        assert_problem(api.post("/v1/programme/years", {"year": 2022, "redemption_deadline": "2023-02-08"},
+                                role="auditor"), 403, "FORBIDDEN")
+
+
+def test_on_the_real_clock_the_province_opens_the_current_year_and_pays_a_claim(store_settings):
+    settings = api_settings(store_settings)
+    now = datetime.now(UTC)
+    year = (now + timedelta(hours=8)).year  # the fiscal year in Guangdong
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        api = Api(client=client, settings=settings, clock=ServiceClock(now - timedelta(minutes=1)))  # body times
+        first = api.get("/v1/programme")
+        assert TRAINING not in first.headers and ok(first)["training"] is False
+        assert year not in ok(first)["open_years"]
+        opened = ok(api.post("/v1/programme/years", {"year": year, "redemption_deadline": f"{year + 1}-02-08"}), 201)
+        assert opened["phase"] == "ISSUING"
+        api.setup_year(year)
+        provider = api.admit()
+        assert api.assess(provider)["status"] == "WHITELISTED"
+        api.provider_quota(provider, year=year)
+        enterprise = api.register()
+        assert api.decide(enterprise, year=year)["granted"] is True
+        voucher = ok(api.issue(enterprise, year=year), 201)["voucher_id"]
+        claim = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=200_001)), 201)
+        assert claim["amount_fen"] == 100_000  # 50 % rounded down to the fen
+        ok(api.approve(voucher, claim["claim_id"]))
+        batch = api.open_batch(provider, period=f"{year}-01")
+        ok(api.add_to_batch(batch, voucher, claim["claim_id"]))
+        ok(api.pay(batch))
+        balance = ok(api.get(f"/v1/vouchers/{voucher}"))
+        assert balance["settled_fen"] == 100_000
+        recorded = [e["recorded_us"] for e in ok(api.get(f"/v1/audit/voucher/{voucher}"))["items"]]
+        real = (now - timedelta(minutes=5)).timestamp() * 1e6, (now + timedelta(minutes=5)).timestamp() * 1e6
+        assert len(recorded) >= 5 and all(real[0] <= r <= real[1] for r in recorded)  # recorded on the real clock
+        assert ok(api.get("/v1/programme"))["open_years"][-1] == year
