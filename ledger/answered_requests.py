@@ -35,8 +35,8 @@ class AnsweredRequest(LedgerAggregate):
 
     class Answered(LedgerAggregate.Created):
         fingerprint: str  # a hash of the request (method, path, body): the same key with another request is refused
-        result_topic: str | None  # the result's class, or None for a plain value (an id, a status) or a refusal
-        result: dict[str, Any] | None
+        result_topic: str | None  # the result's class (for a reader of the store), None for a plain value or a refusal
+        result: dict[str, Any] | None  # {"value": the result, as plain data with each nested value's class}
         refusal_topic: str | None  # the refusal's class, when the rules refused the command
         refusal: dict[str, Any] | None
 
@@ -47,13 +47,9 @@ class AnsweredRequest(LedgerAggregate):
 
     @classmethod
     def answered(cls, by: By, *, request_id: UUID, fingerprint: str, result: Any) -> AnsweredRequest:
-        if dataclasses.is_dataclass(result) and not isinstance(result, type):
-            topic: str | None = get_topic(type(result))
-            fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
-        else:
-            topic, fields = None, {"value": result}
-        return cls._start(cls.Answered, request_id, by, fingerprint=fingerprint, result_topic=topic, result=fields,
-                          refusal_topic=None, refusal=None)
+        topic = get_topic(type(result)) if _is_value(result) else None
+        return cls._start(cls.Answered, request_id, by, fingerprint=fingerprint, result_topic=topic,
+                          result={"value": _encoded(result)}, refusal_topic=None, refusal=None)
 
     @classmethod
     def refused(cls, by: By, *, request_id: UUID, fingerprint: str, refusal: LedgerError) -> AnsweredRequest:
@@ -73,6 +69,39 @@ class AnsweredRequest(LedgerAggregate):
             error.replayed = True
             raise error
         assert self.result is not None
-        if self.result_topic is None:
-            return Replayed(self.result["value"])
-        return Replayed(resolve_topic(self.result_topic)(**self.result))
+        return Replayed(_decoded(self.result["value"]))
+
+
+_CLASS = "_value_class_"  # marks a result value (a frozen dataclass) within the stored answer
+_SET = "_frozenset_"  # marks a set (kept sorted, so that the same answer is stored as the same bytes)
+
+
+def _is_value(obj: Any) -> bool:
+    return dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+
+
+def _encoded(obj: Any) -> Any:
+    """Results are frozen dataclasses of ids, amounts, times and tuples, possibly nested: kept as plain data with each
+    value's class, for the library's transcoder (which knows ids, times and decimals, not our classes)."""
+    if _is_value(obj):
+        return {_CLASS: get_topic(type(obj)), **{f.name: _encoded(getattr(obj, f.name)) for f in dataclasses.fields(obj)}}
+    if isinstance(obj, (list, tuple)):
+        return [_encoded(item) for item in obj]
+    if isinstance(obj, (set, frozenset)):
+        return {_SET: [_encoded(item) for item in sorted(obj, key=repr)]}
+    if isinstance(obj, dict):
+        return {key: _encoded(item) for key, item in obj.items()}
+    return obj
+
+
+def _decoded(data: Any) -> Any:
+    if isinstance(data, dict) and _CLASS in data:
+        fields = {key: _decoded(item) for key, item in data.items() if key != _CLASS}
+        return resolve_topic(data[_CLASS])(**fields)
+    if isinstance(data, dict) and _SET in data:
+        return frozenset(_decoded(item) for item in data[_SET])
+    if isinstance(data, list):
+        return tuple(_decoded(item) for item in data)
+    if isinstance(data, dict):
+        return {key: _decoded(item) for key, item in data.items()}
+    return data
