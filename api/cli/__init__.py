@@ -5,16 +5,21 @@ from __future__ import annotations
 import typer
 
 from api.cli import (
+    discounts,
+    eligibility,
     evidence,
     evidence_keys,
     exports,
     journal,
     projections,
     queries,
+    quotas,
     recovery,
+    revocation,
     service,
     store,
     walkthrough,
+    year_end,
 )
 
 
@@ -26,7 +31,7 @@ def build() -> typer.Typer:
                       no_args_is_help=True)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-                  recovery):
+                  recovery, revocation, year_end, eligibility, quotas, discounts):
         group.register(app)
     return app
 

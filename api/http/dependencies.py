@@ -54,13 +54,21 @@ class Call:
                 status: int = 200) -> JSONResponse:
         """Send a command value and answer with ``answer(result)``; with an Idempotency-Key, at most once per key.
         The clock is read here, on the request's side; the writer only decides."""
+        def decide(by: By) -> Any:
+            writer = self.backend.writer
+            # Through the writer, the result comes back after its batch committed.
+            return self.ledger.handle(command, by) if writer is None else writer.execute(command, by)
+
+        return self.perform(body, decide, answer, status=status)
+
+    def perform(self, body: BaseModel | None, action: Callable[[By], Any], answer: Callable[[Any], BaseModel], *,
+                status: int = 200) -> JSONResponse:
+        """Run ``action(by)`` — one command, or an operation that sends several (the year-end expiry run) — and
+        answer with ``answer(result)``, under the request's Idempotency-Key as :meth:`respond` does."""
         by = self.by()
 
         def execute() -> JSONResponse:
-            writer = self.backend.writer
-            # Through the writer, the result comes back after its batch committed.
-            result = self.ledger.handle(command, by) if writer is None else writer.execute(command, by)
-            return JSONResponse(jsonable_encoder(answer(result)), status_code=status)
+            return JSONResponse(jsonable_encoder(answer(action(by))), status_code=status)
 
         if self.idempotency_key is None:
             if self.key_required:
