@@ -18,8 +18,10 @@ from ledger import ids
 from ledger.commands import values as v
 from ledger.discounts import NetworkDiscountGrant
 from ledger.enterprise import Enterprise
+from projections.check import check
 from projections.read_models import ReadModels
 from tests.support.assertions import last_event_id, refused
+from tests.support.projection_helpers import lean
 from tests.support.scenario import FOSHAN
 
 BELOW_LINE_FEN = 999_999_999  # one fen under 10,000,000 RMB
@@ -143,6 +145,8 @@ def test_eligibility_as_of_and_known_at_shows_the_decision_then_and_the_correcti
         assert "资格更正" in correction[0]["summary_zh"] and "不通过 → 通过" in correction[0]["summary_zh"]
     finally:
         read.close()
+    # A rebuild from the events writes exactly the rows the live projection wrote, the register included.
+    assert check(world.app, lean(store_settings), ["audit_trail"]) == []
 
 
 # -- quota revisions ---------------------------------------------------------------------------------------------------
