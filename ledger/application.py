@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from eventsourcing.application import Repository
 from eventsourcing.utils import strtobool
 
+from ledger.commands.corrections import CorrectionCommands
 from ledger.commands.evidence import EvidenceKeyCommands
 from ledger.commands.evidence_guard import EvidenceKeysGuard
 from ledger.commands.parties import PartyCommands
@@ -31,7 +32,7 @@ from ledger.stored_names import APPLICATION_NAME
 
 
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
-                    EvidenceKeyCommands, EvidenceKeysGuard, ProgrammeYearCommands):
+                    CorrectionCommands, EvidenceKeyCommands, EvidenceKeysGuard, ProgrammeYearCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

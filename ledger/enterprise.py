@@ -1,4 +1,9 @@
-"""Enterprise: registration and the yearly eligibility decision (一(二))."""
+"""Enterprise: registration, the yearly eligibility decision (一(二)) and its corrections.
+
+A decision is made once per year; a wrong one is never edited. It is superseded by a correction: a new decision for
+the same year from corrected declared facts, judged by the same rules, with the reason for the correction. The
+latest recorded decision of a year is the one in effect from its effective time on.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from ledger import ids
-from ledger.errors import EligibilityAlreadyDecidedError, InvalidInputError
+from ledger.errors import EligibilityAlreadyDecidedError, EligibilityNotDecidedError, InvalidInputError
 from ledger.fiscal_time import add_years, require_aware, shanghai_date
 from ledger.money import check_fen
 from ledger.parties import SHENZHEN, Carrier, check_city, parse_enum
@@ -83,6 +88,22 @@ class Enterprise(LedgerAggregate):
             e.eligibility[self.year] = self.granted
             e.refusals[self.year] = list(self.reasons)
 
+    class EligibilityCorrected(LedgerAggregate.Event):
+        """A new decision for ``year`` that supersedes the one in effect (``previously_granted``), with ``reason``."""
+
+        year: int
+        granted: bool
+        reasons: list[str]
+        prior_year_revenue_fen: int
+        serious_misuse_5y: bool
+        effective_at: datetime
+        previously_granted: bool
+        reason: str
+
+        def apply(self, e: Enterprise) -> None:
+            e.eligibility[self.year] = self.granted
+            e.refusals[self.year] = list(self.reasons)
+
     # State (set by the events' apply methods; class-level annotations would become __init__ parameters):
     # uscc, name, city, carrier, established_on, eligibility {year: granted}, refusals {year: [reason codes]}
 
@@ -115,8 +136,24 @@ class Enterprise(LedgerAggregate):
         if year in self.eligibility:
             raise EligibilityAlreadyDecidedError(
                 f"eligibility of {self.uscc} for {year} was already decided "
-                f"({'granted' if self.eligibility[year] else 'refused'}); a correction is a new programme decision"
+                f"({'granted' if self.eligibility[year] else 'refused'}); send a correction, with its reason, to "
+                "supersede it"
             )
+        return self._judge(year, prior_year_revenue_fen, serious_misuse_5y, effective_at)
+
+    def check_correction(
+        self, *, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
+    ) -> EligibilityFacts:
+        """Judge corrected facts for a year already decided (no state changes); refuses a year never decided."""
+        if year not in self.eligibility:
+            raise EligibilityNotDecidedError(
+                f"eligibility of {self.uscc} for {year} was never decided: decide it, there is nothing to correct"
+            )
+        return self._judge(year, prior_year_revenue_fen, serious_misuse_5y, effective_at)
+
+    def _judge(
+        self, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
+    ) -> EligibilityFacts:
         check_fen(prior_year_revenue_fen, "prior-year main business revenue")
         if not isinstance(serious_misuse_5y, bool):
             raise InvalidInputError("serious_misuse_5y must be true or false")
@@ -142,6 +179,23 @@ class Enterprise(LedgerAggregate):
             prior_year_revenue_fen=facts.prior_year_revenue_fen,
             serious_misuse_5y=facts.serious_misuse_5y,
             effective_at=facts.effective_at,
+        )
+
+    def record_correction(self, by: By, facts: EligibilityFacts, *, reason: str) -> None:
+        """Record a correction judged by :meth:`check_correction`; it supersedes the decision in effect."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInputError("a correction of an eligibility decision records its reason")
+        self._record(
+            self.EligibilityCorrected,
+            by,
+            year=facts.year,
+            granted=facts.granted,
+            reasons=[r.value for r in facts.reasons],
+            prior_year_revenue_fen=facts.prior_year_revenue_fen,
+            serious_misuse_5y=facts.serious_misuse_5y,
+            effective_at=facts.effective_at,
+            previously_granted=self.eligibility[facts.year],
+            reason=reason.strip(),
         )
 
     def is_eligible(self, year: int) -> bool:

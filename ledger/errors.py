@@ -249,6 +249,12 @@ class EligibilityAlreadyDecidedError(DuplicateError):
     code = "ELIGIBILITY_ALREADY_DECIDED"
 
 
+class EligibilityNotDecidedError(RuleViolationError):
+    """A correction supersedes a decision: there must be one for the year to correct."""
+
+    code = "ELIGIBILITY_NOT_DECIDED"
+
+
 class ConcurrentUpdateError(LedgerError):
     """Version conflicts persisted after the configured number of attempts; nothing was written."""
 

@@ -47,6 +47,7 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.discounts:CarrierDiscountRates.Set",
     "ledger.discounts:CloudDiscountAgreement.Agreed",
     "ledger.discounts:NetworkDiscountGrant.Granted",
+    "ledger.enterprise:Enterprise.EligibilityCorrected",
     "ledger.enterprise:Enterprise.EligibilityDecided",
     "ledger.enterprise:Enterprise.Registered",
     "ledger.evidence_keys:ContractKey.PartAdded",

@@ -36,6 +36,13 @@ SUMMARIES: dict[str, Summary] = {
         f"{e.year} 年度资格{'通过' if e.granted else '不通过'}" + ("" if e.granted else f"：{'、'.join(e.reasons)}"),
         f"eligibility for {e.year} {'granted' if e.granted else 'refused: ' + ', '.join(e.reasons)}",
     ),
+    "Enterprise.EligibilityCorrected": lambda e: (
+        f"{e.year} 年度资格更正：{'通过' if e.previously_granted else '不通过'} → {'通过' if e.granted else '不通过'}"
+        + ("" if e.granted else f"（{'、'.join(e.reasons)}）") + f"，原因：{e.reason}（已发放的服务券不受影响）",
+        f"eligibility for {e.year} corrected: {'granted' if e.previously_granted else 'refused'} -> "
+        + ("granted" if e.granted else "refused: " + ", ".join(e.reasons)) + f"; reason: {e.reason} "
+        "(vouchers already issued are not affected)",
+    ),
     "CarrierDiscountRates.Set": lambda e: (f"{e.year} 年度运营商网络资费折扣率公布", f"carrier discount rates for {e.year} set"),
     "CarrierDiscountRates.Revised": lambda e: ("运营商网络资费折扣率修订", "carrier discount rates revised"),
     "NetworkDiscountGrant.Granted": lambda e: (

@@ -43,6 +43,8 @@ KIND_OF = {
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "summary_zh", "summary_en")
 ENTRY_COLUMNS = ("position", "entity_kind", "entity_id")
+ELIGIBILITY_COLUMNS = ("position", "enterprise_id", "year", "granted", "reasons", "corrected", "reason", "effective_us",
+                       "recorded_us", "actor")
 
 
 def _event_classes() -> dict[type, str]:
@@ -52,6 +54,8 @@ def _event_classes() -> dict[type, str]:
             owner, _, event_name = name.partition(".")
             if owner == aggregate.__name__:
                 found[getattr(aggregate, event_name)] = "record"
+    # Eligibility decisions also go to their own register, read by "eligible as of T, known at K" answers.
+    found[Enterprise.EligibilityDecided] = found[Enterprise.EligibilityCorrected] = "decision"
     return found
 
 
@@ -67,7 +71,7 @@ def _reason(e: Any) -> str | None:
 
 class AuditTrail(LedgerProjection):
     name = "audit_trail"
-    tables = ("vl_audit_events", "vl_audit_entries", "vl_audit_refs")
+    tables = ("vl_audit_events", "vl_audit_entries", "vl_audit_refs", "vl_eligibility_decisions")
     handlers = _event_classes()
 
     def setup(self) -> None:
@@ -77,6 +81,13 @@ class AuditTrail(LedgerProjection):
     def reset_buffers(self) -> None:
         self.events: list[tuple] = []
         self.entries: set[tuple] = set()
+        self.decisions: list[tuple] = []
+
+    def decision(self, e: Any, position: int) -> None:
+        self.record(e, position)
+        corrected = isinstance(e, Enterprise.EligibilityCorrected)
+        self.decisions.append((position, str(e.originator_id), e.year, e.granted, ",".join(e.reasons), corrected,
+                               e.reason if corrected else None, to_us(e.effective_at), to_us(e.timestamp), e.actor))
 
     def record(self, e: Any, position: int) -> None:
         kind = event_type(e)
@@ -152,3 +163,4 @@ class AuditTrail(LedgerProjection):
     def write(self, view: ReadModelView, curs: Any) -> None:
         view.insert_rows(curs, "vl_audit_events", EVENT_COLUMNS, self.events)
         view.insert_rows(curs, "vl_audit_entries", ENTRY_COLUMNS, sorted(self.entries))
+        view.insert_rows(curs, "vl_eligibility_decisions", ELIGIBILITY_COLUMNS, self.decisions)

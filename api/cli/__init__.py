@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from api.cli import (
+    discounts,
+    eligibility,
     evidence,
     evidence_keys,
     exports,
@@ -13,10 +15,13 @@ from api.cli import (
     programme,
     projections,
     queries,
+    quotas,
     recovery,
+    revocation,
     service,
     store,
     walkthrough,
+    year_end,
 )
 
 
@@ -28,7 +33,7 @@ def build() -> typer.Typer:
                       no_args_is_help=True)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-                  lists, recovery, programme):
+                  lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts):
         group.register(app)
     return app
 

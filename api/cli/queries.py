@@ -27,6 +27,7 @@ KNOWN_AT_HELP = "recorded time: answer as the ledger knew it then (default: as k
 class Figure(StrEnum):
     voucher = "voucher"
     enterprise = "enterprise"
+    eligibility = "eligibility"
     provider = "provider"
     city = "city"
     batch = "batch"
@@ -66,6 +67,7 @@ def register(app: typer.Typer) -> None:
         questions = {
             Figure.voucher: lambda r: r.voucher_balance(key, at, known),
             Figure.enterprise: lambda r: r.enterprise_totals(key, at, known),
+            Figure.eligibility: lambda r: r.eligibility(key, at, known),
             Figure.provider: lambda r: {**r.provider_receivable(key, at, known),
                                         "claims_held": r.claims_held(key, at, known)},
             Figure.city: lambda r: r.city_spend(key, at, known),

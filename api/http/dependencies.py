@@ -79,6 +79,14 @@ class Call:
             result = await run_in_threadpool(self._decide, command, by, key)
         return _answered(result, answer, status)
 
+    def perform(self, body: BaseModel | None, action: Callable[[By], Any], answer: Callable[[Any], BaseModel], *,
+                status: int = 200) -> Response:
+        """Run ``action(by)``, an operation that sends several commands (the year-end expiry run), and answer with
+        ``answer(result)``. Its commands commit one by one, so no key's answer can commit with them; such an
+        operation is idempotent by itself (a second run finds nothing left to do and changes nothing), so an
+        Idempotency-Key is accepted but not kept."""
+        return _answered(action(self.by()), answer, status)
+
     def _key(self, body: BaseModel | None) -> IdempotencyKey | Response | None:
         if self.idempotency_key is None:
             if self.key_required:

@@ -67,6 +67,24 @@ class DecideEligibility(Command):
 
 
 @dataclass(frozen=True)
+class CorrectEligibility(Command):
+    """Supersede a year's decision with one judged from corrected facts, for ``reason``; issued vouchers are left as
+    they are (see ``VoucherLedger.correct_eligibility``)."""
+
+    handler = "correct_eligibility"
+    enterprise_id: UUID
+    year: int
+    prior_year_revenue_fen: int
+    serious_misuse_5y: bool
+    effective_at: datetime
+    reason: str
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.enterprise_id,)
+
+
+@dataclass(frozen=True)
 class AdmitProvider(Command):
     handler = "admit_provider"
     uscc: str
@@ -84,6 +102,20 @@ class SetProviderQuota(Command):
     @property
     def reads(self) -> tuple[UUID, ...]:
         return (self.provider_id,)
+
+
+@dataclass(frozen=True)
+class ReviseProviderQuota(Command):
+    """Revise a quota already set; never below what claims hold."""
+
+    handler = "revise_provider_quota"
+    provider_id: UUID
+    year: int
+    amount_fen: int
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.provider_id, ids.provider_quota_id(self.provider_id, self.year))
 
 
 @dataclass(frozen=True)
@@ -173,6 +205,20 @@ class SetCityQuota(Command):
     year: int
     amount_fen: int
     city_share: object
+
+
+@dataclass(frozen=True)
+class ReviseCityQuota(Command):
+    """Revise a quota already set; never below what issued vouchers use."""
+
+    handler = "revise_city_quota"
+    city: str
+    year: int
+    amount_fen: int
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (ids.city_quota_id(self.city, self.year),)
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,8 @@ MONEY_POSTS = {  # the POSTs that create or move money (app.py: "need an Idempot
     "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections",
     "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off",
     "/v1/programme/years",  # a year's figures decide every later money command: opened once, keyed
+    "/v1/vouchers/{voucher_id}/revocation", "/v1/city-quotas/{city}/{year}/revision",
+    "/v1/providers/{provider_id}/quotas/{year}/revision",
 }
 
 
@@ -253,7 +255,8 @@ def staged(world):
     batch = api.open_batch(api.provider, "2020-07")
     ok(api.add_to_batch(batch, voucher, claim))
     now = iso(api.clock.now)
-    ids = {"provider_id": api.provider.id, "voucher_id": voucher, "claim_id": claim, "batch_id": batch}
+    ids = {"provider_id": api.provider.id, "voucher_id": voucher, "claim_id": claim, "batch_id": batch,
+           "city": FOSHAN, "year": YEAR}
     bodies = {
         "/v1/city-quotas": {"city": FOSHAN, "year": YEAR, "amount_fen": 60_000_000, "city_share": "0.33"},
         "/v1/providers/{provider_id}/quotas": {"year": YEAR, "amount_fen": 400_000_000},
@@ -269,6 +272,9 @@ def staged(world):
             "amount_fen": 100, "bank_reference": "BOC-1", "effective_at": now},
         "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off": {"reason": "no key", "effective_at": now},
         "/v1/programme/years": {"year": 2026, "redemption_deadline": "2027-02-08"},
+        "/v1/vouchers/{voucher_id}/revocation": {"reason": "no key"},
+        "/v1/city-quotas/{city}/{year}/revision": {"amount_fen": 70_000_000},
+        "/v1/providers/{provider_id}/quotas/{year}/revision": {"amount_fen": 500_000_000},
     }
     return ids, bodies
 

@@ -83,7 +83,7 @@ def test_claim_amounts_must_be_integer_fen(world, field, value):
     ("/v1/catalogues", {"year": 2019, "items": [{"item_id": "X", "name": "x", "fee_category": "DEVICE_ACCESS",
                                                  "rate": 0.3, "cap_fen": 100}], "redemption_deadline": "2020-02-08"},
      "rate"),
-    ("/v1/catalogues", {"year": 2019, "items": [{"item_id": "X", "name": "x", "fee_category": "AUTOMATION_EQUIPMENT",
+    ("/v1/catalogues", {"year": 2019, "items": [{"item_id": "X", "name": "x", "fee_category": "GOLD_PLATING",
                                                  "rate": "0.30", "cap_fen": 100}], "redemption_deadline": "2020-02-08"},
      "fee_category"),
     ("/v1/catalogues", {"year": 2019, "items": [], "redemption_deadline": "2020-02-08"}, "items"),
@@ -273,14 +273,14 @@ def test_duplicates_are_409(world):
 
 @pytest.mark.parametrize("case", ["not-eligible", "shenzhen", "category", "payment", "before-policy",
                                   "not-whitelisted", "fee-over-contract", "zero-subsidy", "not-current-year",
-                                  "city-share-fixed"])
+                                  "city-share-fixed", "catalogue-not-covered"])
 def test_rules_refused_with_409(world, case):
     api = world
     code = {"not-eligible": "NOT_ELIGIBLE", "shenzhen": "SHENZHEN_EXCLUDED", "category": "CATEGORY_MISMATCH",
             "payment": "PAYMENT_INSUFFICIENT", "before-policy": "CONTRACT_BEFORE_POLICY",
             "not-whitelisted": "PROVIDER_NOT_WHITELISTED", "fee-over-contract": "ELIGIBLE_FEE_EXCEEDS_CONTRACT",
             "zero-subsidy": "ZERO_SUBSIDY", "not-current-year": "NOT_CURRENT_YEAR",
-            "city-share-fixed": "CITY_SHARE_FIXED"}[case]
+            "city-share-fixed": "CITY_SHARE_FIXED", "catalogue-not-covered": "CATEGORY_NOT_COVERED"}[case]
     claim = api.claim_body(api.provider, eligible_fee_fen=100_000)
     if case == "not-eligible":
         poor = api.register(FOSHAN)
@@ -293,6 +293,10 @@ def test_rules_refused_with_409(world, case):
         send = lambda: api.issue(shenzhen)
     elif case == "not-current-year":
         send = lambda: api.issue(api.enterprise, year=2019)
+    elif case == "catalogue-not-covered":  # a name the ledger knows, never covered: its refusal, not a schema error
+        item = {"item_id": "ROBOT", "name": "工业机器人", "fee_category": "AUTOMATION_EQUIPMENT", "rate": "0.30",
+                "cap_fen": 100}
+        send = lambda: api.post("/v1/catalogues", {"year": 2019, "items": [item], "redemption_deadline": "2020-02-08"})
     elif case == "city-share-fixed":
         send = lambda: api.post("/v1/city-quotas", {"city": FOSHAN, "year": YEAR, "amount_fen": 1_000_000_000,
                                                      "city_share": "0.34"})

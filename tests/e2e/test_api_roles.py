@@ -53,6 +53,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/settlement-batches/{batch_id}/payment"):      "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/collections"): "Y  -  -  -  -  -  -  -",
     ("POST", "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off"):   "Y  -  -  -  -  -  -  -",
+    ("POST", "/v1/programme/years/{year}/expiry-run"):         "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/vouchers/{voucher_id}/revocation"):           "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/providers/{provider_id}/cloud-agreements"):   "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/enterprises/{enterprise_id}/eligibility/{year}/correction"): "Y  -  -  -  -  -  -  -",
+    ("POST", "/v1/city-quotas/{city}/{year}/revision"):         "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/providers/{provider_id}/quotas/{year}/revision"): "Y   -    -     -     -     -     -     -",
     ("GET", "/v1/vouchers/{voucher_id}"):                       "Y    Y    Y     n     Y     n     -     -",
     ("GET", "/v1/enterprises/{enterprise_id}"):                 "Y    Y    Y     n     Y     n     -     -",
     ("GET", "/v1/providers/{provider_id}"):                     "Y    Y    -     -     -     -     Y     n",
@@ -141,7 +147,7 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
                  "enterprise": ids["enterprise_id"], "provider": ids["provider_id"]}
     if "/recoveries/" in path:
         ids = {**ids, "batch_id": ids["recovery_batch_id"], "claim_id": ids["recovery_claim_id"]}
-    concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], **ids)
+    concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], year=YEAR, **ids)
     n = uuid.uuid4().int % 10_000_000
     bodies = {
         "/v1/enterprises": {"uscc": world.api.new_uscc(FOSHAN), "name": "Role Test Co", "city": FOSHAN,
@@ -179,6 +185,14 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
         "/v1/settlement-batches/{batch_id}/recoveries/{claim_id}/write-off": {"reason": "role test",
                                                                               "effective_at": now},
         "/v1/programme/years": {"year": 2030, "redemption_deadline": "2031-02-08"},
+        "/v1/programme/years/{year}/expiry-run": None,
+        "/v1/vouchers/{voucher_id}/revocation": {"reason": "role test"},
+        "/v1/providers/{provider_id}/cloud-agreements": {"year": YEAR, "rate": "0.30"},
+        "/v1/enterprises/{enterprise_id}/eligibility/{year}/correction": {
+            "prior_year_revenue_fen": 2_000_000_000, "serious_misuse_5y": False, "effective_at": now,
+            "reason": "role test"},
+        "/v1/city-quotas/{city}/{year}/revision": {"amount_fen": 50_000_000},
+        "/v1/providers/{provider_id}/quotas/{year}/revision": {"amount_fen": 300_000_000},
     }
     return concrete, bodies.get(path) if method == "POST" else None
 
@@ -347,5 +361,6 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
     assert not wrong, "\n".join(wrong)
     keyed = [path for path, item in schema["paths"].items() if "post" in item
              for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
-    assert len(keyed) == 14  # quotas, vouchers, claims and their review, settlement, recovery collection and write-off,
-    # and opening a programme year
+    # quotas and their revisions, vouchers and their revocation, claims and their review, settlement, recovery
+    # collection and write-off, and opening a programme year
+    assert len(keyed) == 17

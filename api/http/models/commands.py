@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from api.http.models.examples import example
 from api.http.models.fields import USCC, City, Day, Fen, Moment, Rate, Ref, Text, Year
 
 
@@ -16,6 +17,8 @@ class Body(BaseModel):
 
 # -- commands: parties and programme ---------------------------------------------------------------------------------
 class RegisterEnterprise(Body):
+    model_config = example("RegisterEnterprise")
+
     uscc: USCC
     name: Text
     city: City
@@ -24,28 +27,43 @@ class RegisterEnterprise(Body):
 
 
 class DecideEligibility(Body):
+    model_config = example("DecideEligibility")
+
     year: Year
-    prior_year_revenue_fen: Fen
+    prior_year_revenue_fen: Fen = Field(description="main business revenue of the year before, integer fen (the "
+                                              "year's revenue line decides)", examples=[1_200_000_000])
     serious_misuse_5y: bool = Field(description="a serious misuse of public funds in the last five years")
     effective_at: Moment
 
 
 class CatalogueItemIn(Body):
+    model_config = example("CatalogueItemIn")
+
     item_id: Text
     name: Text
-    fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]
+    # Every known category: an item in a never-covered one is the ledger's to refuse (CATEGORY_NOT_COVERED), as a
+    # claim in one is; a name nobody knows is a malformed request.
+    fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION", "AUTOMATION_EQUIPMENT",
+                          "NON_CLOUD_SOFTWARE"] = Field(
+        description="AUTOMATION_EQUIPMENT (自动化和智能化设备) and NON_CLOUD_SOFTWARE are never covered: a catalogue "
+                    "naming one is refused with CATEGORY_NOT_COVERED")
     rate: Rate
     cap_fen: Fen
 
 
 class PublishCatalogue(Body):
+    model_config = example("PublishCatalogue")
+
     year: Year
     items: list[CatalogueItemIn] = Field(min_length=1, max_length=200)
-    redemption_deadline: Day | None = Field(None, description="the last day its vouchers are redeemable; default: the "
-                                                               "programme year's redemption deadline")
+    redemption_deadline: Day | None = Field(None, description="the last day its vouchers are redeemable (Asia/Shanghai); "
+                                                               "default: the programme year's redemption deadline",
+                                            examples=["2021-02-08"])
 
 
 class SetCityQuota(Body):
+    model_config = example("SetCityQuota")
+
     city: City
     year: Year
     amount_fen: Fen
@@ -53,17 +71,23 @@ class SetCityQuota(Body):
 
 
 class SetCarrierRates(Body):
+    model_config = example("SetCarrierRates")
+
     year: Year
     rates: dict[Literal["CHINA_TELECOM", "CHINA_MOBILE", "CHINA_UNICOM"], Rate] = Field(min_length=1)
 
 
 class AdmitProvider(Body):
+    model_config = example("AdmitProvider")
+
     uscc: USCC
     name: Text
     kind: Literal["NATIONAL_PLATFORM", "CARRIER", "PLATFORM", "SERVICE"]
 
 
 class SetProviderQuota(Body):
+    model_config = example("SetProviderQuota")
+
     year: Year
     amount_fen: Fen
 
@@ -72,6 +96,8 @@ Area = Literal["NETWORK", "DATA", "APPLICATION", "DEVICE", "CONTROL"]
 
 
 class RecordAssessment(Body):
+    model_config = example("RecordAssessment")
+
     area: Area
     kind: Literal["ASSESSMENT", "SPOT_CHECK"] = "ASSESSMENT"
     passed: bool
@@ -83,6 +109,8 @@ class RecordAssessment(Body):
 class SpotCheck(Body):
     """A failed spot check suspends; a passed re-assessment of the failing area reinstates."""
 
+    model_config = example("SpotCheck")
+
     area: Area
     assessor: Text
     report_ref: Ref = ""
@@ -90,6 +118,8 @@ class SpotCheck(Body):
 
 
 class EliminateProvider(Body):
+    model_config = example("EliminateProvider")
+
     year: Year
     rating: Text
     effective_at: Moment
@@ -97,12 +127,16 @@ class EliminateProvider(Body):
 
 # -- commands: money --------------------------------------------------------------------------------------------------
 class IssueVoucher(Body):
+    model_config = example("IssueVoucher")
+
     enterprise_id: UUID
     year: Year
     item_id: Text
 
 
 class ClaimIn(Body):
+    model_config = example("ClaimIn")
+
     provider_id: UUID
     # Every known category, the never-covered ones included: a claim in one of them is the ledger's to refuse
     # (CATEGORY_NOT_COVERED, listed with any other rule it breaks), not a malformed request.
@@ -122,29 +156,41 @@ class ClaimIn(Body):
 
 
 class Reason(Body):
+    model_config = example("Reason")
+
     reason: Text
 
 
 class ReverseClaim(Body):
+    model_config = example("ReverseClaim")
+
     reason: Text
     effective_at: Moment
 
 
 class OpenBatch(Body):
+    model_config = example("OpenBatch")
+
     provider_id: UUID
     period: Annotated[str, Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", examples=["2020-03"])]
 
 
 class AddToBatch(Body):
+    model_config = example("AddToBatch")
+
     voucher_id: UUID
     claim_id: UUID
 
 
 class PayBatch(Body):
+    model_config = example("PayBatch")
+
     effective_at: Moment
 
 
 class CollectRecovery(Body):
+    model_config = example("CollectRecovery")
+
     amount_fen: Annotated[int, Field(strict=True, ge=1, le=10**15, examples=[1_000_000],
                                      description="integer fen collected, at most what is still due")]
     bank_reference: Text = Field(description="the bank's reference of the money received")
@@ -152,6 +198,8 @@ class CollectRecovery(Body):
 
 
 class WriteOffRecovery(Body):
+    model_config = example("WriteOffRecovery")
+
     reason: Text
     effective_at: Moment
 

@@ -35,7 +35,7 @@ Ref = Annotated[str, Field(max_length=200, json_schema_extra=PRINTABLE), AfterVa
 # alphabet or with a wrong check character (INVALID_USCC), both 422; the schema names the cities and the alphabet
 # (any case: the ledger upper-cases) so that clients and schema-driven tests know the valid values up front.
 USCC_PATTERN = f"^[{ALPHABET}{ALPHABET[10:].lower()}]{{18}}$"  # digits, then letters
-USCC = Annotated[str, Field(min_length=18, max_length=18, examples=["91440101MA59ABCD1X"],
+USCC = Annotated[str, Field(min_length=18, max_length=18, examples=["91440101MA59ABCD1D"],
                             json_schema_extra={"pattern": USCC_PATTERN},
                             description="unified social credit code (统一社会信用代码, GB 32100): 18 characters from "
                                         "its alphabet, the last a check character")]

@@ -39,11 +39,24 @@ class EnterpriseYear(MoneyFigures):
     vouchers: int
 
 
+class EligibilityYear(BaseModel):
+    year: int
+    granted: bool
+    reasons: list[str] = Field(description="refusal codes; empty when granted")
+    corrected: bool = Field(description="the decision in effect is a correction superseding an earlier one")
+    correction_reason: str | None
+    effective_at: AwareDatetime
+    recorded_at: AwareDatetime
+
+
 class EnterpriseOut(Answer):
     enterprise_id: UUID
     uscc: str
     name: str
     city: str
+    eligibility: list[EligibilityYear] = Field(
+        description="per programme year, the decision in effect as of the time asked (the latest recorded "
+                    "correction supersedes earlier decisions from its effective time on)")
     years: list[EnterpriseYear]
 
 

@@ -64,7 +64,8 @@ def enterprise(enterprise_id: EnterpriseKey, as_of: datetime | None = AsOf, know
     if found is None or not in_scope(c.principal, city=found.city, enterprise_id=str(enterprise_id)):
         raise not_found("enterprise", enterprise_id, at)
     return {"as_of": at, "known_at": known, "enterprise_id": enterprise_id, "uscc": found.uscc, "name": found.name,
-            "city": found.city, "years": c.read.enterprise_totals(enterprise_id, at, known)}
+            "city": found.city, "eligibility": c.read.eligibility(enterprise_id, at, known),
+            "years": c.read.enterprise_totals(enterprise_id, at, known)}
 
 
 @router.get("/providers/{provider_id}", response_model=s.ProviderOut,

@@ -1,0 +1,70 @@
+"""What the province's command-line operations share: who records them, sending one command value to the ledger at
+the machine's clock, printing its answer as JSON (exit 1 with the ledger's code when it refuses), and naming an
+enterprise or provider by id or by USCC."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import typer
+from rich.console import Console
+
+from ledger import ids
+from ledger.commands.values import Command
+from ledger.errors import LedgerError
+from ledger.recording import By
+from ledger.uscc import validate_uscc
+from store.opening import open_ledger
+
+console = Console()
+ACTOR_HELP = "who records it (the province or one of its offices), e.g. province:ops"
+
+
+def province_actor(actor: str) -> str:
+    """As over HTTP, only the province runs these operations."""
+    if actor.split(":", 1)[0] != "province":
+        console.print(f"[red]--actor {actor}[/]: only the province (province or province:<office>) records this")
+        raise typer.Exit(2)
+    return actor
+
+
+def refused(exc: LedgerError) -> typer.Exit:
+    console.print(f"[red]{exc.code}[/]: {exc.detail}")
+    return typer.Exit(1)
+
+
+def record(actor: str, command: Command) -> Any:
+    """Decide ``command`` as ``actor`` now, print the answer as JSON and return it."""
+    by = By(actor=province_actor(actor), at=datetime.now(UTC))
+    ledger = open_ledger()
+    try:
+        result = ledger.handle(command, by)
+    except LedgerError as exc:
+        raise refused(exc) from None
+    finally:
+        ledger.close()
+    show(result)
+    return result
+
+
+def show(result: Any) -> None:
+    answer = asdict(result) if is_dataclass(result) and not isinstance(result, type) else result
+    console.print_json(json.dumps(answer, default=str, ensure_ascii=False))
+
+
+def party_id(text: str, kind: str) -> UUID:
+    """An enterprise or provider named by its id, or by its USCC (ids derive from USCCs)."""
+    try:
+        return UUID(text)
+    except ValueError:
+        pass
+    try:
+        uscc = validate_uscc(text)
+    except LedgerError as exc:
+        console.print(f"[red]{text!r}[/] is neither an id nor a valid USCC: {exc.detail}")
+        raise typer.Exit(2) from None
+    return ids.enterprise_id(uscc) if kind == "enterprise" else ids.provider_id(uscc)

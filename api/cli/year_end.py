@@ -1,0 +1,46 @@
+"""`voucher-ledger expire-year YEAR`: the year-end expiry run, as ``POST /v1/programme/years/{year}/expiry-run``.
+
+After the year's redemption deadline, every voucher of the year that the read models know as still open is sent an
+``ExpireVoucher`` through a group-commit writer (many per transaction); its unused value goes back to its city's
+quota. Vouchers closed meanwhile are skipped; running it again changes nothing (``api/year_end.py``). The answer is
+JSON: how many were found, expired and skipped, and the fen returned to each city's quota.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+
+from api.cli.commanding import ACTOR_HELP, province_actor, refused, show
+from api.year_end import run_expiry
+from ledger.errors import LedgerError
+from ledger.recording import By
+from projections.read_models import ReadModels
+from store.opening import open_ledger
+from store.settings import get_settings
+from writer.group_commit import GroupCommitWriter
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("expire-year")
+    def expire_year(
+        year: int = typer.Argument(..., help="the programme year whose redemption deadline has passed"),
+        actor: str = typer.Option("province:ops", help=ACTOR_HELP),
+    ) -> None:
+        """Expire every open voucher of YEAR after its deadline; unused value goes back to the city quotas."""
+        by = By(actor=province_actor(actor), at=datetime.now(UTC), correlation_id=f"expiry-run-{year}")
+        settings = get_settings()
+        ledger = open_ledger(settings)
+        read = ReadModels(settings, ledger)
+        try:
+            with GroupCommitWriter(ledger) as writer:
+                run = run_expiry(ledger, read.open_vouchers, year, by, writer.submit)
+        except LedgerError as exc:
+            raise refused(exc) from None
+        finally:
+            read.close()
+            ledger.close()
+        show(run)
+        if run.failed:
+            raise typer.Exit(1)

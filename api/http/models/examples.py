@@ -1,0 +1,73 @@
+"""One whole, valid request per command body, for the OpenAPI document (and so for /docs' "Try it out").
+
+The examples tell one story: a Foshan enterprise and a cloud platform in the 2020 round, the enterprise's voucher
+for the catalogue's application-service item and a claim on it. Ids are those the ledger derives from the example
+USCCs (``ledger.ids``), so on a store where the example parties exist the examples act on them; each USCC passes its
+GB 32100 check character, the revenue clears the 10,000,000 RMB line and every time falls inside the 2020 round.
+``tests/e2e/test_api_examples.py`` sends every example to a prepared store and expects none to be refused as malformed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict
+
+from ledger import ids
+
+ENTERPRISE_USCC = "91440606MA4UJ0001L"  # GB 32100: check character L
+PROVIDER_USCC = "91440101MA59ABCD1D"  # check character D
+YEAR = 2020
+ITEM_ID = "APP-ERP"
+ENTERPRISE_ID = str(ids.enterprise_id(ENTERPRISE_USCC))
+PROVIDER_ID = str(ids.provider_id(PROVIDER_USCC))
+VOUCHER_ID = str(ids.voucher_id(ids.enterprise_id(ENTERPRISE_USCC), YEAR, ITEM_ID))
+CLAIM_ID = "0b6e2f0e-5d0a-4f57-9f5e-2c3b7a1d9e40"  # a claim's id is the service's to make: one of them
+WHEN = "2020-10-15T09:30:00+08:00"  # inside the 2020 redemption window
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "RegisterEnterprise": {"uscc": ENTERPRISE_USCC, "name": "佛山市陶瓷制造有限公司", "city": "440600",
+                           "carrier": "CHINA_TELECOM", "established_on": "2012-05-04"},
+    "DecideEligibility": {"year": YEAR, "prior_year_revenue_fen": 1_200_000_000, "serious_misuse_5y": False,
+                          "effective_at": WHEN},
+    "CatalogueItemIn": {"item_id": ITEM_ID, "name": "ERP/MES 上云", "fee_category": "APPLICATION_SERVICE",
+                        "rate": "0.50", "cap_fen": 10_000_000},
+    "SetCityQuota": {"city": "440600", "year": YEAR, "amount_fen": 5_000_000_000, "city_share": "0.40"},
+    "SetCarrierRates": {"year": YEAR, "rates": {"CHINA_TELECOM": "0.30", "CHINA_MOBILE": "0.35",
+                                                 "CHINA_UNICOM": "0.32"}},
+    "AdmitProvider": {"uscc": PROVIDER_USCC, "name": "广州云平台科技有限公司", "kind": "PLATFORM"},
+    "SetProviderQuota": {"year": YEAR, "amount_fen": 500_000_000},
+    "RecordAssessment": {"area": "NETWORK", "kind": "ASSESSMENT", "passed": True, "assessor": "国家级信息安全评测机构",
+                         "report_ref": "RPT-2020-0042", "effective_at": WHEN},
+    "SpotCheck": {"area": "DATA", "assessor": "国家级信息安全评测机构", "report_ref": "SPOT-2020-0007",
+                  "effective_at": WHEN},
+    "EliminateProvider": {"year": YEAR, "rating": "D", "effective_at": WHEN},
+    "IssueVoucher": {"enterprise_id": ENTERPRISE_ID, "year": YEAR, "item_id": ITEM_ID},
+    "ClaimIn": {"provider_id": PROVIDER_ID, "fee_category": "APPLICATION_SERVICE", "eligible_fee_fen": 4_000_000,
+                "contract_no": "HT-2020-0815", "contract_date": "2020-08-15T10:00:00+08:00",
+                "contract_amount_fen": 4_000_000, "invoice_nos": ["44001920200815001"],
+                "payment_proven_fen": 4_000_000, "payment_proof_ref": "BANK-2020-0901",
+                "acceptance_report_ref": "ACC-2020-0930", "accepted_at": "2020-09-30T16:00:00+08:00"},
+    "Reason": {"reason": "发票与合同金额不符"},
+    "ReverseClaim": {"reason": "抽查发现服务未实际交付", "effective_at": WHEN},
+    "OpenBatch": {"provider_id": PROVIDER_ID, "period": "2020-10"},
+    "AddToBatch": {"voucher_id": VOUCHER_ID, "claim_id": CLAIM_ID},
+    "PayBatch": {"effective_at": WHEN},
+    "CollectRecovery": {"amount_fen": 1_000_000, "bank_reference": "ICBC-2020-1102", "effective_at": WHEN},
+    "WriteOffRecovery": {"reason": "服务商已注销，无法追回", "effective_at": WHEN},
+}
+# The operations of running the programme (api/http/models/operations.py).
+EXAMPLES |= {
+    "RevokeVoucher": {"reason": "企业虚报上年度主营业务收入，资格已更正为不通过"},
+    "RecordCloudAgreement": {"year": YEAR, "rate": "0.30"},
+    "CorrectEligibility": {"prior_year_revenue_fen": 1_200_000_000, "serious_misuse_5y": False, "effective_at": WHEN,
+                           "reason": "审计复核：上年度主营业务收入更正为1,200万元"},
+    "ReviseQuota": {"amount_fen": 6_000_000_000},
+}
+EXAMPLES["PublishCatalogue"] = {"year": YEAR, "items": [EXAMPLES["CatalogueItemIn"]],
+                                "redemption_deadline": "2021-02-08"}
+
+
+def example(name: str) -> ConfigDict:
+    """The model config that puts ``EXAMPLES[name]`` in the body's schema (``extra="forbid"`` is inherited)."""
+    return ConfigDict(json_schema_extra={"examples": [EXAMPLES[name]]})
