@@ -128,16 +128,17 @@ class PlannedClaim:
         return f"/v1/vouchers/{self.voucher_id}/claims"
 
 
-def prepare_claims(settings: Settings, *, vouchers: int, claims: int, tag: str) -> list[PlannedClaim]:
-    """A 2019 year redeemable until 2099, one whitelisted provider, ``vouchers`` application-service vouchers and
-    ``claims`` planned claims going round them (odd fees, so that rounding down shows); the read models migrated, so
-    that the served process does not race another over it."""
+def prepare_claims(settings: Settings, *, vouchers: int, claims: int, tag: str, providers: int = 1
+                   ) -> list[PlannedClaim]:
+    """A 2019 year redeemable until 2099, ``providers`` whitelisted providers, ``vouchers`` application-service
+    vouchers and ``claims`` planned claims going round them both (odd fees, so that rounding down shows); the read
+    models migrated, so that the served processes do not race each other over it."""
     app = open_ledger(settings)
     try:
         world = World(app=app, now=datetime(2019, 3, 1, 9, 0, tzinfo=UTC), year=2019)
         world.setup_year(2019, city_quotas={FOSHAN: (100_000 * WAN_YUAN, "0.40")},
                          redemption_deadline=REDEEMABLE_UNTIL)
-        provider = world.provider(quota_fen=100_000 * WAN_YUAN)
+        provider_ids = [world.provider(quota_fen=100_000 * WAN_YUAN) for _ in range(providers)]
         voucher_ids = [world.issue(world.eligible_enterprise()).voucher_id for _ in range(vouchers)]
         signed, accepted = world.now - timedelta(days=30), world.now - timedelta(days=1)
     finally:
@@ -145,9 +146,9 @@ def prepare_claims(settings: Settings, *, vouchers: int, claims: int, tag: str) 
     close_projections(open_projections(settings))
     planned = []
     for n in range(claims):
-        fee = 200_001 + 2 * n  # 0.50 × an odd fee: half a fen rounded away
+        fee = 20_001 + 2 * n  # 0.50 × an odd fee: half a fen rounded away
         contract_no = f"HT-{tag}-{n:05d}"
-        body = {"provider_id": str(provider), "fee_category": "APPLICATION_SERVICE", "eligible_fee_fen": fee,
+        body = {"provider_id": str(provider_ids[n % providers]), "fee_category": "APPLICATION_SERVICE", "eligible_fee_fen": fee,
                 "contract_no": contract_no, "contract_date": signed.isoformat(), "contract_amount_fen": fee,
                 "invoice_nos": [f"INV-{tag}-{n:05d}"], "payment_proven_fen": fee, "payment_proof_ref": f"BANK-{n}",
                 "acceptance_report_ref": f"ACC-{n}", "accepted_at": accepted.isoformat()}
