@@ -26,13 +26,14 @@ more than the round trips it saves (bench/README.md, "Group commit").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import suppress
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg import pq
@@ -63,6 +64,9 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         self._begin_lock_notify = SQL("; ").join(
             [SQL("BEGIN"), *self.lock_table_statements, SQL("NOTIFY {0}").format(Identifier(self.channel_name))]
         ).as_string(None)
+        self._begin_lock = SQL("; ").join([SQL("BEGIN"), *self.lock_table_statements]).as_string(None)
+        self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string(None)
+        self._held = threading.local()  # a transaction holding the writers' lock, per thread (``exclusively``)
         select = self.select_events_statement.as_string(None)
         if not (select.startswith("SELECT * FROM") and select.endswith("WHERE originator_id = %s")):  # as above
             raise RuntimeError("unexpected select statement from eventsourcing; review store/postgres_recorder.py")
@@ -102,10 +106,35 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
             return [StoredEvent(originator_id=i, originator_version=v, topic=t, state=bytes(state))
                     for i, v, t, state in curs.fetchall()]
 
+    @contextmanager
+    def exclusively(self) -> Iterator[None]:
+        """Take the writers' lock now and hold it until this thread's next insert commits (or the block ends): what
+        the thread reads meanwhile no other writer can change before that insert, so it cannot clash. For a writer
+        that keeps losing the race to another process (``writer/group_commit.py``); every other writer waits, so
+        hold it for one command."""
+        with self.datastore.get_connection() as conn:
+            try:
+                conn.execute(self._begin_lock)
+                self._held.conn = conn
+                yield
+            finally:
+                self._held.conn = None
+                if conn.info.transaction_status != pq.TransactionStatus.IDLE:  # nothing was inserted, or it failed
+                    with suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's insert_events
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:
             return []
+        held = getattr(self._held, "conn", None)
+        if held is not None:  # inside ``exclusively``: in its transaction, which already holds the lock
+            self._held.conn = None  # one insert per hold; a retry after a failure takes the ordinary way
+            try:
+                with held.cursor() as curs:
+                    return self._insert_in_three_round_trips(curs, stored_events, begin=self._notify, **kwargs)
+            except psycopg.Error as error:  # as the library's get_connection translates them
+                raise _translated(error) from error
         with self.datastore.get_connection() as conn:
             try:
                 if kwargs or len(stored_events) > self.ONE_MESSAGE_MAX_EVENTS:
@@ -119,9 +148,9 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
                         conn.execute("ROLLBACK")  # nothing of it was committed; the pool gets it back clean
                 raise
 
-    def _insert_in_three_round_trips(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-                                     ) -> Sequence[int] | None:
-        curs.execute(self._begin_lock_notify)
+    def _insert_in_three_round_trips(self, curs: Any, stored_events: Sequence[StoredEvent], *,
+                                     begin: str | None = None, **kwargs: Any) -> Sequence[int] | None:
+        curs.execute(begin or self._begin_lock_notify)
         self._insert_events(curs, stored_events, **kwargs)  # the library's hook (tracking records)
         PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)  # no lock/notify again
         notification_ids = self._fetch_ids_after_insert_events(curs, stored_events)
@@ -155,6 +184,14 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         if conn.info.transaction_status != pq.TransactionStatus.IDLE:  # COMMIT did not end the transaction
             raise RuntimeError(f"the insert transaction did not commit ({conn.info.transaction_status.name})")
         return notification_ids
+
+
+def _translated(error: psycopg.Error) -> Exception:
+    for theirs, ours in ((psycopg.IntegrityError, IntegrityError), (psycopg.OperationalError, OperationalError),
+                         (psycopg.InterfaceError, InterfaceError)):
+        if isinstance(error, theirs):
+            return ours(str(error))
+    return PersistenceError(str(error))
 
 
 TOPIC = f"{__name__}:{BinaryInsertApplicationRecorder.__name__}"

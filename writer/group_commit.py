@@ -16,9 +16,10 @@ encoding the batch after the commit before had ended, took a third of the time b
 
 Creations are checked optimistically: the writer does not ask the store whether a new claim key or voucher id is
 taken; the store's unique (id, version) index refuses a duplicate at commit, nothing is written, and the batch is
-decided again one command at a time with every check on — so each caller still gets its exact answer (the duplicate
-gets DUPLICATE_CLAIM, the others succeed). The same happens if another writer changed a cached aggregate: the
-writer should be the store's only writer, but interference costs time, not correctness. Any other failed commit
+decided again with every check on — so each caller still gets its exact answer (the duplicate gets DUPLICATE_CLAIM,
+the others succeed). The same happens if another writer (another API process) changed a cached aggregate: the batch is
+decided again from the store, under the store's writer lock where it has one, so that callers do not see
+CONCURRENT_UPDATE for it (writer/decided_again.py). Any other failed commit
 (the database is down) fails exactly the commands in that batch. Either way the in-memory state is dropped, and the
 commands decided on top of the failed batch (on state that never was) are decided again from the store.
 """
@@ -37,9 +38,8 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command
-from ledger.errors import ConcurrentUpdateError
 from ledger.recording import By
-from writer import library_internals
+from writer import decided_again, library_internals
 from writer.answered_once import IdempotencyKey, decide_once
 from writer.unit_of_work import UnitOfWork
 from writer.unit_of_work_scope import unit_of_work
@@ -212,28 +212,35 @@ class GroupCommitWriter:
             return None, error
 
     def _redo_if_any(self, uow: UnitOfWork) -> None:
-        """With the lock held: decide each command the committer sent back alone, with every check on, committing
-        each before the next (once the committer is idle: nothing else may be staged in the unit of work)."""
+        """With the lock held, once the committer is idle (nothing else may be staged in the unit of work): decide
+        the commands the committer sent back again, with every check on — together under the store's writer lock
+        where it offers one, else each alone, committing each before the next."""
         while self._redo_pending:
             while (self._decided or self._committing) and self._broken is None:
                 self._idle_cv.wait()
             redo, self._redo_pending = self._redo_pending, []
             uow.optimistic_creates = False
+            if self._together_exclusively(uow, redo):
+                continue
             for future, order in redo:
                 self._one_at_a_time(uow, future, order)
 
+    def _together_exclusively(self, uow: UnitOfWork, redo: list[tuple[Future[Any], Order]]) -> bool:
+        decided = decided_again.together_exclusively(self.app, uow, redo, self._decide)
+        if decided is None:
+            return False
+        if isinstance(decided, BaseException):  # the store failed: these commands fail with it
+            for future, _ in redo:
+                future.set_exception(decided)
+            return True
+        self.batches += 1
+        self.commands += len(decided)
+        self._answer(decided)
+        return True
+
     def _one_at_a_time(self, uow: UnitOfWork, future: Future[Any], order: Order) -> None:
-        result, error = self._decide(uow, order)
-        try:
-            uow.flush()
-        except Exception as failure:
-            uow.discard()
-            if isinstance(failure, RecordConflictError):
-                error = ConcurrentUpdateError("another writer changed the same records; nothing was committed")
-                error.__cause__ = failure
-            else:
-                error = failure
-        else:
+        result, error, committed = decided_again.alone(self.app, uow, order, self._decide)
+        if committed:
             self.batches += 1
             self.commands += 1
         if error is None:
