@@ -139,20 +139,22 @@ class Enterprise(LedgerAggregate):
                 f"({'granted' if self.eligibility[year] else 'refused'}); send a correction, with its reason, to "
                 "supersede it"
             )
-        return self._judge(year, prior_year_revenue_fen, serious_misuse_5y, effective_at)
+        return self._judge(rules, prior_year_revenue_fen, serious_misuse_5y, effective_at)
 
     def check_correction(
-        self, *, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
+        self, *, rules: YearRules, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
     ) -> EligibilityFacts:
-        """Judge corrected facts for a year already decided (no state changes); refuses a year never decided."""
+        """Judge corrected facts against the year's rules, for a year already decided (no state changes); refuses a
+        year never decided."""
+        year = rules.year
         if year not in self.eligibility:
             raise EligibilityNotDecidedError(
                 f"eligibility of {self.uscc} for {year} was never decided: decide it, there is nothing to correct"
             )
-        return self._judge(year, prior_year_revenue_fen, serious_misuse_5y, effective_at)
+        return self._judge(rules, prior_year_revenue_fen, serious_misuse_5y, effective_at)
 
     def _judge(
-        self, year: int, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
+        self, rules: YearRules, prior_year_revenue_fen: int, serious_misuse_5y: bool, effective_at: datetime
     ) -> EligibilityFacts:
         check_fen(prior_year_revenue_fen, "prior-year main business revenue")
         if not isinstance(serious_misuse_5y, bool):
@@ -166,7 +168,7 @@ class Enterprise(LedgerAggregate):
             prior_year_revenue_fen=prior_year_revenue_fen,
             serious_misuse_5y=serious_misuse_5y,
         )
-        return EligibilityFacts(year, tuple(reasons), prior_year_revenue_fen, serious_misuse_5y, effective_at)
+        return EligibilityFacts(rules.year, tuple(reasons), prior_year_revenue_fen, serious_misuse_5y, effective_at)
 
     def record_eligibility(self, by: By, facts: EligibilityFacts) -> None:
         """Record a decision made by :meth:`check_eligibility`; refusals are recorded too, with every reason."""

@@ -10,7 +10,8 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.catalogue import Catalogue
-from ledger.commands.base import LedgerApplicationBase, check_year
+from ledger.commands.base import LedgerApplicationBase
+from ledger.programme import check_year
 from ledger.discounts import CarrierDiscountRates, NetworkDiscountGrant
 from ledger.enterprise import Enterprise
 from ledger.parties import check_city
@@ -66,12 +67,12 @@ class CorrectionCommands(LedgerApplicationBase):
         stays on record (the carrier gave it; no programme money moves). A correction to granted records the
         carrier's network discount if the enterprise has none for the year, as a first grant would.
         """
-        check_year(year)
+        rules = self.year_rules(year)  # a year the programme has: its revenue line and windows judge the facts
 
         def run() -> EligibilityCorrection:
             enterprise = self._load(enterprise_id, Enterprise, EnterpriseNotFoundError, "enterprise")
             facts = enterprise.check_correction(
-                year=year,
+                rules=rules,
                 prior_year_revenue_fen=prior_year_revenue_fen,
                 serious_misuse_5y=serious_misuse_5y,
                 effective_at=effective_at,

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from ledger.default_programme import year_rules
 from ledger.enterprise import Enterprise
 from ledger.errors import LedgerError
 from ledger.uscc import make_uscc
@@ -20,14 +21,15 @@ def decided(revenue_fen: int) -> Enterprise:
     enterprise = Enterprise.register(by(), uscc=make_uscc("91440606MA4UJ0009"), name="佛山某厂", city=FOSHAN,
                                      carrier="CHINA_UNICOM", established_on=date(2012, 1, 1))
     enterprise.record_eligibility(by(), enterprise.check_eligibility(
-        year=2020, prior_year_revenue_fen=revenue_fen, serious_misuse_5y=False, effective_at=NOW))
+        rules=year_rules(2020), prior_year_revenue_fen=revenue_fen, serious_misuse_5y=False, effective_at=NOW))
     return enterprise
 
 
 def test_a_correction_is_judged_by_the_rules_and_supersedes_the_decision():
     enterprise = decided(LINE_FEN - 1)
     assert not enterprise.is_eligible(2020)
-    facts = enterprise.check_correction(year=2020, prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
+    facts = enterprise.check_correction(
+        rules=year_rules(2020), prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
                                         effective_at=NOW)
     enterprise.record_correction(by(), facts, reason="  收入更正  ")
     event = enterprise.collect_events()[-1]
@@ -41,7 +43,8 @@ def test_a_correction_is_judged_by_the_rules_and_supersedes_the_decision():
 
 def test_a_correction_to_refused_names_every_reason():
     enterprise = decided(LINE_FEN)
-    facts = enterprise.check_correction(year=2020, prior_year_revenue_fen=LINE_FEN - 1, serious_misuse_5y=True,
+    facts = enterprise.check_correction(
+        rules=year_rules(2020), prior_year_revenue_fen=LINE_FEN - 1, serious_misuse_5y=True,
                                         effective_at=NOW)
     enterprise.record_correction(by(), facts, reason="审计发现")
     assert not enterprise.is_eligible(2020)
@@ -52,15 +55,18 @@ def test_a_correction_to_refused_names_every_reason():
 def test_only_a_decided_year_is_corrected_and_only_with_a_reason():
     enterprise = decided(LINE_FEN)
     with pytest.raises(LedgerError) as caught:
-        enterprise.check_correction(year=2019, prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
+        enterprise.check_correction(
+        rules=year_rules(2019), prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
                                     effective_at=NOW)
     assert caught.value.code == "ELIGIBILITY_NOT_DECIDED"
-    facts = enterprise.check_correction(year=2020, prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
+    facts = enterprise.check_correction(
+        rules=year_rules(2020), prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
                                         effective_at=NOW)
     with pytest.raises(LedgerError) as caught:
         enterprise.record_correction(by(), facts, reason=" ")
     assert caught.value.code == "INVALID_INPUT"
     with pytest.raises(LedgerError) as caught:
-        enterprise.check_eligibility(year=2020, prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
+        enterprise.check_eligibility(
+        rules=year_rules(2020), prior_year_revenue_fen=LINE_FEN, serious_misuse_5y=False,
                                      effective_at=NOW)
     assert caught.value.code == "ELIGIBILITY_ALREADY_DECIDED"
