@@ -147,7 +147,7 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
                  "enterprise": ids["enterprise_id"], "provider": ids["provider_id"]}
     if "/recoveries/" in path:
         ids = {**ids, "batch_id": ids["recovery_batch_id"], "claim_id": ids["recovery_claim_id"]}
-    concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], year=YEAR, **ids)
+    concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], **{"year": YEAR, **ids})
     n = uuid.uuid4().int % 10_000_000
     bodies = {
         "/v1/enterprises": {"uscc": world.api.new_uscc(FOSHAN), "name": "Role Test Co", "city": FOSHAN,
