@@ -147,12 +147,13 @@ PROVENANCE_COLUMNS = (RECORDED_AT, RECORDED_BY)
 
 
 def match_header(cell: Any, columns: tuple[Column, ...]) -> Column | None:
-    """The column a header cell names: its key, its Chinese name, or both as the template writes them."""
+    """The column a header cell names: its key, its Chinese name, or both as the template writes them
+    (``中文名 / key``); full-width and ASCII brackets are the same."""
     if cell is None:
         return None
-    parts = {part.strip().lower() for part in str(cell).replace("（", "/").replace("(", "/").replace(")", "")
-             .replace("）", "").split("/")}
+    normal = str(cell).replace("（", "(").replace("）", ")").strip().lower()
+    names = {normal, *(part.strip() for part in normal.split("/"))}
     for column in columns:
-        if column.key in parts or column.zh.lower() in parts:
+        if column.key in names or column.zh.replace("（", "(").replace("）", ")").lower() in names:
             return column
     return None

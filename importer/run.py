@@ -206,6 +206,8 @@ def _decide(app: Any, kind: Kind, chunks: list[_Chunk], by_row: dict[int, By], e
     keys = _keys(kind)
     # The check keeps every aggregate it touched: nothing it decided is in the store, so nothing may be evicted.
     with unit_of_work(app, cache_size=100_000 if write else 1 << 62) as uow:
+        if write is None:
+            uow.encode_staged = lambda: None  # type: ignore[method-assign]  # never stored: encoding is wasted
         try:
             for chunk in chunks:
                 preload(app, uow, [step.command for step in chunk.steps])

@@ -8,6 +8,7 @@ from api.cli import (
     evidence,
     evidence_keys,
     exports,
+    imports,
     journal,
     projections,
     queries,
@@ -26,7 +27,7 @@ def build() -> typer.Typer:
                       no_args_is_help=True)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-                  recovery):
+                  recovery, imports):
         group.register(app)
     return app
 

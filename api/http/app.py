@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from api.http import openapi, problems
 from api.http.idempotency import IdempotencyKeys
-from api.http.routes import journal, money, parties, queries
+from api.http.routes import imports, journal, money, parties, queries
 from ledger.application import VoucherLedger
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     problems.install(app)
-    for module in (parties, money, queries, journal):
+    for module in (parties, money, queries, journal, imports):
         app.include_router(module.router, prefix="/v1")
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app
