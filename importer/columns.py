@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,6 +55,7 @@ def integer(cell: Any) -> int:
         raise InvalidAmountError(f"expected an integer (money is integer fen), got {value!r}") from None
 
 
+@lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
 def day(cell: Any) -> date:
     if isinstance(cell, datetime):
         return cell.date()
@@ -65,6 +67,7 @@ def day(cell: Any) -> date:
         raise InvalidInputError(f"expected a date such as 2019-03-05, got {cell!r}") from None
 
 
+@lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
 def moment(cell: Any) -> datetime:
     """A time with its UTC offset; a spreadsheet's naive date-time is refused, as everywhere in the ledger (its
     fiscal year would be a guess)."""
@@ -115,6 +118,7 @@ def code(cell: Any) -> str:
     return text(cell).upper()
 
 
+@lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
 def uscc(cell: Any) -> str:
     return validate_uscc(text(cell).upper())
 

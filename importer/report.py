@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HEADER = ("row", "column", "code", "message")
 HEADER_ZH = ("行号", "列", "错误代码", "说明")
@@ -45,6 +46,31 @@ class RowError:
     column: str
     code: str
     message: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    sha256: str
+    format: str = ""
+    rows: int = 0  # data rows in the file
+    already_imported: int = 0  # rows an earlier import of this file wrote: skipped
+    decided: int = 0  # rows decided by this run
+    written: int = 0  # rows written by this run
+    dry_run: bool = False
+    partial: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def refused_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def summary(self) -> dict[str, Any]:
+        return {"kind": self.kind, "file_name": self.file_name, "sha256": self.sha256, "format": self.format,
+                "rows": self.rows, "already_imported": self.already_imported, "decided": self.decided,
+                "written": self.written, "refused_rows": self.refused_rows, "dry_run": self.dry_run,
+                "partial": self.partial}
 
 
 def blamed(code: str, columns: Iterable[str]) -> str:

@@ -43,13 +43,14 @@ def _routing(app: LedgerApplicationBase) -> _ThisThreadsUnitOfWork:
 
 
 @contextmanager
-def unit_of_work(app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False
-                 ) -> Iterator[UnitOfWork]:
+def unit_of_work(app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False,
+                 factory: type[UnitOfWork] = UnitOfWork) -> Iterator[UnitOfWork]:
     """Within this block (in this thread) commands decide against cached aggregates and stage their events;
-    nothing is written until ``uow.flush()``. Unflushed work at the end of the block is flushed."""
+    nothing is written until ``uow.flush()``. Unflushed work at the end of the block is flushed. ``factory``: a
+    subclass of :class:`UnitOfWork` to use instead (the importer's keeps what it sealed until it commits)."""
     if sole_writer_of_empty_store and app.recorder.max_notification_id():
         raise ValueError("sole_writer_of_empty_store needs an empty store; this one already has events")
-    uow = UnitOfWork(app, cache_size=cache_size, sole_writer_of_empty_store=sole_writer_of_empty_store)
+    uow = factory(app, cache_size=cache_size, sole_writer_of_empty_store=sole_writer_of_empty_store)
     active = _routing(app).active
     token = active.set(uow)
     try:

@@ -36,7 +36,8 @@ class _Bar:
         self.progress, self.task = progress, None
 
     def phase(self, name: str, total: int) -> None:
-        label = {"checking": "checking every row", "writing": "writing"}.get(name, name)
+        label = {"checking": "checking every row", "deciding": "deciding every row", "writing": "writing",
+                 "committing": "committing"}.get(name, name)
         if self.task is not None:
             self.progress.update(self.task, visible=False)
         self.task = self.progress.add_task(label, total=total)

@@ -11,7 +11,7 @@ import csv
 import io
 
 from importer.kinds import KINDS
-from ledger.uscc import make_uscc
+from ledger.uscc import make_uscc  # noqa: F401 - tests make more USCCs with it
 
 FOSHAN, DONGGUAN = "440600", "441900"
 E1, E2, E3 = (make_uscc(f"91{city}MA{n:07d}") for n, city in ((1, FOSHAN), (2, FOSHAN), (3, DONGGUAN)))

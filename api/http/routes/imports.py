@@ -23,7 +23,8 @@ from pydantic import BaseModel
 from api.http.dependencies import Call, call
 from api.http.problems import ApiError
 from importer.kinds import KINDS
-from importer.run import ImportInterrupted, ImportResult, kind_named, run_import
+from importer.report import ImportResult
+from importer.run import ImportInterrupted, kind_named, run_import
 
 router = APIRouter(tags=["bulk import"])
 MAX_BYTES = 200 * 1024 * 1024
