@@ -9,7 +9,7 @@ when the rows carry a payment time. Rows are decided in file order, so a file ma
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from importer import references as ref
@@ -161,7 +161,8 @@ def _review(r: dict[str, Any], sha256: str, row: int) -> Command:
 
 
 def _settlements(rows: list[Row], sha256: str) -> Iterator[Planned]:
-    """Open each batch at its first row, add each row's claim, pay after the batch's last row if it has paid_at."""
+    """Open each batch at its first row that names a claim, add each row's claim, pay after the batch's last row if
+    that row has paid_at. A row naming no claim (no uscc) only pays: a batch filled by an earlier file."""
     rows = [row for row in rows if row.ok]
     last: dict[Any, int] = {}
     for row in rows:
@@ -172,12 +173,17 @@ def _settlements(rows: list[Row], sha256: str) -> Iterator[Planned]:
         provider_id = ref.provider(r)
         key = (provider_id, r["batch_no"].upper())
         batch_id = ref.batch_id(provider_id, r["batch_no"])
-        if key not in opened:
-            opened.add(key)
-            yield Step(row.number, v.OpenBatch(batch_id=batch_id, provider_id=provider_id, period=r["period"]))
-        voucher_id = ref.voucher(r)
-        yield Step(row.number, v.AddToBatch(batch_id=batch_id, voucher_id=voucher_id,
-                                            claim_id=ref.claim_id(voucher_id, r["claim_no"], sha256, row.number)))
+        if r["uscc"] is not None:
+            if r["year"] is None or r["item_id"] is None:
+                yield Refused(row.number, InvalidInputError("a row naming a claim needs uscc, year and item_id"),
+                              "year" if r["year"] is None else "item_id")
+                continue
+            if key not in opened:
+                opened.add(key)
+                yield Step(row.number, v.OpenBatch(batch_id=batch_id, provider_id=provider_id, period=r["period"]))
+            voucher_id = ref.voucher(r)
+            yield Step(row.number, v.AddToBatch(batch_id=batch_id, voucher_id=voucher_id,
+                                                claim_id=ref.claim_id(voucher_id, r["claim_no"], sha256, row.number)))
         if last[key] == row.number and r["paid_at"] is not None:
             yield Step(row.number, v.PayBatch(batch_id=batch_id, effective_at=r["paid_at"]))
 
@@ -255,9 +261,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Column("reason", "理由", text, required=False), Column("effective_at", "生效时间", moment, required=False)),
         each_row(_review), "review decisions on claims: APPROVE, REJECT, REVERSE (with effective_at) or RELEASE"),
     Kind("settlements", "资金结算", (
-        Column("batch_no", "结算批次号"), PROVIDER, Column("period", "结算期间", example="2019-06"), *VOUCHER_KEY,
-        CLAIM_NO, Column("paid_at", "支付时间", moment, required=False)),
-        _settlements, "settlement batches: one row per claim; a batch is paid after its last row if paid_at is set"),
+        Column("batch_no", "结算批次号"), PROVIDER, Column("period", "结算期间", example="2019-06"),
+        *(replace(c, required=False) for c in VOUCHER_KEY), CLAIM_NO, Column("paid_at", "支付时间", moment, required=False)),
+        _settlements, "settlement batches: one row per claim, a batch paid after its last row if paid_at is set; a row "
+        "without uscc only pays"),
     Kind("expiries", "服务券到期", VOUCHER_KEY,
          each_row(lambda r, *_: v.ExpireVoucher(voucher_id=ref.voucher(r))),
          "expire vouchers after their redemption deadline"),
