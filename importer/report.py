@@ -73,18 +73,24 @@ class ImportResult:
                 "partial": self.partial}
 
 
-def blamed(code: str, columns: Iterable[str]) -> str:
-    present = set(columns)
-    return next((c for c in BLAME.get(code, ()) if c in present), "")
+def blamed(code: str, columns: Iterable[str], detail: str = "") -> str:
+    """The column a code is about; for a code that may be about any value (INVALID_INPUT), the column the message
+    names ("carrier must be one of ...": carrier), the longest name first."""
+    present = list(columns)
+    found = next((c for c in BLAME.get(code, ()) if c in present), "")
+    if found or not detail:
+        return found
+    text = detail.lower()
+    return next((c for c in sorted(present, key=len, reverse=True) if c.replace("_", " ") in text), "")
 
 
 def errors_of(row: int, error: object, columns: Iterable[str], column: str | None = None) -> list[RowError]:
     """Every problem a refusal lists (a claim is judged on every rule at once): the first is the refusal itself."""
     code, detail = getattr(error, "code", "INTERNAL_ERROR"), getattr(error, "detail", str(error))
     columns = list(columns)
-    found = [RowError(row, column or blamed(code, columns), code, detail)]
+    found = [RowError(row, column or blamed(code, columns, detail), code, detail)]
     for other_code, message in getattr(error, "violations", ())[1:]:
-        found.append(RowError(row, blamed(other_code, columns), other_code, message))
+        found.append(RowError(row, blamed(other_code, columns, message), other_code, message))
     return found
 
 

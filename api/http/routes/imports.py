@@ -28,6 +28,7 @@ from importer.run import ImportInterrupted, kind_named, run_import
 
 router = APIRouter(tags=["bulk import"])
 MAX_BYTES = 200 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RowErrorOut(BaseModel):
@@ -76,7 +77,16 @@ def _file_of(content_type: str, body: bytes) -> tuple[bytes, str | None, str | N
 
 @router.post("/imports", response_model=ImportOut,
              summary="Import a register (CSV or XLSX): each row a command; all or nothing unless partial",
-             responses={422: {"description": "rows refused (IMPORT_ROWS_REFUSED: nothing written), or a bad request"}})
+             responses={422: {"description": "rows refused (IMPORT_ROWS_REFUSED: nothing written), or a bad request"}},
+             openapi_extra={"requestBody": {"required": True, "description": "the file: CSV or XLSX, or a multipart "
+                                            "form whose part 'file' is the file (and 'kind' the kind)",
+                                            "content": {
+                                                "text/csv": {"schema": {"type": "string"}},
+                                                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                                                "multipart/form-data": {"schema": {
+                                                    "type": "object", "required": ["file"],
+                                                    "properties": {"file": {"type": "string", "format": "binary"},
+                                                                   "kind": {"type": "string"}}}}}}})
 async def import_file(
     request: Request,
     kind: str | None = Query(None, description=f"one of: {', '.join(KINDS)}"),
