@@ -75,17 +75,18 @@ def run_import(app: Any, kind_name: str, data: bytes, *, file_name: str, actor: 
     numbers, chunks, by_row = prepared
     meta = {"sha256": sha256, "kind": kind.name, "file_name": file_name}
     marker_by = By(actor=actor, at=now, correlation_id=f"import:{sha256}")
-    if dry_run or (not partial and result.decided > ONE_TRANSACTION_ROWS):
-        _decide(app, kind, chunks, by_row, result.errors, progress, write=None)
-        if result.errors or dry_run:
-            return result
-    elif not partial:
+    optimistic = True  # "absent unless the chunk's read found it" (importer/preload.py)
+    if not (dry_run or partial or result.decided > ONE_TRANSACTION_ROWS):
         if _at_once(app, kind, chunks, by_row, result, progress, meta, marker_by, numbers):
             return result
-        # another writer changed what this import read, or created what it assumed absent: decide it again below,
-        # every check on, and write in chunks
-        result.errors = []
-    _write(app, kind, chunks, by_row, result, progress, meta, marker_by, numbers, optimistic=not result.errors)
+        # The one commit failed, so nothing was written: another writer changed what this import read, or created
+        # what it assumed absent. Check the whole file again with every check asking the store, then write.
+        result.errors, optimistic = [], False
+    if not partial:
+        _decide(app, kind, chunks, by_row, result.errors, progress, write=None, optimistic=optimistic)
+        if result.errors or dry_run:
+            return result
+    _write(app, kind, chunks, by_row, result, progress, meta, marker_by, numbers, optimistic=optimistic)
     return result
 
 

@@ -166,3 +166,32 @@ def test_rows_are_written_in_chunks_and_a_rerun_continues_after_the_last_written
     markers = [ledger.repository.get(imported_rows_id(digest, row)) for row in range(2, 5, chunk_rows)]
     assert [(m.first_row, m.last_row) for m in markers] == [(r, min(r + chunk_rows - 1, 4)) for r in range(2, 5, chunk_rows)]
     assert do_import(ledger, "enterprises", data, chunk_rows=chunk_rows).already_imported == 3
+
+
+def test_a_file_longer_than_one_transaction_is_checked_whole_then_written_in_chunks(ledger, monkeypatch):
+    monkeypatch.setattr("importer.run.ONE_TRANSACTION_ROWS", 2)
+    rows = [{"uscc": u, "name": n, "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"}
+            for u, n in ((s.E1, "甲"), (s.E2, "乙"), (s.E3, "丙"))]
+    before = event_count(ledger)
+    bad = do_import(ledger, "enterprises", s.csv_file("enterprises", [*rows, {**rows[0], "uscc": s.P1, "city": "0"}]),
+                    chunk_rows=1)
+    assert [(e.row, e.code) for e in bad.errors] == [(5, "UNKNOWN_CITY")] and event_count(ledger) == before
+    good = do_import(ledger, "enterprises", s.csv_file("enterprises", rows), chunk_rows=1)
+    assert good.written == 3 and ledger.repository.get(imported_rows_id(good.sha256, 4)).last_row == 4
+
+
+def test_when_the_one_commit_fails_the_file_is_checked_again_and_written_once(ledger, monkeypatch):
+    from eventsourcing.persistence import RecordConflictError
+
+    from importer.holding import HoldingUnitOfWork
+
+    def conflict(self):
+        raise RecordConflictError("another writer got there first")
+
+    monkeypatch.setattr(HoldingUnitOfWork, "commit_held", conflict)
+    data = s.programme_files()[0][1]
+    result = do_import(ledger, "enterprises", data)
+    assert (result.errors, result.written) == ([], 3)
+    assert [ledger.enterprise(ids.enterprise_id(u)).city for u in (s.E1, s.E2, s.E3)] == [s.FOSHAN, s.FOSHAN,
+                                                                                         s.DONGGUAN]
+    assert do_import(ledger, "enterprises", data).already_imported == 3
