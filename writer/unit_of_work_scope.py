@@ -57,12 +57,13 @@ def set_up_ids(app: LedgerApplicationBase) -> set[UUID]:
 
 
 @contextmanager
-def unit_of_work(app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False
-                 ) -> Iterator[UnitOfWork]:
+def unit_of_work(app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_writer_of_empty_store: bool = False,
+                 factory: type[UnitOfWork] = UnitOfWork) -> Iterator[UnitOfWork]:
     """Within this block (in this thread) commands decide against cached aggregates and stage their events;
-    nothing is written until ``uow.flush()``. Unflushed work at the end of the block is flushed."""
+    nothing is written until ``uow.flush()``. Unflushed work at the end of the block is flushed. ``factory``: a
+    subclass of :class:`UnitOfWork` to use instead (the importer's keeps what it sealed until it commits)."""
     set_up = set_up_ids(app) if sole_writer_of_empty_store else ()
-    uow = UnitOfWork(app, cache_size=cache_size, sole_writer_of_empty_store=sole_writer_of_empty_store)
+    uow = factory(app, cache_size=cache_size, sole_writer_of_empty_store=sole_writer_of_empty_store)
     uow.known_to_exist(set_up)
     active = _routing(app).active
     token = active.set(uow)

@@ -10,6 +10,7 @@ from api.cli import (
     evidence,
     evidence_keys,
     exports,
+    imports,
     journal,
     lists,
     programme,
@@ -33,7 +34,7 @@ def build() -> typer.Typer:
                       no_args_is_help=True)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-                  lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts):
+                  lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts, imports):
         group.register(app)
     return app
 

@@ -62,7 +62,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # and the group-commit writer; the commands in `ledger` reach it only through ledger/commands/store_access.py.
 # `simulator` and `bench` sit on top: they drive the ledger as its users do, and `simulator/cli.py` composes the whole
 # `voucher-ledger` command line (the ledger's commands plus `simulate` and `demo`).
-LAYERS = ("ledger", "writer", "store", "projections", "audit", "api", "simulator", "bench")
+LAYERS = ("ledger", "writer", "store", "projections", "audit", "importer", "api", "simulator", "bench")
 
 # Upward imports allowed: none. A lower layer that needs something from above gets it moved down instead.
 KNOWN_UPWARD: set[tuple[str, str]] = set()

@@ -1,0 +1,106 @@
+"""`voucher-ledger import KIND FILE` and `voucher-ledger import --template KIND`: the province's registers from
+spreadsheets (``importer/``), with a progress bar and a row-level error report as CSV and XLSX."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from importer.kinds import KINDS
+from importer.report import write_reports
+from importer.run import ImportInterrupted, kind_named, run_import
+from importer.templates import template_csv, template_xlsx
+from store.opening import open_ledger
+
+console = Console(stderr=True)
+
+HELP = (
+    "Import a register: each row becomes a command of the ledger, decided by its rules.\n\n"
+    f"KIND is one of: {', '.join(KINDS)}. FILE is CSV (UTF-8 or GB18030) or XLSX (its first sheet); its header "
+    "names the columns in Chinese or English, as `voucher-ledger import --template KIND` writes them.\n\n"
+    "A file is all or nothing: every row is decided first, and if any row is refused nothing is written and each "
+    "refusal is listed in FILE.errors.csv and FILE.errors.xlsx (row, column, code, message). --dry-run stops after "
+    "deciding; --partial writes the rows that pass and reports the others.\n\n"
+    "Importing the same file again changes nothing: each row's identity is the file's SHA-256 and its row number, "
+    "kept in its events' correlation id import:<sha256>:<row>. A row is recorded at its recorded_at (the source "
+    "system's time) when the file has that column, else now."
+)
+
+
+class _Bar:
+    def __init__(self, progress: Progress) -> None:
+        self.progress, self.task = progress, None
+
+    def phase(self, name: str, total: int) -> None:
+        label = {"checking": "checking every row", "deciding": "deciding every row", "writing": "writing",
+                 "committing": "committing"}.get(name, name)
+        if self.task is not None:
+            self.progress.update(self.task, visible=False)
+        self.task = self.progress.add_task(label, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        self.progress.advance(self.task, n)
+
+
+def _write_template(kind: str, out: Path | None) -> None:
+    spec = kind_named(kind)
+    path = out or Path(f"{kind}.xlsx")
+    path.write_bytes(template_csv(spec) if path.suffix.lower() == ".csv" else template_xlsx(spec))
+    console.print(f"template for {kind} ({spec.zh}: {spec.summary}) written to {path}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import", help=HELP)
+    def import_file(
+        kind: str = typer.Argument(None, help=f"one of: {', '.join(KINDS)}"),
+        file: Path = typer.Argument(None, exists=True, dir_okay=False, help="the CSV or XLSX file"),
+        template: str = typer.Option(None, "--template", metavar="KIND", help="write a blank template of KIND"),
+        out: Path = typer.Option(None, "--out", help="where --template writes (.xlsx or .csv; default KIND.xlsx)"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="decide every row and write nothing"),
+        partial: bool = typer.Option(False, "--partial", help="write the rows that pass; report the others"),
+        report: Path = typer.Option(None, "--report", help="stem of the error reports (default: FILE)"),
+        actor: str = typer.Option("province:import", help="who records rows that do not say (recorded_by)"),
+    ) -> None:
+        try:
+            if template is not None:
+                _write_template(template, out)
+                return
+            if kind is None or file is None:
+                console.print("[red]give KIND and FILE[/] (or --template KIND); see --help")
+                raise typer.Exit(2)
+            kind_named(kind)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+        if actor.split(":", 1)[0] != "province":  # as over HTTP: only the province imports
+            console.print(f"[red]--actor {actor}[/]: only the province (province or province:<office>) imports")
+            raise typer.Exit(2)
+        if dry_run and partial:
+            console.print("[red]--dry-run decides every row: it cannot also be --partial[/]")
+            raise typer.Exit(2)
+        ledger = open_ledger()
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TimeRemainingColumn())
+        try:
+            with Progress(*columns, console=console) as progress:
+                result = run_import(ledger, kind, file.read_bytes(), file_name=file.name, actor=actor,
+                                    now=datetime.now(UTC), dry_run=dry_run, partial=partial, progress=_Bar(progress))
+        except ImportInterrupted as exc:
+            console.print(f"[red]{exc.code}[/]: {exc}")
+            raise typer.Exit(1) from None
+        finally:
+            ledger.close()
+        summary = result.summary()
+        console.print_json(data=summary)
+        if result.errors:
+            csv_path, xlsx_path = write_reports(result.errors, report or file)
+            console.print(f"[red]{result.refused_rows} row(s) refused[/]"
+                          + ("; nothing was written" if not partial else "")
+                          + f": see {csv_path} and {xlsx_path}")
+            raise typer.Exit(1)
+        if result.already_imported == result.rows and result.rows:
+            console.print("this file was imported before: nothing changed")

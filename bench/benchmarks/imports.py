@@ -1,0 +1,60 @@
+"""Claims imported from a CSV register (``importer.run.run_import``): rows/s of a whole all-or-nothing import (read,
+every row decided once to check, then decided again and written in chunks through a unit of work), and of a
+``--partial`` import (decided once and written). Set-up (providers, year, enterprises, vouchers; imported too) is not
+timed. Full scale: the issue's 100,000-row file; quick: 2,000 rows.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+
+from bench import import_files as files
+from bench.context import Context
+from bench.registry import Figure, Goal, benchmark
+from importer.run import run_import
+from store.opening import open_ledger
+from store.settings import Settings
+
+ROWS = {"full": 100_000, "quick": 2_000, "tiny": 50}
+
+
+def _open(ctx: Context, store: str):
+    if store == "postgres":
+        return open_ledger(ctx.postgres.ledger_settings("bench_import"))
+    return open_ledger(Settings(store="sqlite", sqlite_path=ctx.sqlite_path(f"import_{uuid.uuid4().hex[:8]}")))
+
+
+@benchmark("imports", order=27, description="claims/s imported from a CSV file (all-or-nothing and partial)")
+def imports(ctx: Context) -> list[Figure]:
+    rows = ROWS.get(ctx.scale.name, ROWS["quick"])
+    now = datetime.now(UTC)
+    figures = []
+    for store in ("postgres", "sqlite"):
+        if not ctx.uses(store):
+            continue
+        for mode in ("whole", "partial"):
+            app = _open(ctx, store)
+            try:
+                with ctx.tracker.step(f"{store}: import set-up for {rows} claims", 1) as advance:
+                    for kind, data in files.set_up_files(-(-rows // files.CLAIMS_PER_VOUCHER)):
+                        result = run_import(app, kind, data, file_name=kind, actor="province:bench", now=now)
+                        assert not result.errors, result.errors[:3]
+                    advance()
+                data = files.claims_file(rows)
+                with ctx.tracker.step(f"{store}: import {rows} claims ({mode})", 1) as advance:
+                    started = time.perf_counter()
+                    result = run_import(app, "claims", data, file_name="claims.csv", actor="province:bench",
+                                        now=now, partial=mode == "partial")
+                    elapsed = time.perf_counter() - started
+                    advance()
+            finally:
+                app.close()
+            rate = result.written / elapsed
+            figures.append(Figure(
+                f"{store}.import_claims.{mode}", round(rate), "rows/s", baseline=f"{store}.insert_commit.1conn",
+                repeats=[round(rate)], goals=[Goal(">=", 5_000)] if store == "postgres" and mode == "whole" else [],
+                notes={"rows": rows, "written": result.written, "refused": result.refused_rows,
+                       "seconds": round(elapsed, 2), "bytes": len(data)}))
+    return figures

@@ -1,0 +1,163 @@
+"""The columns of an import file: each one's key, its Chinese and English header, and how its text becomes a value.
+
+A cell is turned into the type the command takes (integer fen, date, time with offset, yes/no, list) and nothing
+more: the ledger's own rules judge the values, so a refusal carries the ledger's code. What is checked here is what
+the ledger cannot see once a value is derived (a USCC becomes an enterprise id, so it is checked first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledger.errors import InvalidAmountError, InvalidInputError, NaiveDatetimeError
+from ledger.uscc import validate_uscc
+
+MISSING_VALUE = "MISSING_VALUE"  # a required cell is empty: the import's own code (the ledger never sees the row)
+
+LIST_SEPARATORS = (";", "；", ",", "，", "、")
+
+
+class MissingValue(Exception):
+    """A required cell is empty. Not a ``LedgerError``: the ledger never raises it (its codes are its own)."""
+
+    code = MISSING_VALUE
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.violations: tuple[tuple[str, str], ...] = ()
+
+
+def text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)  # a number typed into a spreadsheet cell (e.g. a contract number)
+    return str(cell).strip()
+
+
+def integer(cell: Any) -> int:
+    if isinstance(cell, bool):
+        raise InvalidAmountError(f"expected an integer, got {cell!r}")
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        if cell.is_integer():
+            return int(cell)
+        raise InvalidAmountError(f"expected an integer (money is integer fen), got {cell!r}")
+    value = str(cell).strip().replace("_", "")
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidAmountError(f"expected an integer (money is integer fen), got {value!r}") from None
+
+
+@lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
+def day(cell: Any) -> date:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    try:
+        return date.fromisoformat(str(cell).strip())
+    except ValueError:
+        raise InvalidInputError(f"expected a date such as 2019-03-05, got {cell!r}") from None
+
+
+@lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
+def moment(cell: Any) -> datetime:
+    """A time with its UTC offset; a spreadsheet's naive date-time is refused, as everywhere in the ledger (its
+    fiscal year would be a guess)."""
+    if isinstance(cell, datetime):
+        parsed = cell
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(cell).strip())
+        except ValueError:
+            raise InvalidInputError(f"expected a time such as 2019-03-05T09:00:00+08:00, got {cell!r}") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise NaiveDatetimeError(f"{cell!r} needs a UTC offset, e.g. 2019-03-05T09:00:00+08:00")
+    return parsed
+
+
+YES = {"是", "yes", "y", "true", "1", "通过", "passed", "pass"}
+NO = {"否", "no", "n", "false", "0", "不通过", "failed", "fail"}
+
+
+def yes_no(cell: Any) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    value = text(cell).lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise InvalidInputError(f"expected 是/否 (yes/no), got {cell!r}")
+
+
+def rate(cell: Any) -> Decimal:
+    """Exactly as written: 0.30 stays 0.30 (a spreadsheet float is read through its shortest text, 0.3)."""
+    try:
+        return Decimal(repr(cell) if isinstance(cell, float) else text(cell))
+    except InvalidOperation:
+        raise InvalidInputError(f"expected a rate such as 0.30, got {cell!r}") from None
+
+
+def numbers(cell: Any) -> tuple[str, ...]:
+    value = text(cell)
+    for separator in LIST_SEPARATORS[1:]:
+        value = value.replace(separator, LIST_SEPARATORS[0])
+    return tuple(part.strip() for part in value.split(LIST_SEPARATORS[0]) if part.strip())
+
+
+def code(cell: Any) -> str:
+    """An enumerated value (carrier, kind, category): compared upper-cased; the ledger says which are allowed."""
+    return text(cell).upper()
+
+
+@lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
+def uscc(cell: Any) -> str:
+    return validate_uscc(text(cell).upper())
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    parse: Callable[[Any], Any] = text
+    required: bool = True
+    example: str = ""
+
+    @property
+    def header(self) -> str:
+        return f"{self.zh} / {self.key}"
+
+    def value(self, cell: Any) -> Any:
+        """The cell's value, None for an empty optional cell; raises a ``LedgerError`` with the cell's code."""
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            if self.required:
+                raise MissingValue(f"{self.key} ({self.zh}) is required")
+            return None
+        return self.parse(cell)
+
+
+# Every kind may carry the source system's own record of when and by whom a row was recorded.
+RECORDED_AT = Column("recorded_at", "记录时间", moment, required=False, example="2019-03-05T09:00:00+08:00")
+RECORDED_BY = Column("recorded_by", "记录人", text, required=False, example="province:gd-miit")
+PROVENANCE_COLUMNS = (RECORDED_AT, RECORDED_BY)
+
+
+def match_header(cell: Any, columns: tuple[Column, ...]) -> Column | None:
+    """The column a header cell names: its key, its Chinese name, or both as the template writes them
+    (``中文名 / key``); full-width and ASCII brackets are the same."""
+    if cell is None:
+        return None
+    normal = str(cell).replace("（", "(").replace("）", ")").strip().lower()
+    names = {normal, *(part.strip() for part in normal.split("/"))}
+    for column in columns:
+        if column.key in names or column.zh.replace("（", "(").replace("）", ")").lower() in names:
+            return column
+    return None

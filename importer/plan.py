@@ -1,0 +1,121 @@
+"""From a file's bytes to the steps an import decides: the header matched to the kind's columns, each cell read,
+each row's ``By`` (its recorded time and actor, its provenance as correlation id), the rows an earlier import of
+the same file wrote left out, and the steps grouped in chunks of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+
+from importer.columns import Column, MissingValue, match_header
+from importer.kinds import Kind, Refused, Row, Step
+from importer.reading import UnreadableFile, read_table
+from importer.report import ImportResult, RowError, errors_of
+from ledger.errors import LedgerError
+from ledger.provenance import imported_rows_id, row_correlation_id
+from ledger.recording import By
+
+
+@dataclass(frozen=True)
+class Chunk:
+    first_row: int
+    last_row: int
+    steps: list[Step]
+
+
+def prepare(app: Any, kind: Kind, data: bytes, result: ImportResult, actor: str, now: datetime, chunk_rows: int
+             ) -> tuple[list[int], list[Chunk], dict[int, By]] | None:
+    """The rows not imported before, as steps in chunks, and each row's ``By``; None if the file cannot be read.
+    The parsed cells are dropped on return: the command values hold what is decided."""
+    try:
+        table = read_table(data)
+    except UnreadableFile as exc:
+        result.errors.append(RowError(1, "", exc.code, str(exc)))
+        return None
+    result.format, result.rows = table.format, len(table.rows)
+    positions = _header(table.header, kind, result.errors)
+    if result.errors:
+        return None
+    numbers = [number for number, _ in table.rows]
+    done = result.already_imported = imported_prefix(app, result.sha256, numbers)
+    rows, by_row = _parse(table.rows[done:], positions, kind, result.sha256, actor, now, result.errors)
+    steps: list[Step] = []
+    for planned in kind.plan(rows, result.sha256):
+        if isinstance(planned, Refused):
+            result.errors.extend(errors_of(planned.row, planned.error, column_keys(kind), planned.column))
+        else:
+            steps.append(planned)
+    result.decided = len(numbers) - done
+    return numbers, _chunks(numbers[done:], steps, chunk_rows), by_row
+
+
+def column_keys(kind: Kind) -> list[str]:
+    return [c.key for c in kind.all_columns]
+
+
+def _header(header: list[Any], kind: Kind, errors: list[RowError]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        if cell is None or not str(cell).strip():
+            continue
+        column = match_header(cell, kind.all_columns)
+        if column is None:
+            errors.append(RowError(1, str(cell), "UNKNOWN_COLUMN",
+                                   f"{cell!r} is not a column of {kind.name} files: {', '.join(column_keys(kind))}"))
+        elif column.key in positions:
+            errors.append(RowError(1, column.key, "DUPLICATE_COLUMN", f"{column.key} appears twice in the header"))
+        else:
+            positions[column.key] = index
+    for column in kind.all_columns:
+        if column.required and column.key not in positions:
+            errors.append(RowError(1, column.key, "MISSING_COLUMN", f"{column.header} is required in the header"))
+    return positions
+
+
+def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], kind: Kind, sha256: str, actor: str,
+           now: datetime, errors: list[RowError]) -> tuple[list[Row], dict[int, By]]:
+    rows, by_row = [], {}
+    columns: list[tuple[Column, int | None]] = [(c, positions.get(c.key)) for c in kind.all_columns]
+    for number, cells in table_rows:
+        values: dict[str, Any] = {}
+        ok = True
+        for column, index in columns:
+            cell = cells[index] if index is not None and index < len(cells) else None
+            try:
+                values[column.key] = column.value(cell)
+            except (LedgerError, MissingValue) as error:
+                errors.append(RowError(number, column.key, error.code, error.detail))
+                ok = False
+        if ok:
+            by_row[number] = By(actor=values["recorded_by"] or actor, at=values["recorded_at"] or now,
+                                correlation_id=row_correlation_id(sha256, number))
+        rows.append(Row(number, values, ok))
+    return rows, by_row
+
+
+def _chunks(numbers: list[int], steps: list[Step], size: int) -> list[Chunk]:
+    chunks, i = [], 0
+    for start in range(0, len(numbers), size):
+        first, last = numbers[start], numbers[min(start + size, len(numbers)) - 1]
+        j = i
+        while j < len(steps) and steps[j].row <= last:
+            j += 1
+        chunks.append(Chunk(first, last, steps[i:j]))
+        i = j
+    return chunks
+
+
+def imported_prefix(app: Any, sha256: str, numbers: list[int]) -> int:
+    """How many of the file's rows (from the first) earlier imports of it wrote: their records chain by first row."""
+    i = 0
+    while i < len(numbers):
+        try:
+            record = app.repository.get(imported_rows_id(sha256, numbers[i]))
+        except AggregateNotFoundError:
+            break
+        while i < len(numbers) and numbers[i] <= record.last_row:
+            i += 1
+    return i

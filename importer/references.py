@@ -1,0 +1,38 @@
+"""How rows name what the ledger knows by id: enterprises and providers by USCC, vouchers by (USCC, year, item),
+claims by the source system's claim number on their voucher, settlement batches by their number at a provider.
+
+Every id follows from those numbers (``ledger.ids`` and the derivations below), so a file can name a voucher that an
+earlier file issued, and an import of the same claim twice meets the same claim id instead of counting it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID, uuid5
+
+from ledger import ids
+
+
+def enterprise(values: Mapping[str, Any]) -> UUID:
+    return ids.enterprise_id(values["uscc"])
+
+
+def provider(values: Mapping[str, Any], key: str = "provider_uscc") -> UUID:
+    return ids.provider_id(values[key])
+
+
+def voucher(values: Mapping[str, Any]) -> UUID:
+    return ids.voucher_id(enterprise(values), values["year"], values["item_id"])
+
+
+def claim_id(voucher_id: UUID, claim_no: str | None, sha256: str, row: int) -> UUID:
+    """The source system's claim number on its voucher names the claim (so approvals and settlements can name it);
+    a claim without one is named by its provenance, the file's SHA-256 and its row."""
+    if claim_no:
+        return uuid5(ids.NAMESPACE, f"imported-claim|{voucher_id}|{ids.evidence_number(claim_no)}")
+    return uuid5(ids.NAMESPACE, f"imported-claim|{sha256}|{row}")
+
+
+def batch_id(provider_id: UUID, batch_no: str) -> UUID:
+    return uuid5(ids.NAMESPACE, f"imported-batch|{provider_id}|{ids.evidence_number(batch_no)}")

@@ -1,0 +1,123 @@
+"""The row-level error report of an import: one line per problem (row, column, code, message), as CSV and XLSX.
+
+A refusal by the ledger names its rule by code; the column is the one the code is about in this kind of file (the
+first of the candidates below that the kind has), so a person can go straight to the cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HEADER = ("row", "column", "code", "message")
+HEADER_ZH = ("行号", "列", "错误代码", "说明")
+
+# code -> the columns it is about, most specific first.
+BLAME: dict[str, tuple[str, ...]] = {
+    "INVALID_USCC": ("uscc", "provider_uscc"), "UNKNOWN_CITY": ("city",), "INVALID_RATE": ("rate", "city_share"),
+    "ENTERPRISE_NOT_FOUND": ("uscc",), "PROVIDER_NOT_FOUND": ("provider_uscc", "uscc"),
+    "VOUCHER_NOT_FOUND": ("item_id",), "CATALOGUE_ITEM_NOT_FOUND": ("item_id",), "CLAIM_NOT_FOUND": ("claim_no",),
+    "BATCH_NOT_FOUND": ("batch_no",), "ALREADY_EXISTS": ("uscc", "year", "batch_no"),
+    "NOT_ELIGIBLE": ("uscc",), "SHENZHEN_EXCLUDED": ("city", "uscc"), "NOT_CURRENT_YEAR": ("recorded_at", "year"),
+    "CATEGORY_NOT_COVERED": ("fee_category",), "CATEGORY_MISMATCH": ("fee_category",),
+    "CARRIER_RATE_NOT_SET": ("year",), "CATALOGUE_NOT_PUBLISHED": ("year",), "QUOTA_NOT_SET": ("year",),
+    "CITY_QUOTA_EXHAUSTED": ("item_id", "amount_fen"), "PROVIDER_QUOTA_EXHAUSTED": ("provider_uscc",),
+    "QUOTA_BELOW_USAGE": ("amount_fen",), "CITY_SHARE_FIXED": ("city_share",), "DISCOUNT_RATE_TOO_LOW": ("rate",),
+    "VOUCHER_EXPIRED": ("recorded_at", "accepted_at"), "VOUCHER_NOT_YET_EXPIRED": ("recorded_at",),
+    "VOUCHER_REVOKED": ("item_id",), "VOUCHER_EXHAUSTED": ("eligible_fee_fen",), "ZERO_SUBSIDY": ("eligible_fee_fen",),
+    "CONTRACT_BEFORE_POLICY": ("contract_date",), "PAYMENT_INSUFFICIENT": ("payment_proven_fen",),
+    "ELIGIBLE_FEE_EXCEEDS_CONTRACT": ("eligible_fee_fen",), "DUPLICATE_CLAIM": ("invoice_nos", "claim_no"),
+    "CONTRACT_OVERCLAIMED": ("contract_no",), "CONTRACT_AMOUNT_MISMATCH": ("contract_amount_fen",),
+    "DUPLICATE_VOUCHER": ("item_id",), "ELIGIBILITY_ALREADY_DECIDED": ("year",),
+    "PROVIDER_NOT_WHITELISTED": ("provider_uscc",), "PROVIDER_SUSPENDED": ("provider_uscc", "uscc"),
+    "PROVIDER_ELIMINATED": ("provider_uscc", "uscc"), "PROVIDER_MISMATCH": ("provider_uscc",),
+    "INVALID_TRANSITION": ("decision", "claim_no", "item_id"), "CLAIM_HELD": ("claim_no",),
+    "EMPTY_BATCH": ("batch_no",), "NAIVE_DATETIME": (), "INVALID_AMOUNT": (),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    sha256: str
+    format: str = ""
+    rows: int = 0  # data rows in the file
+    already_imported: int = 0  # rows an earlier import of this file wrote: skipped
+    decided: int = 0  # rows decided by this run
+    written: int = 0  # rows written by this run
+    dry_run: bool = False
+    partial: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def refused_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def summary(self) -> dict[str, Any]:
+        return {"kind": self.kind, "file_name": self.file_name, "sha256": self.sha256, "format": self.format,
+                "rows": self.rows, "already_imported": self.already_imported, "decided": self.decided,
+                "written": self.written, "refused_rows": self.refused_rows, "dry_run": self.dry_run,
+                "partial": self.partial}
+
+
+def blamed(code: str, columns: Iterable[str], detail: str = "") -> str:
+    """The column a code is about; for a code that may be about any value (INVALID_INPUT), the column the message
+    names ("carrier must be one of ...": carrier), the longest name first."""
+    present = list(columns)
+    found = next((c for c in BLAME.get(code, ()) if c in present), "")
+    if found or not detail:
+        return found
+    text = detail.lower()
+    return next((c for c in sorted(present, key=len, reverse=True) if c.replace("_", " ") in text), "")
+
+
+def errors_of(row: int, error: object, columns: Iterable[str], column: str | None = None) -> list[RowError]:
+    """Every problem a refusal lists (a claim is judged on every rule at once): the first is the refusal itself."""
+    code, detail = getattr(error, "code", "INTERNAL_ERROR"), getattr(error, "detail", str(error))
+    columns = list(columns)
+    found = [RowError(row, column or blamed(code, columns, detail), code, detail)]
+    for other_code, message in getattr(error, "violations", ())[1:]:
+        found.append(RowError(row, blamed(other_code, columns, message), other_code, message))
+    return found
+
+
+def as_csv(errors: list[RowError]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows((e.row, e.column, e.code, e.message) for e in errors)
+    return out.getvalue().encode("utf-8-sig")  # with the BOM, Excel opens it as UTF-8
+
+
+def as_xlsx(errors: list[RowError]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("导入错误")
+    sheet.append([f"{zh} / {en}" for zh, en in zip(HEADER_ZH, HEADER, strict=True)])
+    for e in errors:
+        sheet.append([e.row, e.column, e.code, e.message])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def write_reports(errors: list[RowError], stem: Path) -> tuple[Path, Path]:
+    """``<stem>.errors.csv`` and ``<stem>.errors.xlsx``; returns their paths."""
+    csv_path, xlsx_path = stem.with_name(stem.name + ".errors.csv"), stem.with_name(stem.name + ".errors.xlsx")
+    csv_path.write_bytes(as_csv(errors))
+    xlsx_path.write_bytes(as_xlsx(errors))
+    return csv_path, xlsx_path

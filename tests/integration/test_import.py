@@ -1,0 +1,197 @@
+"""Bulk import (importer/): registers in CSV or XLSX become the ledger's commands, decided by its rules; a file is
+all or nothing, a repeat changes nothing, and every event keeps its row's provenance. Both stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+
+from importer.kinds import KINDS, ORDER
+from importer.references import batch_id, claim_id
+from importer.report import as_csv, as_xlsx
+from importer.run import run_import
+from importer.templates import template_csv, template_xlsx
+from ledger import ids
+from ledger.provenance import imported_rows_id
+from tests.support import import_scenario as s
+
+NOW = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+
+
+def do_import(ledger, kind, data, **kwargs):
+    return run_import(ledger, kind, data, file_name=f"{kind}.csv", actor="province:import", now=NOW, **kwargs)
+
+
+def event_count(ledger) -> int:
+    return ledger.recorder.max_notification_id() or 0
+
+
+def import_programme(ledger):
+    for kind, data in s.programme_files():
+        result = do_import(ledger, kind, data)
+        assert result.errors == [], (kind, result.errors)
+        assert result.written == result.rows > 0
+
+
+def test_every_kind_is_in_the_import_order_and_has_a_template():
+    assert set(ORDER) == set(KINDS) >= {"enterprises", "eligibility", "catalogue", "city-quotas", "providers",
+                                        "assessments", "vouchers", "claims", "approvals", "settlements"}
+    for kind in KINDS.values():
+        header = next(csv.reader(io.StringIO(template_csv(kind).decode("utf-8-sig"))))
+        assert header == [f"{c.zh} / {c.key}" for c in kind.all_columns]
+        sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx(kind))).worksheets[0]
+        assert [cell.value for cell in sheet[1]] == header
+
+
+def test_a_programme_imported_from_its_registers_has_the_figures_worked_out_by_hand(ledger):
+    import_programme(ledger)
+    for (uscc, item), balance in s.BALANCES.items():
+        assert ledger.voucher(ids.voucher_id(ids.enterprise_id(uscc), 2019, item)).balance_fen == balance
+    revoked = ledger.voucher(ids.voucher_id(ids.enterprise_id(s.E2), 2019, "APP-ERP"))
+    assert revoked.status == "REVOKED" and revoked.returned_fen == s.APP_CAP  # all of it back to Foshan
+    for city, used in s.CITY_USED.items():
+        assert ledger.city_quota(city, 2019).used_fen == used
+    for uscc, used in s.PROVIDER_USED.items():
+        assert ledger.provider_quota(ids.provider_id(uscc), 2019).used_fen == used
+    for (uscc, number), total in s.BATCH_TOTALS.items():
+        assert ledger.batch(batch_id(ids.provider_id(uscc), number)).total_fen == total
+    c3_voucher = ids.voucher_id(ids.enterprise_id(s.E2), 2019, "APP-ERP")
+    assert ledger.voucher(c3_voucher).claim(claim_id(c3_voucher, "C3", "", 0)).status == "REJECTED"
+
+
+def test_each_event_keeps_its_rows_provenance_and_the_source_systems_time(ledger):
+    import_programme(ledger)
+    data = dict(s.programme_files())["claims"]
+    digest = __import__("hashlib").sha256(data).hexdigest()
+    voucher_id = ids.voucher_id(ids.enterprise_id(s.E1), 2019, "APP-ERP")
+    claimed = [e for e in ledger.events.get(voucher_id) if type(e).__name__ == "Claimed"]
+    assert [e.correlation_id for e in claimed] == [f"import:{digest}:2"]  # C1 is the file's first data row
+    assert claimed[0].timestamp == datetime.fromisoformat(s.CLAIMED) and claimed[0].actor == "enterprise"
+    marker = ledger.repository.get(imported_rows_id(digest, 2))
+    assert (marker.kind, marker.first_row, marker.last_row, marker.written_rows) == ("claims", 2, 5, 4)
+
+
+def test_importing_the_same_file_again_changes_nothing(ledger):
+    import_programme(ledger)
+    before = event_count(ledger)
+    for kind, data in s.programme_files():
+        again = do_import(ledger, kind, data)
+        assert (again.errors, again.written, again.already_imported) == ([], 0, again.rows)
+    assert event_count(ledger) == before
+
+
+def test_a_file_with_bad_rows_reports_each_one_and_writes_none_of_them(ledger):
+    files = s.programme_files()
+    for kind, data in files[:9]:  # up to the vouchers
+        assert do_import(ledger, kind, data).errors == []
+    good = s.CLAIMS[0]
+    rows = [good,
+            {**s.claim(s.E1, "DEV-ACCESS", "X1", s.P2, 100_000), "fee_category": "AUTOMATION_EQUIPMENT"},
+            {**s.claim(s.E3, "APP-ERP", "X2", s.P1, 100_000), "eligible_fee_fen": "12.5"},
+            {**s.claim(s.E3, "APP-ERP", "X3", s.P1, 100_000), "invoice_nos": good["invoice_nos"]},
+            {**s.claim(s.E3, "APP-ERP", "X4", s.P1, 100_000), "provider_uscc": "91440100MP0000001Z"}]
+    before = event_count(ledger)
+    result = do_import(ledger, "claims", s.csv_file("claims", rows))
+    assert event_count(ledger) == before and result.written == 0
+    firsts = {(e.row, e.column, e.code) for e in result.errors}
+    assert {(3, "fee_category", "CATEGORY_NOT_COVERED"), (4, "eligible_fee_fen", "INVALID_AMOUNT"),
+            (5, "invoice_nos", "DUPLICATE_CLAIM"), (6, "provider_uscc", "INVALID_USCC")} <= firsts
+    assert {e.row for e in result.errors} == {3, 4, 5, 6}  # row 2 is good: it is simply not written either
+    report = list(csv.reader(io.StringIO(as_csv(result.errors).decode("utf-8-sig"))))
+    assert report[0] == ["row", "column", "code", "message"] and len(report) == len(result.errors) + 1
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx(result.errors))).worksheets[0]
+    assert sheet.max_row == len(result.errors) + 1
+    # fixed, the file imports
+    assert do_import(ledger, "claims", s.csv_file("claims", rows[:1])).written == 1
+
+
+def test_a_dry_run_decides_every_row_and_writes_nothing(ledger):
+    files = s.programme_files()
+    before = event_count(ledger)
+    for kind, data in files[:2]:
+        result = do_import(ledger, kind, data, dry_run=True)
+        assert (result.errors, result.written, result.decided) == ([], 0, result.rows)
+    assert event_count(ledger) == before
+    # rows may rely on earlier rows of the same file: a dry run of a programme's vouchers needs its set-up written
+    assert do_import(ledger, "vouchers", files[8][1], dry_run=True).errors[0].code == "ENTERPRISE_NOT_FOUND"
+
+
+def test_partial_writes_the_rows_that_pass_and_a_repeat_still_changes_nothing(ledger):
+    rows = [{"uscc": s.E1, "name": "甲", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"},
+            {"uscc": s.E2, "name": "乙", "city": "999999", "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"}]
+    data = s.csv_file("enterprises", rows)
+    result = do_import(ledger, "enterprises", data, partial=True)
+    assert result.written == 1 and [(e.row, e.column, e.code) for e in result.errors] == [(3, "city", "UNKNOWN_CITY")]
+    ledger.enterprise(ids.enterprise_id(s.E1))
+    before = event_count(ledger)
+    assert do_import(ledger, "enterprises", data, partial=True).already_imported == 2
+    assert event_count(ledger) == before
+
+
+def test_headers_in_chinese_and_xlsx_files_read_as_csv_does(ledger):
+    kind = KINDS["enterprises"]
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(kind)))
+    sheet = workbook.worksheets[0]
+    sheet.append([s.E1, "广州某厂", s.FOSHAN, "china_mobile", "2010-06-01", "2019-03-01T09:00:00+08:00", None])
+    out = io.BytesIO()
+    workbook.save(out)
+    assert do_import(ledger, "enterprises", out.getvalue()).written == 1
+    chinese = s.csv_file("enterprises", [{"uscc": s.E2, "name": "乙", "city": s.FOSHAN, "carrier": "CHINA_MOBILE",
+                                          "established_on": "2011-01-01"}], headers="zh")
+    result = do_import(ledger, "enterprises", chinese)
+    assert result.written == 1 and result.format == "csv"
+    assert ledger.enterprise(ids.enterprise_id(s.E1)).name == "广州某厂"
+
+
+def test_a_header_that_names_no_column_or_misses_one_is_refused_before_any_row(ledger):
+    data = "uscc,name,city,colour\n".encode()
+    result = do_import(ledger, "enterprises", data)
+    assert {(e.row, e.column, e.code) for e in result.errors} == {
+        (1, "colour", "UNKNOWN_COLUMN"), (1, "carrier", "MISSING_COLUMN"), (1, "established_on", "MISSING_COLUMN")}
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3])
+def test_rows_are_written_in_chunks_and_a_rerun_continues_after_the_last_written_chunk(ledger, chunk_rows):
+    rows = [{"uscc": s.E1, "name": "甲", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"},
+            {"uscc": s.E2, "name": "乙", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"},
+            {"uscc": s.E3, "name": "丙", "city": s.DONGGUAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"}]
+    data = s.csv_file("enterprises", rows)
+    first = do_import(ledger, "enterprises", data, chunk_rows=chunk_rows)
+    assert first.written == 3
+    digest = first.sha256
+    markers = [ledger.repository.get(imported_rows_id(digest, row)) for row in range(2, 5, chunk_rows)]
+    assert [(m.first_row, m.last_row) for m in markers] == [(r, min(r + chunk_rows - 1, 4)) for r in range(2, 5, chunk_rows)]
+    assert do_import(ledger, "enterprises", data, chunk_rows=chunk_rows).already_imported == 3
+
+
+def test_a_file_longer_than_one_transaction_is_checked_whole_then_written_in_chunks(ledger, monkeypatch):
+    monkeypatch.setattr("importer.run.ONE_TRANSACTION_ROWS", 2)
+    rows = [{"uscc": u, "name": n, "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"}
+            for u, n in ((s.E1, "甲"), (s.E2, "乙"), (s.E3, "丙"))]
+    before = event_count(ledger)
+    bad = do_import(ledger, "enterprises", s.csv_file("enterprises", [*rows, {**rows[0], "uscc": s.P1, "city": "0"}]),
+                    chunk_rows=1)
+    assert [(e.row, e.code) for e in bad.errors] == [(5, "UNKNOWN_CITY")] and event_count(ledger) == before
+    good = do_import(ledger, "enterprises", s.csv_file("enterprises", rows), chunk_rows=1)
+    assert good.written == 3 and ledger.repository.get(imported_rows_id(good.sha256, 4)).last_row == 4
+
+
+def test_when_the_one_commit_fails_the_file_is_checked_again_and_written_once(ledger, monkeypatch):
+    from eventsourcing.persistence import RecordConflictError
+
+    from importer.holding import HoldingUnitOfWork
+
+    def conflict(self):
+        raise RecordConflictError("another writer got there first")
+
+    monkeypatch.setattr(HoldingUnitOfWork, "commit_held", conflict)
+    data = s.programme_files()[0][1]
+    result = do_import(ledger, "enterprises", data)
+    assert (result.errors, result.written) == ([], 3)
+    assert [ledger.enterprise(ids.enterprise_id(u)).city for u in (s.E1, s.E2, s.E3)] == [s.FOSHAN, s.FOSHAN,
+                                                                                         s.DONGGUAN]
+    assert do_import(ledger, "enterprises", data).already_imported == 3
