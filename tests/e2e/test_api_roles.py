@@ -78,6 +78,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/programme/years/{year}/catalogue"):            "Y    Y    Y     Y     Y     Y     Y     Y",
     ("GET", "/v1/programme/years/{year}/quotas"):               "Y    Y    Y     Y     -     -     Y     Y",
     ("POST", "/v1/programme/years"):                            "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/imports"):                                    "Y    -    -     -     -     -     -     -",
     ("GET", "/v1/programme"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
     # the documentation is public: no token needed, every role may read it
     ("GET", "/openapi.json"):                                   "public",

@@ -64,6 +64,8 @@ EXAMPLES |= {
                            "reason": "审计复核：上年度主营业务收入更正为1,200万元"},
     "ReviseQuota": {"amount_fen": 6_000_000_000},
 }
+# A successor year (api/http/models/programme.py): what it does not give is the latest earlier year's figure.
+EXAMPLES["OpenYear"] = {"year": 2026, "redemption_deadline": "2027-02-08", "revenue_threshold_fen": 1_000_000_000}
 EXAMPLES["PublishCatalogue"] = {"year": YEAR, "items": [EXAMPLES["CatalogueItemIn"]],
                                 "redemption_deadline": "2021-02-08"}
 

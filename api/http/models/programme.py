@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from api.http.models.commands import Body
+from api.http.models.examples import example
 from api.http.models.fields import Day, Fen, Rate, Year
 from ledger.programme import YearRules
 
@@ -16,6 +17,8 @@ FeeCategoryName = str
 class OpenYear(Body):
     """A successor year. What is not given is the latest earlier year's figure; the issuance window defaults to the
     fiscal year, contracts are covered from the policy's date."""
+
+    model_config = example("OpenYear")
 
     year: Year
     redemption_deadline: Day = Field(description="the year's vouchers are redeemable until the end of this day")
