@@ -7,8 +7,13 @@ app on the demo's store and clock: every one answers 2xx, and the figures move a
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import shutil
+import socket
+import subprocess
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -21,7 +26,7 @@ from fastapi.testclient import TestClient
 from api.http.app import create_app
 from simulator.reference import CATALOGUE_ITEMS
 from store.settings import Settings
-from tests.e2e.test_api_cli import run
+from tests.e2e.test_api_cli import cli, run
 from tests.support.api_helpers import ok
 
 PORT = 8765  # printed in the examples, never listened on: the test sends them to an app in this process
@@ -148,6 +153,16 @@ def test_the_printed_writes_work_as_printed_and_move_the_figures(demo):
     assert listed.returncode == 0, listed.stderr
     claims = {c["claim_id"]: c for c in json.loads(listed.stdout)["items"]}
     assert claims[kept["CLAIM"]]["status"] == "SETTLED" and claims[kept["CLAIM"]]["amount_fen"] == amount
+    # ... and writes on the demo's clock: a revocation is recorded after the service's writes, in 2020, so the
+    # figure as of the clock's now (the command line's default) shows it.
+    revoked = run(["revoke-voucher", before["voucher_id"], "--reason", "demo: withdrawn"], where, **env)
+    assert revoked.returncode == 0, revoked.stdout + revoked.stderr
+    figure = run(["figure", "voucher", before["voucher_id"]], where, **env)
+    assert figure.returncode == 0 and json.loads(figure.stdout)["answer"]["status"] == "REVOKED", figure.stdout
+    with TestClient(create_app(settings)) as client:
+        trail = ok(send(client, reads[2], {}))["items"]
+    [revocation] = [e for e in trail if e["event_type"] == "Voucher.Revoked"]
+    assert max(e["recorded_us"] for e in new) < revocation["recorded_us"] < start_us + 3600e6
 
 
 def test_every_demo_token_is_accepted_and_names_the_picked_parties(demo):
@@ -163,3 +178,51 @@ def test_every_demo_token_is_accepted_and_names_the_picked_parties(demo):
         whitelisted = ok(client.get("/v1/providers", params={"uscc": provider},
                                     headers={"Authorization": f"Bearer {roles['province']}"}))["items"]
         assert [p["status"] for p in whitelisted] == ["WHITELISTED"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash")
+def test_the_demo_serves_and_its_lines_run_in_a_shell_as_printed(tmp_path):
+    """The demo as the README runs it (serving), and its write and read lines pasted into bash: every curl answers
+    2xx (``--fail``), the claim's and the batch's ids flow through the shell variables, the batch is paid."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHER_LEDGER_")}
+    demo = subprocess.Popen([cli(), "demo", "--events", "5000", "--port", str(port)], cwd=tmp_path,
+                            env={**clean, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = []
+        for line in demo.stdout:  # up to the command line's two lines, printed last before serving
+            lines.append(line)
+            if line.strip().startswith("export "):
+                lines.append(next(demo.stdout))
+                break
+        stdout = "".join(lines)
+        writes, reads = printed(stdout)
+        assert len(writes) == 5 and len(reads) == 3
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and demo.poll() is None, "the demo did not start serving"
+                time.sleep(0.2)
+        pasted = [line.strip().replace("curl -s ", "curl -s --fail ", 1) for line in stdout.splitlines()
+                  if line.startswith("  ") and "curl " in line]
+        script = "set -euo pipefail\n" + "\n".join(pasted) + '\necho "CLAIM=$CLAIM BATCH=$BATCH"\n'
+        shell = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False)
+        assert shell.returncode == 0, shell.stdout + shell.stderr
+        answers = [json.loads(line) for line in (shell.stdout + shell.stderr).splitlines() if line.startswith("{")]
+        paid = next(a for a in answers if "total_fen" in a)
+        claim = next(a for a in answers if "balance_after_fen" in a)
+        assert paid["total_fen"] == claim["amount_fen"] > 0
+        assert f"CLAIM={claim['claim_id']} BATCH={paid['batch_id']}" in shell.stdout
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
