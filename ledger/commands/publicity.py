@@ -14,7 +14,7 @@ from uuid import UUID
 from ledger import ids
 from ledger.claims import Claim
 from ledger.commands.base import LedgerApplicationBase
-from ledger.errors import InvalidInputError, LedgerError, PublicityListNotFoundError
+from ledger.errors import AlreadyExistsError, InvalidInputError, LedgerError, PublicityListNotFoundError
 from ledger.programme import ProgrammeYear
 from ledger.publicity import PublicityList, unlisted_refusal
 from ledger.recording import By
@@ -54,10 +54,9 @@ class PublicityCommands(LedgerApplicationBase):
             rules = self.year_rules(year)
             list_id = ids.publicity_list_id(rules.year, period.strip() if isinstance(period, str) else period)
             if self._exists(list_id):
-                raise InvalidInputError(f"the {year} publicity list of {period} is already published")
+                raise AlreadyExistsError(f"the {year} publicity list of {period} is already published")
             vouchers: dict[UUID, Voucher] = {}
             entries: list[dict[str, Any]] = []
-            window_ends = None
             for voucher_id, claim_id in pairs:
                 voucher = vouchers.get(voucher_id) or vouchers.setdefault(voucher_id, self.voucher(voucher_id))
                 if voucher.year != rules.year:
@@ -68,11 +67,11 @@ class PublicityCommands(LedgerApplicationBase):
                                 "city": voucher.city, "amount_fen": claim.amount_fen})
             listed = PublicityList.publish(by, year=rules.year, period=period,
                                            objection_working_days=rules.objection_working_days, entries=entries)
-            window_ends = listed.window_ends_at
             for voucher_id, claim_id in pairs:
-                vouchers[voucher_id].publicise(by, claim_id=claim_id, list_id=listed.id, window_ends_at=window_ends)
+                vouchers[voucher_id].publicise(by, claim_id=claim_id, list_id=listed.id,
+                                               window_ends_at=listed.window_ends_at)
             self._save(listed, *vouchers.values())
-            return PublishedList(listed.id, listed.year, listed.period, len(entries), window_ends)
+            return PublishedList(listed.id, listed.year, listed.period, len(entries), listed.window_ends_at)
 
         return self._run(run)
 
@@ -123,9 +122,14 @@ class PublicityCommands(LedgerApplicationBase):
         return self._run(run)
 
     # -- the settlement rule -----------------------------------------------------------------------------------------
-    def publicity_refusal(self, voucher: Voucher, claim: Claim) -> LedgerError | None:
-        """Why publicity does not (yet) let this claim be paid, or None."""
+    def publicity_refusal(self, voucher: Voucher, claim: Claim,
+                          required: dict[int, bool] | None = None) -> LedgerError | None:
+        """Why publicity does not (yet) let this claim be paid, or None. ``required``: what this command already
+        read of each year's rule (a batch's lines share a few years)."""
         if claim.publicity_list_id is not None:
             return self.publicity_list(claim.publicity_list_id).refusal(claim.claim_id)
-        year = self._find(ids.programme_year_id(voucher.year), ProgrammeYear)
-        return unlisted_refusal(claim.claim_id, voucher.year, year is not None and year.rules.publicity_required)
+        known = {} if required is None else required
+        if voucher.year not in known:
+            year = self._find(ids.programme_year_id(voucher.year), ProgrammeYear)
+            known[voucher.year] = year is not None and year.rules.publicity_required
+        return unlisted_refusal(claim.claim_id, voucher.year, known[voucher.year])

@@ -84,11 +84,12 @@ class SettlementCommands(LedgerApplicationBase):
             loaded = {line["voucher_id"]: self.voucher(line["voucher_id"]) for line in batch.lines.values()}
             # A line whose claim publicity does not clear (an objection waiting for a ruling) is dropped, like one
             # reversed meanwhile.
+            required: dict[int, bool] = {}
             payable = {
                 claim_id
                 for claim_id, line in batch.lines.items()
-                if loaded[line["voucher_id"]].is_payable_in(claim_id, batch.id)
-                and self.publicity_refusal(loaded[line["voucher_id"]], loaded[line["voucher_id"]].claim(claim_id)) is None
+                if (voucher := loaded[line["voucher_id"]]).is_payable_in(claim_id, batch.id)
+                and self.publicity_refusal(voucher, voucher.claim(claim_id), required) is None
             }
             settled = batch.pay(by, payable=payable, effective_at=effective_at)
             for claim_id in settled:

@@ -106,6 +106,8 @@ def test_a_claim_is_listed_once_and_only_when_approved(world, provider):
     world.advance(hours=1)
     second = PublishClaims(year=YEAR, period="2026-04", claims=((receipt.voucher_id, receipt.claim_id),))
     refused("INVALID_TRANSITION", world.app, run, world=world, value=second)
+    again = PublishClaims(year=YEAR, period="2026-03", claims=((pending.voucher_id, pending.claim_id),))
+    refused("ALREADY_EXISTS", world.app, run, world=world, value=again)  # a published list is fixed
     under_review = PublishClaims(year=YEAR, period="2026-04", claims=((pending.voucher_id, pending.claim_id),))
     refused("INVALID_TRANSITION", world.app, run, world=world, value=under_review)
 
