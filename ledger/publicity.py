@@ -70,7 +70,8 @@ class PublicityList(LedgerAggregate):
         period: str
         objection_working_days: int
         window_ends_at: datetime
-        entries: list[dict[str, Any]]  # claim_id, voucher_id, provider_id, enterprise_id, city, amount_fen (ids as text)
+        # claim_id, voucher_id, provider_id, enterprise_id (as text), city, amount_fen
+        entries: list[dict[str, Any]]
 
         def apply(self, p: PublicityList) -> None:
             p.year, p.period, p.working_days, p.window_ends_at = (

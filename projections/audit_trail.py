@@ -160,7 +160,7 @@ class AuditTrail(LedgerProjection):
             self._voucher_links(name, e, position)
         elif owner == "SettlementBatch":
             self._batch_links(name, e, position)
-        elif owner == "PublicityList" and name not in ("Opened", "Closed"):  # an objection or ruling: in its claim's trails too
+        elif owner == "PublicityList" and name not in ("Opened", "Closed"):  # an objection or ruling: its claim's too
             enterprise, city, _ = self._ref(e.voucher_id)
             touch(position, "voucher", e.voucher_id)
             touch(position, "enterprise", enterprise)
