@@ -209,3 +209,17 @@ def test_the_public_list_as_of_a_past_date(world, provider, store_settings):
         read.close()
     # A rebuild from the events writes exactly the rows the live projection wrote, the public list included.
     assert check(world.app, lean(store_settings), ["audit_trail"]) == []
+
+
+def test_a_year_recorded_before_publicity_existed_reads_as_without_publicity(ledger):
+    """ProgrammeYear.Opened v1 (every store written before publicity) decodes, through upcast_v1_v2, as a year
+    whose claims are paid as approved."""
+    from dataclasses import replace
+
+    opened = next(iter(ledger.events.get(ids.programme_year_id(2019))))
+    stored = ledger.mapper.to_stored_event(opened)
+    state = ledger.mapper.transcoder.decode(stored.state)
+    assert state.pop("class_version") == 2 and state.pop("publicity_required") is False
+    old = replace(stored, state=ledger.mapper.transcoder.encode(state))  # as a v1 event was stored
+    decoded = ledger.mapper.to_domain_event(old)
+    assert decoded.publicity_required is False and decoded.objection_working_days == 5
