@@ -20,6 +20,7 @@ from ledger.commands.evidence import EvidenceKeyCommands
 from ledger.commands.evidence_guard import EvidenceKeysGuard
 from ledger.commands.parties import PartyCommands
 from ledger.commands.programme import ProgrammeCommands
+from ledger.commands.publicity import PublicityCommands
 from ledger.commands.settlement import SettlementCommands
 from ledger.commands.values import Command
 from ledger.commands.vouchers import VoucherCommands
@@ -32,7 +33,8 @@ from ledger.stored_names import APPLICATION_NAME
 
 
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
-                    CorrectionCommands, EvidenceKeyCommands, EvidenceKeysGuard, ProgrammeYearCommands):
+                    CorrectionCommands, EvidenceKeyCommands, EvidenceKeysGuard, ProgrammeYearCommands,
+                    PublicityCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

@@ -98,6 +98,11 @@ def programme_id() -> UUID:
     return _id("programme")
 
 
+def publicity_list_id(year: int, period: str) -> UUID:
+    """A programme year's publicity list (公示) of one period."""
+    return _id("publicity-list", year, period)
+
+
 @lru_cache(maxsize=256)  # read by every command that names a year
 def programme_year_id(year: int) -> UUID:
     """A programme year is its own aggregate, read by id wherever a rule needs the year's figures."""

@@ -71,12 +71,16 @@ class YearRules:
     provider_caps_fen: Mapping[str, int] = field(default_factory=dict)  # default provider quota by kind
     objection_working_days: int = 5  # publicity: the objection window before payment
     applications: Window | None = None  # the published application window, where there is one
+    # Whether a claim of the year is paid only after a publicity list (公示) cleared it (ledger/publicity.py). The
+    # 2018-2020 default years do not: their claims were recorded before publicity was, and stay payable as approved.
+    publicity_required: bool = False
 
     @classmethod
     def checked(cls, *, year: object, issuance: Window, redemption_deadline: object, contracts_from: object,
                 revenue_threshold_fen: object, min_payment_ratio: object, covered_fee_categories: object,
                 established_years: object, misuse_lookback_years: object, provider_caps_fen: object = None,
-                objection_working_days: object = 5, applications: Window | None = None) -> YearRules:
+                objection_working_days: object = 5, applications: Window | None = None,
+                publicity_required: object = False) -> YearRules:
         year = check_year(year)
         for name, day in (("redemption_deadline", redemption_deadline), ("contracts_from", contracts_from)):
             if not isinstance(day, date) or isinstance(day, datetime):
@@ -90,6 +94,8 @@ class YearRules:
         caps = provider_caps_fen or {}
         if not isinstance(caps, Mapping):
             raise InvalidInputError("provider caps are given per provider kind")
+        if not isinstance(publicity_required, bool):
+            raise InvalidInputError(f"publicity_required is true or false, got {publicity_required!r}")
         return cls(
             year=year, issuance=issuance, redemption_deadline=redemption_deadline,  # type: ignore[arg-type]
             contracts_from=contracts_from,  # type: ignore[arg-type]
@@ -100,7 +106,7 @@ class YearRules:
             provider_caps_fen={parse_enum(ProviderKind, kind, "provider kind").value: check_fen(cap, f"{kind} cap")
                                for kind, cap in caps.items()},
             objection_working_days=_count(objection_working_days, "objection working days"),
-            applications=applications,
+            applications=applications, publicity_required=publicity_required,
         )
 
     # -- what the rules ask --------------------------------------------------------------------------------------
@@ -144,6 +150,7 @@ class YearRules:
             "objection_working_days": self.objection_working_days,
             "applications_open": self.applications.opens if self.applications else None,
             "applications_close": self.applications.closes if self.applications else None,
+            "publicity_required": self.publicity_required,
         }
 
     @classmethod
@@ -157,7 +164,7 @@ class YearRules:
             covered_fee_categories=frozenset(FeeCategory(c) for c in r["covered_fee_categories"]),
             established_years=r["established_years"], misuse_lookback_years=r["misuse_lookback_years"],
             provider_caps_fen=dict(r["provider_caps_fen"]), objection_working_days=r["objection_working_days"],
-            applications=applications,
+            applications=applications, publicity_required=r.get("publicity_required", False),
         )
 
 
@@ -219,6 +226,8 @@ class Programme(LedgerAggregate):
 
 class ProgrammeYear(LedgerAggregate):
     class Opened(LedgerAggregate.Created):
+        class_version = 2  # v2 added publicity_required; years recorded before it had no publicity rule
+
         year: int
         issuance_opens: date
         issuance_closes: date
@@ -233,6 +242,11 @@ class ProgrammeYear(LedgerAggregate):
         objection_working_days: int
         applications_open: date | None
         applications_close: date | None
+        publicity_required: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["publicity_required"] = False
 
         def apply(self, y: ProgrammeYear) -> None:
             y.rules = YearRules.from_record(self.__dict__)

@@ -38,6 +38,7 @@ AGGREGATE_TOPICS: tuple[str, ...] = (
     "ledger.programme:Programme",
     "ledger.programme:ProgrammeYear",
     "ledger.training:TrainingMark",
+    "ledger.publicity:PublicityList",
 )
 
 EVENT_TOPICS: tuple[str, ...] = (
@@ -95,6 +96,12 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.programme:Programme.YearOpened",
     "ledger.programme:ProgrammeYear.Opened",
     "ledger.training:TrainingMark.Marked",
+    "ledger.voucher:Voucher.ClaimPublicised",
+    "ledger.publicity:PublicityList.Opened",
+    "ledger.publicity:PublicityList.ObjectionLodged",
+    "ledger.publicity:PublicityList.ClaimUpheld",
+    "ledger.publicity:PublicityList.ObjectionSustained",
+    "ledger.publicity:PublicityList.Closed",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

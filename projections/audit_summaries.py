@@ -163,6 +163,35 @@ SUMMARIES: dict[str, Summary] = {
         f"兑付 {_short(e.claim_id)} 释放的 {yuan(e.returned_fen)} 退回地市额度",
         f"{yuan(e.returned_fen)} freed by claim {_short(e.claim_id)} back to the city quota",
     ),
+    "Voucher.ClaimPublicised": lambda e: (
+        f"兑付 {_short(e.claim_id)} 列入公示名单，异议期至 {_t(e.window_ends_at)}",
+        f"claim {_short(e.claim_id)} publicised; objections until {_t(e.window_ends_at)}",
+    ),
+    "PublicityList.Opened": lambda e: (
+        f"{e.year} 年度 {e.period} 公示名单发布：{len(e.entries)} 笔兑付，"
+        f"{yuan(sum(x['amount_fen'] for x in e.entries))}，异议期 {e.objection_working_days} 个工作日，至 "
+        f"{_t(e.window_ends_at)}",
+        f"{e.year} publicity list {e.period} published: {len(e.entries)} claims, "
+        f"{yuan(sum(x['amount_fen'] for x in e.entries))}, objections for {e.objection_working_days} working days, "
+        f"until {_t(e.window_ends_at)}",
+    ),
+    "PublicityList.ObjectionLodged": lambda e: (
+        f"第 {e.number} 号异议：{e.objector} 对兑付 {_short(e.claim_id)} 提出异议（{e.reason}），暂缓结算",
+        f"objection no. {e.number}: {e.objector} objects to claim {_short(e.claim_id)} ({e.reason}); held from "
+        "settlement",
+    ),
+    "PublicityList.ClaimUpheld": lambda e: (
+        f"异议不成立，兑付 {_short(e.claim_id)} 维持（{e.reason}）",
+        f"objection overruled: claim {_short(e.claim_id)} upheld ({e.reason})",
+    ),
+    "PublicityList.ObjectionSustained": lambda e: (
+        f"异议成立，兑付 {_short(e.claim_id)} 撤销（{e.reason}）",
+        f"objection sustained: claim {_short(e.claim_id)} reversed ({e.reason})",
+    ),
+    "PublicityList.Closed": lambda e: (
+        f"公示结束：{e.cleared} 笔可结算，{e.under_objection} 笔待异议处理",
+        f"publicity closed: {e.cleared} claims may be settled, {e.under_objection} wait for a ruling",
+    ),
     "SettlementBatch.Opened": lambda e: (f"开立 {e.period} 结算批次", f"settlement batch for {e.period} opened"),
     "SettlementBatch.ClaimAdded": lambda e: (
         f"加入兑付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（{e.city}）",

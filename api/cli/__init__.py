@@ -15,6 +15,7 @@ from api.cli import (
     lists,
     programme,
     projections,
+    publicity,
     queries,
     quotas,
     recovery,
@@ -34,7 +35,7 @@ def build() -> typer.Typer:
                       no_args_is_help=True)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
-                  lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts, imports):
+                  lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts, imports, publicity):
         group.register(app)
     return app
 

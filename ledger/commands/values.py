@@ -176,6 +176,7 @@ class OpenProgrammeYear(Command):
     objection_working_days: int | None = None
     applications_open: date | None = None
     applications_close: date | None = None
+    publicity_required: bool | None = None  # claims paid only after a publicity list cleared them
 
     @property
     def reads(self) -> tuple[UUID, ...]:
@@ -391,3 +392,57 @@ class WriteOffRecovery(Command):
     @property
     def reads(self) -> tuple[UUID, ...]:
         return (self.batch_id,)
+
+
+# -- publicity (公示) ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishClaims(Command):
+    """Publish a programme year's approved claims, named by (voucher id, claim id), as the list of ``period``."""
+
+    handler = "publish_claims"
+    year: int
+    period: str
+    claims: tuple[tuple[UUID, UUID], ...]
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (ids.programme_year_id(self.year), *dict.fromkeys(voucher for voucher, _ in self.claims))
+
+
+@dataclass(frozen=True)
+class _OnAListedClaim(Command):
+    list_id: UUID
+    claim_id: UUID
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.list_id,)
+
+
+@dataclass(frozen=True)
+class LodgeObjection(_OnAListedClaim):
+    handler = "lodge_objection"
+    objector: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UpholdClaim(_OnAListedClaim):
+    handler = "uphold_claim"
+    reason: str
+
+
+@dataclass(frozen=True)
+class SustainObjection(_OnAListedClaim):
+    handler = "sustain_objection"
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClosePublicityList(Command):
+    handler = "close_publicity_list"
+    list_id: UUID
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.list_id,)

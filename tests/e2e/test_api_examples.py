@@ -59,7 +59,8 @@ def test_every_example_is_a_request_the_ledger_decides(api):
 
     schema = api.client.get("/openapi.json").json()
     ids = {"enterprise_id": story.ENTERPRISE_ID, "provider_id": story.PROVIDER_ID, "voucher_id": story.VOUCHER_ID,
-           "claim_id": story.CLAIM_ID, "batch_id": story.CLAIM_ID, "year": story.YEAR, "city": "440600"}
+           "claim_id": story.CLAIM_ID, "batch_id": story.CLAIM_ID, "year": story.YEAR, "city": "440600",
+           "period": story.EXAMPLES["PublishList"]["period"]}
     answers, wrong = {}, []
     for path, operation in posts(schema):
         resp = api.post(path.format(**ids), body_example(schema, operation))

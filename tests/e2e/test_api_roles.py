@@ -26,6 +26,7 @@ from tests.support.api_helpers import (
     store_params,
 )
 
+PERIOD = "2020-02"  # the publicity list the world publishes
 ROLES = ("province", "auditor", "city:own", "city:other", "enterprise:own", "enterprise:other", "provider:own",
          "provider:other")
 
@@ -80,6 +81,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/programme/years"):                            "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/imports"):                                    "Y    -    -     -     -     -     -     -",
     ("GET", "/v1/programme"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
+    # publicity (公示): the province publishes, rules and closes; anyone objects and reads the public list
+    ("POST", "/v1/programme/years/{year}/publicity-lists"):     "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/objections"): "Y  Y  Y  Y  Y  Y  Y  Y",
+    ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/claims/{claim_id}/ruling"): "Y  -  -  -  -  -  -  -",
+    ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/closure"): "Y  -  -  -  -  -  -  -",
+    ("GET", "/v1/programme/years/{year}/publicity-lists/{period}"): "Y  Y  Y     Y     Y     Y     Y     Y",
     # the documentation is public: no token needed, every role may read it
     ("GET", "/openapi.json"):                                   "public",
     ("GET", "/docs"):                                           "public",
@@ -131,13 +138,19 @@ def world(request, tmp_path_factory):
         clock.advance(days=1)
         ok(api.reverse(voucher, repaid))
         batch = api.open_batch(provider)
+        # A third claim, approved and published: the publicity rows object to it and read its list.
+        listed = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=200_000)), 201)["claim_id"]
+        ok(api.approve(voucher, listed))
+        ok(api.post(f"/v1/programme/years/{YEAR}/publicity-lists",
+                    {"period": PERIOD, "claims": [{"voucher_id": voucher, "claim_id": listed}]}), 201)
         roles = {"province": "province", "auditor": "auditor", "city:own": f"city:{FOSHAN}",
                  "city:other": f"city:{DONGGUAN}", "enterprise:own": f"enterprise:{own.uscc}",
                  "enterprise:other": f"enterprise:{other.uscc}", "provider:own": f"provider:{provider.uscc}",
                  "provider:other": f"provider:{other_provider.uscc}"}
         ids = {"enterprise_id": own.id, "provider_id": provider.id, "voucher_id": voucher, "claim_id": claim,
                "batch_id": batch, "city": FOSHAN, "provider_uscc": provider.uscc,
-               "recovery_batch_id": paid_batch, "recovery_claim_id": repaid, "year": YEAR}
+               "recovery_batch_id": paid_batch, "recovery_claim_id": repaid, "year": YEAR, "period": PERIOD,
+               "listed_claim_id": listed}
         yield World(api, roles, ids)
 
 
@@ -146,6 +159,8 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
     ids, now = world.ids, iso(world.api.clock.now)
     audit_ids = {"voucher": ids["voucher_id"], "settlement_batch": ids["batch_id"], "city": FOSHAN,
                  "enterprise": ids["enterprise_id"], "provider": ids["provider_id"]}
+    if "/publicity-lists/" in path:
+        ids = {**ids, "claim_id": ids["listed_claim_id"]}
     if "/recoveries/" in path:
         ids = {**ids, "batch_id": ids["recovery_batch_id"], "claim_id": ids["recovery_claim_id"]}
     concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], **{"year": YEAR, **ids})
@@ -194,6 +209,13 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
             "reason": "role test"},
         "/v1/city-quotas/{city}/{year}/revision": {"amount_fen": 50_000_000},
         "/v1/providers/{provider_id}/quotas/{year}/revision": {"amount_fen": 300_000_000},
+        "/v1/programme/years/{year}/publicity-lists": {
+            "period": f"R{n}", "claims": [{"voucher_id": ids["voucher_id"], "claim_id": ids["claim_id"]}]},
+        "/v1/programme/years/{year}/publicity-lists/{period}/objections": {
+            "claim_id": ids["claim_id"], "objector": "role test", "reason": "role test"},
+        "/v1/programme/years/{year}/publicity-lists/{period}/claims/{claim_id}/ruling": {
+            "ruling": "UPHOLD", "reason": "role test"},
+        "/v1/programme/years/{year}/publicity-lists/{period}/closure": None,
     }
     return concrete, bodies.get(path) if method == "POST" else None
 
@@ -363,5 +385,5 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
     keyed = [path for path, item in schema["paths"].items() if "post" in item
              for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
     # quotas and their revisions, vouchers and their revocation, claims and their review, settlement, recovery
-    # collection and write-off, and opening a programme year
-    assert len(keyed) == 17
+    # collection and write-off, opening a programme year, and a ruling on an objection (sustained: a reversal)
+    assert len(keyed) == 18

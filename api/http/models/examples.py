@@ -66,6 +66,10 @@ EXAMPLES |= {
 }
 # A successor year (api/http/models/programme.py): what it does not give is the latest earlier year's figure.
 EXAMPLES["OpenYear"] = {"year": 2026, "redemption_deadline": "2027-02-08", "revenue_threshold_fen": 1_000_000_000}
+# Publicity (公示, api/http/models/publicity.py).
+EXAMPLES["PublishList"] = {"period": "2020-10", "claims": [{"voucher_id": VOUCHER_ID, "claim_id": CLAIM_ID}]}
+EXAMPLES["LodgeObjection"] = {"claim_id": CLAIM_ID, "objector": "佛山市某企业职工", "reason": "该项目服务未实际交付"}
+EXAMPLES["RuleOnObjection"] = {"ruling": "SUSTAIN", "reason": "经核查，服务未交付，异议成立"}
 EXAMPLES["PublishCatalogue"] = {"year": YEAR, "items": [EXAMPLES["CatalogueItemIn"]],
                                 "redemption_deadline": "2021-02-08"}
 

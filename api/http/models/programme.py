@@ -34,6 +34,8 @@ class OpenYear(Body):
     objection_working_days: int | None = Field(None, strict=True, ge=0, le=100)
     applications_open: Day | None = None
     applications_close: Day | None = None
+    publicity_required: bool | None = Field(None, description="claims of the year are paid only after a publicity "
+                                            "list (公示) cleared them; default: the latest earlier year's rule")
 
 
 class YearOut(BaseModel):
@@ -53,6 +55,7 @@ class YearOut(BaseModel):
     objection_working_days: int
     applications_open: date | None
     applications_close: date | None
+    publicity_required: bool = Field(description="claims are paid only after their publicity (公示) cleared them")
 
     @classmethod
     def of(cls, rules: YearRules, now: datetime) -> YearOut:
