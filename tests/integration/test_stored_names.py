@@ -58,6 +58,10 @@ AGGREGATE_TOPICS = (
     "ledger.programme:Programme",
     "ledger.programme:ProgrammeYear",
     "ledger.training:TrainingMark",
+    "ledger.evaluation:ServiceRating",
+    "ledger.evaluation:Complaint",
+    "ledger.evaluation:ProviderReview",
+    "ledger.evaluation:PoolEvaluation",
 )
 
 EVENT_TOPICS = (
@@ -115,6 +119,13 @@ EVENT_TOPICS = (
     "ledger.programme:Programme.YearOpened",
     "ledger.programme:ProgrammeYear.Opened",
     "ledger.training:TrainingMark.Marked",
+    "ledger.evaluation:ServiceRating.Rated",
+    "ledger.evaluation:Complaint.Filed",
+    "ledger.evaluation:ProviderReview.Opened",
+    "ledger.evaluation:ProviderReview.RatingCounted",
+    "ledger.evaluation:ProviderReview.ComplaintCounted",
+    "ledger.evaluation:ProviderReview.Evaluated",
+    "ledger.evaluation:PoolEvaluation.Run",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state
