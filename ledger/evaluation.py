@@ -11,6 +11,7 @@ year's quota), so it can be re-derived and audited from that event alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -153,29 +154,40 @@ class ProviderReview(LedgerAggregate):
         score = rules.score(inputs)
         next_quota = None if cap_fen is None else rules.next_quota_fen(score, cap_fen)
         result = EvaluationResult(
-            provider_id=self.provider_id, year=self.year, formula=rules.formula, score=score,
-            outcome=rules.outcome(score).value, next_quota_fen=next_quota,
-            quota_set_fen=None if next_quota is None else max(next_quota, used_next_year_fen))
+            provider_id=self.provider_id, year=self.year, rules=rules, inputs=inputs, score=score,
+            outcome=rules.outcome(score).value, kind=kind, cap_fen=cap_fen, quota_factor=rules.quota_factor(score),
+            next_quota_fen=next_quota, quota_set_fen=None if next_quota is None else max(next_quota, used_next_year_fen),
+            evaluated_at=by.at)
         self._record(
             self.Evaluated, by, rules=rules.as_record(), ratings=inputs.ratings, rating_points=inputs.rating_points,
             average_rating=inputs.average_rating, complaints=inputs.complaints,
             spot_checks_passed=inputs.spot_checks_passed, spot_checks_failed=inputs.spot_checks_failed, score=score,
             outcome=result.outcome, next_year=self.year + 1, kind=kind, cap_fen=cap_fen,
-            quota_factor=rules.quota_factor(score), next_quota_fen=next_quota, quota_set_fen=result.quota_set_fen,
+            quota_factor=result.quota_factor, next_quota_fen=next_quota, quota_set_fen=result.quota_set_fen,
         )
         return result
 
 
-
 @dataclass(frozen=True)
 class EvaluationResult:
+    """A provider's result for a year, with what it was computed from (as its ``Evaluated`` event records it)."""
+
     provider_id: UUID
     year: int
-    formula: str
+    rules: EvaluationRules
+    inputs: EvaluationInputs
     score: Decimal
     outcome: str  # Outcome
+    kind: str
+    cap_fen: int | None
+    quota_factor: Decimal
     next_quota_fen: int | None
     quota_set_fen: int | None
+    evaluated_at: datetime
+
+    @property
+    def formula(self) -> str:
+        return self.rules.formula
 
     @property
     def eliminated(self) -> bool:
@@ -184,6 +196,15 @@ class EvaluationResult:
     @property
     def promoted(self) -> bool:
         return self.outcome == Outcome.PROMOTED
+
+    @classmethod
+    def of(cls, provider_id: UUID, year: int, e: ProviderReview.Evaluated) -> EvaluationResult:
+        """The result as its event recorded it."""
+        inputs = EvaluationInputs(ratings=e.ratings, rating_points=e.rating_points, complaints=e.complaints,
+                                  spot_checks_passed=e.spot_checks_passed, spot_checks_failed=e.spot_checks_failed)
+        return cls(provider_id=provider_id, year=year, rules=EvaluationRules.from_record(e.rules), inputs=inputs,
+                   score=e.score, outcome=e.outcome, kind=e.kind, cap_fen=e.cap_fen, quota_factor=e.quota_factor,
+                   next_quota_fen=e.next_quota_fen, quota_set_fen=e.quota_set_fen, evaluated_at=e.timestamp)
 
 
 class PoolEvaluation(LedgerAggregate):

@@ -102,6 +102,19 @@ class EvaluationCommands(LedgerApplicationBase):
 
         return self._run(run)
 
+    # -- reading -----------------------------------------------------------------------------------------------------
+    def evaluation_results(self, year: int) -> list[EvaluationResult] | None:
+        """A year's results as their events recorded them, in the run's provider order; None: not evaluated."""
+        run = self._find(ids.pool_evaluation_id(year), PoolEvaluation)
+        if run is None:
+            return None
+        results = []
+        for provider_id in run.provider_ids:
+            evaluated = [e for e in self._history(ids.provider_review_id(provider_id, year))
+                         if isinstance(e, ProviderReview.Evaluated)]
+            results += [EvaluationResult.of(provider_id, year, e) for e in evaluated]
+        return results
+
     # -- helpers ---------------------------------------------------------------------------------------------------
     def _own_claim(self, voucher_id: UUID, claim_id: UUID, on_behalf_of: UUID | None):
         voucher = self._find(voucher_id, Voucher)

@@ -84,7 +84,12 @@ def pool(world):
 
 def test_the_years_evaluation_scores_each_provider_by_the_configured_formula(world, pool):
     world.now = datetime(2020, 1, 10, 9, 0, tzinfo=UTC)
-    results = {r.provider_id: r for r in evaluate(world, 2019, *(pool[k] for k in ("good", "poor", "mid", "unrated")))}
+    answered = evaluate(world, 2019, *(pool[k] for k in ("good", "poor", "mid", "unrated")))
+    results = {r.provider_id: r for r in answered}
+    # read back from the stored events, each re-derivable from its own inputs and formula
+    assert world.app.evaluation_results(2019) == answered
+    assert all(r.rules.score(r.inputs) == r.score for r in answered)
+    assert world.app.evaluation_results(2020) is None
 
     # good: (5 + 5) x 20 / 2 = 100, promoted; 2020 carrier cap 8,000,000 RMB x 1.2
     assert results[pool["good"]].score == Decimal("100.00") and results[pool["good"]].outcome == "PROMOTED"
@@ -168,3 +173,24 @@ def test_an_enterprise_rates_and_complains_only_on_its_own_claims(world):
     complain(world, receipt, "发票开具延迟", by_enterprise=owner)
     review = world.app.repository.get(ids.provider_review_id(provider, 2019))
     assert (review.ratings, review.rating_points, review.complaints) == (1, 5, 1)
+
+
+def test_a_new_year_copies_the_evaluation_rules_unless_given_and_the_next_years_caps_set_the_quotas(world):
+    from ledger.evaluation_rules import EvaluationRules
+
+    world.now = datetime(2020, 12, 20, 9, 0, tzinfo=UTC)
+    world.app.handle(v.OpenProgrammeYear(year=2021, redemption_deadline=datetime(2022, 2, 8).date(),
+                                         provider_caps_fen=(("PLATFORM", 300 * WAN_YUAN),)), world.by(PROVINCE))
+    assert world.app.year_rules(2021).evaluation == world.app.year_rules(2020).evaluation
+    stricter = EvaluationRules(formula="pool-evaluation-2021-v2", points_per_star=20, unrated_score=60,
+                               complaint_penalty=10, failed_spot_check_penalty=30, promotion_line=95,
+                               elimination_line=70, quota_bands=((95, Decimal("1.1")), (70, Decimal("1.0"))))
+    world.app.handle(v.OpenProgrammeYear(year=2022, redemption_deadline=datetime(2023, 2, 8).date(),
+                                         evaluation=stricter), world.by(PROVINCE))
+    assert world.app.year_rules(2022).evaluation == stricter
+
+    # 2020 is evaluated by 2020's formula (an unrated provider: 70), its quotas from 2021's caps: 3,000,000 RMB x 0.8
+    provider = world.provider(kind="PLATFORM", quota_fen=None)
+    (result,) = evaluate(world, 2020, provider)
+    assert (result.formula, result.score, result.quota_set_fen) == ("pool-evaluation-2018-v1", Decimal("70.00"),
+                                                                    240 * WAN_YUAN)
