@@ -320,6 +320,10 @@ class BatchNotFoundError(NotFoundError):
     code = "BATCH_NOT_FOUND"
 
 
+class EvaluationNotRunError(NotFoundError):
+    code = "EVALUATION_NOT_RUN"
+
+
 class RecoveryNotFoundError(NotFoundError):
     code = "RECOVERY_NOT_FOUND"
 
