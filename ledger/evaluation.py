@@ -156,7 +156,8 @@ class ProviderReview(LedgerAggregate):
         result = EvaluationResult(
             provider_id=self.provider_id, year=self.year, rules=rules, inputs=inputs, score=score,
             outcome=rules.outcome(score).value, kind=kind, cap_fen=cap_fen, quota_factor=rules.quota_factor(score),
-            next_quota_fen=next_quota, quota_set_fen=None if next_quota is None else max(next_quota, used_next_year_fen),
+            next_quota_fen=next_quota,
+            quota_set_fen=None if next_quota is None else max(next_quota, used_next_year_fen),
             evaluated_at=by.at)
         self._record(
             self.Evaluated, by, rules=rules.as_record(), ratings=inputs.ratings, rating_points=inputs.rating_points,

@@ -94,8 +94,10 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "Provider.Eliminated": lambda e: (f"{e.year} 年度评价 {e.rating}，淘汰出资源池", f"rated {e.rating} for {e.year}: eliminated from the pool"),
     "ServiceRating.Rated": lambda e: (
-        f"企业评价服务商服务（兑付 {_short(e.claim_id)}，{e.year} 年度）：{e.score} 分" + (f"，意见：{e.comment}" if e.comment else ""),
-        f"service rated {e.score}/5 (claim {_short(e.claim_id)}, {e.year})" + (f"; comment: {e.comment}" if e.comment else ""),
+        f"企业评价服务商服务（兑付 {_short(e.claim_id)}，{e.year} 年度）：{e.score} 分"
+        + (f"，意见：{e.comment}" if e.comment else ""),
+        f"service rated {e.score}/5 (claim {_short(e.claim_id)}, {e.year})"
+        + (f"; comment: {e.comment}" if e.comment else ""),
     ),
     "Complaint.Filed": lambda e: (
         f"企业投诉服务商（兑付 {_short(e.claim_id)}，{e.year} 年度）：{e.reason}",
@@ -103,7 +105,8 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "ProviderReview.Opened": lambda e: (f"服务商 {e.year} 年度评价记录建立", f"provider's {e.year} review opened"),
     "ProviderReview.RatingCounted": lambda e: (
-        f"计入年度评价：评分 {e.score} 分（兑付 {_short(e.claim_id)}）", f"rating {e.score} counted (claim {_short(e.claim_id)})"),
+        f"计入年度评价：评分 {e.score} 分（兑付 {_short(e.claim_id)}）",
+        f"rating {e.score} counted (claim {_short(e.claim_id)})"),
     "ProviderReview.ComplaintCounted": lambda e: (
         f"计入年度评价：投诉 1 件（兑付 {_short(e.claim_id)}）", f"complaint counted (claim {_short(e.claim_id)})"),
     "ProviderReview.Evaluated": lambda e: (
@@ -119,7 +122,8 @@ SUMMARIES: dict[str, Summary] = {
         + ("" if e.quota_set_fen is None else f"; {e.next_year} quota {yuan(e.quota_set_fen)}"),
     ),
     "PoolEvaluation.Run": lambda e: (
-        f"{e.year} 年度资源池评价完成：{len(e.provider_ids)} 家服务商，重点宣传推荐 {e.promoted} 家，淘汰 {e.eliminated} 家",
+        f"{e.year} 年度资源池评价完成：{len(e.provider_ids)} 家服务商，重点宣传推荐 {e.promoted} 家，"
+        f"淘汰 {e.eliminated} 家",
         f"{e.year} resource pool evaluated: {len(e.provider_ids)} providers, {e.promoted} promoted, "
         f"{e.eliminated} eliminated",
     ),

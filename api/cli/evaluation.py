@@ -30,7 +30,8 @@ def _answer(year: int, results: list[EvaluationResult]) -> dict:
     return {"year": year, "evaluated": len(results), "promoted": sum(r.promoted for r in results),
             "eliminated": sum(r.eliminated for r in results),
             "results": [{"provider_id": r.provider_id, "kind": r.kind, "score": r.score, "outcome": r.outcome,
-                         "inputs": {**asdict(r.inputs), "average_rating": r.inputs.average_rating}, "formula": r.rules.as_record(), "cap_fen": r.cap_fen,
+                         "inputs": {**asdict(r.inputs), "average_rating": r.inputs.average_rating},
+                         "formula": r.rules.as_record(), "cap_fen": r.cap_fen,
                          "quota_factor": r.quota_factor, "next_quota_fen": r.next_quota_fen,
                          "quota_set_fen": r.quota_set_fen} for r in results]}
 

@@ -21,6 +21,7 @@ from ledger.commands import values as v
 from ledger.errors import LedgerError
 from ledger.evaluation import ProviderReview
 from ledger.money import WAN_YUAN
+from projections.read_models import ReadModels
 
 PROVINCE = "province:ops"
 
@@ -116,11 +117,20 @@ def test_the_years_evaluation_scores_each_provider_by_the_configured_formula(wor
     assert (unrated.ratings, unrated.average_rating, unrated.score) == (0, None, Decimal("70.00"))
 
 
-def test_a_provider_rated_below_the_elimination_line_cannot_be_claimed_on_next_year(world, pool):
+def test_a_provider_rated_below_the_elimination_line_cannot_be_claimed_on_next_year(world, pool, store_settings):
     world.now = datetime(2020, 1, 10, 9, 0, tzinfo=UTC)
     evaluate(world, 2019, pool["good"], pool["poor"], pool["mid"], pool["unrated"])
     assert world.app.provider(pool["poor"]).is_eliminated(2020)
     assert world.app.provider_quota(pool["poor"], 2020).amount_fen == 0
+    # the provider's audit trail tells it, in Chinese, with the formula and lines
+    read = ReadModels(store_settings, world.app, in_process=True)
+    try:
+        trail = [row["summary_zh"] for row in read.audit_trail("provider", pool["poor"], as_of=world.now)]
+    finally:
+        read.close()
+    assert any(text.startswith("资源池年度评价：45.00 分（下一年度淘汰出资源池") and "淘汰线 60" in text
+               for text in trail), trail
+    assert "2020 年度评价 45.00，淘汰出资源池" in trail
 
     world.year, world.now = 2020, datetime(2020, 3, 2, 9, 0, tzinfo=UTC)
     world.setup_year(2020)
@@ -194,3 +204,19 @@ def test_a_new_year_copies_the_evaluation_rules_unless_given_and_the_next_years_
     (result,) = evaluate(world, 2020, provider)
     assert (result.formula, result.score, result.quota_set_fen) == ("pool-evaluation-2018-v1", Decimal("70.00"),
                                                                     240 * WAN_YUAN)
+
+
+def test_ratings_decided_in_one_group_commit_batch_are_each_counted_and_a_repeat_refused(world):
+    from writer.group_commit import GroupCommitWriter
+
+    provider = world.provider()
+    _, receipts = claims_on(world, provider, 3)
+    commands = [v.RateService(voucher_id=r.voucher_id, claim_id=r.claim_id, score=s)
+                for r, s in zip(receipts, (5, 3, 1), strict=True)]
+    writer = GroupCommitWriter(world.app)
+    futures = [writer.submit(c, world.by("enterprise")) for c in (*commands, commands[0])]
+    with writer:  # queued before the writer starts: decided in one batch, the review created by the first
+        outcomes = [f.exception() or f.result() for f in futures]
+    assert [getattr(o, "code", None) for o in outcomes] == [None, None, None, "ALREADY_RATED"]
+    review = world.app.repository.get(ids.provider_review_id(provider, 2019))
+    assert (review.ratings, review.rating_points) == (3, 9)
