@@ -16,7 +16,7 @@ from uuid import uuid4
 
 import pytest
 
-from ledger import ids
+from ledger import default_programme, ids
 from ledger.commands import values as v
 from ledger.errors import LedgerError
 from ledger.evaluation import ProviderReview
@@ -220,3 +220,29 @@ def test_ratings_decided_in_one_group_commit_batch_are_each_counted_and_a_repeat
     assert [getattr(o, "code", None) for o in outcomes] == [None, None, None, "ALREADY_RATED"]
     review = world.app.repository.get(ids.provider_review_id(provider, 2019))
     assert (review.ratings, review.rating_points) == (3, 9)
+
+
+def test_a_year_stored_in_version_1_is_read_with_the_2018_2020_evaluation(tmp_path):
+    """A store written before the evaluation was configured: its years' records have no evaluation rules (SQLite:
+    the records are rewritten in place to look like it)."""
+    import json
+    import sqlite3
+
+    from simulator.store import open_simulation_store
+    from store.settings import Settings
+
+    settings = Settings(store="sqlite", sqlite_path=tmp_path / "ledger.sqlite3")
+    open_simulation_store(settings).close()
+    with sqlite3.connect(settings.sqlite_path) as db:
+        rows = db.execute("SELECT rowid, state FROM stored_events WHERE topic = ?",
+                          ("ledger.programme:ProgrammeYear.Opened",)).fetchall()
+        for rowid, state in rows:
+            record = json.loads(state)
+            assert record.pop("class_version") == 2 and record.pop("evaluation")
+            db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (json.dumps(record).encode(), rowid))
+    assert len(rows) == 3
+    app = open_simulation_store(settings)
+    try:
+        assert [app.year_rules(year).evaluation for year in (2018, 2019, 2020)] == [default_programme.EVALUATION] * 3
+    finally:
+        app.close()

@@ -68,3 +68,4 @@ def test_a_year_stored_before_the_evaluation_was_configured_reads_the_2018_2020_
     ProgrammeYear.Opened.upcast_v1_v2(state)
     assert EvaluationRules.from_record(state["evaluation"]) == default_programme.EVALUATION
     assert all(rules.evaluation == default_programme.EVALUATION for rules in default_programme.YEARS)
+
