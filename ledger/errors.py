@@ -273,6 +273,18 @@ class YearAlreadyOpenError(DuplicateError):
     code = "YEAR_ALREADY_OPEN"
 
 
+class AlreadyRatedError(DuplicateError):
+    """An enterprise rates the service of one claim once."""
+
+    code = "ALREADY_RATED"
+
+
+class YearAlreadyEvaluatedError(DuplicateError):
+    """A programme year's resource pool is evaluated once; its ratings and complaints are closed after it."""
+
+    code = "YEAR_ALREADY_EVALUATED"
+
+
 class EligibilityAlreadyDecidedError(DuplicateError):
     code = "ELIGIBILITY_ALREADY_DECIDED"
 
@@ -338,6 +350,8 @@ class BatchNotFoundError(NotFoundError):
 
 class PublicityListNotFoundError(NotFoundError):
     code = "PUBLICITY_LIST_NOT_FOUND"
+class EvaluationNotRunError(NotFoundError):
+    code = "EVALUATION_NOT_RUN"
 
 
 class RecoveryNotFoundError(NotFoundError):

@@ -26,6 +26,7 @@ def _short(uuid: Any) -> str:
 
 
 Summary = Callable[[Any], tuple[str, str]]
+_OUTCOME_ZH = {"PROMOTED": "重点宣传推荐", "RETAINED": "保留", "ELIMINATED": "下一年度淘汰出资源池"}
 
 SUMMARIES: dict[str, Summary] = {
     "Enterprise.Registered": lambda e: (
@@ -92,6 +93,40 @@ SUMMARIES: dict[str, Summary] = {
         ("reinstated to" if e.reinstated else "entered") + f" the whitelist, effective {_t(e.effective_at)}",
     ),
     "Provider.Eliminated": lambda e: (f"{e.year} 年度评价 {e.rating}，淘汰出资源池", f"rated {e.rating} for {e.year}: eliminated from the pool"),
+    "ServiceRating.Rated": lambda e: (
+        f"企业评价服务商服务（兑付 {_short(e.claim_id)}，{e.year} 年度）：{e.score} 分"
+        + (f"，意见：{e.comment}" if e.comment else ""),
+        f"service rated {e.score}/5 (claim {_short(e.claim_id)}, {e.year})"
+        + (f"; comment: {e.comment}" if e.comment else ""),
+    ),
+    "Complaint.Filed": lambda e: (
+        f"企业投诉服务商（兑付 {_short(e.claim_id)}，{e.year} 年度）：{e.reason}",
+        f"complaint filed (claim {_short(e.claim_id)}, {e.year}): {e.reason}",
+    ),
+    "ProviderReview.Opened": lambda e: (f"服务商 {e.year} 年度评价记录建立", f"provider's {e.year} review opened"),
+    "ProviderReview.RatingCounted": lambda e: (
+        f"计入年度评价：评分 {e.score} 分（兑付 {_short(e.claim_id)}）",
+        f"rating {e.score} counted (claim {_short(e.claim_id)})"),
+    "ProviderReview.ComplaintCounted": lambda e: (
+        f"计入年度评价：投诉 1 件（兑付 {_short(e.claim_id)}）", f"complaint counted (claim {_short(e.claim_id)})"),
+    "ProviderReview.Evaluated": lambda e: (
+        f"资源池年度评价：{e.score} 分（{_OUTCOME_ZH.get(e.outcome, e.outcome)}；评价 {e.ratings} 次、平均 "
+        f"{e.average_rating if e.average_rating is not None else '无'} 分，投诉 {e.complaints} 件，抽查合格 "
+        f"{e.spot_checks_passed} 次、不合格 {e.spot_checks_failed} 次；公式 {e.rules['formula']}，推荐线 "
+        f"{e.rules['promotion_line']}、淘汰线 {e.rules['elimination_line']}）"
+        + ("" if e.quota_set_fen is None else f"，{e.next_year} 年度额度 {yuan(e.quota_set_fen)}"),
+        f"resource pool evaluation: score {e.score} ({e.outcome}; {e.ratings} ratings averaging "
+        f"{e.average_rating if e.average_rating is not None else 'none'}, {e.complaints} complaints, spot checks "
+        f"{e.spot_checks_passed} passed / {e.spot_checks_failed} failed; formula {e.rules['formula']}, promotion line "
+        f"{e.rules['promotion_line']}, elimination line {e.rules['elimination_line']})"
+        + ("" if e.quota_set_fen is None else f"; {e.next_year} quota {yuan(e.quota_set_fen)}"),
+    ),
+    "PoolEvaluation.Run": lambda e: (
+        f"{e.year} 年度资源池评价完成：{len(e.provider_ids)} 家服务商，重点宣传推荐 {e.promoted} 家，"
+        f"淘汰 {e.eliminated} 家",
+        f"{e.year} resource pool evaluated: {len(e.provider_ids)} providers, {e.promoted} promoted, "
+        f"{e.eliminated} eliminated",
+    ),
     "ClaimKey.Registered": lambda e: (
         f"合同 {e.contract_no} 发票 {e.invoice_no} 登记于兑付 {_short(e.claim_id)}",
         f"contract {e.contract_no} invoice {e.invoice_no} recorded for claim {_short(e.claim_id)}",

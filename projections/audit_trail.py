@@ -18,6 +18,7 @@ from ledger.discounts import (
     NetworkDiscountGrant,
 )
 from ledger.enterprise import Enterprise
+from ledger.evaluation import Complaint, PoolEvaluation, ProviderReview, ServiceRating
 from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.programme import Programme, ProgrammeYear
 from ledger.provider import Provider
@@ -33,13 +34,15 @@ from projections.view import ReadModelView
 
 AGGREGATES = (Enterprise, CarrierDiscountRates, NetworkDiscountGrant, CloudDiscountAgreement, Catalogue, CityQuota,
               ProviderQuota, Provider, ClaimKey, InvoiceKey, ContractKey, Voucher, SettlementBatch, Programme,
-              ProgrammeYear, TrainingMark, PublicityList)
+              ProgrammeYear, TrainingMark, PublicityList, ServiceRating, Complaint, ProviderReview, PoolEvaluation)
 KIND_OF = {
     Enterprise: "enterprise", Provider: "provider", Voucher: "voucher", SettlementBatch: "settlement_batch",
     CarrierDiscountRates: "carrier_rates", NetworkDiscountGrant: "network_discount", Catalogue: "catalogue",
     CloudDiscountAgreement: "cloud_discount", CityQuota: "city_quota", ProviderQuota: "provider_quota",
     ClaimKey: "claim_key", InvoiceKey: "invoice_key", ContractKey: "contract_key", Programme: "programme",
     ProgrammeYear: "programme_year", TrainingMark: "training_mark", PublicityList: "publicity_list",
+    ServiceRating: "service_rating", Complaint: "complaint", ProviderReview: "provider_review",
+    PoolEvaluation: "pool_evaluation",
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "summary_zh", "summary_en")
@@ -156,6 +159,14 @@ class AuditTrail(LedgerProjection):
         elif owner in ("InvoiceKey", "ContractKey"):
             touch(position, "voucher", getattr(e, "voucher_id", None))
             touch(position, "provider", getattr(e, "provider_id", None) or self._ref(e.claim_id)[2])
+        elif owner in ("ServiceRating", "Complaint"):
+            touch(position, "voucher", e.voucher_id)
+            touch(position, "enterprise", e.enterprise_id)
+            touch(position, "provider", e.provider_id)
+        elif owner == "ProviderReview":
+            if name == "Opened":
+                self.refs.put(str(e.originator_id), (None, None, str(e.provider_id)))
+            touch(position, "provider", self._ref(e.originator_id)[2])
         elif owner == "Voucher":
             self._voucher_links(name, e, position)
         elif owner == "SettlementBatch":

@@ -65,6 +65,10 @@ class ReadModels:
         """(voucher id, city) of a programme year's vouchers not yet expired or revoked, as known now."""
         return self._ask(expiry_queries.open_vouchers, year)
 
+    def pool_providers(self) -> list[str]:
+        """Every provider admitted to the resource pool, as known now (the providers a year's evaluation names)."""
+        return self._ask(whitelist_queries.pool_providers)
+
     def city_spend(self, city: str, as_of: datetime, known_at: datetime | None = None, **filters: Any) -> dict[str, Any]:
         return self._ask(money_flows_queries.city_spend, city, to_us(as_of), _us(known_at), **filters)
 

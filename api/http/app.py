@@ -16,7 +16,8 @@ from fastapi import FastAPI
 from api.http import openapi, problems
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
-from api.http.routes import imports, journal, lists, money, operations, parties, programme, publicity, queries
+from api.http.routes import (evaluation, imports, journal, lists, money, operations, parties, programme, publicity,
+                             queries)
 from ledger.application import VoucherLedger
 from store.availability import store_unavailable
 from store.settings import Settings, get_settings
@@ -111,7 +112,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
     app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
     problems.install(app)
-    for module in (parties, money, operations, queries, lists, journal, programme, imports, publicity):
+from api.http.routes import (evaluation, imports, journal, lists, money, operations, parties, programme, publicity,
+                             queries)
         app.include_router(module.router, prefix="/v1")
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app

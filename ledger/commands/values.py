@@ -21,6 +21,7 @@ from uuid import UUID
 from ledger import ids
 from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
+from ledger.evaluation_rules import EvaluationRules
 from ledger.programme import YearRules
 
 
@@ -177,6 +178,7 @@ class OpenProgrammeYear(Command):
     applications_open: date | None = None
     applications_close: date | None = None
     publicity_required: bool | None = None  # claims paid only after a publicity list cleared them
+    evaluation: EvaluationRules | None = None  # the resource pool's evaluation; None: the earlier year's
 
     @property
     def reads(self) -> tuple[UUID, ...]:
@@ -446,3 +448,38 @@ class ClosePublicityList(Command):
     @property
     def reads(self) -> tuple[UUID, ...]:
         return (self.list_id,)
+# -- the resource pool's evaluation -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RateService(_OnAClaim):
+    """An enterprise's rating (1-5) of the service one of its claims paid for; once per claim. ``on_behalf_of`` as
+    in ``SubmitClaim``: another enterprise's voucher is answered as an unknown one."""
+
+    handler = "rate_service"
+    score: int
+    comment: str = ""
+    on_behalf_of: UUID | None = None
+
+
+@dataclass(frozen=True)
+class FileComplaint(_OnAClaim):
+    """An enterprise's complaint about the provider of one of its claims."""
+
+    handler = "file_complaint"
+    complaint_id: UUID
+    reason: str
+    on_behalf_of: UUID | None = None
+
+
+@dataclass(frozen=True)
+class EvaluateResourcePool(Command):
+    """The year's evaluation over the providers named (the pool, as the caller's read model lists it)."""
+
+    handler = "evaluate_resource_pool"
+    year: int
+    provider_ids: tuple[UUID, ...]
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (ids.pool_evaluation_id(self.year), *self.provider_ids,
+                *(ids.provider_review_id(p, self.year) for p in self.provider_ids),
+                *(ids.provider_quota_id(p, self.year + 1) for p in self.provider_ids))

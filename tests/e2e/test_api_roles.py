@@ -79,6 +79,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/programme/years/{year}/catalogue"):            "Y    Y    Y     Y     Y     Y     Y     Y",
     ("GET", "/v1/programme/years/{year}/quotas"):               "Y    Y    Y     Y     -     -     Y     Y",
     ("POST", "/v1/programme/years"):                            "Y    -    -     -     -     -     -     -",
+    # an enterprise rates and complains only on its own claims; the province evaluates; it and auditors read results
+    ("POST", "/v1/vouchers/{voucher_id}/claims/{claim_id}/rating"):     "-  -  -  -  Y  n  -  -",
+    ("POST", "/v1/vouchers/{voucher_id}/claims/{claim_id}/complaints"): "-  -  -  -  Y  n  -  -",
+    ("POST", "/v1/programme/years/{year}/pool-evaluation"):    "Y    -    -     -     -     -     -     -",
+    ("GET", "/v1/programme/years/{year}/pool-evaluation"):     "Y    Y    -     -     -     -     -     -",
     ("POST", "/v1/imports"):                                    "Y    -    -     -     -     -     -     -",
     ("GET", "/v1/programme"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
     # publicity (公示): the province publishes, rules and closes; anyone objects and reads the public list
@@ -143,6 +148,7 @@ def world(request, tmp_path_factory):
         ok(api.approve(voucher, listed))
         ok(api.post(f"/v1/programme/years/{YEAR}/publicity-lists",
                     {"period": PERIOD, "claims": [{"voucher_id": voucher, "claim_id": listed}]}), 201)
+        ok(api.post("/v1/programme/years/2019/pool-evaluation"), 201)  # a year with results to read (2020 is open)
         roles = {"province": "province", "auditor": "auditor", "city:own": f"city:{FOSHAN}",
                  "city:other": f"city:{DONGGUAN}", "enterprise:own": f"enterprise:{own.uscc}",
                  "enterprise:other": f"enterprise:{other.uscc}", "provider:own": f"provider:{provider.uscc}",
@@ -164,6 +170,8 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
     if "/recoveries/" in path:
         ids = {**ids, "batch_id": ids["recovery_batch_id"], "claim_id": ids["recovery_claim_id"]}
     concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], **{"year": YEAR, **ids})
+    if method == "GET" and path.endswith("/pool-evaluation"):
+        concrete = concrete.replace(f"/{YEAR}/", f"/{YEAR - 1}/")  # the year the world evaluated
     n = uuid.uuid4().int % 10_000_000
     bodies = {
         "/v1/enterprises": {"uscc": world.api.new_uscc(FOSHAN), "name": "Role Test Co", "city": FOSHAN,
@@ -202,6 +210,9 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
                                                                               "effective_at": now},
         "/v1/programme/years": {"year": 2030, "redemption_deadline": "2031-02-08"},
         "/v1/programme/years/{year}/expiry-run": None,
+        "/v1/vouchers/{voucher_id}/claims/{claim_id}/rating": {"score": 4},
+        "/v1/vouchers/{voucher_id}/claims/{claim_id}/complaints": {"reason": "role test"},
+        "/v1/programme/years/{year}/pool-evaluation": None,
         "/v1/vouchers/{voucher_id}/revocation": {"reason": "role test"},
         "/v1/providers/{provider_id}/cloud-agreements": {"year": YEAR, "rate": "0.30"},
         "/v1/enterprises/{enterprise_id}/eligibility/{year}/correction": {
@@ -377,7 +388,8 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
             continue
         header = next(p for p in schema["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key")
         concrete, body = request_for(world, method, path)
-        resp = api.client.post(concrete, json=body, headers=api.auth("province"))
+        allowed = next(column for column, mark in marks(row).items() if mark == "Y")  # the province, mostly
+        resp = api.client.post(concrete, json=body, headers=api.auth(world.roles[allowed]))
         refused = resp.status_code == 400 and resp.json()["code"] == "IDEMPOTENCY_KEY_REQUIRED"
         if refused != header["required"]:
             wrong.append(f"{path}: required={header['required']}, answered {resp.status_code} {resp.text[:120]}")
@@ -385,5 +397,6 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
     keyed = [path for path, item in schema["paths"].items() if "post" in item
              for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
     # quotas and their revisions, vouchers and their revocation, claims and their review, settlement, recovery
-    # collection and write-off, opening a programme year, and a ruling on an objection (sustained: a reversal)
-    assert len(keyed) == 18
+    # collection and write-off, opening a programme year, a ruling on an objection (sustained: a reversal),
+    # complaints and the resource pool's evaluation
+    assert len(keyed) == 20

@@ -59,6 +59,10 @@ AGGREGATE_TOPICS = (
     "ledger.programme:ProgrammeYear",
     "ledger.training:TrainingMark",
     "ledger.publicity:PublicityList",
+    "ledger.evaluation:ServiceRating",
+    "ledger.evaluation:Complaint",
+    "ledger.evaluation:ProviderReview",
+    "ledger.evaluation:PoolEvaluation",
 )
 
 EVENT_TOPICS = (
@@ -122,6 +126,13 @@ EVENT_TOPICS = (
     "ledger.publicity:PublicityList.ClaimUpheld",
     "ledger.publicity:PublicityList.ObjectionSustained",
     "ledger.publicity:PublicityList.Closed",
+    "ledger.evaluation:ServiceRating.Rated",
+    "ledger.evaluation:Complaint.Filed",
+    "ledger.evaluation:ProviderReview.Opened",
+    "ledger.evaluation:ProviderReview.RatingCounted",
+    "ledger.evaluation:ProviderReview.ComplaintCounted",
+    "ledger.evaluation:ProviderReview.Evaluated",
+    "ledger.evaluation:PoolEvaluation.Run",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state
