@@ -112,8 +112,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
     app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
     problems.install(app)
-from api.http.routes import (evaluation, imports, journal, lists, money, operations, parties, programme, publicity,
-                             queries)
+    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, imports, publicity):
         app.include_router(module.router, prefix="/v1")
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app
