@@ -23,6 +23,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from store.availability import store_unavailable
+
 TABLE = "vl_schema_migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -121,3 +123,14 @@ def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> li
     if unknown:
         raise MigrationError(f"the database has migrations {unknown} that this code does not know: upgrade the code")
     return done
+
+
+def pending(view: Any) -> list[str]:
+    """The migrations this code knows that the store has not applied (``NNNN_name``), without applying them."""
+    try:
+        applied = {row[0] for row in view.fetchall(f"SELECT version FROM {TABLE}")}
+    except Exception as exc:  # noqa: BLE001 - no table yet: nothing applied (an outage is raised again)
+        if store_unavailable(exc):
+            raise
+        applied = set()
+    return [f"{m.version:04d}_{m.name}" for m in discover() if m.version not in applied]

@@ -30,8 +30,9 @@ def ensure_postgres_schema(settings: Settings) -> None:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))
 
 
-def pg_connect(settings: Settings) -> psycopg.Connection:
+def pg_connect(settings: Settings, *, application_name: str | None = None) -> psycopg.Connection:
     return psycopg.connect(
+        application_name=application_name or "voucher-ledger",
         host=settings.postgres_host,
         port=settings.postgres_port,
         dbname=settings.postgres_dbname,

@@ -69,6 +69,22 @@ class Settings(BaseSettings):
     api_group_commit: bool = Field(
         True, description="run the API's commands through one group-commit writer (writer/group_commit.py)"
     )
+    api_projection_workers: bool = Field(
+        True, description="on PostgreSQL, `serve` runs a `follow` worker per projection as child processes and "
+        "restarts one that dies (false, or `serve --no-workers`: run them yourself; /readyz fails while none follows)"
+    )
+    ready_max_lag_events: int = Field(10_000, ge=0, description="/readyz fails when a projection is further behind")
+    ready_max_lag_s: float = Field(30.0, ge=0, description="/readyz fails when a projection's oldest unprojected "
+                                   "event was recorded longer ago than this")
+    store_down_answer_s: float = Field(
+        2.0, gt=0, description="while PostgreSQL is unreachable a request answers 503 within about this long: the "
+        "pool's wait for a connection, and no retry of a failed statement once the store is known to be down"
+    )
+    store_probe_interval_s: float = Field(0.5, gt=0, description="while the store is down, how often it is tried")
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: human lines on a terminal, JSON lines otherwise"
+    )
+    access_log: bool = Field(True, description="one log line per request (method, route, status, duration, id)")
     production: bool = Field(False, description="refuse to start with the default token-signing key, a training "
                              "clock, or a store written on one")
     clock: datetime | None = Field(
