@@ -84,6 +84,8 @@ def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> li
     """Apply the pending migrations through ``view`` (a read-model view); return those applied now."""
     migrations = discover() if migrations is None else migrations
     for attempt in range(2):  # two PostgreSQL sessions creating the same table at once: one fails, then sees it
+        if view.dialect == "postgres" and view.fetchone(f"SELECT to_regclass('{TABLE}')")[0] is not None:
+            break  # looked for first: CREATE ... IF NOT EXISTS needs CREATE on the schema, which a service role lacks
         try:
             with view.transaction(commit=True) as curs:
                 curs.execute(

@@ -27,6 +27,10 @@ def ensure_postgres_schema(settings: Settings) -> None:
     if settings.store != "postgres" or not settings.postgres_schema or not settings.create_tables:
         return
     with pg_connect(settings) as conn:
+        # Looked for first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists,
+        # and an owner role given its schema (deploy/postgres/roles.sql) has no such right.
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (settings.postgres_schema,)).fetchone():
+            return
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))
 
 

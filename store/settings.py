@@ -19,6 +19,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from store import retries
+
 
 DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
 MASK = "********"
@@ -126,6 +128,8 @@ class Settings(BaseSettings):
     def eventsourcing_env(self) -> dict[str, str]:
         env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y" if self.create_tables else "n",
                "TRUST_SNAPSHOTS": "y" if self.trust_snapshots else "n"}
+        if self.store == "postgres":  # every statement of this process then answers within the budget
+            retries.set_budget(self.store_down_answer_s, self.pool_wait_s())
         if self.store == "sqlite":
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             return env | {
@@ -144,10 +148,15 @@ class Settings(BaseSettings):
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_max_overflow),
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
-            "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout_s),
+            "POSTGRES_CONNECT_TIMEOUT": str(self.pool_wait_s()),
             "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
             "APPLICATION_RECORDER_TOPIC": "store.postgres_recorder:BinaryInsertApplicationRecorder",
         }
+
+    def pool_wait_s(self) -> int:
+        """How long one attempt waits for a pooled connection (the library's connect timeout is also its pool's wait,
+        in whole seconds): half the 503 budget, so that a stale connection can be retried once inside it."""
+        return max(1, min(self.postgres_connect_timeout_s, int(self.store_down_answer_s / 2)))
 
     def environment(self) -> dict[str, str]:
         """The ``VOUCHER_LEDGER_*`` variables that rebuild these settings in a child process, secrets in clear."""
