@@ -65,7 +65,7 @@ def assess(app: Any) -> tuple[list[str], dict[str, Any]]:
             reasons.append(f"projection {name} is {lag['lag_events']} events behind "
                            f"(at most {settings.ready_max_lag_events})")
         if lag["lag_seconds"] > settings.ready_max_lag_s:
-            reasons.append(f"projection {name} is {lag['lag_seconds']:.1f} s behind (at most {settings.ready_max_lag_s} s)")
+            reasons.append(f"projection {name} is {lag['lag_seconds']:.1f} s behind (at most {settings.ready_max_lag_s:g} s)")
         if lag["followed"] is False:
             reasons.append(f"no worker follows projection {name} (`voucher-ledger follow {name}`)")
     return reasons, state
