@@ -16,27 +16,31 @@ from eventsourcing.application import Repository
 from eventsourcing.utils import strtobool
 
 from ledger.commands.corrections import CorrectionCommands
+from ledger.commands.evaluation import EvaluationCommands
 from ledger.commands.evidence import EvidenceKeyCommands
 from ledger.commands.evidence_guard import EvidenceKeysGuard
 from ledger.commands.parties import PartyCommands
 from ledger.commands.programme import ProgrammeCommands
+from ledger.commands.publicity import PublicityCommands
 from ledger.commands.settlement import SettlementCommands
 from ledger.commands.values import Command
 from ledger.commands.vouchers import VoucherCommands
 from ledger.commands.whitelist import WhitelistCommands
 from ledger.commands.years import ProgrammeYearCommands
 from ledger.errors import InvalidInputError
+from ledger.evaluation import ProviderReview
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.recording import By
 from ledger.stored_names import APPLICATION_NAME
 
 
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
-                    CorrectionCommands, EvidenceKeyCommands, EvidenceKeysGuard, ProgrammeYearCommands):
+                    CorrectionCommands, EvaluationCommands, EvidenceKeyCommands, EvidenceKeysGuard,
+                    ProgrammeYearCommands, PublicityCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.
-    snapshotting_intervals: ClassVar = {CityQuota: 100, ProviderQuota: 100}
+    snapshotting_intervals: ClassVar = {CityQuota: 100, ProviderQuota: 100, ProviderReview: 100}
     TRUST_SNAPSHOTS = "TRUST_SNAPSHOTS"
 
     def handle(self, command: Command, by: By) -> Any:

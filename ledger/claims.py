@@ -144,6 +144,7 @@ class Claim:
     settled_at: datetime | None = None  # when the payment that settled it was made (its effective time)
     flagged: bool = False  # a suspension learned late covers it (see Voucher.ClaimFlagged)
     held: bool = False  # held from settlement until the province releases or reverses it
+    publicity_list_id: UUID | None = None  # the publicity list (公示) it is on, if any
     # The evidence it names (its keys: released by a rejection, kept by a reversal).
     contract_no: str = ""
     contract_amount_fen: int = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ledger.evaluation_rules import EvaluationRules
 from ledger.fees import FeeCategory
 from ledger.money import WAN_YUAN
 from ledger.programme import Window, YearRules
@@ -27,6 +28,15 @@ REDEMPTION_DEADLINES = {2018: date(2019, 2, 28), 2019: date(2020, 2, 8), 2020: d
 # Published application windows (only the 2020 round's is documented).
 APPLICATIONS = {2020: Window(date(2020, 5, 25), date(2020, 9, 30))}
 
+# The resource pool's annual evaluation (三(三)): ratings 1-5 worth 20 points a star, an unrated provider 70, 5 points
+# off a complaint and 20 a failed spot check; 90 and above promoted, below 60 eliminated for the next year; the next
+# year's quota is its kind's cap x 1.2 from 90, x 1.0 from 75, x 0.8 from 60.
+EVALUATION = EvaluationRules(
+    formula="pool-evaluation-2018-v1", points_per_star=20, unrated_score=70, complaint_penalty=5,
+    failed_spot_check_penalty=20, promotion_line=90, elimination_line=60,
+    quota_bands=((90, Decimal("1.2")), (75, Decimal("1.0")), (60, Decimal("0.8"))),
+)
+
 
 def year_rules(year: int) -> YearRules:
     return YearRules.checked(
@@ -39,6 +49,7 @@ def year_rules(year: int) -> YearRules:
         covered_fee_categories=COVERED,
         established_years=1,
         misuse_lookback_years=5,
+        evaluation=EVALUATION,
         provider_caps_fen=PROVIDER_CAPS_FEN,
         objection_working_days=5,
         applications=APPLICATIONS.get(year),

@@ -211,6 +211,34 @@ class ClaimHeldError(RuleViolationError):
     code = "CLAIM_HELD"
 
 
+class ClaimNotPublicisedError(RuleViolationError):
+    """The claim's programme year pays only after publicity (公示), and the claim is on no publicity list."""
+
+    code = "CLAIM_NOT_PUBLICISED"
+
+
+class PublicityNotClosedError(RuleViolationError):
+    """The claim is in publicity: its list is not closed yet (the objection window may still run)."""
+
+    code = "PUBLICITY_NOT_CLOSED"
+
+
+class ClaimUnderObjectionError(RuleViolationError):
+    """An objection lodged during publicity holds the claim until the province upholds it or sustains the objection."""
+
+    code = "CLAIM_UNDER_OBJECTION"
+
+
+class ObjectionWindowClosedError(RuleViolationError):
+    code = "OBJECTION_WINDOW_CLOSED"
+
+
+class PublicityWindowOpenError(RuleViolationError):
+    """A publicity list is closed only after its objection window ends."""
+
+    code = "PUBLICITY_WINDOW_OPEN"
+
+
 # -- duplicates and concurrency --------------------------------------------------------------------------------------
 class DuplicateError(LedgerError):
     code = "DUPLICATE"
@@ -243,6 +271,18 @@ class AlreadyExistsError(DuplicateError):
 
 class YearAlreadyOpenError(DuplicateError):
     code = "YEAR_ALREADY_OPEN"
+
+
+class AlreadyRatedError(DuplicateError):
+    """An enterprise rates the service of one claim once."""
+
+    code = "ALREADY_RATED"
+
+
+class YearAlreadyEvaluatedError(DuplicateError):
+    """A programme year's resource pool is evaluated once; its ratings and complaints are closed after it."""
+
+    code = "YEAR_ALREADY_EVALUATED"
 
 
 class EligibilityAlreadyDecidedError(DuplicateError):
@@ -306,6 +346,12 @@ class CatalogueItemNotFoundError(NotFoundError):
 
 class BatchNotFoundError(NotFoundError):
     code = "BATCH_NOT_FOUND"
+
+
+class PublicityListNotFoundError(NotFoundError):
+    code = "PUBLICITY_LIST_NOT_FOUND"
+class EvaluationNotRunError(NotFoundError):
+    code = "EVALUATION_NOT_RUN"
 
 
 class RecoveryNotFoundError(NotFoundError):

@@ -98,6 +98,11 @@ def programme_id() -> UUID:
     return _id("programme")
 
 
+def publicity_list_id(year: int, period: str) -> UUID:
+    """A programme year's publicity list (公示) of one period."""
+    return _id("publicity-list", year, period)
+
+
 @lru_cache(maxsize=256)  # read by every command that names a year
 def programme_year_id(year: int) -> UUID:
     """A programme year is its own aggregate, read by id wherever a rule needs the year's figures."""
@@ -107,3 +112,19 @@ def programme_year_id(year: int) -> UUID:
 def training_mark_id() -> UUID:
     """The record that a store was written on a training clock (once per store, for ever)."""
     return _id("training-mark")
+
+
+def service_rating_id(claim: UUID) -> UUID:
+    """A claim's rating of its provider's service: one per claim, so a second rating is a second creation."""
+    return _id("service-rating", claim)
+
+
+def provider_review_id(provider: UUID, year: int) -> UUID:
+    """A provider's programme year in the resource pool: running tallies of ratings and complaints, then the
+    evaluation's result."""
+    return _id("provider-review", provider, year)
+
+
+def pool_evaluation_id(year: int) -> UUID:
+    """The record that a year's resource-pool evaluation was run (once per year)."""
+    return _id("pool-evaluation", year)

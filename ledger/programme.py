@@ -17,6 +17,7 @@ from typing import Any
 
 from ledger import ids
 from ledger.errors import InvalidInputError, YearAlreadyOpenError
+from ledger.evaluation_rules import EvaluationRules
 from ledger.fees import FeeCategory, parse_category
 from ledger.fiscal_time import end_of_day, shanghai_date, start_of_day
 from ledger.money import check_fen, to_rate
@@ -68,15 +69,20 @@ class YearRules:
     covered_fee_categories: frozenset[FeeCategory]
     established_years: int  # an enterprise established at least this many years
     misuse_lookback_years: int  # no serious misuse of fiscal funds declared for these last years
+    evaluation: EvaluationRules  # the resource pool's annual evaluation: formula, lines, next year's quotas
     provider_caps_fen: Mapping[str, int] = field(default_factory=dict)  # default provider quota by kind
     objection_working_days: int = 5  # publicity: the objection window before payment
     applications: Window | None = None  # the published application window, where there is one
+    # Whether a claim of the year is paid only after a publicity list (公示) cleared it (ledger/publicity.py). The
+    # 2018-2020 default years do not: their claims were recorded before publicity was, and stay payable as approved.
+    publicity_required: bool = False
 
     @classmethod
     def checked(cls, *, year: object, issuance: Window, redemption_deadline: object, contracts_from: object,
                 revenue_threshold_fen: object, min_payment_ratio: object, covered_fee_categories: object,
-                established_years: object, misuse_lookback_years: object, provider_caps_fen: object = None,
-                objection_working_days: object = 5, applications: Window | None = None) -> YearRules:
+                established_years: object, misuse_lookback_years: object, evaluation: object,
+                provider_caps_fen: object = None, objection_working_days: object = 5,
+                applications: Window | None = None, publicity_required: object = False) -> YearRules:
         year = check_year(year)
         for name, day in (("redemption_deadline", redemption_deadline), ("contracts_from", contracts_from)):
             if not isinstance(day, date) or isinstance(day, datetime):
@@ -90,6 +96,10 @@ class YearRules:
         caps = provider_caps_fen or {}
         if not isinstance(caps, Mapping):
             raise InvalidInputError("provider caps are given per provider kind")
+        if not isinstance(publicity_required, bool):
+            raise InvalidInputError(f"publicity_required is true or false, got {publicity_required!r}")
+        if not isinstance(evaluation, EvaluationRules):
+            raise InvalidInputError("a year's evaluation rules are given as EvaluationRules")
         return cls(
             year=year, issuance=issuance, redemption_deadline=redemption_deadline,  # type: ignore[arg-type]
             contracts_from=contracts_from,  # type: ignore[arg-type]
@@ -100,7 +110,7 @@ class YearRules:
             provider_caps_fen={parse_enum(ProviderKind, kind, "provider kind").value: check_fen(cap, f"{kind} cap")
                                for kind, cap in caps.items()},
             objection_working_days=_count(objection_working_days, "objection working days"),
-            applications=applications,
+            applications=applications, publicity_required=publicity_required, evaluation=evaluation,
         )
 
     # -- what the rules ask --------------------------------------------------------------------------------------
@@ -144,6 +154,8 @@ class YearRules:
             "objection_working_days": self.objection_working_days,
             "applications_open": self.applications.opens if self.applications else None,
             "applications_close": self.applications.closes if self.applications else None,
+            "publicity_required": self.publicity_required,
+            "evaluation": self.evaluation.as_record(),
         }
 
     @classmethod
@@ -157,7 +169,8 @@ class YearRules:
             covered_fee_categories=frozenset(FeeCategory(c) for c in r["covered_fee_categories"]),
             established_years=r["established_years"], misuse_lookback_years=r["misuse_lookback_years"],
             provider_caps_fen=dict(r["provider_caps_fen"]), objection_working_days=r["objection_working_days"],
-            applications=applications,
+            applications=applications, publicity_required=r.get("publicity_required", False),
+            evaluation=EvaluationRules.from_record(r["evaluation"]),
         )
 
 
@@ -219,6 +232,8 @@ class Programme(LedgerAggregate):
 
 class ProgrammeYear(LedgerAggregate):
     class Opened(LedgerAggregate.Created):
+        class_version = 2  # v2 added publicity_required and the evaluation rules; v1 years had neither
+
         year: int
         issuance_opens: date
         issuance_closes: date
@@ -233,6 +248,19 @@ class ProgrammeYear(LedgerAggregate):
         objection_working_days: int
         applications_open: date | None
         applications_close: date | None
+        publicity_required: bool
+        evaluation: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["publicity_required"] = False  # years recorded before it had no publicity rule
+            # Years recorded before the evaluation was configured read the 2018-2020 policy's figures
+            # (ledger/default_programme.py EVALUATION), written out here because stored years must read them for ever.
+            state["evaluation"] = {
+                "formula": "pool-evaluation-2018-v1", "points_per_star": 20, "unrated_score": 70,
+                "complaint_penalty": 5, "failed_spot_check_penalty": 20, "promotion_line": 90, "elimination_line": 60,
+                "quota_bands": [[90, "1.2"], [75, "1.0"], [60, "0.8"]],
+            }
 
         def apply(self, y: ProgrammeYear) -> None:
             y.rules = YearRules.from_record(self.__dict__)

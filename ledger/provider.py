@@ -53,6 +53,7 @@ class Provider(LedgerAggregate):
         def apply(self, p: Provider) -> None:
             p.uscc, p.name, p.kind = self.uscc, self.name, self.kind
             p.area_results, p.eliminated_years = {}, []
+            p.spot_checks = {}  # fiscal year of the check's effect -> [passed, failed], for the annual evaluation
             p.suspended_from = None  # effective time of the current (or last) suspension
             p.status = WhitelistStatus.PENDING_ASSESSMENT.value
 
@@ -66,6 +67,9 @@ class Provider(LedgerAggregate):
 
         def apply(self, p: Provider) -> None:
             p.area_results[self.area] = self.passed
+            if self.kind == AssessmentKind.SPOT_CHECK:
+                tally = p.spot_checks.setdefault(fiscal_year(self.effective_at), [0, 0])
+                tally[0 if self.passed else 1] += 1
 
     class Suspended(LedgerAggregate.Event):
         reason: str
@@ -154,6 +158,11 @@ class Provider(LedgerAggregate):
         self._record(
             self.Eliminated, by, year=year, rating=str(rating), effective_at=require_aware(effective_at, "effective time")
         )
+
+    def spot_checks_in(self, year: int) -> tuple[int, int]:
+        """(passed, failed) spot checks with effect in fiscal ``year``."""
+        passed, failed = self.spot_checks.get(year, (0, 0))
+        return passed, failed
 
     def is_eliminated(self, year: int) -> bool:
         return year in self.eliminated_years

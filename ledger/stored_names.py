@@ -38,6 +38,11 @@ AGGREGATE_TOPICS: tuple[str, ...] = (
     "ledger.programme:Programme",
     "ledger.programme:ProgrammeYear",
     "ledger.training:TrainingMark",
+    "ledger.publicity:PublicityList",
+    "ledger.evaluation:ServiceRating",
+    "ledger.evaluation:Complaint",
+    "ledger.evaluation:ProviderReview",
+    "ledger.evaluation:PoolEvaluation",
 )
 
 EVENT_TOPICS: tuple[str, ...] = (
@@ -95,6 +100,19 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.programme:Programme.YearOpened",
     "ledger.programme:ProgrammeYear.Opened",
     "ledger.training:TrainingMark.Marked",
+    "ledger.voucher:Voucher.ClaimPublicised",
+    "ledger.publicity:PublicityList.Opened",
+    "ledger.publicity:PublicityList.ObjectionLodged",
+    "ledger.publicity:PublicityList.ClaimUpheld",
+    "ledger.publicity:PublicityList.ObjectionSustained",
+    "ledger.publicity:PublicityList.Closed",
+    "ledger.evaluation:ServiceRating.Rated",
+    "ledger.evaluation:Complaint.Filed",
+    "ledger.evaluation:ProviderReview.Opened",
+    "ledger.evaluation:ProviderReview.RatingCounted",
+    "ledger.evaluation:ProviderReview.ComplaintCounted",
+    "ledger.evaluation:ProviderReview.Evaluated",
+    "ledger.evaluation:PoolEvaluation.Run",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

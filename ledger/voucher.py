@@ -180,6 +180,16 @@ class Voucher(LedgerAggregate):
         def apply(self, v: Voucher) -> None:
             v.claims[self.claim_id].held = False
 
+    class ClaimPublicised(LedgerAggregate.Event):
+        """The approved claim is on a publicity list (公示, ``ledger/publicity.py``): settled only once it clears."""
+
+        claim_id: UUID
+        list_id: UUID
+        window_ends_at: datetime
+
+        def apply(self, v: Voucher) -> None:
+            v.claims[self.claim_id].publicity_list_id = self.list_id
+
     class Expired(LedgerAggregate.Event):
         returned_fen: int
 
@@ -338,6 +348,15 @@ class Voucher(LedgerAggregate):
             effective_at=require_aware(effective_at, "effective time"),
         )
         return freed, recovery
+
+    def publicise(self, by: By, *, claim_id: UUID, list_id: UUID, window_ends_at: datetime) -> Claim:
+        claim = self._require_status(claim_id, ClaimStatus.APPROVED, "publicised")
+        if claim.publicity_list_id is not None:
+            raise InvalidTransitionError(f"claim {claim_id} is already on publicity list {claim.publicity_list_id}")
+        if claim.batch_id is not None:
+            raise InvalidTransitionError(f"claim {claim_id} is already in settlement batch {claim.batch_id}")
+        self._record(self.ClaimPublicised, by, claim_id=claim_id, list_id=list_id, window_ends_at=window_ends_at)
+        return claim
 
     def flag_claim(self, by: By, *, claim_id: UUID, suspended_from: datetime, reason: str) -> bool:
         """Flag a claim covered by a late-recorded suspension; hold it if it is not settled. Returns whether held."""

@@ -26,6 +26,7 @@ def _short(uuid: Any) -> str:
 
 
 Summary = Callable[[Any], tuple[str, str]]
+_OUTCOME_ZH = {"PROMOTED": "重点宣传推荐", "RETAINED": "保留", "ELIMINATED": "下一年度淘汰出资源池"}
 
 SUMMARIES: dict[str, Summary] = {
     "Enterprise.Registered": lambda e: (
@@ -92,6 +93,40 @@ SUMMARIES: dict[str, Summary] = {
         ("reinstated to" if e.reinstated else "entered") + f" the whitelist, effective {_t(e.effective_at)}",
     ),
     "Provider.Eliminated": lambda e: (f"{e.year} 年度评价 {e.rating}，淘汰出资源池", f"rated {e.rating} for {e.year}: eliminated from the pool"),
+    "ServiceRating.Rated": lambda e: (
+        f"企业评价服务商服务（兑付 {_short(e.claim_id)}，{e.year} 年度）：{e.score} 分"
+        + (f"，意见：{e.comment}" if e.comment else ""),
+        f"service rated {e.score}/5 (claim {_short(e.claim_id)}, {e.year})"
+        + (f"; comment: {e.comment}" if e.comment else ""),
+    ),
+    "Complaint.Filed": lambda e: (
+        f"企业投诉服务商（兑付 {_short(e.claim_id)}，{e.year} 年度）：{e.reason}",
+        f"complaint filed (claim {_short(e.claim_id)}, {e.year}): {e.reason}",
+    ),
+    "ProviderReview.Opened": lambda e: (f"服务商 {e.year} 年度评价记录建立", f"provider's {e.year} review opened"),
+    "ProviderReview.RatingCounted": lambda e: (
+        f"计入年度评价：评分 {e.score} 分（兑付 {_short(e.claim_id)}）",
+        f"rating {e.score} counted (claim {_short(e.claim_id)})"),
+    "ProviderReview.ComplaintCounted": lambda e: (
+        f"计入年度评价：投诉 1 件（兑付 {_short(e.claim_id)}）", f"complaint counted (claim {_short(e.claim_id)})"),
+    "ProviderReview.Evaluated": lambda e: (
+        f"资源池年度评价：{e.score} 分（{_OUTCOME_ZH.get(e.outcome, e.outcome)}；评价 {e.ratings} 次、平均 "
+        f"{e.average_rating if e.average_rating is not None else '无'} 分，投诉 {e.complaints} 件，抽查合格 "
+        f"{e.spot_checks_passed} 次、不合格 {e.spot_checks_failed} 次；公式 {e.rules['formula']}，推荐线 "
+        f"{e.rules['promotion_line']}、淘汰线 {e.rules['elimination_line']}）"
+        + ("" if e.quota_set_fen is None else f"，{e.next_year} 年度额度 {yuan(e.quota_set_fen)}"),
+        f"resource pool evaluation: score {e.score} ({e.outcome}; {e.ratings} ratings averaging "
+        f"{e.average_rating if e.average_rating is not None else 'none'}, {e.complaints} complaints, spot checks "
+        f"{e.spot_checks_passed} passed / {e.spot_checks_failed} failed; formula {e.rules['formula']}, promotion line "
+        f"{e.rules['promotion_line']}, elimination line {e.rules['elimination_line']})"
+        + ("" if e.quota_set_fen is None else f"; {e.next_year} quota {yuan(e.quota_set_fen)}"),
+    ),
+    "PoolEvaluation.Run": lambda e: (
+        f"{e.year} 年度资源池评价完成：{len(e.provider_ids)} 家服务商，重点宣传推荐 {e.promoted} 家，"
+        f"淘汰 {e.eliminated} 家",
+        f"{e.year} resource pool evaluated: {len(e.provider_ids)} providers, {e.promoted} promoted, "
+        f"{e.eliminated} eliminated",
+    ),
     "ClaimKey.Registered": lambda e: (
         f"合同 {e.contract_no} 发票 {e.invoice_no} 登记于兑付 {_short(e.claim_id)}",
         f"contract {e.contract_no} invoice {e.invoice_no} recorded for claim {_short(e.claim_id)}",
@@ -162,6 +197,35 @@ SUMMARIES: dict[str, Summary] = {
     "Voucher.ValueReturned": lambda e: (
         f"兑付 {_short(e.claim_id)} 释放的 {yuan(e.returned_fen)} 退回地市额度",
         f"{yuan(e.returned_fen)} freed by claim {_short(e.claim_id)} back to the city quota",
+    ),
+    "Voucher.ClaimPublicised": lambda e: (
+        f"兑付 {_short(e.claim_id)} 列入公示名单，异议期至 {_t(e.window_ends_at)}",
+        f"claim {_short(e.claim_id)} publicised; objections until {_t(e.window_ends_at)}",
+    ),
+    "PublicityList.Opened": lambda e: (
+        f"{e.year} 年度 {e.period} 公示名单发布：{len(e.entries)} 笔兑付，"
+        f"{yuan(sum(x['amount_fen'] for x in e.entries))}，异议期 {e.objection_working_days} 个工作日，至 "
+        f"{_t(e.window_ends_at)}",
+        f"{e.year} publicity list {e.period} published: {len(e.entries)} claims, "
+        f"{yuan(sum(x['amount_fen'] for x in e.entries))}, objections for {e.objection_working_days} working days, "
+        f"until {_t(e.window_ends_at)}",
+    ),
+    "PublicityList.ObjectionLodged": lambda e: (
+        f"第 {e.number} 号异议：{e.objector} 对兑付 {_short(e.claim_id)} 提出异议（{e.reason}），暂缓结算",
+        f"objection no. {e.number}: {e.objector} objects to claim {_short(e.claim_id)} ({e.reason}); held from "
+        "settlement",
+    ),
+    "PublicityList.ClaimUpheld": lambda e: (
+        f"异议不成立，兑付 {_short(e.claim_id)} 维持（{e.reason}）",
+        f"objection overruled: claim {_short(e.claim_id)} upheld ({e.reason})",
+    ),
+    "PublicityList.ObjectionSustained": lambda e: (
+        f"异议成立，兑付 {_short(e.claim_id)} 撤销（{e.reason}）",
+        f"objection sustained: claim {_short(e.claim_id)} reversed ({e.reason})",
+    ),
+    "PublicityList.Closed": lambda e: (
+        f"公示结束：{e.cleared} 笔可结算，{e.under_objection} 笔待异议处理",
+        f"publicity closed: {e.cleared} claims may be settled, {e.under_objection} wait for a ruling",
     ),
     "SettlementBatch.Opened": lambda e: (f"开立 {e.period} 结算批次", f"settlement batch for {e.period} opened"),
     "SettlementBatch.ClaimAdded": lambda e: (

@@ -18,9 +18,11 @@ from ledger.discounts import (
     NetworkDiscountGrant,
 )
 from ledger.enterprise import Enterprise
+from ledger.evaluation import Complaint, PoolEvaluation, ProviderReview, ServiceRating
 from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.programme import Programme, ProgrammeYear
 from ledger.provider import Provider
+from ledger.publicity import PublicityList
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
 from ledger.training import TrainingMark
@@ -32,17 +34,24 @@ from projections.view import ReadModelView
 
 AGGREGATES = (Enterprise, CarrierDiscountRates, NetworkDiscountGrant, CloudDiscountAgreement, Catalogue, CityQuota,
               ProviderQuota, Provider, ClaimKey, InvoiceKey, ContractKey, Voucher, SettlementBatch, Programme,
-              ProgrammeYear, TrainingMark)
+              ProgrammeYear, TrainingMark, PublicityList, ServiceRating, Complaint, ProviderReview, PoolEvaluation)
 KIND_OF = {
     Enterprise: "enterprise", Provider: "provider", Voucher: "voucher", SettlementBatch: "settlement_batch",
     CarrierDiscountRates: "carrier_rates", NetworkDiscountGrant: "network_discount", Catalogue: "catalogue",
     CloudDiscountAgreement: "cloud_discount", CityQuota: "city_quota", ProviderQuota: "provider_quota",
     ClaimKey: "claim_key", InvoiceKey: "invoice_key", ContractKey: "contract_key", Programme: "programme",
-    ProgrammeYear: "programme_year", TrainingMark: "training_mark",
+    ProgrammeYear: "programme_year", TrainingMark: "training_mark", PublicityList: "publicity_list",
+    ServiceRating: "service_rating", Complaint: "complaint", ProviderReview: "provider_review",
+    PoolEvaluation: "pool_evaluation",
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "summary_zh", "summary_en")
 ENTRY_COLUMNS = ("position", "entity_kind", "entity_id")
+PUBLICITY_COLUMNS = ("position", "claim_id", "list_id", "kind", "year", "period", "voucher_id", "provider_id",
+                     "enterprise_id", "city", "amount_fen", "objection_no", "objector", "reason", "window_ends_us",
+                     "effective_us", "recorded_us", "actor")
+PUBLICITY_KIND = {"Opened": "LISTED", "ObjectionLodged": "OBJECTION", "ClaimUpheld": "UPHELD",
+                  "ObjectionSustained": "SUSTAINED", "Closed": "CLOSED"}
 ELIGIBILITY_COLUMNS = ("position", "enterprise_id", "year", "granted", "reasons", "corrected", "reason", "effective_us",
                        "recorded_us", "actor")
 
@@ -56,6 +65,9 @@ def _event_classes() -> dict[type, str]:
                 found[getattr(aggregate, event_name)] = "record"
     # Eligibility decisions also go to their own register, read by "eligible as of T, known at K" answers.
     found[Enterprise.EligibilityDecided] = found[Enterprise.EligibilityCorrected] = "decision"
+    # Publicity lists also go to the public list's register, read by "the list as of T" answers.
+    for name in PUBLICITY_KIND:
+        found[getattr(PublicityList, name)] = "publicity_act"
     return found
 
 
@@ -71,7 +83,7 @@ def _reason(e: Any) -> str | None:
 
 class AuditTrail(LedgerProjection):
     name = "audit_trail"
-    tables = ("vl_audit_events", "vl_audit_entries", "vl_audit_refs", "vl_eligibility_decisions")
+    tables = ("vl_audit_events", "vl_audit_entries", "vl_audit_refs", "vl_eligibility_decisions", "vl_publicity")
     handlers = _event_classes()
 
     def setup(self) -> None:
@@ -82,12 +94,28 @@ class AuditTrail(LedgerProjection):
         self.events: list[tuple] = []
         self.entries: set[tuple] = set()
         self.decisions: list[tuple] = []
+        self.publicity: list[tuple] = []
 
     def decision(self, e: Any, position: int) -> None:
         self.record(e, position)
         corrected = isinstance(e, Enterprise.EligibilityCorrected)
         self.decisions.append((position, str(e.originator_id), e.year, e.granted, ",".join(e.reasons), corrected,
                                e.reason if corrected else None, to_us(e.effective_at), to_us(e.timestamp), e.actor))
+
+    def publicity_act(self, e: Any, position: int) -> None:
+        self.record(e, position)
+        kind, at = PUBLICITY_KIND[type(e).__name__], to_us(e.timestamp)
+        if kind == "LISTED":
+            for x in e.entries:
+                self.publicity.append((position, x["claim_id"], str(e.originator_id), kind, e.year, e.period,
+                                       x["voucher_id"], x["provider_id"], x["enterprise_id"], x["city"],
+                                       x["amount_fen"], None, None, None, to_us(e.window_ends_at), at, at, e.actor))
+            return
+        claim_id = getattr(e, "claim_id", None)
+        self.publicity.append((position, "" if claim_id is None else str(claim_id), str(e.originator_id), kind,
+                               None, None, None if claim_id is None else str(e.voucher_id), None, None, None, None,
+                               getattr(e, "number", None), getattr(e, "objector", None), getattr(e, "reason", None),
+                               None, at, at, e.actor))
 
     def record(self, e: Any, position: int) -> None:
         kind = event_type(e)
@@ -131,10 +159,24 @@ class AuditTrail(LedgerProjection):
         elif owner in ("InvoiceKey", "ContractKey"):
             touch(position, "voucher", getattr(e, "voucher_id", None))
             touch(position, "provider", getattr(e, "provider_id", None) or self._ref(e.claim_id)[2])
+        elif owner in ("ServiceRating", "Complaint"):
+            touch(position, "voucher", e.voucher_id)
+            touch(position, "enterprise", e.enterprise_id)
+            touch(position, "provider", e.provider_id)
+        elif owner == "ProviderReview":
+            if name == "Opened":
+                self.refs.put(str(e.originator_id), (None, None, str(e.provider_id)))
+            touch(position, "provider", self._ref(e.originator_id)[2])
         elif owner == "Voucher":
             self._voucher_links(name, e, position)
         elif owner == "SettlementBatch":
             self._batch_links(name, e, position)
+        elif owner == "PublicityList" and name not in ("Opened", "Closed"):  # an objection or ruling: its claim's too
+            enterprise, city, _ = self._ref(e.voucher_id)
+            touch(position, "voucher", e.voucher_id)
+            touch(position, "enterprise", enterprise)
+            touch(position, "city", city)
+            touch(position, "provider", self._ref(e.claim_id)[2])
 
     def _voucher_links(self, name: str, e: Any, position: int) -> None:
         if name == "Issued":
@@ -164,3 +206,4 @@ class AuditTrail(LedgerProjection):
         view.insert_rows(curs, "vl_audit_events", EVENT_COLUMNS, self.events)
         view.insert_rows(curs, "vl_audit_entries", ENTRY_COLUMNS, sorted(self.entries))
         view.insert_rows(curs, "vl_eligibility_decisions", ELIGIBILITY_COLUMNS, self.decisions)
+        view.insert_rows(curs, "vl_publicity", PUBLICITY_COLUMNS, self.publicity)

@@ -14,7 +14,8 @@ from uuid import UUID
 from store.settings import Settings
 from ledger.application import VoucherLedger
 from projections import (audit_trail_queries, eligibility_queries, expiry_queries, journal_queries, late_facts,
-                         lists_queries, money_flows_queries, settlement_batches_queries, whitelist_queries)
+                         lists_queries, money_flows_queries, publicity_queries, settlement_batches_queries,
+                         whitelist_queries)
 from projections.runner import InProcessProjections, close_projections, open_projections
 from projections.times import to_us
 
@@ -55,9 +56,18 @@ class ReadModels:
         """Per programme year, the eligibility decision (or the correction superseding it) in effect."""
         return self._ask(eligibility_queries.eligibility, str(enterprise_id), to_us(as_of), _us(known_at))
 
+    def publicity_list(self, list_id: UUID | str, as_of: datetime,
+                       known_at: datetime | None = None) -> dict[str, Any] | None:
+        """A publicity list (公示) as the public could read it then: its claims, window, objections and rulings."""
+        return self._ask(publicity_queries.publicity_list, str(list_id), to_us(as_of), _us(known_at))
+
     def open_vouchers(self, year: int) -> list[tuple[str, str]]:
         """(voucher id, city) of a programme year's vouchers not yet expired or revoked, as known now."""
         return self._ask(expiry_queries.open_vouchers, year)
+
+    def pool_providers(self) -> list[str]:
+        """Every provider admitted to the resource pool, as known now (the providers a year's evaluation names)."""
+        return self._ask(whitelist_queries.pool_providers)
 
     def city_spend(self, city: str, as_of: datetime, known_at: datetime | None = None, **filters: Any) -> dict[str, Any]:
         return self._ask(money_flows_queries.city_spend, city, to_us(as_of), _us(known_at), **filters)

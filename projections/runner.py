@@ -47,7 +47,6 @@ def projection_env(settings: Settings) -> dict[str, str]:
     """The application's environment, with a small pool: a view has one writer, and the library's pool opens every
     connection of its minimum size at once (three views with the application's pool would take 60 in the tests)."""
     env = settings.eventsourcing_env()
-    env.pop("APPLICATION_RECORDER_TOPIC", None)
     if settings.store == "postgres":
         env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "8"}
     return env

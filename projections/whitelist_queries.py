@@ -74,3 +74,9 @@ def claims_held(db: ReadModelView, provider_id: str, as_of_us: int,
     )
     keys = ("claim_id", "voucher_id", "held_fen", "held_from_us", "recorded_us")
     return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def pool_providers(db: ReadModelView) -> list[str]:
+    """Every provider admitted to the resource pool, as known now, in USCC order: the providers a year's evaluation
+    names."""
+    return [str(r[0]) for r in db.fetchall(SQL("SELECT provider_id FROM vl_providers ORDER BY uscc"), ())]

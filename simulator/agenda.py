@@ -23,8 +23,9 @@ class Agenda:
     def __len__(self) -> int:
         return len(self._heap)
 
-    def run_next(self) -> bool:
-        if not self._heap:
+    def run_next(self, until: datetime | None = None) -> bool:
+        """Run the next action; False when none is left, or the next one is due at or after ``until``."""
+        if not self._heap or (until is not None and self._heap[0][0] >= until):
             return False
         when, _, action, args = heapq.heappop(self._heap)
         self.now = when

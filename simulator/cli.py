@@ -84,14 +84,19 @@ def register_demo(app: typer.Typer) -> None:
     @app.command()
     def demo(events: int = typer.Option(100_000, help="size of the simulated programme (about a minute at 100,000)"),
              seed: int = typer.Option(1, help="simulator seed"),
+             host: str = typer.Option(None, help="address to serve on (default VOUCHER_LEDGER_API_HOST, 127.0.0.1)"),
+             port: int = typer.Option(None, help="port to serve on (default VOUCHER_LEDGER_API_PORT, 8000)"),
              serve: bool = typer.Option(True, "--serve/--no-serve", help="start the API after filling the store")) -> None:
-        """Fill an embedded SQLite store with a simulated 2018-2020 programme, print tokens and example requests, serve."""
+        """Fill an embedded SQLite store with a simulated 2018-2020 programme up to a morning of its last year, print
+        tokens and example requests that write and read, and serve it on a training clock that starts there."""
         from simulator.demo import prepare_demo
 
-        settings = get_settings().model_copy(update={"store": "sqlite", "sqlite_path": DEMO_DB})
-        prepare_demo(settings, events=events, seed=seed, console=console)
+        settings = get_settings()
+        update = {"store": "sqlite", "sqlite_path": DEMO_DB, "api_host": host or settings.api_host,
+                  "api_port": port or settings.api_port}
+        served = prepare_demo(settings.model_copy(update=update), events=events, seed=seed, console=console)
         if serve:
-            serve_api(settings)
+            serve_api(served)
 
 
 app = build()

@@ -44,6 +44,8 @@ YEARS = tuple(DEADLINES)
 STORE_OPENED_ON = date(2018, 3, 20)
 POOL_ADMITTED_ON = date(2018, 3, 22)
 YEAR_STARTS = {2018: date(2018, 3, 26), 2019: date(2019, 1, 2), 2020: date(2020, 1, 2)}
+# The demo stops the history on a morning of the last year, vouchers being redeemed, and serves from there.
+DEMO_DAY = date(YEARS[-1], 10, 15)
 
 NATIONAL_QUOTA_FEN = default_programme.PROVIDER_CAPS_FEN["NATIONAL_PLATFORM"]  # and the three carriers
 OTHER_QUOTA_FEN = default_programme.PROVIDER_CAPS_FEN["SERVICE"]

@@ -8,7 +8,7 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from ledger.application import VoucherLedger
 from simulator.agenda import Agenda
@@ -63,8 +63,10 @@ def simulate(
     flush_events: int = 2_000,
     cache_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    until: datetime | None = None,
 ) -> SimulationReport:
-    """Simulate the programme at the scale that records about ``events`` events (into an empty ledger)."""
+    """Simulate the programme at the scale that records about ``events`` events (into an empty ledger); with
+    ``until``, only its history before that moment (the demo's: the programme as it stands on a given morning)."""
     scale = Scale.for_events(events)
     report = SimulationReport(seed=seed, scale=scale)
     if cache_size is None:
@@ -79,7 +81,7 @@ def simulate(
     thresholds = gc.get_threshold()
     gc.set_threshold(200_000, 50, 1_000)
     try:
-        _run(app, scale, seed, flush_events, cache_size, report, progress)
+        _run(app, scale, seed, flush_events, cache_size, report, progress, until)
     finally:
         gc.set_threshold(*thresholds)
     report.seconds = time.perf_counter() - started
@@ -88,7 +90,7 @@ def simulate(
 
 
 def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_size: int,
-         report: SimulationReport, progress: Callable[[int], None] | None) -> None:
+         report: SimulationReport, progress: Callable[[int], None] | None, until: datetime | None) -> None:
 
     def flushed(count: int) -> None:
         report.events += count
@@ -108,7 +110,7 @@ def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_s
             cohort = per_year if n < len(YEARS) - 1 else scale.enterprises - per_year * (len(YEARS) - 1)
             journeys.schedule_cohort(year, 1 + n * per_year, cohort)
         agenda.at(local(date(2018, 4, 6), 10), programme.settle_week)  # the first Friday after the first claims
-        while agenda.run_next():
+        while agenda.run_next(until):
             pass
         flushed(uow.flush())
     report.commands, report.refusals = programme.commands, dict(sorted(programme.refusals.items()))

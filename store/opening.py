@@ -92,7 +92,7 @@ def prepare_store(ledger: VoucherLedger, clock: Clock) -> None:
             and mark.clock_started_at == clock.started_at):
         clock.continue_from(mark.real_started_at)  # one clock for every process on this store, since it started
     by = By(actor=SETUP_ACTOR, at=clock.now())
-    real_origin = clock.real_origin if isinstance(clock, TrainingClock) else None
+    real_origin = getattr(clock, "real_origin", None)  # a clock that stands still has none
     if (clock.training and clock.started_at is not None
             and ledger.mark_training(by, clock_started_at=clock.started_at, real_started_at=real_origin)):
         log.warning("this store is now marked as a training store (clock started at %s): a production service "

@@ -3,8 +3,8 @@
 eventsourcing 9.5.6 inserts a batch as ``unnest(%s::stored_event[])``; with ``%s`` psycopg dumps the composite array
 as text, escaping every field with regular expressions, which costs more than the rest of a batched insert. The same
 statement with a ``%b`` placeholder sends it binary, about three times cheaper (bench/README.md, "The simulator"). It is
-selected through the library's own ``APPLICATION_RECORDER_TOPIC`` setting (see ``store.settings``), and every PostgreSQL
-test runs through it.
+the application recorder of ``LedgerPostgresFactory`` (the persistence the settings select, ``store.settings``), and
+every PostgreSQL test runs through it.
 
 Writers take a transaction-scoped advisory lock instead of the library's ``LOCK TABLE ... IN EXCLUSIVE MODE``. The
 purpose is the library's (commit order = notification-id order, so that readers never pass a gap filled later), and
@@ -34,7 +34,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
 from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
@@ -195,4 +195,8 @@ def _translated(error: psycopg.Error) -> Exception:
     return PersistenceError(str(error))
 
 
-TOPIC = f"{__name__}:{BinaryInsertApplicationRecorder.__name__}"
+class LedgerPostgresFactory(PostgresFactory):
+    """The library's PostgreSQL persistence, recording the ledger's events with the recorder above. The settings name
+    this class by its topic (``store.settings``), computed from the class itself, so the wiring cannot drift."""
+
+    application_recorder_class = BinaryInsertApplicationRecorder

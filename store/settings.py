@@ -17,10 +17,11 @@ from typing import Any, Literal
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pydantic import Field, SecretStr, model_validator
+from eventsourcing.utils import get_topic
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store import retries
-
+from store.postgres_recorder import LedgerPostgresFactory
 
 DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
 MASK = "********"
@@ -138,7 +139,7 @@ class Settings(BaseSettings):
                 "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout_s),
             }
         return env | {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": get_topic(LedgerPostgresFactory),  # the library's, with the ledger's recorder
             "POSTGRES_HOST": self.postgres_host,
             "POSTGRES_PORT": str(self.postgres_port),
             "POSTGRES_DBNAME": self.postgres_dbname,
@@ -150,7 +151,6 @@ class Settings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_CONNECT_TIMEOUT": str(self.pool_wait_s()),
             "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
-            "APPLICATION_RECORDER_TOPIC": "store.postgres_recorder:BinaryInsertApplicationRecorder",
         }
 
     def pool_wait_s(self) -> int:

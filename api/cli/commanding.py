@@ -1,12 +1,12 @@
 """What the province's command-line operations share: who records them, sending one command value to the ledger at
-the machine's clock, printing its answer as JSON (exit 1 with the ledger's code when it refuses), and naming an
+the service's clock, printing its answer as JSON (exit 1 with the ledger's code when it refuses), and naming an
 enterprise or provider by id or by USCC."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, is_dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,10 @@ from ledger.commands.values import Command
 from ledger.errors import LedgerError
 from ledger.recording import By
 from ledger.uscc import validate_uscc
+from ledger.application import VoucherLedger
+from store.clock import Clock, TrainingClock, service_clock
 from store.opening import open_ledger
+from store.settings import get_settings
 
 console = Console()
 ACTOR_HELP = "who records it (the province or one of its offices), e.g. province:ops"
@@ -37,10 +40,28 @@ def refused(exc: LedgerError) -> typer.Exit:
     return typer.Exit(1)
 
 
+def opened_on_service_clock() -> tuple[VoucherLedger, Clock]:
+    """The ledger on the configured store and the service's clock, continued from the store's training clock when
+    ``VOUCHER_LEDGER_CLOCK`` names it (``store.opening``): what a command records is on that one clock."""
+    settings = get_settings()
+    clock = service_clock(settings)
+    return open_ledger(settings, clock=clock), clock
+
+
+def service_now() -> datetime:
+    """The service's clock now: the default ``--as-of`` of the command line's answers, as of the API's."""
+    clock = service_clock(get_settings())
+    if isinstance(clock, TrainingClock):  # continued from the store's training clock, which opening it reads
+        ledger, clock = opened_on_service_clock()
+        ledger.close()
+    return clock.now()
+
+
 def record(actor: str, command: Command) -> Any:
-    """Decide ``command`` as ``actor`` now, print the answer as JSON and return it."""
-    by = By(actor=province_actor(actor), at=datetime.now(UTC))
-    ledger = open_ledger()
+    """Decide ``command`` as ``actor`` now (the service's clock), print the answer as JSON and return it."""
+    actor = province_actor(actor)
+    ledger, clock = opened_on_service_clock()
+    by = By(actor=actor, at=clock.now())
     try:
         result = ledger.handle(command, by)
     except LedgerError as exc:

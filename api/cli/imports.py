@@ -3,7 +3,6 @@ spreadsheets (``importer/``), with a progress bar and a row-level error report a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -14,7 +13,7 @@ from importer.kinds import KINDS
 from importer.report import write_reports
 from importer.run import ImportInterrupted, kind_named, run_import
 from importer.templates import template_csv, template_xlsx
-from store.opening import open_ledger
+from api.cli.commanding import opened_on_service_clock
 
 console = Console(stderr=True)
 
@@ -82,13 +81,13 @@ def register(app: typer.Typer) -> None:
         if dry_run and partial:
             console.print("[red]--dry-run decides every row: it cannot also be --partial[/]")
             raise typer.Exit(2)
-        ledger = open_ledger()
+        ledger, clock = opened_on_service_clock()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn())
         try:
             with Progress(*columns, console=console) as progress:
                 result = run_import(ledger, kind, file.read_bytes(), file_name=file.name, actor=actor,
-                                    now=datetime.now(UTC), dry_run=dry_run, partial=partial, progress=_Bar(progress))
+                                    now=clock.now(), dry_run=dry_run, partial=partial, progress=_Bar(progress))
         except ImportInterrupted as exc:
             console.print(f"[red]{exc.code}[/]: {exc}")
             raise typer.Exit(1) from None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from api.cli.queries import ask_read_models
+from api.cli.commanding import service_now
 from api.cli.times import parse_moment
 from ledger.errors import LedgerError
 from ledger.money import yuan_text
@@ -26,7 +25,7 @@ def register(app: typer.Typer) -> None:
         year: int = typer.Option(None, help="one programme year"),
     ) -> None:
         """The journal's trial balance: every account's debits, credits and balance; exit 1 unless it sums to 0."""
-        at = parse_moment(as_of, "--as-of") or datetime.now(UTC)
+        at = parse_moment(as_of, "--as-of") or service_now()
         known = parse_moment(known_at, "--known-at")
         if city is not None:
             try:

@@ -68,6 +68,9 @@ def open_year(
     covered: list[str] = typer.Option(None, "--covered", help="a covered fee category (repeat; default: last year's)"),
     applications_open: str = typer.Option(None, help="first day of the published application window"),
     applications_close: str = typer.Option(None, help="last day of the published application window"),
+    publicity_required: bool = typer.Option(None, "--publicity-required/--no-publicity-required",
+                                            help="pay claims only after their publicity (公示); default: last year's"),
+    objection_working_days: int = typer.Option(None, help="the publicity objection window in working days"),
     actor: str = typer.Option("province", help="who opens it (the province), e.g. province:planning"),
 ) -> None:
     """Open a programme year with no code change; what is not given is the latest earlier year's figure."""
@@ -80,7 +83,8 @@ def open_year(
         issuance_closes=_day(issuance_closes, "--issuance-closes"), revenue_threshold_fen=revenue_threshold_fen,
         min_payment_ratio=min_payment_ratio, covered_fee_categories=tuple(covered) if covered else None,
         applications_open=_day(applications_open, "--applications-open"),
-        applications_close=_day(applications_close, "--applications-close"))
+        applications_close=_day(applications_close, "--applications-close"),
+        publicity_required=publicity_required, objection_working_days=objection_working_days)
     settings = get_settings()
     clock = service_clock(settings)
     ledger = open_ledger(settings, clock=clock)

@@ -7,13 +7,13 @@ known now), exactly as the API's queries answer them: both call :class:`projecti
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import typer
 from rich.console import Console
 
+from api.cli.commanding import service_now
 from api.cli.times import parse_moment
 from store.settings import get_settings
 from store.opening import open_ledger
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         known_at: str = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
     ) -> None:
         """A figure as of a time, known at a time, as JSON (amounts in integer fen; *_us: microseconds, UTC)."""
-        at = parse_moment(as_of, "--as-of") or datetime.now(UTC)
+        at = parse_moment(as_of, "--as-of") or service_now()
         known = parse_moment(known_at, "--known-at")
         if kind is not Figure.whitelist and not key:
             console.print(f"[red]{kind.value}[/] needs its id (or city code) as the second argument")
@@ -87,6 +87,6 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(200, min=1, help="at most this many facts and figures per kind"),
     ) -> None:
         """Facts recorded after --known-at that take effect by --as-of, and every figure they changed."""
-        at = parse_moment(as_of, "--as-of") or datetime.now(UTC)
+        at = parse_moment(as_of, "--as-of") or service_now()
         known = parse_moment(known_at, "--known-at") or at
         _print(ask_read_models(lambda r: r.late_facts(at, known, limit=limit)))

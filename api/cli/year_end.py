@@ -8,16 +8,13 @@ JSON: how many were found, expired and skipped, and the fen returned to each cit
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 
-from api.cli.commanding import ACTOR_HELP, province_actor, refused, show
+from api.cli.commanding import ACTOR_HELP, opened_on_service_clock, province_actor, refused, show
 from api.year_end import run_expiry
 from ledger.errors import LedgerError
 from ledger.recording import By
 from projections.read_models import ReadModels
-from store.opening import open_ledger
 from store.settings import get_settings
 from writer.group_commit import GroupCommitWriter
 
@@ -29,9 +26,10 @@ def register(app: typer.Typer) -> None:
         actor: str = typer.Option("province:ops", help=ACTOR_HELP),
     ) -> None:
         """Expire every open voucher of YEAR after its deadline; unused value goes back to the city quotas."""
-        by = By(actor=province_actor(actor), at=datetime.now(UTC), correlation_id=f"expiry-run-{year}")
+        actor = province_actor(actor)
         settings = get_settings()
-        ledger = open_ledger(settings)
+        ledger, clock = opened_on_service_clock()
+        by = By(actor=actor, at=clock.now(), correlation_id=f"expiry-run-{year}")
         read = ReadModels(settings, ledger)
         try:
             with GroupCommitWriter(ledger) as writer:

@@ -19,7 +19,8 @@ from api.http.metrics import Metrics
 from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
-from api.http.routes import imports, journal, lists, money, operations, parties, programme, queries
+from api.http.routes import (evaluation, imports, journal, lists, money, operations, parties, programme, publicity,
+                             queries)
 from ledger.application import VoucherLedger
 from store.availability import store_unavailable
 from store.settings import Settings, get_settings
@@ -140,7 +141,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(AccessLogMiddleware, metrics=metrics, log_requests=settings.access_log)  # outermost: every answer
     problems.install(app)
     app.include_router(health.router)
-    for module in (parties, money, operations, queries, lists, journal, programme, imports):
+    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, imports, publicity):
         app.include_router(module.router, prefix="/v1")
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app

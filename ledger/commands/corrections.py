@@ -12,10 +12,9 @@ from ledger import ids
 from ledger.catalogue import Catalogue
 from ledger.commands.base import LedgerApplicationBase
 from ledger.programme import check_year
-from ledger.discounts import CarrierDiscountRates, NetworkDiscountGrant
 from ledger.enterprise import Enterprise
 from ledger.parties import check_city
-from ledger.errors import CarrierRateNotSetError, EnterpriseNotFoundError, ProviderNotFoundError, QuotaNotSetError
+from ledger.errors import EnterpriseNotFoundError, ProviderNotFoundError, QuotaNotSetError
 from ledger.provider import Provider
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.recording import By
@@ -80,12 +79,7 @@ class CorrectionCommands(LedgerApplicationBase):
             previously = enterprise.is_eligible(year)
             grant = None
             if facts.granted and not self._exists(ids.network_discount_id(enterprise.id, year)):
-                schedule = self._find(ids.carrier_rates_id(year), CarrierDiscountRates)
-                if schedule is None:
-                    raise CarrierRateNotSetError(f"no carrier network discount rates are configured for {year}")
-                grant = NetworkDiscountGrant.grant(by, enterprise_id=enterprise.id, year=year,
-                                                   carrier=enterprise.carrier,
-                                                   rate=schedule.rate_for(enterprise.carrier))
+                grant = self._network_discount(by, enterprise, year)  # ledger/commands/parties.py
             enterprise.record_correction(by, facts, reason=reason)
             self._save(enterprise, grant)
             return EligibilityCorrection(

@@ -48,6 +48,14 @@ class PartyCommands(LedgerApplicationBase):
 
         return self._run(run)
 
+    def _network_discount(self, by: By, enterprise: Enterprise, year: int) -> NetworkDiscountGrant:
+        """The carrier's network discount that a grant of eligibility brings, at the year's configured rate."""
+        schedule = self._find(ids.carrier_rates_id(year), CarrierDiscountRates)
+        if schedule is None:
+            raise CarrierRateNotSetError(f"no carrier network discount rates are configured for {year}")
+        return NetworkDiscountGrant.grant(by, enterprise_id=enterprise.id, year=year, carrier=enterprise.carrier,
+                                          rate=schedule.rate_for(enterprise.carrier))
+
     def enterprise(self, enterprise_id: UUID) -> Enterprise:
         return self._load(enterprise_id, Enterprise, EnterpriseNotFoundError, "enterprise")
 
@@ -75,18 +83,7 @@ class PartyCommands(LedgerApplicationBase):
                 serious_misuse_5y=serious_misuse_5y,
                 effective_at=effective_at,
             )
-            grant = None
-            if facts.granted:
-                schedule = self._find(ids.carrier_rates_id(year), CarrierDiscountRates)
-                if schedule is None:
-                    raise CarrierRateNotSetError(f"no carrier network discount rates are configured for {year}")
-                grant = NetworkDiscountGrant.grant(
-                    by,
-                    enterprise_id=enterprise.id,
-                    year=year,
-                    carrier=enterprise.carrier,
-                    rate=schedule.rate_for(enterprise.carrier),
-                )
+            grant = self._network_discount(by, enterprise, year) if facts.granted else None
             enterprise.record_eligibility(by, facts)
             self._save(enterprise, grant)
             return EligibilityDecision(

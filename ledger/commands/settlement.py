@@ -50,13 +50,17 @@ class SettlementCommands(LedgerApplicationBase):
         return self._run(run)
 
     def add_to_batch(self, by: By, *, batch_id: UUID, voucher_id: UUID, claim_id: UUID) -> None:
-        """Put an approved, unsettled claim of the batch's provider into the batch (held while it is suspended)."""
+        """Put an approved, unsettled claim of the batch's provider into the batch (held while it is suspended; not
+        before its publicity cleared it where its year requires publicity: ``ledger/publicity.py``)."""
 
         def run() -> None:
             batch = self.batch(batch_id)
             self.provider(batch.provider_id).require_payable()
             voucher = self.voucher(voucher_id)
             batch.require_can_add(claim_id)
+            refusal = self.publicity_refusal(voucher, voucher.claim(claim_id))
+            if refusal is not None:
+                raise refusal
             claim = voucher.add_to_batch(by, claim_id=claim_id, batch_id=batch.id, provider_id=batch.provider_id)
             batch.add(
                 by,
@@ -78,10 +82,14 @@ class SettlementCommands(LedgerApplicationBase):
             batch = self.batch(batch_id)
             self.provider(batch.provider_id).require_payable()
             loaded = {line["voucher_id"]: self.voucher(line["voucher_id"]) for line in batch.lines.values()}
+            # A line whose claim publicity does not clear (an objection waiting for a ruling) is dropped, like one
+            # reversed meanwhile.
+            required: dict[int, bool] = {}
             payable = {
                 claim_id
                 for claim_id, line in batch.lines.items()
-                if loaded[line["voucher_id"]].is_payable_in(claim_id, batch.id)
+                if (voucher := loaded[line["voucher_id"]]).is_payable_in(claim_id, batch.id)
+                and self.publicity_refusal(voucher, voucher.claim(claim_id), required) is None
             }
             settled = batch.pay(by, payable=payable, effective_at=effective_at)
             for claim_id in settled:

@@ -21,6 +21,7 @@ from uuid import UUID
 from ledger import ids
 from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
+from ledger.evaluation_rules import EvaluationRules
 from ledger.programme import YearRules
 
 
@@ -176,6 +177,8 @@ class OpenProgrammeYear(Command):
     objection_working_days: int | None = None
     applications_open: date | None = None
     applications_close: date | None = None
+    publicity_required: bool | None = None  # claims paid only after a publicity list cleared them
+    evaluation: EvaluationRules | None = None  # the resource pool's evaluation; None: the earlier year's
 
     @property
     def reads(self) -> tuple[UUID, ...]:
@@ -391,3 +394,92 @@ class WriteOffRecovery(Command):
     @property
     def reads(self) -> tuple[UUID, ...]:
         return (self.batch_id,)
+
+
+# -- publicity (公示) ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishClaims(Command):
+    """Publish a programme year's approved claims, named by (voucher id, claim id), as the list of ``period``."""
+
+    handler = "publish_claims"
+    year: int
+    period: str
+    claims: tuple[tuple[UUID, UUID], ...]
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (ids.programme_year_id(self.year), *dict.fromkeys(voucher for voucher, _ in self.claims))
+
+
+@dataclass(frozen=True)
+class _OnAListedClaim(Command):
+    list_id: UUID
+    claim_id: UUID
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.list_id,)
+
+
+@dataclass(frozen=True)
+class LodgeObjection(_OnAListedClaim):
+    handler = "lodge_objection"
+    objector: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UpholdClaim(_OnAListedClaim):
+    handler = "uphold_claim"
+    reason: str
+
+
+@dataclass(frozen=True)
+class SustainObjection(_OnAListedClaim):
+    handler = "sustain_objection"
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClosePublicityList(Command):
+    handler = "close_publicity_list"
+    list_id: UUID
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.list_id,)
+# -- the resource pool's evaluation -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RateService(_OnAClaim):
+    """An enterprise's rating (1-5) of the service one of its claims paid for; once per claim. ``on_behalf_of`` as
+    in ``SubmitClaim``: another enterprise's voucher is answered as an unknown one."""
+
+    handler = "rate_service"
+    score: int
+    comment: str = ""
+    on_behalf_of: UUID | None = None
+
+
+@dataclass(frozen=True)
+class FileComplaint(_OnAClaim):
+    """An enterprise's complaint about the provider of one of its claims."""
+
+    handler = "file_complaint"
+    complaint_id: UUID
+    reason: str
+    on_behalf_of: UUID | None = None
+
+
+@dataclass(frozen=True)
+class EvaluateResourcePool(Command):
+    """The year's evaluation over the providers named (the pool, as the caller's read model lists it)."""
+
+    handler = "evaluate_resource_pool"
+    year: int
+    provider_ids: tuple[UUID, ...]
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (ids.pool_evaluation_id(self.year), *self.provider_ids,
+                *(ids.provider_review_id(p, self.year) for p in self.provider_ids),
+                *(ids.provider_quota_id(p, self.year + 1) for p in self.provider_ids))

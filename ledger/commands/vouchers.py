@@ -214,20 +214,24 @@ class VoucherCommands(LedgerApplicationBase):
 
         def run() -> ClaimChange:
             voucher = self.voucher(voucher_id)
-            claim = voucher.claim(claim_id)
-            freed, recovery = voucher.reverse(by, claim_id=claim_id, reason=reason, effective_at=effective_at)
-            changed: list[Any] = self._release(by, voucher, claim.provider_id, claim_id, freed, "claim reversed")
-            if recovery:
-                batch = self._load(claim.batch_id, SettlementBatch, BatchNotFoundError, "settlement batch")
-                batch.raise_recovery(
-                    by, claim_id=claim_id, amount_fen=recovery, reason=reason, effective_at=effective_at
-                )
-                changed.append(batch)
+            change, changed = self._reversal(by, voucher, claim_id, reason, effective_at)
             self._save(voucher, *changed)
-            return ClaimChange(voucher_id, claim_id, voucher.claim(claim_id).status.value, freed_fen=freed,
-                               recovery_fen=recovery)
+            return change
 
         return self._run(run)
+
+    def _reversal(self, by: By, voucher: Voucher, claim_id: UUID, reason: str,
+                  effective_at: datetime) -> tuple[ClaimChange, list[Any]]:
+        """Reverse a claim on ``voucher`` (not saved): its answer and the other aggregates it changed."""
+        claim = voucher.claim(claim_id)
+        freed, recovery = voucher.reverse(by, claim_id=claim_id, reason=reason, effective_at=effective_at)
+        changed: list[Any] = self._release(by, voucher, claim.provider_id, claim_id, freed, "claim reversed")
+        if recovery:
+            batch = self._load(claim.batch_id, SettlementBatch, BatchNotFoundError, "settlement batch")
+            batch.raise_recovery(by, claim_id=claim_id, amount_fen=recovery, reason=reason, effective_at=effective_at)
+            changed.append(batch)
+        return ClaimChange(voucher.id, claim_id, voucher.claim(claim_id).status.value, freed_fen=freed,
+                           recovery_fen=recovery), changed
 
     def expire_voucher(self, by: By, *, voucher_id: UUID) -> int:
         """After the deadline, expire the voucher; its unused value returns to the city quota. Returns it."""

@@ -13,6 +13,7 @@ from uuid import UUID
 from ledger import default_programme, ids
 from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import InvalidInputError, YearNotInProgrammeError
+from ledger.evaluation_rules import EvaluationRules
 from ledger.programme import Programme, ProgrammeYear, Window, YearRules, check_year
 from ledger.recording import By
 from ledger.training import TrainingMark
@@ -69,7 +70,8 @@ class ProgrammeYearCommands(LedgerApplicationBase):
                   covered_fee_categories: Iterable[str] | None = None, established_years: int | None = None,
                   misuse_lookback_years: int | None = None, provider_caps_fen: Mapping[str, int] | None = None,
                   objection_working_days: int | None = None, applications_open: date | None = None,
-                  applications_close: date | None = None) -> YearRules:
+                  applications_close: date | None = None, publicity_required: bool | None = None,
+                  evaluation: EvaluationRules | None = None) -> YearRules:
         """Open a programme year. What is not given is the figure of the latest year opened before it (the policy's
         date for contracts); the issuance window is the year's fiscal year unless given."""
         check_year(year)
@@ -100,9 +102,11 @@ class ProgrammeYearCommands(LedgerApplicationBase):
                 covered_fee_categories=list(given(covered_fee_categories, "covered_fee_categories")),  # type: ignore[call-overload]
                 established_years=given(established_years, "established_years"),
                 misuse_lookback_years=given(misuse_lookback_years, "misuse_lookback_years"),
+                evaluation=given(evaluation, "evaluation"),
                 provider_caps_fen=given(provider_caps_fen, "provider_caps_fen"),
                 objection_working_days=given(objection_working_days, "objection_working_days"),
                 applications=Window(applications_open, applications_close) if applications_open else None,
+                publicity_required=given(publicity_required, "publicity_required"),
             )
             opened = programme.open_year(by, rules)
             self._save(programme, opened)

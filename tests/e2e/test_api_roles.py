@@ -26,6 +26,7 @@ from tests.support.api_helpers import (
     store_params,
 )
 
+PERIOD = "2020-02"  # the publicity list the world publishes
 ROLES = ("province", "auditor", "city:own", "city:other", "enterprise:own", "enterprise:other", "provider:own",
          "provider:other")
 
@@ -78,8 +79,19 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/programme/years/{year}/catalogue"):            "Y    Y    Y     Y     Y     Y     Y     Y",
     ("GET", "/v1/programme/years/{year}/quotas"):               "Y    Y    Y     Y     -     -     Y     Y",
     ("POST", "/v1/programme/years"):                            "Y    -    -     -     -     -     -     -",
+    # an enterprise rates and complains only on its own claims; the province evaluates; it and auditors read results
+    ("POST", "/v1/vouchers/{voucher_id}/claims/{claim_id}/rating"):     "-  -  -  -  Y  n  -  -",
+    ("POST", "/v1/vouchers/{voucher_id}/claims/{claim_id}/complaints"): "-  -  -  -  Y  n  -  -",
+    ("POST", "/v1/programme/years/{year}/pool-evaluation"):    "Y    -    -     -     -     -     -     -",
+    ("GET", "/v1/programme/years/{year}/pool-evaluation"):     "Y    Y    -     -     -     -     -     -",
     ("POST", "/v1/imports"):                                    "Y    -    -     -     -     -     -     -",
     ("GET", "/v1/programme"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
+    # publicity (公示): the province publishes, rules and closes; anyone objects and reads the public list
+    ("POST", "/v1/programme/years/{year}/publicity-lists"):     "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/objections"): "Y  Y  Y  Y  Y  Y  Y  Y",
+    ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/claims/{claim_id}/ruling"): "Y  -  -  -  -  -  -  -",
+    ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/closure"): "Y  -  -  -  -  -  -  -",
+    ("GET", "/v1/programme/years/{year}/publicity-lists/{period}"): "Y  Y  Y     Y     Y     Y     Y     Y",
     # the documentation is public: no token needed, every role may read it
     ("GET", "/openapi.json"):                                   "public",
     ("GET", "/docs"):                                           "public",
@@ -135,13 +147,20 @@ def world(request, tmp_path_factory):
         clock.advance(days=1)
         ok(api.reverse(voucher, repaid))
         batch = api.open_batch(provider)
+        # A third claim, approved and published: the publicity rows object to it and read its list.
+        listed = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=200_000)), 201)["claim_id"]
+        ok(api.approve(voucher, listed))
+        ok(api.post(f"/v1/programme/years/{YEAR}/publicity-lists",
+                    {"period": PERIOD, "claims": [{"voucher_id": voucher, "claim_id": listed}]}), 201)
+        ok(api.post("/v1/programme/years/2019/pool-evaluation"), 201)  # a year with results to read (2020 is open)
         roles = {"province": "province", "auditor": "auditor", "city:own": f"city:{FOSHAN}",
                  "city:other": f"city:{DONGGUAN}", "enterprise:own": f"enterprise:{own.uscc}",
                  "enterprise:other": f"enterprise:{other.uscc}", "provider:own": f"provider:{provider.uscc}",
                  "provider:other": f"provider:{other_provider.uscc}"}
         ids = {"enterprise_id": own.id, "provider_id": provider.id, "voucher_id": voucher, "claim_id": claim,
                "batch_id": batch, "city": FOSHAN, "provider_uscc": provider.uscc,
-               "recovery_batch_id": paid_batch, "recovery_claim_id": repaid, "year": YEAR}
+               "recovery_batch_id": paid_batch, "recovery_claim_id": repaid, "year": YEAR, "period": PERIOD,
+               "listed_claim_id": listed}
         yield World(api, roles, ids)
 
 
@@ -150,9 +169,13 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
     ids, now = world.ids, iso(world.api.clock.now)
     audit_ids = {"voucher": ids["voucher_id"], "settlement_batch": ids["batch_id"], "city": FOSHAN,
                  "enterprise": ids["enterprise_id"], "provider": ids["provider_id"]}
+    if "/publicity-lists/" in path:
+        ids = {**ids, "claim_id": ids["listed_claim_id"]}
     if "/recoveries/" in path:
         ids = {**ids, "batch_id": ids["recovery_batch_id"], "claim_id": ids["recovery_claim_id"]}
     concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], **{"year": YEAR, **ids})
+    if method == "GET" and path.endswith("/pool-evaluation"):
+        concrete = concrete.replace(f"/{YEAR}/", f"/{YEAR - 1}/")  # the year the world evaluated
     n = uuid.uuid4().int % 10_000_000
     bodies = {
         "/v1/enterprises": {"uscc": world.api.new_uscc(FOSHAN), "name": "Role Test Co", "city": FOSHAN,
@@ -191,6 +214,9 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
                                                                               "effective_at": now},
         "/v1/programme/years": {"year": 2030, "redemption_deadline": "2031-02-08"},
         "/v1/programme/years/{year}/expiry-run": None,
+        "/v1/vouchers/{voucher_id}/claims/{claim_id}/rating": {"score": 4},
+        "/v1/vouchers/{voucher_id}/claims/{claim_id}/complaints": {"reason": "role test"},
+        "/v1/programme/years/{year}/pool-evaluation": None,
         "/v1/vouchers/{voucher_id}/revocation": {"reason": "role test"},
         "/v1/providers/{provider_id}/cloud-agreements": {"year": YEAR, "rate": "0.30"},
         "/v1/enterprises/{enterprise_id}/eligibility/{year}/correction": {
@@ -198,6 +224,13 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
             "reason": "role test"},
         "/v1/city-quotas/{city}/{year}/revision": {"amount_fen": 50_000_000},
         "/v1/providers/{provider_id}/quotas/{year}/revision": {"amount_fen": 300_000_000},
+        "/v1/programme/years/{year}/publicity-lists": {
+            "period": f"R{n}", "claims": [{"voucher_id": ids["voucher_id"], "claim_id": ids["claim_id"]}]},
+        "/v1/programme/years/{year}/publicity-lists/{period}/objections": {
+            "claim_id": ids["claim_id"], "objector": "role test", "reason": "role test"},
+        "/v1/programme/years/{year}/publicity-lists/{period}/claims/{claim_id}/ruling": {
+            "ruling": "UPHOLD", "reason": "role test"},
+        "/v1/programme/years/{year}/publicity-lists/{period}/closure": None,
     }
     return concrete, bodies.get(path) if method == "POST" else None
 
@@ -359,7 +392,8 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
             continue
         header = next(p for p in schema["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key")
         concrete, body = request_for(world, method, path)
-        resp = api.client.post(concrete, json=body, headers=api.auth("province"))
+        allowed = next(column for column, mark in marks(row).items() if mark == "Y")  # the province, mostly
+        resp = api.client.post(concrete, json=body, headers=api.auth(world.roles[allowed]))
         refused = resp.status_code == 400 and resp.json()["code"] == "IDEMPOTENCY_KEY_REQUIRED"
         if refused != header["required"]:
             wrong.append(f"{path}: required={header['required']}, answered {resp.status_code} {resp.text[:120]}")
@@ -367,5 +401,6 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
     keyed = [path for path, item in schema["paths"].items() if "post" in item
              for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
     # quotas and their revisions, vouchers and their revocation, claims and their review, settlement, recovery
-    # collection and write-off, and opening a programme year
-    assert len(keyed) == 17
+    # collection and write-off, opening a programme year, a ruling on an objection (sustained: a reversal),
+    # complaints and the resource pool's evaluation
+    assert len(keyed) == 20

@@ -141,6 +141,8 @@ class _Event:
             return ["X"]
         if name in ("granted", "passed", "reinstated", "after_settlement", "held"):
             return self.flag
+        if name == "rules":  # an evaluation's formula and lines
+            return {"formula": "X", "promotion_line": 90, "elimination_line": 60}
         return "X"
 
 

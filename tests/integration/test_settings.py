@@ -25,10 +25,10 @@ def test_a_postgres_url_sets_every_connection_field_and_a_lock_timeout_is_always
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("auditor", "s3cret")
     assert int(env["POSTGRES_LOCK_TIMEOUT"]) > 0  # the library default 0 would wait forever
     assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env  # unsafe in 9.5.6 (EVENTSOURCING-NOTES.md)
-    from store.postgres_recorder import TOPIC
     from eventsourcing.utils import resolve_topic
+    from store.postgres_recorder import BinaryInsertApplicationRecorder
 
-    assert resolve_topic(env["APPLICATION_RECORDER_TOPIC"]).__name__ == TOPIC.rsplit(":", 1)[1]
+    assert resolve_topic(env["PERSISTENCE_MODULE"]).application_recorder_class is BinaryInsertApplicationRecorder
 
 
 # -- secrets --------------------------------------------------------------------------------------------------------
@@ -82,3 +82,15 @@ def test_every_user_of_a_secret_gets_its_real_value(monkeypatch):
     assert rebuilt.jwt_secret.get_secret_value() == JWT_SECRET
     assert rebuilt.postgres_password.get_secret_value() == URL_PASSWORD
     assert rebuilt == settings
+
+
+def test_a_postgres_ledger_records_through_the_ledgers_recorder(store_settings):
+    """Wired by class (store.postgres_recorder.LedgerPostgresFactory), not by a recorder topic string."""
+    from store.opening import open_ledger
+    from store.postgres_recorder import BinaryInsertApplicationRecorder
+
+    app = open_ledger(store_settings)
+    try:
+        assert isinstance(app.recorder, BinaryInsertApplicationRecorder) == (store_settings.store == "postgres")
+    finally:
+        app.close()

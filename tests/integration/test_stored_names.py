@@ -58,6 +58,11 @@ AGGREGATE_TOPICS = (
     "ledger.programme:Programme",
     "ledger.programme:ProgrammeYear",
     "ledger.training:TrainingMark",
+    "ledger.publicity:PublicityList",
+    "ledger.evaluation:ServiceRating",
+    "ledger.evaluation:Complaint",
+    "ledger.evaluation:ProviderReview",
+    "ledger.evaluation:PoolEvaluation",
 )
 
 EVENT_TOPICS = (
@@ -115,6 +120,19 @@ EVENT_TOPICS = (
     "ledger.programme:Programme.YearOpened",
     "ledger.programme:ProgrammeYear.Opened",
     "ledger.training:TrainingMark.Marked",
+    "ledger.voucher:Voucher.ClaimPublicised",
+    "ledger.publicity:PublicityList.Opened",
+    "ledger.publicity:PublicityList.ObjectionLodged",
+    "ledger.publicity:PublicityList.ClaimUpheld",
+    "ledger.publicity:PublicityList.ObjectionSustained",
+    "ledger.publicity:PublicityList.Closed",
+    "ledger.evaluation:ServiceRating.Rated",
+    "ledger.evaluation:Complaint.Filed",
+    "ledger.evaluation:ProviderReview.Opened",
+    "ledger.evaluation:ProviderReview.RatingCounted",
+    "ledger.evaluation:ProviderReview.ComplaintCounted",
+    "ledger.evaluation:ProviderReview.Evaluated",
+    "ledger.evaluation:PoolEvaluation.Run",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state
@@ -149,6 +167,7 @@ READ_MODEL_TABLES = (
     "vl_money_vouchers",
     "vl_provider_daily",
     "vl_providers",
+    "vl_publicity",
     "vl_schema_migrations",
     "vl_whitelist_history",
 )

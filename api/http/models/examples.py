@@ -66,6 +66,13 @@ EXAMPLES |= {
 }
 # A successor year (api/http/models/programme.py): what it does not give is the latest earlier year's figure.
 EXAMPLES["OpenYear"] = {"year": 2026, "redemption_deadline": "2027-02-08", "revenue_threshold_fen": 1_000_000_000}
+# Publicity (公示, api/http/models/publicity.py).
+EXAMPLES["PublishList"] = {"period": "2020-10", "claims": [{"voucher_id": VOUCHER_ID, "claim_id": CLAIM_ID}]}
+EXAMPLES["LodgeObjection"] = {"claim_id": CLAIM_ID, "objector": "佛山市某企业职工", "reason": "该项目服务未实际交付"}
+EXAMPLES["RuleOnObjection"] = {"ruling": "SUSTAIN", "reason": "经核查，服务未交付，异议成立"}
+# The resource pool's evaluation (api/http/models/evaluation.py).
+EXAMPLES["RateService"] = {"score": 4, "comment": "上线及时，售后响应较快"}
+EXAMPLES["FileComplaint"] = {"reason": "验收后系统多次宕机，服务商未及时响应"}
 EXAMPLES["PublishCatalogue"] = {"year": YEAR, "items": [EXAMPLES["CatalogueItemIn"]],
                                 "redemption_deadline": "2021-02-08"}
 

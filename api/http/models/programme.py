@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from api.http.models.commands import Body
+from api.http.models.evaluation import EvaluationRulesIO
 from api.http.models.examples import example
 from api.http.models.fields import Day, Fen, Rate, Year
 from ledger.programme import YearRules
@@ -34,6 +35,9 @@ class OpenYear(Body):
     objection_working_days: int | None = Field(None, strict=True, ge=0, le=100)
     applications_open: Day | None = None
     applications_close: Day | None = None
+    publicity_required: bool | None = Field(None, description="claims of the year are paid only after a publicity "
+                                            "list (公示) cleared them; default: the latest earlier year's rule")
+    evaluation: EvaluationRulesIO | None = Field(None, description="the resource pool's evaluation of the year")
 
 
 class YearOut(BaseModel):
@@ -53,11 +57,14 @@ class YearOut(BaseModel):
     objection_working_days: int
     applications_open: date | None
     applications_close: date | None
+    publicity_required: bool = Field(description="claims are paid only after their publicity (公示) cleared them")
+    evaluation: EvaluationRulesIO = Field(description="the resource pool's evaluation: formula, lines, quota bands")
 
     @classmethod
     def of(cls, rules: YearRules, now: datetime) -> YearOut:
         record = rules.as_record()
-        return cls(**{**record, "min_payment_ratio": str(rules.min_payment_ratio)},
+        return cls(**{**record, "min_payment_ratio": str(rules.min_payment_ratio),
+                      "evaluation": EvaluationRulesIO.of(rules.evaluation)},
                    phase=rules.phase(now).value, open=rules.is_open(now))
 
 

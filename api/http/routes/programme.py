@@ -26,6 +26,7 @@ def open_year(body: OpenYear, c: Call = Depends(keyed_call)):
     fields = body.model_dump(exclude_none=True)
     command = v.OpenProgrammeYear(**{
         **fields,
+        "evaluation": body.evaluation.rules() if body.evaluation is not None else None,
         "covered_fee_categories": tuple(fields["covered_fee_categories"]) if "covered_fee_categories" in fields else None,
         "provider_caps_fen": tuple(sorted(fields["provider_caps_fen"].items())) if "provider_caps_fen" in fields else None,
     })

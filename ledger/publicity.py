@@ -1,0 +1,212 @@
+"""Publicity (公示) before payment: a programme year's approved claims published in a list per period, the objection
+window, objections and the province's rulings (DOMAIN.md, "Publicity (公示) and objections").
+
+One :class:`PublicityList` per programme year and period (e.g. "2021-03") is the public record: what was published,
+when its objection window ends, every objection (who and why) and every ruling. Each listed claim also records on its
+voucher which list it is on (``Voucher.ClaimPublicised``), so a claim is listed once and settlement knows which list
+to ask. A list is fixed when it is published: a claim approved later goes on the next period's list.
+
+**Working days** are Monday to Friday in Asia/Shanghai; no holiday calendar is configured. The window is the
+``objection_working_days`` full working days *after* the day of publication, and ends at 24:00 (Asia/Shanghai) of
+the last of them; with 0 days it ends at publication.
+
+**Payable** (:meth:`PublicityList.refusal`): a claim of a year with ``publicity_required`` is settled only once its
+list is closed (the province closes it after the window) and no objection on it is waiting for a ruling. An upheld
+claim goes on; a sustained objection reverses the claim (the ordinary reversal, with the ruling's reason). A claim
+of a year without ``publicity_required`` (the 2018-2020 default years) is payable as approved, as before publicity
+existed; if the province lists one anyway, the list's rule applies to it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from ledger import ids
+from ledger.errors import (
+    ClaimNotPublicisedError,
+    ClaimUnderObjectionError,
+    InvalidInputError,
+    InvalidTransitionError,
+    LedgerError,
+    ObjectionWindowClosedError,
+    PublicityNotClosedError,
+    PublicityWindowOpenError,
+)
+from ledger.fiscal_time import end_of_day, shanghai_date
+from ledger.recording import By, LedgerAggregate
+
+
+def working_days_after(day: date, count: int) -> date:
+    """The ``count``-th working day (Mon-Fri) after ``day``; ``day`` itself for 0."""
+    found = day
+    while count > 0:
+        found += timedelta(days=1)
+        if found.weekday() < 5:
+            count -= 1
+    return found
+
+
+def objection_window_ends(published_at: datetime, working_days: int) -> datetime:
+    """The first instant (UTC) no objection can be lodged against a list published at ``published_at``."""
+    if working_days == 0:
+        return published_at
+    return end_of_day(working_days_after(shanghai_date(published_at), working_days))
+
+
+class EntryStatus:
+    """A listed claim as the public sees it."""
+
+    PUBLICISED = "PUBLICISED"  # listed, no objection (cleared once the list is closed)
+    UNDER_OBJECTION = "UNDER_OBJECTION"  # an objection waits for the province's ruling: held from settlement
+    UPHELD = "UPHELD"  # the province upheld the claim against its objections: it goes on
+    SUSTAINED = "SUSTAINED"  # the province sustained an objection: the claim is reversed
+
+
+class PublicityList(LedgerAggregate):
+    class Opened(LedgerAggregate.Created):
+        year: int
+        period: str
+        objection_working_days: int
+        window_ends_at: datetime
+        # claim_id, voucher_id, provider_id, enterprise_id (as text), city, amount_fen
+        entries: list[dict[str, Any]]
+
+        def apply(self, p: PublicityList) -> None:
+            p.year, p.period, p.working_days, p.window_ends_at = (
+                self.year, self.period, self.objection_working_days, self.window_ends_at)
+            p.published_at, p.closed_at = self.timestamp, None
+            p.entries = {UUID(e["claim_id"]): {**e, "status": EntryStatus.PUBLICISED, "pending": []}
+                         for e in self.entries}
+            p.objections = []  # (number, claim id, objector, reason, lodged at, ruling)
+
+    class ObjectionLodged(LedgerAggregate.Event):
+        number: int  # 1, 2, ... within the list
+        voucher_id: UUID
+        claim_id: UUID
+        objector: str  # who objects, as they name themselves (the recorded actor is who entered it)
+        reason: str
+
+        def apply(self, p: PublicityList) -> None:
+            entry = p.entries[self.claim_id]
+            entry["status"] = EntryStatus.UNDER_OBJECTION
+            entry["pending"].append(self.number)
+            p.objections.append({"number": self.number, "claim_id": self.claim_id, "objector": self.objector,
+                                 "reason": self.reason, "lodged_at": self.timestamp, "ruling": None})
+
+    class ClaimUpheld(LedgerAggregate.Event):
+        """The province ruled the objections on a claim unfounded: the claim goes on to settlement."""
+
+        voucher_id: UUID
+        claim_id: UUID
+        objections: list[int]
+        reason: str
+
+        def apply(self, p: PublicityList) -> None:
+            p._rule(self.claim_id, EntryStatus.UPHELD)
+
+    class ObjectionSustained(LedgerAggregate.Event):
+        """The province found an objection founded: the claim is reversed with this reason (same transaction)."""
+
+        voucher_id: UUID
+        claim_id: UUID
+        objections: list[int]
+        reason: str
+
+        def apply(self, p: PublicityList) -> None:
+            p._rule(self.claim_id, EntryStatus.SUSTAINED)
+
+    class Closed(LedgerAggregate.Event):
+        cleared: int  # listed claims payable from now on
+        under_objection: int  # still waiting for a ruling
+
+        def apply(self, p: PublicityList) -> None:
+            p.closed_at, p.closed_counts = self.timestamp, (self.cleared, self.under_objection)
+
+    # -- creation ------------------------------------------------------------------------------------------------
+    @classmethod
+    def publish(cls, by: By, *, year: int, period: str, objection_working_days: int,
+                entries: list[dict[str, Any]]) -> PublicityList:
+        if not isinstance(period, str) or not period.strip():
+            raise InvalidInputError("a publicity list names its period (e.g. '2021-03')")
+        if not entries:
+            raise InvalidInputError("a publicity list publishes at least one approved claim")
+        claim_ids = [e["claim_id"] for e in entries]
+        if len(set(claim_ids)) != len(claim_ids):
+            raise InvalidInputError("a claim is listed once")
+        return cls._start(cls.Opened, ids.publicity_list_id(year, period.strip()), by, year=year,
+                          period=period.strip(), objection_working_days=objection_working_days,
+                          window_ends_at=objection_window_ends(by.at, objection_working_days), entries=entries)
+
+    # -- commands ------------------------------------------------------------------------------------------------
+    def lodge_objection(self, by: By, *, claim_id: UUID, objector: str, reason: str) -> int:
+        entry = self._entry(claim_id)
+        if self.closed_at is not None or by.at >= self.window_ends_at:
+            raise ObjectionWindowClosedError(
+                f"the objection window of the {self.period} list closed at {self.window_ends_at.isoformat()}")
+        if entry["status"] == EntryStatus.SUSTAINED:
+            raise InvalidTransitionError(f"claim {claim_id} was already reversed on an objection")
+        number = len(self.objections) + 1
+        self._record(self.ObjectionLodged, by, number=number, voucher_id=UUID(entry["voucher_id"]),
+                     claim_id=claim_id, objector=_text(objector, "an objection records who lodged it"),
+                     reason=_text(reason, "an objection records why"))
+        return number
+
+    def rule(self, by: By, *, claim_id: UUID, sustained: bool, reason: str) -> None:
+        entry = self._entry(claim_id)
+        if not entry["pending"]:
+            raise InvalidTransitionError(f"no objection on claim {claim_id} waits for a ruling")
+        event = self.ObjectionSustained if sustained else self.ClaimUpheld
+        self._record(event, by, voucher_id=UUID(entry["voucher_id"]), claim_id=claim_id,
+                     objections=list(entry["pending"]), reason=_text(reason, "a ruling records its reason"))
+
+    def close(self, by: By) -> None:
+        if self.closed_at is not None:
+            raise InvalidTransitionError(f"the {self.year} publicity list {self.period} is already closed")
+        if by.at < self.window_ends_at:
+            raise PublicityWindowOpenError(
+                f"the objection window of the {self.period} list runs until {self.window_ends_at.isoformat()}")
+        waiting = sum(1 for e in self.entries.values() if e["pending"])
+        cleared = sum(1 for e in self.entries.values() if e["status"] in (EntryStatus.PUBLICISED, EntryStatus.UPHELD))
+        self._record(self.Closed, by, cleared=cleared, under_objection=waiting)
+
+    # -- the settlement rule -------------------------------------------------------------------------------------
+    def refusal(self, claim_id: UUID) -> LedgerError | None:
+        """Why this list does not (yet) let the claim be paid, or None when it is publicised and cleared."""
+        entry = self.entries.get(claim_id)
+        if entry is None:
+            return ClaimNotPublicisedError(f"claim {claim_id} is not on the {self.period} publicity list")
+        if entry["pending"]:
+            return ClaimUnderObjectionError(f"claim {claim_id} is held: an objection waits for the province's ruling")
+        if self.closed_at is None:
+            return PublicityNotClosedError(f"claim {claim_id} is in publicity until the {self.period} list is closed "
+                                           f"(its window ends {self.window_ends_at.isoformat()})")
+        return None
+
+    def _entry(self, claim_id: UUID) -> dict[str, Any]:
+        entry = self.entries.get(claim_id)
+        if entry is None:
+            raise ClaimNotPublicisedError(f"claim {claim_id} is not on the {self.period} publicity list")
+        return entry
+
+    def _rule(self, claim_id: UUID, status: str) -> None:
+        entry = self.entries[claim_id]
+        for objection in self.objections:
+            if objection["number"] in entry["pending"]:
+                objection["ruling"] = status
+        entry["pending"], entry["status"] = [], status
+
+
+def unlisted_refusal(claim_id: UUID, year: int, publicity_required: bool) -> LedgerError | None:
+    """The settlement rule for a claim on no list: refused only where its year requires publicity."""
+    if publicity_required:
+        return ClaimNotPublicisedError(
+            f"claim {claim_id} has not been publicised: programme year {year} pays a claim only after its publicity")
+    return None
+
+
+def _text(value: object, message: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(message)
+    return value.strip()

@@ -1,0 +1,117 @@
+"""Publicity (公示) over HTTP and on the command line, on both stores: a year opened with publicity pays a claim only
+after its list closed without a waiting objection; anyone objects; the province rules and closes; the public list
+reads back as of any time, the objector shown to the province and auditors only.
+
+Calendar: 2021-03-01 is a Monday. A list published then with a window of 3 working days takes objections until
+24:00 (Asia/Shanghai) on Thursday 4 March, i.e. 2021-03-04T16:00Z. APP-ERP pays 50 % of the fee.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.e2e.test_api_operations import cli
+from tests.support.api_helpers import (
+    DONGGUAN, START, YEAR, assert_problem, iso, module_store_settings, ok, patched_clock, running_api, store_params,
+)
+
+LATER = 2021
+MONDAY = datetime(2021, 3, 1, 1, tzinfo=UTC)  # 09:00 in Guangdong
+WINDOW_ENDS = datetime(2021, 3, 4, 16, tzinfo=UTC)
+LISTS = f"/v1/programme/years/{LATER}/publicity-lists"
+
+
+@pytest.fixture(scope="module", params=store_params())
+def api(request, tmp_path_factory):
+    settings = module_store_settings(request, tmp_path_factory)
+    with patched_clock(START) as clock, running_api(settings, clock) as api:
+        api.setup_year()
+        year = ok(api.post("/v1/programme/years", {"year": LATER, "redemption_deadline": "2022-02-08",
+                                                   "publicity_required": True, "objection_working_days": 3}), 201)
+        assert (year["publicity_required"], year["objection_working_days"]) == (True, 3)
+        clock.set(MONDAY)
+        api.setup_year(LATER)
+        api.provider = api.whitelisted_provider()
+        api.provider_quota(api.provider, year=LATER)
+        yield api
+
+
+def approved_claims(api, count: int) -> tuple[str, list[str]]:
+    enterprise = api.register()
+    assert api.decide(enterprise, year=LATER)["granted"] is True
+    voucher = ok(api.issue(enterprise, year=LATER), 201)["voucher_id"]
+    claims = []
+    for _ in range(count):
+        claim = ok(api.claim(voucher, api.claim_body(api.provider, eligible_fee_fen=1_000_000)), 201)["claim_id"]
+        ok(api.approve(voucher, claim))
+        claims.append(claim)
+    return voucher, claims
+
+
+def test_an_objected_claim_is_held_then_reversed_and_the_other_is_paid_after_the_window(api):
+    voucher, (clean, objected) = approved_claims(api, 2)
+    batch = api.open_batch(api.provider, period="2021-03")
+    assert_problem(api.add_to_batch(batch, voucher, clean), 409, "CLAIM_NOT_PUBLICISED")
+
+    published = ok(api.post(LISTS, {"period": "2021-03", "claims": [{"voucher_id": voucher, "claim_id": c}
+                                                                    for c in (clean, objected)]}), 201)
+    assert (published["claims"], published["window_ends_at"]) == (2, iso(WINDOW_ENDS).replace("+00:00", "Z"))
+    api.clock.advance(hours=5)
+    objector = f"enterprise:{api.register(DONGGUAN).uscc}"  # anyone may object: here another city's enterprise
+    body = {"claim_id": objected, "objector": "东莞市某企业", "reason": "服务未实际交付"}
+    assert ok(api.post(f"{LISTS}/2021-03/objections", body, role=objector), 201)["number"] == 1
+    during = iso(api.clock.now + timedelta(minutes=1))
+    assert_problem(api.post(f"{LISTS}/2021-03/closure"), 409, "PUBLICITY_WINDOW_OPEN")
+    assert_problem(api.add_to_batch(batch, voucher, clean), 409, "PUBLICITY_NOT_CLOSED")
+
+    api.clock.set(WINDOW_ENDS)
+    assert_problem(api.post(f"{LISTS}/2021-03/objections", {**body, "claim_id": clean}, role=objector), 409,
+                   "OBJECTION_WINDOW_CLOSED")
+    closed = ok(api.post(f"{LISTS}/2021-03/closure"))
+    assert (closed["cleared"], closed["under_objection"]) == (1, 1)
+    ok(api.add_to_batch(batch, voucher, clean))
+    assert_problem(api.add_to_batch(batch, voucher, objected), 409, "CLAIM_UNDER_OBJECTION")
+
+    ruling = f"{LISTS}/2021-03/claims/{objected}/ruling"
+    assert_problem(api.post(ruling, {"ruling": "SUSTAIN", "reason": "x"}, key=None), 400, "IDEMPOTENCY_KEY_REQUIRED")
+    sustained = ok(api.post(ruling, {"ruling": "SUSTAIN", "reason": "核查属实，服务未交付"}))
+    assert (sustained["claim_status"], sustained["freed_fen"]) == ("REVERSED", 500_000)
+    assert ok(api.pay(batch))["total_fen"] == 500_000  # only the clean claim: 50 % of 1,000,000 fen
+
+    then = ok(api.get(f"{LISTS}/2021-03", as_of=during, role=f"city:{DONGGUAN}"))
+    standing = {c["claim_id"]: c for c in then["claims"]}
+    assert (standing[objected]["standing"], standing[clean]["standing"], then["closed_at"]) == \
+        ("UNDER_OBJECTION", "PUBLICISED", None)
+    assert standing[objected]["objections"][0]["objector"] is None  # the public sees the objection, not who
+    now = {c["claim_id"]: c for c in ok(api.get(f"{LISTS}/2021-03"))["claims"]}  # an auditor
+    assert now[objected]["standing"] == "SUSTAINED" and now[objected]["objections"][0]["objector"] == "东莞市某企业"
+    trail = ok(api.get(f"/v1/audit/voucher/{voucher}"))["items"]
+    assert [t["reason"] for t in trail if t["event_type"] == "Voucher.ClaimReversed"] == ["核查属实，服务未交付"]
+    assert any(t["summary_zh"].startswith("第 1 号异议：东莞市某企业") for t in trail)
+    assert_problem(api.get(f"{LISTS}/2021-03", as_of=iso(MONDAY - timedelta(hours=1))), 404,
+                   "PUBLICITY_LIST_NOT_FOUND")
+
+
+def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
+    """The command line records on the real clock (years after 2021): its window has not ended, so it cannot close."""
+    voucher, (claim,) = approved_claims(api, 1)
+    code, out = cli(api, "publicity", "publish", str(LATER), "cli-1", "--claim", f"{voucher}:{claim}",
+                    tmp_path=tmp_path)
+    assert code == 0 and json.loads(out)["claims"] == 1, out
+    code, out = cli(api, "publicity", "object", str(LATER), "cli-1", claim, "--objector", "匿名", "--reason", "虚高",
+                    "--actor", "city:440600", tmp_path=tmp_path)
+    assert code == 0 and json.loads(out) == {"objection": 1}, out
+    code, out = cli(api, "publicity", "close", str(LATER), "cli-1", tmp_path=tmp_path)
+    assert code == 1 and "PUBLICITY_WINDOW_OPEN" in out
+    code, out = cli(api, "publicity", "rule", str(LATER), "cli-1", claim, "--uphold", "--reason", "经核查无误",
+                    tmp_path=tmp_path)
+    assert code == 0 and json.loads(out)["sustained"] is False, out
+    code, out = cli(api, "publicity", "show", str(LATER), "cli-1", "--as-of", "2100-01-01T00:00:00+08:00",
+                    tmp_path=tmp_path)
+    shown = json.loads(out)
+    assert code == 0 and shown["claims"][0]["standing"] == "UPHELD", out
+    assert shown["claims"][0]["objections"][0]["objector"] == "匿名"
+    assert YEAR < LATER
