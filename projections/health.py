@@ -59,3 +59,18 @@ def followed(settings: Settings) -> set[str]:
         rows = conn.execute("SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
                             "AND application_name LIKE %s", (prefix.replace("_", r"\_") + "%",)).fetchall()
     return {name[len(prefix):] for (name,) in rows}
+
+
+POOL_MEASURES = ("pool_min", "pool_max", "pool_size", "pool_available", "requests_waiting")
+
+
+def pool_use(app: VoucherLedger, projections: Sequence[LedgerProjection]) -> dict[str, dict[str, int]]:
+    """Each PostgreSQL connection pool of this process (the ledger's, each projection view's): its bounds, the
+    connections open, those idle, and requests waiting for one (psycopg_pool's figures). SQLite has no pools."""
+    found = {}
+    for name, holder in (("ledger", app.recorder), *((p.name, p.view) for p in projections)):
+        pool = getattr(getattr(holder, "datastore", None), "pool", None)
+        if pool is not None and hasattr(pool, "get_stats"):
+            stats = pool.get_stats()
+            found[name] = {measure: int(stats.get(measure, 0)) for measure in POOL_MEASURES}
+    return found

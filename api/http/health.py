@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.http.problems import STORE_ERRORS, problem
-from projections.health import followed, lags
+from projections.health import followed, lags, pool_use
 from store.availability import store_unavailable
 from store.migrations import pending
 
@@ -79,6 +79,7 @@ def store_figures(app: Any) -> dict[str, Any]:
     head, found = lags(backend.ledger, read.projections, app.state.clock.now())
     watched = followed(app.state.settings) if needs_workers(app.state.settings) else None
     return {"position": head, "migrations_pending": pending(read.db),
+            "pools": pool_use(backend.ledger, read.projections),
             "projections": {lag.projection: {"position": lag.position, "lag_events": lag.events,
                                              "lag_seconds": round(lag.seconds, 3),
                                              "followed": None if watched is None else lag.projection in watched}

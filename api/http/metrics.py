@@ -80,3 +80,10 @@ class _StoreFigures(Collector):
             for n in names:
                 families[n].add_metric([name], figures[n])
         yield from families.values()
+        pools = GaugeMetricFamily("voucher_ledger_pool_connections", "PostgreSQL connections of each pool of this "
+                                  "process: pool_min, pool_max, pool_size (open), pool_available (idle), "
+                                  "requests_waiting", labels=["pool", "measure"])
+        for pool, measures in state.get("pools", {}).items():
+            for measure, value in measures.items():
+                pools.add_metric([pool, measure], value)
+        yield pools

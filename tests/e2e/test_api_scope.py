@@ -135,12 +135,14 @@ class _Event:
     def __getattr__(self, name: str):
         if name.endswith("_fen"):
             return 12_345
-        if name in ("effective_at", "suspended_from", "clock_started_at"):
+        if name in ("effective_at", "suspended_from", "clock_started_at") or name.endswith("_at"):
             return START
         if name in ("reasons", "failing_areas", "items", "settled_claims"):
             return ["X"]
         if name in ("granted", "passed", "reinstated", "after_settlement", "held"):
             return self.flag
+        if name == "entries":  # a publicity list's claims
+            return [{"amount_fen": 12_345, "claim_id": "X", "voucher_id": "X", "provider_id": "X"}]
         if name == "rules":  # an evaluation's formula and lines
             return {"formula": "X", "promotion_line": 90, "elimination_line": 60}
         return "X"

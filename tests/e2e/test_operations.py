@@ -147,3 +147,20 @@ def test_on_a_terminal_the_log_is_for_people():
     assert "tty-1" in text and "/healthz" in text
     with pytest.raises(ValueError):
         json.loads(text)
+
+
+def test_readyz_and_metrics_show_each_connection_pool(world):
+    checks = ok(world.client.get("/readyz"))["checks"]
+    text = world.client.get("/metrics").text
+    if world.settings.store == "sqlite":
+        assert checks["pools"] == {} and "voucher_ledger_pool_connections{" not in text
+        return
+    assert set(checks["pools"]) == {"ledger", "money_flows", "whitelist", "audit_trail", "settlement_batches",
+                                    "journal", "lists"}
+    ledger = checks["pools"]["ledger"]
+    settings = world.settings  # the ledger's pool is sized by the settings (views by projections/runner.py)
+    assert (ledger["pool_min"], ledger["pool_max"]) == (settings.postgres_pool_size,
+                                                        settings.postgres_pool_size + settings.postgres_max_overflow)
+    for figures in checks["pools"].values():
+        assert 0 <= figures["pool_available"] <= figures["pool_size"] <= figures["pool_max"]
+    assert f'voucher_ledger_pool_connections{{measure="pool_max",pool="ledger"}} {float(ledger["pool_max"])}' in text
