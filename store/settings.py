@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     api_group_commit: bool = Field(
         True, description="run the API's commands through one group-commit writer (writer/group_commit.py)"
     )
+    api_max_body_bytes: int = Field(1_048_576, ge=0, description="largest request body; 413 beyond it, refused "
+                                    "from its Content-Length before it is read")
+    api_max_import_bytes: int = Field(64 * 1_048_576, ge=0, description="largest spreadsheet POST /v1/imports takes")
     api_projection_workers: bool = Field(
         True, description="on PostgreSQL, `serve` runs a `follow` worker per projection as child processes and "
         "restarts one that dies (false, or `serve --no-workers`: run them yourself; /readyz fails while none follows)"

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from api.http import health, log_format, openapi, problems
 from api.http.access_log import AccessLogMiddleware
+from api.http.body_limit import TooLargeAsProblem
 from api.http.metrics import Metrics
 from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
@@ -138,11 +139,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.training = lambda: clock.training or (
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
     app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
+    app.add_middleware(TooLargeAsProblem)
     app.add_middleware(AccessLogMiddleware, metrics=metrics, log_requests=settings.access_log)  # outermost: every answer
     problems.install(app)
     app.include_router(health.router)
-    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, imports, publicity):
-        app.include_router(module.router, prefix="/v1")
+    # Body limits per router, not on the app: the app's would answer outside the access log (api/http/body_limit.py).
+    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, publicity):
+        app.include_router(module.router, prefix="/v1", max_body_size=settings.api_max_body_bytes)
+    app.include_router(imports.router, prefix="/v1", max_body_size=settings.api_max_import_bytes)
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app
 

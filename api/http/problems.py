@@ -39,12 +39,13 @@ class ApiError(Exception):
 
 
 # The service's own codes, beside ledger.errors.all_error_codes().
+TOO_LARGE = "the request body is larger than this route accepts"  # 413, whether told by Content-Length or counted
 REPLAYED = "Idempotent-Replayed"  # header of an answer given again under its Idempotency-Key
 SERVICE_CODES = {
     "INVALID_INPUT": 422, "MALFORMED_BODY": 400, "HTTP_ERROR": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
     "IDEMPOTENCY_KEY_REQUIRED": 400, "IDEMPOTENCY_KEY_REUSED": 409, "IDEMPOTENCY_KEY_IN_PROGRESS": 409,
     "STORE_UNAVAILABLE": 503, "INTERNAL_ERROR": 500, "INVALID_CURSOR": 422, "IMPORT_ROWS_REFUSED": 422,
-    "IMPORT_INTERRUPTED": 503, "NOT_READY": 503,
+    "IMPORT_INTERRUPTED": 503, "NOT_READY": 503, "PAYLOAD_TOO_LARGE": 413,
 }  # fmt: skip
 
 
@@ -116,8 +117,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-        response = problem(exc.status_code, code, str(exc.detail), request)
+        code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+                413: "PAYLOAD_TOO_LARGE"}.get(exc.status_code, "HTTP_ERROR")
+        response = problem(exc.status_code, code, TOO_LARGE if exc.status_code == 413 else str(exc.detail), request)
         response.headers.update(exc.headers or {})  # e.g. 405's Allow (RFC 9110 §15.5.6)
         if exc.status_code == 405:
             # Starlette's Allow names the methods of the first route on the path; a path served by several routes

@@ -546,7 +546,7 @@ def test_the_readme_status_table_matches_what_the_code_answers():
     (api/http/problems.py SERVICE_CODES) and the ledger's by their family (STATUS_OF_KIND)."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\s*\| (\d{3}) \|[^|]*\|(.*)\|\s*$", readme, flags=re.MULTILINE)
-    assert {status for status, _ in rows} == {"400", "401", "403", "404", "405", "409", "422", "503"}
+    assert {status for status, _ in rows} == {"400", "401", "403", "404", "405", "409", "413", "422", "503"}
     ledger_codes, wrong = all_error_codes(), []
     for status, codes in rows:
         for code in re.findall(r"`([A-Z_]+)`", codes):

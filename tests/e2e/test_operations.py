@@ -164,3 +164,31 @@ def test_readyz_and_metrics_show_each_connection_pool(world):
     for figures in checks["pools"].values():
         assert 0 <= figures["pool_available"] <= figures["pool_size"] <= figures["pool_max"]
     assert f'voucher_ledger_pool_connections{{measure="pool_max",pool="ledger"}} {float(ledger["pool_max"])}' in text
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read_even_without_a_token(world):
+    limit = world.settings.api_max_body_bytes
+    body = b"{" + b" " * limit + b"}"  # one byte over: Content-Length says so
+    for path in ("/v1/enterprises", "/v1/carrier-rates"):
+        answer = world.client.post(path, content=body, headers={"Content-Type": "application/json",
+                                                                "X-Request-ID": "too-large-1"})
+        problem = assert_problem(answer, 413, "PAYLOAD_TOO_LARGE", instance=path)
+        assert problem["request_id"] == answer.headers["x-request-id"] == "too-large-1"
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(limit // 65_536 + 2):
+            yield b" " * 65_536
+
+    streamed = world.client.post("/v1/enterprises", content=chunks(), headers={"Content-Type": "application/json",
+                                                                               **world.auth("province")})
+    assert_problem(streamed, 413, "PAYLOAD_TOO_LARGE")
+    # a body at the limit is read (and refused for what it says, not for its size)
+    at_limit = b"{" + b" " * (limit - 2) + b"}"
+    answer = world.client.post("/v1/enterprises", content=at_limit, headers={"Content-Type": "application/json",
+                                                                             **world.auth("province")})
+    assert_problem(answer, 422, "INVALID_INPUT")
+    # an import takes a larger spreadsheet: refused for its content, not its size
+    lines = b"x,y\n" * (limit // 4 + 1)  # short lines: one field past csv's field limit is another matter
+    imported = world.client.post("/v1/imports", params={"kind": "claims"}, content=lines,
+                                 headers=world.auth("province"))
+    assert imported.status_code not in (413, 500), imported.text
