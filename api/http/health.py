@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.http.outage import first_line
 from api.http.problems import STORE_ERRORS, problem
 from projections.health import followed, lags, pool_use
 from store.availability import store_unavailable
@@ -56,7 +57,7 @@ def assess(app: Any) -> tuple[list[str], dict[str, Any]]:
         if not store_unavailable(error):
             raise
         outage.trip(error)
-        state["store"].update(reachable=False, reason=str(error).strip().splitlines()[0] if str(error) else "")
+        state["store"].update(reachable=False, reason=first_line(error))
         return [f"the store is unreachable ({state['store']['reason']})"], state
     state.update(figures)
     reasons = [f"migrations not applied: {', '.join(figures['migrations_pending'])}"] if figures["migrations_pending"] else []

@@ -16,6 +16,10 @@ from datetime import UTC, datetime
 from api.http.problems import ApiError
 
 
+def first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
 class Outage:
     def __init__(self, probe: Callable[[], None], on_back: Callable[[], None], *, interval_s: float,
                  enabled: bool = True) -> None:
@@ -35,7 +39,7 @@ class Outage:
         if not self.enabled:
             return
         with self._lock:
-            self.reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            self.reason = first_line(error)
             if self.down_since is not None:
                 return
             self.down_since = datetime.now(UTC)
@@ -54,7 +58,7 @@ class Outage:
             try:
                 self.probe()
             except Exception as error:  # noqa: BLE001 - still down: say why on /readyz, try again
-                self.reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                self.reason = first_line(error)
                 continue
             try:
                 self.on_back()
