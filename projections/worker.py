@@ -24,6 +24,7 @@ from store.settings import Settings
 from store.availability import store_unavailable
 from store.opening import one_reader, open_ledger, pg_connect
 from ledger.application import VoucherLedger
+from projections.health import follower_name
 from projections.runner import Progress, catch_up, close_projections, open_projections
 
 FIRST_RETRY_S = 0.5
@@ -71,7 +72,7 @@ def _follow_connected(settings: Settings, name: str, *, stop: threading.Event, o
     try:
         projections = open_projections(settings, [name])
         try:
-            with _news(settings, app) as wait_for_news:  # listening before catching up: no insert goes unnoticed
+            with _news(settings, app, name) as wait_for_news:  # listening before catching up: no insert goes unnoticed
                 on_caught_up(catch_up(app, projections, progress=progress))
                 while not stop.is_set():
                     wait_for_news(stop, poll_s)
@@ -86,12 +87,13 @@ WaitForNews = Callable[[threading.Event, float], None]
 
 
 @contextmanager
-def _news(settings: Settings, app: VoucherLedger) -> Iterator[WaitForNews]:
+def _news(settings: Settings, app: VoucherLedger, name: str) -> Iterator[WaitForNews]:
     """A function that returns when events may have been written (or ``stop`` is set, or ``timeout`` passes)."""
     if settings.store != "postgres":
         yield lambda stop, timeout: stop.wait(timeout)  # type: ignore[misc]
         return
-    with pg_connect(settings) as conn:
+    # Named for /readyz: this connection lives exactly as long as the worker follows (projections/health.py).
+    with pg_connect(settings, application_name=follower_name(settings, name)) as conn:
         conn.execute(SQL("LISTEN {}").format(Identifier(app.recorder.channel_name)))  # type: ignore[attr-defined]
 
         def wait(stop: threading.Event, timeout: float) -> None:

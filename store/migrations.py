@@ -23,6 +23,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from store.availability import store_unavailable
+
 TABLE = "vl_schema_migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -82,6 +84,8 @@ def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> li
     """Apply the pending migrations through ``view`` (a read-model view); return those applied now."""
     migrations = discover() if migrations is None else migrations
     for attempt in range(2):  # two PostgreSQL sessions creating the same table at once: one fails, then sees it
+        if view.dialect == "postgres" and view.fetchone(f"SELECT to_regclass('{TABLE}')")[0] is not None:
+            break  # looked for first: CREATE ... IF NOT EXISTS needs CREATE on the schema, which a service role lacks
         try:
             with view.transaction(commit=True) as curs:
                 curs.execute(
@@ -121,3 +125,14 @@ def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> li
     if unknown:
         raise MigrationError(f"the database has migrations {unknown} that this code does not know: upgrade the code")
     return done
+
+
+def pending(view: Any) -> list[str]:
+    """The migrations this code knows that the store has not applied (``NNNN_name``), without applying them."""
+    try:
+        applied = {row[0] for row in view.fetchall(f"SELECT version FROM {TABLE}")}
+    except Exception as exc:  # noqa: BLE001 - no table yet: nothing applied (an outage is raised again)
+        if store_unavailable(exc):
+            raise
+        applied = set()
+    return [f"{m.version:04d}_{m.name}" for m in discover() if m.version not in applied]

@@ -27,11 +27,16 @@ def ensure_postgres_schema(settings: Settings) -> None:
     if settings.store != "postgres" or not settings.postgres_schema or not settings.create_tables:
         return
     with pg_connect(settings) as conn:
+        # Looked for first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists,
+        # and an owner role given its schema (deploy/postgres/roles.sql) has no such right.
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (settings.postgres_schema,)).fetchone():
+            return
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))
 
 
-def pg_connect(settings: Settings) -> psycopg.Connection:
+def pg_connect(settings: Settings, *, application_name: str | None = None) -> psycopg.Connection:
     return psycopg.connect(
+        application_name=application_name or "voucher-ledger",
         host=settings.postgres_host,
         port=settings.postgres_port,
         dbname=settings.postgres_dbname,

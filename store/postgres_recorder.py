@@ -35,10 +35,11 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
-from eventsourcing.utils import retry
 from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
+
+from store.retries import within_budget
 
 
 class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
@@ -99,7 +100,7 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         """Every event of these aggregates, grouped by aggregate and in version order, in one round trip."""
         return self._fetch_stored_events(self._select_of_many, [list(originator_ids)])
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's select_events
+    @within_budget  # as the library's select_events (store/retries.py)
     def _fetch_stored_events(self, statement: str, params: list[Any]) -> list[StoredEvent]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, params, prepare=True)  # tuples: dict rows cost more than the rest of a read
@@ -123,7 +124,7 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
                     with suppress(psycopg.Error):
                         conn.execute("ROLLBACK")
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's insert_events
+    @within_budget  # as the library's insert_events (store/retries.py)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:
             return []

@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr, model_validator
 from eventsourcing.utils import get_topic
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from store import retries
 from store.postgres_recorder import LedgerPostgresFactory
 
 DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
@@ -71,6 +72,25 @@ class Settings(BaseSettings):
     api_group_commit: bool = Field(
         True, description="run the API's commands through one group-commit writer (writer/group_commit.py)"
     )
+    api_max_body_bytes: int = Field(1_048_576, ge=0, description="largest request body; 413 beyond it, refused "
+                                    "from its Content-Length before it is read")
+    api_max_import_bytes: int = Field(64 * 1_048_576, ge=0, description="largest spreadsheet POST /v1/imports takes")
+    api_projection_workers: bool = Field(
+        True, description="on PostgreSQL, `serve` runs a `follow` worker per projection as child processes and "
+        "restarts one that dies (false, or `serve --no-workers`: run them yourself; /readyz fails while none follows)"
+    )
+    ready_max_lag_events: int = Field(10_000, ge=0, description="/readyz fails when a projection is further behind")
+    ready_max_lag_s: float = Field(30.0, ge=0, description="/readyz fails when a projection's oldest unprojected "
+                                   "event was recorded longer ago than this")
+    store_down_answer_s: float = Field(
+        2.0, gt=0, description="while PostgreSQL is unreachable a request answers 503 within about this long: the "
+        "pool's wait for a connection, and no retry of a failed statement once the store is known to be down"
+    )
+    store_probe_interval_s: float = Field(0.5, gt=0, description="while the store is down, how often it is tried")
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: human lines on a terminal, JSON lines otherwise"
+    )
+    access_log: bool = Field(True, description="one log line per request (method, route, status, duration, id)")
     production: bool = Field(False, description="refuse to start with the default token-signing key, a training "
                              "clock, or a store written on one")
     clock: datetime | None = Field(
@@ -112,6 +132,8 @@ class Settings(BaseSettings):
     def eventsourcing_env(self) -> dict[str, str]:
         env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y" if self.create_tables else "n",
                "TRUST_SNAPSHOTS": "y" if self.trust_snapshots else "n"}
+        if self.store == "postgres":  # every statement of this process then answers within the budget
+            retries.set_budget(self.store_down_answer_s, self.pool_wait_s())
         if self.store == "sqlite":
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             return env | {
@@ -130,9 +152,14 @@ class Settings(BaseSettings):
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.postgres_max_overflow),
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
-            "POSTGRES_CONNECT_TIMEOUT": str(self.postgres_connect_timeout_s),
+            "POSTGRES_CONNECT_TIMEOUT": str(self.pool_wait_s()),
             "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
         }
+
+    def pool_wait_s(self) -> int:
+        """How long one attempt waits for a pooled connection (the library's connect timeout is also its pool's wait,
+        in whole seconds): half the 503 budget, so that a stale connection can be retried once inside it."""
+        return max(1, min(self.postgres_connect_timeout_s, int(self.store_down_answer_s / 2)))
 
     def environment(self) -> dict[str, str]:
         """The ``VOUCHER_LEDGER_*`` variables that rebuild these settings in a child process, secrets in clear."""

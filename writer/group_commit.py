@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -73,6 +75,9 @@ class GroupCommitWriter:
         self._thread: threading.Thread | None = None
         self.batches = 0  # committed batches, and the commands they carried: for benchmarks and monitoring
         self.commands = 0
+        self.events = 0  # events those batches appended
+        # Told (commands, events, seconds) of each batch the committer commits: the service's metrics.
+        self.on_commit: Callable[[int, int, float], None] | None = None
         # Guards the unit of work and everything below; the writer holds it while it decides, the committer while
         # it seals. Conditions: something decided (committer), room to decide (writer), committer idle (writer).
         self._lock = threading.Lock()
@@ -253,11 +258,13 @@ class GroupCommitWriter:
         answer: list[Outcome] = []  # the batch just committed: its callers are answered once the next is sealed
         outcomes: list[Outcome] = []
         try:
+            committed = (0, 0.0)  # events and seconds of the batch in ``answer``
             while True:
                 with self._lock:
                     if answer:
                         self.batches += 1
                         self.commands += len(answer)
+                        self._observe(len(answer), *committed)
                     elif not self._decided:
                         self._committing = False
                         self._idle_cv.notify_all()
@@ -280,6 +287,7 @@ class GroupCommitWriter:
                     return
                 if batch is None:
                     continue
+                started = time.perf_counter()
                 try:
                     batch.commit(self.app)
                 except Exception as error:  # noqa: BLE001 - every command of the batch gets an answer in _failed
@@ -287,12 +295,17 @@ class GroupCommitWriter:
                     self._failed(uow, outcomes, error)
                 else:
                     done.set_result(None)
-                    answer = outcomes
+                    answer, committed = outcomes, (len(batch.events), time.perf_counter() - started)
                 outcomes = []
         except BaseException as error:  # a bug, not a failed commit: tell every waiting caller rather than hang them
             self._answer(answer)  # committed
             self._break(error, [(f, o) for f, o, _, _ in outcomes])
             raise
+
+    def _observe(self, commands: int, events: int, seconds: float) -> None:
+        self.events += events
+        if self.on_commit is not None:
+            self.on_commit(commands, events, seconds)
 
     @staticmethod
     def _answer(outcomes: list[Outcome]) -> None:

@@ -73,13 +73,17 @@ def _bars(names: list[str], total: int) -> Iterator:
 def register(app: typer.Typer) -> None:
     @app.command()
     def migrate() -> None:
-        """Apply the pending read-model migrations (migrations/NNNN_*.sql), in order, and record them."""
+        """Create what is missing (the event tables, every projection's tracking table) and apply the pending
+        read-model migrations (migrations/NNNN_*.sql), in order, and record them: the owner's step before a service
+        role is granted the tables (deploy/postgres/roles.sql)."""
         from projections.bulk_load import restore_indexes
         from store.migrations import apply_migrations
+        from store.opening import open_ledger
         from projections.runner import close_projections, open_projections
 
         settings = get_settings()
-        projections = open_projections(settings, [next(iter(PROJECTIONS))], migrate=False)
+        open_ledger(settings).close()
+        projections = open_projections(settings, migrate=False)
         try:
             done = apply_migrations(projections[0].view)
             restored = restore_indexes(projections[0].view)

@@ -10,23 +10,41 @@ from store.settings import Settings, get_settings
 
 console = Console()
 def serve_api(settings: Settings) -> None:
-    """Run the HTTP API on ``settings`` (uvicorn), as `voucher-ledger serve` and the demo do."""
+    """Run the HTTP API on ``settings`` (uvicorn), as `voucher-ledger serve` and the demo do; on PostgreSQL with
+    ``api_projection_workers`` also a `follow` worker per projection (api/cli/supervisor.py)."""
     import os
 
     import uvicorn
 
+    from api.cli.supervisor import WorkerSupervisor, supervised_env
+    from api.http.health import needs_workers
+    from projections.runner import PROJECTIONS
+
     # Workers are separate processes that build the app from the environment, so pass the settings through it.
     os.environ.update(settings.environment())
-    # No access log: a line per request is a measurable share of the server's time (bench/README.md, "HTTP claims").
-    uvicorn.run("api.http.app:app_from_environment", factory=True, host=settings.api_host, port=settings.api_port,
-                workers=settings.api_workers, log_level="info", access_log=False)
+    supervisor = None
+    if settings.api_projection_workers and needs_workers(settings):
+        supervisor = WorkerSupervisor(list(PROJECTIONS), supervised_env(settings.environment())).start()
+    try:
+        # uvicorn's own access log is off: api/http/access_log.py writes one line per request, in the service's
+        # format, with its route template and request id.
+        uvicorn.run("api.http.app:app_from_environment", factory=True, host=settings.api_host,
+                    port=settings.api_port, workers=settings.api_workers, log_level="info", access_log=False)
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def serve() -> None:
+    def serve(workers: bool = typer.Option(True, "--workers/--no-workers",
+                                           help="on PostgreSQL, run and restart a `follow` worker per projection "
+                                                "(--no-workers: run them yourself; /readyz fails while none follows)")
+              ) -> None:
         """Start the HTTP API (uvicorn; address, port and workers from settings). /docs has the reference."""
         settings = get_settings()
+        if not workers:
+            settings = settings.model_copy(update={"api_projection_workers": False})
         console.print(f"serving {settings.describe_store()} on http://{settings.api_host}:{settings.api_port}/docs")
         serve_api(settings)
 

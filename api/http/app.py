@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import openapi, problems
+from api.http import health, log_format, openapi, problems
+from api.http.access_log import AccessLogMiddleware
+from api.http.body_limit import TooLargeAsProblem
+from api.http.metrics import Metrics
+from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
 from api.http.routes import (evaluation, imports, journal, lists, money, operations, parties, programme, publicity,
@@ -22,7 +26,7 @@ from ledger.application import VoucherLedger
 from store.availability import store_unavailable
 from store.settings import Settings, get_settings
 from store.clock import Clock, service_clock
-from store.opening import open_ledger
+from store.opening import open_ledger, pg_connect
 from writer.group_commit import GroupCommitWriter
 from projections.read_models import ReadModels
 
@@ -45,8 +49,9 @@ class Backend:
     the database is back: every request tries to open what is missing, under a lock.
     """
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
-        self.settings, self.clock = settings, clock
+    def __init__(self, settings: Settings, clock: Clock, *, outage: Outage | None = None,
+                 on_commit: Callable[[int, int, float], None] | None = None) -> None:
+        self.settings, self.clock, self.outage, self.on_commit = settings, clock, outage, on_commit
         self.training_store = False  # the store carries a training mark (known once opened)
         self._lock = threading.Lock()
         self.ledger: VoucherLedger | None = None
@@ -55,6 +60,8 @@ class Backend:
         self.writer: GroupCommitWriter | None = None
 
     def opened(self) -> Backend:
+        if self.outage is not None:
+            self.outage.refuse_while_down()  # 503 at once, not after the pool's and the library's waits
         if self.idempotency is None:
             with self._lock:
                 if self.idempotency is None:
@@ -72,9 +79,24 @@ class Backend:
         # commands per second than one transaction each. It should be the store's only writer; another writer
         # costs retries, not correctness (writer/group_commit.py).
         self.writer = GroupCommitWriter(ledger).start() if self.settings.api_group_commit else None
+        if self.writer is not None:
+            self.writer.on_commit = self.on_commit
         self.ledger, self.read_models = ledger, read_models
         self.training_store = ledger.training_mark() is not None
         self.idempotency = IdempotencyKeys(read_models.db)
+
+    def reset(self) -> None:
+        """Drop everything opened (after an outage: pools that wait out their reconnect back-off); the next request
+        opens afresh."""
+        with self._lock:
+            writer, read_models, ledger = self.writer, self.read_models, self.ledger
+            self.idempotency = self.writer = self.read_models = self.ledger = None
+        for part in (writer, read_models, ledger):
+            if part is not None:
+                try:
+                    part.close()
+                except Exception as exc:  # noqa: BLE001 - a pool of dead connections may complain as it closes
+                    log.warning("closing %s after an outage: %s", type(part).__name__, exc)
 
     def close(self) -> None:
         if self.writer is not None:
@@ -91,9 +113,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or get_settings()
     clock = clock or service_clock(settings)
 
+    metrics = Metrics(lambda: health.scraped(app))
+    outage = Outage(lambda: probe(settings), lambda: app.state.backend.reset(), interval_s=settings.store_probe_interval_s,
+                    enabled=settings.store == "postgres")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        backend = Backend(settings, clock)
+        backend = Backend(settings, clock, outage=outage, on_commit=metrics.committed)
         app.state.backend = backend
         try:
             backend.opened()
@@ -104,18 +130,31 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            outage.close()
             backend.close()
 
     app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
-    app.state.settings, app.state.clock = settings, clock
+    app.state.settings, app.state.clock, app.state.metrics, app.state.outage = settings, clock, metrics, outage
+    log_format.configure(settings.log_format)
     app.state.training = lambda: clock.training or (
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
     app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
+    app.add_middleware(TooLargeAsProblem)
+    app.add_middleware(AccessLogMiddleware, metrics=metrics, log_requests=settings.access_log)  # outermost: every answer
     problems.install(app)
-    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, imports, publicity):
-        app.include_router(module.router, prefix="/v1")
+    app.include_router(health.router)
+    # Body limits per router, not on the app: the app's would answer outside the access log (api/http/body_limit.py).
+    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, publicity):
+        app.include_router(module.router, prefix="/v1", max_body_size=settings.api_max_body_bytes)
+    app.include_router(imports.router, prefix="/v1", max_body_size=settings.api_max_import_bytes)
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app
+
+
+def probe(settings: Settings) -> None:
+    """Raise unless a fresh connection to the store answers (only called on PostgreSQL)."""
+    with pg_connect(settings) as conn:
+        conn.execute("SELECT 1")
 
 
 def app_from_environment() -> FastAPI:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from api.http import request_id
 from api.http.auth import Principal, current_principal, require_kind
 from api.http.clock import service_now
 from api.http.idempotency import IdempotencyKeys, request_hash
@@ -47,8 +48,9 @@ class Call:
         return self.backend.read_models
 
     def by(self) -> By:
-        """The command's actor and recorded time (the service's clock; the domain reads none)."""
-        correlation = self.request.headers.get("x-correlation-id") or self.idempotency_key
+        """The command's actor and recorded time (the service's clock; the domain reads none), and its correlation id:
+        the caller's X-Correlation-ID, else its Idempotency-Key, else the request's id (``api/http/request_id.py``)."""
+        correlation = self.request.headers.get("x-correlation-id") or self.idempotency_key or request_id.current()
         return By(actor=self.principal.subject, at=self.request.app.state.clock.now(), correlation_id=correlation)
 
     def allow(self, *kinds: str, what: str) -> None:

@@ -41,11 +41,12 @@ ERRORS = {
     "404": "unknown id, not yet in existence as of the time asked, or outside the caller's scope (the same answer)",
     "405": "method not allowed; the Allow header lists the methods the path serves",
     "409": "a rule of the programme refused the command, a duplicate, or an Idempotency-Key conflict",
+    "413": "the request body is larger than the route accepts (PAYLOAD_TOO_LARGE), refused before it is read",
     "422": "the request does not match the schema, or a value the ledger refuses (e.g. UNKNOWN_CITY, INVALID_USCC)",
     "503": "the database is unavailable, or claims wait for `voucher-ledger derive-evidence-keys` "
            "(EVIDENCE_KEYS_NOT_DERIVED); retry later",
 }
-COMMAND_ONLY = ("400", "409")  # a body to read, a key to check, a rule or a duplicate to refuse: commands only
+COMMAND_ONLY = ("400", "409", "413")  # a body to read, a key to check, a rule or a duplicate to refuse: commands only
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S",
               "title": "Idempotency-Key"}

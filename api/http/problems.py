@@ -21,6 +21,7 @@ from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from api.http import request_id
 from ledger.errors import LedgerError
 from store.availability import store_unavailable
 
@@ -38,12 +39,13 @@ class ApiError(Exception):
 
 
 # The service's own codes, beside ledger.errors.all_error_codes().
+TOO_LARGE = "the request body is larger than this route accepts"  # 413, whether told by Content-Length or counted
 REPLAYED = "Idempotent-Replayed"  # header of an answer given again under its Idempotency-Key
 SERVICE_CODES = {
     "INVALID_INPUT": 422, "MALFORMED_BODY": 400, "HTTP_ERROR": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
     "IDEMPOTENCY_KEY_REQUIRED": 400, "IDEMPOTENCY_KEY_REUSED": 409, "IDEMPOTENCY_KEY_IN_PROGRESS": 409,
     "STORE_UNAVAILABLE": 503, "INTERNAL_ERROR": 500, "INVALID_CURSOR": 422, "IMPORT_ROWS_REFUSED": 422,
-    "IMPORT_INTERRUPTED": 503,
+    "IMPORT_INTERRUPTED": 503, "NOT_READY": 503, "PAYLOAD_TOO_LARGE": 413,
 }  # fmt: skip
 
 
@@ -53,7 +55,13 @@ def problem(status: int, code: str, detail: str, request: Request | None = None,
             "status": status, "detail": detail, "code": code, **extra}
     if request is not None or instance is not None:
         body["instance"] = instance or request.url.path  # type: ignore[union-attr]
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    rid = request_id.current()
+    if rid is not None:
+        body["request_id"] = rid
+    response = JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    if rid is not None:  # also when the server's last-resort handler answers, outside the access-log middleware
+        response.headers[request_id.HEADER] = rid
+    return response
 
 
 def ledger_problem(exc: LedgerError, request: Request | None = None, *, instance: str | None = None) -> JSONResponse:
@@ -109,8 +117,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-        response = problem(exc.status_code, code, str(exc.detail), request)
+        code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+                413: "PAYLOAD_TOO_LARGE"}.get(exc.status_code, "HTTP_ERROR")
+        response = problem(exc.status_code, code, TOO_LARGE if exc.status_code == 413 else str(exc.detail), request)
         response.headers.update(exc.headers or {})  # e.g. 405's Allow (RFC 9110 §15.5.6)
         if exc.status_code == 405:
             # Starlette's Allow names the methods of the first route on the path; a path served by several routes
@@ -126,8 +135,16 @@ def install(app: FastAPI) -> None:
     for kind in STORE_ERRORS:
         @app.exception_handler(kind)
         async def store_error(request: Request, exc: Exception) -> JSONResponse:
+            metrics = getattr(request.app.state, "metrics", None)
             if not store_unavailable(exc):  # a mistake (a missing table, bad SQL), not an outage: not "retry later"
+                if metrics is not None:
+                    metrics.store_error("error")
                 return await internal(request, exc)
+            if metrics is not None:
+                metrics.store_error("unavailable")
+            outage = getattr(request.app.state, "outage", None)
+            if outage is not None:
+                outage.trip(exc)  # the next requests answer 503 at once until the store is reached again
             log.warning("store unavailable: %s", exc)
             return problem(503, "STORE_UNAVAILABLE", "the ledger's database is unavailable; retry later", request)
 

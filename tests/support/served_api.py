@@ -61,6 +61,7 @@ class ServedApi:
     log_path: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    workers: bool = False  # serve's own `follow` children (api/cli/supervisor.py): off unless a test asks for them
 
     @property
     def url(self) -> str:
@@ -70,7 +71,8 @@ class ServedApi:
         env = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHER_LEDGER_")}
         env.update(self.settings.environment())  # secrets in clear, for the child only
         env.update({"VOUCHER_LEDGER_API_HOST": "127.0.0.1", "VOUCHER_LEDGER_API_PORT": str(self.port),
-                    "VOUCHER_LEDGER_API_WORKERS": "1"})
+                    "VOUCHER_LEDGER_API_WORKERS": "1",
+                    "VOUCHER_LEDGER_API_PROJECTION_WORKERS": "true" if self.workers else "false"})
         return env
 
     def start(self) -> ServedApi:

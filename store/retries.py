@@ -1,0 +1,70 @@
+"""How long a failed PostgreSQL statement is retried: within a time budget, not ten times over.
+
+The library retries every statement that fails with its ``OperationalError``/``InterfaceError`` ten times, 0.2 s
+apart, and each attempt may wait the pool's timeout for a connection: while the server is down one request took
+10 × (connect timeout + 0.2 s) before its 503. Here the same methods retry only while the time spent leaves room for
+one more attempt inside ``store_down_answer_s`` (:func:`set_budget`, from the settings when a store is opened), and
+the pool waits at most half the budget (``Settings.eventsourcing_env``): a stale pooled connection is still
+replaced by a retry, an outage answers within the budget.
+
+Written against eventsourcing 9.5.6 (pinned): its ``retry`` decorator keeps the undecorated method as
+``__wrapped__``; after an upgrade check that the methods below still carry it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from eventsourcing import postgres
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+WAIT_S = 0.05  # between attempts: a stale connection is replaced at once, nothing is gained by waiting longer
+MARGIN = 0.9  # of the budget, for the statement's request to answer once the statement has failed
+_budget = {"total_s": 2.0, "attempt_s": 1.0}
+
+_LIBRARY_METHODS = {
+    postgres.PostgresAggregateRecorder: ("insert_events", "select_events"),
+    postgres.PostgresApplicationRecorder: ("insert_events", "select_notifications", "max_notification_id"),
+    postgres.PostgresTrackingRecorder: ("insert_tracking", "max_tracking_id", "has_tracking_id"),
+}
+
+
+def set_budget(total_s: float, attempt_s: float) -> None:
+    """Every later statement answers within about ``total_s``; one attempt waits at most ``attempt_s``."""
+    _budget.update(total_s=total_s, attempt_s=attempt_s)
+
+
+def within_budget(method: Callable[..., Any]) -> Callable[..., Any]:
+    inner = getattr(method, "__wrapped__", method)
+
+    @wraps(inner)
+    def retrying(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        while True:
+            try:
+                return inner(*args, **kwargs)
+            except (InterfaceError, OperationalError):
+                # another attempt only if it fits: it may wait a whole attempt for a connection
+                if time.monotonic() - started + WAIT_S + _budget["attempt_s"] > MARGIN * _budget["total_s"]:
+                    raise
+                time.sleep(WAIT_S)
+
+    retrying.__wrapped__ = inner  # type: ignore[attr-defined]
+    return retrying
+
+
+def install() -> None:
+    """Replace the library's ten retries on its PostgreSQL recorders (once per process)."""
+    for cls, names in _LIBRARY_METHODS.items():
+        for name in names:
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_within_budget", False):
+                replaced = within_budget(method)
+                replaced._within_budget = True  # type: ignore[attr-defined]
+                setattr(cls, name, replaced)
+
+
+install()
