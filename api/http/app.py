@@ -13,7 +13,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import openapi, problems
+from api.http import docs, openapi, problems
+from api.http.console import install as install_console
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
 from api.http.routes import imports, journal, lists, money, operations, parties, programme, queries
@@ -105,7 +106,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         finally:
             backend.close()
 
-    app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served offline by api/http/docs.py
     app.state.settings, app.state.clock = settings, clock
     app.state.training = lambda: clock.training or (
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
@@ -113,6 +115,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     problems.install(app)
     for module in (parties, money, operations, queries, lists, journal, programme, imports):
         app.include_router(module.router, prefix="/v1")
+    docs.install(app)
+    install_console(app)  # the web console at /console/ (read-only)
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app
 

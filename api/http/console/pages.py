@@ -1,0 +1,52 @@
+"""The console's pages: shells with the header (pickers, language, sign-in) and a place for the figures, which the
+page's script fetches from /console/parts/ with the bearer token. A shell carries no data, so it needs no token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Path, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from api.http.console import links, moments
+from api.http.console.rendering import keep, page
+from api.http.party_ids import ID_OR_USCC_PATTERN
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+_used_links = links.UsedLinks()
+
+
+def _shell(request: Request, view: str, part: str) -> HTMLResponse:
+    params = request.query_params
+    return page(request, "shell.html", view=view, part=part + keep(request),
+                as_of_date=moments.picker_date(params.get("as_of")),
+                known_at_date=moments.picker_date(params.get("known_at")))
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/overview", response_class=HTMLResponse)
+def overview(request: Request):
+    return _shell(request, "overview", "/console/parts/overview")
+
+
+@router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)
+def voucher(request: Request, voucher_id: UUID):
+    return _shell(request, "voucher", f"/console/parts/vouchers/{voucher_id}")
+
+
+@router.get("/providers/{provider_id}", response_class=HTMLResponse)
+def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "provider", f"/console/parts/providers/{provider_id}")
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch(request: Request, batch_id: UUID):
+    return _shell(request, "batch", f"/console/parts/batches/{batch_id}")
+
+
+@router.post("/session")
+def session(request: Request, link: Annotated[str, Body(embed=True, max_length=4096)]):
+    """A one-time link exchanged for a bearer token (api/http/console/links.py)."""
+    token = links.exchange(request.app.state.settings, _used_links, link)
+    return JSONResponse({"token": token}, headers={"Cache-Control": "no-store"})
