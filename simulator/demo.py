@@ -8,6 +8,7 @@ from uuid import UUID
 from rich.console import Console
 
 from api.http.auth import mint
+from api.http.console.links import console_link
 from store.settings import Settings
 from simulator.store import open_simulation_store
 from projections.read_models import ReadModels
@@ -65,3 +66,7 @@ def prepare_demo(settings: Settings, *, events: int, seed: int, console: Console
     print(f"  curl -s -H 'Authorization: Bearer {tokens['city']}' "
           f"'{base}/cities/{picked['city']}/spend?as_of={before.isoformat().replace('+00:00', 'Z')}'")
     print(f"  curl -s -H 'Authorization: Bearer {tokens['auditor']}' {base}/audit/voucher/{picked['voucher']}")
+    console.print("\n[bold]Web console[/] (a one-time sign-in link, valid 10 minutes; "
+                  "`voucher-ledger console-link --role ROLE` prints another):")
+    print(f"  {console_link(settings, 'auditor', base_url=f'http://{settings.api_host}:{settings.api_port}')}")
+

@@ -107,12 +107,32 @@ def test_overview_shows_the_apis_city_figures(browser, served, watch):
 
 def test_voucher_story_is_its_audit_trail(browser, served, watch):
     voucher = settled_voucher(served)
-    page = signed_in(browser, served, watch, "auditor", f"/console/vouchers/{voucher}?as_of={DAY}")
-    answer = served.api("auditor", f"/v1/vouchers/{voucher}", as_of=end_of_day(DAY))
-    expected = {k: v for k, v in answer.items() if k.endswith("_fen")}
-    assert figures(page, "#voucher-figures") == expected
+    page = signed_in(browser, served, watch, "auditor", f"/console/overview?as_of={DAY}")
+    page.select_option("#open select[name=kind]", "voucher")  # from the overview to the voucher, by the header
+    page.fill("#open input[name=key]", voucher)
+    page.click("#open button[type=submit]")
+    page.wait_for_selector("body[data-ready=true] #voucher-figures")
+    assert f"/console/vouchers/{voucher}?" in page.url and f"as_of={DAY}" in page.url
+    trail = assert_story(page, served, voucher, as_of=end_of_day(DAY))
+    screenshot(page, f"voucher-{served.settings.store}")
+    # As known on the day before its first settlement was recorded: the page asks the API the same question.
+    settled = next(e for e in trail if e["event_type"] == "Voucher.ClaimSettled")
+    known_day = shanghai(settled["recorded_us"] - 86_400_000_000)[:10]
+    page.fill("#known-at", known_day)
+    page.click("#pickers button[type=submit]")
+    page.wait_for_selector(f"body[data-ready=true] time#shown-known-at")
+    assert f"known_at={known_day}" in page.url
+    earlier = assert_story(page, served, voucher, as_of=end_of_day(DAY), known_at=end_of_day(known_day))
+    assert len(earlier) < len(trail) and settled["position"] not in {e["position"] for e in earlier}
+    watch.assert_clean()
+
+
+def assert_story(page: Page, served: Served, voucher: str, **times: str) -> list[dict]:
+    """The page's figures and timeline are the API's voucher and audit trail for the same times."""
+    answer = served.api("auditor", f"/v1/vouchers/{voucher}", **times)
+    assert figures(page, "#voucher-figures") == {k: v for k, v in answer.items() if k.endswith("_fen")}
     assert page.locator("#voucher-status").inner_text() == answer["status"]
-    trail = served.api("auditor", f"/v1/audit/voucher/{voucher}", as_of=end_of_day(DAY), limit=1000)["items"]
+    trail = served.api("auditor", f"/v1/audit/voucher/{voucher}", limit=1000, **times)["items"]
     steps = page.locator("ol.timeline > li")
     assert steps.count() == len(trail) > 1
     for i, event in enumerate(trail):
@@ -120,14 +140,12 @@ def test_voucher_story_is_its_audit_trail(browser, served, watch):
         assert step.get_attribute("data-position") == str(event["position"])
         assert step.get_attribute("data-event") == event["event_type"]
         effective = event["effective_us"] if event["effective_us"] is not None else event["recorded_us"]
-        times = step.locator(".when time")
-        assert [times.nth(0).inner_text(), times.nth(1).inner_text()] == [shanghai(effective),
-                                                                         shanghai(event["recorded_us"])]
+        when = step.locator(".when time")
+        assert [when.nth(0).inner_text(), when.nth(1).inner_text()] == [shanghai(effective),
+                                                                       shanghai(event["recorded_us"])]
         assert event["actor"] in step.locator(".who").inner_text()
         assert event["summary_zh"] in step.locator(".what").inner_text()
-    assert any(e["event_type"] == "Voucher.ClaimSettled" for e in trail)
-    screenshot(page, f"voucher-{served.settings.store}")
-    watch.assert_clean()
+    return trail
 
 
 def test_provider_and_batch_pages_show_the_apis_figures(browser, served, watch):

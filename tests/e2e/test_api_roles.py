@@ -93,7 +93,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/vouchers/{voucher_id}"):                  "public",
     ("GET", "/console/providers/{provider_id}"):                "public",
     ("GET", "/console/batches/{batch_id}"):                     "public",
-    ("POST", "/console/session"):                               "console link",
+    ("POST", "/console/session"):                               "console link",   # a link is its own credential
+    ("GET", "/console/open"):                                   "console link",   # a redirect to a page
     ("GET", "/console/parts/overview"):                         "console part",
     ("GET", "/console/parts/vouchers/{voucher_id}"):            "console part",
     ("GET", "/console/parts/providers/{provider_id}"):          "console part",

@@ -3,11 +3,11 @@ page's script fetches from /console/parts/ with the bearer token. A shell carrie
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Path, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from api.http.console import links, moments
 from api.http.console.rendering import keep, page
@@ -43,6 +43,17 @@ def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_US
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch(request: Request, batch_id: UUID):
     return _shell(request, "batch", f"/console/parts/batches/{batch_id}")
+
+
+PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches"}
+
+
+@router.get("/open")
+def open_page(request: Request, kind: Literal["voucher", "provider", "batch"],
+              key: Annotated[str, Query(pattern=r"^[0-9A-Za-z-]{1,64}$")]):
+    """The header's "open" box: a voucher, provider (id or USCC) or batch by its id, at the same times."""
+    rest = keep(request, kind=None, key=None)
+    return RedirectResponse(f"/console/{PAGES[kind]}/{key.strip()}{rest}", status_code=303)
 
 
 @router.post("/session")
