@@ -102,6 +102,10 @@ def test_overview_shows_the_apis_city_figures(browser, served, watch):
     totals = figures(page, "#totals")
     assert totals == {k: sum(row[k] for row in shown.values()) for k in totals}
     screenshot(page, f"overview-{served.settings.store}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # fits 1366 wide
+    page.emulate_media(media="print")  # printed: the figures, without the header's controls
+    assert not page.locator("#pickers").is_visible() and not page.locator("#print").is_visible()
+    assert page.locator("#city-spend").is_visible() and page.locator("h1").is_visible()
     watch.assert_clean()
 
 
@@ -200,6 +204,19 @@ def test_a_city_sees_its_own_city_only(browser, served, watch):
     assert "未找到，或当前角色无权查看" in page.locator(".refused h1").inner_text()
     assert parts and not any(str(voucher["face_value_fen"] // 100) in p or "timeline" in p for p in parts)
     watch.assert_clean(allowed_errors=("404",))  # the browser logs the refused fragment's status
+
+
+def test_a_provider_is_pointed_at_its_own_page(browser, served, watch):
+    claim = served.api("province", "/v1/claims", status="settled", limit=1)["items"][0]
+    uscc = served.api("province", "/v1/providers", limit=1000)
+    uscc = next(p["uscc"] for p in uscc["items"] if p["provider_id"] == claim["provider_id"])
+    page = signed_in(browser, served, watch, f"provider:{uscc}", f"/console/overview?as_of={DAY}")
+    assert "当前角色无权查看此页面" in page.locator(".refused h1").inner_text()  # city spend is not a provider's
+    page.click("#own-page")
+    page.wait_for_selector("body[data-ready=true] #provider-figures")
+    answer = served.api(f"provider:{uscc}", f"/v1/providers/{uscc}", as_of=end_of_day(DAY))
+    assert figures(page, "#provider-figures") == {k: answer[k] for k in figures(page, "#provider-figures")}
+    watch.assert_clean(allowed_errors=("403",))  # the browser logs the refused overview's status
 
 
 def test_a_console_link_signs_in_once(browser, served, watch):

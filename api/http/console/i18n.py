@@ -31,7 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
         "withdrawn": "移出批次的申请", "none": "无", "passed": "通过", "failed": "未通过",
         "late": "补记", "print": "打印", "language": "English", "docs": "接口文档", "yuan": "金额单位：元",
         "programme_year": "项目年度", "area": "评估范围", "reference": "参考",
-        "open": "打开", "open_hint": "编号或统一社会信用代码",
+        "open": "打开", "open_hint": "编号或统一社会信用代码", "own_page": "查看本单位页面",
     },
     "en": {
         "title": "Voucher ledger", "overview": "Programme overview", "voucher": "Voucher", "provider": "Provider",
@@ -61,7 +61,7 @@ WORDS: dict[str, dict[str, str]] = {
         "none": "None", "passed": "passed", "failed": "failed", "late": "recorded late", "print": "Print",
         "language": "中文", "docs": "API reference", "yuan": "Amounts in yuan",
         "programme_year": "Programme year", "area": "Area", "reference": "Reference",
-        "open": "Open", "open_hint": "id or USCC",
+        "open": "Open", "open_hint": "id or USCC", "own_page": "Your own page",
     },
 }
 

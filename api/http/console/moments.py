@@ -30,8 +30,11 @@ def moment(text: str | None, name: str) -> datetime | None:
 
 
 def picker_date(text: str | None) -> str:
-    """The date a date picker shows for the query's value ('' for now)."""
-    found = moment(text, "date") if text else None
+    """The date a date picker shows for the query's value ('' for now, or for a value the figures will refuse)."""
+    try:
+        found = moment(text, "date")
+    except ApiError:
+        return ""
     return "" if found is None else found.astimezone(SHANGHAI).date().isoformat()
 
 

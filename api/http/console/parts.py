@@ -21,37 +21,44 @@ router = APIRouter(prefix="/console/parts", include_in_schema=False)
 Moment = Query(None, max_length=40)
 
 
-def _render(request: Request, template: str, read) -> HTMLResponse:
+def _own_page(c: Call) -> str | None:
+    """Where a provider's token may look instead (the console has no enterprise or city page yet)."""
+    return f"/console/providers/{c.principal.scope}" if c.principal.kind == "provider" else None
+
+
+def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
     try:
         params = request.query_params
         found = read(moments.moment(params.get("as_of"), "as_of"), moments.moment(params.get("known_at"), "known_at"))
     except ApiError as refused:
-        return page(request, "refused.html", status=refused.status, code=refused.code, detail=refused.detail)
+        return page(request, "refused.html", status=refused.status, code=refused.code, detail=refused.detail,
+                    own_page=_own_page(c))
     except LedgerError as refused:  # e.g. a malformed USCC in the path: the API's answer, in the page's words
         status = STATUS_OF_KIND.get(refused.kind, 422)
-        return page(request, "refused.html", status=status, code=refused.code, detail=refused.detail)
+        return page(request, "refused.html", status=status, code=refused.code, detail=refused.detail,
+                    own_page=_own_page(c))
     return page(request, template, **found)
 
 
 @router.get("/overview", response_class=HTMLResponse)
 def overview(request: Request, year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
              as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
-    return _render(request, "overview.html", lambda at, known: views.overview(c, at, known, year))
+    return _render(request, "overview.html", lambda at, known: views.overview(c, at, known, year), c)
 
 
 @router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)
 def voucher(request: Request, voucher_id: UUID, as_of: str | None = Moment, known_at: str | None = Moment,
             c: Call = Depends(query_call)):
-    return _render(request, "voucher.html", lambda at, known: views.voucher(c, voucher_id, at, known))
+    return _render(request, "voucher.html", lambda at, known: views.voucher(c, voucher_id, at, known), c)
 
 
 @router.get("/providers/{provider_id}", response_class=HTMLResponse)
 def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
              as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
-    return _render(request, "provider.html", lambda at, known: views.provider(c, provider_id, at, known))
+    return _render(request, "provider.html", lambda at, known: views.provider(c, provider_id, at, known), c)
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch(request: Request, batch_id: UUID, as_of: str | None = Moment, known_at: str | None = Moment,
           c: Call = Depends(query_call)):
-    return _render(request, "batch.html", lambda at, known: views.batch(c, batch_id, at, known))
+    return _render(request, "batch.html", lambda at, known: views.batch(c, batch_id, at, known), c)

@@ -59,6 +59,7 @@
     document.getElementById("token").value = "";
     load();
   });
+  document.getElementById("print").addEventListener("click", function () { window.print(); });
   signOut.addEventListener("click", function () { sessionStorage.removeItem(KEY); showSignIn(); });
   redeemLink().then(function () {
     if (!sessionStorage.getItem(KEY) && message.textContent) { showSignIn(message.textContent); return; }
