@@ -14,15 +14,14 @@ from api.http.console.links import console_link
 from ledger.parties import CITIES, SHENZHEN, VOUCHER_CITIES
 from tests.support.api_helpers import module_store_settings, store_params
 from tests.support.console_browser import (
-    CHROMIUM_ARGS, Served, Watch, chromium_or_skip, end_of_day, fen, screenshot, serving, shanghai, simulated_store,
+    VIEWPORT, Served, end_of_day, fen, figures, screenshot, serving, shanghai, signed_in, simulated_store,
 )
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
 DAY = "2019-12-31"  # the pickers' date: the end of that day in Guangdong
 YEAR = 2019
-VIEWPORT = {"width": 1366, "height": 768}
 
 
 @pytest.fixture(scope="module", params=store_params())
@@ -31,40 +30,6 @@ def served(request, tmp_path_factory) -> Iterator[Served]:
     simulated_store(settings, events=4_000, seed=7)
     with serving(settings) as service:
         yield service
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_or_skip()
-    with sync_playwright() as playwright:
-        found = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield found
-        finally:
-            found.close()
-
-
-@pytest.fixture
-def watch() -> Watch:
-    return Watch()
-
-
-def signed_in(browser: Browser, served: Served, watch: Watch, role: str, path: str) -> Page:
-    """A fresh browser context: open ``path``, paste the token into the sign-in form, wait for the figures."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    watch.attach(context)
-    page = watch.page(context.new_page())
-    page.goto(served.url + path)
-    page.wait_for_selector("#sign-in:not([hidden])")
-    page.fill("#token", served.token(role))
-    page.click("#sign-in button[type=submit]")
-    page.wait_for_selector("body[data-ready=true]")
-    return page
-
-
-def figures(page: Page, scope: str) -> dict[str, int]:
-    cells = page.locator(f"{scope} [data-figure]")
-    return {cells.nth(i).get_attribute("data-figure"): fen(cells.nth(i).inner_text()) for i in range(cells.count())}
 
 
 def settled_voucher(served: Served) -> str:
@@ -79,8 +44,8 @@ def test_overview_shows_the_apis_city_figures(browser, served, watch):
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.locator("h1").inner_text() == f"项目概览 · {YEAR}"
     rows = page.locator("#city-spend tbody tr[data-city]")
-    shown = {rows.nth(i).get_attribute("data-city"): figures(page, f"#city-spend tr[data-city='{rows.nth(i).get_attribute('data-city')}']")
-             for i in range(rows.count())}
+    codes = [rows.nth(i).get_attribute("data-city") for i in range(rows.count())]
+    shown = {code: figures(page, f"#city-spend tr[data-city='{code}']") for code in codes}
     assert set(shown) == set(CITIES)  # every city, Shenzhen as outside the programme
     assert shown.pop(SHENZHEN) == {}
     assert "不在本项目范围内" in page.locator(f"tr[data-city='{SHENZHEN}']").inner_text()

@@ -93,12 +93,14 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/vouchers/{voucher_id}"):                  "public",
     ("GET", "/console/providers/{provider_id}"):                "public",
     ("GET", "/console/batches/{batch_id}"):                     "public",
+    ("GET", "/console/disputes/{entity_kind}/{entity_id}"):     "public",
     ("POST", "/console/session"):                               "console link",   # a link is its own credential
     ("GET", "/console/open"):                                   "console link",   # a redirect to a page
     ("GET", "/console/parts/overview"):                         "console part",
     ("GET", "/console/parts/vouchers/{voucher_id}"):            "console part",
     ("GET", "/console/parts/providers/{provider_id}"):          "console part",
     ("GET", "/console/parts/batches/{batch_id}"):               "console part",
+    ("GET", "/console/parts/disputes/{entity_kind}/{entity_id}"): "console part",
 }
 # Each console part reads one API route; it answers every role that route's status (200, 403 or 404). The overview
 # reads every city's spend: open to the roles that may read city spend at all, each seeing its own city.
@@ -106,6 +108,7 @@ CONSOLE_PARTS = {
     "/console/parts/vouchers/{voucher_id}": "/v1/vouchers/{voucher_id}",
     "/console/parts/providers/{provider_id}": "/v1/providers/{provider_id}",
     "/console/parts/batches/{batch_id}": "/v1/settlement-batches/{batch_id}",
+    "/console/parts/disputes/{entity_kind}/{entity_id}": "/v1/vouchers/{voucher_id}",  # a voucher's dispute
 }
 OVERVIEW = "Y    Y    Y     Y     -     -     -     -"
 # The audit trail depends on the entity: the province and auditors read every trail; a city, enterprise or provider

@@ -35,6 +35,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENS = Path(__file__).resolve().parents[2] / ".ci" / "out" / "screens"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCAL = "127.0.0.1"
+VIEWPORT = {"width": 1366, "height": 768}  # an office screen
 
 
 def chromium_or_skip() -> str:
@@ -150,3 +151,23 @@ def shanghai(us: int) -> str:
 def screenshot(page: Any, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+def signed_in(browser: Any, served: Served, watch: Watch, role: str, path: str) -> Any:
+    """A fresh browser context: open ``path``, paste the token into the sign-in form, wait for the figures."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    watch.attach(context)
+    page = watch.page(context.new_page())
+    page.goto(served.url + path)
+    page.wait_for_selector("#sign-in:not([hidden])")
+    page.fill("#token", served.token(role))
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]")
+    return page
+
+
+def figures(page: Any, scope: str) -> dict[str, int]:
+    """Every amount under ``scope`` as the page shows it (data-figure names it), back in fen."""
+    cells = page.locator(f"{scope} [data-figure]")
+    return {cells.nth(i).get_attribute("data-figure"): fen(cells.nth(i).inner_text()) for i in range(cells.count())}
+

@@ -32,6 +32,9 @@ WORDS: dict[str, dict[str, str]] = {
         "late": "补记", "print": "打印", "language": "English", "docs": "接口文档", "yuan": "金额单位：元",
         "programme_year": "项目年度", "area": "评估范围", "reference": "参考",
         "open": "打开", "open_hint": "编号或统一社会信用代码", "own_page": "查看本单位页面",
+        "dispute": "争议核对", "claims_held": "补记暂停后扣留的申请", "known_then": "按当时所知", "figure": "项目", "differs": "不同",
+        "late_facts": "事后记录的事实", "not_known_then": "当时尚无记录",
+        "late_not_visible": "当前角色无权查看事后记录的事实。", "more": "还有更多，请缩小时间范围。",
     },
     "en": {
         "title": "Voucher ledger", "overview": "Programme overview", "voucher": "Voucher", "provider": "Provider",
@@ -62,6 +65,9 @@ WORDS: dict[str, dict[str, str]] = {
         "language": "中文", "docs": "API reference", "yuan": "Amounts in yuan",
         "programme_year": "Programme year", "area": "Area", "reference": "Reference",
         "open": "Open", "open_hint": "id or USCC", "own_page": "Your own page",
+        "dispute": "Dispute", "claims_held": "Claims held after a late suspension", "known_then": "As known then",
+        "figure": "Figure", "differs": "differs", "late_facts": "Facts recorded late", "not_known_then": "not recorded then",
+        "late_not_visible": "Your role may not list facts recorded late.", "more": "There are more: narrow the time.",
     },
 }
 

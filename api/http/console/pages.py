@@ -45,6 +45,12 @@ def batch(request: Request, batch_id: UUID):
     return _shell(request, "batch", f"/console/parts/batches/{batch_id}")
 
 
+@router.get("/disputes/{entity_kind}/{entity_id}", response_class=HTMLResponse)
+def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
+            entity_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "dispute", f"/console/parts/disputes/{entity_kind}/{entity_id}")
+
+
 PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches"}
 
 

@@ -3,13 +3,13 @@ same authentication as the API (``query_call``), and what the API refuses is ref
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.http.console import moments, views
+from api.http.console import disputes, moments, views
 from api.http.console.rendering import page
 from api.http.dependencies import Call, query_call
 from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
@@ -62,3 +62,12 @@ def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_US
 def batch(request: Request, batch_id: UUID, as_of: str | None = Moment, known_at: str | None = Moment,
           c: Call = Depends(query_call)):
     return _render(request, "batch.html", lambda at, known: views.batch(c, batch_id, at, known), c)
+
+
+@router.get("/disputes/{entity_kind}/{entity_id}", response_class=HTMLResponse)
+def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
+            entity_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)], as_of: str | None = Moment,
+            known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "dispute.html",
+                   lambda at, known: disputes.dispute(c, entity_kind, entity_id, at, known), c)
+
