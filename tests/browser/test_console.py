@@ -140,6 +140,32 @@ def test_provider_and_batch_pages_show_the_apis_figures(browser, served, watch):
     watch.assert_clean()
 
 
+def test_a_city_page_is_the_apis_spend_by_fee_category_and_stage(browser, served, watch):
+    page = signed_in(browser, served, watch, "auditor", f"/console/overview?as_of={DAY}&year={YEAR}")
+    spent = max(VOUCHER_CITIES, key=lambda c: figures(page, f"#city-spend tr[data-city='{c}']")["spend_fen"])
+    page.click(f"#city-spend tr[data-city='{spent}'] th a")  # from the overview to the city, by a click
+    page.wait_for_selector("body[data-ready=true] #city-stages")
+    assert f"/console/cities/{spent}?" in page.url and f"as_of={DAY}" in page.url and f"year={YEAR}" in page.url
+    answer = served.api("auditor", f"/v1/cities/{spent}/spend", as_of=end_of_day(DAY), year=YEAR)
+    rows = page.locator("#city-stages tbody tr[data-category]")
+    categories = [rows.nth(i).get_attribute("data-category") for i in range(rows.count())]
+    assert categories and set(categories) == {line["fee_category"] for line in answer["lines"]}
+    for category in categories:
+        expected: dict[str, int] = {}
+        for line in answer["lines"]:
+            if line["fee_category"] == category:
+                expected[line["stage"]] = expected.get(line["stage"], 0) + line["amount_fen"]
+        shown = figures(page, f"#city-stages tr[data-category='{category}']")
+        assert shown == {stage: expected.get(stage, 0) for stage in shown}, category
+    quota = answer["quotas"][str(YEAR)]
+    assert {k: v for k, v in figures(page, "#city-quota").items() if k in quota} == {
+        k: quota[k] for k in figures(page, "#city-quota") if k in quota}
+    vouchers = served.api("auditor", "/v1/vouchers", city=spent, year=YEAR, limit=100)["items"]
+    assert page.locator("#city-vouchers tbody a").count() == len(vouchers) > 0
+    screenshot(page, f"city-{served.settings.store}")
+    watch.assert_clean()
+
+
 def test_english_switch_keeps_the_time_and_the_figures(browser, served, watch):
     page = signed_in(browser, served, watch, "province", f"/console/overview?as_of={DAY}&year={YEAR}")
     before = figures(page, "#totals")

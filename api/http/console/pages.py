@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from api.http.console import links, moments
 from api.http.console.rendering import keep, page
+from api.http.models.fields import CITY_PATTERN
 from api.http.party_ids import ID_OR_USCC_PATTERN
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -28,6 +29,11 @@ def _shell(request: Request, view: str, part: str) -> HTMLResponse:
 @router.get("/overview", response_class=HTMLResponse)
 def overview(request: Request):
     return _shell(request, "overview", "/console/parts/overview")
+
+
+@router.get("/cities/{city}", response_class=HTMLResponse)
+def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)]):
+    return _shell(request, "city_page", f"/console/parts/cities/{city}")
 
 
 @router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)

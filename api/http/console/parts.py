@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.http.console import disputes, moments, views
 from api.http.console.rendering import page
 from api.http.dependencies import Call, query_call
-from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
+from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.party_ids import ID_OR_USCC_PATTERN
 from api.http.problems import STATUS_OF_KIND, ApiError
 from ledger.errors import LedgerError
@@ -44,6 +44,13 @@ def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
 def overview(request: Request, year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
              as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
     return _render(request, "overview.html", lambda at, known: views.overview(c, at, known, year), c)
+
+
+@router.get("/cities/{city}", response_class=HTMLResponse)
+def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)],
+         year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
+         known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "city.html", lambda at, known: views.city(c, city, at, known, year), c)
 
 
 @router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)

@@ -13,6 +13,10 @@ from api.http.routes import lists, programme, queries
 from ledger.parties import SHENZHEN, VOUCHER_CITIES
 
 STORY_LIMIT = 1000  # a voucher's trail is a handful of events; one page of the API's largest size
+VOUCHER_PAGE = 100
+# The stages of a city's spend, in the order money moves (the API's SpendLine.stage).
+STAGES = ("claimed", "approved", "settled", "reversed", "recovered", "spend", "collected", "written_off",
+          "outstanding", "cash_out")
 
 
 def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: int | None) -> dict[str, Any]:
@@ -72,3 +76,27 @@ def batch(c: Call, batch_id: UUID, as_of: datetime | None, known_at: datetime | 
         for key in row:
             row[key] += line[key]
     return {"as_of": at, "known_at": known_at, "batch": found, "by_city": dict(sorted(by_city.items()))}
+
+
+def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, year: int | None) -> dict[str, Any]:
+    """A city's spend for a programme year by fee category and stage (both fund sources together, and the spend by
+    fund source), its quota, and its vouchers of the year (the API's list: as known now)."""
+    at = as_of_or_now(as_of)
+    years = [y.year for y in programme.answer(c).years]
+    if year is None:
+        year = max([y for y in years if y <= at.year] or years or [at.year])
+    answer = queries.city_spend(code, at, year, "programme", None, None, None, known_at, c)
+    table: dict[str, dict[str, int]] = {}
+    by_source = {"province": 0, "city": 0}
+    for line in answer["lines"]:
+        row = table.setdefault(line["fee_category"], dict.fromkeys(STAGES, 0))
+        row[line["stage"]] += line["amount_fen"]
+        if line["stage"] == "spend":
+            by_source[line["fund_source"]] += line["amount_fen"]
+    totals = {stage: sum(row[stage] for row in table.values()) for stage in STAGES}
+    vouchers = lists.list_vouchers(None, code, year, None, None, None, VOUCHER_PAGE, c)
+    return {"as_of": at, "known_at": known_at, "city_code": code, "year": year, "years": years, "stages": STAGES,
+            "table": dict(sorted(table.items())), "totals": totals, "by_source": by_source,
+            "quota": answer["quotas"].get(year, {}), "vouchers": vouchers["items"],
+            "more_vouchers": vouchers["next_cursor"] is not None}
+
