@@ -166,6 +166,25 @@ def test_a_city_page_is_the_apis_spend_by_fee_category_and_stage(browser, served
     watch.assert_clean()
 
 
+def test_an_enterprise_page_is_the_apis_answer(browser, served, watch):
+    voucher = settled_voucher(served)
+    page = signed_in(browser, served, watch, "auditor", f"/console/vouchers/{voucher}?as_of={DAY}")
+    page.click("#to-enterprise")  # from the voucher to its enterprise, by a click
+    page.wait_for_selector("body[data-ready=true] #enterprise-years")
+    enterprise_id = served.api("auditor", f"/v1/vouchers/{voucher}")["enterprise_id"]
+    answer = served.api("auditor", f"/v1/enterprises/{enterprise_id}", as_of=end_of_day(DAY))
+    assert page.locator("#enterprise-uscc").inner_text() == answer["uscc"]
+    assert answer["years"]
+    for year in answer["years"]:
+        shown = figures(page, f"#enterprise-years tr[data-year='{year['programme_year']}']")
+        assert shown == {k: year[k] for k in shown}
+    assert page.locator("#eligibility tbody tr[data-year]").count() == len(answer["eligibility"])
+    listed = served.api("auditor", "/v1/vouchers", enterprise=enterprise_id, limit=100)["items"]
+    assert page.locator("#enterprise-vouchers tbody a").count() == len(listed) > 0
+    screenshot(page, f"enterprise-{served.settings.store}")
+    watch.assert_clean()
+
+
 def test_english_switch_keeps_the_time_and_the_figures(browser, served, watch):
     page = signed_in(browser, served, watch, "province", f"/console/overview?as_of={DAY}&year={YEAR}")
     before = figures(page, "#totals")

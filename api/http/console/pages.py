@@ -36,6 +36,11 @@ def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)]):
     return _shell(request, "city_page", f"/console/parts/cities/{city}")
 
 
+@router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
+def enterprise(request: Request, enterprise_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "enterprise", f"/console/parts/enterprises/{enterprise_id}")
+
+
 @router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)
 def voucher(request: Request, voucher_id: UUID):
     return _shell(request, "voucher", f"/console/parts/vouchers/{voucher_id}")
@@ -57,13 +62,13 @@ def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
     return _shell(request, "dispute", f"/console/parts/disputes/{entity_kind}/{entity_id}")
 
 
-PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches"}
+PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches", "enterprise": "enterprises"}
 
 
 @router.get("/open")
-def open_page(request: Request, kind: Literal["voucher", "provider", "batch"],
+def open_page(request: Request, kind: Literal["voucher", "provider", "batch", "enterprise"],
               key: Annotated[str, Query(pattern=r"^[0-9A-Za-z-]{1,64}$")]):
-    """The header's "open" box: a voucher, provider (id or USCC) or batch by its id, at the same times."""
+    """The header's "open" box: a voucher, enterprise or provider (id or USCC) or batch, at the same times."""
     rest = keep(request, kind=None, key=None)
     return RedirectResponse(f"/console/{PAGES[kind]}/{key.strip()}{rest}", status_code=303)
 

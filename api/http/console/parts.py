@@ -22,8 +22,10 @@ Moment = Query(None, max_length=40)
 
 
 def _own_page(c: Call) -> str | None:
-    """Where a provider's token may look instead (the console has no enterprise or city page yet)."""
-    return f"/console/providers/{c.principal.scope}" if c.principal.kind == "provider" else None
+    """Where a scoped token may look instead of a page it may not see."""
+    kind, scope = c.principal.kind, c.principal.scope
+    return {"provider": f"/console/providers/{scope}", "enterprise": f"/console/enterprises/{scope}",
+            "city": f"/console/cities/{scope}"}.get(kind)
 
 
 def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
@@ -51,6 +53,12 @@ def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)],
          year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
          known_at: str | None = Moment, c: Call = Depends(query_call)):
     return _render(request, "city.html", lambda at, known: views.city(c, city, at, known, year), c)
+
+
+@router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
+def enterprise(request: Request, enterprise_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
+               as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "enterprise.html", lambda at, known: views.enterprise(c, enterprise_id, at, known), c)
 
 
 @router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)

@@ -100,3 +100,12 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
             "quota": answer["quotas"].get(year, {}), "vouchers": vouchers["items"],
             "more_vouchers": vouchers["next_cursor"] is not None}
 
+
+def enterprise(c: Call, key: str, as_of: datetime | None, known_at: datetime | None) -> dict[str, Any]:
+    """An enterprise's eligibility decisions and voucher totals per year, and its vouchers (as known now)."""
+    at = as_of_or_now(as_of)
+    found = queries.enterprise(key, at, known_at, c)
+    vouchers = lists.list_vouchers(str(found["enterprise_id"]), None, None, None, None, None, VOUCHER_PAGE, c)
+    return {"as_of": at, "known_at": known_at, "enterprise": found, "vouchers": vouchers["items"],
+            "more_vouchers": vouchers["next_cursor"] is not None}
+
