@@ -19,6 +19,7 @@ from rich.console import Console
 from api.http.auth import mint
 from ledger.application import VoucherLedger
 from ledger.errors import LedgerError
+from api.http.console.links import console_link
 from projections.read_models import ReadModels
 from simulator.demo_examples import Picked, read_examples, write_examples
 from simulator.programme import local
@@ -135,6 +136,9 @@ def _print(settings: Settings, picked: Picked, now: datetime, console: Console) 
     print(f"  export VOUCHER_LEDGER_STORE=sqlite VOUCHER_LEDGER_SQLITE_PATH={shlex.quote(str(path))} "
           f"VOUCHER_LEDGER_CLOCK={DEMO_CLOCK.isoformat()}")
     print(f"  {_program()} list claims --voucher {picked.voucher_id}")
+    console.print("\n[bold]Web console[/] (a one-time sign-in link, valid 10 minutes; "
+                  "`voucher-ledger console-link --role ROLE` prints another):")
+    print(f"  {console_link(settings, 'auditor', base_url=f'http://{settings.api_host}:{settings.api_port}')}")
 
 
 def _program() -> str:

@@ -60,3 +60,19 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from None
+
+    @app.command("console-link")
+    def console_link(role: str = typer.Option(..., help="province | auditor | city:<code> | enterprise:<uscc> | "
+                                                         "provider:<uscc>"),
+                     subject: str = typer.Option("", help="who the link is for (recorded as the actor)"),
+                     base_url: str = typer.Option("", help="the service's address (default: from the settings)")) -> None:
+        """Print a one-time sign-in link to the web console (valid 10 minutes, usable once)."""
+        from api.http.console.links import console_link as link
+
+        settings = get_settings()
+        base = base_url or f"http://{settings.api_host}:{settings.api_port}"
+        try:
+            print(link(settings, role, base_url=base, subject=subject or None))
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None

@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import health, log_format, openapi, problems
+from api.http import docs, health, log_format, openapi, problems
 from api.http.access_log import AccessLogMiddleware
 from api.http.body_limit import TooLargeAsProblem
+from api.http.console import install as install_console
 from api.http.metrics import Metrics
 from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
@@ -133,7 +134,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             outage.close()
             backend.close()
 
-    app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served offline by api/http/docs.py
     app.state.settings, app.state.clock, app.state.metrics, app.state.outage = settings, clock, metrics, outage
     log_format.configure(settings.log_format)
     app.state.training = lambda: clock.training or (
@@ -147,6 +149,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for module in (parties, money, operations, evaluation, queries, lists, journal, programme, publicity):
         app.include_router(module.router, prefix="/v1", max_body_size=settings.api_max_body_bytes)
     app.include_router(imports.router, prefix="/v1", max_body_size=settings.api_max_import_bytes)
+    docs.install(app)
+    install_console(app)  # the web console at /console/ (read-only)
     openapi.install(app)  # every error status documented as problem+json; Idempotency-Key required where it is
     return app
 

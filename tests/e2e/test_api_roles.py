@@ -101,7 +101,38 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/healthz"):                                        "public",
     ("GET", "/readyz"):                                         "public",
     ("GET", "/metrics"):                                        "public",
+    ("GET", "/docs-redoc/redoc.standalone.js"):                 "public",
+    # the console's pages are shells without data; their figures come from the parts, which need a token and
+    # answer each role as the API route they read does (test_console_parts_answer_as_the_api_does)
+    ("GET", "/console/"):                                       "public",
+    ("GET", "/console/overview"):                               "public",
+    ("GET", "/console/vouchers/{voucher_id}"):                  "public",
+    ("GET", "/console/providers/{provider_id}"):                "public",
+    ("GET", "/console/batches/{batch_id}"):                     "public",
+    ("GET", "/console/disputes/{entity_kind}/{entity_id}"):     "public",
+    ("GET", "/console/cities/{city}"):                          "public",
+    ("GET", "/console/enterprises/{enterprise_id}"):            "public",
+    ("POST", "/console/session"):                               "console link",   # a link is its own credential
+    ("GET", "/console/open"):                                   "console link",   # a redirect to a page
+    ("GET", "/console/parts/overview"):                         "console part",
+    ("GET", "/console/parts/vouchers/{voucher_id}"):            "console part",
+    ("GET", "/console/parts/providers/{provider_id}"):          "console part",
+    ("GET", "/console/parts/batches/{batch_id}"):               "console part",
+    ("GET", "/console/parts/disputes/{entity_kind}/{entity_id}"): "console part",
+    ("GET", "/console/parts/cities/{city}"):                    "console part",
+    ("GET", "/console/parts/enterprises/{enterprise_id}"):      "console part",
 }
+# Each console part reads one API route; it answers every role that route's status (200, 403 or 404). The overview
+# reads every city's spend: open to the roles that may read city spend at all, each seeing its own city.
+CONSOLE_PARTS = {
+    "/console/parts/vouchers/{voucher_id}": "/v1/vouchers/{voucher_id}",
+    "/console/parts/providers/{provider_id}": "/v1/providers/{provider_id}",
+    "/console/parts/batches/{batch_id}": "/v1/settlement-batches/{batch_id}",
+    "/console/parts/disputes/{entity_kind}/{entity_id}": "/v1/vouchers/{voucher_id}",  # a voucher's dispute
+    "/console/parts/cities/{city}": "/v1/cities/{city}/spend",
+    "/console/parts/enterprises/{enterprise_id}": "/v1/enterprises/{enterprise_id}",
+}
+OVERVIEW = "Y    Y    Y     Y     -     -     -     -"
 # The audit trail depends on the entity: the province and auditors read every trail; a city, enterprise or provider
 # the trail of itself, and a city or enterprise the trail of its own voucher, a provider that of its own batch.
 AUDIT = {
@@ -249,7 +280,7 @@ def test_the_matrix_covers_every_route(world):
     routes = app_routes(world.api.client.app)
     assert len(routes) > 20
     assert {(method, path) for method, path, _ in routes} == set(MATRIX)
-    for row in [r for r in MATRIX.values() if r not in ("public", "see AUDIT")] + list(AUDIT.values()):
+    for row in [r for r in MATRIX.values() if r not in ("public", "see AUDIT", "console part", "console link")] + list(AUDIT.values()):
         marks(row)
     audit = [route for _, path, route in routes if path.startswith("/v1/audit/")]
     kind = next(p for p in audit[0].dependant.path_params if p.name == "entity_kind")
@@ -258,7 +289,7 @@ def test_the_matrix_covers_every_route(world):
 
 def _cases():
     for (method, path), row in MATRIX.items():
-        if row == "public":
+        if row in ("public", "console part", "console link"):
             continue
         if row == "see AUDIT":
             for kind, audit_row in AUDIT.items():
@@ -292,6 +323,24 @@ def test_role_matrix(world, method, path, entity_kind, row):
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.parametrize("part", [*CONSOLE_PARTS, "/console/parts/overview"])
+def test_console_parts_answer_as_the_api_does(world, part):
+    """The console reads through the API's own routes: whatever a role may not read there, it may not see here."""
+    wrong = []
+    for column, role in world.roles.items():
+        concrete, _ = request_for(world, "GET", part)
+        shown = world.api.client.get(concrete, headers=world.api.auth(role))
+        if part in CONSOLE_PARTS:
+            expected = send(world, "GET", request_for(world, "GET", CONSOLE_PARTS[part])[0], None, role).status_code
+        else:
+            expected = {"Y": 200, "-": 403}[marks(OVERVIEW)[column]]
+        if shown.status_code != expected:
+            wrong.append(f"{column}: the page answered {shown.status_code}, the API {expected}")
+        if expected != 200:  # the refusal is said in words, and the figures are not in the answer
+            assert "refused" in shown.text and "data-figure" not in shown.text, shown.text
+    assert not wrong, "\n".join(wrong)
+
+
 def ids_blanked(text: str) -> str:
     return re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|\b\d{6}\b", "?", text)
 
@@ -306,6 +355,7 @@ def unknown_twin(world: World, concrete: str) -> str:
 @pytest.mark.parametrize("path", [p for (m, p), row in MATRIX.items() if row == "public"])
 def test_documentation_is_public(world, path):
     client = world.api.client
+    path = request_for(world, "GET", path)[0]  # a console page names a voucher, provider or batch
     assert client.get(path).status_code == 200
     assert client.get(path, headers=world.api.auth("provider:" + world.ids["provider_uscc"])).status_code == 200
 
@@ -345,8 +395,8 @@ def bad_credentials(settings) -> dict[str, dict[str, str]]:
     return headers
 
 
-@pytest.mark.parametrize("method, path", [k for k, row in MATRIX.items() if row != "public"],
-                         ids=[f"{m} {p}" for (m, p), row in MATRIX.items() if row != "public"])
+@pytest.mark.parametrize("method, path", [k for k, row in MATRIX.items() if row not in ("public", "console link")],
+                         ids=[f"{m} {p}" for (m, p), row in MATRIX.items() if row not in ("public", "console link")])
 def test_every_route_refuses_bad_credentials_with_401(world, method, path):
     concrete, body = request_for(world, method, path)
     before = world.api.event_count()
@@ -388,7 +438,7 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
     schema = api.client.get("/openapi.json").json()
     wrong = []
     for (method, path), row in MATRIX.items():
-        if method != "POST":
+        if method != "POST" or row == "console link":  # the console's sign-in is no operation of the API
             continue
         header = next(p for p in schema["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key")
         concrete, body = request_for(world, method, path)

@@ -68,3 +68,13 @@ def test_the_built_wheel_migrates_and_runs_the_walkthrough_from_an_empty_folder(
     assert "immutable events recorded" in walked.stdout
     with sqlite3.connect(empty / "var" / "walkthrough.sqlite3") as conn:
         assert conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] > 0
+
+    # The console's templates and files are package data too; /docs's files come from an installed package.
+    served = _run([str(python), "-c", (
+        "from fastapi.testclient import TestClient; from api.http.app import create_app\n"
+        "client = TestClient(create_app())  # no lifespan: these pages need no store\n"
+        "for path in ('/console/overview', '/console/static/console.js', '/console/static/console.css',\n"
+        "             '/docs', '/docs-assets/swagger-ui-bundle.js', '/docs-redoc/redoc.standalone.js'):\n"
+        "    print(path, client.get(path).status_code)")], empty).stdout.split()
+    assert served[1::2] == ["200"] * 6, served
+

@@ -39,3 +39,19 @@ def test_every_chinese_text_in_the_project_is_simplified():
 def test_the_check_sees_traditional_text():
     traditional = "\u5ee3\u5dde\u5e02 \u670d\u52d9\u5238 \u514c\u4ed8"  # escaped: this file is checked too
     assert opencc.OpenCC("t2s").convert(traditional) == "广州市 服务券 兑付"
+
+
+def test_the_consoles_pages_and_words_are_checked():
+    """The web console's templates, script and Chinese words are tracked text the check above reads; and every
+    word it shows has its Chinese and its English (no page falls back to the other language)."""
+    from api.http.console.i18n import WORDS
+
+    checked = set(_tracked_text_files())
+    templates = sorted((ROOT / "api/http/console/templates").glob("*.html"))
+    assert templates and all(str(t.relative_to(ROOT)) in checked for t in templates)
+    assert {"api/http/console/i18n.py", "api/http/console/static/console.js"} <= checked
+    assert set(WORDS["zh"]) == set(WORDS["en"])
+    # "language" is the switch, which names the other language in that language
+    untranslated = [k for k, v in WORDS["zh"].items() if not HAN.search(v) and k != "language"]
+    assert not untranslated, untranslated
+

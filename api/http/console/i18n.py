@@ -1,0 +1,96 @@
+"""The console's words in Simplified Chinese (the default) and English; one dictionary per language."""
+
+from __future__ import annotations
+
+from ledger.parties import CITIES
+
+LANGUAGES = ("zh", "en")
+
+WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "服务券台账", "overview": "项目概览", "voucher": "服务券", "provider": "服务商",
+        "batch": "兑付批次", "as_of": "截至（生效时间）", "known_at": "按当时所知（记录时间）", "show": "查看",
+        "now": "现在", "known_now": "按现在所知", "sign_in": "登录", "sign_out": "退出",
+        "token": "访问令牌", "paste_token": "粘贴 voucher-ledger token 生成的令牌，或打开 console-link 打印的链接。",
+        "loading": "正在加载……", "signed_out": "请先登录。", "bad_token": "令牌无效或已过期，请重新登录。",
+        "year": "项目年度", "city": "地市", "quota_set": "额度", "issued": "已发放", "quota_used": "已使用额度",
+        "quota_remaining": "剩余额度", "spend": "支出（已兑付−追回）", "province_part": "省级资金",
+        "city_part": "市级资金", "use": "额度使用", "outside": "不在本项目范围内（深圳另行实施）",
+        "total": "合计", "not_visible": "当前角色无权查看此页面。", "not_found": "未找到，或当前角色无权查看。",
+        "bad_input": "请求有误", "status": "状态", "face_value": "面值", "claimed": "待审核",
+        "approved": "已批准未兑付", "settled": "已兑付", "reversed": "已撤销", "recovered": "应追回",
+        "returned": "退回额度", "remaining": "余额", "story": "服务券经历", "effective": "生效时间",
+        "recorded": "记录时间", "actor": "操作人", "reason": "原因", "event": "事件", "what": "内容",
+        "enterprise": "企业", "fee_category": "费用类别", "receivables": "应收款", "whitelist": "白名单记录",
+        "held_claims": "暂停兑付的申请", "flagged_claims": "被标记的申请（按现在所知）", "batches": "兑付批次",
+        "approved_unsettled": "已批准未兑付", "held": "暂停兑付", "claimed_pending": "待审核申请",
+        "recoveries_due": "待追回", "recoveries_raised": "应追回合计", "recoveries_collected": "已收回",
+        "recoveries_written_off": "已核销", "quotas": "服务商额度", "period": "期间", "opened": "开立时间",
+        "paid": "已支付", "unpaid": "未支付", "lines": "明细", "claim": "申请", "amount": "金额",
+        "by_city": "按地市分列", "to_recover": "待追回", "collections": "已收回", "write_offs": "已核销",
+        "withdrawn": "移出批次的申请", "none": "无", "passed": "通过", "failed": "未通过",
+        "late": "补记", "print": "打印", "language": "English", "docs": "接口文档", "yuan": "金额单位：元",
+        "programme_year": "项目年度", "area": "评估范围", "reference": "参考",
+        "open": "打开", "open_hint": "编号或统一社会信用代码", "own_page": "查看本单位页面",
+        "city_page": "地市", "cash_out": "实际支出（已兑付−已收回）", "written_off": "已核销",
+        "collected": "已收回", "outstanding": "待追回", "vouchers_now": "本年度服务券（按现在所知）",
+        "APPLICATION_SERVICE": "应用服务", "DEVICE_ACCESS": "设备上云", "NETWORK_RENOVATION": "网络改造",
+        "uscc": "统一社会信用代码", "eligibility": "资格认定", "granted": "符合", "refused_decision": "不符合", "corrected": "已更正",
+        "vouchers": "服务券张数", "all_vouchers": "服务券（按现在所知）", "dispute": "争议核对", "claims_held": "补记暂停后扣留的申请", "known_then": "按当时所知", "figure": "项目", "differs": "不同",
+        "late_facts": "事后记录的事实", "not_known_then": "当时尚无记录",
+        "late_not_visible": "当前角色无权查看事后记录的事实。", "more": "还有更多，请缩小时间范围。",
+    },
+    "en": {
+        "title": "Voucher ledger", "overview": "Programme overview", "voucher": "Voucher", "provider": "Provider",
+        "batch": "Settlement batch", "as_of": "As of (effective)", "known_at": "As known at (recorded)",
+        "show": "Show", "now": "now", "known_now": "as known now", "sign_in": "Sign in", "sign_out": "Sign out",
+        "token": "Bearer token",
+        "paste_token": "Paste a token from voucher-ledger token, or open the link voucher-ledger console-link prints.",
+        "loading": "Loading…", "signed_out": "Please sign in.", "bad_token": "The token is not valid or has expired.",
+        "year": "Programme year", "city": "City", "quota_set": "Quota", "issued": "Issued",
+        "quota_used": "Quota used", "quota_remaining": "Quota left", "spend": "Spend (settled − recovered)",
+        "province_part": "Province funds", "city_part": "City funds", "use": "Quota use",
+        "outside": "Outside the programme (Shenzhen runs its own)", "total": "Total",
+        "not_visible": "Your role may not see this page.", "not_found": "Not found, or not visible to your role.",
+        "bad_input": "Bad request", "status": "Status", "face_value": "Face value", "claimed": "Waiting for review",
+        "approved": "Approved, unpaid", "settled": "Settled", "reversed": "Reversed", "recovered": "Due back",
+        "returned": "Returned to quota", "remaining": "Remaining", "story": "The voucher's story",
+        "effective": "Effective", "recorded": "Recorded", "actor": "Actor", "reason": "Reason", "event": "Event",
+        "what": "What", "enterprise": "Enterprise", "fee_category": "Fee category", "receivables": "Receivables",
+        "whitelist": "Whitelist history", "held_claims": "Claims held",
+        "flagged_claims": "Flagged claims (as known now)", "batches": "Settlement batches",
+        "approved_unsettled": "Approved, unsettled", "held": "Held", "claimed_pending": "Claims waiting",
+        "recoveries_due": "Recoveries due", "recoveries_raised": "Recoveries raised",
+        "recoveries_collected": "Collected", "recoveries_written_off": "Written off", "quotas": "Provider quotas",
+        "period": "Period", "opened": "Opened", "paid": "Paid", "unpaid": "Not paid", "lines": "Lines",
+        "claim": "Claim", "amount": "Amount", "by_city": "By city", "to_recover": "To recover",
+        "collections": "Collected", "write_offs": "Written off", "withdrawn": "Claims taken out of the batch",
+        "none": "None", "passed": "passed", "failed": "failed", "late": "recorded late", "print": "Print",
+        "language": "中文", "docs": "API reference", "yuan": "Amounts in yuan",
+        "programme_year": "Programme year", "area": "Area", "reference": "Reference",
+        "open": "Open", "open_hint": "id or USCC", "own_page": "Your own page",
+        "city_page": "City", "cash_out": "Cash out (settled − collected)", "written_off": "Written off",
+        "collected": "Collected", "outstanding": "Outstanding", "vouchers_now": "The year's vouchers (as known now)",
+        "APPLICATION_SERVICE": "Application services", "DEVICE_ACCESS": "Device access",
+        "NETWORK_RENOVATION": "Network renovation", "uscc": "USCC", "eligibility": "Eligibility", "granted": "eligible",
+        "refused_decision": "not eligible", "corrected": "corrected", "vouchers": "Vouchers",
+        "all_vouchers": "Vouchers (as known now)", "dispute": "Dispute", "claims_held": "Claims held after a late suspension", "known_then": "As known then",
+        "figure": "Figure", "differs": "differs", "late_facts": "Facts recorded late", "not_known_then": "not recorded then",
+        "late_not_visible": "Your role may not list facts recorded late.", "more": "There are more: narrow the time.",
+    },
+}
+
+
+def language(value: str | None) -> str:
+    return value if value in LANGUAGES else "zh"
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS[language(lang)]
+
+
+def city_name(code: str | None, lang: str) -> str:
+    if code not in CITIES:
+        return code or ""
+    zh, en = CITIES[code]
+    return zh if language(lang) == "zh" else en

@@ -1,0 +1,60 @@
+"""The pickers' values: an Asia/Shanghai date (the end of that day) or an ISO-8601 time with offset; and how the
+pages write times and money."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from api.http.problems import ApiError
+from projections.times import from_us
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+END_OF_DAY = time(23, 59, 59, 999_999)
+
+
+def moment(text: str | None, name: str) -> datetime | None:
+    """None for empty (now, or known now). A bare date means the whole of that day in Guangdong: as of its end."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), END_OF_DAY, SHANGHAI)
+        found = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in text else text)
+    except ValueError:
+        raise ApiError(422, "INVALID_INPUT", f"{name}: a date (2020-03-05) or a time with offset") from None
+    if found.utcoffset() is None:
+        found = found.replace(tzinfo=SHANGHAI)  # a time without offset is read as Guangdong's
+    return found
+
+
+def picker_date(text: str | None) -> str:
+    """The date a date picker shows for the query's value ('' for now, or for a value the figures will refuse)."""
+    try:
+        found = moment(text, "date")
+    except ApiError:
+        return ""
+    return "" if found is None else found.astimezone(SHANGHAI).date().isoformat()
+
+
+def shown(value: datetime | int | None) -> str:
+    """A time as Guangdong reads it, to the second."""
+    if value is None:
+        return ""
+    found = from_us(value) if isinstance(value, int) else value
+    return found.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def yuan(fen: int | None) -> str:
+    """Integer fen as yuan with two decimals and thousands separators (exact: no float)."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def percent(part: int, whole: int) -> int:
+    """A bar's width in whole percent, 0-100."""
+    return 0 if whole <= 0 else max(0, min(100, part * 100 // whole))

@@ -1,0 +1,80 @@
+"""The console's pages: shells with the header (pickers, language, sign-in) and a place for the figures, which the
+page's script fetches from /console/parts/ with the bearer token. A shell carries no data, so it needs no token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from api.http.console import links, moments
+from api.http.console.rendering import keep, page
+from api.http.models.fields import CITY_PATTERN
+from api.http.party_ids import ID_OR_USCC_PATTERN
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+_used_links = links.UsedLinks()
+
+
+def _shell(request: Request, view: str, part: str) -> HTMLResponse:
+    params = request.query_params
+    return page(request, "shell.html", view=view, part=part + keep(request),
+                as_of_date=moments.picker_date(params.get("as_of")),
+                known_at_date=moments.picker_date(params.get("known_at")))
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/overview", response_class=HTMLResponse)
+def overview(request: Request):
+    return _shell(request, "overview", "/console/parts/overview")
+
+
+@router.get("/cities/{city}", response_class=HTMLResponse)
+def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)]):
+    return _shell(request, "city_page", f"/console/parts/cities/{city}")
+
+
+@router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
+def enterprise(request: Request, enterprise_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "enterprise", f"/console/parts/enterprises/{enterprise_id}")
+
+
+@router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)
+def voucher(request: Request, voucher_id: UUID):
+    return _shell(request, "voucher", f"/console/parts/vouchers/{voucher_id}")
+
+
+@router.get("/providers/{provider_id}", response_class=HTMLResponse)
+def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "provider", f"/console/parts/providers/{provider_id}")
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch(request: Request, batch_id: UUID):
+    return _shell(request, "batch", f"/console/parts/batches/{batch_id}")
+
+
+@router.get("/disputes/{entity_kind}/{entity_id}", response_class=HTMLResponse)
+def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
+            entity_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "dispute", f"/console/parts/disputes/{entity_kind}/{entity_id}")
+
+
+PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches", "enterprise": "enterprises"}
+
+
+@router.get("/open")
+def open_page(request: Request, kind: Literal["voucher", "provider", "batch", "enterprise"],
+              key: Annotated[str, Query(pattern=r"^[0-9A-Za-z-]{1,64}$")]):
+    """The header's "open" box: a voucher, enterprise or provider (id or USCC) or batch, at the same times."""
+    rest = keep(request, kind=None, key=None)
+    return RedirectResponse(f"/console/{PAGES[kind]}/{key.strip()}{rest}", status_code=303)
+
+
+@router.post("/session")
+def session(request: Request, link: Annotated[str, Body(embed=True, max_length=4096)]):
+    """A one-time link exchanged for a bearer token (api/http/console/links.py)."""
+    token = links.exchange(request.app.state.settings, _used_links, link)
+    return JSONResponse({"token": token}, headers={"Cache-Control": "no-store"})

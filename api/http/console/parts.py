@@ -1,0 +1,88 @@
+"""The figures of each view as an HTML fragment, for the bearer of a token (the page's script fetches them): the
+same authentication as the API (``query_call``), and what the API refuses is refused here, said in words."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.http.console import disputes, moments, views
+from api.http.console.rendering import page
+from api.http.dependencies import Call, query_call
+from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
+from api.http.party_ids import ID_OR_USCC_PATTERN
+from api.http.problems import STATUS_OF_KIND, ApiError
+from ledger.errors import LedgerError
+
+router = APIRouter(prefix="/console/parts", include_in_schema=False)
+Moment = Query(None, max_length=40)
+
+
+def _own_page(c: Call) -> str | None:
+    """Where a scoped token may look instead of a page it may not see."""
+    kind, scope = c.principal.kind, c.principal.scope
+    return {"provider": f"/console/providers/{scope}", "enterprise": f"/console/enterprises/{scope}",
+            "city": f"/console/cities/{scope}"}.get(kind)
+
+
+def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
+    try:
+        params = request.query_params
+        found = read(moments.moment(params.get("as_of"), "as_of"), moments.moment(params.get("known_at"), "known_at"))
+    except ApiError as refused:
+        return page(request, "refused.html", status=refused.status, code=refused.code, detail=refused.detail,
+                    own_page=_own_page(c))
+    except LedgerError as refused:  # e.g. a malformed USCC in the path: the API's answer, in the page's words
+        status = STATUS_OF_KIND.get(refused.kind, 422)
+        return page(request, "refused.html", status=status, code=refused.code, detail=refused.detail,
+                    own_page=_own_page(c))
+    return page(request, template, **found)
+
+
+@router.get("/overview", response_class=HTMLResponse)
+def overview(request: Request, year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
+             as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "overview.html", lambda at, known: views.overview(c, at, known, year), c)
+
+
+@router.get("/cities/{city}", response_class=HTMLResponse)
+def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)],
+         year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
+         known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "city.html", lambda at, known: views.city(c, city, at, known, year), c)
+
+
+@router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
+def enterprise(request: Request, enterprise_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
+               as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "enterprise.html", lambda at, known: views.enterprise(c, enterprise_id, at, known), c)
+
+
+@router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)
+def voucher(request: Request, voucher_id: UUID, as_of: str | None = Moment, known_at: str | None = Moment,
+            c: Call = Depends(query_call)):
+    return _render(request, "voucher.html", lambda at, known: views.voucher(c, voucher_id, at, known), c)
+
+
+@router.get("/providers/{provider_id}", response_class=HTMLResponse)
+def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
+             as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "provider.html", lambda at, known: views.provider(c, provider_id, at, known), c)
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch(request: Request, batch_id: UUID, as_of: str | None = Moment, known_at: str | None = Moment,
+          c: Call = Depends(query_call)):
+    return _render(request, "batch.html", lambda at, known: views.batch(c, batch_id, at, known), c)
+
+
+@router.get("/disputes/{entity_kind}/{entity_id}", response_class=HTMLResponse)
+def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
+            entity_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)], as_of: str | None = Moment,
+            known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "dispute.html",
+                   lambda at, known: disputes.dispute(c, entity_kind, entity_id, at, known), c)
+

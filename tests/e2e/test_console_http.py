@@ -1,0 +1,57 @@
+"""The console over HTTP, without a browser: pages carry no data and forbid anything from elsewhere; figures need a
+token; a sign-in link is good once and is no bearer token; the "open" box only ever leads to a console page."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.http.console.links import console_link
+from tests.support.api_helpers import assert_problem, module_store_settings, patched_clock, running_api
+
+SQLITE = [pytest.param("sqlite", id="sqlite")]
+
+
+@pytest.fixture(scope="module", params=SQLITE)
+def api(request, tmp_path_factory):
+    settings = module_store_settings(request, tmp_path_factory)
+    with patched_clock() as clock, running_api(settings, clock) as running:
+        yield running
+
+
+def test_a_page_is_a_shell_that_fetches_nothing_from_elsewhere(api):
+    page = api.client.get("/console/overview?as_of=2020-03-05&lang=en")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src" not in policy  # scripts from this service only
+    assert 'data-part="/console/parts/overview?as_of=2020-03-05&amp;lang=en"' in page.text
+    assert "data-figure" not in page.text and "http://" not in page.text and "https://" not in page.text
+    assert 'value="2020-03-05"' in page.text  # the picker shows the date asked for
+    assert api.client.get("/console/overview?as_of=not-a-date").status_code == 200  # the part says what is wrong
+
+
+def test_figures_need_a_token(api):
+    assert_problem(api.client.get("/console/parts/overview"), 401, "UNAUTHENTICATED")
+    refused = api.client.get("/console/parts/overview?as_of=not-a-date", headers=api.auth("auditor"))
+    assert refused.status_code == 422 and "INVALID_INPUT" in refused.text
+
+
+def test_a_sign_in_link_is_good_once_and_is_no_bearer_token(api):
+    link = console_link(api.settings, "city:440600", base_url="http://127.0.0.1:8000").partition("#link=")[2]
+    assert_problem(api.client.get("/v1/programme", headers={"Authorization": f"Bearer {link}"}), 401)
+    first = api.client.post("/console/session", json={"link": link})
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
+    token = first.json()["token"]
+    assert api.client.get("/v1/cities/440600/spend", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert api.client.get("/v1/cities/441900/spend", headers={"Authorization": f"Bearer {token}"}).status_code == 404
+    assert_problem(api.client.post("/console/session", json={"link": link}), 401, "UNAUTHENTICATED")
+    ordinary = api.auth("province")["Authorization"].split()[1]  # a bearer token is no link
+    assert_problem(api.client.post("/console/session", json={"link": ordinary}), 401, "UNAUTHENTICATED")
+
+
+def test_the_open_box_leads_to_a_console_page_only(api):
+    moved = api.client.get("/console/open?kind=batch&key=abc-123&as_of=2020-03-05&lang=en", follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "/console/batches/abc-123?as_of=2020-03-05&lang=en"
+    for key in ("//elsewhere.example", "a/../../v1", "x y"):
+        assert api.client.get("/console/open", params={"kind": "voucher", "key": key},
+                              follow_redirects=False).status_code == 422
