@@ -101,12 +101,31 @@ class Settings(BaseSettings):
         SecretStr(DEFAULT_JWT_SECRET), description="HMAC key that signs and checks bearer tokens (HS256)"
     )
     token_ttl_s: int = Field(8 * 3600, ge=60, description="lifetime of tokens minted by `voucher-ledger token`")
+    jwks_path: Path | None = Field(
+        None, description="JWKS file of the identity provider's public keys (EdDSA, ES256, RS256), read again when it "
+        "changes; a token's `kid` picks its key. Set in production: HS256 tokens are then refused"
+    )
+    jwt_audience: str | None = Field(None, description="the `aud` every token must carry (required with a JWKS)")
+    jwt_issuer: str | None = Field(None, description="the `iss` of the identity provider's tokens (required with a "
+                                   "JWKS; HS256 tokens are issued by `voucher-ledger`)")
+    jwt_role_claim: str = Field("role", description="the claim that carries the role, e.g. city:440600")
 
     @model_validator(mode="after")
     def _no_default_key_in_production(self) -> Settings:
         if self.production and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
             raise ValueError("VOUCHER_LEDGER_PRODUCTION is set but VOUCHER_LEDGER_JWT_SECRET is the default key")
         return self
+
+    @model_validator(mode="after")
+    def _jwks_names_its_tokens(self) -> Settings:
+        if self.jwks_path is not None and not (self.jwt_audience and self.jwt_issuer):
+            raise ValueError("VOUCHER_LEDGER_JWKS_PATH is set: VOUCHER_LEDGER_JWT_AUDIENCE and VOUCHER_LEDGER_JWT_ISSUER "
+                             "must be set too (tokens of another audience or issuer are refused)")
+        return self
+
+    def accepts_hs256(self) -> bool:
+        """HS256 (the shared development key) is for development: production with a JWKS takes only its keys."""
+        return not (self.production and self.jwks_path is not None)
 
     @model_validator(mode="after")
     def _training_clock_is_not_for_production(self) -> Settings:

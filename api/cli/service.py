@@ -1,7 +1,9 @@
-"""`voucher-ledger serve | token`: running the HTTP service."""
+"""`voucher-ledger serve | token | keys new`: running the HTTP service and minting its tokens."""
 
 from __future__ import annotations
 
+
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -51,15 +53,48 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def token(role: str = typer.Option(..., help="province | auditor | city:<code> | enterprise:<uscc> | provider:<uscc>"),
               subject: str = typer.Option("", help="who the token is for (recorded as the actor); default: the role"),
-              ttl_s: int = typer.Option(0, help="lifetime in seconds (default: VOUCHER_LEDGER_TOKEN_TTL_S)")) -> None:
-        """Mint a bearer token signed with the configured key."""
+              ttl_s: int = typer.Option(0, help="lifetime in seconds (default: VOUCHER_LEDGER_TOKEN_TTL_S)"),
+              private_key: Path = typer.Option(None, help="sign with this private key (PEM, from `keys new`) as the "
+                                               "identity provider would, instead of the HS256 key"),
+              kid: str = typer.Option("", help="the key's id in the JWKS (with --private-key)")) -> None:
+        """Mint a bearer token signed with the configured key (or, with --private-key, with a local private key)."""
         from api.http.auth import mint
+        from api.http.signing_keys import load_private_key, mint_signed
 
+        settings = get_settings()
         try:
-            print(mint(get_settings(), role, subject=subject or None, ttl_s=ttl_s or None))
-        except ValueError as exc:
+            if private_key is None:
+                print(mint(settings, role, subject=subject or None, ttl_s=ttl_s or None))
+            elif not kid:
+                raise ValueError("--private-key needs --kid: the id of its public key in the JWKS")
+            else:
+                print(mint_signed(settings, role, load_private_key(private_key), kid, subject=subject or None,
+                                  ttl_s=ttl_s or None))
+        except (ValueError, OSError) as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from None
+
+    keys = typer.Typer(help="Local token-signing keys (a stand-in for the identity provider in tests and demos).",
+                       no_args_is_help=True)
+    app.add_typer(keys, name="keys")
+
+    @keys.command("new")
+    def keys_new(out: Path = typer.Option(..., help="the JWKS file to add the public key to (created if absent)"),
+                 private: Path = typer.Option(..., help="where to write the private key (PEM, mode 0600)"),
+                 algorithm: str = typer.Option("EdDSA", help="EdDSA | ES256 | RS256"),
+                 kid: str = typer.Option("", help="the key's id (default: a random one)")) -> None:
+        """Make a key pair: the private key to a PEM file, its public half into a JWKS file; prints the kid."""
+        from api.http.signing_keys import add_to_jwks, new_kid, new_private_key, public_jwk, write_private_key
+
+        try:
+            key = new_private_key(algorithm)
+            kid = kid or new_kid()
+            write_private_key(private, key)
+            add_to_jwks(out, public_jwk(key, kid))
+        except (ValueError, OSError, KeyError) as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+        print(kid)
 
     @app.command("console-link")
     def console_link(role: str = typer.Option(..., help="province | auditor | city:<code> | enterprise:<uscc> | "

@@ -1,4 +1,11 @@
-"""Bearer tokens (JWT, HS256, signed with the configured key) and the roles of the programme.
+"""Bearer tokens (JWT) and the roles of the programme.
+
+Two kinds of token: an identity provider's, signed with a private key whose public half is in the JWKS file
+(``VOUCHER_LEDGER_JWKS_PATH``, api/http/jwks.py: EdDSA, ES256 or RS256, the key picked by ``kid``, checked against the
+configured ``iss`` and ``aud``); and HS256 tokens signed with the shared key (``voucher-ledger token``), for
+development, refused in production once a JWKS is configured. The token's header only routes it: each path passes
+PyJWT the one algorithm its key may use, so a token cannot downgrade itself (alg ``none``, or HS256 "signed" with a
+public key).
 
 Roles: ``province`` (every command), ``auditor`` (reads everything, writes nothing), ``city:<code>`` (reads its own
 city's data), ``enterprise:<uscc>`` (reads its own vouchers, claims on them), ``provider:<uscc>`` (reads its own
@@ -14,6 +21,7 @@ import jwt
 from fastapi import Request, Security
 from fastapi.security import HTTPBearer
 
+from api.http.jwks import JwksUnavailable, jwks_file
 from api.http.problems import ApiError
 from store.settings import Settings
 from ledger import ids
@@ -66,11 +74,21 @@ def parse_role(role: str) -> tuple[str, str | None]:
 
 def mint(settings: Settings, role: str, *, subject: str | None = None, now: datetime | None = None,
          ttl_s: int | None = None) -> str:
+    """An HS256 token signed with the shared key (development, tests, the demo)."""
+    return jwt.encode(claims_for(settings, role, ISSUER, subject=subject, now=now, ttl_s=ttl_s),
+                      settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+
+
+def claims_for(settings: Settings, role: str, issuer: str, *, subject: str | None = None,
+               now: datetime | None = None, ttl_s: int | None = None) -> dict[str, object]:
+    """The claims of a token minted here (HS256, or with a local private key: api/http/signing_keys.py)."""
     parse_role(role)
     now = now or datetime.now(UTC)
-    claims = {"iss": ISSUER, "sub": subject or role, "role": role, "iat": now,
-              "exp": now + timedelta(seconds=ttl_s or settings.token_ttl_s)}
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+    claims: dict[str, object] = {"iss": issuer, "sub": subject or role, settings.jwt_role_claim: role, "iat": now,
+                                 "exp": now + timedelta(seconds=ttl_s or settings.token_ttl_s)}
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    return claims
 
 
 def authenticate(settings: Settings, authorization: str | None) -> Principal:
@@ -78,12 +96,37 @@ def authenticate(settings: Settings, authorization: str | None) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "UNAUTHENTICATED", "send 'Authorization: Bearer <token>' (voucher-ledger token --role ROLE)")
     try:
-        claims = jwt.decode(token.strip(), settings.jwt_secret.get_secret_value(), algorithms=[ALGORITHM],
-                            issuer=ISSUER, options={"require": ["exp", "sub", "role", "iss"]})
-        kind, scope = parse_role(str(claims["role"]))
+        claims = _verified_claims(settings, token.strip())
+        role = claims[settings.jwt_role_claim]
+        if not isinstance(role, str):
+            raise ValueError(f"the {settings.jwt_role_claim!r} claim is not a string")
+        kind, scope = parse_role(role)
     except (jwt.PyJWTError, ValueError) as exc:
         raise ApiError(401, "UNAUTHENTICATED", f"the bearer token is not valid: {exc}") from None
-    return Principal(role=str(claims["role"]), kind=kind, scope=scope, subject=str(claims["sub"]))
+    return Principal(role=role, kind=kind, scope=scope, subject=str(claims["sub"]))
+
+
+def _verified_claims(settings: Settings, token: str) -> dict[str, object]:
+    header = jwt.get_unverified_header(token)
+    required = ["exp", "sub", settings.jwt_role_claim, "iss"] + (["aud"] if settings.jwt_audience else [])
+    if header.get("alg") == ALGORITHM:
+        if not settings.accepts_hs256():
+            raise ValueError("HS256 tokens are not accepted in production: use a token of the identity provider")
+        return jwt.decode(token, settings.jwt_secret.get_secret_value(), algorithms=[ALGORITHM], issuer=ISSUER,
+                          audience=settings.jwt_audience, options={"require": required})
+    if settings.jwks_path is None:
+        raise ValueError(f"only HS256 tokens are accepted here, not {header.get('alg')!r}")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise ValueError("the token names no key (kid)")
+    try:
+        key = jwks_file(settings.jwks_path).key(kid)
+    except JwksUnavailable as exc:
+        raise ValueError(f"the service's key set cannot be read ({exc})") from None
+    if key is None:
+        raise ValueError(f"unknown or rotated-out key {kid!r}")
+    return jwt.decode(token, key.key, algorithms=[key.algorithm], issuer=settings.jwt_issuer,
+                      audience=settings.jwt_audience, options={"require": required})
 
 
 # Declares the bearer scheme in the OpenAPI document (so /docs can send a token); checking stays ours, so that a
