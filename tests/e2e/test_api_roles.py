@@ -112,6 +112,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/disputes/{entity_kind}/{entity_id}"):     "public",
     ("GET", "/console/cities/{city}"):                          "public",
     ("GET", "/console/enterprises/{enterprise_id}"):            "public",
+    ("GET", "/console/trial-balance"):                          "public",
+    ("GET", "/console/events"):                                 "public",
     ("POST", "/console/session"):                               "console link",   # a link is its own credential
     ("GET", "/console/open"):                                   "console link",   # a redirect to a page
     ("GET", "/console/parts/overview"):                         "console part",
@@ -121,6 +123,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/parts/disputes/{entity_kind}/{entity_id}"): "console part",
     ("GET", "/console/parts/cities/{city}"):                    "console part",
     ("GET", "/console/parts/enterprises/{enterprise_id}"):      "console part",
+    ("GET", "/console/parts/trial-balance"):                    "console part",
+    ("GET", "/console/parts/events"):                           "console part",
 }
 # Each console part reads one API route; it answers every role that route's status (200, 403 or 404). The overview
 # reads every city's spend: open to the roles that may read city spend at all, each seeing its own city.
@@ -131,6 +135,8 @@ CONSOLE_PARTS = {
     "/console/parts/disputes/{entity_kind}/{entity_id}": "/v1/vouchers/{voucher_id}",  # a voucher's dispute
     "/console/parts/cities/{city}": "/v1/cities/{city}/spend",
     "/console/parts/enterprises/{enterprise_id}": "/v1/enterprises/{enterprise_id}",
+    "/console/parts/trial-balance": "/v1/trial-balance",
+    "/console/parts/events": "/v1/events",
 }
 OVERVIEW = "Y    Y    Y     Y     -     -     -     -"
 # The audit trail depends on the entity: the province and auditors read every trail; a city, enterprise or provider
