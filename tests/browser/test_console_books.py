@@ -106,3 +106,38 @@ def test_a_city_sees_neither_the_books_nor_the_feed(browser, served, watch):
         assert "当前角色无权查看此页面" in page.locator(".refused h1").inner_text()
         assert page.locator("[data-figure], tr[data-position]").count() == 0
     watch.assert_clean(allowed_errors=("403",))
+
+
+def api_lines(served: Served, account: str, **params) -> list[dict]:
+    """Every line of an account, paging through the API."""
+    lines, after = [], 0
+    while after is not None:
+        answer = served.api("auditor", "/v1/journal-lines", account=account, after=after, limit=50, **params)
+        lines += answer["items"]
+        after = answer["next_after"]
+    return lines
+
+
+def test_an_accounts_lines_sum_to_its_trial_balance_row(browser, served, watch):
+    times = {"as_of": end_of_day(DAY)}
+    balance = {a["account"]: a for a in served.api("auditor", "/v1/trial-balance", **times)["accounts"]}
+    for account in ("PAID", "VOUCHER_COMMITMENTS"):  # through the API, every page: the row is its lines' sum
+        lines = api_lines(served, account, **times)
+        assert len({(line["position"], line["seq"]) for line in lines}) == len(lines) > 0  # no line twice
+        assert (sum(line["debit_fen"] for line in lines), sum(line["credit_fen"] for line in lines)) == (
+            balance[account]["debit_fen"], balance[account]["credit_fen"])
+    page = signed_in(browser, served, watch, "auditor", f"/console/trial-balance?as_of={DAY}")
+    account = "RECOVERIES_RECEIVABLE"  # few lines: one page of the console holds them all
+    row = figures(page, f"#trial-balance tr[data-account='{account}']")
+    page.click(f"#trial-balance tr[data-account='{account}'] a.lines")  # from the row to its lines, by a click
+    page.wait_for_selector("body[data-ready=true] #journal-lines")
+    assert f"account={account}" in page.url and f"as_of={DAY}" in page.url
+    lines = api_lines(served, account, **times)
+    shown = page.locator("#journal-lines tbody tr[data-position]")
+    assert [(int(shown.nth(i).get_attribute("data-position")), int(shown.nth(i).get_attribute("data-seq")))
+            for i in range(shown.count())] == [(line["position"], line["seq"]) for line in lines]
+    assert page.locator("#next-page").count() == 0
+    sums = figures(page, "#jl-sums")
+    assert sums == {"debit_fen": row["debit_fen"], "credit_fen": row["credit_fen"]} and sums["debit_fen"] > 0
+    screenshot(page, f"journal-lines-{served.settings.store}")
+    watch.assert_clean()

@@ -11,6 +11,7 @@ from api.http.routes import journal, queries
 from ledger.parties import VOUCHER_CITIES
 
 FEED_PAGE = 100
+LINES_PAGE = 200  # entries
 # The page that tells an event's subject's story, by the aggregate its type names (``Voucher.ClaimSettled``).
 STORY_PAGES = {"Voucher": "vouchers", "Provider": "providers", "SettlementBatch": "batches",
                "Enterprise": "enterprises"}
@@ -21,6 +22,14 @@ def trial_balance(c: Call, as_of: datetime | None, known_at: datetime | None, ci
     """Every account's debits and credits (credits as positive numbers), balances by fund source, and totals."""
     found = journal.trial_balance(as_of_or_now(as_of), known_at, city, year, c)
     return {**found, "known_at": known_at, "year": year, "city_code": found["city"], "cities": VOUCHER_CITIES}
+
+
+def journal_lines(c: Call, account: str, as_of: datetime | None, known_at: datetime | None, city: str | None,
+                  year: int | None, after: int) -> dict[str, Any]:
+    """One page of an account's lines (whole entries), with the sums of the page's debits and credits."""
+    found = journal.journal_lines(account, as_of_or_now(as_of), known_at, city, year, after, LINES_PAGE, c)
+    sums = {k: sum(line[k] for line in found["items"]) for k in ("debit_fen", "credit_fen")}
+    return {**found, "known_at": known_at, "year": year, "city_code": found["city"], "after": after, "sums": sums}
 
 
 def story(event: dict[str, Any]) -> str | None:

@@ -72,6 +72,11 @@ def events(request: Request):
     return _shell(request, "events", "/console/parts/events")
 
 
+@router.get("/journal-lines", response_class=HTMLResponse)
+def journal_lines(request: Request):
+    return _shell(request, "journal_lines", "/console/parts/journal-lines")
+
+
 PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches", "enterprise": "enterprises"}
 
 

@@ -13,6 +13,7 @@ from api.http.console import books, disputes, moments, views
 from api.http.console.rendering import page
 from api.http.dependencies import Call, query_call
 from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
+from api.http.models.queries import Account
 from api.http.party_ids import ID_OR_USCC_PATTERN
 from api.http.problems import STATUS_OF_KIND, ApiError
 from ledger.errors import LedgerError
@@ -103,3 +104,12 @@ def events(request: Request, after: int = Query(0, ge=0, le=2**63 - 1),
            known_at: str | None = Moment, c: Call = Depends(query_call)):
     """The feed is the record itself: it goes by the recorded time alone, so as_of is all the time it needs."""
     return _render(request, "events.html", lambda at, known: books.events(c, at, after, type), c)
+
+
+@router.get("/journal-lines", response_class=HTMLResponse)
+def journal_lines(request: Request, account: Account, city: str | None = Query(None, pattern=CITY_PATTERN),
+                  year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
+                  after: int = Query(0, ge=0, le=2**63 - 1), as_of: str | None = Moment,
+                  known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "journal_lines.html",
+                   lambda at, known: books.journal_lines(c, account, at, known, city, year, after), c)
