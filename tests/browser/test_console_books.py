@@ -1,6 +1,7 @@
 """The auditors' pages of the console in Debian's Chromium: the trial balance and the event feed show the API's
-answers (/v1/trial-balance, /v1/events) for the same as_of and known_at; the trial balance balances; the feed pages
-on, filters by type, and leads from an event to its subject's story; a city may see neither."""
+answers (/v1/trial-balance, /v1/journal-lines, /v1/events) for the same as_of and known_at; the trial balance
+balances and an account's lines sum to its row; the feed pages on, filters by type, and leads from an event to its
+subject's story; a city may see neither; and a city's spend over time is the API's city spend at each month's end."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 
 from ledger.parties import VOUCHER_CITIES
 from tests.support.api_helpers import module_store_settings, store_params
-from tests.support.console_browser import Served, end_of_day, figures, screenshot, serving, signed_in, simulated_store
+from tests.support.console_browser import (
+    Served, end_of_day, figures, screenshot, serving, signed_in, simulated_store,
+)
 
 pytest.importorskip("playwright")
 
@@ -140,4 +143,34 @@ def test_an_accounts_lines_sum_to_its_trial_balance_row(browser, served, watch):
     sums = figures(page, "#jl-sums")
     assert sums == {"debit_fen": row["debit_fen"], "credit_fen": row["credit_fen"]} and sums["debit_fen"] > 0
     screenshot(page, f"journal-lines-{served.settings.store}")
+    watch.assert_clean()
+
+
+def test_a_citys_spend_over_time_is_the_apis_at_each_months_end(browser, served, watch):
+    year = 2019
+    spent = {city: sum(line["amount_fen"] for line in served.api("auditor", f"/v1/cities/{city}/spend",
+                                                                  as_of=end_of_day(DAY), year=year)["lines"]
+                       if line["stage"] == "spend") for city in VOUCHER_CITIES}
+    city = max(spent, key=spent.get)
+    page = signed_in(browser, served, watch, f"city:{city}", f"/console/cities/{city}?as_of={DAY}&year={year}")
+    lines = page.locator("#city-over-time polyline[data-stage]")
+    series = {lines.nth(i).get_attribute("data-stage"): [int(v) for v in lines.nth(i).get_attribute(
+        "data-values").split(",")] for i in range(lines.count())}
+    assert "spend" in series and len(series["spend"]) == 12  # the ends of January to November, then as_of
+    totals = figures(page, "#stage-totals")  # the last point is the table's figure at the page's as_of
+    assert {stage: v[-1] for stage, v in series.items()} == {stage: totals[stage] for stage in series}
+    assert {stage for stage, total in totals.items() if total} <= set(series)
+    for month, index in (("2019-03-31", 2), ("2019-06-30", 5), ("2019-09-30", 8)):
+        answer = served.api(f"city:{city}", f"/v1/cities/{city}/spend", as_of=end_of_day(month), year=year)
+        expected = dict.fromkeys(series, 0)
+        for line in answer["lines"]:
+            if line["stage"] in expected:
+                expected[line["stage"]] += line["amount_fen"]
+        assert {stage: v[index] for stage, v in series.items()} == expected, month
+    highest = max(max(v) for v in series.values())
+    assert int(page.locator("#chart-high").get_attribute("data-fen")) == highest > 0
+    top = min(float(p.split(",")[1]) for i in range(lines.count())
+              for p in lines.nth(i).get_attribute("points").split())  # the highest figure is drawn highest
+    assert top == 10.0
+    screenshot(page, f"city-over-time-{served.settings.store}")
     watch.assert_clean()
