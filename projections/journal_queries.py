@@ -77,3 +77,34 @@ def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = No
     return {"as_of_us": as_of_us, "known_at_us": known_at_us, "city": city, "programme_year": programme_year,
             "accounts": accounts, "totals": totals,
             "balanced": all(totals[f"{s}_balance_fen"] == 0 for s in FUND_SOURCES) and totals["balance_fen"] == 0}
+
+
+LINE_COLUMNS = ("position", "seq", "event_type", "fund_source", "amount_fen", "effective_us", "recorded_us",
+                "programme_year", "cash_year", "city", "fee_category", "voucher_id", "claim_id", "provider_id")
+
+
+def journal_lines(db: ReadModelView, account: str, as_of_us: int, known_at_us: int | None = None, *,
+                  after_position: int = 0, limit: int = 100, city: str | None = None,
+                  programme_year: int | None = None) -> list[dict[str, Any]]:
+    """One account's postings that count as of T known at K, in journal order, with their entry's event and
+    voucher: the lines its trial balance row sums. A page holds ``limit`` whole entries after ``after_position``
+    (an entry may post to one account twice, once per fund source), so a cursor never splits an entry."""
+    if account not in ACCOUNTS:
+        raise ValueError(f"unknown journal account {account!r}; known: {', '.join(ACCOUNTS)}")
+    where, params = _where(as_of_us, known_at_us, {"city": city, "programme_year": programme_year})
+    where = SQL("account = ? AND position > ? AND ") + where
+    params = [account, after_position, *params]
+    rows = db.fetchall(
+        SQL("SELECT p.position, p.seq, e.event_type, p.fund_source, p.amount_fen, p.effective_us, p.recorded_us, "
+            "p.programme_year, p.cash_year, p.city, p.fee_category, e.voucher_id, e.claim_id, p.provider_id "
+            "FROM vl_journal_postings p JOIN vl_journal_entries e ON e.position = p.position "
+            "WHERE p.position IN (SELECT DISTINCT position FROM vl_journal_postings WHERE {where} "
+            "ORDER BY position LIMIT ?) AND p.account = ? ORDER BY p.position, p.seq").format(where=where),
+        [*params, limit, account],
+    )
+    lines = []
+    for row in rows:
+        line = dict(zip(LINE_COLUMNS, row, strict=True))
+        amount = int(line.pop("amount_fen"))
+        lines.append({**line, "debit_fen": max(amount, 0), "credit_fen": max(-amount, 0)})
+    return lines

@@ -107,6 +107,11 @@ class ReadModels:
         """The double-entry journal's trial balance (projections/journal_queries.py)."""
         return self._ask(journal_queries.trial_balance, to_us(as_of), _us(known_at), **filters)
 
+    def journal_lines(self, account: str, as_of: datetime, known_at: datetime | None = None,
+                      **page: Any) -> list[dict[str, Any]]:
+        """One account's postings, whole entries at a time (projections/journal_queries.py)."""
+        return self._ask(journal_queries.journal_lines, account, to_us(as_of), _us(known_at), **page)
+
     # Lists and lookups, as known now (projections/lists_queries.py).
     def list_page(self, name: str, **page: Any) -> lists_queries.Page:
         return self._ask(lists_queries.page, name, **page)

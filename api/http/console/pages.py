@@ -62,6 +62,21 @@ def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
     return _shell(request, "dispute", f"/console/parts/disputes/{entity_kind}/{entity_id}")
 
 
+@router.get("/trial-balance", response_class=HTMLResponse)
+def trial_balance(request: Request):
+    return _shell(request, "trial_balance", "/console/parts/trial-balance")
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events(request: Request):
+    return _shell(request, "events", "/console/parts/events")
+
+
+@router.get("/journal-lines", response_class=HTMLResponse)
+def journal_lines(request: Request):
+    return _shell(request, "journal_lines", "/console/parts/journal-lines")
+
+
 PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches", "enterprise": "enterprises"}
 
 

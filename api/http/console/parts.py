@@ -9,16 +9,18 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.http.console import disputes, moments, views
+from api.http.console import books, disputes, moments, views
 from api.http.console.rendering import page
 from api.http.dependencies import Call, query_call
 from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
+from api.http.models.queries import Account
 from api.http.party_ids import ID_OR_USCC_PATTERN
 from api.http.problems import STATUS_OF_KIND, ApiError
 from ledger.errors import LedgerError
 
 router = APIRouter(prefix="/console/parts", include_in_schema=False)
 Moment = Query(None, max_length=40)
+EVENT_TYPE = r"^[A-Za-z]+\.[A-Za-z]+$"  # the API's own pattern for ?event_type=
 
 
 def _own_page(c: Call) -> str | None:
@@ -86,3 +88,28 @@ def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
     return _render(request, "dispute.html",
                    lambda at, known: disputes.dispute(c, entity_kind, entity_id, at, known), c)
 
+
+
+@router.get("/trial-balance", response_class=HTMLResponse)
+def trial_balance(request: Request, city: str | None = Query(None, pattern=CITY_PATTERN),
+                  year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
+                  known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "trial_balance.html",
+                   lambda at, known: books.trial_balance(c, at, known, city, year), c)
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events(request: Request, after: int = Query(0, ge=0, le=2**63 - 1),
+           type: str | None = Query(None, pattern=EVENT_TYPE, max_length=80), as_of: str | None = Moment,
+           known_at: str | None = Moment, c: Call = Depends(query_call)):
+    """The feed is the record itself: it goes by the recorded time alone, so as_of is all the time it needs."""
+    return _render(request, "events.html", lambda at, known: books.events(c, at, after, type), c)
+
+
+@router.get("/journal-lines", response_class=HTMLResponse)
+def journal_lines(request: Request, account: Account, city: str | None = Query(None, pattern=CITY_PATTERN),
+                  year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
+                  after: int = Query(0, ge=0, le=2**63 - 1), as_of: str | None = Moment,
+                  known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "journal_lines.html",
+                   lambda at, known: books.journal_lines(c, account, at, known, city, year, after), c)

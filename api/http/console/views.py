@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from api.http.console.chart import spend_over_time
 from api.http.dependencies import Call, as_of_or_now
 from api.http.problems import ApiError
 from api.http.routes import lists, programme, queries
@@ -98,7 +99,8 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     return {"as_of": at, "known_at": known_at, "city_code": code, "year": year, "years": years, "stages": STAGES,
             "table": dict(sorted(table.items())), "totals": totals, "by_source": by_source,
             "quota": answer["quotas"].get(year, {}), "vouchers": vouchers["items"],
-            "more_vouchers": vouchers["next_cursor"] is not None}
+            "more_vouchers": vouchers["next_cursor"] is not None,
+            "over_time": spend_over_time(c, code, at, known_at, year, STAGES)}
 
 
 def enterprise(c: Call, key: str, as_of: datetime | None, known_at: datetime | None) -> dict[str, Any]:

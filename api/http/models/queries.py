@@ -242,3 +242,29 @@ class TrialBalanceOut(Answer):
     accounts: list[TrialBalanceLine]
     totals: TrialBalanceTotals
     balanced: bool
+
+
+class JournalLine(BaseModel):
+    position: int = Field(description="the entry: the global position of the event that moved the money")
+    seq: int
+    event_type: str
+    fund_source: Literal["province", "city"]
+    debit_fen: int
+    credit_fen: int = Field(description="credits, as a positive number")
+    effective_us: int
+    recorded_us: int
+    programme_year: int
+    cash_year: int
+    city: str
+    fee_category: str
+    voucher_id: UUID
+    claim_id: UUID | None
+    provider_id: UUID | None
+
+
+class JournalLinesOut(Answer):
+    account: Account
+    city: str | None
+    programme_year: int | None
+    items: list[JournalLine]
+    next_after: int | None = Field(description="pass as ?after= for the next page (whole entries); null at the end")
