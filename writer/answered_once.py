@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import RecordConflictError
-
 from ledger import ids
 from ledger.answered_requests import AnsweredRequest
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command
 from ledger.errors import ConcurrentUpdateError, LedgerError, NotFoundError
 from ledger.recording import By
+from writer.decided_again import alone
 from writer.unit_of_work import UnitOfWork
 from writer.unit_of_work_scope import unit_of_work
 
@@ -69,19 +68,16 @@ def decide_once(app: VoucherLedger, uow: UnitOfWork, command: Command, by: By, k
 def answer_once(app: VoucherLedger, command: Command, by: By, key: IdempotencyKey) -> Any:
     """Without a group-commit writer: one unit of work for this command and its answer, committed in one
     transaction; after a clash (another first request with the key, or another writer) decided again from the store,
-    a bounded number of times."""
-    for _ in range(app.max_attempts):
-        with unit_of_work(app) as uow:
-            try:
-                outcome, refusal = decide_once(app, uow, command, by, key), None
-            except LedgerError as error:
-                outcome, refusal = None, error
-            try:
-                uow.flush()
-            except RecordConflictError:
-                uow.discard()
-                continue
-            if refusal is not None:
-                raise refusal
-            return outcome
-    raise ConcurrentUpdateError(f"the command met a concurrent change {app.max_attempts} times and was not applied")
+    as the writer decides a clashed command (``writer.decided_again.alone``)."""
+
+    def decide(uow: UnitOfWork, _: object) -> tuple[Any, BaseException | None]:
+        try:
+            return decide_once(app, uow, command, by, key), None
+        except LedgerError as refusal:  # a final one was staged as the key's answer: it commits all the same
+            return None, refusal
+
+    with unit_of_work(app) as uow:
+        result, error, _ = alone(app, uow, None, decide)
+    if error is not None:
+        raise error
+    return result
