@@ -208,6 +208,11 @@ class WriteOffRecovery(Body):
 class Created(BaseModel):
     id: UUID
 
+    @classmethod
+    def of(cls, new_id: UUID) -> Created:
+        """The answer to a command whose result is the id it created."""
+        return cls(id=new_id)
+
 
 class EligibilityOut(BaseModel):
     enterprise_id: UUID

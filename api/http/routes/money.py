@@ -84,7 +84,7 @@ async def release(voucher_id: UUID, claim_id: UUID, body: s.Reason, c: Call = De
              summary="Open a settlement batch for a provider and period")
 async def open_batch(body: s.OpenBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="open settlement batches")
-    return await c.send(body, v.OpenBatch(batch_id=uuid4(), **body.model_dump()), lambda new_id: s.Created(id=new_id),
+    return await c.send(body, v.OpenBatch(batch_id=uuid4(), **body.model_dump()), s.Created.of,
                      status=201)
 
 

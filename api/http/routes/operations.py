@@ -55,7 +55,7 @@ def revoke_voucher(voucher_id: UUID, body: s.RevokeVoucher, c: Call = Depends(ke
 def record_cloud_agreement(provider_id: UUID, body: s.RecordCloudAgreement, c: Call = Depends(call)):
     c.allow(*PROVINCE, what="record cloud discount agreements")
     return c.respond(body, v.RecordCloudAgreement(provider_id=provider_id, year=body.year, rate=body.rate),
-                     lambda new_id: Created(id=new_id), status=201)
+                     Created.of, status=201)
 
 
 @router.post("/enterprises/{enterprise_id}/eligibility/{year}/correction", response_model=s.EligibilityCorrected,

@@ -19,7 +19,7 @@ PROVINCE = ("province",)
 @router.post("/enterprises", status_code=201, response_model=s.Created, summary="Register an enterprise")
 async def register_enterprise(body: s.RegisterEnterprise, c: Call = Depends(call)):
     c.allow(*PROVINCE, what="register enterprises")
-    return await c.send(body, v.RegisterEnterprise(**body.model_dump()), _created, status=201)
+    return await c.send(body, v.RegisterEnterprise(**body.model_dump()), s.Created.of, status=201)
 
 
 @router.post("/enterprises/{enterprise_id}/eligibility", response_model=s.EligibilityOut,
@@ -36,31 +36,31 @@ async def publish_catalogue(body: s.PublishCatalogue, c: Call = Depends(call)):
     c.allow(*PROVINCE, what="publish catalogues")
     items = tuple(CatalogueItem.checked(i.item_id, i.name, i.fee_category, i.rate, i.cap_fen) for i in body.items)
     return await c.send(body, v.PublishCatalogue(year=body.year, items=items, redemption_deadline=body.redemption_deadline),
-                     _created, status=201)
+                     s.Created.of, status=201)
 
 
 @router.post("/city-quotas", response_model=s.Created, summary="Set or revise a city's quota for a year")
 async def set_city_quota(body: s.SetCityQuota, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="set city quotas")
-    return await c.send(body, v.SetCityQuota(**body.model_dump()), _created)
+    return await c.send(body, v.SetCityQuota(**body.model_dump()), s.Created.of)
 
 
 @router.post("/carrier-rates", response_model=s.Created, summary="Set or revise the carriers' network discount rates")
 async def set_carrier_rates(body: s.SetCarrierRates, c: Call = Depends(call)):
     c.allow(*PROVINCE, what="set carrier rates")
-    return await c.send(body, v.SetCarrierRates(year=body.year, rates=tuple(body.rates.items())), _created)
+    return await c.send(body, v.SetCarrierRates(year=body.year, rates=tuple(body.rates.items())), s.Created.of)
 
 
 @router.post("/providers", status_code=201, response_model=s.Created, summary="Admit a service provider to the pool")
 async def admit_provider(body: s.AdmitProvider, c: Call = Depends(call)):
     c.allow(*PROVINCE, what="admit providers")
-    return await c.send(body, v.AdmitProvider(**body.model_dump()), _created, status=201)
+    return await c.send(body, v.AdmitProvider(**body.model_dump()), s.Created.of, status=201)
 
 
 @router.post("/providers/{provider_id}/quotas", response_model=s.Created, summary="Set a provider's quota for a year")
 async def set_provider_quota(provider_id: UUID, body: s.SetProviderQuota, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="set provider quotas")
-    return await c.send(body, v.SetProviderQuota(provider_id=provider_id, **body.model_dump()), _created)
+    return await c.send(body, v.SetProviderQuota(provider_id=provider_id, **body.model_dump()), s.Created.of)
 
 
 async def _assess(c: Call, provider_id: UUID, body: BaseModel, check: s.RecordAssessment):
@@ -95,7 +95,3 @@ async def eliminate_provider(provider_id: UUID, body: s.EliminateProvider, c: Ca
     c.allow(*PROVINCE, what="eliminate providers")
     return await c.send(body, v.EliminateProvider(provider_id=provider_id, **body.model_dump()),
                      lambda status: s.StatusOut(provider_id=provider_id, status=status))
-
-
-def _created(new_id: UUID) -> s.Created:
-    return s.Created(id=new_id)
