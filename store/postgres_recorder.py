@@ -34,15 +34,15 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresFactory
 from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from store.retries import within_budget
+from store.retries import BudgetedAggregateRecorder, BudgetedApplicationRecorder, BudgetedTrackingRecorder, within_budget
 
 
-class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
+class BinaryInsertApplicationRecorder(BudgetedApplicationRecorder):
     # Up to this many events, the insert transaction is one message (one round trip, and one wake-up of the
     # committing thread, which under a busy GIL waits to run again after each); above, the binary INSERT's smaller
     # message wins (states are sent as hex, twice their size).
@@ -200,3 +200,5 @@ class LedgerPostgresFactory(PostgresFactory):
     this class by its topic (``store.settings``), computed from the class itself, so the wiring cannot drift."""
 
     application_recorder_class = BinaryInsertApplicationRecorder
+    aggregate_recorder_class = BudgetedAggregateRecorder  # the snapshots
+    tracking_recorder_class = BudgetedTrackingRecorder
