@@ -47,6 +47,8 @@ WORDS: dict[str, dict[str, str]] = {
         "over_time_note": "每月末的累计金额（元），最后一点为所选截至时间；省级与市级资金合计。",
         "PROGRAMME_BUDGET": "省级项目预算", "CITY_BUDGET": "市级配套预算", "VOUCHER_COMMITMENTS": "服务券承诺",
         "CLAIMS_HELD": "待审核申请", "PROVIDER_PAYABLES": "应付服务商款", "PAID": "已支付服务商",
+        "download": "下载", "map": "各地市支出分布（示意图）", "outside_short": "不在本项目范围内",
+        "map_note": "示意图：按各地市大致方位排列，非实际边界；颜色越深支出越多（已兑付−追回，元）。点击地市查看详情。",
         "RECOVERIES_RECEIVABLE": "应收追回款", "RECOVERIES_COLLECTED": "已收回追回款", "RECOVERIES_WRITTEN_OFF": "已核销追回款",
     },
     "en": {
@@ -96,6 +98,9 @@ WORDS: dict[str, dict[str, str]] = {
                           "province and city funds together.",
         "PROGRAMME_BUDGET": "Programme budget (province)", "CITY_BUDGET": "City co-funding budget",
         "VOUCHER_COMMITMENTS": "Voucher commitments", "CLAIMS_HELD": "Claims waiting for review",
+        "download": "Download", "map": "Spend by city (schematic map)", "outside_short": "Not in programme",
+        "map_note": "Schematic: each city placed roughly where it lies, not its real boundary; the darker, the more "
+                    "spent (settled − recovered, yuan). Click a city for its page.",
         "PROVIDER_PAYABLES": "Provider payables", "PAID": "Paid", "RECOVERIES_RECEIVABLE": "Recoveries receivable",
         "RECOVERIES_COLLECTED": "Recoveries collected",
         "RECOVERIES_WRITTEN_OFF": "Recoveries written off",

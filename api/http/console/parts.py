@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.http.console import books, disputes, moments, views
+from api.http.console import books, disputes, exports, moments, views
 from api.http.console.rendering import page
 from api.http.dependencies import Call, query_call
 from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
@@ -33,6 +33,7 @@ def _own_page(c: Call) -> str | None:
 def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
     try:
         params = request.query_params
+        wanted = exports.asked(params)
         found = read(moments.moment(params.get("as_of"), "as_of"), moments.moment(params.get("known_at"), "known_at"))
     except ApiError as refused:
         return page(request, "refused.html", status=refused.status, code=refused.code, detail=refused.detail,
@@ -41,6 +42,8 @@ def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
         status = STATUS_OF_KIND.get(refused.kind, 422)
         return page(request, "refused.html", status=status, code=refused.code, detail=refused.detail,
                     own_page=_own_page(c))
+    if wanted is not None:  # one of the page's tables, as a file
+        return exports.response(request, template, found, *wanted)
     return page(request, template, **found)
 
 
