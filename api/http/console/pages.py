@@ -77,6 +77,16 @@ def journal_lines(request: Request):
     return _shell(request, "journal_lines", "/console/parts/journal-lines")
 
 
+@router.get("/explain/spend/{city}", response_class=HTMLResponse)
+def explain_spend(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)]):
+    return _shell(request, "explain", f"/console/parts/explain/spend/{city}")
+
+
+@router.get("/explain/journal-lines", response_class=HTMLResponse)
+def explain_account(request: Request):
+    return _shell(request, "explain", "/console/parts/explain/journal-lines")
+
+
 PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches", "enterprise": "enterprises"}
 
 

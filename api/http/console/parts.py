@@ -9,11 +9,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.http.console import books, disputes, exports, moments, views
+from api.http.console import books, disputes, explain, exports, moments, views
 from api.http.console.rendering import page
 from api.http.dependencies import Call, query_call
 from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.models.queries import Account
+from api.http.routes.spend_movements import Stage
 from api.http.party_ids import ID_OR_USCC_PATTERN
 from api.http.problems import STATUS_OF_KIND, ApiError
 from ledger.errors import LedgerError
@@ -92,7 +93,6 @@ def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
                    lambda at, known: disputes.dispute(c, entity_kind, entity_id, at, known), c)
 
 
-
 @router.get("/trial-balance", response_class=HTMLResponse)
 def trial_balance(request: Request, city: str | None = Query(None, pattern=CITY_PATTERN),
                   year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
@@ -116,3 +116,21 @@ def journal_lines(request: Request, account: Account, city: str | None = Query(N
                   known_at: str | None = Moment, c: Call = Depends(query_call)):
     return _render(request, "journal_lines.html",
                    lambda at, known: books.journal_lines(c, account, at, known, city, year, after), c)
+
+
+@router.get("/explain/spend/{city}", response_class=HTMLResponse)
+def explain_spend(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)], stage: Stage = "spend",
+                  year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
+                  fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"] | None = None,
+                  fund_source: Literal["province", "city"] | None = None, as_of: str | None = Moment,
+                  known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "explain_spend.html", lambda at, known: explain.spend(
+        c, city, at, known, stage, year, fee_category, fund_source), c)
+
+
+@router.get("/explain/journal-lines", response_class=HTMLResponse)
+def explain_account(request: Request, account: Account, city: str | None = Query(None, pattern=CITY_PATTERN),
+                    year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
+                    known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "explain_account.html",
+                   lambda at, known: explain.account(c, account, at, known, city, year), c)
