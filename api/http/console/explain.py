@@ -16,7 +16,7 @@ PAGES = 20  # a figure of more events than this many pages says so, and shows th
 PAGE = 1000
 
 
-def _every_page(read: Callable[[int], dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+def every_page(read: Callable[[int], dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
     """Every item of a cursor-paged answer, up to PAGES pages; and whether there were more."""
     items: list[dict[str, Any]] = []
     after: int | None = 0
@@ -34,7 +34,7 @@ def spend(c: Call, code: str, as_of: datetime | None, known_at: datetime | None,
     at = as_of_or_now(as_of)
     answer = queries.city_spend(code, at, year, "programme", fee_category, fund_source, stage, known_at, c)
     figure = sum(line["amount_fen"] for line in answer["lines"])
-    items, more = _every_page(lambda after: spend_movements.city_spend_movements(
+    items, more = every_page(lambda after: spend_movements.city_spend_movements(
         code, stage, at, known_at, year, "programme", fee_category, fund_source, after, PAGE, c))
     return {"as_of": at, "known_at": known_at, "city_code": code, "stage": stage, "year": year,
             "fee_category": fee_category, "fund_source": fund_source, "figure": figure, "items": items,
@@ -46,7 +46,7 @@ def account(c: Call, name: str, as_of: datetime | None, known_at: datetime | Non
     at = as_of_or_now(as_of)
     rows = journal.trial_balance(at, known_at, city, year, c)["accounts"]
     figure = next((r for r in rows if r["account"] == name), None)
-    items, more = _every_page(lambda after: journal.journal_lines(name, at, known_at, city, year, after, PAGE, c))
+    items, more = every_page(lambda after: journal.journal_lines(name, at, known_at, city, year, after, PAGE, c))
     sums = {k: sum(i[k] for i in items) for k in ("debit_fen", "credit_fen")}
     for source in ("province", "city"):
         sums[f"{source}_balance_fen"] = sum(i["debit_fen"] - i["credit_fen"] for i in items

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from api.http.console import links, moments
 from api.http.console.rendering import keep, page
 from api.http.models.fields import CITY_PATTERN
+from api.http.console.parts import DISPUTE_KEY
 from api.http.party_ids import ID_OR_USCC_PATTERN
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -57,8 +58,8 @@ def batch(request: Request, batch_id: UUID):
 
 
 @router.get("/disputes/{entity_kind}/{entity_id}", response_class=HTMLResponse)
-def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
-            entity_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+def dispute(request: Request, entity_kind: Literal["voucher", "provider", "city", "batch"],
+            entity_id: Annotated[str, Path(pattern=DISPUTE_KEY)]):
     return _shell(request, "dispute", f"/console/parts/disputes/{entity_kind}/{entity_id}")
 
 

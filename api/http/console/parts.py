@@ -21,6 +21,7 @@ from ledger.errors import LedgerError
 
 router = APIRouter(prefix="/console/parts", include_in_schema=False)
 Moment = Query(None, max_length=40)
+DISPUTE_KEY = f"^(?:{ID_OR_USCC_PATTERN[1:-1]}|{CITY_PATTERN[1:-1]})$"  # a voucher, provider, batch or city
 EVENT_TYPE = r"^[A-Za-z]+\.[A-Za-z]+$"  # the API's own pattern for ?event_type=
 
 
@@ -86,11 +87,12 @@ def batch(request: Request, batch_id: UUID, as_of: str | None = Moment, known_at
 
 
 @router.get("/disputes/{entity_kind}/{entity_id}", response_class=HTMLResponse)
-def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
-            entity_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)], as_of: str | None = Moment,
+def dispute(request: Request, entity_kind: Literal["voucher", "provider", "city", "batch"],
+            entity_id: Annotated[str, Path(pattern=DISPUTE_KEY)],
+            year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
             known_at: str | None = Moment, c: Call = Depends(query_call)):
     return _render(request, "dispute.html",
-                   lambda at, known: disputes.dispute(c, entity_kind, entity_id, at, known), c)
+                   lambda at, known: disputes.dispute(c, entity_kind, entity_id, at, known, year), c)
 
 
 @router.get("/trial-balance", response_class=HTMLResponse)
