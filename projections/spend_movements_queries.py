@@ -1,5 +1,5 @@
-"""What makes up a city's spend figure: the money_flows rows (one per event) that a figure of
-:func:`projections.money_flows_queries.city_spend` adds up, each with its share of the figure.
+"""What makes up a city's spend figure or a voucher's balance: the money_flows rows (one per event) that a figure of
+:func:`projections.money_flows_queries.city_spend` or ``voucher_balance`` adds up, each with its share of the figure.
 
 The figure is a sum over these rows under the one bitemporal rule (:mod:`projections.bitemporal`), so the amounts
 listed here, added up, are the figure: the city spend query reaches the same rows through daily totals, this one reads
@@ -14,7 +14,7 @@ from psycopg.sql import SQL, Composable, Identifier
 
 from projections.bitemporal import counted
 from projections.money_flows import AMOUNTS
-from projections.money_flows_queries import amounts
+from projections.money_flows_queries import amounts, money
 from projections.spend import spend_figure
 from projections.view import ReadModelView
 
@@ -58,3 +58,23 @@ def city_movements(db: ReadModelView, city: str, as_of_us: int, known_at_us: int
         if amount:
             found.append({**head, "amount_fen": amount, "city_fen": city_part, "province_fen": total - city_part})
     return {"items": found, "next_after": rows[-1][0] if len(rows) == limit else None}
+
+
+VOUCHER_FIGURES = ("face_value", "claimed", "approved", "settled", "reversed", "recovered", "returned", "remaining")
+
+
+def voucher_movements(db: ReadModelView, voucher_id: str, as_of_us: int, known_at_us: int | None = None, *,
+                      figure: str) -> list[dict[str, Any]]:
+    """The rows behind one of ``voucher_balance``'s figures (``face_value`` ... ``remaining``), each with its part:
+    the balance is money() of the rows' sums, and money() is linear, so the parts add up to the figure."""
+    if figure not in VOUCHER_FIGURES:
+        raise ValueError(f"figure is one of {VOUCHER_FIGURES}")
+    when = counted(as_of_us, known_at_us)
+    rows = db.fetchall(SQL("SELECT {} FROM vl_money_movements WHERE voucher_id = ? AND {} ORDER BY position, seq")
+                       .format(_SELECT, when.sql), (voucher_id, *when.params))
+    found = []
+    for row in rows:
+        amount = money(amounts(tuple(row[len(COLUMNS):])))[f"{figure}_fen"]
+        if amount:
+            found.append({**dict(zip(COLUMNS, row[:len(COLUMNS)], strict=True)), "amount_fen": amount})
+    return found

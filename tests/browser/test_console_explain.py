@@ -136,3 +136,34 @@ def test_a_city_may_explain_its_own_figures_only(browser, served, watch):
     page = signed_in(browser, served, watch, f"city:{own}", f"/console/explain/spend/{other}?as_of={DAY}")
     assert page.locator(".refused").count() == 1 and page.locator("#explain-events").count() == 0
     watch.assert_clean(allowed_errors=("404",))
+
+
+def test_a_voucher_figure_explains_itself_in_either_language(browser, served, watch):
+    claim = served.api("auditor", "/v1/claims", status="settled", limit=1)["items"][0]
+    voucher = claim["voucher_id"]
+    page = signed_in(browser, served, watch, "auditor", f"/console/vouchers/{voucher}?as_of={DAY}")
+    balance = served.api("auditor", f"/v1/vouchers/{voucher}", as_of=end_of_day(DAY))
+    for figure in ("settled", "remaining"):
+        page.click(f"#voucher-figures [data-figure={figure}_fen] a.explain")
+        page.wait_for_selector("body[data-ready=true] #explain-events")
+        assert f"figure={figure}" in page.url and f"as_of={DAY}" in page.url
+        events = listed(page)
+        assert sum(amount for _, amount in events) == balance[f"{figure}_fen"]
+        assert figures(page, "#explain-check") == {"figure": balance[f"{figure}_fen"], "total": balance[f"{figure}_fen"]}
+        api = served.api("auditor", f"/v1/vouchers/{voucher}/movements", figure=figure, as_of=end_of_day(DAY))
+        assert events == [(e["position"], e["amount_fen"]) for e in api["items"]]
+        trail = {e["position"] for e in served.api("auditor", f"/v1/audit/voucher/{voucher}", as_of=end_of_day(DAY),
+                                                    limit=1000)["items"]}
+        assert {position for position, _ in events} <= trail  # every one of them is in the voucher's story
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.go_back()
+        page.wait_for_selector("body[data-ready=true] #voucher-figures")
+    page.click(f"#voucher-figures [data-figure=settled_fen] a.explain")
+    page.wait_for_selector("body[data-ready=true] #explain-events")
+    before = figures(page, "#explain-check")
+    page.click("#lang-switch")
+    page.wait_for_selector("body[data-ready=true][data-lang=en] #explain-events")
+    assert page.locator("h1").inner_text().startswith("Where the figure comes from · Voucher · Settled")
+    assert figures(page, "#explain-check") == before
+    assert page.locator("#explain-equal").inner_text() == "The events below add up to the figure."
+    watch.assert_clean()

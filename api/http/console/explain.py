@@ -1,5 +1,6 @@
 """The "explain" views: a figure beside the events that make it up, each with its amount, and their total, which is
-the figure. A city spend cell reads ``GET /v1/cities/{city}/spend/movements``; a trial balance line reads the
+the figure. A city spend cell reads ``GET /v1/cities/{city}/spend/movements``, a voucher's figure
+``GET /v1/vouchers/{id}/movements``; a trial balance line reads the
 account's journal lines (``GET /v1/journal-lines``), every page of them. Both through the API's route functions, so a
 role that may not read the figure may not read its events either."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from api.http.dependencies import Call, as_of_or_now
 from api.http.routes import journal, queries, spend_movements
@@ -54,3 +56,12 @@ def account(c: Call, name: str, as_of: datetime | None, known_at: datetime | Non
     sums["balance_fen"] = sums["debit_fen"] - sums["credit_fen"]
     return {"as_of": at, "known_at": known_at, "account": name, "city_code": city, "year": year,
             "figure": figure, "items": items, "sums": sums, "more": more}
+
+
+def voucher(c: Call, voucher_id: UUID, as_of: datetime | None, known_at: datetime | None,
+            figure: str) -> dict[str, Any]:
+    found = spend_movements.voucher_movements(voucher_id, figure, as_of_or_now(as_of), known_at, c)
+    balance = queries.voucher(voucher_id, found["as_of"], known_at, c)
+    total = sum(i["amount_fen"] for i in found["items"])
+    return {**found, "known_at": known_at, "figure_name": figure, "figure": balance[f"{figure}_fen"],
+            "total": total, "more": False}

@@ -83,6 +83,11 @@ def explain_spend(request: Request, city: Annotated[str, Path(pattern=CITY_PATTE
     return _shell(request, "explain", f"/console/parts/explain/spend/{city}")
 
 
+@router.get("/explain/vouchers/{voucher_id}", response_class=HTMLResponse)
+def explain_voucher(request: Request, voucher_id: UUID):
+    return _shell(request, "explain", f"/console/parts/explain/vouchers/{voucher_id}")
+
+
 @router.get("/explain/journal-lines", response_class=HTMLResponse)
 def explain_account(request: Request):
     return _shell(request, "explain", "/console/parts/explain/journal-lines")

@@ -136,3 +136,12 @@ def explain_account(request: Request, account: Account, city: str | None = Query
                     known_at: str | None = Moment, c: Call = Depends(query_call)):
     return _render(request, "explain_account.html",
                    lambda at, known: explain.account(c, account, at, known, city, year), c)
+
+
+@router.get("/explain/vouchers/{voucher_id}", response_class=HTMLResponse)
+def explain_voucher(request: Request, voucher_id: UUID,
+                    figure: Literal["face_value", "claimed", "approved", "settled", "reversed", "recovered",
+                                    "returned", "remaining"] = "remaining",
+                    as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "explain_voucher.html",
+                   lambda at, known: explain.voucher(c, voucher_id, at, known, figure), c)

@@ -290,3 +290,18 @@ class SpendMovementsOut(Answer):
     stage: str
     items: list[SpendMovement] = Field(description="the events whose amounts add up to the city spend figure")
     next_after: int | None = Field(description="cursor for the next page; null on the last page")
+
+
+class VoucherMovement(BaseModel):
+    position: int
+    event_type: str
+    effective_us: int
+    recorded_us: int
+    claim_id: UUID | None
+    amount_fen: int = Field(description="this event's part of the figure")
+
+
+class VoucherMovementsOut(Answer):
+    voucher_id: UUID
+    figure: str
+    items: list[VoucherMovement] = Field(description="the events whose amounts add up to the voucher's figure")

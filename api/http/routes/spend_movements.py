@@ -1,16 +1,19 @@
-"""Where a city spend figure comes from: the events that make it up, each with its amount, for the same filters as
-``GET /v1/cities/{city}/spend`` (the console's "explain" link). Added up, the amounts are the figure."""
+"""Where a figure comes from: the events that make up a city spend figure (the same filters as
+``GET /v1/cities/{city}/spend``) or a voucher's balance figure (``GET /v1/vouchers/{id}``), each with its amount (the
+console's "explain" links). Added up, the amounts are the figure; the roles are those of the figure's own route."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
+from api.http.routes import queries
 from api.http.routes.queries import AsOf, KnownAt
 from api.http.scope import in_scope, not_found
 from ledger.parties import check_city
@@ -41,3 +44,16 @@ def city_spend_movements(city: Annotated[str, Path(pattern=CITY_PATTERN, json_sc
                                         fee_category=fee_category, fund_source=fund_source, after_position=after,
                                         limit=limit)
     return {"as_of": at, "known_at": known, "city": city, "stage": stage, **found}
+
+
+@router.get("/vouchers/{voucher_id}/movements", response_model=s.VoucherMovementsOut,
+            summary="The events that make up one of a voucher's figures, each with its amount")
+def voucher_movements(voucher_id: UUID,
+                      figure: Literal["face_value", "claimed", "approved", "settled", "reversed", "recovered",
+                                      "returned", "remaining"] = Query("remaining"),
+                      as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
+                      c: Call = Depends(query_call)):
+    found = queries.voucher(voucher_id, as_of, known_at, c)  # its roles, its scope, its 404
+    at, known = found["as_of"], found["known_at"]
+    items = c.read.voucher_movements(voucher_id, at, known, figure=figure)
+    return {"as_of": at, "known_at": known, "voucher_id": voucher_id, "figure": figure, "items": items}
