@@ -81,6 +81,7 @@ def test_a_city_dispute_shows_the_late_payment(browser, paid_late, watch, role):
         "Voucher.ClaimSettled"}
     settled = page.locator("#late-movements .move[data-stage=settled]")
     assert sum(int(settled.nth(i).get_attribute("data-fen")) for i in range(settled.count())) == SUBSIDY
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # fits 1366 wide
     screenshot(page, f"dispute-city-{role.replace(':', '-')}-{served.settings.store}")
     watch.assert_clean()
 
@@ -106,5 +107,6 @@ def test_a_batch_dispute_shows_it_unpaid_then_and_paid_now(browser, paid_late, w
     facts = page.locator("#late-facts > li")
     kinds = sorted(facts.nth(i).get_attribute("data-event") for i in range(facts.count()))
     assert kinds == ["SettlementBatch.Paid", "Voucher.ClaimSettled", "Voucher.ClaimSettled"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # fits 1366 wide
     screenshot(page, f"dispute-batch-{served.settings.store}")
     watch.assert_clean()

@@ -86,6 +86,7 @@ def test_an_overview_spend_cell_explains_itself(browser, served, watch):
     assert page.locator("#explain-equal").get_attribute("data-equal") == "true"
     api = movements(served, city, as_of=end_of_day(DAY), year=YEAR, stage="spend", fund_source="province")
     assert events == [(e["position"], e["amount_fen"]) for e in api]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # fits 1366 wide
     screenshot(page, f"explain-spend-{served.settings.store}")
     watch.assert_clean()
 
@@ -127,6 +128,7 @@ def test_a_trial_balance_line_explains_itself(browser, served, watch):
     assert (debit, credit, debit - credit) == (paid["debit_fen"], paid["credit_fen"], paid["balance_fen"])
     assert by_source == {"province": paid["province_balance_fen"], "city": paid["city_balance_fen"]}
     assert page.locator("#explain-equal").get_attribute("data-equal") == "true"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"explain-account-{served.settings.store}")
     watch.assert_clean()
 
