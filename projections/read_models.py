@@ -83,6 +83,12 @@ class ReadModels:
         return self._ask(spend_movements_queries.voucher_movements, str(voucher_id), to_us(as_of), _us(known_at),
                          **filters)
 
+    def provider_movements(self, provider_id: UUID | str, as_of: datetime, known_at: datetime | None = None,
+                           **filters: Any) -> dict[str, Any]:
+        """The rows one provider figure adds up (projections/spend_movements_queries.py)."""
+        return self._ask(spend_movements_queries.provider_movements, str(provider_id), to_us(as_of), _us(known_at),
+                         **filters)
+
     def provider_receivable(self, provider_id: UUID | str, as_of: datetime,
                             known_at: datetime | None = None) -> dict[str, Any]:
         return self._ask(money_flows_queries.provider_receivable, str(provider_id), to_us(as_of), _us(known_at))

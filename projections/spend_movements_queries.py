@@ -1,5 +1,6 @@
-"""What makes up a city's spend figure or a voucher's balance: the money_flows rows (one per event) that a figure of
-:func:`projections.money_flows_queries.city_spend` or ``voucher_balance`` adds up, each with its share of the figure.
+"""What makes up a city's spend figure, a provider's receivable figure or a voucher's balance: the money_flows rows
+(one per event) that a figure of :mod:`projections.money_flows_queries` (``city_spend``, ``provider_receivable``,
+``voucher_balance``) adds up, each with its share of the figure.
 
 The figure is a sum over these rows under the one bitemporal rule (:mod:`projections.bitemporal`), so the amounts
 listed here, added up, are the figure: the city spend query reaches the same rows through daily totals, this one reads
@@ -36,11 +37,31 @@ def city_movements(db: ReadModelView, city: str, as_of_us: int, known_at_us: int
                    fund_source: str | None = None, after_position: int = 0, limit: int = 1000) -> dict[str, Any]:
     """The rows behind ``city_spend``'s figure ``stage`` (same filters), in order, one page after a position:
     ``items`` and ``next_after`` (the last position read when the page is full, else None)."""
+    return _movements(db, "city", city, as_of_us, known_at_us, stage=stage, year=year, year_kind=year_kind,
+                      fee_category=fee_category, fund_source=fund_source, after_position=after_position, limit=limit)
+
+
+# A provider's receivable figures (money_flows_queries.provider_receivable) by the stage each one sums.
+PROVIDER_FIGURES = {"claimed_pending": "claimed", "approved_unsettled": "approved", "settled": "settled",
+                    "recoveries_raised": "recovered", "recoveries_collected": "collected",
+                    "recoveries_written_off": "written_off", "recoveries_due": "outstanding"}
+
+
+def provider_movements(db: ReadModelView, provider_id: str, as_of_us: int, known_at_us: int | None = None, *,
+                       figure: str, after_position: int = 0, limit: int = 1000) -> dict[str, Any]:
+    """The rows behind one of ``provider_receivable``'s figures (both fund sources), one page after a position."""
+    return _movements(db, "provider_id", provider_id, as_of_us, known_at_us, stage=PROVIDER_FIGURES[figure],
+                      after_position=after_position, limit=limit)
+
+
+def _movements(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, known_at_us: int | None, *, stage: str,
+               year: int | None = None, year_kind: str = "programme", fee_category: str | None = None,
+               fund_source: str | None = None, after_position: int = 0, limit: int = 1000) -> dict[str, Any]:
     if year_kind not in ("programme", "cash"):
         raise ValueError("year_kind is 'programme' or 'cash'")
     when = counted(as_of_us, known_at_us)
-    where: list[Composable] = [SQL("city = ?"), when.sql, _moved(stage), SQL("position > ?")]
-    params: list[Any] = [city, *when.params, after_position]
+    where: list[Composable] = [SQL("{} = ?").format(Identifier(owner)), when.sql, _moved(stage), SQL("position > ?")]
+    params: list[Any] = [owner_id, *when.params, after_position]
     if year is not None:
         where.append(SQL("{} = ?").format(Identifier(f"{year_kind}_year")))
         params.append(year)

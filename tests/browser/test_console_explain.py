@@ -169,3 +169,28 @@ def test_a_voucher_figure_explains_itself_in_either_language(browser, served, wa
     assert figures(page, "#explain-check") == before
     assert page.locator("#explain-equal").inner_text() == "The events below add up to the figure."
     watch.assert_clean()
+
+
+PROVIDER_FIGURES = ("claimed_pending", "approved_unsettled", "settled", "recoveries_raised", "recoveries_collected",
+                    "recoveries_written_off", "recoveries_due")
+
+
+def test_a_provider_figure_explains_itself(browser, served, watch):
+    provider = served.api("auditor", "/v1/claims", status="settled", limit=1)["items"][0]["provider_id"]
+    for known_at in (None, EARLIER):  # by the API alone: each figure is its events, as known now and then
+        times = {"as_of": end_of_day(DAY)} | ({"known_at": end_of_day(known_at)} if known_at else {})
+        answer = served.api("auditor", f"/v1/providers/{provider}", **times)
+        for figure in PROVIDER_FIGURES:
+            events = served.api("auditor", f"/v1/providers/{provider}/movements", figure=figure, **times)
+            assert events["next_after"] is None
+            assert sum(e["amount_fen"] for e in events["items"]) == answer[f"{figure}_fen"], (figure, known_at)
+    page = signed_in(browser, served, watch, "auditor", f"/console/providers/{provider}?as_of={DAY}")
+    shown = figures(page, "#provider-figures")["settled_fen"]
+    assert page.locator("#provider-figures a.explain").count() == len(PROVIDER_FIGURES)
+    assert page.locator("#provider-figures [data-figure=held_fen] a").count() == 0  # held: not a sum of events
+    page.click("#provider-figures [data-figure=settled_fen] a.explain")
+    page.wait_for_selector("body[data-ready=true] #explain-events")
+    assert "figure=settled" in page.url
+    assert shown == sum(amount for _, amount in listed(page)) > 0
+    assert figures(page, "#explain-check") == {"figure": shown, "total": shown}
+    watch.assert_clean()

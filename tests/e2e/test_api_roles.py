@@ -64,6 +64,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/vouchers/{voucher_id}/movements"):             "Y    Y    Y     n     Y     n     -     -",
     ("GET", "/v1/enterprises/{enterprise_id}"):                 "Y    Y    Y     n     Y     n     -     -",
     ("GET", "/v1/providers/{provider_id}"):                     "Y    Y    -     -     -     -     Y     n",
+    ("GET", "/v1/providers/{provider_id}/movements"):           "Y    Y    -     -     -     -     Y     n",
     ("GET", "/v1/cities/{city}/spend"):                         "Y    Y    Y     n     -     -     -     -",
     ("GET", "/v1/cities/{city}/spend/movements"):               "Y    Y    Y     n     -     -     -     -",
     ("GET", "/v1/whitelist"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
@@ -121,6 +122,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/explain/spend/{city}"):                   "public",
     ("GET", "/console/explain/journal-lines"):                  "public",
     ("GET", "/console/explain/vouchers/{voucher_id}"):          "public",
+    ("GET", "/console/explain/providers/{provider_id}"):        "public",
     ("POST", "/console/session"):                               "console link",   # a link is its own credential
     ("GET", "/console/open"):                                   "console link",   # a redirect to a page
     ("GET", "/console/parts/overview"):                         "console part",
@@ -136,6 +138,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/parts/explain/spend/{city}"):             "console part",
     ("GET", "/console/parts/explain/journal-lines"):            "console part",
     ("GET", "/console/parts/explain/vouchers/{voucher_id}"):    "console part",
+    ("GET", "/console/parts/explain/providers/{provider_id}"):  "console part",
 }
 # Each console part reads one API route; it answers every role that route's status (200, 403 or 404). The overview
 # reads every city's spend: open to the roles that may read city spend at all, each seeing its own city.
@@ -152,6 +155,7 @@ CONSOLE_PARTS = {
     "/console/parts/explain/spend/{city}": "/v1/cities/{city}/spend/movements",
     "/console/parts/explain/journal-lines": "/v1/journal-lines",
     "/console/parts/explain/vouchers/{voucher_id}": "/v1/vouchers/{voucher_id}/movements",
+    "/console/parts/explain/providers/{provider_id}": "/v1/providers/{provider_id}/movements",
 }
 OVERVIEW = "Y    Y    Y     Y     -     -     -     -"
 # The audit trail depends on the entity: the province and auditors read every trail; a city, enterprise or provider

@@ -1,6 +1,6 @@
 """The "explain" views: a figure beside the events that make it up, each with its amount, and their total, which is
-the figure. A city spend cell reads ``GET /v1/cities/{city}/spend/movements``, a voucher's figure
-``GET /v1/vouchers/{id}/movements``; a trial balance line reads the
+the figure. A city spend cell reads ``GET /v1/cities/{city}/spend/movements``, a voucher's or a provider's figure
+``GET /v1/vouchers/{id}/movements`` or ``GET /v1/providers/{id}/movements``; a trial balance line reads the
 account's journal lines (``GET /v1/journal-lines``), every page of them. Both through the API's route functions, so a
 role that may not read the figure may not read its events either."""
 
@@ -62,6 +62,20 @@ def voucher(c: Call, voucher_id: UUID, as_of: datetime | None, known_at: datetim
             figure: str) -> dict[str, Any]:
     found = spend_movements.voucher_movements(voucher_id, figure, as_of_or_now(as_of), known_at, c)
     balance = queries.voucher(voucher_id, found["as_of"], known_at, c)
-    total = sum(i["amount_fen"] for i in found["items"])
-    return {**found, "known_at": known_at, "figure_name": figure, "figure": balance[f"{figure}_fen"],
-            "total": total, "more": False}
+    return _figure("voucher", str(voucher_id), found["as_of"], known_at, figure, balance[f"{figure}_fen"],
+                   found["items"], False)
+
+
+def provider(c: Call, key: str, as_of: datetime | None, known_at: datetime | None, figure: str) -> dict[str, Any]:
+    at = as_of_or_now(as_of)
+    receivable = queries.provider(key, at, known_at, c)
+    subject = str(receivable["provider_id"])
+    items, more = every_page(lambda after: spend_movements.provider_movements(
+        subject, figure, at, known_at, after, PAGE, c))
+    return _figure("provider", subject, at, known_at, figure, receivable[f"{figure}_fen"], items, more)
+
+
+def _figure(kind: str, subject: str, at: datetime, known_at: datetime | None, figure: str, value: int,
+            items: list[dict[str, Any]], more: bool) -> dict[str, Any]:
+    return {"as_of": at, "known_at": known_at, "kind": kind, "subject": subject, "figure_name": figure,
+            "figure": value, "items": items, "total": sum(i["amount_fen"] for i in items), "more": more}

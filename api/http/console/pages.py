@@ -88,6 +88,11 @@ def explain_voucher(request: Request, voucher_id: UUID):
     return _shell(request, "explain", f"/console/parts/explain/vouchers/{voucher_id}")
 
 
+@router.get("/explain/providers/{provider_id}", response_class=HTMLResponse)
+def explain_provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "explain", f"/console/parts/explain/providers/{provider_id}")
+
+
 @router.get("/explain/journal-lines", response_class=HTMLResponse)
 def explain_account(request: Request):
     return _shell(request, "explain", "/console/parts/explain/journal-lines")

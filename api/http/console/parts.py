@@ -143,5 +143,14 @@ def explain_voucher(request: Request, voucher_id: UUID,
                     figure: Literal["face_value", "claimed", "approved", "settled", "reversed", "recovered",
                                     "returned", "remaining"] = "remaining",
                     as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
-    return _render(request, "explain_voucher.html",
+    return _render(request, "explain_figure.html",
                    lambda at, known: explain.voucher(c, voucher_id, at, known, figure), c)
+
+
+@router.get("/explain/providers/{provider_id}", response_class=HTMLResponse)
+def explain_provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
+                     figure: Literal["claimed_pending", "approved_unsettled", "settled", "recoveries_raised",
+                                     "recoveries_collected", "recoveries_written_off", "recoveries_due"] = "settled",
+                     as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+    return _render(request, "explain_figure.html",
+                   lambda at, known: explain.provider(c, provider_id, at, known, figure), c)

@@ -305,3 +305,10 @@ class VoucherMovementsOut(Answer):
     voucher_id: UUID
     figure: str
     items: list[VoucherMovement] = Field(description="the events whose amounts add up to the voucher's figure")
+
+
+class ProviderMovementsOut(Answer):
+    provider_id: UUID
+    figure: str
+    items: list[SpendMovement] = Field(description="the events whose amounts add up to the provider's figure")
+    next_after: int | None = Field(description="cursor for the next page; null on the last page")

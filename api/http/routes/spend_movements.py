@@ -1,5 +1,6 @@
 """Where a figure comes from: the events that make up a city spend figure (the same filters as
-``GET /v1/cities/{city}/spend``) or a voucher's balance figure (``GET /v1/vouchers/{id}``), each with its amount (the
+``GET /v1/cities/{city}/spend``), a provider's receivable figure (``GET /v1/providers/{id}``) or a voucher's balance
+figure (``GET /v1/vouchers/{id}``), each with its amount (the
 console's "explain" links). Added up, the amounts are the figure; the roles are those of the figure's own route."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_cal
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes import queries
-from api.http.routes.queries import AsOf, KnownAt
+from api.http.routes.queries import AsOf, KnownAt, ProviderKey
 from api.http.scope import in_scope, not_found
 from ledger.parties import check_city
 
@@ -57,3 +58,19 @@ def voucher_movements(voucher_id: UUID,
     at, known = found["as_of"], found["known_at"]
     items = c.read.voucher_movements(voucher_id, at, known, figure=figure)
     return {"as_of": at, "known_at": known, "voucher_id": voucher_id, "figure": figure, "items": items}
+
+
+@router.get("/providers/{provider_id}/movements", response_model=s.ProviderMovementsOut,
+            summary="The events that make up one of a provider's receivable figures, each with its amount")
+def provider_movements(provider_id: ProviderKey,
+                       figure: Literal["claimed_pending", "approved_unsettled", "settled", "recoveries_raised",
+                                       "recoveries_collected", "recoveries_written_off", "recoveries_due"] = Query(
+                           "settled"),
+                       as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
+                       after: int = Query(0, ge=0, le=2**63 - 1, description="the last page's next_after"),
+                       limit: int = Query(1000, ge=1, le=1000), c: Call = Depends(query_call)):
+    found = queries.provider(provider_id, as_of, known_at, c)  # its roles, its scope, its 404
+    at, known = found["as_of"], found["known_at"]
+    page = c.read.provider_movements(found["provider_id"], at, known, figure=figure, after_position=after,
+                                     limit=limit)
+    return {"as_of": at, "known_at": known, "provider_id": found["provider_id"], "figure": figure, **page}
