@@ -191,6 +191,7 @@ class Server:
     log_path: Path
     nodelay_listener: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
+    command: list[str] | None = None  # what to run instead of ``serve_command(nodelay_listener)``
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     started_in_s: float = 0.0
@@ -233,7 +234,7 @@ class Server:
 
     def _start_once(self) -> bool:
         log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(serve_command(self.nodelay_listener), env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(self.command or serve_command(self.nodelay_listener), env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT_S
