@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from api.http import docs, health, log_format, openapi, problems
 from api.http.access_log import AccessLogMiddleware
+from api.http.auth import VerifiedTokens
 from api.http.body_limit import TooLargeAsProblem
 from api.http.console import install as install_console
 from api.http.metrics import Metrics
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served offline by api/http/docs.py
     app.state.settings, app.state.clock, app.state.metrics, app.state.outage = settings, clock, metrics, outage
+    app.state.verified_tokens = VerifiedTokens()
     log_format.configure(settings.log_format)
     app.state.training = lambda: clock.training or (
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
