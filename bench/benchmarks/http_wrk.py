@@ -157,8 +157,8 @@ def http_wrk(ctx: Context) -> list[Figure]:
         return []
     binary = find_wrk()
     if binary is None:
-        ctx.tracker.log("http_wrk: no wrk binary (apt-get install wrk) - skipped")
-        return [Figure("postgres.http.claims.missing_wrk", 0.0, "requests/s", notes={"skipped": "wrk not found"})]
+        ctx.tracker.log("http_wrk: skipped, no wrk binary and none could be installed (apt-get install wrk)")
+        return []
     scale = ctx.scale
     seconds, warm_up, repeats = scale.http_seconds, scale.http_warm_up_s, scale.http_repeats
     settings = ctx.postgres.ledger_settings("bench_wrk").model_copy(
