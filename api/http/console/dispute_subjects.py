@@ -13,7 +13,6 @@ from api.http.console.explain import every_page
 from api.http.dependencies import Call
 from api.http.problems import ApiError
 from api.http.routes import programme, queries, spend_movements
-from projections.times import to_us
 
 # The stages money moves through (the others are made of these: spend = settled − recovered, ...).
 MOVES = ("claimed", "approved", "settled", "reversed", "recovered", "collected", "written_off")
@@ -46,14 +45,12 @@ def late_movements(c: Call, code: str, at: datetime, known: datetime, year: int)
     """The events in effect by ``at`` recorded after ``known`` that moved the city's figures, each with what it
     moved in each stage: "known now" less "known then", event by event."""
     found: dict[int, dict[str, Any]] = {}
-    learned = to_us(known)
     for stage in MOVES:
         items, _ = every_page(lambda after, stage=stage: spend_movements.city_spend_movements(
-            code, stage, at, None, year, "programme", None, None, after, 1000, c))
+            code, stage, at, None, year, "programme", None, None, known, after, 1000, c))
         for e in items:
-            if e["recorded_us"] > learned:
-                row = found.setdefault(e["position"], {**e, "moves": {}})
-                row["moves"][stage] = e["amount_fen"]
+            row = found.setdefault(e["position"], {**e, "moves": {}})
+            row["moves"][stage] = e["amount_fen"]
     return [found[p] for p in sorted(found)]
 
 

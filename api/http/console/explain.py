@@ -1,7 +1,7 @@
 """The "explain" views: a figure beside the events that make it up, each with its amount, and their total, which is
 the figure. A city spend cell reads ``GET /v1/cities/{city}/spend/movements``, a voucher's or a provider's figure
 ``GET /v1/vouchers/{id}/movements`` or ``GET /v1/providers/{id}/movements``; a trial balance line reads the
-account's journal lines (``GET /v1/journal-lines``), every page of them. Both through the API's route functions, so a
+account's journal lines (``GET /v1/journal-lines``), every page of them. All through the API's route functions, so a
 role that may not read the figure may not read its events either."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def spend(c: Call, code: str, as_of: datetime | None, known_at: datetime | None,
     answer = queries.city_spend(code, at, year, "programme", fee_category, fund_source, stage, known_at, c)
     figure = sum(line["amount_fen"] for line in answer["lines"])
     items, more = every_page(lambda after: spend_movements.city_spend_movements(
-        code, stage, at, known_at, year, "programme", fee_category, fund_source, after, PAGE, c))
+        code, stage, at, known_at, year, "programme", fee_category, fund_source, None, after, PAGE, c))
     return {"as_of": at, "known_at": known_at, "city_code": code, "stage": stage, "year": year,
             "fee_category": fee_category, "fund_source": fund_source, "figure": figure, "items": items,
             "total": sum(i["amount_fen"] for i in items), "more": more}

@@ -15,9 +15,10 @@ from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_cal
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes import queries
-from api.http.routes.queries import AsOf, KnownAt, ProviderKey
+from api.http.routes.queries import TIME, AsOf, KnownAt, ProviderKey
 from api.http.scope import in_scope, not_found
 from ledger.parties import check_city
+from projections.times import to_us
 
 router = APIRouter(tags=["queries (as of any time)"])
 Stage = Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected", "written_off",
@@ -33,6 +34,9 @@ def city_spend_movements(city: Annotated[str, Path(pattern=CITY_PATTERN, json_sc
                          year_kind: Literal["programme", "cash"] = "programme",
                          fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"] | None = None,
                          fund_source: Literal["province", "city"] | None = None,
+                         recorded_after: datetime | None = Query(
+                             None, description="only events recorded after this time (with known_at unset: what was "
+                             "learned after it)", json_schema_extra=TIME),
                          after: int = Query(0, ge=0, le=2**63 - 1, description="the last page's next_after"),
                          limit: int = Query(1000, ge=1, le=1000),
                          c: Call = Depends(query_call)):
@@ -42,8 +46,10 @@ def city_spend_movements(city: Annotated[str, Path(pattern=CITY_PATTERN, json_sc
         raise not_found("city", city, at)
     city = check_city(city)
     found = c.read.city_spend_movements(city, at, known, stage=stage, year=year, year_kind=year_kind,
-                                        fee_category=fee_category, fund_source=fund_source, after_position=after,
-                                        limit=limit)
+                                        fee_category=fee_category, fund_source=fund_source,
+                                        recorded_after_us=None if recorded_after is None else to_us(
+                                            as_of_or_now(recorded_after)),
+                                        after_position=after, limit=limit)
     return {"as_of": at, "known_at": known, "city": city, "stage": stage, **found}
 
 
