@@ -105,6 +105,14 @@ class Settings(BaseSettings):
         None, description="JWKS file of the identity provider's public keys (EdDSA, ES256, RS256), read again when it "
         "changes; a token's `kid` picks its key. Set in production: HS256 tokens are then refused"
     )
+    jwks_url: str | None = Field(
+        None, description="instead of a file, the identity provider's JWKS URL (https://...): fetched with a "
+        "timeout, kept, fetched again when older than jwks_max_age_s or when a token names an unknown kid"
+    )
+    jwks_timeout_s: float = Field(3.0, gt=0, description="how long one fetch of the JWKS URL may take")
+    jwks_max_age_s: float = Field(3600.0, gt=0, description="a fetched key set is fetched again after this long")
+    jwks_refetch_min_s: float = Field(30.0, ge=0, description="at most one fetch of the JWKS URL this often (a "
+                                      "failed one included): an unknown kid cannot make the service hammer it")
     jwt_audience: str | None = Field(None, description="the `aud` every token must carry (required with a JWKS)")
     jwt_issuer: str | None = Field(None, description="the `iss` of the identity provider's tokens (required with a "
                                    "JWKS; HS256 tokens are issued by `voucher-ledger`)")
@@ -118,14 +126,21 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _jwks_names_its_tokens(self) -> Settings:
-        if self.jwks_path is not None and not (self.jwt_audience and self.jwt_issuer):
-            raise ValueError("VOUCHER_LEDGER_JWKS_PATH is set: VOUCHER_LEDGER_JWT_AUDIENCE and VOUCHER_LEDGER_JWT_ISSUER "
+        if self.jwks_path is not None and self.jwks_url:
+            raise ValueError("set VOUCHER_LEDGER_JWKS_PATH or VOUCHER_LEDGER_JWKS_URL, not both")
+        if self.has_jwks() and not (self.jwt_audience and self.jwt_issuer):
+            name = "VOUCHER_LEDGER_JWKS_URL" if self.jwks_url else "VOUCHER_LEDGER_JWKS_PATH"
+            raise ValueError(f"{name} is set: VOUCHER_LEDGER_JWT_AUDIENCE and VOUCHER_LEDGER_JWT_ISSUER "
                              "must be set too (tokens of another audience or issuer are refused)")
         return self
 
     def accepts_hs256(self) -> bool:
         """HS256 (the shared development key) is for development: production with a JWKS takes only its keys."""
-        return not (self.production and self.jwks_path is not None)
+        return not (self.production and self.has_jwks())
+
+    def has_jwks(self) -> bool:
+        """Tokens of an identity provider are taken (its keys from a JWKS file or URL)."""
+        return self.jwks_path is not None or bool(self.jwks_url)
 
     @model_validator(mode="after")
     def _training_clock_is_not_for_production(self) -> Settings:

@@ -1,8 +1,8 @@
 """Bearer tokens (JWT) and the roles of the programme.
 
-Two kinds of token: an identity provider's, signed with a private key whose public half is in the JWKS file
-(``VOUCHER_LEDGER_JWKS_PATH``, api/http/jwks.py: EdDSA, ES256 or RS256, the key picked by ``kid``, checked against the
-configured ``iss`` and ``aud``); and HS256 tokens signed with the shared key (``voucher-ledger token``), for
+Two kinds of token: an identity provider's, signed with a private key whose public half is in its JWKS
+(``VOUCHER_LEDGER_JWKS_PATH``, api/http/jwks.py, or ``VOUCHER_LEDGER_JWKS_URL``, api/http/jwks_url.py: EdDSA, ES256 or
+RS256, the key picked by ``kid``, checked against the configured ``iss`` and ``aud``); and HS256 tokens signed with the shared key (``voucher-ledger token``), for
 development, refused in production once a JWKS is configured. The token's header only routes it: each path passes
 PyJWT the one algorithm its key may use, so a token cannot downgrade itself (alg ``none``, or HS256 "signed" with a
 public key).
@@ -21,7 +21,8 @@ import jwt
 from fastapi import Request, Security
 from fastapi.security import HTTPBearer
 
-from api.http.jwks import JwksUnavailable, jwks_file
+from api.http.jwks import JwksUnavailable
+from api.http.jwks_url import key_set
 from api.http.problems import ApiError
 from store.settings import Settings
 from ledger import ids
@@ -114,13 +115,14 @@ def _verified_claims(settings: Settings, token: str) -> dict[str, object]:
             raise ValueError("HS256 tokens are not accepted in production: use a token of the identity provider")
         return jwt.decode(token, settings.jwt_secret.get_secret_value(), algorithms=[ALGORITHM], issuer=ISSUER,
                           audience=settings.jwt_audience, options={"require": required})
-    if settings.jwks_path is None:
+    keys = key_set(settings)
+    if keys is None:
         raise ValueError(f"only HS256 tokens are accepted here, not {header.get('alg')!r}")
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise ValueError("the token names no key (kid)")
     try:
-        key = jwks_file(settings.jwks_path).key(kid)
+        key = keys.key(kid)
     except JwksUnavailable as exc:
         raise ValueError(f"the service's key set cannot be read ({exc})") from None
     if key is None:
