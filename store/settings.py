@@ -20,7 +20,7 @@ from pydantic import Field, SecretStr, model_validator
 from eventsourcing.utils import get_topic
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from store import retries
+from store import connections, retries
 from store.postgres_recorder import LedgerPostgresFactory
 
 DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
@@ -43,8 +43,19 @@ class Settings(BaseSettings):
     postgres_user: str = "postgres"
     postgres_password: SecretStr = SecretStr("")
     postgres_schema: str = Field("", description="schema for the event tables (blank: the default search path)")
-    postgres_pool_size: int = 5
-    postgres_max_overflow: int = 10
+    postgres_pool_size: int = Field(5, ge=0, description="the ledger's pool: connections opened at once (store/"
+                                    "connections.py; README, 'Connection budget')")
+    postgres_max_overflow: int = Field(10, ge=0, description="the ledger's pool: more connections under load")
+    postgres_query_pool_size: int = Field(2, ge=0, description="the read models' query pool: opened at once")
+    postgres_query_max_overflow: int = Field(6, ge=0, description="the read models' query pool: more under load")
+    process_kind: Literal["api", "worker", "cli"] = Field(
+        "cli", description="set by the process itself (an API process of `serve`: api; `follow`: worker): names its "
+        "connections in pg_stat_activity and gives an API process its statement timeout"
+    )
+    api_statement_timeout_s: float = Field(
+        15.0, ge=0, description="an API process's statements are cancelled after this long (PostgreSQL "
+        "statement_timeout; 0: never) and the request answers 503 STATEMENT_TIMEOUT"
+    )
     postgres_lock_timeout_s: int = Field(
         5, ge=1, description="seconds a writer waits for the events-table lock (the library default 0 waits forever)"
     )
@@ -74,6 +85,8 @@ class Settings(BaseSettings):
     )
     api_max_body_bytes: int = Field(1_048_576, ge=0, description="largest request body; 413 beyond it, refused "
                                     "from its Content-Length before it is read")
+    api_max_json_depth: int = Field(32, ge=1, description="deepest nesting of a JSON request body; 400 "
+                                    "JSON_TOO_DEEP beyond it, refused as the body arrives, before it is parsed")
     api_max_import_bytes: int = Field(64 * 1_048_576, ge=0, description="largest spreadsheet POST /v1/imports takes")
     api_projection_workers: bool = Field(
         True, description="on PostgreSQL, `serve` runs a `follow` worker per projection as child processes and "
@@ -188,6 +201,8 @@ class Settings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_CONNECT_TIMEOUT": str(self.pool_wait_s()),
             "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
+            connections.LABEL_KEY: connections.label(self),
+            connections.TIMEOUT_KEY: str(connections.statement_timeout_ms(self)),
         }
 
     def pool_wait_s(self) -> int:
