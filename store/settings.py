@@ -25,6 +25,7 @@ from store.postgres_recorder import LedgerPostgresFactory
 
 DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
 MASK = "********"
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -174,6 +175,16 @@ class Settings(BaseSettings):
             self.postgres_user = str(parts.get("user") or self.postgres_user)
             if parts.get("password"):
                 self.postgres_password = SecretStr(str(parts["password"]))
+        return self
+
+    @model_validator(mode="after")
+    def _production_tokens_name_their_audience(self) -> Settings:
+        if self.production and len(self.jwt_secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"VOUCHER_LEDGER_PRODUCTION is set: VOUCHER_LEDGER_JWT_SECRET must be at least "
+                             f"{MIN_SECRET_BYTES} bytes (it signs console links and sessions, and HS256 tokens)")
+        if self.production and not self.jwt_audience:
+            raise ValueError("VOUCHER_LEDGER_PRODUCTION is set: VOUCHER_LEDGER_JWT_AUDIENCE must name this service, "
+                             "so that a token issued for another service is refused")
         return self
 
     def eventsourcing_env(self) -> dict[str, str]:
