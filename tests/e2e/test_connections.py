@@ -129,3 +129,22 @@ def test_the_command_line_has_no_statement_timeout_and_names_its_connections(pg_
         with pg_connect(pg_settings.model_copy(update={"process_kind": "api", "api_statement_timeout_s": 0.2}),
                         bounded=True) as conn:
             conn.execute("SELECT pg_sleep(5)")
+
+
+def test_a_migration_run_by_an_api_process_is_not_cut_short_by_its_statement_timeout(pg_settings):
+    from projections.money_flows import MoneyFlows
+    from projections.runner import open_view
+    from store.migrations import Migration, apply_migrations
+    from store.opening import ensure_postgres_schema
+
+    api = pg_settings.model_copy(update={"process_kind": "api", "api_statement_timeout_s": 0.3})
+    ensure_postgres_schema(api)
+    view = open_view(api, MoneyFlows, queries=True)
+    try:
+        with pytest.raises(Exception, match="statement timeout"):  # the view's statements carry the timeout...
+            view.fetchone("SELECT 1 FROM pg_sleep(1)")
+        slow = Migration(1, "slow", "CREATE TABLE vl_slow AS SELECT 1 AS one FROM pg_sleep(1);\n")
+        assert apply_migrations(view, [slow]) == [slow]  # ... but a migration runs as long as it needs
+        assert view.fetchone("SELECT one FROM vl_slow")[0] == 1
+    finally:
+        view.datastore.close()
