@@ -144,7 +144,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
     app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
     app.add_middleware(TooLargeAsProblem)
-    app.add_middleware(JsonDepthLimit, max_depth=settings.api_max_json_depth)  # api/http/json_depth.py
+    app.add_middleware(JsonDepthLimit, max_depth=settings.api_max_json_depth, raw_paths=("/v1/imports",))  # a file
     app.add_middleware(AccessLogMiddleware, metrics=metrics, log_requests=settings.access_log)  # outermost: every answer
     problems.install(app)
     app.include_router(health.router)

@@ -5,7 +5,8 @@ Python's parser recurses once per level (a body of 100,000 ``[`` costs a Recursi
 model of nested objects recurses again in validation). Here each chunk of the body is scanned as the route receives
 it, without recursion or buffering: brackets outside strings counted, strings and their escapes skipped. The first
 chunk that goes too deep stops the reading; whatever the route then makes of the interrupted body, the answer is
-this problem. Bodies that are not JSON (a spreadsheet upload) pass untouched.
+this problem. Bodies that are not JSON pass untouched: those with another content type, and those of the routes
+that take a file (``raw_paths``: a spreadsheet sent without a content type is binary, full of ``[`` and ``"``).
 """
 
 from __future__ import annotations
@@ -64,11 +65,12 @@ def _is_json(scope: dict) -> bool:
 
 
 class JsonDepthLimit:
-    def __init__(self, app: Any, max_depth: int) -> None:
-        self.app, self.max_depth = app, max_depth
+    def __init__(self, app: Any, max_depth: int, raw_paths: tuple[str, ...] = ()) -> None:
+        self.app, self.max_depth, self.raw_paths = app, max_depth, raw_paths
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or not _is_json(scope):
+        if (scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or scope["path"] in self.raw_paths
+                or not _is_json(scope)):
             await self.app(scope, receive, send)
             return
         scanner = DepthScanner(self.max_depth)

@@ -86,3 +86,11 @@ def test_brackets_inside_strings_do_not_count(world):
             "established_on": "2010-06-01"}
     created = ok(post_json(world, "/v1/enterprises", json.dumps(body).encode(), **world.headers("province")), 201)
     assert created
+
+
+def test_a_file_sent_to_the_import_route_is_not_taken_for_json(world):
+    spreadsheet = b"PK\x03\x04" + b'["[{' * 5_000  # binary, no content type: brackets and quotes by chance
+    answer = world.client.post("/v1/imports", params={"kind": "claims"}, content=spreadsheet,
+                               headers=world.auth("province"))
+    assert answer.status_code != 400 or answer.json()["code"] != "JSON_TOO_DEEP", answer.text
+    assert answer.status_code not in (413, 500), answer.text
