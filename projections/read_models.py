@@ -22,7 +22,7 @@ from projections.times import to_us
 
 class ReadModels:
     def __init__(self, settings: Settings, app: VoucherLedger | None = None, *, in_process: bool | None = None):
-        self.projections = open_projections(settings)
+        self.projections = open_projections(settings, queries=True)
         self.db = self.projections[0].view  # every view reaches the same read-model tables
         if in_process is None:
             in_process = settings.read_models_in_process

@@ -39,6 +39,7 @@ from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
+from store.connections import LABEL_KEY, TIMEOUT_KEY
 from store.retries import BudgetedAggregateRecorder, BudgetedApplicationRecorder, BudgetedTrackingRecorder, within_budget
 
 
@@ -202,3 +203,13 @@ class LedgerPostgresFactory(PostgresFactory):
     application_recorder_class = BinaryInsertApplicationRecorder
     aggregate_recorder_class = BudgetedAggregateRecorder  # the snapshots
     tracking_recorder_class = BudgetedTrackingRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # Each connection the pool makes is named for pg_stat_activity and, in an API process, bounded by a statement
+        # timeout (store/connections.py): the pool is not open yet, so every connection it makes carries them.
+        kwargs = self.datastore.pool.kwargs
+        if label := env.get(LABEL_KEY):
+            kwargs["application_name"] = f"{label}:{env.name}"[:63]
+        if (timeout := int(env.get(TIMEOUT_KEY) or 0)) > 0:
+            kwargs["options"] = f"-c statement_timeout={timeout}"

@@ -20,15 +20,18 @@ def serve_api(settings: Settings) -> None:
     """Run the HTTP API on ``settings`` (uvicorn), as `voucher-ledger serve` and the demo do; on PostgreSQL with
     ``api_projection_workers`` also a `follow` worker per projection (api/cli/supervisor.py)."""
     import os
+    import shutil
 
     import uvicorn
 
+    from api.http.metrics import shared_between_processes
     from api.cli.supervisor import WorkerSupervisor, supervised_env
     from api.http.health import needs_workers
     from projections.runner import PROJECTIONS
 
     # Workers are separate processes that build the app from the environment, so pass the settings through it.
     os.environ.update(settings.environment())
+    counted_in = shared_between_processes() if settings.api_workers > 1 else None  # /metrics sums every process
     supervisor = None
     if settings.api_projection_workers and needs_workers(settings):
         supervisor = WorkerSupervisor(list(PROJECTIONS), supervised_env(settings.environment())).start()
@@ -41,6 +44,8 @@ def serve_api(settings: Settings) -> None:
     finally:
         if supervisor is not None:
             supervisor.stop()
+        if counted_in is not None:
+            shutil.rmtree(counted_in, ignore_errors=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,6 +17,7 @@ from api.http import docs, health, log_format, openapi, problems
 from api.http.access_log import AccessLogMiddleware
 from api.http.auth import VerifiedTokens
 from api.http.body_limit import TooLargeAsProblem
+from api.http.json_depth import JsonDepthLimit
 from api.http.console import install as install_console
 from api.http.metrics import Metrics
 from api.http.outage import Outage
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     VOUCHER_LEDGER_CLOCK starts a training one)."""
     settings = settings or get_settings()
     clock = clock or service_clock(settings)
+    settings = settings.model_copy(update={"process_kind": "api"})  # its pools' names and statement timeout
 
     metrics = Metrics(lambda: health.scraped(app))
     outage = Outage(lambda: probe(settings), lambda: app.state.backend.reset(), interval_s=settings.store_probe_interval_s,
@@ -144,6 +146,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
     app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
     app.add_middleware(TooLargeAsProblem)
+    app.add_middleware(JsonDepthLimit, max_depth=settings.api_max_json_depth, raw_paths=("/v1/imports",))  # a file
     app.add_middleware(AccessLogMiddleware, metrics=metrics, log_requests=settings.access_log)  # outermost: every answer
     problems.install(app)
     app.include_router(health.router)
@@ -162,7 +165,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 def probe(settings: Settings) -> None:
     """Raise unless a fresh connection to the store answers (only called on PostgreSQL)."""
-    with pg_connect(settings) as conn:
+    with pg_connect(settings, bounded=True) as conn:
         conn.execute("SELECT 1")
 
 

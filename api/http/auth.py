@@ -1,8 +1,9 @@
 """Bearer tokens (JWT) and the roles of the programme.
 
-Two kinds of token: an identity provider's, signed with a private key whose public half is in the JWKS file
-(``VOUCHER_LEDGER_JWKS_PATH``, api/http/jwks.py: EdDSA, ES256 or RS256, the key picked by ``kid``, checked against the
-configured ``iss`` and ``aud``); and HS256 tokens signed with the shared key (``voucher-ledger token``), for
+Two kinds of token: an identity provider's, signed with a private key whose public half is in its JWKS
+(``VOUCHER_LEDGER_JWKS_PATH``, api/http/jwks.py, or ``VOUCHER_LEDGER_JWKS_URL``, api/http/jwks_url.py: EdDSA, ES256 or
+RS256, the key picked by ``kid``, checked against the configured ``iss`` and ``aud``); and HS256 tokens signed with the
+shared key (``voucher-ledger token``), for
 development, refused in production once a JWKS is configured. The token's header only routes it: each path passes
 PyJWT the one algorithm its key may use, so a token cannot downgrade itself (alg ``none``, or HS256 "signed" with a
 public key).
@@ -23,7 +24,8 @@ import jwt
 from fastapi import Request, Security
 from fastapi.security import HTTPBearer
 
-from api.http.jwks import JwksUnavailable, jwks_file
+from api.http.jwks import JwksUnavailable
+from api.http.jwks_url import key_set
 from api.http.problems import ApiError
 from store.settings import Settings
 from ledger import ids
@@ -121,13 +123,14 @@ def _verified_claims(settings: Settings, token: str) -> tuple[dict[str, object],
             raise ValueError("HS256 tokens are not accepted in production: use a token of the identity provider")
         return jwt.decode(token, settings.jwt_secret.get_secret_value(), algorithms=[ALGORITHM], issuer=ISSUER,
                           audience=settings.jwt_audience, options={"require": required}), None
-    if settings.jwks_path is None:
+    keys = key_set(settings)
+    if keys is None:
         raise ValueError(f"only HS256 tokens are accepted here, not {header.get('alg')!r}")
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise ValueError("the token names no key (kid)")
     try:
-        key = jwks_file(settings.jwks_path).key(kid)
+        key = keys.key(kid)
     except JwksUnavailable as exc:
         raise ValueError(f"the service's key set cannot be read ({exc})") from None
     if key is None:
@@ -141,8 +144,8 @@ class VerifiedTokens:
 
     A client sends the same token with every request, and checking its signature and claims again (PyJWT) was the
     costliest single step of a claim's HTTP handling (bench/README.md, "Where a claim's CPU goes"). A token verified
-    by a key of the JWKS file is taken from here only while that file still holds that very key under its kid (one
-    ``stat`` tells, as on the uncached path), so a key rotated out is refused at once. A refused token is not kept.
+    by a key of the JWKS is taken from here only while the key set still holds that very key under its kid (for a
+    file one ``stat`` tells, as on the uncached path), so a key rotated out is refused at once. A refused token is not kept.
     """
 
     def __init__(self, max_entries: int = 4096, max_age_s: float = 60.0) -> None:
@@ -153,7 +156,7 @@ class VerifiedTokens:
         now = time.time()
         if authorization is not None and (hit := self._entries.get(authorization)) is not None:
             principal, until, key = hit
-            if now < until and (key is None or _still_in_file(settings, *key)):
+            if now < until and (key is None or _still_in_key_set(settings, *key)):
                 return principal
             self._entries.pop(authorization, None)
         principal, expires, key = _authenticated(settings, authorization)
@@ -163,9 +166,10 @@ class VerifiedTokens:
         return principal
 
 
-def _still_in_file(settings: Settings, kid: str, key: Any) -> bool:
+def _still_in_key_set(settings: Settings, kid: str, key: Any) -> bool:
     try:
-        return settings.jwks_path is not None and jwks_file(settings.jwks_path).key(kid) is key
+        keys = key_set(settings)
+        return keys is not None and keys.key(kid) is key
     except JwksUnavailable:
         return False
 

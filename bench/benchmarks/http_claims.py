@@ -205,6 +205,7 @@ class Server:
         env.update({
             "VOUCHER_LEDGER_PRODUCTION": "1",
             "VOUCHER_LEDGER_JWT_SECRET": self.settings.jwt_secret.get_secret_value(),
+            "VOUCHER_LEDGER_JWT_AUDIENCE": self.settings.jwt_audience or "",
             "VOUCHER_LEDGER_STORE": "postgres",
             "VOUCHER_LEDGER_POSTGRES_URL": self.settings.environment()["VOUCHER_LEDGER_POSTGRES_URL"],
             "VOUCHER_LEDGER_POSTGRES_SCHEMA": self.settings.postgres_schema,
@@ -413,7 +414,8 @@ def http_variant(ctx: Context, variant: Variant) -> list[Figure]:
     clients, per_client = scale.http_clients, scale.http_claims_per_client
     per_voucher = max(1, scale.claims_per_voucher)
     settings = ctx.postgres.ledger_settings("bench_http").model_copy(
-        update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32))})
+        update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32)),
+                "jwt_audience": "voucher-ledger-bench"})  # production refuses tokens without an audience
     what = f"{variant.workers} worker{'s' if variant.workers > 1 else ''}" + (
         ", NODELAY listener" if variant.nodelay_listener else "") + "".join(f", {k[15:]}={v}" for k, v in variant.env)
 

@@ -1,5 +1,6 @@
 """The figures of each view as an HTML fragment, for the bearer of a token (the page's script fetches them): the
-same authentication as the API (``query_call``), and what the API refuses is refused here, said in words."""
+same authentication as the API, console sessions besides (``sessions.console_call``), and what the API refuses is
+refused here, said in words."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fastapi.responses import HTMLResponse
 
 from api.http.console import books, disputes, explain, exports, moments, views
 from api.http.console.rendering import page
-from api.http.dependencies import Call, query_call
+from api.http.console.sessions import console_call
+from api.http.dependencies import Call
 from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.models.queries import Account
 from api.http.routes.spend_movements import Stage
@@ -51,38 +53,38 @@ def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
 
 @router.get("/overview", response_class=HTMLResponse)
 def overview(request: Request, year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
-             as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+             as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "overview.html", lambda at, known: views.overview(c, at, known, year), c)
 
 
 @router.get("/cities/{city}", response_class=HTMLResponse)
 def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)],
          year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
-         known_at: str | None = Moment, c: Call = Depends(query_call)):
+         known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "city.html", lambda at, known: views.city(c, city, at, known, year), c)
 
 
 @router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
 def enterprise(request: Request, enterprise_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
-               as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+               as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "enterprise.html", lambda at, known: views.enterprise(c, enterprise_id, at, known), c)
 
 
 @router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)
 def voucher(request: Request, voucher_id: UUID, as_of: str | None = Moment, known_at: str | None = Moment,
-            c: Call = Depends(query_call)):
+            c: Call = Depends(console_call)):
     return _render(request, "voucher.html", lambda at, known: views.voucher(c, voucher_id, at, known), c)
 
 
 @router.get("/providers/{provider_id}", response_class=HTMLResponse)
 def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
-             as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+             as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "provider.html", lambda at, known: views.provider(c, provider_id, at, known), c)
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch(request: Request, batch_id: UUID, as_of: str | None = Moment, known_at: str | None = Moment,
-          c: Call = Depends(query_call)):
+          c: Call = Depends(console_call)):
     return _render(request, "batch.html", lambda at, known: views.batch(c, batch_id, at, known), c)
 
 
@@ -90,7 +92,7 @@ def batch(request: Request, batch_id: UUID, as_of: str | None = Moment, known_at
 def dispute(request: Request, entity_kind: Literal["voucher", "provider", "city", "batch"],
             entity_id: Annotated[str, Path(pattern=DISPUTE_KEY)],
             year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
-            known_at: str | None = Moment, c: Call = Depends(query_call)):
+            known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "dispute.html",
                    lambda at, known: disputes.dispute(c, entity_kind, entity_id, at, known, year), c)
 
@@ -98,7 +100,7 @@ def dispute(request: Request, entity_kind: Literal["voucher", "provider", "city"
 @router.get("/trial-balance", response_class=HTMLResponse)
 def trial_balance(request: Request, city: str | None = Query(None, pattern=CITY_PATTERN),
                   year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
-                  known_at: str | None = Moment, c: Call = Depends(query_call)):
+                  known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "trial_balance.html",
                    lambda at, known: books.trial_balance(c, at, known, city, year), c)
 
@@ -106,7 +108,7 @@ def trial_balance(request: Request, city: str | None = Query(None, pattern=CITY_
 @router.get("/events", response_class=HTMLResponse)
 def events(request: Request, after: int = Query(0, ge=0, le=2**63 - 1),
            type: str | None = Query(None, pattern=EVENT_TYPE, max_length=80), as_of: str | None = Moment,
-           known_at: str | None = Moment, c: Call = Depends(query_call)):
+           known_at: str | None = Moment, c: Call = Depends(console_call)):
     """The feed is the record itself: it goes by the recorded time alone, so as_of is all the time it needs."""
     return _render(request, "events.html", lambda at, known: books.events(c, at, after, type), c)
 
@@ -115,7 +117,7 @@ def events(request: Request, after: int = Query(0, ge=0, le=2**63 - 1),
 def journal_lines(request: Request, account: Account, city: str | None = Query(None, pattern=CITY_PATTERN),
                   year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
                   after: int = Query(0, ge=0, le=2**63 - 1), as_of: str | None = Moment,
-                  known_at: str | None = Moment, c: Call = Depends(query_call)):
+                  known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "journal_lines.html",
                    lambda at, known: books.journal_lines(c, account, at, known, city, year, after), c)
 
@@ -125,7 +127,7 @@ def explain_spend(request: Request, city: Annotated[str, Path(pattern=CITY_PATTE
                   year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
                   fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"] | None = None,
                   fund_source: Literal["province", "city"] | None = None, as_of: str | None = Moment,
-                  known_at: str | None = Moment, c: Call = Depends(query_call)):
+                  known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "explain_spend.html", lambda at, known: explain.spend(
         c, city, at, known, stage, year, fee_category, fund_source), c)
 
@@ -133,7 +135,7 @@ def explain_spend(request: Request, city: Annotated[str, Path(pattern=CITY_PATTE
 @router.get("/explain/journal-lines", response_class=HTMLResponse)
 def explain_account(request: Request, account: Account, city: str | None = Query(None, pattern=CITY_PATTERN),
                     year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR), as_of: str | None = Moment,
-                    known_at: str | None = Moment, c: Call = Depends(query_call)):
+                    known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "explain_account.html",
                    lambda at, known: explain.account(c, account, at, known, city, year), c)
 
@@ -142,7 +144,7 @@ def explain_account(request: Request, account: Account, city: str | None = Query
 def explain_voucher(request: Request, voucher_id: UUID,
                     figure: Literal["face_value", "claimed", "approved", "settled", "reversed", "recovered",
                                     "returned", "remaining"] = "remaining",
-                    as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+                    as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "explain_figure.html",
                    lambda at, known: explain.voucher(c, voucher_id, at, known, figure), c)
 
@@ -151,6 +153,6 @@ def explain_voucher(request: Request, voucher_id: UUID,
 def explain_provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)],
                      figure: Literal["claimed_pending", "approved_unsettled", "settled", "recoveries_raised",
                                      "recoveries_collected", "recoveries_written_off", "recoveries_due"] = "settled",
-                     as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(query_call)):
+                     as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "explain_figure.html",
                    lambda at, known: explain.provider(c, provider_id, at, known, figure), c)
