@@ -38,6 +38,10 @@ class AwardCommands(LedgerApplicationBase):
             raise AwardProgrammeNotFoundError(f"no {kind} award programme is defined for {year}")
         return programme.rules
 
+    def award_roster(self, kind: str) -> AwardRoster | None:
+        """The awards of ``kind`` holding a selected place now (kept only for a programme with such a cap)."""
+        return self._find(ids.award_roster_id(str(kind)), AwardRoster)
+
     def define_award_programme(self, by: By, *, year: int, kind: str, name: str, applicants: tuple[str, ...],
                                amount_rule: str, amount_fen: int | None = None, rate: object = None,
                                cap_fen: int | None = None, max_selected: int | None = None,
