@@ -109,7 +109,7 @@ class Award(LedgerAggregate):
         province_portion_fen: int
 
         def apply(self, a: Award) -> None:
-            a.status = AwardStatus.GRANTED.value
+            a.status, a.granted_at = AwardStatus.GRANTED.value, self.timestamp
             a.amount_fen, a.city_portion_fen, a.province_portion_fen = (
                 self.amount_fen, self.city_portion_fen, self.province_portion_fen)
 
@@ -241,7 +241,11 @@ class Award(LedgerAggregate):
 
     def pay(self, by: By, *, batch_id: UUID, effective_at: datetime) -> None:
         self._require(AwardStatus.GRANTED, to="paid")
-        self._record(self.Paid, by, batch_id=batch_id, **self._money(), effective_at=effective_at)
+        effective = require_aware(effective_at, "payment time")
+        if effective < self.granted_at:  # money moves in order: per-city spend never holds a payment before its grant
+            raise InvalidInputError(f"award {self.id} was granted {self.granted_at.isoformat()}: it cannot be paid "
+                                    "before that")
+        self._record(self.Paid, by, batch_id=batch_id, **self._money(), effective_at=effective)
 
     def _money(self) -> dict[str, Any]:
         return {"year": self.year, "kind": self.kind, "city": self.city, "amount_fen": self.amount_fen,

@@ -48,6 +48,8 @@ WORDS: dict[str, dict[str, str]] = {
         "PROGRAMME_BUDGET": "省级项目预算", "CITY_BUDGET": "市级配套预算", "VOUCHER_COMMITMENTS": "服务券承诺",
         "CLAIMS_HELD": "待审核申请", "PROVIDER_PAYABLES": "应付服务商款", "PAID": "已支付服务商",
         "RECOVERIES_RECEIVABLE": "应收追回款", "RECOVERIES_COLLECTED": "已收回追回款", "RECOVERIES_WRITTEN_OFF": "已核销追回款",
+        "AWARDS_PAYABLE": "应付奖补资金", "AWARDS_PAID": "已支付奖补资金", "AWARD_RECOVERIES_RECEIVABLE": "应收奖补追回款",
+        "AWARD_RECOVERIES_COLLECTED": "已收回奖补追回款", "AWARD_RECOVERIES_WRITTEN_OFF": "已核销奖补追回款",
     },
     "en": {
         "title": "Voucher ledger", "overview": "Programme overview", "voucher": "Voucher", "provider": "Provider",
@@ -99,6 +101,10 @@ WORDS: dict[str, dict[str, str]] = {
         "PROVIDER_PAYABLES": "Provider payables", "PAID": "Paid", "RECOVERIES_RECEIVABLE": "Recoveries receivable",
         "RECOVERIES_COLLECTED": "Recoveries collected",
         "RECOVERIES_WRITTEN_OFF": "Recoveries written off",
+        "AWARDS_PAYABLE": "Awards payable", "AWARDS_PAID": "Awards paid",
+        "AWARD_RECOVERIES_RECEIVABLE": "Award recoveries receivable",
+        "AWARD_RECOVERIES_COLLECTED": "Award recoveries collected",
+        "AWARD_RECOVERIES_WRITTEN_OFF": "Award recoveries written off",
     },
 }
 

@@ -96,6 +96,9 @@ def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra
                fund_source: Literal["province", "city"] | None = None,
                stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected",
                               "written_off", "outstanding", "cash_out"] | None = None,
+               programme: Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
+                                  "KEY_PLATFORM", "INNOVATION_CENTRE"] | None = Query(
+                   None, description="only the vouchers' lines, or one award programme's"),
                known_at: datetime | None = KnownAt, c: Call = Depends(query_call)):
     c.allow("province", "auditor", "city", what="read city spend")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
@@ -104,7 +107,7 @@ def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra
     city = check_city(city)  # UNKNOWN_CITY (422) for a code that is not a Guangdong city
     return {"as_of": at, "known_at": known, **c.read.city_spend(city, at, known, year=year, year_kind=year_kind,
                                                                  fee_category=fee_category, fund_source=fund_source,
-                                                                 stage=stage)}
+                                                                 stage=stage, programme=programme)}
 
 
 @router.get("/whitelist", response_model=s.WhitelistOut, summary="The public whitelist as of a time, a page at a time")
