@@ -9,8 +9,11 @@ the other 33,500,000.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.e2e.test_api_operations import cli
 from tests.support.api_helpers import (
     FOSHAN, START, YEAR, assert_problem, iso, module_store_settings, ok, patched_clock, running_api, store_params,
 )
@@ -81,3 +84,31 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     lines = ok(api.get("/v1/journal-lines", role="auditor", account="AWARDS_PAID", city=FOSHAN))["items"]
     assert [(line["award_id"], line["voucher_id"], line["credit_fen"]) for line in lines] == [
         (award, None, PROVINCE_FEN), (award, None, CITY_FEN)]
+
+
+def test_the_command_line_keeps_the_same_role_rules(api, tmp_path):
+    """The command line records on the real clock: the payment is dated after the grant it records now."""
+    factory = api.register(FOSHAN)
+
+    def run(*args: str) -> tuple[int, str]:
+        return cli(api, "awards", *args, tmp_path=tmp_path)
+
+    code, out = run("apply", str(YEAR), "BENCHMARK_PROJECT", "--project", "命令行申报", "--actor",
+                    f"enterprise:{factory.uscc}")
+    assert code == 0, out
+    award = json.loads(out)["result"]
+    code, out = run("recommend", award, "--actor", "city:441900")
+    assert code == 1 and "AWARD_OTHER_CITY" in out, out
+    code, out = run("recommend", award, "--actor", "province:ops")
+    assert code == 2, out  # only a city recommends
+    assert run("recommend", award, "--actor", f"city:{FOSHAN}")[0] == 0
+    assert run("select", award)[0] == 0
+    code, out = run("grant", award)
+    assert code == 0 and json.loads(out) == AWARD_FEN, out
+    code, out = run("open-batch", "cli-1")
+    batch = json.loads(out)
+    assert run("add-to-batch", batch, award)[0] == 0
+    code, out = run("pay-batch", batch, "--effective-at", "2099-01-01T00:00:00+08:00")
+    assert code == 0 and json.loads(out)["by_city"] == {FOSHAN: {"city_fen": CITY_FEN, "province_fen": PROVINCE_FEN}}
+    code, out = run("show", award)
+    assert code == 0 and json.loads(out)["status"] == "PAID", out
