@@ -168,6 +168,7 @@ AUDIT = {
     "city":             "Y    Y    Y     n     -     -     -     -",
     "enterprise":       "Y    Y    -     -     Y     n     -     -",
     "provider":         "Y    Y    -     -     -     -     Y     n",
+    "award":            "Y    Y    Y     n     Y     n     n     n",
 }
 
 
@@ -241,7 +242,7 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
     """A concrete, well-formed request for a route (valid body, the world's ids)."""
     ids, now = world.ids, iso(world.api.clock.now)
     audit_ids = {"voucher": ids["voucher_id"], "settlement_batch": ids["batch_id"], "city": FOSHAN,
-                 "enterprise": ids["enterprise_id"], "provider": ids["provider_id"]}
+                 "enterprise": ids["enterprise_id"], "provider": ids["provider_id"], "award": ids["award_id"]}
     if "/publicity-lists/" in path:
         ids = {**ids, "claim_id": ids["listed_claim_id"]}
     if "/recoveries/" in path:
@@ -515,5 +516,6 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
              for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
     # quotas and their revisions, vouchers and their revocation, claims and their review, settlement, recovery
     # collection and write-off, opening a programme year, a ruling on an objection (sustained: a reversal),
-    # complaints and the resource pool's evaluation
-    assert len(keyed) == 20
+    # complaints and the resource pool's evaluation; an award's grant, its batch's payment, its recovery, collection
+    # and write-off
+    assert len(keyed) == 25

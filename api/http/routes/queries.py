@@ -34,10 +34,10 @@ KnownAt = Query(None, description="recorded time: answer as the ledger knew it t
 # An enterprise or provider in a path: its id or its USCC (api/http/party_ids.py).
 EnterpriseKey = Annotated[str, Path(description=DESCRIPTION.format(what="enterprise"), pattern=ID_OR_USCC_PATTERN)]
 ProviderKey = Annotated[str, Path(description=DESCRIPTION.format(what="provider"), pattern=ID_OR_USCC_PATTERN)]
-EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch"]
+EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch", "award"]
 # The trails a scoped role may read at all (its own ones only); the province and auditors read every trail.
-TRAILS_OF = {"city": ("voucher", "city"), "enterprise": ("voucher", "enterprise"),
-             "provider": ("provider", "settlement_batch")}
+TRAILS_OF = {"city": ("voucher", "city", "award"), "enterprise": ("voucher", "enterprise", "award"),
+             "provider": ("provider", "settlement_batch", "award")}
 
 
 @router.get("/vouchers/{voucher_id}", response_model=s.VoucherOut, summary="A voucher's balance and figures as of a time")
@@ -96,10 +96,10 @@ def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra
                fund_source: Literal["province", "city"] | None = None,
                stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected",
                               "written_off", "outstanding", "cash_out"] | None = None,
+               known_at: datetime | None = KnownAt, c: Call = Depends(query_call),
                programme: Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
                                   "KEY_PLATFORM", "INNOVATION_CENTRE"] | None = Query(
-                   None, description="only the vouchers' lines, or one award programme's"),
-               known_at: datetime | None = KnownAt, c: Call = Depends(query_call)):
+                   None, description="only the vouchers' lines, or one award programme's")):
     c.allow("province", "auditor", "city", what="read city spend")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
     if not in_scope(c.principal, city=city):
@@ -169,6 +169,12 @@ def _trail_owner(c: Call, kind: str, entity_id: str, at: datetime,
     if kind == "settlement_batch":
         batch = c.read.settlement_batch(uuid, at, known)
         return None if batch is None else (uuid, {"provider_id": batch["provider_id"]})
+    if kind == "award":  # its city's and its applicant's (an enterprise or a provider)
+        award = created_by(c.ledger.award, uuid, at, known)
+        if award is None:
+            return None
+        applicant = {"ENTERPRISE": "enterprise_id", "PROVIDER": "provider_id"}.get(award.applicant_kind)
+        return uuid, {"city": award.city, **({applicant: str(award.applicant_id)} if applicant else {})}
     if kind == "enterprise":
         enterprise = created_by(c.ledger.enterprise, uuid, at, known)
         return None if enterprise is None else (uuid, {"city": enterprise.city, "enterprise_id": uuid})
