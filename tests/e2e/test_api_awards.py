@@ -63,8 +63,14 @@ def test_a_foshan_benchmark_project_through_the_api(api):
 
     batch = ok(api.post("/v1/award-batches", {"period": "2020-03"}), 201)["id"]
     ok(api.post(f"/v1/award-batches/{batch}/awards", {"award_id": award}))
-    paid = ok(api.post(f"/v1/award-batches/{batch}/payment", {"effective_at": iso(api.clock.now)}))
+    payment = {"effective_at": iso(api.clock.now)}
+    paid = ok(api.post(f"/v1/award-batches/{batch}/payment", payment, key="pay-award-batch-1"))
     assert paid["by_city"] == {FOSHAN: {"city_fen": CITY_FEN, "province_fen": PROVINCE_FEN}}
+    again = api.post(f"/v1/award-batches/{batch}/payment", payment, key="pay-award-batch-1")  # paid once
+    assert ok(again) == paid and again.headers.get("Idempotent-Replayed") == "true"
+    assert_problem(api.post(f"/v1/award-batches/{batch}/payment", payment), 409, "INVALID_TRANSITION")
+    batch_read = ok(api.get(f"/v1/award-batches/{batch}", role="auditor"))
+    assert (batch_read["paid"], batch_read["total_fen"], batch_read["awards"]) == (True, AWARD_FEN, [award])
     api.clock.advance(hours=1)
 
     spend = ok(api.get(f"/v1/cities/{FOSHAN}/spend", role=f"city:{FOSHAN}", year=YEAR,

@@ -106,6 +106,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/awards/{award_id}/grant"):                    "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/award-batches"):                              "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/award-batches/{award_batch_id}/awards"):      "Y    -    -     -     -     -     -     -",
+    ("GET", "/v1/award-batches/{award_batch_id}"):              "Y    Y    -     -     -     -     -     -",
     ("POST", "/v1/award-batches/{award_batch_id}/payment"):     "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/awards/{award_id}/recovery"):                 "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/awards/{award_id}/recovery/collections"):     "Y    -    -     -     -     -     -     -",

@@ -201,6 +201,30 @@ class AwardBatchPaidOut(BaseModel):
     by_city: dict[str, dict[str, int]]
 
 
+class AwardBatchLine(BaseModel):
+    award_id: UUID
+    city: str
+    amount_fen: int
+    city_portion_fen: int
+    province_portion_fen: int
+
+
+class AwardBatchOut(BaseModel):
+    batch_id: UUID
+    period: str
+    paid: bool
+    total_fen: int = Field(description="what its payment paid (0 before it is paid)")
+    awards: list[UUID]
+    lines: list[AwardBatchLine]
+    by_city: dict[str, dict[str, int]]
+
+    @classmethod
+    def of(cls, b: Any) -> AwardBatchOut:
+        return cls(batch_id=b.id, period=b.period, paid=b.paid, total_fen=b.total_fen if b.paid else 0,
+                   awards=list(b.lines), by_city=b.by_city if b.paid else {},
+                   lines=[AwardBatchLine(award_id=award_id, **line) for award_id, line in b.lines.items()])
+
+
 class AwardRecoveryOut(BaseModel):
     award_id: UUID
     amount_fen: int

@@ -134,6 +134,13 @@ def open_batch(body: s.OpenAwardBatch, c: Call = Depends(call)):
                      lambda new_id: s.Recorded(id=new_id), status=201)
 
 
+@router.get("/award-batches/{award_batch_id}", response_model=s.AwardBatchOut,
+            summary="An award batch as it stands: its awards, and what its payment paid per city")
+def award_batch(award_batch_id: UUID, c: Call = Depends(query_call)):
+    c.allow("province", "auditor", what="read award batches")
+    return s.AwardBatchOut.of(c.ledger.award_batch(award_batch_id))
+
+
 @router.post("/award-batches/{award_batch_id}/awards", response_model=s.AwardOut,
              summary="Put a granted award into the batch (an award enters one batch)")
 def add_award(award_batch_id: UUID, body: s.AddAward, c: Call = Depends(call)):
