@@ -50,6 +50,12 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     assert_problem(api.post("/v1/awards", {"year": YEAR, "kind": "BENCHMARK_PROJECT", "project": "x"}), 403,
                    "FORBIDDEN")
 
+    # Foshan finds the application among its city's; Dongguan does not, nor does another enterprise
+    listed = ok(api.get("/v1/awards", role=f"city:{FOSHAN}"))["items"]
+    assert award in [a["award_id"] for a in listed] and {a["city"] for a in listed} == {FOSHAN}
+    assert award not in [a["award_id"] for a in ok(api.get("/v1/awards", role="city:441900"))["items"]]
+    assert [a["award_id"] for a in ok(api.get("/v1/awards", role=as_factory))["items"]] == [award]
+    assert ok(api.get("/v1/awards", role=f"enterprise:{api.register(FOSHAN).uscc}"))["items"] == []
     # Dongguan cannot recommend (nor see) a Foshan application: answered as an unknown award
     assert_problem(api.post(f"/v1/awards/{award}/recommendation", {}, role="city:441900"), 404, "AWARD_NOT_FOUND")
     assert_problem(api.post(f"/v1/awards/{award}/selection"), 409, "INVALID_TRANSITION")  # not recommended yet

@@ -99,6 +99,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/programme/years/{year}/award-programmes"):    "Y    Y    Y     Y     Y     Y     Y     Y",
     ("POST", "/v1/awards"):                                     "-    -    Y     Y     Y     Y     Y     Y",
     ("GET", "/v1/awards/{award_id}"):                           "Y    Y    Y     n     Y     n     n     n",
+    ("GET", "/v1/awards"):                                      "Y    Y    Y     Y     Y     Y     Y     Y",
     ("POST", "/v1/awards/{award_id}/recommendation"):           "-    -    Y     n     -     -     -     -",
     ("POST", "/v1/awards/{award_id}/refusal"):                  "Y    -    Y     n     -     -     -     -",
     ("POST", "/v1/awards/{award_id}/selection"):                "Y    -    -     -     -     -     -     -",

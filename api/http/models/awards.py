@@ -184,6 +184,13 @@ class AwardOut(BaseModel):
                    batch_id=a.batch_id, paid_at=a.paid_at, recovery_outstanding_fen=a.outstanding_fen)
 
 
+class AwardsOut(BaseModel):
+    as_of: AwareDatetime
+    known_at: AwareDatetime | None
+    items: list[AwardOut] = Field(description="each award as it stands now")
+    next_after: int | None = Field(description="pass as ?after= for the next page; null at the end")
+
+
 class GrantedOut(BaseModel):
     award_id: UUID
     amount_fen: int

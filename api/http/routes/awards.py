@@ -6,18 +6,21 @@ one does. Granting, paying and recovering move money, so they take an Idempotenc
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 
-from api.http.dependencies import Call, call, keyed_call, query_call
+from api.http.dependencies import Call, as_of_or_now, call, keyed_call, known_at_or_now, query_call
 from api.http.models import awards as s
-from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
+from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
+from api.http.routes.queries import AsOf, KnownAt
 from ledger.award_programmes import AwardKind
 from ledger.awards import Award
 from ledger.commands import values as v
 from ledger.errors import AwardNotFoundError, AwardProgrammeNotFoundError
+from ledger.parties import check_city
 
 router = APIRouter(tags=["awards (奖补)"])
 EVERYONE = ("province", "auditor", "city", "enterprise", "provider")
@@ -77,6 +80,25 @@ def apply(body: s.ApplyForAward, c: Call = Depends(call)):
                               contracts=tuple((x.provider_uscc, x.contract_no) for x in body.contracts),
                               base_fen=body.base_fen, **applicant)
     return c.respond(body, command, lambda new_id: s.Recorded(id=new_id), status=201)
+
+
+@router.get("/awards", response_model=s.AwardsOut,
+            summary="The awards applied for by a time, oldest first, each as it stands now: all of them for the "
+                    "province and auditors (or one city's), a city its city's, an applicant its own")
+def awards(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
+           city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
+                                    description="province and auditors: only this city's"),
+           after: int = Query(0, ge=0, le=2**63 - 1, description="the last page's next_after"),
+           limit: int = Query(100, ge=1, le=1000), c: Call = Depends(query_call)):
+    c.allow(*EVERYONE, what="read awards")
+    at, known = as_of_or_now(as_of), known_at_or_now(known_at)
+    p = c.principal
+    scope = ({"entity_kind": "city", "entity_id": p.scope} if p.kind == "city"
+             else {"entity_kind": p.kind, "entity_id": p.party_id} if p.kind in APPLICANT_OF
+             else {"entity_kind": "city", "entity_id": check_city(city)} if city is not None else {})
+    rows = c.read.awards_applied(at, known, after_position=after, limit=limit, **scope)
+    return {"as_of": at, "known_at": known, "items": [s.AwardOut.of(c.ledger.award(UUID(r["award_id"]))) for r in rows],
+            "next_after": rows[-1]["position"] if len(rows) == limit else None}
 
 
 @router.get("/awards/{award_id}", response_model=s.AwardOut, summary="An award: its application, status and money")
