@@ -67,7 +67,7 @@ class Award(LedgerAggregate):
             a.applicant_id, a.base_fen, a.status = self.applicant_id, self.base_fen, AwardStatus.APPLIED.value
             a.amount_fen = a.city_portion_fen = a.province_portion_fen = 0
             a.batch_id, a.nationally_recommended, a.receivable = None, False, None
-            a.holds_place, a.paid_at = False, None
+            a.holds_place, a.paid_at, a.title_withdrawn = False, None, False
             a.applicant_name, a.county, a.project, a.contracts = (
                 self.applicant_name, self.county, self.project, self.contracts)
 
@@ -98,6 +98,15 @@ class Award(LedgerAggregate):
 
         def apply(self, a: Award) -> None:
             a.nationally_recommended = True
+
+    class TitleWithdrawn(LedgerAggregate.Event):
+        """The province ended the title (a key platform no longer one): it no longer holds a place under its
+        programme's cap. Money paid stays paid; a recovery is its own decision."""
+
+        reason: str
+
+        def apply(self, a: Award) -> None:
+            a.holds_place, a.title_withdrawn = False, True
 
     class Granted(LedgerAggregate.Event):
         year: int
@@ -221,6 +230,13 @@ class Award(LedgerAggregate):
         if self.nationally_recommended:
             raise InvalidTransitionError(f"award {self.id} is recommended for national status already")
         self._record(self.NationallyRecommended, by, note=(note or "").strip())
+
+    def withdraw_title(self, by: By, *, reason: object) -> None:
+        self._require(AwardStatus.SELECTED, AwardStatus.GRANTED, AwardStatus.PAID, AwardStatus.RECOVERED,
+                      to="withdrawn (only a selected award holds a title)")
+        if self.title_withdrawn:
+            raise InvalidTransitionError(f"the title of award {self.id} is withdrawn already")
+        self._record(self.TitleWithdrawn, by, reason=_text(reason, "a withdrawal's reason"))
 
     def grant(self, by: By, *, amount_fen: int, city_share: Decimal) -> None:
         self._require(AwardStatus.SELECTED, to="granted (the province selects it first)")

@@ -135,6 +135,7 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.award_batches:AwardBatch.Opened",
     "ledger.award_batches:AwardBatch.AwardAdded",
     "ledger.award_batches:AwardBatch.Paid",
+    "ledger.awards:Award.TitleWithdrawn",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

@@ -60,6 +60,7 @@ AWARD_SUMMARIES: dict[str, Summary] = {
     ),
     "Award.Selected": lambda e: ("省遴选入选", "selected by the province"),
     "Award.NationallyRecommended": lambda e: (f"推荐申报国家级：{e.note}", f"recommended for national status: {e.note}"),
+    "Award.TitleWithdrawn": lambda e: (f"撤销称号，释放名额：{e.reason}", f"title withdrawn, its place freed: {e.reason}"),
     "Award.Granted": lambda e: (
         f"{_kind(e)}奖补核定 {yuan(e.amount_fen)}（{_split(e)[0]}）" if e.amount_fen else f"授予{_kind(e)}称号（无资金）",
         f"{e.kind} award granted: {yuan(e.amount_fen)} ({_split(e)[1]})" if e.amount_fen

@@ -121,6 +121,13 @@ def recommend_nationally(award_id: UUID = typer.Argument(...), note: str = typer
     record(actor, v.RecommendAwardNationally(award_id=award_id, note=note))
 
 
+@group.command("withdraw-title")
+def withdraw_title(award_id: UUID = typer.Argument(...), reason: str = typer.Option(...),
+                   actor: str = typer.Option("province:ops", help=ACTOR_HELP)) -> None:
+    """End a selected award's title: its place under a cap at any time is freed (money untouched)."""
+    record(actor, v.WithdrawAwardTitle(award_id=award_id, reason=reason))
+
+
 @group.command("grant")
 def grant(award_id: UUID = typer.Argument(...), amount_fen: int = typer.Option(None, help="CASE_BY_CASE only"),
           actor: str = typer.Option("province:ops", help=ACTOR_HELP)) -> None:

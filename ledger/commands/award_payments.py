@@ -74,6 +74,24 @@ class AwardPaymentCommands(LedgerApplicationBase):
 
         return self._run(run)
 
+    def withdraw_award_title(self, by: By, *, award_id: UUID, reason: str) -> None:
+        """End a selected award's title (e.g. a key platform no longer one), with the reason: the place it held
+        under its programme's cap at any time is freed. Its money is untouched."""
+
+        def run() -> None:
+            award = self.award(award_id)  # type: ignore[attr-defined]
+            award.withdraw_title(by, reason=reason)
+            self._save(award, *self._release_place(by, award, reason))
+
+        self._run(run)
+
+    def _release_place(self, by: By, award: object, reason: str) -> list[object]:
+        roster = self._find(ids.award_roster_id(award.kind), AwardRoster)  # type: ignore[attr-defined]
+        if roster is None or award.id not in roster.seats:  # type: ignore[attr-defined]
+            return []
+        roster.release(by, award_id=award.id, reason=reason)  # type: ignore[attr-defined]
+        return [roster]
+
     def recover_award(self, by: By, *, award_id: UUID, reason: str, effective_at: datetime) -> int:
         """Reclaim a paid award (追回), with the reason: the whole amount becomes a receivable from its payee, and
         a place it held under a cap at any time is freed. Returns the amount due."""
@@ -81,13 +99,7 @@ class AwardPaymentCommands(LedgerApplicationBase):
         def run() -> int:
             award = self.award(award_id)  # type: ignore[attr-defined]
             award.raise_recovery(by, reason=reason, effective_at=effective_at)
-            changed: list[object] = [award]
-            if award.holds_place:
-                roster = self._find(ids.award_roster_id(award.kind), AwardRoster)
-                if roster is not None and award.id in roster.seats:
-                    roster.release(by, award_id=award.id, reason=reason)
-                    changed.append(roster)
-            self._save(*changed)
+            self._save(award, *self._release_place(by, award, reason))
             return award.outstanding_fen
 
         return self._run(run)

@@ -93,6 +93,14 @@ class RecommendAwardNationally(_OnAnAward):
 
 
 @dataclass(frozen=True)
+class WithdrawAwardTitle(_OnAnAward):
+    """End a selected award's title: its place under a cap at any time is freed (money untouched)."""
+
+    handler = "withdraw_award_title"
+    reason: str
+
+
+@dataclass(frozen=True)
 class GrantAward(_OnAnAward):
     """Grant by the programme's rule; ``amount_fen`` only where the province decides it case by case (一事一议)."""
 

@@ -483,5 +483,6 @@ from ledger.commands.award_values import (  # noqa: E402
     RecoverAward,
     RefuseAward,
     SelectAward,
+    WithdrawAwardTitle,
     WriteOffAwardRecovery,
 )

@@ -166,6 +166,15 @@ def test_a_twenty_first_key_platform_is_refused_while_twenty_are_selected(awards
                              effective_at=world.now) == 150 * WAN_YUAN
     app.select_award(world.by(), award_id=applications[20])
     assert app.award(applications[20]).status == AwardStatus.SELECTED
+    # Full again; a platform that is no longer a key platform gives its place up when the province withdraws it.
+    late = key_platform_selected(world, world.provider(quota_fen=None, whitelisted=False))
+    with pytest.raises(LedgerError) as again:
+        app.select_award(world.by(), award_id=late)
+    assert again.value.code == "AWARD_SELECTION_CAP_REACHED"
+    app.withdraw_award_title(world.by(), award_id=applications[1], reason="不再符合重点平台企业条件")
+    assert app.award(applications[1]).title_withdrawn and app.award(applications[1]).status == AwardStatus.SELECTED
+    app.select_award(world.by(), award_id=late)
+    assert len(app.award_roster("KEY_PLATFORM").seats) == 20
 
 
 def test_concurrent_selections_never_get_past_twenty_key_platforms(awards, store_settings):

@@ -155,6 +155,7 @@ EVENT_TOPICS = (
     "ledger.award_batches:AwardBatch.Opened",
     "ledger.award_batches:AwardBatch.AwardAdded",
     "ledger.award_batches:AwardBatch.Paid",
+    "ledger.awards:Award.TitleWithdrawn",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state

@@ -167,6 +167,7 @@ class AwardOut(BaseModel):
     contracts: list[ContractRefOut]
     base_fen: int | None
     nationally_recommended: bool
+    title_withdrawn: bool
     amount_fen: int
     city_portion_fen: int
     province_portion_fen: int
@@ -179,7 +180,8 @@ class AwardOut(BaseModel):
         return cls(award_id=a.id, year=a.year, kind=a.kind, status=a.status, applicant_kind=a.applicant_kind,
                    applicant_id=a.applicant_id, applicant_name=a.applicant_name, city=a.city, county=a.county,
                    project=a.project, contracts=a.contracts, base_fen=a.base_fen,
-                   nationally_recommended=a.nationally_recommended, amount_fen=a.amount_fen,
+                   nationally_recommended=a.nationally_recommended, title_withdrawn=a.title_withdrawn,
+                   amount_fen=a.amount_fen,
                    city_portion_fen=a.city_portion_fen, province_portion_fen=a.province_portion_fen,
                    batch_id=a.batch_id, paid_at=a.paid_at, recovery_outstanding_fen=a.outstanding_fen)
 

@@ -88,7 +88,7 @@ EXAMPLES["DefineAwardProgramme"] = {"kind": "BENCHMARK_PROJECT", "name": "工业
 EXAMPLES["ApplyForAward"] = {"year": YEAR, "kind": "BENCHMARK_PROJECT", "project": "陶瓷产线工业互联网改造",
                              "contracts": [{"provider_uscc": PROVIDER_USCC, "contract_no": "HT-2020-0815"}]}
 EXAMPLES["RecommendAward"] = {"opinion": "项目示范效果明显，同意推荐"}
-EXAMPLES["RefuseAward"] = {"reason": "项目尚未通过验收"}
+EXAMPLES["RefuseAward"] = {"reason": "项目尚未通过验收"}  # also a title withdrawal's body (a reason)
 EXAMPLES["RecommendAwardNationally"] = {"note": "推荐申报国家级工业互联网标杆示范项目"}
 EXAMPLES["GrantAward"] = {}
 EXAMPLES["OpenAwardBatch"] = {"period": "2020-12"}

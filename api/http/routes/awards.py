@@ -141,6 +141,15 @@ def recommend_nationally(award_id: UUID, body: s.NationalNote, c: Call = Depends
                      lambda _: s.AwardOut.of(c.ledger.award(award_id)))
 
 
+@router.post("/awards/{award_id}/title-withdrawal", response_model=s.AwardOut,
+             summary="End a selected award's title (e.g. a key platform no longer one): its place under the cap is "
+                     "freed; money paid stays paid")
+def withdraw_title(award_id: UUID, body: s.Refusal, c: Call = Depends(call)):
+    c.allow("province", what="withdraw award titles")
+    return c.respond(body, v.WithdrawAwardTitle(award_id=award_id, reason=body.reason),
+                     lambda _: s.AwardOut.of(c.ledger.award(award_id)))
+
+
 @router.post("/awards/{award_id}/grant", response_model=s.GrantedOut,
              summary="Grant a selected award its amount by the programme's rule, split between province and city")
 def grant(award_id: UUID, body: s.GrantAward, c: Call = Depends(keyed_call)):
