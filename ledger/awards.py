@@ -17,20 +17,11 @@ from typing import Any
 from uuid import UUID
 
 from ledger.award_programmes import ApplicantKind, AwardRules
-from ledger.errors import (
-    AwardOtherCityError,
-    BankReferenceRequiredError,
-    CollectionBeforeRecoveryError,
-    InvalidInputError,
-    InvalidTransitionError,
-    RecoveryClosedError,
-    RecoveryOverCollectedError,
-    WriteOffReasonRequiredError,
-)
+from ledger.award_recovery import AwardRecovery, text
+from ledger.errors import AwardOtherCityError, InvalidInputError, InvalidTransitionError
 from ledger.fiscal_time import require_aware
 from ledger.money import check_fen, split_funding
 from ledger.recording import By, LedgerAggregate
-from ledger.settlement import split_collection
 
 
 class AwardStatus(StrEnum):
@@ -43,13 +34,7 @@ class AwardStatus(StrEnum):
     RECOVERED = "RECOVERED"  # paid, then reclaimed: a receivable until collected or written off
 
 
-def _text(value: object, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{what} is required")
-    return value.strip()
-
-
-class Award(LedgerAggregate):
+class Award(AwardRecovery, LedgerAggregate):
     class Applied(LedgerAggregate.Created):
         year: int
         kind: str
@@ -192,8 +177,8 @@ class Award(LedgerAggregate):
                   contracts: list[dict[str, str]], base_fen: object) -> Award:
         return cls._start(
             cls.Applied, award_id, by, year=rules.year, kind=rules.kind.value, applicant_kind=applicant_kind.value,
-            applicant_id=applicant_id, applicant_name=_text(applicant_name, "the applicant's name"), city=city,
-            county=county, project=_text(project, "the project's name"), contracts=contracts,
+            applicant_id=applicant_id, applicant_name=text(applicant_name, "the applicant's name"), city=city,
+            county=county, project=text(project, "the project's name"), contracts=contracts,
             base_fen=None if base_fen is None else check_fen(base_fen, "the declared base"))
 
     def _require(self, *statuses: AwardStatus, to: str) -> None:
@@ -218,7 +203,7 @@ class Award(LedgerAggregate):
         else:
             self._require(AwardStatus.APPLIED, AwardStatus.RECOMMENDED, to="refused")
         self._record(self.Refused, by, stage="CITY" if city is not None else "PROVINCE",
-                     reason=_text(reason, "a refusal's reason"))
+                     reason=text(reason, "a refusal's reason"))
 
     def select(self, by: By, *, holds_place: bool) -> None:
         self._require(AwardStatus.RECOMMENDED, to="selected (its city recommends it first)")
@@ -236,7 +221,7 @@ class Award(LedgerAggregate):
                       to="withdrawn (only a selected award holds a title)")
         if self.title_withdrawn:
             raise InvalidTransitionError(f"the title of award {self.id} is withdrawn already")
-        self._record(self.TitleWithdrawn, by, reason=_text(reason, "a withdrawal's reason"))
+        self._record(self.TitleWithdrawn, by, reason=text(reason, "a withdrawal's reason"))
 
     def grant(self, by: By, *, amount_fen: int, city_share: Decimal) -> None:
         self._require(AwardStatus.SELECTED, to="granted (the province selects it first)")
@@ -266,61 +251,3 @@ class Award(LedgerAggregate):
     def _money(self) -> dict[str, Any]:
         return {"year": self.year, "kind": self.kind, "city": self.city, "amount_fen": self.amount_fen,
                 "city_portion_fen": self.city_portion_fen, "province_portion_fen": self.province_portion_fen}
-
-    # -- recovery (追回) ----------------------------------------------------------------------------------------------
-    def raise_recovery(self, by: By, *, reason: object, effective_at: datetime) -> None:
-        self._require(AwardStatus.PAID, to="recovered (only a paid award is)")
-        effective = require_aware(effective_at, "effective time")
-        if effective < self.paid_at:
-            raise InvalidInputError(f"a recovery cannot take effect before the award was paid ({self.paid_at})")
-        self._record(self.RecoveryRaised, by, **self._money(), reason=_text(reason, "a recovery's reason"),
-                     effective_at=effective)
-
-    def collect_recovery(self, by: By, *, amount_fen: object, bank_reference: object,
-                         effective_at: datetime) -> tuple[int, int]:
-        due = self._open_receivable()
-        amount = check_fen(amount_fen, "the amount collected", allow_zero=False)
-        if not isinstance(bank_reference, str) or not bank_reference.strip():
-            raise BankReferenceRequiredError("a collection records the bank reference of the money received")
-        effective = self._after_recovery(due, effective_at, "collection")
-        outstanding = self.outstanding_fen
-        if amount > outstanding:
-            raise RecoveryOverCollectedError(f"{amount} fen is more than the {outstanding} fen still due on the "
-                                             f"recovery of award {self.id}")
-        city_fen, province_fen = split_collection(amount, due)
-        self._record(self.RecoveryCollected, by, year=self.year, kind=self.kind, city=self.city, amount_fen=amount,
-                     city_portion_fen=city_fen, province_portion_fen=province_fen,
-                     bank_reference=bank_reference.strip(), effective_at=effective)
-        return city_fen, province_fen
-
-    def write_off_recovery(self, by: By, *, reason: object, effective_at: datetime) -> tuple[int, int]:
-        due = self._open_receivable()
-        if not isinstance(reason, str) or not reason.strip():
-            raise WriteOffReasonRequiredError("a write-off records why the money will not be collected")
-        effective = self._after_recovery(due, effective_at, "write-off")
-        city_fen, province_fen = due["city_due_fen"], due["province_due_fen"]
-        self._record(self.RecoveryWrittenOff, by, year=self.year, kind=self.kind, city=self.city,
-                     amount_fen=city_fen + province_fen, city_portion_fen=city_fen,
-                     province_portion_fen=province_fen, reason=reason.strip(), effective_at=effective)
-        return city_fen, province_fen
-
-    @property
-    def outstanding_fen(self) -> int:
-        due = self.receivable
-        return 0 if due is None else due["city_due_fen"] + due["province_due_fen"]
-
-    def _open_receivable(self) -> dict:
-        if self.receivable is None:
-            raise InvalidTransitionError(f"award {self.id} has no recovery raised")
-        if self.receivable["written_off"] or self.outstanding_fen == 0:
-            how = "written off" if self.receivable["written_off"] else "collected in full"
-            raise RecoveryClosedError(f"the recovery of award {self.id} was {how}; nothing is due on it")
-        return self.receivable
-
-    @staticmethod
-    def _after_recovery(due: dict, effective_at: datetime, what: str) -> datetime:
-        effective = require_aware(effective_at, f"the {what}'s effective time")
-        if effective < due["effective_at"]:
-            raise CollectionBeforeRecoveryError(
-                f"a {what} cannot take effect before the recovery it settles ({due['effective_at'].isoformat()})")
-        return effective
