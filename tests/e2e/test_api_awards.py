@@ -86,6 +86,11 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     vouchers = ok(api.get(f"/v1/cities/{FOSHAN}/spend", role="auditor", year=YEAR, programme="VOUCHERS"))
     assert all(line["programme"] == "VOUCHERS" for line in vouchers["lines"])
 
+    # the console's city page shows the award as a row of its own, beside the fee categories
+    page = api.client.get(f"/console/parts/cities/{FOSHAN}?year={YEAR}", headers=api.auth(f"city:{FOSHAN}"))
+    assert page.status_code == 200 and 'data-category="BENCHMARK_PROJECT"' in page.text, page.text[:300]
+    books = api.client.get(f"/console/parts/trial-balance?city={FOSHAN}", headers=api.auth("auditor"))
+    assert books.status_code == 200 and 'AWARDS_PAID' in books.text
     balance = ok(api.get("/v1/trial-balance", role="auditor", city=FOSHAN, programme="BENCHMARK_PROJECT"))
     accounts = {line["account"]: line for line in balance["accounts"]}
     assert balance["balanced"]

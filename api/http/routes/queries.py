@@ -97,9 +97,9 @@ def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra
                stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected",
                               "written_off", "outstanding", "cash_out"] | None = None,
                known_at: datetime | None = KnownAt, c: Call = Depends(query_call),
-               programme: Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
-                                  "KEY_PLATFORM", "INNOVATION_CENTRE"] | None = Query(
-                   None, description="only the vouchers' lines, or one award programme's")):
+               programme: Annotated[Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
+                                           "KEY_PLATFORM", "INNOVATION_CENTRE"] | None,
+                                   Query(description="only the vouchers' lines, or one award programme's")] = None):
     c.allow("province", "auditor", "city", what="read city spend")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
     if not in_scope(c.principal, city=city):
