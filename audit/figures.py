@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from psycopg.sql import SQL
 
+from audit.award_figures import awards
 from audit.tables import Figure
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import CITIES
@@ -222,7 +223,7 @@ def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None
 
 
 FIGURES = (city_spend, city_quotas, provider_receivables, provider_quotas, enterprise_totals, voucher_balances,
-           whitelist, settlement_batches)
+           whitelist, settlement_batches, awards)
 
 
 def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:

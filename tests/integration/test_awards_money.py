@@ -15,6 +15,7 @@ from uuid import uuid4
 
 import pytest
 
+from audit.award_figures import awards as awards_figure
 from audit.figures import city_spend as exported_city_spend
 from projections import audit_trail_queries, money_flows_queries
 from projections.check import check
@@ -175,5 +176,13 @@ def test_the_award_is_in_the_audit_trail_the_export_and_every_view_rebuilds_equa
     award_rows = [r for r in rows if r["programme"] == "BENCHMARK_PROJECT"]
     assert {(r["fund_source"], r["settled_fen"], r["fee_category"]) for r in award_rows} == {
         ("province", PROVINCE_FEN, None), ("city", CITY_FEN, None)}
+
+    exported = awards_figure(db, us(world.now))
+    by_award = {row[0]: dict(zip(exported.columns, row, strict=True)) for row in exported.rows}
+    assert {k: by_award[str(award_id)][k] for k in ("programme", "paid_fen", "paid_city_fen", "recovered_fen",
+                                                     "collected_fen", "outstanding_fen", "spend_fen")} == {
+        "programme": "BENCHMARK_PROJECT", "paid_fen": BENCHMARK_FEN, "paid_city_fen": CITY_FEN,
+        "recovered_fen": BENCHMARK_FEN, "collected_fen": COLLECTED_FEN,
+        "outstanding_fen": BENCHMARK_FEN - COLLECTED_FEN, "spend_fen": 0}
 
     assert check(world.app, lean(store_settings), ["money_flows", "journal", "audit_trail"]) == []
