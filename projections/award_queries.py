@@ -7,7 +7,10 @@ from typing import Any
 
 from psycopg.sql import SQL
 
+from projections.award_flows import programme_of
 from projections.bitemporal import counted
+from projections.money_flows_queries import SUMS, amounts
+from projections.spend import spend_figure
 from projections.view import ReadModelView
 
 
@@ -26,3 +29,25 @@ def awards_applied(db: ReadModelView, as_of_us: int, known_at_us: int | None = N
         ("Award.Applied", after_position, *when.params, *params, limit),
     )
     return [{"position": int(r[0]), "award_id": r[1], "recorded_us": int(r[2])} for r in rows]
+
+
+def applicant_award_totals(db: ReadModelView, entity_kind: str, entity_id: str, as_of_us: int,
+                           known_at_us: int | None = None) -> list[dict[str, Any]]:
+    """An enterprise's or a provider's awards as applicant, per programme and year, as of T known at K: granted and
+    not yet paid, paid, recovered and spend (paid − recovered). Its awards are those whose application is in its
+    trail (audit_trail); their money is money_flows' award rows."""
+    when = counted(as_of_us, known_at_us)
+    rows = db.fetchall(
+        SQL("SELECT fee_category, programme_year, {} FROM vl_money_movements WHERE award_id IN ("
+            "SELECT a.originator_id FROM vl_audit_events a JOIN vl_audit_entries e ON e.position = a.position "
+            "WHERE a.event_type = 'Award.Applied' AND e.entity_kind = ? AND e.entity_id = ?) AND {} "
+            "GROUP BY fee_category, programme_year ORDER BY programme_year, fee_category").format(SUMS, when.sql),
+        (entity_kind, entity_id, *when.params),
+    )
+    out = []
+    for category, year, *values in rows:
+        f = amounts(tuple(values))
+        out.append({"programme": programme_of(category), "programme_year": year,
+                    "granted_unpaid_fen": f["approved_fen"], "paid_fen": f["settled_fen"],
+                    "recovered_fen": f["recovered_fen"], "spend_fen": spend_figure(f, "spend")})
+    return out

@@ -123,6 +123,11 @@ class ReadModels:
         """Awards applied for by ``as_of`` (known at ``known_at``): all, or one city's, enterprise's or provider's."""
         return self._ask(award_queries.awards_applied, to_us(as_of), _us(known_at), **scope)
 
+    def applicant_award_totals(self, entity_kind: str, entity_id: UUID | str, as_of: datetime,
+                               known_at: datetime | None = None) -> list[dict[str, Any]]:
+        return self._ask(award_queries.applicant_award_totals, entity_kind, str(entity_id), to_us(as_of),
+                         _us(known_at))
+
     def event_feed(self, as_of: datetime, **filters: Any) -> list[dict[str, Any]]:
         """The global sequence as recorded by ``as_of`` (the feed is in recorded order: as_of is a "known at")."""
         return self._ask(audit_trail_queries.event_feed, as_of_us=to_us(as_of), **filters)

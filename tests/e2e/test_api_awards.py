@@ -89,6 +89,10 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     # the console's city page shows the award as a row of its own, beside the fee categories
     page = api.client.get(f"/console/parts/cities/{FOSHAN}?year={YEAR}", headers=api.auth(f"city:{FOSHAN}"))
     assert page.status_code == 200 and 'data-category="BENCHMARK_PROJECT"' in page.text, page.text[:300]
+    # the applicant's own figures: the award beside (never inside) its voucher years
+    assert ok(api.get(f"/v1/enterprises/{factory.id}", role=as_factory))["awards"] == [
+        {"programme": "BENCHMARK_PROJECT", "programme_year": YEAR, "granted_unpaid_fen": 0, "paid_fen": AWARD_FEN,
+         "recovered_fen": 0, "spend_fen": AWARD_FEN}]
     books = api.client.get(f"/console/parts/trial-balance?city={FOSHAN}", headers=api.auth("auditor"))
     assert books.status_code == 200 and 'AWARDS_PAID' in books.text
     balance = ok(api.get("/v1/trial-balance", role="auditor", city=FOSHAN, programme="BENCHMARK_PROJECT"))

@@ -49,6 +49,15 @@ class EligibilityYear(BaseModel):
     recorded_at: AwareDatetime
 
 
+class ApplicantAwards(BaseModel):
+    programme: str = Field(description="the award programme (BENCHMARK_PROJECT, KEY_PLATFORM, ...)")
+    programme_year: int
+    granted_unpaid_fen: int
+    paid_fen: int
+    recovered_fen: int
+    spend_fen: int = Field(description="paid − recovered")
+
+
 class EnterpriseOut(Answer):
     enterprise_id: UUID
     uscc: str
@@ -58,6 +67,8 @@ class EnterpriseOut(Answer):
         description="per programme year, the decision in effect as of the time asked (the latest recorded "
                     "correction supersedes earlier decisions from its effective time on)")
     years: list[EnterpriseYear]
+    awards: list[ApplicantAwards] = Field(default_factory=list, description="its awards as applicant, per "
+                                          "programme and year (voucher figures are in years)")
 
 
 class SpendLine(BaseModel):
@@ -135,6 +146,8 @@ class ProviderOut(Answer):
     recoveries_raised_fen: int
     recoveries_collected_fen: int
     recoveries_written_off_fen: int
+    awards: list[ApplicantAwards] = Field(default_factory=list, description="its awards as applicant (a key "
+                                          "platform's, ...), per programme and year; the figures above are claims'")
     quotas: dict[int, ProviderQuotaFigures]
     whitelist_history: list[WhitelistEvent]
     batches: list[BatchRef]

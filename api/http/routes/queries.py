@@ -65,7 +65,8 @@ def enterprise(enterprise_id: EnterpriseKey, as_of: datetime | None = AsOf, know
         raise not_found("enterprise", enterprise_id, at)
     return {"as_of": at, "known_at": known, "enterprise_id": enterprise_id, "uscc": found.uscc, "name": found.name,
             "city": found.city, "eligibility": c.read.eligibility(enterprise_id, at, known),
-            "years": c.read.enterprise_totals(enterprise_id, at, known)}
+            "years": c.read.enterprise_totals(enterprise_id, at, known),
+            "awards": c.read.applicant_award_totals("enterprise", enterprise_id, at, known)}
 
 
 @router.get("/providers/{provider_id}", response_model=s.ProviderOut,
@@ -81,7 +82,8 @@ def provider(provider_id: ProviderKey, as_of: datetime | None = AsOf, known_at: 
     return {"as_of": at, "known_at": known, **c.read.provider_receivable(provider_id, at, known),
             "claims_held": c.read.claims_held(provider_id, at, known),
             "whitelist_history": c.read.whitelist_history(provider_id, at, known),
-            "batches": c.read.provider_batches(provider_id, at, known)}
+            "batches": c.read.provider_batches(provider_id, at, known),
+            "awards": c.read.applicant_award_totals("provider", provider_id, at, known)}
 
 
 @router.get("/cities/{city}/spend", response_model=s.CitySpendOut,
