@@ -19,10 +19,12 @@ from collections import defaultdict
 
 from psycopg.sql import SQL
 
+from audit.award_figures import awards
 from audit.tables import Figure
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import CITIES
 from projections import journal_queries
+from projections.award_flows import VOUCHERS, programme_of
 from projections.money_flows import AMOUNTS
 from projections.bitemporal import counted, counted_once
 from projections.money_flows_queries import FUND_SOURCES, MONEY, SPEND_FIGURES, SUMS, amounts, money
@@ -45,7 +47,8 @@ def iso_shanghai(us: int | None) -> str | None:
 
 
 def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
-    """One row per city × programme year × cash year × fee category × fund source; a column per stage and spend."""
+    """One row per city × programme (vouchers or an award programme) × programme year × cash year × fee category (a
+    voucher's; empty on an award's row) × fund source; a column per stage and spend."""
     when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
         SQL("SELECT city, programme_year, cash_year, fee_category, {} FROM vl_money_movements "
@@ -59,8 +62,10 @@ def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None)
         for source in FUND_SOURCES:
             figures = [spend_figure(f, s, "_city_fen") if source == "city"
                        else spend_figure(f, s) - spend_figure(f, s, "_city_fen") for s in SPEND_FIGURES]
-            out.append((city, CITIES.get(city, ("", ""))[1], programme_year, cash_year, category, source, *figures))
-    columns = ("city", "city_name", "programme_year", "cash_year", "fee_category", "fund_source",
+            programme = programme_of(category)
+            out.append((city, CITIES.get(city, ("", ""))[1], programme, programme_year, cash_year,
+                        category if programme == VOUCHERS else None, source, *figures))
+    columns = ("city", "city_name", "programme", "programme_year", "cash_year", "fee_category", "fund_source",
                *(f"{s}_fen" for s in SPEND_FIGURES))
     return Figure("city_spend", "Per-city spend (spend = settled − recovered; outstanding = recovered − collected − "
                   "written off; cash out = settled − collected)", columns, out)
@@ -218,7 +223,7 @@ def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None
 
 
 FIGURES = (city_spend, city_quotas, provider_receivables, provider_quotas, enterprise_totals, voucher_balances,
-           whitelist, settlement_batches)
+           whitelist, settlement_batches, awards)
 
 
 def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:

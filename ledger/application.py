@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 from eventsourcing.application import Repository
 from eventsourcing.utils import strtobool
 
+from ledger.commands.award_payments import AwardPaymentCommands
+from ledger.commands.awards import AwardCommands
 from ledger.commands.corrections import CorrectionCommands
 from ledger.commands.evaluation import EvaluationCommands
 from ledger.commands.evidence import EvidenceKeyCommands
@@ -36,7 +38,7 @@ from ledger.stored_names import APPLICATION_NAME
 
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
                     CorrectionCommands, EvaluationCommands, EvidenceKeyCommands, EvidenceKeysGuard,
-                    ProgrammeYearCommands, PublicityCommands):
+                    ProgrammeYearCommands, PublicityCommands, AwardCommands, AwardPaymentCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

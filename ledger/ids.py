@@ -128,3 +128,14 @@ def provider_review_id(provider: UUID, year: int) -> UUID:
 def pool_evaluation_id(year: int) -> UUID:
     """The record that a year's resource-pool evaluation was run (once per year)."""
     return _id("pool-evaluation", year)
+
+
+def award_programme_id(year: int, kind: str) -> UUID:
+    """A programme year's award programme of one kind (benchmark projects, key platforms, ...): one per kind a year."""
+    return _id("award-programme", year, kind)
+
+
+def award_roster_id(kind: str) -> UUID:
+    """The awards of one kind selected and holding a place, whatever their year: a cap "at any time" (key platforms:
+    at most 20) is checked on this one record, so two selections racing for the last place meet on its version."""
+    return _id("award-roster", kind)

@@ -43,6 +43,10 @@ AGGREGATE_TOPICS: tuple[str, ...] = (
     "ledger.evaluation:Complaint",
     "ledger.evaluation:ProviderReview",
     "ledger.evaluation:PoolEvaluation",
+    "ledger.award_programmes:AwardProgramme",
+    "ledger.award_programmes:AwardRoster",
+    "ledger.awards:Award",
+    "ledger.award_batches:AwardBatch",
 )
 
 EVENT_TOPICS: tuple[str, ...] = (
@@ -113,6 +117,25 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.evaluation:ProviderReview.ComplaintCounted",
     "ledger.evaluation:ProviderReview.Evaluated",
     "ledger.evaluation:PoolEvaluation.Run",
+    "ledger.award_programmes:AwardProgramme.Defined",
+    "ledger.award_programmes:AwardRoster.Started",
+    "ledger.award_programmes:AwardRoster.PlaceTaken",
+    "ledger.award_programmes:AwardRoster.PlaceReleased",
+    "ledger.awards:Award.Applied",
+    "ledger.awards:Award.Recommended",
+    "ledger.awards:Award.Refused",
+    "ledger.awards:Award.Selected",
+    "ledger.awards:Award.NationallyRecommended",
+    "ledger.awards:Award.Granted",
+    "ledger.awards:Award.Batched",
+    "ledger.awards:Award.Paid",
+    "ledger.awards:Award.RecoveryRaised",
+    "ledger.awards:Award.RecoveryCollected",
+    "ledger.awards:Award.RecoveryWrittenOff",
+    "ledger.award_batches:AwardBatch.Opened",
+    "ledger.award_batches:AwardBatch.AwardAdded",
+    "ledger.award_batches:AwardBatch.Paid",
+    "ledger.awards:Award.TitleWithdrawn",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

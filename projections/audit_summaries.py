@@ -9,20 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger.money import yuan_text
-from projections.times import describe, to_us
-
-
-def yuan(fen: int) -> str:
-    return yuan_text(fen, symbol="¥")
-
-
-def _t(moment: Any) -> str:
-    return describe(to_us(moment))
-
-
-def _short(uuid: Any) -> str:
-    return str(uuid)[:8]
+from projections.award_summaries import AWARD_SUMMARIES, _short, _t, yuan
+from projections.times import describe
 
 
 Summary = Callable[[Any], tuple[str, str]]
@@ -255,6 +243,7 @@ SUMMARIES: dict[str, Summary] = {
         f"recovery written off: {yuan(e.amount_fen)} (claim {_short(e.claim_id)}, {e.reason}, "
         f"effective {_t(e.effective_at)})",
     ),
+    **AWARD_SUMMARIES,
 }
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.award_batches import AwardBatch
+from ledger.award_programmes import AwardProgramme, AwardRoster
+from ledger.awards import Award
 from ledger.catalogue import Catalogue
 from ledger.claim_key import ClaimKey
 from ledger.discounts import (
@@ -34,7 +37,8 @@ from projections.view import ReadModelView
 
 AGGREGATES = (Enterprise, CarrierDiscountRates, NetworkDiscountGrant, CloudDiscountAgreement, Catalogue, CityQuota,
               ProviderQuota, Provider, ClaimKey, InvoiceKey, ContractKey, Voucher, SettlementBatch, Programme,
-              ProgrammeYear, TrainingMark, PublicityList, ServiceRating, Complaint, ProviderReview, PoolEvaluation)
+              ProgrammeYear, TrainingMark, PublicityList, ServiceRating, Complaint, ProviderReview, PoolEvaluation,
+              AwardProgramme, AwardRoster, Award, AwardBatch)
 KIND_OF = {
     Enterprise: "enterprise", Provider: "provider", Voucher: "voucher", SettlementBatch: "settlement_batch",
     CarrierDiscountRates: "carrier_rates", NetworkDiscountGrant: "network_discount", Catalogue: "catalogue",
@@ -42,7 +46,8 @@ KIND_OF = {
     ClaimKey: "claim_key", InvoiceKey: "invoice_key", ContractKey: "contract_key", Programme: "programme",
     ProgrammeYear: "programme_year", TrainingMark: "training_mark", PublicityList: "publicity_list",
     ServiceRating: "service_rating", Complaint: "complaint", ProviderReview: "provider_review",
-    PoolEvaluation: "pool_evaluation",
+    PoolEvaluation: "pool_evaluation", AwardProgramme: "award_programme", AwardRoster: "award_roster", Award: "award",
+    AwardBatch: "award_batch",
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "summary_zh", "summary_en")
@@ -171,12 +176,33 @@ class AuditTrail(LedgerProjection):
             self._voucher_links(name, e, position)
         elif owner == "SettlementBatch":
             self._batch_links(name, e, position)
+        elif owner == "Award":
+            self._award_links(name, e, position)
+        elif owner == "AwardBatch":  # a payment's total is other cities' business: each award's Paid is its city's
+            touch(position, "award", getattr(e, "award_id", None))
+            touch(position, "city", getattr(e, "city", None))
+            for award_id in getattr(e, "awards", None) or ():
+                touch(position, "award", award_id)
+        elif owner == "AwardRoster":
+            touch(position, "award", getattr(e, "award_id", None))
         elif owner == "PublicityList" and name not in ("Opened", "Closed"):  # an objection or ruling: its claim's too
             enterprise, city, _ = self._ref(e.voucher_id)
             touch(position, "voucher", e.voucher_id)
             touch(position, "enterprise", enterprise)
             touch(position, "city", city)
             touch(position, "provider", self._ref(e.claim_id)[2])
+
+    def _award_links(self, name: str, e: Any, position: int) -> None:
+        """An award's events are in its city's trail and its applicant's (an enterprise's or a provider's)."""
+        if name == "Applied":
+            applicant = None if e.applicant_id is None else str(e.applicant_id)
+            self.refs.put(str(e.originator_id), (applicant if e.applicant_kind == "ENTERPRISE" else None, e.city,
+                                                 applicant if e.applicant_kind == "PROVIDER" else None))
+        enterprise, city, provider = self._ref(e.originator_id)
+        self._touch(position, "enterprise", enterprise)
+        self._touch(position, "provider", provider)
+        self._touch(position, "city", city)
+        self._touch(position, "award_batch", getattr(e, "batch_id", None))
 
     def _voucher_links(self, name: str, e: Any, position: int) -> None:
         if name == "Issued":

@@ -63,7 +63,9 @@ from typing import Any, ClassVar
 from ledger.money import split_funding
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
+from projections.award_journal import AWARD_ACCOUNTS, award_postings
 from projections.base import event_type
+from projections.award_flows import award_category
 from projections.money_flows import MoneyFlows
 from projections.times import shanghai_year, to_us
 from projections.view import ReadModelView
@@ -72,15 +74,16 @@ PROGRAMME_BUDGET, CITY_BUDGET = "PROGRAMME_BUDGET", "CITY_BUDGET"
 VOUCHER_COMMITMENTS, CLAIMS_HELD, PROVIDER_PAYABLES = "VOUCHER_COMMITMENTS", "CLAIMS_HELD", "PROVIDER_PAYABLES"
 PAID, RECOVERIES_RECEIVABLE = "PAID", "RECOVERIES_RECEIVABLE"
 RECOVERIES_COLLECTED, RECOVERIES_WRITTEN_OFF = "RECOVERIES_COLLECTED", "RECOVERIES_WRITTEN_OFF"
-ACCOUNTS = (PROGRAMME_BUDGET, CITY_BUDGET, VOUCHER_COMMITMENTS, CLAIMS_HELD, PROVIDER_PAYABLES, PAID,
-            RECOVERIES_RECEIVABLE, RECOVERIES_COLLECTED, RECOVERIES_WRITTEN_OFF)
+VOUCHER_ACCOUNTS = (PROGRAMME_BUDGET, CITY_BUDGET, VOUCHER_COMMITMENTS, CLAIMS_HELD, PROVIDER_PAYABLES, PAID,
+                    RECOVERIES_RECEIVABLE, RECOVERIES_COLLECTED, RECOVERIES_WRITTEN_OFF)
+ACCOUNTS = (*VOUCHER_ACCOUNTS, *AWARD_ACCOUNTS)
 FUND_SOURCES = ("province", "city")
 BUDGET_OF = {"province": PROGRAMME_BUDGET, "city": CITY_BUDGET}
 # money_flows' stages with an account
 STAGES = ("face", "claimed", "approved", "settled", "recovered", "returned", "collected", "written_off")
 
 ENTRY_COLUMNS = ("position", "event_type", "effective_us", "recorded_us", "programme_year", "cash_year", "city",
-                 "fee_category", "voucher_id", "claim_id", "provider_id")
+                 "fee_category", "voucher_id", "claim_id", "provider_id", "award_id")
 POSTING_COLUMNS = ("position", "seq", "account", "fund_source", "amount_fen", "effective_us", "recorded_us",
                    "programme_year", "cash_year", "city", "fee_category", "provider_id")
 
@@ -116,6 +119,7 @@ class Journal(MoneyFlows):
         cls: method for cls, method in MoneyFlows.handlers.items()
         if (cls.__qualname__.startswith("Voucher.") and cls is not Voucher.ClaimBatched)
         or cls in (SettlementBatch.RecoveryCollected, SettlementBatch.RecoveryWrittenOff)
+        or cls in MoneyFlows.award_handlers
     }
 
     def setup(self) -> None:
@@ -160,7 +164,29 @@ class Journal(MoneyFlows):
                     seq += 1
         if seq:  # an event moving 0 fen (a voucher expiring with nothing left) makes no entry
             self.entries.append((position, event_type(e), effective_us, recorded_us, year, cash, city, category, vid,
-                                 cid, provider))
+                                 cid, provider, None))
+
+    def _award_row(self, e: Any, position: int, effective_us: int, cash_year: int | None, batch: Any,
+                   amounts: dict[str, int]) -> None:
+        """An award's entry: its postings per fund source (``projections/award_journal.py``), under its programme."""
+        recorded_us = to_us(e.timestamp)
+        cash = cash_year if cash_year is not None else shanghai_year(effective_us)
+        category = award_category(e.kind)
+        dims = (effective_us, recorded_us, e.year, cash, e.city, category, None)
+        seq = 0
+        for source in FUND_SOURCES:
+            moves = {}
+            for column, fen in amounts.items():
+                if not column.endswith("_city_fen"):
+                    city_fen = amounts[column.removesuffix("_fen") + "_city_fen"]
+                    moves[column.removesuffix("_fen")] = city_fen if source == "city" else fen - city_fen
+            for account, fen in award_postings(moves, BUDGET_OF[source]).items():
+                if fen:
+                    self.postings.append((position, seq, account, source, fen, *dims))
+                    seq += 1
+        if seq:
+            self.entries.append((position, event_type(e), effective_us, recorded_us, e.year, cash, e.city, category,
+                                 "", None, None, str(e.originator_id)))
 
     def write(self, view: ReadModelView, curs: Any) -> None:
         view.insert_rows(curs, "vl_journal_entries", ENTRY_COLUMNS, self.entries)

@@ -12,6 +12,7 @@ from typing import Any
 
 from psycopg.sql import SQL, Composable, Identifier
 
+from projections.award_flows import AWARD_PREFIX, VOUCHERS, award_category
 from projections.bitemporal import counted
 from projections.journal import ACCOUNTS, FUND_SOURCES
 from projections.view import ReadModelView
@@ -22,6 +23,12 @@ DIMENSIONS = ("city", "programme_year", "cash_year", "fee_category", "provider_i
 def _where(as_of_us: int, known_at_us: int | None, filters: dict[str, Any]) -> tuple[Composable, list[Any]]:
     when = counted(as_of_us, known_at_us)
     clauses, params = [when.sql], list(when.params)
+    programme = filters.pop("programme", None)
+    if programme == VOUCHERS:
+        clauses.append(SQL("fee_category NOT LIKE ?"))
+        params.append(f"{AWARD_PREFIX}%")
+    elif programme is not None:
+        filters["fee_category"] = award_category(programme)
     for name, value in filters.items():
         if name not in DIMENSIONS:
             raise ValueError(f"unknown journal dimension {name!r}; known: {', '.join(DIMENSIONS)}")
@@ -57,14 +64,15 @@ def balances(db: ReadModelView, as_of_us: int, known_at_us: int | None = None, *
 
 
 def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = None, *, city: str | None = None,
-                  programme_year: int | None = None) -> dict[str, Any]:
+                  programme_year: int | None = None, programme: str | None = None) -> dict[str, Any]:
     """Every account's debits, credits and balance (in total and per fund source) as of T known at K, and totals.
+    ``programme``: only the vouchers' entries (``VOUCHERS``) or one award programme's (its kind).
 
     ``balanced`` says whether debits equal credits (in total and per fund source); it always should."""
     lines = {account: {"account": account, "debit_fen": 0, "credit_fen": 0, "balance_fen": 0,
                        "province_balance_fen": 0, "city_balance_fen": 0} for account in ACCOUNTS}
     for account, source, debit, credit in account_sums(db, as_of_us, known_at_us, city=city,
-                                                       programme_year=programme_year):
+                                                       programme_year=programme_year, programme=programme):
         line = lines.setdefault(account, {"account": account, "debit_fen": 0, "credit_fen": 0, "balance_fen": 0,
                                           "province_balance_fen": 0, "city_balance_fen": 0})
         line["debit_fen"] += debit
@@ -75,12 +83,13 @@ def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = No
     totals = {key: sum(line[key] for line in accounts)
               for key in ("debit_fen", "credit_fen", "balance_fen", *(f"{s}_balance_fen" for s in FUND_SOURCES))}
     return {"as_of_us": as_of_us, "known_at_us": known_at_us, "city": city, "programme_year": programme_year,
-            "accounts": accounts, "totals": totals,
+            "programme": programme, "accounts": accounts, "totals": totals,
             "balanced": all(totals[f"{s}_balance_fen"] == 0 for s in FUND_SOURCES) and totals["balance_fen"] == 0}
 
 
 LINE_COLUMNS = ("position", "seq", "event_type", "fund_source", "amount_fen", "effective_us", "recorded_us",
-                "programme_year", "cash_year", "city", "fee_category", "voucher_id", "claim_id", "provider_id")
+                "programme_year", "cash_year", "city", "fee_category", "voucher_id", "claim_id", "provider_id",
+                "award_id")
 
 
 def journal_lines(db: ReadModelView, account: str, as_of_us: int, known_at_us: int | None = None, *,
@@ -96,7 +105,8 @@ def journal_lines(db: ReadModelView, account: str, as_of_us: int, known_at_us: i
     params = [account, after_position, *params]
     rows = db.fetchall(
         SQL("SELECT p.position, p.seq, e.event_type, p.fund_source, p.amount_fen, p.effective_us, p.recorded_us, "
-            "p.programme_year, p.cash_year, p.city, p.fee_category, e.voucher_id, e.claim_id, p.provider_id "
+            "p.programme_year, p.cash_year, p.city, p.fee_category, e.voucher_id, e.claim_id, p.provider_id, "
+            "e.award_id "
             "FROM vl_journal_postings p JOIN vl_journal_entries e ON e.position = p.position "
             "WHERE p.position IN (SELECT DISTINCT position FROM vl_journal_postings WHERE {where} "
             "ORDER BY position LIMIT ?) AND p.account = ? ORDER BY p.position, p.seq").format(where=where),
@@ -106,5 +116,6 @@ def journal_lines(db: ReadModelView, account: str, as_of_us: int, known_at_us: i
     for row in rows:
         line = dict(zip(LINE_COLUMNS, row, strict=True))
         amount = int(line.pop("amount_fen"))
+        line["voucher_id"] = line["voucher_id"] or None  # '' on an award's entry
         lines.append({**line, "debit_fen": max(amount, 0), "credit_fen": max(-amount, 0)})
     return lines

@@ -45,6 +45,7 @@ from ledger.money import split_funding
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
+from projections.award_flows import AwardFlows, award_category
 from projections.base import LedgerProjection, event_type
 from projections.times import shanghai_day, shanghai_year, to_us
 from projections.view import ReadModelView
@@ -59,12 +60,12 @@ _AMOUNT_INDEX = {name: i for i, name in enumerate(AMOUNTS)}
 MOVEMENT_COLUMNS = (
     "position", "seq", "event_type", "effective_us", "recorded_us", "effective_day", "programme_year", "cash_year",
     "city", "fee_category", "voucher_id", "claim_id", "enterprise_id", "provider_id", "batch_id", "voucher_status",
-    *AMOUNTS,
+    *AMOUNTS, "award_id",
 )
 DAILY_KEYS = ("effective_day", "programme_year", "cash_year", "fee_category")
 
 
-class MoneyFlows(LedgerProjection):
+class MoneyFlows(AwardFlows, LedgerProjection):
     name = "money_flows"
     tables = ("vl_money_movements", "vl_city_daily", "vl_provider_daily", "vl_money_vouchers", "vl_money_claims",
               "vl_money_quotas")
@@ -89,6 +90,7 @@ class MoneyFlows(LedgerProjection):
         ProviderQuota.Returned: "quota_returned",
         SettlementBatch.RecoveryCollected: "recovery_settled",
         SettlementBatch.RecoveryWrittenOff: "recovery_settled",
+        **AwardFlows.award_handlers,
     }
 
     def setup(self) -> None:
@@ -218,20 +220,26 @@ class MoneyFlows(LedgerProjection):
         self._row(e, position, recorded_us, effective_us, year, cash_year, city, category,
                   (vid, cid, enterprise, provider, None if batch is None else str(batch), status), amounts)
 
+    def _award_row(self, e: Any, position: int, effective_us: int, cash_year: int | None, batch: Any,
+                   amounts: dict[str, int]) -> None:
+        self._row(e, position, to_us(e.timestamp), effective_us, e.year, cash_year, e.city, award_category(e.kind),
+                  (None, None, None, None, None if batch is None else str(batch), None), amounts,
+                  award_id=str(e.originator_id))
+
     def _quota_row(self, e: Any, position: int, **amounts: int) -> None:
         city, provider, year, _ = self._quota(str(e.originator_id))
         us = to_us(e.timestamp)
         self._row(e, position, us, us, year, None, city, None, (None, None, None, provider, None, None), amounts)
 
     def _row(self, e: Any, position: int, recorded_us: int, effective_us: int, year: int, cash_year: int | None,
-             city: str, category: str | None, refs: tuple, amounts: dict[str, int]) -> None:
+             city: str, category: str | None, refs: tuple, amounts: dict[str, int], award_id: str | None = None) -> None:
         day = shanghai_day(effective_us)
         cash = cash_year if cash_year is not None else day // 10_000
         values = [0] * len(AMOUNTS)
         for name, value in amounts.items():
             values[_AMOUNT_INDEX[name]] = value
         self.movements.append((position, 0, event_type(e), effective_us, recorded_us, day, year, cash, city, category,
-                               *refs, *values))
+                               *refs, *values, award_id))
         key = (day, year, cash, category or "")
         if city:
             _add(self.city_daily, (city, *key), values)

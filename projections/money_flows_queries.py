@@ -12,6 +12,7 @@ from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
+from projections.award_flows import VOUCHERS, programme_of
 from projections.bitemporal import counted
 from projections.money_flows import AMOUNTS
 from projections.spend import RECOVERY_FIGURES, spend_figure
@@ -107,8 +108,9 @@ def _daily_sums(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, kno
 def city_spend(db: ReadModelView, city: str, as_of_us: int, known_at_us: int | None = None, *, year: int | None = None,
                year_kind: str = "programme",
                fee_category: str | None = None, fund_source: str | None = None,
-               stage: str | None = None) -> dict[str, Any]:
-    """Per-city spend as of T by programme year, cash year, fee category, fund source and stage; and the quotas.
+               stage: str | None = None, programme: str | None = None) -> dict[str, Any]:
+    """Per-city spend as of T by programme (``VOUCHERS`` or an award programme's kind), programme year, cash year,
+    fee category (a voucher's; None on an award's line), fund source and stage; and the quotas.
 
     ``spend_fen`` is settled minus recovered (DOMAIN.md, Settlement); beside it, recoveries collected, written off
     and outstanding (recovered − collected − written off), and cash out (settled − collected). Filters narrow the
@@ -130,6 +132,9 @@ def city_spend(db: ReadModelView, city: str, as_of_us: int, known_at_us: int | N
             continue
         if fee_category is not None and category != fee_category:
             continue
+        line_programme = programme_of(category)
+        if programme is not None and line_programme != programme:
+            continue
         for source in FUND_SOURCES:
             if fund_source is not None and source != fund_source:
                 continue
@@ -138,7 +143,8 @@ def city_spend(db: ReadModelView, city: str, as_of_us: int, known_at_us: int | N
                     continue
                 total, city_part = spend_figure(f, name), spend_figure(f, name, "_city_fen")
                 amount = city_part if source == "city" else total - city_part
-                lines.append({"programme_year": programme_year, "cash_year": cash_year, "fee_category": category,
+                lines.append({"programme": line_programme, "programme_year": programme_year, "cash_year": cash_year,
+                              "fee_category": None if line_programme != VOUCHERS else category,
                               "fund_source": source, "stage": name, "amount_fen": amount})
     for q in quotas.values():
         q["quota_remaining_fen"] = q["quota_set_fen"] - q["quota_used_fen"]

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from store.settings import Settings
 from ledger.application import VoucherLedger
-from projections import (audit_trail_queries, eligibility_queries, expiry_queries, journal_queries, late_facts,
+from projections import (audit_trail_queries, award_queries, eligibility_queries, expiry_queries, journal_queries, late_facts,
                          lists_queries, money_flows_queries, publicity_queries, settlement_batches_queries,
                          spend_movements_queries, whitelist_queries)
 from projections.runner import InProcessProjections, close_projections, open_projections
@@ -135,6 +135,15 @@ class ReadModels:
 
     def year_quotas(self, year: int, **owners: Any) -> dict[str, list[dict[str, Any]]]:
         return self._ask(lists_queries.year_quotas, year, **owners)
+
+    def awards_applied(self, as_of: datetime, known_at: datetime | None = None, **scope: Any) -> list[dict[str, Any]]:
+        """Awards applied for by ``as_of`` (known at ``known_at``): all, or one city's, enterprise's or provider's."""
+        return self._ask(award_queries.awards_applied, to_us(as_of), _us(known_at), **scope)
+
+    def applicant_award_totals(self, entity_kind: str, entity_id: UUID | str, as_of: datetime,
+                               known_at: datetime | None = None) -> list[dict[str, Any]]:
+        return self._ask(award_queries.applicant_award_totals, entity_kind, str(entity_id), to_us(as_of),
+                         _us(known_at))
 
     def event_feed(self, as_of: datetime, **filters: Any) -> list[dict[str, Any]]:
         """The global sequence as recorded by ``as_of`` (the feed is in recorded order: as_of is a "known at")."""

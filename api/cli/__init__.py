@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import (
+    awards,
     discounts,
     eligibility,
     evaluation,
@@ -37,7 +38,7 @@ def build() -> typer.Typer:
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
                   lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts, imports,
-                  publicity, evaluation):
+                  publicity, evaluation, awards):
         group.register(app)
     return app
 

@@ -13,9 +13,9 @@ the value's fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from ledger import ids
@@ -23,23 +23,7 @@ from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
 from ledger.evaluation_rules import EvaluationRules
 from ledger.programme import YearRules
-
-
-@dataclass(frozen=True)
-class Command:
-    handler: ClassVar[str]
-
-    @property
-    def reads(self) -> tuple[UUID, ...]:
-        return ()
-
-    def arguments(self) -> dict[str, Any]:
-        """The fields as keyword arguments (shallow: a nested value such as ``ClaimEvidence`` stays itself)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def decide(self, ledger: Any, by: Any) -> Any:
-        """Run this command on ``ledger`` (a ``VoucherLedger``) as ``by``; returns the handler's result."""
-        return getattr(ledger, self.handler)(by, **self.arguments())
+from ledger.commands.command import Command
 
 
 # -- parties ----------------------------------------------------------------------------------------------------
@@ -483,3 +467,22 @@ class EvaluateResourcePool(Command):
         return (ids.pool_evaluation_id(self.year), *self.provider_ids,
                 *(ids.provider_review_id(p, self.year) for p in self.provider_ids),
                 *(ids.provider_quota_id(p, self.year + 1) for p in self.provider_ids))
+
+
+# -- awards (二, 三): their own module, re-exported here so that every command is a value of this module -----------
+from ledger.commands.award_values import (  # noqa: E402
+    AddAwardToBatch,
+    ApplyForAward,
+    CollectAwardRecovery,
+    DefineAwardProgramme,
+    GrantAward,
+    OpenAwardBatch,
+    PayAwardBatch,
+    RecommendAward,
+    RecommendAwardNationally,
+    RecoverAward,
+    RefuseAward,
+    SelectAward,
+    WithdrawAwardTitle,
+    WriteOffAwardRecovery,
+)

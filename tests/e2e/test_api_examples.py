@@ -60,7 +60,8 @@ def test_every_example_is_a_request_the_ledger_decides(api):
     schema = api.client.get("/openapi.json").json()
     ids = {"enterprise_id": story.ENTERPRISE_ID, "provider_id": story.PROVIDER_ID, "voucher_id": story.VOUCHER_ID,
            "claim_id": story.CLAIM_ID, "batch_id": story.CLAIM_ID, "year": story.YEAR, "city": "440600",
-           "period": story.EXAMPLES["PublishList"]["period"]}
+           "period": story.EXAMPLES["PublishList"]["period"], "award_id": story.AWARD_ID,
+           "award_batch_id": story.AWARD_BATCH_ID}
     answers, wrong = {}, []
     for path, operation in posts(schema):
         resp = api.post(path.format(**ids), body_example(schema, operation))
@@ -82,10 +83,10 @@ def test_every_example_is_a_request_the_ledger_decides(api):
 def test_every_property_example_fits_its_body_example(api):
     """Each field's own example, put in its body's example, still makes a request the schema accepts (checked by
     the request models themselves, which is what the service checks first)."""
-    from api.http.models import commands, evaluation, operations, programme
+    from api.http.models import awards, commands, evaluation, operations, programme
 
     schema = api.client.get("/openapi.json").json()
-    models = {name: getattr(module, name) for module in (commands, operations, programme, evaluation)
+    models = {name: getattr(module, name) for module in (commands, operations, programme, evaluation, awards)
               for name in dir(module)}
     checked = 0
     for _, operation in posts(schema):

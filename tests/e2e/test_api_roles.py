@@ -96,6 +96,26 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/claims/{claim_id}/ruling"): "Y  -  -  -  -  -  -  -",
     ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/closure"): "Y  -  -  -  -  -  -  -",
     ("GET", "/v1/programme/years/{year}/publicity-lists/{period}"): "Y  Y  Y     Y     Y     Y     Y     Y",
+    # awards (二, 三): the province defines programmes, selects, grants, pays and recovers; an applicant applies for
+    # itself; a city recommends or declines only its own city's applications; the applicant and its city read them
+    ("POST", "/v1/programme/years/{year}/award-programmes"):   "Y    -    -     -     -     -     -     -",
+    ("GET", "/v1/programme/years/{year}/award-programmes"):    "Y    Y    Y     Y     Y     Y     Y     Y",
+    ("POST", "/v1/awards"):                                     "-    -    Y     Y     Y     Y     Y     Y",
+    ("GET", "/v1/awards/{award_id}"):                           "Y    Y    Y     n     Y     n     n     n",
+    ("GET", "/v1/awards"):                                      "Y    Y    Y     Y     Y     Y     Y     Y",
+    ("POST", "/v1/awards/{award_id}/recommendation"):           "-    -    Y     n     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/refusal"):                  "Y    -    Y     n     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/selection"):                "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/national-recommendation"):  "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/grant"):                    "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/title-withdrawal"):         "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/award-batches"):                              "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/award-batches/{award_batch_id}/awards"):      "Y    -    -     -     -     -     -     -",
+    ("GET", "/v1/award-batches/{award_batch_id}"):              "Y    Y    -     -     -     -     -     -",
+    ("POST", "/v1/award-batches/{award_batch_id}/payment"):     "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/recovery"):                 "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/recovery/collections"):     "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/awards/{award_id}/recovery/write-off"):       "Y    -    -     -     -     -     -     -",
     # the documentation is public: no token needed, every role may read it
     ("GET", "/openapi.json"):                                   "public",
     ("GET", "/docs"):                                           "public",
@@ -166,6 +186,7 @@ AUDIT = {
     "city":             "Y    Y    Y     n     -     -     -     -",
     "enterprise":       "Y    Y    -     -     Y     n     -     -",
     "provider":         "Y    Y    -     -     -     -     Y     n",
+    "award":            "Y    Y    Y     n     Y     n     n     n",
 }
 
 
@@ -209,6 +230,20 @@ def world(request, tmp_path_factory):
         ok(api.post(f"/v1/programme/years/{YEAR}/publicity-lists",
                     {"period": PERIOD, "claims": [{"voucher_id": voucher, "claim_id": listed}]}), 201)
         ok(api.post("/v1/programme/years/2019/pool-evaluation"), 201)  # a year with results to read (2020 is open)
+        # An award applied for by the own (Foshan) enterprise, and one paid, for the recovery rows to act on.
+        ok(api.post(f"/v1/programme/years/{YEAR}/award-programmes", {
+            "kind": "FINANCE_PILOT", "name": "新型金融服务试点示范", "amount_fen": 1_000_000, "amount_rule": "FIXED",
+            "applicants": ["ENTERPRISE", "PROVIDER", "CITY_GOVERNMENT", "COUNTY_GOVERNMENT"]}), 201)
+        applied = {"year": YEAR, "kind": "FINANCE_PILOT", "project": "供应链金融试点", "city": FOSHAN}
+        award = ok(api.post("/v1/awards", applied, role=f"enterprise:{own.uscc}"), 201)["id"]
+        paid_award = ok(api.post("/v1/awards", applied, role=f"enterprise:{own.uscc}"), 201)["id"]
+        ok(api.post(f"/v1/awards/{paid_award}/recommendation", {}, role=f"city:{FOSHAN}"))
+        ok(api.post(f"/v1/awards/{paid_award}/selection"))
+        ok(api.post(f"/v1/awards/{paid_award}/grant", {}))
+        award_batch = ok(api.post("/v1/award-batches", {"period": "2020-02"}), 201)["id"]
+        ok(api.post(f"/v1/award-batches/{award_batch}/awards", {"award_id": paid_award}))
+        ok(api.post(f"/v1/award-batches/{award_batch}/payment", {"effective_at": iso(clock.now)}))
+        ok(api.post(f"/v1/awards/{paid_award}/recovery", {"reason": "role test", "effective_at": iso(clock.now)}))
         roles = {"province": "province", "auditor": "auditor", "city:own": f"city:{FOSHAN}",
                  "city:other": f"city:{DONGGUAN}", "enterprise:own": f"enterprise:{own.uscc}",
                  "enterprise:other": f"enterprise:{other.uscc}", "provider:own": f"provider:{provider.uscc}",
@@ -216,7 +251,8 @@ def world(request, tmp_path_factory):
         ids = {"enterprise_id": own.id, "provider_id": provider.id, "voucher_id": voucher, "claim_id": claim,
                "batch_id": batch, "city": FOSHAN, "provider_uscc": provider.uscc,
                "recovery_batch_id": paid_batch, "recovery_claim_id": repaid, "year": YEAR, "period": PERIOD,
-               "listed_claim_id": listed}
+               "listed_claim_id": listed, "award_id": award, "paid_award_id": paid_award,
+               "award_batch_id": award_batch}
         yield World(api, roles, ids)
 
 
@@ -224,11 +260,13 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
     """A concrete, well-formed request for a route (valid body, the world's ids)."""
     ids, now = world.ids, iso(world.api.clock.now)
     audit_ids = {"voucher": ids["voucher_id"], "settlement_batch": ids["batch_id"], "city": FOSHAN,
-                 "enterprise": ids["enterprise_id"], "provider": ids["provider_id"]}
+                 "enterprise": ids["enterprise_id"], "provider": ids["provider_id"], "award": ids["award_id"]}
     if "/publicity-lists/" in path:
         ids = {**ids, "claim_id": ids["listed_claim_id"]}
     if "/recoveries/" in path:
         ids = {**ids, "batch_id": ids["recovery_batch_id"], "claim_id": ids["recovery_claim_id"]}
+    if path.startswith("/v1/awards/{award_id}/recovery"):
+        ids = {**ids, "award_id": ids["paid_award_id"]}
     concrete = path.format(entity_kind=entity_kind, entity_id=audit_ids[entity_kind], **{"year": YEAR, **ids})
     if method == "GET" and path.endswith("/pool-evaluation"):
         concrete = concrete.replace(f"/{YEAR}/", f"/{YEAR - 1}/")  # the year the world evaluated
@@ -291,6 +329,23 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
         "/v1/programme/years/{year}/publicity-lists/{period}/claims/{claim_id}/ruling": {
             "ruling": "UPHOLD", "reason": "role test"},
         "/v1/programme/years/{year}/publicity-lists/{period}/closure": None,
+        "/v1/programme/years/{year}/award-programmes": {
+            "kind": "INNOVATION_CENTRE", "name": "创新中心", "applicants": ["CITY_GOVERNMENT"],
+            "amount_rule": "CASE_BY_CASE"},
+        "/v1/awards": {"year": YEAR, "kind": "FINANCE_PILOT", "project": "role test", "city": FOSHAN},
+        "/v1/awards/{award_id}/recommendation": {"opinion": "role test"},
+        "/v1/awards/{award_id}/refusal": {"reason": "role test"},
+        "/v1/awards/{award_id}/selection": None,
+        "/v1/awards/{award_id}/national-recommendation": {"note": "role test"},
+        "/v1/awards/{award_id}/grant": {},
+        "/v1/awards/{award_id}/title-withdrawal": {"reason": "role test"},
+        "/v1/award-batches": {"period": "2020-03"},
+        "/v1/award-batches/{award_batch_id}/awards": {"award_id": ids["award_id"]},
+        "/v1/award-batches/{award_batch_id}/payment": {"effective_at": now},
+        "/v1/awards/{award_id}/recovery": {"reason": "role test", "effective_at": now},
+        "/v1/awards/{award_id}/recovery/collections": {"amount_fen": 100, "bank_reference": "BOC-R",
+                                                       "effective_at": now},
+        "/v1/awards/{award_id}/recovery/write-off": {"reason": "role test", "effective_at": now},
     }
     return concrete, bodies.get(path) if method == "POST" else None
 
@@ -377,7 +432,7 @@ def ids_blanked(text: str) -> str:
 
 def unknown_twin(world: World, concrete: str) -> str:
     """The same request about something that does not exist: each of the world's ids in the path replaced."""
-    for key in ("voucher_id", "enterprise_id", "provider_id", "batch_id"):
+    for key in ("voucher_id", "enterprise_id", "provider_id", "batch_id", "award_id", "paid_award_id"):
         concrete = concrete.replace(world.ids[key], str(uuid.uuid4()))
     return concrete.replace(f"/{FOSHAN}/", "/445999/").replace(f"/city/{FOSHAN}", "/city/445999")
 
@@ -482,5 +537,6 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
              for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key" and p["required"]]
     # quotas and their revisions, vouchers and their revocation, claims and their review, settlement, recovery
     # collection and write-off, opening a programme year, a ruling on an objection (sustained: a reversal),
-    # complaints and the resource pool's evaluation
-    assert len(keyed) == 20
+    # complaints and the resource pool's evaluation; an award's grant, its batch's payment, its recovery, collection
+    # and write-off
+    assert len(keyed) == 25

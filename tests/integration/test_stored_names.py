@@ -63,6 +63,10 @@ AGGREGATE_TOPICS = (
     "ledger.evaluation:Complaint",
     "ledger.evaluation:ProviderReview",
     "ledger.evaluation:PoolEvaluation",
+    "ledger.award_programmes:AwardProgramme",
+    "ledger.award_programmes:AwardRoster",
+    "ledger.awards:Award",
+    "ledger.award_batches:AwardBatch",
 )
 
 EVENT_TOPICS = (
@@ -133,6 +137,25 @@ EVENT_TOPICS = (
     "ledger.evaluation:ProviderReview.ComplaintCounted",
     "ledger.evaluation:ProviderReview.Evaluated",
     "ledger.evaluation:PoolEvaluation.Run",
+    "ledger.award_programmes:AwardProgramme.Defined",
+    "ledger.award_programmes:AwardRoster.Started",
+    "ledger.award_programmes:AwardRoster.PlaceTaken",
+    "ledger.award_programmes:AwardRoster.PlaceReleased",
+    "ledger.awards:Award.Applied",
+    "ledger.awards:Award.Recommended",
+    "ledger.awards:Award.Refused",
+    "ledger.awards:Award.Selected",
+    "ledger.awards:Award.NationallyRecommended",
+    "ledger.awards:Award.Granted",
+    "ledger.awards:Award.Batched",
+    "ledger.awards:Award.Paid",
+    "ledger.awards:Award.RecoveryRaised",
+    "ledger.awards:Award.RecoveryCollected",
+    "ledger.awards:Award.RecoveryWrittenOff",
+    "ledger.award_batches:AwardBatch.Opened",
+    "ledger.award_batches:AwardBatch.AwardAdded",
+    "ledger.award_batches:AwardBatch.Paid",
+    "ledger.awards:Award.TitleWithdrawn",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state

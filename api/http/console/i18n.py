@@ -55,6 +55,11 @@ WORDS: dict[str, dict[str, str]] = {
         "unexplained": "下列事件的金额合计与该数字不符！", "map": "各地市支出分布（示意图）", "outside_short": "不在本项目范围内",
         "map_note": "示意图：按各地市大致方位排列，非实际边界；颜色越深支出越多（已兑付−追回，元）。点击地市查看详情。",
         "RECOVERIES_RECEIVABLE": "应收追回款", "RECOVERIES_COLLECTED": "已收回追回款", "RECOVERIES_WRITTEN_OFF": "已核销追回款",
+        "BENCHMARK_PROJECT": "标杆示范项目（奖补）", "DEMONSTRATION_BASE": "产业示范基地（奖补）",
+        "FINANCE_PILOT": "新型金融服务试点示范（奖补）", "KEY_PLATFORM": "重点平台企业（奖补）",
+        "INNOVATION_CENTRE": "创新中心（奖补）",
+        "AWARDS_PAYABLE": "应付奖补资金", "AWARDS_PAID": "已支付奖补资金", "AWARD_RECOVERIES_RECEIVABLE": "应收奖补追回款",
+        "AWARD_RECOVERIES_COLLECTED": "已收回奖补追回款", "AWARD_RECOVERIES_WRITTEN_OFF": "已核销奖补追回款",
     },
     "en": {
         "title": "Voucher ledger", "overview": "Programme overview", "voucher": "Voucher", "provider": "Provider",
@@ -115,6 +120,13 @@ WORDS: dict[str, dict[str, str]] = {
         "PROVIDER_PAYABLES": "Provider payables", "PAID": "Paid", "RECOVERIES_RECEIVABLE": "Recoveries receivable",
         "RECOVERIES_COLLECTED": "Recoveries collected",
         "RECOVERIES_WRITTEN_OFF": "Recoveries written off",
+        "BENCHMARK_PROJECT": "Benchmark projects (award)", "DEMONSTRATION_BASE": "Demonstration bases (award)",
+        "FINANCE_PILOT": "New-finance pilots (award)", "KEY_PLATFORM": "Key platform enterprises (award)",
+        "INNOVATION_CENTRE": "Innovation centres (award)",
+        "AWARDS_PAYABLE": "Awards payable", "AWARDS_PAID": "Awards paid",
+        "AWARD_RECOVERIES_RECEIVABLE": "Award recoveries receivable",
+        "AWARD_RECOVERIES_COLLECTED": "Award recoveries collected",
+        "AWARD_RECOVERIES_WRITTEN_OFF": "Award recoveries written off",
     },
 }
 

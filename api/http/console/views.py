@@ -91,7 +91,8 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     table: dict[str, dict[str, int]] = {}
     by_source = {"province": 0, "city": 0}
     for line in answer["lines"]:
-        row = table.setdefault(line["fee_category"], dict.fromkeys(STAGES, 0))
+        # a voucher line by its fee category, an award's by its programme (BENCHMARK_PROJECT, ...)
+        row = table.setdefault(line["fee_category"] or line["programme"], dict.fromkeys(STAGES, 0))
         row[line["stage"]] += line["amount_fen"]
         if line["stage"] == "spend":
             by_source[line["fund_source"]] += line["amount_fen"]

@@ -49,6 +49,15 @@ class EligibilityYear(BaseModel):
     recorded_at: AwareDatetime
 
 
+class ApplicantAwards(BaseModel):
+    programme: str = Field(description="the award programme (BENCHMARK_PROJECT, KEY_PLATFORM, ...)")
+    programme_year: int
+    granted_unpaid_fen: int
+    paid_fen: int
+    recovered_fen: int
+    spend_fen: int = Field(description="paid − recovered")
+
+
 class EnterpriseOut(Answer):
     enterprise_id: UUID
     uscc: str
@@ -58,12 +67,16 @@ class EnterpriseOut(Answer):
         description="per programme year, the decision in effect as of the time asked (the latest recorded "
                     "correction supersedes earlier decisions from its effective time on)")
     years: list[EnterpriseYear]
+    awards: list[ApplicantAwards] = Field(default_factory=list, description="its awards as applicant, per "
+                                          "programme and year (voucher figures are in years)")
 
 
 class SpendLine(BaseModel):
+    programme: str = Field(description="VOUCHERS, or the award programme the money went to (BENCHMARK_PROJECT, "
+                                       "DEMONSTRATION_BASE, FINANCE_PILOT, KEY_PLATFORM, INNOVATION_CENTRE)")
     programme_year: int
     cash_year: int
-    fee_category: str
+    fee_category: str | None = Field(description="a voucher line's fee category; null on an award's line")
     fund_source: Literal["province", "city"]
     stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected", "written_off",
                    "outstanding", "cash_out"] = Field(
@@ -133,6 +146,8 @@ class ProviderOut(Answer):
     recoveries_raised_fen: int
     recoveries_collected_fen: int
     recoveries_written_off_fen: int
+    awards: list[ApplicantAwards] = Field(default_factory=list, description="its awards as applicant (a key "
+                                          "platform's, ...), per programme and year; the figures above are claims'")
     quotas: dict[int, ProviderQuotaFigures]
     whitelist_history: list[WhitelistEvent]
     batches: list[BatchRef]
@@ -215,7 +230,9 @@ class Page(Answer):
 
 
 Account = Literal["PROGRAMME_BUDGET", "CITY_BUDGET", "VOUCHER_COMMITMENTS", "CLAIMS_HELD", "PROVIDER_PAYABLES", "PAID",
-                  "RECOVERIES_RECEIVABLE", "RECOVERIES_COLLECTED", "RECOVERIES_WRITTEN_OFF"]
+                  "RECOVERIES_RECEIVABLE", "RECOVERIES_COLLECTED", "RECOVERIES_WRITTEN_OFF", "AWARDS_PAYABLE",
+                  "AWARDS_PAID", "AWARD_RECOVERIES_RECEIVABLE", "AWARD_RECOVERIES_COLLECTED",
+                  "AWARD_RECOVERIES_WRITTEN_OFF"]
 
 
 class TrialBalanceLine(BaseModel):
@@ -239,6 +256,7 @@ class TrialBalanceOut(Answer):
     known_at: AwareDatetime | None = Field(description="only postings recorded by then; null: known now")
     city: str | None
     programme_year: int | None
+    programme: str | None = Field(None, description="VOUCHERS or one award programme; null: all of them")
     accounts: list[TrialBalanceLine]
     totals: TrialBalanceTotals
     balanced: bool
@@ -256,10 +274,11 @@ class JournalLine(BaseModel):
     programme_year: int
     cash_year: int
     city: str
-    fee_category: str
-    voucher_id: UUID
+    fee_category: str = Field(description="a voucher's fee category, or AWARD:<kind> on an award's entry")
+    voucher_id: UUID | None = Field(description="null on an award's entry")
     claim_id: UUID | None
     provider_id: UUID | None
+    award_id: UUID | None = None
 
 
 class JournalLinesOut(Answer):

@@ -4,6 +4,7 @@ auditors)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -22,13 +23,17 @@ def trial_balance(as_of: datetime | None = AsOf, known_at: datetime | None = Kno
                   city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
                                            description="one city (GB/T 2260 code)"),
                   programme_year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
-                  c: Call = Depends(query_call)):
+                  c: Call = Depends(query_call),
+                  programme: Annotated[Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
+                                              "KEY_PLATFORM", "INNOVATION_CENTRE"] | None,
+                                      Query(description="only the vouchers' entries, or one award programme's "
+                                                        "(its sub-accounts)")] = None):
     c.allow("province", "auditor", what="read the journal's trial balance")
     at = as_of_or_now(as_of)
     known = known_at_or_now(known_at)
     if city is not None:
         city = check_city(city)  # UNKNOWN_CITY (422)
-    found = c.read.trial_balance(at, known, city=city, programme_year=programme_year)
+    found = c.read.trial_balance(at, known, city=city, programme_year=programme_year, programme=programme)
     return {**found, "as_of": at, "known_at": known}
 
 

@@ -34,10 +34,10 @@ KnownAt = Query(None, description="recorded time: answer as the ledger knew it t
 # An enterprise or provider in a path: its id or its USCC (api/http/party_ids.py).
 EnterpriseKey = Annotated[str, Path(description=DESCRIPTION.format(what="enterprise"), pattern=ID_OR_USCC_PATTERN)]
 ProviderKey = Annotated[str, Path(description=DESCRIPTION.format(what="provider"), pattern=ID_OR_USCC_PATTERN)]
-EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch"]
+EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch", "award"]
 # The trails a scoped role may read at all (its own ones only); the province and auditors read every trail.
-TRAILS_OF = {"city": ("voucher", "city"), "enterprise": ("voucher", "enterprise"),
-             "provider": ("provider", "settlement_batch")}
+TRAILS_OF = {"city": ("voucher", "city", "award"), "enterprise": ("voucher", "enterprise", "award"),
+             "provider": ("provider", "settlement_batch", "award")}
 
 
 @router.get("/vouchers/{voucher_id}", response_model=s.VoucherOut, summary="A voucher's balance and figures as of a time")
@@ -65,7 +65,8 @@ def enterprise(enterprise_id: EnterpriseKey, as_of: datetime | None = AsOf, know
         raise not_found("enterprise", enterprise_id, at)
     return {"as_of": at, "known_at": known, "enterprise_id": enterprise_id, "uscc": found.uscc, "name": found.name,
             "city": found.city, "eligibility": c.read.eligibility(enterprise_id, at, known),
-            "years": c.read.enterprise_totals(enterprise_id, at, known)}
+            "years": c.read.enterprise_totals(enterprise_id, at, known),
+            "awards": c.read.applicant_award_totals("enterprise", enterprise_id, at, known)}
 
 
 @router.get("/providers/{provider_id}", response_model=s.ProviderOut,
@@ -81,7 +82,8 @@ def provider(provider_id: ProviderKey, as_of: datetime | None = AsOf, known_at: 
     return {"as_of": at, "known_at": known, **c.read.provider_receivable(provider_id, at, known),
             "claims_held": c.read.claims_held(provider_id, at, known),
             "whitelist_history": c.read.whitelist_history(provider_id, at, known),
-            "batches": c.read.provider_batches(provider_id, at, known)}
+            "batches": c.read.provider_batches(provider_id, at, known),
+            "awards": c.read.applicant_award_totals("provider", provider_id, at, known)}
 
 
 @router.get("/cities/{city}/spend", response_model=s.CitySpendOut,
@@ -96,7 +98,10 @@ def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra
                fund_source: Literal["province", "city"] | None = None,
                stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected",
                               "written_off", "outstanding", "cash_out"] | None = None,
-               known_at: datetime | None = KnownAt, c: Call = Depends(query_call)):
+               known_at: datetime | None = KnownAt, c: Call = Depends(query_call),
+               programme: Annotated[Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
+                                           "KEY_PLATFORM", "INNOVATION_CENTRE"] | None,
+                                   Query(description="only the vouchers' lines, or one award programme's")] = None):
     c.allow("province", "auditor", "city", what="read city spend")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
     if not in_scope(c.principal, city=city):
@@ -104,7 +109,7 @@ def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra
     city = check_city(city)  # UNKNOWN_CITY (422) for a code that is not a Guangdong city
     return {"as_of": at, "known_at": known, **c.read.city_spend(city, at, known, year=year, year_kind=year_kind,
                                                                  fee_category=fee_category, fund_source=fund_source,
-                                                                 stage=stage)}
+                                                                 stage=stage, programme=programme)}
 
 
 @router.get("/whitelist", response_model=s.WhitelistOut, summary="The public whitelist as of a time, a page at a time")
@@ -166,6 +171,12 @@ def _trail_owner(c: Call, kind: str, entity_id: str, at: datetime,
     if kind == "settlement_batch":
         batch = c.read.settlement_batch(uuid, at, known)
         return None if batch is None else (uuid, {"provider_id": batch["provider_id"]})
+    if kind == "award":  # its city's and its applicant's (an enterprise or a provider)
+        award = created_by(c.ledger.award, uuid, at, known)
+        if award is None:
+            return None
+        applicant = {"ENTERPRISE": "enterprise_id", "PROVIDER": "provider_id"}.get(award.applicant_kind)
+        return uuid, {"city": award.city, **({applicant: str(award.applicant_id)} if applicant else {})}
     if kind == "enterprise":
         enterprise = created_by(c.ledger.enterprise, uuid, at, known)
         return None if enterprise is None else (uuid, {"city": enterprise.city, "enterprise_id": uuid})

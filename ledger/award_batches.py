@@ -1,0 +1,80 @@
+"""An award batch: granted awards paid together, once, with province and city portions per city (资金结算).
+
+Awards are their own batch kind, not lines of a provider's claim batch: an award's payee is its applicant (an
+enterprise, a provider, a city or county government), and a provider's batch pays one provider. A batch names its
+period like a claim batch; each award enters at most one batch (the award records it) and is paid with it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ledger.awards import Award
+from ledger.errors import EmptyBatchError, InvalidInputError, InvalidTransitionError
+from ledger.fiscal_time import require_aware
+from ledger.recording import By, LedgerAggregate
+
+
+class AwardBatch(LedgerAggregate):
+    class Opened(LedgerAggregate.Created):
+        period: str
+
+        def apply(self, b: AwardBatch) -> None:
+            b.period, b.lines, b.paid = self.period, {}, False
+
+    class AwardAdded(LedgerAggregate.Event):
+        award_id: UUID
+        year: int
+        kind: str
+        city: str
+        payee: str  # the applicant's kind and name, as the award records them
+        amount_fen: int
+        city_portion_fen: int
+        province_portion_fen: int
+
+        def apply(self, b: AwardBatch) -> None:
+            b.lines[self.award_id] = {"city": self.city, "amount_fen": self.amount_fen,
+                                      "city_portion_fen": self.city_portion_fen,
+                                      "province_portion_fen": self.province_portion_fen}
+
+    class Paid(LedgerAggregate.Event):
+        awards: list[UUID]
+        total_fen: int
+        by_city: dict[str, dict[str, int]]  # city -> {"city_fen": .., "province_fen": ..}
+        effective_at: datetime
+
+        def apply(self, b: AwardBatch) -> None:
+            b.paid, b.total_fen, b.by_city = True, self.total_fen, {c: dict(t) for c, t in self.by_city.items()}
+
+    @classmethod
+    def open(cls, by: By, *, batch_id: UUID, period: object) -> AwardBatch:
+        if not isinstance(period, str) or not period.strip():
+            raise InvalidInputError("an award batch names its period (e.g. '2020-03')")
+        return cls._start(cls.Opened, batch_id, by, period=period.strip())
+
+    def add(self, by: By, award: Award, payee: str) -> None:
+        self._require_open("add awards to")
+        if award.id in self.lines:
+            raise InvalidTransitionError(f"award {award.id} is already in batch {self.id}")
+        self._record(self.AwardAdded, by, award_id=award.id, year=award.year, kind=award.kind, city=award.city,
+                     payee=payee, amount_fen=award.amount_fen, city_portion_fen=award.city_portion_fen,
+                     province_portion_fen=award.province_portion_fen)
+
+    def pay(self, by: By, *, effective_at: datetime) -> list[UUID]:
+        self._require_open("pay")
+        if not self.lines:
+            raise EmptyBatchError(f"award batch {self.id} holds no award to pay")
+        by_city: dict[str, dict[str, int]] = {}
+        for line in self.lines.values():
+            totals = by_city.setdefault(line["city"], {"city_fen": 0, "province_fen": 0})
+            totals["city_fen"] += line["city_portion_fen"]
+            totals["province_fen"] += line["province_portion_fen"]
+        awards = list(self.lines)
+        self._record(self.Paid, by, awards=awards, total_fen=sum(line["amount_fen"] for line in self.lines.values()),
+                     by_city=by_city, effective_at=require_aware(effective_at, "payment time"))
+        return awards
+
+    def _require_open(self, verb: str) -> None:
+        if self.paid:
+            raise InvalidTransitionError(f"award batch {self.id} is already paid; cannot {verb} it")
