@@ -113,6 +113,9 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.evaluation:ProviderReview.ComplaintCounted",
     "ledger.evaluation:ProviderReview.Evaluated",
     "ledger.evaluation:PoolEvaluation.Run",
+    "ledger.evidence_keys:ContractKey.Opened",
+    "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
+    "ledger.evidence_keys:ContractKey.AwardFunded",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

@@ -111,6 +111,7 @@ class Journeys:
                 contract_no=f"HT{voucher.year}-{n:08d}", contract_date=contract_day, contract_amount_fen=fee,
                 invoice_nos=(f"44{n:010d}",), payment_proven_fen=paid, payment_proof_ref=f"BANK-{n}",
                 acceptance_report_ref=f"ACC-{n}", accepted_at=when - timedelta(days=rng.randint(1, 10)),
+                no_other_funding=True,
             )
         claim_id = p.population.uuid("claim", p.next_serial())
         receipt = p.command(v.SubmitClaim(

@@ -11,6 +11,7 @@ from api.cli import (
     evidence,
     evidence_keys,
     exports,
+    funding,
     imports,
     journal,
     lists,
@@ -37,7 +38,7 @@ def build() -> typer.Typer:
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
                   lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts, imports,
-                  publicity, evaluation):
+                  publicity, evaluation, funding):
         group.register(app)
     return app
 

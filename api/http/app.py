@@ -21,8 +21,8 @@ from api.http.metrics import Metrics
 from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
-from api.http.routes import (evaluation, imports, journal, lists, money, operations, parties, programme, publicity,
-                             queries)
+from api.http.routes import (evaluation, funding, imports, journal, lists, money, operations, parties, programme,
+                             publicity, queries)
 from ledger.application import VoucherLedger
 from store.availability import store_unavailable
 from store.settings import Settings, get_settings
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     problems.install(app)
     app.include_router(health.router)
     # Body limits per router, not on the app: the app's would answer outside the access log (api/http/body_limit.py).
-    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, publicity):
+    for module in (parties, money, operations, evaluation, queries, lists, journal, programme, publicity, funding):
         app.include_router(module.router, prefix="/v1", max_body_size=settings.api_max_body_bytes)
     app.include_router(imports.router, prefix="/v1", max_body_size=settings.api_max_import_bytes)
     docs.install(app)

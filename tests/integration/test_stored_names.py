@@ -133,6 +133,9 @@ EVENT_TOPICS = (
     "ledger.evaluation:ProviderReview.ComplaintCounted",
     "ledger.evaluation:ProviderReview.Evaluated",
     "ledger.evaluation:PoolEvaluation.Run",
+    "ledger.evidence_keys:ContractKey.Opened",
+    "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
+    "ledger.evidence_keys:ContractKey.AwardFunded",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state
