@@ -101,3 +101,13 @@ def test_parts_of_one_contract_stay_claimable_up_to_its_amount_when_nothing_else
     assert codes(desk.judge("claim-2", ev=evidence(contract_fen=20_000_00, invoices=("FP-2",)), fee=8_000_00)) == []
     assert codes(desk.judge("claim-2", ev=evidence(contract_fen=20_000_00, invoices=("FP-2",)), fee=8_000_01)) == [
         "CONTRACT_OVERCLAIMED"]
+
+
+def test_the_audit_trail_says_what_funds_a_contract_in_simplified_chinese_and_in_english():
+    from projections.audit_summaries import summarise
+
+    desk = Desk()
+    key = funded_elsewhere(desk)
+    zh, en = summarise("ContractKey.OtherFundingRecorded", key.pending_events[-1])
+    assert "省级专项资金" in zh and "粤财〔2020〕1号" in zh and "¥5,000.00" in zh and "不得再申请服务券兑付" in zh
+    assert "no voucher may claim it" in en
