@@ -192,3 +192,45 @@ def test_claims_on_a_contract_racing_its_other_funding_never_share_it(world):
         assert 1 <= len(held) <= 4 and key.funding is None and len(key.parts) == len(held)
         assert set(codes(outcomes[:n])) <= {"CONTRACT_OVERCLAIMED", "ALREADY_FUNDED"}
     assert app.provider_quota(platform, 2019).used_fen == len(held) * part // 2
+
+
+def test_through_the_group_commit_writer_a_claim_and_a_funding_of_one_contract_one_wins_either_way(world):
+    """The service's writer decides a batch's commands one after another on one unit of work: whichever of a claim
+    and a funding of one contract comes second in the batch is refused."""
+    from ledger.commands.values import RecordOtherFunding, SubmitClaim
+    from writer.group_commit import GroupCommitWriter
+
+    vouchers = [world.issue(world.eligible_enterprise(city=FOSHAN), "APP-ERP").voucher_id for _ in range(2)]
+    platform = world.provider()
+    world.advance(days=5)
+    by = world.by("enterprise")
+
+    def claim(n: int) -> SubmitClaim:
+        evidence = replace(world.evidence(contract_amount_fen=FEE, contract_no=f"HT-W{n}"), no_other_funding=True)
+        return SubmitClaim(voucher_id=vouchers[n], claim_id=uuid4(), provider_id=platform, evidence=evidence,
+                           fee_category="APPLICATION_SERVICE", eligible_fee_fen=FEE)
+
+    def funding(n: int) -> RecordOtherFunding:
+        return RecordOtherFunding(provider_id=platform, contract_no=f"HT-W{n}", fund_name="专项资金",
+                                  document_no=f"DOC-W{n}", amount_fen=FEE, effective_at=world.now, reason="writer")
+
+    with GroupCommitWriter(world.app) as writer:
+        futures = [writer.submit(command, by) for command in (claim(0), funding(0), funding(1), claim(1))]
+        outcomes = [f.exception() or f.result() for f in futures]
+
+    assert [getattr(o, "code", "ok") for o in outcomes] == ["ok", "ALREADY_FUNDED", "ok", "ALREADY_FUNDED"]
+    assert world.app.voucher(vouchers[0]).balance_fen < world.app.voucher(vouchers[0]).face_value_fen
+    assert world.app.voucher(vouchers[1]).balance_fen == world.app.voucher(vouchers[1]).face_value_fen
+
+
+def test_a_claim_on_a_funded_contract_lists_every_rule_it_breaks_in_order(world):
+    voucher = world.issue(world.eligible_enterprise(city=FOSHAN), "APP-ERP").voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    taken = claim_on(world, voucher, platform, "HT-F1")
+    other_funding(world, platform, "HT-F2")
+    invoice = world.app.voucher(voucher).claim(taken.claim_id).invoice_nos[0]
+    evidence = replace(world.evidence(contract_amount_fen=FEE, contract_no="HT-F2", invoice_nos=(invoice,),
+                                      paid_fen=FEE // 2), no_other_funding=True)
+    error = refused(lambda: world.claim(voucher, platform, eligible_fee_fen=FEE, evidence=evidence))
+    assert [code for code, _ in error.violations] == ["DUPLICATE_CLAIM", "ALREADY_FUNDED", "PAYMENT_INSUFFICIENT"]
