@@ -38,6 +38,8 @@ class FundingCommands(LedgerApplicationBase):
                                _text(document_no, "the other fund's document number"), _text(reason, "a reason"))
         amount = check_fen(amount_fen, "amount", allow_zero=False)
         effective = require_aware(effective_at, "effective time")
+        # Whether a claim holds the contract is known only once older stores' claims hold their keys.
+        self._refuse_claims_until_derived()  # ledger.commands.evidence_guard
 
         def run() -> ContractFunding:
             self._load(provider_id, Provider, ProviderNotFoundError, "provider")
@@ -52,7 +54,9 @@ class FundingCommands(LedgerApplicationBase):
     def _contract_funded_by_award(self, by: By, *, award_id: UUID, provider_id: UUID, contract_no: str,
                                   amount_fen: int, effective_at: datetime) -> ContractKey:
         """The contract's key, funded by the award (not saved): an award's grant saves it in its own transaction,
-        so that the grant and the funding stand or fall together. Raises ``ALREADY_FUNDED`` as ``fund_by_award``."""
+        so that the grant and the funding stand or fall together. Raises ``ALREADY_FUNDED`` as ``fund_by_award``, and
+        ``EVIDENCE_KEYS_NOT_DERIVED`` while older claims hold no keys (the grant should be refused then)."""
+        self._refuse_claims_until_derived()  # ledger.commands.evidence_guard
         key = self._contract_key(by, provider_id, _text(contract_no, "the contract number"))
         key.fund_by_award(by, award_id=award_id, amount_fen=check_fen(amount_fen, "amount", allow_zero=False),
                           effective_at=require_aware(effective_at, "effective time"))
