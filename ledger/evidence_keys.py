@@ -114,6 +114,7 @@ class ContractKey(LedgerAggregate):
     class OtherFundingRecorded(LedgerAggregate.Event):
         """The province learned that another fiscal fund paid for this contract."""
 
+        provider_id: UUID  # the key's, repeated so that the event names whose contract it is
         fund_name: str
         document_no: str
         amount_fen: int
@@ -127,6 +128,7 @@ class ContractKey(LedgerAggregate):
     class AwardFunded(LedgerAggregate.Event):
         """An award granted for the work of this contract."""
 
+        provider_id: UUID  # the key's, repeated so that the event names whose contract it is
         award_id: UUID
         amount_fen: int
         effective_at: datetime
@@ -214,8 +216,8 @@ class ContractKey(LedgerAggregate):
         refusal = self.funding_refusal()
         if refusal is not None:
             raise refusal
-        self._record(self.OtherFundingRecorded, by, fund_name=fund_name, document_no=document_no,
-                     amount_fen=amount_fen, effective_at=effective_at, reason=reason)
+        self._record(self.OtherFundingRecorded, by, provider_id=self.provider_id, fund_name=fund_name,
+                     document_no=document_no, amount_fen=amount_fen, effective_at=effective_at, reason=reason)
 
     def fund_by_award(self, by: By, *, award_id: UUID, amount_fen: int, effective_at: datetime) -> bool:
         """Let an award's grant fund this contract; say whether this recorded it (False: the same award already
@@ -225,7 +227,8 @@ class ContractKey(LedgerAggregate):
             raise refusal
         if self.funding is not None:
             return False
-        self._record(self.AwardFunded, by, award_id=award_id, amount_fen=amount_fen, effective_at=effective_at)
+        self._record(self.AwardFunded, by, provider_id=self.provider_id, award_id=award_id, amount_fen=amount_fen,
+                     effective_at=effective_at)
         return True
 
     def _funder(self) -> str:

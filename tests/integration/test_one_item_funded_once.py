@@ -234,3 +234,27 @@ def test_a_claim_on_a_funded_contract_lists_every_rule_it_breaks_in_order(world)
                                       paid_fen=FEE // 2), no_other_funding=True)
     error = refused(lambda: world.claim(voucher, platform, eligible_fee_fen=FEE, evidence=evidence))
     assert [code for code, _ in error.violations] == ["DUPLICATE_CLAIM", "ALREADY_FUNDED", "PAYMENT_INSUFFICIENT"]
+
+
+def test_the_providers_audit_trail_shows_what_funds_its_contracts_and_the_views_rebuild_the_same(world,
+                                                                                                 store_settings):
+    from datetime import UTC, datetime
+
+    from projections.check import check
+    from projections.read_models import ReadModels
+
+    platform = world.provider()
+    other_funding(world, platform, "HT-AUDIT-1")
+    app = world.app
+    app._run(lambda: app._save(app._contract_funded_by_award(
+        world.by(), award_id=uuid4(), provider_id=platform, contract_no="HT-AUDIT-2", amount_fen=30_000_000,
+        effective_at=world.now)))
+    read = ReadModels(store_settings, app, in_process=True)
+    try:
+        trail = [row["summary_zh"] for row in read.audit_trail("provider", platform, as_of=datetime(2030, 1, 1,
+                                                                                                    tzinfo=UTC))]
+    finally:
+        read.close()
+    assert any(t.startswith("合同已获其他财政资金支持：广东省工业和信息化专项资金（粤工信〔2019〕12号）") for t in trail), trail
+    assert any(t.startswith("合同由奖补") and "¥300,000.00" in t for t in trail), trail
+    assert check(app, store_settings) == []  # every live view equals its rebuild from the first event
