@@ -53,7 +53,7 @@ class ClaimFacts:
     provider: Provider | None  # None: no such provider
     provider_quota: ProviderQuota | None  # the provider's quota for the voucher's year; None: not set
     invoice_keys: Mapping[str, InvoiceKey]  # by invoice number as compared; an invoice never claimed is absent
-    contract_key: ContractKey | None  # None: the contract was never claimed
+    contract_key: ContractKey | None  # None: no claim or funding ever named the contract
     rules: YearRules | None  # the programme year's figures (the voucher's year); None: no year to judge by
 
 
