@@ -50,12 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = goals_table(result)
     if verdicts is not None:
         console.print(verdicts)
+    for name, error in result.get("failed", {}).items():
+        console.print(f"[red]benchmark {name} failed[/red]: {error.splitlines()[0] if error else ''}")
     each = ", ".join(f"{name} {seconds:g}" for name, seconds in result["benchmark_durations_s"].items())
     console.print(f"finished in {result['duration_s']} s ({each})")
     if args.json:
         write_json(result, args.json)
         console.print(f"wrote {args.json}")
-    return 0
+    return 1 if result.get("failed") else 0
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ def run(
     code = environment.code_state()  # at the start: the working tree may change while a long run goes on
     server = server_url(postgres_url)
     figures: list[Figure] = []
+    failed: dict[str, str] = {}  # benchmark -> its error: the run goes on, and the document says so
     durations: dict[str, float] = {}  # seconds per benchmark, set-up included: what to shrink when a run is too long
     with tempfile.TemporaryDirectory(prefix="vl_bench_") as tmp, tracker or Tracker() as shown:
         ctx = Context(scale=scale, stores=tuple(stores), tmpdir=Path(tmp), postgres_server=server, tracker=shown)
@@ -50,9 +51,12 @@ def run(
                 if not set(bench.stores) & set(ctx.stores):
                     continue
                 began = time.perf_counter()
-                for figure in bench.func(ctx):
-                    figure.benchmark = bench.name
-                    figures.append(figure)
+                try:
+                    for figure in bench.func(ctx):
+                        figure.benchmark = bench.name
+                        figures.append(figure)
+                except Exception as exc:  # noqa: BLE001 - one broken benchmark must not lose the others' figures
+                    failed[bench.name] = f"{type(exc).__name__}: {exc}"[:2000]
                 durations[bench.name] = round(time.perf_counter() - began, 1)
         finally:
             ctx.close()
@@ -66,6 +70,7 @@ def run(
         "repeats": scale.repeats,
         "benchmarks": [b.name for b in benchmarks],
         "benchmark_durations_s": durations,
+        "failed": failed,
         "stores": list(stores),
         **described,
         "code": code,

@@ -50,7 +50,7 @@ FULL = Scale("full", repeats=3, concurrency=(1, 8), raw_rows_single=3000, raw_ro
 QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_rows_per_worker=200,
               commands_single=100, commands_per_worker=100, simulated_events=100_000,
               rebuild_events=30_000, rebuild_repeats=1, asof_events=(10_000, 30_000), asof_queries=200,
-              http_clients=32, http_claims_per_client=25, http_compare=False, http_seconds=5.0, http_warm_up_s=1.0,
+              http_clients=32, http_claims_per_client=25, http_server_workers=1, http_compare=False, http_seconds=5.0, http_warm_up_s=1.0,
               http_repeats=1)
 TINY = Scale("tiny", repeats=1, concurrency=(1, 8), raw_rows_single=20, raw_rows_per_worker=5,
              commands_single=6, commands_per_worker=2, simulated_events=2_000,  # for a smoke test: checks the wiring, not the speed

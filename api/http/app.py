@@ -151,9 +151,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     problems.install(app)
     app.include_router(health.router)
     # Body limits per router, not on the app: the app's would answer outside the access log (api/http/body_limit.py).
-    # The money commands first: a request is matched against the routes in order, and claims are the hot path (no
-    # path of the parties router overlaps a money path, so moving money ahead of it changes no answer).
-    for module in (money, parties, operations, evaluation, queries, spend_movements, lists, journal, programme,
+    for module in (parties, money, operations, evaluation, queries, spend_movements, lists, journal, programme,
                    publicity, awards, funding):
         app.include_router(module.router, prefix="/v1", max_body_size=settings.api_max_body_bytes)
     app.include_router(imports.router, prefix="/v1", max_body_size=settings.api_max_import_bytes)
