@@ -41,15 +41,20 @@ class DigestError(RuntimeError):
 
 
 # -- keys -----------------------------------------------------------------------------------------------------------
-def generate_keys(private_path: Path, public_path: Path) -> Ed25519PublicKey:
-    """Write a new Ed25519 key pair (PKCS#8 / SubjectPublicKeyInfo PEM); never overwrites an existing key."""
+def generate_keys(private_path: Path, public_path: Path, passphrase: bytes | None = None) -> Ed25519PublicKey:
+    """Write a new Ed25519 key pair (PKCS#8 / SubjectPublicKeyInfo PEM); never overwrites an existing key. With a
+    passphrase the private key is encrypted with it (PKCS#8, the best encryption ``cryptography`` has)."""
     for path in (private_path, public_path):
         if path.exists():
             raise DigestError(f"{path} exists: an auditor key is never overwritten (move it away first)")
+    if passphrase is not None and not passphrase:
+        raise DigestError("an empty passphrase encrypts nothing: give one, or none at all")
     key = Ed25519PrivateKey.generate()
     private_path.parent.mkdir(parents=True, exist_ok=True)
     public_path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    encryption = (serialization.BestAvailableEncryption(passphrase) if passphrase
+                  else serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
@@ -58,8 +63,25 @@ def generate_keys(private_path: Path, public_path: Path) -> Ed25519PublicKey:
     return key.public_key()
 
 
-def load_private_key(path: Path) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(_read(path), password=None)
+ENCRYPTED_PEM = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
+
+
+def private_key_encrypted(path: Path) -> bool:
+    return ENCRYPTED_PEM in _read(path)
+
+
+def load_private_key(path: Path, passphrase: bytes | None = None) -> Ed25519PrivateKey:
+    """The auditor's private key; ``passphrase`` when it is encrypted (a wrong or missing one is a DigestError)."""
+    pem = _read(path)
+    encrypted = ENCRYPTED_PEM in pem
+    if encrypted and not passphrase:
+        raise DigestError(f"{path} is encrypted: give its passphrase")
+    try:
+        key = serialization.load_pem_private_key(pem, password=passphrase if encrypted else None)
+    except ValueError as exc:
+        if encrypted:
+            raise DigestError(f"the passphrase does not open {path}") from None
+        raise DigestError(f"{path} is not a private key: {exc}") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise DigestError(f"{path} is not an Ed25519 private key")
     return key

@@ -10,7 +10,7 @@ from rich.console import Console
 from bench.context import STORES
 from bench.progress import RichTracker, Tracker
 from bench.registry import load_all
-from bench.report import table, write_json
+from bench.report import goals_table, table, write_json
 from bench.runner import run
 from bench.scale import SCALES
 
@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]{exc}[/red]")
         return 2
     console.print(table(result))
+    verdicts = goals_table(result)
+    if verdicts is not None:
+        console.print(verdicts)
     each = ", ".join(f"{name} {seconds:g}" for name, seconds in result["benchmark_durations_s"].items())
     console.print(f"finished in {result['duration_s']} s ({each})")
     if args.json:

@@ -88,3 +88,26 @@ def table(result: dict[str, Any]) -> Table:
             _notes_text(f["notes"]),
         )
     return out
+
+
+def goals_table(result: dict[str, Any]) -> Table | None:
+    """Every figure held to a goal, one row per goal: measured, target, measured / target, the figure's ratio to its
+    baseline, met or MISSED — the run's verdict on the issues' targets at a glance (None if no figure has a goal)."""
+    rows = [(f, goal) for f in result["figures"] for goal in f.get("goals") or []]
+    if not rows:
+        return None
+    out = Table(title=f"goals ({result['scale']} scale; load average at start {result['machine'].get('load_average_at_start')}"
+                      f", at end {result['machine'].get('load_average')})", title_justify="left")
+    for column, justify in (("figure", "left"), ("measured", "right"), ("goal", "left"), ("× goal", "right"),
+                            ("× baseline", "right"), ("baseline", "left"), ("verdict", "left")):
+        out.add_column(column, justify=justify)
+    for f, goal in rows:
+        measured = f["value"] if goal["of"] == "value" else f.get("ratio")
+        unit = f["unit"] if goal["of"] == "value" else "× baseline"
+        target = f"{goal['op']} {_number(goal['target'])} {unit}"
+        ratio = f.get("ratio")
+        verdict = "?" if goal["met"] is None else ("met" if goal["met"] else "MISSED")
+        out.add_row(f["name"], "-" if measured is None else _number(measured), target,
+                    "-" if goal["x_target"] is None else f"{goal['x_target']:.2f}",
+                    "-" if ratio is None else f"{ratio:.2f}", f.get("baseline") or "-", verdict)
+    return out

@@ -27,6 +27,10 @@ class Scale:
     http_claims_per_client: int = 100  # http_claims: claims each client POSTs per repeat (one after another)
     http_server_workers: int = 2  # http_claims: uvicorn worker processes (VOUCHER_LEDGER_API_WORKERS)
     http_compare: bool = True  # http_claims: also measure 1 worker, and N workers with a TCP_NODELAY listener
+    http_connections: int = 32  # http_wrk: wrk's connections (2 threads)
+    http_seconds: float = 10.0  # http_wrk: each timed wrk run, per route
+    http_warm_up_s: float = 2.0  # http_wrk: untimed load per route before the timed runs
+    http_repeats: int = 3  # http_wrk: timed runs per route (interleaved claims, floor, ceiling); the figure is the median
 
     def count(self, kind: str, workers: int) -> int:
         """Operations one worker does per repeat: ``kind`` is ``raw_rows`` or ``commands``."""
@@ -46,11 +50,13 @@ FULL = Scale("full", repeats=3, concurrency=(1, 8), raw_rows_single=3000, raw_ro
 QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_rows_per_worker=200,
               commands_single=100, commands_per_worker=100, simulated_events=100_000,
               rebuild_events=30_000, rebuild_repeats=1, asof_events=(10_000, 30_000), asof_queries=200,
-              http_clients=32, http_claims_per_client=25, http_compare=False)
+              http_clients=32, http_claims_per_client=25, http_compare=False, http_seconds=5.0, http_warm_up_s=1.0,
+              http_repeats=1)
 TINY = Scale("tiny", repeats=1, concurrency=(1, 8), raw_rows_single=20, raw_rows_per_worker=5,
              commands_single=6, commands_per_worker=2, simulated_events=2_000,  # for a smoke test: checks the wiring, not the speed
              rebuild_events=3_000, rebuild_repeats=1, asof_events=(1_000, 3_000), asof_queries=20,
-             http_clients=4, http_claims_per_client=3, http_compare=False)
+             http_clients=4, http_claims_per_client=3, http_compare=False, http_connections=4, http_seconds=1.0,
+             http_warm_up_s=1.0, http_repeats=1)
 
 SCALES: dict[str, Scale] = {s.name: s for s in (FULL, QUICK, TINY)}
 

@@ -55,7 +55,7 @@ def follower_name(settings: Settings, projection: str) -> str:
 def followed(settings: Settings) -> set[str]:
     """The projections of ``settings``' store that a ``follow`` worker is connected for now (PostgreSQL only)."""
     prefix = follower_name(settings, "")
-    with pg_connect(settings) as conn:
+    with pg_connect(settings, bounded=True) as conn:
         rows = conn.execute("SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
                             "AND application_name LIKE %s", (prefix.replace("_", r"\_") + "%",)).fetchall()
     return {name[len(prefix):] for (name,) in rows}

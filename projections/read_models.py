@@ -15,14 +15,14 @@ from store.settings import Settings
 from ledger.application import VoucherLedger
 from projections import (audit_trail_queries, award_queries, eligibility_queries, expiry_queries, journal_queries, late_facts,
                          lists_queries, money_flows_queries, publicity_queries, settlement_batches_queries,
-                         whitelist_queries)
+                         spend_movements_queries, whitelist_queries)
 from projections.runner import InProcessProjections, close_projections, open_projections
 from projections.times import to_us
 
 
 class ReadModels:
     def __init__(self, settings: Settings, app: VoucherLedger | None = None, *, in_process: bool | None = None):
-        self.projections = open_projections(settings)
+        self.projections = open_projections(settings, queries=True)
         self.db = self.projections[0].view  # every view reaches the same read-model tables
         if in_process is None:
             in_process = settings.read_models_in_process
@@ -71,6 +71,23 @@ class ReadModels:
 
     def city_spend(self, city: str, as_of: datetime, known_at: datetime | None = None, **filters: Any) -> dict[str, Any]:
         return self._ask(money_flows_queries.city_spend, city, to_us(as_of), _us(known_at), **filters)
+
+    def city_spend_movements(self, city: str, as_of: datetime, known_at: datetime | None = None,
+                             **filters: Any) -> dict[str, Any]:
+        """The rows one city spend figure adds up (projections/spend_movements_queries.py)."""
+        return self._ask(spend_movements_queries.city_movements, city, to_us(as_of), _us(known_at), **filters)
+
+    def voucher_movements(self, voucher_id: UUID | str, as_of: datetime, known_at: datetime | None = None,
+                          **filters: Any) -> list[dict[str, Any]]:
+        """The rows one voucher figure adds up (projections/spend_movements_queries.py)."""
+        return self._ask(spend_movements_queries.voucher_movements, str(voucher_id), to_us(as_of), _us(known_at),
+                         **filters)
+
+    def provider_movements(self, provider_id: UUID | str, as_of: datetime, known_at: datetime | None = None,
+                           **filters: Any) -> dict[str, Any]:
+        """The rows one provider figure adds up (projections/spend_movements_queries.py)."""
+        return self._ask(spend_movements_queries.provider_movements, str(provider_id), to_us(as_of), _us(known_at),
+                         **filters)
 
     def provider_receivable(self, provider_id: UUID | str, as_of: datetime,
                             known_at: datetime | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
+from store.connections import view_pool
 from store.settings import Settings
 from store.opening import creating_tables
 from ledger.application import VoucherLedger
@@ -43,23 +44,27 @@ def view_class(settings: Settings, projection: type[LedgerProjection]) -> type[R
     return type(f"{projection.__name__}View", (SQLiteView,), {"default_tracking_table_name": f"{projection.name}_tracking", "__module__": __name__})
 
 
-def projection_env(settings: Settings) -> dict[str, str]:
-    """The application's environment, with a small pool: a view has one writer, and the library's pool opens every
-    connection of its minimum size at once (three views with the application's pool would take 60 in the tests)."""
+def projection_env(settings: Settings, *, queries: bool = False) -> dict[str, str]:
+    """The application's environment, with the view's pool (store/connections.py): the query view's, or a small one
+    (a view has one writer, and the library's pool opens every connection of its minimum size at once)."""
     env = settings.eventsourcing_env()
     if settings.store == "postgres":
-        env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "8"}
+        opened, most = view_pool(settings, queries=queries)
+        env |= {"POSTGRES_POOL_SIZE": str(opened), "POSTGRES_MAX_OVERFLOW": str(most - opened)}
     return env
 
 
-def open_view(settings: Settings, projection: type[LedgerProjection]) -> ReadModelView:
+def open_view(settings: Settings, projection: type[LedgerProjection], *, queries: bool = False) -> ReadModelView:
     """The view as the library's ProjectionRunner builds it: a factory named after the projection."""
-    factory = InfrastructureFactory.construct(env=Environment(projection.name, projection_env(settings)))
+    env = projection_env(settings, queries=queries)
+    factory = InfrastructureFactory.construct(env=Environment(projection.name, env))
     return factory.tracking_recorder(view_class(settings, projection))  # type: ignore[arg-type]
 
 
-def open_projections(settings: Settings, names: Sequence[str] | None = None, *, migrate: bool = True) -> list[LedgerProjection]:
+def open_projections(settings: Settings, names: Sequence[str] | None = None, *, migrate: bool = True,
+                     queries: bool = False) -> list[LedgerProjection]:
     """Open the named projections' views and apply pending migrations; any number of processes may do so at once.
+    With ``queries`` the first view is the one queries read through, with the query pool.
 
     The views' tracking tables are created under the same lock as ``open_ledger`` creates the ledger's; migrations
     take turns on their own (and one that touches the ledger's tables takes that lock itself)."""
@@ -67,7 +72,7 @@ def open_projections(settings: Settings, names: Sequence[str] | None = None, *, 
     try:
         with creating_tables(settings):
             for cls in (PROJECTIONS[n] for n in (names or PROJECTIONS)):
-                projections.append(cls(view=open_view(settings, cls)))
+                projections.append(cls(view=open_view(settings, cls, queries=queries and not projections)))
         if migrate and projections:
             apply_migrations(projections[0].view)
     except BaseException:

@@ -26,10 +26,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier, Literal
+
+from store.retries import BudgetedTrackingRecorder
 
 
 class ProjectionConflictError(RuntimeError):
@@ -122,7 +123,7 @@ class ReadModelView:
             self._insert_tracking(curs, tracking)  # type: ignore[attr-defined]
 
 
-class PostgresView(ReadModelView, PostgresTrackingRecorder):
+class PostgresView(ReadModelView, BudgetedTrackingRecorder):
     dialect = "postgres"
 
     def _tuple_rows(self, curs: Any) -> None:

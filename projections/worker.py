@@ -44,6 +44,7 @@ def follow(settings: Settings, name: str, *, stop: threading.Event, on_caught_up
     ``on_caught_up(events)`` is called each time the worker has caught up after (re)connecting.
     """
     failures = 0
+    settings = settings.model_copy(update={"process_kind": "worker"})  # names its connections (store/connections.py)
 
     def caught_up(events: int) -> None:
         nonlocal failures

@@ -11,16 +11,31 @@ from __future__ import annotations
 import sqlite3
 
 import psycopg
+import psycopg.errors
 
 
 def store_unavailable(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    if statement_timed_out(exc):
+        return False  # the database answered: it cancelled one statement (store/connections.py)
+    for current in _chain(exc):
         if isinstance(current, (psycopg.OperationalError, psycopg.InterfaceError)):
             return True
         if isinstance(current, sqlite3.OperationalError) and any(w in str(current) for w in ("locked", "busy")):
             return True
-        current = current.__cause__ or current.__context__
     return False
+
+
+def statement_timed_out(exc: BaseException) -> bool:
+    """PostgreSQL cancelled a statement: it ran past ``statement_timeout`` (or an operator cancelled it). Not an
+    outage: the server answered, about that one statement. Told by the error class (SQLSTATE 57014), not by its
+    message, which the server may write in another language."""
+    return any(isinstance(e, psycopg.errors.QueryCanceled) for e in _chain(exc))
+
+
+def _chain(exc: BaseException):
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__

@@ -110,6 +110,7 @@ def apply_migrations(view: Any, migrations: list[Migration] | None = None) -> li
         with view.transaction(commit=True) as curs:
             # One migration at a time, even with several processes starting: take the write lock, then look again.
             if view.dialect == "postgres":
+                curs.execute("SET LOCAL statement_timeout = 0")  # an API process's is for requests, not for this
                 curs.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
             else:  # any write statement takes SQLite's write lock, even one that changes no row
                 curs.execute(f"UPDATE {TABLE} SET version = version WHERE 0")

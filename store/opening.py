@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
+from store import connections
 from store.clock import Clock, TrainingClock, service_clock
 from store.settings import Settings, get_settings
 from ledger.application import VoucherLedger
@@ -34,9 +35,13 @@ def ensure_postgres_schema(settings: Settings) -> None:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.postgres_schema)))
 
 
-def pg_connect(settings: Settings, *, application_name: str | None = None) -> psycopg.Connection:
+def pg_connect(settings: Settings, *, application_name: str | None = None, bounded: bool = False) -> psycopg.Connection:
+    """A connection of its own, outside the pools; ``bounded``: with this process's statement timeout (a check that a
+    hung database must not hold, store/connections.py)."""
+    options = connections.connection_options(settings) if bounded else {}
+    options["application_name"] = application_name or connections.label(settings)
     return psycopg.connect(
-        application_name=application_name or "voucher-ledger",
+        **options,
         host=settings.postgres_host,
         port=settings.postgres_port,
         dbname=settings.postgres_dbname,

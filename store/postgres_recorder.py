@@ -34,15 +34,16 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresFactory
 from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from store.retries import within_budget
+from store.connections import LABEL_KEY, TIMEOUT_KEY
+from store.retries import BudgetedAggregateRecorder, BudgetedApplicationRecorder, BudgetedTrackingRecorder, within_budget
 
 
-class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
+class BinaryInsertApplicationRecorder(BudgetedApplicationRecorder):
     # Up to this many events, the insert transaction is one message (one round trip, and one wake-up of the
     # committing thread, which under a busy GIL waits to run again after each); above, the binary INSERT's smaller
     # message wins (states are sent as hex, twice their size).
@@ -200,3 +201,15 @@ class LedgerPostgresFactory(PostgresFactory):
     this class by its topic (``store.settings``), computed from the class itself, so the wiring cannot drift."""
 
     application_recorder_class = BinaryInsertApplicationRecorder
+    aggregate_recorder_class = BudgetedAggregateRecorder  # the snapshots
+    tracking_recorder_class = BudgetedTrackingRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # Each connection the pool makes is named for pg_stat_activity and, in an API process, bounded by a statement
+        # timeout (store/connections.py): the pool is not open yet, so every connection it makes carries them.
+        kwargs = self.datastore.pool.kwargs
+        if label := env.get(LABEL_KEY):
+            kwargs["application_name"] = f"{label}:{env.name}"[:63]
+        if (timeout := int(env.get(TIMEOUT_KEY) or 0)) > 0:
+            kwargs["options"] = f"-c statement_timeout={timeout}"

@@ -2,13 +2,15 @@
 
 The library retries every statement that fails with its ``OperationalError``/``InterfaceError`` ten times, 0.2 s
 apart, and each attempt may wait the pool's timeout for a connection: while the server is down one request took
-10 × (connect timeout + 0.2 s) before its 503. Here the same methods retry only while the time spent leaves room for
-one more attempt inside ``store_down_answer_s`` (:func:`set_budget`, from the settings when a store is opened), and
-the pool waits at most half the budget (``Settings.eventsourcing_env``): a stale pooled connection is still
-replaced by a retry, an outage answers within the budget.
+10 × (connect timeout + 0.2 s) before its 503. Here the ledger's own recorder classes (subclasses, named by
+``store.postgres_recorder.LedgerPostgresFactory`` and ``projections.view.PostgresView``) retry the same methods only
+while the time spent leaves room for one more attempt inside ``store_down_answer_s`` (:func:`set_budget`, from the
+settings when a store is opened), and the pool waits at most half the budget (``Settings.eventsourcing_env``): a
+stale pooled connection is still replaced by a retry, an outage answers within the budget. The library's classes
+are left as they are.
 
 Written against eventsourcing 9.5.6 (pinned): its ``retry`` decorator keeps the undecorated method as
-``__wrapped__``; after an upgrade check that the methods below still carry it.
+``__wrapped__``; after an upgrade check that the methods below still carry it (a test does).
 """
 
 from __future__ import annotations
@@ -24,12 +26,6 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 WAIT_S = 0.05  # between attempts: a stale connection is replaced at once, nothing is gained by waiting longer
 MARGIN = 0.9  # of the budget, for the statement's request to answer once the statement has failed
 _budget = {"total_s": 2.0, "attempt_s": 1.0}
-
-_LIBRARY_METHODS = {
-    postgres.PostgresAggregateRecorder: ("insert_events", "select_events"),
-    postgres.PostgresApplicationRecorder: ("insert_events", "select_notifications", "max_notification_id"),
-    postgres.PostgresTrackingRecorder: ("insert_tracking", "max_tracking_id", "has_tracking_id"),
-}
 
 
 def set_budget(total_s: float, attempt_s: float) -> None:
@@ -56,15 +52,35 @@ def within_budget(method: Callable[..., Any]) -> Callable[..., Any]:
     return retrying
 
 
-def install() -> None:
-    """Replace the library's ten retries on its PostgreSQL recorders (once per process)."""
-    for cls, names in _LIBRARY_METHODS.items():
-        for name in names:
-            method = cls.__dict__.get(name)
-            if method is not None and not getattr(method, "_within_budget", False):
-                replaced = within_budget(method)
-                replaced._within_budget = True  # type: ignore[attr-defined]
-                setattr(cls, name, replaced)
+class BudgetedAggregateRecorder(postgres.PostgresAggregateRecorder):
+    """The library's aggregate recorder (snapshots), its statements retried within the budget."""
+
+    insert_events = within_budget(postgres.PostgresAggregateRecorder.insert_events)
+    select_events = within_budget(postgres.PostgresAggregateRecorder.select_events)
 
 
-install()
+class BudgetedApplicationRecorder(postgres.PostgresApplicationRecorder):
+    """The library's application recorder, its statements retried within the budget (the ledger's subclass,
+    ``store.postgres_recorder``, writes and reads events its own way, each retried the same)."""
+
+    insert_events = within_budget(postgres.PostgresApplicationRecorder.insert_events)
+    select_events = within_budget(postgres.PostgresApplicationRecorder.select_events)
+    select_notifications = within_budget(postgres.PostgresApplicationRecorder.select_notifications)
+    max_notification_id = within_budget(postgres.PostgresApplicationRecorder.max_notification_id)
+
+
+class BudgetedTrackingRecorder(postgres.PostgresTrackingRecorder):
+    """The library's tracking recorder (the projections' positions), its statements retried within the budget."""
+
+    insert_tracking = within_budget(postgres.PostgresTrackingRecorder.insert_tracking)
+    max_tracking_id = within_budget(postgres.PostgresTrackingRecorder.max_tracking_id)
+    has_tracking_id = within_budget(postgres.PostgresTrackingRecorder.has_tracking_id)
+
+
+# Every library method that carries the library's ten retries, and the class of ours that replaces them: a test
+# checks the list is complete against the installed library.
+BUDGETED = {
+    postgres.PostgresAggregateRecorder: BudgetedAggregateRecorder,
+    postgres.PostgresApplicationRecorder: BudgetedApplicationRecorder,
+    postgres.PostgresTrackingRecorder: BudgetedTrackingRecorder,
+}

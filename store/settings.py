@@ -20,11 +20,12 @@ from pydantic import Field, SecretStr, model_validator
 from eventsourcing.utils import get_topic
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from store import retries
+from store import connections, retries
 from store.postgres_recorder import LedgerPostgresFactory
 
 DEFAULT_JWT_SECRET = "development-only-key-never-use-in-production"
 MASK = "********"
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -43,8 +44,19 @@ class Settings(BaseSettings):
     postgres_user: str = "postgres"
     postgres_password: SecretStr = SecretStr("")
     postgres_schema: str = Field("", description="schema for the event tables (blank: the default search path)")
-    postgres_pool_size: int = 5
-    postgres_max_overflow: int = 10
+    postgres_pool_size: int = Field(5, ge=0, description="the ledger's pool: connections opened at once (store/"
+                                    "connections.py; README, 'Connection budget')")
+    postgres_max_overflow: int = Field(10, ge=0, description="the ledger's pool: more connections under load")
+    postgres_query_pool_size: int = Field(2, ge=0, description="the read models' query pool: opened at once")
+    postgres_query_max_overflow: int = Field(6, ge=0, description="the read models' query pool: more under load")
+    process_kind: Literal["api", "worker", "cli"] = Field(
+        "cli", description="set by the process itself (an API process of `serve`: api; `follow`: worker): names its "
+        "connections in pg_stat_activity and gives an API process its statement timeout"
+    )
+    api_statement_timeout_s: float = Field(
+        15.0, ge=0, description="an API process's statements are cancelled after this long (PostgreSQL "
+        "statement_timeout; 0: never) and the request answers 503 STATEMENT_TIMEOUT"
+    )
     postgres_lock_timeout_s: int = Field(
         5, ge=1, description="seconds a writer waits for the events-table lock (the library default 0 waits forever)"
     )
@@ -74,6 +86,8 @@ class Settings(BaseSettings):
     )
     api_max_body_bytes: int = Field(1_048_576, ge=0, description="largest request body; 413 beyond it, refused "
                                     "from its Content-Length before it is read")
+    api_max_json_depth: int = Field(32, ge=1, description="deepest nesting of a JSON request body; 400 "
+                                    "JSON_TOO_DEEP beyond it, refused as the body arrives, before it is parsed")
     api_max_import_bytes: int = Field(64 * 1_048_576, ge=0, description="largest spreadsheet POST /v1/imports takes")
     api_projection_workers: bool = Field(
         True, description="on PostgreSQL, `serve` runs a `follow` worker per projection as child processes and "
@@ -105,6 +119,14 @@ class Settings(BaseSettings):
         None, description="JWKS file of the identity provider's public keys (EdDSA, ES256, RS256), read again when it "
         "changes; a token's `kid` picks its key. Set in production: HS256 tokens are then refused"
     )
+    jwks_url: str | None = Field(
+        None, description="instead of a file, the identity provider's JWKS URL (https://...): fetched with a "
+        "timeout, kept, fetched again when older than jwks_max_age_s or when a token names an unknown kid"
+    )
+    jwks_timeout_s: float = Field(3.0, gt=0, description="how long one fetch of the JWKS URL may take")
+    jwks_max_age_s: float = Field(3600.0, gt=0, description="a fetched key set is fetched again after this long")
+    jwks_refetch_min_s: float = Field(30.0, ge=0, description="at most one fetch of the JWKS URL this often (a "
+                                      "failed one included): an unknown kid cannot make the service hammer it")
     jwt_audience: str | None = Field(None, description="the `aud` every token must carry (required with a JWKS)")
     jwt_issuer: str | None = Field(None, description="the `iss` of the identity provider's tokens (required with a "
                                    "JWKS; HS256 tokens are issued by `voucher-ledger`)")
@@ -118,14 +140,21 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _jwks_names_its_tokens(self) -> Settings:
-        if self.jwks_path is not None and not (self.jwt_audience and self.jwt_issuer):
-            raise ValueError("VOUCHER_LEDGER_JWKS_PATH is set: VOUCHER_LEDGER_JWT_AUDIENCE and VOUCHER_LEDGER_JWT_ISSUER "
+        if self.jwks_path is not None and self.jwks_url:
+            raise ValueError("set VOUCHER_LEDGER_JWKS_PATH or VOUCHER_LEDGER_JWKS_URL, not both")
+        if self.has_jwks() and not (self.jwt_audience and self.jwt_issuer):
+            name = "VOUCHER_LEDGER_JWKS_URL" if self.jwks_url else "VOUCHER_LEDGER_JWKS_PATH"
+            raise ValueError(f"{name} is set: VOUCHER_LEDGER_JWT_AUDIENCE and VOUCHER_LEDGER_JWT_ISSUER "
                              "must be set too (tokens of another audience or issuer are refused)")
         return self
 
     def accepts_hs256(self) -> bool:
         """HS256 (the shared development key) is for development: production with a JWKS takes only its keys."""
-        return not (self.production and self.jwks_path is not None)
+        return not (self.production and self.has_jwks())
+
+    def has_jwks(self) -> bool:
+        """Tokens of an identity provider are taken (its keys from a JWKS file or URL)."""
+        return self.jwks_path is not None or bool(self.jwks_url)
 
     @model_validator(mode="after")
     def _training_clock_is_not_for_production(self) -> Settings:
@@ -146,6 +175,16 @@ class Settings(BaseSettings):
             self.postgres_user = str(parts.get("user") or self.postgres_user)
             if parts.get("password"):
                 self.postgres_password = SecretStr(str(parts["password"]))
+        return self
+
+    @model_validator(mode="after")
+    def _production_tokens_name_their_audience(self) -> Settings:
+        if self.production and len(self.jwt_secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"VOUCHER_LEDGER_PRODUCTION is set: VOUCHER_LEDGER_JWT_SECRET must be at least "
+                             f"{MIN_SECRET_BYTES} bytes (it signs console links and sessions, and HS256 tokens)")
+        if self.production and not self.jwt_audience:
+            raise ValueError("VOUCHER_LEDGER_PRODUCTION is set: VOUCHER_LEDGER_JWT_AUDIENCE must name this service, "
+                             "so that a token issued for another service is refused")
         return self
 
     def eventsourcing_env(self) -> dict[str, str]:
@@ -173,6 +212,8 @@ class Settings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_CONNECT_TIMEOUT": str(self.pool_wait_s()),
             "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
+            connections.LABEL_KEY: connections.label(self),
+            connections.TIMEOUT_KEY: str(connections.statement_timeout_ms(self)),
         }
 
     def pool_wait_s(self) -> int:

@@ -18,7 +18,9 @@ from rich.table import Table
 
 from api.cli.projections import _events_bar
 from store.settings import get_settings
-from audit.digest import DigestError, generate_keys, load_digest, load_private_key, load_public_key, raw, take_digest
+from api.cli.passphrase import FILE_OPTION, NoPassphrase, passphrase
+from audit.digest import (DigestError, generate_keys, load_digest, load_private_key, load_public_key,
+                          private_key_encrypted, raw, take_digest)
 from audit.source import EventSource, StoreReadError
 
 console = Console()
@@ -46,17 +48,24 @@ def _warn_if_not_append_only(source: EventSource) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def keygen(private_key: Path = typer.Option(PRIVATE_KEY, help="where to write the auditor's private key (0600)"),
-               public_key: Path = typer.Option(PUBLIC_KEY, help="where to write the public key that checks digests")
-               ) -> None:
-        """Create the auditor's Ed25519 key pair; keep the private key away from the ledger's servers."""
+               public_key: Path = typer.Option(PUBLIC_KEY, help="where to write the public key that checks digests"),
+               passphrase_file: Path = FILE_OPTION,
+               no_passphrase: bool = typer.Option(False, "--no-passphrase",
+                                                  help="write the private key in clear (not for production)")) -> None:
+        """Create the auditor's Ed25519 key pair, the private key encrypted with a passphrase; keep it away from the
+        ledger's servers."""
         try:
-            key = generate_keys(private_key, public_key)
-        except DigestError as exc:
+            secret = None if no_passphrase else passphrase(passphrase_file, new=True)
+            key = generate_keys(private_key, public_key, secret)
+        except (DigestError, NoPassphrase) as exc:
             raise _fail(str(exc)) from exc
-        console.print(f"wrote {private_key} (private, mode 0600) and {public_key} (public key {raw(key).hex()[:16]}…)")
+        how = "encrypted" if secret else "NOT encrypted"
+        console.print(f"wrote {private_key} (private, {how}, mode 0600) and {public_key} (public key "
+                      f"{raw(key).hex()[:16]}…)")
 
     @app.command()
     def digest(private_key: Path = typer.Option(PRIVATE_KEY, help="the auditor's private key (see keygen)"),
+               passphrase_file: Path = FILE_OPTION,
                out: Path = typer.Option(None, help=f"digest file (default: {DIGESTS}/digest-<UTC time>.json)")) -> None:
         """Hash every stored event and write a signed digest (JSON) with its per-event leaves file beside it."""
         settings = get_settings()
@@ -64,12 +73,13 @@ def register(app: typer.Typer) -> None:
         if not private_key.exists():
             raise _fail(f"no auditor key at {private_key}: create one with `voucher-ledger keygen`")
         try:
-            key = load_private_key(private_key)
+            secret = passphrase(passphrase_file) if private_key_encrypted(private_key) else None
+            key = load_private_key(private_key, secret)
             out = out or DIGESTS / f"digest-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
             total = source.stats()[0]
             with _events_bar(total, "digest") as advance:
                 taken = take_digest(source, key, out, progress=advance)
-        except (DigestError, StoreReadError) as exc:
+        except (DigestError, StoreReadError, NoPassphrase) as exc:
             raise _fail(str(exc)) from exc
         _warn_if_not_append_only(source)
         console.print(f"{settings.describe_store()}: {taken.events:,} events up to position {taken.last_position:,}, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.http import log_format
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
 from projections.runner import PROJECTIONS
@@ -170,6 +172,9 @@ def register(app: typer.Typer) -> None:
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        if not log_format.human(settings.log_format, sys.stdout):  # under a supervisor: JSON lines, as the API's
+            _follow_logging_json(settings, name, stop)
+            return
         try:
             with _events_bar(_last_position(settings), f"{name}: catching up") as advance:
                 run_follow(settings, name, stop=stop, progress=advance,
@@ -179,3 +184,19 @@ def register(app: typer.Typer) -> None:
             errors.print(f"{name}: stopped by {type(exc).__name__}: {exc}", markup=False, highlight=False)
             raise typer.Exit(1) from None
         console.print(f"{name}: stopped")
+
+
+def _follow_logging_json(settings: Settings, name: str, stop: threading.Event) -> None:
+    """`follow` with one JSON object a line: progress on stdout, retries and the reason it stopped on stderr."""
+    from projections.worker import follow as run_follow
+
+    log_format.configure(settings.log_format)  # the store's own log records, as JSON lines too
+    out = log_format.stream_logger(settings.log_format, sys.stdout, projection=name)
+    err = log_format.stream_logger(settings.log_format, sys.stderr, projection=name)
+    try:
+        run_follow(settings, name, stop=stop, log=lambda line: err.warning("database unavailable", detail=line),
+                   on_caught_up=lambda n: out.info("caught up; keeping up", events=n))
+    except Exception as exc:
+        err.error("stopped by an error", error=f"{type(exc).__name__}: {exc}", exc_info=True)
+        raise typer.Exit(1) from None
+    out.info("stopped")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from pathlib import Path
 
 import typer
@@ -11,19 +10,28 @@ from rich.console import Console
 from store.settings import Settings, get_settings
 
 console = Console()
+# uvicorn kills a worker that does not answer its health ping within 5 s; a worker opening the store on a busy
+# machine (2 cores, projection workers catching up beside it) can take longer, and would be killed and restarted over
+# and over.
+WORKER_HEALTHCHECK_S = 60
+
+
 def serve_api(settings: Settings) -> None:
     """Run the HTTP API on ``settings`` (uvicorn), as `voucher-ledger serve` and the demo do; on PostgreSQL with
     ``api_projection_workers`` also a `follow` worker per projection (api/cli/supervisor.py)."""
     import os
+    import shutil
 
     import uvicorn
 
+    from api.http.metrics import shared_between_processes
     from api.cli.supervisor import WorkerSupervisor, supervised_env
     from api.http.health import needs_workers
     from projections.runner import PROJECTIONS
 
     # Workers are separate processes that build the app from the environment, so pass the settings through it.
     os.environ.update(settings.environment())
+    counted_in = shared_between_processes() if settings.api_workers > 1 else None  # /metrics sums every process
     supervisor = None
     if settings.api_projection_workers and needs_workers(settings):
         supervisor = WorkerSupervisor(list(PROJECTIONS), supervised_env(settings.environment())).start()
@@ -31,10 +39,13 @@ def serve_api(settings: Settings) -> None:
         # uvicorn's own access log is off: api/http/access_log.py writes one line per request, in the service's
         # format, with its route template and request id.
         uvicorn.run("api.http.app:app_from_environment", factory=True, host=settings.api_host,
-                    port=settings.api_port, workers=settings.api_workers, log_level="info", access_log=False)
+                    port=settings.api_port, workers=settings.api_workers, log_level="info", access_log=False,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     finally:
         if supervisor is not None:
             supervisor.stop()
+        if counted_in is not None:
+            shutil.rmtree(counted_in, ignore_errors=True)
 
 
 def register(app: typer.Typer) -> None:

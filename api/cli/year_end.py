@@ -2,7 +2,7 @@
 
 After the year's redemption deadline, every voucher of the year that the read models know as still open is sent an
 ``ExpireVoucher`` through a group-commit writer (many per transaction); its unused value goes back to its city's
-quota. Vouchers closed meanwhile are skipped; running it again changes nothing (``api/year_end.py``). The answer is
+quota. Vouchers closed meanwhile are skipped; running it again changes nothing (``writer/year_end_run.py``). The answer is
 JSON: how many were found, expired and skipped, and the fen returned to each city's quota.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import typer
 
 from api.cli.commanding import ACTOR_HELP, opened_on_service_clock, province_actor, refused, show
-from api.year_end import run_expiry
+from writer.year_end_run import run_expiry
 from ledger.errors import LedgerError
 from ledger.recording import By
 from projections.read_models import ReadModels

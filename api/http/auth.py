@@ -1,8 +1,9 @@
 """Bearer tokens (JWT) and the roles of the programme.
 
-Two kinds of token: an identity provider's, signed with a private key whose public half is in the JWKS file
-(``VOUCHER_LEDGER_JWKS_PATH``, api/http/jwks.py: EdDSA, ES256 or RS256, the key picked by ``kid``, checked against the
-configured ``iss`` and ``aud``); and HS256 tokens signed with the shared key (``voucher-ledger token``), for
+Two kinds of token: an identity provider's, signed with a private key whose public half is in its JWKS
+(``VOUCHER_LEDGER_JWKS_PATH``, api/http/jwks.py, or ``VOUCHER_LEDGER_JWKS_URL``, api/http/jwks_url.py: EdDSA, ES256 or
+RS256, the key picked by ``kid``, checked against the configured ``iss`` and ``aud``); and HS256 tokens signed with the
+shared key (``voucher-ledger token``), for
 development, refused in production once a JWKS is configured. The token's header only routes it: each path passes
 PyJWT the one algorithm its key may use, so a token cannot downgrade itself (alg ``none``, or HS256 "signed" with a
 public key).
@@ -14,14 +15,17 @@ receivables and batches). PyJWT does the signing and checking; only the role gra
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from fastapi import Request, Security
 from fastapi.security import HTTPBearer
 
-from api.http.jwks import JwksUnavailable, jwks_file
+from api.http.jwks import JwksUnavailable
+from api.http.jwks_url import key_set
 from api.http.problems import ApiError
 from store.settings import Settings
 from ledger import ids
@@ -92,41 +96,82 @@ def claims_for(settings: Settings, role: str, issuer: str, *, subject: str | Non
 
 
 def authenticate(settings: Settings, authorization: str | None) -> Principal:
+    return _authenticated(settings, authorization)[0]
+
+
+def _authenticated(settings: Settings, authorization: str | None) -> tuple[Principal, float, tuple[str, Any] | None]:
+    """The caller, when its token expires (epoch seconds), and the JWKS key that verified it (kid, key), if any."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "UNAUTHENTICATED", "send 'Authorization: Bearer <token>' (voucher-ledger token --role ROLE)")
     try:
-        claims = _verified_claims(settings, token.strip())
+        claims, key = _verified_claims(settings, token.strip())
         role = claims[settings.jwt_role_claim]
         if not isinstance(role, str):
             raise ValueError(f"the {settings.jwt_role_claim!r} claim is not a string")
         kind, scope = parse_role(role)
     except (jwt.PyJWTError, ValueError) as exc:
         raise ApiError(401, "UNAUTHENTICATED", f"the bearer token is not valid: {exc}") from None
-    return Principal(role=role, kind=kind, scope=scope, subject=str(claims["sub"]))
+    return Principal(role=role, kind=kind, scope=scope, subject=str(claims["sub"])), float(claims["exp"]), key
 
 
-def _verified_claims(settings: Settings, token: str) -> dict[str, object]:
+def _verified_claims(settings: Settings, token: str) -> tuple[dict[str, object], tuple[str, Any] | None]:
     header = jwt.get_unverified_header(token)
     required = ["exp", "sub", settings.jwt_role_claim, "iss"] + (["aud"] if settings.jwt_audience else [])
     if header.get("alg") == ALGORITHM:
         if not settings.accepts_hs256():
             raise ValueError("HS256 tokens are not accepted in production: use a token of the identity provider")
         return jwt.decode(token, settings.jwt_secret.get_secret_value(), algorithms=[ALGORITHM], issuer=ISSUER,
-                          audience=settings.jwt_audience, options={"require": required})
-    if settings.jwks_path is None:
+                          audience=settings.jwt_audience, options={"require": required}), None
+    keys = key_set(settings)
+    if keys is None:
         raise ValueError(f"only HS256 tokens are accepted here, not {header.get('alg')!r}")
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise ValueError("the token names no key (kid)")
     try:
-        key = jwks_file(settings.jwks_path).key(kid)
+        key = keys.key(kid)
     except JwksUnavailable as exc:
         raise ValueError(f"the service's key set cannot be read ({exc})") from None
     if key is None:
         raise ValueError(f"unknown or rotated-out key {kid!r}")
     return jwt.decode(token, key.key, algorithms=[key.algorithm], issuer=settings.jwt_issuer,
-                      audience=settings.jwt_audience, options={"require": required})
+                      audience=settings.jwt_audience, options={"require": required}), (kid, key)
+
+
+class VerifiedTokens:
+    """Tokens one app has verified, by their text, until they expire or for ``max_age_s`` at most.
+
+    A client sends the same token with every request, and checking its signature and claims again (PyJWT) was the
+    costliest single step of a claim's HTTP handling (bench/README.md, "Where a claim's CPU goes"). A token verified
+    by a key of the JWKS is taken from here only while the key set still holds that very key under its kid (for a
+    file one ``stat`` tells, as on the uncached path), so a key rotated out is refused at once. A refused token is not kept.
+    """
+
+    def __init__(self, max_entries: int = 4096, max_age_s: float = 60.0) -> None:
+        self.max_entries, self.max_age_s = max_entries, max_age_s
+        self._entries: dict[str, tuple[Principal, float, tuple[str, Any] | None]] = {}
+
+    def authenticate(self, settings: Settings, authorization: str | None) -> Principal:
+        now = time.time()
+        if authorization is not None and (hit := self._entries.get(authorization)) is not None:
+            principal, until, key = hit
+            if now < until and (key is None or _still_in_key_set(settings, *key)):
+                return principal
+            self._entries.pop(authorization, None)
+        principal, expires, key = _authenticated(settings, authorization)
+        if len(self._entries) >= self.max_entries:
+            self._entries.pop(next(iter(self._entries), None), None)  # the oldest entry
+        self._entries[authorization or ""] = (principal, min(expires, now + self.max_age_s), key)
+        return principal
+
+
+def _still_in_key_set(settings: Settings, kid: str, key: Any) -> bool:
+    try:
+        keys = key_set(settings)
+        return keys is not None and keys.key(kid) is key
+    except JwksUnavailable:
+        return False
 
 
 # Declares the bearer scheme in the OpenAPI document (so /docs can send a token); checking stays ours, so that a
@@ -136,8 +181,11 @@ bearer_scheme = HTTPBearer(auto_error=False, description="a token from `voucher-
 
 async def current_principal(request: Request, _: object = Security(bearer_scheme)) -> Principal:
     # async: no I/O here, and a plain def would cost a hand-off to the thread pool on every request
-    """FastAPI dependency: the caller, from the Authorization header."""
-    return authenticate(request.app.state.settings, request.headers.get("authorization"))
+    """FastAPI dependency: the caller, from the Authorization header (verified once per token: VerifiedTokens)."""
+    tokens = getattr(request.app.state, "verified_tokens", None)
+    if tokens is None:
+        return authenticate(request.app.state.settings, request.headers.get("authorization"))
+    return tokens.authenticate(request.app.state.settings, request.headers.get("authorization"))
 
 
 def forbid(principal: Principal, what: str) -> ApiError:

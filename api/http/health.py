@@ -18,6 +18,7 @@ from api.http.outage import first_line
 from api.http.problems import STORE_ERRORS, problem
 from projections.health import followed, lags, pool_use
 from store.availability import store_unavailable
+from store.connections import budget
 from store.migrations import pending
 
 router = APIRouter(tags=["operations"])
@@ -81,6 +82,7 @@ def store_figures(app: Any) -> dict[str, Any]:
     watched = followed(app.state.settings) if needs_workers(app.state.settings) else None
     return {"position": head, "migrations_pending": pending(read.db),
             "pools": pool_use(backend.ledger, read.projections),
+            "connection_budget": budget(app.state.settings, len(read.projections)),
             "projections": {lag.projection: {"position": lag.position, "lag_events": lag.events,
                                              "lag_seconds": round(lag.seconds, 3),
                                              "followed": None if watched is None else lag.projection in watched}

@@ -1,26 +1,78 @@
 """The service's log lines (structlog): JSON lines for a log collector, or human lines on a terminal.
 
 ``log_format=auto`` picks by whether standard output is a terminal. Lines go to standard output, flushed each time,
-so a supervisor (systemd's journal, a container runtime) gets them as they happen.
+so a supervisor (systemd's journal, a container runtime) gets them as they happen. The standard library's records
+of the ``voucher_ledger`` loggers (a store outage, a JWKS fetch) are written the same way, so that every line of a
+process is one format; a ``follow`` worker's own lines too (:func:`stream_logger`).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 import structlog
+
+HANDLER = "voucher-ledger-lines"
+
+
+def human(log_format: str, stream: TextIO) -> bool:
+    return log_format == "console" or (log_format == "auto" and stream.isatty())
+
+
+def _renderer(log_format: str, stream: TextIO) -> Any:
+    if human(log_format, stream):
+        return structlog.dev.ConsoleRenderer(colors=stream.isatty())
+    return structlog.processors.JSONRenderer()
+
+
+def _stamped() -> list[Any]:
+    return [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True)]
 
 
 def configure(log_format: str, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
-    human = log_format == "console" or (log_format == "auto" and stream.isatty())
-    renderer = structlog.dev.ConsoleRenderer(colors=stream.isatty()) if human else structlog.processors.JSONRenderer()
+    renderer = _renderer(log_format, stream)
     structlog.configure(
-        processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True),
-                    renderer],
+        processors=[*_stamped(), renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,  # the tests configure again per app; a bound logger costs microseconds
     )
+    _standard_library_too(renderer, None if stream is sys.stdout else stream, human(log_format, stream))
+
+
+def stream_logger(log_format: str, stream: TextIO, **bound: Any) -> Any:
+    """A logger of its own writing to ``stream`` (a worker's stderr beside its stdout), in the process's format."""
+    processors = [*_stamped(), *([] if human(log_format, stream) else [structlog.processors.format_exc_info]),
+                  _renderer(log_format, stream)]
+    return structlog.wrap_logger(structlog.PrintLogger(stream), processors=processors,
+                                 wrapper_class=structlog.make_filtering_bound_logger(logging.INFO)).bind(**bound)
+
+
+class _Stdout:
+    """Standard output as it is when a line is written (tests and tools replace ``sys.stdout``)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def _standard_library_too(renderer: Any, stream: TextIO | None, is_human: bool) -> None:
+    logger = logging.getLogger("voucher_ledger")
+    for handler in [h for h in logger.handlers if h.get_name() == HANDLER]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(stream or _Stdout())
+    handler.set_name(HANDLER)
+    chain = [structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
+             structlog.processors.TimeStamper(fmt="iso", utc=True)]
+    if not is_human:
+        chain.append(structlog.processors.format_exc_info)  # a traceback as one JSON field, not loose lines
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=chain, processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer]))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # written here once, not again by the root logger's last-resort handler

@@ -3,20 +3,27 @@
 Counted as they happen: requests by method, route template and status (count and latency), group-commit batches
 (commands per batch, commit latency, events appended) and store errors. Read at each scrape: the ledger's last
 position and each projection's position and lag (``projections/health.py``, the same figures /readyz judges).
-Each app has its own registry, so several apps in one process (the tests) do not collide; with several uvicorn
-workers each process answers its own figures.
+Each app has its own registry, so several apps in one process (the tests) do not collide. With several uvicorn
+workers (``api_workers`` > 1) ``serve`` gives them one folder for prometheus-client's multiprocess mode
+(:func:`shared_between_processes`): each process writes its counts there, and whichever answers a scrape sums them
+all, so /metrics counts every request of the service, not one process's share.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 
+SHARED_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable: read when a process imports it
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 
@@ -37,7 +44,8 @@ class Metrics:
                               registry=registry)
         self.store_errors = Counter("voucher_ledger_store_errors", "requests failed by the store", ("kind",),
                                     registry=registry)
-        registry.register(_StoreFigures(state))
+        self.figures = _StoreFigures(state)
+        registry.register(self.figures)
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -53,7 +61,25 @@ class Metrics:
         self.store_errors.labels(kind).inc()
 
     def exposition(self) -> tuple[bytes, str]:
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        if not os.environ.get(SHARED_DIR):
+            return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        every_process = CollectorRegistry()  # the counts of every process of the service, and this one's figures
+        MultiProcessCollector(every_process)
+        every_process.register(self.figures)
+        return generate_latest(every_process), CONTENT_TYPE_LATEST
+
+
+def shared_between_processes() -> Path | None:
+    """Before uvicorn starts its worker processes: the folder they count in, emptied (the counts of an earlier run
+    must not be added); a new temporary one unless ``PROMETHEUS_MULTIPROC_DIR`` names one. Returns the folder to
+    remove at the end, if made here."""
+    if given := os.environ.get(SHARED_DIR):
+        for old in Path(given).glob("*.db"):
+            old.unlink()
+        return None
+    made = Path(tempfile.mkdtemp(prefix="voucher-ledger-metrics-"))
+    os.environ[SHARED_DIR] = str(made)
+    return made
 
 
 class _StoreFigures(Collector):

@@ -23,7 +23,7 @@ from starlette.routing import compile_path
 
 from api.http import request_id
 from ledger.errors import LedgerError
-from store.availability import store_unavailable
+from store.availability import statement_timed_out, store_unavailable
 
 PROBLEM_JSON = "application/problem+json"
 STATUS_OF_KIND = {"invalid": 422, "not_found": 404, "conflict": 409, "unavailable": 503}
@@ -45,7 +45,7 @@ SERVICE_CODES = {
     "INVALID_INPUT": 422, "MALFORMED_BODY": 400, "HTTP_ERROR": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405,
     "IDEMPOTENCY_KEY_REQUIRED": 400, "IDEMPOTENCY_KEY_REUSED": 409, "IDEMPOTENCY_KEY_IN_PROGRESS": 409,
     "STORE_UNAVAILABLE": 503, "INTERNAL_ERROR": 500, "INVALID_CURSOR": 422, "IMPORT_ROWS_REFUSED": 422,
-    "IMPORT_INTERRUPTED": 503, "NOT_READY": 503, "PAYLOAD_TOO_LARGE": 413,
+    "IMPORT_INTERRUPTED": 503, "NOT_READY": 503, "STATEMENT_TIMEOUT": 503, "JSON_TOO_DEEP": 400, "PAYLOAD_TOO_LARGE": 413,
 }  # fmt: skip
 
 
@@ -136,6 +136,12 @@ def install(app: FastAPI) -> None:
         @app.exception_handler(kind)
         async def store_error(request: Request, exc: Exception) -> JSONResponse:
             metrics = getattr(request.app.state, "metrics", None)
+            if statement_timed_out(exc):  # the database answers, slowly: this request only, no outage
+                if metrics is not None:
+                    metrics.store_error("statement_timeout")
+                log.warning("statement timeout on %s %s: %s", request.method, request.url.path, exc)
+                return problem(503, "STATEMENT_TIMEOUT", "the ledger's database took too long to answer; retry later",
+                               request)
             if not store_unavailable(exc):  # a mistake (a missing table, bad SQL), not an outage: not "retry later"
                 if metrics is not None:
                     metrics.store_error("error")

@@ -22,8 +22,9 @@ the last response. Only 201s count as done; any other status (by status and prob
 exit code recorded; a start-up that fails is retried and recorded (``server_failed_starts``).
 
 Figures (each the median of the repeats):
-``postgres.http_claims.<N>clients`` claims/s, ratio to ``postgres.insert_commit.1conn`` (goal ≥ 0.5);
-``postgres.http_claims.p50|p99.<N>clients`` ms per 201 response, client-side (goal p99 ≤ 50 ms).
+``postgres.http_claims.<N>clients`` claims/s, ratio to ``postgres.insert_commit.1conn``;
+``postgres.http_claims.p50|p99.<N>clients`` ms per 201 response, client-side. The issue's goals (≥ 0.5 ×, p99 ≤ 50 ms)
+are judged on the ``http_wrk`` figures (wrk's load costs the shared CPUs far less than these Python clients).
 Unless ``scale.http_compare`` is off (tiny), the same again, each on its own fresh schema, with suffix ``.nodelay``
 (N workers, the listener given TCP_NODELAY: see ``NODELAY_SERVE``), ``.1worker`` (API_WORKERS=1) and
 ``.no_group_commit`` (N workers, ``VOUCHER_LEDGER_API_GROUP_COMMIT=0``: one transaction per command).
@@ -59,12 +60,10 @@ from store.settings import Settings
 from store.opening import open_ledger
 from bench.context import Context
 from bench.ledger_world import CLAIM_FEE_FEN, CLAIMED_AT, BenchWorld, VoucherRef
-from bench.registry import Figure, Goal, benchmark
+from bench.registry import Figure, benchmark
 from bench.timing import Job, Tally, run_workers
 from projections.runner import close_projections, open_projections
 
-GOAL_RATIO = 0.5  # claims/s over the same run's postgres.insert_commit.1conn
-GOAL_P99_MS = 50.0
 REDEMPTION_DEADLINE = date(2099, 12, 31)  # redeemable on the real clock (see the module docstring)
 WARM_UP_CLAIMS = 2  # per client, untimed
 START_TIMEOUT_S = 60.0
@@ -191,6 +190,7 @@ class Server:
     log_path: Path
     nodelay_listener: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
+    command: list[str] | None = None  # what to run instead of ``serve_command(nodelay_listener)``
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     started_in_s: float = 0.0
@@ -205,6 +205,7 @@ class Server:
         env.update({
             "VOUCHER_LEDGER_PRODUCTION": "1",
             "VOUCHER_LEDGER_JWT_SECRET": self.settings.jwt_secret.get_secret_value(),
+            "VOUCHER_LEDGER_JWT_AUDIENCE": self.settings.jwt_audience or "",
             "VOUCHER_LEDGER_STORE": "postgres",
             "VOUCHER_LEDGER_POSTGRES_URL": self.settings.environment()["VOUCHER_LEDGER_POSTGRES_URL"],
             "VOUCHER_LEDGER_POSTGRES_SCHEMA": self.settings.postgres_schema,
@@ -233,7 +234,7 @@ class Server:
 
     def _start_once(self) -> bool:
         log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(serve_command(self.nodelay_listener), env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(self.command or serve_command(self.nodelay_listener), env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -413,7 +414,8 @@ def http_variant(ctx: Context, variant: Variant) -> list[Figure]:
     clients, per_client = scale.http_clients, scale.http_claims_per_client
     per_voucher = max(1, scale.claims_per_voucher)
     settings = ctx.postgres.ledger_settings("bench_http").model_copy(
-        update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32))})
+        update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32)),
+                "jwt_audience": "voucher-ledger-bench"})  # production refuses tokens without an audience
     what = f"{variant.workers} worker{'s' if variant.workers > 1 else ''}" + (
         ", NODELAY listener" if variant.nodelay_listener else "") + "".join(f", {k[15:]}={v}" for k, v in variant.env)
 
@@ -491,9 +493,9 @@ def http_variant(ctx: Context, variant: Variant) -> list[Figure]:
     name = f"postgres.http_claims.{label}"
     return [
         Figure(name, round(statistics.median(rates), 1), "claims/s", baseline=BASELINE,
-               repeats=[round(x, 1) for x in rates], notes=notes, goals=[Goal(">=", GOAL_RATIO, of="ratio")]),
+               repeats=[round(x, 1) for x in rates], notes=notes),
         Figure(f"postgres.http_claims.p50.{label}", round(statistics.median(p50s), 2), "ms",
                repeats=[round(x, 2) for x in p50s], notes={"of": name}),
         Figure(f"postgres.http_claims.p99.{label}", round(statistics.median(p99s), 2), "ms",
-               repeats=[round(x, 2) for x in p99s], notes={"of": name}, goals=[Goal("<=", GOAL_P99_MS)]),
+               repeats=[round(x, 2) for x in p99s], notes={"of": name}),
     ]

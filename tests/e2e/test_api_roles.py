@@ -61,9 +61,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/city-quotas/{city}/{year}/revision"):         "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/providers/{provider_id}/quotas/{year}/revision"): "Y   -    -     -     -     -     -     -",
     ("GET", "/v1/vouchers/{voucher_id}"):                       "Y    Y    Y     n     Y     n     -     -",
+    ("GET", "/v1/vouchers/{voucher_id}/movements"):             "Y    Y    Y     n     Y     n     -     -",
     ("GET", "/v1/enterprises/{enterprise_id}"):                 "Y    Y    Y     n     Y     n     -     -",
     ("GET", "/v1/providers/{provider_id}"):                     "Y    Y    -     -     -     -     Y     n",
+    ("GET", "/v1/providers/{provider_id}/movements"):           "Y    Y    -     -     -     -     Y     n",
     ("GET", "/v1/cities/{city}/spend"):                         "Y    Y    Y     n     -     -     -     -",
+    ("GET", "/v1/cities/{city}/spend/movements"):               "Y    Y    Y     n     -     -     -     -",
     ("GET", "/v1/whitelist"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
     ("GET", "/v1/settlement-batches/{batch_id}"):               "Y    Y    -     -     -     -     Y     n",
     ("GET", "/v1/audit/{entity_kind}/{entity_id}"):             "see AUDIT",
@@ -136,6 +139,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/trial-balance"):                          "public",
     ("GET", "/console/events"):                                 "public",
     ("GET", "/console/journal-lines"):                          "public",
+    ("GET", "/console/explain/spend/{city}"):                   "public",
+    ("GET", "/console/explain/journal-lines"):                  "public",
+    ("GET", "/console/explain/vouchers/{voucher_id}"):          "public",
+    ("GET", "/console/explain/providers/{provider_id}"):        "public",
     ("POST", "/console/session"):                               "console link",   # a link is its own credential
     ("GET", "/console/open"):                                   "console link",   # a redirect to a page
     ("GET", "/console/parts/overview"):                         "console part",
@@ -148,6 +155,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/console/parts/trial-balance"):                    "console part",
     ("GET", "/console/parts/events"):                           "console part",
     ("GET", "/console/parts/journal-lines"):                    "console part",
+    ("GET", "/console/parts/explain/spend/{city}"):             "console part",
+    ("GET", "/console/parts/explain/journal-lines"):            "console part",
+    ("GET", "/console/parts/explain/vouchers/{voucher_id}"):    "console part",
+    ("GET", "/console/parts/explain/providers/{provider_id}"):  "console part",
 }
 # Each console part reads one API route; it answers every role that route's status (200, 403 or 404). The overview
 # reads every city's spend: open to the roles that may read city spend at all, each seeing its own city.
@@ -161,6 +172,10 @@ CONSOLE_PARTS = {
     "/console/parts/trial-balance": "/v1/trial-balance",
     "/console/parts/events": "/v1/events",
     "/console/parts/journal-lines": "/v1/journal-lines",
+    "/console/parts/explain/spend/{city}": "/v1/cities/{city}/spend/movements",
+    "/console/parts/explain/journal-lines": "/v1/journal-lines",
+    "/console/parts/explain/vouchers/{voucher_id}": "/v1/vouchers/{voucher_id}/movements",
+    "/console/parts/explain/providers/{provider_id}": "/v1/providers/{provider_id}/movements",
 }
 OVERVIEW = "Y    Y    Y     Y     -     -     -     -"
 # The audit trail depends on the entity: the province and auditors read every trail; a city, enterprise or provider
@@ -257,6 +272,8 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
         concrete = concrete.replace(f"/{YEAR}/", f"/{YEAR - 1}/")  # the year the world evaluated
     if method == "GET" and path.endswith("/journal-lines"):
         concrete += "?account=PAID"  # an account's lines: the account is required
+    if method == "GET" and path.endswith("/spend/movements"):
+        concrete += "?stage=spend"  # one figure's events: the figure is required
     n = uuid.uuid4().int % 10_000_000
     bodies = {
         "/v1/enterprises": {"uscc": world.api.new_uscc(FOSHAN), "name": "Role Test Co", "city": FOSHAN,

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -96,6 +97,17 @@ def test_an_expired_or_not_yet_valid_token_is_refused(api):
     refused(api, mint_signed(api.settings, "province", key, kid, now=now - timedelta(hours=2), ttl_s=3600), "expired")
     refused(api, mint_signed(api.settings, "province", key, kid, nbf=now + timedelta(minutes=10)), "not yet valid")
     refused(api, mint_signed(api.settings, "province", key, kid, exp=None), "exp")
+
+
+def test_a_token_accepted_before_is_refused_once_it_has_expired(api):
+    # The service keeps the tokens it has verified (api/http/auth.py VerifiedTokens); never past their exp.
+    key, kid = api.keys["EdDSA"]
+    expires = datetime.now(UTC) + timedelta(seconds=1.5)
+    token = mint_signed(api.settings, "province", key, kid, exp=expires)
+    ok(whitelist(api, token))
+    ok(whitelist(api, token))
+    time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.3)
+    refused(api, token, "expired")
 
 
 def test_a_key_that_is_not_in_the_file_is_refused(api):

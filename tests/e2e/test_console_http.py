@@ -3,9 +3,18 @@ token; a sign-in link is good once and is no bearer token; the "open" box only e
 
 from __future__ import annotations
 
-import pytest
+from types import SimpleNamespace
 
+import jwt
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.http.app import create_app
+from api.http.auth import mint
 from api.http.console.links import console_link
+from api.http.console.sessions import SESSION
+from api.http.signing_keys import mint_signed, new_kid, new_private_key, public_jwk, write_jwks
 from tests.support.api_helpers import assert_problem, module_store_settings, patched_clock, running_api
 
 SQLITE = [pytest.param("sqlite", id="sqlite")]
@@ -40,9 +49,12 @@ def test_a_sign_in_link_is_good_once_and_is_no_bearer_token(api):
     assert_problem(api.client.get("/v1/programme", headers={"Authorization": f"Bearer {link}"}), 401)
     first = api.client.post("/console/session", json={"link": link})
     assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
-    token = first.json()["token"]
-    assert api.client.get("/v1/cities/440600/spend", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    assert api.client.get("/v1/cities/441900/spend", headers={"Authorization": f"Bearer {token}"}).status_code == 404
+    token = first.json()["token"]  # a console session: the console's figures, in the link's role, and nothing else
+    session = {"Authorization": f"Bearer {token}"}
+    own = api.client.get("/console/parts/cities/440600", headers=session)
+    assert own.status_code == 200 and "440600" in own.text
+    assert api.client.get("/console/parts/cities/441900", headers=session).status_code == 404
+    assert_problem(api.client.get("/v1/cities/440600/spend", headers=session), 401, "UNAUTHENTICATED")
     assert_problem(api.client.post("/console/session", json={"link": link}), 401, "UNAUTHENTICATED")
     ordinary = api.auth("province")["Authorization"].split()[1]  # a bearer token is no link
     assert_problem(api.client.post("/console/session", json={"link": ordinary}), 401, "UNAUTHENTICATED")
@@ -55,3 +67,57 @@ def test_the_open_box_leads_to_a_console_page_only(api):
     for key in ("//elsewhere.example", "a/../../v1", "x y"):
         assert api.client.get("/console/open", params={"kind": "voucher", "key": key},
                               follow_redirects=False).status_code == 422
+
+
+def test_a_table_downloads_only_with_a_token_and_only_as_csv_or_xlsx(api):
+    asked = "/console/parts/trial-balance?as_of=2020-03-05&export=csv&table=trial-balance"
+    assert_problem(api.client.get(asked), 401, "UNAUTHENTICATED")
+    got = api.client.get(asked, headers=api.auth("auditor"))
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert got.headers["content-disposition"] == 'attachment; filename="trial-balance-trial-balance-20200305.csv"'
+    assert got.content.startswith(b"\xef\xbb\xbf") and got.content.decode("utf-8-sig").startswith("科目,借方,贷方")
+    english = api.client.get(asked + "&lang=en", headers=api.auth("auditor"))
+    assert english.content.decode("utf-8-sig").startswith("Account,Debit,Credit")
+    for wrong in ("&export=pdf&table=trial-balance", "&export=csv&table=../x", "&export=csv"):
+        bad = api.client.get("/console/parts/trial-balance?as_of=2020-03-05" + wrong, headers=api.auth("auditor"))
+        assert bad.status_code == 422 and "INVALID_INPUT" in bad.text
+    missing = api.client.get(asked.replace("table=trial-balance", "table=nowhere"), headers=api.auth("auditor"))
+    assert missing.status_code == 404
+    refused = api.client.get(asked, headers=api.auth("city:440600"))  # the same 403 as the page and the API
+    assert refused.status_code == 403 and b"\xef\xbb\xbf" not in refused.content
+
+
+def test_sign_in_links_work_in_production_under_an_identity_providers_jwks(tmp_path):
+    """Production takes callers' tokens from the JWKS only; the link and the session are the service's own."""
+    settings = module_like(tmp_path).model_copy(update={
+        "production": True, "jwt_secret": SecretStr("a-production-secret-of-more-than-32-bytes"),
+        "jwks_path": tmp_path / "jwks.json", "jwt_audience": "voucher-ledger-api", "jwt_issuer": "https://idp.example"})
+    key, kid = new_private_key("EdDSA"), new_kid()
+    write_jwks(settings.jwks_path, [public_jwk(key, kid)])
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:  # the real clock: production
+        api = SimpleNamespace(client=client)
+        link = console_link(settings, "auditor", base_url="https://ledger.example").partition("#link=")[2]
+        session = {"Authorization": f"Bearer {api.client.post('/console/session', json={'link': link}).json()['token']}"}
+        assert api.client.get("/console/parts/overview", headers=session).status_code == 200
+        assert_problem(api.client.get("/v1/programme", headers=session), 401, "UNAUTHENTICATED")  # console only
+        hs256 = {"Authorization": f"Bearer {mint(settings, 'auditor')}"}  # a caller's HS256 token: refused here
+        assert_problem(api.client.get("/console/parts/overview", headers=hs256), 401, "UNAUTHENTICATED")
+        provider = {"Authorization": f"Bearer {mint_signed(settings, 'auditor', key, kid)}"}  # pasted by hand: taken
+        assert api.client.get("/console/parts/overview", headers=provider).status_code == 200
+        # a session signed with the service's secret itself (not its session key) is no session
+        forged = jwt.encode({"iss": SESSION, "aud": SESSION, "sub": "x", "role": "province", "exp": 2_000_000_000},
+                            settings.jwt_secret.get_secret_value(), algorithm="HS256")
+        problem = assert_problem(api.client.get("/console/parts/overview", headers={"Authorization": f"Bearer {forged}"}),
+                                 401, "UNAUTHENTICATED")
+        assert "console session is not valid" in problem["detail"]
+        # the link made by another service's secret is refused at the exchange
+        other = console_link(settings.model_copy(update={"jwt_secret": SecretStr("another-service-secret-32-bytes-long")}),
+                             "auditor", base_url="https://x").partition("#link=")[2]
+        assert_problem(api.client.post("/console/session", json={"link": other}), 401, "UNAUTHENTICATED")
+
+
+def module_like(tmp_path):
+    from tests.conftest import settings_for
+    from tests.support.api_helpers import api_settings
+
+    return api_settings(settings_for("sqlite", None, tmp_path))

@@ -3,6 +3,7 @@ stop, with the reason, on anything else."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import threading
 
@@ -116,5 +117,10 @@ def test_a_worker_stops_with_the_reason_on_anything_but_an_outage(store, request
     finally:
         ledger.close()
     assert returncode == 1
-    [reason] = [line for line in worker.stderr().splitlines() if line.startswith("money_flows: stopped by")]
-    assert "vl_money_" in reason and "database unavailable" not in worker.stderr()
+    # its output is a file, not a terminal: one JSON object a line (api/http/log_format.py), every line of both streams
+    lines = [json.loads(line) for line in (worker.stdout() + worker.stderr()).splitlines()]
+    [reason] = [line for line in lines if line["event"] == "stopped by an error"]
+    assert reason["projection"] == "money_flows" and reason["level"] == "error"
+    assert "vl_money_" in reason["error"] and "Traceback" in reason["exception"]
+    assert not [line for line in lines if line["event"] == "database unavailable"]  # not retried
+    assert any(line["event"] == "caught up; keeping up" and line["events"] > 0 for line in lines)

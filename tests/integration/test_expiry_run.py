@@ -1,4 +1,4 @@
-"""The year-end expiry run (``api/year_end.py``): after the 2019 deadline (2020-02-08, end of day Asia/Shanghai), every
+"""The year-end expiry run (``writer/year_end_run.py``): after the 2019 deadline (2020-02-08, end of day Asia/Shanghai), every
 2019 voucher still open is expired and its unused value goes back to its city's quota; vouchers already closed are
 skipped, not errors; a second run changes nothing. Both stores, through the group-commit writer and directly.
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.year_end import direct, run_expiry
+from writer.year_end_run import direct, run_expiry
 from ledger.errors import LedgerError
 from projections.read_models import ReadModels
 from tests.support.assertions import last_event_id

@@ -94,3 +94,15 @@ def test_a_postgres_ledger_records_through_the_ledgers_recorder(store_settings):
         assert isinstance(app.recorder, BinaryInsertApplicationRecorder) == (store_settings.store == "postgres")
     finally:
         app.close()
+
+
+def test_production_refuses_a_short_signing_key_and_tokens_without_an_audience():
+    key = "k" * 32
+    assert Settings(production=True, jwt_secret=key, jwt_audience="voucher-ledger-api").production
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        Settings(production=True, jwt_secret="k" * 31, jwt_audience="voucher-ledger-api")
+    with pytest.raises(ValueError, match="at least 32 bytes"):  # bytes, not characters: 10 × 3 bytes is too short
+        Settings(production=True, jwt_secret="密" * 10, jwt_audience="voucher-ledger-api")
+    with pytest.raises(ValueError, match="VOUCHER_LEDGER_JWT_AUDIENCE must name this service"):
+        Settings(production=True, jwt_secret=key)
+    assert not Settings(jwt_secret="short").production  # development keeps its conveniences

@@ -294,7 +294,13 @@ def test_cli_digest_then_verify_passes_and_fails_after_tampering(store_settings,
         return runner.invoke(app, list(args), catch_exceptions=False)
 
     try:
+        monkeypatch.setenv("VOUCHER_LEDGER_AUDITOR_PASSPHRASE", "审计 passphrase 1")  # the key is written encrypted
         assert cli("keygen", "--private-key", str(private), "--public-key", str(public)).exit_code == 0
+        assert private.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        monkeypatch.setenv("VOUCHER_LEDGER_AUDITOR_PASSPHRASE", "another one")
+        refused = cli("digest", "--private-key", str(private), "--out", str(out))
+        assert refused.exit_code == 2 and "the passphrase does not open" in refused.output and not out.exists()
+        monkeypatch.setenv("VOUCHER_LEDGER_AUDITOR_PASSPHRASE", "审计 passphrase 1")
         done = cli("digest", "--private-key", str(private), "--out", str(out))
         assert done.exit_code == 0 and out.exists() and out.with_suffix(".leaves").exists(), done.output
         checked = cli("verify", "--digest", str(out), "--public-key", str(public))

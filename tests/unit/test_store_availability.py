@@ -31,3 +31,13 @@ def test_mistakes_are_not():
     assert not store_unavailable(wrapped(sqlite3.OperationalError("near \"SELEC\": syntax error")))
     assert not store_unavailable(StoreOperationalError("the library's own complaint, no driver error behind it"))
     assert not store_unavailable(ValueError("bad"))
+
+
+def test_a_cancelled_statement_is_neither_an_outage_nor_a_mistake_but_a_timeout():
+    from store.availability import statement_timed_out
+
+    # the class (SQLSTATE 57014) decides, whatever language the server writes its message in
+    for message in ("canceling statement due to statement timeout", "由于语句执行超时, 正在取消查询"):
+        cancelled = wrapped(psycopg.errors.QueryCanceled(message))
+        assert statement_timed_out(cancelled) and not store_unavailable(cancelled)
+    assert not statement_timed_out(wrapped(psycopg.OperationalError("connection refused")))

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from api.http.console import links, moments
 from api.http.console.rendering import keep, page
 from api.http.models.fields import CITY_PATTERN
+from api.http.console.parts import DISPUTE_KEY
 from api.http.party_ids import ID_OR_USCC_PATTERN
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -57,8 +58,8 @@ def batch(request: Request, batch_id: UUID):
 
 
 @router.get("/disputes/{entity_kind}/{entity_id}", response_class=HTMLResponse)
-def dispute(request: Request, entity_kind: Literal["voucher", "provider"],
-            entity_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+def dispute(request: Request, entity_kind: Literal["voucher", "provider", "city", "batch"],
+            entity_id: Annotated[str, Path(pattern=DISPUTE_KEY)]):
     return _shell(request, "dispute", f"/console/parts/disputes/{entity_kind}/{entity_id}")
 
 
@@ -75,6 +76,26 @@ def events(request: Request):
 @router.get("/journal-lines", response_class=HTMLResponse)
 def journal_lines(request: Request):
     return _shell(request, "journal_lines", "/console/parts/journal-lines")
+
+
+@router.get("/explain/spend/{city}", response_class=HTMLResponse)
+def explain_spend(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)]):
+    return _shell(request, "explain", f"/console/parts/explain/spend/{city}")
+
+
+@router.get("/explain/vouchers/{voucher_id}", response_class=HTMLResponse)
+def explain_voucher(request: Request, voucher_id: UUID):
+    return _shell(request, "explain", f"/console/parts/explain/vouchers/{voucher_id}")
+
+
+@router.get("/explain/providers/{provider_id}", response_class=HTMLResponse)
+def explain_provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+    return _shell(request, "explain", f"/console/parts/explain/providers/{provider_id}")
+
+
+@router.get("/explain/journal-lines", response_class=HTMLResponse)
+def explain_account(request: Request):
+    return _shell(request, "explain", "/console/parts/explain/journal-lines")
 
 
 PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches", "enterprise": "enterprises"}

@@ -32,8 +32,17 @@ def keep(request: Request, **changes: str | None) -> str:
     return ("?" + urlencode(query)) if query else ""
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     lang = i18n.language(request.query_params.get("lang"))
-    context.update(request=request, lang=lang, w=i18n.words(lang), q=keep(request),
-                   keep=lambda **c: keep(request, **c), city=lambda code: i18n.city_name(code, lang))
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status, headers=HEADERS)
+    return {**context, "request": request, "lang": lang, "w": i18n.words(lang), "q": keep(request),
+            "keep": lambda **c: keep(request, **c), "city": lambda code: i18n.city_name(code, lang)}
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, template, _context(request, context), status_code=status,
+                                      headers=HEADERS)
+
+
+def html(request: Request, template: str, **context: Any) -> str:
+    """The fragment a page would show, as text (what an export is cut from)."""
+    return TEMPLATES.get_template(template).render(_context(request, context))

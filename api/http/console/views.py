@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from api.http.console import map as city_map
 from api.http.console.chart import spend_over_time
 from api.http.dependencies import Call, as_of_or_now
 from api.http.problems import ApiError
@@ -48,7 +49,7 @@ def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: i
     totals = {k: sum(r[k] for r in rows) for k in ("quota_set_fen", "issued_fen", "quota_used_fen",
                                                    "quota_remaining_fen", "province_fen", "city_fen", "spend_fen")}
     return {"as_of": at, "known_at": known_at, "year": year, "years": years, "rows": rows, "totals": totals,
-            "shenzhen": SHENZHEN, "scale": max([r["quota_set_fen"] for r in rows] + [1])}
+            "shenzhen": SHENZHEN, "scale": max([r["quota_set_fen"] for r in rows] + [1]), "map": city_map.tiles(rows)}
 
 
 def voucher(c: Call, voucher_id: UUID, as_of: datetime | None, known_at: datetime | None) -> dict[str, Any]:

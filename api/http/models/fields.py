@@ -3,6 +3,7 @@ cities, USCCs and times within the years the service can compute with."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 
@@ -21,9 +22,13 @@ Year = Annotated[int, Field(strict=True, ge=EARLIEST_YEAR, le=LATEST_YEAR, examp
                             description="a programme (fiscal) year, one of the programme's years (GET /v1/programme)")]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
 def printable(text: str) -> str:
-    """No NUL or other control characters (PostgreSQL text cannot hold NUL; a read model could not store it)."""
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+    """No NUL or other control characters (PostgreSQL text cannot hold NUL; a read model could not store it).
+    One regular expression scan: a loop over the characters was 2 % of a claim's CPU (bench/README.md)."""
+    if _CONTROL.search(text):
         raise ValueError("control characters are not allowed")
     return text
 

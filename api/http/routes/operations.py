@@ -14,7 +14,7 @@ from api.http.dependencies import Call, call, keyed_call
 from api.http.models import operations as s
 from api.http.models.commands import Created
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
-from api.year_end import ExpiryRun, direct, run_expiry
+from writer.year_end_run import ExpiryRun, direct, run_expiry
 from ledger.commands import values as v
 from ledger.commands.corrections import QuotaRevision
 from ledger.recording import By

@@ -33,10 +33,50 @@
         return response.text().then(function (html) {
           content.innerHTML = html;
           content.dataset.status = String(response.status);
+          offerExports(token);
           body.dataset.ready = "true";
         });
       })
       .catch(function (error) { content.textContent = String(error); });
+  }
+
+  // Each table with an id can be downloaded: the service cuts the file from the same fragment, for the same times.
+  function offerExports(token) {
+    content.querySelectorAll("table.figures[id]").forEach(function (table) {
+      var bar = document.createElement("p");
+      bar.className = "exports noprint";
+      bar.dataset.table = table.id;
+      ["csv", "xlsx"].forEach(function (format) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "export";
+        button.dataset.format = format;
+        button.textContent = body.dataset.download + " " + format.toUpperCase();
+        button.addEventListener("click", function () { download(token, table.id, format); });
+        bar.appendChild(button);
+      });
+      table.parentNode.insertBefore(bar, table);
+    });
+  }
+
+  function download(token, table, format) {
+    var part = content.dataset.part;
+    var url = part + (part.indexOf("?") < 0 ? "?" : "&") + "export=" + format + "&table=" + encodeURIComponent(table);
+    fetch(url, {headers: {"Authorization": "Bearer " + token}, credentials: "omit"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status + " " + response.statusText); }
+        var named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+        return response.blob().then(function (blob) {
+          var link = document.createElement("a");
+          link.href = URL.createObjectURL(blob);
+          link.download = named ? named[1] : table + "." + format;
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+          setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+        });
+      })
+      .catch(function (error) { window.alert(String(error)); });
   }
 
   function redeemLink() {

@@ -8,7 +8,8 @@ last caught up is refused by the ledger (INVALID_TRANSITION) and counted as skip
 run twice changes nothing the second time. A voucher the read models do not know yet (on PostgreSQL, before the
 ``follow`` workers caught up) is left for the next run; the answer says how many the run found.
 
-Used by ``POST /v1/programme/years/{year}/expiry-run`` and ``voucher-ledger expire-year YEAR``.
+Used by ``POST /v1/programme/years/{year}/expiry-run`` and ``voucher-ledger expire-year YEAR``, which pass the read
+models' query and the writer to send through: it sits with the writer because all it does is send commands.
 """
 
 from __future__ import annotations

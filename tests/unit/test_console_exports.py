@@ -1,0 +1,52 @@
+"""A console table as a file: headers are the page's words, amounts exact yuan (Decimal, never float), the bars and
+"nothing here" rows left out, a wide cell keeps the columns in line, and the CSV carries a BOM for Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from api.http.console.exports import as_csv, as_xlsx, read_table
+from api.http.problems import ApiError
+
+PAGE = """
+<table class="figures" id="other"><tbody><tr><td>not this one</td></tr></tbody></table>
+<table class="figures" id="city-spend">
+<thead><tr><th>地市</th><th>支出</th><th class="bar-col noexport">额度使用</th></tr></thead>
+<tbody>
+<tr data-city="440100"><th scope="row"><a href="/console/cities/440100">广州</a></th>
+  <td data-figure="spend_fen"><a class="explain" href="#">1,234,567.89</a></td><td class="noexport"><div class="bar"></div></td></tr>
+<tr><th>深圳</th><td colspan="1">不在本项目范围内</td><td class="noexport"></td></tr>
+<tr><td colspan="2">无</td></tr>
+</tbody>
+<tfoot><tr><th>合计</th><td data-figure="spend_fen">-0.05</td><td class="noexport"></td></tr></tfoot>
+</table>
+<table class="figures" id="pairs"><tbody><tr><th colspan="2">宽</th><td data-figure="x">1.00</td></tr></tbody></table>
+"""
+
+
+def test_the_table_is_cut_from_the_page():
+    table = read_table(PAGE, "city-spend")
+    assert table.header == ["地市", "支出"]
+    rows = list(csv.reader(io.StringIO(as_csv(table, table.header).decode("utf-8-sig"))))
+    assert rows == [["地市", "支出"], ["广州", "1234567.89"], ["深圳", "不在本项目范围内"], ["合计", "-0.05"]]
+    assert as_csv(table, table.header).startswith("\ufeff".encode())
+
+
+def test_the_xlsx_holds_exact_amounts():
+    table = read_table(PAGE, "city-spend")
+    sheet = load_workbook(io.BytesIO(as_xlsx(table, table.header, "city-spend"))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == ["地市", "支出"] and values[1][0] == "广州"
+    assert Decimal(str(values[1][1])) == Decimal("1234567.89") and Decimal(str(values[3][1])) == Decimal("-0.05")
+    assert sheet.cell(2, 2).number_format == "#,##0.00"
+
+
+def test_a_wide_cell_keeps_the_columns_and_an_unknown_table_is_refused():
+    assert [[c.text for c in row] for row in read_table(PAGE, "pairs").rows] == [["宽", "", "1.00"]]
+    with pytest.raises(ApiError):
+        read_table(PAGE, "nowhere")
