@@ -83,7 +83,7 @@ def claims_file(claims: int, *, tag: str = "") -> bytes:
                 "provider_uscc": provider_uscc(n % PROVIDERS), "contract_no": f"HT{tag}-{n}",
                 "contract_date": "2019-05-01T00:00:00+08:00", "contract_amount_fen": FEE_FEN,
                 "invoice_nos": f"FP{tag}-{n}", "payment_proven_fen": FEE_FEN, "payment_proof_ref": f"BANK-{n}",
-                "acceptance_report_ref": f"ACC-{n}", "accepted_at": "2019-06-01T00:00:00+08:00",
+                "acceptance_report_ref": f"ACC-{n}", "accepted_at": "2019-06-01T00:00:00+08:00", "no_other_funding": "是",
                 "fee_category": "APPLICATION_SERVICE", "eligible_fee_fen": FEE_FEN, "recorded_at": CLAIMED_AT,
             }
 

@@ -130,6 +130,7 @@ class BenchWorld:
             payment_proof_ref=f"BANK-{n:07d}",
             acceptance_report_ref=f"ACC-{n:07d}",
             accepted_at=CLAIMED_AT - timedelta(days=1),
+            no_other_funding=True,
         )
         return v.SubmitClaim(voucher_id=voucher.voucher_id, claim_id=uuid4(), provider_id=provider_id,
                              evidence=evidence, fee_category=voucher.fee_category,

@@ -132,7 +132,7 @@ def _claim(r: dict[str, Any], sha256: str, row: int) -> Command:
         contract_no=r["contract_no"], contract_date=r["contract_date"], contract_amount_fen=r["contract_amount_fen"],
         invoice_nos=r["invoice_nos"], payment_proven_fen=r["payment_proven_fen"],
         payment_proof_ref=r["payment_proof_ref"], acceptance_report_ref=r["acceptance_report_ref"],
-        accepted_at=r["accepted_at"])
+        accepted_at=r["accepted_at"], no_other_funding=r["no_other_funding"])
     return v.SubmitClaim(voucher_id=voucher_id, claim_id=ref.claim_id(voucher_id, r["claim_no"], sha256, row),
                          provider_id=ref.provider(r), evidence=evidence, fee_category=r["fee_category"],
                          eligible_fee_fen=r["eligible_fee_fen"])
@@ -253,6 +253,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
                                                                         example="FP001;FP002"),
         Column("payment_proven_fen", "已付款金额（分）", integer), Column("payment_proof_ref", "付款凭证编号"),
         Column("acceptance_report_ref", "验收报告编号"), Column("accepted_at", "验收时间", moment),
+        Column("no_other_funding", "无其他财政资金", yes_no, example="是"),
         Column("fee_category", "费用类别", code, example="APPLICATION_SERVICE"),
         Column("eligible_fee_fen", "可补贴费用（分）", integer)),
         each_row(_claim), "claims (redemptions) on vouchers"),

@@ -105,6 +105,7 @@ def _money_rows(name: str, e: Any, at: dict[str, Any], uscc: dict[UUID, str], vo
                           "contract_amount_fen": e.contract_amount_fen, "invoice_nos": ";".join(e.invoice_nos),
                           "payment_proven_fen": e.payment_proven_fen, "payment_proof_ref": e.payment_proof_ref,
                           "acceptance_report_ref": e.acceptance_report_ref, "accepted_at": e.effective_at.isoformat(),
+                          "no_other_funding": _declared(e.no_other_funding),
                           "fee_category": e.fee_category, "eligible_fee_fen": e.eligible_fee_fen, **at}]
     elif name in ("Voucher.ClaimApproved", "Voucher.ClaimRejected", "Voucher.ClaimReversed", "Voucher.ClaimReleased"):
         decision = {"ClaimApproved": "APPROVE", "ClaimRejected": "REJECT", "ClaimReversed": "REVERSE",
@@ -122,3 +123,10 @@ def _money_rows(name: str, e: Any, at: dict[str, Any], uscc: dict[UUID, str], vo
         yield "settlements", [{**batches[oid], **vouchers[e.voucher_id], "claim_no": str(e.claim_id), **at}]
     elif name == "SettlementBatch.Paid":
         yield "settlements", [{**batches[oid], "paid_at": e.effective_at.isoformat(), **at}]
+
+
+def _declared(no_other_funding: bool | None) -> str:
+    """The claim's declaration as the import file states it; empty for a claim made before declarations existed."""
+    if no_other_funding is None:
+        return ""
+    return "是" if no_other_funding else "否"

@@ -21,6 +21,7 @@ from ledger.commands.corrections import CorrectionCommands
 from ledger.commands.evaluation import EvaluationCommands
 from ledger.commands.evidence import EvidenceKeyCommands
 from ledger.commands.evidence_guard import EvidenceKeysGuard
+from ledger.commands.funding import FundingCommands
 from ledger.commands.parties import PartyCommands
 from ledger.commands.programme import ProgrammeCommands
 from ledger.commands.publicity import PublicityCommands
@@ -38,7 +39,7 @@ from ledger.stored_names import APPLICATION_NAME
 
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
                     CorrectionCommands, EvaluationCommands, EvidenceKeyCommands, EvidenceKeysGuard,
-                    ProgrammeYearCommands, PublicityCommands, AwardCommands, AwardPaymentCommands):
+                    ProgrammeYearCommands, PublicityCommands, AwardCommands, AwardPaymentCommands, FundingCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

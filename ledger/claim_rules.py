@@ -3,7 +3,8 @@
 ``judge_claim`` is a pure function of what the ledger knows when the claim is made (``ClaimFacts``): it evaluates
 every rule whose facts are known, and returns all the refusals, ordered
 evidence malformed → voucher unknown, revoked or expired → category not covered or not the voucher's → provider not
-whitelisted or eliminated → duplicate evidence → contract before the policy date or payment below 90 % → provider
+whitelisted or eliminated → duplicate evidence (an invoice on a live claim, a contract funded elsewhere or its
+parts beyond its amount) → contract before the policy date or payment below 90 % → provider
 quota → voucher balance exhausted.
 A rule that needs a fact the claim failed to give (no such voucher: no category of its own, no balance) is not
 judged; the missing fact is already refused earlier in the order.
@@ -19,6 +20,7 @@ from uuid import UUID
 from ledger.claims import ClaimEvidence
 from ledger.errors import (
     AlreadyExistsError,
+    AlreadyFundedError,
     CategoryMismatchError,
     LedgerError,
     ProviderNotFoundError,
@@ -51,8 +53,7 @@ class ClaimFacts:
     provider: Provider | None  # None: no such provider
     provider_quota: ProviderQuota | None  # the provider's quota for the voucher's year; None: not set
     invoice_keys: Mapping[str, InvoiceKey]  # by invoice number as compared; an invoice never claimed is absent
-    contract_key: ContractKey | None  # None: the contract was never claimed
-    rules: YearRules | None  # the programme year's figures (the voucher's year); None: no year to judge by
+    contract_key: ContractKey | None  # None: no claim or funding ever named the contract
     rules: YearRules | None  # the programme year's figures (the voucher's year); None: no year to judge by
 
 
@@ -126,6 +127,12 @@ def _duplicate_refusals(facts: ClaimFacts, evidence: ClaimEvidence | None) -> li
         refusal = key.duplicate()
         if refusal is not None:
             found.append(refusal)
+    if evidence is not None and evidence.no_other_funding is False:
+        found.append(AlreadyFundedError(
+            f"the claim declares that contract {evidence.contract_no} has other fiscal funding: one item of work is "
+            f"funded once, and it cannot also be claimed on a voucher"))
+    if facts.contract_key is not None:
+        found += facts.contract_key.claim_refusals()
     if facts.contract_key is not None and evidence is not None:
         assert isinstance(facts.eligible_fee_fen, int)
         found += facts.contract_key.part_refusals(contract_amount_fen=evidence.contract_amount_fen,

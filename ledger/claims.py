@@ -12,6 +12,7 @@ from uuid import UUID
 from ledger.errors import (
     ContractBeforePolicyError,
     EligibleFeeExceedsContractError,
+    FundingNotDeclaredError,
     InvalidInputError,
     LedgerError,
     PaymentInsufficientError,
@@ -42,6 +43,9 @@ class ClaimEvidence:
     payment_proof_ref: str
     acceptance_report_ref: str
     accepted_at: datetime  # service accepted: the claim's effective time
+    # The claimant's declaration that no other fiscal fund (an award, another programme) pays for this contract
+    # (DOMAIN.md "Awards": one item funded once). None: not declared, which is refused, never read as a "no".
+    no_other_funding: bool | None = None
 
     def key_numbers(self) -> tuple[str | None, tuple[str, ...]]:
         """The contract number and invoice numbers that name evidence keys, as compared (``ids.evidence_number``);
@@ -82,6 +86,10 @@ class ClaimEvidence:
         if fee is not None and contract_fen is not None and fee > contract_fen:
             malformed.append(EligibleFeeExceedsContractError(
                 f"eligible fee {fee} fen exceeds the contract amount {contract_fen} fen"))
+        if not isinstance(self.no_other_funding, bool):
+            malformed.append(FundingNotDeclaredError(
+                "a claim declares whether its contract has other fiscal funding (no_other_funding: true when no "
+                "award or other fiscal fund pays for it); this one does not say"))
         if accepted_at is not None and contract_date is not None and accepted_at < contract_date:
             malformed.append(InvalidInputError("the service cannot be accepted before its contract was signed"))
         if accepted_at is not None and accepted_at > claimed_at:
@@ -100,7 +108,7 @@ class ClaimEvidence:
         normalised = ClaimEvidence(
             contract_no=contract_no, contract_date=contract_date, contract_amount_fen=contract_fen,
             invoice_nos=invoices, payment_proven_fen=paid_fen, payment_proof_ref=proof, acceptance_report_ref=report,
-            accepted_at=accepted_at,
+            accepted_at=accepted_at, no_other_funding=self.no_other_funding,
         )  # type: ignore[arg-type]  # none is None when nothing is malformed
         return EvidenceReview(normalised, (), tuple(against_policy))
 

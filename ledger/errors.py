@@ -33,6 +33,13 @@ class InvalidInputError(LedgerError):
     code = "INVALID_INPUT"
 
 
+class FundingNotDeclaredError(InvalidInputError):
+    """A claim states whether its contract has other fiscal funding (DOMAIN.md "Awards": one item funded once); a
+    claim that does not say is refused, never read as a "no"."""
+
+    code = "FUNDING_NOT_DECLARED"
+
+
 class InvalidUSCCError(InvalidInputError):
     code = "INVALID_USCC"
 
@@ -259,6 +266,13 @@ class ContractAmountMismatchError(DuplicateError):
     """A part of a contract states another contract amount than the parts claimed before it."""
 
     code = "CONTRACT_AMOUNT_MISMATCH"
+
+
+class AlreadyFundedError(DuplicateError):
+    """One item of work is funded once: a contract funded by an award or another fiscal fund is not claimed on a
+    voucher, and a contract claimed on a voucher funds nothing else."""
+
+    code = "ALREADY_FUNDED"
 
 
 class DuplicateVoucherError(DuplicateError):

@@ -3,7 +3,9 @@
 - ``InvoiceKey``, one per invoice number whatever the provider: held by the one live claim that names it (one invoice
   pays one claim).
 - ``ContractKey``, one per provider + contract number (the number is the provider's): the parts claimed on it, each
-  with its eligible fee, whose sum never exceeds the contract amount.
+  with its eligible fee, whose sum never exceeds the contract amount; and whatever else funds it (an award, another
+  fiscal fund). One item of work is funded once (DOMAIN.md "Awards"): a funded contract is claimed on no voucher,
+  and a contract with live parts funds nothing else (``ALREADY_FUNDED``).
 
 Their ids follow from the numbers (``ledger.ids``), so two claims naming the same invoice or contract change the same
 aggregate: the store checks its version in the transaction that records the claim, and refuses the second of two
@@ -13,10 +15,18 @@ concurrent writers, which is then decided again and sees the first. A claim reje
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from ledger import ids
-from ledger.errors import ContractAmountMismatchError, ContractOverclaimedError, DuplicateClaimError, LedgerError
+from ledger.errors import (
+    AlreadyFundedError,
+    ContractAmountMismatchError,
+    ContractOverclaimedError,
+    DuplicateClaimError,
+    LedgerError,
+)
 from ledger.recording import By, LedgerAggregate
 
 
@@ -89,6 +99,43 @@ class ContractKey(LedgerAggregate):
             key.provider_id, key.contract_no = self.provider_id, self.contract_no
             key.contract_amount_fen = self.contract_amount_fen
             key.parts = {self.claim_id: self.eligible_fee_fen}  # live parts: claim id -> eligible fee
+            key.funding = None
+
+    class Opened(LedgerAggregate.Created):
+        """Made by funding from elsewhere, on a contract no claim named yet."""
+
+        provider_id: UUID
+        contract_no: str  # as compared: trimmed, upper-cased
+
+        def apply(self, key: ContractKey) -> None:
+            key.provider_id, key.contract_no = self.provider_id, self.contract_no
+            key.contract_amount_fen, key.parts, key.funding = 0, {}, None
+
+    class OtherFundingRecorded(LedgerAggregate.Event):
+        """The province learned that another fiscal fund paid for this contract."""
+
+        provider_id: UUID  # the key's, repeated so that the event names whose contract it is
+        fund_name: str
+        document_no: str
+        amount_fen: int
+        effective_at: datetime  # when that fund granted it
+        reason: str
+
+        def apply(self, key: ContractKey) -> None:
+            key.funding = {"source": "OTHER_FUND", "fund_name": self.fund_name, "document_no": self.document_no,
+                           "amount_fen": self.amount_fen, "effective_at": self.effective_at, "reason": self.reason}
+
+    class AwardFunded(LedgerAggregate.Event):
+        """An award granted for the work of this contract."""
+
+        provider_id: UUID  # the key's, repeated so that the event names whose contract it is
+        award_id: UUID
+        amount_fen: int
+        effective_at: datetime
+
+        def apply(self, key: ContractKey) -> None:
+            key.funding = {"source": "AWARD", "award_id": self.award_id, "amount_fen": self.amount_fen,
+                           "effective_at": self.effective_at}
 
     class PartAdded(LedgerAggregate.Event):
         claim_id: UUID
@@ -118,6 +165,12 @@ class ContractKey(LedgerAggregate):
                           contract_no=number, contract_amount_fen=contract_amount_fen, claim_id=claim_id,
                           voucher_id=voucher_id, eligible_fee_fen=eligible_fee_fen)
 
+    @classmethod
+    def open(cls, by: By, *, provider_id: UUID, contract_no: str) -> ContractKey:
+        number = ids.evidence_number(contract_no)
+        return cls._start(cls.Opened, ids.contract_key_id(provider_id, number), by, provider_id=provider_id,
+                          contract_no=number)
+
     @property
     def claimed_fen(self) -> int:
         """The eligible fees of its live parts."""
@@ -139,10 +192,56 @@ class ContractKey(LedgerAggregate):
                 f"{len(self.parts)} part(s): {left} fen left, {eligible_fee_fen} claimed"))
         return found
 
+    def claim_refusals(self) -> list[LedgerError]:
+        """Why no voucher claim may name this contract, when something else funds it (empty: nothing does)."""
+        if self.funding is None:
+            return []
+        return [AlreadyFundedError(f"contract {self.contract_no} is already funded by {self._funder()}: one item of "
+                                   f"work is funded once, and it cannot also be claimed on a voucher")]
+
+    def funding_refusal(self, *, award_id: UUID | None = None) -> LedgerError | None:
+        """Why nothing else may fund this contract: a live claim part (a rejected claim's part was released; a
+        reversed one's is kept), or a funding recorded before (other than by the same ``award_id``)."""
+        if self.parts:
+            return AlreadyFundedError(
+                f"contract {self.contract_no} is claimed on vouchers ({self.claimed_fen} fen in {len(self.parts)} "
+                f"part(s), claims {', '.join(sorted(str(c) for c in self.parts))}): it cannot be funded again")
+        if self.funding is not None and (award_id is None or self.funding.get("award_id") != award_id):
+            return AlreadyFundedError(f"contract {self.contract_no} is already funded by {self._funder()}")
+        return None
+
+    def record_other_funding(self, by: By, *, fund_name: str, document_no: str, amount_fen: int,
+                             effective_at: datetime, reason: str) -> None:
+        """Record that another fiscal fund paid for this contract (arguments checked by the caller)."""
+        refusal = self.funding_refusal()
+        if refusal is not None:
+            raise refusal
+        self._record(self.OtherFundingRecorded, by, provider_id=self.provider_id, fund_name=fund_name,
+                     document_no=document_no, amount_fen=amount_fen, effective_at=effective_at, reason=reason)
+
+    def fund_by_award(self, by: By, *, award_id: UUID, amount_fen: int, effective_at: datetime) -> bool:
+        """Let an award's grant fund this contract; say whether this recorded it (False: the same award already
+        funds it, so a repeated grant changes nothing). Refused when claimed on a voucher or funded otherwise."""
+        refusal = self.funding_refusal(award_id=award_id)
+        if refusal is not None:
+            raise refusal
+        if self.funding is not None:
+            return False
+        self._record(self.AwardFunded, by, provider_id=self.provider_id, award_id=award_id, amount_fen=amount_fen,
+                     effective_at=effective_at)
+        return True
+
+    def _funder(self) -> str:
+        funding: dict[str, Any] = self.funding or {}
+        if funding.get("source") == "AWARD":
+            return f"award {funding['award_id']}"
+        return f"{funding.get('fund_name')} ({funding.get('document_no')})"
+
     def add_part(self, by: By, *, claim_id: UUID, voucher_id: UUID, contract_amount_fen: int,
                  eligible_fee_fen: int, checked: bool = True) -> None:
         """Add a claim's part. ``checked=False`` records a part claimed before contract keys existed, as it was."""
-        refusals = self.part_refusals(contract_amount_fen=contract_amount_fen, eligible_fee_fen=eligible_fee_fen)
+        refusals = self.claim_refusals() + self.part_refusals(contract_amount_fen=contract_amount_fen,
+                                                               eligible_fee_fen=eligible_fee_fen)
         if checked and refusals:
             raise refusals[0]
         self._record(self.PartAdded, by, claim_id=claim_id, voucher_id=voucher_id,

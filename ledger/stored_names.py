@@ -136,6 +136,9 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.award_batches:AwardBatch.AwardAdded",
     "ledger.award_batches:AwardBatch.Paid",
     "ledger.awards:Award.TitleWithdrawn",
+    "ledger.evidence_keys:ContractKey.Opened",
+    "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
+    "ledger.evidence_keys:ContractKey.AwardFunded",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

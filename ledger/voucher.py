@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from ledger.catalogue import CatalogueItem
@@ -76,6 +77,8 @@ class Voucher(LedgerAggregate):
             v.returned_fen = 0
 
     class Claimed(LedgerAggregate.Event):
+        class_version = 2  # v2 added the claimant's declaration of no other fiscal funding
+
         claim_id: UUID
         provider_id: UUID
         contract_no: str
@@ -89,6 +92,11 @@ class Voucher(LedgerAggregate):
         eligible_fee_fen: int
         amount_fen: int  # the subsidy held: min(rate × eligible fee rounded down, balance)
         effective_at: datetime  # service accepted
+        no_other_funding: bool | None  # the declaration (ledger.claims.ClaimEvidence); None: made before it existed
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["no_other_funding"] = None  # claims made before the declaration existed declared nothing
 
         def apply(self, v: Voucher) -> None:
             v.claims[self.claim_id] = Claim(
@@ -294,6 +302,7 @@ class Voucher(LedgerAggregate):
             eligible_fee_fen=priced.eligible_fee_fen,
             amount_fen=priced.amount_fen,
             effective_at=evidence.accepted_at,
+            no_other_funding=evidence.no_other_funding,
         )
 
     def approve(self, by: By, *, claim_id: UUID) -> None:

@@ -138,6 +138,18 @@ SUMMARIES: dict[str, Summary] = {
         f"兑付 {_short(e.claim_id)} 释放合同额度 {yuan(e.eligible_fee_fen)}（{e.reason}）",
         f"claim {_short(e.claim_id)} released its contract part of {yuan(e.eligible_fee_fen)} ({e.reason})",
     ),
+    "ContractKey.Opened": lambda e: (f"合同 {e.contract_no} 登记资金来源", f"contract {e.contract_no}: funding recorded"),
+    "ContractKey.OtherFundingRecorded": lambda e: (
+        f"合同已获其他财政资金支持：{e.fund_name}（{e.document_no}）{yuan(e.amount_fen)}，{_t(e.effective_at)}；"
+        f"{e.reason}；不得再申请服务券兑付",
+        f"contract funded by another fiscal fund: {e.fund_name} ({e.document_no}) {yuan(e.amount_fen)}, "
+        f"{_t(e.effective_at)}; {e.reason}; no voucher may claim it",
+    ),
+    "ContractKey.AwardFunded": lambda e: (
+        f"合同由奖补 {_short(e.award_id)} 支持 {yuan(e.amount_fen)}，{_t(e.effective_at)}；不得再申请服务券兑付",
+        f"contract funded by award {_short(e.award_id)}: {yuan(e.amount_fen)}, {_t(e.effective_at)}; no voucher may "
+        f"claim it",
+    ),
     "Voucher.Issued": lambda e: (
         (f"发放 {e.year} 年度服务券 {e.item_id}（{e.fee_category}），面值 {yuan(e.face_value_fen)}，"
         f"省 {yuan(e.province_portion_fen)} / 市 {yuan(e.city_portion_fen)}"),

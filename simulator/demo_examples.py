@@ -52,7 +52,7 @@ def claim_body(picked: Picked, at: datetime, tag: str) -> dict[str, object]:
             "contract_date": (local - timedelta(days=30)).isoformat(), "contract_amount_fen": picked.eligible_fee_fen,
             "invoice_nos": [f"FP-DEMO-{tag}"], "payment_proven_fen": picked.eligible_fee_fen,
             "payment_proof_ref": f"BANK-DEMO-{tag}", "acceptance_report_ref": f"ACC-DEMO-{tag}",
-            "accepted_at": (local - timedelta(days=1)).isoformat()}
+            "accepted_at": (local - timedelta(days=1)).isoformat(), "no_other_funding": True}
 
 
 def _curl(token: str, url: str, *, key: str | None = None, body: str | None = None) -> str:

@@ -2,7 +2,9 @@
 
 Each step schedules the next on the agenda, so only the enterprises in progress are held in memory. Mistakes and
 abuses happen at low rates (a resubmitted invoice, an uncovered fee, an underpaid contract, a claim after the
-deadline, an ineligible enterprise asking for a voucher); the ledger's rules refuse them.
+deadline, an ineligible enterprise asking for a voucher); the ledger's rules refuse them. An approved claim goes on
+to publicity where its year has one (:mod:`simulator.publicity`), and its enterprise may rate or complain about the
+provider (:mod:`simulator.feedback`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from uuid import UUID
 from ledger.claims import ClaimEvidence
 from ledger.commands import values as v
 from ledger.fees import FeeCategory
+from simulator.feedback import Feedback
 from simulator.population import EnterpriseSpec
 from simulator.programme import PROVINCE, Programme, local
+from simulator.publicity import Publicity
 from simulator.reference import CATALOGUE_ITEMS, UNCOVERED_CATEGORIES, YEAR_STARTS
 
 COVERED = [c.value for c in (FeeCategory.APPLICATION_SERVICE, FeeCategory.DEVICE_ACCESS,
@@ -33,8 +37,8 @@ class HeldVoucher:
 
 
 class Journeys:
-    def __init__(self, programme: Programme) -> None:
-        self.p = programme
+    def __init__(self, programme: Programme, feedback: Feedback, publicity: Publicity) -> None:
+        self.p, self.feedback, self.publicity = programme, feedback, publicity
         self.last_evidence: dict[UUID, ClaimEvidence] = {}  # provider -> its latest claim's evidence (for resubmits)
 
     def schedule_cohort(self, year: int, first_serial: int, count: int) -> None:
@@ -111,6 +115,7 @@ class Journeys:
                 contract_no=f"HT{voucher.year}-{n:08d}", contract_date=contract_day, contract_amount_fen=fee,
                 invoice_nos=(f"44{n:010d}",), payment_proven_fen=paid, payment_proof_ref=f"BANK-{n}",
                 acceptance_report_ref=f"ACC-{n}", accepted_at=when - timedelta(days=rng.randint(1, 10)),
+                no_other_funding=True,
             )
         claim_id = p.population.uuid("claim", p.next_serial())
         receipt = p.command(v.SubmitClaim(
@@ -119,7 +124,7 @@ class Journeys:
             p.by(f"enterprise:{voucher.enterprise_id}", when))
         if receipt is not None:
             self.last_evidence[provider_id] = evidence
-            p.agenda.at(self.later(when, 7, 20), self.review, voucher.voucher_id, claim_id, provider_id)
+            p.agenda.at(self.later(when, 7, 20), self.review, voucher, claim_id, provider_id)
         elif p.last_refusal == "PROVIDER_QUOTA_EXHAUSTED":
             p.exhausted.add((provider_id, voucher.year))
         if claims_left > 1:
@@ -128,8 +133,8 @@ class Journeys:
             if next_at < p.deadlines[voucher.year] or rng.random() < 0.03:
                 p.agenda.at(next_at, self.claim, voucher, claims_left - 1)
 
-    def review(self, when: datetime, voucher_id: UUID, claim_id: UUID, provider_id: UUID) -> None:
-        p, rng = self.p, self.p.rng
+    def review(self, when: datetime, voucher: HeldVoucher, claim_id: UUID, provider_id: UUID) -> None:
+        p, rng, voucher_id = self.p, self.p.rng, voucher.voucher_id
         by = p.by(PROVINCE, when)
         if rng.random() < 0.05:
             p.command(v.RejectClaim(voucher_id=voucher_id, claim_id=claim_id, reason="evidence incomplete in review"), by)
@@ -140,4 +145,5 @@ class Journeys:
         if rng.random() < 0.01:  # a spot check before payment: reversed, the balance freed
             p.agenda.at(self.later(when, 1, 5), p.reverse, voucher_id, claim_id, "spot check failed before payment")
         else:
-            p.queue_for_settlement(provider_id, voucher_id, claim_id)
+            self.publicity.approved(voucher.year, provider_id, voucher_id, claim_id)
+        self.feedback.after_approval(when, voucher_id, voucher.enterprise_id, claim_id, provider_id)

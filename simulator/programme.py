@@ -4,6 +4,7 @@ expiry. Enterprises' journeys are in :mod:`simulator.journeys`; both act only th
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -41,6 +42,8 @@ class Programme:
                  flush_events: int) -> None:
         self.app, self.uow, self.agenda, self.population = app, uow, agenda, population
         self.rng = population.rng
+        # Routine spot checks draw from a generator of their own, so that adding them left the other draws as they were.
+        self.checks_rng = random.Random(f"spot-checks-{population.seed}")
         self.enterprises_per_year = enterprises_per_year
         self.providers = providers
         self.provider_ids: list[UUID] = []
@@ -133,6 +136,9 @@ class Programme:
         checked = when - timedelta(days=self.rng.randint(3, 12))
         self.assess(when, provider_id, "APPLICATION", passed=False, kind="SPOT_CHECK", effective_at=checked)
 
+    def passed_spot_check(self, when: datetime, provider_id: UUID) -> None:
+        self.assess(when, provider_id, "APPLICATION", passed=True, kind="SPOT_CHECK")
+
     def evaluate(self, when: datetime, year: int) -> None:
         """Annual evaluation: the lowest-rated providers are out of the pool for the next year."""
         for provider_id in self.provider_ids:
@@ -165,6 +171,10 @@ class Programme:
             if self.rng.random() < 0.03:
                 day = first + timedelta(days=self.rng.randint(30, 300))
                 self.agenda.at(self.time_of_day(day), self.spot_check, provider_id)
+        for provider_id in self.provider_ids:  # routine spot checks, most of which find nothing wrong
+            if self.checks_rng.random() < 0.2:
+                day = first + timedelta(days=self.checks_rng.randint(20, 330))
+                self.agenda.at(local(day, self.checks_rng.randint(9, 17)), self.passed_spot_check, provider_id)
         self.agenda.at(local(date(year, 12, 20), 10), self.evaluate, year)
         self.agenda.at(local(date(year, 12, 31), 23, 30), self.settle_year_end)
         self.agenda.at(local(DEADLINES[year] + timedelta(days=1), 2), self.expire_year, year)

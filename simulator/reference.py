@@ -39,6 +39,9 @@ CITY_SHARES = ("0.20", "0.30", "0.40", "0.50")  # richer delta cities co-fund mo
 # The simulated programme is the default one: its years and deadlines are that programme's (one definition).
 DEADLINES = {rules.year: rules.redemption_deadline for rules in default_programme.YEARS}
 YEARS = tuple(DEADLINES)
+# Programme years whose approved claims the province publishes (公示) before paying them: the 2020 round did, although
+# the default programme does not make publicity a rule of any of its years (simulator/publicity.py).
+PUBLICISED_YEARS = (2020,)
 # The policy dates from 2018-03-20: the store is opened that morning (its programme recorded on the simulation's
 # clock, before any simulated command), the pool is admitted just after it, and the first year is set up days later.
 STORE_OPENED_ON = date(2018, 3, 20)

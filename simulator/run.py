@@ -12,9 +12,11 @@ from datetime import date, datetime
 
 from ledger.application import VoucherLedger
 from simulator.agenda import Agenda
+from simulator.feedback import Feedback
 from simulator.journeys import Journeys
 from simulator.population import Population
 from simulator.programme import Programme, local
+from simulator.publicity import Publicity
 from simulator.reference import POOL_ADMITTED_ON, YEAR_STARTS, YEARS
 from writer.unit_of_work_scope import unit_of_work
 
@@ -103,13 +105,15 @@ def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_s
         per_year = scale.enterprises // len(YEARS)
         programme = Programme(app, uow, agenda, population, per_year,
                               population.providers(scale.platforms, scale.services), flushed, flush_events)
-        journeys = Journeys(programme)
+        publicity = Publicity(programme)
+        journeys = Journeys(programme, Feedback(programme), publicity)
         agenda.at(local(POOL_ADMITTED_ON), programme.admit_providers)
         for n, year in enumerate(YEARS):
             agenda.at(local(YEAR_STARTS[year], 9), programme.setup_year, year)
             cohort = per_year if n < len(YEARS) - 1 else scale.enterprises - per_year * (len(YEARS) - 1)
             journeys.schedule_cohort(year, 1 + n * per_year, cohort)
         agenda.at(local(date(2018, 4, 6), 10), programme.settle_week)  # the first Friday after the first claims
+        agenda.at(local(date(2018, 4, 3), 10), publicity.publish_week)  # Tuesdays
         while agenda.run_next(until):
             pass
         flushed(uow.flush())

@@ -12,6 +12,7 @@ from api.cli import (
     evidence,
     evidence_keys,
     exports,
+    funding,
     imports,
     journal,
     lists,
@@ -38,7 +39,7 @@ def build() -> typer.Typer:
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
                   lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts, imports,
-                  publicity, evaluation, awards):
+                  publicity, evaluation, awards, funding):
         group.register(app)
     return app
 

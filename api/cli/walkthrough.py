@@ -141,6 +141,7 @@ class Walkthrough:
                 contract_no=f"HT-2020-{tag}", contract_date=self.now - timedelta(days=60), contract_amount_fen=fee,
                 invoice_nos=(f"4400201130-{tag}",), payment_proven_fen=fee, payment_proof_ref=f"BANK-{tag}",
                 acceptance_report_ref=f"ACC-{tag}", accepted_at=self.now - timedelta(days=5),
+                no_other_funding=True,
             )
             receipt = do(v.SubmitClaim(voucher_id=voucher.voucher_id, claim_id=uuid5(WALK_NS, f"claim-{tag}"),
                                        provider_id=provider, evidence=evidence, fee_category="APPLICATION_SERVICE",

@@ -23,8 +23,8 @@ from api.http.metrics import Metrics
 from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
-from api.http.routes import (awards, evaluation, imports, journal, lists, money, operations, parties, programme,
-                             publicity, queries, spend_movements)
+from api.http.routes import (awards, evaluation, funding, imports, journal, lists, money, operations, parties,
+                             programme, publicity, queries, spend_movements)
 from ledger.application import VoucherLedger
 from store.availability import store_unavailable
 from store.settings import Settings, get_settings
@@ -154,7 +154,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # The money commands first: a request is matched against the routes in order, and claims are the hot path (no
     # path of the parties router overlaps a money path, so moving money ahead of it changes no answer).
     for module in (money, parties, operations, evaluation, queries, spend_movements, lists, journal, programme,
-                   publicity, awards):
+                   publicity, awards, funding):
         app.include_router(module.router, prefix="/v1", max_body_size=settings.api_max_body_bytes)
     app.include_router(imports.router, prefix="/v1", max_body_size=settings.api_max_import_bytes)
     docs.install(app)

@@ -94,6 +94,7 @@ def claim_post(world: BenchWorld, voucher: VoucherRef, provider_id: uuid.UUID) -
         "payment_proof_ref": f"BANK-{n:07d}",
         "acceptance_report_ref": f"ACC-{n:07d}",
         "accepted_at": (CLAIMED_AT - timedelta(days=1)).isoformat(),
+        "no_other_funding": True,
     }
     return Post(f"/v1/vouchers/{voucher.voucher_id}/claims", json.dumps(body).encode(), f"bench-{world.tag}-{n}")
 

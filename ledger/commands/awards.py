@@ -138,7 +138,15 @@ class AwardCommands(LedgerApplicationBase):
                                            "award by; the programme sets none of its own")
                 share = quota.city_share
             award.grant(by, amount_fen=amount, city_share=share)
-            self._save(award)
+            # One item of work is funded once: the contracts of a granted project are funded by the award, in the
+            # grant's transaction (ALREADY_FUNDED if a voucher claim or another fund holds one). Each key records the
+            # award's whole amount: the award funds the project, not a share of it per contract. A title without
+            # money funds nothing.
+            keys = [self._contract_funded_by_award(by, award_id=award.id, provider_id=UUID(contract["provider_id"]),
+                                                   contract_no=contract["contract_no"], amount_fen=amount,
+                                                   effective_at=by.at)
+                    for contract in award.contracts] if amount > 0 else []
+            self._save(award, *keys)
             return amount
 
         return self._run(run)

@@ -380,6 +380,26 @@ class WriteOffRecovery(Command):
         return (self.batch_id,)
 
 
+# -- one item funded once -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordOtherFunding(Command):
+    """The province records that another fiscal fund paid for a provider's contract: no voucher claims it then."""
+
+    handler = "record_other_funding"
+    provider_id: UUID
+    contract_no: str
+    fund_name: str
+    document_no: str
+    amount_fen: int
+    effective_at: datetime
+    reason: str
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (self.provider_id, ids.contract_key_id(self.provider_id, self.contract_no)) \
+            if isinstance(self.contract_no, str) else (self.provider_id,)
+
+
 # -- publicity (公示) ----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PublishClaims(Command):

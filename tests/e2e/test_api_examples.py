@@ -83,10 +83,10 @@ def test_every_example_is_a_request_the_ledger_decides(api):
 def test_every_property_example_fits_its_body_example(api):
     """Each field's own example, put in its body's example, still makes a request the schema accepts (checked by
     the request models themselves, which is what the service checks first)."""
-    from api.http.models import awards, commands, evaluation, operations, programme
+    from api.http.models import awards, commands, evaluation, funding, operations, programme
 
     schema = api.client.get("/openapi.json").json()
-    models = {name: getattr(module, name) for module in (commands, operations, programme, evaluation, awards)
+    models = {name: getattr(module, name) for module in (commands, operations, programme, evaluation, awards, funding)
               for name in dir(module)}
     checked = 0
     for _, operation in posts(schema):

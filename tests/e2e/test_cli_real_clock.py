@@ -99,7 +99,8 @@ def test_the_province_runs_the_current_year_through_the_command_line(store_setti
     cli.load("claims", [{**voucher_key, "claim_no": "C-1", "provider_uscc": PROVIDER, "contract_no": "HT-1",
                          "contract_date": contract.isoformat(), "contract_amount_fen": FEE_FEN,
                          "invoice_nos": "FP-1", "payment_proven_fen": FEE_FEN, "payment_proof_ref": "BANK-1",
-                         "acceptance_report_ref": "ACC-1", "accepted_at": moment, "fee_category": "APPLICATION_SERVICE",
+                         "acceptance_report_ref": "ACC-1", "accepted_at": moment, "no_other_funding": "是",
+                         "fee_category": "APPLICATION_SERVICE",
                          "eligible_fee_fen": FEE_FEN, "recorded_by": f"enterprise:{ENTERPRISE}"}])
     cli.load("approvals", [{**voucher_key, "claim_no": "C-1", "decision": "APPROVE"}])
     cli.load("settlements", [{"batch_no": "B-1", "provider_uscc": PROVIDER, "period": f"{now:%Y-%m}", **voucher_key,

@@ -84,8 +84,14 @@ def test_claims_wait_for_the_derivation_then_an_old_invoice_is_a_duplicate(old_s
             evidence = world.evidence(contract_amount_fen=FEE_FEN, invoice_nos=invoice_nos)
             return world.claim(voucher, newcomer, eligible_fee_fen=FEE_FEN, evidence=evidence)
 
+        def other_funding():  # of the old live claim's contract: whether a claim holds it is known once derived
+            return app.record_other_funding(world.by(), provider_id=old.provider_id, contract_no=old.contract_no,
+                                            fund_name="专项资金", document_no="DOC-1", amount_fen=FEE_FEN,
+                                            effective_at=world.now, reason="one item funded once")
+
         refused(app, "EVIDENCE_KEYS_NOT_DERIVED", lambda: claim(old.invoice_nos))  # unguarded: paid a second time
         refused(app, "EVIDENCE_KEYS_NOT_DERIVED", lambda: claim(("FP-2021-0001",)))
+        refused(app, "EVIDENCE_KEYS_NOT_DERIVED", other_funding)  # unguarded: funded twice
         # Keys derived for some claims only (a run that stopped half-way) are not the whole store: claims still wait.
         app.derive_evidence_keys(world.by(), voucher_id=old.originator_id, claim_id=old.claim_id)
         refused(app, "EVIDENCE_KEYS_NOT_DERIVED", lambda: claim(("FP-2021-0001",)))
@@ -97,6 +103,7 @@ def test_claims_wait_for_the_derivation_then_an_old_invoice_is_a_duplicate(old_s
         out = derive(old_store, tmp_path)  # another process, while this ledger stays open
 
         refused(app, "DUPLICATE_CLAIM", lambda: claim(old.invoice_nos))
+        refused(app, "ALREADY_FUNDED", other_funding)
         assert claim(("FP-2021-0001",)).amount_fen == FEE_FEN // 2
         record = app.repository.get(ids.evidence_keys_derivation_id())
         assert isinstance(record, EvidenceKeysDerivation)

@@ -274,3 +274,42 @@ def test_an_award_programme_is_defined_once_a_year_and_an_unknown_one_is_refused
         app.define_award_programme(world.by(), year=2019, kind="FINANCE_PILOT", name="金融服务试点示范",
                                    applicants=("PROVIDER",), amount_rule="FIXED")
     assert malformed.value.code == "INVALID_INPUT"
+
+
+def test_a_granted_award_funds_its_projects_contracts_once_across_awards_and_vouchers(awards):
+    """One item of work is funded once: the grant funds the project's contracts in its own transaction, so a voucher
+    claim on one of them is refused after it, and a contract already claimed on a voucher refuses the grant (which
+    then changes nothing: the award stays selected)."""
+    world, app = awards, awards.app
+    platform = world.provider()
+    platform_uscc = app.provider(platform).uscc
+    factory = world.eligible_enterprise(city=FOSHAN)
+    voucher = world.issue(factory, "APP-ERP").voucher_id
+    world.advance(days=5)
+
+    def granted_project(contract_no: str):
+        award_id = uuid4()
+        app.apply_for_award(world.by("enterprise"), award_id=award_id, year=2019, kind="BENCHMARK_PROJECT",
+                            applicant_kind="ENTERPRISE", applicant_id=factory, project="佛山陶瓷产线上云",
+                            contracts=((platform_uscc, contract_no),))
+        app.recommend_award(world.by("city:440600"), award_id=award_id, city=FOSHAN)
+        app.select_award(world.by(), award_id=award_id)
+        return award_id
+
+    funded = granted_project("HT-AWARD-1")
+    assert app.grant_award(world.by(), award_id=funded) == BENCHMARK_FEN
+    evidence = world.evidence(contract_amount_fen=1_000_000, contract_no="HT-AWARD-1")
+    with pytest.raises(LedgerError) as on_voucher:
+        world.claim(voucher, platform, eligible_fee_fen=1_000_000, evidence=evidence)
+    assert on_voucher.value.code == "ALREADY_FUNDED"
+    assert app.voucher(voucher).balance_fen == app.voucher(voucher).face_value_fen  # nothing held
+
+    claimed = world.evidence(contract_amount_fen=1_000_000, contract_no="HT-CLAIMED-1")
+    world.claim(voucher, platform, eligible_fee_fen=1_000_000, evidence=claimed)
+    refused_award = granted_project("ht-claimed-1")  # numbers compare trimmed and upper-cased
+    versions = len(list(app.events.get(refused_award)))
+    with pytest.raises(LedgerError) as on_award:
+        app.grant_award(world.by(), award_id=refused_award)
+    assert on_award.value.code == "ALREADY_FUNDED"
+    assert app.award(refused_award).status == AwardStatus.SELECTED
+    assert len(list(app.events.get(refused_award))) == versions  # the grant and the funding stand or fall together

@@ -49,7 +49,7 @@ from tests.support.projection_helpers import (
 )
 
 EVENTS = 4_000
-SEED = 3
+SEED = 2  # a small history whose audits raise recoveries (with publicity in 2020, seed 3's no longer do)
 BUDGET = "BUDGET"  # PROGRAMME_BUDGET for the province's portion, CITY_BUDGET for the city's
 BUDGETS = {"province": "PROGRAMME_BUDGET", "city": "CITY_BUDGET"}
 

@@ -78,6 +78,36 @@ def test_a_simulated_programme_is_realistic_and_the_rules_do_the_refusing(ledger
     assert min(local).date() < date(2018, 4, 1) and max(local).date() > date(2021, 2, 8)
 
 
+def test_enterprises_rate_and_complain_the_2020_round_is_publicised_and_spot_checks_are_routine(ledger):
+    """Issue 19 at realistic low rates: ratings on most approved claims, a few complaints, one or two objections a
+    month while 2020's claims are in publicity (some upheld, some sustained: reversed), routine spot checks."""
+    simulate(ledger, events=20_000, seed=3, flush_events=1_000)
+    events = [ledger.mapper.to_domain_event(n) for n in ledger.recorder.select_notifications(1, 1_000_000)]
+    kinds = Counter(type(e).__qualname__ for e in events)
+    of = lambda kind: [e for e in events if type(e).__qualname__ == kind]  # noqa: E731
+    assert 0.6 * kinds["Voucher.ClaimApproved"] < kinds["ServiceRating.Rated"] < kinds["Voucher.ClaimApproved"]
+    assert kinds["ServiceRating.Rated"] == kinds["ProviderReview.RatingCounted"]
+    assert {e.score for e in of("ServiceRating.Rated")} <= {1, 2, 3, 4, 5}
+    assert 0 < kinds["Complaint.Filed"] == kinds["ProviderReview.ComplaintCounted"] < 0.05 * kinds["Voucher.Claimed"]
+
+    lists = of("PublicityList.Opened")
+    assert lists and {e.year for e in lists} == {2020} and kinds["PublicityList.Closed"] == len(lists)
+    objections = Counter(e.timestamp.astimezone(SHANGHAI).strftime("%Y-%m") for e in of("PublicityList.ObjectionLodged"))
+    publicity_months = {e.timestamp.astimezone(SHANGHAI).strftime("%Y-%m") for e in lists}
+    assert set(objections) <= publicity_months and max(objections.values()) <= 5
+    assert 0.5 <= sum(objections.values()) / len(publicity_months) <= 3
+    sustained = {e.claim_id for e in of("PublicityList.ObjectionSustained")}
+    assert sustained and kinds["PublicityList.ClaimUpheld"] > 0
+    assert sustained <= {e.claim_id for e in of("Voucher.ClaimReversed")}  # a sustained objection reverses
+    listed = {e.claim_id for e in of("Voucher.ClaimPublicised")}
+    assert not listed & {e.claim_id for e in of("Voucher.ClaimSettled") if e.claim_id in sustained}
+    assert len(listed & {e.claim_id for e in of("Voucher.ClaimSettled")}) > 0.8 * len(listed)  # then paid
+
+    spot_checks = [e for e in of("Provider.AssessmentRecorded") if e.kind == "SPOT_CHECK"]
+    assert any(e.passed for e in spot_checks)
+    assert len(spot_checks) < kinds["Provider.Admitted"] * 3  # fewer than one a provider a year
+
+
 def test_snapshots_taken_in_memory_equal_a_replay_of_the_events(ledger):
     """The unit of work snapshots quotas from its in-memory aggregates; loading from such a snapshot must give
     exactly the state that replaying every event from the start gives."""

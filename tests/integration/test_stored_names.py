@@ -156,6 +156,9 @@ EVENT_TOPICS = (
     "ledger.award_batches:AwardBatch.AwardAdded",
     "ledger.award_batches:AwardBatch.Paid",
     "ledger.awards:Award.TitleWithdrawn",
+    "ledger.evidence_keys:ContractKey.Opened",
+    "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
+    "ledger.evidence_keys:ContractKey.AwardFunded",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state

@@ -256,7 +256,8 @@ class Api:
                 "contract_no": contract_no or f"HT-{n:06d}", "contract_date": iso(self.clock.now - timedelta(days=30)),
                 "contract_amount_fen": contract, "invoice_nos": invoice_nos or [f"INV-{n:06d}"],
                 "payment_proven_fen": contract, "payment_proof_ref": f"BANK-{n:06d}",
-                "acceptance_report_ref": f"ACC-{n:06d}", "accepted_at": iso(self.clock.now - timedelta(days=1))}
+                "acceptance_report_ref": f"ACC-{n:06d}", "accepted_at": iso(self.clock.now - timedelta(days=1)),
+                "no_other_funding": True}
 
     def claim(self, voucher_id: str, body: dict[str, Any], *, role: str = "province", key: Any = AUTO):
         return self.post(f"/v1/vouchers/{voucher_id}/claims", body, role=role, key=key)

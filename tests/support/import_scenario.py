@@ -39,7 +39,7 @@ def claim(uscc: str, item: str, no: str, provider: str, fee: int) -> dict[str, o
     return {**voucher(uscc, item), "claim_no": no, "provider_uscc": provider, "contract_no": f"HT-{no}",
             "contract_date": "2019-03-10T00:00:00+08:00", "contract_amount_fen": fee, "invoice_nos": f"FP-{no}-1;FP-{no}-2",
             "payment_proven_fen": fee, "payment_proof_ref": f"BANK-{no}", "acceptance_report_ref": f"ACC-{no}",
-            "accepted_at": "2019-03-25T00:00:00+08:00", "fee_category": "DEVICE_ACCESS" if item == "DEV-ACCESS"
+            "accepted_at": "2019-03-25T00:00:00+08:00", "no_other_funding": "是", "fee_category": "DEVICE_ACCESS" if item == "DEV-ACCESS"
             else "APPLICATION_SERVICE", "eligible_fee_fen": fee, "recorded_at": CLAIMED, "recorded_by": "enterprise"}
 
 

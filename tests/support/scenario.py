@@ -151,6 +151,7 @@ class World:
             payment_proof_ref=f"BANK-{n:06d}",
             acceptance_report_ref=f"ACC-{n:06d}",
             accepted_at=accepted_at or max(signed, self.now - timedelta(days=1)),
+            no_other_funding=True,
         )
 
     def claim(

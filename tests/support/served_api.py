@@ -153,7 +153,7 @@ def prepare_claims(settings: Settings, *, vouchers: int, claims: int, tag: str, 
         body = {"provider_id": str(provider_ids[n % providers]), "fee_category": "APPLICATION_SERVICE", "eligible_fee_fen": fee,
                 "contract_no": contract_no, "contract_date": signed.isoformat(), "contract_amount_fen": fee,
                 "invoice_nos": [f"INV-{tag}-{n:05d}"], "payment_proven_fen": fee, "payment_proof_ref": f"BANK-{n}",
-                "acceptance_report_ref": f"ACC-{n}", "accepted_at": accepted.isoformat()}
+                "acceptance_report_ref": f"ACC-{n}", "accepted_at": accepted.isoformat(), "no_other_funding": True}
         planned.append(PlannedClaim(f"{tag}-{n}", voucher_ids[n % vouchers], fee, contract_no, body))
     return planned
 

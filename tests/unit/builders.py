@@ -73,7 +73,8 @@ def evidence(*, contract_no: str = "HT-2020-001", contract_fen: int = 20_000_00,
              accepted: datetime = datetime(2020, 10, 1, 2, 0, tzinfo=UTC)) -> ClaimEvidence:
     return ClaimEvidence(contract_no=contract_no, contract_date=signed, contract_amount_fen=contract_fen,
                          invoice_nos=invoices, payment_proven_fen=contract_fen if paid_fen is None else paid_fen,
-                         payment_proof_ref="PAY-1", acceptance_report_ref="ACC-1", accepted_at=accepted)
+                         payment_proof_ref="PAY-1", acceptance_report_ref="ACC-1", accepted_at=accepted,
+                         no_other_funding=True)
 
 
 class Desk:

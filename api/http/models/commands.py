@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from api.http.models.examples import example
 from api.http.models.fields import USCC, City, Day, Fen, Moment, Rate, Ref, Text, Year
@@ -153,6 +153,11 @@ class ClaimIn(Body):
     payment_proof_ref: Text
     acceptance_report_ref: Text
     accepted_at: Moment
+    # Optional in the schema so that a request without it is answered by the ledger's own code, not a generic 422.
+    no_other_funding: StrictBool | None = Field(
+        None, description="the claimant declares that no award or other fiscal fund pays for this contract (one item "
+                          "of work is funded once). Required in effect: a claim that omits it is refused with "
+                          "FUNDING_NOT_DECLARED; false is refused with ALREADY_FUNDED")
 
 
 class Reason(Body):

@@ -47,7 +47,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 "contract_no": "HT-2020-0815", "contract_date": "2020-08-15T10:00:00+08:00",
                 "contract_amount_fen": 4_000_000, "invoice_nos": ["44001920200815001"],
                 "payment_proven_fen": 4_000_000, "payment_proof_ref": "BANK-2020-0901",
-                "acceptance_report_ref": "ACC-2020-0930", "accepted_at": "2020-09-30T16:00:00+08:00"},
+                "acceptance_report_ref": "ACC-2020-0930", "accepted_at": "2020-09-30T16:00:00+08:00",
+                "no_other_funding": True},
     "Reason": {"reason": "发票与合同金额不符"},
     "ReverseClaim": {"reason": "抽查发现服务未实际交付", "effective_at": WHEN},
     "OpenBatch": {"provider_id": PROVIDER_ID, "period": "2020-10"},
@@ -73,6 +74,11 @@ EXAMPLES["RuleOnObjection"] = {"ruling": "SUSTAIN", "reason": "经核查，服�
 # The resource pool's evaluation (api/http/models/evaluation.py).
 EXAMPLES["RateService"] = {"score": 4, "comment": "上线及时，售后响应较快"}
 EXAMPLES["FileComplaint"] = {"reason": "验收后系统多次宕机，服务商未及时响应"}
+# One item funded once (api/http/models/funding.py).
+EXAMPLES["RecordOtherFunding"] = {"contract_no": "HT-2020-0815", "fund_name": "广东省工业和信息化专项资金",
+                                  "document_no": "粤工信〔2020〕88号", "amount_fen": 2_000_000,
+                                  "effective_at": "2020-07-01T10:00:00+08:00",
+                                  "reason": "该合同已获省级专项资金扶持"}
 EXAMPLES["PublishCatalogue"] = {"year": YEAR, "items": [EXAMPLES["CatalogueItemIn"]],
                                 "redemption_deadline": "2021-02-08"}
 

@@ -39,7 +39,8 @@ async def claim(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(keyed_call)
     evidence = ClaimEvidence(contract_no=body.contract_no, contract_date=body.contract_date,
                              contract_amount_fen=body.contract_amount_fen, invoice_nos=tuple(body.invoice_nos),
                              payment_proven_fen=body.payment_proven_fen, payment_proof_ref=body.payment_proof_ref,
-                             acceptance_report_ref=body.acceptance_report_ref, accepted_at=body.accepted_at)
+                             acceptance_report_ref=body.acceptance_report_ref, accepted_at=body.accepted_at,
+                             no_other_funding=body.no_other_funding)
     on_behalf_of = UUID(c.principal.party_id) if c.principal.kind == "enterprise" else None
     command = v.SubmitClaim(voucher_id=voucher_id, claim_id=uuid4(), provider_id=body.provider_id, evidence=evidence,
                             fee_category=body.fee_category, eligible_fee_fen=body.eligible_fee_fen,
