@@ -17,7 +17,7 @@ import pytest
 
 from audit.award_figures import awards as awards_figure
 from audit.figures import city_spend as exported_city_spend
-from projections import audit_trail_queries, money_flows_queries
+from projections import audit_trail_queries, money_flows_queries, spend_movements_queries
 from projections.check import check
 from projections.journal_queries import trial_balance
 from projections.runner import catch_up, close_projections, open_projections
@@ -120,6 +120,12 @@ def test_a_paid_benchmark_project_is_in_foshans_spend_under_its_programme(world,
                     "outstanding": BENCHMARK_FEN - COLLECTED_FEN, "cash_out": BENCHMARK_FEN - COLLECTED_FEN}
     assert now[("BENCHMARK_PROJECT", "collected", "city")] == collected_city
     assert ("VOUCHERS", "settled", "city") not in now  # the programme filter
+
+    # the events behind Foshan's settled figure (the console's "explain") add up to it, the award's payment among them
+    behind = spend_movements_queries.city_movements(db, FOSHAN, us(times["paid"]) + 1, stage="settled", year=2019)
+    assert sum(row["amount_fen"] for row in behind["items"]) == BENCHMARK_FEN + CLAIM_FEN
+    assert [row["fee_category"] for row in behind["items"] if row["event_type"] == "Award.Paid"] == [
+        "AWARD:BENCHMARK_PROJECT"]
 
 
 def test_the_award_is_on_its_own_accounts_in_the_trial_balance(world, foshan, views):
