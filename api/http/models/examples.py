@@ -75,24 +75,20 @@ EXAMPLES["RuleOnObjection"] = {"ruling": "SUSTAIN", "reason": "经核查，服�
 EXAMPLES["RateService"] = {"score": 4, "comment": "上线及时，售后响应较快"}
 EXAMPLES["FileComplaint"] = {"reason": "验收后系统多次宕机，服务商未及时响应"}
 # One item funded once (api/http/models/funding.py).
-EXAMPLES["RecordOtherFunding"] = {"contract_no": "HT-2020-0815", "fund_name": "广东省工业和信息化专项资金",
+EXAMPLES["RecordOtherFunding"] = {"contract_no": "HT-2020-0701", "fund_name": "广东省工业和信息化专项资金",
                                   "document_no": "粤工信〔2020〕88号", "amount_fen": 2_000_000,
                                   "effective_at": "2020-07-01T10:00:00+08:00",
                                   "reason": "该合同已获省级专项资金扶持"}
 EXAMPLES["PublishCatalogue"] = {"year": YEAR, "items": [EXAMPLES["CatalogueItemIn"]],
                                 "redemption_deadline": "2021-02-08"}
 
-
-def example(name: str) -> ConfigDict:
-    """The model config that puts ``EXAMPLES[name]`` in the body's schema (``extra="forbid"`` is inherited)."""
-    return ConfigDict(json_schema_extra={"examples": [EXAMPLES[name]]})
 # Awards (二, 三; api/http/models/awards.py): the example enterprise's benchmark project in Foshan.
 AWARD_ID = "5d1c8a47-2f6b-4e0a-9c3d-7b8e1f2a6c90"  # an award's id is the service's to make: one of them
 AWARD_BATCH_ID = "8e2d4b61-3a7c-4f19-b0e5-6c9d2a1f4b37"
 EXAMPLES["DefineAwardProgramme"] = {"kind": "BENCHMARK_PROJECT", "name": "工业互联网应用标杆示范项目",
                                     "applicants": ["ENTERPRISE"], "amount_rule": "FIXED", "amount_fen": 50_000_000}
 EXAMPLES["ApplyForAward"] = {"year": YEAR, "kind": "BENCHMARK_PROJECT", "project": "陶瓷产线工业互联网改造",
-                             "contracts": [{"provider_uscc": PROVIDER_USCC, "contract_no": "HT-2020-0815"}]}
+                             "contracts": [{"provider_uscc": PROVIDER_USCC, "contract_no": "HT-2020-0920"}]}
 EXAMPLES["RecommendAward"] = {"opinion": "项目示范效果明显，同意推荐"}
 EXAMPLES["RefuseAward"] = {"reason": "项目尚未通过验收"}  # also a title withdrawal's body (a reason)
 EXAMPLES["RecommendAwardNationally"] = {"note": "推荐申报国家级工业互联网标杆示范项目"}
@@ -104,3 +100,8 @@ EXAMPLES["RecoverAward"] = {"reason": "验收材料不实", "effective_at": WHEN
 EXAMPLES["CollectAwardRecovery"] = {"amount_fen": 10_000_000, "bank_reference": "BOC-2020-1201",
                                     "effective_at": WHEN}
 EXAMPLES["WriteOffAwardRecovery"] = {"reason": "企业已注销，无法追回", "effective_at": WHEN}
+
+
+def example(name: str) -> ConfigDict:
+    """The model config that puts ``EXAMPLES[name]`` in the body's schema (``extra="forbid"`` is inherited)."""
+    return ConfigDict(json_schema_extra={"examples": [EXAMPLES[name]]})
