@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from uuid import UUID
 
 from ledger import default_programme, ids
 from ledger.commands.base import LedgerApplicationBase
