@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from importer.fewer_collections import fewer_collections
 from importer.holding import HoldingUnitOfWork
 from importer.kinds import KINDS, Kind
 from importer.plan import Chunk, column_keys, imported_prefix, prepare
@@ -63,6 +64,13 @@ def kind_named(name: str) -> Kind:
 def run_import(app: Any, kind_name: str, data: bytes, *, file_name: str, actor: str, now: datetime,
                dry_run: bool = False, partial: bool = False, progress: Progress | None = None,
                chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+    with fewer_collections():
+        return _run(app, kind_name, data, file_name=file_name, actor=actor, now=now, dry_run=dry_run,
+                    partial=partial, progress=progress, chunk_rows=chunk_rows)
+
+
+def _run(app: Any, kind_name: str, data: bytes, *, file_name: str, actor: str, now: datetime, dry_run: bool,
+         partial: bool, progress: Progress | None, chunk_rows: int) -> ImportResult:
     if dry_run and partial:
         raise ValueError("a dry run decides every row: it cannot also be partial")
     kind = kind_named(kind_name)
@@ -167,11 +175,15 @@ def _at_once(app: Any, kind: Kind, chunks: list[Chunk], by_row: dict[int, By], r
         held[:] = [uow]
         if not result.errors:
             uow.save(_marker(marker_by, meta, numbers, chunk, refused))
-        uow.hold()
-        if result.errors:  # nothing will be written: keep deciding, to report every row, but hold no bytes
-            uow.held, uow.held_snapshots = [], []
+        # After a refusal nothing will be written: keep deciding, to report every row, but hold nothing.
+        uow.hold(keep=not result.errors)
 
-    _decide(app, kind, chunks, by_row, result.errors, progress, write=hold, factory=HoldingUnitOfWork)
+    try:
+        _decide(app, kind, chunks, by_row, result.errors, progress, write=hold, factory=HoldingUnitOfWork)
+    except BaseException:
+        if held:
+            held[0].discard()  # what it holds may be a transaction open on the server
+        raise
     if result.errors or not held:
         return True
     progress.phase("committing", 1)

@@ -40,6 +40,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from store.retries import within_budget
+from store.staged_insert import StagedInsert
 
 
 class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
@@ -66,7 +67,7 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
             [SQL("BEGIN"), *self.lock_table_statements, SQL("NOTIFY {0}").format(Identifier(self.channel_name))]
         ).as_string(None)
         self._begin_lock = SQL("; ").join([SQL("BEGIN"), *self.lock_table_statements]).as_string(None)
-        self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string(None)
+        self._notify = self.notify_statement = SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string(None)
         self._held = threading.local()  # a transaction holding the writers' lock, per thread (``exclusively``)
         select = self.select_events_statement.as_string(None)
         if not (select.startswith("SELECT * FROM") and select.endswith("WHERE originator_id = %s")):  # as above
@@ -106,6 +107,11 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
             curs.execute(statement, params, prepare=True)  # tuples: dict rows cost more than the rest of a read
             return [StoredEvent(originator_id=i, originator_version=v, topic=t, state=bytes(state))
                     for i, v, t, state in curs.fetchall()]
+
+    def staged_insert(self) -> StagedInsert:
+        """A transaction that takes events chunk by chunk and writes them all at its commit (store/staged_insert.py):
+        the bulk import's, so that what it has decided travels to the server while it decides the rest."""
+        return StagedInsert(self)
 
     @contextmanager
     def exclusively(self) -> Iterator[None]:
