@@ -5,7 +5,9 @@ hundreds of thousands of long-lived objects, and CPython's collector traverses t
 they age through its generations: a quarter of a claims import's CPU (bench/README.md, "Bulk import"). Those
 objects are freed by reference counting when the import ends; cycles are rare. So while any import runs, the
 youngest generation is collected after ``YOUNG_THRESHOLD`` allocations instead of the default 700 (the older
-generations' thresholds are unchanged); the setting is the process's, restored when the last running import ends.
+generations' thresholds are unchanged), and after each chunk what survived is set aside (:func:`settled`:
+``gc.freeze``) so that no later collection traverses it again; when the last running import ends, the setting is
+restored and what was set aside is handed back to the collector (``gc.unfreeze``), garbage cycles included.
 """
 
 from __future__ import annotations
@@ -36,3 +38,10 @@ def fewer_collections() -> Iterator[None]:
             _running -= 1
             if _running == 0:
                 gc.set_threshold(*_saved)
+                gc.unfreeze()
+
+
+def settled() -> None:
+    """What the import holds now stays until it ends: no collection need look at it again before then."""
+    if _running:
+        gc.freeze()

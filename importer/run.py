@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from importer.fewer_collections import fewer_collections
+from importer.fewer_collections import fewer_collections, settled
 from importer.holding import HoldingUnitOfWork
 from importer.kinds import KINDS, Kind
 from importer.plan import Chunk, column_keys, imported_prefix, prepare
@@ -128,6 +128,7 @@ def _decide(app: Any, kind: Kind, chunks: list[Chunk], by_row: dict[int, By], er
                     progress.advance()
                 if write is not None:
                     write(uow, chunk, refused)
+                settled()
         finally:
             if write is None:
                 uow.discard()

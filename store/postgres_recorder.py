@@ -78,7 +78,8 @@ class BinaryInsertApplicationRecorder(PostgresApplicationRecorder):
         self._topic_literals: dict[str, str] = {}
         self._select = select = select.replace("SELECT *", "SELECT originator_id, originator_version, topic, state", 1)
         self._select_statements: dict[tuple[bool, bool, bool, bool], str] = {}
-        self._select_of_many = select.replace("originator_id = %s", "originator_id = ANY(%s)") + (
+        # The ids go binary (%b): dumped as text, a chunk's few thousand cost the importer five times the CPU.
+        self._select_of_many = select.replace("originator_id = %s", "originator_id = ANY(%b)") + (
             " ORDER BY originator_id, originator_version"
         )
 
