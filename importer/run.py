@@ -1,7 +1,8 @@
 """Running an import: read the file, turn each row into command values, decide them by the ledger's rules, write.
 
 A file is all or nothing by default. Up to ``ONE_TRANSACTION_ROWS`` rows it is decided once, chunk by chunk, what
-was decided held in memory (``importer/holding.py``), and committed in one transaction only if no row was refused; a
+was decided held (``importer/holding.py``: on PostgreSQL sent to the server as each chunk is sealed, into a
+transaction left open; elsewhere in memory), and committed in one transaction only if no row was refused; a
 longer file is first decided whole in a unit of work that is thrown away (the check), then decided again and
 written in chunks. ``dry_run`` decides and writes nothing; ``partial`` writes the rows that pass, in chunks, and
 reports the others (a re-import does not retry them).
@@ -35,8 +36,9 @@ from writer.unit_of_work import UnitOfWork
 from writer.unit_of_work_scope import unit_of_work
 
 CHUNK_ROWS = 2_000  # rows decided, sealed and (unless held) committed together
-# Up to this many rows a file is decided once and committed in one transaction (what it decided held in memory:
-# about 1.5 GiB for 100,000 claims); a longer one is decided twice: checked whole, then written in chunks of CHUNK_ROWS.
+# Up to this many rows a file is decided once and committed in one transaction (the aggregates it decided stay in
+# memory until then, and on SQLite the encoded events too); a longer one is decided twice: checked whole, then
+# written in chunks of CHUNK_ROWS.
 ONE_TRANSACTION_ROWS = 100_000
 
 
