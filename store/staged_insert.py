@@ -41,6 +41,7 @@ class StagedInsert:
         self._recorder = recorder
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staged-insert")
         self._pending: Future[Any] | None = None
+        self._failed: Exception | None = None
         self._connection: Any = None
         self._position = 0
         table = SQL("{0}.{1}").format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
@@ -54,9 +55,16 @@ class StagedInsert:
             raise
 
     def add(self, stored_events: Sequence[StoredEvent]) -> None:
-        """Copy these events into the transaction, in the background; an error is raised by the next call."""
-        if stored_events:
-            self._later(self._copy, list(stored_events))
+        """Copy these events into the transaction, in the background. If a copy fails, the transaction is lost:
+        later chunks are not sent, and :meth:`commit` raises that error (so the caller decides what to do with a
+        failed commit, as with any other)."""
+        if stored_events and self._failed is None:
+            try:
+                self._wait()
+            except Exception as error:  # noqa: BLE001 - reported by commit()
+                self._failed = error
+                return
+            self._pending = self._thread.submit(self._copy, list(stored_events))
 
     def events_of(self, aggregate_id: UUID) -> list[StoredEvent]:
         """The events staged so far for one aggregate, in order (for the rare command that reads raw history)."""
@@ -65,12 +73,20 @@ class StagedInsert:
     def commit(self) -> None:
         """Every staged event into the events table, in one transaction; raises if nothing was committed."""
         try:
+            if self._failed is not None:
+                raise self._failed
             self._call(self._finish)
+        except BaseException:
+            with suppress(Exception):
+                self._call(self._end)
+            raise
         finally:
             self.close()
 
     def rollback(self) -> None:
-        with suppress(Exception):  # discarding: an earlier error was (or will be) reported
+        with suppress(Exception):  # discarding: a copy's error no longer matters
+            self._wait()
+        with suppress(Exception):
             self._call(self._end)
         self.close()
 
@@ -130,10 +146,6 @@ class StagedInsert:
             self._context.__exit__(None, None, None)
 
     # -- handing work to the staging thread -----------------------------------------------------------------------
-    def _later(self, work: Callable[..., Any], *args: Any) -> None:
-        self._wait()
-        self._pending = self._thread.submit(work, *args)
-
     def _call(self, work: Callable[..., T], *args: Any) -> T:
         self._wait()
         return self._thread.submit(work, *args).result()

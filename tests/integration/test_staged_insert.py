@@ -97,3 +97,27 @@ def test_an_import_whose_last_chunk_is_refused_writes_nothing_and_leaves_no_tran
                       actor="province:t", now=NOW, chunk_rows=2)
     assert (good.errors, good.written) == ([], 6)
     assert event_count(app) > before
+
+
+@pytest.mark.postgres
+def test_when_a_chunk_cannot_be_sent_the_import_decides_again_and_writes_the_file_once(pg, monkeypatch):
+    from store.staged_insert import StagedInsert
+
+    _, app = pg
+    sent = StagedInsert._copy
+    calls = []
+
+    def lost_on_the_second_chunk(self, stored_events):
+        calls.append(len(stored_events))
+        if len(calls) == 2:
+            raise RuntimeError("the connection was lost")
+        return sent(self, stored_events)
+
+    monkeypatch.setattr(StagedInsert, "_copy", lost_on_the_second_chunk)
+    data = s.programme_files()[0][1]  # three enterprises
+    before = event_count(app)
+    result = run_import(app, "enterprises", data, file_name="e.csv", actor="province:t", now=NOW, chunk_rows=1)
+    assert (result.errors, result.written) == ([], 3) and len(calls) >= 2
+    assert event_count(app) - before == 3 + 3  # each enterprise once, and one ImportedRows record per chunk
+    again = run_import(app, "enterprises", data, file_name="e.csv", actor="province:t", now=NOW, chunk_rows=1)
+    assert again.already_imported == 3 and event_count(app) - before == 6
