@@ -121,3 +121,21 @@ def test_when_a_chunk_cannot_be_sent_the_import_decides_again_and_writes_the_fil
     assert event_count(app) - before == 3 + 3  # each enterprise once, and one ImportedRows record per chunk
     again = run_import(app, "enterprises", data, file_name="e.csv", actor="province:t", now=NOW, chunk_rows=1)
     assert again.already_imported == 3 and event_count(app) - before == 6
+
+
+@pytest.mark.postgres
+def test_a_store_that_cannot_stage_holds_the_import_in_memory_and_writes_it_all_the_same(pg, monkeypatch):
+    _, app = pg
+
+    def no_temporary_tables(self):
+        raise PermissionError("permission denied to create temporary tables")
+
+    def never_in_chunks(*args, **kwargs):
+        raise AssertionError("the one commit failed: the file was written in chunks instead")
+
+    monkeypatch.setattr(type(app.recorder), "staged_insert", no_temporary_tables)
+    monkeypatch.setattr("importer.run._write", never_in_chunks)
+    before = event_count(app)
+    result = run_import(app, "enterprises", s.programme_files()[0][1], file_name="e.csv", actor="province:t",
+                        now=NOW, chunk_rows=2)
+    assert (result.errors, result.written) == ([], 3) and event_count(app) - before == 3 + 2
