@@ -9,67 +9,19 @@ when the rows carry a payment time. Rows are decided in file order, so a file ma
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from importer import references as ref
-from importer.columns import PROVENANCE_COLUMNS, Column, code, day, integer, moment, numbers, rate, text, uscc, \
-    yes_no
+from importer.columns import CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, code, day, integer, \
+    moment, numbers, rate, text, yes_no
+from importer.kind_shapes import Kind, Plan, Planned, Refused, Row, Step, each_row
+from importer.recovery_kinds import AFTER_PAYMENT_KINDS
 from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
 from ledger.commands import values as v
 from ledger.commands.values import Command
 from ledger.errors import InvalidInputError, LedgerError
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int  # the spreadsheet's row number: the header is row 1
-    values: dict[str, Any]
-    ok: bool = True  # False: a cell could not be read (reported); the row becomes no command
-
-
-@dataclass(frozen=True)
-class Step:
-    row: int
-    command: Command
-
-
-@dataclass(frozen=True)
-class Refused:
-    row: int
-    error: Any  # a LedgerError (or the import's own MissingValue): code, detail, violations
-    column: str | None = None  # the column the error names, when the plan knows it better than the code does
-
-
-Planned = Step | Refused
-Plan = Callable[[list[Row], str], Iterator[Planned]]
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    zh: str
-    columns: tuple[Column, ...]
-    plan: Plan
-    summary: str
-
-    @property
-    def all_columns(self) -> tuple[Column, ...]:
-        return (*self.columns, *PROVENANCE_COLUMNS)
-
-
-def each_row(build: Callable[[dict[str, Any], str, int], Command]) -> Plan:
-    def plan(rows: list[Row], sha256: str) -> Iterator[Planned]:
-        for row in rows:
-            if not row.ok:
-                continue
-            try:
-                yield Step(row.number, build(row.values, sha256, row.number))
-            except LedgerError as error:
-                yield Refused(row.number, error)
-
-    return plan
 
 
 def by_year(build: Callable[[int, list[Row]], Command]) -> Plan:
@@ -188,14 +140,6 @@ def _settlements(rows: list[Row], sha256: str) -> Iterator[Planned]:
             yield Step(row.number, v.PayBatch(batch_id=batch_id, effective_at=r["paid_at"]))
 
 
-USCC = Column("uscc", "统一社会信用代码", uscc, example="91440101MA59ABCD1X")
-YEAR = Column("year", "年度", integer, example="2019")
-ITEM = Column("item_id", "服务目录项", text, example="2019-APP-01")
-VOUCHER_KEY = (USCC, YEAR, ITEM)
-PROVIDER = Column("provider_uscc", "服务商统一社会信用代码", uscc, example="91440101MA59ABCD1X")
-CLAIM_NO = Column("claim_no", "申请编号", text, required=False, example="SQ-2019-000123")
-EFFECTIVE = Column("effective_at", "生效时间", moment, example="2019-03-05T09:00:00+08:00")
-
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("enterprises", "企业", (
         USCC, Column("name", "企业名称"), Column("city", "地市代码", text, example="440100"),
@@ -228,6 +172,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         USCC, Column("name", "服务商名称"), Column("kind", "类型", code, example="PLATFORM")),
         each_row(lambda r, *_: v.AdmitProvider(uscc=r["uscc"], name=r["name"], kind=r["kind"])),
         "admit providers to the resource pool"),
+    Kind("cloud-agreements", "公有云折扣协议", (USCC, YEAR, Column("rate", "折扣率", rate, example="0.30")),
+         each_row(lambda r, *_: v.RecordCloudAgreement(provider_id=ref.provider(r, "uscc"), year=r["year"],
+                                                       rate=r["rate"])),
+         "record public-cloud providers' discount agreements, per year"),
     Kind("provider-quotas", "服务商额度", (USCC, YEAR, Column("amount_fen", "额度（分）", integer)),
          each_row(lambda r, *_: v.SetProviderQuota(provider_id=ref.provider(r, "uscc"), year=r["year"],
                                                    amount_fen=r["amount_fen"])),
@@ -272,9 +220,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("revocations", "服务券撤销", (*VOUCHER_KEY, Column("reason", "理由")),
          each_row(lambda r, *_: v.RevokeVoucher(voucher_id=ref.voucher(r), reason=r["reason"])),
          "revoke vouchers"),
+    *AFTER_PAYMENT_KINDS,
 )}
 
 # The order in which a whole programme's files are imported: each kind needs only those before it.
-ORDER = ("enterprises", "providers", "carrier-rates", "catalogue", "city-quotas", "provider-quotas", "assessments",
-         "eliminations", "eligibility", "vouchers", "claims", "approvals", "settlements", "revocations", "expiries")
+ORDER = ("enterprises", "providers", "cloud-agreements", "carrier-rates", "catalogue", "city-quotas", "provider-quotas",
+         "assessments", "eliminations", "eligibility", "vouchers", "claims", "approvals", "settlements",
+         "recovery-collections", "recovery-write-offs", "revocations", "expiries")
 assert set(ORDER) == set(KINDS)

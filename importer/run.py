@@ -1,7 +1,8 @@
 """Running an import: read the file, turn each row into command values, decide them by the ledger's rules, write.
 
 A file is all or nothing by default. Up to ``ONE_TRANSACTION_ROWS`` rows it is decided once, chunk by chunk, what
-was decided held in memory (``importer/holding.py``), and committed in one transaction only if no row was refused; a
+was decided held (``importer/holding.py``: on PostgreSQL sent to the server as each chunk is sealed, into a
+transaction left open; elsewhere in memory), and committed in one transaction only if no row was refused; a
 longer file is first decided whole in a unit of work that is thrown away (the check), then decided again and
 written in chunks. ``dry_run`` decides and writes nothing; ``partial`` writes the rows that pass, in chunks, and
 reports the others (a re-import does not retry them).
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from importer.fewer_collections import fewer_collections, settled
 from importer.holding import HoldingUnitOfWork
 from importer.kinds import KINDS, Kind
 from importer.plan import Chunk, column_keys, imported_prefix, prepare
@@ -34,8 +36,9 @@ from writer.unit_of_work import UnitOfWork
 from writer.unit_of_work_scope import unit_of_work
 
 CHUNK_ROWS = 2_000  # rows decided, sealed and (unless held) committed together
-# Up to this many rows a file is decided once and committed in one transaction (what it decided held in memory:
-# about 1.5 GiB for 100,000 claims); a longer one is decided twice: checked whole, then written in chunks of CHUNK_ROWS.
+# Up to this many rows a file is decided once and committed in one transaction (the aggregates it decided stay in
+# memory until then, and on SQLite the encoded events too); a longer one is decided twice: checked whole, then
+# written in chunks of CHUNK_ROWS.
 ONE_TRANSACTION_ROWS = 100_000
 
 
@@ -63,6 +66,13 @@ def kind_named(name: str) -> Kind:
 def run_import(app: Any, kind_name: str, data: bytes, *, file_name: str, actor: str, now: datetime,
                dry_run: bool = False, partial: bool = False, progress: Progress | None = None,
                chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+    with fewer_collections():
+        return _run(app, kind_name, data, file_name=file_name, actor=actor, now=now, dry_run=dry_run,
+                    partial=partial, progress=progress, chunk_rows=chunk_rows)
+
+
+def _run(app: Any, kind_name: str, data: bytes, *, file_name: str, actor: str, now: datetime, dry_run: bool,
+         partial: bool, progress: Progress | None, chunk_rows: int) -> ImportResult:
     if dry_run and partial:
         raise ValueError("a dry run decides every row: it cannot also be partial")
     kind = kind_named(kind_name)
@@ -120,6 +130,7 @@ def _decide(app: Any, kind: Kind, chunks: list[Chunk], by_row: dict[int, By], er
                     progress.advance()
                 if write is not None:
                     write(uow, chunk, refused)
+                settled()
         finally:
             if write is None:
                 uow.discard()
@@ -167,11 +178,15 @@ def _at_once(app: Any, kind: Kind, chunks: list[Chunk], by_row: dict[int, By], r
         held[:] = [uow]
         if not result.errors:
             uow.save(_marker(marker_by, meta, numbers, chunk, refused))
-        uow.hold()
-        if result.errors:  # nothing will be written: keep deciding, to report every row, but hold no bytes
-            uow.held, uow.held_snapshots = [], []
+        # After a refusal nothing will be written: keep deciding, to report every row, but hold nothing.
+        uow.hold(keep=not result.errors)
 
-    _decide(app, kind, chunks, by_row, result.errors, progress, write=hold, factory=HoldingUnitOfWork)
+    try:
+        _decide(app, kind, chunks, by_row, result.errors, progress, write=hold, factory=HoldingUnitOfWork)
+    except BaseException:
+        if held:
+            held[0].discard()  # what it holds may be a transaction open on the server
+        raise
     if result.errors or not held:
         return True
     progress.phase("committing", 1)

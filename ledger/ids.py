@@ -56,6 +56,7 @@ def cloud_agreement_id(provider: UUID, year: int) -> UUID:
     return _id("cloud-agreement", provider, year)
 
 
+@lru_cache(maxsize=65_536)  # pure; an import derives it for every claim row of a voucher
 def voucher_id(enterprise: UUID, year: int, item_id: str) -> UUID:
     return _id("voucher", enterprise, year, item_id)
 
