@@ -34,6 +34,9 @@ STAGING = "voucher_ledger_staged_events"
 # The transaction waits idle while the importer decides the next chunk (seconds on a loaded machine), longer than
 # the library's idle-in-transaction limit (5 s), which would end the session; it holds no lock meanwhile.
 IDLE_LIMIT = "10min"
+# An import sent to the API runs on the API's connections, whose statements time out (``api_statement_timeout_s``,
+# store/connections.py) so that a request is not held by a hung database; the final move of a large import is long on
+# purpose, so its transaction lifts that limit for itself.
 
 
 class StagedInsert:
@@ -100,6 +103,7 @@ class StagedInsert:
         try:
             self._connection.execute(
                 f"BEGIN; SET LOCAL idle_in_transaction_session_timeout = '{IDLE_LIMIT}'; "
+                "SET LOCAL statement_timeout = 0; "
                 f"CREATE TEMPORARY TABLE {STAGING} (position bigint, originator_id uuid, originator_version bigint, "
                 "topic text, state bytea) ON COMMIT DROP")
         except BaseException:
