@@ -59,7 +59,11 @@ class Call:
     def respond(self, body: BaseModel | None, command: Command, answer: Callable[[Any], BaseModel], *,
                 status: int = 200) -> Response:
         """Send a command value and answer with ``answer(result)``, from a route run in the thread pool; with an
-        Idempotency-Key, at most once per key. The clock is read here, on the request's side; the writer decides."""
+        Idempotency-Key, at most once per key. The clock is read here, on the request's side; the writer decides.
+
+        For a route whose ``answer`` reads the store again (an award's whole record after a step of its lifecycle):
+        that read blocks, so it must not run on the event loop. A route whose answer is built from the command's
+        result alone is ``async`` and uses :meth:`send`."""
         by, key = self.by(), self._key(body)
         if isinstance(key, Response):
             return key
