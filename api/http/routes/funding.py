@@ -17,11 +17,11 @@ router = APIRouter(tags=["one item funded once"])
 
 @router.post("/providers/{provider_id}/other-funding", status_code=201, response_model=s.ContractFundingOut,
              summary="Record that another fiscal fund paid for a provider's contract: no voucher may claim it")
-def record_other_funding(provider_id: UUID, body: s.RecordOtherFunding, c: Call = Depends(call)):
+async def record_other_funding(provider_id: UUID, body: s.RecordOtherFunding, c: Call = Depends(call)):
     c.allow("province", what="record other fiscal funding")
     command = v.RecordOtherFunding(provider_id=provider_id, contract_no=body.contract_no, fund_name=body.fund_name,
                                    document_no=body.document_no, amount_fen=body.amount_fen,
                                    effective_at=body.effective_at, reason=body.reason)
-    return c.respond(body, command, lambda r: s.ContractFundingOut(provider_id=r.provider_id,
+    return await c.send(body, command, lambda r: s.ContractFundingOut(provider_id=r.provider_id,
                                                                    contract_no=r.contract_no, source=r.source),
                      status=201)

@@ -44,42 +44,42 @@ def expiry_run(year: YearPath, c: Call = Depends(call)):
 
 @router.post("/vouchers/{voucher_id}/revocation", response_model=s.VoucherClosed,
              summary="Revoke a voucher, with the reason: its unused value goes back to the city's quota")
-def revoke_voucher(voucher_id: UUID, body: s.RevokeVoucher, c: Call = Depends(keyed_call)):
+async def revoke_voucher(voucher_id: UUID, body: s.RevokeVoucher, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="revoke vouchers")
-    return c.respond(body, v.RevokeVoucher(voucher_id=voucher_id, reason=body.reason),
+    return await c.send(body, v.RevokeVoucher(voucher_id=voucher_id, reason=body.reason),
                      lambda returned: s.VoucherClosed(voucher_id=voucher_id, status="REVOKED", returned_fen=returned))
 
 
 @router.post("/providers/{provider_id}/cloud-agreements", status_code=201, response_model=Created,
              summary="Record a public-cloud provider's discount agreement for a year (at least 30 %)")
-def record_cloud_agreement(provider_id: UUID, body: s.RecordCloudAgreement, c: Call = Depends(call)):
+async def record_cloud_agreement(provider_id: UUID, body: s.RecordCloudAgreement, c: Call = Depends(call)):
     c.allow(*PROVINCE, what="record cloud discount agreements")
-    return c.respond(body, v.RecordCloudAgreement(provider_id=provider_id, year=body.year, rate=body.rate),
+    return await c.send(body, v.RecordCloudAgreement(provider_id=provider_id, year=body.year, rate=body.rate),
                      Created.of, status=201)
 
 
 @router.post("/enterprises/{enterprise_id}/eligibility/{year}/correction", response_model=s.EligibilityCorrected,
              summary="Correct a year's eligibility decision: a new decision from corrected facts, with the reason "
                      "(issued vouchers are left as they are)")
-def correct_eligibility(enterprise_id: UUID, year: YearPath, body: s.CorrectEligibility, c: Call = Depends(call)):
+async def correct_eligibility(enterprise_id: UUID, year: YearPath, body: s.CorrectEligibility, c: Call = Depends(call)):
     c.allow(*PROVINCE, what="correct eligibility decisions")
-    return c.respond(body, v.CorrectEligibility(enterprise_id=enterprise_id, year=year, **body.model_dump()),
+    return await c.send(body, v.CorrectEligibility(enterprise_id=enterprise_id, year=year, **body.model_dump()),
                      lambda d: s.EligibilityCorrected(**{**asdict(d), "reasons": list(d.reasons),
                                                          "active_voucher_ids": list(d.active_voucher_ids)}))
 
 
 @router.post("/city-quotas/{city}/{year}/revision", response_model=s.QuotaRevised,
              summary="Revise a city's quota for a year (never below what its vouchers use)")
-def revise_city_quota(city: CityPath, year: YearPath, body: s.ReviseQuota, c: Call = Depends(keyed_call)):
+async def revise_city_quota(city: CityPath, year: YearPath, body: s.ReviseQuota, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="revise city quotas")
-    return c.respond(body, v.ReviseCityQuota(city=city, year=year, amount_fen=body.amount_fen), _revised)
+    return await c.send(body, v.ReviseCityQuota(city=city, year=year, amount_fen=body.amount_fen), _revised)
 
 
 @router.post("/providers/{provider_id}/quotas/{year}/revision", response_model=s.QuotaRevised,
              summary="Revise a provider's quota for a year (never below what its claims hold)")
-def revise_provider_quota(provider_id: UUID, year: YearPath, body: s.ReviseQuota, c: Call = Depends(keyed_call)):
+async def revise_provider_quota(provider_id: UUID, year: YearPath, body: s.ReviseQuota, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="revise provider quotas")
-    return c.respond(body, v.ReviseProviderQuota(provider_id=provider_id, year=year, amount_fen=body.amount_fen),
+    return await c.send(body, v.ReviseProviderQuota(provider_id=provider_id, year=year, amount_fen=body.amount_fen),
                      _revised)
 
 

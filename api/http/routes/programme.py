@@ -21,7 +21,7 @@ def programme(c: Call = Depends(query_call)):
 
 @router.post("/programme/years", status_code=201, response_model=YearOut,
              summary="Open a programme year (e.g. a successor year), with its windows and figures")
-def open_year(body: OpenYear, c: Call = Depends(keyed_call)):
+async def open_year(body: OpenYear, c: Call = Depends(keyed_call)):
     c.allow("province", what="open programme years")
     fields = body.model_dump(exclude_none=True)
     command = v.OpenProgrammeYear(**{
@@ -30,7 +30,7 @@ def open_year(body: OpenYear, c: Call = Depends(keyed_call)):
         "covered_fee_categories": tuple(fields["covered_fee_categories"]) if "covered_fee_categories" in fields else None,
         "provider_caps_fen": tuple(sorted(fields["provider_caps_fen"].items())) if "provider_caps_fen" in fields else None,
     })
-    return c.respond(body, command, lambda rules: YearOut.of(rules, c.request.app.state.clock.now()), status=201)
+    return await c.send(body, command, lambda rules: YearOut.of(rules, c.request.app.state.clock.now()), status=201)
 
 
 def answer(c: Call) -> ProgrammeOut:

@@ -28,31 +28,32 @@ LISTS = "/programme/years/{year}/publicity-lists"
 
 @router.post(LISTS, status_code=201, response_model=s.PublishedOut,
              summary="Publish a period's approved claims of the year (公示): the objection window starts")
-def publish(year: YearPath, body: s.PublishList, c: Call = Depends(call)):
+async def publish(year: YearPath, body: s.PublishList, c: Call = Depends(call)):
     c.allow("province", what="publish publicity lists")
     claims = tuple((x.voucher_id, x.claim_id) for x in body.claims)
-    return c.respond(body, v.PublishClaims(year=year, period=body.period, claims=claims),
+    return await c.send(body, v.PublishClaims(year=year, period=body.period, claims=claims),
                      lambda r: s.PublishedOut(list_id=r.list_id, year=r.year, period=r.period, claims=r.claims,
                                               window_ends_at=r.window_ends_at), status=201)
 
 
 @router.post(LISTS + "/{period}/objections", status_code=201, response_model=s.ObjectionOut,
              summary="Object to a listed claim during its window (anyone): it is held from settlement until a ruling")
-def lodge_objection(year: YearPath, period: PeriodPath, body: s.LodgeObjection, c: Call = Depends(call)):
+async def lodge_objection(year: YearPath, period: PeriodPath, body: s.LodgeObjection, c: Call = Depends(call)):
     c.allow(*EVERYONE, what="lodge objections")
     list_id = ids.publicity_list_id(year, period)
-    return c.respond(body, v.LodgeObjection(list_id=list_id, claim_id=body.claim_id, objector=body.objector,
+    return await c.send(body, v.LodgeObjection(list_id=list_id, claim_id=body.claim_id, objector=body.objector,
                                             reason=body.reason),
                      lambda n: s.ObjectionOut(list_id=list_id, claim_id=body.claim_id, number=n), status=201)
 
 
 @router.post(LISTS + "/{period}/claims/{claim_id}/ruling", response_model=s.RulingOut,
              summary="Rule on the objections to a claim: UPHOLD (it goes on) or SUSTAIN (it is reversed)")
-def rule(year: YearPath, period: PeriodPath, claim_id: UUID, body: s.RuleOnObjection, c: Call = Depends(keyed_call)):
+async def rule(year: YearPath, period: PeriodPath, claim_id: UUID, body: s.RuleOnObjection,
+               c: Call = Depends(keyed_call)):
     c.allow("province", what="rule on objections")
     list_id = ids.publicity_list_id(year, period)
     kind = v.SustainObjection if body.ruling == "SUSTAIN" else v.UpholdClaim
-    return c.respond(body, kind(list_id=list_id, claim_id=claim_id, reason=body.reason),
+    return await c.send(body, kind(list_id=list_id, claim_id=claim_id, reason=body.reason),
                      lambda r: s.RulingOut(list_id=r.list_id, claim_id=r.claim_id, sustained=r.sustained,
                                            claim_status=r.claim_status, freed_fen=r.freed_fen,
                                            recovery_fen=r.recovery_fen))
@@ -60,10 +61,10 @@ def rule(year: YearPath, period: PeriodPath, claim_id: UUID, body: s.RuleOnObjec
 
 @router.post(LISTS + "/{period}/closure", response_model=s.ClosedOut,
              summary="Close the list after its objection window: its claims without a waiting objection may be paid")
-def close(year: YearPath, period: PeriodPath, c: Call = Depends(call)):
+async def close(year: YearPath, period: PeriodPath, c: Call = Depends(call)):
     c.allow("province", what="close publicity lists")
     list_id = ids.publicity_list_id(year, period)
-    return c.respond(None, v.ClosePublicityList(list_id=list_id),
+    return await c.send(None, v.ClosePublicityList(list_id=list_id),
                      lambda r: s.ClosedOut(list_id=list_id, cleared=r[0], under_objection=r[1]))
 
 
