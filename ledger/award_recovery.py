@@ -8,7 +8,6 @@ from datetime import datetime
 
 from ledger.errors import (
     BankReferenceRequiredError,
-    CollectionBeforeRecoveryError,
     InvalidInputError,
     InvalidTransitionError,
     RecoveryClosedError,
@@ -18,7 +17,7 @@ from ledger.errors import (
 from ledger.fiscal_time import require_aware
 from ledger.money import check_fen
 from ledger.recording import By
-from ledger.settlement import split_collection
+from ledger.settlement import not_before_recovery, split_collection
 
 
 def text(value: object, what: str) -> str:
@@ -47,7 +46,7 @@ class AwardRecovery:
         amount = check_fen(amount_fen, "the amount collected", allow_zero=False)
         if not isinstance(bank_reference, str) or not bank_reference.strip():
             raise BankReferenceRequiredError("a collection records the bank reference of the money received")
-        effective = self._after_recovery(due, effective_at, "collection")
+        effective = not_before_recovery(due, effective_at, "collection")
         outstanding = self.outstanding_fen
         if amount > outstanding:
             raise RecoveryOverCollectedError(f"{amount} fen is more than the {outstanding} fen still due on the "
@@ -62,7 +61,7 @@ class AwardRecovery:
         due = self._open_receivable()
         if not isinstance(reason, str) or not reason.strip():
             raise WriteOffReasonRequiredError("a write-off records why the money will not be collected")
-        effective = self._after_recovery(due, effective_at, "write-off")
+        effective = not_before_recovery(due, effective_at, "write-off")
         city_fen, province_fen = due["city_due_fen"], due["province_due_fen"]
         self._record(self.RecoveryWrittenOff, by, year=self.year, kind=self.kind, city=self.city,
                      amount_fen=city_fen + province_fen, city_portion_fen=city_fen,
@@ -81,11 +80,3 @@ class AwardRecovery:
             how = "written off" if self.receivable["written_off"] else "collected in full"
             raise RecoveryClosedError(f"the recovery of award {self.id} was {how}; nothing is due on it")
         return self.receivable
-
-    @staticmethod
-    def _after_recovery(due: dict, effective_at: datetime, what: str) -> datetime:
-        effective = require_aware(effective_at, f"the {what}'s effective time")
-        if effective < due["effective_at"]:
-            raise CollectionBeforeRecoveryError(
-                f"a {what} cannot take effect before the recovery it settles ({due['effective_at'].isoformat()})")
-        return effective

@@ -229,7 +229,7 @@ class SettlementBatch(LedgerAggregate):
         amount = check_fen(amount_fen, "the amount collected", allow_zero=False)
         if not isinstance(bank_reference, str) or not bank_reference.strip():
             raise BankReferenceRequiredError("a collection records the bank reference of the money received")
-        effective = self._not_before_recovery(due, effective_at, "collection")
+        effective = not_before_recovery(due, effective_at, "collection")
         outstanding = _still_due(due)
         if amount > outstanding:
             raise RecoveryOverCollectedError(
@@ -245,7 +245,7 @@ class SettlementBatch(LedgerAggregate):
         due = self._open_receivable(claim_id)
         if not isinstance(reason, str) or not reason.strip():
             raise WriteOffReasonRequiredError("a write-off records why the money will not be collected")
-        effective = self._not_before_recovery(due, effective_at, "write-off")
+        effective = not_before_recovery(due, effective_at, "write-off")
         city_fen, province_fen = due["city_due_fen"], due["province_due_fen"]
         self._record(self.RecoveryWrittenOff, by, voucher_id=due["voucher_id"], claim_id=claim_id,
                      amount_fen=city_fen + province_fen, city=due["city"], city_portion_fen=city_fen,
@@ -265,14 +265,6 @@ class SettlementBatch(LedgerAggregate):
             raise RecoveryClosedError(f"the recovery of claim {claim_id} was {how}; nothing is due on it")
         return due
 
-    @staticmethod
-    def _not_before_recovery(due: dict, effective_at: datetime, what: str) -> datetime:
-        effective = require_aware(effective_at, f"the {what}'s effective time")
-        if effective < due["effective_at"]:
-            raise CollectionBeforeRecoveryError(
-                f"a {what} cannot take effect before the recovery it settles ({due['effective_at'].isoformat()})")
-        return effective
-
     def _require_open(self, verb: str) -> None:
         if self.paid:
             raise InvalidTransitionError(f"batch {self.id} is already paid; cannot {verb} it")
@@ -291,3 +283,13 @@ def split_collection(amount_fen: int, due: dict) -> tuple[int, int]:
     proportional = amount_fen * due["city_portion_fen"] // due["amount_fen"]  # integers: exact floor
     city = min(max(proportional, amount_fen - due["province_due_fen"]), due["city_due_fen"])
     return city, amount_fen - city
+
+
+def not_before_recovery(due: dict, effective_at: datetime, what: str) -> datetime:
+    """The effective time of a collection or write-off of the receivable ``due``: never before the recovery itself
+    (a claim's or an award's)."""
+    effective = require_aware(effective_at, f"the {what}'s effective time")
+    if effective < due["effective_at"]:
+        raise CollectionBeforeRecoveryError(
+            f"a {what} cannot take effect before the recovery it settles ({due['effective_at'].isoformat()})")
+    return effective
