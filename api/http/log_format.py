@@ -2,8 +2,9 @@
 
 ``log_format=auto`` picks by whether standard output is a terminal. Lines go to standard output, flushed each time,
 so a supervisor (systemd's journal, a container runtime) gets them as they happen. The standard library's records
-of the ``voucher_ledger`` loggers (a store outage, a JWKS fetch) are written the same way, so that every line of a
-process is one format; a ``follow`` worker's own lines too (:func:`stream_logger`).
+of the ``voucher_ledger`` loggers (a store outage, a JWKS fetch) are written in the same format to standard error
+(standard output stays the command line's own answer where a command prints one), so that every line of a process
+is one format; a ``follow`` worker's own lines too (:func:`stream_logger`).
 """
 
 from __future__ import annotations
@@ -51,21 +52,21 @@ def stream_logger(log_format: str, stream: TextIO, **bound: Any) -> Any:
                                  wrapper_class=structlog.make_filtering_bound_logger(logging.INFO)).bind(**bound)
 
 
-class _Stdout:
-    """Standard output as it is when a line is written (tests and tools replace ``sys.stdout``)."""
+class _Stderr:
+    """Standard error as it is when a line is written (tests and tools replace ``sys.stderr``)."""
 
     def write(self, text: str) -> int:
-        return sys.stdout.write(text)
+        return sys.stderr.write(text)
 
     def flush(self) -> None:
-        sys.stdout.flush()
+        sys.stderr.flush()
 
 
 def _standard_library_too(renderer: Any, stream: TextIO | None, is_human: bool) -> None:
     logger = logging.getLogger("voucher_ledger")
     for handler in [h for h in logger.handlers if h.get_name() == HANDLER]:
         logger.removeHandler(handler)
-    handler = logging.StreamHandler(stream or _Stdout())
+    handler = logging.StreamHandler(stream or _Stderr())
     handler.set_name(HANDLER)
     chain = [structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
              structlog.processors.TimeStamper(fmt="iso", utc=True)]
