@@ -29,7 +29,7 @@ from audit.streams import utc_text
 from ledger.application import VoucherLedger
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.check import reset_scratch
-from projections.runner import PAGE_SIZE, catch_up, close_projections, open_projections
+from projections.runner import REBUILD_PAGE_SIZE, catch_up, close_projections, open_projections
 from projections.times import to_us
 from projections.view import ReadModelView
 
@@ -75,7 +75,7 @@ def _remember_until(view: ReadModelView, until_us: int) -> None:
 
 
 def replay(app: VoucherLedger, settings: Settings, until_us: int, *, target: str | None = None, fresh: bool = False,
-           page_size: int = PAGE_SIZE, progress: Progress | None = None) -> ReplayReport:
+           page_size: int = REBUILD_PAGE_SIZE, progress: Progress | None = None) -> ReplayReport:
     """Apply, in order, every event recorded at or before ``until_us`` to fresh projections in the target store."""
     scratch = replay_settings(settings, target)
     if fresh:
