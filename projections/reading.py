@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, SafeUUID
 
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper, StoredEvent, TranscodingNotRegisteredError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import resolve_topic
 from psycopg.rows import tuple_row
@@ -86,8 +86,9 @@ class EventDecoder:
         if name == "datetime_iso" and type(data) is str:
             return _from_iso(data)
         transcoding = self._names.get(name)
-        if transcoding is None:
-            return self.mapper.transcoder._decode_obj(value)  # type: ignore[attr-defined]  # its error
+        if transcoding is None:  # the library's error, in its words
+            raise TranscodingNotRegisteredError(f"Data serialized with name '{name}' is not deserializable. "
+                                                "Please register a custom transcoding for this type.")
         return transcoding.decode(data)
 
 
