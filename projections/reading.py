@@ -34,6 +34,7 @@ Page = list[tuple[int, str, Any]]  # (position, topic, domain event), in positio
 _new = object.__new__
 _from_iso = datetime.fromisoformat
 _set = object.__setattr__
+_UNKNOWN = SafeUUID.unknown  # read once: an enum member's attribute access is a Python-level descriptor call
 
 
 def fast_uuid(text: str) -> UUID:
@@ -43,7 +44,7 @@ def fast_uuid(text: str) -> UUID:
         return UUID(text)  # any other form: the library's own parsing (and its errors)
     value = _new(UUID)
     _set(value, "int", int(digits, 16))
-    _set(value, "is_safe", SafeUUID.unknown)
+    _set(value, "is_safe", _UNKNOWN)
     return value
 
 
