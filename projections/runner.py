@@ -105,17 +105,21 @@ def catch_up(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unt
     last_recorded = reader.last_position()
     stop = last_recorded if until is None else min(until, last_recorded)  # never track past what exists
     start = min((p.position for p in projections), default=stop)
-    mine = [(projection, frozenset(projection.topics)) for projection in projections]
+    subscribers: dict[str, list[int]] = {}  # topic -> indexes of the projections that take it
+    for index, projection in enumerate(projections):
+        for topic in set(projection.topics):
+            subscribers.setdefault(topic, []).append(index)
     read = 0
-    for last, page in reader.pages(start, stop, [t for p in projections for t in p.topics], page_size):
+    for last, page in reader.pages(start, stop, list(subscribers), page_size):
         read += len(page)
-        if keep is not None:
-            page = [item for item in page if keep(item[2])]
-        for projection, topics in mine:
-            if projection.position >= last:
-                continue
-            items = [(event, position) for position, topic, event in page if topic in topics]
-            projection.apply_batch(items, Tracking(APPLICATION_NAME, last))
+        batches: list[list[tuple[Any, int]]] = [[] for _ in projections]
+        for position, topic, event in page:  # one walk over the page, whatever the number of projections
+            if keep is None or keep(event):
+                for index in subscribers[topic]:
+                    batches[index].append((event, position))
+        for projection, items in zip(projections, batches, strict=True):
+            if projection.position < last:
+                projection.apply_batch(items, Tracking(APPLICATION_NAME, last))
         if progress:
             progress(last - start)
         start = last
