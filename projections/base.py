@@ -28,10 +28,16 @@ from ledger.stored_names import APPLICATION_NAME, stored_topics
 from projections.view import ReadModelView
 
 
+# Entries per lookup. Thirteen lookups (six projections) of 50,000 entries held ~3M Python objects and ~250 MiB at
+# 1M events, still filling at the end (bench/README.md, "Rebuild, issue 16 item 4"); 10,000 entries fill within the
+# first ~10 % of a 1M-event history, and a 100k rebuild with 5,000 took no more CPU than with 50,000.
+LOOKUP_SIZE = 10_000
+
+
 class Lookup:
     """Key → tuple, read through a bounded cache from ``table``; writes are staged per batch and upserted with it."""
 
-    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = 50_000):
+    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = LOOKUP_SIZE):
         self.view, self.table, self.key, self.columns, self.size = view, table, key, tuple(columns), size
         self._cache: OrderedDict[str, tuple] = OrderedDict()
         self._staged: dict[str, tuple] = {}
