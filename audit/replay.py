@@ -23,16 +23,13 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from eventsourcing.persistence import Tracking
-
 from store.settings import Settings
 from store.opening import ensure_postgres_schema
 from audit.streams import utc_text
 from ledger.application import VoucherLedger
-from ledger.stored_names import APPLICATION_NAME
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.check import reset_scratch
-from projections.runner import PAGE_SIZE, close_projections, open_projections
+from projections.runner import REBUILD_PAGE_SIZE, catch_up, close_projections, open_projections
 from projections.times import to_us
 from projections.view import ReadModelView
 
@@ -78,7 +75,7 @@ def _remember_until(view: ReadModelView, until_us: int) -> None:
 
 
 def replay(app: VoucherLedger, settings: Settings, until_us: int, *, target: str | None = None, fresh: bool = False,
-           page_size: int = PAGE_SIZE, progress: Progress | None = None) -> ReplayReport:
+           page_size: int = REBUILD_PAGE_SIZE, progress: Progress | None = None) -> ReplayReport:
     """Apply, in order, every event recorded at or before ``until_us`` to fresh projections in the target store."""
     scratch = replay_settings(settings, target)
     if fresh:
@@ -92,27 +89,19 @@ def replay(app: VoucherLedger, settings: Settings, until_us: int, *, target: str
         restore_indexes(view, tables)  # left by an earlier replay that died
         start = min(p.position for p in projections)
         stop = app.recorder.max_notification_id() or 0
-        read = applied = 0
         if progress and start:
             progress(start)
-        subscribed = tuple({t for p in projections for t in p.topics})
+        applied = 0
+
+        def known(event: object) -> bool:
+            nonlocal applied
+            if to_us(event.timestamp) <= until_us:  # type: ignore[attr-defined]
+                applied += 1
+                return True
+            return False
+
         with without_secondary_indexes(view, tables) if start < stop else nullcontext():
-            while start < stop:
-                page = app.recorder.select_notifications(start, page_size, stop=stop, topics=subscribed,
-                                                         inclusive_of_start=False)
-                last = page[-1].id if len(page) == page_size else stop
-                decoded = [(n.topic, app.mapper.to_domain_event(n), n.id) for n in page]
-                known = [(topic, e, position) for topic, e, position in decoded if to_us(e.timestamp) <= until_us]
-                for projection in projections:
-                    if projection.position >= last:
-                        continue
-                    mine = set(projection.topics)
-                    projection.apply_batch([(e, position) for topic, e, position in known if topic in mine],
-                                           Tracking(APPLICATION_NAME, last))
-                read, applied = read + len(page), applied + len(known)
-                if progress:
-                    progress(last - start)
-                start = last
+            read = catch_up(app, projections, until=stop, page_size=page_size, progress=progress, keep=known)
         return ReplayReport(scratch.describe_store(), until_us, read, applied, min(p.position for p in projections))
     finally:
         close_projections(projections)

@@ -28,10 +28,16 @@ from ledger.stored_names import APPLICATION_NAME, stored_topics
 from projections.view import ReadModelView
 
 
+# Entries per lookup. Thirteen lookups (six projections) of 50,000 entries hold ~3M Python objects at 1M events, still
+# filling at the end (bench/README.md, "Rebuild, issue 16 item 4"); 10,000 entries kept memory flatter but the
+# misses (a point SELECT each) took more CPU at 1M than the whole rebuild with 50,000. Speed wins here.
+LOOKUP_SIZE = 50_000
+
+
 class Lookup:
     """Key → tuple, read through a bounded cache from ``table``; writes are staged per batch and upserted with it."""
 
-    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = 50_000):
+    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = LOOKUP_SIZE):
         self.view, self.table, self.key, self.columns, self.size = view, table, key, tuple(columns), size
         self._cache: OrderedDict[str, tuple] = OrderedDict()
         self._staged: dict[str, tuple] = {}

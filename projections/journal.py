@@ -156,9 +156,10 @@ class Journal(MoneyFlows):
             by_source["province"][stage] = fen - city_fen
         dims = (effective_us, recorded_us, year, cash, city, category, provider)
         seq = 0
+        postings = {source: postings_for(by_source[source], source) for source in FUND_SOURCES}
         for account in ACCOUNTS:
             for source in FUND_SOURCES:
-                fen = postings_for(by_source[source], source).get(account, 0)
+                fen = postings[source].get(account, 0)
                 if fen:
                     self.postings.append((position, seq, account, source, fen, *dims))
                     seq += 1

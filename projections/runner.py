@@ -1,6 +1,6 @@
 """Running projections: open their views, catch up in pages, rebuild from zero (``projections.worker`` follows).
 
-Catching up reads the ledger's global sequence once per page (``select_notifications``), decodes each event once,
+Catching up reads the ledger's global sequence once per page (``projections.reading``), decodes each event once,
 and gives every projection the events it subscribes to; each projection commits its page in one transaction with the
 page's last position as its tracking record. That is how a rebuild goes past the one-event-per-transaction rate of
 the library's ``ProjectionRunner``.
@@ -9,7 +9,9 @@ the library's ``ProjectionRunner``.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
@@ -25,6 +27,7 @@ from projections.base import LedgerProjection
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.journal import Journal
 from projections.lists import Lists
+from projections.reading import LogReader
 from store.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
 from projections.view import PostgresView, ProjectionConflictError, ReadModelView, SQLiteView
@@ -35,6 +38,10 @@ PROJECTIONS: dict[str, type[LedgerProjection]] = {
     p.name: p for p in (MoneyFlows, WhitelistRegister, AuditTrail, SettlementBatches, Journal, Lists)
 }
 PAGE_SIZE = 2_000  # events per read and per commit during catch-up
+# A rebuild's pages are larger: each page costs every projection a transaction (a commit, an fsync on SQLite, the
+# lookup tables' upserts), and nobody waits to read a page's rows before the rebuild ends. Memory stays bounded by
+# the page (the buffered rows of 10,000 events: a few MB).
+REBUILD_PAGE_SIZE = 10_000
 
 
 def view_class(settings: Settings, projection: type[LedgerProjection]) -> type[ReadModelView]:
@@ -87,35 +94,52 @@ def close_projections(projections: Sequence[LedgerProjection]) -> None:
 
 
 Progress = Callable[[int], None]
+Keep = Callable[[Any], bool]
 
 
 def catch_up(app: VoucherLedger, projections: Sequence[LedgerProjection], *, until: int | None = None,
-             page_size: int = PAGE_SIZE, progress: Progress | None = None) -> int:
+             page_size: int = PAGE_SIZE, progress: Progress | None = None, keep: Keep | None = None) -> int:
     """Apply every event after each projection's position up to ``until`` (default: the last one now).
 
-    Returns how many events were read. Raises what a projection raises; that projection's page is rolled back.
+    Each page is read and decoded once (``projections.reading``) and each projection given the events of its topics
+    (and, with ``keep``, only those ``keep(event)`` accepts: ``replay --until``), in one transaction per projection
+    and page whose tracking record is the page's last position. Returns how many events were read. Raises what a
+    projection raises; that projection's page is rolled back.
     """
-    last_recorded = app.recorder.max_notification_id() or 0
+    reader = log_reader(app)
+    last_recorded = reader.last_position()
     stop = last_recorded if until is None else min(until, last_recorded)  # never track past what exists
     start = min((p.position for p in projections), default=stop)
-    subscribed = {t for p in projections for t in p.topics}
+    subscribers: dict[str, list[int]] = {}  # topic -> indexes of the projections that take it
+    for index, projection in enumerate(projections):
+        for topic in set(projection.topics):
+            subscribers.setdefault(topic, []).append(index)
     read = 0
-    while start < stop:
-        page = app.recorder.select_notifications(start, page_size, stop=stop, topics=tuple(subscribed),
-                                                 inclusive_of_start=False)
-        last = page[-1].id if len(page) == page_size else stop  # a short page: nothing else up to stop
-        decoded = [(n.topic, app.mapper.to_domain_event(n), n.id) for n in page]
-        for projection in projections:
-            if projection.position >= last:
-                continue
-            mine = set(projection.topics)
-            items = [(event, position) for topic, event, position in decoded if topic in mine]
-            projection.apply_batch(items, Tracking(APPLICATION_NAME, last))
+    for last, page in reader.pages(start, stop, list(subscribers), page_size):
         read += len(page)
+        batches: list[list[tuple[Any, int]]] = [[] for _ in projections]
+        for position, topic, event in page:  # one walk over the page, whatever the number of projections
+            if keep is None or keep(event):
+                for index in subscribers[topic]:
+                    batches[index].append((event, position))
+        for projection, items in zip(projections, batches, strict=True):
+            if projection.position < last:
+                projection.apply_batch(items, Tracking(APPLICATION_NAME, last))
         if progress:
             progress(last - start)
         start = last
     return read
+
+
+_READERS: weakref.WeakKeyDictionary[VoucherLedger, LogReader] = weakref.WeakKeyDictionary()
+
+
+def log_reader(app: VoucherLedger) -> LogReader:
+    """The application's reader (kept with it: a follow worker catches up on every insert)."""
+    reader = _READERS.get(app)
+    if reader is None:
+        reader = _READERS[app] = LogReader(app)
+    return reader
 
 
 def truncate(projections: Sequence[LedgerProjection]) -> None:
@@ -132,7 +156,7 @@ def truncate(projections: Sequence[LedgerProjection]) -> None:
 
 
 def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, until: int | None = None,
-            progress: Progress | None = None) -> int:
+            progress: Progress | None = None, page_size: int = REBUILD_PAGE_SIZE) -> int:
     """Empty the projections and apply every event again (up to ``until``), loading without secondary indexes."""
     truncate(projections)
     if not projections:
@@ -140,7 +164,7 @@ def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unti
     tables = [table for projection in projections for table in projection.tables]
     restore_indexes(projections[0].view, tables)  # left by an earlier rebuild of these tables that died
     with without_secondary_indexes(projections[0].view, tables):
-        return catch_up(app, projections, until=until, progress=progress)
+        return catch_up(app, projections, until=until, progress=progress, page_size=page_size)
 
 
 class InProcessProjections:

@@ -99,8 +99,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP),
-                processes: bool = typer.Option(None, help="one process per projection (uses every core; default "
-                                               "on PostgreSQL, off on SQLite, whose one writer they would queue on)")
+                processes: bool = typer.Option(None, help="one process per core, the projections dealt among them "
+                                               "(default on PostgreSQL, off on SQLite, whose one writer they would "
+                                               "queue on)")
                 ) -> None:
         """Empty the projections and rebuild them from the first event, in batches, with a progress bar."""
         from projections.parallel import rebuild_in_processes
@@ -120,7 +121,8 @@ def register(app: typer.Typer) -> None:
                 console.print(f"[red]{o.name} failed[/]: {o.error}")
             if failed:
                 raise typer.Exit(1)
-            console.print(f"rebuilt {', '.join(chosen)} in {len(chosen)} processes")
+            workers = len({o.process for o in outcomes})
+            console.print(f"rebuilt {', '.join(chosen)} in {workers} process{'es' if workers > 1 else ''}")
             return
         from projections.runner import close_projections, open_projections
         from projections.runner import rebuild as run_rebuild

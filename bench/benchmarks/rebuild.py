@@ -1,5 +1,8 @@
 """Rebuilding the read models: events/s of ``projections.runner.rebuild`` over a simulated ledger, all projections
-together and each alone, and whether memory stays flat while it runs.
+together and each alone, all together in one process per core (``projections.parallel``, what ``voucher-ledger
+rebuild`` does on PostgreSQL), and whether memory stays flat while it runs. Beside each rate, the Python CPU seconds
+it took (``python_cpu_s``, this process or the workers) and the load average: on a machine shared with other work the
+wall-clock rate falls with the load, the CPU per event much less.
 
 The ledger is a seeded simulation (``bench.simulated``; untimed set-up, shared with the other benchmarks of the run).
 A timed rebuild is exactly ``rebuild(app, projections)``: empty the projection's tables and reset its position
@@ -26,6 +29,7 @@ from store.opening import open_ledger
 from bench.context import Context
 from bench.registry import Figure, Goal, benchmark
 from bench.simulated import simulated_ledger
+from projections.parallel import rebuild_in_processes
 from projections.runner import PROJECTIONS, close_projections, open_projections, rebuild
 
 GOAL_EVENTS_PER_S = 50_000  # issue: a rebuild of the read models runs at >= 50,000 events/s
@@ -98,10 +102,11 @@ def rebuild_store(ctx: Context, store: str) -> list[Figure]:
         variants: list[tuple[str, list[str] | None]] = [("all", None), *((name, [name]) for name in PROJECTIONS)]
         for label, names in variants:
             projections = open_projections(ledger.settings, names)
-            rates, seconds, read, traces = [], [], 0, []
+            rates, seconds, read, traces, cpu = [], [], 0, [], []
             try:
                 for r in range(scale.rebuild_repeats):
                     gc.collect()  # start every repeat from the same heap; the collector then runs as it would
+                    before = os.times()
                     trace = MemoryTrace(total)
                     with ctx.tracker.step(f"{store}: rebuild {label} ({r + 1}/{scale.rebuild_repeats})", total) as adv:
                         def progress(n: int, adv=adv, trace=trace) -> None:
@@ -112,6 +117,8 @@ def rebuild_store(ctx: Context, store: str) -> list[Figure]:
                         read = rebuild(app, projections, progress=progress)
                         elapsed = time.perf_counter() - started
                     trace.finish()
+                    after = os.times()
+                    cpu.append(round(after.user + after.system - before.user - before.system, 2))
                     rates.append(total / elapsed)
                     seconds.append(round(elapsed, 2))
                     traces.append(trace)
@@ -119,6 +126,7 @@ def rebuild_store(ctx: Context, store: str) -> list[Figure]:
                 close_projections(projections)
             last = traces[-1]
             notes = {"events": total, "read": read, "seconds": seconds, "simulated_events": ledger.events,
+                     "python_cpu_s": cpu, "load_average_1min": round(os.getloadavg()[0], 1),
                      "projections": names or list(PROJECTIONS), **last.notes()}
             figures.append(Figure(
                 f"{store}.rebuild.{label}", round(statistics.median(rates), 1), "events/s",
@@ -135,6 +143,46 @@ def rebuild_store(ctx: Context, store: str) -> list[Figure]:
                     baseline=f"{store}.rebuild.all.rss_at_10pct", repeats=[round(t.end_mib, 1) for t in traces],
                     goals=[Goal("<=", 1.1, of="ratio")], notes=last.notes(),
                 ))
+        figures += rebuild_in_processes_figures(ctx, store, ledger.settings, total)
     finally:
         app.close()
     return figures
+
+
+def rebuild_in_processes_figures(ctx: Context, store: str, settings, total: int) -> list[Figure]:
+    """``voucher-ledger rebuild``'s way on PostgreSQL: the projections dealt to one process per core, each process
+    reading the log once for its projections (``projections.parallel``). Memory: each process's own RSS after 10 %
+    and at the end."""
+    names = list(PROJECTIONS)
+    processes = os.cpu_count() or 1
+    rates, seconds, outcomes, cpu = [], [], [], []
+    for r in range(ctx.scale.rebuild_repeats):
+        before = os.times()
+        with ctx.tracker.step(f"{store}: rebuild all in {processes} processes ({r + 1}/{ctx.scale.rebuild_repeats})",
+                              total * len(names)) as adv:
+            started = time.perf_counter()
+            outcomes = rebuild_in_processes(settings, names, progress=lambda _name, n: adv(n), processes=processes)
+            elapsed = time.perf_counter() - started
+        after = os.times()
+        errors = {o.name: o.error for o in outcomes if o.error}
+        if errors:
+            raise RuntimeError(f"{store}: rebuild in processes failed: {errors}")
+        rates.append(total / elapsed)
+        seconds.append(round(elapsed, 2))
+        cpu.append(round(after.children_user + after.children_system - before.children_user - before.children_system, 2))
+    by_process: dict[int, list[str]] = {}
+    for o in outcomes:
+        by_process.setdefault(o.process, []).append(o.name)
+    rss = {"+".join(group): o.rss_mib for group, o in
+           ((by_process[o.process], o) for o in outcomes) if o.rss_mib is not None}
+    growth = max((end / early for early, end in rss.values() if early), default=1.0)
+    notes = {"events": total, "seconds": seconds, "processes": by_process, "python_cpu_s": cpu,
+             "rss_at_10pct_and_end_mib_by_process": {k: [round(x, 1) for x in v] for k, v in rss.items()},
+             "load_average_1min": round(os.getloadavg()[0], 1)}
+    return [
+        Figure(f"{store}.rebuild.all_processes", round(statistics.median(rates), 1), "events/s",
+               baseline=f"{store}.insert_commit.1conn", repeats=[round(x, 1) for x in rates],
+               goals=[Goal(">=", GOAL_EVENTS_PER_S)], notes=notes),
+        Figure(f"{store}.rebuild.all_processes.rss_growth", round(growth, 3), "× RSS at 10 %",
+               goals=[Goal("<=", 1.1)], notes=notes),
+    ]

@@ -30,6 +30,7 @@ from ledger.voucher import Voucher
 from projections import audit_trail_queries, money_flows_queries, whitelist_queries
 from projections.check import check
 from projections.read_models import ReadModels
+from projections.reading import LogReader
 from projections.runner import catch_up, close_projections, open_projections
 from projections.view import ProjectionConflictError
 from simulator import simulate
@@ -128,6 +129,25 @@ def test_catching_up_in_uneven_steps_with_restarts_equals_a_rebuild(history, tmp
         close_projections(projections)
     assert_complete(history, views)
     assert check(history.app, views) == []
+
+
+def test_the_log_reader_gives_projections_the_events_the_library_decodes(history):
+    """Catching up reads and decodes the log itself (``projections.reading``): every event, in every page shape, is
+    the library's ``Mapper.to_domain_event`` of the same notification — same class, same attributes, same types."""
+    app = history.app
+    notifications = app.recorder.select_notifications(1, history.last + 1)
+    expected = [(n.id, n.topic, app.mapper.to_domain_event(n)) for n in notifications]
+    reader = LogReader(app)
+    topics = sorted({n.topic for n in notifications})
+    for page_size in (1_000, 997):
+        got = [item for _, page in reader.pages(0, history.last, topics, page_size) for item in page]
+        assert [(p, t, type(e)) for p, t, e in got] == [(p, t, type(e)) for p, t, e in expected]
+        for (_, _, ours), (_, _, theirs) in zip(got, expected, strict=True):
+            assert vars(ours) == vars(theirs)
+            assert {k: type(v) for k, v in vars(ours).items()} == {k: type(v) for k, v in vars(theirs).items()}
+    some = topics[::3]
+    got = [(p, t) for _, page in reader.pages(100, history.last - 100, some, 50) for p, t, _ in page]
+    assert got == [(p, t) for p, t, _ in expected if 100 < p <= history.last - 100 and t in some]
 
 
 def test_check_reports_exactly_the_table_with_a_tampered_row(history, tmp_path):
