@@ -127,6 +127,8 @@ def test_catching_up_in_uneven_steps_with_restarts_equals_a_rebuild(history, tmp
     finally:
         close_projections(projections)
     assert_complete(history, views)
+    # the history holds awards paid in award batches and a recovered one: check covers their rows too
+    assert history.of("AwardBatch.Paid") and history.of("Award.RecoveryRaised")
     assert check(history.app, views) == []
 
 
