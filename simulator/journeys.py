@@ -4,7 +4,7 @@ Each step schedules the next on the agenda, so only the enterprises in progress 
 abuses happen at low rates (a resubmitted invoice, an uncovered fee, an underpaid contract, a claim after the
 deadline, an ineligible enterprise asking for a voucher); the ledger's rules refuse them. An approved claim goes on
 to publicity where its year has one (:mod:`simulator.publicity`), and its enterprise may rate or complain about the
-provider (:mod:`simulator.feedback`).
+provider (:mod:`simulator.feedback`). A registered enterprise may apply for an award (:mod:`simulator.awards`).
 """
 
 from __future__ import annotations
