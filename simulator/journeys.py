@@ -4,7 +4,7 @@ Each step schedules the next on the agenda, so only the enterprises in progress 
 abuses happen at low rates (a resubmitted invoice, an uncovered fee, an underpaid contract, a claim after the
 deadline, an ineligible enterprise asking for a voucher); the ledger's rules refuse them. An approved claim goes on
 to publicity where its year has one (:mod:`simulator.publicity`), and its enterprise may rate or complain about the
-provider (:mod:`simulator.feedback`).
+provider (:mod:`simulator.feedback`). A registered enterprise may apply for an award (:mod:`simulator.awards`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from uuid import UUID
 from ledger.claims import ClaimEvidence
 from ledger.commands import values as v
 from ledger.fees import FeeCategory
+from simulator.awards import Awards
 from simulator.feedback import Feedback
 from simulator.population import EnterpriseSpec
 from simulator.programme import PROVINCE, Programme, local
@@ -37,8 +38,8 @@ class HeldVoucher:
 
 
 class Journeys:
-    def __init__(self, programme: Programme, feedback: Feedback, publicity: Publicity) -> None:
-        self.p, self.feedback, self.publicity = programme, feedback, publicity
+    def __init__(self, programme: Programme, feedback: Feedback, publicity: Publicity, awards: Awards) -> None:
+        self.p, self.feedback, self.publicity, self.awards = programme, feedback, publicity, awards
         self.last_evidence: dict[UUID, ClaimEvidence] = {}  # provider -> its latest claim's evidence (for resubmits)
 
     def schedule_cohort(self, year: int, first_serial: int, count: int) -> None:
@@ -66,6 +67,7 @@ class Journeys:
             uscc=spec.uscc, name=f"制造企业 {serial}", city=spec.city, carrier=spec.carrier,
             established_on=spec.established_on), self.p.by(PROVINCE, when))
         if enterprise_id is not None:
+            self.awards.registered(enterprise_id, spec.city)  # a possible award applicant
             self.p.agenda.at(self.later(when, 2, 10), self.decide, enterprise_id, spec)
 
     def decide(self, when: datetime, enterprise_id: UUID, spec: EnterpriseSpec) -> None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from ledger.application import VoucherLedger
 from simulator.agenda import Agenda
+from simulator.awards import Awards
 from simulator.feedback import Feedback
 from simulator.journeys import Journeys
 from simulator.population import Population
@@ -106,10 +107,12 @@ def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_s
         programme = Programme(app, uow, agenda, population, per_year,
                               population.providers(scale.platforms, scale.services), flushed, flush_events)
         publicity = Publicity(programme)
-        journeys = Journeys(programme, Feedback(programme), publicity)
+        awards = Awards(programme)
+        journeys = Journeys(programme, Feedback(programme), publicity, awards)
         agenda.at(local(POOL_ADMITTED_ON), programme.admit_providers)
         for n, year in enumerate(YEARS):
             agenda.at(local(YEAR_STARTS[year], 9), programme.setup_year, year)
+            agenda.at(local(YEAR_STARTS[year], 9), awards.setup_year, year)
             cohort = per_year if n < len(YEARS) - 1 else scale.enterprises - per_year * (len(YEARS) - 1)
             journeys.schedule_cohort(year, 1 + n * per_year, cohort)
         agenda.at(local(date(2018, 4, 6), 10), programme.settle_week)  # the first Friday after the first claims

@@ -131,8 +131,14 @@ def expected_entries(events: list[Recorded]) -> dict[int, Entry]:
     vouchers: dict[Any, tuple] = {}
     claims: dict[Any, list] = {}  # claim -> [voucher, provider, amount, stage, last moved]
     out: dict[int, Entry] = {}
+    award_moved: dict[Any, int] = {}  # award -> its last move's effective time
     for r in events:
         e, kind = r.event, r.kind
+        if kind in AWARD_MOVES:
+            entry = award_entry(r, award_moved)
+            if entry is not None:
+                out[r.position] = entry
+            continue
         settles_recovery = kind in ("SettlementBatch.RecoveryCollected", "SettlementBatch.RecoveryWrittenOff")
         if not kind.startswith("Voucher.") and not settles_recovery:
             continue
@@ -194,6 +200,37 @@ def expected_entries(events: list[Recorded]) -> dict[int, Entry]:
             cash = cash if cash is not None else cash_year_of(EPOCH + timedelta(microseconds=effective))
             out[r.position] = Entry(kind, effective, recorded, year, cash, city, category, provider, postings)
     return out
+
+
+# An award's events: (debit, credit), each amount split as the event carries it (projections/award_journal.py restated)
+AWARD_MOVES = {
+    "Award.Granted": (BUDGET, "AWARDS_PAYABLE"),
+    "Award.Paid": ("AWARDS_PAYABLE", "AWARDS_PAID"),
+    "Award.RecoveryRaised": ("AWARD_RECOVERIES_RECEIVABLE", BUDGET),
+    "Award.RecoveryCollected": ("AWARD_RECOVERIES_COLLECTED", "AWARD_RECOVERIES_RECEIVABLE"),
+    "Award.RecoveryWrittenOff": ("AWARD_RECOVERIES_WRITTEN_OFF", "AWARD_RECOVERIES_RECEIVABLE"),
+}
+
+
+def award_entry(r: Recorded, moved: dict[Any, int]) -> Entry | None:
+    """An award's entry under its programme (``AWARD:<kind>``), no provider: a grant when recorded, the rest at their
+    effective time (never before the award's previous move); a recovery in the cash year it was recorded. A title
+    granted 0 fen has none."""
+    e = r.event
+    if not e.amount_fen:
+        return None
+    recorded = us(e.timestamp)
+    effective = recorded if r.kind == "Award.Granted" else max(us(e.effective_at), moved.get(e.originator_id, 0))
+    moved[e.originator_id] = effective
+    debit, credit = AWARD_MOVES[r.kind]
+    postings: dict[tuple[str, str], int] = {}
+    for source, fen in (("city", e.city_portion_fen), ("province", e.province_portion_fen)):
+        if fen:
+            postings[(BUDGETS[source] if debit == BUDGET else debit, source)] = fen
+            postings[(BUDGETS[source] if credit == BUDGET else credit, source)] = -fen
+    cash = cash_year_of(e.timestamp if r.kind == "Award.RecoveryRaised"
+                        else EPOCH + timedelta(microseconds=effective))
+    return Entry(r.kind, effective, recorded, e.year, cash, e.city, f"AWARD:{e.kind}", None, postings)
 
 
 def stored_entries(settings: Settings) -> dict[int, Entry]:
@@ -261,6 +298,7 @@ def test_the_journal_is_the_posting_rules_applied_to_the_raw_events(history):
             "Voucher.ClaimReversed", "Voucher.Expired"} <= kinds
     assert any(("RECOVERIES_RECEIVABLE", "province") in e.postings for e in expected.values())
     assert {"SettlementBatch.RecoveryCollected", "SettlementBatch.RecoveryWrittenOff"} <= kinds
+    assert {"Award.Granted", "Award.Paid"} <= kinds  # the simulated awards, on their own accounts
 
 
 # =====================================================================================================================
@@ -296,12 +334,17 @@ def journal_city_lines(db, city: str, as_of: int, known_at: int | None) -> dict[
                 "PAID": ("settled", "spend", "cash_out"),
                 "RECOVERIES_RECEIVABLE": ("recovered", "outstanding", "spend"),
                 "RECOVERIES_COLLECTED": ("recovered", "collected", "spend", "cash_out"),
-                "RECOVERIES_WRITTEN_OFF": ("recovered", "written_off", "spend")}
+                "RECOVERIES_WRITTEN_OFF": ("recovered", "written_off", "spend"),
+                "AWARDS_PAYABLE": ("approved",), "AWARDS_PAID": ("settled", "spend", "cash_out"),
+                "AWARD_RECOVERIES_RECEIVABLE": ("recovered", "outstanding", "spend"),
+                "AWARD_RECOVERIES_COLLECTED": ("recovered", "collected", "spend", "cash_out"),
+                "AWARD_RECOVERIES_WRITTEN_OFF": ("recovered", "written_off", "spend")}
     out: dict[tuple, int] = defaultdict(int)
     found = balances(db, as_of, known_at, by=("programme_year", "cash_year", "fee_category"), city=city)
     for (year, cash, category, account, source), fen in found.items():
         for stage in stage_of.get(account, ()):
-            credit_side = account in ("CLAIMS_HELD", "PROVIDER_PAYABLES", "PAID")  # stage accounts are credits
+            credit_side = account in ("CLAIMS_HELD", "PROVIDER_PAYABLES", "PAID", "AWARDS_PAYABLE",
+                                      "AWARDS_PAID")  # stage accounts are credits
             subtracted = stage in ("spend", "cash_out") and not credit_side  # recoveries reduce spend and cash out
             out[(year, cash, category, source, stage)] += -fen if credit_side or subtracted else fen
     return {k: v for k, v in out.items() if v}

@@ -38,7 +38,6 @@ from tests.conftest import STORES, settings_for
 from tests.support.projection_helpers import (
     History,
     END_OF_TIME,
-    MONEY_EVENT_TYPES,
     PROJECTION_NAMES,
     PROVIDER_EVENT_TYPES,
     Recorded,
@@ -46,6 +45,7 @@ from tests.support.projection_helpers import (
     execute,
     expected_city_spend,
     lean,
+    moves_money,
     nonzero,
     raw,
     read_events,
@@ -83,7 +83,7 @@ def expected_counts(history: History) -> dict[str, int]:
     """Rows the projections must hold for the whole history, counted from the raw events by type."""
     kinds = Counter(r.kind for r in history.events)
     return {
-        "vl_money_movements": sum(n for k, n in kinds.items() if k in MONEY_EVENT_TYPES),
+        "vl_money_movements": sum(1 for r in history.events if moves_money(r)),
         "vl_whitelist_history": sum(n for k, n in kinds.items() if k in PROVIDER_EVENT_TYPES),
         "vl_audit_events": len(history.events),  # every event of every aggregate is in the audit trail once
         "vl_money_vouchers": kinds["Voucher.Issued"],
@@ -128,6 +128,8 @@ def test_catching_up_in_uneven_steps_with_restarts_equals_a_rebuild(history, tmp
     finally:
         close_projections(projections)
     assert_complete(history, views)
+    # the history holds awards paid in award batches and a recovered one: check covers their rows too
+    assert history.of("AwardBatch.Paid") and history.of("Award.RecoveryRaised")
     assert check(history.app, views) == []
 
 
@@ -362,7 +364,7 @@ def test_two_workers_racing_from_an_empty_view_the_second_waits_and_is_refused(h
     assert not isinstance(outcome["a"], BaseException), outcome["a"]
     assert isinstance(outcome["b"], ProjectionConflictError), repr(outcome["b"])
     assert not passed_while_a_open, "worker B read the position while worker A's batch was uncommitted"
-    money_rows = sum(1 for r in history.events if r.kind in MONEY_EVENT_TYPES and r.position <= until)
+    money_rows = sum(1 for r in history.events if moves_money(r) and r.position <= until)
     assert count(views, "vl_money_movements") == money_rows
     assert tracking_position(views, "money_flows") == until
 
@@ -396,7 +398,8 @@ def test_city_spend_at_the_end_equals_sums_of_the_raw_events(history):
 
 def test_settled_and_recovered_spend_agree_with_the_settlement_batches_own_split(history):
     """A second, independent record of the same money: each paid batch's ``by_city`` province/city totals, and each
-    recovery's portions as the batch recorded them."""
+    recovery's portions as the batch recorded them; for the awards, each paid award batch's lines and each award's
+    recovery."""
     paid: dict[str, Counter] = defaultdict(Counter)
     for r in history.of("SettlementBatch.Paid"):
         for city, t in r.event.by_city.items():
@@ -407,15 +410,29 @@ def test_settled_and_recovered_spend_agree_with_the_settlement_batches_own_split
         recovered[r.event.city]["city"] += r.event.city_portion_fen
         recovered[r.event.city]["province"] += r.event.province_portion_fen
     assert paid and recovered
-    for city in sorted(paid):
+    # Awards: the lines each paid award batch recorded, and each award's recovery
+    award_lines = {(r.event.originator_id, r.event.award_id): r.event for r in history.of("AwardBatch.AwardAdded")}
+    awards_paid: dict[str, Counter] = defaultdict(Counter)
+    for r in history.of("AwardBatch.Paid"):
+        for award_id in r.event.awards:
+            line = award_lines[(r.event.originator_id, award_id)]
+            awards_paid[line.city]["city"] += line.city_portion_fen
+            awards_paid[line.city]["province"] += line.province_portion_fen
+    awards_recovered: dict[str, Counter] = defaultdict(Counter)
+    for r in history.of("Award.RecoveryRaised"):
+        awards_recovered[r.event.city]["city"] += r.event.city_portion_fen
+        awards_recovered[r.event.city]["province"] += r.event.province_portion_fen
+    assert awards_paid
+    for city in sorted(set(paid) | set(awards_paid)):
         lines = money_flows_queries.city_spend(history.db, city, us(END_OF_TIME))["lines"]
         totals = Counter()
         for x in lines:
-            totals[(x["stage"], x["fund_source"])] += x["amount_fen"]
-        for source in ("city", "province"):
-            assert totals[("settled", source)] == paid[city][source]
-            assert totals[("recovered", source)] == recovered[city][source]
-            assert totals[("spend", source)] == paid[city][source] - recovered[city][source]
+            totals[(x["programme"] == "VOUCHERS", x["stage"], x["fund_source"])] += x["amount_fen"]
+        for vouchers, (settled, back) in ((True, (paid, recovered)), (False, (awards_paid, awards_recovered))):
+            for source in ("city", "province"):
+                assert totals[(vouchers, "settled", source)] == settled[city][source]
+                assert totals[(vouchers, "recovered", source)] == back[city][source]
+                assert totals[(vouchers, "spend", source)] == settled[city][source] - back[city][source]
 
 
 def test_city_spend_as_of_past_times_and_with_filters(history):

@@ -1,14 +1,18 @@
 """The simulator: a seeded, deterministic programme driven through the ledger's real commands."""
 
+import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg
 
 from store.settings import Settings
 from ledger.fiscal_time import SHANGHAI
+from projections.check import check
+from projections.runner import catch_up, close_projections, open_projections
 from simulator import simulate
 from simulator.store import open_simulation_store
+from tests.support.projection_helpers import lean
 
 SMALL = 6_000  # events: a few hundred enterprises over the three years
 
@@ -124,3 +128,59 @@ def test_snapshots_taken_in_memory_equal_a_replay_of_the_events(ledger):
         assert ledger.repository.get(aggregate_id).__dict__ == replayed.__dict__
         checked += 1
     assert checked >= 3  # some quotas crossed their snapshot interval of 100 events: the check is not vacuous
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+AWARD_KINDS = {"BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT", "KEY_PLATFORM", "INNOVATION_CENTRE"}
+
+
+def test_awards_come_at_a_few_dozen_a_year_and_check_is_clean_after_them(ledger, store_settings):
+    """Issue 19 item 5: each year 2018-2020 defines its award programmes; a few dozen applications a year, most
+    recommended by their city and most of those selected, the rest refused with a reason in Chinese; every selected
+    project granted, every award with money paid in an award batch a few weeks later, a title never paid, a recovery
+    rare; no application's contract is one a voucher claimed (the rules refuse nothing of the awards); and every view
+    rebuilt from zero equals the live one."""
+    report = simulate(ledger, events=8_000, seed=4, flush_events=700)
+    events = [ledger.mapper.to_domain_event(n) for n in ledger.recorder.select_notifications(1, 1_000_000)]
+    of = lambda kind: [e for e in events if type(e).__qualname__ == kind]  # noqa: E731
+
+    assert {(e.year, e.kind) for e in of("AwardProgramme.Defined")} == {
+        (year, kind) for year in (2018, 2019, 2020) for kind in AWARD_KINDS}
+    applied = of("Award.Applied")
+    per_year = Counter(e.year for e in applied)
+    assert set(per_year) == {2018, 2019, 2020} and all(12 <= n <= 60 for n in per_year.values()), per_year
+    recommended, selected = of("Award.Recommended"), of("Award.Selected")
+    refused = of("Award.Refused")
+    assert 0.7 * len(applied) <= len(recommended) < len(applied)
+    assert 0.6 * len(recommended) <= len(selected) < len(recommended)
+    assert {e.stage for e in refused} == {"CITY", "PROVINCE"} and all(CHINESE.search(e.reason) for e in refused)
+    assert len(recommended) + sum(e.stage == "CITY" for e in refused) == len(applied)  # every one decided
+    # a city recommends only its own city's applications
+    city_of = {e.originator_id: e.city for e in applied}
+    assert all(e.city == city_of[e.originator_id] for e in recommended)
+
+    granted = {e.originator_id: e for e in of("Award.Granted")}
+    assert set(granted) == {e.originator_id for e in selected}
+    titles = {a for a, e in granted.items() if e.kind == "DEMONSTRATION_BASE"}
+    assert titles and all(granted[a].amount_fen == 0 for a in titles)
+    paid = {e.originator_id: e for e in of("Award.Paid")}
+    assert set(paid) == {a for a, e in granted.items() if e.amount_fen > 0}  # every award with money, once
+    assert all(timedelta(days=1) < e.effective_at - granted[a].timestamp < timedelta(days=45) for a, e in paid.items())
+    assert {e.originator_id for e in of("AwardBatch.Paid")} == {e.batch_id for e in paid.values()}
+    assert len(of("AwardRoster.PlaceTaken")) <= 20  # key platforms: at most 20 at any time
+    assert len(of("Award.RecoveryRaised")) <= 0.1 * len(paid)
+
+    named = {(c["provider_id"], c["contract_no"]) for e in applied for c in e.contracts}
+    claimed = {(str(e.provider_id), e.contract_no) for e in of("Voucher.Claimed")}
+    assert named and not named & claimed
+    award_codes = {code for code in report.refusals if code.startswith("AWARD") or code in (
+        "ALREADY_FUNDED", "QUOTA_NOT_SET")}
+    assert award_codes == set()
+
+    views = lean(store_settings)
+    projections = open_projections(views)
+    try:
+        catch_up(ledger, projections)
+    finally:
+        close_projections(projections)
+    assert check(ledger, views) == []

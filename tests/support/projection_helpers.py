@@ -47,7 +47,9 @@ MONEY_EVENT_TYPES = frozenset({
     "Voucher.ClaimReversed", "Voucher.Expired", "Voucher.Revoked", "Voucher.ValueReturned",
     "CityQuota.Set", "CityQuota.AmountRevised", "CityQuota.Used", "CityQuota.Returned",
     "ProviderQuota.Set", "ProviderQuota.AmountRevised", "ProviderQuota.Used", "ProviderQuota.Returned",
+    *("Award.Granted", "Award.Paid", "Award.RecoveryRaised", "Award.RecoveryCollected", "Award.RecoveryWrittenOff"),
 })
+AWARD_PREFIX = "AWARD:"  # an award's rows carry its programme where a voucher's carry the fee category
 PROVIDER_EVENT_TYPES = frozenset({
     "Provider.Admitted", "Provider.AssessmentRecorded", "Provider.Suspended", "Provider.Whitelisted",
     "Provider.Eliminated",
@@ -56,6 +58,13 @@ PROVIDER_EVENT_TYPES = frozenset({
 
 def kind(event: Any) -> str:
     return type(event).__qualname__
+
+
+def moves_money(recorded: Recorded) -> bool:
+    """Does this event write a row of vl_money_movements: a money event, except an award granted 0 fen (a title
+    without money moves none)."""
+    return recorded.kind in MONEY_EVENT_TYPES and not (recorded.kind == "Award.Granted"
+                                                       and recorded.event.amount_fen == 0)
 
 
 def us(moment: datetime) -> int:
@@ -241,7 +250,8 @@ class CitySpendExpectation:
 def expected_city_spend(events: list[Recorded], as_of: datetime) -> CitySpendExpectation:
     """Replay raw events as money_flows' table says money moves (settlement at the payment time, a recovery at the
     reversal's effective time but in the cash year it was recorded; quota and issuance at the recorded time), with
-    each amount split by ``split_funding`` and the voucher's city share from its Issued event."""
+    each amount split by ``split_funding`` and the voucher's city share from its Issued event. An award is paid and
+    recovered the same way, under ``AWARD:<kind>``, with the province/city split its event carries."""
     vouchers: dict[Any, tuple] = {}
     claims: dict[Any, tuple] = {}
     quota_owner: dict[Any, tuple] = {}
@@ -271,6 +281,13 @@ def expected_city_spend(events: list[Recorded], as_of: datetime) -> CitySpendExp
             amount = claims[e.claim_id][1]
             add(city, year, cash_year_of(e.timestamp), category, amount, split_funding(amount, share)[0],
                 "recovered")
+        elif k == "Award.Paid" and e.effective_at <= as_of:
+            # paid at the payment time, under the award's programme, split as the event carries it
+            add(e.city, e.year, cash_year_of(e.effective_at), AWARD_PREFIX + e.kind, e.amount_fen,
+                e.city_portion_fen, "settled")
+        elif k == "Award.RecoveryRaised" and e.effective_at <= as_of:
+            add(e.city, e.year, cash_year_of(e.timestamp), AWARD_PREFIX + e.kind, e.amount_fen, e.city_portion_fen,
+                "recovered")
         elif k == "CityQuota.Set":
             quota_owner[e.originator_id] = (e.city, e.year)
             quota_amount[e.originator_id] = e.amount_fen
@@ -287,12 +304,14 @@ def expected_city_spend(events: list[Recorded], as_of: datetime) -> CitySpendExp
 
 
 def spend_lines(result: dict[str, Any], stages: Iterable[str] = ("settled", "recovered", "spend")) -> dict[tuple, int]:
-    """city_spend's lines as {(programme year, cash year, category, source, stage): amount}, zero lines dropped."""
+    """city_spend's lines as {(programme year, cash year, category, source, stage): amount}, zero lines dropped; an
+    award programme's lines under ``AWARD:<kind>`` in place of the category."""
     wanted = set(stages)
     found: dict[tuple, int] = defaultdict(int)
     for line in result["lines"]:
         if line["stage"] in wanted:
-            key = (line["programme_year"], line["cash_year"], line["fee_category"], line["fund_source"], line["stage"])
+            category = line["fee_category"] if line["programme"] == "VOUCHERS" else AWARD_PREFIX + line["programme"]
+            key = (line["programme_year"], line["cash_year"], category, line["fund_source"], line["stage"])
             found[key] += line["amount_fen"]
     return {k: v for k, v in found.items() if v}
 
