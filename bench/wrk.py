@@ -48,7 +48,7 @@ local function body(i, provider, category)
   return string.format('{"provider_id":"%%s","fee_category":"%%s","eligible_fee_fen":%%d,'
     .. '"contract_no":"HT-%%s","contract_date":"2019-01-30T10:00:00+00:00","contract_amount_fen":%%d,'
     .. '"invoice_nos":["INV-%%s"],"payment_proven_fen":%%d,"payment_proof_ref":"BANK-%%s",'
-    .. '"acceptance_report_ref":"ACC-%%s","accepted_at":"2019-02-28T10:00:00+00:00"}',
+    .. '"acceptance_report_ref":"ACC-%%s","accepted_at":"2019-02-28T10:00:00+00:00","no_other_funding":true}',
     provider, category, fee, serial, fee, serial, fee, serial, serial)
 end
 

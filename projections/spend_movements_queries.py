@@ -13,6 +13,7 @@ from typing import Any
 
 from psycopg.sql import SQL, Composable, Identifier
 
+from projections.award_flows import AWARD_PREFIX, VOUCHERS, category_filter
 from projections.bitemporal import counted
 from projections.money_flows import AMOUNTS
 from projections.money_flows_queries import amounts, money
@@ -35,13 +36,13 @@ def _moved(stage: str) -> Composable:
 def city_movements(db: ReadModelView, city: str, as_of_us: int, known_at_us: int | None = None, *, stage: str,
                    year: int | None = None, year_kind: str = "programme", fee_category: str | None = None,
                    fund_source: str | None = None, recorded_after_us: int | None = None, after_position: int = 0,
-                   limit: int = 1000) -> dict[str, Any]:
+                   limit: int = 1000, programme: str | None = None) -> dict[str, Any]:
     """The rows behind ``city_spend``'s figure ``stage`` (same filters), in order, one page after a position:
     ``items`` and ``next_after`` (the last position read when the page is full, else None). ``recorded_after_us``
     keeps only the rows recorded after it: what "known now" adds to "known then"."""
     return _movements(db, "city", city, as_of_us, known_at_us, stage=stage, year=year, year_kind=year_kind,
                       fee_category=fee_category, fund_source=fund_source, recorded_after_us=recorded_after_us,
-                      after_position=after_position, limit=limit)
+                      after_position=after_position, limit=limit, programme=programme)
 
 
 # A provider's receivable figures (money_flows_queries.provider_receivable) by the stage each one sums.
@@ -60,7 +61,7 @@ def provider_movements(db: ReadModelView, provider_id: str, as_of_us: int, known
 def _movements(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, known_at_us: int | None, *, stage: str,
                year: int | None = None, year_kind: str = "programme", fee_category: str | None = None,
                fund_source: str | None = None, recorded_after_us: int | None = None, after_position: int = 0,
-               limit: int = 1000) -> dict[str, Any]:
+               limit: int = 1000, programme: str | None = None) -> dict[str, Any]:
     if year_kind not in ("programme", "cash"):
         raise ValueError("year_kind is 'programme' or 'cash'")
     when = counted(as_of_us, known_at_us)
@@ -72,6 +73,12 @@ def _movements(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, know
     if fee_category is not None:
         where.append(SQL("fee_category = ?"))
         params.append(fee_category)
+    if programme == VOUCHERS:  # a voucher row's category is its fee category, an award's AWARD:<kind>
+        where.append(SQL("(fee_category IS NULL OR fee_category NOT LIKE ?)"))
+        params.append(AWARD_PREFIX + "%")
+    elif programme is not None:
+        where.append(SQL("fee_category = ?"))
+        params.append(category_filter(programme))
     if recorded_after_us is not None:
         where.append(SQL("recorded_us > ?"))
         params.append(recorded_after_us)

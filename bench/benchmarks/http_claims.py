@@ -409,14 +409,19 @@ def http_claims(ctx: Context) -> list[Figure]:
     return figures
 
 
+def production_settings(settings: Settings) -> Settings:
+    """``settings`` as a production service runs: a fresh signing key of 32 bytes and an audience (production
+    refuses tokens without one)."""
+    return settings.model_copy(update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32)),
+                                       "jwt_audience": "voucher-ledger-bench"})
+
+
 def http_variant(ctx: Context, variant: Variant) -> list[Figure]:
     """One server configuration on a fresh schema: set up, start, warm up, time ``scale.repeats`` rounds, stop."""
     scale = ctx.scale
     clients, per_client = scale.http_clients, scale.http_claims_per_client
     per_voucher = max(1, scale.claims_per_voucher)
-    settings = ctx.postgres.ledger_settings("bench_http").model_copy(
-        update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32)),
-                "jwt_audience": "voucher-ledger-bench"})  # production refuses tokens without an audience
+    settings = production_settings(ctx.postgres.ledger_settings("bench_http"))
     what = f"{variant.workers} worker{'s' if variant.workers > 1 else ''}" + (
         ", NODELAY listener" if variant.nodelay_listener else "") + "".join(f", {k[15:]}={v}" for k, v in variant.env)
 

@@ -27,18 +27,17 @@ from __future__ import annotations
 
 import math
 import resource
-import secrets
 import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import SecretStr
 
 from api.http.auth import mint
 from bench import http_app
-from bench.benchmarks.http_claims import REDEMPTION_DEADLINE, Server, backend_pids, cpu_of, cpu_used, serve_command
+from bench.benchmarks.http_claims import (REDEMPTION_DEADLINE, Server, backend_pids, cpu_of, cpu_used,
+                                         production_settings, serve_command)
 from bench.context import Context
 from bench.ledger_world import CATEGORY, CLAIM_FEE_FEN, CLAIMS_CITY, ITEMS, SET_UP_AT, YEAR, BenchWorld
 from bench.registry import Figure, Goal, benchmark
@@ -161,8 +160,7 @@ def http_wrk(ctx: Context) -> list[Figure]:
         return []
     scale = ctx.scale
     seconds, warm_up, repeats = scale.http_seconds, scale.http_warm_up_s, scale.http_repeats
-    settings = ctx.postgres.ledger_settings("bench_wrk").model_copy(
-        update={"production": True, "jwt_secret": SecretStr(secrets.token_urlsafe(32))})
+    settings = production_settings(ctx.postgres.ledger_settings("bench_wrk"))
     vouchers = max(scale.http_connections, math.ceil(HEADROOM_RATE * (warm_up + repeats * seconds) / CLAIMS_PER_VOUCHER))
     targets = set_up_targets(ctx, settings, vouchers)
     close_projections(open_projections(settings))  # migrations now, not raced by the servers' start-ups

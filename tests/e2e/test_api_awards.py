@@ -86,9 +86,23 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     vouchers = ok(api.get(f"/v1/cities/{FOSHAN}/spend", role="auditor", year=YEAR, programme="VOUCHERS"))
     assert all(line["programme"] == "VOUCHERS" for line in vouchers["lines"])
 
-    # the console's city page shows the award as a row of its own, beside the fee categories
+    # the award programme's settled figure is explained by the award's payment (both fund sources), not by vouchers
+    explained = ok(api.get(f"/v1/cities/{FOSHAN}/spend/movements", role=f"city:{FOSHAN}", year=YEAR,
+                           programme="BENCHMARK_PROJECT", stage="settled"))["items"]
+    assert [(i["event_type"], i["city_fen"], i["province_fen"]) for i in explained] == [
+        ("Award.Paid", CITY_FEN, PROVINCE_FEN)]
+    voucher_rows = ok(api.get(f"/v1/cities/{FOSHAN}/spend/movements", role="auditor", year=YEAR,
+                              programme="VOUCHERS", stage="settled"))["items"]
+    assert all(not i["event_type"].startswith("Award.") for i in voucher_rows)
+
+    # the console's city page shows the award as a row of its own, beside the fee categories, and its figures
+    # explain through the programme (a fee category it does not have would be refused)
     page = api.client.get(f"/console/parts/cities/{FOSHAN}?year={YEAR}", headers=api.auth(f"city:{FOSHAN}"))
     assert page.status_code == 200 and 'data-category="BENCHMARK_PROJECT"' in page.text, page.text[:300]
+    link = f"/console/parts/explain/spend/{FOSHAN}?year={YEAR}&amp;stage=settled&amp;programme=BENCHMARK_PROJECT"
+    assert link.replace("/parts", "") in page.text
+    why = api.client.get(link.replace("&amp;", "&"), headers=api.auth(f"city:{FOSHAN}"))
+    assert why.status_code == 200 and "Award.Paid" in why.text
     # the applicant's own figures: the award beside (never inside) its voucher years
     assert ok(api.get(f"/v1/enterprises/{factory.id}", role=as_factory))["awards"] == [
         {"programme": "BENCHMARK_PROJECT", "programme_year": YEAR, "granted_unpaid_fen": 0, "paid_fen": AWARD_FEN,

@@ -32,14 +32,14 @@ def every_page(read: Callable[[int], dict[str, Any]]) -> tuple[list[dict[str, An
 
 
 def spend(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, stage: str, year: int | None,
-          fee_category: str | None, fund_source: str | None) -> dict[str, Any]:
+          fee_category: str | None, fund_source: str | None, programme: str | None = None) -> dict[str, Any]:
     at = as_of_or_now(as_of)
-    answer = queries.city_spend(code, at, year, "programme", fee_category, fund_source, stage, known_at, c)
+    answer = queries.city_spend(code, at, year, "programme", fee_category, fund_source, stage, known_at, c, programme)
     figure = sum(line["amount_fen"] for line in answer["lines"])
     items, more = every_page(lambda after: spend_movements.city_spend_movements(
-        code, stage, at, known_at, year, "programme", fee_category, fund_source, None, after, PAGE, c))
+        code, stage, at, known_at, year, "programme", fee_category, fund_source, None, after, PAGE, c, programme))
     return {"as_of": at, "known_at": known_at, "city_code": code, "stage": stage, "year": year,
-            "fee_category": fee_category, "fund_source": fund_source, "figure": figure, "items": items,
+            "fee_category": fee_category, "fund_source": fund_source, "programme": programme, "figure": figure, "items": items,
             "total": sum(i["amount_fen"] for i in items), "more": more}
 
 

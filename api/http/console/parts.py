@@ -16,6 +16,7 @@ from api.http.console.sessions import console_call
 from api.http.dependencies import Call
 from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.models.queries import Account
+from api.http.routes.queries import ProgrammeFilter
 from api.http.routes.spend_movements import Stage
 from api.http.party_ids import ID_OR_USCC_PATTERN
 from api.http.problems import STATUS_OF_KIND, ApiError
@@ -127,9 +128,9 @@ def explain_spend(request: Request, city: Annotated[str, Path(pattern=CITY_PATTE
                   year: int | None = Query(None, ge=EARLIEST_YEAR, le=LATEST_YEAR),
                   fee_category: Literal["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"] | None = None,
                   fund_source: Literal["province", "city"] | None = None, as_of: str | None = Moment,
-                  known_at: str | None = Moment, c: Call = Depends(console_call)):
+                  known_at: str | None = Moment, c: Call = Depends(console_call), programme: ProgrammeFilter = None):
     return _render(request, "explain_spend.html", lambda at, known: explain.spend(
-        c, city, at, known, stage, year, fee_category, fund_source), c)
+        c, city, at, known, stage, year, fee_category, fund_source, programme), c)
 
 
 @router.get("/explain/journal-lines", response_class=HTMLResponse)

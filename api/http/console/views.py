@@ -90,8 +90,11 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known_at, c)
     table: dict[str, dict[str, int]] = {}
     by_source = {"province": 0, "city": 0}
+    awards: set[str] = set()  # the rows that are an award programme's (explained by programme, not fee category)
     for line in answer["lines"]:
         # a voucher line by its fee category, an award's by its programme (BENCHMARK_PROJECT, ...)
+        if not line["fee_category"]:
+            awards.add(line["programme"])
         row = table.setdefault(line["fee_category"] or line["programme"], dict.fromkeys(STAGES, 0))
         row[line["stage"]] += line["amount_fen"]
         if line["stage"] == "spend":
@@ -99,7 +102,7 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     totals = {stage: sum(row[stage] for row in table.values()) for stage in STAGES}
     vouchers = lists.list_vouchers(None, code, year, None, None, None, VOUCHER_PAGE, c)
     return {"as_of": at, "known_at": known_at, "city_code": code, "year": year, "years": years, "stages": STAGES,
-            "table": dict(sorted(table.items())), "totals": totals, "by_source": by_source,
+            "table": dict(sorted(table.items())), "award_rows": awards, "totals": totals, "by_source": by_source,
             "quota": answer["quotas"].get(year, {}), "vouchers": vouchers["items"],
             "more_vouchers": vouchers["next_cursor"] is not None,
             "over_time": spend_over_time(c, code, at, known_at, year, STAGES)}

@@ -39,6 +39,10 @@ EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_ba
 TRAILS_OF = {"city": ("voucher", "city", "award"), "enterprise": ("voucher", "enterprise", "award"),
              "provider": ("provider", "settlement_batch", "award")}
 
+# Per-city spend's programme dimension: the vouchers' lines, or one award programme's.
+ProgrammeFilter = Annotated[Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
+                                   "KEY_PLATFORM", "INNOVATION_CENTRE"] | None,
+                            Query(description="only the vouchers' lines, or one award programme's")]
 
 @router.get("/vouchers/{voucher_id}", response_model=s.VoucherOut, summary="A voucher's balance and figures as of a time")
 def voucher(voucher_id: UUID, as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
@@ -99,9 +103,7 @@ def city_spend(city: Annotated[str, Path(pattern=CITY_PATTERN, json_schema_extra
                stage: Literal["claimed", "approved", "settled", "reversed", "recovered", "spend", "collected",
                               "written_off", "outstanding", "cash_out"] | None = None,
                known_at: datetime | None = KnownAt, c: Call = Depends(query_call),
-               programme: Annotated[Literal["VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT",
-                                           "KEY_PLATFORM", "INNOVATION_CENTRE"] | None,
-                                   Query(description="only the vouchers' lines, or one award programme's")] = None):
+               programme: ProgrammeFilter = None):
     c.allow("province", "auditor", "city", what="read city spend")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
     if not in_scope(c.principal, city=city):

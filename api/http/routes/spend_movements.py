@@ -15,7 +15,7 @@ from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_cal
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes import queries
-from api.http.routes.queries import TIME, AsOf, KnownAt, ProviderKey
+from api.http.routes.queries import TIME, AsOf, KnownAt, ProgrammeFilter, ProviderKey
 from api.http.scope import in_scope, not_found
 from ledger.parties import check_city
 from projections.times import to_us
@@ -39,7 +39,7 @@ def city_spend_movements(city: Annotated[str, Path(pattern=CITY_PATTERN, json_sc
                              "learned after it)", json_schema_extra=TIME),
                          after: int = Query(0, ge=0, le=2**63 - 1, description="the last page's next_after"),
                          limit: int = Query(1000, ge=1, le=1000),
-                         c: Call = Depends(query_call)):
+                         c: Call = Depends(query_call), programme: ProgrammeFilter = None):
     c.allow("province", "auditor", "city", what="read city spend")
     at, known = as_of_or_now(as_of), known_at_or_now(known_at)
     if not in_scope(c.principal, city=city):
@@ -49,7 +49,7 @@ def city_spend_movements(city: Annotated[str, Path(pattern=CITY_PATTERN, json_sc
                                         fee_category=fee_category, fund_source=fund_source,
                                         recorded_after_us=None if recorded_after is None else to_us(
                                             as_of_or_now(recorded_after)),
-                                        after_position=after, limit=limit)
+                                        after_position=after, limit=limit, programme=programme)
     return {"as_of": at, "known_at": known, "city": city, "stage": stage, **found}
 
 
