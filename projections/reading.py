@@ -129,10 +129,10 @@ class LogReader:
             with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
                 curs.execute(self._select, (start, stop, topics, limit), prepare=True)
                 return curs.fetchall()
-        marks = ",".join("?" * len(topics))
-        statement = (f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-                     f"{self.recorder.events_table_name} WHERE rowid > ? AND rowid <= ? AND topic IN ({marks}) "
-                     f"ORDER BY rowid LIMIT ?")
+        statement = SQL(
+            "SELECT rowid, originator_id, originator_version, topic, state FROM {} "
+            "WHERE rowid > ? AND rowid <= ? AND topic IN ({}) ORDER BY rowid LIMIT ?").format(
+            Identifier(self.recorder.events_table_name), SQL(",").join([SQL("?")] * len(topics))).as_string()
         with self.recorder.datastore.transaction(commit=False) as curs:
             curs.execute(statement, (start, stop, *topics, limit))
             return [tuple(row) for row in curs.fetchall()]
