@@ -23,9 +23,10 @@ from typing import Any
 import jwt
 from fastapi import Request, Security
 from fastapi.security import HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.http.jwks import JwksUnavailable
-from api.http.jwks_url import key_set
+from api.http.jwks_url import JwksUrl, key_set
 from api.http.problems import ApiError
 from store.settings import Settings
 from ledger import ids
@@ -152,6 +153,9 @@ class VerifiedTokens:
         self.max_entries, self.max_age_s = max_entries, max_age_s
         self._entries: dict[str, tuple[Principal, float, tuple[str, Any] | None]] = {}
 
+    def holds(self, authorization: str | None) -> bool:
+        return authorization is not None and authorization in self._entries
+
     def authenticate(self, settings: Settings, authorization: str | None) -> Principal:
         now = time.time()
         if authorization is not None and (hit := self._entries.get(authorization)) is not None:
@@ -180,12 +184,16 @@ bearer_scheme = HTTPBearer(auto_error=False, description="a token from `voucher-
 
 
 async def current_principal(request: Request, _: object = Security(bearer_scheme)) -> Principal:
-    # async: no I/O here, and a plain def would cost a hand-off to the thread pool on every request
+    # async: checking a known token does no I/O, and a plain def would cost a hand-off to the thread pool on every
+    # request; a check that may fetch the identity provider's key set runs in the pool, never on the event loop
     """FastAPI dependency: the caller, from the Authorization header (verified once per token: VerifiedTokens)."""
+    settings, authorization = request.app.state.settings, request.headers.get("authorization")
     tokens = getattr(request.app.state, "verified_tokens", None)
-    if tokens is None:
-        return authenticate(request.app.state.settings, request.headers.get("authorization"))
-    return tokens.authenticate(request.app.state.settings, request.headers.get("authorization"))
+    check = authenticate if tokens is None else tokens.authenticate
+    keys = key_set(settings)
+    if isinstance(keys, JwksUrl) and keys.may_fetch(new_token=tokens is None or not tokens.holds(authorization)):
+        return await run_in_threadpool(check, settings, authorization)
+    return check(settings, authorization)
 
 
 def forbid(principal: Principal, what: str) -> ApiError:

@@ -6,7 +6,8 @@ but at most once every ``jwks_refetch_min_s``, so a flood of tokens with made-up
 hammer the provider. When a fetch fails the last good set keeps serving (the provider may be briefly down; a key
 rotated out is refused once a fetch succeeds again); with no good set yet, every provider token is refused with the
 reason (:class:`JwksUnavailable`). Fetching blocks the request that needs it, up to the timeout: one request per
-refresh, the others wait on the lock or use the set at hand.
+refresh, the others wait on the lock or use the set at hand. A request that may fetch is moved off the event loop
+(``may_fetch``; api/http/auth.py), so a slow provider never stalls the requests that need no fetch.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ class JwksUrl:
         if self._keys is None:
             raise JwksUnavailable(self._failure or f"{self.url} not fetched yet")
         return self._keys
+
+    def may_fetch(self, *, new_token: bool) -> bool:
+        """Whether checking a token now might go to the network: the set is missing or stale, or the token is one not
+        verified before (its kid may be new) — and an attempt is due."""
+        stale = self._keys is None or time.monotonic() - self._fetched_at > self.max_age_s
+        return (stale or new_token) and self._may_try()
 
     def _may_try(self) -> bool:
         return time.monotonic() - self._tried_at >= self.refetch_min_s

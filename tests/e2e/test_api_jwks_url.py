@@ -34,11 +34,16 @@ class Provider:
         self.keys: list[dict] = []
         self.down = False
         self.asked = 0
+        self.hold: threading.Event | None = None  # set: every answer waits until the test releases it
+        self.asking = threading.Event()  # a fetch has reached the provider
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 provider.asked += 1
+                provider.asking.set()
+                if provider.hold is not None:
+                    provider.hold.wait()
                 if provider.down:
                     self.send_error(503)
                     return
@@ -158,7 +163,8 @@ def api(request, tmp_path_factory):
     provider = Provider()
     jwks_url.cache_clear()
     settings = module_store_settings(request, tmp_path_factory).model_copy(update={
-        "jwks_url": provider.url, "jwt_audience": AUDIENCE, "jwt_issuer": ISSUER, "jwks_refetch_min_s": 0.0})
+        "jwks_url": provider.url, "jwt_audience": AUDIENCE, "jwt_issuer": ISSUER, "jwks_refetch_min_s": 0.0,
+        "jwks_timeout_s": 300.0})  # a held fetch must outlast the test's wait (see the stalling test)
     with patched_clock(START) as clock, running_api(settings, clock) as api:
         api.provider = provider
         yield api
@@ -184,3 +190,33 @@ def test_the_service_takes_tokens_of_the_keys_at_the_url_and_follows_rotation(ap
     other_audience = mint_signed(api.settings, "auditor", second, second_kid, aud="another-service")
     assert_problem(api.client.get("/v1/whitelist", headers={"Authorization": f"Bearer {other_audience}"}), 401,
                    "UNAUTHENTICATED")
+
+
+def test_a_slow_key_fetch_never_stalls_the_requests_that_need_none(api):
+    key, kid = new_private_key("EdDSA"), new_kid()
+    api.provider.publish(key, kid)
+    known = {"Authorization": provider_token(key, kid)}
+    ok(api.client.get("/v1/whitelist", headers=known))  # verified once, kept
+    api.provider.hold, answers = threading.Event(), {}
+    api.provider.asking.clear()
+    rotated, rotated_kid = new_private_key("EdDSA"), new_kid()
+    api.provider.publish(rotated, rotated_kid)
+
+    def ask(name: str, headers: dict) -> None:
+        answers[name] = api.client.get("/v1/whitelist", headers=headers)
+
+    slow = threading.Thread(target=ask, args=("new kid", {"Authorization": provider_token(rotated, rotated_kid)}))
+    quick = threading.Thread(target=ask, args=("known token", known))
+    try:
+        slow.start()
+        assert api.provider.asking.wait(60), "the new kid never made the service fetch the key set"
+        quick.start()
+        quick.join(60)  # on the event loop, the held fetch would hold this request until the release below
+        assert not quick.is_alive() and slow.is_alive(), "a request that needs no fetch waited for the provider"
+        ok(answers["known token"])
+    finally:
+        api.provider.hold.set()
+        slow.join(60)
+        quick.join(60)
+        api.provider.hold = None
+    ok(answers["new kid"])
