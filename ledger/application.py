@@ -17,6 +17,7 @@ from eventsourcing.utils import strtobool
 
 from ledger.commands.award_payments import AwardPaymentCommands
 from ledger.commands.awards import AwardCommands
+from ledger.commands.console_sign_ins import ConsoleSignInCommands
 from ledger.commands.corrections import CorrectionCommands
 from ledger.commands.evaluation import EvaluationCommands
 from ledger.commands.evidence import EvidenceKeyCommands
@@ -39,7 +40,8 @@ from ledger.stored_names import APPLICATION_NAME
 
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
                     CorrectionCommands, EvaluationCommands, EvidenceKeyCommands, EvidenceKeysGuard,
-                    ProgrammeYearCommands, PublicityCommands, AwardCommands, AwardPaymentCommands, FundingCommands):
+                    ProgrammeYearCommands, PublicityCommands, AwardCommands, AwardPaymentCommands, FundingCommands,
+                    ConsoleSignInCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

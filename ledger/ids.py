@@ -140,3 +140,9 @@ def award_roster_id(kind: str) -> UUID:
     """The awards of one kind selected and holding a place, whatever their year: a cap "at any time" (key platforms:
     at most 20) is checked on this one record, so two selections racing for the last place meet on its version."""
     return _id("award-roster", kind)
+
+
+def console_sign_in_id(link_id: str) -> UUID:
+    """A console sign-in link's use: one per link, so a second use (another API process, or after a restart) is a
+    second creation of the same record, which the store refuses."""
+    return _id("console-sign-in", link_id)

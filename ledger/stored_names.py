@@ -47,6 +47,7 @@ AGGREGATE_TOPICS: tuple[str, ...] = (
     "ledger.award_programmes:AwardRoster",
     "ledger.awards:Award",
     "ledger.award_batches:AwardBatch",
+    "ledger.console_sign_ins:ConsoleSignIn",
 )
 
 EVENT_TOPICS: tuple[str, ...] = (
@@ -139,6 +140,7 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.evidence_keys:ContractKey.Opened",
     "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
     "ledger.evidence_keys:ContractKey.AwardFunded",
+    "ledger.console_sign_ins:ConsoleSignIn.LinkUsed",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

@@ -115,3 +115,15 @@ class RecordAssessment(Command):
     @property
     def reads(self) -> tuple[UUID, ...]:
         return (self.provider_id,)
+
+
+# -- console access -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UseSignInLink(Command):
+    """A console sign-in link exchanged for a session: good once (``ledger/console_sign_ins.py``)."""
+
+    handler = "use_sign_in_link"
+    link_id: str
+    role: str
+    subject: str
+    link_expires_at: datetime

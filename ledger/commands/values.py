@@ -25,6 +25,7 @@ from ledger.commands.party_values import (
     ReviseProviderQuota,
     EliminateProvider,
     RecordAssessment,
+    UseSignInLink,
 )
 from ledger.commands.programme_values import (
     DefineProgramme,
@@ -135,4 +136,5 @@ __all__ = [
     "SelectAward",
     "WithdrawAwardTitle",
     "WriteOffAwardRecovery",
+    "UseSignInLink",
 ]

@@ -14,6 +14,7 @@ from api.http.app import create_app
 from api.http.auth import mint
 from api.http.console.links import console_link
 from api.http.console.sessions import SESSION
+from ledger import ids
 from api.http.signing_keys import mint_signed, new_kid, new_private_key, public_jwk, write_jwks
 from tests.support.api_helpers import assert_problem, module_store_settings, patched_clock, running_api
 
@@ -121,3 +122,26 @@ def module_like(tmp_path):
     from tests.support.api_helpers import api_settings
 
     return api_settings(settings_for("sqlite", None, tmp_path))
+
+
+def test_a_sign_in_link_is_good_once_across_api_processes_and_restarts(store_settings):
+    """Two services on one store (two API processes) and a restart: the link's one use is recorded in the ledger, so
+    each of them refuses it afterwards; a fresh link still signs in."""
+    from tests.support.api_helpers import api_settings
+
+    settings = api_settings(store_settings)
+    link = console_link(settings, "city:440600", base_url="http://127.0.0.1:8000").partition("#link=")[2]
+    with patched_clock() as clock, running_api(settings, clock) as first, running_api(settings, clock) as second:
+        assert first.client.post("/console/session", json={"link": link}).status_code == 200
+        problem = assert_problem(second.client.post("/console/session", json={"link": link}), 401, "UNAUTHENTICATED")
+        assert "used already" in problem["detail"]
+    with patched_clock() as clock, running_api(settings, clock) as restarted:
+        assert_problem(restarted.client.post("/console/session", json={"link": link}), 401, "UNAUTHENTICATED")
+        fresh = console_link(settings, "city:440600", base_url="http://x").partition("#link=")[2]
+        answer = restarted.client.post("/console/session", json={"link": fresh})
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+        ledger = restarted.client.app.state.backend.opened().ledger
+        for token in (link, fresh):  # each use recorded once, as whom the link signs in
+            link_id = jwt.decode(token, options={"verify_signature": False})["jti"]
+            recorded = ledger.repository.get(ids.console_sign_in_id(link_id))
+            assert (recorded.role, recorded.subject, recorded.version) == ("city:440600", "city:440600", 1)

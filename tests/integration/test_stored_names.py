@@ -67,6 +67,7 @@ AGGREGATE_TOPICS = (
     "ledger.award_programmes:AwardRoster",
     "ledger.awards:Award",
     "ledger.award_batches:AwardBatch",
+    "ledger.console_sign_ins:ConsoleSignIn",
 )
 
 EVENT_TOPICS = (
@@ -159,6 +160,7 @@ EVENT_TOPICS = (
     "ledger.evidence_keys:ContractKey.Opened",
     "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
     "ledger.evidence_keys:ContractKey.AwardFunded",
+    "ledger.console_sign_ins:ConsoleSignIn.LinkUsed",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state

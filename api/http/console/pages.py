@@ -3,20 +3,27 @@ page's script fetches from /console/parts/ with the bearer token. A shell carrie
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
 
+from api.http.auth import Principal, parse_role
 from api.http.console import links, moments
+from api.http.console.sessions import session_token
+from api.http.dependencies import Call
+from api.http.problems import ApiError
+from ledger.commands import values as v
+from ledger.errors import AlreadyExistsError
 from api.http.console.rendering import keep, page
 from api.http.models.fields import CITY_PATTERN
 from api.http.console.parts import DISPUTE_KEY
 from api.http.party_ids import ID_OR_USCC_PATTERN
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-_used_links = links.UsedLinks()
 
 
 def _shell(request: Request, view: str, part: str) -> HTMLResponse:
@@ -109,8 +116,23 @@ def open_page(request: Request, kind: Literal["voucher", "provider", "batch", "e
     return RedirectResponse(f"/console/{PAGES[kind]}/{key.strip()}{rest}", status_code=303)
 
 
+class ConsoleSession(BaseModel):
+    token: str
+
+
 @router.post("/session")
-def session(request: Request, link: Annotated[str, Body(embed=True, max_length=4096)]):
-    """A one-time link exchanged for a bearer token (api/http/console/links.py)."""
-    token = links.exchange(request.app.state.settings, _used_links, link)
-    return JSONResponse({"token": token}, headers={"Cache-Control": "no-store"})
+async def session(request: Request, link: Annotated[str, Body(embed=True, max_length=4096)]):
+    """A one-time link exchanged for a console session (api/http/console/links.py); its use is recorded, once."""
+    settings = request.app.state.settings
+    claims = links.checked_link(settings, link)
+    role, subject = str(claims["role"]), str(claims["sub"])
+    kind, scope = parse_role(role)
+    used = v.UseSignInLink(link_id=str(claims["jti"]), role=role, subject=subject,
+                           link_expires_at=datetime.fromtimestamp(float(claims["exp"]), UTC))
+    try:
+        answer = await Call(request, Principal(role=role, kind=kind, scope=scope, subject=subject), None).send(
+            None, used, lambda _: ConsoleSession(token=session_token(settings, role, subject)))
+    except AlreadyExistsError:
+        raise ApiError(401, "UNAUTHENTICATED", "the sign-in link was used already: ask for a new one") from None
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
