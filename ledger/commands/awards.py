@@ -33,9 +33,9 @@ from ledger.uscc import validate_uscc
 @dataclass(frozen=True)
 class AwardState:
     """An award as it stands after a step of its lifecycle: what a caller is answered with, so that no answer has to
-    read the award again (the names are the award's own)."""
+    read the award again."""
 
-    id: UUID
+    award_id: UUID
     year: int
     kind: str
     status: str
@@ -54,18 +54,18 @@ class AwardState:
     province_portion_fen: int
     batch_id: UUID | None
     paid_at: datetime | None
-    outstanding_fen: int
+    recovery_outstanding_fen: int
 
     @classmethod
     def of(cls, award: Award) -> AwardState:
-        return cls(id=award.id, year=award.year, kind=award.kind, status=award.status,
+        return cls(award_id=award.id, year=award.year, kind=award.kind, status=award.status,
                    applicant_kind=award.applicant_kind, applicant_id=award.applicant_id,
                    applicant_name=award.applicant_name, city=award.city, county=award.county, project=award.project,
                    contracts=tuple(dict(contract) for contract in award.contracts), base_fen=award.base_fen,
                    nationally_recommended=award.nationally_recommended, title_withdrawn=award.title_withdrawn,
                    amount_fen=award.amount_fen, city_portion_fen=award.city_portion_fen,
                    province_portion_fen=award.province_portion_fen, batch_id=award.batch_id, paid_at=award.paid_at,
-                   outstanding_fen=award.outstanding_fen)
+                   recovery_outstanding_fen=award.outstanding_fen)
 
 
 class AwardCommands(LedgerApplicationBase):
