@@ -13,6 +13,7 @@ from uuid import UUID
 from ledger.awards import Award
 from ledger.errors import EmptyBatchError, InvalidInputError, InvalidTransitionError
 from ledger.fiscal_time import require_aware
+from ledger.money import paid_by_city
 from ledger.recording import By, LedgerAggregate
 
 
@@ -65,14 +66,10 @@ class AwardBatch(LedgerAggregate):
         self._require_open("pay")
         if not self.lines:
             raise EmptyBatchError(f"award batch {self.id} holds no award to pay")
-        by_city: dict[str, dict[str, int]] = {}
-        for line in self.lines.values():
-            totals = by_city.setdefault(line["city"], {"city_fen": 0, "province_fen": 0})
-            totals["city_fen"] += line["city_portion_fen"]
-            totals["province_fen"] += line["province_portion_fen"]
+        total_fen, by_city = paid_by_city(self.lines.values())
         awards = list(self.lines)
-        self._record(self.Paid, by, awards=awards, total_fen=sum(line["amount_fen"] for line in self.lines.values()),
-                     by_city=by_city, effective_at=require_aware(effective_at, "payment time"))
+        self._record(self.Paid, by, awards=awards, total_fen=total_fen, by_city=by_city,
+                     effective_at=require_aware(effective_at, "payment time"))
         return awards
 
     def _require_open(self, verb: str) -> None:

@@ -6,7 +6,9 @@ through :func:`apply_rate`, so the rule lives in one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from ledger.errors import InvalidAmountError, InvalidRateError
 
@@ -47,6 +49,19 @@ def split_funding(amount_fen: int, city_share: Decimal) -> tuple[int, int]:
     """(city portion, province portion): the city's share rounded down, the province the rest, so they add up."""
     city = apply_rate(amount_fen, city_share)
     return city, amount_fen - city
+
+
+def paid_by_city(lines: Iterable[Mapping[str, Any]]) -> tuple[int, dict[str, dict[str, int]]]:
+    """What a batch's payment pays: the total of its paid lines, and per city the city's and the province's portions
+    of them (``{city: {"city_fen": .., "province_fen": ..}}``), as a claim batch and an award batch record it."""
+    total = 0
+    by_city: dict[str, dict[str, int]] = {}
+    for line in lines:
+        totals = by_city.setdefault(line["city"], {"city_fen": 0, "province_fen": 0})
+        totals["city_fen"] += line["city_portion_fen"]
+        totals["province_fen"] += line["province_portion_fen"]
+        total += line["amount_fen"]
+    return total, by_city
 
 
 def yuan_text(fen: int, *, symbol: str = "", thousands: bool = True) -> str:

@@ -30,7 +30,7 @@ from ledger.errors import (
     WriteOffReasonRequiredError,
 )
 from ledger.fiscal_time import require_aware
-from ledger.money import check_fen, split_funding
+from ledger.money import check_fen, paid_by_city, split_funding
 from ledger.recording import By, LedgerAggregate
 
 
@@ -182,18 +182,13 @@ class SettlementBatch(LedgerAggregate):
         settled = [claim_id for claim_id in self.lines if claim_id in payable]
         if not settled:
             raise EmptyBatchError(f"batch {self.id} has no approved claim left to pay")
-        by_city: dict[str, dict[str, int]] = {}
-        for claim_id in settled:
-            line = self.lines[claim_id]
-            totals = by_city.setdefault(line["city"], {"city_fen": 0, "province_fen": 0})
-            totals["city_fen"] += line["city_portion_fen"]
-            totals["province_fen"] += line["province_portion_fen"]
+        total_fen, by_city = paid_by_city(self.lines[claim_id] for claim_id in settled)
         self._record(
             self.Paid,
             by,
             settled_claims=settled,
             dropped_claims=[claim_id for claim_id in self.lines if claim_id not in payable],
-            total_fen=sum(self.lines[c]["amount_fen"] for c in settled),
+            total_fen=total_fen,
             by_city=by_city,
             effective_at=require_aware(effective_at, "payment time"),
         )

@@ -10,6 +10,7 @@ from uuid import UUID
 from ledger import ids
 from ledger.award_batches import AwardBatch
 from ledger.award_programmes import AwardRoster
+from ledger.commands.awards import AwardState
 from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import AlreadyExistsError, BatchNotFoundError
 from ledger.recording import By
@@ -48,17 +49,18 @@ class AwardPaymentCommands(LedgerApplicationBase):
 
         return self._run(run)
 
-    def add_award_to_batch(self, by: By, *, batch_id: UUID, award_id: UUID) -> None:
+    def add_award_to_batch(self, by: By, *, batch_id: UUID, award_id: UUID) -> AwardState:
         """Put a granted, unpaid award with money into the batch (an award enters one batch)."""
 
-        def run() -> None:
+        def run() -> AwardState:
             batch, award = self.award_batch(batch_id), self.award(award_id)  # type: ignore[attr-defined]
             award.require_payable()
             batch.add(by, award, payee=f"{award.applicant_kind}:{award.applicant_name}")
             award.add_to_batch(by, batch_id=batch.id)
             self._save(batch, award)
+            return AwardState.of(award)
 
-        self._run(run)
+        return self._run(run)
 
     def pay_award_batch(self, by: By, *, batch_id: UUID, effective_at: datetime) -> AwardBatchPayment:
         """Pay the batch once: every award in it is paid, in the same transaction."""
@@ -74,16 +76,17 @@ class AwardPaymentCommands(LedgerApplicationBase):
 
         return self._run(run)
 
-    def withdraw_award_title(self, by: By, *, award_id: UUID, reason: str) -> None:
+    def withdraw_award_title(self, by: By, *, award_id: UUID, reason: str) -> AwardState:
         """End a selected award's title (e.g. a key platform no longer one), with the reason: the place it held
         under its programme's cap at any time is freed. Its money is untouched."""
 
-        def run() -> None:
+        def run() -> AwardState:
             award = self.award(award_id)  # type: ignore[attr-defined]
             award.withdraw_title(by, reason=reason)
             self._save(award, *self._release_place(by, award, reason))
+            return AwardState.of(award)
 
-        self._run(run)
+        return self._run(run)
 
     def _release_place(self, by: By, award: object, reason: str) -> list[object]:
         roster = self._find(ids.award_roster_id(award.kind), AwardRoster)  # type: ignore[attr-defined]

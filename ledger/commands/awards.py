@@ -8,6 +8,8 @@ its own city's applications (``AWARD_OTHER_CITY``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from ledger import ids
@@ -26,6 +28,44 @@ from ledger.parties import CITIES, check_city, parse_enum
 from ledger.quotas import CityQuota
 from ledger.recording import By
 from ledger.uscc import validate_uscc
+
+
+@dataclass(frozen=True)
+class AwardState:
+    """An award as it stands after a step of its lifecycle: what a caller is answered with, so that no answer has to
+    read the award again."""
+
+    award_id: UUID
+    year: int
+    kind: str
+    status: str
+    applicant_kind: str
+    applicant_id: UUID | None
+    applicant_name: str
+    city: str
+    county: str
+    project: str
+    contracts: tuple[dict[str, str], ...]
+    base_fen: int | None
+    nationally_recommended: bool
+    title_withdrawn: bool
+    amount_fen: int
+    city_portion_fen: int
+    province_portion_fen: int
+    batch_id: UUID | None
+    paid_at: datetime | None
+    recovery_outstanding_fen: int
+
+    @classmethod
+    def of(cls, award: Award) -> AwardState:
+        return cls(award_id=award.id, year=award.year, kind=award.kind, status=award.status,
+                   applicant_kind=award.applicant_kind, applicant_id=award.applicant_id,
+                   applicant_name=award.applicant_name, city=award.city, county=award.county, project=award.project,
+                   contracts=tuple(dict(contract) for contract in award.contracts), base_fen=award.base_fen,
+                   nationally_recommended=award.nationally_recommended, title_withdrawn=award.title_withdrawn,
+                   amount_fen=award.amount_fen, city_portion_fen=award.city_portion_fen,
+                   province_portion_fen=award.province_portion_fen, batch_id=award.batch_id, paid_at=award.paid_at,
+                   recovery_outstanding_fen=award.outstanding_fen)
 
 
 class AwardCommands(LedgerApplicationBase):
@@ -88,20 +128,20 @@ class AwardCommands(LedgerApplicationBase):
 
         return self._run(run)
 
-    def recommend_award(self, by: By, *, award_id: UUID, city: str, opinion: str = "") -> None:
+    def recommend_award(self, by: By, *, award_id: UUID, city: str, opinion: str = "") -> AwardState:
         """Its city recommends the application to the province."""
-        self._on_award(award_id, lambda award: award.recommend(by, city=check_city(city), opinion=opinion))
+        return self._on_award(award_id, lambda award: award.recommend(by, city=check_city(city), opinion=opinion))
 
-    def refuse_award(self, by: By, *, award_id: UUID, reason: str, city: str | None = None) -> None:
+    def refuse_award(self, by: By, *, award_id: UUID, reason: str, city: str | None = None) -> AwardState:
         """Refuse the application, with the reason: by its city (``city``: not recommended) or by the province."""
-        self._on_award(award_id, lambda award: award.refuse(
+        return self._on_award(award_id, lambda award: award.refuse(
             by, reason=reason, city=None if city is None else check_city(city)))
 
-    def select_award(self, by: By, *, award_id: UUID) -> None:
+    def select_award(self, by: By, *, award_id: UUID) -> AwardState:
         """The province selects a recommended application; a programme with a cap "at any time" counts it on its
         kind's roster in the same transaction (``AWARD_SELECTION_CAP_REACHED`` when full)."""
 
-        def run() -> None:
+        def run() -> AwardState:
             award = self.award(award_id)
             rules = self.award_rules(award.year, award.kind)
             changed: list[object] = [award]
@@ -115,12 +155,13 @@ class AwardCommands(LedgerApplicationBase):
             else:
                 award.select(by, holds_place=False)
             self._save(*changed)
+            return AwardState.of(award)
 
-        self._run(run)
+        return self._run(run)
 
-    def recommend_award_nationally(self, by: By, *, award_id: UUID, note: str = "") -> None:
+    def recommend_award_nationally(self, by: By, *, award_id: UUID, note: str = "") -> AwardState:
         """Record that the province recommended a selected award for national status."""
-        self._on_award(award_id, lambda award: award.recommend_nationally(by, note=note))
+        return self._on_award(award_id, lambda award: award.recommend_nationally(by, note=note))
 
     def grant_award(self, by: By, *, award_id: UUID, amount_fen: int | None = None) -> int:
         """Grant a selected award its amount by its programme's rule (``amount_fen`` only where the province decides
@@ -152,13 +193,14 @@ class AwardCommands(LedgerApplicationBase):
         return self._run(run)
 
     # -- helpers -------------------------------------------------------------------------------------------------------
-    def _on_award(self, award_id: UUID, change) -> None:
-        def run() -> None:
+    def _on_award(self, award_id: UUID, change) -> AwardState:
+        def run() -> AwardState:
             award = self.award(award_id)
             change(award)
             self._save(award)
+            return AwardState.of(award)
 
-        self._run(run)
+        return self._run(run)
 
     def _applicant(self, who: ApplicantKind, applicant_id: UUID | None, name: str | None, city: str | None,
                    county: str | None) -> tuple[str, str, str]:

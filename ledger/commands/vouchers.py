@@ -31,7 +31,8 @@ from ledger.provider import Provider
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.recording import By
 from ledger.settlement import SettlementBatch
-from ledger.voucher import PricedClaim, Voucher
+from ledger.voucher import Voucher
+from ledger.voucher_claims import PricedClaim
 
 
 @dataclass(frozen=True)

@@ -59,9 +59,14 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     # Dongguan cannot recommend (nor see) a Foshan application: answered as an unknown award
     assert_problem(api.post(f"/v1/awards/{award}/recommendation", {}, role="city:441900"), 404, "AWARD_NOT_FOUND")
     assert_problem(api.post(f"/v1/awards/{award}/selection"), 409, "INVALID_TRANSITION")  # not recommended yet
-    assert ok(api.post(f"/v1/awards/{award}/recommendation", {"opinion": "同意推荐"},
-                       role=f"city:{FOSHAN}"))["status"] == "RECOMMENDED"
+    recommendation = {"opinion": "同意推荐"}
+    recommended = ok(api.post(f"/v1/awards/{award}/recommendation", recommendation, role=f"city:{FOSHAN}",
+                              key="recommend-1"))
+    assert recommended["status"] == "RECOMMENDED"
     assert ok(api.post(f"/v1/awards/{award}/selection"))["status"] == "SELECTED"
+    # a repeated recommendation gets its first answer (the award as recommended), not the award as it stands now
+    again = api.post(f"/v1/awards/{award}/recommendation", recommendation, role=f"city:{FOSHAN}", key="recommend-1")
+    assert ok(again) == recommended and again.headers.get("Idempotent-Replayed") == "true"
     assert ok(api.post(f"/v1/awards/{award}/national-recommendation", {"note": "推荐国家级"}))["nationally_recommended"]
     assert_problem(api.post(f"/v1/awards/{award}/grant", {}, key=None), 400, "IDEMPOTENCY_KEY_REQUIRED")
     assert_problem(api.post(f"/v1/awards/{award}/grant", {"amount_fen": 1}), 409, "AWARD_AMOUNT_INVALID")

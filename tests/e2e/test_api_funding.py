@@ -13,21 +13,12 @@ from typer.testing import CliRunner
 
 from api.cli import funding as cli_funding
 from store.settings import get_settings
-from tests.support.api_helpers import (
-    FOSHAN, START, assert_problem, iso, module_store_settings, ok, patched_clock, running_api, store_env, store_params,
-)
+from tests.support.api_helpers import api_ready_for_claims, assert_problem, iso, ok, store_env, store_params
 
 
 @pytest.fixture(scope="module", params=store_params())
 def api(request, tmp_path_factory):
-    settings = module_store_settings(request, tmp_path_factory)
-    with patched_clock(START) as clock, running_api(settings, clock) as api:
-        api.setup_year(city_quotas={FOSHAN: (1_000_000_000, "0.33")})
-        api.provider = api.whitelisted_provider()
-        clock.advance(days=1)
-        api.voucher = ok(api.issue(api.eligible_enterprise()), 201)["voucher_id"]
-        clock.advance(days=1)
-        api.settings = settings
+    with api_ready_for_claims(request, tmp_path_factory) as api:
         yield api
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from uuid import uuid4
 
 import eventsourcing.utils
 import pytest
@@ -27,8 +29,10 @@ from eventsourcing.utils import get_topic, register_topic, resolve_topic
 import ledger
 from store.opening import open_ledger
 from ledger import stored_names
+from ledger.answered_requests import AnsweredRequest
 from ledger.application import VoucherLedger
-from ledger.recording import LedgerAggregate
+from ledger.errors import VoucherExhaustedError, all_error_codes
+from ledger.recording import By, LedgerAggregate
 from ledger.stored_names import StoredTopicError, stored_topics
 from ledger.voucher import Voucher
 from projections.base import LedgerProjection
@@ -275,6 +279,19 @@ def test_snapshots_and_dates_keep_their_stored_names():
         assert set(TRANSCODING_NAMES) <= set(app.mapper.transcoder.names)  # type: ignore[attr-defined]
     finally:
         app.close()
+
+
+def test_a_refusal_kept_under_an_idempotency_key_resolves_by_its_topic_in_the_errors_module():
+    """An answered key names its refusal's class by topic (``ledger/answered_requests.py``); stores hold refusals
+    recorded as ``ledger.errors:<Name>``, so every error class resolves from there, whichever module defines it."""
+    lost = [cls.__name__ for cls in all_error_codes().values()
+            if _unresolvable([f"ledger.errors:{cls.__name__}"], [cls])]
+    assert lost == [], f"refusal topics that no longer resolve: {lost}"
+    refusal = AnsweredRequest.refused(By(actor="test", at=datetime(2020, 3, 2, tzinfo=UTC), correlation_id="c"),
+                                      request_id=uuid4(), fingerprint="f", refusal=VoucherExhaustedError("spent"))
+    refusal.refusal_topic = "ledger.errors:VoucherExhaustedError"  # as a store written before holds it
+    with pytest.raises(VoucherExhaustedError, match="spent"):
+        refusal.replay("f")
 
 
 @pytest.fixture

@@ -312,6 +312,20 @@ def module_store_settings(request: pytest.FixtureRequest, tmp_path_factory: pyte
     return api_settings(settings_for(request.param, request, tmp_path_factory.mktemp(f"api-{request.param}")))
 
 
+@contextmanager
+def api_ready_for_claims(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """For a module-scoped fixture parametrised by store: a real app on a fresh store whose year is set up with room
+    in Foshan's quota (share 0.33), a whitelisted provider (``api.provider``) and, a day later, a voucher of an
+    eligible Foshan enterprise (``api.voucher``); the clock stands a day after its issue."""
+    settings = module_store_settings(request, tmp_path_factory)
+    with patched_clock(START) as clock, running_api(settings, clock) as api:
+        api.setup_year(city_quotas={FOSHAN: (1_000_000_000, "0.33")})
+        api.provider = api.whitelisted_provider()
+        clock.advance(days=1)
+        api.voucher = ok(api.issue(api.eligible_enterprise()), 201)["voucher_id"]
+        clock.advance(days=1)
+        yield api
+
 
 def app_routes(app) -> list[tuple[str, str, Any]]:
     """(method, full path, route) for every route the app serves, HEAD aside. FastAPI ≥ 0.16x keeps included routers

@@ -22,7 +22,8 @@ from ledger.provider import Provider
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
 from ledger.uscc import make_uscc
-from ledger.voucher import PricedClaim, Voucher
+from ledger.voucher import Voucher
+from ledger.voucher_claims import PricedClaim
 
 NOW = datetime(2020, 11, 2, 2, 0, tzinfo=UTC)  # 2020-11-02 10:00 in Guangdong, inside the 2020 redemption window
 DEADLINE = date(2021, 2, 8)  # the 2020 round's last redemption day (DOMAIN.md, Programme years)

@@ -119,7 +119,7 @@ def test_a_rejection_records_its_reason():
 
 def test_the_voucher_itself_refuses_a_claim_that_would_overdraw_it_whoever_calls():
     """judge_claim orders the refusals, but a caller that skips it still cannot take the balance below zero."""
-    from ledger.voucher import PricedClaim
+    from ledger.voucher_claims import PricedClaim
 
     desk = Desk()
     judgement = desk.judge()

@@ -15,7 +15,7 @@ from api.http.console.rendering import page
 from api.http.console.sessions import console_call
 from api.http.dependencies import Call
 from api.http.models.fields import CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
-from api.http.models.queries import Account
+from api.http.models.journal import Account
 from api.http.routes.queries import ProgrammeFilter
 from api.http.routes.spend_movements import Stage
 from api.http.party_ids import ID_OR_USCC_PATTERN

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from api.http.models.commands import Body
 from api.http.models.examples import example
 from api.http.models.fields import USCC, City, Fen, Moment, Rate, Ref, Text, Year
+from ledger.commands.awards import AwardState
 
 AwardKind = Literal["BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT", "KEY_PLATFORM", "INNOVATION_CENTRE"]
 ApplicantKind = Literal["ENTERPRISE", "PROVIDER", "CITY_GOVERNMENT", "COUNTY_GOVERNMENT"]
@@ -176,14 +177,9 @@ class AwardOut(BaseModel):
     recovery_outstanding_fen: int
 
     @classmethod
-    def of(cls, a: Any) -> AwardOut:
-        return cls(award_id=a.id, year=a.year, kind=a.kind, status=a.status, applicant_kind=a.applicant_kind,
-                   applicant_id=a.applicant_id, applicant_name=a.applicant_name, city=a.city, county=a.county,
-                   project=a.project, contracts=a.contracts, base_fen=a.base_fen,
-                   nationally_recommended=a.nationally_recommended, title_withdrawn=a.title_withdrawn,
-                   amount_fen=a.amount_fen,
-                   city_portion_fen=a.city_portion_fen, province_portion_fen=a.province_portion_fen,
-                   batch_id=a.batch_id, paid_at=a.paid_at, recovery_outstanding_fen=a.outstanding_fen)
+    def of(cls, award: Any) -> AwardOut:
+        """An award (``ledger.awards.Award``) as it stands, or as a command left it (``AwardState``)."""
+        return cls(**vars(award if isinstance(award, AwardState) else AwardState.of(award)))
 
 
 class AwardsOut(BaseModel):

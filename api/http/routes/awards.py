@@ -6,11 +6,13 @@ one does. Granting, paying and recovering move money, so they take an Idempotenc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Path, Query
+from starlette.concurrency import run_in_threadpool
 
 from api.http.dependencies import Call, as_of_or_now, call, keyed_call, known_at_or_now, query_call
 from api.http.models import awards as s
@@ -19,6 +21,7 @@ from api.http.routes.queries import AsOf, KnownAt
 from ledger.award_programmes import AwardKind
 from ledger.awards import Award
 from ledger.commands import values as v
+from ledger.commands.awards import AwardState
 from ledger.errors import AwardNotFoundError, AwardProgrammeNotFoundError
 from ledger.parties import check_city
 
@@ -40,15 +43,21 @@ def _visible(c: Call, award_id: UUID) -> Award:
     return award
 
 
+def _award_out(c: Call, award_id: UUID) -> Callable[[AwardState | None], s.AwardOut]:
+    """The answer of a step of an award's lifecycle: the award as its command left it. An answer stored under a key
+    may hold no award state (commands once returned none); it is then the award as it stands, as it always was."""
+    return lambda state: s.AwardOut.of(c.ledger.award(award_id) if state is None else state)
+
+
 @router.post("/programme/years/{year}/award-programmes", status_code=201, response_model=s.Recorded,
              summary="Define a year's award programme of one kind: who applies, the amount rule, caps, the city share")
-def define_programme(year: YearPath, body: s.DefineAwardProgramme, c: Call = Depends(call)):
+async def define_programme(year: YearPath, body: s.DefineAwardProgramme, c: Call = Depends(call)):
     c.allow("province", what="define award programmes")
-    return c.respond(body, v.DefineAwardProgramme(year=year, kind=body.kind, name=body.name,
-                                                  applicants=tuple(body.applicants), amount_rule=body.amount_rule,
-                                                  amount_fen=body.amount_fen, rate=body.rate, cap_fen=body.cap_fen,
-                                                  max_selected=body.max_selected, city_share=body.city_share),
-                     lambda new_id: s.Recorded(id=new_id), status=201)
+    return await c.send(body, v.DefineAwardProgramme(year=year, kind=body.kind, name=body.name,
+                                                     applicants=tuple(body.applicants), amount_rule=body.amount_rule,
+                                                     amount_fen=body.amount_fen, rate=body.rate, cap_fen=body.cap_fen,
+                                                     max_selected=body.max_selected, city_share=body.city_share),
+                        lambda new_id: s.Recorded(id=new_id), status=201)
 
 
 @router.get("/programme/years/{year}/award-programmes", response_model=s.AwardProgrammesOut,
@@ -67,7 +76,7 @@ def programmes(year: YearPath, c: Call = Depends(query_call)):
 @router.post("/awards", status_code=201, response_model=s.Recorded,
              summary="Apply for an award, for oneself: an enterprise or provider as itself, a city for its own city "
                      "(or, naming a county, for that county's government)")
-def apply(body: s.ApplyForAward, c: Call = Depends(call)):
+async def apply(body: s.ApplyForAward, c: Call = Depends(call)):
     c.allow("enterprise", "provider", "city", what="apply for awards")
     p = c.principal
     if p.kind == "city":
@@ -77,9 +86,9 @@ def apply(body: s.ApplyForAward, c: Call = Depends(call)):
         applicant = {"applicant_kind": APPLICANT_OF[p.kind], "applicant_id": UUID(p.party_id),
                      "city": body.city if p.kind == "provider" else None}
     command = v.ApplyForAward(award_id=uuid4(), year=body.year, kind=body.kind, project=body.project,
-                              contracts=tuple((x.provider_uscc, x.contract_no) for x in body.contracts),
-                              base_fen=body.base_fen, **applicant)
-    return c.respond(body, command, lambda new_id: s.Recorded(id=new_id), status=201)
+                           contracts=tuple((x.provider_uscc, x.contract_no) for x in body.contracts),
+                           base_fen=body.base_fen, **applicant)
+    return await c.send(body, command, lambda new_id: s.Recorded(id=new_id), status=201)
 
 
 @router.get("/awards", response_model=s.AwardsOut,
@@ -87,7 +96,7 @@ def apply(body: s.ApplyForAward, c: Call = Depends(call)):
                     "province and auditors (or one city's), a city its city's, an applicant its own")
 def awards(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
            city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
-                                    description="province and auditors: only this city's"),
+                                 description="province and auditors: only this city's"),
            after: int = Query(0, ge=0, le=2**63 - 1, description="the last page's next_after"),
            limit: int = Query(100, ge=1, le=1000), c: Call = Depends(query_call)):
     c.allow(*EVERYONE, what="read awards")
@@ -109,60 +118,60 @@ def award(award_id: UUID, c: Call = Depends(query_call)):
 
 @router.post("/awards/{award_id}/recommendation", response_model=s.AwardOut,
              summary="Its city recommends the application to the province")
-def recommend(award_id: UUID, body: s.Opinion, c: Call = Depends(call)):
+async def recommend(award_id: UUID, body: s.Opinion, c: Call = Depends(call)):
     c.allow("city", what="recommend award applications")
-    _visible(c, award_id)
-    return c.respond(body, v.RecommendAward(award_id=award_id, city=c.principal.scope, opinion=body.opinion or ""),
-                     lambda _: s.AwardOut.of(c.ledger.award(award_id)))
+    await run_in_threadpool(_visible, c, award_id)
+    return await c.send(body, v.RecommendAward(award_id=award_id, city=c.principal.scope, opinion=body.opinion or ""),
+                        _award_out(c, award_id))
 
 
 @router.post("/awards/{award_id}/refusal", response_model=s.AwardOut,
              summary="Refuse an application with the reason: its city before recommending it, or the province")
-def refuse(award_id: UUID, body: s.Refusal, c: Call = Depends(call)):
+async def refuse(award_id: UUID, body: s.Refusal, c: Call = Depends(call)):
     c.allow("province", "city", what="refuse award applications")
-    _visible(c, award_id)
+    await run_in_threadpool(_visible, c, award_id)
     city = c.principal.scope if c.principal.kind == "city" else None
-    return c.respond(body, v.RefuseAward(award_id=award_id, reason=body.reason, city=city),
-                     lambda _: s.AwardOut.of(c.ledger.award(award_id)))
+    return await c.send(body, v.RefuseAward(award_id=award_id, reason=body.reason, city=city),
+                        _award_out(c, award_id))
 
 
 @router.post("/awards/{award_id}/selection", response_model=s.AwardOut,
              summary="The province selects a recommended application (refused when the programme's cap is reached)")
-def select(award_id: UUID, c: Call = Depends(call)):
+async def select(award_id: UUID, c: Call = Depends(call)):
     c.allow("province", what="select awards")
-    return c.respond(None, v.SelectAward(award_id=award_id), lambda _: s.AwardOut.of(c.ledger.award(award_id)))
+    return await c.send(None, v.SelectAward(award_id=award_id), _award_out(c, award_id))
 
 
 @router.post("/awards/{award_id}/national-recommendation", response_model=s.AwardOut,
              summary="Record that the province recommended a selected award for national status")
-def recommend_nationally(award_id: UUID, body: s.NationalNote, c: Call = Depends(call)):
+async def recommend_nationally(award_id: UUID, body: s.NationalNote, c: Call = Depends(call)):
     c.allow("province", what="recommend awards for national status")
-    return c.respond(body, v.RecommendAwardNationally(award_id=award_id, note=body.note or ""),
-                     lambda _: s.AwardOut.of(c.ledger.award(award_id)))
+    return await c.send(body, v.RecommendAwardNationally(award_id=award_id, note=body.note or ""),
+                        _award_out(c, award_id))
 
 
 @router.post("/awards/{award_id}/title-withdrawal", response_model=s.AwardOut,
              summary="End a selected award's title (e.g. a key platform no longer one): its place under the cap is "
                      "freed; money paid stays paid")
-def withdraw_title(award_id: UUID, body: s.Refusal, c: Call = Depends(call)):
+async def withdraw_title(award_id: UUID, body: s.Refusal, c: Call = Depends(call)):
     c.allow("province", what="withdraw award titles")
-    return c.respond(body, v.WithdrawAwardTitle(award_id=award_id, reason=body.reason),
-                     lambda _: s.AwardOut.of(c.ledger.award(award_id)))
+    return await c.send(body, v.WithdrawAwardTitle(award_id=award_id, reason=body.reason),
+                        _award_out(c, award_id))
 
 
 @router.post("/awards/{award_id}/grant", response_model=s.GrantedOut,
              summary="Grant a selected award its amount by the programme's rule, split between province and city")
-def grant(award_id: UUID, body: s.GrantAward, c: Call = Depends(keyed_call)):
+async def grant(award_id: UUID, body: s.GrantAward, c: Call = Depends(keyed_call)):
     c.allow("province", what="grant awards")
-    return c.respond(body, v.GrantAward(award_id=award_id, amount_fen=body.amount_fen),
-                     lambda amount: s.GrantedOut(award_id=award_id, amount_fen=amount))
+    return await c.send(body, v.GrantAward(award_id=award_id, amount_fen=body.amount_fen),
+                        lambda amount: s.GrantedOut(award_id=award_id, amount_fen=amount))
 
 
 @router.post("/award-batches", status_code=201, response_model=s.Recorded, summary="Open an award batch of a period")
-def open_batch(body: s.OpenAwardBatch, c: Call = Depends(call)):
+async def open_batch(body: s.OpenAwardBatch, c: Call = Depends(call)):
     c.allow("province", what="open award batches")
-    return c.respond(body, v.OpenAwardBatch(batch_id=uuid4(), period=body.period),
-                     lambda new_id: s.Recorded(id=new_id), status=201)
+    return await c.send(body, v.OpenAwardBatch(batch_id=uuid4(), period=body.period),
+                        lambda new_id: s.Recorded(id=new_id), status=201)
 
 
 @router.get("/award-batches/{award_batch_id}", response_model=s.AwardBatchOut,
@@ -174,46 +183,46 @@ def award_batch(award_batch_id: UUID, c: Call = Depends(query_call)):
 
 @router.post("/award-batches/{award_batch_id}/awards", response_model=s.AwardOut,
              summary="Put a granted award into the batch (an award enters one batch)")
-def add_award(award_batch_id: UUID, body: s.AddAward, c: Call = Depends(call)):
+async def add_award(award_batch_id: UUID, body: s.AddAward, c: Call = Depends(call)):
     c.allow("province", what="fill award batches")
-    return c.respond(body, v.AddAwardToBatch(batch_id=award_batch_id, award_id=body.award_id),
-                     lambda _: s.AwardOut.of(c.ledger.award(body.award_id)))
+    return await c.send(body, v.AddAwardToBatch(batch_id=award_batch_id, award_id=body.award_id),
+                        _award_out(c, body.award_id))
 
 
 @router.post("/award-batches/{award_batch_id}/payment", response_model=s.AwardBatchPaidOut,
              summary="Pay the award batch once: every award in it is paid")
-def pay(award_batch_id: UUID, body: s.PayAwardBatch, c: Call = Depends(keyed_call)):
+async def pay(award_batch_id: UUID, body: s.PayAwardBatch, c: Call = Depends(keyed_call)):
     c.allow("province", what="pay award batches")
-    return c.respond(body, v.PayAwardBatch(batch_id=award_batch_id, effective_at=body.effective_at),
-                     lambda r: s.AwardBatchPaidOut(batch_id=r.batch_id, total_fen=r.total_fen, awards=list(r.awards),
-                                                   by_city=r.by_city))
+    return await c.send(body, v.PayAwardBatch(batch_id=award_batch_id, effective_at=body.effective_at),
+                        lambda r: s.AwardBatchPaidOut(batch_id=r.batch_id, total_fen=r.total_fen,
+                                                   awards=list(r.awards), by_city=r.by_city))
 
 
 @router.post("/awards/{award_id}/recovery", response_model=s.RecoveredOut,
              summary="Recover a paid award (追回): the whole amount becomes a receivable from its payee")
-def recover(award_id: UUID, body: s.RecoverAward, c: Call = Depends(keyed_call)):
+async def recover(award_id: UUID, body: s.RecoverAward, c: Call = Depends(keyed_call)):
     c.allow("province", what="recover awards")
-    return c.respond(body, v.RecoverAward(award_id=award_id, reason=body.reason, effective_at=body.effective_at),
-                     lambda due: s.RecoveredOut(award_id=award_id, due_fen=due))
+    return await c.send(body, v.RecoverAward(award_id=award_id, reason=body.reason, effective_at=body.effective_at),
+                        lambda due: s.RecoveredOut(award_id=award_id, due_fen=due))
 
 
 def _recovery_out(r) -> s.AwardRecoveryOut:
     return s.AwardRecoveryOut(award_id=r.award_id, amount_fen=r.amount_fen, city_portion_fen=r.city_portion_fen,
-                              province_portion_fen=r.province_portion_fen, outstanding_fen=r.outstanding_fen)
+                           province_portion_fen=r.province_portion_fen, outstanding_fen=r.outstanding_fen)
 
 
 @router.post("/awards/{award_id}/recovery/collections", response_model=s.AwardRecoveryOut,
              summary="Record money collected on an award's recovery (never more than is due)")
-def collect(award_id: UUID, body: s.CollectAwardRecovery, c: Call = Depends(keyed_call)):
+async def collect(award_id: UUID, body: s.CollectAwardRecovery, c: Call = Depends(keyed_call)):
     c.allow("province", what="collect award recoveries")
-    return c.respond(body, v.CollectAwardRecovery(award_id=award_id, amount_fen=body.amount_fen,
-                                                  bank_reference=body.bank_reference, effective_at=body.effective_at),
-                     _recovery_out)
+    command = v.CollectAwardRecovery(award_id=award_id, amount_fen=body.amount_fen,
+                                  bank_reference=body.bank_reference, effective_at=body.effective_at)
+    return await c.send(body, command, _recovery_out)
 
 
 @router.post("/awards/{award_id}/recovery/write-off", response_model=s.AwardRecoveryOut,
              summary="Write off what is still due on an award's recovery, with the reason")
-def write_off(award_id: UUID, body: s.WriteOffAwardRecovery, c: Call = Depends(keyed_call)):
+async def write_off(award_id: UUID, body: s.WriteOffAwardRecovery, c: Call = Depends(keyed_call)):
     c.allow("province", what="write off award recoveries")
-    return c.respond(body, v.WriteOffAwardRecovery(award_id=award_id, reason=body.reason,
-                                                   effective_at=body.effective_at), _recovery_out)
+    command = v.WriteOffAwardRecovery(award_id=award_id, reason=body.reason, effective_at=body.effective_at)
+    return await c.send(body, command, _recovery_out)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
-from api.http.models import queries
+from api.http.models import journal as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes.queries import AsOf, KnownAt
 from ledger.parties import check_city
@@ -17,7 +17,7 @@ from ledger.parties import check_city
 router = APIRouter(tags=["queries (as of any time)"])
 
 
-@router.get("/trial-balance", response_model=queries.TrialBalanceOut,
+@router.get("/trial-balance", response_model=s.TrialBalanceOut,
             summary="The journal's trial balance (debits, credits, balance per account) as of a time, known at a time")
 def trial_balance(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
                   city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
@@ -37,9 +37,9 @@ def trial_balance(as_of: datetime | None = AsOf, known_at: datetime | None = Kno
     return {**found, "as_of": at, "known_at": known}
 
 
-@router.get("/journal-lines", response_model=queries.JournalLinesOut,
+@router.get("/journal-lines", response_model=s.JournalLinesOut,
             summary="One account's journal lines (the postings its trial balance row sums), whole entries per page")
-def journal_lines(account: queries.Account = Query(..., description="e.g. PAID"),
+def journal_lines(account: s.Account = Query(..., description="e.g. PAID"),
                   as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
                   city: str | None = Query(None, pattern=CITY_PATTERN, json_schema_extra=CITY_CODES,
                                            description="one city (GB/T 2260 code)"),

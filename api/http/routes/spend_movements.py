@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
-from api.http.models import queries as s
+from api.http.models import movements as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes import queries
 from api.http.routes.queries import TIME, AsOf, KnownAt, ProgrammeFilter, ProviderKey

@@ -1,0 +1,117 @@
+"""One error hierarchy for every rule the ledger refuses, importable from here (``from ledger.errors import ...``).
+
+Each error has a stable ``code`` (part of the public contract: the HTTP API puts it in the problem+json ``code``
+member) and a ``kind`` that says which family of HTTP status it belongs to, without the domain knowing about HTTP.
+The classes live by family in this package's modules. An answer kept under an idempotency key names a refusal by its
+class's topic, and stores hold them as ``ledger.errors:Name``: such a topic resolves through the names imported here,
+so every class stays importable from this package (``tests/integration/test_stored_names.py``).
+"""
+
+from __future__ import annotations
+
+from ledger.errors.awards import (  # noqa: F401
+    AwardAmountError,
+    AwardApplicantNotAllowedError,
+    AwardNotFoundError,
+    AwardOtherCityError,
+    AwardProgrammeNotFoundError,
+    AwardSelectionCapError,
+)
+from ledger.errors.duplicates import (  # noqa: F401
+    AlreadyExistsError,
+    AlreadyFundedError,
+    AlreadyRatedError,
+    ContractAmountMismatchError,
+    ContractOverclaimedError,
+    DuplicateClaimError,
+    DuplicateVoucherError,
+    EligibilityAlreadyDecidedError,
+    YearAlreadyEvaluatedError,
+    YearAlreadyOpenError,
+)
+from ledger.errors.families import (  # noqa: F401
+    ConcurrentUpdateError,
+    DuplicateError,
+    EvidenceKeysNotDerivedError,
+    IdempotencyKeyReusedError,
+    InvalidInputError,
+    LedgerError,
+    NotFoundError,
+    RuleViolationError,
+    first_refusal,
+)
+from ledger.errors.input import (  # noqa: F401
+    BankReferenceRequiredError,
+    FundingNotDeclaredError,
+    InvalidAmountError,
+    InvalidRateError,
+    InvalidUSCCError,
+    NaiveDatetimeError,
+    UnknownCityError,
+    WriteOffReasonRequiredError,
+)
+from ledger.errors.lookups import (  # noqa: F401
+    BatchNotFoundError,
+    CatalogueItemNotFoundError,
+    ClaimNotFoundError,
+    EnterpriseNotFoundError,
+    EvaluationNotRunError,
+    ProviderNotFoundError,
+    PublicityListNotFoundError,
+    RecoveryNotFoundError,
+    VoucherNotFoundError,
+)
+from ledger.errors.payment_rules import (  # noqa: F401
+    ClaimHeldError,
+    ClaimNotPublicisedError,
+    ClaimUnderObjectionError,
+    CollectionBeforeRecoveryError,
+    EmptyBatchError,
+    InvalidTransitionError,
+    ObjectionWindowClosedError,
+    ProviderMismatchError,
+    PublicityNotClosedError,
+    PublicityWindowOpenError,
+    RecoveryClosedError,
+    RecoveryOverCollectedError,
+)
+from ledger.errors.programme_rules import (  # noqa: F401
+    CarrierRateNotSetError,
+    CatalogueNotPublishedError,
+    CategoryMismatchError,
+    CategoryNotCoveredError,
+    CityQuotaExhaustedError,
+    CityShareFixedError,
+    ContractBeforePolicyError,
+    DiscountRateTooLowError,
+    EligibilityNotDecidedError,
+    EligibleFeeExceedsContractError,
+    NotCurrentYearError,
+    NotEligibleError,
+    PaymentInsufficientError,
+    ProviderEliminatedError,
+    ProviderNotWhitelistedError,
+    ProviderQuotaExhaustedError,
+    ProviderSuspendedError,
+    QuotaBelowUsageError,
+    QuotaExhaustedError,
+    QuotaNotSetError,
+    ShenzhenExcludedError,
+    VoucherExhaustedError,
+    VoucherExpiredError,
+    VoucherNotYetExpiredError,
+    VoucherRevokedError,
+    YearNotInProgrammeError,
+    ZeroSubsidyError,
+)
+
+
+def all_error_codes() -> dict[str, type[LedgerError]]:
+    """Every stable code, for documentation and for a test that codes stay unique."""
+    found: dict[str, type[LedgerError]] = {}
+    pending: list[type[LedgerError]] = [LedgerError]
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return found

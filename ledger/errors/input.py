@@ -1,0 +1,40 @@
+"""Bad input: a value the ledger cannot take whatever the state (``INVALID_INPUT`` and its finer codes)."""
+
+from __future__ import annotations
+
+from ledger.errors.families import InvalidInputError
+
+
+class FundingNotDeclaredError(InvalidInputError):
+    """A claim states whether its contract has other fiscal funding (DOMAIN.md "Awards": one item funded once); a
+    claim that does not say is refused, never read as a "no"."""
+
+    code = "FUNDING_NOT_DECLARED"
+
+
+class InvalidUSCCError(InvalidInputError):
+    code = "INVALID_USCC"
+
+
+class UnknownCityError(InvalidInputError):
+    code = "UNKNOWN_CITY"
+
+
+class InvalidAmountError(InvalidInputError):
+    code = "INVALID_AMOUNT"
+
+
+class InvalidRateError(InvalidInputError):
+    code = "INVALID_RATE"
+
+
+class NaiveDatetimeError(InvalidInputError):
+    code = "NAIVE_DATETIME"
+
+
+class BankReferenceRequiredError(InvalidInputError):
+    code = "BANK_REFERENCE_REQUIRED"
+
+
+class WriteOffReasonRequiredError(InvalidInputError):
+    code = "WRITE_OFF_REASON_REQUIRED"

@@ -1,0 +1,72 @@
+"""Refusals on a claim's way to payment and back: a step its state does not allow, settlement batches, holds after a
+late suspension, publicity (公示) and recoveries (追回)."""
+
+from __future__ import annotations
+
+from ledger.errors.families import RuleViolationError
+
+
+class InvalidTransitionError(RuleViolationError):
+    """A claim, voucher or batch is not in a state that allows the command."""
+
+    code = "INVALID_TRANSITION"
+
+
+class ProviderMismatchError(RuleViolationError):
+    code = "PROVIDER_MISMATCH"
+
+
+class EmptyBatchError(RuleViolationError):
+    code = "EMPTY_BATCH"
+
+
+class ClaimHeldError(RuleViolationError):
+    """A late-recorded suspension holds this claim from settlement until the province releases or reverses it."""
+
+    code = "CLAIM_HELD"
+
+
+class ClaimNotPublicisedError(RuleViolationError):
+    """The claim's programme year pays only after publicity (公示), and the claim is on no publicity list."""
+
+    code = "CLAIM_NOT_PUBLICISED"
+
+
+class PublicityNotClosedError(RuleViolationError):
+    """The claim is in publicity: its list is not closed yet (the objection window may still run)."""
+
+    code = "PUBLICITY_NOT_CLOSED"
+
+
+class ClaimUnderObjectionError(RuleViolationError):
+    """An objection lodged during publicity holds the claim until the province upholds it or sustains the objection."""
+
+    code = "CLAIM_UNDER_OBJECTION"
+
+
+class ObjectionWindowClosedError(RuleViolationError):
+    code = "OBJECTION_WINDOW_CLOSED"
+
+
+class PublicityWindowOpenError(RuleViolationError):
+    """A publicity list is closed only after its objection window ends."""
+
+    code = "PUBLICITY_WINDOW_OPEN"
+
+
+class RecoveryClosedError(RuleViolationError):
+    """The recovery (追回) was collected in full or written off: nothing is due on it any more."""
+
+    code = "RECOVERY_CLOSED"
+
+
+class RecoveryOverCollectedError(RuleViolationError):
+    """A collection larger than what is still due on the recovery."""
+
+    code = "RECOVERY_OVER_COLLECTED"
+
+
+class CollectionBeforeRecoveryError(RuleViolationError):
+    """A collection or write-off dated before the recovery it settles took effect."""
+
+    code = "COLLECTION_BEFORE_RECOVERY"

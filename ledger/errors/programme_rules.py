@@ -1,0 +1,118 @@
+"""Refusals by the rules of the programme up to a claim: eligibility, the year and its catalogue, quotas, the voucher,
+a claim's evidence, and the provider whitelist."""
+
+from __future__ import annotations
+
+from ledger.errors.families import RuleViolationError
+
+
+class NotEligibleError(RuleViolationError):
+    code = "NOT_ELIGIBLE"
+
+
+class ShenzhenExcludedError(NotEligibleError):
+    code = "SHENZHEN_EXCLUDED"
+
+
+class EligibilityNotDecidedError(RuleViolationError):
+    """A correction supersedes a decision: there must be one for the year to correct."""
+
+    code = "ELIGIBILITY_NOT_DECIDED"
+
+
+class CategoryNotCoveredError(RuleViolationError):
+    code = "CATEGORY_NOT_COVERED"
+
+
+class CategoryMismatchError(RuleViolationError):
+    code = "CATEGORY_MISMATCH"
+
+
+class DiscountRateTooLowError(RuleViolationError):
+    code = "DISCOUNT_RATE_TOO_LOW"
+
+
+class CarrierRateNotSetError(RuleViolationError):
+    code = "CARRIER_RATE_NOT_SET"
+
+
+class CatalogueNotPublishedError(RuleViolationError):
+    code = "CATALOGUE_NOT_PUBLISHED"
+
+
+class NotCurrentYearError(RuleViolationError):
+    code = "NOT_CURRENT_YEAR"
+
+
+class YearNotInProgrammeError(RuleViolationError):
+    """No programme year of that number has been opened by the province (it may be opened later)."""
+
+    code = "YEAR_NOT_IN_PROGRAMME"
+
+
+class QuotaExhaustedError(RuleViolationError):
+    code = "QUOTA_EXHAUSTED"
+
+
+class CityQuotaExhaustedError(QuotaExhaustedError):
+    code = "CITY_QUOTA_EXHAUSTED"
+
+
+class ProviderQuotaExhaustedError(QuotaExhaustedError):
+    code = "PROVIDER_QUOTA_EXHAUSTED"
+
+
+class QuotaNotSetError(RuleViolationError):
+    code = "QUOTA_NOT_SET"
+
+
+class CityShareFixedError(RuleViolationError):
+    code = "CITY_SHARE_FIXED"
+
+
+class QuotaBelowUsageError(RuleViolationError):
+    code = "QUOTA_BELOW_USAGE"
+
+
+class VoucherExpiredError(RuleViolationError):
+    code = "VOUCHER_EXPIRED"
+
+
+class VoucherNotYetExpiredError(RuleViolationError):
+    code = "VOUCHER_NOT_YET_EXPIRED"
+
+
+class VoucherRevokedError(RuleViolationError):
+    code = "VOUCHER_REVOKED"
+
+
+class VoucherExhaustedError(RuleViolationError):
+    code = "VOUCHER_EXHAUSTED"
+
+
+class ZeroSubsidyError(RuleViolationError):
+    code = "ZERO_SUBSIDY"
+
+
+class ContractBeforePolicyError(RuleViolationError):
+    code = "CONTRACT_BEFORE_POLICY"
+
+
+class PaymentInsufficientError(RuleViolationError):
+    code = "PAYMENT_INSUFFICIENT"
+
+
+class EligibleFeeExceedsContractError(RuleViolationError):
+    code = "ELIGIBLE_FEE_EXCEEDS_CONTRACT"
+
+
+class ProviderNotWhitelistedError(RuleViolationError):
+    code = "PROVIDER_NOT_WHITELISTED"
+
+
+class ProviderSuspendedError(ProviderNotWhitelistedError):
+    code = "PROVIDER_SUSPENDED"
+
+
+class ProviderEliminatedError(ProviderNotWhitelistedError):
+    code = "PROVIDER_ELIMINATED"
