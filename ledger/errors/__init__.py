@@ -3,8 +3,9 @@
 Each error has a stable ``code`` (part of the public contract: the HTTP API puts it in the problem+json ``code``
 member) and a ``kind`` that says which family of HTTP status it belongs to, without the domain knowing about HTTP.
 The classes live by family in this package's modules. An answer kept under an idempotency key names a refusal by its
-class's topic, and stores hold them as ``ledger.errors:Name``: such a topic resolves through the names imported here,
-so every class stays importable from this package (``tests/integration/test_stored_names.py``).
+class's topic, stored as ``ledger.errors:Name``: every class is importable from here, and each says this package is
+its module (below), so the topic a store writes stays ``ledger.errors:Name`` whichever module of the package defines
+the class and wherever it moves later (``tests/integration/test_stored_names.py``).
 """
 
 from __future__ import annotations
@@ -115,3 +116,17 @@ def all_error_codes() -> dict[str, type[LedgerError]]:
         found.setdefault(cls.code, cls)
         pending.extend(cls.__subclasses__())
     return found
+
+
+def _named_from_here() -> None:
+    # Topics are stored data: a refusal's topic must not follow its class into whichever module of the package
+    # defines it today (eventsourcing's get_topic reads ``__module__``).
+    pending: list[type] = [LedgerError]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith(__name__ + "."):
+            cls.__module__ = __name__
+
+
+_named_from_here()

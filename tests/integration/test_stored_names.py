@@ -27,6 +27,7 @@ import pytest
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 import ledger
+import ledger.errors
 from store.opening import open_ledger
 from ledger import stored_names
 from ledger.answered_requests import AnsweredRequest
@@ -287,6 +288,11 @@ def test_a_refusal_kept_under_an_idempotency_key_resolves_by_its_topic_in_the_er
     lost = [cls.__name__ for cls in all_error_codes().values()
             if _unresolvable([f"ledger.errors:{cls.__name__}"], [cls])]
     assert lost == [], f"refusal topics that no longer resolve: {lost}"
+    defined = [c for m in pkgutil.iter_modules(ledger.errors.__path__, "ledger.errors.")
+               for c in vars(importlib.import_module(m.name)).values() if isinstance(c, type)
+               and issubclass(c, Exception) and c.__module__.startswith("ledger.errors")]
+    assert len(defined) >= len(all_error_codes())
+    assert {get_topic(c) for c in defined} == {f"ledger.errors:{c.__name__}" for c in defined}  # what stores get
     refusal = AnsweredRequest.refused(By(actor="test", at=datetime(2020, 3, 2, tzinfo=UTC), correlation_id="c"),
                                       request_id=uuid4(), fingerprint="f", refusal=VoucherExhaustedError("spent"))
     refusal.refusal_topic = "ledger.errors:VoucherExhaustedError"  # as a store written before holds it
