@@ -32,6 +32,7 @@ from ledger.application import VoucherLedger
 from ledger.fiscal_time import SHANGHAI
 from psycopg.sql import SQL
 
+from projections.audit_facts import render
 from projections.bitemporal import counted, counts
 from projections.times import from_us, to_us
 from projections.view import ReadModelView
@@ -120,12 +121,14 @@ def audit_pages(db: ReadModelView, window: Window, start: int, page_size: int = 
         when = counted(window.as_of_us, window.known_at_us, effective_or_recorded=True)
         found = db.fetchall(
             SQL("SELECT position, entity_kind, entity_id, event_type, recorded_us, effective_us, actor, correlation_id, "
-                "reason, summary_zh, summary_en, originator_id, originator_version FROM vl_audit_trail "
+                "reason, facts, originator_id, originator_version FROM vl_audit_trail "
                 "WHERE position > ? AND position <= ? AND {} ORDER BY position, entity_kind, entity_id").format(when.sql),
             (start, last, *when.params),
         )
-        yield last, [(p, kind, entity, event, utc_text(rec), shanghai_text(rec), utc_text(eff), *rest)
-                     for p, kind, entity, event, rec, eff, *rest in found]
+        yield last, [(p, kind, entity, event, utc_text(rec), shanghai_text(rec), utc_text(eff), actor, correlation,
+                      reason, *render(event, facts), originator, version)
+                     for p, kind, entity, event, rec, eff, actor, correlation, reason, facts, originator, version
+                     in found]
         start = last
 
 

@@ -1,4 +1,5 @@
-"""Audit trail: every event once, with its times, actor, reason and a summary, and a row per entity it touches.
+"""Audit trail: every event once, with its times, actor, reason and the facts of its summary lines (rendered when
+read: ``projections/audit_facts.py``), and a row per entity it touches.
 
 The entities of an event are the ones a person would look it up by: a claim's approval appears in the trail of its
 voucher, the voucher's enterprise and city, and the provider owed the money; a payment in the trail of its batch,
@@ -30,7 +31,8 @@ from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
 from ledger.training import TrainingMark
 from ledger.voucher import Voucher
-from projections.audit_summaries import SUMMARIES, summarise
+from projections.audit_facts import facts_of
+from projections.audit_summaries import SUMMARIES
 from projections.base import LedgerProjection, event_type
 from projections.times import to_us
 from projections.view import ReadModelView
@@ -50,7 +52,7 @@ KIND_OF = {
     AwardBatch: "award_batch",
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
-                 "actor", "correlation_id", "reason", "summary_zh", "summary_en")
+                 "actor", "correlation_id", "reason", "facts")
 ENTRY_COLUMNS = ("position", "entity_kind", "entity_id")
 PUBLICITY_COLUMNS = ("position", "claim_id", "list_id", "kind", "year", "period", "voucher_id", "provider_id",
                      "enterprise_id", "city", "amount_fen", "objection_no", "objector", "reason", "window_ends_us",
@@ -124,11 +126,10 @@ class AuditTrail(LedgerProjection):
 
     def record(self, e: Any, position: int) -> None:
         kind = event_type(e)
-        zh, en = summarise(kind, e)
         effective = getattr(e, "effective_at", None)
         self.events.append((position, str(e.originator_id), e.originator_version, kind, to_us(e.timestamp),
                             None if effective is None else to_us(effective), e.actor, e.correlation_id, _reason(e),
-                            zh, en))
+                            facts_of(kind, e)))
         self._touch(position, self._owner_kind[type(e)], e.originator_id)
         self._links(kind, e, position)
 

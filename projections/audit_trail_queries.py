@@ -7,6 +7,7 @@ from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
+from projections.audit_facts import with_lines
 from projections.audit_summaries import city_share_of_payment
 from projections.bitemporal import counted, recorded_by
 from projections.view import ReadModelView, rendered
@@ -15,8 +16,9 @@ AUDIT_COLUMNS = ("position", "recorded_us", "effective_us", "event_type", "actor
                  "summary_zh", "summary_en")
 FEED_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us", "actor",
                 "correlation_id", "reason", "summary_zh", "summary_en")
-_TRAIL_SELECT = rendered(SQL(", ").join(Identifier("a", c) for c in AUDIT_COLUMNS))
-_FEED_SELECT = rendered(SQL(", ").join(map(Identifier, FEED_COLUMNS)))
+# The stored columns: each answer's last two, its lines, are rendered from the row's facts.
+_TRAIL_SELECT = rendered(SQL(", ").join(Identifier("a", c) for c in (*AUDIT_COLUMNS[:-2], "facts")))
+_FEED_SELECT = rendered(SQL(", ").join(map(Identifier, (*FEED_COLUMNS[:-2], "facts"))))
 
 
 def audit_trail(db: ReadModelView, entity_kind: str, entity_id: str, as_of_us: int, known_at_us: int | None = None,
@@ -31,7 +33,7 @@ def audit_trail(db: ReadModelView, entity_kind: str, entity_id: str, as_of_us: i
             _TRAIL_SELECT, when.sql),
         (entity_kind, entity_id, after_position, *when.params, limit),
     )
-    items = [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in rows]
+    items = [with_lines(AUDIT_COLUMNS, r) for r in rows]
     return _city_shares(db, entity_id, items) if entity_kind == "city" else items
 
 
@@ -62,4 +64,4 @@ def event_feed(db: ReadModelView, *, as_of_us: int, after_position: int = 0, lim
         params.append(recorded_from_us)
     rows = db.fetchall(SQL("SELECT {} FROM vl_audit_events WHERE {} ORDER BY position LIMIT ?").format(
         _FEED_SELECT, SQL(" AND ").join(where)), (*params, limit))
-    return [dict(zip(FEED_COLUMNS, r, strict=True)) for r in rows]
+    return [with_lines(FEED_COLUMNS, r) for r in rows]

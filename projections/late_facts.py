@@ -12,13 +12,14 @@ from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
+from projections.audit_facts import with_lines
 from projections.bitemporal import learned_after
 from projections.money_flows_queries import city_spend, provider_receivable, voucher_balance
 from projections.view import ReadModelView, rendered
 
 FACT_COLUMNS = ("position", "event_type", "originator_id", "effective_us", "recorded_us", "actor", "reason",
                 "summary_zh", "summary_en")
-_FACTS_SELECT = rendered(SQL(", ").join(map(Identifier, FACT_COLUMNS)))
+_FACTS_SELECT = rendered(SQL(", ").join(map(Identifier, (*FACT_COLUMNS[:-2], "facts"))))  # lines: rendered
 
 
 def late_facts(db: ReadModelView, as_of_us: int, known_at_us: int | None = None, *, limit: int = 200) -> dict[str, Any]:
@@ -34,7 +35,7 @@ def late_facts(db: ReadModelView, as_of_us: int, known_at_us: int | None = None,
             _FACTS_SELECT, learned.sql, late),
         (*learned.params, limit + 1),
     )
-    facts = [dict(zip(FACT_COLUMNS, r, strict=True)) for r in rows[:limit]]
+    facts = [with_lines(FACT_COLUMNS, r) for r in rows[:limit]]
     touched = {
         "voucher": _touched(db, "voucher_id", ("vl_money_movements",), as_of_us, known, limit + 1),
         "city_spend": _touched(db, "city", ("vl_money_movements",), as_of_us, known, limit + 1),

@@ -48,6 +48,11 @@ def fast_uuid(text: str) -> UUID:
     return value
 
 
+# Ids decoded lately, by their text: the same voucher, claim or provider id recurs in event after event, and a dict
+# lookup is a tenth of building the UUID again. Emptied when full, so it never holds more than this many.
+RECENT_IDS = 20_000
+
+
 class EventDecoder:
     """The domain event a stored event decodes to, as ``Mapper.to_domain_event`` builds it."""
 
@@ -57,6 +62,15 @@ class EventDecoder:
         self._names = dict(mapper.transcoder.names)  # type: ignore[attr-defined]
         self._json = json.JSONDecoder(object_hook=self._object)
         self._classes: dict[str, tuple[type, int]] = {}
+        self._ids: dict[str, UUID] = {}
+
+    def _id(self, text: str) -> UUID:
+        found = self._ids.get(text)
+        if found is None:
+            if len(self._ids) >= RECENT_IDS:
+                self._ids.clear()
+            found = self._ids[text] = fast_uuid(text)
+        return found
 
     def __call__(self, topic: str, originator_id: Any, version: int, state: bytes) -> Any:
         if not self.plain:
@@ -67,7 +81,7 @@ class EventDecoder:
             found = self._classes[topic] = (cls, getattr(cls, "class_version", 1))
         cls, class_version = found
         event_state = self._json.decode(state.decode("utf8"))
-        event_state["originator_id"] = originator_id if type(originator_id) is UUID else fast_uuid(originator_id)
+        event_state["originator_id"] = originator_id if type(originator_id) is UUID else self._id(originator_id)
         event_state["originator_version"] = version
         from_version = event_state.pop("class_version", 1)
         while from_version < class_version:
@@ -83,7 +97,7 @@ class EventDecoder:
             return value
         name, data = value["_type_"], value["_data_"]
         if name == "uuid_hex" and type(data) is str:
-            return fast_uuid(data)
+            return self._id(data)
         if name == "datetime_iso" and type(data) is str:
             return _from_iso(data)
         transcoding = self._names.get(name)

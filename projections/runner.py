@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from contextlib import ExitStack
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -158,13 +159,16 @@ def truncate(projections: Sequence[LedgerProjection]) -> None:
 def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, until: int | None = None,
             progress: Progress | None = None, page_size: int = REBUILD_PAGE_SIZE) -> int:
     """Empty the projections and apply every event again (up to ``until``), loading without secondary indexes."""
-    truncate(projections)
-    if not projections:
-        return 0
-    tables = [table for projection in projections for table in projection.tables]
-    restore_indexes(projections[0].view, tables)  # left by an earlier rebuild of these tables that died
-    with without_secondary_indexes(projections[0].view, tables):
-        return catch_up(app, projections, until=until, progress=progress, page_size=page_size)
+    with ExitStack() as settings:
+        for projection in projections:
+            settings.enter_context(projection.view.rebuilding())
+        truncate(projections)
+        if not projections:
+            return 0
+        tables = [table for projection in projections for table in projection.tables]
+        restore_indexes(projections[0].view, tables)  # left by an earlier rebuild of these tables that died
+        with without_secondary_indexes(projections[0].view, tables):
+            return catch_up(app, projections, until=until, progress=progress, page_size=page_size)
 
 
 class InProcessProjections:

@@ -746,6 +746,21 @@ def test_a_vouchers_audit_trail_reads_from_issuance_to_settlement_and_recovery(h
                                                      us(END_OF_TIME))}
 
 
+def test_every_events_lines_read_from_its_stored_facts_are_the_lines_of_the_event_itself(history):
+    """The trail stores facts and renders its lines when read: for every event of the history, the feed's lines are
+    what the summary templates make of the event as the library decodes it (the lines once stored)."""
+    from projections.audit_summaries import summarise
+
+    feed, after = [], 0
+    while page := audit_trail_queries.event_feed(history.db, as_of_us=us(END_OF_TIME), after_position=after,
+                                                 limit=5_000):
+        feed += page
+        after = page[-1]["position"]
+    assert [t["position"] for t in feed] == [r.position for r in history.events]
+    for t, r in zip(feed, history.events, strict=True):
+        assert (t["summary_zh"], t["summary_en"]) == summarise(r.kind, r.event), r.kind
+
+
 def test_late_facts_are_exactly_the_events_recorded_after_k_with_effect_by_t(history):
     """Against the raw events, for K = T (the partial-index path) and K < T (every row recorded in between)."""
     from projections.late_facts import late_facts

@@ -17,7 +17,7 @@ from store.opening import ensure_postgres_schema
 from store import migrations as migrations_module
 from store.migrations import Migration, MigrationError, apply_migrations, discover
 from projections.runner import close_projections, open_projections
-from tests.support.projection_helpers import lean, raw, rows
+from tests.support.projection_helpers import execute, lean, raw, rows
 
 SOURCE_MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"  # the files, not what discover() reads
 CREATED = re.compile(r"^\s*CREATE\s+(TABLE|VIEW|INDEX)\s+(\w+)", re.IGNORECASE | re.MULTILINE)
@@ -168,3 +168,19 @@ def test_finding_no_migration_is_an_error(tmp_path):
     (tmp_path / "README.md").write_text("not a migration")
     with pytest.raises(MigrationError, match="no migrations found"):
         discover(tmp_path)
+
+
+def test_rows_projected_before_the_facts_migration_keep_their_lines(views, view):
+    """Migration 0020 replaces the stored lines by facts; a row projected before it reads with its own lines."""
+    from projections.audit_trail_queries import event_feed
+
+    landed = discover()
+    facts = next(m for m in landed if m.name == "audit_facts")
+    apply_migrations(view, landed[:facts.version - 1])
+    lines = ("批次支付 ¥1.00（1 笔，2019-01-02 10:00）", "batch paid ¥1.00 (1 claims, 2019-01-02 10:00)")
+    execute(views, "INSERT INTO vl_audit_events VALUES (7, 'b', 3, 'SettlementBatch.Paid', 10, NULL, 'x', NULL, NULL, "
+                   "?, ?)", lines)
+    assert apply_migrations(view) == landed[facts.version - 1:]
+    (row,) = event_feed(view, as_of_us=10)
+    assert (row["summary_zh"], row["summary_en"]) == lines
+    assert (row["position"], row["event_type"], row["actor"]) == (7, "SettlementBatch.Paid", "x")
