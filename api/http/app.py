@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import docs, health, log_format, openapi, problems
+from api.http import collector, docs, health, log_format, openapi, problems
 from api.http.access_log import AccessLogMiddleware
 from api.http.auth import VerifiedTokens
 from api.http.body_limit import TooLargeAsProblem
@@ -110,9 +110,10 @@ class Backend:
             self.ledger.close()
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, settle_heap: bool = False) -> FastAPI:
     """The service on ``settings``' store, recording at ``clock`` (default: the settings' clock, real unless
-    VOUCHER_LEDGER_CLOCK starts a training one)."""
+    VOUCHER_LEDGER_CLOCK starts a training one). ``settle_heap``: once started, tune this process's garbage
+    collector for serving (``api/http/collector.py``)."""
     settings = settings or get_settings()
     clock = clock or service_clock(settings)
     settings = settings.model_copy(update={"process_kind": "api"})  # its pools' names and statement timeout
@@ -131,6 +132,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if not store_unavailable(exc):
                 raise
             log.warning("the database is unavailable at start-up (%s); answering 503 until it is back", exc)
+        if settle_heap:  # a served process only: tests build many apps in one process
+            collector.settle_after_start()
         try:
             yield
         finally:
@@ -169,4 +172,4 @@ def probe(settings: Settings) -> None:
 
 def app_from_environment() -> FastAPI:
     """uvicorn's factory: settings read afresh from the environment (each worker process builds its own app)."""
-    return create_app(Settings())
+    return create_app(Settings(), settle_heap=True)
