@@ -23,6 +23,7 @@ from api.http.metrics import Metrics
 from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
+from api.http.writer_handover import WriterHandover
 from api.http.routes import (awards, evaluation, funding, imports, journal, lists, money, operations, parties,
                              programme, publicity, queries, spend_movements)
 from ledger.application import VoucherLedger
@@ -61,6 +62,7 @@ class Backend:
         self.read_models: ReadModels | None = None
         self.idempotency: IdempotencyKeys | None = None
         self.writer: GroupCommitWriter | None = None
+        self.handover: WriterHandover | None = None  # the async routes' way to the writer
 
     def opened(self) -> Backend:
         if self.outage is not None:
@@ -84,6 +86,7 @@ class Backend:
         self.writer = GroupCommitWriter(ledger).start() if self.settings.api_group_commit else None
         if self.writer is not None:
             self.writer.on_commit = self.on_commit
+            self.handover = WriterHandover(self.writer)
         self.ledger, self.read_models = ledger, read_models
         self.training_store = ledger.training_mark() is not None
         self.idempotency = IdempotencyKeys(read_models.db)
@@ -93,7 +96,7 @@ class Backend:
         opens afresh."""
         with self._lock:
             writer, read_models, ledger = self.writer, self.read_models, self.ledger
-            self.idempotency = self.writer = self.read_models = self.ledger = None
+            self.idempotency = self.writer = self.handover = self.read_models = self.ledger = None
         for part in (writer, read_models, ledger):
             if part is not None:
                 try:
