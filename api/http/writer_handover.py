@@ -54,7 +54,7 @@ class WriterHandover:
         waiting, self._waiting = self._waiting, []
         try:
             futures = self.writer.submit_all([(command, by, key) for command, by, key, _ in waiting])
-        except BaseException as error:  # the writer stopped: every request of the turn is told
+        except BaseException as error:  # noqa: BLE001 - the writer stopped: every request of the turn is told
             for *_, answer in waiting:
                 if not answer.done():
                     answer.set_exception(error)

@@ -35,7 +35,7 @@ def test_a_stopped_writer_fails_every_request_of_the_turn(world):
     voucher = world.issue(world.eligible_enterprise()).voucher_id
     platform = world.provider()
     writer = GroupCommitWriter(world.app)
-    writer._broken = RuntimeError("stopped")  # noqa: SLF001 - as after an internal error of the writer
+    writer._broken = RuntimeError("stopped")  # as after an internal error of the writer
     commands = [claim_command(world, voucher, platform, 1_000_000) for _ in range(2)]
 
     async def send_all(handover):
