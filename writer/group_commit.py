@@ -119,13 +119,20 @@ class GroupCommitWriter:
         The aggregates the command says it reads (``command.reads``) are loaded, for all the commands the writer takes
         at once, in one read (``library_internals.load_many``) instead of each command reading its own. With ``key``,
         a key already answered replays its answer, and a new answer is committed with the command's events."""
+        return self.submit_all([(command, by, key)])[0]
+
+    def submit_all(self, orders: list[tuple[Command, By, IdempotencyKey | None]]) -> list[Future[Any]]:
+        """:meth:`submit` for several commands at once, queued in this order with one hand-over to the writer
+        thread (each hand-over wakes it: the event loop submits what its requests sent in one turn together)."""
         if self._broken is not None:
             raise RuntimeError("the group-commit writer has stopped after an internal error") from self._broken
-        if not isinstance(command, Command) or not isinstance(by, By):
-            raise TypeError("submit(command, by) takes a command value (ledger.commands.values) and a By")
-        future: Future[Any] = Future()
-        self._queue.put((future, Order(command, by, key)))
-        return future
+        submitted: list[Submitted] = []
+        for command, by, key in orders:
+            if not isinstance(command, Command) or not isinstance(by, By):
+                raise TypeError("submit(command, by) takes a command value (ledger.commands.values) and a By")
+            submitted.append((Future(), Order(command, by, key)))
+        self._queue.put(submitted)
+        return [future for future, _ in submitted]
 
     def execute(self, command: Command, by: By, timeout: float | None = None, *,
                 key: IdempotencyKey | None = None) -> Any:
@@ -182,7 +189,7 @@ class GroupCommitWriter:
             if item is _STOP:
                 stopping = True  # what was queued before it is still taken
             elif item is not _REDO:
-                taken.append(item)
+                taken.extend(item)  # submitted together: taken together, even past max_batch
             item = self._next_waiting() if len(taken) < self.max_batch else None
         return taken, stopping
 
@@ -352,8 +359,8 @@ class GroupCommitWriter:
             for condition in (self._decided_cv, self._room_cv, self._idle_cv):
                 condition.notify_all()
         while (item := self._next_waiting()) is not None:
-            if isinstance(item, tuple):
-                pending.append((item[0], item[1]))
+            if isinstance(item, list):
+                pending.extend(item)
         for future, _ in pending:
             if not future.done():
                 with suppress(Exception):  # a future may have been answered or cancelled meanwhile

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import docs, health, log_format, openapi, problems
+from api.http import collector, docs, health, log_format, openapi, problems
 from api.http.access_log import AccessLogMiddleware
 from api.http.auth import VerifiedTokens
 from api.http.body_limit import TooLargeAsProblem
@@ -23,6 +23,7 @@ from api.http.metrics import Metrics
 from api.http.outage import Outage
 from api.http.idempotency import IdempotencyKeys
 from api.http.clock import ServiceClockMiddleware
+from api.http.writer_handover import WriterHandover
 from api.http.routes import (awards, evaluation, funding, imports, journal, lists, money, operations, parties,
                              programme, publicity, queries, spend_movements)
 from ledger.application import VoucherLedger
@@ -61,6 +62,7 @@ class Backend:
         self.read_models: ReadModels | None = None
         self.idempotency: IdempotencyKeys | None = None
         self.writer: GroupCommitWriter | None = None
+        self.handover: WriterHandover | None = None  # the async routes' way to the writer
 
     def opened(self) -> Backend:
         if self.outage is not None:
@@ -84,6 +86,7 @@ class Backend:
         self.writer = GroupCommitWriter(ledger).start() if self.settings.api_group_commit else None
         if self.writer is not None:
             self.writer.on_commit = self.on_commit
+            self.handover = WriterHandover(self.writer)
         self.ledger, self.read_models = ledger, read_models
         self.training_store = ledger.training_mark() is not None
         self.idempotency = IdempotencyKeys(read_models.db)
@@ -93,7 +96,7 @@ class Backend:
         opens afresh."""
         with self._lock:
             writer, read_models, ledger = self.writer, self.read_models, self.ledger
-            self.idempotency = self.writer = self.read_models = self.ledger = None
+            self.idempotency = self.writer = self.handover = self.read_models = self.ledger = None
         for part in (writer, read_models, ledger):
             if part is not None:
                 try:
@@ -110,9 +113,10 @@ class Backend:
             self.ledger.close()
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, settle_heap: bool = False) -> FastAPI:
     """The service on ``settings``' store, recording at ``clock`` (default: the settings' clock, real unless
-    VOUCHER_LEDGER_CLOCK starts a training one)."""
+    VOUCHER_LEDGER_CLOCK starts a training one). ``settle_heap``: once started, tune this process's garbage
+    collector for serving (``api/http/collector.py``)."""
     settings = settings or get_settings()
     clock = clock or service_clock(settings)
     settings = settings.model_copy(update={"process_kind": "api"})  # its pools' names and statement timeout
@@ -131,6 +135,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if not store_unavailable(exc):
                 raise
             log.warning("the database is unavailable at start-up (%s); answering 503 until it is back", exc)
+        if settle_heap:  # a served process only: tests build many apps in one process
+            collector.settle_after_start()
         try:
             yield
         finally:
@@ -169,4 +175,4 @@ def probe(settings: Settings) -> None:
 
 def app_from_environment() -> FastAPI:
     """uvicorn's factory: settings read afresh from the environment (each worker process builds its own app)."""
-    return create_app(Settings())
+    return create_app(Settings(), settle_heap=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,9 +77,9 @@ class Call:
         by, key = self.by(), self._key(body)
         if isinstance(key, Response):
             return key
-        writer = self.backend.writer
-        if writer is not None:
-            result = await asyncio.wrap_future(writer.submit(command, by, key))
+        handover = self.backend.handover
+        if handover is not None:
+            result = await handover.send(command, by, key)
         else:
             result = await run_in_threadpool(self._decide, command, by, key)
         return _answered(result, answer, status)

@@ -31,8 +31,12 @@ class DepthScanner:
     def __init__(self, limit: int) -> None:
         self.limit, self.depth, self.in_string, self._skip = limit, 0, False, 0
 
-    def feed(self, chunk: bytes) -> bool:
-        """False once the text has gone deeper than the limit."""
+    def feed(self, chunk: bytes, *, last: bool = False) -> bool:
+        """False once the text has gone deeper than the limit. ``last``: no chunk follows, so the state after this
+        one is not needed: if even every bracket in it opening (inside strings too) stays within the limit, it is not
+        scanned at all (a request's body arrives whole, mostly; scanning it cost ~20 µs, counting ~1)."""
+        if last and self.depth + chunk.count(b"[") + chunk.count(b"{") <= self.limit:
+            return True
         skip_to = self._skip  # an escape's second byte may start this chunk
         for match in _STRUCTURE.finditer(chunk):
             at = match.start()
@@ -78,7 +82,8 @@ class JsonDepthLimit:
 
         async def receiving() -> dict:
             message = await receive()
-            if message["type"] == "http.request" and not scanner.feed(message.get("body", b"")):
+            if message["type"] == "http.request" and not scanner.feed(message.get("body", b""),
+                                                                      last=not message.get("more_body", False)):
                 state["too_deep"] = True
                 raise TooDeep
             return message

@@ -33,12 +33,13 @@ def random_document(rng: random.Random, levels: int):
     return {rng.choice(tricky) + str(i): random_document(rng, levels - 1) for i in range(rng.randint(0, 3))}
 
 
-def scanned_depth(text: bytes, cuts: list[int]) -> int:
-    """The smallest limit the scanner lets the text pass, fed in the chunks ``cuts`` makes."""
+def scanned_depth(text: bytes, cuts: list[int], *, told_last: bool = False) -> int:
+    """The smallest limit the scanner lets the text pass, fed in the chunks ``cuts`` makes (``told_last``: the
+    last chunk is fed as such, as the middleware feeds a body's last message)."""
     for limit in range(0, 40):
         scanner = DepthScanner(limit)
         bounds = [0, *cuts, len(text)]
-        if all(scanner.feed(text[a:b]) for a, b in zip(bounds, bounds[1:])):
+        if all(scanner.feed(text[a:b], last=told_last and b == len(text)) for a, b in zip(bounds, bounds[1:])):
             return limit
     raise AssertionError("deeper than 40")
 
@@ -50,6 +51,7 @@ def test_the_scan_measures_what_a_recursive_count_of_the_document_measures():
         text = json.dumps(document, ensure_ascii=rng.random() < 0.5).encode()
         cuts = sorted(rng.sample(range(1, len(text)), min(len(text) - 1, rng.randint(0, 6)))) if len(text) > 1 else []
         assert scanned_depth(text, cuts) == depth(document), (text, cuts)
+        assert scanned_depth(text, cuts, told_last=True) == depth(document), (text, cuts)
     for cut in range(1, 6):  # an escape split from the character it escapes, at every place
         text = b'["\\\\", "\\"[", []]'
         assert scanned_depth(text, [cut]) == 2 and scanned_depth(text, list(range(1, len(text)))) == 2
