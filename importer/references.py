@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from ledger import ids
 
@@ -30,9 +30,9 @@ def claim_id(voucher_id: UUID, claim_no: str | None, sha256: str, row: int) -> U
     """The source system's claim number on its voucher names the claim (so approvals and settlements can name it);
     a claim without one is named by its provenance, the file's SHA-256 and its row."""
     if claim_no:
-        return uuid5(ids.NAMESPACE, f"imported-claim|{voucher_id}|{ids.evidence_number(claim_no)}")
-    return uuid5(ids.NAMESPACE, f"imported-claim|{sha256}|{row}")
+        return ids.named(f"imported-claim|{voucher_id}|{ids.evidence_number(claim_no)}")
+    return ids.named(f"imported-claim|{sha256}|{row}")
 
 
 def batch_id(provider_id: UUID, batch_no: str) -> UUID:
-    return uuid5(ids.NAMESPACE, f"imported-batch|{provider_id}|{ids.evidence_number(batch_no)}")
+    return ids.named(f"imported-batch|{provider_id}|{ids.evidence_number(batch_no)}")
