@@ -14,7 +14,7 @@ from __future__ import annotations
 from json import encoder as json_encoder
 from typing import Any
 
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
 
 _make_encoder = getattr(json_encoder, "c_make_encoder", None)
 
@@ -35,5 +35,7 @@ class LeanJSONTranscoder(JSONTranscoder):
     def _transcoded(self, o: Any) -> dict[str, Any]:
         transcoding = self.types.get(type(o))
         if transcoding is None:
-            return self._encode_obj(o)  # raises the library's "not serializable" error
+            raise TranscodingNotRegisteredError(
+                f"Object of type {type(o)} is not serializable. Please define and register a custom transcoding for "
+                "this type.")
         return {"_type_": transcoding.name, "_data_": transcoding.encode(o)}
