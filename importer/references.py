@@ -8,6 +8,7 @@ earlier file issued, and an import of the same claim twice meets the same claim 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,12 @@ def provider(values: Mapping[str, Any], key: str = "provider_uscc") -> UUID:
 
 
 def voucher(values: Mapping[str, Any]) -> UUID:
-    return ids.voucher_id(enterprise(values), values["year"], values["item_id"])
+    return _voucher(values["uscc"], values["year"], values["item_id"])
+
+
+@lru_cache(maxsize=65_536)  # a claims register names each voucher on several rows; a key of texts hashes cheaply
+def _voucher(uscc: str, year: int, item_id: str) -> UUID:
+    return ids.voucher_id(ids.enterprise_id(uscc), year, item_id)
 
 
 def claim_id(voucher_id: UUID, claim_no: str | None, sha256: str, row: int) -> UUID:
