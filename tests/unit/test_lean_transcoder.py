@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
 
 from ledger.application import VoucherLedger
+from ledger import lean_transcoder
 from ledger.lean_transcoder import LeanJSONTranscoder
 from ledger.recording import By
 from tests.unit.builders import NOW, Desk, by, uid
@@ -73,3 +74,13 @@ def test_the_ledger_uses_it() -> None:
         assert app.mapper.transcoder.decode(app.mapper.transcoder.encode({"id": UUID(int=7)})) == {"id": UUID(int=7)}
     finally:
         app.close()
+
+
+def test_objects_remembered_by_identity_are_never_confused_with_later_ones() -> None:
+    """Transcoded ids and times are remembered by identity: a new object at a freed object's address is encoded as
+    itself, and the memory is bounded."""
+    library, lean = _library(), _lean()
+    for n in range(3 * lean_transcoder.REMEMBERED):
+        state = {"id": UUID(int=n), "at": datetime(2019, 1, 1, tzinfo=UTC) + timedelta(seconds=n), "same": uid("x")}
+        assert lean.encode(state) == library.encode(state)
+        assert len(lean._remembered) <= lean_transcoder.REMEMBERED
