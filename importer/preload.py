@@ -6,17 +6,11 @@ rows at once (``writer.library_internals.load_many``) and caches those that exis
 read did not find does not exist, so the unit of work may answer "absent" without asking again
 (``optimistic_creates``: a writer that created one meanwhile makes the commit fail, and the chunk is decided again
 with every check on).
-
-:class:`ReadAhead` reads the next chunk's aggregates while this one is decided, so that the server answers on its own
-core instead of the import waiting for it at every chunk. What it reads is what the unit of work had not cached when
-the read was sent; whatever this chunk then caches (loads or changes) stays, as the read's copy is only adopted where
-nothing is cached (``UnitOfWork.adopt``), and what it left uncached it did not change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -48,46 +42,16 @@ def looked_up(command: Command) -> tuple[UUID, ...]:
     return ()
 
 
-class ReadAhead:
-    """:func:`preload` for a sequence of chunks, each chunk's read sent while the one before it is decided. Use as
-    a context manager; :meth:`ready` before deciding chunk ``i`` (0, 1, 2, ... in order)."""
-
-    def __init__(self, app: Any, uow: UnitOfWork, chunks: Sequence[Iterable[Command]]) -> None:
-        self.app, self.uow, self.chunks = app, uow, chunks
-        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read-ahead")
-        self._next: Future[list[Any]] | None = None
-        self._next_wanted: list[UUID] | None = None
-
-    def ready(self, i: int) -> None:
-        """Cache chunk ``i``'s aggregates, then send chunk ``i + 1``'s read. What the read ahead did not cover is
-        read now: the first chunk's, and any record the unit of work let go of since (it drops write-once records
-        once committed, ``UnitOfWork.seal``), whose existence the store must answer for."""
-        wanted = self._next_wanted if self._next_wanted is not None else _wanted(self.chunks[i])
-        if self._next is not None:
-            self.uow.adopt(self._next.result())
-        self._next = self._next_wanted = None
-        missing = self.uow.uncached(wanted)
-        if missing:
-            self.uow.adopt(library_internals.load_many(self.app, missing))
-        if i + 1 < len(self.chunks):
-            self._next_wanted = _wanted(self.chunks[i + 1])
-            missing = self.uow.uncached(self._next_wanted)
-            if missing:
-                self._next = self._reader.submit(library_internals.load_many, self.app, missing)
-
-    def __enter__(self) -> ReadAhead:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._reader.shutdown(wait=True)  # a read still running ends before the unit of work is dropped
-
-
-def _wanted(commands: Iterable[Command]) -> list[UUID]:
+def preload(app: Any, uow: UnitOfWork, commands: Iterable[Command]) -> None:
+    """Read every aggregate these commands will read or look up that the unit of work has not cached, in one
+    round trip, and cache those that exist."""
     wanted: list[UUID] = []
     for command in commands:
         wanted.extend(command.reads)
         wanted.extend(looked_up(command))
-    return wanted
+    missing = uow.uncached(wanted)
+    if missing:
+        uow.adopt(library_internals.load_many(app, missing))
 
 
 # Commands whose existence checks are all covered by ``reads`` and :func:`looked_up` (or that make none): only these

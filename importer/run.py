@@ -12,8 +12,7 @@ file's SHA-256 and the chunk's first row: the same file imported again finds its
 an import interrupted between chunks continues where it stopped. Every event a row causes carries
 ``import:<sha256>:<row>`` as its correlation id and is recorded at the row's ``recorded_at`` (the source system's
 time) when the file has one, else at ``now``. Rows are decided through a unit of work (``writer/unit_of_work.py``),
-as the simulator decides its commands, each chunk's aggregates read in one round trip sent while the chunk before it
-is decided (``importer/preload.py``).
+as the simulator decides its commands, each chunk's aggregates read in one round trip (``importer/preload.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from importer.fewer_collections import fewer_collections, settled
 from importer.holding import HoldingUnitOfWork
 from importer.kinds import KINDS, Kind
 from importer.plan import Chunk, column_keys, imported_prefix, prepare
-from importer.preload import ReadAhead, covered
+from importer.preload import covered, preload
 from importer.report import ImportResult, RowError, errors_of
 from ledger.errors import LedgerError
 from ledger.provenance import ImportedRows
@@ -115,24 +114,23 @@ def _decide(app: Any, kind: Kind, chunks: list[Chunk], by_row: dict[int, By], er
         if write is None:
             uow.encode_staged = lambda: None  # type: ignore[method-assign]  # never stored: encoding is wasted
         try:
-            with ReadAhead(app, uow, [[step.command for step in chunk.steps] for chunk in chunks]) as reads:
-                for i, chunk in enumerate(chunks):
-                    reads.ready(i)
-                    refused: set[int] = set()
-                    for step in chunk.steps:
-                        if step.row in refused:
-                            progress.advance()
-                            continue  # a row whose earlier step was refused goes no further
-                        uow.optimistic_creates = optimistic and covered(step.command)
-                        try:
-                            uow.run(lambda s=step: app.handle(s.command, by_row[s.row]))
-                        except LedgerError as error:
-                            errors.extend(errors_of(step.row, error, keys))
-                            refused.add(step.row)
+            for chunk in chunks:
+                preload(app, uow, [step.command for step in chunk.steps])
+                refused: set[int] = set()
+                for step in chunk.steps:
+                    if step.row in refused:
                         progress.advance()
-                    if write is not None:
-                        write(uow, chunk, refused)
-                    settled()
+                        continue  # a row whose earlier step was refused goes no further
+                    uow.optimistic_creates = optimistic and covered(step.command)
+                    try:
+                        uow.run(lambda s=step: app.handle(s.command, by_row[s.row]))
+                    except LedgerError as error:
+                        errors.extend(errors_of(step.row, error, keys))
+                        refused.add(step.row)
+                    progress.advance()
+                if write is not None:
+                    write(uow, chunk, refused)
+                settled()
         finally:
             if write is None:
                 uow.discard()
