@@ -16,7 +16,12 @@ from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoder, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    RecordConflictError,
+    Transcoder,
+    Transcoding,
+)
 
 from ledger.commands.store_access import DirectStoreAccess, StoreAccess
 from ledger.errors import ConcurrentUpdateError, NotFoundError

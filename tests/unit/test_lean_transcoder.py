@@ -10,8 +10,8 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
 
-from ledger.application import VoucherLedger
 from ledger import lean_transcoder
+from ledger.application import VoucherLedger
 from ledger.lean_transcoder import LeanJSONTranscoder
 from ledger.recording import By
 from tests.unit.builders import NOW, Desk, by, uid
