@@ -4,13 +4,14 @@ the same file wrote left out, and the steps grouped in chunks of rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from importer.columns import Column, MissingValue, match_header
+from importer.columns import MissingValue, match_header
 from importer.kinds import Kind, Refused, Row, Step
 from importer.reading import UnreadableFile, read_table
 from importer.report import ImportResult, RowError, errors_of
@@ -78,16 +79,18 @@ def _header(header: list[Any], kind: Kind, errors: list[RowError]) -> dict[str, 
 def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], kind: Kind, sha256: str, actor: str,
            now: datetime, errors: list[RowError]) -> tuple[list[Row], dict[int, By]]:
     rows, by_row = [], {}
-    columns: list[tuple[Column, int | None]] = [(c, positions.get(c.key)) for c in kind.all_columns]
+    # A column the header lacks reads as an empty cell at an index past every row's end.
+    columns: list[tuple[str, Callable[[Any], Any], int]] = [
+        (c.key, c.value, positions.get(c.key, 1 << 30)) for c in kind.all_columns]
     for number, cells in table_rows:
         values: dict[str, Any] = {}
         ok = True
-        for column, index in columns:
-            cell = cells[index] if index is not None and index < len(cells) else None
+        width = len(cells)
+        for key, value, index in columns:
             try:
-                values[column.key] = column.value(cell)
+                values[key] = value(cells[index] if index < width else None)
             except (LedgerError, MissingValue) as error:
-                errors.append(RowError(number, column.key, error.code, error.detail))
+                errors.append(RowError(number, key, error.code, error.detail))
                 ok = False
         if ok:
             by_row[number] = By(actor=values["recorded_by"] or actor, at=values["recorded_at"] or now,

@@ -8,8 +8,9 @@ earlier file issued, and an import of the same claim twice meets the same claim 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from ledger import ids
 
@@ -23,16 +24,21 @@ def provider(values: Mapping[str, Any], key: str = "provider_uscc") -> UUID:
 
 
 def voucher(values: Mapping[str, Any]) -> UUID:
-    return ids.voucher_id(enterprise(values), values["year"], values["item_id"])
+    return _voucher(values["uscc"], values["year"], values["item_id"])
+
+
+@lru_cache(maxsize=65_536)  # a claims register names each voucher on several rows; a key of texts hashes cheaply
+def _voucher(uscc: str, year: int, item_id: str) -> UUID:
+    return ids.voucher_id(ids.enterprise_id(uscc), year, item_id)
 
 
 def claim_id(voucher_id: UUID, claim_no: str | None, sha256: str, row: int) -> UUID:
     """The source system's claim number on its voucher names the claim (so approvals and settlements can name it);
     a claim without one is named by its provenance, the file's SHA-256 and its row."""
     if claim_no:
-        return uuid5(ids.NAMESPACE, f"imported-claim|{voucher_id}|{ids.evidence_number(claim_no)}")
-    return uuid5(ids.NAMESPACE, f"imported-claim|{sha256}|{row}")
+        return ids.named(f"imported-claim|{voucher_id}|{ids.evidence_number(claim_no)}")
+    return ids.named(f"imported-claim|{sha256}|{row}")
 
 
 def batch_id(provider_id: UUID, batch_no: str) -> UUID:
-    return uuid5(ids.NAMESPACE, f"imported-batch|{provider_id}|{ids.evidence_number(batch_no)}")
+    return ids.named(f"imported-batch|{provider_id}|{ids.evidence_number(batch_no)}")

@@ -34,6 +34,10 @@ STAGING = "voucher_ledger_staged_events"
 # The transaction waits idle while the importer decides the next chunk (seconds on a loaded machine), longer than
 # the library's idle-in-transaction limit (5 s), which would end the session; it holds no lock meanwhile.
 IDLE_LIMIT = "10min"
+# The move sorts the staged rows by position; with the server's default work_mem (4 MB) a large import's sort spills
+# to disk and takes three times as long (bench/README.md, "Bulk import"). The move's transaction allows it memory for
+# the rows it staged (sorted in memory they take about 1.1 × their size), up to this many kB.
+SORT_MEMORY_CAP_KB = 1 << 20
 # An import sent to the API runs on the API's connections, whose statements time out (``api_statement_timeout_s``,
 # store/connections.py) so that a request is not held by a hung database; the final move of a large import is long on
 # purpose, so its transaction lifts that limit for itself.
@@ -47,6 +51,7 @@ class StagedInsert:
         self._failed: Exception | None = None
         self._connection: Any = None
         self._position = 0
+        self._staged_bytes = 0
         table = SQL("{0}.{1}").format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
         self._move = SQL("INSERT INTO {0} (originator_id, originator_version, topic, state) "
                          "SELECT originator_id, originator_version, topic, state FROM {1} ORDER BY position"
@@ -118,6 +123,7 @@ class StagedInsert:
             copy.set_types(["int8", "uuid", "int8", "text", "bytea"])
             for offset, event in enumerate(stored_events, start):
                 copy.write_row((offset, event.originator_id, event.originator_version, event.topic, event.state))
+                self._staged_bytes += len(event.state) + len(event.topic) + 64  # 64: the row's other columns, header
         self._position = start + len(stored_events)
 
     def _select(self, aggregate_id: UUID) -> list[StoredEvent]:
@@ -130,6 +136,8 @@ class StagedInsert:
     def _finish(self) -> None:
         try:
             with self._connection.cursor() as cursor:
+                sort_kb = min(SORT_MEMORY_CAP_KB, 4096 + self._staged_bytes * 5 // 4 // 1024)
+                cursor.execute(f"SET LOCAL work_mem = '{int(sort_kb)}kB'")
                 for statement in self._recorder.lock_table_statements:  # the writers' lock, as every insert takes it
                     cursor.execute(statement)
                 cursor.execute(self._move)

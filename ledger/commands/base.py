@@ -16,10 +16,16 @@ from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    RecordConflictError,
+    Transcoder,
+    Transcoding,
+)
 
 from ledger.commands.store_access import DirectStoreAccess, StoreAccess
 from ledger.errors import ConcurrentUpdateError, NotFoundError
+from ledger.lean_transcoder import LeanJSONTranscoder
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -50,6 +56,16 @@ class LedgerApplicationBase(Application):
         # (``writer.unit_of_work_scope``) routes this thread's commands to its unit of work.
         self.current_store_access: Callable[[], StoreAccess] = lambda: self.direct_store_access
         self.max_attempts = int(self.env.get(self.MAX_COMMAND_ATTEMPTS) or self.default_attempts)
+
+    def construct_transcoder(self) -> Transcoder:
+        """The library's JSON, encoded at less cost (``ledger/lean_transcoder.py``), unless the environment names
+        another transcoder (``TRANSCODER_TOPIC``)."""
+        transcoder = self.factory.transcoder()
+        if type(transcoder) is JSONTranscoder:
+            transcoder = LeanJSONTranscoder()
+        if isinstance(transcoder, JSONTranscoder):
+            self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

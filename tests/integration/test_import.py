@@ -195,3 +195,22 @@ def test_when_the_one_commit_fails_the_file_is_checked_again_and_written_once(le
     assert [ledger.enterprise(ids.enterprise_id(u)).city for u in (s.E1, s.E2, s.E3)] == [s.FOSHAN, s.FOSHAN,
                                                                                          s.DONGGUAN]
     assert do_import(ledger, "enterprises", data).already_imported == 3
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_a_row_sees_what_earlier_chunks_decided(ledger, partial):
+    """Each chunk's aggregates are read in one round trip before it is decided: a later row must still see an
+    earlier chunk's hold on the voucher, and an invoice an earlier chunk took (committed by then when partial)."""
+    for kind, data in s.programme_files():
+        if kind == "claims":
+            break
+        assert do_import(ledger, kind, data).errors == [], kind
+    again = {**s.claim(s.E3, "APP-ERP", "C7", s.P2, 1_000_000), "invoice_nos": "FP-C5-2"}
+    rows = [s.claim(s.E1, "APP-ERP", "C5", s.P1, 4_000_000), s.claim(s.E1, "APP-ERP", "C6", s.P1, 2_000_000), again]
+    result = do_import(ledger, "claims", s.csv_file("claims", rows), chunk_rows=1, partial=partial)
+    assert [(e.row, e.code) for e in result.errors] == [(4, "DUPLICATE_CLAIM")]
+    voucher = ledger.voucher(ids.voucher_id(ids.enterprise_id(s.E1), 2019, "APP-ERP"))
+    if partial:  # 50 % of each fee is held: 2,000,000 + 1,000,000
+        assert result.written == 2 and voucher.balance_fen == s.APP_CAP - 3_000_000
+    else:
+        assert result.written == 0 and voucher.balance_fen == s.APP_CAP

@@ -1,0 +1,61 @@
+"""The events' JSON, byte for byte as the library's ``JSONTranscoder`` writes it, at about half its CPU per event.
+
+Every event is encoded once on its way to the store, so this cost is paid by every writer (a bulk import encodes
+four events per claim row: bench/README.md, "Bulk import"). ``json.JSONEncoder.encode`` builds a new C encoder
+object for every call, and asks for a fresh circular-reference memo; each id and time in an event then calls back
+into Python through a general ``default``. Here one C encoder is built once, with no memo (an event's state is a
+tree of plain values: it cannot refer to itself), and its ``default`` does the transcoding's lookup and nothing else.
+The output is the same (same separators, no ASCII escaping, same ``{"_type_":..., "_data_":...}`` objects), so
+stored events do not change and decoding is the library's.
+
+The same id and time objects recur in the events of one command (a claim's id and its recorded time are in all four
+of its events) and formatting them is most of an event's cost (an aware time's ``isoformat`` alone is a sixth), so
+the last few thousand transcoded objects are remembered by identity. An entry holds its object, so its ``id`` cannot
+be reused while remembered; only immutable types (the library's and the ledger's transcodings: UUID, times, dates,
+Decimal) are remembered.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from json import encoder as json_encoder
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
+
+_make_encoder = getattr(json_encoder, "c_make_encoder", None)
+REMEMBERED = 4096  # transcoded objects remembered by identity; forgotten all at once when full
+_IMMUTABLE_TYPES = frozenset((UUID, datetime, date, Decimal))
+
+
+class LeanJSONTranscoder(JSONTranscoder):
+    def __init__(self) -> None:
+        super().__init__()
+        self._encode_tree = None
+        self._remembered: dict[int, tuple[Any, dict[str, Any]]] = {}
+        if _make_encoder is not None:  # without the C accelerator, the library's own path
+            self._encode_tree = _make_encoder(
+                None, self._transcoded, json_encoder.encode_basestring, None, ":", ",", False, False, True)
+
+    def encode(self, obj: Any) -> bytes:
+        if self._encode_tree is None or isinstance(obj, str):
+            return super().encode(obj)
+        return "".join(self._encode_tree(obj, 0)).encode("utf8")
+
+    def _transcoded(self, o: Any) -> dict[str, Any]:
+        remembered = self._remembered.get(id(o))
+        if remembered is not None and remembered[0] is o:
+            return remembered[1]
+        transcoding = self.types.get(type(o))
+        if transcoding is None:
+            raise TranscodingNotRegisteredError(
+                f"Object of type {type(o)} is not serializable. Please define and register a custom transcoding for "
+                "this type.")
+        transcoded = {"_type_": transcoding.name, "_data_": transcoding.encode(o)}
+        if type(o) in _IMMUTABLE_TYPES:
+            if len(self._remembered) >= REMEMBERED:
+                self._remembered = {}
+            self._remembered[id(o)] = (o, transcoded)
+        return transcoded

@@ -1,0 +1,86 @@
+"""The ledger's event encoder writes exactly the library's JSON (stored events must not change), and refuses what
+the library refuses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
+
+from ledger import lean_transcoder
+from ledger.application import VoucherLedger
+from ledger.lean_transcoder import LeanJSONTranscoder
+from ledger.recording import By
+from tests.unit.builders import NOW, Desk, by, uid
+
+STATES = [
+    {},
+    {"timestamp": datetime(2019, 6, 3, 2, 0, tzinfo=UTC), "actor": "province:ops", "claim_id": uid("claim"),
+     "amount_fen": 50_000, "class_version": 2},
+    {"name": "云平台 \"甲\"\n\\ é", "on": date(2020, 2, 8), "rate": Decimal("0.35"), "none": None, "yes": True,
+     "nested": {"ids": [uid("a"), uid("b")], "at": datetime(2020, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))},
+     "items": [[1, "x"], (2, "y")], "float": 0.5, "big": 10**20, "empty": [], "1": "numeric key"},
+]
+
+
+def _library() -> JSONTranscoder:
+    transcoder = JSONTranscoder()
+    VoucherLedger.register_transcodings(VoucherLedger.__new__(VoucherLedger), transcoder)
+    return transcoder
+
+
+def _lean() -> LeanJSONTranscoder:
+    transcoder = LeanJSONTranscoder()
+    VoucherLedger.register_transcodings(VoucherLedger.__new__(VoucherLedger), transcoder)
+    return transcoder
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_same_bytes_as_the_library(state: dict) -> None:
+    assert _lean().encode(state) == _library().encode(state)
+
+
+def test_same_bytes_for_real_events() -> None:
+    desk = Desk()
+    desk.claim()
+    aggregates = [desk.voucher, desk.provider, desk.quota, *desk.invoice_keys.values(), *desk.contract_keys.values()]
+    events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+    assert len(events) >= 6
+    library, lean = _library(), _lean()
+    for event in events:
+        state = dict(vars(event))
+        assert lean.encode(state) == library.encode(state)
+        assert lean.decode(lean.encode(state)) == state
+
+
+def test_an_unregistered_type_is_refused_as_by_the_library() -> None:
+    with pytest.raises(TranscodingNotRegisteredError):
+        _library().encode({"by": By(actor="x", at=NOW)})
+    with pytest.raises(TranscodingNotRegisteredError):
+        _lean().encode({"by": by()})
+
+
+def test_a_bare_string_encodes_as_the_library_does() -> None:
+    assert _lean().encode("é\"") == _library().encode("é\"") == '"é\\""'.encode()
+
+
+def test_the_ledger_uses_it() -> None:
+    app = VoucherLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    try:
+        assert isinstance(app.mapper.transcoder, LeanJSONTranscoder)
+        assert app.mapper.transcoder.decode(app.mapper.transcoder.encode({"id": UUID(int=7)})) == {"id": UUID(int=7)}
+    finally:
+        app.close()
+
+
+def test_objects_remembered_by_identity_are_never_confused_with_later_ones() -> None:
+    """Transcoded ids and times are remembered by identity: a new object at a freed object's address is encoded as
+    itself, and the memory is bounded."""
+    library, lean = _library(), _lean()
+    for n in range(3 * lean_transcoder.REMEMBERED):
+        state = {"id": UUID(int=n), "at": datetime(2019, 1, 1, tzinfo=UTC) + timedelta(seconds=n), "same": uid("x")}
+        assert lean.encode(state) == library.encode(state)
+        assert len(lean._remembered) <= lean_transcoder.REMEMBERED
