@@ -1,4 +1,4 @@
-"""The events' JSON, byte for byte as the library's ``JSONTranscoder`` writes it, at about half its CPU per event.
+"""The events' JSON, byte for byte as the library's ``JSONTranscoder`` writes it, with less CPU per event.
 
 Every event is encoded once on its way to the store, so this cost is paid by every writer (a bulk import encodes
 four events per claim row: bench/README.md, "Bulk import"). ``json.JSONEncoder.encode`` builds a new C encoder
