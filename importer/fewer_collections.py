@@ -7,7 +7,9 @@ objects are freed by reference counting when the import ends; cycles are rare. S
 youngest generation is collected after ``YOUNG_THRESHOLD`` allocations instead of the default 700 (the older
 generations' thresholds are unchanged), and after each chunk what survived is set aside (:func:`settled`:
 ``gc.freeze``) so that no later collection traverses it again; when the last running import ends, the setting is
-restored and what was set aside is handed back to the collector (``gc.unfreeze``), garbage cycles included.
+restored and what was set aside is handed back to the collector (``gc.unfreeze``), garbage cycles included. A
+serving process had set its start-up heap aside before (``api/http/collector.py``): once the import's garbage is
+collected, what is alive is set aside again, or every later full collection would traverse the whole heap.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ YOUNG_THRESHOLD = 50_000
 _lock = threading.Lock()
 _running = 0
 _saved: tuple[int, ...] = ()
+_frozen_before = False
 
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    global _running, _saved
+    global _running, _saved, _frozen_before
     with _lock:
         if _running == 0:
-            _saved = gc.get_threshold()
+            _saved, _frozen_before = gc.get_threshold(), gc.get_freeze_count() > 0
             gc.set_threshold(max(YOUNG_THRESHOLD, _saved[0]), *_saved[1:])
         _running += 1
     try:
@@ -39,6 +42,9 @@ def fewer_collections() -> Iterator[None]:
             if _running == 0:
                 gc.set_threshold(*_saved)
                 gc.unfreeze()
+                if _frozen_before:
+                    gc.collect()
+                    gc.freeze()
 
 
 def settled() -> None:
