@@ -38,3 +38,9 @@ def voucher_ledger(args: list[str], env: dict[str, str], *, cwd: Path | None = N
     finally:
         get_settings.cache_clear()
     return Ran(done.exit_code, done.stdout, done.stderr)
+
+
+def run(args: list[str], cwd: Path, **env: str) -> Ran:
+    """``tests.e2e.test_api_cli.run``'s call (the arguments, the folder, the settings as keywords), in this
+    process."""
+    return voucher_ledger(args, env, cwd=cwd)
