@@ -22,7 +22,7 @@ from ledger.evidence_keys_derivation import EvidenceKeysDerivation
 from tests.support.api_helpers import Party, api_settings, assert_problem, ok, patched_clock, running_api, store_env
 from tests.conftest import STORES, settings_for
 from tests.support.scenario import World
-from tests.support.cli_runner import run
+from tests.e2e.test_api_cli import run
 from tests.e2e.test_evidence_key_derivation import FIXTURE, stored_claims
 
 SPRING_2021 = datetime(2021, 3, 1, 1, 0, tzinfo=UTC)  # 09:00 in Guangdong: fiscal year 2021, after the old programme
