@@ -21,6 +21,12 @@ from ledger.application import VoucherLedger
 from tests.support.postgres_server import HOW_TO, find_server
 from tests.support.scenario import World
 
+# pytest-xdist starts its workers with COLUMNS=80 in their environment, where a serial run has none: the command
+# line's rich consoles, made when api.cli is imported, would keep that as their width in a worker only, and the
+# in-process command-line tests (tests/support/cli_runner.py) would see tables cut to 80 columns.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+
 STORES = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 
 

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -23,6 +18,7 @@ from tests.support.api_helpers import (
     CITY_QUOTAS, DONGGUAN, FOSHAN, ITEM, ITEMS, PROVIDER_QUOTA_FEN, START, YEAR, assert_problem, floor_rate,
     module_store_settings, ok, patched_clock, running_api, store_env, store_params,
 )
+from tests.support import cli_runner
 
 FEE = 1_000_000
 AMOUNT = floor_rate(FEE, ITEM["APP-ERP"]["rate"])
@@ -245,14 +241,10 @@ def test_a_405_on_a_path_of_a_list_names_both_its_methods(world):
     assert {m.strip() for m in resp.headers["allow"].split(",")} - {"HEAD"} == {"GET", "POST"}
 
 
-def voucher_ledger(world, *args: str) -> subprocess.CompletedProcess:
-    """The command line on the world's store, its read models caught up in its own process."""
-    found = Path(sys.executable).with_name("voucher-ledger")
-    command = str(found) if found.exists() else shutil.which("voucher-ledger") or pytest.skip("no voucher-ledger")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHER_LEDGER_")}
-    env = {**clean, **store_env(world["api"].settings), "VOUCHER_LEDGER_READ_MODELS_IN_PROCESS": "true",
-           "COLUMNS": "250"}
-    return subprocess.run([command, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+def voucher_ledger(world, *args: str) -> cli_runner.Ran:
+    """The command line on the world's store, its read models caught up by the command itself."""
+    env = {**store_env(world["api"].settings), "VOUCHER_LEDGER_READ_MODELS_IN_PROCESS": "true", "COLUMNS": "250"}
+    return cli_runner.voucher_ledger(list(args), env)
 
 
 def test_the_command_line_lists_the_same(world):

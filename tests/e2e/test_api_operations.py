@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.test_api_cli import run
 from tests.support.api_helpers import (
     FOSHAN, ITEM, START, YEAR, assert_problem, floor_rate, iso, module_store_settings, ok, patched_clock, running_api,
     store_env, store_params,
 )
+from tests.support.cli_runner import voucher_ledger
 
 APP, DEV = ITEM["APP-ERP"]["cap_fen"], ITEM["DEV-ACCESS"]["cap_fen"]
 CLOSED = datetime(2021, 2, 8, 16, 0, tzinfo=UTC)  # 2021-02-09 00:00 in Shanghai
@@ -205,8 +205,9 @@ def cli_world(request, tmp_path_factory):
 
 
 def cli(api, *args: str, tmp_path) -> tuple[int, str]:
+    """`voucher-ledger ARGS` on the store ``api`` serves (in this process: tests/support/cli_runner.py)."""
     env = {**store_env(api.settings), "VOUCHER_LEDGER_READ_MODELS_IN_PROCESS": "true"}
-    done = run(list(args), tmp_path, **env)
+    done = voucher_ledger(list(args), env, cwd=tmp_path)
     return done.returncode, done.stdout + done.stderr
 
 

@@ -27,7 +27,7 @@ from api.http.signing_keys import (
     add_to_jwks, mint_signed, new_kid, new_private_key, public_jwk, write_jwks,
 )
 from store.settings import Settings
-from tests.e2e.test_api_cli import run
+from tests.support.cli_runner import run
 from tests.support.api_helpers import (
     START, assert_problem, module_store_settings, ok, patched_clock, running_api, store_params,
 )

@@ -20,7 +20,7 @@ from tests.support.api_helpers import (
     ITEM, assert_problem, floor_rate, iso, module_store_settings, ok, patched_clock, running_api, store_env,
     store_params,
 )
-from tests.e2e.test_api_cli import run
+from tests.support.cli_runner import run
 
 SHANGHAI = timezone(timedelta(hours=8))
 SET_UP = datetime(2020, 2, 20, 9, 0, tzinfo=SHANGHAI)

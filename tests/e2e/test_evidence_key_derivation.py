@@ -20,7 +20,7 @@ from ledger.claim_key import ClaimKey
 from ledger.errors import LedgerError
 from ledger.voucher import Voucher
 from tests.support.scenario import World
-from tests.e2e.test_api_cli import run
+from tests.support.cli_runner import run
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "store_before_evidence_keys.sqlite3.gz"
 

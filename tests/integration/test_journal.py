@@ -31,7 +31,7 @@ from projections.journal_queries import balances, trial_balance
 from projections.runner import catch_up, close_projections, open_projections
 from simulator import simulate
 from tests.support.api_helpers import assert_problem, bearer, ok, store_env
-from tests.e2e.test_api_cli import run
+from tests.support.cli_runner import run
 from tests.conftest import STORES, settings_for
 from tests.support.projection_helpers import (
     History,

@@ -36,7 +36,7 @@ from tests.support.api_helpers import store_env
 from tests.support.assertions import refused
 from tests.support.projection_helpers import lean, us
 from tests.support.scenario import FOSHAN
-from tests.e2e.test_api_cli import run
+from tests.support.cli_runner import run
 
 SETTLED = (1_234_567 + 300_000, 493_826 + 120_000)  # (total, city part) settled: claims A and B
 RAISED = (1_234_567, 493_826)
