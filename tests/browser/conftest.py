@@ -24,5 +24,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def watch() -> Watch:
-    return Watch()
+def watch() -> Iterator[Watch]:
+    watching = Watch()
+    yield watching
+    watching.close()  # each test's browser contexts, with their pages

@@ -108,8 +108,10 @@ class Watch:
     outside: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    contexts: list[Any] = field(default_factory=list)  # closed when the test ends (the ``watch`` fixture)
 
     def attach(self, context: Any) -> None:
+        self.contexts.append(context)
         def route(r: Any) -> None:
             if urlsplit(r.request.url).hostname == LOCAL:
                 r.continue_()
@@ -125,6 +127,10 @@ class Watch:
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
 
     def assert_clean(self, *, allowed_errors: tuple[str, ...] = ()) -> None:
         assert self.requests and all(urlsplit(u).hostname == LOCAL for u in self.requests), self.requests
