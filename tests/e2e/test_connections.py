@@ -17,7 +17,7 @@ from projections.read_models import ReadModels
 from store.connections import OTHER_VIEW_MAX
 from store.opening import open_ledger, pg_connect
 from tests.support.api_helpers import START, assert_problem, ok, patched_clock, running_api
-from tests.support.served_api import ServedApi, token
+from tests.support.served_api import ServedApi, token, until
 
 pytestmark = pytest.mark.postgres
 WAIT_S = 60  # a bound for slow shared machines, never a figure an assert depends on
@@ -38,14 +38,6 @@ def connections(settings, kind: str) -> Counter:
         rows = conn.execute("SELECT application_name FROM pg_stat_activity WHERE application_name LIKE %s",
                             (prefix.replace("_", r"\_") + "%",)).fetchall()
     return Counter(name[len(prefix):] for (name,) in rows)
-
-
-def until(condition, what: str):
-    deadline = time.monotonic() + WAIT_S
-    while not (found := condition()):
-        assert time.monotonic() < deadline, f"not within {WAIT_S} s: {what}"
-        time.sleep(0.1)
-    return found
 
 
 def test_a_served_api_and_its_workers_hold_no_more_connections_than_configured(pg_settings, tmp_path):

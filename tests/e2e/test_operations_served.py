@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.follow_workers import Worker
-from tests.support.served_api import ServedApi, prepare_claims, small_pools, token
+from tests.support.served_api import ServedApi, prepare_claims, small_pools, token, until
 
 pytestmark = pytest.mark.postgres
 WAIT_S = 60  # a bound for slow shared machines, never a figure an assert depends on
@@ -26,14 +25,6 @@ def served_settings(request, tmp_path):
     from tests.conftest import settings_for
 
     return small_pools(settings_for("postgres", request, tmp_path))
-
-
-def until(condition, what: str):
-    deadline = time.monotonic() + WAIT_S
-    while not (found := condition()):
-        assert time.monotonic() < deadline, f"not within {WAIT_S} s: {what}"
-        time.sleep(0.1)
-    return found
 
 
 def ready(server: ServedApi) -> httpx.Response:
@@ -101,7 +92,7 @@ def test_serve_runs_its_workers_restarts_a_dead_one_scrapes_metrics_and_logs_jso
         # what the writer says it appended is what the store's position moved by
         assert f"\nvoucher_ledger_events_appended_total {float(checks['position'] - before)}\n" in metrics
         assert checks["position"] > before
-        assert f'voucher_ledger_projection_lag_events{{projection="whitelist"}} 0.0' in metrics
+        assert 'voucher_ledger_projection_lag_events{projection="whitelist"} 0.0' in metrics
         assert f'voucher_ledger_projection_position{{projection="lists"}} {float(checks["position"])}' in metrics
 
         [line] = [r for r in access_lines(server) if r["request_id"] == "ops-test-claim-1"]

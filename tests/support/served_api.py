@@ -240,3 +240,15 @@ def assert_each_claim_recorded_once(settings: Settings, planned: list[PlannedCla
     for voucher_id, events in recorded.items():
         assert sum(e.amount_fen for e in events) == sum(subsidy(c.fee_fen) for c in planned
                                                         if c.voucher_id == voucher_id)
+
+
+UNTIL_S = 60  # a bound for slow shared machines, never a figure an assert depends on
+
+
+def until(condition: Callable[[], Any], what: str) -> Any:
+    """Poll ``condition`` until it gives something true, and return that; fail after UNTIL_S with ``what``."""
+    deadline = time.monotonic() + UNTIL_S
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"not within {UNTIL_S} s: {what}"
+        time.sleep(0.1)
+    return found
