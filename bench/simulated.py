@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from store.settings import Settings
-from store.opening import open_ledger
 from simulator.store import open_simulation_store
 from simulator import simulate
 from simulator.run import SimulationReport

@@ -190,7 +190,7 @@ async def current_principal(request: Request, _: object = Security(bearer_scheme
     settings, authorization = request.app.state.settings, request.headers.get("authorization")
     tokens = getattr(request.app.state, "verified_tokens", None)
     check = authenticate if tokens is None else tokens.authenticate
-    keys = key_set(settings)
+    keys = key_set(settings) if settings.jwks_url else None  # only a URL can make a check wait on the network
     if isinstance(keys, JwksUrl) and keys.may_fetch(new_token=tokens is None or not tokens.holds(authorization)):
         return await run_in_threadpool(check, settings, authorization)
     return check(settings, authorization)

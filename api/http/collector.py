@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gc
 
-YOUNG_THRESHOLD = 50_000
+from importer.fewer_collections import YOUNG_THRESHOLD  # one figure for every process that holds a large heap
 
 
 def settle_after_start() -> None:
