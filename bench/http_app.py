@@ -87,10 +87,11 @@ async def floor(voucher_id: UUID, body: s.ClaimIn, c: Call = Depends(keyed_call)
 
 
 def app_from_environment() -> FastAPI:
-    """uvicorn's factory: the service's app (settings from the environment) with the two bench routes after its own."""
-    app = service_app()
-    app.include_router(router)
-    return app
+    """uvicorn's factory: the service's app (settings from the environment) with the two bench routes matched first.
+    FastAPI tries the routes in order, ~1.4 µs each: last, they paid for ~120 routes (~170 µs a request), the service's
+    claims route for 16; first, they pay for none, so the floor and ceiling compare against claims at no advantage
+    to claims."""
+    return service_app(routers_first=[router])
 
 
 SERVE = """

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from fastapi import Request, Security
+from fastapi import Request
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -178,15 +178,15 @@ def _still_in_key_set(settings: Settings, kid: str, key: Any) -> bool:
         return False
 
 
-# Declares the bearer scheme in the OpenAPI document (so /docs can send a token); checking stays ours, so that a
-# missing or bad token gets our problem+json answer.
+# The bearer scheme as the OpenAPI document declares it (so /docs can send a token: api/http/openapi.py); checking
+# stays ours, so that a missing or bad token gets our problem+json answer.
 bearer_scheme = HTTPBearer(auto_error=False, description="a token from `voucher-ledger token --role ROLE`")
 
 
-async def current_principal(request: Request, _: object = Security(bearer_scheme)) -> Principal:
+async def current_principal(request: Request) -> Principal:
     # async: checking a known token does no I/O, and a plain def would cost a hand-off to the thread pool on every
     # request; a check that may fetch the identity provider's key set runs in the pool, never on the event loop
-    """FastAPI dependency: the caller, from the Authorization header (verified once per token: VerifiedTokens)."""
+    """The caller, from the Authorization header (verified once per token: VerifiedTokens)."""
     settings, authorization = request.app.state.settings, request.headers.get("authorization")
     tokens = getattr(request.app.state, "verified_tokens", None)
     check = authenticate if tokens is None else tokens.authenticate

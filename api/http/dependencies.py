@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fastapi import Depends, Header, Request, Security
+from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.http import request_id
-from api.http.auth import Principal, bearer_scheme, current_principal, require_kind
+from api.http.auth import Principal, current_principal, require_kind
 from api.http.clock import service_now
 from api.http.idempotency import IdempotencyKeys, request_hash
 from api.http.models.fields import within_years
@@ -119,22 +119,22 @@ def _answered(result: Any, answer: Callable[[Any], BaseModel], status: int) -> R
     return response
 
 
-async def call(request: Request, principal: Principal = Depends(current_principal),
-         idempotency_key: str | None = Header(None, alias="Idempotency-Key",
-                                              description="makes a repeated POST safe: the first response is replayed")) -> Call:
-    return Call(request, principal, idempotency_key)
+# The three dependencies below take the request alone and read the token and the Idempotency-Key header from it:
+# FastAPI solves every declared parameter and sub-dependency of a route on every request, and those of a money route
+# were a fifth of its framework cost (bench/README.md, "Fewer parameters to solve"). What they read is declared in the
+# OpenAPI document by ``api/http/openapi.py`` instead (the bearer scheme; the header, required where it is).
+IDEMPOTENCY_KEY = "idempotency-key"
 
 
-async def keyed_call(request: Request, _: object = Security(bearer_scheme),
-                     idempotency_key: str | None = Header(
-                         None, alias="Idempotency-Key",
-                         description="required: this request creates or moves money; a repeat with the same key and "
-                                     "body gets the first response")) -> Call:
+async def call(request: Request) -> Call:
+    """A command that honours an Idempotency-Key (optional: a repeated POST with one gets the first response)."""
+    return Call(request, await current_principal(request), request.headers.get(IDEMPOTENCY_KEY))
+
+
+async def keyed_call(request: Request) -> Call:
     """A command that creates or moves money: without an Idempotency-Key it is refused (400
-    IDEMPOTENCY_KEY_REQUIRED, not FastAPI's 422), and the OpenAPI document declares the header required
-    (``api/http/openapi.py``). The caller is read here, not through a dependency of its own: one dependency fewer
-    for FastAPI to solve on the money routes, the hottest (the bearer scheme is still declared, for the document)."""
-    return Call(request, await current_principal(request), idempotency_key, key_required=True)
+    IDEMPOTENCY_KEY_REQUIRED, not FastAPI's 422), and the OpenAPI document declares the header required."""
+    return Call(request, await current_principal(request), request.headers.get(IDEMPOTENCY_KEY), key_required=True)
 
 
 def known_at_or_now(known_at: datetime | None) -> datetime | None:
@@ -153,5 +153,5 @@ def as_of_or_now(as_of: datetime | None, name: str = "as_of") -> datetime:
         raise ApiError(422, "INVALID_INPUT", str(exc)) from None
 
 
-async def query_call(request: Request, principal: Principal = Depends(current_principal)) -> Call:
-    return Call(request, principal, None)
+async def query_call(request: Request) -> Call:
+    return Call(request, await current_principal(request), None)
