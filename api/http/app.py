@@ -16,8 +16,7 @@ from fastapi import APIRouter, FastAPI
 from api.http import collector, docs, health, log_format, openapi, problems
 from api.http.access_log import AccessLogMiddleware
 from api.http.auth import VerifiedTokens
-from api.http.body_limit import TooLargeAsProblem
-from api.http.json_depth import JsonDepthLimit
+from api.http.body_checks import BodyChecks
 from api.http.console import install as install_console
 from api.http.metrics import Metrics
 from api.http.outage import Outage
@@ -36,6 +35,7 @@ from projections.read_models import ReadModels
 
 log = logging.getLogger("voucher_ledger.api")
 # The routes' order in the OpenAPI document (/docs; the examples run in it): parties before the money they receive.
+IMPORTS = "/v1/imports"  # the one route that takes a file: a larger body, not JSON
 DOCUMENT_ORDER = (parties, money, operations, evaluation, queries, spend_movements, lists, journal, programme,
                   publicity, awards, funding, imports)
 
@@ -148,27 +148,28 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
             outage.close()
             backend.close()
 
+    # FastAPI's own OpenTelemetry hooks are off: the service's metrics are Prometheus's (/metrics, api/http/metrics.py),
+    # and with them on FastAPI looks up the global tracer, meter and logger providers on every request.
     app = FastAPI(title="voucher-ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)  # served offline by api/http/docs.py
+                  docs_url=None, redoc_url=None,  # served offline by api/http/docs.py
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings, app.state.clock, app.state.metrics, app.state.outage = settings, clock, metrics, outage
     app.state.verified_tokens = VerifiedTokens()
     log_format.configure(settings.log_format)
     app.state.training = lambda: clock.training or (
         getattr(app.state, "backend", None) is not None and app.state.backend.training_store)
     app.add_middleware(ServiceClockMiddleware, clock=clock, training=app.state.training)
-    app.add_middleware(TooLargeAsProblem)
-    app.add_middleware(JsonDepthLimit, max_depth=settings.api_max_json_depth, raw_paths=("/v1/imports",))  # a file
+    app.add_middleware(BodyChecks, max_bytes=settings.api_max_body_bytes, max_depth=settings.api_max_json_depth,
+                       larger={IMPORTS: settings.api_max_import_bytes}, raw_paths=(IMPORTS,))  # a file
     app.add_middleware(AccessLogMiddleware, metrics=metrics, log_requests=settings.access_log)  # outermost: every answer
     problems.install(app)
     for router in routers_first:
         app.include_router(router)
     # FastAPI tries a request's path against the routes in the order they were included, at a cost per route tried:
     # the money routes (claims, the most frequent request) are tried first, the probes last. The OpenAPI document
-    # keeps DOCUMENT_ORDER. Body limits per router, not on the app: the app's would answer outside the access log
-    # (api/http/body_limit.py).
+    # keeps DOCUMENT_ORDER. Body sizes are BodyChecks', not FastAPI's per-router max_body_size (api/http/body_checks.py).
     for module in (money, *(m for m in DOCUMENT_ORDER if m is not money)):
-        limit = settings.api_max_import_bytes if module is imports else settings.api_max_body_bytes  # a file
-        app.include_router(module.router, prefix="/v1", max_body_size=limit)
+        app.include_router(module.router, prefix="/v1")
     app.include_router(health.router)
     docs.install(app)
     install_console(app)  # the web console at /console/ (read-only)
