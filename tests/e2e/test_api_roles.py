@@ -502,6 +502,19 @@ def test_every_route_refuses_bad_credentials_with_401(world, method, path):
     assert world.api.event_count() == before  # nothing was recorded
 
 
+def test_every_route_that_wants_a_token_declares_the_bearer_scheme(world):
+    """The routes read the token themselves (api/http/dependencies.py), so the document's security declaration is
+    written by api/http/openapi.py: each route the test above finds answering 401 without a token declares it."""
+    schema = world.api.client.get("/openapi.json").json()
+    scheme = schema["components"]["securitySchemes"]["HTTPBearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    wanting = [(m, p) for (m, p), row in MATRIX.items()
+               if row not in ("public", "console link") and p.startswith("/v1/")]  # the console's parts: no operations
+    undeclared = [f"{m} {p}" for m, p in wanting
+                  if {"HTTPBearer": []} not in schema["paths"][p][m.lower()].get("security", [])]
+    assert wanting and not undeclared, undeclared
+
+
 def test_the_public_whitelist_still_needs_a_token(world):
     """The whitelist is public to every role, but still needs a valid token."""
     resp = world.api.client.get("/v1/whitelist")
