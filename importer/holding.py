@@ -46,6 +46,12 @@ class HoldingUnitOfWork(UnitOfWork):
         else:
             self.held.extend(batch.stored)
 
+    def move_early(self) -> None:
+        """What is held goes into the store's events table now, in the transaction left open (the commit is left),
+        while the rest of the file is decided; nothing changes where the store holds in memory."""
+        if self._staged is not None:
+            self._staged.move_now()
+
     def history(self, aggregate_id: UUID) -> list[Any]:
         if self._staged is not None:
             held = self._staged.events_of(aggregate_id)

@@ -139,3 +139,82 @@ def test_a_store_that_cannot_stage_holds_the_import_in_memory_and_writes_it_all_
     result = run_import(app, "enterprises", s.programme_files()[0][1], file_name="e.csv", actor="province:t",
                         now=NOW, chunk_rows=2)
     assert (result.errors, result.written) == ([], 3) and event_count(app) - before == 3 + 2
+
+
+@pytest.mark.postgres
+def test_moved_early_the_events_stay_invisible_until_the_commit_and_later_chunks_follow_in_order(pg):
+    _, app = pg
+    before = event_count(app)
+    first, second = events(3), events(2)
+    staged = app.recorder.staged_insert()
+    staged.add(first)
+    staged.move_now()  # into the events table now, under the writers' lock, in the open transaction
+    staged.add(second)  # straight into the events table
+    assert staged.events_of(first[1].originator_id) == [first[1]]
+    assert staged.events_of(second[0].originator_id) == [second[0]]
+    assert event_count(app) == before  # another connection sees nothing yet
+    staged.commit()
+    assert stored_after(app, before) == [(e.originator_id, e.state) for e in [*first, *second]]
+
+
+@pytest.mark.postgres
+def test_a_rollback_after_the_early_move_leaves_nothing_and_frees_the_writers_lock(pg):
+    settings, _ = pg
+    app = open_ledger(settings.model_copy(update={"postgres_lock_timeout_s": 1}))
+    try:
+        before = event_count(app)
+        staged = app.recorder.staged_insert()
+        moved = events(2)
+        staged.add(moved)
+        staged.move_now()
+        assert staged.events_of(moved[0].originator_id) == [moved[0]]  # the move is done: the lock is held
+        staged.rollback()
+        after = events(1)
+        app.recorder.insert_events(after)  # within 1 s: the lock went with the transaction
+        assert stored_after(app, before) == [(after[0].originator_id, after[0].state)]
+    finally:
+        app.close()
+
+
+@pytest.mark.postgres
+def test_when_another_writer_holds_the_lock_the_early_move_waits_for_the_commit_instead(pg):
+    settings, _ = pg
+    app = open_ledger(settings.model_copy(update={"postgres_lock_timeout_s": 1}))
+    try:
+        before = event_count(app)
+        staged = app.recorder.staged_insert()
+        with pg_connect(settings) as other:
+            other.execute("BEGIN")
+            for statement in app.recorder.lock_table_statements:  # another writer, mid-transaction
+                other.execute(statement)
+            first = events(2)
+            staged.add(first)
+            staged.move_now()  # gives up after the lock timeout: staging goes on
+            second = events(1)
+            staged.add(second)
+            assert staged.events_of(second[0].originator_id) == [second[0]]  # from the staging table
+            other.execute("ROLLBACK")
+        staged.commit()  # takes the lock now and moves everything
+        assert stored_after(app, before) == [(e.originator_id, e.state) for e in [*first, *second]]
+    finally:
+        app.close()
+
+
+@pytest.mark.postgres
+def test_an_all_or_nothing_import_moves_what_it_holds_once_before_its_last_rows_are_decided(pg, monkeypatch):
+    from store.staged_insert import StagedInsert
+
+    _, app = pg
+    moves = []
+    move = StagedInsert._move_staged
+
+    def counted(self):
+        moves.append(self._position)  # how many events were staged when the move began
+        return move(self)
+
+    monkeypatch.setattr(StagedInsert, "_move_staged", counted)
+    before = event_count(app)
+    result = run_import(app, "enterprises", s.programme_files()[0][1], file_name="e.csv", actor="province:t",
+                        now=NOW, chunk_rows=1)  # three chunks: the move when one is left, once
+    assert (result.errors, result.written) == ([], 3) and len(moves) == 1 and moves[0] > 0
+    assert event_count(app) - before == 3 + 3
