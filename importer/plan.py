@@ -76,22 +76,36 @@ def _header(header: list[Any], kind: Kind, errors: list[RowError]) -> dict[str, 
     return positions
 
 
+# A register repeats most of its cells row after row (year, item, dates, amounts, categories): each column remembers
+# what its texts parsed to, until it has seen this many different ones (then it is a column of unique numbers, and
+# parses each cell as it comes). Only text cells are remembered: a spreadsheet's 1, 1.0 and True are equal keys
+# that parse differently.
+DISTINCT_CELLS = 512
+
+
 def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], kind: Kind, sha256: str, actor: str,
            now: datetime, errors: list[RowError]) -> tuple[list[Row], dict[int, By]]:
     rows, by_row = [], {}
     # A column the header lacks reads as an empty cell at an index past every row's end.
-    columns: list[tuple[str, Callable[[Any], Any], int]] = [
-        (c.key, c.value, positions.get(c.key, 1 << 30)) for c in kind.all_columns]
+    columns: list[tuple[str, Callable[[Any], Any], int, dict[str, Any]]] = [
+        (c.key, c.value, positions.get(c.key, 1 << 30), {}) for c in kind.all_columns]
     for number, cells in table_rows:
         values: dict[str, Any] = {}
         ok = True
         width = len(cells)
-        for key, value, index in columns:
+        for key, value, index, seen in columns:
+            cell = cells[index] if index < width else None
+            if cell.__class__ is str and cell in seen:
+                values[key] = seen[cell]
+                continue
             try:
-                values[key] = value(cells[index] if index < width else None)
+                values[key] = parsed = value(cell)
             except (LedgerError, MissingValue) as error:
                 errors.append(RowError(number, key, error.code, error.detail))
                 ok = False
+                continue
+            if cell.__class__ is str and len(seen) < DISTINCT_CELLS:
+                seen[cell] = parsed
         if ok:
             by_row[number] = By(actor=values["recorded_by"] or actor, at=values["recorded_at"] or now,
                                 correlation_id=row_correlation_id(sha256, number))

@@ -38,14 +38,17 @@ def _table(rows: Iterator[list[Any]], fmt: str) -> Table:
                 raise UnreadableFile("the first row must be the header (the template's first row)")
             header = list(cells)
         elif not _blank(cells):
-            body.append((number, list(cells)))
+            body.append((number, cells))
     if header is None:
         raise UnreadableFile("the file is empty: it has no header row")
     return Table(header, body, fmt)
 
 
 def _blank(cells: list[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    for cell in cells:  # a loop, not all(): a row's first cell decides almost every time, and a generator costs more
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            return False
+    return True
 
 
 def _csv_rows(data: bytes) -> Iterator[list[Any]]:

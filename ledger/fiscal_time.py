@@ -13,15 +13,38 @@ from ledger.errors import NaiveDatetimeError
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def require_aware(moment: datetime, what: str = "time") -> datetime:
-    """Normalise to UTC; a naive datetime is refused because its fiscal year would be a guess."""
+# An import passes the same time objects row after row (a register's cells are parsed once per distinct text), and
+# each row's claim converts them again: to UTC, then to its Asia/Shanghai date. Both answers are remembered by the
+# object's identity (an entry holds its object, so the id cannot be reused while it is remembered; datetimes are
+# immutable), and the same UTC object comes back for the same input, so that the encoder's own identity cache
+# (ledger/lean_transcoder.py) formats it once. Forgotten all at once when full.
+REMEMBERED = 1024
+_remembered: dict[int, tuple[datetime, datetime, list[date]]] = {}
+
+
+def _utc_entry(moment: datetime, what: str) -> tuple[datetime, datetime, list[date]]:
+    entry = _remembered.get(id(moment))
+    if entry is not None and entry[0] is moment:
+        return entry
     if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
         raise NaiveDatetimeError(f"{what} must be a timezone-aware datetime, got {moment!r}")
-    return moment.astimezone(UTC)
+    entry = (moment, moment.astimezone(UTC), [])
+    if len(_remembered) >= REMEMBERED:
+        _remembered.clear()
+    _remembered[id(moment)] = entry
+    return entry
+
+
+def require_aware(moment: datetime, what: str = "time") -> datetime:
+    """Normalise to UTC; a naive datetime is refused because its fiscal year would be a guess."""
+    return _utc_entry(moment, what)[1]
 
 
 def shanghai_date(moment: datetime) -> date:
-    return require_aware(moment).astimezone(SHANGHAI).date()
+    day = _utc_entry(moment, "time")[2]
+    if not day:
+        day.append(moment.astimezone(SHANGHAI).date())
+    return day[0]
 
 
 def fiscal_year(moment: datetime) -> int:

@@ -183,11 +183,15 @@ class UnitOfWork:
         caller commits it (:meth:`SealedBatch.commit`) before sealing the next. A batch whose commit fails must be
         followed by :meth:`discard`. Does not wait for a background commit: :meth:`flush` does."""
         dirty, events = list(self._dirty.values()), self._ordered
-        first_versions = {a.id: a.pending_events[0].originator_version for a in dirty if a.pending_events}
+        # Only the kinds the application snapshots can be due (a chunk of imported claims dirties thousands of
+        # write-once keys, none of them snapshotted).
+        intervals = (self.app.snapshotting_intervals or {}) if self.app.snapshots is not None else {}
+        snapshotted = [a for a in dirty if type(a) in intervals]
+        first_versions = {a.id: a.pending_events[0].originator_version for a in snapshotted if a.pending_events}
         for aggregate in dirty:
             aggregate.collect_events()  # their events go in command order, below
         # Snapshots are taken here, from this thread's aggregates at exactly the version this batch writes.
-        snapshots = library_internals.snapshots_due(self.app, dirty, first_versions)
+        snapshots = library_internals.snapshots_due(self.app, snapshotted, first_versions)
         self.encode_staged()
         batch = SealedBatch(events, self._stored, snapshots)
         self._dirty.clear()
@@ -199,7 +203,8 @@ class UnitOfWork:
         for aggregate_id in self._drop_when_committed:
             self._cache.pop(aggregate_id, None)
         self._drop_when_committed = [a.id for a in dirty if not getattr(a, "read_after_write", True)]
-        self._evict(keep={aggregate.id for aggregate in dirty})
+        if len(self._cache) > self.cache_size:
+            self._evict(keep={aggregate.id for aggregate in dirty})
         return batch
 
     def flush(self, *, background: bool = False) -> int:

@@ -14,6 +14,10 @@ from ledger import ids
 def test_named_is_uuid5_in_the_ledger_namespace(name: str) -> None:
     assert ids.named(name) == uuid5(UUID("6f1b8a52-3c1e-5a8e-9f0e-201803200000"), name)
     assert ids.named(name).version == 5
+    # Built without UUID.__init__: it must still be a whole UUID (hash, text, pickling flag) like uuid5's.
+    expected = uuid5(UUID("6f1b8a52-3c1e-5a8e-9f0e-201803200000"), name)
+    assert (hash(ids.named(name)), str(ids.named(name)), ids.named(name).is_safe) == (
+        hash(expected), str(expected), expected.is_safe)
 
 
 def test_derived_ids_are_unchanged() -> None:
