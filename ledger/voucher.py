@@ -240,7 +240,15 @@ class Voucher(VoucherClaims, LedgerAggregate):
     # -- figures ------------------------------------------------------------------------------------------------
     @property
     def held_fen(self) -> int:
-        return sum(c.amount_fen for c in self.claims.values() if c.holds_balance)
+        # Counted again only when an event has changed the voucher (its version moved): a claim asks for the balance
+        # four times while it is decided, and a voucher may hold hundreds of claims. A voucher changes only through
+        # its events, and a command that fails leaves a rebuilt voucher, not this one (writer/unit_of_work.py).
+        counted = self.__dict__.get("_held_at_version")
+        if counted is not None and counted[0] == self.version:
+            return counted[1]
+        held = sum(c.amount_fen for c in self.claims.values() if c.holds_balance)
+        self.__dict__["_held_at_version"] = (self.version, held)
+        return held
 
     @property
     def balance_fen(self) -> int:
