@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -47,7 +49,8 @@ class AnsweredRequest(LedgerAggregate):
 
     @classmethod
     def answered(cls, by: By, *, request_id: UUID, fingerprint: str, result: Any) -> AnsweredRequest:
-        topic = get_topic(type(result)) if _is_value(result) else None
+        value_class = _value_class(type(result))
+        topic = value_class[0] if value_class is not None else None
         return cls._start(cls.Answered, request_id, by, fingerprint=fingerprint, result_topic=topic,
                           result={"value": _encoded(result)}, refusal_topic=None, refusal=None)
 
@@ -76,15 +79,35 @@ _CLASS = "_value_class_"  # marks a result value (a frozen dataclass) within the
 _SET = "_frozenset_"  # marks a set (kept sorted, so that the same answer is stored as the same bytes)
 
 
-def _is_value(obj: Any) -> bool:
-    return dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+# Kept as they are: what the library's transcoder writes itself (ids, times) or JSON holds (never a value class).
+_PLAIN_TYPES = frozenset((str, int, bool, float, type(None), UUID, datetime, date, Decimal))
+# A value class's topic and field names, by class: every answer encodes its result with them (the group-commit
+# writer records one per claim), and ``dataclasses.fields`` and ``get_topic`` are costly to ask for each time.
+_value_classes: dict[type, tuple[str, tuple[str, ...]] | None] = {}
+
+
+def _value_class(cls: type) -> tuple[str, tuple[str, ...]] | None:
+    """The topic and field names of a value class (a dataclass), None for any other class."""
+    try:
+        return _value_classes[cls]
+    except KeyError:
+        pass
+    found = ((get_topic(cls), tuple(f.name for f in dataclasses.fields(cls)))
+             if dataclasses.is_dataclass(cls) and not issubclass(cls, type) else None)
+    _value_classes[cls] = found
+    return found
 
 
 def _encoded(obj: Any) -> Any:
     """Results are frozen dataclasses of ids, amounts, times and tuples, possibly nested: kept as plain data with each
     value's class, for the library's transcoder (which knows ids, times and decimals, not our classes)."""
-    if _is_value(obj):
-        return {_CLASS: get_topic(type(obj)), **{f.name: _encoded(getattr(obj, f.name)) for f in dataclasses.fields(obj)}}
+    cls = type(obj)
+    if cls in _PLAIN_TYPES:
+        return obj
+    value_class = _value_class(cls)
+    if value_class is not None:
+        topic, names = value_class
+        return {_CLASS: topic, **{name: _encoded(getattr(obj, name)) for name in names}}
     if isinstance(obj, (list, tuple)):
         return [_encoded(item) for item in obj]
     if isinstance(obj, (set, frozenset)):

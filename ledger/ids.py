@@ -34,7 +34,7 @@ def named(name: str) -> UUID:
 
 
 def _id(kind: str, *parts: object) -> UUID:
-    return named("|".join([kind, *(str(p) for p in parts)]))
+    return named("|".join([kind, *map(str, parts)]))
 
 
 @lru_cache(maxsize=65_536)  # pure; recomputed on every claim or issuance otherwise

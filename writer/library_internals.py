@@ -88,6 +88,13 @@ def load_many(app: Application, aggregate_ids: Sequence[UUID]) -> list[Any]:
     return aggregates
 
 
+# An aggregate's id and pending events, read from the attributes behind the library's ``id`` and ``pending_events``
+# properties. Why: the unit of work reads both for every aggregate a command saves or touched (a dozen times a
+# claim), and a property is a Python call each time; an attrgetter is not.
+aggregate_id_of = attrgetter("_id")
+pending_events_of = attrgetter("_pending_events")
+
+
 def set_pending_events(aggregate: Any, events: list[Any]) -> None:
     """Make ``events`` the aggregate's pending (not yet saved) events.
 

@@ -24,6 +24,7 @@ from eventsourcing.persistence import StoredEvent
 
 from writer import library_internals
 from writer.id_filter import IdFilter
+from writer.library_internals import aggregate_id_of, pending_events_of
 
 if TYPE_CHECKING:
     from ledger.commands.base import LedgerApplicationBase
@@ -64,9 +65,10 @@ class UnitOfWork:
         self._dirty: dict[UUID, Any] = {}
         self._ordered: list[Any] = []  # staged events in command order: the global order they will get
         self._stored: list[StoredEvent] = []  # the first of them, encoded already (encode_staged)
-        self._ordered_count: dict[UUID, int] = {}  # per aggregate: how many of its pending events are in _ordered
-        # This command's loads, keyed by the aggregate object's identity (cheaper to hash than a UUID, and this is
-        # the hot path): aggregate -> how many pending events it had when the command first loaded it.
+        # Per staged aggregate, by identity (cheaper to hash than a UUID, on the hot path): how many of its pending
+        # events are in _ordered. A keyed object is the one _dirty (which keeps it alive) and _cache hold.
+        self._ordered_count: dict[int, int] = {}
+        # This command's loads, by identity too: aggregate -> how many pending events it had when first loaded.
         self._touched: dict[int, tuple[Any, int]] | None = None
         self.commands_since_flush = 0
         self._flusher: ThreadPoolExecutor | None = None
@@ -124,17 +126,19 @@ class UnitOfWork:
 
     def save(self, *aggregates: Any) -> None:
         """Stage the aggregates' new events for the next commit, in command order; nothing is written yet."""
+        counts, touched = self._ordered_count, self._touched
         for aggregate in aggregates:
             if aggregate is None:
                 continue
-            aggregate_id, pending = aggregate.id, aggregate.pending_events
-            self._cache[aggregate_id] = self._dirty[aggregate_id] = aggregate
-            already = self._ordered_count.get(aggregate_id, 0)
-            if self._created is not None and not already and pending and pending[0].originator_version == 1:
-                self._created.add(aggregate_id)  # a creation: remember that this id now exists
+            pending = pending_events_of(aggregate)
+            already = counts.get(id(aggregate))
+            if already is None:  # first staged in this batch: cached and dirty from now on (see _ordered_count)
+                aggregate_id, already = aggregate_id_of(aggregate), 0
+                self._cache[aggregate_id] = self._dirty[aggregate_id] = aggregate
+                if self._created is not None and pending and pending[0].originator_version == 1:
+                    self._created.add(aggregate_id)  # a creation: remember that this id now exists
             self._ordered.extend(pending[already:])
-            self._ordered_count[aggregate_id] = len(pending)
-            touched = self._touched
+            counts[id(aggregate)] = len(pending)
             if touched is not None and id(aggregate) not in touched:
                 touched[id(aggregate)] = (aggregate, already)  # created by this command: undone if it fails
 
@@ -157,8 +161,9 @@ class UnitOfWork:
         return result
 
     def _require_all_staged(self) -> None:
+        counts = self._ordered_count
         for aggregate, _ in (self._touched or {}).values():
-            if len(aggregate.pending_events) > self._ordered_count.get(aggregate.id, 0):
+            if len(pending_events_of(aggregate)) > counts.get(id(aggregate), 0):
                 raise RuntimeError(f"a command changed {type(aggregate).__name__} {aggregate.id} but did not commit it")
 
     def unflushed_events(self, aggregate_id: UUID) -> list[Any]:
@@ -208,15 +213,10 @@ class UnitOfWork:
         return batch
 
     def flush(self, *, background: bool = False) -> int:
-        """Commit every staged event in one transaction (in command order); returns how many.
-
-        ``background=True`` hands the commit to one flusher thread and returns at once, so that deciding the next
-        batch overlaps the database's work on this one (the simulator); at most one commit is in flight, so order is
-        kept, and its failure is raised by the next call. The events were encoded as each command ran (:meth:`run`),
-        not on the flusher: encoding holds the GIL, and on the flusher it fought the deciding thread for it
-        (bench/README.md, "Group commit"), so the flusher only waits on the database. A failed flush commits nothing:
-        call :meth:`discard`.
-        """
+        """Commit every staged event in one transaction (in command order); returns how many. A failed flush
+        commits nothing: call :meth:`discard`. ``background=True``: one flusher thread commits (one in flight, its
+        failure raised by the next call) while the next batch is decided; events were encoded as each command ran,
+        since encoding on the flusher fought the deciding thread for the GIL (bench/README.md, "Group commit")."""
         self.wait()
         batch = self.seal()
         if batch.events and background:
@@ -250,9 +250,8 @@ class UnitOfWork:
         skipped = 0
         while len(self._cache) > self.cache_size and skipped < len(self._cache):
             aggregate_id, aggregate = self._cache.popitem(last=False)
-            if aggregate_id in keep:
-                self._cache[aggregate_id] = aggregate  # back to the recent end
-                skipped += 1
+            if aggregate_id in keep:  # back to the recent end
+                self._cache[aggregate_id], skipped = aggregate, skipped + 1
 
     def discard(self) -> None:
         try:
@@ -277,11 +276,11 @@ class UnitOfWork:
                 self._cache.pop(aggregate_id, None)
             else:
                 self._cache[aggregate_id] = rebuilt
+            self._ordered_count.pop(id(aggregate), None)
             if keep:
-                self._dirty[aggregate_id], self._ordered_count[aggregate_id] = rebuilt, keep
+                self._dirty[aggregate_id], self._ordered_count[id(rebuilt)] = rebuilt, keep
             else:  # staged by no earlier command of the batch
                 self._dirty.pop(aggregate_id, None)
-                self._ordered_count.pop(aggregate_id, None)
         del self._ordered[mark:]
         del self._stored[mark:]
 

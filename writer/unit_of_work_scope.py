@@ -23,24 +23,16 @@ from writer.unit_of_work import UnitOfWork
 _installing = threading.Lock()
 
 
-class _ThisThreadsUnitOfWork:
-    """The application's ``current_store_access``: the unit of work active in this context, else the store."""
-
-    def __init__(self, app: LedgerApplicationBase) -> None:
-        self.direct = app.direct_store_access
-        # Per application, so that another application in the same thread is unaffected.
-        self.active: ContextVar[UnitOfWork | None] = ContextVar(f"unit_of_work_{id(app)}", default=None)
-
-    def __call__(self) -> StoreAccess:
-        uow = self.active.get()
-        return self.direct if uow is None else uow
-
-
-def _routing(app: LedgerApplicationBase) -> _ThisThreadsUnitOfWork:
+def _routing(app: LedgerApplicationBase) -> ContextVar[StoreAccess]:
+    """The context variable that says where this application's commands read and save in this context: the unit of
+    work active here, else (its default) the store. Per application, so that another application in the same thread
+    is unaffected. The application's ``current_store_access`` becomes its ``get``, a C method: the commands ask it
+    ten times a claim, and a Python function in between was a call each time."""
     with _installing:  # two threads opening their first units of work at once must share one routing
-        routing = app.current_store_access
-        if not isinstance(routing, _ThisThreadsUnitOfWork):
-            routing = app.current_store_access = _ThisThreadsUnitOfWork(app)
+        routing = getattr(app.current_store_access, "__self__", None)
+        if not isinstance(routing, ContextVar):
+            routing = ContextVar(f"unit_of_work_{id(app)}", default=app.direct_store_access)
+            app.current_store_access = routing.get
         return routing
 
 
@@ -65,7 +57,7 @@ def unit_of_work(app: LedgerApplicationBase, *, cache_size: int = 50_000, sole_w
     set_up = set_up_ids(app) if sole_writer_of_empty_store else ()
     uow = factory(app, cache_size=cache_size, sole_writer_of_empty_store=sole_writer_of_empty_store)
     uow.known_to_exist(set_up)
-    active = _routing(app).active
+    active = _routing(app)
     token = active.set(uow)
     try:
         yield uow
