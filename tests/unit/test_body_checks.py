@@ -17,7 +17,7 @@ def route_that_reads(reached: list[str]):
     async def app(scope, receive, send):
         reached.append(scope["path"])
         try:
-            while (message := await receive()).get("more_body"):
+            while (await receive()).get("more_body"):
                 pass
             status = 201
         except Exception:  # noqa: BLE001 - FastAPI turns a failed body read into its own 400
