@@ -26,6 +26,17 @@ def pg(request, tmp_path):
         app.close()
 
 
+@pytest.fixture
+def impatient(pg):
+    """The store of ``pg`` opened again by an application whose writers wait 1 s for the writers' lock."""
+    settings, _ = pg
+    app = open_ledger(settings.model_copy(update={"postgres_lock_timeout_s": 1}))
+    try:
+        yield settings, app
+    finally:
+        app.close()
+
+
 def events(n: int, topic: str = "test:Staged") -> list[StoredEvent]:
     return [StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic=topic, state=f'{{"n":{i}}}'.encode())
             for i in range(n)]
@@ -36,13 +47,17 @@ def stored_after(app, position: int) -> list[tuple[object, bytes]]:
 
 
 @pytest.mark.postgres
-def test_staged_events_are_invisible_until_the_commit_then_stored_in_the_order_sent(pg):
+@pytest.mark.parametrize("moved_early", [False, True], ids=["moved at the commit", "moved early"])
+def test_staged_events_are_invisible_until_the_commit_then_stored_in_the_order_sent(pg, moved_early):
     _, app = pg
     before = event_count(app)
     first, second = events(3), events(2)
     staged = app.recorder.staged_insert()
     staged.add(first)
-    staged.add(second)
+    if moved_early:
+        staged.move_now()  # into the events table now, under the writers' lock, in the open transaction
+    staged.add(second)  # moved early: straight into the events table
+    assert staged.events_of(first[1].originator_id) == [first[1]]
     assert staged.events_of(second[1].originator_id) == [second[1]]
     assert event_count(app) == before  # another connection sees nothing yet
     staged.commit()
@@ -142,62 +157,38 @@ def test_a_store_that_cannot_stage_holds_the_import_in_memory_and_writes_it_all_
 
 
 @pytest.mark.postgres
-def test_moved_early_the_events_stay_invisible_until_the_commit_and_later_chunks_follow_in_order(pg):
-    _, app = pg
+def test_a_rollback_after_the_early_move_leaves_nothing_and_frees_the_writers_lock(impatient):
+    _, app = impatient
     before = event_count(app)
-    first, second = events(3), events(2)
     staged = app.recorder.staged_insert()
-    staged.add(first)
-    staged.move_now()  # into the events table now, under the writers' lock, in the open transaction
-    staged.add(second)  # straight into the events table
-    assert staged.events_of(first[1].originator_id) == [first[1]]
-    assert staged.events_of(second[0].originator_id) == [second[0]]
-    assert event_count(app) == before  # another connection sees nothing yet
-    staged.commit()
+    moved = events(2)
+    staged.add(moved)
+    staged.move_now()
+    assert staged.events_of(moved[0].originator_id) == [moved[0]]  # the move is done: the lock is held
+    staged.rollback()
+    after = events(1)
+    app.recorder.insert_events(after)  # within 1 s: the lock went with the transaction
+    assert stored_after(app, before) == [(after[0].originator_id, after[0].state)]
+
+
+@pytest.mark.postgres
+def test_when_another_writer_holds_the_lock_the_early_move_waits_for_the_commit_instead(impatient):
+    settings, app = impatient
+    before = event_count(app)
+    staged = app.recorder.staged_insert()
+    with pg_connect(settings) as other:
+        other.execute("BEGIN")
+        for statement in app.recorder.lock_table_statements:  # another writer, mid-transaction
+            other.execute(statement)
+        first = events(2)
+        staged.add(first)
+        staged.move_now()  # gives up after the lock timeout: staging goes on
+        second = events(1)
+        staged.add(second)
+        assert staged.events_of(second[0].originator_id) == [second[0]]  # from the staging table
+        other.execute("ROLLBACK")
+    staged.commit()  # takes the lock now and moves everything
     assert stored_after(app, before) == [(e.originator_id, e.state) for e in [*first, *second]]
-
-
-@pytest.mark.postgres
-def test_a_rollback_after_the_early_move_leaves_nothing_and_frees_the_writers_lock(pg):
-    settings, _ = pg
-    app = open_ledger(settings.model_copy(update={"postgres_lock_timeout_s": 1}))
-    try:
-        before = event_count(app)
-        staged = app.recorder.staged_insert()
-        moved = events(2)
-        staged.add(moved)
-        staged.move_now()
-        assert staged.events_of(moved[0].originator_id) == [moved[0]]  # the move is done: the lock is held
-        staged.rollback()
-        after = events(1)
-        app.recorder.insert_events(after)  # within 1 s: the lock went with the transaction
-        assert stored_after(app, before) == [(after[0].originator_id, after[0].state)]
-    finally:
-        app.close()
-
-
-@pytest.mark.postgres
-def test_when_another_writer_holds_the_lock_the_early_move_waits_for_the_commit_instead(pg):
-    settings, _ = pg
-    app = open_ledger(settings.model_copy(update={"postgres_lock_timeout_s": 1}))
-    try:
-        before = event_count(app)
-        staged = app.recorder.staged_insert()
-        with pg_connect(settings) as other:
-            other.execute("BEGIN")
-            for statement in app.recorder.lock_table_statements:  # another writer, mid-transaction
-                other.execute(statement)
-            first = events(2)
-            staged.add(first)
-            staged.move_now()  # gives up after the lock timeout: staging goes on
-            second = events(1)
-            staged.add(second)
-            assert staged.events_of(second[0].originator_id) == [second[0]]  # from the staging table
-            other.execute("ROLLBACK")
-        staged.commit()  # takes the lock now and moves everything
-        assert stored_after(app, before) == [(e.originator_id, e.state) for e in [*first, *second]]
-    finally:
-        app.close()
 
 
 @pytest.mark.postgres
