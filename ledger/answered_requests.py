@@ -16,6 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -81,21 +82,14 @@ _SET = "_frozenset_"  # marks a set (kept sorted, so that the same answer is sto
 
 # Kept as they are: what the library's transcoder writes itself (ids, times) or JSON holds (never a value class).
 _PLAIN_TYPES = frozenset((str, int, bool, float, type(None), UUID, datetime, date, Decimal))
-# A value class's topic and field names, by class: every answer encodes its result with them (the group-commit
-# writer records one per claim), and ``dataclasses.fields`` and ``get_topic`` are costly to ask for each time.
-_value_classes: dict[type, tuple[str, tuple[str, ...]] | None] = {}
 
 
+@cache  # by class: every answer encodes its result (one per claim), and fields()/get_topic() are costly each time
 def _value_class(cls: type) -> tuple[str, tuple[str, ...]] | None:
     """The topic and field names of a value class (a dataclass), None for any other class."""
-    try:
-        return _value_classes[cls]
-    except KeyError:
-        pass
-    found = ((get_topic(cls), tuple(f.name for f in dataclasses.fields(cls)))
-             if dataclasses.is_dataclass(cls) and not issubclass(cls, type) else None)
-    _value_classes[cls] = found
-    return found
+    if dataclasses.is_dataclass(cls) and not issubclass(cls, type):
+        return get_topic(cls), tuple(f.name for f in dataclasses.fields(cls))
+    return None
 
 
 def _encoded(obj: Any) -> Any:

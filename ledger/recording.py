@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
@@ -85,13 +86,8 @@ class LedgerAggregate(Aggregate):
         self.pending_events.append(event)
 
 
-_inits_without_arguments: dict[type, bool] = {}
-
-
+@cache
 def _inits_nothing(cls: type) -> bool:
     """Whether the library, creating ``cls`` from its first event, calls ``cls.__init__`` with no argument (its only
     parameter is ``self``: the aggregates here take their state from ``apply``)."""
-    known = _inits_without_arguments.get(cls)
-    if known is None:
-        known = _inits_without_arguments[cls] = list(inspect.signature(cls.__init__).parameters) == ["self"]
-    return known
+    return list(inspect.signature(cls.__init__).parameters) == ["self"]

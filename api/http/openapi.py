@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.http.auth import bearer_scheme
 from api.http.dependencies import call, keyed_call, query_call
@@ -115,8 +115,6 @@ def declare(schema: dict[str, Any], operations: Operations) -> None:
 
 def _in_order(paths: dict[str, Any], app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
     """``paths`` with each path where its first route stands in ``routers`` (stable: any other path after them)."""
-    from fastapi.routing import iter_route_contexts
-
     rank = {id(route): (i, j) for i, router in enumerate(routers) for j, route in enumerate(router.routes)}
     unranked = (len(routers), 0)
     first: dict[str, tuple[int, int]] = {}
@@ -127,8 +125,6 @@ def _in_order(paths: dict[str, Any], app: FastAPI, routers: Sequence[APIRouter])
 
 
 def operations_of(app: FastAPI) -> Operations:
-    from fastapi.routing import iter_route_contexts
-
     operations = Operations()
     for context in iter_route_contexts(app.routes):
         route = context.original_route
