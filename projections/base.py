@@ -15,6 +15,8 @@ leaves no trace in memory either.
 
 from __future__ import annotations
 
+import copy
+from concurrent.futures import Future
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
@@ -37,8 +39,10 @@ LOOKUP_SIZE = 50_000
 class Lookup:
     """Key → tuple, read through a bounded cache from ``table``; writes are staged per batch and upserted with it."""
 
-    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = LOOKUP_SIZE):
+    def __init__(self, view: ReadModelView, table: str, key: str, columns: Sequence[str], size: int = LOOKUP_SIZE,
+                 settle: Callable[[], None] = lambda: None):
         self.view, self.table, self.key, self.columns, self.size = view, table, key, tuple(columns), size
+        self._settle = settle  # called before reading the table: a page handed over may still be committing
         self._cache: OrderedDict[str, tuple] = OrderedDict()
         self._staged: dict[str, tuple] = {}
         # Rendered once: Lookup.get runs for every event of a rebuild.
@@ -54,6 +58,7 @@ class Lookup:
         if value is not None:
             self._cache.move_to_end(key)
             return value
+        self._settle()
         value = self.view.fetchone(self._select, (key,))
         if value is not None:
             self._remember(key, value)
@@ -62,14 +67,17 @@ class Lookup:
     def put(self, key: str, value: tuple) -> None:
         self._staged[key] = value
 
-    def write(self, view: ReadModelView, curs: Any) -> None:
-        rows = [(k, *v) for k, v in self._staged.items()]
-        view.upsert_rows(curs, self.table, (self.key, *self.columns), (self.key,), rows, self._updates)
-
-    def committed(self) -> None:
-        for key, value in self._staged.items():
+    def hand_over(self) -> dict[str, tuple]:
+        """The batch's staged entries, to be written by :meth:`write`; they are cached now, as if committed (a
+        failed commit must be followed by :meth:`discard`, which the projection's ``forget`` does)."""
+        staged, self._staged = self._staged, {}
+        for key, value in staged.items():
             self._remember(key, value)
-        self._staged.clear()
+        return staged
+
+    def write(self, view: ReadModelView, curs: Any, staged: dict[str, tuple]) -> None:
+        rows = [(k, *v) for k, v in staged.items()]
+        view.upsert_rows(curs, self.table, (self.key, *self.columns), (self.key,), rows, self._updates)
 
     def discard(self) -> None:
         self._staged.clear()
@@ -107,6 +115,7 @@ class LedgerProjection(Projection[ReadModelView]):
     def __init__(self, view: ReadModelView) -> None:
         super().__init__(view)
         self._position: int | None = None
+        self.in_flight: Future[None] | None = None  # the commit of the batch handed over last (projections.runner)
         self._dispatch: dict[type, Callable[[Any, int], None]] = {
             cls: getattr(self, name) for cls, name in self.handlers.items()
         }
@@ -137,6 +146,21 @@ class LedgerProjection(Projection[ReadModelView]):
 
     def apply_batch(self, items: Iterable[tuple[DomainEventProtocol, int]], tracking: Tracking) -> None:
         """Apply events (with their positions) and record ``tracking`` in one transaction, or change nothing."""
+        commit = self.staged(items, tracking)
+        try:
+            commit()
+        except BaseException:
+            self.forget()
+            raise
+
+    def staged(self, items: Iterable[tuple[DomainEventProtocol, int]], tracking: Tracking) -> Callable[[], None]:
+        """Apply events in memory as if their batch had committed, and return the batch's commit.
+
+        The caller runs the commit exactly once, on any thread, before the projection's next batch commits, and
+        while it runs may apply the next batch (``projections.runner.catch_up`` does: the server stores one page
+        while Python applies the next). A lookup that must read its table waits for it first. If the commit raises,
+        the caller calls :meth:`forget` once the commit has returned: what is in memory is then ahead of the tables.
+        """
         started_after = self.position
         try:
             for event, position in items:
@@ -145,14 +169,25 @@ class LedgerProjection(Projection[ReadModelView]):
                 handler = self._dispatch.get(type(event))
                 if handler is not None:
                     handler(event, position)
-            self.view.commit_batch(self._write_all, started_after=started_after, tracking=tracking)
         except BaseException:
             self.forget()
             raise
-        for lookup in self.lookups:
-            lookup.committed()
+        batch = copy.copy(self)  # holds this batch's buffers: reset_buffers binds new ones for the next
+        staged = [lookup.hand_over() for lookup in self.lookups]
         self.reset_buffers()
         self._position = tracking.notification_id
+
+        def write(view: ReadModelView, curs: Any) -> None:
+            batch.write(view, curs)
+            for lookup, entries in zip(self.lookups, staged, strict=True):
+                lookup.write(view, curs, entries)
+
+        return lambda: self.view.commit_batch(write, started_after=started_after, tracking=tracking)
+
+    def _settle(self) -> None:
+        """Wait until the batch handed over last has committed (raising its error if it failed)."""
+        if self.in_flight is not None:
+            self.in_flight.result()
 
     def forget(self) -> None:
         """Drop everything in memory; it is re-read from the committed tables on demand."""
@@ -160,13 +195,9 @@ class LedgerProjection(Projection[ReadModelView]):
             lookup.discard()
         self.reset_buffers()
         self._position = None
+        self.in_flight = None  # a failed commit's error was the caller's to raise, once
 
     def lookup(self, table: str, key: str, columns: Sequence[str]) -> Lookup:
-        found = Lookup(self.view, table, key, columns)
+        found = Lookup(self.view, table, key, columns, settle=self._settle)
         self.lookups.append(found)
         return found
-
-    def _write_all(self, view: ReadModelView, curs: Any) -> None:
-        self.write(view, curs)
-        for lookup in self.lookups:
-            lookup.write(view, curs)

@@ -18,6 +18,7 @@ A store whose mapper compresses or encrypts falls back to the library's ``Mapper
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -126,17 +127,31 @@ class LogReader:
         return self.recorder.max_notification_id() or 0
 
     def pages(self, start: int, stop: int, topics: Sequence[str], page_size: int) -> Iterator[tuple[int, Page]]:
-        """(last position covered, page) for every page after ``start`` up to ``stop``, selecting ``topics``."""
+        """(last position covered, page) for every page after ``start`` up to ``stop``, selecting ``topics``.
+
+        After a full page the next one is read on a second thread while the caller decodes and applies this one:
+        the server's half of reading a page (a tenth of a rebuild's time) then costs no wall time."""
         topics = sorted(set(topics))
-        if not topics:
+        if not topics or start >= stop:
             return
-        while start < stop:
-            rows = self._rows(start, stop, topics, page_size)
-            last = rows[-1][0] if len(rows) == page_size else stop  # a short page: nothing else up to stop
-            decode = self.decode
-            yield last, [(position, topic, decode(topic, oid, version, state))
-                         for position, oid, version, topic, state in rows]
-            start = last
+        rows = self._rows(start, stop, topics, page_size)
+        ahead: ThreadPoolExecutor | None = None  # started at the first full page: most catch-ups are one page
+        try:
+            while True:
+                last = rows[-1][0] if len(rows) == page_size else stop  # a short page: nothing else up to stop
+                following = None
+                if last < stop:
+                    ahead = ahead or ThreadPoolExecutor(1, thread_name_prefix="log-reader")
+                    following = ahead.submit(self._rows, last, stop, topics, page_size)
+                decode = self.decode
+                yield last, [(position, topic, decode(topic, oid, version, state))
+                             for position, oid, version, topic, state in rows]
+                if following is None:
+                    return
+                rows = following.result()
+        finally:
+            if ahead is not None:
+                ahead.shutdown(wait=True)
 
     def _rows(self, start: int, stop: int, topics: list[str], limit: int) -> list[tuple]:
         if self.postgres:

@@ -28,6 +28,7 @@ from projections.base import LedgerProjection
 from projections.bulk_load import restore_indexes, without_secondary_indexes
 from projections.journal import Journal
 from projections.lists import Lists
+from projections.page_commits import PageCommits
 from projections.reading import LogReader
 from store.migrations import apply_migrations
 from projections.money_flows import MoneyFlows
@@ -115,20 +116,28 @@ def catch_up(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unt
     for index, projection in enumerate(projections):
         for topic in set(projection.topics):
             subscribers.setdefault(topic, []).append(index)
-    read = 0
-    for last, page in reader.pages(start, stop, list(subscribers), page_size):
-        read += len(page)
-        batches: list[list[tuple[Any, int]]] = [[] for _ in projections]
-        for position, topic, event in page:  # one walk over the page, whatever the number of projections
-            if keep is None or keep(event):
-                for index in subscribers[topic]:
-                    batches[index].append((event, position))
-        for projection, items in zip(projections, batches, strict=True):
-            if projection.position < last:
-                projection.apply_batch(items, Tracking(APPLICATION_NAME, last))
-        if progress:
-            progress(last - start)
-        start = last
+    read, pending = 0, 0  # pending: the positions the page handed over last covers, reported once committed
+    # More than a page to go: commit each page in the background while the next is applied (projections.page_commits)
+    with PageCommits(projections, background=stop - start > page_size) as commits:
+        for last, page in reader.pages(start, stop, list(subscribers), page_size):
+            read += len(page)
+            batches: list[list[tuple[Any, int]]] = [[] for _ in projections]
+            for position, topic, event in page:  # one walk over the page, whatever the number of projections
+                if keep is None or keep(event):
+                    for index in subscribers[topic]:
+                        batches[index].append((event, position))
+            tracking = Tracking(APPLICATION_NAME, last)
+            staged = [(projection, projection.staged(items, tracking))
+                      for projection, items in zip(projections, batches, strict=True) if projection.position < last]
+            commits.wait()  # the page before: committed before this one's commits are handed over
+            if progress and pending:
+                progress(pending)
+            for projection, commit in staged:
+                commits.hand_over(projection, commit)
+            pending, start = last - start, last
+        commits.wait()
+        if progress and pending:
+            progress(pending)
     return read
 
 

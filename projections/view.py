@@ -135,11 +135,27 @@ class PostgresView(ReadModelView, BudgetedTrackingRecorder):
         # The library's pool hands out dict-row cursors, which merge columns of the same name (every COALESCE(...)).
         curs.row_factory = tuple_row
 
+    _commit_setting: str | None = None  # a statement run at the start of each transaction; see rebuilding()
+
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as curs:
             curs.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema or "public")))
+            if self._commit_setting is not None:
+                curs.execute(self._commit_setting)
             yield curs
+
+    @contextmanager
+    def rebuilding(self) -> Iterator[None]:
+        # A rebuild's commits do not wait for their WAL to reach the disk. A server crash can lose the last of them,
+        # but only whole: a page's rows and its tracking record commit together, so the views stay at a position
+        # they hold completely, and the rebuild (or a worker) carries on from there. (PostgreSQL's asynchronous
+        # commit: never a partly applied transaction.)
+        self._commit_setting = "SET LOCAL synchronous_commit TO OFF"
+        try:
+            yield
+        finally:
+            del self._commit_setting  # the class's again, from the next transaction on
 
     def insert_rows(self, curs: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         if not rows:

@@ -267,7 +267,7 @@ def test_a_write_failing_inside_the_transaction_rolls_back_and_the_same_worker_c
         catch_up(history.app, projections, until=second, page_size=1_000_000)
 
         before = snapshot(views, ["money_flows"])
-        def failing_write(view, curs):
+        def failing_write(view, curs, staged):
             raise Injected("after the movements and daily totals were written")
 
         monkeypatch.setattr(money.claims, "write", failing_write)
@@ -285,6 +285,44 @@ def test_a_write_failing_inside_the_transaction_rolls_back_and_the_same_worker_c
 # =====================================================================================================================
 # 4. Two workers on the same projection never double-apply
 # =====================================================================================================================
+def test_a_page_failing_to_commit_in_the_background_leaves_whole_pages_and_the_same_objects_carry_on(
+        history, tmp_path, monkeypatch):
+    """Many pages: each page commits on the background thread while the next is applied (projections.page_commits).
+    The audit trail's third page fails inside its transaction, after the next page was applied in memory. The
+    error reaches the caller; every projection's tables hold exactly the pages up to its tracked position (a check
+    of those positions finds no difference); the same objects, which forgot what they had applied, then complete the
+    views."""
+    views = scratch_views(history.settings, tmp_path)
+    page = 700
+    projections = open_projections(views)
+    audit = next(p for p in projections if p.name == "audit_trail")
+    original_insert, calls = audit.view.insert_rows, Counter()
+
+    def insert_rows(curs, table, columns, batch_rows):
+        original_insert(curs, table, columns, batch_rows)
+        calls[table] += 1
+        if table == "vl_audit_entries" and calls[table] == 3:
+            assert threading.current_thread() is not threading.main_thread()  # the background path is the one tested
+            raise Injected("the third page's audit entries")
+
+    try:
+        monkeypatch.setattr(audit.view, "insert_rows", insert_rows)
+        with pytest.raises(Injected):
+            catch_up(history.app, projections, page_size=page)
+        positions = {name: tracking_position(views, name) for name in PROJECTION_NAMES}
+        assert positions["audit_trail"] == 2 * page  # two pages committed, the third rolled back
+        assert all(position % page == 0 and position < history.last for position in positions.values())
+        assert count(views, "vl_audit_events") == sum(1 for r in history.events if r.position <= 2 * page)
+        assert all(p.in_flight is None for p in projections)  # forgotten: nothing of the failed run is replayed
+        assert check(history.app, views) == []  # each projection's tables equal a rebuild up to its position
+        monkeypatch.undo()
+        catch_up(history.app, projections, page_size=page)
+    finally:
+        close_projections(projections)
+    assert_complete(history, views)
+    assert check(history.app, views) == []
+
+
 def test_a_second_worker_from_the_same_position_is_refused_and_can_carry_on_after_forgetting(history, tmp_path):
     views = scratch_views(history.settings, tmp_path)
     a, b = open_projections(views), open_projections(views)
