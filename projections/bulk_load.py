@@ -11,8 +11,10 @@ indexes under it. Until then queries stay right, only slower.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
@@ -37,19 +39,38 @@ def _secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> list[tuple
 _ON_TABLE = re.compile(r' ON (?:ONLY )?(?:"[^"]+"\.|[^\s."]+\.)?"?(\w+)"? ')
 
 
-def restore_indexes(view: ReadModelView, tables: Sequence[str] | None = None) -> int:
+def restore_indexes(view: ReadModelView, tables: Sequence[str] | None = None, *, at_once: int = 1) -> int:
     """Recreate the indexes (of ``tables``, default all) a bulk rebuild dropped and did not restore; say how many.
 
-    Limited to given tables so that rebuilds of different projections running at once leave each other alone."""
-    dropped = [(name, definition)
-               for name, definition in view.fetchall("SELECT name, definition FROM vl_dropped_indexes ORDER BY name")
-               if tables is None or _table_of(definition) in tables]
-    if dropped:
+    Limited to given tables so that rebuilds of different projections running at once leave each other alone. Each
+    table's indexes are built in one transaction, on PostgreSQL ``at_once`` tables at a time (a CREATE INDEX keeps
+    one core busy, and at the end of a rebuild nothing else does)."""
+    dropped: dict[str | None, list[tuple[str, str]]] = {}
+    for name, definition in view.fetchall("SELECT name, definition FROM vl_dropped_indexes ORDER BY name"):
+        table = _table_of(definition)
+        if tables is None or table in tables:
+            dropped.setdefault(table, []).append((name, definition))
+
+    def build(indexes: list[tuple[str, str]]) -> None:
         with view.transaction(commit=True) as curs:
-            for name, definition in dropped:
+            for name, definition in indexes:
                 curs.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
                 view.execute(curs, "DELETE FROM vl_dropped_indexes WHERE name = ?", (name,))
-    return len(dropped)
+
+    _each(view, list(dropped.values()), build, at_once)
+    return sum(map(len, dropped.values()))
+
+
+def _each(view: ReadModelView, parts: list[Any], run: Callable[[Any], None], at_once: int) -> None:
+    """``run(part)`` for every part: on PostgreSQL ``at_once`` at a time (threads, each on its own pooled connection;
+    the view's pool has at least two), on SQLite, which has one writer, one after the other."""
+    if at_once > 1 and len(parts) > 1 and view.dialect == "postgres":
+        with ThreadPoolExecutor(at_once, thread_name_prefix="bulk-load") as pool:
+            for _ in pool.map(run, parts):  # raises the first part's error, after all have ended
+                pass
+    else:
+        for part in parts:
+            run(part)
 
 
 def _table_of(definition: str) -> str | None:
@@ -58,7 +79,7 @@ def _table_of(definition: str) -> str | None:
 
 
 @contextmanager
-def without_secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> Iterator[None]:
+def without_secondary_indexes(view: ReadModelView, tables: Sequence[str], *, at_once: int = 1) -> Iterator[None]:
     indexes = _secondary_indexes(view, tables)
     with view.transaction(commit=True) as curs:
         for name, definition in indexes:
@@ -67,7 +88,10 @@ def without_secondary_indexes(view: ReadModelView, tables: Sequence[str]) -> Ite
     try:
         yield
     finally:
-        restore_indexes(view, tables)
-    with view.transaction(commit=True) as curs:  # fresh statistics, or the planner guesses on a table it saw empty
-        for table in tables:
+        restore_indexes(view, tables, at_once=at_once)
+
+    def analyze(table: str) -> None:  # fresh statistics, or the planner guesses on a table it saw empty
+        with view.transaction(commit=True) as curs:
             view.execute(curs, SQL("ANALYZE {}").format(Identifier(table)))
+
+    _each(view, list(tables), analyze, at_once)

@@ -8,6 +8,7 @@ the library's ``ProjectionRunner``.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from contextlib import ExitStack
@@ -176,7 +177,7 @@ def rebuild(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unti
             return 0
         tables = [table for projection in projections for table in projection.tables]
         restore_indexes(projections[0].view, tables)  # left by an earlier rebuild of these tables that died
-        with without_secondary_indexes(projections[0].view, tables):
+        with without_secondary_indexes(projections[0].view, tables, at_once=os.cpu_count() or 1):
             return catch_up(app, projections, until=until, progress=progress, page_size=page_size)
 
 

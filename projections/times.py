@@ -15,7 +15,13 @@ _DAY_US = 86_400 * 1_000_000
 
 
 def to_us(moment: datetime) -> int:
-    delta = require_aware(moment, "time") - EPOCH
+    # An aware datetime minus the epoch is already the UTC difference; converting first (require_aware) cost a
+    # rebuild an astimezone and a memo entry per event. A naive moment cannot be subtracted: the ledger's error then.
+    try:
+        delta = moment - EPOCH
+    except TypeError:
+        require_aware(moment, "time")
+        raise
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
+from ledger.errors import NaiveDatetimeError
 from ledger.fiscal_time import fiscal_year, shanghai_date, start_of_day
 from projections.times import from_us, shanghai_day, shanghai_year, start_of_shanghai_day_us, to_us
 
@@ -19,3 +22,11 @@ def test_the_integer_clock_matches_the_ledgers_calendar_around_every_new_year():
             day = shanghai_date(moment)
             assert shanghai_day(us) == day.year * 10_000 + day.month * 100 + day.day
             assert start_of_shanghai_day_us(us) == to_us(start_of_day(day))
+
+
+def test_a_naive_or_dateless_moment_is_refused_with_the_ledgers_error():
+    for moment in (datetime(2020, 3, 5, 12, 0), datetime(2020, 3, 5).date()):
+        with pytest.raises(NaiveDatetimeError):
+            to_us(moment)
+    shanghai = timezone(timedelta(hours=8))
+    assert to_us(datetime(2020, 3, 5, 8, 0, tzinfo=shanghai)) == to_us(datetime(2020, 3, 5, 0, 0, tzinfo=UTC))
