@@ -116,7 +116,8 @@ class EventDecoder:
             name, data = value["_type_"], value["_data_"]
             if type(data) is str:
                 if name == "uuid_hex":
-                    return self._ids.get(data) or self._id(data)
+                    found = self._ids.get(data)  # the commonest case looked up here, without a call
+                    return found if found is not None else self._id(data)
                 if name == "datetime_iso":
                     return _from_iso(data)
             return self._transcoded(self._value(name), self._value(data))
