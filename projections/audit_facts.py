@@ -5,7 +5,9 @@ only a few rows will ever show (``projections/audit_summaries.py`` holds the lin
 The facts are a JSON object of the event's own fields that its summary template names — found once per event type
 by reading the template's code (and the code of the module's helpers it calls, such as ``_split(e)``), never by
 running it — with ids, times, dates and decimals tagged so that they come back as the same Python values, and so
-as the same text.
+as the same text. ``orjson`` writes them (a rebuild writes facts for every event): the same text the stdlib encoder
+wrote for the values events hold — JSON's own, compact, non-ASCII as is — and the stdlib encoder still writes any
+other (a float, an integer beyond 64 bits, a subclass), so the text, or the error, is what it always was.
 
 Rows projected before migration 0020 hold their two lines instead, as ``~<length of the Chinese line>~<zh><en>``.
 """
@@ -19,6 +21,8 @@ from decimal import Decimal
 from types import CodeType, FunctionType
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from projections.audit_summaries import SUMMARIES, summarise
 from projections.reading import fast_uuid
@@ -75,6 +79,28 @@ def _untagged(value: dict[str, Any]) -> Any:
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_tagged).encode
 _decode = json.JSONDecoder(object_hook=_untagged).decode
+_dumps = orjson.dumps
+_PLAIN = frozenset({str, int, bool, type(None)})  # what orjson writes as the stdlib does (ints: up to 64 bits)
+
+
+class _Unusual(Exception):
+    """A fact holding a value that orjson would write otherwise than the stdlib encoder, or not at all."""
+
+
+def _stored(value: Any) -> Any:
+    """``value`` with its ids, times, dates and decimals tagged, at any depth, as a new value (the event's own are
+    shared with the other projections); any value but those and JSON's own is _Unusual."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    tag = _TAGS.get(kind)
+    if tag is not None:
+        return {tag[0]: tag[1](value)}
+    if kind is list or kind is tuple:
+        return [_stored(item) for item in value]
+    if kind is dict:
+        return {key: _stored(item) for key, item in value.items()}
+    raise _Unusual
 
 
 
@@ -97,12 +123,14 @@ def facts_of(kind: str, event: Any) -> str | None:
         return None
     state = event.__dict__
     facts = {}
-    for name in names:
-        if name in state:
-            value = state[name]
-            tag = _TAGS.get(type(value))  # the commonest non-JSON values, tagged here rather than by a hook call
-            facts[name] = value if tag is None else {tag[0]: tag[1](value)}
-    return _encode(facts)
+    try:
+        for name in names:
+            if name in state:
+                value = state[name]
+                facts[name] = value if type(value) in _PLAIN else _stored(value)
+        return _dumps(facts).decode()
+    except (_Unusual, orjson.JSONEncodeError):  # the stdlib's text (and its error, for a value with no stored form)
+        return _encode({name: state[name] for name in names if name in state})
 
 
 class _Facts:

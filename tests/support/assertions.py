@@ -16,3 +16,13 @@ def refused(code: str, app, command, **kwargs) -> None:
         command(**kwargs)
     assert caught.value.code == code
     assert last_event_id(app) == before
+
+
+def typed(value):
+    """``value`` with the type of everything in it, at any depth, to compare (``1 == 1.0 == True``, ``[1] != (1,)``,
+    and a decoded event's nested ids, decimals and times must be those types, not their text)."""
+    if isinstance(value, dict):
+        return dict, {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value), [typed(item) for item in value]
+    return type(value), repr(value)
