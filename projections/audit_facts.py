@@ -25,12 +25,13 @@ from uuid import UUID
 import orjson
 
 from projections.audit_summaries import SUMMARIES, summarise
-from projections.reading import fast_uuid
+from projections.reading import KnownText, fast_uuid
 
 _TAGS: dict[type, tuple[str, Callable[[Any], str]]] = {
     UUID: ("$uuid", lambda u: u.hex), datetime: ("$datetime", datetime.isoformat), date: ("$date", date.isoformat),
     Decimal: ("$decimal", str),
 }
+_TAGS[KnownText] = _TAGS[UUID]  # the log reader's ids (projections/reading.py)
 _UNTAG: dict[str, Callable[[str], Any]] = {
     "$uuid": fast_uuid, "$datetime": datetime.fromisoformat, "$date": date.fromisoformat, "$decimal": Decimal,
 }

@@ -1,5 +1,7 @@
 """Assertions shared by the ledger tests."""
 
+from uuid import UUID
+
 import pytest
 
 from ledger.errors import LedgerError
@@ -20,7 +22,10 @@ def refused(code: str, app, command, **kwargs) -> None:
 
 def typed(value):
     """``value`` with the type of everything in it, at any depth, to compare (``1 == 1.0 == True``, ``[1] != (1,)``,
-    and a decoded event's nested ids, decimals and times must be those types, not their text)."""
+    and a decoded event's nested ids, decimals and times must be those types, not their text). An id is a ``UUID``
+    with its text: the log reader's ids are a subclass that remembers it (projections/reading.py ``KnownText``)."""
+    if isinstance(value, UUID):
+        return UUID, repr(value), str(value)
     if isinstance(value, dict):
         return dict, {key: typed(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -21,7 +21,7 @@ from ledger.lean_transcoder import LeanJSONTranscoder
 from ledger.voucher import Voucher
 from projections import audit_facts
 from projections.audit_facts import facts_of
-from projections.reading import EventDecoder
+from projections.reading import EventDecoder, fast_uuid
 from tests.support.assertions import typed
 from tests.unit.builders import uid
 
@@ -111,3 +111,16 @@ def test_facts_are_the_stdlib_encoders_text(value: Any) -> None:
             facts_of("Voucher.Claimed", Event(value))
         return
     assert facts_of("Voucher.Claimed", Event(value)) == expected  # so rows written before read the same
+
+
+@pytest.mark.parametrize("text", [str(ID), ID.hex, ID.hex.upper(), str(ID).upper(), "0x" + "f" * 30, "0" * 32])
+def test_a_decoded_id_is_the_uuid_of_its_text_and_remembers_that_text(text: str) -> None:
+    """The log reader's ids (``KnownText``) answer ``str`` from memory: the same text, value, hash, order, repr and
+    pickle as ``UUID(text)``."""
+    import pickle
+
+    expected, ours = UUID(text), fast_uuid(text)
+    assert isinstance(ours, UUID) and ours == expected and hash(ours) == hash(expected)
+    assert (str(ours), repr(ours), ours.hex, ours.int) == (str(expected), repr(expected), expected.hex, expected.int)
+    assert not ours < expected and not ours > expected
+    assert type(pickle.loads(pickle.dumps(ours))) is UUID and pickle.loads(pickle.dumps(ours)) == expected
