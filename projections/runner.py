@@ -123,10 +123,12 @@ def catch_up(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unt
         for last, page in reader.pages(start, stop, list(subscribers), page_size):
             read += len(page)
             batches: list[list[tuple[Any, int]]] = [[] for _ in projections]
+            appends = {topic: [batches[i].append for i in indexes] for topic, indexes in subscribers.items()}
             for position, topic, event in page:  # one walk over the page, whatever the number of projections
                 if keep is None or keep(event):
-                    for index in subscribers[topic]:
-                        batches[index].append((event, position))
+                    item = (event, position)
+                    for append in appends[topic]:
+                        append(item)
             tracking = Tracking(APPLICATION_NAME, last)
             staged = [(projection, projection.staged(items, tracking))
                       for projection, items in zip(projections, batches, strict=True) if projection.position < last]
