@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -119,8 +119,9 @@ def catch_up(app: VoucherLedger, projections: Sequence[LedgerProjection], *, unt
             subscribers.setdefault(topic, []).append(index)
     read, pending = 0, 0  # pending: the positions the page handed over last covers, reported once committed
     # More than a page to go: commit each page in the background while the next is applied (projections.page_commits)
-    with PageCommits(projections, background=stop - start > page_size) as commits:
-        for last, page in reader.pages(start, stop, list(subscribers), page_size):
+    with (PageCommits(projections, background=stop - start > page_size) as commits,
+          closing(reader.pages(start, stop, list(subscribers), page_size)) as pages):  # ends its read-ahead, if any
+        for last, page in pages:
             read += len(page)
             batches: list[list[tuple[Any, int]]] = [[] for _ in projections]
             appends = {topic: [batches[i].append for i in indexes] for topic, indexes in subscribers.items()}
