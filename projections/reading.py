@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, SafeUUID
@@ -143,21 +143,17 @@ class EventDecoder:
                 if name == "datetime_iso":
                     return _from_iso(data)
             return self._transcoded(self._value(name), self._value(data))
-        for key, item in value.items():  # replacing a key's value keeps the dict's size: iterating on is safe
+        return self._inside(value, value.items())  # replacing a key's value keeps the dict's size: safe to go on
+
+    def _list(self, value: list[Any]) -> list[Any]:
+        return self._inside(value, enumerate(value))
+
+    def _inside(self, value: Any, items: Iterable[tuple[Any, Any]]) -> Any:
+        """``value`` (a dict or a list, whose ``items`` these are) with the tagged values in it decoded, in place."""
+        for key, item in items:
             kind = type(item)
             if kind is dict:
                 value[key] = self._dict(item)
-            elif kind is list:
-                self._list(item)
-            elif kind is float:
-                raise _Inexact
-        return value
-
-    def _list(self, value: list[Any]) -> list[Any]:
-        for index, item in enumerate(value):
-            kind = type(item)
-            if kind is dict:
-                value[index] = self._dict(item)
             elif kind is list:
                 self._list(item)
             elif kind is float:
