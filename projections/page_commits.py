@@ -34,16 +34,10 @@ class PageCommits:
         self._page: list[Future[None]] = []  # the commits of the page handed over last
 
     def hand_over(self, projection: LedgerProjection, commit: Callable[[], None]) -> None:
-        if self._executor is not None:
-            future = self._executor.submit(commit)
-        else:
-            future = Future()
-            try:
-                commit()
-                future.set_result(None)
-            except BaseException as exc:  # raised by wait(), as from the background thread
-                future.set_exception(exc)
-        projection.in_flight = future
+        if self._executor is None:
+            commit()  # on the caller's thread: an error is raised here, and the catch-up ends as for any other
+            return
+        projection.in_flight = future = self._executor.submit(commit)
         self._page.append(future)
 
     def wait(self) -> None:
