@@ -11,6 +11,7 @@ from ledger.fiscal_time import SHANGHAI
 from projections.check import check
 from projections.runner import catch_up, close_projections, open_projections
 from simulator import simulate
+from simulator.run import Scale
 from simulator.store import open_simulation_store
 from tests.support.projection_helpers import lean
 
@@ -184,3 +185,26 @@ def test_awards_come_at_a_few_dozen_a_year_and_check_is_clean_after_them(ledger,
     finally:
         close_projections(projections)
     assert check(ledger, views) == []
+
+
+def reloads_while_simulating(settings, events, cache_size):
+    """How many aggregates the simulation had to read back from the store (the cache missed them)."""
+    app = open_simulation_store(settings)
+    reads, get = [], app.repository.get
+    app.repository.get = lambda *args, **kwargs: reads.append(args) or get(*args, **kwargs)
+    try:
+        report = simulate(app, events=events, seed=3, cache_size=cache_size)
+    finally:
+        app.close()
+    return len(reads), report.events
+
+
+def test_the_default_cache_holds_a_programme_years_aggregates_in_use(tmp_path):
+    scale = Scale.for_events(20_000)
+    reloads, events = reloads_while_simulating(
+        Settings(store="sqlite", sqlite_path=tmp_path / "a.sqlite3"), 20_000, scale.aggregates_in_use)
+    assert reloads < events / 500  # each reload is a store round trip (~1 ms); 16 in ~26,000 events when written
+    # A third of that (a year's enterprises and vouchers only) reloads vouchers months after issue: the count is live.
+    fewer, _ = reloads_while_simulating(
+        Settings(store="sqlite", sqlite_path=tmp_path / "b.sqlite3"), 20_000, scale.aggregates_in_use // 3)
+    assert fewer > 10 * max(reloads, 1)
