@@ -63,12 +63,13 @@ MOVEMENT_COLUMNS = (
     *AMOUNTS, "award_id",
 )
 DAILY_KEYS = ("effective_day", "programme_year", "cash_year", "fee_category")
+MONTHLY_KEYS = ("effective_month", *DAILY_KEYS[1:])  # effective_month: YYYYMM, the effective day // 100
 
 
 class MoneyFlows(AwardFlows, LedgerProjection):
     name = "money_flows"
     tables = ("vl_money_movements", "vl_city_daily", "vl_provider_daily", "vl_money_vouchers", "vl_money_claims",
-              "vl_money_quotas")
+              "vl_money_quotas", "vl_city_monthly", "vl_provider_monthly")
     handlers: ClassVar[dict[type, str]] = {
         Voucher.Issued: "issued",
         Voucher.Claimed: "claimed",
@@ -106,6 +107,8 @@ class MoneyFlows(AwardFlows, LedgerProjection):
         self.movements: list[tuple] = []
         self.city_daily: dict[tuple, list[int]] = {}
         self.provider_daily: dict[tuple, list[int]] = {}
+        self.city_monthly: dict[tuple, list[int]] = {}
+        self.provider_monthly: dict[tuple, list[int]] = {}
 
     # -- vouchers and claims -------------------------------------------------------------------------------------
     def issued(self, e: Voucher.Issued, position: int) -> None:
@@ -240,17 +243,21 @@ class MoneyFlows(AwardFlows, LedgerProjection):
             values[_AMOUNT_INDEX[name]] = value
         self.movements.append((position, 0, event_type(e), effective_us, recorded_us, day, year, cash, city, category,
                                *refs, *values, award_id))
-        key = (day, year, cash, category or "")
+        key, month = (day, year, cash, category or ""), (day // 100, year, cash, category or "")
         if city:
             _add(self.city_daily, (city, *key), values)
+            _add(self.city_monthly, (city, *month), values)
         provider = refs[3]
         if provider:
             _add(self.provider_daily, (provider, *key), values)
+            _add(self.provider_monthly, (provider, *month), values)
 
     def write(self, view: ReadModelView, curs: Any) -> None:
         view.insert_rows(curs, "vl_money_movements", MOVEMENT_COLUMNS, self.movements)
-        _upsert_daily(view, curs, "vl_city_daily", "city", self.city_daily)
-        _upsert_daily(view, curs, "vl_provider_daily", "provider_id", self.provider_daily)
+        _upsert_sums(view, curs, "vl_city_daily", ("city", *DAILY_KEYS), self.city_daily)
+        _upsert_sums(view, curs, "vl_provider_daily", ("provider_id", *DAILY_KEYS), self.provider_daily)
+        _upsert_sums(view, curs, "vl_city_monthly", ("city", *MONTHLY_KEYS), self.city_monthly)
+        _upsert_sums(view, curs, "vl_provider_monthly", ("provider_id", *MONTHLY_KEYS), self.provider_monthly)
 
 
 def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None:
@@ -263,8 +270,9 @@ def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None
                 total[i] += value
 
 
-def _upsert_daily(view: ReadModelView, curs: Any, table: str, owner: str, buckets: dict[tuple, list[int]]) -> None:
+def _upsert_sums(view: ReadModelView, curs: Any, table: str, keys: tuple[str, ...],
+                 buckets: dict[tuple, list[int]]) -> None:
     adds = SQL(", ").join(SQL("{c} = {t}.{c} + excluded.{c}").format(c=Identifier(c), t=Identifier(table))
                           for c in AMOUNTS)
     rows = [(*key, *values) for key, values in buckets.items()]
-    view.upsert_rows(curs, table, (owner, *DAILY_KEYS, *AMOUNTS), (owner, *DAILY_KEYS), rows, adds)
+    view.upsert_rows(curs, table, (*keys, *AMOUNTS), keys, rows, adds)

@@ -1,8 +1,8 @@
 """Money figures as of T, known at K, from money_flows' per-event rows (indexed queries, never a replay).
 
-Which rows count is :mod:`projections.bitemporal`'s rule. Per-city and per-provider sums read the daily totals of the
-days before T and the rows of T's own day, and take back the rows of earlier days recorded after K, so their cost
-does not grow with the length of the history. Amounts are integer fen. A ``*_city_fen`` column is the city's portion;
+Which rows count is :mod:`projections.bitemporal`'s rule. Per-city and per-provider sums read the monthly totals of the
+months before T's month, the daily totals of its days before T's day and the rows of T's own day, and take back the
+rows of earlier days recorded after K, so their cost grows with the months of the history, not its days or events. Amounts are integer fen. A ``*_city_fen`` column is the city's portion;
 the province paid the rest.
 """
 
@@ -75,18 +75,22 @@ def enterprise_totals(db: ReadModelView, enterprise_id: str, as_of_us: int,
     return [{"programme_year": r[0], "vouchers": int(r[1]), **money(amounts(r[2:]))} for r in rows]
 
 
-_DAILY_TABLES = {"city": "vl_city_daily", "provider_id": "vl_provider_daily"}
+_SUM_TABLES = {"city": ("vl_city_monthly", "vl_city_daily"), "provider_id": ("vl_provider_monthly", "vl_provider_daily")}
 
 
 def _daily_sums(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, known_at_us: int | None) -> list[tuple]:
-    """(programme_year, cash_year, fee_category, *AMOUNTS) sums as of T known at K: whole days from the daily table,
-    T's day from the movements, less the rows of earlier days recorded after K."""
+    """(programme_year, cash_year, fee_category, *AMOUNTS) sums as of T known at K: whole months from the monthly
+    table, the whole days of T's month from the daily table, T's day from the movements, less the rows of earlier
+    days recorded after K."""
     keys = SQL("programme_year, cash_year, fee_category")
-    before = db.fetchall(
-        SQL("SELECT {keys}, {sums} FROM {table} WHERE {owner} = ? AND effective_day < ? GROUP BY {keys}").format(
-            keys=keys, sums=SUMS, table=Identifier(_DAILY_TABLES[owner]), owner=Identifier(owner)),
-        (owner_id, shanghai_day(as_of_us)),
-    )
+    monthly, daily = _SUM_TABLES[owner]
+    day = shanghai_day(as_of_us)
+    summed = SQL("SELECT {keys}, {sums} FROM {table} WHERE {owner} = ? AND {period} GROUP BY {keys}")
+    months = db.fetchall(summed.format(keys=keys, sums=SUMS, table=Identifier(monthly), owner=Identifier(owner),
+                                       period=SQL("effective_month < ?")), (owner_id, day // 100))
+    days = db.fetchall(summed.format(keys=keys, sums=SUMS, table=Identifier(daily), owner=Identifier(owner),
+                                     period=SQL("effective_day >= ? AND effective_day < ?")),
+                       (owner_id, day // 100 * 100, day))
     moved = SQL("SELECT programme_year, cash_year, COALESCE(fee_category, ''), {} FROM vl_money_movements "
                 "WHERE {} = ? AND ").format(SUMS, Identifier(owner))
     grouped = SQL(" GROUP BY programme_year, cash_year, COALESCE(fee_category, '')")
@@ -97,7 +101,7 @@ def _daily_sums(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, kno
     late = [] if known_at_us is None else db.fetchall(
         moved + SQL("recorded_us > ? AND effective_us < ?") + grouped, (owner_id, known_at_us, day_start))
     merged: dict[tuple, list[int]] = {}
-    for sign, found in ((1, before), (1, today), (-1, late)):
+    for sign, found in ((1, months), (1, days), (1, today), (-1, late)):
         for row in found:
             total = merged.setdefault(tuple(row[:3]), [0] * len(AMOUNTS))
             for i, value in enumerate(row[3:]):

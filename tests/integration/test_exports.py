@@ -48,7 +48,10 @@ from tests.support.api_helpers import (
 )
 from tests.support.projection_helpers import scratch_views
 
-TIMES = (datetime(2019, 6, 30, 16, tzinfo=UTC), datetime(2020, 3, 1, tzinfo=UTC), datetime(2021, 6, 1, tzinfo=UTC))
+# Shanghai: the first instant of July 2019, the morning of 1 March 2020, mid-November 2019 and the last second of
+# January 2020 (the per-city and per-provider sums add whole months, then the days of T's month), after the programme.
+TIMES = (datetime(2019, 6, 30, 16, tzinfo=UTC), datetime(2020, 3, 1, tzinfo=UTC), datetime(2019, 11, 20, 3, tzinfo=UTC),
+         datetime(2020, 1, 31, 15, 59, 59, tzinfo=UTC), datetime(2021, 6, 1, tzinfo=UTC))
 STAGE_COLUMNS = tuple(f"{s}_fen" for s in money_flows_queries.SPEND_FIGURES)
 
 

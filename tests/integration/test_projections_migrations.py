@@ -184,3 +184,27 @@ def test_rows_projected_before_the_facts_migration_keep_their_lines(views, view)
     (row,) = event_feed(view, as_of_us=10)
     assert (row["summary_zh"], row["summary_en"]) == lines
     assert (row["position"], row["event_type"], row["actor"]) == (7, "SettlementBatch.Paid", "x")
+
+
+def test_daily_sums_projected_before_the_monthly_migration_fill_the_monthly_sums(views, view):
+    """Migration 0021 adds monthly sums beside the daily ones; a store projected before it gets them from its daily
+    rows, so the as-of figures (which read months, then days) stay what they were without a rebuild."""
+    from projections.money_flows_queries import city_spend
+
+    landed = discover()
+    monthly = next(m for m in landed if m.name == "monthly_sums")
+    apply_migrations(view, landed[:monthly.version - 1])
+    day_rows = [  # (city, day, programme year, cash year, fee category, settled, settled city part)
+        ("广州市", 20190105, 2019, 2019, "APPLICATION_SERVICE", 100, 30), ("广州市", 20190131, 2019, 2019, "APPLICATION_SERVICE", 250, 75),
+        ("广州市", 20190201, 2019, 2019, "APPLICATION_SERVICE", 1_000, 300), ("佛山市", 20190110, 2019, 2019, "APPLICATION_SERVICE", 7, 2),
+    ]
+    for row in day_rows:
+        execute(views, "INSERT INTO vl_city_daily (city, effective_day, programme_year, cash_year, fee_category, "
+                       "settled_fen, settled_city_fen) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+    assert apply_migrations(view) == landed[monthly.version - 1:]
+    assert sorted(rows(views, "SELECT city, effective_month, settled_fen, settled_city_fen FROM vl_city_monthly")) == [
+        ("佛山市", 201901, 7, 2), ("广州市", 201901, 350, 105), ("广州市", 201902, 1_000, 300)]
+    # As of noon on 2019-02-02 in Shanghai: January's month and 1 February's day.
+    lines = city_spend(view, "广州市", 1_549_080_000_000_000, stage="settled")["lines"]
+    assert sum(x["amount_fen"] for x in lines) == 1_350
+    assert sum(x["amount_fen"] for x in lines if x["fund_source"] == "city") == 405

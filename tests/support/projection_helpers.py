@@ -34,7 +34,7 @@ END_OF_TIME = datetime(2100, 1, 1, tzinfo=UTC)  # after every event of any test
 PROJECTION_NAMES = ("money_flows", "whitelist", "audit_trail")
 PROJECTION_TABLES = {
     "money_flows": ("vl_money_movements", "vl_city_daily", "vl_provider_daily", "vl_money_vouchers",
-                    "vl_money_claims", "vl_money_quotas"),
+                    "vl_money_claims", "vl_money_quotas", "vl_city_monthly", "vl_provider_monthly"),
     "whitelist": ("vl_whitelist_history", "vl_providers"),
     "audit_trail": ("vl_audit_events", "vl_audit_entries", "vl_audit_refs"),
 }
