@@ -106,9 +106,9 @@ def year_quotas(db: ReadModelView, year: int, *, city: str | None = None, provid
     if cities:
         rows = db.fetchall(
             SQL("SELECT q.city, q.amount_fen, "
-                "(SELECT COALESCE(SUM(d.quota_used_fen), 0) FROM vl_city_daily d "
+                "(SELECT COALESCE(SUM(d.quota_used_fen), 0) FROM vl_city_monthly d "
                 " WHERE d.city = q.city AND d.programme_year = q.programme_year), "
-                "(SELECT COALESCE(SUM(d.face_fen), 0) FROM vl_city_daily d "
+                "(SELECT COALESCE(SUM(d.face_fen), 0) FROM vl_city_monthly d "
                 " WHERE d.city = q.city AND d.programme_year = q.programme_year) "
                 "FROM vl_money_quotas q WHERE q.provider_id IS NULL AND q.programme_year = ?{} ORDER BY q.city").format(
                 SQL("") if city is None else SQL(" AND q.city = ?")),
@@ -118,7 +118,7 @@ def year_quotas(db: ReadModelView, year: int, *, city: str | None = None, provid
     if providers:
         rows = db.fetchall(
             SQL("SELECT q.provider_id, p.uscc, q.amount_fen, "
-                "(SELECT COALESCE(SUM(d.quota_used_fen), 0) FROM vl_provider_daily d "
+                "(SELECT COALESCE(SUM(d.quota_used_fen), 0) FROM vl_provider_monthly d "
                 " WHERE d.provider_id = q.provider_id AND d.programme_year = q.programme_year) "
                 "FROM vl_money_quotas q LEFT JOIN vl_providers p ON p.provider_id = q.provider_id "
                 "WHERE q.provider_id IS NOT NULL AND q.programme_year = ?{} ORDER BY p.uscc, q.provider_id").format(

@@ -24,6 +24,7 @@ STAGES = ("claimed", "approved", "settled", "reversed", "recovered")
 SPEND_FIGURES = (*STAGES, "spend", *RECOVERY_FIGURES)
 FUND_SOURCES = ("province", "city")
 SUMS = rendered(SQL(", ").join(SQL("COALESCE(SUM({}), 0)").format(Identifier(c)) for c in AMOUNTS))
+_AMOUNT_COLUMNS = SQL(", ").join(map(Identifier, AMOUNTS))
 MONEY = ("face_value_fen", *(f"{s}_fen" for s in STAGES), "returned_fen", "remaining_fen")
 
 
@@ -82,15 +83,16 @@ def _daily_sums(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, kno
     """(programme_year, cash_year, fee_category, *AMOUNTS) sums as of T known at K: whole months from the monthly
     table, the whole days of T's month from the daily table, T's day from the movements, less the rows of earlier
     days recorded after K."""
-    keys = SQL("programme_year, cash_year, fee_category")
     monthly, daily = _SUM_TABLES[owner]
     day = shanghai_day(as_of_us)
-    summed = SQL("SELECT {keys}, {sums} FROM {table} WHERE {owner} = ? AND {period} GROUP BY {keys}")
-    months = db.fetchall(summed.format(keys=keys, sums=SUMS, table=Identifier(monthly), owner=Identifier(owner),
-                                       period=SQL("effective_month < ?")), (owner_id, day // 100))
-    days = db.fetchall(summed.format(keys=keys, sums=SUMS, table=Identifier(daily), owner=Identifier(owner),
-                                     period=SQL("effective_day >= ? AND effective_day < ?")),
-                       (owner_id, day // 100 * 100, day))
+    before = db.fetchall(  # one statement: one round trip
+        SQL("SELECT {keys}, {sums} FROM (SELECT {keys}, {amounts} FROM {monthly} WHERE {owner} = ? AND "
+            "effective_month < ? UNION ALL SELECT {keys}, {amounts} FROM {daily} WHERE {owner} = ? AND "
+            "effective_day >= ? AND effective_day < ?) AS summed GROUP BY {keys}").format(
+            keys=SQL("programme_year, cash_year, fee_category"), sums=SUMS, amounts=_AMOUNT_COLUMNS,
+            monthly=Identifier(monthly), daily=Identifier(daily), owner=Identifier(owner)),
+        (owner_id, day // 100, owner_id, day // 100 * 100, day),
+    )
     moved = SQL("SELECT programme_year, cash_year, COALESCE(fee_category, ''), {} FROM vl_money_movements "
                 "WHERE {} = ? AND ").format(SUMS, Identifier(owner))
     grouped = SQL(" GROUP BY programme_year, cash_year, COALESCE(fee_category, '')")
@@ -101,7 +103,7 @@ def _daily_sums(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, kno
     late = [] if known_at_us is None else db.fetchall(
         moved + SQL("recorded_us > ? AND effective_us < ?") + grouped, (owner_id, known_at_us, day_start))
     merged: dict[tuple, list[int]] = {}
-    for sign, found in ((1, months), (1, days), (1, today), (-1, late)):
+    for sign, found in ((1, before), (1, today), (-1, late)):
         for row in found:
             total = merged.setdefault(tuple(row[:3]), [0] * len(AMOUNTS))
             for i, value in enumerate(row[3:]):
