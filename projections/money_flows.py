@@ -107,8 +107,6 @@ class MoneyFlows(AwardFlows, LedgerProjection):
         self.movements: list[tuple] = []
         self.city_daily: dict[tuple, list[int]] = {}
         self.provider_daily: dict[tuple, list[int]] = {}
-        self.city_monthly: dict[tuple, list[int]] = {}
-        self.provider_monthly: dict[tuple, list[int]] = {}
 
     # -- vouchers and claims -------------------------------------------------------------------------------------
     def issued(self, e: Voucher.Issued, position: int) -> None:
@@ -243,21 +241,19 @@ class MoneyFlows(AwardFlows, LedgerProjection):
             values[_AMOUNT_INDEX[name]] = value
         self.movements.append((position, 0, event_type(e), effective_us, recorded_us, day, year, cash, city, category,
                                *refs, *values, award_id))
-        key, month = (day, year, cash, category or ""), (day // 100, year, cash, category or "")
+        key = (day, year, cash, category or "")
         if city:
             _add(self.city_daily, (city, *key), values)
-            _add(self.city_monthly, (city, *month), values)
         provider = refs[3]
         if provider:
             _add(self.provider_daily, (provider, *key), values)
-            _add(self.provider_monthly, (provider, *month), values)
 
     def write(self, view: ReadModelView, curs: Any) -> None:
         view.insert_rows(curs, "vl_money_movements", MOVEMENT_COLUMNS, self.movements)
         _upsert_sums(view, curs, "vl_city_daily", ("city", *DAILY_KEYS), self.city_daily)
         _upsert_sums(view, curs, "vl_provider_daily", ("provider_id", *DAILY_KEYS), self.provider_daily)
-        _upsert_sums(view, curs, "vl_city_monthly", ("city", *MONTHLY_KEYS), self.city_monthly)
-        _upsert_sums(view, curs, "vl_provider_monthly", ("provider_id", *MONTHLY_KEYS), self.provider_monthly)
+        _upsert_sums(view, curs, "vl_city_monthly", ("city", *MONTHLY_KEYS), _by_month(self.city_daily))
+        _upsert_sums(view, curs, "vl_provider_monthly", ("provider_id", *MONTHLY_KEYS), _by_month(self.provider_daily))
 
 
 def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None:
@@ -268,6 +264,14 @@ def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None
         for i, value in enumerate(values):
             if value:
                 total[i] += value
+
+
+def _by_month(daily: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """A batch's daily sums folded into months (YYYYMM = YYYYMMDD // 100): fewer buckets than rows to add."""
+    monthly: dict[tuple, list[int]] = {}
+    for (owner, day, *keys), values in daily.items():
+        _add(monthly, (owner, day // 100, *keys), values)
+    return monthly
 
 
 def _upsert_sums(view: ReadModelView, curs: Any, table: str, keys: tuple[str, ...],
