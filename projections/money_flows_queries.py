@@ -1,9 +1,9 @@
 """Money figures as of T, known at K, from money_flows' per-event rows (indexed queries, never a replay).
 
-Which rows count is :mod:`projections.bitemporal`'s rule. Per-city and per-provider sums read the monthly totals of the
-months before T's month, the daily totals of its days before T's day and the rows of T's own day, and take back the
-rows of earlier days recorded after K, so their cost grows with the months of the history, not its days or events. Amounts are integer fen. A ``*_city_fen`` column is the city's portion;
-the province paid the rest.
+Which rows count is :mod:`projections.bitemporal`'s rule. Per-city and per-provider sums read the monthly totals of
+the months before T's month, the daily totals of its days before T's day and the rows of T's own day, and take back
+the rows of earlier days recorded after K, so their cost grows with the months of the history, not its days or
+events. Amounts are integer fen. A ``*_city_fen`` column is the city's portion; the province paid the rest.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ STAGES = ("claimed", "approved", "settled", "reversed", "recovered")
 SPEND_FIGURES = (*STAGES, "spend", *RECOVERY_FIGURES)
 FUND_SOURCES = ("province", "city")
 SUMS = rendered(SQL(", ").join(SQL("COALESCE(SUM({}), 0)").format(Identifier(c)) for c in AMOUNTS))
-_AMOUNT_COLUMNS = SQL(", ").join(map(Identifier, AMOUNTS))
 MONEY = ("face_value_fen", *(f"{s}_fen" for s in STAGES), "returned_fen", "remaining_fen")
 
 
@@ -76,23 +75,28 @@ def enterprise_totals(db: ReadModelView, enterprise_id: str, as_of_us: int,
     return [{"programme_year": r[0], "vouchers": int(r[1]), **money(amounts(r[2:]))} for r in rows]
 
 
-_SUM_TABLES = {"city": ("vl_city_monthly", "vl_city_daily"), "provider_id": ("vl_provider_monthly", "vl_provider_daily")}
+def _before_todays_sql(owner: str, monthly: str, daily: str) -> SQL:
+    """One statement (one round trip): the owner's whole months before T's month and whole days of T's month before
+    T's day, summed per (programme year, cash year, fee category)."""
+    return rendered(SQL(
+        "SELECT {keys}, {sums} FROM (SELECT {keys}, {amounts} FROM {monthly} WHERE {owner} = ? AND effective_month < ? "
+        "UNION ALL SELECT {keys}, {amounts} FROM {daily} WHERE {owner} = ? AND effective_day >= ? AND "
+        "effective_day < ?) AS summed GROUP BY {keys}").format(
+        keys=SQL("programme_year, cash_year, fee_category"), sums=SUMS,
+        amounts=SQL(", ").join(map(Identifier, AMOUNTS)), monthly=Identifier(monthly), daily=Identifier(daily),
+        owner=Identifier(owner)))
+
+
+_BEFORE_TODAY = {"city": _before_todays_sql("city", "vl_city_monthly", "vl_city_daily"),
+                 "provider_id": _before_todays_sql("provider_id", "vl_provider_monthly", "vl_provider_daily")}
 
 
 def _daily_sums(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, known_at_us: int | None) -> list[tuple]:
     """(programme_year, cash_year, fee_category, *AMOUNTS) sums as of T known at K: whole months from the monthly
     table, the whole days of T's month from the daily table, T's day from the movements, less the rows of earlier
     days recorded after K."""
-    monthly, daily = _SUM_TABLES[owner]
-    day = shanghai_day(as_of_us)
-    before = db.fetchall(  # one statement: one round trip
-        SQL("SELECT {keys}, {sums} FROM (SELECT {keys}, {amounts} FROM {monthly} WHERE {owner} = ? AND "
-            "effective_month < ? UNION ALL SELECT {keys}, {amounts} FROM {daily} WHERE {owner} = ? AND "
-            "effective_day >= ? AND effective_day < ?) AS summed GROUP BY {keys}").format(
-            keys=SQL("programme_year, cash_year, fee_category"), sums=SUMS, amounts=_AMOUNT_COLUMNS,
-            monthly=Identifier(monthly), daily=Identifier(daily), owner=Identifier(owner)),
-        (owner_id, day // 100, owner_id, day // 100 * 100, day),
-    )
+    day = shanghai_day(as_of_us)  # YYYYMMDD: its month is day // 100, the month's first day day // 100 * 100
+    before = db.fetchall(_BEFORE_TODAY[owner], (owner_id, day // 100, owner_id, day // 100 * 100, day))
     moved = SQL("SELECT programme_year, cash_year, COALESCE(fee_category, ''), {} FROM vl_money_movements "
                 "WHERE {} = ? AND ").format(SUMS, Identifier(owner))
     grouped = SQL(" GROUP BY programme_year, cash_year, COALESCE(fee_category, '')")
