@@ -59,10 +59,30 @@ CREATE TABLE vl_provider_monthly (
     PRIMARY KEY (provider_id, effective_month, programme_year, cash_year, fee_category)
 );
 
-INSERT INTO vl_city_monthly (city, effective_month, programme_year, cash_year, fee_category, face_fen, face_city_fen, claimed_fen, claimed_city_fen, approved_fen, approved_city_fen, settled_fen, settled_city_fen, reversed_fen, reversed_city_fen, recovered_fen, recovered_city_fen, returned_fen, quota_set_fen, quota_used_fen, collected_fen, collected_city_fen, written_off_fen, written_off_city_fen)
-SELECT city, effective_day / 100, programme_year, cash_year, fee_category, SUM(face_fen), SUM(face_city_fen), SUM(claimed_fen), SUM(claimed_city_fen), SUM(approved_fen), SUM(approved_city_fen), SUM(settled_fen), SUM(settled_city_fen), SUM(reversed_fen), SUM(reversed_city_fen), SUM(recovered_fen), SUM(recovered_city_fen), SUM(returned_fen), SUM(quota_set_fen), SUM(quota_used_fen), SUM(collected_fen), SUM(collected_city_fen), SUM(written_off_fen), SUM(written_off_city_fen)
+INSERT INTO vl_city_monthly (
+    city, effective_month, programme_year, cash_year, fee_category, face_fen, face_city_fen, claimed_fen,
+    claimed_city_fen, approved_fen, approved_city_fen, settled_fen, settled_city_fen, reversed_fen,
+    reversed_city_fen, recovered_fen, recovered_city_fen, returned_fen, quota_set_fen, quota_used_fen,
+    collected_fen, collected_city_fen, written_off_fen, written_off_city_fen
+)
+SELECT
+    city, effective_day / 100, programme_year, cash_year, fee_category, SUM(face_fen), SUM(face_city_fen),
+    SUM(claimed_fen), SUM(claimed_city_fen), SUM(approved_fen), SUM(approved_city_fen), SUM(settled_fen),
+    SUM(settled_city_fen), SUM(reversed_fen), SUM(reversed_city_fen), SUM(recovered_fen), SUM(recovered_city_fen),
+    SUM(returned_fen), SUM(quota_set_fen), SUM(quota_used_fen), SUM(collected_fen), SUM(collected_city_fen),
+    SUM(written_off_fen), SUM(written_off_city_fen)
 FROM vl_city_daily GROUP BY city, effective_day / 100, programme_year, cash_year, fee_category;
 
-INSERT INTO vl_provider_monthly (provider_id, effective_month, programme_year, cash_year, fee_category, face_fen, face_city_fen, claimed_fen, claimed_city_fen, approved_fen, approved_city_fen, settled_fen, settled_city_fen, reversed_fen, reversed_city_fen, recovered_fen, recovered_city_fen, returned_fen, quota_set_fen, quota_used_fen, collected_fen, collected_city_fen, written_off_fen, written_off_city_fen)
-SELECT provider_id, effective_day / 100, programme_year, cash_year, fee_category, SUM(face_fen), SUM(face_city_fen), SUM(claimed_fen), SUM(claimed_city_fen), SUM(approved_fen), SUM(approved_city_fen), SUM(settled_fen), SUM(settled_city_fen), SUM(reversed_fen), SUM(reversed_city_fen), SUM(recovered_fen), SUM(recovered_city_fen), SUM(returned_fen), SUM(quota_set_fen), SUM(quota_used_fen), SUM(collected_fen), SUM(collected_city_fen), SUM(written_off_fen), SUM(written_off_city_fen)
+INSERT INTO vl_provider_monthly (
+    provider_id, effective_month, programme_year, cash_year, fee_category, face_fen, face_city_fen, claimed_fen,
+    claimed_city_fen, approved_fen, approved_city_fen, settled_fen, settled_city_fen, reversed_fen,
+    reversed_city_fen, recovered_fen, recovered_city_fen, returned_fen, quota_set_fen, quota_used_fen,
+    collected_fen, collected_city_fen, written_off_fen, written_off_city_fen
+)
+SELECT
+    provider_id, effective_day / 100, programme_year, cash_year, fee_category, SUM(face_fen), SUM(face_city_fen),
+    SUM(claimed_fen), SUM(claimed_city_fen), SUM(approved_fen), SUM(approved_city_fen), SUM(settled_fen),
+    SUM(settled_city_fen), SUM(reversed_fen), SUM(reversed_city_fen), SUM(recovered_fen), SUM(recovered_city_fen),
+    SUM(returned_fen), SUM(quota_set_fen), SUM(quota_used_fen), SUM(collected_fen), SUM(collected_city_fen),
+    SUM(written_off_fen), SUM(written_off_city_fen)
 FROM vl_provider_daily GROUP BY provider_id, effective_day / 100, programme_year, cash_year, fee_category;

@@ -267,7 +267,8 @@ def _add(buckets: dict[tuple, list[int]], key: tuple, values: list[int]) -> None
 
 
 def _by_month(daily: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
-    """A batch's daily sums folded into months (YYYYMM = YYYYMMDD // 100): fewer buckets than rows to add."""
+    """A batch's daily sums folded into months (YYYYMM = YYYYMMDD // 100) when it is written, so that a money row is
+    added to one bucket per owner, not two."""
     monthly: dict[tuple, list[int]] = {}
     for (owner, day, *keys), values in daily.items():
         _add(monthly, (owner, day // 100, *keys), values)

@@ -91,7 +91,7 @@ _BEFORE_TODAY = {"city": _before_todays_sql("city", "vl_city_monthly", "vl_city_
                  "provider_id": _before_todays_sql("provider_id", "vl_provider_monthly", "vl_provider_daily")}
 
 
-def _daily_sums(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, known_at_us: int | None) -> list[tuple]:
+def _sums_as_of(db: ReadModelView, owner: str, owner_id: str, as_of_us: int, known_at_us: int | None) -> list[tuple]:
     """(programme_year, cash_year, fee_category, *AMOUNTS) sums as of T known at K: whole months from the monthly
     table, the whole days of T's month from the daily table, T's day from the movements, less the rows of earlier
     days recorded after K."""
@@ -129,7 +129,7 @@ def city_spend(db: ReadModelView, city: str, as_of_us: int, known_at_us: int | N
     if year_kind not in ("programme", "cash"):
         raise ValueError("year_kind is 'programme' or 'cash'")
     lines, quotas = [], {}
-    for programme_year, cash_year, category, *values in _daily_sums(db, "city", city, as_of_us, known_at_us):
+    for programme_year, cash_year, category, *values in _sums_as_of(db, "city", city, as_of_us, known_at_us):
         f = amounts(tuple(values))
         if year is None or year_kind == "cash" or programme_year == year:
             q = quotas.setdefault(programme_year, {"quota_set_fen": 0, "issued_fen": 0, "quota_used_fen": 0})
@@ -167,7 +167,7 @@ def provider_receivable(db: ReadModelView, provider_id: str, as_of_us: int,
     suspension recorded late, and what it must pay back."""
     totals = [0] * len(AMOUNTS)
     quotas: dict[int, dict[str, int]] = {}
-    for programme_year, _cash, _category, *values in _daily_sums(db, "provider_id", provider_id, as_of_us, known_at_us):
+    for programme_year, _cash, _category, *values in _sums_as_of(db, "provider_id", provider_id, as_of_us, known_at_us):
         for i, value in enumerate(values):
             totals[i] += value
         f = amounts(tuple(values))

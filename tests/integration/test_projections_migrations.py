@@ -194,13 +194,13 @@ def test_daily_sums_projected_before_the_monthly_migration_fill_the_monthly_sums
     landed = discover()
     monthly = next(m for m in landed if m.name == "monthly_sums")
     apply_migrations(view, landed[:monthly.version - 1])
-    day_rows = [  # (city, day, programme year, cash year, fee category, settled, settled city part)
-        ("广州市", 20190105, 2019, 2019, "APPLICATION_SERVICE", 100, 30), ("广州市", 20190131, 2019, 2019, "APPLICATION_SERVICE", 250, 75),
-        ("广州市", 20190201, 2019, 2019, "APPLICATION_SERVICE", 1_000, 300), ("佛山市", 20190110, 2019, 2019, "APPLICATION_SERVICE", 7, 2),
+    day_rows = [  # (city, day, settled, settled city part); programme and cash year 2019, application service
+        ("广州市", 20190105, 100, 30), ("广州市", 20190131, 250, 75), ("广州市", 20190201, 1_000, 300),
+        ("佛山市", 20190110, 7, 2),
     ]
     for row in day_rows:
         execute(views, "INSERT INTO vl_city_daily (city, effective_day, programme_year, cash_year, fee_category, "
-                       "settled_fen, settled_city_fen) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                       "settled_fen, settled_city_fen) VALUES (?, ?, 2019, 2019, 'APPLICATION_SERVICE', ?, ?)", row)
     assert apply_migrations(view) == landed[monthly.version - 1:]
     assert sorted(rows(views, "SELECT city, effective_month, settled_fen, settled_city_fen FROM vl_city_monthly")) == [
         ("佛山市", 201901, 7, 2), ("广州市", 201901, 350, 105), ("广州市", 201902, 1_000, 300)]
