@@ -8,6 +8,13 @@ tree of plain values: it cannot refer to itself), and its ``default`` does the t
 The output is the same (same separators, no ASCII escaping, same ``{"_type_":..., "_data_":...}`` objects), so
 stored events do not change and decoding is the library's.
 
+The tree is then written by ``orjson`` (a C writer that calls no Python per value): ids, times, dates and decimals
+are replaced by their ``{"_type_":..., "_data_":...}`` objects first, in one walk that only looks into dicts and
+lists. orjson writes strings, 64-bit integers, booleans and null byte for byte as the stdlib does (every code point
+checked in ``tests/unit/test_lean_transcoder.py``); anything else it would write otherwise or refuse (a float, a
+larger integer, a subclass, a key that is not a string, an unpaired surrogate) sends the whole state the stdlib's
+way, so bytes and errors stay the library's.
+
 The same id and time objects recur in the events of one command (a claim's id and its recorded time are in all four
 of its events) and formatting them is most of an event's cost (an aware time's ``isoformat`` alone is a sixth), so
 the last few thousand transcoded objects are remembered by identity. An entry holds its object, so its ``id`` cannot
@@ -23,11 +30,18 @@ from json import encoder as json_encoder
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
 
 _make_encoder = getattr(json_encoder, "c_make_encoder", None)
 REMEMBERED = 4096  # transcoded objects remembered by identity; forgotten all at once when full
 _IMMUTABLE_TYPES = frozenset((UUID, datetime, date, Decimal))
+_PLAIN = frozenset((str, int, bool, type(None)))  # what orjson writes as the stdlib does (ints: up to 64 bits)
+_dumps = orjson.dumps
+
+
+class _Unusual(Exception):
+    """A value orjson would write otherwise than the stdlib encoder: the state goes the stdlib's way."""
 
 
 class LeanJSONTranscoder(JSONTranscoder):
@@ -40,9 +54,31 @@ class LeanJSONTranscoder(JSONTranscoder):
                 None, self._transcoded, json_encoder.encode_basestring, None, ":", ",", False, False, True)
 
     def encode(self, obj: Any) -> bytes:
+        if type(obj) is dict:
+            try:
+                return _dumps({key: value if type(value) in _PLAIN else self._stored(value)
+                               for key, value in obj.items()})
+            except (_Unusual, orjson.JSONEncodeError):
+                pass
         if self._encode_tree is None or isinstance(obj, str):
             return super().encode(obj)
         return "".join(self._encode_tree(obj, 0)).encode("utf8")
+
+    def _stored(self, value: Any) -> Any:
+        """``value`` with every id, time, date and decimal replaced by its transcoded object, at any depth, as a new
+        value (an event's lists are its own); anything but those and JSON's own is _Unusual."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        if kind is list or kind is tuple:
+            return [self._stored(item) for item in value]
+        if kind is dict:
+            return {key: self._stored(item) for key, item in value.items()}
+        if kind in self.types:
+            transcoded = self._transcoded(value)
+            data = transcoded["_data_"]
+            return transcoded if type(data) is str else {"_type_": transcoded["_type_"], "_data_": self._stored(data)}
+        raise _Unusual
 
     def _transcoded(self, o: Any) -> dict[str, Any]:
         remembered = self._remembered.get(id(o))

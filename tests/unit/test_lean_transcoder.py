@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from enum import Enum
 from uuid import UUID
 
 import pytest
@@ -23,6 +24,14 @@ STATES = [
     {"name": "云平台 \"甲\"\n\\ é", "on": date(2020, 2, 8), "rate": Decimal("0.35"), "none": None, "yes": True,
      "nested": {"ids": [uid("a"), uid("b")], "at": datetime(2020, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))},
      "items": [[1, "x"], (2, "y")], "float": 0.5, "big": 10**20, "empty": [], "1": "numeric key"},
+    # Each below holds one value that orjson would write otherwise than the stdlib, or refuse: the stdlib's way.
+    {"at": NOW, "nested": [{"deep": (0.1,)}]},
+    {"at": NOW, 7: "an integer key"},
+    {"at": NOW, "over_64_bits": [2**64]},
+    {"at": NOW, "under_64_bits": -2**63 - 1},
+    {"at": NOW, "limits": [2**64 - 1, -2**63, True, False, None]},
+    {"at": NOW, "kind": Enum("Kind", {"A": "a"}, type=str).A},
+    {"at": NOW, "tree": {"ids": [{"id": uid("c"), "on": [date(2020, 2, 29)]}], "rate": Decimal("-0.0")}},
 ]
 
 
@@ -54,6 +63,19 @@ def test_same_bytes_for_real_events() -> None:
         state = dict(vars(event))
         assert lean.encode(state) == library.encode(state)
         assert lean.decode(lean.encode(state)) == state
+
+
+def test_every_character_is_written_as_the_library_writes_it() -> None:
+    """orjson writes the strings: every code point, escaped or not, gives the library's bytes (lone surrogates are
+    refused by both: UTF-8 has no form for them)."""
+    text = "".join(map(chr, (*range(0xD800), *range(0xE000, 0x110000))))
+    state = {"text": text, "at": NOW, text[:300]: uid("key")}
+    assert _lean().encode(state) == _library().encode(state)
+    for refused in ({"text": "\ud800"}, {"\udfff": 1}):
+        with pytest.raises(UnicodeEncodeError):
+            _library().encode(refused)
+        with pytest.raises(UnicodeEncodeError):
+            _lean().encode(refused)
 
 
 def test_an_unregistered_type_is_refused_as_by_the_library() -> None:
