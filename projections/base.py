@@ -27,7 +27,7 @@ from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Identifier
 
 from ledger.stored_names import APPLICATION_NAME, stored_topics
-from projections.view import ReadModelView
+from projections.view import ReadModelView, rendered
 
 
 # Entries per lookup. Thirteen lookups (six projections) of 50,000 entries hold ~3M Python objects at 1M events, still
@@ -48,8 +48,8 @@ class Lookup:
         # Rendered once: Lookup.get runs for every event of a rebuild.
         self._select = SQL("SELECT {} FROM {} WHERE {} = ?").format(
             SQL(", ").join(map(Identifier, self.columns)), Identifier(table), Identifier(key)).as_string()
-        self._updates = SQL(", ").join(SQL("{} = excluded.{}").format(Identifier(c), Identifier(c))
-                                       for c in self.columns)
+        self._updates = rendered(SQL(", ").join(SQL("{} = excluded.{}").format(Identifier(c), Identifier(c))
+                                                for c in self.columns))
 
     def get(self, key: str) -> tuple | None:
         if key in self._staged:

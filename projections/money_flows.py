@@ -48,7 +48,7 @@ from ledger.voucher import Voucher
 from projections.award_flows import AwardFlows, award_category
 from projections.base import LedgerProjection, event_type
 from projections.times import shanghai_day, shanghai_year, to_us
-from projections.view import ReadModelView
+from projections.view import ReadModelView, rendered
 
 AMOUNTS = (
     "face_fen", "face_city_fen", "claimed_fen", "claimed_city_fen", "approved_fen", "approved_city_fen",
@@ -275,9 +275,12 @@ def _by_month(daily: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
     return monthly
 
 
+_ADDS = {table: rendered(SQL(", ").join(SQL("{c} = {t}.{c} + excluded.{c}").format(c=Identifier(c), t=Identifier(table))
+                                       for c in AMOUNTS))
+         for table in ("vl_city_daily", "vl_provider_daily", "vl_city_monthly", "vl_provider_monthly")}
+
+
 def _upsert_sums(view: ReadModelView, curs: Any, table: str, keys: tuple[str, ...],
                  buckets: dict[tuple, list[int]]) -> None:
-    adds = SQL(", ").join(SQL("{c} = {t}.{c} + excluded.{c}").format(c=Identifier(c), t=Identifier(table))
-                          for c in AMOUNTS)
     rows = [(*key, *values) for key, values in buckets.items()]
-    view.upsert_rows(curs, table, (*keys, *AMOUNTS), keys, rows, adds)
+    view.upsert_rows(curs, table, (*keys, *AMOUNTS), keys, rows, _ADDS[table])

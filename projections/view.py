@@ -21,7 +21,7 @@ schema at the start of every transaction, so the same statements and migrations 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,6 +31,15 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from store.retries import BudgetedTrackingRecorder
+
+
+# Statements a view composes from its tables' names, rendered once each: psycopg renders a composition again on
+# every execute, ~50 µs for thirty identifiers, and a page's transaction runs a dozen of them per projection (a
+# live worker's pages are small, so that was a fifth of its CPU per page: bench/README.md, "Live catch-up").
+_RENDERED: dict[tuple, str] = {}
+_RENDERED_MAX = 1_024  # forgotten all at once when full; the views' statements are a few dozen
+
+
 
 
 class ProjectionConflictError(RuntimeError):
@@ -63,6 +72,16 @@ class ReadModelView:
         """Make ``curs`` return plain tuples (SQLite's rows already index by position)."""
 
     # -- shared --------------------------------------------------------------------------------------------------
+    def _once(self, key: tuple, make: Callable[[], Composable]) -> str:
+        """The statement ``make()`` composes, rendered the first time this store's dialect asks for ``key``."""
+        key = (self.dialect, *key)
+        text = _RENDERED.get(key)
+        if text is None:
+            if len(_RENDERED) >= _RENDERED_MAX:
+                _RENDERED.clear()
+            text = _RENDERED[key] = make().as_string()
+        return text
+
     def sql(self, statement: str | Composable) -> str:
         """The statement for this store: a ``psycopg.sql`` composition is rendered (its identifiers double-quoted,
         which both stores read alike), then PostgreSQL gets ``%s`` for each ``?``."""
@@ -104,7 +123,8 @@ class ReadModelView:
 
     def upsert_rows(self, curs: Any, table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple],
                     update: Composable) -> None:
-        """INSERT ... ON CONFLICT (key) DO UPDATE SET ``update`` for every row. Keys must be unique in ``rows``."""
+        """INSERT ... ON CONFLICT (key) DO UPDATE SET ``update`` for every row. Keys must be unique in ``rows``.
+        ``update`` is asked for its text on every call: pass it :func:`rendered`."""
         raise NotImplementedError
 
     @contextmanager
@@ -140,7 +160,9 @@ class PostgresView(ReadModelView, BudgetedTrackingRecorder):
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as curs:
-            curs.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema or "public")))
+            schema = self.datastore.schema or "public"
+            curs.execute(self._once(("search_path", schema),
+                                    lambda: SQL("SET LOCAL search_path TO {}").format(Identifier(schema))))
             if self._commit_setting is not None:
                 curs.execute(self._commit_setting)
             yield curs
@@ -161,7 +183,8 @@ class PostgresView(ReadModelView, BudgetedTrackingRecorder):
         if not rows:
             return
         # COPY is several times faster than INSERT for the thousands of rows of a rebuild batch.
-        statement = SQL("COPY {} ({}) FROM STDIN").format(Identifier(table), SQL(", ").join(map(Identifier, columns)))
+        statement = self._once(("copy", table, tuple(columns)), lambda: SQL("COPY {} ({}) FROM STDIN").format(
+            Identifier(table), SQL(", ").join(map(Identifier, columns))))
         with curs.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
@@ -173,22 +196,24 @@ class PostgresView(ReadModelView, BudgetedTrackingRecorder):
         if not rows:
             return
         scratch = f"tmp_{table}"
-        curs.execute(SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
-            Identifier(scratch), Identifier(table)))
+        curs.execute(self._once(("twin", table), lambda: SQL(
+            "CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
+            Identifier(scratch), Identifier(table))))
         self.insert_rows(curs, scratch, columns, rows)
-        cols = SQL(", ").join(map(Identifier, columns))
-        curs.execute(SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET ").format(
-            Identifier(table), cols, cols, Identifier(scratch), SQL(", ").join(map(Identifier, key))) + update)
+        curs.execute(self._once(("upsert", table, tuple(columns), tuple(key), update.as_string()), lambda: SQL(
+            "INSERT INTO {0} ({1}) SELECT {1} FROM {2} ON CONFLICT ({3}) DO UPDATE SET ").format(
+            Identifier(table), SQL(", ").join(map(Identifier, columns)), Identifier(scratch),
+            SQL(", ").join(map(Identifier, key))) + update))
 
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
         # Before the first commit there is no row to lock: create it (position 0) so that FOR UPDATE has something
         # to wait on; a concurrent first commit then waits here and sees the position the other one recorded.
-        table = Identifier(self.tracking_table_name)
-        curs.execute(SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(table), (application_name,))
-        curs.execute(
-            SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(table),
-            (application_name,),
-        )
+        table = self.tracking_table_name
+        curs.execute(self._once(("track", table), lambda: SQL(
+            "INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(Identifier(table))), (application_name,))
+        curs.execute(self._once(("lock", table), lambda: SQL(
+            "SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(Identifier(table))),
+            (application_name,))
         row = curs.fetchone()
         return None if row is None else row["notification_id"]
 
@@ -244,20 +269,22 @@ class SQLiteView(ReadModelView, SQLiteTrackingRecorder):
 
     def insert_rows(self, curs: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         if rows:
-            curs.executemany(_insert(table, columns).as_string(), rows)
+            curs.executemany(self._once(("insert", table, tuple(columns)), lambda: _insert(table, columns)), rows)
 
     def upsert_rows(self, curs: Any, table: str, columns: Sequence[str], key: Sequence[str], rows: list[tuple],
                     update: Composable) -> None:
         if rows:
-            statement = _insert(table, columns) + SQL(" ON CONFLICT ({}) DO UPDATE SET ").format(
-                SQL(", ").join(map(Identifier, key))) + update
-            curs.executemany(statement.as_string(), rows)
+            statement = self._once(("upsert", table, tuple(columns), tuple(key), update.as_string()), lambda: (
+                _insert(table, columns) + SQL(" ON CONFLICT ({}) DO UPDATE SET ").format(
+                    SQL(", ").join(map(Identifier, key))) + update))
+            curs.executemany(statement, rows)
 
     def _lock_position(self, curs: Any, application_name: str) -> int | None:
         # A write first, so this transaction holds SQLite's write lock before it reads the position: a second
         # process cannot commit between this read and ours.
-        curs.execute(SQL("INSERT INTO {} VALUES (?, 0) ON CONFLICT DO NOTHING").format(
-            Identifier(self.tracking_table_name)).as_string(), (application_name,))
+        table = self.tracking_table_name
+        curs.execute(self._once(("track", table), lambda: SQL(
+            "INSERT INTO {} VALUES (?, 0) ON CONFLICT DO NOTHING").format(Identifier(table))), (application_name,))
         curs.execute(self.select_max_tracking_id_statement, (application_name,))
         return curs.fetchone()[0]
 
