@@ -1,19 +1,17 @@
 """The events' JSON, byte for byte as the library's ``JSONTranscoder`` writes it, with less CPU per event.
 
 Every event is encoded once on its way to the store, so this cost is paid by every writer (a bulk import encodes
-four events per claim row: bench/README.md, "Bulk import"). ``json.JSONEncoder.encode`` builds a new C encoder
-object for every call, and asks for a fresh circular-reference memo; each id and time in an event then calls back
-into Python through a general ``default``. Here one C encoder is built once, with no memo (an event's state is a
-tree of plain values: it cannot refer to itself), and its ``default`` does the transcoding's lookup and nothing else.
-The output is the same (same separators, no ASCII escaping, same ``{"_type_":..., "_data_":...}`` objects), so
-stored events do not change and decoding is the library's.
+four events per claim row: bench/README.md, "Bulk import"). The library's ``json.JSONEncoder`` calls back into
+Python for every id and time. Here ``orjson`` (a C writer that calls no Python per value) writes the state, once its
+ids, times, dates and decimals are replaced by their ``{"_type_":..., "_data_":...}`` objects, in one walk that only
+looks into dicts and lists. orjson writes strings, 64-bit integers, booleans and null byte for byte as the stdlib
+does (every code point checked in ``tests/unit/test_lean_transcoder.py``), with the same separators and no ASCII
+escaping, so stored events do not change and decoding is the library's.
 
-The tree is then written by ``orjson`` (a C writer that calls no Python per value): ids, times, dates and decimals
-are replaced by their ``{"_type_":..., "_data_":...}`` objects first, in one walk that only looks into dicts and
-lists. orjson writes strings, 64-bit integers, booleans and null byte for byte as the stdlib does (every code point
-checked in ``tests/unit/test_lean_transcoder.py``); anything else it would write otherwise or refuse (a float, a
-larger integer, a subclass, a key that is not a string, an unpaired surrogate) sends the whole state the stdlib's
-way, so bytes and errors stay the library's.
+Anything orjson would write otherwise or refuse (a float, a larger integer, a subclass, a key that is not a string,
+an unpaired surrogate) sends the whole state the stdlib's way, so bytes and errors stay the library's: one C encoder
+built once, with no circular-reference memo (an event's state is a tree of plain values: it cannot refer to itself),
+whose ``default`` does the transcoding's lookup and nothing else.
 
 The same id and time objects recur in the events of one command (a claim's id and its recorded time are in all four
 of its events) and formatting them is most of an event's cost (an aware time's ``isoformat`` alone is a sixth), so

@@ -40,8 +40,6 @@ _RENDERED: dict[tuple, str] = {}
 _RENDERED_MAX = 1_024  # forgotten all at once when full; the views' statements are a few dozen
 
 
-
-
 class ProjectionConflictError(RuntimeError):
     """Another worker moved this projection's position first; this batch was rolled back, nothing applied."""
 
