@@ -56,7 +56,7 @@ class LeanJSONTranscoder(JSONTranscoder):
             try:
                 return _dumps({key: value if type(value) in _PLAIN else self._stored(value)
                                for key, value in obj.items()})
-            except (_Unusual, orjson.JSONEncodeError):
+            except (_Unusual, orjson.JSONEncodeError, RecursionError):  # the walk takes two frames a level
                 pass
         if self._encode_tree is None or isinstance(obj, str):
             return super().encode(obj)

@@ -181,7 +181,8 @@ class PostgresView(ReadModelView, BudgetedTrackingRecorder):
         if not rows:
             return
         # COPY is several times faster than INSERT for the thousands of rows of a rebuild batch.
-        statement = self._once(("copy", table, tuple(columns)), lambda: SQL("COPY {} ({}) FROM STDIN").format(
+        columns = tuple(columns)
+        statement = self._once(("copy", table, columns), lambda: SQL("COPY {} ({}) FROM STDIN").format(
             Identifier(table), SQL(", ").join(map(Identifier, columns))))
         with curs.copy(statement) as copy:
             for row in rows:

@@ -78,6 +78,15 @@ def test_every_character_is_written_as_the_library_writes_it() -> None:
             _lean().encode(refused)
 
 
+def test_a_deeply_nested_state_is_written_as_the_library_writes_it() -> None:
+    """The walk before orjson recurses in Python (two frames a level): past its depth the stdlib's C encoder, which
+    the library uses, still writes the state."""
+    deep: object = [uid("leaf"), "leaf"]
+    for _ in range(700):
+        deep = [deep]
+    assert _lean().encode({"deep": deep}) == _library().encode({"deep": deep})
+
+
 def test_an_unregistered_type_is_refused_as_by_the_library() -> None:
     with pytest.raises(TranscodingNotRegisteredError):
         _library().encode({"by": By(actor="x", at=NOW)})
