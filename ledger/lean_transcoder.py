@@ -34,12 +34,18 @@ from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredEr
 _make_encoder = getattr(json_encoder, "c_make_encoder", None)
 REMEMBERED = 4096  # transcoded objects remembered by identity; forgotten all at once when full
 _IMMUTABLE_TYPES = frozenset((UUID, datetime, date, Decimal))
-_PLAIN = frozenset((str, int, bool, type(None)))  # what orjson writes as the stdlib does (ints: up to 64 bits)
+ORJSON_PLAIN = frozenset((str, int, bool, type(None)))  # what orjson writes as the stdlib does (ints: up to 64 bits)
 _dumps = orjson.dumps
 
 
-class _Unusual(Exception):
-    """A value orjson would write otherwise than the stdlib encoder: the state goes the stdlib's way."""
+class OrjsonUnusual(Exception):
+    """A value orjson would write otherwise than the stdlib encoder: the whole tree goes the stdlib's way."""
+
+
+# What sends a tree written through orjson the stdlib's way: a value found unusual by the walk before it, one orjson
+# refuses (an integer beyond 64 bits, a key that is not a string, a lone surrogate), or a tree nested deeper than
+# the walk's recursion (two Python frames a level) where the stdlib's C encoder still goes.
+ORJSON_FALLBACK = (OrjsonUnusual, orjson.JSONEncodeError, RecursionError)
 
 
 class LeanJSONTranscoder(JSONTranscoder):
@@ -54,9 +60,9 @@ class LeanJSONTranscoder(JSONTranscoder):
     def encode(self, obj: Any) -> bytes:
         if type(obj) is dict:
             try:
-                return _dumps({key: value if type(value) in _PLAIN else self._stored(value)
+                return _dumps({key: value if type(value) in ORJSON_PLAIN else self._stored(value)
                                for key, value in obj.items()})
-            except (_Unusual, orjson.JSONEncodeError, RecursionError):  # the walk takes two frames a level
+            except ORJSON_FALLBACK:
                 pass
         if self._encode_tree is None or isinstance(obj, str):
             return super().encode(obj)
@@ -64,9 +70,9 @@ class LeanJSONTranscoder(JSONTranscoder):
 
     def _stored(self, value: Any) -> Any:
         """``value`` with every id, time, date and decimal replaced by its transcoded object, at any depth, as a new
-        value (an event's lists are its own); anything but those and JSON's own is _Unusual."""
+        value (an event's lists are its own); anything but those and JSON's own is OrjsonUnusual."""
         kind = type(value)
-        if kind in _PLAIN:
+        if kind in ORJSON_PLAIN:
             return value
         if kind is list or kind is tuple:
             return [self._stored(item) for item in value]
@@ -76,7 +82,7 @@ class LeanJSONTranscoder(JSONTranscoder):
             transcoded = self._transcoded(value)
             data = transcoded["_data_"]
             return transcoded if type(data) is str else {"_type_": transcoded["_type_"], "_data_": self._stored(data)}
-        raise _Unusual
+        raise OrjsonUnusual
 
     def _transcoded(self, o: Any) -> dict[str, Any]:
         remembered = self._remembered.get(id(o))

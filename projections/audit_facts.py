@@ -24,6 +24,7 @@ from uuid import UUID
 
 import orjson
 
+from ledger.lean_transcoder import ORJSON_FALLBACK, ORJSON_PLAIN, OrjsonUnusual
 from projections.audit_summaries import SUMMARIES, summarise
 from projections.reading import KnownText, fast_uuid
 
@@ -81,18 +82,12 @@ def _untagged(value: dict[str, Any]) -> Any:
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_tagged).encode
 _decode = json.JSONDecoder(object_hook=_untagged).decode
 _dumps = orjson.dumps
-_PLAIN = frozenset({str, int, bool, type(None)})  # what orjson writes as the stdlib does (ints: up to 64 bits)
-
-
-class _Unusual(Exception):
-    """A fact holding a value that orjson would write otherwise than the stdlib encoder, or not at all."""
-
 
 def _stored(value: Any) -> Any:
     """``value`` with its ids, times, dates and decimals tagged, at any depth, as a new value (the event's own are
-    shared with the other projections); any value but those and JSON's own is _Unusual."""
+    shared with the other projections); any value but those and JSON's own is OrjsonUnusual."""
     kind = type(value)
-    if kind in _PLAIN:
+    if kind in ORJSON_PLAIN:
         return value
     tag = _TAGS.get(kind)
     if tag is not None:
@@ -101,7 +96,7 @@ def _stored(value: Any) -> Any:
         return [_stored(item) for item in value]
     if kind is dict:
         return {key: _stored(item) for key, item in value.items()}
-    raise _Unusual
+    raise OrjsonUnusual
 
 
 
@@ -128,9 +123,9 @@ def facts_of(kind: str, event: Any) -> str | None:
         for name in names:
             if name in state:
                 value = state[name]
-                facts[name] = value if type(value) in _PLAIN else _stored(value)
+                facts[name] = value if type(value) in ORJSON_PLAIN else _stored(value)
         return _dumps(facts).decode()
-    except (_Unusual, orjson.JSONEncodeError):  # the stdlib's text (and its error, for a value with no stored form)
+    except ORJSON_FALLBACK:  # the stdlib's text (and its error, for a value with no stored form)
         return _encode({name: state[name] for name in names if name in state})
 
 

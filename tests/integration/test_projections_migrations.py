@@ -16,6 +16,7 @@ import pytest
 from store.opening import ensure_postgres_schema
 from store import migrations as migrations_module
 from store.migrations import Migration, MigrationError, apply_migrations, discover
+from projections.money_flows_queries import city_spend
 from projections.runner import close_projections, open_projections
 from tests.support.projection_helpers import execute, lean, raw, rows
 
@@ -189,8 +190,6 @@ def test_rows_projected_before_the_facts_migration_keep_their_lines(views, view)
 def test_daily_sums_projected_before_the_monthly_migration_fill_the_monthly_sums(views, view):
     """Migration 0021 adds monthly sums beside the daily ones; a store projected before it gets them from its daily
     rows, so the as-of figures (which read months, then days) stay what they were without a rebuild."""
-    from projections.money_flows_queries import city_spend
-
     landed = discover()
     monthly = next(m for m in landed if m.name == "monthly_sums")
     apply_migrations(view, landed[:monthly.version - 1])
