@@ -16,8 +16,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from ledger.errors import InvalidInputError
-from ledger.fiscal_time import require_aware
+from ledger.errors import EffectiveInFutureError, InvalidInputError
+from ledger.fiscal_time import SHANGHAI, require_aware
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class LedgerAggregate(Aggregate):
     # "Bulk import"). The event's fields and their order are its dataclass's, as before: its stored bytes are the same.
     @classmethod
     def _start(cls, event_class: type[Created], id: UUID, by: By, **attrs: Any) -> Self:  # noqa: A002
+        not_after_recorded(attrs.get("effective_at"), by)
         if getattr(cls, "TOPIC", None):  # a moved class keeps its old topic: the library checks it is registered
             return cls._create(
                 event_class, id=id, timestamp=by.at, actor=by.actor, correlation_id=by.correlation_id, **attrs
@@ -73,6 +74,7 @@ class LedgerAggregate(Aggregate):
         return aggregate
 
     def _record(self, event_class: type[Event], by: By, **attrs: Any) -> None:
+        not_after_recorded(attrs.get("effective_at"), by)
         if getattr(type(self), "TOPIC", None):
             self.trigger_event(
                 event_class, timestamp=by.at, actor=by.actor, correlation_id=by.correlation_id, **attrs
@@ -84,6 +86,18 @@ class LedgerAggregate(Aggregate):
         )
         event.mutate(self)
         self.pending_events.append(event)
+
+
+def not_after_recorded(effective_at: datetime | None, by: By) -> None:
+    """Every event that reports a fact is recorded once it happened (DOMAIN.md "Money and time"): an effective time
+    later than the recorded time is refused here, for every event, rather than in each command. Read models go by
+    effective time, so a payment "effective 2030" recorded today would count as unpaid today and paid in 2030 while
+    the aggregates already treat it as paid."""
+    if isinstance(effective_at, datetime) and effective_at.tzinfo is not None and effective_at > by.at:
+        raise EffectiveInFutureError(
+            f"the effective time {effective_at.astimezone(SHANGHAI).isoformat()} is later than the time the ledger "
+            f"records it ({by.at.astimezone(SHANGHAI).isoformat()}): record a fact once it has happened"
+        )
 
 
 @cache

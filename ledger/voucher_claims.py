@@ -14,11 +14,12 @@ from ledger.errors import (
     ClaimNotFoundError,
     InvalidInputError,
     InvalidTransitionError,
+    PaidBeforeApprovalError,
     ProviderMismatchError,
     VoucherExhaustedError,
     ZeroSubsidyError,
 )
-from ledger.fiscal_time import require_aware
+from ledger.fiscal_time import SHANGHAI, require_aware
 from ledger.recording import By
 
 
@@ -104,9 +105,13 @@ class VoucherClaims:
     def settle(self, by: By, *, claim_id: UUID, batch_id: UUID, effective_at: datetime) -> None:
         if not self.is_payable_in(claim_id, batch_id):
             raise InvalidTransitionError(f"claim {claim_id} is not an approved claim of batch {batch_id}")
-        self._record(
-            self.ClaimSettled, by, claim_id=claim_id, batch_id=batch_id, effective_at=require_aware(effective_at)
-        )
+        effective = require_aware(effective_at, "payment time")
+        approved_at = self.claims[claim_id].approved_at
+        if approved_at is not None and effective < approved_at:
+            raise PaidBeforeApprovalError(
+                f"claim {claim_id} was approved {approved_at.astimezone(SHANGHAI).isoformat()}: its payment cannot be "
+                f"dated earlier ({effective.astimezone(SHANGHAI).isoformat()})")
+        self._record(self.ClaimSettled, by, claim_id=claim_id, batch_id=batch_id, effective_at=effective)
 
     def reverse(self, by: By, *, claim_id: UUID, reason: str, effective_at: datetime) -> tuple[int, int]:
         """Reverse a claim (fraud, failed spot check). Returns (freed to the balance, to recover from the provider)."""

@@ -43,6 +43,7 @@ from ledger.errors.families import (  # noqa: F401
 )
 from ledger.errors.input import (  # noqa: F401
     BankReferenceRequiredError,
+    EffectiveInFutureError,
     FundingNotDeclaredError,
     InvalidAmountError,
     InvalidRateError,
@@ -70,6 +71,7 @@ from ledger.errors.payment_rules import (  # noqa: F401
     EmptyBatchError,
     InvalidTransitionError,
     ObjectionWindowClosedError,
+    PaidBeforeApprovalError,
     ProviderMismatchError,
     PublicityNotClosedError,
     PublicityWindowOpenError,

@@ -38,3 +38,10 @@ class BankReferenceRequiredError(InvalidInputError):
 
 class WriteOffReasonRequiredError(InvalidInputError):
     code = "WRITE_OFF_REASON_REQUIRED"
+
+
+class EffectiveInFutureError(InvalidInputError):
+    """A fact's effective time (when it happened) is later than the time the ledger records it: the ledger records
+    what has happened, so "paid on 2030-01-01" recorded today is a typing error, not a plan."""
+
+    code = "EFFECTIVE_IN_FUTURE"

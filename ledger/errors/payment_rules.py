@@ -3,7 +3,7 @@ late suspension, publicity (公示) and recoveries (追回)."""
 
 from __future__ import annotations
 
-from ledger.errors.families import RuleViolationError
+from ledger.errors.families import InvalidInputError, RuleViolationError
 
 
 class InvalidTransitionError(RuleViolationError):
@@ -70,3 +70,11 @@ class CollectionBeforeRecoveryError(RuleViolationError):
     """A collection or write-off dated before the recovery it settles took effect."""
 
     code = "COLLECTION_BEFORE_RECOVERY"
+
+
+class PaidBeforeApprovalError(InvalidInputError):
+    """A payment dated before the claim it settles was approved, or the award it pays was granted: money moves in
+    order (approved, then paid), and a payment dated earlier would put the money in a cash year, and a stage, it was
+    never in."""
+
+    code = "PAID_BEFORE_APPROVAL"

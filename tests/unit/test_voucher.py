@@ -45,7 +45,7 @@ def test_a_reversal_after_settlement_keeps_the_amount_used_and_asks_for_it_back(
     v, claim_id, batch_id = desk.voucher, uid("claim-1"), uid("batch-1")
     v.approve(by(), claim_id=claim_id)
     v.add_to_batch(by(), claim_id=claim_id, batch_id=batch_id, provider_id=desk.provider.id)
-    v.settle(by(), claim_id=claim_id, batch_id=batch_id, effective_at=later(days=1))
+    v.settle(by(later(days=1)), claim_id=claim_id, batch_id=batch_id, effective_at=later(days=1))
     freed, recovery = v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票", effective_at=later(days=9))
     assert (freed, recovery) == (0, amount)
     assert v.balance_fen == v.face_value_fen - amount  # the money was paid
