@@ -16,9 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 from ledger import ids
-from ledger.errors import InvalidInputError, YearAlreadyOpenError
+from ledger.errors import CategoryNotCoveredError, InvalidInputError, YearAlreadyOpenError
 from ledger.evaluation_rules import EvaluationRules
-from ledger.fees import FeeCategory, parse_category
+from ledger.fees import NEVER_COVERED, FeeCategory, parse_category
 from ledger.fiscal_time import end_of_day, shanghai_date, start_of_day
 from ledger.money import check_fen, to_rate
 from ledger.parties import ProviderKind, parse_enum
@@ -93,6 +93,13 @@ class YearRules:
         categories = covered_fee_categories if isinstance(covered_fee_categories, list | tuple | set | frozenset) else None
         if not categories:
             raise InvalidInputError("a programme year covers at least one fee category")
+        covered = frozenset(parse_category(c) for c in categories)
+        if never := sorted(c.value for c in covered & NEVER_COVERED):
+            # A year that listed one would still refuse its claims (ledger/fees.py), but would say it covers what the
+            # policy excludes, and every successor year opened without categories would carry it on.
+            raise CategoryNotCoveredError(
+                f"a programme year cannot cover {', '.join(never)}: automation/intelligent equipment and non-cloud "
+                "software are never covered by service vouchers (一(二))")
         caps = provider_caps_fen or {}
         if not isinstance(caps, Mapping):
             raise InvalidInputError("provider caps are given per provider kind")
@@ -104,7 +111,7 @@ class YearRules:
             year=year, issuance=issuance, redemption_deadline=redemption_deadline,  # type: ignore[arg-type]
             contracts_from=contracts_from,  # type: ignore[arg-type]
             revenue_threshold_fen=check_fen(revenue_threshold_fen, "revenue threshold"), min_payment_ratio=ratio,
-            covered_fee_categories=frozenset(parse_category(c) for c in categories),
+            covered_fee_categories=covered,
             established_years=_count(established_years, "years established"),
             misuse_lookback_years=_count(misuse_lookback_years, "misuse look-back years"),
             provider_caps_fen={parse_enum(ProviderKind, kind, "provider kind").value: check_fen(cap, f"{kind} cap")

@@ -25,7 +25,7 @@ from uuid import UUID
 import orjson
 
 from ledger.lean_transcoder import ORJSON_FALLBACK, ORJSON_PLAIN, OrjsonUnusual
-from projections.audit_summaries import SUMMARIES, summarise
+from projections.audit_summaries import NAMELESS, NAMELESS_LEGACY, SUMMARIES, summarise
 from projections.reading import KnownText, fast_uuid
 
 _TAGS: dict[type, tuple[str, Callable[[Any], str]]] = {
@@ -59,8 +59,12 @@ def _fields(template: Callable[[Any], tuple[str, str]]) -> tuple[str, ...]:
     return tuple(sorted(_names(template.__code__, template.__globals__, set())))  # type: ignore[attr-defined]
 
 
-# Per event type, the names its lines may read; an event's facts are those of its fields among them.
-FIELDS: dict[str, tuple[str, ...]] = {kind: _fields(template) for kind, template in SUMMARIES.items()}
+# Per event type, the names its lines may read (named or not); an event's facts are those of its fields among them.
+FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(sorted({*_fields(template), *(_fields(NAMELESS[kind]) if kind in NAMELESS else ())}))
+    for kind, template in SUMMARIES.items()
+}
+WITHHELD = "withheld"  # the actor of an event whose lines are nameless: who entered it would name the person
 
 
 def _tagged(value: Any) -> dict[str, str]:
@@ -136,20 +140,30 @@ class _Facts:
         self.__dict__ = facts
 
 
-def render(kind: str, facts: str | None) -> tuple[str, str]:
-    """(Chinese, English) for a stored row, the lines ``summarise`` gives for the event itself."""
+def render(kind: str, facts: str | None, *, named: bool = True) -> tuple[str, str]:
+    """(Chinese, English) for a stored row, the lines ``summarise`` gives for the event itself (``named=False``:
+    without the private person it names)."""
     if facts is None:
-        return summarise(kind, None)
+        return summarise(kind, None, named=named)
     if facts.startswith(LEGACY):
+        if not named and kind in NAMELESS:  # its stored lines name the person
+            return NAMELESS_LEGACY
         length, _, lines = facts[1:].partition(LEGACY)
         return lines[:int(length)], lines[int(length):]
-    return summarise(kind, _Facts(_decode(facts)))
+    return summarise(kind, _Facts(_decode(facts)), named=named)
 
 
-def with_lines(columns: tuple[str, ...], row: tuple) -> dict[str, Any]:
+def with_lines(columns: tuple[str, ...], row: tuple, *, named: bool = True) -> dict[str, Any]:
     """A stored row (``columns`` but the last two, then its facts) as an answer whose last two, ``summary_zh`` and
-    ``summary_en``, are its lines."""
+    ``summary_en``, are its lines. ``named=False``: for a reader who may not know the private person an event names
+    (``NAMELESS``), its lines leave the person out, and its actor and correlation id, which tell who entered it, are
+    withheld."""
     *stored, facts = row
     item = dict(zip(columns[:-2], stored, strict=True))
-    item["summary_zh"], item["summary_en"] = render(item["event_type"], facts)
+    kind = item["event_type"]
+    item["summary_zh"], item["summary_en"] = render(kind, facts, named=named)
+    if not named and kind in NAMELESS:
+        item["actor"] = WITHHELD
+        if "correlation_id" in item:
+            item["correlation_id"] = None
     return item

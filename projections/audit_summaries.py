@@ -259,6 +259,18 @@ SUMMARIES: dict[str, Summary] = {
 }
 
 
+# The lines of an event that names a private person, for a reader who may not know who (README, "Publicity": the
+# objector is the province's and auditors' to see; everyone else sees that, and why, a claim was objected to).
+NAMELESS: dict[str, Summary] = {
+    "PublicityList.ObjectionLodged": lambda e: (
+        f"第 {e.number} 号异议：对兑付 {_short(e.claim_id)} 提出异议（{e.reason}），暂缓结算",
+        f"objection no. {e.number} to claim {_short(e.claim_id)} ({e.reason}); held from settlement",
+    ),
+}
+# A row stored before its facts were (projections/audit_facts.py) holds its named lines only: this says no more.
+NAMELESS_LEGACY = ("异议一件，暂缓结算", "an objection; held from settlement")
+
+
 def city_share_of_payment(claims: int, amount_fen: int, city_fen: int, province_fen: int,
                           effective_us: int | None) -> tuple[str, str]:
     """A batch payment as one city's trail tells it: that city's settled claims and amounts, never the batch's."""
@@ -268,7 +280,8 @@ def city_share_of_payment(claims: int, amount_fen: int, city_fen: int, province_
             f"{yuan(province_fen)}, {when})")
 
 
-def summarise(kind: str, event: Any) -> tuple[str, str]:
-    """(Chinese, English). An event type without a template still gets a line, so nothing is silently skipped."""
-    template = SUMMARIES.get(kind)
+def summarise(kind: str, event: Any, *, named: bool = True) -> tuple[str, str]:
+    """(Chinese, English). An event type without a template still gets a line, so nothing is silently skipped.
+    ``named=False``: the lines without the private person an event names (``NAMELESS``), for the other roles."""
+    template = SUMMARIES.get(kind) if named else NAMELESS.get(kind) or SUMMARIES.get(kind)
     return template(event) if template else (kind, kind)

@@ -22,9 +22,10 @@ _FEED_SELECT = rendered(SQL(", ").join(map(Identifier, (*FEED_COLUMNS[:-2], "fac
 
 
 def audit_trail(db: ReadModelView, entity_kind: str, entity_id: str, as_of_us: int, known_at_us: int | None = None,
-                *, after_position: int = 0, limit: int = 1_000) -> list[dict[str, Any]]:
+                *, after_position: int = 0, limit: int = 1_000, named: bool = True) -> list[dict[str, Any]]:
     """The events that touched an entity, in effect by T (an event with no effective time of its own takes effect
-    when recorded) and recorded by K, in global order (cursor: ``after_position``)."""
+    when recorded) and recorded by K, in global order (cursor: ``after_position``). ``named=False``: as a reader
+    who may not know the private persons events name reads it (``projections.audit_facts.with_lines``)."""
     when = counted(as_of_us, known_at_us, table="a", effective_or_recorded=True)
     rows = db.fetchall(
         SQL("SELECT {} FROM vl_audit_entries e JOIN vl_audit_events a ON a.position = e.position "
@@ -33,7 +34,7 @@ def audit_trail(db: ReadModelView, entity_kind: str, entity_id: str, as_of_us: i
             _TRAIL_SELECT, when.sql),
         (entity_kind, entity_id, after_position, *when.params, limit),
     )
-    items = [with_lines(AUDIT_COLUMNS, r) for r in rows]
+    items = [with_lines(AUDIT_COLUMNS, r, named=named) for r in rows]
     return _city_shares(db, entity_id, items) if entity_kind == "city" else items
 
 

@@ -36,6 +36,12 @@ def in_scope(p: Principal, *, city: str | None = None, enterprise_id: str | None
     return provider_id is not None and provider_id == p.party_id
 
 
+def sees_objectors(p: Principal) -> bool:
+    """Whether the caller may know who objected to a claim in publicity (公示): the province and auditors only;
+    everyone else sees that, and why, a claim was objected to (the public list, the audit trail's lines)."""
+    return p.kind in ("province", "auditor")
+
+
 def created_by(load: Any, entity_id: UUID | str, as_of: datetime, known_at: datetime | None) -> Any | None:
     """The aggregate ``load`` finds, if its creation was recorded by ``as_of`` and by ``known_at``; else None.
 

@@ -11,8 +11,9 @@ from datetime import date, datetime
 
 from ledger import default_programme, ids
 from ledger.commands.base import LedgerApplicationBase
-from ledger.errors import InvalidInputError, YearNotInProgrammeError
+from ledger.errors import CategoryNotCoveredError, InvalidInputError, YearNotInProgrammeError
 from ledger.evaluation_rules import EvaluationRules
+from ledger.fees import NEVER_COVERED
 from ledger.programme import Programme, ProgrammeYear, Window, YearRules, check_year
 from ledger.recording import By
 from ledger.training import TrainingMark
@@ -91,6 +92,12 @@ class ProgrammeYearCommands(LedgerApplicationBase):
                     raise InvalidInputError(f"the programme's first year needs its {name}")
                 return getattr(before, name)
 
+            if before is not None and covered_fee_categories is None:
+                # A year recorded before YearRules.checked refused such categories: never carried on to another.
+                if carried := sorted(c.value for c in before.covered_fee_categories & NEVER_COVERED):
+                    raise CategoryNotCoveredError(
+                        f"{before.year} lists {', '.join(carried)}, which service vouchers never cover (一(二)): give "
+                        "this year's covered_fee_categories")
             rules = YearRules.checked(
                 year=year,
                 issuance=Window(issuance_opens or date(year, 1, 1), issuance_closes or date(year, 12, 31)),

@@ -1,5 +1,6 @@
 """GET /v1/programme and POST /v1/programme/years; a training service says so on every answer; on the real clock,
-with no training setting, the province opens the current year and a voucher goes from issuance to payment."""
+with no training setting, the province opens the current year and a voucher goes from issuance to payment; a year
+never covers a fee category the policy excludes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
+from tests.e2e.test_api_operations import cli
 from tests.support.api_helpers import (
     FOSHAN, START, Api, ServiceClock, api_settings, assert_problem, ok, patched_clock, running_api,
 )
@@ -72,3 +74,25 @@ def test_on_the_real_clock_the_province_opens_the_current_year_and_pays_a_claim(
         real = (now - timedelta(minutes=5)).timestamp() * 1e6, (now + timedelta(minutes=5)).timestamp() * 1e6
         assert len(recorded) >= 5 and all(real[0] <= r <= real[1] for r in recorded)  # recorded on the real clock
         assert ok(api.get("/v1/programme"))["open_years"][-1] == year
+
+
+def test_a_year_covering_a_category_the_policy_never_covers_is_refused_and_nothing_is_written(store_settings,
+                                                                                              tmp_path):
+    """一(二): automation/intelligent equipment and non-cloud software are never covered. A year listing one is refused
+    as a catalogue item or a claim of it would be (CATEGORY_NOT_COVERED), over HTTP and on the command line, and no
+    successor year can inherit it."""
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        for never in ("AUTOMATION_EQUIPMENT", "NON_CLOUD_SOFTWARE"):
+            before = api.event_count()
+            body = {"year": 2099, "redemption_deadline": "2100-02-08", "covered_fee_categories": [never]}
+            refused = assert_problem(api.post("/v1/programme/years", body), 409, "CATEGORY_NOT_COVERED")
+            assert never in refused["detail"] and api.event_count() == before
+            mixed = {**body, "covered_fee_categories": ["APPLICATION_SERVICE", never]}
+            assert_problem(api.post("/v1/programme/years", mixed), 409, "CATEGORY_NOT_COVERED")
+            assert api.event_count() == before
+        code, out = cli(api, "programme", "open-year", "2099", "--redemption-deadline", "2100-02-08",
+                        "--covered", "AUTOMATION_EQUIPMENT", tmp_path=tmp_path)
+        assert code == 1 and "CATEGORY_NOT_COVERED" in out and "AUTOMATION_EQUIPMENT" in out, out
+        assert [y["year"] for y in ok(api.get("/v1/programme"))["years"]] == [2018, 2019, 2020]
+        inherited = ok(api.post("/v1/programme/years", {"year": 2099, "redemption_deadline": "2100-02-08"}), 201)
+        assert inherited["covered_fee_categories"] == ["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]

@@ -15,7 +15,8 @@ import pytest
 
 from tests.e2e.test_api_operations import cli
 from tests.support.api_helpers import (
-    DONGGUAN, START, YEAR, assert_problem, iso, module_store_settings, ok, patched_clock, running_api, store_params,
+    DONGGUAN, FOSHAN, START, YEAR, assert_problem, iso, module_store_settings, ok, patched_clock, running_api,
+    store_params,
 )
 
 LATER = 2021
@@ -93,6 +94,54 @@ def test_an_objected_claim_is_held_then_reversed_and_the_other_is_paid_after_the
     assert any(t["summary_zh"].startswith("第 1 号异议：东莞市某企业") for t in trail)
     assert_problem(api.get(f"{LISTS}/2021-03", as_of=iso(MONDAY - timedelta(hours=1))), 404,
                    "PUBLICITY_LIST_NOT_FOUND")
+
+
+def test_who_objected_reaches_the_province_and_auditors_only_also_through_the_audit_trail(api):
+    """README: the objector's name is shown to the province and auditors only; everyone else sees that, and why, a
+    claim was objected to. The trails a scoped role reads (its voucher's, enterprise's, city's, provider's), and the
+    console's story of the voucher, tell the objection without the name and without who entered it."""
+    enterprise = api.register(FOSHAN)
+    assert api.decide(enterprise, year=LATER)["granted"] is True
+    voucher = ok(api.issue(enterprise, year=LATER), 201)["voucher_id"]
+    claim = ok(api.claim(voucher, api.claim_body(api.provider, eligible_fee_fen=1_000_000)), 201)["claim_id"]
+    ok(api.approve(voucher, claim))
+    ok(api.post(LISTS, {"period": "2021-03-privacy", "claims": [{"voucher_id": voucher, "claim_id": claim}]}), 201)
+    objector = api.register(DONGGUAN)
+    body = {"claim_id": claim, "objector": "李四 13900000000", "reason": "服务未交付"}
+    ok(api.post(f"{LISTS}/2021-03-privacy/objections", body, role=f"enterprise:{objector.uscc}"), 201)
+    named = f"第 1 号异议：李四 13900000000 对兑付 {claim[:8]}"
+    nameless = f"第 1 号异议：对兑付 {claim[:8]} 提出异议（服务未交付），暂缓结算"
+    secrets = ("李四", "13900000000", objector.uscc, objector.id)
+
+    def objection(role: str, path: str) -> dict:
+        answer = api.get(path, role=role, limit=1000)
+        lodged = [t for t in ok(answer)["items"] if t["event_type"] == "PublicityList.ObjectionLodged"
+                  and f"claim {claim[:8]}" in t["summary_en"]]  # a city's trail also has the first test's
+        assert len(lodged) == 1, (role, path)
+        return {"item": lodged[0], "text": answer.text}
+
+    for role in ("province", "auditor"):
+        shown = objection(role, f"/v1/audit/voucher/{voucher}")
+        assert shown["item"]["summary_zh"].startswith(named) and "李四 13900000000 objects" in shown["item"]["summary_en"]
+        assert shown["item"]["actor"] == f"enterprise:{objector.uscc}"
+    provider = f"provider:{api.provider.uscc}"
+    for role, path in ((f"enterprise:{enterprise.uscc}", f"/v1/audit/voucher/{voucher}"),
+                       (f"enterprise:{enterprise.uscc}", f"/v1/audit/enterprise/{enterprise.uscc}"),
+                       (f"city:{FOSHAN}", f"/v1/audit/city/{FOSHAN}"),
+                       (f"city:{FOSHAN}", f"/v1/audit/voucher/{voucher}"),
+                       (provider, f"/v1/audit/provider/{api.provider.uscc}")):
+        hidden = objection(role, path)
+        assert hidden["item"]["summary_zh"] == nameless, (role, path)
+        assert hidden["item"]["summary_en"] == f"objection no. 1 to claim {claim[:8]} (服务未交付); held from settlement"
+        assert (hidden["item"]["actor"], hidden["item"]["correlation_id"], hidden["item"]["reason"]) == \
+            ("withheld", None, "服务未交付")  # why is public; who, and whose request it was, are not
+        assert not [s for s in secrets if s in hidden["text"]], (role, path)
+    story = api.client.get(f"/console/parts/vouchers/{voucher}",
+                           headers=api.auth(f"enterprise:{enterprise.uscc}"))
+    assert story.status_code == 200 and nameless in story.text
+    assert not [s for s in secrets if s in story.text]
+    own = api.client.get(f"/console/parts/vouchers/{voucher}", headers=api.auth("auditor"))
+    assert named in own.text and objector.uscc in own.text
 
 
 def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from projections.audit_summaries import SUMMARIES, city_share_of_payment, summarise
+from projections.audit_summaries import NAMELESS, NAMELESS_LEGACY, SUMMARIES, city_share_of_payment, summarise
 from tests.support.api_helpers import (
     CITY_QUOTAS, DONGGUAN, FOSHAN, ITEM, START, assert_problem, floor_rate, module_store_settings, ok, patched_clock,
     running_api, split, store_params,
@@ -153,6 +153,8 @@ def test_summaries_are_in_simplified_chinese(flag):
     """Every Chinese text a user sees is Simplified: no Traditional-only character in any summary template."""
     traditional = set("業發務網結額過審兌後為記開釋驗餘雲項錄銷資費評調請議訂絡納筆應庫單協優價佔佈暫於運復標營緩")
     texts = {kind: summarise(kind, _Event(flag))[0] for kind in SUMMARIES}
+    texts |= {f"{kind} (nameless)": summarise(kind, _Event(flag), named=False)[0] for kind in NAMELESS}
+    texts["legacy nameless"] = NAMELESS_LEGACY[0]
     texts["city share"] = city_share_of_payment(1, 100, 33, 67, 0)[0]
     found = {(kind, ch) for kind, text in texts.items() for ch in text if ch in traditional}
     assert not found, sorted(found)

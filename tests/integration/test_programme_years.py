@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from ledger import ids
 from ledger.errors import LedgerError
+from ledger.fees import FeeCategory
 from ledger.money import WAN_YUAN
 from ledger.stored_names import SET_UP_TOPICS
 from store.clock import FixedClock, TrainingClock
@@ -177,3 +179,29 @@ def test_a_training_clock_runs_on_in_real_time_and_continues_from_its_store(stor
         app.close()
     standing = FixedClock(start)  # a clock that stands still (the simulator's) starts no real-time one
     assert standing.now() == start
+
+
+def test_a_category_never_covered_is_neither_opened_nor_carried_on(ledger):
+    """一(二): a year naming automation equipment or non-cloud software is CATEGORY_NOT_COVERED, nothing written; a year
+    a store recorded before that refusal existed is not carried on to a successor opened without its categories."""
+    world = World(app=ledger, now=datetime(2026, 3, 2, 1, tzinfo=UTC), year=2026)
+    for categories in (["AUTOMATION_EQUIPMENT"], ["APPLICATION_SERVICE", "NON_CLOUD_SOFTWARE"]):
+        assert refused(world, lambda: ledger.open_year(world.by(), year=2026, redemption_deadline=date(2027, 2, 8),
+                                                       covered_fee_categories=categories)) == "CATEGORY_NOT_COVERED"
+    # As such a year was recorded before: its rules written as they are, past YearRules.checked.
+    rules = replace(ledger.year_rules(2020), year=2026, redemption_deadline=date(2027, 2, 8),
+                    covered_fee_categories=frozenset({FeeCategory.APPLICATION_SERVICE, FeeCategory.AUTOMATION_EQUIPMENT}))
+
+    def record_unchecked() -> None:
+        programme = ledger.programme()
+        ledger._save(programme, programme.open_year(world.by(), rules))
+
+    ledger._run(record_unchecked)
+    assert FeeCategory.AUTOMATION_EQUIPMENT in ledger.year_rules(2026).covered_fee_categories  # it still reads back
+    with pytest.raises(LedgerError) as carried:  # the refusal says where the category came from, and what to do
+        ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8))
+    assert carried.value.code == "CATEGORY_NOT_COVERED"
+    assert "2026 lists AUTOMATION_EQUIPMENT" in carried.value.detail and "covered_fee_categories" in carried.value.detail
+    given = ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8),
+                             covered_fee_categories=["APPLICATION_SERVICE"])
+    assert given.covered_fee_categories == {FeeCategory.APPLICATION_SERVICE}

@@ -28,7 +28,9 @@ class OpenYear(Body):
     contracts_from: Day | None = None
     revenue_threshold_fen: Fen | None = Field(None, description="prior-year main business revenue at least this")
     min_payment_ratio: Rate | None = Field(None, description="payment proven at least this share of the contract")
-    covered_fee_categories: list[FeeCategoryName] | None = Field(None, min_length=1, max_length=10)
+    covered_fee_categories: list[FeeCategoryName] | None = Field(
+        None, min_length=1, max_length=10, description="some of APPLICATION_SERVICE, DEVICE_ACCESS and "
+        "NETWORK_RENOVATION; AUTOMATION_EQUIPMENT and NON_CLOUD_SOFTWARE are never covered (409 CATEGORY_NOT_COVERED)")
     established_years: int | None = Field(None, strict=True, ge=0, le=100)
     misuse_lookback_years: int | None = Field(None, strict=True, ge=0, le=100)
     provider_caps_fen: dict[str, Fen] | None = Field(None, description="default provider quota by provider kind")

@@ -15,7 +15,7 @@ from api.http.dependencies import Call, as_of_or_now, call, keyed_call, known_at
 from api.http.models import publicity as s
 from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes.queries import AsOf, KnownAt
-from api.http.scope import not_found
+from api.http.scope import not_found, sees_objectors
 from ledger import ids
 from ledger.commands import values as v
 
@@ -77,7 +77,7 @@ def public_list(year: YearPath, period: PeriodPath, as_of: datetime | None = AsO
     found = c.read.publicity_list(ids.publicity_list_id(year, period), at, known)
     if found is None:
         raise not_found("publicity list", f"{year}/{period}", at)
-    if c.principal.kind not in ("province", "auditor"):  # the public sees that, and why, a claim was objected to
+    if not sees_objectors(c.principal):  # the public sees that, and why, a claim was objected to
         for claim in found["claims"]:
             for objection in claim["objections"]:
                 objection["objector"] = None

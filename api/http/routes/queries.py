@@ -20,7 +20,7 @@ from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_cal
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR, MOMENT_PATTERN
 from api.http.party_ids import DESCRIPTION, ID_OR_USCC_PATTERN, party_id
-from api.http.scope import created_by, in_scope, not_found
+from api.http.scope import created_by, in_scope, not_found, sees_objectors
 from ledger.errors import LedgerError
 from ledger.parties import CITIES, check_city
 from projections.times import to_us
@@ -152,7 +152,9 @@ def audit_trail(entity_kind: EntityKind, entity_id: Annotated[str, Path(pattern=
     found = _trail_owner(c, entity_kind, entity_id, at, known)
     if found is None or not in_scope(p, **found[1]):
         raise not_found(entity_kind.replace("_", " "), entity_id, at)
-    items = c.read.audit_trail(entity_kind, found[0], at, known, after_position=after, limit=limit)
+    # A trail that reaches a scoped role tells an objection without its objector, as the public list does.
+    items = c.read.audit_trail(entity_kind, found[0], at, known, after_position=after, limit=limit,
+                               named=sees_objectors(p))
     return {"as_of": at, "known_at": known, "items": items,
             "next_after": items[-1]["position"] if len(items) == limit else None}
 
