@@ -19,7 +19,7 @@ from uuid import UUID
 from ledger.award_programmes import ApplicantKind, AwardRules
 from ledger.award_recovery import AwardRecovery, text
 from ledger.errors import AwardOtherCityError, InvalidTransitionError, PaidBeforeApprovalError
-from ledger.fiscal_time import require_aware
+from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.money import check_fen, split_funding
 from ledger.recording import By, LedgerAggregate
 
@@ -244,7 +244,7 @@ class Award(AwardRecovery, LedgerAggregate):
         self._require(AwardStatus.GRANTED, to="paid")
         effective = require_aware(effective_at, "payment time")
         if effective < self.granted_at:  # money moves in order: per-city spend never holds a payment before its grant
-            raise PaidBeforeApprovalError(f"award {self.id} was granted {self.granted_at.isoformat()}: it cannot be "
+            raise PaidBeforeApprovalError(f"award {self.id} was granted {shanghai_text(self.granted_at)}: it cannot be "
                                           "paid before that")
         self._record(self.Paid, by, batch_id=batch_id, **self._money(), effective_at=effective)
 

@@ -33,6 +33,7 @@ from ledger.errors import (
 )
 from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.fees import require_covered
+from ledger.fiscal_time import shanghai_text
 from ledger.money import apply_rate
 from ledger.programme import YearRules
 from ledger.provider import Provider
@@ -95,7 +96,7 @@ def _voucher_refusals(facts: ClaimFacts) -> list[LedgerError]:
     if voucher.status is VoucherStatus.REVOKED:
         return [VoucherRevokedError(f"voucher {voucher.id} was revoked")]
     if voucher.status is VoucherStatus.EXPIRED or facts.at >= voucher.expires_at:
-        return [VoucherExpiredError(f"voucher {voucher.id} expired at {voucher.expires_at.isoformat()}")]
+        return [VoucherExpiredError(f"voucher {voucher.id} expired at {shanghai_text(voucher.expires_at)}")]
     return []
 
 

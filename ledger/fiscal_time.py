@@ -40,6 +40,12 @@ def require_aware(moment: datetime, what: str = "time") -> datetime:
     return _utc_entry(moment, what)[1]
 
 
+def shanghai_text(moment: datetime) -> str:
+    """An instant as a Guangdong reader writes it (``2021-02-09T00:00:00+08:00``, not ``2021-02-08T16:00:00+00:00``):
+    for messages and reasons a person reads; stored times stay UTC."""
+    return moment.astimezone(SHANGHAI).isoformat()
+
+
 def shanghai_date(moment: datetime) -> date:
     day = _utc_entry(moment, "time")[2]
     if not day:

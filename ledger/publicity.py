@@ -34,7 +34,7 @@ from ledger.errors import (
     PublicityNotClosedError,
     PublicityWindowOpenError,
 )
-from ledger.fiscal_time import end_of_day, shanghai_date
+from ledger.fiscal_time import end_of_day, shanghai_date, shanghai_text
 from ledger.recording import By, LedgerAggregate
 
 
@@ -144,7 +144,7 @@ class PublicityList(LedgerAggregate):
         entry = self._entry(claim_id)
         if self.closed_at is not None or by.at >= self.window_ends_at:
             raise ObjectionWindowClosedError(
-                f"the objection window of the {self.period} list closed at {self.window_ends_at.isoformat()}")
+                f"the objection window of the {self.period} list closed at {shanghai_text(self.window_ends_at)}")
         if entry["status"] == EntryStatus.SUSTAINED:
             raise InvalidTransitionError(f"claim {claim_id} was already reversed on an objection")
         number = len(self.objections) + 1
@@ -166,7 +166,7 @@ class PublicityList(LedgerAggregate):
             raise InvalidTransitionError(f"the {self.year} publicity list {self.period} is already closed")
         if by.at < self.window_ends_at:
             raise PublicityWindowOpenError(
-                f"the objection window of the {self.period} list runs until {self.window_ends_at.isoformat()}")
+                f"the objection window of the {self.period} list runs until {shanghai_text(self.window_ends_at)}")
         waiting = sum(1 for e in self.entries.values() if e["pending"])
         cleared = sum(1 for e in self.entries.values() if e["status"] in (EntryStatus.PUBLICISED, EntryStatus.UPHELD))
         self._record(self.Closed, by, cleared=cleared, under_objection=waiting)
@@ -181,7 +181,7 @@ class PublicityList(LedgerAggregate):
             return ClaimUnderObjectionError(f"claim {claim_id} is held: an objection waits for the province's ruling")
         if self.closed_at is None:
             return PublicityNotClosedError(f"claim {claim_id} is in publicity until the {self.period} list is closed "
-                                           f"(its window ends {self.window_ends_at.isoformat()})")
+                                           f"(its window ends {shanghai_text(self.window_ends_at)})")
         return None
 
     def _entry(self, claim_id: UUID) -> dict[str, Any]:

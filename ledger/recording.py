@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from ledger.errors import EffectiveInFutureError, InvalidInputError
-from ledger.fiscal_time import SHANGHAI, require_aware
+from ledger.fiscal_time import require_aware, shanghai_text
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,8 @@ def not_after_recorded(effective_at: datetime | None, by: By) -> None:
     the aggregates already treat it as paid."""
     if isinstance(effective_at, datetime) and effective_at.tzinfo is not None and effective_at > by.at:
         raise EffectiveInFutureError(
-            f"the effective time {effective_at.astimezone(SHANGHAI).isoformat()} is later than the time the ledger "
-            f"records it ({by.at.astimezone(SHANGHAI).isoformat()}): record a fact once it has happened"
+            f"the effective time {shanghai_text(effective_at)} is later than the time the ledger "
+            f"records it ({shanghai_text(by.at)}): record a fact once it has happened"
         )
 
 

@@ -29,7 +29,7 @@ from ledger.errors import (
     RecoveryOverCollectedError,
     WriteOffReasonRequiredError,
 )
-from ledger.fiscal_time import require_aware
+from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.money import check_fen, paid_by_city, split_funding
 from ledger.recording import By, LedgerAggregate
 
@@ -286,5 +286,5 @@ def not_before_recovery(due: dict, effective_at: datetime, what: str) -> datetim
     effective = require_aware(effective_at, f"the {what}'s effective time")
     if effective < due["effective_at"]:
         raise CollectionBeforeRecoveryError(
-            f"a {what} cannot take effect before the recovery it settles ({due['effective_at'].isoformat()})")
+            f"a {what} cannot take effect before the recovery it settles ({shanghai_text(due['effective_at'])})")
     return effective

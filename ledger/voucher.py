@@ -21,6 +21,7 @@ from ledger.errors import (
     VoucherNotYetExpiredError,
     VoucherRevokedError,
 )
+from ledger.fiscal_time import shanghai_text
 from ledger.money import split_funding
 from ledger.recording import By, LedgerAggregate
 from ledger.voucher_claims import VoucherClaims, reason_text
@@ -267,7 +268,7 @@ class Voucher(VoucherClaims, LedgerAggregate):
         if self.status is not VoucherStatus.ACTIVE:
             raise InvalidTransitionError(f"voucher {self.id} is already {self.status.value}")
         if by.at < self.expires_at:
-            raise VoucherNotYetExpiredError(f"voucher {self.id} is redeemable until {self.expires_at.isoformat()}")
+            raise VoucherNotYetExpiredError(f"voucher {self.id} is redeemable until {shanghai_text(self.expires_at)}")
         returned = self.balance_fen
         self._record(self.Expired, by, returned_fen=returned)
         return returned

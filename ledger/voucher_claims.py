@@ -19,7 +19,7 @@ from ledger.errors import (
     VoucherExhaustedError,
     ZeroSubsidyError,
 )
-from ledger.fiscal_time import SHANGHAI, require_aware
+from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.recording import By
 
 
@@ -109,8 +109,8 @@ class VoucherClaims:
         approved_at = self.claims[claim_id].approved_at
         if approved_at is not None and effective < approved_at:
             raise PaidBeforeApprovalError(
-                f"claim {claim_id} was approved {approved_at.astimezone(SHANGHAI).isoformat()}: its payment cannot be "
-                f"dated earlier ({effective.astimezone(SHANGHAI).isoformat()})")
+                f"claim {claim_id} was approved {shanghai_text(approved_at)}: its payment cannot be "
+                f"dated earlier ({shanghai_text(effective)})")
         self._record(self.ClaimSettled, by, claim_id=claim_id, batch_id=batch_id, effective_at=effective)
 
     def reverse(self, by: By, *, claim_id: UUID, reason: str, effective_at: datetime) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from ledger import ids
 from ledger.claims import ClaimStatus
 from ledger.commands.base import LedgerApplicationBase
 from ledger.commands.vouchers import ClaimChange
+from ledger.fiscal_time import shanghai_text
 from ledger.provider import Provider, WhitelistStatus
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
@@ -75,7 +76,7 @@ class WhitelistCommands(LedgerApplicationBase):
         take held ones out of their unpaid batch. Returns the changed vouchers and batches."""
         if since >= until:
             return []
-        reason = f"provider {provider.uscc} suspended from {since.isoformat()} (recorded {by.at.isoformat()})"
+        reason = f"provider {provider.uscc} suspended from {shanghai_text(since)} (recorded {shanghai_text(by.at)})"
         vouchers: dict[UUID, Voucher] = {}
         batches: dict[UUID, SettlementBatch] = {}
         for voucher_id, claim_id in self._claims_against(provider.id, until):

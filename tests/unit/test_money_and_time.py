@@ -72,3 +72,11 @@ def test_a_rate_with_more_digits_than_decimal_precision_still_rounds_down():
     assert apply_rate(3, rate) == 0
     assert apply_rate(3_000_000, to_rate("0.333")) == 999_000
     assert apply_rate(-1, to_rate("0.5")) == -1  # floor, as before, for the negative side
+
+
+def test_a_time_in_a_message_reads_as_guangdong_writes_it():
+    """A redemption deadline stored as 2021-02-08 16:00 UTC is midnight of 9 February in Guangdong: a message that
+    said "until 2021-02-08T16:00:00+00:00" read as the afternoon of the 8th (found by a black-box review)."""
+    from ledger.fiscal_time import shanghai_text
+
+    assert shanghai_text(datetime(2021, 2, 8, 16, 0, tzinfo=UTC)) == "2021-02-09T00:00:00+08:00"
