@@ -73,8 +73,13 @@ def record(actor: str, command: Command) -> Any:
 
 
 def show(result: Any) -> None:
-    answer = asdict(result) if is_dataclass(result) and not isinstance(result, type) else result
-    console.print_json(json.dumps(answer, default=str, ensure_ascii=False))
+    """Print a command's answer as JSON: dataclasses (at any depth, e.g. ``{"result": AwardState(...)}``) as objects,
+    ids and times as text."""
+    console.print_json(json.dumps(result, default=_jsonable, ensure_ascii=False))
+
+
+def _jsonable(value: Any) -> Any:
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else str(value)
 
 
 def party_id(text: str, kind: str) -> UUID:

@@ -10,6 +10,7 @@ the other 33,500,000.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -127,7 +128,8 @@ def test_a_foshan_benchmark_project_through_the_api(api):
 
 
 def test_the_command_line_keeps_the_same_role_rules(api, tmp_path):
-    """The command line records on the real clock: the payment is dated after the grant it records now."""
+    """The command line records on the real clock: the payment is dated after the grant it records now, and not
+    after the time it is recorded."""
     factory = api.register(FOSHAN)
 
     def run(*args: str) -> tuple[int, str]:
@@ -141,7 +143,8 @@ def test_the_command_line_keeps_the_same_role_rules(api, tmp_path):
     assert code == 1 and "AWARD_OTHER_CITY" in out, out
     code, out = run("recommend", award, "--actor", "province:ops")
     assert code == 2, out  # only a city recommends
-    assert run("recommend", award, "--actor", f"city:{FOSHAN}")[0] == 0
+    code, out = run("recommend", award, "--actor", f"city:{FOSHAN}")
+    assert code == 0 and json.loads(out)["result"]["status"] == "RECOMMENDED", out  # JSON, not a Python repr
     assert run("select", award)[0] == 0
     code, out = run("grant", award)
     assert code == 0 and json.loads(out) == AWARD_FEN, out
@@ -149,6 +152,8 @@ def test_the_command_line_keeps_the_same_role_rules(api, tmp_path):
     batch = json.loads(out)
     assert run("add-to-batch", batch, award)[0] == 0
     code, out = run("pay-batch", batch, "--effective-at", "2099-01-01T00:00:00+08:00")
+    assert code == 1 and "EFFECTIVE_IN_FUTURE" in out, out  # a payment is recorded once it is made
+    code, out = run("pay-batch", batch, "--effective-at", datetime.now(UTC).isoformat())
     assert code == 0 and json.loads(out)["by_city"] == {FOSHAN: {"city_fen": CITY_FEN, "province_fen": PROVINCE_FEN}}
     code, out = run("show", award)
     assert code == 0 and json.loads(out)["status"] == "PAID", out
