@@ -2,7 +2,9 @@
 
 The file is the request body (CSV or XLSX, any content type) or the part named ``file`` of a multipart form;
 ``kind`` is a query parameter (or a form field). The answer is the run's summary and every row error; a file with a
-refused row writes nothing and is answered 422 ``IMPORT_ROWS_REFUSED`` with the same fields.
+refused row writes nothing and is answered 422 ``IMPORT_ROWS_REFUSED`` with the same fields. Rows are recorded at the
+service clock's now by the caller; only a training store takes a file's recorded times and actors
+(``importer/recorded.py``).
 
 The rows are written through the import's own unit of work on the service's ledger, beside the group-commit writer:
 if both change one record at once, the later commit is refused and decided again from the store (costs time, never
