@@ -1,7 +1,7 @@
 """`POST /v1/imports`: the same import as the command line, for the province only; a raw body or a multipart form;
 a file with refused rows is answered 422 IMPORT_ROWS_REFUSED with every row error and writes nothing. Rows are
 recorded at the service clock's now by the caller (a training store alone takes a file's recorded times, between
-what it knows and now)."""
+what it knows and now), and an Idempotency-Key is honoured as on every POST."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from ledger import ids
 from store.clock import RealClock
 from tests.support import import_scenario as s
 from tests.support.api_helpers import (
-    assert_problem, bearer, module_store_settings, patched_clock, running_api, store_params,
+    PROBLEM_JSON, assert_problem, bearer, module_store_settings, patched_clock, running_api, store_params,
 )
 
+REPLAYED = "Idempotent-Replayed"
 
 
 @pytest.fixture(scope="module", params=store_params())
@@ -153,3 +154,35 @@ def test_a_training_store_refuses_rows_recorded_before_what_it_knew_or_after_now
     [registered] = api.client.app.state.backend.ledger.events.get(ids.enterprise_id(first))
     assert (registered.timestamp, registered.actor) == (api.clock.now, "province:gd-miit")
 
+
+def test_an_idempotency_key_gets_its_answer_again_and_is_refused_for_another_file(api):
+    usccs = [s.make_uscc(f"91440600MA83{n:05d}") for n in range(4)]
+    first = post(api, "enterprises", enterprises(usccs[0]), key="imp-1")
+    assert first.status_code == 200 and first.json()["written"] == 1 and REPLAYED not in first.headers
+    before = event_count(api)
+    again = post(api, "enterprises", enterprises(usccs[0]), key="imp-1")
+    assert again.status_code == 200 and again.headers[REPLAYED] == "true"
+    assert again.json() == first.json() and event_count(api) == before  # written 1, as first answered
+
+    other = assert_problem(post(api, "enterprises", enterprises(usccs[1]), key="imp-1"), 409,
+                           "IDEMPOTENCY_KEY_REUSED")
+    assert "different request" in other["detail"]
+    assert_problem(post(api, "enterprises", enterprises(usccs[0]), key="imp-1", dry_run="true"), 409,
+                   "IDEMPOTENCY_KEY_REUSED")  # the same file with other options is another request
+    assert event_count(api) == before and enterprise(api, usccs[1]).status_code == 404
+
+    refused = post(api, "enterprises", enterprises(usccs[2], city="999999"), key="imp-2")
+    body = assert_problem(refused, 422, "IMPORT_ROWS_REFUSED")
+    replayed = post(api, "enterprises", enterprises(usccs[2], city="999999"), key="imp-2")
+    assert replayed.status_code == 422 and replayed.headers[REPLAYED] == "true"
+    assert replayed.headers["content-type"].startswith(PROBLEM_JSON)
+    assert {k: v for k, v in replayed.json().items() if k != "request_id"} == {
+        k: v for k, v in body.items() if k != "request_id"}
+
+    # a key is the caller's: another province token's same key is a first request
+    mine = post(api, "enterprises", enterprises(usccs[3]), key="imp-1")
+    assert mine.status_code == 409
+    theirs = api.client.post("/v1/imports", params={"kind": "enterprises"}, content=enterprises(usccs[3]),
+                             headers={**bearer(api.settings, "province", subject="province:ops"),
+                                      "Content-Type": "text/csv", "Idempotency-Key": "imp-1"})
+    assert theirs.status_code == 200 and theirs.json()["written"] == 1, theirs.text
