@@ -144,7 +144,8 @@ class Column:
         return self.parse(cell)
 
 
-# Every kind may carry the source system's own record of when and by whom a row was recorded.
+# Every kind may carry when and by whom a row was recorded (the columns importer/registers.py writes). Only a training
+# store takes them; elsewhere a row is recorded at the service clock's now by the caller (importer/recorded.py).
 RECORDED_AT = Column("recorded_at", "记录时间", moment, required=False, example="2019-03-05T09:00:00+08:00")
 RECORDED_BY = Column("recorded_by", "记录人", text, required=False, example="province:gd-miit")
 PROVENANCE_COLUMNS = (RECORDED_AT, RECORDED_BY)

@@ -1,6 +1,6 @@
 """From a file's bytes to the steps an import decides: the header matched to the kind's columns, each cell read,
-each row's ``By`` (its recorded time and actor, its provenance as correlation id), the rows an earlier import of
-the same file wrote left out, and the steps grouped in chunks of rows."""
+each row's ``By`` (its recorded time and actor as ``importer/recorded.py`` rules, its provenance as correlation
+id), the rows an earlier import of the same file wrote left out, and the steps grouped in chunks of rows."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError
 from importer.columns import MissingValue, match_header
 from importer.kinds import Kind, Refused, Row, Step
 from importer.reading import UnreadableFile, read_table
+from importer.recorded import NotRecordable, Recording
 from importer.report import ImportResult, RowError, errors_of
 from ledger.errors import LedgerError
 from ledger.provenance import imported_rows_id, row_correlation_id
@@ -25,9 +26,10 @@ class Chunk:
     first_row: int
     last_row: int
     steps: list[Step]
+    recorded_at: datetime  # of its ImportedRows record: the latest recorded time of its rows and the rows before
 
 
-def prepare(app: Any, kind: Kind, data: bytes, result: ImportResult, actor: str, now: datetime, chunk_rows: int
+def prepare(app: Any, kind: Kind, data: bytes, result: ImportResult, recording: Recording, chunk_rows: int
              ) -> tuple[list[int], list[Chunk], dict[int, By]] | None:
     """The rows not imported before, as steps in chunks, and each row's ``By``; None if the file cannot be read.
     The parsed cells are dropped on return: the command values hold what is decided."""
@@ -42,7 +44,7 @@ def prepare(app: Any, kind: Kind, data: bytes, result: ImportResult, actor: str,
         return None
     numbers = [number for number, _ in table.rows]
     done = result.already_imported = imported_prefix(app, result.sha256, numbers)
-    rows, by_row = _parse(table.rows[done:], positions, kind, result.sha256, actor, now, result.errors)
+    rows, by_row = _parse(table.rows[done:], positions, kind, result.sha256, recording, result.errors)
     steps: list[Step] = []
     for planned in kind.plan(rows, result.sha256):
         if isinstance(planned, Refused):
@@ -50,7 +52,7 @@ def prepare(app: Any, kind: Kind, data: bytes, result: ImportResult, actor: str,
         else:
             steps.append(planned)
     result.decided = len(numbers) - done
-    return numbers, _chunks(numbers[done:], steps, chunk_rows), by_row
+    return numbers, _chunks(numbers[done:], steps, chunk_rows, by_row, recording.start()), by_row
 
 
 def column_keys(kind: Kind) -> list[str]:
@@ -83,8 +85,8 @@ def _header(header: list[Any], kind: Kind, errors: list[RowError]) -> dict[str, 
 DISTINCT_CELLS = 512
 
 
-def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], kind: Kind, sha256: str, actor: str,
-           now: datetime, errors: list[RowError]) -> tuple[list[Row], dict[int, By]]:
+def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], kind: Kind, sha256: str,
+           recording: Recording, errors: list[RowError]) -> tuple[list[Row], dict[int, By]]:
     rows, by_row = [], {}
     # A column the header lacks reads as an empty cell at an index past every row's end.
     columns: list[tuple[str, Callable[[Any], Any], int, dict[str, Any]]] = [
@@ -107,20 +109,30 @@ def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], k
             if cell.__class__ is str and len(seen) < DISTINCT_CELLS:
                 seen[cell] = parsed
         if ok:
-            by_row[number] = By(actor=values["recorded_by"] or actor, at=values["recorded_at"] or now,
-                                correlation_id=row_correlation_id(sha256, number))
+            try:
+                by_row[number] = recording.by(values["recorded_at"], values["recorded_by"],
+                                              row_correlation_id(sha256, number))
+            except NotRecordable as refusal:
+                errors.extend(RowError(number, column, code, message) for code, column, message in refusal.problems)
+                ok = False
         rows.append(Row(number, values, ok))
     return rows, by_row
 
 
-def _chunks(numbers: list[int], steps: list[Step], size: int) -> list[Chunk]:
-    chunks, i = [], 0
-    for start in range(0, len(numbers), size):
-        first, last = numbers[start], numbers[min(start + size, len(numbers)) - 1]
+def _chunks(numbers: list[int], steps: list[Step], size: int, by_row: dict[int, By], start: datetime
+            ) -> list[Chunk]:
+    chunks, i, recorded_at = [], 0, start
+    for begin in range(0, len(numbers), size):
+        end = min(begin + size, len(numbers))
+        first, last = numbers[begin], numbers[end - 1]
         j = i
         while j < len(steps) and steps[j].row <= last:
             j += 1
-        chunks.append(Chunk(first, last, steps[i:j]))
+        for number in numbers[begin:end]:
+            by = by_row.get(number)
+            if by is not None and by.at > recorded_at:
+                recorded_at = by.at
+        chunks.append(Chunk(first, last, steps[i:j], recorded_at))
         i = j
     return chunks
 

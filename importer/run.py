@@ -10,9 +10,11 @@ reports the others (a re-import does not retry them).
 Each chunk of rows is written with its ``ImportedRows`` record (``ledger/provenance.py``), whose id follows from the
 file's SHA-256 and the chunk's first row: the same file imported again finds its records and changes nothing, and
 an import interrupted between chunks continues where it stopped. Every event a row causes carries
-``import:<sha256>:<row>`` as its correlation id and is recorded at the row's ``recorded_at`` (the source system's
-time) when the file has one, else at ``now``. Rows are decided through a unit of work (``writer/unit_of_work.py``),
-as the simulator decides its commands, each chunk's aggregates read in one round trip (``importer/preload.py``).
+``import:<sha256>:<row>`` as its correlation id and is recorded at ``now`` by the caller; only on a training store may
+a row's ``recorded_at`` and ``recorded_by`` say otherwise (``importer/recorded.py``), and a chunk's record is then
+recorded at its latest row's time, so that what the store knows stays in recorded order. Rows are decided through a
+unit of work (``writer/unit_of_work.py``), as the simulator decides its commands, each chunk's aggregates read in one
+round trip (``importer/preload.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +31,7 @@ from importer.holding import HoldingUnitOfWork
 from importer.kinds import KINDS, Kind
 from importer.plan import Chunk, column_keys, imported_prefix, prepare
 from importer.preload import covered, preload
+from importer.recorded import Recording
 from importer.report import ImportResult, RowError, errors_of
 from ledger.errors import LedgerError
 from ledger.provenance import ImportedRows
@@ -83,7 +87,7 @@ def _run(app: Any, kind_name: str, data: bytes, *, file_name: str, actor: str, n
     progress = progress or Progress()
     sha256 = hashlib.sha256(data).hexdigest()
     result = ImportResult(kind.name, file_name, sha256, dry_run=dry_run, partial=partial)
-    prepared = prepare(app, kind, data, result, actor, now, chunk_rows)
+    prepared = prepare(app, kind, data, result, Recording(app, actor, now), chunk_rows)
     if prepared is None:
         return result
     numbers, chunks, by_row = prepared
@@ -212,7 +216,7 @@ def _at_once(app: Any, kind: Kind, chunks: list[Chunk], by_row: dict[int, By], r
 
 
 def _marker(by: By, meta: dict[str, Any], numbers: list[int], chunk: Chunk, refused: set[int]) -> ImportedRows:
-    return ImportedRows.record(by, first_row=chunk.first_row, last_row=chunk.last_row,
+    return ImportedRows.record(replace(by, at=chunk.recorded_at), first_row=chunk.first_row, last_row=chunk.last_row,
                                written_rows=_rows_in(numbers, chunk) - len(refused), refused_rows=sorted(refused),
                                **meta)
 

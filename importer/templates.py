@@ -40,6 +40,9 @@ def template_xlsx(kind: Kind) -> bytes:
     notes.append([])
     notes.append(["金额均为整数分；时间须带时区，如 2019-03-05T09:00:00+08:00 / money is integer fen; times carry "
                   "their UTC offset"])
+    notes.append(["记录时间、记录人仅培训库采用，正式库请留空：每行按导入时的服务时钟、由导入人记录 / recorded_at and "
+                  "recorded_by are kept only on a training store; elsewhere leave them empty: a row is recorded when "
+                  "it is imported, by whoever imports it"])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

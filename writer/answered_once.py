@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger import ids
-from ledger.answered_requests import AnsweredRequest
+from ledger.answered_requests import AnsweredRequest, Replayed
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command
 from ledger.errors import ConcurrentUpdateError, LedgerError, NotFoundError
@@ -81,3 +81,28 @@ def answer_once(app: VoucherLedger, command: Command, by: By, key: IdempotencyKe
     if error is not None:
         raise error
     return result
+
+
+# An operation that commits on its own and is idempotent by itself (a bulk import: a file's rows are recorded once,
+# by the file's SHA-256, ``ledger/provenance.py``) keeps its answer under the key after it, in a transaction of its
+# own. A crash between the two leaves the key unanswered; the operation run again under it changes nothing and is
+# answered for what it finds (the file already imported).
+def earlier_answer(app: VoucherLedger, key: IdempotencyKey) -> Replayed | None:
+    """The answer kept under the key, None if it has none; another request under it is refused
+    (``IDEMPOTENCY_KEY_REUSED``)."""
+    answered = app._find(key.request_id, AnsweredRequest)  # noqa: SLF001 - the writer layer reads as the ledger does
+    return None if answered is None else answered.replay(key.fingerprint)
+
+
+def keep_answer(app: VoucherLedger, key: IdempotencyKey, by: By, answer: Any) -> Replayed | None:
+    """Keep ``answer`` (plain data) under the key; if another request under the key was answered first, that answer
+    (or ``IDEMPOTENCY_KEY_REUSED``) instead."""
+
+    def keep() -> Replayed | None:
+        earlier = earlier_answer(app, key)
+        if earlier is None:
+            app._save(AnsweredRequest.answered(  # noqa: SLF001
+                by, request_id=key.request_id, fingerprint=key.fingerprint, result=answer))
+        return earlier
+
+    return app._run(keep)  # noqa: SLF001 - a clash with another first answer is decided again: it replays that one

@@ -25,8 +25,9 @@ HELP = (
     "refusal is listed in FILE.errors.csv and FILE.errors.xlsx (row, column, code, message). --dry-run stops after "
     "deciding; --partial writes the rows that pass and reports the others.\n\n"
     "Importing the same file again changes nothing: each row's identity is the file's SHA-256 and its row number, "
-    "kept in its events' correlation id import:<sha256>:<row>. A row is recorded at its recorded_at (the source "
-    "system's time) when the file has that column, else now."
+    "kept in its events' correlation id import:<sha256>:<row>. A row is recorded now (the service clock) by --actor. "
+    "Only a training store takes a row's recorded_at and recorded_by (a register exported from one, loaded again), "
+    "between the store's latest recorded time and now, in file order; elsewhere a row that fills them is refused."
 )
 
 
@@ -62,7 +63,7 @@ def register(app: typer.Typer) -> None:
         dry_run: bool = typer.Option(False, "--dry-run", help="decide every row and write nothing"),
         partial: bool = typer.Option(False, "--partial", help="write the rows that pass; report the others"),
         report: Path = typer.Option(None, "--report", help="stem of the error reports (default: FILE)"),
-        actor: str = typer.Option("province:import", help="who records rows that do not say (recorded_by)"),
+        actor: str = typer.Option("province:import", help="who records the rows (the province or one of its offices)"),
     ) -> None:
         try:
             if template is not None:

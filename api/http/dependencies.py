@@ -96,8 +96,14 @@ class Call:
             if self.key_required:
                 raise ApiError(400, "IDEMPOTENCY_KEY_REQUIRED", "this request moves money: send an Idempotency-Key header")
             return None
-        fingerprint = request_hash(self.request.method, self.request.url.path,
-                                   None if body is None else body.model_dump(mode="json"))
+        return self.key_for(None if body is None else body.model_dump(mode="json"))
+
+    def key_for(self, content: Any) -> IdempotencyKey | Response:
+        """The call's Idempotency-Key (which it has) to answer under, or the answer an earlier version kept for it;
+        ``content`` (plain data) is what tells two requests on this path apart: the same key with other content is
+        refused (``IDEMPOTENCY_KEY_REUSED``)."""
+        assert self.idempotency_key is not None
+        fingerprint = request_hash(self.request.method, self.request.url.path, content)
         keys: IdempotencyKeys = self.backend.idempotency
         # Keys are scoped to the caller's role and subject: two tokens with the same subject but different roles
         # (or several province tokens minted without --subject) must not see each other's stored answers.

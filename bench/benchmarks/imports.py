@@ -17,16 +17,19 @@ from bench import import_files as files
 from bench.context import Context
 from bench.registry import Figure, Goal, benchmark
 from importer.run import run_import
-from store.opening import open_ledger
+from simulator.store import open_simulation_store
 from store.settings import Settings
 
 ROWS = {"full": 100_000, "quick": 2_000, "tiny": 50}
 
 
 def _open(ctx: Context, store: str):
+    """A training store: the synthetic 2019 registers carry their recorded times, which only such a store takes
+    (importer/recorded.py)."""
     if store == "postgres":
-        return open_ledger(ctx.postgres.ledger_settings("bench_import"))
-    return open_ledger(Settings(store="sqlite", sqlite_path=ctx.sqlite_path(f"import_{uuid.uuid4().hex[:8]}")))
+        return open_simulation_store(ctx.postgres.ledger_settings("bench_import"))
+    path = ctx.sqlite_path(f"import_{uuid.uuid4().hex[:8]}")
+    return open_simulation_store(Settings(store="sqlite", sqlite_path=path))
 
 
 @benchmark("imports", order=27, description="claims/s imported from a CSV file (all-or-nothing and partial)")

@@ -100,8 +100,7 @@ def test_the_province_runs_the_current_year_through_the_command_line(store_setti
                          "contract_date": contract.isoformat(), "contract_amount_fen": FEE_FEN,
                          "invoice_nos": "FP-1", "payment_proven_fen": FEE_FEN, "payment_proof_ref": "BANK-1",
                          "acceptance_report_ref": "ACC-1", "accepted_at": moment, "no_other_funding": "是",
-                         "fee_category": "APPLICATION_SERVICE",
-                         "eligible_fee_fen": FEE_FEN, "recorded_by": f"enterprise:{ENTERPRISE}"}])
+                         "fee_category": "APPLICATION_SERVICE", "eligible_fee_fen": FEE_FEN}])
     cli.load("approvals", [{**voucher_key, "claim_no": "C-1", "decision": "APPROVE"}])
     cli.load("settlements", [{"batch_no": "B-1", "provider_uscc": PROVIDER, "period": f"{now:%Y-%m}", **voucher_key,
                               "claim_no": "C-1", "paid_at": moment}])
@@ -135,7 +134,7 @@ def test_the_province_runs_the_current_year_through_the_command_line(store_setti
                  if row["entity_id"] == voucher_id and row["event_type"].startswith("Voucher.")]
     assert [row["event_type"] for row in trail] == [
         "Voucher.Issued", "Voucher.Claimed", "Voucher.ClaimApproved", "Voucher.ClaimBatched", "Voucher.ClaimSettled"]
-    assert trail[1]["actor"] == f"enterprise:{ENTERPRISE}"
+    assert trail[1]["actor"] == "province:import"  # who recorded it: on the real record, whoever imported it
     recorded = [datetime.fromisoformat(row["recorded_utc"].replace("Z", "+00:00")) for row in trail]
     finished = datetime.now(UTC)
     assert all(started - timedelta(seconds=1) <= r <= finished for r in recorded)  # recorded on the real clock

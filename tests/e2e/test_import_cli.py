@@ -1,5 +1,6 @@
 """`voucher-ledger import`: templates, an import with refused rows (exit 1, the error report as CSV and XLSX, nothing
-written), a clean import and its repeat; run as a process on an SQLite store."""
+written), a clean import and its repeat, a register's recorded times kept on a training store only; run as a process
+on an SQLite store."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ import io
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
 
 from importer.kinds import KINDS
+from importer.registers import history_runs
+from importer.run import run_import
 from ledger import ids
+from simulator.store import open_simulation_store
 from store.opening import open_ledger
 from store.settings import Settings
 from tests.support import import_scenario as s
@@ -61,3 +66,51 @@ def test_templates_refusals_reports_and_repeats(tmp_path):
         ledger.close()
     assert run(["nonsense", "good.csv"], tmp_path, store).returncode == 2
     assert run(["enterprises", "good.csv", "--actor", "enterprise:x"], tmp_path, store).returncode == 2
+
+
+def test_a_register_exported_from_a_training_store_loads_into_a_training_store_only(tmp_path):
+    """The round trip importer/registers.py exists for: a training store's history, exported with each row's
+    recorded time and actor, loads with them into another training store. The store that is the real record refuses
+    the same file (it records each row when imported, by who imports it), and a training store refuses rows recorded
+    before what it already knows or after now (importer/recorded.py)."""
+    source = open_simulation_store(Settings(store="sqlite", sqlite_path=tmp_path / "source.sqlite3"))
+    try:
+        for kind, data in s.programme_files()[:2]:  # enterprises, providers: recorded on 2019-03-01
+            assert run_import(source, kind, data, file_name=f"{kind}.csv", actor="province:source-system",
+                              now=datetime.now(UTC)).errors == []
+        runs = history_runs(source)
+        recorded = {uscc: next(iter(source.events.get(ids.enterprise_id(uscc)))) for uscc in (s.E1, s.E2, s.E3)}
+    finally:
+        source.close()
+    assert [kind for kind, _ in runs] == ["enterprises", "providers"]
+    training = tmp_path / "training.sqlite3"
+    open_simulation_store(Settings(store="sqlite", sqlite_path=training)).close()  # a new training store
+    for number, (kind, rows) in enumerate(runs):
+        (tmp_path / f"{number}-{kind}.csv").write_bytes(s.csv_file(kind, rows))
+        done = run([kind, f"{number}-{kind}.csv"], tmp_path, training)
+        assert done.returncode == 0 and f'"written": {len(rows)}' in done.stderr, done.stderr
+    loaded = open_ledger(Settings(store="sqlite", sqlite_path=training))
+    try:
+        for uscc, event in recorded.items():
+            again = next(iter(loaded.events.get(ids.enterprise_id(uscc))))
+            assert (again.timestamp, again.actor) == (event.timestamp, "province:source-system")
+    finally:
+        loaded.close()
+
+    record = tmp_path / "record.sqlite3"  # opened on the real clock: the record itself
+    refused = run(["enterprises", "0-enterprises.csv"], tmp_path, record)
+    assert refused.returncode == 1 and "nothing was written" in refused.stderr
+    report = list(csv.reader(io.StringIO((tmp_path / "0-enterprises.csv.errors.csv").read_text(encoding="utf-8-sig"))))
+    assert {tuple(r[1:3]) for r in report[1:]} == {("recorded_at", "RECORDED_AT_NOT_ALLOWED"),
+                                                    ("recorded_by", "RECORDED_BY_NOT_ALLOWED")}
+    assert len(report) == 1 + 2 * len(runs[0][1])
+
+    late = [{"uscc": s.make_uscc("91440600MA8000001"), "name": "丙", "city": s.FOSHAN, "carrier": "CHINA_MOBILE",
+             "established_on": "2010-01-01", "recorded_at": "2018-05-01T09:00:00+08:00", "recorded_by": "auditor:省审计厅"},
+            {"uscc": s.make_uscc("91440600MA8000002"), "name": "丁", "city": s.FOSHAN, "carrier": "CHINA_MOBILE",
+             "established_on": "2010-01-01", "recorded_at": "2999-01-01T09:00:00+08:00"}]
+    (tmp_path / "late.csv").write_bytes(s.csv_file("enterprises", late))
+    assert run(["enterprises", "late.csv"], tmp_path, training).returncode == 1
+    report = list(csv.reader(io.StringIO((tmp_path / "late.csv.errors.csv").read_text(encoding="utf-8-sig"))))
+    assert [r[:3] for r in report[1:]] == [["2", "recorded_at", "RECORDED_AT_OUT_OF_ORDER"],
+                                           ["3", "recorded_at", "RECORDED_AT_IN_FUTURE"]]

@@ -15,8 +15,8 @@ from ledger.errors import ConcurrentUpdateError, DuplicateClaimError, Idempotenc
 from ledger.money import YUAN
 from tests.support.assertions import last_event_id
 from tests.support.commands import Scripted
-from writer import library_internals
-from writer.answered_once import IdempotencyKey, answer_once
+from writer import answered_once, library_internals
+from writer.answered_once import IdempotencyKey, answer_once, earlier_answer, keep_answer
 from writer.group_commit import GroupCommitWriter
 
 
@@ -127,3 +127,32 @@ def test_concurrent_first_requests_with_one_key_have_one_effect(world, ready):
     assert world.app.voucher(voucher).held_fen == 500_000
     answered = world.app.repository.get(key("race").request_id)
     assert isinstance(answered, AnsweredRequest)
+
+
+def test_an_answer_kept_after_its_own_commit_is_replayed_and_the_first_kept_wins(world, monkeypatch):
+    """An operation idempotent by itself (a bulk import) keeps its answer under the key after it commits
+    (keep_answer): a later request under the key gets that answer, another request is refused, and of two answers
+    kept under one key the first stays."""
+    app, by = world.app, world.by()
+    first = {"status": 200, "body": {"written": 3, "errors": []}}
+    assert earlier_answer(app, key("imp-1")) is None
+    assert keep_answer(app, key("imp-1"), by, first) is None
+    assert earlier_answer(app, key("imp-1")) == Replayed({"status": 200, "body": {"written": 3, "errors": ()}})
+    assert keep_answer(app, key("imp-1"), by, {"status": 200, "body": {"written": 0}}) == earlier_answer(
+        app, key("imp-1"))  # a second first request under the key: the first answer is given back
+    with pytest.raises(IdempotencyKeyReusedError):
+        earlier_answer(app, key("imp-1", fingerprint="another file"))
+    with pytest.raises(IdempotencyKeyReusedError):
+        keep_answer(app, key("imp-1", fingerprint="another file"), by, first)
+    # Two first requests that both found no answer: the later save meets the store's unique index, is decided again
+    # and gives back the answer that committed.
+    looked = []
+    real = answered_once.earlier_answer
+
+    def not_yet_the_first_time(app, key):
+        looked.append(key.key)
+        return None if len(looked) == 1 else real(app, key)
+
+    monkeypatch.setattr(answered_once, "earlier_answer", not_yet_the_first_time)
+    assert keep_answer(app, key("imp-1"), by, {"status": 200, "body": {"written": 0}}) == real(app, key("imp-1"))
+    assert looked == ["imp-1", "imp-1"]

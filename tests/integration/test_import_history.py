@@ -1,6 +1,7 @@
-"""A simulated programme exported as the province's registers (importer/registers.py) and imported into an empty store
-reaches the simulated store's figures: every voucher's balance, status and claims, every city's and provider's
-quota use, every batch's payment."""
+"""A simulated programme exported as the province's registers (importer/registers.py) and imported into an empty
+training store reaches the simulated store's figures: every voucher's balance, status and claims, every city's and
+provider's quota use, every batch's payment. Only a training store takes the registers' recorded times and actors
+(importer/recorded.py): a simulated history never happened."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from datetime import UTC, datetime
 from importer.references import batch_id
 from importer.registers import history_runs
 from importer.run import run_import
-from ledger import ids
 from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
 from simulator import simulate
+from simulator.store import open_simulation_store
 from store.opening import open_ledger
 from store.settings import Settings
 from tests.support.import_scenario import csv_file
@@ -45,7 +46,7 @@ def figures(app, batch_numbers):
 
 def test_a_simulated_programme_imported_from_its_registers_reaches_the_same_figures(tmp_path):
     simulated = open_ledger(Settings(store="sqlite", sqlite_path=tmp_path / "simulated.sqlite3"))
-    imported = open_ledger(Settings(store="sqlite", sqlite_path=tmp_path / "imported.sqlite3"))
+    imported = open_simulation_store(Settings(store="sqlite", sqlite_path=tmp_path / "imported.sqlite3"))
     try:
         simulate(simulated, events=4_000, seed=7, flush_events=500)
         runs = history_runs(simulated)

@@ -10,6 +10,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from importer.run import run_import
+from simulator.store import open_simulation_store
 from store.opening import open_ledger, pg_connect
 from tests.conftest import settings_for
 from tests.integration.test_import import NOW, event_count
@@ -19,7 +20,7 @@ from tests.support import import_scenario as s
 @pytest.fixture
 def pg(request, tmp_path):
     settings = settings_for("postgres", request, tmp_path)
-    app = open_ledger(settings)
+    app = open_simulation_store(settings)  # a training store: the scenario's registers carry their 2019 recorded times
     try:
         yield settings, app
     finally:

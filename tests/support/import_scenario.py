@@ -31,6 +31,17 @@ def csv_file(kind: str, rows: list[dict[str, object]], *, headers: str = "key") 
     return out.getvalue().encode("utf-8")
 
 
+def unrecorded(data: bytes) -> bytes:
+    """A file of :func:`csv_file` (key headers) with its recorded_at and recorded_by cells left empty: each row is then
+    recorded when it is imported, by who imports it (all a store that is not a training store takes)."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    blank = [i for i, name in enumerate(rows[0]) if name in ("recorded_at", "recorded_by")]
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([rows[0], *([("" if i in blank else cell) for i, cell in enumerate(row)]
+                                          for row in rows[1:])])
+    return out.getvalue().encode("utf-8")
+
+
 def voucher(uscc: str, item: str) -> dict[str, object]:
     return {"uscc": uscc, "year": 2019, "item_id": item}
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 from uuid import UUID, uuid5
 
 from ledger.catalogue import CatalogueItem
@@ -141,3 +143,25 @@ class Desk:
         self.contract_keys[(self.provider.id, evidence_number(held.contract_no))].release_part(
             b, claim_id=claim_id, voucher_id=self.voucher.id, reason="claim rejected")
         return freed
+
+
+class StoreOf:
+    """What an import reads of a store before deciding its rows (``importer/recorded.py``): whether it is a training
+    store, and the recorded times of its last events (oldest first)."""
+
+    def __init__(self, *, training: bool, recorded: tuple[datetime, ...] = ()) -> None:
+        self.training, self.recorded, self.pages = training, recorded, 0
+        self.recorder, self.mapper = self, self
+
+    def training_mark(self) -> object | None:
+        return object() if self.training else None
+
+    def max_notification_id(self) -> int | None:
+        return len(self.recorded) or None
+
+    def select_notifications(self, start: int, limit: int) -> list[datetime]:
+        self.pages += 1
+        return list(self.recorded[start - 1:start - 1 + limit])
+
+    def to_domain_event(self, recorded: datetime) -> Any:
+        return SimpleNamespace(timestamp=recorded)

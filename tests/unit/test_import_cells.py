@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from importer import plan
 from importer.kinds import KINDS
+from importer.recorded import Recording
+from tests.unit.builders import StoreOf
 
 NOW = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 KIND = KINDS["provider-quotas"]  # uscc, year, amount_fen, recorded_at, recorded_by
@@ -15,7 +17,8 @@ KIND = KINDS["provider-quotas"]  # uscc, year, amount_fen, recorded_at, recorded
 def parse(rows):
     positions = {c.key: i for i, c in enumerate(KIND.all_columns)}
     errors = []
-    parsed, by_row = plan._parse(rows, positions, KIND, "ab" * 32, "province:test", NOW, errors)
+    recording = Recording(StoreOf(training=True), "province:test", NOW)  # a training store: recorded_at is kept
+    parsed, by_row = plan._parse(rows, positions, KIND, "ab" * 32, recording, errors)
     return parsed, by_row, errors
 
 

@@ -2,7 +2,14 @@
 
 The file is the request body (CSV or XLSX, any content type) or the part named ``file`` of a multipart form;
 ``kind`` is a query parameter (or a form field). The answer is the run's summary and every row error; a file with a
-refused row writes nothing and is answered 422 ``IMPORT_ROWS_REFUSED`` with the same fields.
+refused row writes nothing and is answered 422 ``IMPORT_ROWS_REFUSED`` with the same fields. Rows are recorded at the
+service clock's now by the caller; only a training store takes a file's recorded times and actors
+(``importer/recorded.py``).
+
+With an Idempotency-Key the answer is kept under the key (``writer.answered_once.keep_answer``): the same key with
+the same file (its SHA-256) and options gets that answer again and changes nothing; with another file or other
+options it is refused (409 ``IDEMPOTENCY_KEY_REUSED``) before anything is decided. An interrupted import (503) keeps
+no answer: the same key continues it.
 
 The rows are written through the import's own unit of work on the service's ledger, beside the group-commit writer:
 if both change one record at once, the later commit is refused and decided again from the store (costs time, never
@@ -11,20 +18,22 @@ correctness: writer/group_commit.py).
 
 from __future__ import annotations
 
+import hashlib
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from api.http.dependencies import Call, call
-from api.http.problems import ApiError
+from api.http.problems import REPLAYED, ApiError, problem
 from importer.kinds import KINDS
 from importer.report import ImportResult
 from importer.run import ImportInterrupted, kind_named, run_import
+from writer.answered_once import earlier_answer, keep_answer
 
 router = APIRouter(tags=["bulk import"])
 MAX_BYTES = 200 * 1024 * 1024
@@ -53,8 +62,22 @@ class ImportOut(BaseModel):
     errors: list[RowErrorOut]
 
 
-def _answer(result: ImportResult) -> dict[str, Any]:
-    return {**result.summary(), "errors": [vars(e) for e in result.errors]}
+def _answer(result: ImportResult, partial: bool) -> dict[str, Any]:
+    """The answer kept under an Idempotency-Key too: its status, a refusal's detail, and the body."""
+    body = {**result.summary(), "errors": [vars(e) for e in result.errors]}
+    if result.errors and not partial:
+        return {"status": 422, "detail": f"{result.refused_rows} row(s) refused; nothing was written", "body": body}
+    return {"status": 200, "body": body}
+
+
+def _response(answer: dict[str, Any], request: Request, *, replayed: bool = False) -> Response:
+    if answer["status"] == 422:
+        response: Response = problem(422, "IMPORT_ROWS_REFUSED", answer["detail"], request, **answer["body"])
+    else:
+        response = JSONResponse(answer["body"])
+    if replayed:
+        response.headers[REPLAYED] = "true"
+    return response
 
 
 def _file_of(content_type: str, body: bytes) -> tuple[bytes, str | None, str | None]:
@@ -111,13 +134,25 @@ async def import_file(
         raise ApiError(400, "MALFORMED_BODY", "the body is empty: send the CSV or XLSX file")
     by = c.by()
     ledger = c.ledger
+    name = file_name or part_name or "upload"
+    key = None
+    if c.idempotency_key is not None:
+        key = c.key_for({"kind": kind, "dry_run": dry_run, "partial": partial, "file_name": name,
+                         "sha256": hashlib.sha256(data).hexdigest()})
+        if isinstance(key, Response):
+            return key
+        earlier = await run_in_threadpool(earlier_answer, ledger, key)
+        if earlier is not None:
+            return _response(earlier.value, request, replayed=True)
     try:
-        result = await run_in_threadpool(run_import, ledger, kind, data, file_name=file_name or part_name or "upload",
-                                         actor=by.actor, now=by.at, dry_run=dry_run, partial=partial)
+        result = await run_in_threadpool(run_import, ledger, kind, data, file_name=name, actor=by.actor, now=by.at,
+                                         dry_run=dry_run, partial=partial)
     except ImportInterrupted as exc:
         raise ApiError(503, exc.code, str(exc)) from None
-    if result.errors and not partial:
-        raise ApiError(422, "IMPORT_ROWS_REFUSED",
-                       f"{result.refused_rows} row(s) refused; nothing was written", **_answer(result))
-    return JSONResponse(_answer(result))
+    answer = _answer(result, partial)
+    if key is not None:
+        earlier = await run_in_threadpool(keep_answer, ledger, key, by, answer)
+        if earlier is not None:  # another request under the key was answered while this one ran
+            return _response(earlier.value, request, replayed=True)
+    return _response(answer, request)
 
