@@ -102,8 +102,9 @@ def test_the_province_runs_the_current_year_through_the_command_line(store_setti
                          "acceptance_report_ref": "ACC-1", "accepted_at": moment, "no_other_funding": "是",
                          "fee_category": "APPLICATION_SERVICE", "eligible_fee_fen": FEE_FEN}])
     cli.load("approvals", [{**voucher_key, "claim_no": "C-1", "decision": "APPROVE"}])
+    paid = datetime.now(SHANGHAI).isoformat()  # after the approval just recorded: a payment follows its approval
     cli.load("settlements", [{"batch_no": "B-1", "provider_uscc": PROVIDER, "period": f"{now:%Y-%m}", **voucher_key,
-                              "claim_no": "C-1", "paid_at": moment}])
+                              "claim_no": "C-1", "paid_at": paid}])
 
     amount = floor_rate(FEE_FEN, RATE)  # 100,000 fen: 50 % of 200,001 rounded down
     city_part = floor_rate(amount, CITY_SHARE)
