@@ -60,8 +60,8 @@ def decide_once(app: VoucherLedger, uow: UnitOfWork, command: Command, by: By, k
         return uow.run(decided_and_answered)
     except LedgerError as refusal:
         if is_final(refusal):
-            uow.run(lambda: app._save(AnsweredRequest.refused(  # noqa: SLF001
-                by, request_id=request_id, fingerprint=key.fingerprint, refusal=refusal)))
+            uow.run(lambda final=refusal: app._save(AnsweredRequest.refused(  # noqa: SLF001
+                by, request_id=request_id, fingerprint=key.fingerprint, refusal=final)))
         raise
 
 

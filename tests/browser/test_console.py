@@ -89,7 +89,7 @@ def test_voucher_story_is_its_audit_trail(browser, served, watch):
     known_day = shanghai(settled["recorded_us"] - 86_400_000_000)[:10]
     page.fill("#known-at", known_day)
     page.click("#pickers button[type=submit]")
-    page.wait_for_selector(f"body[data-ready=true] time#shown-known-at")
+    page.wait_for_selector("body[data-ready=true] time#shown-known-at")
     assert f"known_at={known_day}" in page.url
     earlier = assert_story(page, served, voucher, as_of=end_of_day(DAY), known_at=end_of_day(known_day))
     assert len(earlier) < len(trail) and settled["position"] not in {e["position"] for e in earlier}

@@ -61,7 +61,7 @@ def test_the_trial_balance_is_the_apis_and_balances(browser, served, watch):
     city = VOUCHER_CITIES[0]
     page.select_option("#tb-filters select[name=city]", city)
     page.click("#tb-filters button[type=submit]")
-    page.wait_for_selector(f"body[data-ready=true] #trial-balance")
+    page.wait_for_selector("body[data-ready=true] #trial-balance")
     assert f"city={city}" in page.url and f"known_at={EARLIER}" in page.url
     one = assert_trial_balance(page, served, as_of=end_of_day(DAY), known_at=end_of_day(EARLIER), city=city)
     assert one["totals"]["debit_fen"] < then["totals"]["debit_fen"]

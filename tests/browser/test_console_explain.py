@@ -160,7 +160,7 @@ def test_a_voucher_figure_explains_itself_in_either_language(browser, served, wa
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.go_back()
         page.wait_for_selector("body[data-ready=true] #voucher-figures")
-    page.click(f"#voucher-figures [data-figure=settled_fen] a.explain")
+    page.click("#voucher-figures [data-figure=settled_fen] a.explain")
     page.wait_for_selector("body[data-ready=true] #explain-events")
     before = figures(page, "#explain-check")
     page.click("#lang-switch")

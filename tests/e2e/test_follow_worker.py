@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 
-from ledger.stored_names import APPLICATION_NAME
 from projections.check import check
 from projections.runner import PROJECTIONS, close_projections, open_projections
 from tests.support.follow_workers import Worker, at_least, stop_all, wait_until
