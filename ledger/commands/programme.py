@@ -29,7 +29,8 @@ class ProgrammeCommands(LedgerApplicationBase):
                 raise AlreadyExistsError(f"the {year} catalogue is already published; catalogues are never edited")
             catalogue = Catalogue.publish(by, year=year, items=items,
                                           redemption_deadline=redemption_deadline or rules.redemption_deadline,
-                                          covered=rules.covered_fee_categories)
+                                          covered=rules.covered_fee_categories,
+                                          issuance_closes=rules.issuance.closes)
             self._save(catalogue)
             return catalogue.id
 

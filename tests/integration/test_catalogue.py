@@ -113,6 +113,17 @@ def test_a_redemption_deadline_before_the_catalogue_year_is_refused(ledger):
     assert not_published(ledger, 2020)
 
 
+def test_a_redemption_deadline_before_the_years_issuance_closes_is_refused(ledger):
+    """A 2020 catalogue "redeemable until 5 January 2020" would make every voucher issued after that expire as it is
+    issued, and a catalogue is never edited: the year could never issue again (found by a black-box review)."""
+    closes = ledger.year_rules(2020).issuance.closes
+    day_before = date.fromordinal(closes.toordinal() - 1)
+    assert refused_code(lambda: publish(ledger, 2020, [CatalogueItem.checked(*ERP)], day_before)) == "INVALID_INPUT"
+    assert not_published(ledger, 2020)
+    publish(ledger, 2020, [CatalogueItem.checked(*ERP)], closes)  # redeemable to the last day of issuance: taken
+    assert ledger.catalogue(2020).redemption_deadline == closes
+
+
 # -- never edited; a new year is a new version ---------------------------------------------------------------------
 def test_a_second_publication_for_the_same_year_is_refused_and_the_first_stands(world):
     before = last_id(world.app)
