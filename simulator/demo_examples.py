@@ -76,7 +76,6 @@ def write_examples(base: str, tokens: dict[str, str], picked: Picked, at: dateti
     voucher = f"{base}/vouchers/{picked.voucher_id}"
     body = json.dumps(claim_body(picked, at, tag), ensure_ascii=True)
     period = at.astimezone(SHANGHAI).strftime("%Y-%m")
-    paid_at = at.astimezone(SHANGHAI).replace(microsecond=0).isoformat()
     rate = f"{(picked.rate * 100).normalize():f} %"
     return [
         f"# 1. the enterprise claims {picked.eligible_fee_fen:,} fen of fees on its voucher: {rate}, rounded down, "
@@ -90,8 +89,8 @@ def write_examples(base: str, tokens: dict[str, str], picked: Picked, at: dateti
                              body=json.dumps({"provider_id": str(picked.provider_id), "period": period})), "id"),
         _curl(tokens["province"], f"{base}/settlement-batches/$BATCH/claims", key=f"demo-{tag}-add",
               body=f'{{"voucher_id": "{picked.voucher_id}", "claim_id": "\'$CLAIM\'"}}'),
-        _curl(tokens["province"], f"{base}/settlement-batches/$BATCH/payment", key=f"demo-{tag}-pay",
-              body=json.dumps({"effective_at": paid_at})),
+        "# (paid now: a payment with no effective_at is dated the moment the ledger records it, after the approval)",
+        _curl(tokens["province"], f"{base}/settlement-batches/$BATCH/payment", key=f"demo-{tag}-pay", body="{}"),
     ]
 
 

@@ -190,7 +190,9 @@ class AddToBatch(Body):
 class PayBatch(Body):
     model_config = example("PayBatch")
 
-    effective_at: Moment
+    effective_at: Moment | None = Field(
+        None, description="when the money was paid (not before the claims' approval, not after now); omitted: paid "
+                          "now, at the moment the ledger records the payment")
 
 
 class CollectRecovery(Body):

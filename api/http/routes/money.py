@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends
 
+from api.http.clock import service_now
 from api.http.dependencies import Call, keyed_call
 from api.http.models import commands as s
 from ledger.claims import ClaimEvidence
@@ -101,7 +102,9 @@ async def add_to_batch(batch_id: UUID, body: s.AddToBatch, c: Call = Depends(key
              summary="Pay a batch: settles its approved claims (claims of a suspended provider are held)")
 async def pay_batch(batch_id: UUID, body: s.PayBatch, c: Call = Depends(keyed_call)):
     c.allow(*PROVINCE, what="pay settlement batches")
-    return await c.send(body, v.PayBatch(batch_id=batch_id, effective_at=body.effective_at),
+    # Read before the command's recorded time is (Call.by), so "paid now" is never after the time it is recorded.
+    paid_at = body.effective_at or service_now()
+    return await c.send(body, v.PayBatch(batch_id=batch_id, effective_at=paid_at),
                      lambda p: s.BatchPaid(batch_id=p.batch_id, total_fen=p.total_fen,
                                            settled_claims=list(p.settled_claims), dropped_claims=list(p.dropped_claims),
                                            by_city=p.by_city))
