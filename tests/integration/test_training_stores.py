@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from simulator.store import open_simulation_store
+from simulator.store import StoreNotEmptyError, open_simulation_store
 from store.clock import FixedClock, TrainingClock
 from store.opening import RealStoreRefusedError, TrainingStoreRefusedError, open_ledger
 from tests.support.scenario import World
@@ -81,3 +81,18 @@ def test_a_production_service_on_a_training_clock_is_refused_before_it_writes(st
         open_ledger(production, clock=TrainingClock(STARTED))  # a clock given in code: the settings refuse one
     assert topics(store_settings) == []
 
+
+def test_the_simulator_refuses_a_store_with_history_before_writing(store_settings):
+    open_simulation_store(store_settings, empty=True).close()  # a new store: marked, its set-up recorded
+    set_up = topics(store_settings)
+    open_simulation_store(store_settings, empty=True).close()  # only its set-up: still empty for the simulator
+    app = open_simulation_store(store_settings)
+    try:
+        World(app=app, now=STARTED).provider(quota_fen=None, whitelisted=False)
+    finally:
+        app.close()
+    before = topics(store_settings)
+    assert len(before) > len(set_up)
+    with pytest.raises(StoreNotEmptyError, match="already holds events"):
+        open_simulation_store(store_settings, empty=True)
+    assert topics(store_settings) == before
