@@ -1,7 +1,8 @@
 """A store written on a training clock is a training store for ever (DOMAIN.md, "Programme years").
 
-The mark is an event, recorded once, when a training clock first writes to the store: it survives every copy and
-export of the store, and the hash chain covers it. A production service refuses to open a marked store.
+The mark is an event, recorded once, when a training clock first opens a new store, as its first event: it survives
+every copy and export of the store, and the hash chain covers it. A production service refuses to open a marked
+store; so a training clock never marks a store that already holds real history (``store.opening`` refuses it).
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ from ledger.application import VoucherLedger
 from simulator.programme import local
 from simulator.reference import STORE_OPENED_ON
 from store.clock import FixedClock
-from store.opening import open_ledger
+from store.opening import StoreRefusedError, open_ledger
 from store.settings import Settings
+from writer.unit_of_work_scope import set_up_ids
 
 OPENED_AT = local(STORE_OPENED_ON, 8)
 
@@ -33,8 +34,32 @@ class DemoOpening:
         return OPENED_AT
 
 
-def open_simulation_store(settings: Settings, *, training_clock_start: datetime | None = None) -> VoucherLedger:
+class StoreNotEmptyError(StoreRefusedError):
+    """The simulator writes a whole history into an empty store; this one already holds more than its set-up."""
+
+
+def holds_only_its_set_up(ledger: VoucherLedger) -> bool:
+    """The store holds nothing but what opening a store records (``writer.unit_of_work_scope.set_up_ids``)."""
+    try:
+        set_up_ids(ledger)
+    except ValueError:
+        return False
+    return True
+
+
+def open_simulation_store(settings: Settings, *, training_clock_start: datetime | None = None,
+                          empty: bool = False) -> VoucherLedger:
     """A simulated history never happened: its store is a training store, marked so for ever. With
-    ``training_clock_start`` (the demo), the mark names the training clock the service will run on."""
+    ``training_clock_start`` (the demo), the mark names the training clock the service will run on. With ``empty``
+    (`voucher-ledger simulate`), a store that holds more than its set-up is refused (:class:`StoreNotEmptyError`)
+    before anything is recorded on it; a store with real history is refused in any case
+    (``store.opening.RealStoreRefusedError``): only a new store, or a training one, is opened on this clock."""
     clock = FixedClock(OPENED_AT) if training_clock_start is None else DemoOpening(training_clock_start)
-    return open_ledger(settings, clock=clock)
+
+    def refuse_a_store_with_history(ledger: VoucherLedger) -> None:
+        if not holds_only_its_set_up(ledger):
+            raise StoreNotEmptyError(
+                f"{settings.describe_store()} already holds events: the simulator writes into an empty store "
+                "(choose another VOUCHER_LEDGER_SQLITE_PATH, database or schema)")
+
+    return open_ledger(settings, clock=clock, precheck=refuse_a_store_with_history if empty else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -19,8 +19,21 @@ log = logging.getLogger("voucher_ledger.store")
 SETUP_ACTOR = "system:voucher-ledger"  # who records what every store needs (the default programme, a training mark)
 
 
-class TrainingStoreRefusedError(RuntimeError):
-    """A production service was asked to open a store written on a training clock."""
+class StoreRefusedError(RuntimeError):
+    """This process must not open the store as asked. Raised before anything is recorded on it: a refused open
+    changes nothing (the command line prints the message, ``api.cli``)."""
+
+
+class TrainingStoreRefusedError(StoreRefusedError):
+    """A production service was asked to open a store written on a training clock, or to run on one."""
+
+
+class RealStoreRefusedError(StoreRefusedError):
+    """A training clock was asked to open a store that holds real history: events and no training mark.
+
+    Marking it would make it a training store for ever (events are never removed), which a production service then
+    never opens: one stray ``VOUCHER_LEDGER_CLOCK`` (the demo prints it to export) would end a live store. A training
+    clock marks only a store that holds no events at all, or continues on one already marked."""
 
 
 def ensure_postgres_schema(settings: Settings) -> None:
@@ -65,33 +78,69 @@ def creating_tables(settings: Settings) -> Iterator[None]:
         yield
 
 
-def open_ledger(settings: Settings | None = None, *, clock: Clock | None = None, prepare: bool = True) -> VoucherLedger:
+def open_ledger(settings: Settings | None = None, *, clock: Clock | None = None, prepare: bool = True,
+                precheck: Callable[[VoucherLedger], None] | None = None) -> VoucherLedger:
     """Build the ledger application on the configured store; tables (and a named schema) are created on first use,
     under :func:`creating_tables`. With ``prepare`` (not for processes that only read), what every store needs is
     recorded at the service clock's time (``clock``, else the settings'): on a training clock, the store's training
-    mark; on a store with no programme, the default one (``ledger/default_programme.py``). A production service
-    refuses a training store."""
+    mark; on a store with no programme, the default one (``ledger/default_programme.py``).
+
+    Refused (:class:`StoreRefusedError`) before anything is recorded: ``precheck``'s refusal (the simulator's "an
+    empty store"), a training clock on a store with real history (:class:`RealStoreRefusedError`; also for a process
+    that only reads, whose answers would be as of a training time on real history), and a production service on a
+    training store or clock (:class:`TrainingStoreRefusedError`)."""
     settings = settings or get_settings()
     clock = clock or service_clock(settings)
+    # Openers take turns here on PostgreSQL, so another's set-up cannot slip between the look at the store below
+    # and the training mark it allows.
     with creating_tables(settings):
         ensure_postgres_schema(settings)
         ledger = VoucherLedger(env=settings.eventsourcing_env())
         try:
+            if precheck is not None:
+                precheck(ledger)
+            refuse_clock_for_store(ledger, clock, settings)
             if prepare:
                 prepare_store(ledger, clock)
-            if settings.production and ledger.training_mark() is not None:
-                raise TrainingStoreRefusedError(
-                    f"{settings.describe_store()} was written on a training clock; a production service "
-                    "(VOUCHER_LEDGER_PRODUCTION) never opens a training store")
         except BaseException:
             ledger.close()
             raise
     return _checked(ledger)
 
 
+def refuse_clock_for_store(ledger: VoucherLedger, clock: Clock, settings: Settings) -> None:
+    """Raise if ``clock`` may not run on this store: a training clock on real history, a production service on a
+    training store or clock. Only reads."""
+    marked = ledger.training_mark() is not None
+    if settings.production and (marked or clock.training):
+        what = "was written on a training clock" if marked else "was to be opened on a training clock"
+        raise TrainingStoreRefusedError(
+            f"{settings.describe_store()} {what}; a production service (VOUCHER_LEDGER_PRODUCTION) never opens a "
+            "training store nor runs on a training clock")
+    if clock.training and not marked and holds_events(ledger):
+        from_setting = settings.clock is not None and clock.started_at == settings.clock
+        which = (f"the training clock VOUCHER_LEDGER_CLOCK={settings.clock.isoformat()}" if from_setting else
+                 "a training clock" + (f" (started at {clock.started_at.isoformat()})" if clock.started_at else ""))
+        unset = "unset VOUCHER_LEDGER_CLOCK to work on this store on the real clock, or " if from_setting else ""
+        raise RealStoreRefusedError(
+            f"{settings.describe_store()} holds events recorded on the real clock and no training mark: {which} "
+            "would mark it as a training store for ever, and a production service would never open it again. "
+            f"Nothing was written. To go on, {unset}use a new store (another VOUCHER_LEDGER_SQLITE_PATH, PostgreSQL "
+            "database or VOUCHER_LEDGER_POSTGRES_SCHEMA) for a demo, simulation or rehearsal")
+
+
+def holds_events(ledger: VoucherLedger) -> bool:
+    """Any event at all, the set-up included: a store opened once on the real clock (by `migrate`, `serve` or any
+    command) holds its default programme, recorded then, and is most likely a live store just set up; a training
+    clock must not make it a training one."""
+    return bool(ledger.recorder.select_notifications(1, 1))
+
+
 def prepare_store(ledger: VoucherLedger, clock: Clock) -> None:
     """Record, once, what every store needs: its training mark (on a training clock) before anything else it writes,
-    and the default programme if it has none (a new store, or one written before programmes were data)."""
+    and the default programme if it has none (a new store, or one written before programmes were data). The caller
+    has refused a training clock on a store with real history (:func:`refuse_clock_for_store`), so a mark recorded
+    here is the store's first event."""
     mark = ledger.training_mark()
     if (isinstance(clock, TrainingClock) and mark is not None and mark.real_started_at is not None
             and mark.clock_started_at == clock.started_at):

@@ -108,8 +108,9 @@ class Settings(BaseSettings):
     production: bool = Field(False, description="refuse to start with the default token-signing key, a training "
                              "clock, or a store written on one")
     clock: datetime | None = Field(
-        None, description="start a training clock here (ISO-8601 with offset); it then runs in real time. A store "
-        "written on it is marked training for ever. Unset: the real clock"
+        None, description="start a training clock here (ISO-8601 with offset); it then runs in real time. It marks a "
+        "new store (no events yet) training for ever, or continues on one already marked; a store with real-clock "
+        "history is refused. Unset: the real clock"
     )
     jwt_secret: SecretStr = Field(
         SecretStr(DEFAULT_JWT_SECRET), description="HMAC key that signs and checks bearer tokens (HS256)"

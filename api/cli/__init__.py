@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
 
 from api.cli import (
     awards,
@@ -28,14 +31,30 @@ from api.cli import (
     walkthrough,
     year_end,
 )
+from store.opening import StoreRefusedError
 
+errors = Console(stderr=True, soft_wrap=True)  # one line, as the terminal wraps it: it is grepped
+
+
+class StoreRefusalsShown(TyperGroup):
+    """Every command opens the store its own way; a store refused on opening (a training clock on a live store, a
+    production service on a training one, the simulator on a store that holds events) is the operator's to fix, so
+    it is told in one line and exit 2, as the other refusals of the command line, not as a traceback. Nothing was
+    written (``store.opening``)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except StoreRefusedError as exc:
+            errors.print(f"[red]refused[/]: {escape(str(exc))}")
+            raise typer.Exit(2) from None
 
 
 def build() -> typer.Typer:
     """A fresh command line with the ledger's own command groups (the `voucher-ledger` script adds the simulator's,
     ``simulator.cli``, which sits above the API)."""
     app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服务券).",
-                      no_args_is_help=True)
+                      no_args_is_help=True, cls=StoreRefusalsShown)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,
                   lists, recovery, programme, revocation, year_end, eligibility, quotas, discounts, imports,
