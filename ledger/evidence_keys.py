@@ -32,7 +32,7 @@ from ledger.recording import By, LedgerAggregate
 
 class InvoiceKey(LedgerAggregate):
     class Registered(LedgerAggregate.Created):
-        invoice_no: str  # as compared: trimmed, upper-cased
+        invoice_no: str  # as compared (ids.evidence_number: NFKC, trimmed, upper-cased, ...)
         claim_id: UUID
         voucher_id: UUID
         provider_id: UUID
@@ -89,7 +89,7 @@ class InvoiceKey(LedgerAggregate):
 class ContractKey(LedgerAggregate):
     class Registered(LedgerAggregate.Created):
         provider_id: UUID
-        contract_no: str  # as compared: trimmed, upper-cased
+        contract_no: str  # as compared (ids.evidence_number: NFKC, trimmed, upper-cased, ...)
         contract_amount_fen: int
         claim_id: UUID
         voucher_id: UUID
@@ -105,7 +105,7 @@ class ContractKey(LedgerAggregate):
         """Made by funding from elsewhere, on a contract no claim named yet."""
 
         provider_id: UUID
-        contract_no: str  # as compared: trimmed, upper-cased
+        contract_no: str  # as compared (ids.evidence_number: NFKC, trimmed, upper-cased, ...)
 
         def apply(self, key: ContractKey) -> None:
             key.provider_id, key.contract_no = self.provider_id, self.contract_no

@@ -23,7 +23,7 @@ from ledger.recording import By
 @dataclass(frozen=True)
 class ContractFunding:
     provider_id: UUID
-    contract_no: str  # as compared: trimmed, upper-cased
+    contract_no: str  # as compared (ids.evidence_number)
     source: str  # OTHER_FUND | AWARD
 
 
@@ -33,7 +33,7 @@ class FundingCommands(LedgerApplicationBase):
         """Record that another fiscal fund (``fund_name``, its grant's ``document_no``) paid ``amount_fen`` for a
         provider's contract, effective when it was granted. Refused with ``ALREADY_FUNDED`` when a voucher claim
         holds a part of it (a rejected claim's part was released) or something else funds it already."""
-        number = _text(contract_no, "the contract number")
+        number = _contract_no(contract_no)
         fund, document, why = (_text(fund_name, "the other fund's name"),
                                _text(document_no, "the other fund's document number"), _text(reason, "a reason"))
         amount = check_fen(amount_fen, "amount", allow_zero=False)
@@ -57,7 +57,7 @@ class FundingCommands(LedgerApplicationBase):
         so that the grant and the funding stand or fall together. Raises ``ALREADY_FUNDED`` as ``fund_by_award``, and
         ``EVIDENCE_KEYS_NOT_DERIVED`` while older claims hold no keys (the grant should be refused then)."""
         self._refuse_claims_until_derived()  # ledger.commands.evidence_guard
-        key = self._contract_key(by, provider_id, _text(contract_no, "the contract number"))
+        key = self._contract_key(by, provider_id, _contract_no(contract_no))
         key.fund_by_award(by, award_id=award_id, amount_fen=check_fen(amount_fen, "amount", allow_zero=False),
                           effective_at=require_aware(effective_at, "effective time"))
         return key
@@ -75,3 +75,11 @@ def _text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(f"{what} is required")
     return value.strip()
+
+
+def _contract_no(value: object) -> str:
+    """A contract number with something visible in it once compared (a lone zero-width space is no number)."""
+    number = _text(value, "the contract number")
+    if not ids.evidence_number(number):
+        raise InvalidInputError("the contract number is required")
+    return number
