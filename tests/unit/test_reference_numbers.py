@@ -82,3 +82,14 @@ def test_the_earlier_codes_claim_key_ids_are_derived_as_it_derived_them():
     # the ones the earlier code wrote, full-width numbers and all.
     assert ids.claim_key_id(PROVIDER, "ＨＴ－６０１", "４４００１２３４") == UUID("4b3d1f79-75ee-5d21-bc15-40d29a80fc5a")
     assert ids.claim_key_id(PROVIDER, "ＨＴ－６０１", "４４００１２３４") != ids.claim_key_id(PROVIDER, "HT-601", "44001234")
+
+
+def test_imported_claims_and_batches_keep_the_ids_their_numbers_were_first_given():
+    # A store names the claims and batches a file imported by these ids, and a later file must find them again; the
+    # money rules meet at the evidence keys, not here.
+    from importer.references import batch_id, claim_id
+
+    voucher = UUID("6aed8b01-b2d4-52be-9f8a-98375a46478b")
+    assert claim_id(voucher, " ｃ－1 ", "", 0) == ids.named(f"imported-claim|{voucher}|Ｃ－1")
+    assert claim_id(voucher, "c-1", "", 0) == ids.named(f"imported-claim|{voucher}|C-1")
+    assert batch_id(PROVIDER, "Ｂ２") == ids.named(f"imported-batch|{PROVIDER}|Ｂ２")
