@@ -12,6 +12,7 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.commands.base import LedgerApplicationBase
+from ledger.commands.evidence import DerivedKeys
 from ledger.errors import InvalidInputError, ProviderNotFoundError
 from ledger.evidence_keys import ContractKey
 from ledger.fiscal_time import require_aware
@@ -48,6 +49,43 @@ class FundingCommands(LedgerApplicationBase):
                                      effective_at=effective, reason=why)
             self._save(key)
             return ContractFunding(provider_id, key.contract_no, "OTHER_FUND")
+
+        return self._run(run)
+
+    def derive_funding_key(self, by: By, *, key_id: UUID) -> DerivedKeys:
+        """Carry the funding recorded on contract key ``key_id`` to the key its number names today, when the two
+        differ: a key opened from a number typed in full-width forms, another dash or an invisible character, before
+        those compared as the plain number (``ledger.reference_numbers``), is reached by no claim any more, and its
+        contract would be claimable again. Idempotent (a key that is today's, or whose funding today's key holds,
+        changes nothing). When today's key holds a live claim part, the contract was funded twice while the keys
+        were apart: the funding is carried all the same (no further part is claimed on it) and that is reported
+        (``funded_twice``) for the province; when it holds another funding, that is reported and nothing written."""
+
+        def run() -> DerivedKeys:
+            done = DerivedKeys()
+            old = self._find(key_id, ContractKey)
+            if old is None or old.funding is None or ids.contract_key_id(old.provider_id, old.contract_no) == key_id:
+                return done
+            key = self._contract_key(by, old.provider_id, old.contract_no)
+            funding = old.funding
+            if key.funding == funding:
+                return done
+            refusal = key.funding_refusal(award_id=funding.get("award_id"))
+            if refusal is not None:
+                done.funded_twice.append(f"contract {key.contract_no} of provider {old.provider_id}, funded as "
+                                         f"{old.contract_no!r} by {old._funder()}: {refusal.detail}")
+                if key.funding is not None:
+                    return done
+            if funding["source"] == "AWARD":
+                key.fund_by_award(by, award_id=funding["award_id"], amount_fen=funding["amount_fen"],
+                                  effective_at=funding["effective_at"], checked=False)
+            else:
+                key.record_other_funding(by, fund_name=funding["fund_name"], document_no=funding["document_no"],
+                                         amount_fen=funding["amount_fen"], effective_at=funding["effective_at"],
+                                         reason=funding["reason"], checked=False)
+            self._save(key)
+            done.fundings = 1
+            return done
 
         return self._run(run)
 
