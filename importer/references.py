@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger import ids
+from ledger.reference_numbers import stored_before
 
 
 def enterprise(values: Mapping[str, Any]) -> UUID:
@@ -36,9 +37,16 @@ def claim_id(voucher_id: UUID, claim_no: str | None, sha256: str, row: int) -> U
     """The source system's claim number on its voucher names the claim (so approvals and settlements can name it);
     a claim without one is named by its provenance, the file's SHA-256 and its row."""
     if claim_no:
-        return ids.named(f"imported-claim|{voucher_id}|{ids.evidence_number(claim_no)}")
+        return ids.named(f"imported-claim|{voucher_id}|{_as_named(claim_no)}")
     return ids.named(f"imported-claim|{sha256}|{row}")
 
 
 def batch_id(provider_id: UUID, batch_no: str) -> UUID:
-    return ids.named(f"imported-batch|{provider_id}|{ids.evidence_number(batch_no)}")
+    return ids.named(f"imported-batch|{provider_id}|{_as_named(batch_no)}")
+
+
+def _as_named(number: str) -> str:
+    # Trimmed and upper-cased only, as when these ids were first derived: a store names imported claims and batches
+    # by them, and a later file must find those again. These numbers only name records; the money rules compare
+    # the evidence (invoice and contract keys), whatever width or dashes the claim number was typed with.
+    return stored_before(number)

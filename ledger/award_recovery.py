@@ -1,13 +1,13 @@
 """An award's recovery (追回), on :class:`ledger.awards.Award`: a paid award reclaimed becomes a receivable from its
 payee, collected in parts (never more than is due) or written off with a reason, each collection split between the
-fund sources like a claim's (``ledger.settlement.split_collection``). The events are the award's own."""
+fund sources like a claim's (``ledger.settlement.split_collection``), and a bank reference recorded once on it
+(``DUPLICATE_COLLECTION``, as a claim's). The events are the award's own."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from ledger.errors import (
-    BankReferenceRequiredError,
     InvalidInputError,
     InvalidTransitionError,
     RecoveryClosedError,
@@ -17,7 +17,12 @@ from ledger.errors import (
 from ledger.fiscal_time import require_aware
 from ledger.money import check_fen
 from ledger.recording import By
-from ledger.settlement import not_before_recovery, split_collection
+from ledger.settlement import (
+    not_before_recovery,
+    refuse_repeated_collection,
+    require_bank_reference,
+    split_collection,
+)
 
 
 def text(value: object, what: str) -> str:
@@ -42,10 +47,11 @@ class AwardRecovery:
 
     def collect_recovery(self, by: By, *, amount_fen: object, bank_reference: object,
                          effective_at: datetime) -> tuple[int, int]:
+        # A repeated transfer is named as such even when its first entry closed the receivable.
+        refuse_repeated_collection(self._raised_receivable(), bank_reference, f"the recovery of award {self.id}")
         due = self._open_receivable()
         amount = check_fen(amount_fen, "the amount collected", allow_zero=False)
-        if not isinstance(bank_reference, str) or not bank_reference.strip():
-            raise BankReferenceRequiredError("a collection records the bank reference of the money received")
+        require_bank_reference(bank_reference)
         effective = not_before_recovery(due, effective_at, "collection")
         outstanding = self.outstanding_fen
         if amount > outstanding:
@@ -73,9 +79,13 @@ class AwardRecovery:
         due = self.receivable
         return 0 if due is None else due["city_due_fen"] + due["province_due_fen"]
 
-    def _open_receivable(self) -> dict:
+    def _raised_receivable(self) -> dict:
         if self.receivable is None:
             raise InvalidTransitionError(f"award {self.id} has no recovery raised")
+        return self.receivable
+
+    def _open_receivable(self) -> dict:
+        self._raised_receivable()
         if self.receivable["written_off"] or self.outstanding_fen == 0:
             how = "written off" if self.receivable["written_off"] else "collected in full"
             raise RecoveryClosedError(f"the recovery of award {self.id} was {how}; nothing is due on it")

@@ -22,6 +22,7 @@ from ledger.errors import AwardOtherCityError, InvalidTransitionError, PaidBefor
 from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.money import check_fen, split_funding
 from ledger.recording import By, LedgerAggregate
+from ledger.reference_numbers import compared
 
 
 class AwardStatus(StrEnum):
@@ -140,7 +141,8 @@ class Award(AwardRecovery, LedgerAggregate):
             a.status = AwardStatus.RECOVERED.value
             a.receivable = {"amount_fen": self.amount_fen, "city_portion_fen": self.city_portion_fen,
                             "city_due_fen": self.city_portion_fen, "province_due_fen": self.province_portion_fen,
-                            "effective_at": self.effective_at, "written_off": False}
+                            "effective_at": self.effective_at, "written_off": False,
+                            "bank_references": []}  # of its collections, as compared
 
     class RecoveryCollected(LedgerAggregate.Event):
         year: int
@@ -155,6 +157,7 @@ class Award(AwardRecovery, LedgerAggregate):
         def apply(self, a: Award) -> None:
             a.receivable["city_due_fen"] -= self.city_portion_fen
             a.receivable["province_due_fen"] -= self.province_portion_fen
+            a.receivable["bank_references"].append(compared(self.bank_reference))
 
     class RecoveryWrittenOff(LedgerAggregate.Event):
         year: int

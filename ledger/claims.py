@@ -50,8 +50,8 @@ class ClaimEvidence:
     def key_numbers(self) -> tuple[str | None, tuple[str, ...]]:
         """The contract number and invoice numbers that name evidence keys, as compared (``ids.evidence_number``);
         whatever is malformed is left out (the review refuses it)."""
-        contract = evidence_number(self.contract_no) if _text(self.contract_no) else None
-        invoices = tuple(evidence_number(no) for no in _listed(self.invoice_nos) if _text(no))
+        contract = evidence_number(self.contract_no) if _number(self.contract_no) else None
+        invoices = tuple(evidence_number(no) for no in _listed(self.invoice_nos) if _number(no))
         return contract, invoices
 
     def review(self, claimed_at: datetime, eligible_fee_fen: object, rules: YearRules | None) -> EvidenceReview:
@@ -61,11 +61,11 @@ class ClaimEvidence:
         times in UTC, references trimmed."""
         malformed: list[LedgerError] = []
         against_policy: list[LedgerError] = []
-        contract_no = _text(self.contract_no)
+        contract_no = _number(self.contract_no)
         if contract_no is None:
             malformed.append(InvalidInputError("a claim needs its contract number"))
         listed = _listed(self.invoice_nos)
-        invoices = tuple(no.strip() for no in listed if _text(no))
+        invoices = tuple(no.strip() for no in listed if _number(no))
         if len(invoices) != len(listed):
             malformed.append(InvalidInputError("a claim needs its invoice numbers: one is missing or blank"))
         elif not invoices:
@@ -122,6 +122,12 @@ class EvidenceReview:
 
 def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _number(value: object) -> str | None:
+    """A contract or invoice number, trimmed as written; None when nothing is left of it once compared (blank, or
+    only invisible characters such as a zero-width space, which would otherwise all name one key)."""
+    return value.strip() if isinstance(value, str) and evidence_number(value) else None
 
 
 def _listed(values: object) -> tuple[object, ...]:

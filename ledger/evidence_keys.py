@@ -32,7 +32,7 @@ from ledger.recording import By, LedgerAggregate
 
 class InvoiceKey(LedgerAggregate):
     class Registered(LedgerAggregate.Created):
-        invoice_no: str  # as compared: trimmed, upper-cased
+        invoice_no: str  # as compared (ids.evidence_number: NFKC, trimmed, upper-cased, ...)
         claim_id: UUID
         voucher_id: UUID
         provider_id: UUID
@@ -89,7 +89,7 @@ class InvoiceKey(LedgerAggregate):
 class ContractKey(LedgerAggregate):
     class Registered(LedgerAggregate.Created):
         provider_id: UUID
-        contract_no: str  # as compared: trimmed, upper-cased
+        contract_no: str  # as compared (ids.evidence_number: NFKC, trimmed, upper-cased, ...)
         contract_amount_fen: int
         claim_id: UUID
         voucher_id: UUID
@@ -105,7 +105,7 @@ class ContractKey(LedgerAggregate):
         """Made by funding from elsewhere, on a contract no claim named yet."""
 
         provider_id: UUID
-        contract_no: str  # as compared: trimmed, upper-cased
+        contract_no: str  # as compared (ids.evidence_number: NFKC, trimmed, upper-cased, ...)
 
         def apply(self, key: ContractKey) -> None:
             key.provider_id, key.contract_no = self.provider_id, self.contract_no
@@ -211,19 +211,22 @@ class ContractKey(LedgerAggregate):
         return None
 
     def record_other_funding(self, by: By, *, fund_name: str, document_no: str, amount_fen: int,
-                             effective_at: datetime, reason: str) -> None:
-        """Record that another fiscal fund paid for this contract (arguments checked by the caller)."""
+                             effective_at: datetime, reason: str, checked: bool = True) -> None:
+        """Record that another fiscal fund paid for this contract (arguments checked by the caller). ``checked=False``
+        records, as it was, a funding recorded under another form of the number while claims took this key."""
         refusal = self.funding_refusal()
-        if refusal is not None:
+        if checked and refusal is not None:
             raise refusal
         self._record(self.OtherFundingRecorded, by, provider_id=self.provider_id, fund_name=fund_name,
                      document_no=document_no, amount_fen=amount_fen, effective_at=effective_at, reason=reason)
 
-    def fund_by_award(self, by: By, *, award_id: UUID, amount_fen: int, effective_at: datetime) -> bool:
+    def fund_by_award(self, by: By, *, award_id: UUID, amount_fen: int, effective_at: datetime,
+                      checked: bool = True) -> bool:
         """Let an award's grant fund this contract; say whether this recorded it (False: the same award already
-        funds it, so a repeated grant changes nothing). Refused when claimed on a voucher or funded otherwise."""
+        funds it, so a repeated grant changes nothing). Refused when claimed on a voucher or funded otherwise;
+        ``checked=False`` records, as it was, a grant recorded under another form of the number."""
         refusal = self.funding_refusal(award_id=award_id)
-        if refusal is not None:
+        if checked and refusal is not None:
             raise refusal
         if self.funding is not None:
             return False

@@ -12,6 +12,8 @@ from functools import lru_cache
 from hashlib import sha1
 from uuid import UUID, SafeUUID
 
+from ledger.reference_numbers import compared, stored_before
+
 NAMESPACE = UUID("6f1b8a52-3c1e-5a8e-9f0e-201803200000")  # fixed forever: ids are stored data
 _NAMESPACE_BYTES = NAMESPACE.bytes
 
@@ -81,8 +83,10 @@ def voucher_id(enterprise: UUID, year: int, item_id: str) -> UUID:
 
 
 def evidence_number(number: str) -> str:
-    """Contract and invoice numbers are compared trimmed and upper-cased, so ' ht-01' and 'HT-01' are one contract."""
-    return number.strip().upper()
+    """Contract and invoice numbers as compared (``ledger.reference_numbers``): ' ht-01', 'HT-01' and the full-width
+    'ＨＴ－０１' are one contract. A printable ASCII number is only trimmed and upper-cased, as before, so the keys a
+    store holds for such numbers keep their ids."""
+    return compared(number)
 
 
 @lru_cache(maxsize=4_096)  # a claim derives it twice (check, then the key's change): the second is a hit
@@ -110,7 +114,8 @@ def answered_request_id(scope: str, key: str) -> UUID:
 def claim_key_id(provider: UUID, contract_no: str, invoice_no: str) -> UUID:
     """The id the earlier code gave a ``ClaimKey`` (one per provider + contract + invoice of each claim): a store it
     wrote holds them, and finding one of its first claim's tells such a store apart in one indexed read."""
-    return _id("claim-key", provider, evidence_number(contract_no), evidence_number(invoice_no))
+    # The earlier code's form of the numbers, not today's: these ids were written by it and are only looked up.
+    return _id("claim-key", provider, stored_before(contract_no), stored_before(invoice_no))
 
 
 def programme_id() -> UUID:

@@ -5,6 +5,11 @@ batch; a line reversed while waiting is listed as dropped, never paid. A reversa
 (追回) receivable on the batch that paid it; the province then records collections of it (partial ones allowed, never
 more than is due) or writes what is left off, with a reason. Either closes it once nothing is due.
 
+A bank reference is recorded once per receivable (``DUPLICATE_COLLECTION``): the same transfer entered again, by a
+retried command or the same register row imported in another file, would count its money twice. References are
+compared as contract and invoice numbers are (``ledger.reference_numbers``). Another receivable may name the same
+reference: one bank transfer can repay several recoveries, each collection recording its own part.
+
 Each collection is split between the fund sources like the payment: the city part is the amount × (the recovery's
 city portion / its amount) rounded down to the fen, kept within what each fund source still has due, and the province
 takes the rest. The collection that clears the receivable therefore takes exactly the remainders, so a recovery
@@ -21,6 +26,7 @@ from ledger.claims import Claim
 from ledger.errors import (
     BankReferenceRequiredError,
     CollectionBeforeRecoveryError,
+    DuplicateCollectionError,
     EmptyBatchError,
     InvalidInputError,
     InvalidTransitionError,
@@ -32,6 +38,7 @@ from ledger.errors import (
 from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.money import check_fen, paid_by_city, split_funding
 from ledger.recording import By, LedgerAggregate
+from ledger.reference_numbers import compared
 
 
 class SettlementBatch(LedgerAggregate):
@@ -104,6 +111,7 @@ class SettlementBatch(LedgerAggregate):
                 "province_due_fen": self.province_portion_fen,
                 "effective_at": self.effective_at,
                 "written_off": False,
+                "bank_references": [],  # of its collections, as compared (a list: state stays JSON-like)
             }
 
     class RecoveryCollected(LedgerAggregate.Event):
@@ -122,6 +130,7 @@ class SettlementBatch(LedgerAggregate):
             due = b.receivables[self.claim_id]
             due["city_due_fen"] -= self.city_portion_fen
             due["province_due_fen"] -= self.province_portion_fen
+            due["bank_references"].append(compared(self.bank_reference))
 
     class RecoveryWrittenOff(LedgerAggregate.Event):
         """What was still due on a recovery will not be collected (reason recorded); the receivable is closed."""
@@ -220,10 +229,11 @@ class SettlementBatch(LedgerAggregate):
     def collect_recovery(self, by: By, *, claim_id: UUID, amount_fen: int, bank_reference: str,
                          effective_at: datetime) -> tuple[int, int]:
         """Record a collection of ``amount_fen`` (at most what is due); return its (city, province) parts."""
+        # A repeated transfer is named as such even when its first entry closed the receivable.
+        refuse_repeated_collection(self._receivable(claim_id), bank_reference, f"the recovery of claim {claim_id}")
         due = self._open_receivable(claim_id)
         amount = check_fen(amount_fen, "the amount collected", allow_zero=False)
-        if not isinstance(bank_reference, str) or not bank_reference.strip():
-            raise BankReferenceRequiredError("a collection records the bank reference of the money received")
+        require_bank_reference(bank_reference)
         effective = not_before_recovery(due, effective_at, "collection")
         outstanding = _still_due(due)
         if amount > outstanding:
@@ -278,6 +288,22 @@ def split_collection(amount_fen: int, due: dict) -> tuple[int, int]:
     proportional = amount_fen * due["city_portion_fen"] // due["amount_fen"]  # integers: exact floor
     city = min(max(proportional, amount_fen - due["province_due_fen"]), due["city_due_fen"])
     return city, amount_fen - city
+
+
+def require_bank_reference(bank_reference: object) -> None:
+    if not isinstance(bank_reference, str) or not compared(bank_reference):
+        raise BankReferenceRequiredError("a collection records the bank reference of the money received")
+
+
+def refuse_repeated_collection(due: dict, bank_reference: object, whose: str) -> None:
+    """Refuse a collection whose bank reference the receivable ``due`` (of ``whose``) already recorded: the same
+    transfer, entered again, would count its money twice. Another receivable may record it too (one transfer can
+    repay several recoveries)."""
+    reference = compared(bank_reference) if isinstance(bank_reference, str) else ""
+    if reference and reference in due["bank_references"]:
+        raise DuplicateCollectionError(
+            f"bank reference {bank_reference.strip()} is already recorded as a collection of {whose}: a bank "
+            f"transfer is counted once (a second transfer has a reference of its own)")
 
 
 def not_before_recovery(due: dict, effective_at: datetime, what: str) -> datetime:

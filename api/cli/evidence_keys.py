@@ -4,6 +4,11 @@ the keys a claim made now holds (ledger/evidence_keys.py), so that the duplicate
 Run it once after upgrading: until it has gone over the whole store and recorded that (``EvidenceKeysDerivation``),
 the service refuses claims on such a store (``EVIDENCE_KEYS_NOT_DERIVED``). It is idempotent (a second run changes
 nothing) and safe while the service runs (each claim's keys are one transaction, version-checked like a claim).
+
+Run it again after upgrading to the code that compares numbers typed in full-width forms, other dashes or invisible
+characters as their plain forms (``ledger.reference_numbers``): keys derived from such numbers before are reached by
+no claim any more. It gives each funded contract's funding, then each live claim, the keys their numbers name now,
+and lists what two claims, or a claim and a funding, turn out to share.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from store.clock import service_clock
 from store.opening import open_ledger
 from ledger.application import VoucherLedger
 from ledger.commands.evidence import DerivedKeys
+from ledger.evidence_keys import ContractKey
+from ledger.stored_names import stored_topics
 from ledger.recording import By
 from ledger.voucher import Voucher
 
@@ -44,6 +51,19 @@ def derive_stored_claims(ledger: VoucherLedger, by: By, progress: Callable[[int]
     return done
 
 
+def derive_funded_contracts(ledger: VoucherLedger, by: By) -> DerivedKeys:
+    """Every contract key that records a funding (an award's or another fund's): its funding carried to the key its
+    number names today where that is another key. Run before the claims, so that a claim part added to a funded
+    contract is reported."""
+    done, start = DerivedKeys(), 1
+    funded = [*stored_topics(ContractKey.OtherFundingRecorded), *stored_topics(ContractKey.AwardFunded)]
+    while page := ledger.recorder.select_notifications(start, PAGE, topics=funded):
+        for notification in page:
+            done.add(ledger.derive_funding_key(by, key_id=notification.originator_id))
+        start = page[-1].id + 1
+    return done
+
+
 def register(app: typer.Typer) -> None:
     @app.command("derive-evidence-keys")
     def derive_evidence_keys() -> None:
@@ -60,16 +80,19 @@ def register(app: typer.Typer) -> None:
                     covered[0] += count
                     advance(count)
 
-                done = derive_stored_claims(ledger, by, advanced)
+                done = derive_funded_contracts(ledger, by)
+                done.add(derive_stored_claims(ledger, by, advanced))
                 advance(max(0, last - covered[0]))  # the events after the last claim: nothing to do there
             # Only now, over the whole store: a run that stopped half-way leaves claims refused.
             recorded = ledger.record_evidence_keys_derived(by, up_to_position=last, derived=done)
         finally:
             ledger.close()
-        derived = (f"{done.invoices:,} invoice keys and {done.parts:,} contract parts derived"
-                   if done.invoices or done.parts else "nothing left to derive")
+        derived = (f"{done.invoices:,} invoice keys, {done.parts:,} contract parts and {done.fundings:,} fundings "
+                   f"derived" if done.invoices or done.parts or done.fundings else "nothing left to derive")
         console.print(f"{settings.describe_store()}: {done.claims:,} claims looked at; {derived}")
         for conflict in done.conflicts:
             console.print(f"[yellow]kept by the earlier claim[/]: {conflict}")
+        for conflict in done.funded_twice:
+            console.print(f"[yellow]funded twice, to review[/]: {conflict}")
         console.print("derivation recorded: the service takes claims on this store" if recorded
                       else "derivation was recorded before: the service takes claims on this store")

@@ -232,7 +232,7 @@ class AwardCommands(LedgerApplicationBase):
 
 def _contract(uscc: object, number: object) -> dict[str, str]:
     provider_uscc = validate_uscc(uscc)
-    if not isinstance(number, str) or not number.strip():
+    if not isinstance(number, str) or not ids.evidence_number(number):
         raise InvalidInputError("a contract of the project is named by its provider's USCC and its number")
     return {"provider_uscc": provider_uscc, "provider_id": str(ids.provider_id(provider_uscc)),
             "contract_no": ids.evidence_number(number)}

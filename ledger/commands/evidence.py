@@ -1,5 +1,7 @@
 """Evidence keys of claims (``ledger.evidence_keys``): held when a claim is recorded, released by its rejection, and
-derived once for the claims of a store written before the keys existed."""
+derived for the claims of a store written before the keys existed, or before numbers typed in full-width forms,
+other dashes or invisible characters compared as their plain forms (``ledger.reference_numbers``): the keys such a
+claim holds were derived from the number as typed, and no claim reaches them any more."""
 
 from __future__ import annotations
 
@@ -25,13 +27,18 @@ class DerivedKeys:
     claims: int = 0  # claims looked at
     invoices: int = 0  # invoice keys it made a claim hold
     parts: int = 0  # contract parts it added
+    fundings: int = 0  # fundings carried to the key a contract's number names today (FundingCommands)
     conflicts: list[str] = field(default_factory=list)  # invoices already held by an earlier live claim
+    # contracts both funded and claimed, each under another form of its number (left for the province to review)
+    funded_twice: list[str] = field(default_factory=list)
 
     def add(self, other: DerivedKeys) -> None:
         self.claims += other.claims
         self.invoices += other.invoices
         self.parts += other.parts
+        self.fundings += other.fundings
         self.conflicts += other.conflicts
+        self.funded_twice += other.funded_twice
 
 
 class EvidenceKeyCommands(LedgerApplicationBase):
@@ -83,7 +90,7 @@ class EvidenceKeyCommands(LedgerApplicationBase):
         # _find, not _find_key: a unit of work that checks creations optimistically answers "absent" for a key it
         # has not cached, and a release that believed it would silently keep the evidence held.
         released: list[Any] = []
-        for invoice_no in claim.invoice_nos:
+        for invoice_no in _distinct(claim.invoice_nos):
             key = self._find(ids.invoice_key_id(invoice_no), InvoiceKey)
             if key is not None and key.release(by, claim_id=claim.claim_id, reason=reason):
                 released.append(key)
@@ -108,7 +115,7 @@ class EvidenceKeyCommands(LedgerApplicationBase):
                 return done
             existing: dict[str, InvoiceKey] = {}
             free: list[str] = []
-            for invoice_no in claim.invoice_nos:
+            for invoice_no in _distinct(claim.invoice_nos):
                 key = self._find_key(ids.invoice_key_id(invoice_no), InvoiceKey)
                 if key is None or key.claim_id is None:
                     free.append(invoice_no)
@@ -122,6 +129,9 @@ class EvidenceKeyCommands(LedgerApplicationBase):
                                                      invoice_keys=existing)
             contract = self._find_key(ids.contract_key_id(claim.provider_id, claim.contract_no), ContractKey)
             if contract is None or claim_id not in contract.parts:
+                if contract is not None and contract.funding is not None:  # funded under another form of its number
+                    done.funded_twice.append(f"contract {contract.contract_no} of claim {claim_id} (voucher {voucher_id}) "
+                                          f"is also funded by {contract._funder()}")
                 changed.append(self._hold_contract_part(
                     by, claim_id=claim_id, voucher_id=voucher_id, provider_id=claim.provider_id,
                     contract_no=claim.contract_no, contract_amount_fen=claim.contract_amount_fen,
@@ -132,3 +142,13 @@ class EvidenceKeyCommands(LedgerApplicationBase):
             return done
 
         return self._run(run)
+
+
+def _distinct(invoice_nos: tuple[str, ...]) -> tuple[str, ...]:
+    """A stored claim's invoice numbers, one per key: a claim made before numbers compared as their plain forms may
+    list one invoice twice (``44001234`` and ``４４００１２３４``), or one with nothing visible in it, which names no key."""
+    seen: dict[str, str] = {}
+    for invoice_no in invoice_nos:
+        seen.setdefault(ids.evidence_number(invoice_no), invoice_no)
+    seen.pop("", None)
+    return tuple(seen.values())

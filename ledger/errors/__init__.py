@@ -25,6 +25,7 @@ from ledger.errors.duplicates import (  # noqa: F401
     ContractAmountMismatchError,
     ContractOverclaimedError,
     DuplicateClaimError,
+    DuplicateCollectionError,
     DuplicateVoucherError,
     EligibilityAlreadyDecidedError,
     YearAlreadyEvaluatedError,

@@ -1,5 +1,5 @@
-"""Refusals of what exists already: a claim, a part of a contract or an item of work funded before, a record or a
-decision made once."""
+"""Refusals of what exists already: a claim, a part of a contract or an item of work funded before, a bank transfer
+recorded before, a record or a decision made once."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ class AlreadyFundedError(DuplicateError):
     voucher, and a contract claimed on a voucher funds nothing else."""
 
     code = "ALREADY_FUNDED"
+
+
+class DuplicateCollectionError(DuplicateError):
+    """A recovery's collection names a bank reference already recorded on that recovery: one transfer counts once."""
+
+    code = "DUPLICATE_COLLECTION"
 
 
 class DuplicateVoucherError(DuplicateError):

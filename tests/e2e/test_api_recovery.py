@@ -79,6 +79,12 @@ def test_collect_then_write_off_and_every_answer_shows_it(world):
                          "city_portion_fen": COLLECTED_CITY, "province_portion_fen": COLLECTED - COLLECTED_CITY,
                          "outstanding_fen": RAISED - COLLECTED}
     assert ok(api.post(f"{path}/collections", body, key="collect-1")) == collected  # a retry: same answer, once
+    # the same transfer entered again as a new request: refused, nothing written (one bank reference per recovery)
+    events = api.event_count()
+    for n, reference in enumerate(("BOC-2020-0417", "ＢＯＣ－２０２０－０４１７")):
+        assert_problem(api.post(f"{path}/collections", {**body, "amount_fen": 1, "bank_reference": reference},
+                                key=f"collect-again-{n}"), 409, "DUPLICATE_COLLECTION")
+    assert api.event_count() == events
     clock.set(T_WRITE_OFF)
     off = ok(api.post(f"{path}/write-off", {"reason": "provider deregistered", "effective_at": iso(T_WRITE_OFF)}))
     assert (off["amount_fen"], off["city_portion_fen"], off["outstanding_fen"]) == (WRITTEN_OFF, WRITTEN_OFF_CITY, 0)

@@ -249,6 +249,13 @@ def test_a_recovered_award_is_collected_in_parts_split_like_its_payment(awards):
     # 100,000 RMB back: Foshan's 40 % of it, the province the rest.
     assert (first.city_portion_fen, first.province_portion_fen, first.outstanding_fen) == (
         4 * WAN_YUAN, 6 * WAN_YUAN, 40 * WAN_YUAN)
+    stored = app.recorder.max_notification_id()
+    for again in ("BANK-1", " bank－1 "):  # the same transfer entered again, however it is typed: counted once
+        with pytest.raises(LedgerError) as repeated:
+            app.collect_award_recovery(world.by(), award_id=award_id, amount_fen=10 * WAN_YUAN,
+                                       bank_reference=again, effective_at=world.now)
+        assert repeated.value.code == "DUPLICATE_COLLECTION"
+    assert app.recorder.max_notification_id() == stored
     with pytest.raises(LedgerError) as too_much:
         app.collect_award_recovery(world.by(), award_id=award_id, amount_fen=40 * WAN_YUAN + 1,
                                    bank_reference="BANK-2", effective_at=world.now)

@@ -180,6 +180,29 @@ def test_a_contract_is_claimed_in_parts_up_to_its_amount_and_the_part_beyond_is_
     assert_refused(world, voucher_id, platform, "CONTRACT_OVERCLAIMED", part(voucher_id, 1, "FP-C"))
 
 
+def test_evidence_numbers_typed_in_full_width_forms_meet_the_keys_of_the_plain_ones(world):
+    """The black-box review's case: a 1,000,000-fen contract claimed in full (500,000 fen), then claimed again with
+    the same invoice and contract typed in full-width forms was accepted, the contract claimed twice its amount."""
+    voucher_id, platform = voucher_and_platform(world)
+    other_voucher = world.issue(world.eligible_enterprise()).voucher_id
+
+    def claim(on, contract_no, invoice_no, fee=1_000_000):
+        evidence = world.evidence(contract_amount_fen=1_000_000, contract_no=contract_no, invoice_nos=(invoice_no,))
+        return lambda: world.claim(on, platform, eligible_fee_fen=fee, evidence=evidence)
+
+    first = claim(voucher_id, "HT-601", "44001234")()
+    assert first.amount_fen == 500_000
+    assert_refused(world, other_voucher, platform, "DUPLICATE_CLAIM", claim(other_voucher, "ＨＴ－６０１", "４４００１２３４"))
+    assert_refused(world, other_voucher, platform, "DUPLICATE_CLAIM", claim(other_voucher, "HT-999", "\ufeff44001234"))
+    assert_refused(world, other_voucher, platform, "CONTRACT_OVERCLAIMED",
+                   claim(other_voucher, "ＨＴ—６０１", "44005678", fee=2))
+    # Rejected, the claim gives back the keys its numbers name; a full-width resubmission then takes them.
+    world.app.reject_claim(world.by(), voucher_id=voucher_id, claim_id=first.claim_id, reason="invoice unreadable")
+    again = claim(other_voucher, "ＨＴ－６０１", "４４００１２３４")()
+    assert again.amount_fen == 500_000
+    assert_refused(world, voucher_id, platform, "DUPLICATE_CLAIM", claim(voucher_id, "HT-601", "44001234"))
+
+
 def test_the_same_contract_number_at_another_provider_is_another_contract(world):
     voucher_id, platform = voucher_and_platform(world)
     other_platform = world.provider()

@@ -214,3 +214,20 @@ def test_a_row_sees_what_earlier_chunks_decided(ledger, partial):
         assert result.written == 2 and voucher.balance_fen == s.APP_CAP - 3_000_000
     else:
         assert result.written == 0 and voucher.balance_fen == s.APP_CAP
+
+
+def test_an_invoice_or_contract_retyped_in_full_width_forms_is_refused_in_one_file_and_in_the_next(ledger):
+    """Evidence numbers compare as their plain forms (ledger/reference_numbers.py) in a claims register too."""
+    for kind, data in s.programme_files():
+        if kind == "claims":
+            break
+        assert do_import(ledger, kind, data).errors == [], kind
+    first = s.claim(s.E1, "APP-ERP", "C5", s.P1, 4_000_000)
+    copy = {**s.claim(s.E3, "APP-ERP", "C7", s.P1, 1_000_000), "invoice_nos": "ＦＰ－Ｃ５－２"}
+    result = do_import(ledger, "claims", s.csv_file("claims", [first, copy]))
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(3, "invoice_nos", "DUPLICATE_CLAIM")]
+    assert do_import(ledger, "claims", s.csv_file("claims", [first])).written == 1
+    part = {**s.claim(s.E3, "APP-ERP", "C7", s.P1, 1_000_000), "contract_no": "ｈｔ—ｃ５", "contract_amount_fen": 4_000_000,
+            "payment_proven_fen": 4_000_000}
+    result = do_import(ledger, "claims", s.csv_file("claims", [part]))
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(2, "contract_no", "CONTRACT_OVERCLAIMED")]

@@ -56,6 +56,28 @@ def test_a_collection_of_more_than_is_due_is_reported_with_the_domains_code_and_
     assert event_count(ledger) == before
 
 
+def test_a_collection_imported_again_in_another_file_or_twice_in_one_file_is_refused_and_writes_nothing(ledger):
+    """The black-box review's case: the same register row in a second file (its line endings changed, so its SHA-256
+    is another and the import does not know it) recorded the collection twice, and the collected total doubled."""
+    import_programme(ledger)
+    do_import(ledger, *recovery_files()[0])  # C4 reversed after payment: 1,000,000 fen due
+    batch = batch_id(ids.provider_id(s.P2), "B2")
+    c4 = claim_id(ids.voucher_id(ids.enterprise_id(s.E3), 2019, "APP-ERP"), "C4", "", 0)
+    row = {**B2, **C4, "amount_fen": 400_000, "bank_reference": "BANK-0001", "effective_at": AFTER}
+    first = s.csv_file("recovery-collections", [row])  # CRLF, as csv writes it
+    assert do_import(ledger, "recovery-collections", first).written == 1
+    before = event_count(ledger)
+
+    again = do_import(ledger, "recovery-collections", first.replace(b"\r\n", b"\n"))
+    assert again.already_imported == 0
+    assert [(e.row, e.column, e.code) for e in again.errors] == [(2, "bank_reference", "DUPLICATE_COLLECTION")]
+    twice = do_import(ledger, "recovery-collections", s.csv_file("recovery-collections", [
+        {**row, "bank_reference": "BANK-0002"}, {**row, "bank_reference": "ＢＡＮＫ－０００２"}]))
+    assert [(e.row, e.code) for e in twice.errors] == [(3, "DUPLICATE_COLLECTION")]
+    assert event_count(ledger) == before
+    assert ledger.batch(batch).outstanding_fen(c4) == 600_000
+
+
 def test_cloud_agreements_are_recorded_per_provider_and_year(ledger):
     import_programme(ledger)
     data = s.csv_file("cloud-agreements", [{"uscc": s.P1, "year": 2019, "rate": "0.30"}])

@@ -54,6 +54,17 @@ def test_a_contract_another_fund_paid_for_is_refused_on_a_voucher_and_holds_noth
     assert claim_on(world, voucher, world.provider(), "HT-2019-FS-01").amount_fen == FEE // 2
 
 
+def test_a_contract_funded_under_its_plain_number_refuses_a_claim_typing_it_in_full_width_forms(world):
+    voucher = world.issue(world.eligible_enterprise(city=FOSHAN), "APP-ERP").voucher_id
+    platform = world.provider()
+    world.advance(days=5)
+    other_funding(world, platform, "HT-2019-FS-02")
+    assert refused(lambda: claim_on(world, voucher, platform, "ＨＴ－２０１９－ＦＳ－０２")).code == "ALREADY_FUNDED"
+    # and the other way round: funded as typed by a Chinese input method, claimed in ASCII
+    assert other_funding(world, platform, "ｈｔ－２０１９－ｆｓ－０３\u200b").contract_no == "HT-2019-FS-03"
+    assert refused(lambda: claim_on(world, voucher, platform, "HT-2019-FS-03")).code == "ALREADY_FUNDED"
+
+
 def test_a_claim_must_declare_its_funding_and_one_declaring_other_funding_is_refused(world):
     voucher = world.issue(world.eligible_enterprise(city=FOSHAN), "APP-ERP").voucher_id
     platform = world.provider()
@@ -116,6 +127,7 @@ def test_recording_other_funding_checks_what_it_records(world):
     platform = world.provider()
     assert refused(lambda: other_funding(world, uuid4(), "HT-E")).code == "PROVIDER_NOT_FOUND"
     assert refused(lambda: other_funding(world, platform, "  ")).code == "INVALID_INPUT"
+    assert refused(lambda: other_funding(world, platform, "\u200b\ufeff")).code == "INVALID_INPUT"  # nothing visible
     assert refused(lambda: other_funding(world, platform, "HT-E", amount_fen=0)).code == "INVALID_AMOUNT"
     assert refused(lambda: other_funding(world, platform, "HT-E", fund_name="")).code == "INVALID_INPUT"
     other_funding(world, platform, "HT-E")

@@ -115,7 +115,8 @@ def test_a_recovery_collected_in_two_parts_closes_the_receivable_and_shows_in_ca
     # the two collections return exactly the raised split to each fund source
     assert (FIRST[1] + SECOND[1], FIRST[0] - FIRST[1] + SECOND[0] - SECOND[1]) == (493_826, 740_741)
     # closed: nothing more can be collected or written off; the voucher and the provider's quota are untouched
-    refused("RECOVERY_CLOSED", world.app, collect, world=world, batch_id=batch_id, claim_id=claim_id, amount_fen=1)
+    refused("RECOVERY_CLOSED", world.app, collect, world=world, batch_id=batch_id, claim_id=claim_id, amount_fen=1,
+            ref="BOC-2019-0003")  # a new transfer: the one recorded already is refused as a repeat
     refused("RECOVERY_CLOSED", world.app, write_off, world=world, batch_id=batch_id, claim_id=claim_id)
     assert world.app.batch(batch_id).outstanding_fen(claim_id) == 0
 
@@ -180,10 +181,28 @@ def test_over_collection_is_refused_and_changes_nothing(world, paid, views):
     before = city_figures(db, us(world.now))
     world.advance(days=1)
     refused("RECOVERY_OVER_COLLECTED", world.app, collect, world=world, batch_id=batch_id, claim_id=claim_id,
-            amount_fen=SECOND[0] + 1)
+            amount_fen=SECOND[0] + 1, ref="BOC-2019-0002")
     catch_up(world.app, views)
     assert city_figures(db, us(world.now)) == before
     assert world.app.batch(batch_id).outstanding_fen(claim_id) == SECOND[0]
+
+
+def test_a_bank_reference_is_recorded_once_per_recovery_and_a_repeat_changes_no_figure(world, paid, views):
+    batch_id, claim_id, _provider, _voucher = paid
+    world.advance(days=1)
+    collect(world, batch_id, claim_id, 200_000, ref="BANK-0001")
+    catch_up(world.app, views)
+    db = views[0].view
+    before, stored = city_figures(db, us(world.now)), world.app.recorder.max_notification_id()
+    world.advance(days=1)
+    for again in ("BANK-0001", "ｂａｎｋ－０００１", "BANK–0001\u200b"):  # the same transfer, however it is typed
+        refused("DUPLICATE_COLLECTION", world.app, collect, world=world, batch_id=batch_id, claim_id=claim_id,
+                amount_fen=200_000, ref=again)
+    assert world.app.recorder.max_notification_id() == stored
+    catch_up(world.app, views)
+    assert city_figures(db, us(world.now)) == before
+    assert before["collected"] == (200_000, 200_000 * RAISED[1] // RAISED[0])
+    assert world.app.batch(batch_id).outstanding_fen(claim_id) == RAISED[0] - 200_000
 
 
 def test_a_write_off_closes_the_receivable_with_its_reason(world, paid, views, store_settings):
@@ -195,7 +214,8 @@ def test_a_write_off_closes_the_receivable_with_its_reason(world, paid, views, s
     # written off = what was still due, split as what each fund source still had due
     assert (off.amount_fen, off.city_portion_fen, off.province_portion_fen, off.outstanding_fen) == (
         RAISED[0] - 10_000, RAISED[1] - 3_999, RAISED[0] - RAISED[1] - (10_000 - 3_999), 0)
-    refused("RECOVERY_CLOSED", world.app, collect, world=world, batch_id=batch_id, claim_id=claim_id, amount_fen=1)
+    refused("RECOVERY_CLOSED", world.app, collect, world=world, batch_id=batch_id, claim_id=claim_id, amount_fen=1,
+            ref="BOC-2019-0003")  # a new transfer: the one recorded already is refused as a repeat
     refused("RECOVERY_CLOSED", world.app, write_off, world=world, batch_id=batch_id, claim_id=claim_id)
     events = [e for e in world.app.events.get(batch_id) if isinstance(e, SettlementBatch.RecoveryWrittenOff)]
     assert [(e.amount_fen, e.reason) for e in events] == [(RAISED[0] - 10_000, "provider dissolved; nothing to recover")]
@@ -251,6 +271,11 @@ def test_the_cli_collects_and_writes_off_as_the_province(world, paid, store_sett
     done = run(["collect-recovery", *base, "--amount-fen", str(SECOND[0] + 1), "--bank-reference", "ICBC-7782",
                 "--received-at", at], tmp_path, **env)
     assert done.returncode == 1 and "RECOVERY_OVER_COLLECTED" in done.stdout
+    # the same collection run again: refused, nothing recorded
+    done = run(["collect-recovery", *base, "--amount-fen", "1", "--bank-reference", "ICBC-7781",
+                "--received-at", at], tmp_path, **env)
+    assert done.returncode == 1 and "DUPLICATE_COLLECTION" in done.stdout
+    assert world.app.batch(batch_id).outstanding_fen(claim_id) == RAISED[0] - FIRST[0]
     done = run(["write-off-recovery", *base, "--reason", "provider bankrupt", "--effective-at", at,
                 "--actor", f"city:{FOSHAN}"], tmp_path, **env)
     assert done.returncode == 2  # only the province

@@ -114,6 +114,27 @@ def test_the_same_invoice_twice_in_one_claim_is_malformed_whatever_its_case_and_
     assert codes(judgement) == ["INVALID_INPUT"] and judgement.evidence is None
 
 
+def test_evidence_typed_in_full_width_forms_is_the_evidence_already_claimed():
+    # The black-box review's case: invoice 44001234 on contract HT-601 (1,000,000 fen) claimed in full, then both
+    # typed again by a Chinese input method. Read as other numbers, the contract was claimed twice its amount.
+    desk = Desk()
+    contract = 1_000_000
+    desk.claim("claim-1", ev=evidence(contract_no="HT-601", contract_fen=contract, invoices=("44001234",)),
+               fee=contract)
+    again = desk.judge("claim-2", ev=evidence(contract_no="ＨＴ－６０１", contract_fen=contract,
+                                              invoices=("４４００１２３４",)), fee=contract)
+    assert codes(again) == ["DUPLICATE_CLAIM", "CONTRACT_OVERCLAIMED"]
+    new_invoice = desk.judge("claim-2", ev=evidence(contract_no="ＨＴ—６０１\u200b", contract_fen=contract,
+                                                    invoices=("44009999",)), fee=2)
+    assert codes(new_invoice) == ["CONTRACT_OVERCLAIMED"]
+
+
+def test_an_invoice_listed_twice_in_two_widths_or_one_of_nothing_visible_is_malformed():
+    assert codes(Desk().judge(ev=evidence(invoices=("44001234", "４４００１２３４")))) == ["INVALID_INPUT"]
+    assert codes(Desk().judge(ev=evidence(invoices=("\u200b",)))) == ["INVALID_INPUT"]
+    assert codes(Desk().judge(ev=evidence(contract_no="\ufeff\u3000"))) == ["INVALID_INPUT"]
+
+
 def test_an_eligible_fee_above_the_contract_amount_is_malformed():
     assert codes(Desk().judge(ev=evidence(contract_fen=1_000_000), fee=1_000_001)) == ["ELIGIBLE_FEE_EXCEEDS_CONTRACT"]
 

@@ -22,7 +22,8 @@ COMMANDS = [c for c in vars(values).values()
 def test_there_is_a_value_for_every_command_the_ledger_decides():
     deciding = {name for name, member in inspect.getmembers(VoucherLedger, inspect.isfunction)
                 if not name.startswith("_") and list(inspect.signature(member).parameters)[1:2] == ["by"]}
-    internal = {"derive_evidence_keys", "record_evidence_keys_derived",  # run by `derive-evidence-keys`, not users
+    internal = {"derive_evidence_keys", "derive_funding_key",  # run by `derive-evidence-keys`, not users
+                "record_evidence_keys_derived",
                 "record_default_programme", "mark_training"}  # what opening a store records (store.opening)
     assert {c.handler for c in COMMANDS} == deciding - internal
 

@@ -49,6 +49,14 @@ def test_a_contract_another_fund_paid_for_is_claimed_on_no_voucher():
     assert codes(desk.judge(ev=evidence(contract_no="HT-2020-002"))) == []  # another contract of the provider
 
 
+def test_a_contract_funded_under_its_plain_number_is_the_contract_a_full_width_claim_names():
+    desk = Desk()
+    key = funded_elsewhere(desk, "HT-2020-001")
+    assert key.id == ids.contract_key_id(desk.provider.id, "ＨＴ－２０２０－００１")
+    assert codes(desk.judge(ev=evidence(contract_no="ＨＴ－２０２０－００１"))) == ["ALREADY_FUNDED"]
+    assert codes(desk.judge(ev=evidence(contract_no="HT\u20142020\u2013001\u200b"))) == ["ALREADY_FUNDED"]
+
+
 def test_already_funded_ranks_with_duplicate_evidence_after_the_provider_and_before_the_payment_rule():
     """Refusal order: ... provider not whitelisted → duplicate evidence (ALREADY_FUNDED) → payment below 90 % ..."""
     desk = Desk()

@@ -98,13 +98,65 @@ def test_no_more_can_be_collected_than_is_due_and_a_refusal_changes_nothing():
     batch = paid_recovery(10_000, "0.40")
     collect(batch, 4_000)
     with pytest.raises(LedgerError) as over:
-        collect(batch, 6_001)
+        collect(batch, 6_001, "BANK-2")
     assert over.value.code == "RECOVERY_OVER_COLLECTED"
     assert batch.outstanding_fen(uid("claim-1")) == 6_000
-    collect(batch, 6_000)
+    collect(batch, 6_000, "BANK-2")
     with pytest.raises(LedgerError) as closed:
-        collect(batch, 1)
+        collect(batch, 1, "BANK-3")
     assert closed.value.code == "RECOVERY_CLOSED"
+
+
+def refused_code(call) -> str:
+    with pytest.raises(LedgerError) as refused:
+        call()
+    return refused.value.code
+
+
+@pytest.mark.parametrize("again", ["BANK-0001", " bank-0001\t", "ＢＡＮＫ－０００１", "BANK\u20140001", "\ufeffBANK-0001\u200b"])
+def test_a_bank_reference_is_recorded_once_on_a_recovery_whatever_form_it_is_typed_in(again):
+    batch = paid_recovery(3_000_000, "0.40")
+    collect(batch, 1_000_000, "BANK-0001")
+    batch.collect_events()  # what is recorded so far; a refusal adds nothing to it
+    # The same transfer entered again (a register row imported in another file, a command run twice): refused, and
+    # the receivable keeps what it had, whatever the amount the repeat states.
+    for amount in (1_000_000, 1):
+        assert refused_code(lambda a=amount: collect(batch, a, again)) == "DUPLICATE_COLLECTION"
+    assert batch.collect_events() == []
+    assert batch.outstanding_fen(uid("claim-1")) == 2_000_000
+    collect(batch, 1_000_000, "BANK-0002")  # another transfer
+    assert batch.outstanding_fen(uid("claim-1")) == 1_000_000
+
+
+def test_a_repeat_of_the_collection_that_closed_the_recovery_is_named_a_repeat():
+    batch = paid_recovery(10_000, "0.40")
+    collect(batch, 10_000, "BANK-0001")
+    assert refused_code(lambda: collect(batch, 10_000, "BANK-0001")) == "DUPLICATE_COLLECTION"
+    assert refused_code(lambda: collect(batch, 1, "BANK-0002")) == "RECOVERY_CLOSED"
+
+
+def test_one_bank_transfer_may_repay_the_recoveries_of_two_claims():
+    batch = batch_with(("claim-1", 6_000, "440600", "0.40"), ("claim-2", 4_000, "440600", "0.40"))
+    batch.pay(by(PAID_AT), payable={uid("claim-1"), uid("claim-2")}, effective_at=PAID_AT)
+    for name, amount in (("claim-1", 6_000), ("claim-2", 4_000)):
+        batch.raise_recovery(by(RECOVERED_AT), claim_id=uid(name), amount_fen=amount, reason="虚假发票",
+                             effective_at=RECOVERED_AT)
+        batch.collect_recovery(by(RECOVERED_AT), claim_id=uid(name), amount_fen=amount, bank_reference="BANK-9",
+                               effective_at=RECOVERED_AT)
+    assert batch.outstanding_fen(uid("claim-1")) == batch.outstanding_fen(uid("claim-2")) == 0
+
+
+def test_a_store_holding_a_repeated_reference_from_before_the_rule_still_loads_and_refuses_a_third():
+    batch = paid_recovery(3_000, "0.40")
+    for _ in range(2):  # as the earlier code recorded it, without the check
+        batch._record(SettlementBatch.RecoveryCollected, by(RECOVERED_AT), voucher_id=uid("voucher-claim-1"),
+                      claim_id=uid("claim-1"), amount_fen=1_000, city="440600", city_portion_fen=400,
+                      province_portion_fen=600, bank_reference="BANK-0001", effective_at=RECOVERED_AT)
+    replayed = None
+    for event in batch.collect_events():
+        replayed = event.mutate(replayed)
+    assert replayed.outstanding_fen(uid("claim-1")) == 1_000
+    assert refused_code(lambda: collect(replayed, 1_000, "BANK-0001")) == "DUPLICATE_COLLECTION"
 
 
 def test_a_write_off_takes_what_is_left_and_closes_the_receivable():
@@ -123,6 +175,8 @@ def test_a_write_off_takes_what_is_left_and_closes_the_receivable():
 
 @pytest.mark.parametrize(("call", "code"), [
     (lambda b: b.collect_recovery(by(), claim_id=uid("claim-1"), amount_fen=1, bank_reference=" ",
+                                  effective_at=RECOVERED_AT), "BANK_REFERENCE_REQUIRED"),
+    (lambda b: b.collect_recovery(by(), claim_id=uid("claim-1"), amount_fen=1, bank_reference="\u200b\u3000",
                                   effective_at=RECOVERED_AT), "BANK_REFERENCE_REQUIRED"),
     (lambda b: b.collect_recovery(by(), claim_id=uid("claim-1"), amount_fen=1, bank_reference="B",
                                   effective_at=RECOVERED_AT - timedelta(seconds=1)), "COLLECTION_BEFORE_RECOVERY"),

@@ -63,3 +63,11 @@ def test_every_completed_body_validates_and_every_other_check_character_fails(bo
     for other in ALPHABET.replace(code[-1], ""):
         with pytest.raises(InvalidUSCCError):
             validate_uscc(body + other)
+
+
+@pytest.mark.parametrize("code", ["９１４４０３００１９２２０３８２１６", "914403001922038216\u200b", "9144030071526726ＸＧ"])
+def test_a_code_typed_in_full_width_forms_or_with_an_invisible_character_is_refused_never_another_party(code):
+    # Parties are keyed by the validated code (ids.enterprise_id, ids.provider_id): a code that is not plain GB 32100
+    # characters is refused rather than derived into a second id for the same company.
+    with pytest.raises(InvalidUSCCError):
+        validate_uscc(code)

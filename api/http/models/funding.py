@@ -24,5 +24,6 @@ class RecordOtherFunding(Body):
 
 class ContractFundingOut(BaseModel):
     provider_id: UUID
-    contract_no: str = Field(description="as compared: trimmed, upper-cased")
+    contract_no: str = Field(description="as compared: full-width forms made plain, dashes unified, invisible "
+                                         "characters dropped, trimmed, upper-cased")
     source: str = Field(description="OTHER_FUND (an award's funding is recorded by its grant: AWARD)")
