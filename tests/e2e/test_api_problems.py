@@ -601,7 +601,7 @@ def test_the_document_declares_what_the_server_enforces(world):
     assert (year["minimum"], year["maximum"]) == (EARLIEST_YEAR, LATEST_YEAR)
     spend = schema["paths"]["/v1/cities/{city}/spend"]["get"]["parameters"]
     assert next(p for p in spend if p["name"] == "city")["schema"]["enum"] == list(CITIES)
-    moment = re.compile(components["PayBatch"]["properties"]["effective_at"]["pattern"])
+    moment = re.compile(components["CollectRecovery"]["properties"]["effective_at"]["pattern"])
     as_of = re.compile(next(p for p in spend if p["name"] == "as_of")["schema"]["pattern"])
     for year in range(1990, 2111):  # the window within_years enforces, and an offset
         inside = EARLIEST_YEAR <= year <= LATEST_YEAR
