@@ -116,9 +116,14 @@ def as_xlsx(errors: list[RowError]) -> bytes:
     return out.getvalue()
 
 
+def report_paths(stem: Path) -> tuple[Path, Path]:
+    """Where the reports of ``stem`` go: ``<stem>.errors.csv`` and ``<stem>.errors.xlsx``."""
+    return stem.with_name(stem.name + ".errors.csv"), stem.with_name(stem.name + ".errors.xlsx")
+
+
 def write_reports(errors: list[RowError], stem: Path) -> tuple[Path, Path]:
-    """``<stem>.errors.csv`` and ``<stem>.errors.xlsx``; returns their paths."""
-    csv_path, xlsx_path = stem.with_name(stem.name + ".errors.csv"), stem.with_name(stem.name + ".errors.xlsx")
+    """Both reports (``report_paths``); returns their paths."""
+    csv_path, xlsx_path = report_paths(stem)
     csv_path.write_bytes(as_csv(errors))
     xlsx_path.write_bytes(as_xlsx(errors))
     return csv_path, xlsx_path

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from api.cli.paths import output_folder
 from api.cli.projections import _events_bar
 from api.cli.times import parse_moment
 from store.settings import get_settings
@@ -34,7 +35,8 @@ def _time(text: str | None, what: str) -> int | None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def export(
-        out: Path = typer.Argument(..., help="directory to write into (created; re-run with it to resume)"),
+        out: Path = typer.Argument(..., help="directory to write into (created in a folder that exists; re-run with "
+                                             "it to resume)"),
         as_of: str = typer.Option(None, help=f"figures as of this time (default now); {TIME_HELP}"),
         known_at: str = typer.Option(None, help="as known at this time (default now, fixed at the first run)"),
         force: bool = typer.Option(False, help="start again even if the directory holds a finished export"),
@@ -45,6 +47,7 @@ def register(app: typer.Typer) -> None:
         from audit.export import ExportMismatchError
         from audit.export import export as run_export
 
+        output_folder(out, "OUT")  # a file there, or a missing folder above it: one line, not a traceback
         as_of_us = _time(as_of, "--as-of")  # None: now, or the pinned time of the export being resumed
         settings = get_settings()
         ledger = open_ledger(settings)

@@ -63,3 +63,18 @@ def test_token_for_a_scoped_role_and_a_refused_role(tmp_path):
         assert_problem(client.get("/v1/cities/441900/spend", headers=headers), 404, "NOT_FOUND")  # not its city
     refused = run(["token", "--role", "mayor"], tmp_path, VOUCHER_LEDGER_JWT_SECRET=SECRET)
     assert refused.returncode == 2 and refused.stdout.count(".") < 2
+
+
+def test_a_path_that_cannot_be_written_is_one_line_and_exit_2(tmp_path):
+    """`export` into a file, or into a folder whose parent is missing, and `digest --out` into a missing folder: one
+    clear line and exit 2 before any work, never a traceback, and no folder made where nobody meant one."""
+    (tmp_path / "a-file").write_text("not a folder")
+    store = {"VOUCHER_LEDGER_STORE": "sqlite", "VOUCHER_LEDGER_SQLITE_PATH": str(tmp_path / "l.sqlite3")}
+    for args, why in ((["export", str(tmp_path / "a-file")], "is a file, not a folder"),
+                      (["export", str(tmp_path / "missing" / "out")], "does not exist"),
+                      (["digest", "--out", str(tmp_path / "missing" / "d.json")], "does not exist")):
+        done = run(args, tmp_path, **store)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, (args, done.stderr)
+        assert why in done.stderr and len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
+    assert (tmp_path / "a-file").read_text() == "not a folder" and not (tmp_path / "missing").exists()
+    assert not (tmp_path / "l.sqlite3").exists()  # refused before the store was opened
