@@ -96,7 +96,7 @@ def export(app: VoucherLedger, settings: Settings, out: Path, *, as_of_us: int |
     window = Window(state["as_of_us"], state["known_at_us"], state["stop"])
     projections = open_projections(settings)
     try:
-        InProcessProjections(app, projections).refresh()  # the views reach at least the pinned last position
+        InProcessProjections(app, projections).refresh(bar)  # the views reach at least the pinned last position
         db = projections[0].view  # every view reaches the same read-model tables
         if not (out / WORKBOOK).exists():
             _write_figures(db, out, window, lang)

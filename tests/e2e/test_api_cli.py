@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,8 +15,12 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.http.app import create_app
+from projections.runner import QUIET_CATCH_UP
+from simulator import simulate
+from simulator.store import open_simulation_store
 from store.settings import Settings
-from tests.support.api_helpers import assert_problem, ok
+from tests.support.api_helpers import assert_problem, ok, store_env
+from tests.support.cli_runner import voucher_ledger
 
 SECRET = "a-test-signing-key-for-the-cli-0123456789"
 
@@ -78,3 +83,24 @@ def test_a_path_that_cannot_be_written_is_one_line_and_exit_2(tmp_path):
         assert why in done.stderr and len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
     assert (tmp_path / "a-file").read_text() == "not a folder" and not (tmp_path / "missing").exists()
     assert not (tmp_path / "l.sqlite3").exists()  # refused before the store was opened
+
+
+def test_a_query_after_a_large_write_shows_its_catch_up_on_stderr(store_settings, tmp_path):
+    """The first query after `simulate` caught the read models up for seconds with nothing on screen. Now a catch-up
+    of more than a page (runner.QUIET_CATCH_UP) shows a bar on standard error, and standard output stays the
+    answer alone; the next query, caught up, shows none. In this process (tests/support/cli_runner.py)."""
+    app = open_simulation_store(store_settings)
+    try:
+        simulate(app, events=QUIET_CATCH_UP + 1_500, seed=5, flush_events=500)  # written, not yet projected
+        last = app.recorder.max_notification_id()
+    finally:
+        app.close()
+    env = {**store_env(store_settings), "VOUCHER_LEDGER_READ_MODELS_IN_PROCESS": "true"}
+    ask = ["figure", "city", "440600", "--as-of", "2020-01-01T00:00:00+08:00"]
+    first = voucher_ledger(ask, env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "catching up the read models" in first.stderr and f"{last}/{last}" in first.stderr  # every position
+    answer = json.loads(first.stdout)["answer"]  # nothing but the answer on standard output
+    second = voucher_ledger(ask, env, cwd=tmp_path)
+    assert second.returncode == 0 and "catching up" not in second.stderr
+    assert json.loads(second.stdout)["answer"] == answer
