@@ -6,12 +6,13 @@ first of the candidates below that the kind has), so a person can go straight to
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from audit.tables import csv_bytes
 
 HEADER = ("row", "column", "code", "message")
 HEADER_ZH = ("行号", "列", "错误代码", "说明")
@@ -96,11 +97,7 @@ def errors_of(row: int, error: object, columns: Iterable[str], column: str | Non
 
 
 def as_csv(errors: list[RowError]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows((e.row, e.column, e.code, e.message) for e in errors)
-    return out.getvalue().encode("utf-8-sig")  # with the BOM, Excel opens it as UTF-8
+    return csv_bytes([HEADER, *((e.row, e.column, e.code, e.message) for e in errors)], starts_file=True)
 
 
 def as_xlsx(errors: list[RowError]) -> bytes:
