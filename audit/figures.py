@@ -19,7 +19,7 @@ from collections import defaultdict
 
 from psycopg.sql import SQL
 
-from audit.award_figures import awards
+from audit.award_figures import COLUMNS as AWARD_COLUMNS, awards
 from audit.tables import Figure
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import CITIES
@@ -34,6 +34,22 @@ from projections.times import describe, from_us, shanghai_year
 from projections.journal import FUND_SOURCES as JOURNAL_FUND_SOURCES
 from projections.view import ReadModelView
 
+# Each figure's columns, fixed: an export's manifest names them without reading the figures again (audit/export.py).
+CITY_SPEND_COLUMNS = ("city", "city_name", "programme", "programme_year", "cash_year", "fee_category", "fund_source",
+                      *(f"{s}_fen" for s in SPEND_FIGURES))
+CITY_QUOTAS_COLUMNS = ("city", "city_name", "programme_year", "quota_set_fen", "issued_fen", "quota_used_fen",
+                       "quota_remaining_fen")
+PROVIDER_RECEIVABLES_COLUMNS = ("provider_id", "uscc", "name", "status", "approved_unsettled_fen", "held_fen",
+                                "claims_held_fen", "claimed_pending_fen", "settled_fen", "recoveries_due_fen",
+                                "recoveries_raised_fen", "recoveries_collected_fen", "recoveries_written_off_fen")
+PROVIDER_QUOTAS_COLUMNS = ("provider_id", "programme_year", "quota_set_fen", "quota_used_fen", "quota_remaining_fen")
+ENTERPRISE_TOTALS_COLUMNS = ("enterprise_id", "programme_year", "vouchers", *MONEY)
+VOUCHER_BALANCES_COLUMNS = ("voucher_id", "enterprise_id", "city", "programme_year", "fee_category", "status", *MONEY)
+WHITELIST_COLUMNS = ("provider_id", "uscc", "name", "kind", "status", "eliminated_this_year")
+SETTLEMENT_BATCHES_COLUMNS = ("batch_id", "provider_id", "period", "opened_at", "paid", "paid_at", "lines", "lines_fen",
+                              "settled_claims", "total_settled_fen", "settled_city_fen", "settled_province_fen",
+                              "recoveries", "total_recoveries_fen", "total_collections_fen", "total_write_offs_fen",
+                              "recoveries_outstanding_fen")
 TRIAL_BALANCE_COLUMNS = ("account", "debit_fen", "credit_fen", "balance_fen",
                          *(f"{source}_balance_fen" for source in JOURNAL_FUND_SOURCES))
 
@@ -65,10 +81,8 @@ def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None)
             programme = programme_of(category)
             out.append((city, CITIES.get(city, ("", ""))[1], programme, programme_year, cash_year,
                         category if programme == VOUCHERS else None, source, *figures))
-    columns = ("city", "city_name", "programme", "programme_year", "cash_year", "fee_category", "fund_source",
-               *(f"{s}_fen" for s in SPEND_FIGURES))
     return Figure("city_spend", "Per-city spend (spend = settled − recovered; outstanding = recovered − collected − "
-                  "written off; cash out = settled − collected)", columns, out)
+                  "written off; cash out = settled − collected)", CITY_SPEND_COLUMNS, out)
 
 
 def city_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -81,9 +95,7 @@ def city_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None
     )
     out = [(city, CITIES.get(city, ("", ""))[1], year, int(q), int(issued), int(used), int(q) - int(used))
            for city, year, q, issued, used in rows]
-    columns = ("city", "city_name", "programme_year", "quota_set_fen", "issued_fen", "quota_used_fen",
-               "quota_remaining_fen")
-    return Figure("city_quotas", "City quotas per programme year", columns, out)
+    return Figure("city_quotas", "City quotas per programme year", CITY_QUOTAS_COLUMNS, out)
 
 
 def _provider_statuses(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> dict[str, str]:
@@ -131,11 +143,8 @@ def provider_receivables(db: ReadModelView, as_of_us: int, known_at_us: int | No
         out.append((provider_id, uscc, name, status, unsettled, unsettled if status == "SUSPENDED" else 0,
                     held.get(provider_id, 0), f["claimed_fen"], f["settled_fen"], spend_figure(f, "outstanding"),
                     f["recovered_fen"], f["collected_fen"], f["written_off_fen"]))
-    columns = ("provider_id", "uscc", "name", "status", "approved_unsettled_fen", "held_fen", "claims_held_fen",
-               "claimed_pending_fen", "settled_fen", "recoveries_due_fen", "recoveries_raised_fen",
-               "recoveries_collected_fen", "recoveries_written_off_fen")
     return Figure("provider_receivables", "Provider receivables (held: approved while suspended; claims held: "
-                  "after a suspension recorded late)", columns, out)
+                  "after a suspension recorded late)", PROVIDER_RECEIVABLES_COLUMNS, out)
 
 
 def provider_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -147,8 +156,7 @@ def provider_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = 
         when.params,
     )
     out = [(p, year, int(q), int(used), int(q) - int(used)) for p, year, q, used in rows]
-    columns = ("provider_id", "programme_year", "quota_set_fen", "quota_used_fen", "quota_remaining_fen")
-    return Figure("provider_quotas", "Provider quotas per programme year", columns, out)
+    return Figure("provider_quotas", "Provider quotas per programme year", PROVIDER_QUOTAS_COLUMNS, out)
 
 
 def enterprise_totals(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -160,8 +168,7 @@ def enterprise_totals(db: ReadModelView, as_of_us: int, known_at_us: int | None 
         when.params,
     )
     out = [(e, year, int(n), *_money(amounts(tuple(values)))) for e, year, n, *values in rows]
-    return Figure("enterprise_totals", "Enterprise totals per programme year",
-                  ("enterprise_id", "programme_year", "vouchers", *MONEY), out)
+    return Figure("enterprise_totals", "Enterprise totals per programme year", ENTERPRISE_TOTALS_COLUMNS, out)
 
 
 def voucher_balances(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -179,8 +186,7 @@ def voucher_balances(db: ReadModelView, as_of_us: int, known_at_us: int | None =
             "WHERE latest = 1").format(when.sql),
         when.params))
     out = [(v, e, city, year, category, statuses.get(v), *_money(sums[v])) for v, e, city, year, category in heads]
-    return Figure("voucher_balances", "Voucher balances",
-                  ("voucher_id", "enterprise_id", "city", "programme_year", "fee_category", "status", *MONEY), out)
+    return Figure("voucher_balances", "Voucher balances", VOUCHER_BALANCES_COLUMNS, out)
 
 
 def whitelist(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -191,8 +197,7 @@ def whitelist(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) 
         (shanghai_year(as_of_us), *when.params))}
     out = [(p, uscc, name, kind, statuses.get(p), p in eliminated)
            for p, uscc, name, kind in _admitted(db, as_of_us, known_at_us)]
-    return Figure("whitelist", f"Whitelist as of {describe(as_of_us)} (Asia/Shanghai)",
-                  ("provider_id", "uscc", "name", "kind", "status", "eliminated_this_year"), out)
+    return Figure("whitelist", f"Whitelist as of {describe(as_of_us)} (Asia/Shanghai)", WHITELIST_COLUMNS, out)
 
 
 def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
@@ -216,14 +221,18 @@ def settlement_batches(db: ReadModelView, as_of_us: int, known_at_us: int | None
                     lines[0], lines[1], s["settled"][0], s["settled"][1], s["settled"][2], s["settled"][3],
                     s["recoveries"][0], s["recoveries"][1], s["collections"][1], s["write_offs"][1],
                     s["recoveries"][1] - s["collections"][1] - s["write_offs"][1]))
-    columns = ("batch_id", "provider_id", "period", "opened_at", "paid", "paid_at", "lines", "lines_fen",
-               "settled_claims", "total_settled_fen", "settled_city_fen", "settled_province_fen", "recoveries",
-               "total_recoveries_fen", "total_collections_fen", "total_write_offs_fen", "recoveries_outstanding_fen")
-    return Figure("settlement_batches", "Settlement batches", columns, out)
+    return Figure("settlement_batches", "Settlement batches", SETTLEMENT_BATCHES_COLUMNS, out)
 
 
 FIGURES = (city_spend, city_quotas, provider_receivables, provider_quotas, enterprise_totals, voucher_balances,
            whitelist, settlement_batches, awards)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "city_spend": CITY_SPEND_COLUMNS, "city_quotas": CITY_QUOTAS_COLUMNS,
+    "provider_receivables": PROVIDER_RECEIVABLES_COLUMNS, "provider_quotas": PROVIDER_QUOTAS_COLUMNS,
+    "enterprise_totals": ENTERPRISE_TOTALS_COLUMNS, "voucher_balances": VOUCHER_BALANCES_COLUMNS,
+    "whitelist": WHITELIST_COLUMNS, "settlement_batches": SETTLEMENT_BATCHES_COLUMNS, "awards": AWARD_COLUMNS,
+    "trial_balance": TRIAL_BALANCE_COLUMNS,
+}
 
 
 def trial_balance(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:

@@ -4,7 +4,8 @@ A stream is written to ``<file>.partial`` a page at a time; after each page it i
 (``<file>.checkpoint``: the last position read and the file's length then) replaces the previous one. Interrupted
 anywhere, the next run cuts the partial file back to the checkpoint's length — dropping rows written after it — and
 reads on from its position; at the end the file is renamed into place and the checkpoint removed. A page is only
-ever counted once, so the resumed file is byte for byte the one an uninterrupted run writes.
+ever counted once, so the resumed file is byte for byte the one an uninterrupted run writes. The header, written
+first, carries the BOM and the export's language (``audit/tables.py``); the rows are the same in every language.
 
 Which events: those *known* at ``known_at`` (recorded at or before it) that are *in effect* by ``as_of`` (their
 effective time, or their recorded time when they report none, at or before it), among positions up to ``stop``
@@ -14,10 +15,9 @@ effective time, or their recorded time when they report none, at or before it), 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +32,7 @@ from ledger.application import VoucherLedger
 from ledger.fiscal_time import SHANGHAI
 from psycopg.sql import SQL
 
+from audit.tables import csv_bytes
 from projections.audit_facts import render
 from projections.bitemporal import counted, counts
 from projections.times import from_us, to_us
@@ -147,20 +148,14 @@ def _save_checkpoint(final: Path, state: dict[str, int]) -> None:
     os.replace(scratch, path)
 
 
-def _csv_bytes(rows: list[tuple]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_stream(final: Path, header: tuple[str, ...], pages: Callable[[int], Iterator[Page]],
+def write_stream(final: Path, header: Sequence[str], pages: Callable[[int], Iterator[Page]],
                  advance: Advance) -> Written:
     """Write (or go on writing) ``final`` from ``pages(start)``; ``advance(positions)`` after every page."""
     partial, checkpoint = _partial_path(final), _checkpoint_path(final)
     if checkpoint.exists() and partial.exists():
         state = json.loads(checkpoint.read_text())
     else:
-        partial.write_bytes(_csv_bytes([header]))
+        partial.write_bytes(csv_bytes([header], starts_file=True))
         state = {"position": 0, "bytes": partial.stat().st_size, "rows": 0, "last_row_position": 0}
         _save_checkpoint(final, state)
     if state["position"]:
@@ -169,7 +164,7 @@ def write_stream(final: Path, header: tuple[str, ...], pages: Callable[[int], It
         out.truncate(state["bytes"])  # rows written after the last checkpoint are written again below
         out.seek(state["bytes"])
         for position, rows in pages(state["position"]):
-            out.write(_csv_bytes(rows))
+            out.write(csv_bytes(rows))
             out.flush()
             os.fsync(out.fileno())
             advance(position - state["position"])
@@ -184,7 +179,7 @@ def write_stream(final: Path, header: tuple[str, ...], pages: Callable[[int], It
 def count_rows(path: Path) -> tuple[int, int]:
     """(rows, last position) of a finished stream file, read back (for an export resumed after it was done)."""
     rows, last = 0, 0
-    with path.open(newline="", encoding="utf-8") as f:
+    with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         next(reader, None)
         for row in reader:

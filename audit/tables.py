@@ -3,13 +3,17 @@
 Money is integer fen everywhere here. A column whose key ends in ``_fen`` is money: the CSV gives it twice, as yuan
 text with two decimals (``-12.05``) and as fen; the XLSX gives yuan as an exact ``Decimal`` number formatted
 ``#,##0.00`` and the fen beside it in a hidden column. Totals are added up in integer fen, never from yuan.
+
+Both are rendered in a language (``audit/export_words.py``: the headers, the sheet's name, the totals row's label and
+the city's name; every other value is written the same in both). A CSV file starts with a UTF-8 byte-order mark:
+without it Excel on a Chinese Windows reads the file in the system's code page (GBK) and shows the Chinese garbled.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,10 +22,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from audit import export_words as words
 from ledger.money import yuan_text
 
 YUAN_FORMAT = "#,##0.00"
-TOTAL_LABEL = "TOTAL"
+BOM = "\ufeff".encode()
 
 
 @dataclass(frozen=True)
@@ -55,16 +60,24 @@ def csv_yuan(fen: int) -> str:
     return yuan_text(fen, thousands=False)
 
 
-def _yuan_header(column: str) -> str:
-    return f"{column[: -len('_fen')]}_yuan"
+def header_keys(columns: Iterable[str]) -> list[str]:
+    """A file's column keys: an amount twice, as ``*_yuan`` then ``*_fen``; any other column once."""
+    out: list[str] = []
+    for column in columns:
+        out += [f"{column[: -len('_fen')]}_yuan", column] if is_money(column) else [column]
+    return out
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------------
-def csv_header(figure: Figure) -> list[str]:
-    out: list[str] = []
-    for column in figure.columns:
-        out += [_yuan_header(column), column] if is_money(column) else [column]
-    return out
+def csv_bytes(rows: Iterable[Sequence[Any]], *, starts_file: bool = False) -> bytes:
+    """Rows as CSV (UTF-8, RFC 4180 line ends); the first bytes of a file carry the BOM (see above)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return (BOM if starts_file else b"") + buffer.getvalue().encode("utf-8")
+
+
+def csv_header(figure: Figure, lang: str) -> list[str]:
+    return [words.header(figure.name, key, lang) for key in header_keys(figure.columns)]
 
 
 def _csv_row(figure: Figure, row: Sequence[Any]) -> list[Any]:
@@ -74,27 +87,23 @@ def _csv_row(figure: Figure, row: Sequence[Any]) -> list[Any]:
     return out
 
 
-def figure_csv(figure: Figure) -> bytes:
-    """The figure as CSV (UTF-8, RFC 4180 line ends): header, rows, then a totals row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(csv_header(figure))
-    for row in figure.rows:
-        writer.writerow(_csv_row(figure, row))
-    writer.writerow(_csv_row(figure, _totals_row(figure)))
-    return buffer.getvalue().encode("utf-8")
+def figure_csv(figure: Figure, lang: str) -> bytes:
+    """The figure as a CSV file: header, rows, then a totals row."""
+    rows = [csv_header(figure, lang), *(_csv_row(figure, words.localized(figure.columns, row, lang))
+                                        for row in figure.rows), _csv_row(figure, _totals_row(figure, lang))]
+    return csv_bytes(rows, starts_file=True)
 
 
-def _totals_row(figure: Figure) -> tuple:
+def _totals_row(figure: Figure, lang: str) -> tuple:
     totals = figure.totals()
-    label = f"{TOTAL_LABEL} ({len(figure.rows)} rows)"
+    label = words.total_label(len(figure.rows), lang)
     return tuple(totals[c] if is_money(c) else (label if i == 0 else None) for i, c in enumerate(figure.columns))
 
 
 # -- XLSX ----------------------------------------------------------------------------------------------------------
-def add_sheet(workbook: Any, figure: Figure) -> None:
+def add_sheet(workbook: Any, figure: Figure, lang: str) -> None:
     """Append the figure as a sheet of a write-only workbook: frozen header, hidden fen, literal totals row."""
-    sheet = workbook.create_sheet(figure.name[:31])
+    sheet = workbook.create_sheet(words.sheet_name(figure.name, lang)[:31])
     sheet.freeze_panes = "A2"
     letter = 0
     for column in figure.columns:
@@ -103,11 +112,10 @@ def add_sheet(workbook: Any, figure: Figure) -> None:
             sheet.column_dimensions[get_column_letter(letter)].width = 16
             letter += 1
             sheet.column_dimensions[get_column_letter(letter)].hidden = True
-    sheet.append(_cells(sheet, csv_header(figure), bold=True))
+    sheet.append(_cells(sheet, csv_header(figure, lang), bold=True))
     for row in figure.rows:
-        sheet.append(_sheet_row(sheet, figure, row))
-    sheet.append(_sheet_row(sheet, figure, _totals_row(figure), bold=True))
-
+        sheet.append(_sheet_row(sheet, figure, words.localized(figure.columns, row, lang)))
+    sheet.append(_sheet_row(sheet, figure, _totals_row(figure, lang), bold=True))
 
 def _cells(sheet: Any, values: Sequence[Any], *, bold: bool = False) -> list[Any]:
     cells = []

@@ -6,12 +6,13 @@ first of the candidates below that the kind has), so a person can go straight to
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from audit.tables import csv_bytes
 
 HEADER = ("row", "column", "code", "message")
 HEADER_ZH = ("行号", "列", "错误代码", "说明")
@@ -96,11 +97,7 @@ def errors_of(row: int, error: object, columns: Iterable[str], column: str | Non
 
 
 def as_csv(errors: list[RowError]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows((e.row, e.column, e.code, e.message) for e in errors)
-    return out.getvalue().encode("utf-8-sig")  # with the BOM, Excel opens it as UTF-8
+    return csv_bytes([HEADER, *((e.row, e.column, e.code, e.message) for e in errors)], starts_file=True)
 
 
 def as_xlsx(errors: list[RowError]) -> bytes:
@@ -116,9 +113,14 @@ def as_xlsx(errors: list[RowError]) -> bytes:
     return out.getvalue()
 
 
+def report_paths(stem: Path) -> tuple[Path, Path]:
+    """Where the reports of ``stem`` go: ``<stem>.errors.csv`` and ``<stem>.errors.xlsx``."""
+    return stem.with_name(stem.name + ".errors.csv"), stem.with_name(stem.name + ".errors.xlsx")
+
+
 def write_reports(errors: list[RowError], stem: Path) -> tuple[Path, Path]:
-    """``<stem>.errors.csv`` and ``<stem>.errors.xlsx``; returns their paths."""
-    csv_path, xlsx_path = stem.with_name(stem.name + ".errors.csv"), stem.with_name(stem.name + ".errors.xlsx")
+    """Both reports (``report_paths``); returns their paths."""
+    csv_path, xlsx_path = report_paths(stem)
     csv_path.write_bytes(as_csv(errors))
     xlsx_path.write_bytes(as_xlsx(errors))
     return csv_path, xlsx_path

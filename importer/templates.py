@@ -3,18 +3,16 @@ importer reads back; an XLSX template also explains each column on a second shee
 
 from __future__ import annotations
 
-import csv
 import io
 
+from audit.tables import csv_bytes
 from importer.kinds import Kind
 
 NOTES_HEADER = ("列 / column", "必填 / required", "示例 / example")
 
 
 def template_csv(kind: Kind) -> bytes:
-    out = io.StringIO(newline="")
-    csv.writer(out).writerow([c.header for c in kind.all_columns])
-    return out.getvalue().encode("utf-8-sig")  # with the BOM, Excel opens it as UTF-8
+    return csv_bytes([[c.header for c in kind.all_columns]], starts_file=True)
 
 
 def template_xlsx(kind: Kind) -> bytes:

@@ -43,6 +43,15 @@ def check_city(code: object) -> str:
     return code
 
 
+def city_name(code: str | None, lang: str = "zh") -> str:
+    """A city's name as an official document writes it: 广州市 (each of the 21 is a prefecture-level city, 地级市),
+    or Guangzhou in English; empty for a code that is not one of them."""
+    if code not in CITIES:
+        return ""
+    zh, en = CITIES[code]
+    return f"{zh}市" if lang == "zh" else en
+
+
 class Carrier(StrEnum):
     CHINA_TELECOM = "CHINA_TELECOM"  # 中国电信广东分公司
     CHINA_MOBILE = "CHINA_MOBILE"  # 中国移动广东公司
@@ -66,3 +75,4 @@ def parse_enum(enum: type[StrEnum], value: object, what: str) -> StrEnum:
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise InvalidInputError(f"{what} must be one of {allowed}, got {value!r}") from None
+

@@ -2,7 +2,8 @@
 
 With the embedded SQLite store the projections run in-process: every query first applies the events written since
 the last one, so a command's result is visible to the next query (read-your-writes). With PostgreSQL in production
-``voucher-ledger follow`` workers keep them up, and queries read what the workers have committed.
+``voucher-ledger follow`` workers keep them up, and queries read what the workers have committed. Given a
+``catching_up`` progress bar (the command line's), a catch-up of more than a page shows it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from ledger.application import VoucherLedger
 from projections import (audit_trail_queries, award_queries, eligibility_queries, expiry_queries, journal_queries, late_facts,
                          lists_queries, money_flows_queries, publicity_queries, settlement_batches_queries,
                          spend_movements_queries, whitelist_queries)
-from projections.runner import InProcessProjections, close_projections, open_projections
+from projections.runner import InProcessProjections, ProgressBar, close_projections, open_projections
 from projections.times import to_us
 
 
 class ReadModels:
-    def __init__(self, settings: Settings, app: VoucherLedger | None = None, *, in_process: bool | None = None):
+    def __init__(self, settings: Settings, app: VoucherLedger | None = None, *, in_process: bool | None = None,
+                 catching_up: ProgressBar | None = None):
         self.projections = open_projections(settings, queries=True)
         self.db = self.projections[0].view  # every view reaches the same read-model tables
         if in_process is None:
@@ -29,10 +31,11 @@ class ReadModels:
         if in_process is None:
             in_process = settings.store == "sqlite"
         self._in_process = InProcessProjections(app, self.projections) if in_process and app is not None else None
+        self._catching_up = catching_up
 
     def refresh(self) -> None:
         if self._in_process is not None:
-            self._in_process.refresh()
+            self._in_process.refresh(self._catching_up)
 
     def close(self) -> None:
         close_projections(self.projections)

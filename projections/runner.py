@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from contextlib import ExitStack, closing
+from contextlib import AbstractContextManager, ExitStack, closing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -97,7 +97,10 @@ def close_projections(projections: Sequence[LedgerProjection]) -> None:
 
 
 Progress = Callable[[int], None]
+ProgressBar = Callable[[int, str], AbstractContextManager[Progress]]  # (positions to go, label) -> advance(count)
 Keep = Callable[[Any], bool]
+# Up to this many positions behind, a read catches up without a progress bar: one page, well under a second.
+QUIET_CATCH_UP = PAGE_SIZE
 
 
 def catch_up(app: VoucherLedger, projections: Sequence[LedgerProjection], *, until: int | None = None,
@@ -191,14 +194,28 @@ class InProcessProjections:
         self.app, self.projections = app, list(projections)
         self._lock = threading.Lock()
 
-    def refresh(self) -> int:
+    def behind(self) -> int:
+        """Positions the furthest-behind projection has yet to read (0: caught up)."""
+        start = min((p.position for p in self.projections), default=0)
+        return max(0, log_reader(self.app).last_position() - start)
+
+    def refresh(self, bar: ProgressBar | None = None) -> int:
+        """Catch up before a read. After a large write that is silent work of seconds or minutes (the first query
+        after ``simulate``), so with ``bar`` it is shown when more than ``QUIET_CATCH_UP`` positions are to go."""
+        behind = self.behind() if bar is not None else 0
+        if behind <= QUIET_CATCH_UP:
+            return self._refresh(None)
+        with bar(behind, "catching up the read models") as advance:
+            return self._refresh(advance)
+
+    def _refresh(self, progress: Progress | None) -> int:
         with self._lock:
             for _ in range(3):
                 try:
-                    return catch_up(self.app, self.projections)
+                    return catch_up(self.app, self.projections, progress=progress)
                 except ProjectionConflictError:
                     # Another reader moved first (likely every projection, not only the one refused): re-read all
                     # positions and carry on from there.
                     for projection in self.projections:
                         projection.forget()
-            return catch_up(self.app, self.projections)
+            return catch_up(self.app, self.projections, progress=progress)

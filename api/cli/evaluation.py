@@ -21,7 +21,7 @@ from ledger.commands import values as v
 from ledger.errors import EvaluationNotRunError, LedgerError
 from ledger.evaluation import EvaluationResult
 from ledger.recording import By
-from projections.read_models import ReadModels
+from api.cli.queries import read_models
 from store.opening import open_ledger
 from store.settings import get_settings
 
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         by = By(actor=province_actor(actor), at=datetime.now(UTC), correlation_id=f"pool-evaluation-{year}")
         settings = get_settings()
         ledger = open_ledger(settings)
-        read = ReadModels(settings, ledger)
+        read = read_models(settings, ledger)  # a long catch-up shows its bar
         try:
             providers = tuple(UUID(p) for p in read.pool_providers())
             results = ledger.handle(v.EvaluateResourcePool(year=year, provider_ids=providers), by)

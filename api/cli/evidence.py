@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.paths import output_file
 from api.cli.projections import _events_bar
 from store.settings import get_settings
 from api.cli.passphrase import FILE_OPTION, NoPassphrase, passphrase
@@ -47,13 +48,18 @@ def _warn_if_not_append_only(source: EventSource) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def keygen(private_key: Path = typer.Option(PRIVATE_KEY, help="where to write the auditor's private key (0600)"),
-               public_key: Path = typer.Option(PUBLIC_KEY, help="where to write the public key that checks digests"),
+    def keygen(private_key: Path = typer.Option(None, help=f"where to write the auditor's private key (0600; "
+                                                          f"default {PRIVATE_KEY})"),
+               public_key: Path = typer.Option(None, help="where to write the public key that checks digests "
+                                                          f"(default {PUBLIC_KEY})"),
                passphrase_file: Path = FILE_OPTION,
                no_passphrase: bool = typer.Option(False, "--no-passphrase",
                                                   help="write the private key in clear (not for production)")) -> None:
         """Create the auditor's Ed25519 key pair, the private key encrypted with a passphrase; keep it away from the
         ledger's servers."""
+        # A path given goes into a folder that exists (api/cli/paths.py); only the default folder is created.
+        private_key = output_file(private_key, "--private-key") if private_key else PRIVATE_KEY
+        public_key = output_file(public_key, "--public-key") if public_key else PUBLIC_KEY
         try:
             secret = None if no_passphrase else passphrase(passphrase_file, new=True)
             key = generate_keys(private_key, public_key, secret)
@@ -68,6 +74,8 @@ def register(app: typer.Typer) -> None:
                passphrase_file: Path = FILE_OPTION,
                out: Path = typer.Option(None, help=f"digest file (default: {DIGESTS}/digest-<UTC time>.json)")) -> None:
         """Hash every stored event and write a signed digest (JSON) with its per-event leaves file beside it."""
+        if out is not None:  # a path given goes into a folder that exists; only the default folder is created
+            output_file(out, "--out")  # its .leaves file goes beside it
         settings = get_settings()
         source = EventSource(settings)
         if not private_key.exists():
@@ -147,6 +155,8 @@ def register(app: typer.Typer) -> None:
         """Make (or check) an inclusion proof: the event at POSITION is covered by the digest (exit 1 if not)."""
         from audit.proof import InclusionProof, ProofError, check_proof, make_proof
 
+        if out is not None:
+            output_file(out, "--out")
         digest = digest or latest_digest()
         if digest is None:
             raise _fail(f"no digest: pass --digest or run `voucher-ledger digest` (looked in {DIGESTS})")

@@ -5,11 +5,13 @@ Both show a progress bar, and both can be interrupted (Ctrl-C) and re-run with t
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
+from api.cli.paths import output_folder
 from api.cli.projections import _events_bar
 from api.cli.times import parse_moment
 from store.settings import get_settings
@@ -20,6 +22,11 @@ console = Console()
 TIME_HELP = "ISO-8601 time with offset, e.g. 2020-12-31T23:59:59+08:00"
 
 
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
 def _time(text: str | None, what: str) -> int | None:
     moment = parse_moment(text, what)
     return None if moment is None else to_us(moment)
@@ -28,21 +35,25 @@ def _time(text: str | None, what: str) -> int | None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def export(
-        out: Path = typer.Argument(..., help="directory to write into (created; re-run with it to resume)"),
+        out: Path = typer.Argument(..., help="directory to write into (created in a folder that exists; re-run with "
+                                             "it to resume)"),
         as_of: str = typer.Option(None, help=f"figures as of this time (default now); {TIME_HELP}"),
         known_at: str = typer.Option(None, help="as known at this time (default now, fixed at the first run)"),
         force: bool = typer.Option(False, help="start again even if the directory holds a finished export"),
+        lang: Language = typer.Option(None, "--lang", help="zh: Chinese headers, sheet and city names (the default "
+                                                           "for a new export); en: the column keys, English names"),
     ) -> None:
         """Write the events, the audit trail and every figure as of a time to CSV and XLSX, with a manifest."""
         from audit.export import ExportMismatchError
         from audit.export import export as run_export
 
+        output_folder(out, "OUT")  # a file there, or a missing folder above it: one line, not a traceback
         as_of_us = _time(as_of, "--as-of")  # None: now, or the pinned time of the export being resumed
         settings = get_settings()
         ledger = open_ledger(settings)
         try:
             result = run_export(ledger, settings, out, as_of_us=as_of_us, known_at_us=_time(known_at, "--known-at"),
-                                force=force, bar=_events_bar)
+                                lang=lang and lang.value, force=force, bar=_events_bar)
         except ExportMismatchError as e:
             console.print(f"[red]{e}[/]")
             raise typer.Exit(2) from None
@@ -53,7 +64,8 @@ def register(app: typer.Typer) -> None:
                 else "resumed and finished" if result.resumed else "exported")
         console.print(f"{done}: {m['event_count']:,} events "
                       f"(last position {m['last_position']:,}), {m['audit_trail_rows']:,} audit-trail rows, "
-                      f"figures as of {m['as_of']} known at {m['known_at']} → {out}")
+                      f"figures as of {m['as_of']} known at {m['known_at']}, headed in "
+                      f"{'Chinese' if m['lang'] == 'zh' else 'English'} → {out}")
 
     @app.command()
     def replay(

@@ -10,10 +10,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from importer.kinds import KINDS
-from importer.report import write_reports
+from importer.report import as_csv, report_paths, write_reports
 from importer.run import ImportInterrupted, kind_named, run_import
 from importer.templates import template_csv, template_xlsx
 from api.cli.commanding import opened_on_service_clock
+from api.cli.paths import output_file
 
 console = Console(stderr=True)
 
@@ -48,7 +49,7 @@ class _Bar:
 
 def _write_template(kind: str, out: Path | None) -> None:
     spec = kind_named(kind)
-    path = out or Path(f"{kind}.xlsx")
+    path = output_file(out or Path(f"{kind}.xlsx"), "--out")
     path.write_bytes(template_csv(spec) if path.suffix.lower() == ".csv" else template_xlsx(spec))
     console.print(f"template for {kind} ({spec.zh}: {spec.summary}) written to {path}")
 
@@ -82,6 +83,10 @@ def register(app: typer.Typer) -> None:
         if dry_run and partial:
             console.print("[red]--dry-run decides every row: it cannot also be --partial[/]")
             raise typer.Exit(2)
+        # Before any row is written: with --partial the good rows would be in, and the report of the others lost.
+        for path in report_paths(report or file):
+            output_file(path, "--report" if report else "error report", "" if report else " (--report STEM puts it "
+                        "elsewhere)")
         ledger, clock = opened_on_service_clock()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn())
@@ -97,7 +102,12 @@ def register(app: typer.Typer) -> None:
         summary = result.summary()
         console.print_json(data=summary)
         if result.errors:
-            csv_path, xlsx_path = write_reports(result.errors, report or file)
+            try:
+                csv_path, xlsx_path = write_reports(result.errors, report or file)
+            except OSError as exc:  # checked writable above, yet it failed (a full disk): the refusals are not lost
+                console.print(f"[red]cannot write the error report ({exc})[/]; the refused rows:")
+                console.out(as_csv(result.errors).decode("utf-8-sig"), highlight=False)
+                raise typer.Exit(1) from None
             console.print(f"[red]{result.refused_rows} row(s) refused[/]"
                           + ("; nothing was written" if not partial else "")
                           + f": see {csv_path} and {xlsx_path}")

@@ -49,10 +49,11 @@ def _last_position(settings: Settings) -> int | None:
 
 
 @contextmanager
-def _events_bar(total: int | None, label: str) -> Iterator:
+def _events_bar(total: int | None, label: str, *, to: Console = console) -> Iterator:
+    """A bar of ``total`` events; ``to=errors`` keeps a command's standard output for its answer alone."""
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=console) as progress:
+    with Progress(*columns, console=to) as progress:
         task = progress.add_task(label, total=total, rate="")
 
         def advance(count: int) -> None:

@@ -14,7 +14,7 @@ from api.cli.commanding import ACTOR_HELP, opened_on_service_clock, province_act
 from writer.year_end_run import run_expiry
 from ledger.errors import LedgerError
 from ledger.recording import By
-from projections.read_models import ReadModels
+from api.cli.queries import read_models
 from store.settings import get_settings
 from writer.group_commit import GroupCommitWriter
 
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         ledger, clock = opened_on_service_clock()
         by = By(actor=actor, at=clock.now(), correlation_id=f"expiry-run-{year}")
-        read = ReadModels(settings, ledger)
+        read = read_models(settings, ledger)  # a long catch-up shows its bar
         try:
             with GroupCommitWriter(ledger) as writer:
                 run = run_expiry(ledger, read.open_vouchers, year, by, writer.submit)

@@ -129,9 +129,11 @@ def test_the_province_runs_the_current_year_through_the_command_line(store_setti
     assert spend["quotas"][str(year)]["issued_fen"] == CAP_FEN
     assert year in cli.json("programme", "show")["open_years"]
 
-    cli("export", str(tmp_path / "export"))
-    with (tmp_path / "export" / "audit_trail.csv").open(encoding="utf-8-sig") as f:
-        trail = [row for row in csv.DictReader(f)
+    cli("export", str(tmp_path / "export"))  # in Chinese: read by the column keys its manifest names
+    keys = json.loads((tmp_path / "export" / "manifest.json").read_text())["columns"]["audit_trail.csv"]
+    with (tmp_path / "export" / "audit_trail.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert next(f).startswith("事件序号,")
+        trail = [row for row in csv.DictReader(f, fieldnames=keys)
                  if row["entity_id"] == voucher_id and row["event_type"].startswith("Voucher.")]
     assert [row["event_type"] for row in trail] == [
         "Voucher.Issued", "Voucher.Claimed", "Voucher.ClaimApproved", "Voucher.ClaimBatched", "Voucher.ClaimSettled"]

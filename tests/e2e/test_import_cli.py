@@ -22,6 +22,7 @@ from simulator.store import open_simulation_store
 from store.opening import open_ledger
 from store.settings import Settings
 from tests.support import import_scenario as s
+from tests.support.cli_runner import voucher_ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,3 +115,36 @@ def test_a_register_exported_from_a_training_store_loads_into_a_training_store_o
     report = list(csv.reader(io.StringIO((tmp_path / "late.csv.errors.csv").read_text(encoding="utf-8-sig"))))
     assert [r[:3] for r in report[1:]] == [["2", "recorded_at", "RECORDED_AT_OUT_OF_ORDER"],
                                            ["3", "recorded_at", "RECORDED_AT_IN_FUTURE"]]
+
+
+def test_a_report_or_template_that_cannot_be_written_is_refused_before_any_row_is(tmp_path):
+    """--partial writes the rows that pass: a report folder that does not exist was found only after them, so the
+    refused rows' report was lost (and a re-run found the file 'imported before'). Now the paths are checked first:
+    one line, exit 2, nothing written; the same run with a report it can write imports the good row and reports the
+    other. In this process (tests/support/cli_runner.py): the process boundary is not what this is about."""
+    env = {"VOUCHER_LEDGER_STORE": "sqlite", "VOUCHER_LEDGER_SQLITE_PATH": str(tmp_path / "ledger.sqlite3")}
+    rows = [{"uscc": s.E1, "name": "甲", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"},
+            {"uscc": s.E2, "name": "乙", "city": s.FOSHAN, "carrier": "PIGEON_POST", "established_on": "2010-01-01"}]
+    (tmp_path / "part.csv").write_bytes(s.csv_file("enterprises", rows, headers="both"))
+    missing = tmp_path / "missing"
+
+    def refused(*args: str) -> str:
+        done = voucher_ledger(["import", *args], env, cwd=tmp_path)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "nothing was written" in done.stderr, done.stderr
+        return done.stderr
+
+    assert "does not exist" in refused("enterprises", "part.csv", "--partial", "--report", str(missing / "rep"))
+    assert "does not exist" in refused("--template", "claims", "--out", str(missing / "claims.xlsx"))
+    assert "is a folder" in refused("--template", "claims", "--out", str(tmp_path))
+    assert not missing.exists() and not list(tmp_path.glob("*.errors.*")) and not list(tmp_path.glob("*.xlsx"))
+    ledger = open_ledger(Settings(store="sqlite", sqlite_path=tmp_path / "ledger.sqlite3"))
+    try:
+        assert not ledger.stored(ids.enterprise_id(s.E1))  # the good row waited for a report it could write
+    finally:
+        ledger.close()
+
+    done = voucher_ledger(["import", "enterprises", "part.csv", "--partial", "--report", "rep"], env, cwd=tmp_path)
+    assert done.returncode == 1 and '"written": 1' in done.stderr, done.stderr
+    report = list(csv.reader(io.StringIO((tmp_path / "rep.errors.csv").read_text(encoding="utf-8-sig"))))
+    assert [r[:3] for r in report[1:]] == [["3", "carrier", "INVALID_INPUT"]]

@@ -70,6 +70,9 @@ def test_keygen_without_a_passphrase_refuses_unless_told_to_write_in_clear(tmp_p
     mismatched, private = keygen(tmp_path, input="one passphrase\nanother\none passphrase\none passphrase\n")
     assert mismatched.exit_code == 0  # asked again after the mismatch
     assert load_private_key(private, b"one passphrase")
+    missing, private = keygen(tmp_path / "clear", "--no-passphrase")  # a folder given must exist (api/cli/paths.py)
+    assert missing.exit_code == 2 and "does not exist" in missing.output and not (tmp_path / "clear").exists()
+    (tmp_path / "clear").mkdir()
     clear, private = keygen(tmp_path / "clear", "--no-passphrase")
     assert clear.exit_code == 0 and "NOT encrypted" in clear.output
     assert not private_key_encrypted(private) and load_private_key(private)

@@ -4,7 +4,10 @@
   projections/*_queries.py for every city and provider and a sample of enterprises, vouchers and batches, as of several
   times, known now and known earlier (two independent paths).
 * An export interrupted in the middle of its event and audit-trail files, then run again, writes the same bytes as
-  one that was never interrupted; a finished export is not redone unless forced.
+  one that was never interrupted; a finished export is not redone unless forced, nor resumed in another language.
+* In Chinese (the default) and in English the files hold the same ids, codes, times and amounts: only the headers,
+  the sheet names, the totals rows' label and the city names differ; every CSV starts with a BOM and the manifest
+  names every column's key.
 * Done when: the XLSX opens, every money column's yuan is its hidden fen / 100 exactly, and the totals rows equal the
   HTTP API's figures added up entity by entity.
 * A replay until T equals the live read models asked "known at T", and a rebuild of a store holding only the events
@@ -13,6 +16,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import defaultdict
 from contextlib import contextmanager
@@ -26,10 +31,11 @@ from openpyxl.utils import get_column_letter
 
 from store.opening import open_ledger
 from simulator.store import open_simulation_store
-from audit.export import export
+from audit import export_words
+from audit.export import ExportMismatchError, export
 from audit.figures import all_figures
 from audit.replay import ReplayTargetError, replay, replay_settings
-from ledger.parties import VOUCHER_CITIES
+from ledger.parties import CITIES, VOUCHER_CITIES
 from projections import money_flows_queries, settlement_batches_queries, whitelist_queries
 from projections.runner import (
     InProcessProjections,
@@ -189,6 +195,68 @@ def test_an_interrupted_export_resumes_to_the_same_bytes(simulated, tmp_path):
     assert not forced.already_done and (cut / "events.csv").read_bytes() == (tmp_path / "whole/events.csv").read_bytes()
 
 
+def test_an_export_is_resumed_in_its_own_language_and_format(simulated, tmp_path):
+    settings, app, _ = simulated
+    with pytest.raises(Interrupted):
+        export(app, settings, tmp_path, as_of_us=to_us(TIMES[1]), page_size=300, bar=interrupting("events.csv", 600))
+    with pytest.raises(ExportMismatchError, match="--lang zh"):  # its finished files are Chinese: not mixed
+        export(app, settings, tmp_path, lang="en")
+    state = json.loads((tmp_path / "export.state.json").read_text())
+    (tmp_path / "export.state.json").write_text(json.dumps({k: v for k, v in state.items() if k != "format"}))
+    with pytest.raises(ExportMismatchError, match="earlier version"):  # begun before files had a BOM
+        export(app, settings, tmp_path)
+    assert export(app, settings, tmp_path, lang="en", force=True).manifest["lang"] == "en"
+
+
+# -- Chinese by default, English on request ---------------------------------------------------------------------
+def csv_rows(path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), path.name  # the BOM: Excel on a Chinese Windows reads UTF-8
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulated, tmp_path):
+    settings, app, _ = simulated
+    times = {"as_of_us": to_us(TIMES[4]), "known_at_us": to_us(TIMES[4])}
+    zh = export(app, settings, tmp_path / "zh", **times).manifest  # Chinese unless asked
+    en = export(app, settings, tmp_path / "en", lang="en", **times).manifest
+    assert (zh["lang"], en["lang"], zh["format"]) == ("zh", "en", 2) and zh["columns"] == en["columns"]
+    assert set(zh["columns"]) == {name for name in zh["files"] if name.endswith(".csv")}
+    for name, keys in zh["columns"].items():
+        chinese, english = csv_rows(tmp_path / "zh" / name), csv_rows(tmp_path / "en" / name)
+        assert english[0] == keys  # English headers are the keys, as before
+        figure = name.removesuffix(".csv")
+        assert chinese[0] == [export_words.header(figure, key, "zh") for key in keys]
+        assert len(set(chinese[0])) == len(keys) and not any(h.isascii() for h in chinese[0]), name
+        assert len(chinese) == len(english) > 1, name
+        if name in ("events.csv", "audit_trail.csv"):
+            assert chinese[1:] == english[1:], name
+            continue
+        assert (chinese[-1][0], english[-1][0]) == (f"合计（{len(chinese) - 2} 行）", f"TOTAL ({len(english) - 2} rows)")
+        assert chinese[-1][1:] == english[-1][1:], name
+        words = [i for i, key in enumerate(keys) if key == "city_name"]
+        for zh_row, en_row in zip(chinese[1:-1], english[1:-1], strict=True):
+            for i in words:
+                zh_name, en_name = zh_row.pop(i), en_row.pop(i)
+                assert zh_name == CITY_NAMES[en_name], (name, zh_name, en_name)
+            assert zh_row == en_row, name  # ids, codes, times, yuan and fen: the same bytes
+    chinese_book = load_workbook(tmp_path / "zh/figures.xlsx")
+    english_book = load_workbook(tmp_path / "en/figures.xlsx")
+    assert chinese_book.sheetnames == ["说明", *zh["sheets"].values()] and "地市支出" in chinese_book.sheetnames
+    assert english_book.sheetnames == ["about", *en["sheets"]]
+    for figure, sheet_name in zh["sheets"].items():
+        chinese, english = chinese_book[sheet_name], english_book[figure]
+        keys = zh["columns"][f"{figure}.csv"]
+        assert [c.value for c in chinese[1]] == [export_words.header(figure, k, "zh") for k in keys]
+        assert [[c.value for c in row[1:]] for row in chinese.iter_rows(min_row=chinese.max_row)] == [
+            [c.value for c in row[1:]] for row in english.iter_rows(min_row=english.max_row)]  # the same totals
+    guangzhou = next(r for r in csv_rows(tmp_path / "zh/city_quotas.csv") if r[0] == "440100")
+    assert guangzhou[1] == "广州市"
+
+
+CITY_NAMES = {en: f"{zh}市" for zh, en in CITIES.values()} | {"": ""}
+
+
 # -- done when: the XLSX's totals are the API's figures ---------------------------------------------------------
 def sheet(workbook, name: str) -> tuple[list[dict], dict]:
     """(body rows, totals row) as dicts keyed by header; checks every yuan cell is its hidden fen cell / 100."""
@@ -215,7 +283,7 @@ def sheet(workbook, name: str) -> tuple[list[dict], dict]:
 def test_done_when_the_xlsx_totals_match_the_api(simulated, tmp_path):
     settings, app, _ = simulated
     as_of = datetime(2020, 12, 31, 15, 59, tzinfo=UTC)
-    export(app, settings, tmp_path / "x", as_of_us=to_us(as_of))
+    export(app, settings, tmp_path / "x", as_of_us=to_us(as_of), lang="en")  # headed by the keys it checks
     workbook = load_workbook(tmp_path / "x" / "figures.xlsx")
     at = as_of.isoformat()
     with patched_clock() as clock, running_api(settings, clock) as api:

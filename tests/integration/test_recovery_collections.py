@@ -291,10 +291,15 @@ def test_the_export_shows_collected_written_off_outstanding_and_cash_out(world, 
     collect(world, batch_id, claim_id, FIRST[0])
     world.advance(days=2)
     write_off(world, batch_id, claim_id)
-    export(world.app, lean(store_settings), tmp_path / "export", as_of_us=us(world.now) + 1)
+    manifest = export(world.app, lean(store_settings), tmp_path / "export", as_of_us=us(world.now) + 1).manifest
 
-    with open(tmp_path / "export" / "city_spend.csv", newline="", encoding="utf-8") as f:
-        spend = [row for row in csv.DictReader(f) if row["city"] == FOSHAN]
+    def rows(name: str) -> list[dict[str, str]]:
+        """A file of the (Chinese) export by its columns' keys, as the manifest names them."""
+        with open(tmp_path / "export" / name, newline="", encoding="utf-8-sig") as f:
+            next(f)  # the Chinese header
+            return list(csv.DictReader(f, fieldnames=manifest["columns"][name]))
+
+    spend = [row for row in rows("city_spend.csv") if row["city"] == FOSHAN]
     def total(column: str, source: str | None = None) -> int:
         return sum(int(r[column]) for r in spend if source is None or r["fund_source"] == source)
     assert (total("collected_fen"), total("collected_fen", "city")) == FIRST
@@ -303,15 +308,12 @@ def test_the_export_shows_collected_written_off_outstanding_and_cash_out(world, 
     assert (total("cash_out_fen"), total("cash_out_fen", "city")) == minus(SETTLED, FIRST)
     assert total("spend_fen") == SETTLED[0] - RAISED[0]
 
-    with open(tmp_path / "export" / "provider_receivables.csv", newline="", encoding="utf-8") as f:
-        row = next(r for r in csv.DictReader(f) if r["provider_id"] == str(provider))
+    row = next(r for r in rows("provider_receivables.csv") if r["provider_id"] == str(provider))
     assert (int(row["recoveries_raised_fen"]), int(row["recoveries_collected_fen"]),
             int(row["recoveries_written_off_fen"]), int(row["recoveries_due_fen"])) == (
         RAISED[0], FIRST[0], RAISED[0] - FIRST[0], 0)
-    with open(tmp_path / "export" / "settlement_batches.csv", newline="", encoding="utf-8") as f:
-        row = next(r for r in csv.DictReader(f) if r["batch_id"] == str(batch_id))
+    row = next(r for r in rows("settlement_batches.csv") if r["batch_id"] == str(batch_id))
     assert (int(row["total_collections_fen"]), int(row["total_write_offs_fen"]),
             int(row["recoveries_outstanding_fen"])) == (FIRST[0], RAISED[0] - FIRST[0], 0)
-    with open(tmp_path / "export" / "trial_balance.csv", newline="", encoding="utf-8") as f:
-        accounts = {r["account"]: int(r["balance_fen"]) for r in csv.DictReader(f)}
+    accounts = {r["account"]: int(r["balance_fen"]) for r in rows("trial_balance.csv")[:-1]}  # less the totals
     assert (accounts["RECOVERIES_COLLECTED"], accounts["RECOVERIES_WRITTEN_OFF"]) == (FIRST[0], RAISED[0] - FIRST[0])

@@ -289,6 +289,7 @@ def test_cli_digest_then_verify_passes_and_fails_after_tampering(store_settings,
     cli_evidence.register(app)
     runner = CliRunner()
     private, public, out = tmp_path / "k.pem", tmp_path / "p.pem", tmp_path / "d" / "digest-1.json"
+    out.parent.mkdir()  # a digest named on the command line goes into a folder that exists
 
     def cli(*args: str) -> Any:
         return runner.invoke(app, list(args), catch_exceptions=False)

@@ -49,7 +49,8 @@ def test_the_consoles_pages_and_words_are_checked():
     checked = set(_tracked_text_files())
     templates = sorted((ROOT / "api/http/console/templates").glob("*.html"))
     assert templates and all(str(t.relative_to(ROOT)) in checked for t in templates)
-    assert {"api/http/console/i18n.py", "api/http/console/static/console.js"} <= checked
+    assert {"api/http/console/i18n.py", "api/http/console/static/console.js", "ledger/words.py",
+            "audit/export_words.py"} <= checked
     assert set(WORDS["zh"]) == set(WORDS["en"])
     # "language" is the switch, which names the other language in that language
     untranslated = [k for k, v in WORDS["zh"].items() if not HAN.search(v) and k != "language"]

@@ -6,7 +6,6 @@ amount, written as exact yuan (a number in XLSX, formatted ``#,##0.00``); what t
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Mapping
@@ -23,7 +22,7 @@ from api.http.console import i18n
 from api.http.console.moments import SHANGHAI
 from api.http.console.rendering import html
 from api.http.problems import ApiError
-from audit.tables import YUAN_FORMAT
+from audit.tables import YUAN_FORMAT, csv_bytes
 
 TABLE_ID = re.compile(r"[a-z][a-z0-9-]{0,40}")
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -112,11 +111,7 @@ def value(cell: Cell) -> str | Decimal:
 
 
 def as_csv(table: Table, header: list[str]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([str(value(c)) for c in row] for row in table.rows)
-    return out.getvalue().encode("utf-8-sig")  # with the BOM, Excel reads the file as UTF-8
+    return csv_bytes([header, *([str(value(c)) for c in row] for row in table.rows)], starts_file=True)
 
 
 def as_xlsx(table: Table, header: list[str], sheet_name: str) -> bytes:

@@ -1,0 +1,63 @@
+"""The ledger's own words in Simplified Chinese and English: what its parties, figures, stages, quotas, batches and
+journal are called. Every screen and file that names a figure takes its name from here, so the console's pages
+(api/http/console/i18n.py) and the export's files (audit/export_words.py) call a figure the same thing."""
+
+from __future__ import annotations
+
+WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        # who and what
+        "city": "地市", "programme_year": "项目年度", "year": "项目年度", "fee_category": "费用类别", "fund_source": "资金来源",
+        "status": "状态", "uscc": "统一社会信用代码", "enterprise": "企业", "provider": "服务商", "voucher": "服务券", "batch": "兑付批次",
+        # a voucher's money, stage by stage, and a city's spend
+        "face_value": "面值", "claimed": "待审核", "approved": "已批准未兑付", "settled": "已兑付", "reversed": "已撤销",
+        "recovered": "应追回", "returned": "退回额度", "remaining": "余额", "vouchers": "服务券张数", "spend": "支出（已兑付−追回）",
+        "collected": "已收回", "written_off": "已核销", "outstanding": "待追回", "cash_out": "实际支出（已兑付−已收回）",
+        "province_part": "省级资金", "city_part": "市级资金",
+        # quotas
+        "quota_set": "额度", "issued": "已发放", "quota_used": "已使用额度", "quota_remaining": "剩余额度",
+        # a provider's receivables
+        "approved_unsettled": "已批准未兑付", "held": "暂停兑付", "claims_held": "补记暂停后扣留的申请", "claimed_pending": "待审核申请",
+        "recoveries_due": "待追回", "recoveries_raised": "应追回合计", "recoveries_collected": "已收回",
+        "recoveries_written_off": "已核销",
+        # settlement batches
+        "period": "期间", "opened": "开立时间", "paid": "已支付", "lines": "明细", "total_settled": "已兑付合计",
+        "total_recoveries": "应追回合计", "total_collections": "已收回合计", "total_write_offs": "已核销合计",
+        "recoveries_outstanding": "待追回",
+        # the journal
+        "trial_balance": "试算平衡表", "account": "科目", "debit": "借方", "credit": "贷方", "balance": "余额（借−贷）",
+        "total": "合计",
+        # the audit trail
+        "event": "事件", "event_type": "事件类型", "effective": "生效时间", "recorded": "记录时间", "actor": "操作人", "reason": "原因",
+    },
+    "en": {
+        # who and what
+        "city": "City", "programme_year": "Programme year", "year": "Programme year", "fee_category": "Fee category",
+        "fund_source": "Fund source", "status": "Status", "uscc": "USCC", "enterprise": "Enterprise",
+        "provider": "Provider", "voucher": "Voucher", "batch": "Settlement batch",
+        # a voucher's money, stage by stage, and a city's spend
+        "face_value": "Face value", "claimed": "Waiting for review", "approved": "Approved, unpaid",
+        "settled": "Settled", "reversed": "Reversed", "recovered": "Due back", "returned": "Returned to quota",
+        "remaining": "Remaining", "vouchers": "Vouchers", "spend": "Spend (settled − recovered)",
+        "collected": "Collected", "written_off": "Written off", "outstanding": "Outstanding",
+        "cash_out": "Cash out (settled − collected)", "province_part": "Province funds", "city_part": "City funds",
+        # quotas
+        "quota_set": "Quota", "issued": "Issued", "quota_used": "Quota used", "quota_remaining": "Quota left",
+        # a provider's receivables
+        "approved_unsettled": "Approved, unsettled", "held": "Held",
+        "claims_held": "Claims held after a late suspension", "claimed_pending": "Claims waiting",
+        "recoveries_due": "Recoveries due", "recoveries_raised": "Recoveries raised",
+        "recoveries_collected": "Collected", "recoveries_written_off": "Written off",
+        # settlement batches
+        "period": "Period", "opened": "Opened", "paid": "Paid", "lines": "Lines",
+        "total_settled": "Settled in total", "total_recoveries": "Recoveries raised in total",
+        "total_collections": "Collected in total", "total_write_offs": "Written off in total",
+        "recoveries_outstanding": "Still to recover",
+        # the journal
+        "trial_balance": "Trial balance", "account": "Account", "debit": "Debit", "credit": "Credit",
+        "balance": "Balance (debit − credit)", "total": "Total",
+        # the audit trail
+        "event": "Event", "event_type": "Event type", "effective": "Effective", "recorded": "Recorded",
+        "actor": "Actor", "reason": "Reason",
+    },
+}
