@@ -4,6 +4,22 @@ journal are called. Every screen and file that names a figure takes its name fro
 
 from __future__ import annotations
 
+# The ledger's codes (fee categories, statuses, assessment areas, provider kinds) as a reader is shown them, in
+# (Chinese, English); the code itself stays what the API and the files carry.
+CODES: dict[str, tuple[str, str]] = {
+    "APPLICATION_SERVICE": ("应用服务", "Application services"), "DEVICE_ACCESS": ("设备上云", "Device access"),
+    "NETWORK_RENOVATION": ("网络改造", "Network renovation"),
+    "ACTIVE": ("有效", "active"), "EXPIRED": ("已过期", "expired"), "REVOKED": ("已撤回", "revoked"),
+    "CLAIMED": ("待审核", "claimed"), "APPROVED": ("已批准", "approved"), "REJECTED": ("审核不通过", "rejected"),
+    "SETTLED": ("已兑付", "settled"), "REVERSED": ("已撤销", "reversed"),
+    "PENDING_ASSESSMENT": ("待安全评估", "pending assessment"), "WHITELISTED": ("在白名单内", "whitelisted"),
+    "SUSPENDED": ("暂停白名单资格", "suspended"),
+    "NETWORK": ("网络安全", "network"), "DATA": ("数据安全", "data"), "APPLICATION": ("应用安全", "application"),
+    "DEVICE": ("设备安全", "device"), "CONTROL": ("控制安全", "control"),
+    "NATIONAL_PLATFORM": ("国家级跨行业跨领域平台", "national platform"), "CARRIER": ("基础电信运营商", "carrier"),
+    "PLATFORM": ("平台商", "platform"), "SERVICE": ("服务商", "service provider"),
+}
+
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         # who and what
@@ -29,6 +45,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "合计",
         # the audit trail
         "event": "事件", "event_type": "事件类型", "effective": "生效时间", "recorded": "记录时间", "actor": "操作人", "reason": "原因",
+        **{code: zh for code, (zh, _) in CODES.items()},
     },
     "en": {
         # who and what
@@ -59,5 +76,11 @@ WORDS: dict[str, dict[str, str]] = {
         # the audit trail
         "event": "Event", "event_type": "Event type", "effective": "Effective", "recorded": "Recorded",
         "actor": "Actor", "reason": "Reason",
+        **{code: en for code, (_, en) in CODES.items()},
     },
 }
+
+
+def named(code: str, lang: str = "zh") -> str:
+    """A code as a reader is shown it (``DEVICE_ACCESS`` → 设备上云); a code without a name stays itself."""
+    return WORDS[lang].get(code, code)

@@ -9,17 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections.award_summaries import AWARD_SUMMARIES, _short, _t, yuan
+from ledger.words import named
+from projections.award_summaries import AWARD_SUMMARIES, _city, _short, _t, yuan
 from projections.times import describe
 
 
 Summary = Callable[[Any], tuple[str, str]]
 _OUTCOME_ZH = {"PROMOTED": "重点宣传推荐", "RETAINED": "保留", "ELIMINATED": "下一年度淘汰出资源池"}
+# The reasons the ledger itself writes when value goes back to a quota (ledger/commands/vouchers.py); a reason a
+# person typed is shown as typed.
+_REASON_ZH = {"voucher expired": "服务券过期", "voucher revoked": "服务券撤回", "claim rejected": "兑付审核不通过",
+              "claim reversed": "兑付撤销"}
+
+
+def _why(reason: str) -> str:
+    return _REASON_ZH.get(reason, reason)
+
+
+def _areas(areas: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(named(a, lang) for a in areas)
 
 SUMMARIES: dict[str, Summary] = {
     "Enterprise.Registered": lambda e: (
-        f"企业登记：{e.name}（{e.uscc}），{e.city}，成立于 {e.established_on}",
-        f"enterprise registered: {e.name} ({e.uscc}), city {e.city}, established {e.established_on}",
+        f"企业登记：{e.name}（{e.uscc}），{_city(e.city)[0]}，成立于 {e.established_on}",
+        f"enterprise registered: {e.name} ({e.uscc}), {_city(e.city)[1]}, established {e.established_on}",
     ),
     "Enterprise.EligibilityDecided": lambda e: (
         f"{e.year} 年度资格{'通过' if e.granted else '不通过'}" + ("" if e.granted else f"：{'、'.join(e.reasons)}"),
@@ -59,22 +72,28 @@ SUMMARIES: dict[str, Summary] = {
         f"{e.year} 年度服务券目录发布（{len(e.items)} 项，兑付截止 {e.redemption_deadline}）",
         f"{e.year} voucher catalogue published ({len(e.items)} items, redeemable until {e.redemption_deadline})",
     ),
-    "CityQuota.Set": lambda e: (f"{e.city} {e.year} 年度额度 {yuan(e.amount_fen)}", f"{e.city} quota for {e.year}: {yuan(e.amount_fen)}"),
+    "CityQuota.Set": lambda e: (f"{_city(e.city)[0]} {e.year} 年度额度 {yuan(e.amount_fen)}",
+                                f"{_city(e.city)[1]} quota for {e.year}: {yuan(e.amount_fen)}"),
     "CityQuota.AmountRevised": lambda e: (f"地市额度调整为 {yuan(e.amount_fen)}", f"city quota revised to {yuan(e.amount_fen)}"),
     "CityQuota.Used": lambda e: (f"占用地市额度 {yuan(e.amount_fen)}", f"city quota used: {yuan(e.amount_fen)}"),
-    "CityQuota.Returned": lambda e: (f"退回地市额度 {yuan(e.amount_fen)}（{e.reason}）", f"city quota returned: {yuan(e.amount_fen)} ({e.reason})"),
+    "CityQuota.Returned": lambda e: (f"退回地市额度 {yuan(e.amount_fen)}（{_why(e.reason)}）",
+                                     f"city quota returned: {yuan(e.amount_fen)} ({e.reason})"),
     "ProviderQuota.Set": lambda e: (f"服务商 {e.year} 年度额度 {yuan(e.amount_fen)}", f"provider quota for {e.year}: {yuan(e.amount_fen)}"),
     "ProviderQuota.AmountRevised": lambda e: (f"服务商额度调整为 {yuan(e.amount_fen)}", f"provider quota revised to {yuan(e.amount_fen)}"),
     "ProviderQuota.Used": lambda e: (f"占用服务商额度 {yuan(e.amount_fen)}", f"provider quota used: {yuan(e.amount_fen)}"),
-    "ProviderQuota.Returned": lambda e: (f"退回服务商额度 {yuan(e.amount_fen)}（{e.reason}）", f"provider quota returned: {yuan(e.amount_fen)} ({e.reason})"),
-    "Provider.Admitted": lambda e: (f"服务商入库：{e.name}（{e.uscc}，{e.kind}）", f"provider admitted: {e.name} ({e.uscc}, {e.kind})"),
+    "ProviderQuota.Returned": lambda e: (f"退回服务商额度 {yuan(e.amount_fen)}（{_why(e.reason)}）",
+                                         f"provider quota returned: {yuan(e.amount_fen)} ({e.reason})"),
+    "Provider.Admitted": lambda e: (f"服务商入库：{e.name}（{e.uscc}，{named(e.kind)}）",
+                                    f"provider admitted: {e.name} ({e.uscc}, {named(e.kind, 'en')})"),
     "Provider.AssessmentRecorded": lambda e: (
-        f"{e.area} 安全评估{'通过' if e.passed else '不通过'}（{e.assessor}，{_t(e.effective_at)} 生效）",
-        f"{e.area} assessment {'passed' if e.passed else 'FAILED'} ({e.assessor}, effective {_t(e.effective_at)})",
+        f"{named(e.area)}{'抽查' if e.kind == 'SPOT_CHECK' else '评估'}{'通过' if e.passed else '不通过'}"
+        f"（{e.assessor}，{_t(e.effective_at)} 生效）",
+        f"{named(e.area, 'en')} {'spot check' if e.kind == 'SPOT_CHECK' else 'assessment'} "
+        f"{'passed' if e.passed else 'FAILED'} ({e.assessor}, effective {_t(e.effective_at)})",
     ),
     "Provider.Suspended": lambda e: (
-        f"暂停白名单资格（{'、'.join(e.failing_areas)}），{_t(e.effective_at)} 生效",
-        f"suspended from the whitelist ({', '.join(e.failing_areas)}), effective {_t(e.effective_at)}",
+        f"暂停白名单资格（{_areas(e.failing_areas, 'zh')}），{_t(e.effective_at)} 生效",
+        f"suspended from the whitelist ({_areas(e.failing_areas, 'en')}), effective {_t(e.effective_at)}",
     ),
     "Provider.Whitelisted": lambda e: (
         ("恢复白名单资格" if e.reinstated else "列入白名单") + f"，{_t(e.effective_at)} 生效",
@@ -124,7 +143,7 @@ SUMMARIES: dict[str, Summary] = {
     "InvoiceKey.Taken": lambda e: (
         f"发票用于兑付 {_short(e.claim_id)}（重新提交）", f"invoice on claim {_short(e.claim_id)} (resubmitted)"),
     "InvoiceKey.Released": lambda e: (
-        f"兑付 {_short(e.claim_id)} 释放发票（{e.reason}）", f"invoice released by claim {_short(e.claim_id)} ({e.reason})"),
+        f"兑付 {_short(e.claim_id)} 释放发票（{_why(e.reason)}）", f"invoice released by claim {_short(e.claim_id)} ({e.reason})"),
     "ContractKey.Registered": lambda e: (
         f"合同 {e.contract_no}（{yuan(e.contract_amount_fen)}）兑付 {_short(e.claim_id)} 申报 {yuan(e.eligible_fee_fen)}",
         f"contract {e.contract_no} ({yuan(e.contract_amount_fen)}): claim {_short(e.claim_id)} for a fee of "
@@ -135,7 +154,7 @@ SUMMARIES: dict[str, Summary] = {
         f"contract part: claim {_short(e.claim_id)} for a fee of {yuan(e.eligible_fee_fen)}",
     ),
     "ContractKey.PartReleased": lambda e: (
-        f"兑付 {_short(e.claim_id)} 释放合同额度 {yuan(e.eligible_fee_fen)}（{e.reason}）",
+        f"兑付 {_short(e.claim_id)} 释放合同额度 {yuan(e.eligible_fee_fen)}（{_why(e.reason)}）",
         f"claim {_short(e.claim_id)} released its contract part of {yuan(e.eligible_fee_fen)} ({e.reason})",
     ),
     "ContractKey.Opened": lambda e: (f"合同 {e.contract_no} 登记资金来源", f"contract {e.contract_no}: funding recorded"),
@@ -151,7 +170,7 @@ SUMMARIES: dict[str, Summary] = {
         f"claim it",
     ),
     "Voucher.Issued": lambda e: (
-        (f"发放 {e.year} 年度服务券 {e.item_id}（{e.fee_category}），面值 {yuan(e.face_value_fen)}，"
+        (f"发放 {e.year} 年度服务券 {e.item_id}（{named(e.fee_category)}），面值 {yuan(e.face_value_fen)}，"
         f"省 {yuan(e.province_portion_fen)} / 市 {yuan(e.city_portion_fen)}"),
         (f"{e.year} voucher issued for {e.item_id} ({e.fee_category}), face value {yuan(e.face_value_fen)}: "
         f"province {yuan(e.province_portion_fen)} / city {yuan(e.city_portion_fen)}"),
@@ -229,8 +248,8 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "SettlementBatch.Opened": lambda e: (f"开立 {e.period} 结算批次", f"settlement batch for {e.period} opened"),
     "SettlementBatch.ClaimAdded": lambda e: (
-        f"加入兑付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（{e.city}）",
-        f"claim {_short(e.claim_id)} added: {yuan(e.amount_fen)} ({e.city})",
+        f"加入兑付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（{_city(e.city)[0]}）",
+        f"claim {_short(e.claim_id)} added: {yuan(e.amount_fen)} ({_city(e.city)[1]})",
     ),
     "SettlementBatch.ClaimWithdrawn": lambda e: (
         f"兑付 {_short(e.claim_id)} 移出批次（{e.reason}）", f"claim {_short(e.claim_id)} withdrawn from the batch ({e.reason})",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.money import yuan_text
+from ledger.parties import city_name
 from projections.times import describe, to_us
 
 Summary = Callable[[Any], tuple[str, str]]
@@ -22,6 +23,11 @@ def _t(moment: Any) -> str:
 
 def _short(uuid: Any) -> str:
     return str(uuid)[:8]
+
+
+def _city(code: str) -> tuple[str, str]:
+    """A city as a line names it: (广州市, Guangzhou); the code itself if it is not one of the 21."""
+    return city_name(code) or code, city_name(code, "en") or code
 
 
 KIND_ZH = {"BENCHMARK_PROJECT": "标杆示范项目", "DEMONSTRATION_BASE": "产业示范基地", "FINANCE_PILOT": "新型金融服务试点示范",
@@ -50,10 +56,11 @@ AWARD_SUMMARIES: dict[str, Summary] = {
         f"奖补 {_short(e.award_id)} 释放名额（{e.reason}）", f"award {_short(e.award_id)} gives up its place ({e.reason})"),
     "Award.Applied": lambda e: (
         f"{e.year} 年度{_kind(e)}申报：{e.applicant_name}（{APPLICANT_ZH.get(e.applicant_kind, e.applicant_kind)}，"
-        f"{e.city}），项目：{e.project}",
-        f"{e.year} {e.kind} application: {e.applicant_name} ({e.applicant_kind}, {e.city}), project {e.project}",
+        f"{_city(e.city)[0]}），项目：{e.project}",
+        f"{e.year} {e.kind} application: {e.applicant_name} ({e.applicant_kind}, {_city(e.city)[1]}), project "
+        f"{e.project}",
     ),
-    "Award.Recommended": lambda e: (f"地市 {e.city} 推荐", f"recommended by city {e.city}"),
+    "Award.Recommended": lambda e: (f"{_city(e.city)[0]}推荐", f"recommended by {_city(e.city)[1]}"),
     "Award.Refused": lambda e: (
         f"{'地市不予推荐' if e.stage == 'CITY' else '省不予遴选'}：{e.reason}",
         f"{'not recommended by its city' if e.stage == 'CITY' else 'not selected by the province'}: {e.reason}",
@@ -82,8 +89,8 @@ AWARD_SUMMARIES: dict[str, Summary] = {
         f"核销奖补追回款 {yuan(e.amount_fen)}（{e.reason}）", f"award recovery written off: {yuan(e.amount_fen)} ({e.reason})"),
     "AwardBatch.Opened": lambda e: (f"开立 {e.period} 奖补支付批次", f"award batch for {e.period} opened"),
     "AwardBatch.AwardAdded": lambda e: (
-        f"加入奖补 {_short(e.award_id)}：{yuan(e.amount_fen)}（{e.payee}，{e.city}）",
-        f"award {_short(e.award_id)} added: {yuan(e.amount_fen)} ({e.payee}, {e.city})",
+        f"加入奖补 {_short(e.award_id)}：{yuan(e.amount_fen)}（{e.payee}，{_city(e.city)[0]}）",
+        f"award {_short(e.award_id)} added: {yuan(e.amount_fen)} ({e.payee}, {_city(e.city)[1]})",
     ),
     "AwardBatch.Paid": lambda e: (
         f"奖补批次支付 {yuan(e.total_fen)}（{len(e.awards)} 项，{_t(e.effective_at)}）",

@@ -12,6 +12,7 @@ import pytest
 
 from api.http.console.links import console_link
 from ledger.parties import CITIES, SHENZHEN, VOUCHER_CITIES
+from ledger.words import named
 from tests.support.api_helpers import module_store_settings, store_params
 from tests.support.console_browser import (
     VIEWPORT, Served, end_of_day, fen, figures, screenshot, serving, shanghai, signed_in, simulated_store,
@@ -100,7 +101,8 @@ def assert_story(page: Page, served: Served, voucher: str, **times: str) -> list
     """The page's figures and timeline are the API's voucher and audit trail for the same times."""
     answer = served.api("auditor", f"/v1/vouchers/{voucher}", **times)
     assert figures(page, "#voucher-figures") == {k: v for k, v in answer.items() if k.endswith("_fen")}
-    assert page.locator("#voucher-status").inner_text() == answer["status"]
+    lang = "en" if (page.locator("html").get_attribute("lang") or "").startswith("en") else "zh"
+    assert page.locator("#voucher-status").inner_text() == named(answer["status"], lang)  # ACTIVE → 有效
     trail = served.api("auditor", f"/v1/audit/voucher/{voucher}", limit=1000, **times)["items"]
     steps = page.locator("ol.timeline > li")
     assert steps.count() == len(trail) > 1

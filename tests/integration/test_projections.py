@@ -832,3 +832,26 @@ def test_late_facts_are_exactly_the_events_recorded_after_k_with_effect_by_t(his
             found = late_facts(history.db, us(as_of), us(known_at), limit=100_000)
             assert [f["position"] for f in found["facts"]] == expected, (as_of, known_at)
             assert expected  # a payment made by T and recorded after it, at least
+
+
+def test_every_chinese_line_of_the_history_names_cities_categories_and_areas_in_chinese(history):
+    """A Chinese line shows no code and no English word the ledger wrote itself (a black-box review read
+    "退回地市额度 ¥22,213.59（voucher expired）", "（DEVICE_ACCESS）", "440200 2018 年度额度"): codes are named
+    (ledger/words.py), cities as 广州市, the ledger's own reasons in Chinese. Ids, USCCs, item ids and what a person
+    typed stay as they are."""
+    import re
+
+    from ledger.parties import CITIES
+    from ledger.words import CODES
+    from projections.audit_summaries import summarise
+
+    code = re.compile("|".join(sorted(map(re.escape, CODES), key=len, reverse=True)))
+    city = re.compile(r"(?<![0-9A-Z])(" + "|".join(CITIES) + r")(?![0-9])")
+    english = re.compile(r"\b(voucher|claim|expired|revoked|rejected|reversed|quota)\b")
+    bad = []
+    for r in history.events:
+        zh = summarise(r.kind, r.event)[0]
+        words = [m for m in (code.search(zh), city.search(zh), english.search(zh)) if m]
+        if words:
+            bad.append(f"{r.kind}: {zh}")
+    assert not bad, "\n".join(bad[:20])
