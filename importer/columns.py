@@ -165,10 +165,10 @@ def match_header(cell: Any, columns: tuple[Column, ...]) -> Column | None:
 
 
 # Columns several kinds share.
-USCC = Column("uscc", "统一社会信用代码", uscc, example="91440101MA59ABCD1X")
+USCC = Column("uscc", "统一社会信用代码", uscc, example="91440101MA59ABCD1D")
 YEAR = Column("year", "年度", integer, example="2019")
 ITEM = Column("item_id", "服务目录项", text, example="2019-APP-01")
 VOUCHER_KEY = (USCC, YEAR, ITEM)
-PROVIDER = Column("provider_uscc", "服务商统一社会信用代码", uscc, example="91440101MA59ABCD1X")
+PROVIDER = Column("provider_uscc", "服务商统一社会信用代码", uscc, example="91440106MA59FWPT00")
 CLAIM_NO = Column("claim_no", "申请编号", text, required=False, example="SQ-2019-000123")
 EFFECTIVE = Column("effective_at", "生效时间", moment, example="2019-03-05T09:00:00+08:00")
