@@ -10,16 +10,20 @@ import json
 from enum import StrEnum
 from functools import partial
 from typing import Any
+from uuid import UUID
 
 import typer
 from rich.console import Console
 
-from api.cli.commanding import service_now
+from api.cli.commanding import party_id, service_now
 from api.cli.projections import _events_bar, errors
 from api.cli.times import parse_moment
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
+from api.http.scope import created_by
 from ledger.application import VoucherLedger
+from ledger.errors import LedgerError
+from ledger.parties import check_city
 from projections.read_models import ReadModels
 
 console = Console()
@@ -46,14 +50,25 @@ def read_models(settings: Settings, ledger: VoucherLedger) -> ReadModels:
 
 def ask_read_models(question: Any) -> Any:
     """Open the ledger and its read models, ask, close."""
+    return ask_ledger_and_read_models(lambda read, _ledger: question(read))
+
+
+def ask_ledger_and_read_models(question: Any) -> Any:
+    """``question(read_models, ledger)``: for an answer that must also know whether a party exists."""
     settings = get_settings()
     ledger = open_ledger(settings)
     read = read_models(settings, ledger)
     try:
-        return question(read)
+        return question(read, ledger)
     finally:
         read.close()
         ledger.close()
+
+
+def _registered(load: Any, party: UUID, at: Any, known: Any) -> bool:
+    """Whether the enterprise or provider ``load`` finds was registered (admitted) by ``at`` and ``known``, as the
+    API's 404 decides (api/http/scope.py ``created_by``): a registration takes effect when recorded."""
+    return created_by(load, party, at, known) is not None
 
 
 def _print(answer: Any) -> None:
@@ -74,17 +89,30 @@ def register(app: typer.Typer) -> None:
         if kind is not Figure.whitelist and not key:
             console.print(f"[red]{kind.value}[/] needs its id (or city code) as the second argument")
             raise typer.Exit(2)
+        if kind is Figure.city:
+            try:
+                check_city(key)
+            except LedgerError as exc:
+                console.print(f"[red]{exc.code}[/]: {exc.detail}")
+                raise typer.Exit(2) from None
+        party = None
+        if kind in (Figure.enterprise, Figure.eligibility, Figure.provider):  # an id, or its USCC
+            party = party_id(key, "provider" if kind is Figure.provider else "enterprise")
+            key = str(party)
         questions = {
-            Figure.voucher: lambda r: r.voucher_balance(key, at, known),
-            Figure.enterprise: lambda r: r.enterprise_totals(key, at, known),
-            Figure.eligibility: lambda r: r.eligibility(key, at, known),
-            Figure.provider: lambda r: {**r.provider_receivable(key, at, known),
-                                        "claims_held": r.claims_held(key, at, known)},
-            Figure.city: lambda r: r.city_spend(key, at, known),
-            Figure.batch: lambda r: r.settlement_batch(key, at, known),
-            Figure.whitelist: lambda r: r.whitelist(at, known, limit=1_000),
+            Figure.voucher: lambda r, _: r.voucher_balance(key, at, known),
+            Figure.enterprise: lambda r, ledger: r.enterprise_totals(key, at, known)
+            if _registered(ledger.enterprise, party, at, known) else None,
+            Figure.eligibility: lambda r, ledger: r.eligibility(key, at, known)
+            if _registered(ledger.enterprise, party, at, known) else None,
+            Figure.provider: lambda r, ledger: {**r.provider_receivable(key, at, known),
+                                                "claims_held": r.claims_held(key, at, known)}
+            if _registered(ledger.provider, party, at, known) else None,
+            Figure.city: lambda r, _: r.city_spend(key, at, known),
+            Figure.batch: lambda r, _: r.settlement_batch(key, at, known),
+            Figure.whitelist: lambda r, _: r.whitelist(at, known, limit=1_000),
         }
-        answer = ask_read_models(questions[kind])
+        answer = ask_ledger_and_read_models(questions[kind])
         if answer is None:
             console.print(f"[red]no {kind.value} {key}[/] as of {at.isoformat()}")
             raise typer.Exit(1)

@@ -128,6 +128,20 @@ def test_the_province_runs_the_current_year_through_the_command_line(store_setti
     assert spend["quotas"][str(year)]["quota_set_fen"] == CITY_QUOTA_FEN
     assert spend["quotas"][str(year)]["issued_fen"] == CAP_FEN
     assert year in cli.json("programme", "show")["open_years"]
+    # A party is named by its id or its USCC, with the same answer; one never registered, or a code that is no city,
+    # is an error (not figures of zero, as a review found).
+    by_uscc = cli.json("figure", "provider", PROVIDER)["answer"]
+    assert by_uscc["settled_fen"] == amount
+    assert by_uscc == cli.json("figure", "provider", provider["provider_id"])["answer"]
+    [totals] = [t for t in cli.json("figure", "enterprise", ENTERPRISE)["answer"] if t["programme_year"] == year]
+    assert totals["settled_fen"] == amount
+    for args, code in ((("figure", "provider", make_uscc("91440100MP7000002")), 1),
+                       (("figure", "enterprise", make_uscc("91440600MA7000002")), 1),
+                       (("figure", "city", "449999"), 2)):
+        get_settings.cache_clear()
+        done = cli.runner.invoke(cli.app, list(args), catch_exceptions=False)
+        assert done.exit_code == code, (args, done.output)
+        assert ("UNKNOWN_CITY" if code == 2 else "no ") in done.output, done.output
 
     cli("export", str(tmp_path / "export"))  # in Chinese: read by the column keys its manifest names
     keys = json.loads((tmp_path / "export" / "manifest.json").read_text())["columns"]["audit_trail.csv"]
