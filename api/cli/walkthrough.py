@@ -121,7 +121,8 @@ class Walkthrough:
         self.step("Vouchers are issued against each city's quota.")
         v_foshan = do(v.IssueVoucher(enterprise_id=foshan, year=2020, item_id="2020-APP-01"), self.by(province, days=3))
         v_dongguan = do(v.IssueVoucher(enterprise_id=dongguan, year=2020, item_id="2020-APP-01"), self.by(province))
-        do(v.IssueVoucher(enterprise_id=dongguan, year=2020, item_id="2020-NET-01"), self.by(province))
+        v_dongguan_net = do(v.IssueVoucher(enterprise_id=dongguan, year=2020, item_id="2020-NET-01"),
+                            self.by(province))
         self.console.print(
             f"   Foshan voucher {yuan(v_foshan.face_value_fen)}: city {yuan(v_foshan.city_portion_fen)} + "
             f"province {yuan(v_foshan.province_portion_fen)}"
@@ -196,7 +197,7 @@ class Walkthrough:
 
         self.now = datetime(2021, 2, 9, 1, 0, tzinfo=UTC)
         self.step("The 2020 window closed on 2021-02-08: unused value returns to the cities' quotas.")
-        for voucher in (v_foshan, v_dongguan):
+        for voucher in (v_foshan, v_dongguan, v_dongguan_net):  # every 2020 voucher issued above
             returned = do(v.ExpireVoucher(voucher_id=voucher.voucher_id), self.by(province))
             self.console.print(f"   voucher {str(voucher.voucher_id)[:8]} expired, {yuan(returned)} back to quota")
         self.summary()
