@@ -206,7 +206,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Column("eligible_fee_fen", "可补贴费用（分）", integer)),
         each_row(_claim), "claims (redemptions) on vouchers"),
     Kind("approvals", "审核结果", (
-        *VOUCHER_KEY, CLAIM_NO, Column("decision", "审核结论", code, example="APPROVE"),
+        *VOUCHER_KEY, replace(CLAIM_NO, required=True), Column("decision", "审核结论", code, example="APPROVE"),
         Column("reason", "理由", text, required=False), Column("effective_at", "生效时间", moment, required=False)),
         each_row(_review), "review decisions on claims: APPROVE, REJECT, REVERSE (with effective_at) or RELEASE"),
     Kind("settlements", "资金结算", (

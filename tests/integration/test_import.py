@@ -109,6 +109,17 @@ def test_a_file_with_bad_rows_reports_each_one_and_writes_none_of_them(ledger):
     assert do_import(ledger, "claims", s.csv_file("claims", rows[:1])).written == 1
 
 
+def test_a_review_decision_names_its_claim(ledger):
+    """A decision row without the claim's number is a missing cell, not an unknown claim (a review read
+    CLAIM_NOT_FOUND for a row that named no claim at all)."""
+    for kind, data in s.programme_files()[:10]:  # up to the claims
+        assert do_import(ledger, kind, data).errors == [], kind
+    row = {**s.voucher(s.E1, "APP-ERP"), "claim_no": "", "decision": "APPROVE"}
+    result = do_import(ledger, "approvals", s.csv_file("approvals", [row]))
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(2, "claim_no", "MISSING_VALUE")]
+    assert result.written == 0
+
+
 def test_a_dry_run_decides_every_row_and_writes_nothing(ledger):
     files = s.programme_files()
     before = event_count(ledger)
