@@ -60,7 +60,38 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
             continue
     else:
         raise UnreadableFile("a CSV file must be UTF-8 or GB18030 text")
+    if encoding == "gb18030":
+        _require_plausible_gb18030(content)
     yield from csv.reader(io.StringIO(content, newline=""))
+
+
+# GB18030 decodes almost any bytes, so a Big5 file (Traditional Chinese, as Hong Kong and Taiwan systems save CSV)
+# is read as nonsense (a review's Big5 company name came out as six rare characters), and a name, once recorded, is
+# never changed. Such a misreading gives private-use code points and many characters outside GB2312 (the 6,763
+# characters of everyday Simplified Chinese); a real GB18030 register of Guangdong's enterprises has almost none of
+# either (its header alone is GB2312). The file is refused with what to do, rather than guessed at: an encoding
+# detector would be a dependency that still guesses.
+RARE_SHARE = 0.2
+
+
+def _require_plausible_gb18030(content: str) -> None:
+    wide = [c for c in content if ord(c) > 0x7F]
+    private = [c for c in wide if 0xE000 <= ord(c) <= 0xF8FF]
+    rare = [c for c in wide if not _in_gb2312(c)]
+    if private or (wide and len(rare) / len(wide) > RARE_SHARE):
+        shown = "".join(dict.fromkeys(c for c in rare if not 0xE000 <= ord(c) <= 0xF8FF))[:8]
+        raise UnreadableFile(
+            "the file is not UTF-8, and read as GB18030 it holds characters no register would "
+            f"({shown or 'private-use code points'}…): it is probably Big5 or another encoding. "
+            "Save it as UTF-8 (Excel: 'CSV UTF-8') and import it again")
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:

@@ -14,7 +14,7 @@ import opencc
 ROOT = Path(__file__).resolve().parents[2]
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Files that hold Traditional characters on purpose, as the thing a test looks for.
-DELIBERATE = {"tests/e2e/test_api_scope.py"}
+DELIBERATE = {"tests/e2e/test_api_scope.py", "tests/unit/test_import_encodings.py"}
 TEXT_SUFFIXES = {".py", ".md", ".sql", ".toml", ".html", ".css", ".js", ".json", ".txt", ".csv", ".service", ".yml",
                  ".yaml"}
 
