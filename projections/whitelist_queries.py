@@ -10,6 +10,7 @@ from psycopg.sql import SQL
 from projections.bitemporal import counted, counted_once
 from projections.times import shanghai_year
 from projections.view import ReadModelView
+from projections.whitelist_reasons import reason_zh
 
 
 def provider_status(db: ReadModelView, provider_id: str, as_of_us: int, known_at_us: int | None = None) -> str | None:
@@ -57,7 +58,10 @@ def whitelist_history(db: ReadModelView, provider_id: str, as_of_us: int,
             when.sql),
         (provider_id, *when.params),
     )
-    return [dict(zip(HISTORY_COLUMNS, r, strict=True)) for r in rows]
+    history = [dict(zip(HISTORY_COLUMNS, r, strict=True)) for r in rows]
+    for row in history:
+        row["reason_zh"] = reason_zh(row["reason"])
+    return history
 
 
 def claims_held(db: ReadModelView, provider_id: str, as_of_us: int,

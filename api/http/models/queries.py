@@ -115,6 +115,7 @@ class WhitelistEvent(BaseModel):
     passed: bool | None
     eliminated_year: int | None
     reason: str | None
+    reason_zh: str | None = Field(None, description="the reason in Chinese (what a person typed kept as typed)")
     actor: str
 
 
