@@ -19,18 +19,11 @@ from simulator.store import open_simulation_store
 from store.opening import RealStoreRefusedError, open_ledger
 from tests.support.api_helpers import api_settings, store_env
 from tests.support.cli_runner import voucher_ledger
+from tests.support.assertions import stored_topics as topics
 from tests.support.scenario import World
 
 DEMO_CLOCK = "2020-10-15T09:00:00+08:00"  # what `voucher-ledger demo` tells the shell to export
 MARK = "ledger.training:TrainingMark.Marked"
-
-
-def topics(settings) -> list[str]:
-    app = open_ledger(settings, prepare=False)  # the real clock, only reading
-    try:
-        return [n.topic for n in app.recorder.select_notifications(1, 10_000)]
-    finally:
-        app.close()
 
 
 def production(settings):

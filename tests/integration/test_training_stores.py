@@ -12,17 +12,10 @@ import pytest
 from simulator.store import StoreNotEmptyError, open_simulation_store
 from store.clock import FixedClock, TrainingClock
 from store.opening import RealStoreRefusedError, TrainingStoreRefusedError, open_ledger
+from tests.support.assertions import stored_topics as topics
 from tests.support.scenario import World
 
 STARTED = datetime(2020, 10, 15, 1, tzinfo=UTC)
-
-
-def topics(settings) -> list[str]:
-    app = open_ledger(settings, prepare=False)  # the real clock, only reading
-    try:
-        return [n.topic for n in app.recorder.select_notifications(1, 10_000)]
-    finally:
-        app.close()
 
 
 def test_a_store_opened_once_on_the_real_clock_is_never_marked_by_a_training_clock(store_settings):

@@ -5,6 +5,7 @@ from uuid import UUID
 import pytest
 
 from ledger.errors import LedgerError
+from store.opening import open_ledger
 
 
 def last_event_id(app) -> int:
@@ -31,3 +32,13 @@ def typed(value):
     if isinstance(value, list | tuple):
         return type(value), [typed(item) for item in value]
     return type(value), repr(value)
+
+
+def stored_topics(settings) -> list[str]:
+    """The topics of every event the store holds, in order: read on the real clock without preparing the store (a
+    read that must not write, e.g. to show that a refused open wrote nothing)."""
+    app = open_ledger(settings, prepare=False)
+    try:
+        return [n.topic for n in app.recorder.select_notifications(1, 10_000)]
+    finally:
+        app.close()
