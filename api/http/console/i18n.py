@@ -5,7 +5,7 @@ are here."""
 from __future__ import annotations
 
 from ledger import words as ledger_words
-from ledger.parties import CITIES
+from ledger import parties
 
 LANGUAGES = ("zh", "en")
 
@@ -128,7 +128,6 @@ def words(lang: str) -> dict[str, str]:
 
 
 def city_name(code: str | None, lang: str) -> str:
-    if code not in CITIES:
-        return code or ""
-    zh, en = CITIES[code]
-    return zh if language(lang) == "zh" else en
+    """广州市 / Guangzhou, as the exports and the audit trail name it (ledger.parties.city_name); a code that is no
+    city is shown as it is."""
+    return parties.city_name(code, language(lang)) or code or ""
