@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
@@ -84,6 +85,7 @@ def prepare_demo(settings: Settings, *, events: int, seed: int, console: Console
     """Fill the demo's store and print its tokens and examples; the settings to serve it with (its clock set)."""
     from rich.progress import Progress
 
+    from api.cli.projections import _events_bar
     from simulator import simulate
 
     for suffix in ("", "-wal", "-shm"):
@@ -100,7 +102,7 @@ def prepare_demo(settings: Settings, *, events: int, seed: int, console: Console
         mark = ledger.training_mark()
         assert mark is not None and mark.real_started_at is not None
         clock = TrainingClock(DEMO_CLOCK, real_origin=mark.real_started_at)
-        read = ReadModels(settings, ledger)
+        read = ReadModels(settings, ledger, catching_up=partial(_events_bar, to=console))  # a bar, not a silent wait
         try:
             read.refresh()
             picked = pick(ledger, read, clock.now())
