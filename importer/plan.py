@@ -43,7 +43,7 @@ def prepare(app: Any, kind: Kind, data: bytes, result: ImportResult, recording: 
     if result.errors:
         return None
     numbers = [number for number, _ in table.rows]
-    done = result.already_imported = imported_prefix(app, result.sha256, numbers)
+    done = result.already_imported = imported_prefix(app, result.sha256, numbers, result.refused_before)
     rows, by_row = _parse(table.rows[done:], positions, kind, result.sha256, recording, result.errors)
     steps: list[Step] = []
     for planned in kind.plan(rows, result.sha256):
@@ -137,14 +137,17 @@ def _chunks(numbers: list[int], steps: list[Step], size: int, by_row: dict[int, 
     return chunks
 
 
-def imported_prefix(app: Any, sha256: str, numbers: list[int]) -> int:
-    """How many of the file's rows (from the first) earlier imports of it wrote: their records chain by first row."""
+def imported_prefix(app: Any, sha256: str, numbers: list[int], refused: list[int] | None = None) -> int:
+    """How many of the file's rows (from the first) earlier imports of it covered: their records chain by first row.
+    ``refused``, if given, gets the rows of those that an earlier partial import refused (they are not retried)."""
     i = 0
     while i < len(numbers):
         try:
             record = app.repository.get(imported_rows_id(sha256, numbers[i]))
         except AggregateNotFoundError:
             break
+        if refused is not None:
+            refused.extend(record.refused_rows)
         while i < len(numbers) and numbers[i] <= record.last_row:
             i += 1
     return i

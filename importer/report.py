@@ -57,7 +57,8 @@ class ImportResult:
     sha256: str
     format: str = ""
     rows: int = 0  # data rows in the file
-    already_imported: int = 0  # rows an earlier import of this file wrote: skipped
+    already_imported: int = 0  # rows an earlier import of this file covered: skipped
+    refused_before: list[int] = field(default_factory=list)  # of those, rows an earlier partial import refused
     decided: int = 0  # rows decided by this run
     written: int = 0  # rows written by this run
     dry_run: bool = False
@@ -70,7 +71,8 @@ class ImportResult:
 
     def summary(self) -> dict[str, Any]:
         return {"kind": self.kind, "file_name": self.file_name, "sha256": self.sha256, "format": self.format,
-                "rows": self.rows, "already_imported": self.already_imported, "decided": self.decided,
+                "rows": self.rows, "already_imported": self.already_imported, "refused_before": self.refused_before,
+                "decided": self.decided,
                 "written": self.written, "refused_rows": self.refused_rows, "dry_run": self.dry_run,
                 "partial": self.partial}
 

@@ -114,3 +114,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         if result.already_imported == result.rows and result.rows:
             console.print("this file was imported before: nothing changed")
+            if result.refused_before:
+                console.print(f"[yellow]{len(result.refused_before)} row(s) of it were refused then and not written "
+                              f"(rows {', '.join(map(str, result.refused_before[:20]))}"
+                              f"{', …' if len(result.refused_before) > 20 else ''}): correct them in a new file")

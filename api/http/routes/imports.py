@@ -54,6 +54,7 @@ class ImportOut(BaseModel):
     format: str
     rows: int
     already_imported: int
+    refused_before: list[int]  # rows of an earlier partial import of the file that were refused (not retried)
     decided: int
     written: int
     refused_rows: int
