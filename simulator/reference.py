@@ -79,3 +79,16 @@ WORKING_CALENDARS: dict[int, tuple[tuple[date, ...], tuple[date, ...], str]] = {
             date(2021, 9, 26), date(2021, 10, 9)),
            "国办发明电〔2020〕27号"),
 }
+# When the province recorded each: on the day after the notice. 2020's arrangement was first published without the
+# extension (Friday 31 January to Sunday 2 February still a working Friday, a make-up Saturday and a Sunday off), and
+# revised when the extension was announced.
+EXTENDED_2020 = (date(2020, 1, 31), date(2020, 2, 1), date(2020, 2, 2))
+CALENDAR_RECORDED = ((date(2019, 11, 22), 2020, None),
+                     (date(2020, 1, 27), 2020, "春节假期延长至 2 月 2 日（国办发明电〔2020〕1号）"),
+                     (date(2020, 11, 26), 2021, None))
+
+
+def first_2020_arrangement() -> tuple[tuple[date, ...], tuple[date, ...], str]:
+    days_off, workdays, _ = WORKING_CALENDARS[2020]
+    return (tuple(d for d in days_off if d not in EXTENDED_2020), tuple(sorted((*workdays, date(2020, 2, 1)))),
+            "国办发明电〔2019〕16号")
