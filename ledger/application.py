@@ -30,6 +30,7 @@ from ledger.commands.settlement import SettlementCommands
 from ledger.commands.values import Command
 from ledger.commands.vouchers import VoucherCommands
 from ledger.commands.whitelist import WhitelistCommands
+from ledger.commands.working_calendars import WorkingCalendarCommands
 from ledger.commands.years import ProgrammeYearCommands
 from ledger.errors import InvalidInputError
 from ledger.evaluation import ProviderReview
@@ -41,7 +42,7 @@ from ledger.stored_names import APPLICATION_NAME
 class VoucherLedger(PartyCommands, ProgrammeCommands, VoucherCommands, SettlementCommands, WhitelistCommands,
                     CorrectionCommands, EvaluationCommands, EvidenceKeyCommands, EvidenceKeysGuard,
                     ProgrammeYearCommands, PublicityCommands, AwardCommands, AwardPaymentCommands, FundingCommands,
-                    ConsoleSignInCommands):
+                    ConsoleSignInCommands, WorkingCalendarCommands):
     name = APPLICATION_NAME  # stored data: names the PostgreSQL tables and the projections' tracking rows
 
     # Quotas collect one event per voucher or claim; snapshots keep loading them cheap.

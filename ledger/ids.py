@@ -170,3 +170,9 @@ def console_sign_in_id(link_id: str) -> UUID:
     """A console sign-in link's use: one per link, so a second use (another API process, or after a restart) is a
     second creation of the same record, which the store refuses."""
     return _id("console-sign-in", link_id)
+
+
+def working_calendar_id(year: int) -> UUID:
+    """A calendar year's working days (the State Council's holiday arrangement): one per year, so a second
+    publication is a second creation of the same record."""
+    return _id("working-calendar", year)

@@ -6,9 +6,12 @@ when its objection window ends, every objection (who and why) and every ruling. 
 voucher which list it is on (``Voucher.ClaimPublicised``), so a claim is listed once and settlement knows which list
 to ask. A list is fixed when it is published: a claim approved later goes on the next period's list.
 
-**Working days** are Monday to Friday in Asia/Shanghai; no holiday calendar is configured. The window is the
-``objection_working_days`` full working days *after* the day of publication, and ends at 24:00 (Asia/Shanghai) of
-the last of them; with 0 days it ends at publication.
+**Working days** are those of the State Council's holiday arrangement of each calendar year, as the province records
+it (``ledger/working_calendar.py``): a holiday week is not counted, a make-up weekend day (调休) is. The window is the
+``objection_working_days`` full working days *after* the day of publication (Asia/Shanghai), and ends at 24:00 of
+the last of them; with 0 days it ends at publication. A window that would count into a year with no recorded
+calendar is refused (``WORKING_CALENDAR_NOT_RECORDED``), not guessed. A list records the instant its window ends, so
+a calendar revised later leaves a published list's window as it was.
 
 **Payable** (:meth:`PublicityList.refusal`): a claim of a year with ``publicity_required`` is settled only once its
 list is closed (the province closes it after the window) and no objection on it is waiting for a ruling. An upheld
@@ -19,6 +22,7 @@ existed; if the province lists one anyway, the list's rule applies to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -38,21 +42,24 @@ from ledger.fiscal_time import end_of_day, shanghai_date, shanghai_text
 from ledger.recording import By, LedgerAggregate
 
 
-def working_days_after(day: date, count: int) -> date:
-    """The ``count``-th working day (Mon-Fri) after ``day``; ``day`` itself for 0."""
+IsWorkingDay = Callable[[date], bool]  # e.g. ledger.working_calendar.working_day_rule(calendars)
+
+
+def working_days_after(day: date, count: int, is_working_day: IsWorkingDay) -> date:
+    """The ``count``-th working day after ``day``; ``day`` itself for 0."""
     found = day
     while count > 0:
         found += timedelta(days=1)
-        if found.weekday() < 5:
+        if is_working_day(found):
             count -= 1
     return found
 
 
-def objection_window_ends(published_at: datetime, working_days: int) -> datetime:
+def objection_window_ends(published_at: datetime, working_days: int, is_working_day: IsWorkingDay) -> datetime:
     """The first instant (UTC) no objection can be lodged against a list published at ``published_at``."""
     if working_days == 0:
         return published_at
-    return end_of_day(working_days_after(shanghai_date(published_at), working_days))
+    return end_of_day(working_days_after(shanghai_date(published_at), working_days, is_working_day))
 
 
 class EntryStatus:
@@ -127,7 +134,7 @@ class PublicityList(LedgerAggregate):
     # -- creation ------------------------------------------------------------------------------------------------
     @classmethod
     def publish(cls, by: By, *, year: int, period: str, objection_working_days: int,
-                entries: list[dict[str, Any]]) -> PublicityList:
+                entries: list[dict[str, Any]], is_working_day: IsWorkingDay) -> PublicityList:
         if not isinstance(period, str) or not period.strip():
             raise InvalidInputError("a publicity list names its period (e.g. '2021-03')")
         if not entries:
@@ -137,7 +144,8 @@ class PublicityList(LedgerAggregate):
             raise InvalidInputError("a claim is listed once")
         return cls._start(cls.Opened, ids.publicity_list_id(year, period.strip()), by, year=year,
                           period=period.strip(), objection_working_days=objection_working_days,
-                          window_ends_at=objection_window_ends(by.at, objection_working_days), entries=entries)
+                          window_ends_at=objection_window_ends(by.at, objection_working_days, is_working_day),
+                          entries=entries)
 
     # -- commands ------------------------------------------------------------------------------------------------
     def lodge_objection(self, by: By, *, claim_id: UUID, objector: str, reason: str) -> int:

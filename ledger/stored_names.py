@@ -48,6 +48,7 @@ AGGREGATE_TOPICS: tuple[str, ...] = (
     "ledger.awards:Award",
     "ledger.award_batches:AwardBatch",
     "ledger.console_sign_ins:ConsoleSignIn",
+    "ledger.working_calendar:WorkingCalendar",
 )
 
 EVENT_TOPICS: tuple[str, ...] = (
@@ -141,6 +142,8 @@ EVENT_TOPICS: tuple[str, ...] = (
     "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
     "ledger.evidence_keys:ContractKey.AwardFunded",
     "ledger.console_sign_ins:ConsoleSignIn.LinkUsed",
+    "ledger.working_calendar:WorkingCalendar.Published",
+    "ledger.working_calendar:WorkingCalendar.Revised",
 )
 
 # What a store is given when it is opened (store.opening.prepare_store), before any command: its programme and, on a

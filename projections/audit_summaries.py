@@ -47,6 +47,17 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "CarrierDiscountRates.Set": lambda e: (f"{e.year} 年度运营商网络资费折扣率公布", f"carrier discount rates for {e.year} set"),
     "CarrierDiscountRates.Revised": lambda e: ("运营商网络资费折扣率修订", "carrier discount rates revised"),
+    "WorkingCalendar.Published": lambda e: (
+        f"{e.year} 年节假日安排登记（{e.notice}）：放假 {len(e.days_off)} 天，调休上班 {len(e.workdays)} 天",
+        f"{e.year} holiday arrangement recorded ({e.notice}): {len(e.days_off)} days off, "
+        f"{len(e.workdays)} weekend days worked",
+    ),
+    "WorkingCalendar.Revised": lambda e: (
+        f"节假日安排更正（{e.notice}）：放假 {len(e.days_off)} 天，调休上班 {len(e.workdays)} 天，原因：{e.reason}"
+        "（已公示名单的异议期不变）",
+        f"holiday arrangement revised ({e.notice}): {len(e.days_off)} days off, {len(e.workdays)} weekend days "
+        f"worked; reason: {e.reason} (windows of lists already published are unchanged)",
+    ),
     "NetworkDiscountGrant.Granted": lambda e: (
         f"{e.year} 年度网络资费优惠：{e.carrier} 折扣率 {e.rate}",
         f"network discount for {e.year}: {e.carrier} at rate {e.rate}",

@@ -31,6 +31,7 @@ from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
 from ledger.training import TrainingMark
 from ledger.voucher import Voucher
+from ledger.working_calendar import WorkingCalendar
 from projections.audit_facts import facts_of
 from projections.audit_summaries import SUMMARIES
 from projections.base import LedgerProjection, event_type
@@ -40,7 +41,7 @@ from projections.view import ReadModelView
 AGGREGATES = (Enterprise, CarrierDiscountRates, NetworkDiscountGrant, CloudDiscountAgreement, Catalogue, CityQuota,
               ProviderQuota, Provider, ClaimKey, InvoiceKey, ContractKey, Voucher, SettlementBatch, Programme,
               ProgrammeYear, TrainingMark, PublicityList, ServiceRating, Complaint, ProviderReview, PoolEvaluation,
-              AwardProgramme, AwardRoster, Award, AwardBatch)
+              AwardProgramme, AwardRoster, Award, AwardBatch, WorkingCalendar)
 KIND_OF = {
     Enterprise: "enterprise", Provider: "provider", Voucher: "voucher", SettlementBatch: "settlement_batch",
     CarrierDiscountRates: "carrier_rates", NetworkDiscountGrant: "network_discount", Catalogue: "catalogue",
@@ -49,7 +50,7 @@ KIND_OF = {
     ProgrammeYear: "programme_year", TrainingMark: "training_mark", PublicityList: "publicity_list",
     ServiceRating: "service_rating", Complaint: "complaint", ProviderReview: "provider_review",
     PoolEvaluation: "pool_evaluation", AwardProgramme: "award_programme", AwardRoster: "award_roster", Award: "award",
-    AwardBatch: "award_batch",
+    AwardBatch: "award_batch", WorkingCalendar: "working_calendar",
 }
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type", "recorded_us", "effective_us",
                  "actor", "correlation_id", "reason", "facts")

@@ -4,6 +4,9 @@ as that week's list; the list is closed the morning after its objection window a
 settlement. Some lists draw an objection (one or two a month); the province rules on it a few days after the window:
 most are upheld, the claim paid later; the rest sustained, the claim reversed with the ruling's reason.
 
+The windows count working days on the State Council's holiday arrangements, which the province records as each
+notice appears (2020's, its Spring Festival extension, 2021's: ``simulator/reference.py``).
+
 A year whose rules do not require publicity still pays a claim the list failed to take (it is queued for settlement
 as it would be without publicity). Its draws come from a generator of its own, so that it changes the other stories
 of a seed no more than delaying 2020's payments by the publicity does.
@@ -16,8 +19,15 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from ledger.commands import values as v
-from simulator.programme import PROVINCE, Programme
-from simulator.reference import DEADLINES, PUBLICISED_YEARS, YEARS
+from simulator.programme import PROVINCE, Programme, local
+from simulator.reference import (
+    CALENDAR_RECORDED,
+    DEADLINES,
+    PUBLICISED_YEARS,
+    WORKING_CALENDARS,
+    YEARS,
+    first_2020_arrangement,
+)
 
 OBJECTED_LISTS = 0.3  # weekly lists: one or two objections a month
 SUSTAINED = 0.4
@@ -34,6 +44,21 @@ class Publicity:
         self.p = programme
         self.rng = random.Random(f"publicity-{programme.population.seed}")
         self.waiting: dict[int, list[Listed]] = {}  # programme year -> approved claims for the next list
+
+    def schedule_calendars(self) -> None:
+        for day, year, revised_because in CALENDAR_RECORDED:
+            # At a fixed hour: drawing one would shift the other stories of a seed.
+            self.p.agenda.at(local(day, 10), self.record_calendar, year, revised_because)
+
+    def record_calendar(self, when: datetime, year: int, revised_because: str | None) -> None:
+        if revised_because is None:
+            days_off, workdays, notice = first_2020_arrangement() if year == 2020 else WORKING_CALENDARS[year]
+            command: v.Command = v.PublishWorkingCalendar(year=year, days_off=days_off, workdays=workdays, notice=notice)
+        else:
+            days_off, workdays, notice = WORKING_CALENDARS[year]
+            command = v.ReviseWorkingCalendar(year=year, days_off=days_off, workdays=workdays, notice=notice,
+                                              reason=revised_because)
+        self.p.command(command, self.p.by(PROVINCE, when))
 
     def approved(self, year: int, provider_id: UUID, voucher_id: UUID, claim_id: UUID) -> None:
         """An approved claim: on the next list if its year is publicised, else straight on to settlement."""

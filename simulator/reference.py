@@ -7,7 +7,7 @@ registered and refused: it is excluded from provincial vouchers.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from ledger import default_programme
 from ledger.money import WAN_YUAN
@@ -54,3 +54,41 @@ NATIONAL_QUOTA_FEN = default_programme.PROVIDER_CAPS_FEN["NATIONAL_PLATFORM"]  #
 OTHER_QUOTA_FEN = default_programme.PROVIDER_CAPS_FEN["SERVICE"]
 REVENUE_THRESHOLD_FEN = default_programme.YEARS[0].revenue_threshold_fen
 MEAN_FACE_FEN = 12 * WAN_YUAN  # average cap of the items above, for sizing the cities' quotas
+
+
+
+def _days(first: date, last: date) -> tuple[date, ...]:
+    return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
+
+
+# The State Council's holiday arrangements (国务院办公厅关于节假日安排的通知) of the years the 2020 round's publicity
+# windows count through: (days off, weekend days worked in exchange, notice). 2020's Spring Festival holiday was
+# extended to 2 February by the second notice (Covid-19), which also cancelled Saturday 1 February as a working day.
+WORKING_CALENDARS: dict[int, tuple[tuple[date, ...], tuple[date, ...], str]] = {
+    2020: ((date(2020, 1, 1), *_days(date(2020, 1, 24), date(2020, 2, 2)), *_days(date(2020, 4, 4), date(2020, 4, 6)),
+            *_days(date(2020, 5, 1), date(2020, 5, 5)), *_days(date(2020, 6, 25), date(2020, 6, 27)),
+            *_days(date(2020, 10, 1), date(2020, 10, 8))),
+           (date(2020, 1, 19), date(2020, 4, 26), date(2020, 5, 9), date(2020, 6, 28), date(2020, 9, 27),
+            date(2020, 10, 10)),
+           "国办发明电〔2019〕16号；国办发明电〔2020〕1号"),
+    2021: ((*_days(date(2021, 1, 1), date(2021, 1, 3)), *_days(date(2021, 2, 11), date(2021, 2, 17)),
+            *_days(date(2021, 4, 3), date(2021, 4, 5)), *_days(date(2021, 5, 1), date(2021, 5, 5)),
+            *_days(date(2021, 6, 12), date(2021, 6, 14)), *_days(date(2021, 9, 19), date(2021, 9, 21)),
+            *_days(date(2021, 10, 1), date(2021, 10, 7))),
+           (date(2021, 2, 7), date(2021, 2, 20), date(2021, 4, 25), date(2021, 5, 8), date(2021, 9, 18),
+            date(2021, 9, 26), date(2021, 10, 9)),
+           "国办发明电〔2020〕27号"),
+}
+# When the province recorded each: on the day after the notice. 2020's arrangement was first published without the
+# extension (Friday 31 January to Sunday 2 February still a working Friday, a make-up Saturday and a Sunday off), and
+# revised when the extension was announced.
+EXTENDED_2020 = (date(2020, 1, 31), date(2020, 2, 1), date(2020, 2, 2))
+CALENDAR_RECORDED = ((date(2019, 11, 22), 2020, None),
+                     (date(2020, 1, 27), 2020, "春节假期延长至 2 月 2 日（国办发明电〔2020〕1号）"),
+                     (date(2020, 11, 26), 2021, None))
+
+
+def first_2020_arrangement() -> tuple[tuple[date, ...], tuple[date, ...], str]:
+    days_off, workdays, _ = WORKING_CALENDARS[2020]
+    return (tuple(d for d in days_off if d not in EXTENDED_2020), tuple(sorted((*workdays, date(2020, 2, 1)))),
+            "国办发明电〔2019〕16号")

@@ -124,6 +124,7 @@ def _run(app: VoucherLedger, scale: Scale, seed: int, flush_events: int, cache_s
             journeys.schedule_cohort(year, 1 + n * per_year, cohort)
         agenda.at(local(date(2018, 4, 6), 10), programme.settle_week)  # the first Friday after the first claims
         agenda.at(local(date(2018, 4, 3), 10), publicity.publish_week)  # Tuesdays
+        publicity.schedule_calendars()
         while agenda.run_next(until):
             pass
         flushed(uow.flush())

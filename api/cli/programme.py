@@ -1,5 +1,7 @@
 """`voucher-ledger programme show` and `programme open-year`: the programme's policy and years, and the province
-opening a successor year (the same command as ``POST /v1/programme/years``), recorded at the service clock's time."""
+opening a successor year (the same command as ``POST /v1/programme/years``), recorded at the service clock's time.
+`programme calendar` records a calendar year's holiday arrangement (``POST /v1/programme/working-calendars``, or its
+revision with ``--reason``) and `programme show-calendar` prints it: the objection windows count working days on it."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import date
 import typer
 from rich.console import Console
 
+from api.cli.commanding import ACTOR_HELP, record, show as show_answer
 from ledger.commands import values as v
 from ledger.errors import LedgerError
 from ledger.programme import YearRules
@@ -97,6 +100,49 @@ def open_year(
     finally:
         ledger.close()
     console.print_json(json.dumps(_year(rules, now), ensure_ascii=False))
+
+
+@group.command("calendar")
+def working_calendar(
+    year: int = typer.Argument(..., help="the calendar year, e.g. 2021"),
+    off: list[str] = typer.Option([], "--off", help="a day off (放假), YYYY-MM-DD or FIRST..LAST (repeat)"),
+    work: list[str] = typer.Option([], "--work", help="a Saturday or Sunday worked in exchange (调休上班) (repeat)"),
+    notice: str = typer.Option(..., help="the notice of the arrangement, e.g. 国办发明电〔2020〕27号"),
+    reason: str = typer.Option(None, help="revise the year's recorded arrangement, for this reason"),
+    actor: str = typer.Option("province", help=ACTOR_HELP),
+) -> None:
+    """Record a year's holiday arrangement as the State Council published it (or, with --reason, correct it)."""
+    days_off, workdays = _days(off, "--off"), _days(work, "--work")
+    if reason is None:
+        record(actor, v.PublishWorkingCalendar(year=year, days_off=days_off, workdays=workdays, notice=notice))
+    else:
+        record(actor, v.ReviseWorkingCalendar(year=year, days_off=days_off, workdays=workdays, notice=notice,
+                                              reason=reason))
+
+
+@group.command("show-calendar")
+def show_calendar(year: int = typer.Argument(..., help="the calendar year")) -> None:
+    """The year's holiday arrangement as recorded now (exit 1 WORKING_CALENDAR_NOT_FOUND when none is)."""
+    ledger = open_ledger(get_settings())
+    try:
+        found = ledger.working_calendar(year)
+    except LedgerError as exc:
+        console.print(f"[red]{exc.code}[/]: {exc.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        ledger.close()
+    show_answer({"year": found.year, "days_off": sorted(found.days_off), "workdays": sorted(found.workdays),
+                 "notice": found.notice, "revisions": found.revisions})
+
+
+def _days(texts: list[str], option: str) -> tuple[date, ...]:
+    """Each day, and each FIRST..LAST range day by day (a holiday is a run of days in the notice)."""
+    days: list[date] = []
+    for text in texts:
+        first, _, last = text.partition("..")
+        start, end = _day(first, option), _day(last or first, option)
+        days.extend(date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1))  # type: ignore[union-attr]
+    return tuple(days)
 
 
 def register(app: typer.Typer) -> None:

@@ -111,3 +111,28 @@ class RecordCloudAgreement(Command):
     @property
     def reads(self) -> tuple[UUID, ...]:
         return (self.provider_id,)
+
+
+# -- the working calendar (工作日) of a calendar year --------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishWorkingCalendar(Command):
+    """A calendar year's holiday arrangement (国务院办公厅关于节假日安排的通知): the days off on weekdays and around
+    them, and the weekend days worked in exchange (调休)."""
+
+    handler = "publish_working_calendar"
+    year: int
+    days_off: tuple[date, ...]
+    workdays: tuple[date, ...]
+    notice: str
+
+    @property
+    def reads(self) -> tuple[UUID, ...]:
+        return (ids.working_calendar_id(self.year),)
+
+
+@dataclass(frozen=True)
+class ReviseWorkingCalendar(PublishWorkingCalendar):
+    """The year's arrangement corrected as a whole, with the reason."""
+
+    handler = "revise_working_calendar"
+    reason: str

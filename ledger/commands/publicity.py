@@ -66,7 +66,8 @@ class PublicityCommands(LedgerApplicationBase):
                                 "provider_id": str(claim.provider_id), "enterprise_id": str(voucher.enterprise_id),
                                 "city": voucher.city, "amount_fen": claim.amount_fen})
             listed = PublicityList.publish(by, year=rules.year, period=period,
-                                           objection_working_days=rules.objection_working_days, entries=entries)
+                                           objection_working_days=rules.objection_working_days, entries=entries,
+                                           is_working_day=self.working_days_from(by.at))
             for voucher_id, claim_id in pairs:
                 vouchers[voucher_id].publicise(by, claim_id=claim_id, list_id=listed.id,
                                                window_ends_at=listed.window_ends_at)

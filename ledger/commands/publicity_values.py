@@ -22,7 +22,10 @@ class PublishClaims(Command):
 
     @property
     def reads(self) -> tuple[UUID, ...]:
-        return (ids.programme_year_id(self.year), *dict.fromkeys(voucher for voucher, _ in self.claims))
+        # The window reads the working calendars of the publication's year and the next; the publication's year is
+        # the recorded time's, not known here: the programme year's and the next are the usual ones (a hint only).
+        calendars = (ids.working_calendar_id(self.year), ids.working_calendar_id(self.year + 1))
+        return (ids.programme_year_id(self.year), *calendars, *dict.fromkeys(voucher for voucher, _ in self.claims))
 
 
 @dataclass(frozen=True)

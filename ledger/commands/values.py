@@ -35,6 +35,8 @@ from ledger.commands.programme_values import (
     ReviseCityQuota,
     SetCarrierRates,
     RecordCloudAgreement,
+    PublishWorkingCalendar,
+    ReviseWorkingCalendar,
 )
 from ledger.commands.voucher_values import (
     IssueVoucher,
@@ -100,6 +102,8 @@ __all__ = [
     "ReviseCityQuota",
     "SetCarrierRates",
     "RecordCloudAgreement",
+    "PublishWorkingCalendar",
+    "ReviseWorkingCalendar",
     "IssueVoucher",
     "SubmitClaim",
     "ApproveClaim",

@@ -49,6 +49,7 @@ from ledger.errors.input import (  # noqa: F401
     InvalidAmountError,
     InvalidRateError,
     InvalidUSCCError,
+    InvalidWorkingCalendarError,
     NaiveDatetimeError,
     UnknownCityError,
     WriteOffReasonRequiredError,
@@ -63,6 +64,7 @@ from ledger.errors.lookups import (  # noqa: F401
     PublicityListNotFoundError,
     RecoveryNotFoundError,
     VoucherNotFoundError,
+    WorkingCalendarNotFoundError,
 )
 from ledger.errors.payment_rules import (  # noqa: F401
     ClaimHeldError,
@@ -105,6 +107,7 @@ from ledger.errors.programme_rules import (  # noqa: F401
     VoucherExpiredError,
     VoucherNotYetExpiredError,
     VoucherRevokedError,
+    WorkingCalendarNotRecordedError,
     YearNotInProgrammeError,
     ZeroSubsidyError,
 )

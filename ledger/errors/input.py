@@ -45,3 +45,10 @@ class EffectiveInFutureError(InvalidInputError):
     what has happened, so "paid on 2030-01-01" recorded today is a typing error, not a plan."""
 
     code = "EFFECTIVE_IN_FUTURE"
+
+
+class InvalidWorkingCalendarError(InvalidInputError):
+    """A year's working calendar that cannot be the State Council's arrangement: a date outside the year, a day both
+    off and worked, a make-up working day that is not a weekend day, no notice named."""
+
+    code = "INVALID_WORKING_CALENDAR"

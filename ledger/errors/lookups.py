@@ -39,3 +39,7 @@ class EvaluationNotRunError(NotFoundError):
 
 class RecoveryNotFoundError(NotFoundError):
     code = "RECOVERY_NOT_FOUND"
+
+
+class WorkingCalendarNotFoundError(NotFoundError):
+    code = "WORKING_CALENDAR_NOT_FOUND"

@@ -116,3 +116,11 @@ class ProviderSuspendedError(ProviderNotWhitelistedError):
 
 class ProviderEliminatedError(ProviderNotWhitelistedError):
     code = "PROVIDER_ELIMINATED"
+
+
+class WorkingCalendarNotRecordedError(RuleViolationError):
+    """An objection window counts working days on the State Council's holiday arrangement of each calendar year it
+    spans; without the province's record of a year's arrangement the deadline would be a guess, so nothing that
+    needs it is decided (``ledger/working_calendar.py``)."""
+
+    code = "WORKING_CALENDAR_NOT_RECORDED"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from api.http.models.examples import EXAMPLES
 from tests.support.api_helpers import DONGGUAN, YEAR, module_store_settings, ok, patched_clock, running_api, \
     store_params
 from tests.support.console_browser import Served, serving, signed_in
@@ -28,6 +29,7 @@ def objected(request, tmp_path_factory) -> Iterator[tuple[Served, dict]]:
         claim = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=1_000_000)), 201)["claim_id"]
         ok(api.approve(voucher, claim))
         lists = f"/v1/programme/years/{YEAR}/publicity-lists"
+        ok(api.post("/v1/programme/working-calendars", EXAMPLES["PublishWorkingCalendar"]), 201)  # windows count on it
         ok(api.post(lists, {"period": "2020-03", "claims": [{"voucher_id": voucher, "claim_id": claim}]}), 201)
         ok(api.post(f"{lists}/2020-03/objections", {"claim_id": claim, "objector": OBJECTOR, "reason": "服务未交付"},
                     role=f"enterprise:{objector.uscc}"), 201)

@@ -2,8 +2,11 @@
 after its list closed without a waiting objection; anyone objects; the province rules and closes; the public list
 reads back as of any time, the objector shown to the province and auditors only.
 
-Calendar: 2021-03-01 is a Monday. A list published then with a window of 3 working days takes objections until
-24:00 (Asia/Shanghai) on Thursday 4 March, i.e. 2021-03-04T16:00Z. APP-ERP pays 50 % of the fee.
+Calendar: 2021-03-01 is a Monday; the 2021 holiday arrangement (recorded over HTTP first) has no holiday and no
+make-up day in March. A list published then with a window of 3 working days takes objections until 24:00
+(Asia/Shanghai) on Thursday 4 March, i.e. 2021-03-04T16:00Z. Published on Thursday 30 September 2021, the eve of
+National Day (1-7 October off, Saturday 9 October worked), 3 working days are 8, 9 and 11 October: the window ends
+2021-10-11T16:00Z (Monday-Friday would end it on Tuesday 5 October, inside the holiday). APP-ERP pays 50 %.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ledger.fiscal_time import SHANGHAI
+from simulator.reference import WORKING_CALENDARS
 from tests.e2e.test_api_operations import cli
 from tests.support.api_helpers import (
     DONGGUAN, FOSHAN, START, YEAR, assert_problem, iso, module_store_settings, ok, patched_clock, running_api,
@@ -23,6 +28,12 @@ LATER = 2021
 MONDAY = datetime(2021, 3, 1, 1, tzinfo=UTC)  # 09:00 in Guangdong
 WINDOW_ENDS = datetime(2021, 3, 4, 16, tzinfo=UTC)
 LISTS = f"/v1/programme/years/{LATER}/publicity-lists"
+CALENDARS = "/v1/programme/working-calendars"
+
+
+def arrangement(year: int) -> dict:
+    days_off, workdays, notice = WORKING_CALENDARS[year]
+    return {"days_off": [str(d) for d in days_off], "workdays": [str(d) for d in workdays], "notice": notice}
 
 
 @pytest.fixture(scope="module", params=store_params())
@@ -33,6 +44,8 @@ def api(request, tmp_path_factory):
         year = ok(api.post("/v1/programme/years", {"year": LATER, "redemption_deadline": "2022-02-08",
                                                    "publicity_required": True, "objection_working_days": 3}), 201)
         assert (year["publicity_required"], year["objection_working_days"]) == (True, 3)
+        clock.set(MONDAY - timedelta(days=30))
+        ok(api.post(CALENDARS, {"year": LATER, **arrangement(LATER)}), 201)
         clock.set(MONDAY)
         api.setup_year(LATER)
         api.provider = api.whitelisted_provider()
@@ -144,9 +157,38 @@ def test_who_objected_reaches_the_province_and_auditors_only_also_through_the_au
     assert named in own.text and objector.uscc in own.text
 
 
-def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
-    """The command line records on the real clock (years after 2021): its window has not ended, so it cannot close."""
+def test_the_province_records_reads_and_revises_a_working_calendar_and_a_window_counts_on_it(api):
+    calendar = ok(api.get(f"{CALENDARS}/{LATER}", role="enterprise:91440606MA4UJ0001L"))
+    assert calendar == {"year": LATER, **arrangement(LATER), "revisions": 0}
+    assert_problem(api.get(f"{CALENDARS}/2019"), 404, "WORKING_CALENDAR_NOT_FOUND")
+    assert_problem(api.post(CALENDARS, {"year": LATER, **arrangement(LATER)}), 409, "ALREADY_EXISTS")
+    assert_problem(api.post(CALENDARS, {"year": 2019, **arrangement(LATER)}), 422, "INVALID_WORKING_CALENDAR")
+    revised = {**arrangement(LATER), "reason": "复核无误，重新登记"}
+    assert_problem(api.post(f"{CALENDARS}/{LATER}/revision", revised, key=None), 400, "IDEMPOTENCY_KEY_REQUIRED")
+    ok(api.post(f"{CALENDARS}/{LATER}/revision", revised))
+    assert ok(api.get(f"{CALENDARS}/{LATER}"))["revisions"] == 1
+
+    api.clock.set(datetime(2021, 9, 29, 2, tzinfo=UTC))  # later than every other test's time
     voucher, (claim,) = approved_claims(api, 1)
+    api.clock.set(datetime(2021, 9, 30, 2, tzinfo=UTC))  # the eve of National Day, 10:00 in Guangdong
+    published = ok(api.post(LISTS, {"period": "2021-09", "claims": [{"voucher_id": voucher, "claim_id": claim}]}), 201)
+    assert published["window_ends_at"] == "2021-10-11T16:00:00Z"
+
+
+def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
+    """The command line records on the real clock (years after 2021): its window has not ended, so it cannot close.
+    It counts on the working calendar of the real year, which the command line records first (a test calendar: the
+    window's length is not what this test checks)."""
+    voucher, (claim,) = approved_claims(api, 1)
+    this_year = datetime.now(SHANGHAI).year
+    for year in (this_year, this_year + 1):
+        code, out = cli(api, "programme", "calendar", str(year), "--notice", "测试用日历", tmp_path=tmp_path)
+        assert code == 0, out
+    code, out = cli(api, "programme", "calendar", str(this_year), "--off", f"{this_year}-10-01..{this_year}-10-07",
+                    "--work", f"{this_year}-10-05", "--notice", "测试用日历", "--reason", "更正", tmp_path=tmp_path)
+    assert code == 1 and "INVALID_WORKING_CALENDAR" in out  # 5 October both off and worked
+    code, out = cli(api, "programme", "show-calendar", str(this_year), tmp_path=tmp_path)
+    assert code == 0 and json.loads(out)["notice"] == "测试用日历", out
     code, out = cli(api, "publicity", "publish", str(LATER), "cli-1", "--claim", f"{voucher}:{claim}",
                     tmp_path=tmp_path)
     assert code == 0 and json.loads(out)["claims"] == 1, out

@@ -21,6 +21,7 @@ import pytest
 from pydantic import SecretStr
 
 from api.http.auth import ALGORITHM, ISSUER, mint
+from api.http.models.examples import EXAMPLES
 from tests.support.api_helpers import (
     DONGGUAN, FOSHAN, START, YEAR, app_routes, assert_problem, iso, module_store_settings, ok, patched_clock, running_api,
     store_params,
@@ -91,6 +92,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/programme/years/{year}/pool-evaluation"):     "Y    Y    -     -     -     -     -     -",
     ("POST", "/v1/imports"):                                    "Y    -    -     -     -     -     -     -",
     ("GET", "/v1/programme"):                                   "Y    Y    Y     Y     Y     Y     Y     Y",
+    # the working calendar (工作日) the objection windows count on: the province records it, everyone reads it
+    ("POST", "/v1/programme/working-calendars"):                "Y    -    -     -     -     -     -     -",
+    ("POST", "/v1/programme/working-calendars/{year}/revision"): "Y   -    -     -     -     -     -     -",
+    ("GET", "/v1/programme/working-calendars/{year}"):          "Y    Y    Y     Y     Y     Y     Y     Y",
     # publicity (公示): the province publishes, rules and closes; anyone objects and reads the public list
     ("POST", "/v1/programme/years/{year}/publicity-lists"):     "Y    -    -     -     -     -     -     -",
     ("POST", "/v1/programme/years/{year}/publicity-lists/{period}/objections"): "Y  Y  Y  Y  Y  Y  Y  Y",
@@ -228,6 +233,7 @@ def world(request, tmp_path_factory):
         # A third claim, approved and published: the publicity rows object to it and read its list.
         listed = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=200_000)), 201)["claim_id"]
         ok(api.approve(voucher, listed))
+        ok(api.post("/v1/programme/working-calendars", EXAMPLES["PublishWorkingCalendar"]), 201)  # windows count on it
         ok(api.post(f"/v1/programme/years/{YEAR}/publicity-lists",
                     {"period": PERIOD, "claims": [{"voucher_id": voucher, "claim_id": listed}]}), 201)
         ok(api.post("/v1/programme/years/2019/pool-evaluation"), 201)  # a year with results to read (2020 is open)
@@ -326,6 +332,8 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
             "reason": "role test"},
         "/v1/city-quotas/{city}/{year}/revision": {"amount_fen": 50_000_000},
         "/v1/providers/{provider_id}/quotas/{year}/revision": {"amount_fen": 300_000_000},
+        "/v1/programme/working-calendars": {"year": 2031, "days_off": [], "workdays": [], "notice": "role test"},
+        "/v1/programme/working-calendars/{year}/revision": EXAMPLES["ReviseWorkingCalendar"],
         "/v1/programme/years/{year}/publicity-lists": {
             "period": f"R{n}", "claims": [{"voucher_id": ids["voucher_id"], "claim_id": ids["claim_id"]}]},
         "/v1/programme/years/{year}/publicity-lists/{period}/objections": {
@@ -555,5 +563,5 @@ def test_idempotency_key_is_required_exactly_where_the_document_says(world):
     # quotas and their revisions, vouchers and their revocation, claims and their review, settlement, recovery
     # collection and write-off, opening a programme year, a ruling on an objection (sustained: a reversal),
     # complaints and the resource pool's evaluation; an award's grant, its batch's payment, its recovery, collection
-    # and write-off
-    assert len(keyed) == 25
+    # and write-off; a revision of a year's working calendar
+    assert len(keyed) == 26

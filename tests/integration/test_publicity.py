@@ -4,8 +4,8 @@ days; an objection holds the claim until the province upholds it or sustains the
 reversed with that reason); a claim is payable only once its list closed with no objection waiting; the list as of
 any past time is reproducible. The 2018-2020 default years require no publicity (their claims pay as approved).
 
-Calendar (Asia/Shanghai, UTC+8): 2026-03-13 is a Friday. Five working days after it (Mon-Fri, no holidays) are
-16, 17, 18, 19 and 20 March, so a list published on Friday 13 March takes objections until 24:00 on Friday 20 March,
+Calendar (Asia/Shanghai, UTC+8): 2026-03-13 is a Friday. Five working days after it (March has no holiday and no
+make-up working day: the world records a 2026 calendar with none) are 16, 17, 18, 19 and 20 March, so a list published on Friday 13 March takes objections until 24:00 on Friday 20 March,
 i.e. 2026-03-20 16:00 UTC.
 """
 
@@ -15,7 +15,14 @@ from uuid import uuid4
 import pytest
 
 from ledger import ids
-from ledger.commands.values import ClosePublicityList, LodgeObjection, PublishClaims, SustainObjection, UpholdClaim
+from ledger.commands.values import (
+    ClosePublicityList,
+    LodgeObjection,
+    PublishClaims,
+    PublishWorkingCalendar,
+    SustainObjection,
+    UpholdClaim,
+)
 from ledger.publicity import objection_window_ends, working_days_after
 from projections.check import check
 from projections.read_models import ReadModels
@@ -36,6 +43,8 @@ def world(ledger):
     ledger.open_year(world.by(), year=YEAR, redemption_deadline=date(2027, 2, 8), publicity_required=True,
                      objection_working_days=5)
     world.setup_year(YEAR)
+    ledger.handle(PublishWorkingCalendar(year=YEAR, days_off=(), workdays=(),
+                                         notice="测试用：只用到 3 月，3 月无节假日和调休"), world.by())
     return world
 
 
@@ -74,12 +83,13 @@ def object_to(world, listed, receipt, who="佛山市某企业员工", why="该�
                                            reason=why), world.by("enterprise:objector"))
 
 
-def test_working_days_skip_the_weekend_and_the_window_ends_at_midnight_in_guangdong():
-    assert working_days_after(date(2026, 3, 13), 5) == date(2026, 3, 20)  # Fri → the next Fri
-    assert working_days_after(date(2026, 3, 11), 5) == date(2026, 3, 18)  # Wed → the next Wed
-    assert working_days_after(date(2026, 3, 14), 1) == date(2026, 3, 16)  # Sat → Mon
-    assert objection_window_ends(PUBLISHED, 5) == WINDOW_ENDS
-    assert objection_window_ends(PUBLISHED, 0) == PUBLISHED  # no window: nothing to wait for
+def test_working_days_skip_the_weekend_and_the_window_ends_at_midnight_in_guangdong(world):
+    recorded = world.app.working_days_from(PUBLISHED)
+    assert working_days_after(date(2026, 3, 13), 5, recorded) == date(2026, 3, 20)  # Fri → the next Fri
+    assert working_days_after(date(2026, 3, 11), 5, recorded) == date(2026, 3, 18)  # Wed → the next Wed
+    assert working_days_after(date(2026, 3, 14), 1, recorded) == date(2026, 3, 16)  # Sat → Mon
+    assert objection_window_ends(PUBLISHED, 5, recorded) == WINDOW_ENDS
+    assert objection_window_ends(PUBLISHED, 0, recorded) == PUBLISHED  # no window: nothing to wait for
 
 
 def test_a_claim_is_not_payable_before_it_is_publicised_nor_before_its_list_closes(world, provider):

@@ -108,6 +108,14 @@ def test_enterprises_rate_and_complain_the_2020_round_is_publicised_and_spot_che
     assert not listed & {e.claim_id for e in of("Voucher.ClaimSettled") if e.claim_id in sustained}
     assert len(listed & {e.claim_id for e in of("Voucher.ClaimSettled")}) > 0.8 * len(listed)  # then paid
 
+    # The windows count on the holiday arrangements the province recorded (2020's, revised for the extended Spring
+    # Festival, and 2021's): a list published on Tuesday 29 September 2020 (week 40) takes objections until 24:00 on
+    # Tuesday 13 October (30 Sep 1; 1-8 Oct off; 9 Oct 2; Saturday 10 Oct worked 3; 12, 13 Oct 4, 5), not 6 October.
+    assert kinds["WorkingCalendar.Published"] == 2 and kinds["WorkingCalendar.Revised"] == 1
+    national_day = [e for e in lists if e.period == "2020-W40"]
+    last_second = [(e.window_ends_at - timedelta(seconds=1)).astimezone(SHANGHAI).date() for e in national_day]
+    assert last_second == [date(2020, 10, 13)]
+
     spot_checks = [e for e in of("Provider.AssessmentRecorded") if e.kind == "SPOT_CHECK"]
     assert any(e.passed for e in spot_checks)
     assert len(spot_checks) < kinds["Provider.Admitted"] * 3  # fewer than one a provider a year

@@ -73,6 +73,7 @@ AGGREGATE_TOPICS = (
     "ledger.awards:Award",
     "ledger.award_batches:AwardBatch",
     "ledger.console_sign_ins:ConsoleSignIn",
+    "ledger.working_calendar:WorkingCalendar",
 )
 
 EVENT_TOPICS = (
@@ -166,6 +167,8 @@ EVENT_TOPICS = (
     "ledger.evidence_keys:ContractKey.OtherFundingRecorded",
     "ledger.evidence_keys:ContractKey.AwardFunded",
     "ledger.console_sign_ins:ConsoleSignIn.LinkUsed",
+    "ledger.working_calendar:WorkingCalendar.Published",
+    "ledger.working_calendar:WorkingCalendar.Revised",
 )
 
 SNAPSHOT_TOPIC = "eventsourcing.domain:Snapshot"  # the library's class; the aggregate's topic is inside its state

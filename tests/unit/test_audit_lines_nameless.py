@@ -22,7 +22,7 @@ COLUMNS = ("position", "event_type", "actor", "correlation_id", "reason", "summa
 def lodged():
     claim = uid("claim-1")
     listed = PublicityList.publish(By(actor="province:ops", at=AT), year=2026, period="2026-03",
-                                   objection_working_days=3,
+                                   objection_working_days=3, is_working_day=lambda day: day.weekday() < 5,
                                    entries=[{"claim_id": str(claim), "voucher_id": str(uid("voucher-1")),
                                              "provider_id": str(uid("provider-1")),
                                              "enterprise_id": str(uid("enterprise-1")), "city": "440600",

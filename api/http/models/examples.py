@@ -9,6 +9,7 @@ GB 32100 check character, the revenue clears the 10,000,000 RMB line and every t
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ConfigDict
@@ -67,6 +68,17 @@ EXAMPLES |= {
 }
 # A successor year (api/http/models/programme.py): what it does not give is the latest earlier year's figure.
 EXAMPLES["OpenYear"] = {"year": 2026, "redemption_deadline": "2027-02-08", "revenue_threshold_fen": 1_000_000_000}
+# The 2020 holiday arrangement (国办发明电〔2019〕16号, with the Spring Festival extended by 国办发明电〔2020〕1号), as
+# the province records it for the objection windows (api/http/models/programme.py).
+_OFF_2020 = (("01-01", 1), ("01-24", 10), ("04-04", 3), ("05-01", 5), ("06-25", 3), ("10-01", 8))
+EXAMPLES["PublishWorkingCalendar"] = {
+    "year": YEAR, "notice": "国办发明电〔2019〕16号；国办发明电〔2020〕1号",
+    "days_off": [str(date.fromisoformat(f"2020-{first}") + timedelta(days=n)) for first, days in _OFF_2020
+                 for n in range(days)],
+    "workdays": ["2020-01-19", "2020-04-26", "2020-05-09", "2020-06-28", "2020-09-27", "2020-10-10"]}
+EXAMPLES["ReviseWorkingCalendar"] = {
+    **{k: v for k, v in EXAMPLES["PublishWorkingCalendar"].items() if k != "year"},
+    "reason": "春节假期延长至2月2日（国办发明电〔2020〕1号），2月1日不再调休上班"}
 # Publicity (公示, api/http/models/publicity.py).
 EXAMPLES["PublishList"] = {"period": "2020-10", "claims": [{"voucher_id": VOUCHER_ID, "claim_id": CLAIM_ID}]}
 EXAMPLES["LodgeObjection"] = {"claim_id": CLAIM_ID, "objector": "佛山市某企业职工", "reason": "该项目服务未实际交付"}

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from api.http.models.commands import Body
 from api.http.models.evaluation import EvaluationRulesIO
 from api.http.models.examples import example
-from api.http.models.fields import Day, Fen, Rate, Year
+from api.http.models.fields import Day, Fen, Rate, Text, Year
 from ledger.programme import YearRules
 
 FeeCategoryName = str
@@ -79,3 +79,36 @@ class ProgrammeOut(BaseModel):
     training_clock_started_at: datetime | None = Field(None, description="where this store's training clock started")
     years: list[YearOut]
     open_years: list[int]
+
+
+# -- the working calendar (工作日) of a calendar year ----------------------------------------------------------------
+class _Arrangement(Body):
+    days_off: list[Day] = Field(max_length=366, description="statutory holidays and the weekdays moved to join them "
+                                "(放假), Asia/Shanghai")
+    workdays: list[Day] = Field(max_length=366, description="Saturdays and Sundays worked in exchange (调休上班)")
+    notice: Text = Field(description="the notice of the arrangement (国务院办公厅关于节假日安排的通知), e.g. its number")
+
+
+class PublishWorkingCalendar(_Arrangement):
+    """A calendar year's holiday arrangement: objection windows count working days on it (a window that reaches a
+    year with none is refused, 409 WORKING_CALENDAR_NOT_RECORDED)."""
+
+    model_config = example("PublishWorkingCalendar")
+
+    year: Year
+
+
+class ReviseWorkingCalendar(_Arrangement):
+    """The year's arrangement corrected as a whole; windows of lists already published stay as recorded."""
+
+    model_config = example("ReviseWorkingCalendar")
+
+    reason: Text
+
+
+class WorkingCalendarOut(BaseModel):
+    year: int
+    days_off: list[date]
+    workdays: list[date]
+    notice: str
+    revisions: int = Field(description="how many times the arrangement was revised since it was recorded")

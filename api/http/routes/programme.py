@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
 
-from api.http.dependencies import Call, keyed_call, query_call
-from api.http.models.programme import OpenYear, ProgrammeOut, YearOut
+from fastapi import APIRouter, Depends, Path
+
+from api.http.dependencies import Call, call, keyed_call, query_call
+from api.http.models.commands import Created
+from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
+from api.http.models.programme import (
+    OpenYear,
+    ProgrammeOut,
+    PublishWorkingCalendar,
+    ReviseWorkingCalendar,
+    WorkingCalendarOut,
+    YearOut,
+)
 from api.http.problems import ApiError
 from ledger.commands import values as v
 
 router = APIRouter(tags=["programme"])
+CALENDARS = "/programme/working-calendars"
+CalendarYear = Annotated[int, Path(ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a calendar year", examples=[2020])]
 
 
 @router.get("/programme", response_model=ProgrammeOut,
@@ -31,6 +44,32 @@ async def open_year(body: OpenYear, c: Call = Depends(keyed_call)):
         "provider_caps_fen": tuple(sorted(fields["provider_caps_fen"].items())) if "provider_caps_fen" in fields else None,
     })
     return await c.send(body, command, lambda rules: YearOut.of(rules, c.request.app.state.clock.now()), status=201)
+
+
+@router.post(CALENDARS, status_code=201, response_model=Created,
+             summary="Record a calendar year's holiday arrangement (working days of the objection windows)")
+async def publish_working_calendar(body: PublishWorkingCalendar, c: Call = Depends(call)):
+    c.allow("province", what="record working calendars")
+    return await c.send(body, v.PublishWorkingCalendar(year=body.year, days_off=tuple(body.days_off),
+                                                       workdays=tuple(body.workdays), notice=body.notice),
+                        Created.of, status=201)
+
+
+@router.post(CALENDARS + "/{year}/revision", response_model=Created,
+             summary="Correct a year's holiday arrangement, with the reason (published windows stay as recorded)")
+async def revise_working_calendar(year: CalendarYear, body: ReviseWorkingCalendar, c: Call = Depends(keyed_call)):
+    c.allow("province", what="revise working calendars")
+    return await c.send(body, v.ReviseWorkingCalendar(year=year, days_off=tuple(body.days_off),
+                                                      workdays=tuple(body.workdays), notice=body.notice,
+                                                      reason=body.reason), Created.of)
+
+
+@router.get(CALENDARS + "/{year}", response_model=WorkingCalendarOut,
+            summary="A calendar year's holiday arrangement as recorded now (404 WORKING_CALENDAR_NOT_FOUND if none)")
+def working_calendar(year: CalendarYear, c: Call = Depends(query_call)):
+    found = c.ledger.working_calendar(year)
+    return WorkingCalendarOut(year=found.year, days_off=sorted(found.days_off), workdays=sorted(found.workdays),
+                              notice=found.notice, revisions=found.revisions)
 
 
 def answer(c: Call) -> ProgrammeOut:
