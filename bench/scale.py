@@ -55,8 +55,8 @@ QUICK = Scale("quick", repeats=3, concurrency=(1, 8), raw_rows_single=1000, raw_
 TINY = Scale("tiny", repeats=1, concurrency=(1, 8), raw_rows_single=20, raw_rows_per_worker=5,
              commands_single=6, commands_per_worker=2, simulated_events=2_000,  # for a smoke test: checks the wiring, not the speed
              rebuild_events=3_000, rebuild_repeats=1, asof_events=(1_000, 3_000), asof_queries=20,
-             http_clients=4, http_claims_per_client=3, http_compare=False, http_connections=4, http_seconds=1.0,
-             http_warm_up_s=1.0, http_repeats=1)
+             http_clients=4, http_claims_per_client=3, http_server_workers=1, http_compare=False, http_connections=4,
+             http_seconds=0.5, http_warm_up_s=0.5, http_repeats=1)
 
 SCALES: dict[str, Scale] = {s.name: s for s in (FULL, QUICK, TINY)}
 
