@@ -134,9 +134,11 @@ def test_when_a_chunk_cannot_be_sent_the_import_decides_again_and_writes_the_fil
     before = event_count(app)
     result = run_import(app, "enterprises", data, file_name="e.csv", actor="province:t", now=NOW, chunk_rows=1)
     assert (result.errors, result.written) == ([], 3) and len(calls) >= 2
-    assert event_count(app) - before == 3 + 3  # each enterprise once, and one ImportedRows record per chunk
+    # Counted as events, not as positions: a PostgreSQL sequence is not transactional, so a chunk rolled back and
+    # written again leaves a gap in the positions (a run in two processes saw 10 positions for these 6 events).
+    assert len(stored_after(app, before)) == 3 + 3  # each enterprise once, and one ImportedRows record per chunk
     again = run_import(app, "enterprises", data, file_name="e.csv", actor="province:t", now=NOW, chunk_rows=1)
-    assert again.already_imported == 3 and event_count(app) - before == 6
+    assert again.already_imported == 3 and len(stored_after(app, before)) == 6
 
 
 @pytest.mark.postgres
@@ -154,7 +156,7 @@ def test_a_store_that_cannot_stage_holds_the_import_in_memory_and_writes_it_all_
     before = event_count(app)
     result = run_import(app, "enterprises", s.programme_files()[0][1], file_name="e.csv", actor="province:t",
                         now=NOW, chunk_rows=2)
-    assert (result.errors, result.written) == ([], 3) and event_count(app) - before == 3 + 2
+    assert (result.errors, result.written) == ([], 3) and len(stored_after(app, before)) == 3 + 2
 
 
 @pytest.mark.postgres
@@ -209,4 +211,4 @@ def test_an_all_or_nothing_import_moves_what_it_holds_once_before_its_last_rows_
     result = run_import(app, "enterprises", s.programme_files()[0][1], file_name="e.csv", actor="province:t",
                         now=NOW, chunk_rows=1)  # three chunks: the move when one is left, once
     assert (result.errors, result.written) == ([], 3) and len(moves) == 1 and moves[0] > 0
-    assert event_count(app) - before == 3 + 3
+    assert len(stored_after(app, before)) == 3 + 3
