@@ -21,7 +21,7 @@ from psycopg.sql import SQL
 
 from audit.award_figures import COLUMNS as AWARD_COLUMNS, awards
 from audit.tables import Figure
-from ledger.fiscal_time import SHANGHAI
+from ledger.fiscal_time import shanghai_text
 from ledger.parties import CITIES
 from projections import journal_queries
 from projections.award_flows import VOUCHERS, programme_of
@@ -59,7 +59,7 @@ def _money(f: dict[str, int]) -> tuple[int, ...]:
 
 
 def iso_shanghai(us: int | None) -> str | None:
-    return None if us is None else from_us(us).astimezone(SHANGHAI).isoformat()
+    return None if us is None else shanghai_text(from_us(us))
 
 
 def city_spend(db: ReadModelView, as_of_us: int, known_at_us: int | None = None) -> Figure:
