@@ -16,6 +16,7 @@ CODES: dict[str, tuple[str, str]] = {
     "SUSPENDED": ("暂停白名单资格", "suspended"),
     "NETWORK": ("网络安全", "network"), "DATA": ("数据安全", "data"), "APPLICATION": ("应用安全", "application"),
     "DEVICE": ("设备安全", "device"), "CONTROL": ("控制安全", "control"),
+    "ASSESSMENT": ("评估", "assessment"), "SPOT_CHECK": ("抽查", "spot check"),
     "NATIONAL_PLATFORM": ("国家级跨行业跨领域平台", "national platform"), "CARRIER": ("基础电信运营商", "carrier"),
     "PLATFORM": ("平台商", "platform"), "SERVICE": ("服务商", "service provider"),
 }

@@ -97,9 +97,8 @@ SUMMARIES: dict[str, Summary] = {
     "Provider.Admitted": lambda e: (f"服务商入库：{e.name}（{e.uscc}，{named(e.kind)}）",
                                     f"provider admitted: {e.name} ({e.uscc}, {named(e.kind, 'en')})"),
     "Provider.AssessmentRecorded": lambda e: (
-        f"{named(e.area)}{'抽查' if e.kind == 'SPOT_CHECK' else '评估'}{'通过' if e.passed else '不通过'}"
-        f"（{e.assessor}，{_t(e.effective_at)} 生效）",
-        f"{named(e.area, 'en')} {'spot check' if e.kind == 'SPOT_CHECK' else 'assessment'} "
+        f"{named(e.area)}{named(e.kind)}{'通过' if e.passed else '不通过'}（{e.assessor}，{_t(e.effective_at)} 生效）",
+        f"{named(e.area, 'en')} {named(e.kind, 'en')} "
         f"{'passed' if e.passed else 'FAILED'} ({e.assessor}, effective {_t(e.effective_at)})",
     ),
     "Provider.Suspended": lambda e: (

@@ -17,7 +17,8 @@ _FIXED = {"entered the whitelist": "列入白名单", "reinstated": "复评通�
 
 
 def _kind(kind: str) -> str:
-    return "抽查" if kind.replace(" ", "_").upper() == "SPOT_CHECK" else "评估"
+    """``SPOT_CHECK`` or ``spot check`` (the two forms the reasons carry) by its Chinese name."""
+    return named(kind.replace(" ", "_").upper())
 
 
 def reason_zh(reason: str | None) -> str | None:
