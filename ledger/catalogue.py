@@ -73,7 +73,7 @@ class Catalogue(LedgerAggregate):
     @classmethod
     def publish(
         cls, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date,
-        covered: Collection[FeeCategory] | None = None, issuance_closes: date | None = None,
+        covered: Collection[FeeCategory] | None = None, issuance_closes: date,
     ) -> Catalogue:
         """``covered`` and ``issuance_closes``: the year's rules (``YearRules``) the catalogue is held to."""
         if not items:
@@ -90,7 +90,7 @@ class Catalogue(LedgerAggregate):
             raise InvalidInputError("redemption_deadline must be a date")
         if redemption_deadline.year < year:
             raise InvalidInputError(f"the {year} redemption deadline cannot fall before {year}")
-        if issuance_closes is not None and redemption_deadline < issuance_closes:
+        if redemption_deadline < issuance_closes:
             # as for the year itself (YearRules.checked): vouchers issued later would expire as they are issued, and
             # the catalogue is never edited, so the year could never issue again
             raise InvalidInputError(f"the {year} catalogue's redemption deadline {redemption_deadline} cannot fall "
