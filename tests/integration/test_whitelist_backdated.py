@@ -21,7 +21,7 @@ from ledger.provider import Provider
 from ledger.voucher import Voucher
 from projections.check import check
 from projections.times import to_us
-from tests.support.projection_helpers import lean
+from tests.support.projection_helpers import lean, rows
 from tests.support.scenario import World
 
 US = timedelta(microseconds=1)
@@ -88,6 +88,14 @@ def status_rows(read, provider: UUID, known_at: datetime | None = None) -> list[
             for row in read.whitelist_history(provider, far, known_at) if row["status"] is not None][1:]
 
 
+def listed_now(read, store_settings, provider: UUID) -> tuple:
+    """The provider's current status and since when, as the providers list shows them (vl_providers)."""
+    read.refresh()
+    [found] = rows(store_settings, "SELECT status, status_since_us FROM vl_providers WHERE provider_id = ?",
+                   (str(provider),))
+    return tuple(found)
+
+
 def flags(world: World, voucher: UUID) -> dict:
     return {e.claim_id: e.held for e in world.app.events.get(voucher) if isinstance(e, Voucher.ClaimFlagged)}
 
@@ -121,6 +129,7 @@ def test_a_pass_recorded_after_a_failure_but_effective_before_it_does_not_lift_i
     assert statuses(world, read, provider, moments, R1 - US) == [P, W, W, W, W, W, W, W, W]
     assert status_rows(read, provider) == [(to_us(D1), W, "entered the whitelist", "列入白名单"),
                                            (to_us(D3), S, "failed assessment of NETWORK", "网络安全评估不通过")]
+    assert listed_now(read, store_settings, provider) == (S, to_us(D3))
     assert check(world.app, lean(store_settings), ["whitelist"]) == []
 
 
@@ -152,6 +161,7 @@ def test_a_failure_recorded_after_a_pass_but_effective_before_it_suspends_only_u
         (to_us(f2), S, "failed assessment of NETWORK", "网络安全评估不通过"),
         (to_us(p3), W, "reinstated", "复评通过，恢复白名单资格")]
     assert status_rows(read, provider, known_at=r1) == [(to_us(D1), W, "entered the whitelist", "列入白名单")]
+    assert listed_now(read, store_settings, provider) == (W, to_us(p3))
     assert check(world.app, lean(store_settings), ["whitelist"]) == []
 
 
@@ -181,4 +191,5 @@ def test_announcements_recorded_by_the_earlier_rule_do_not_decide_the_status(wor
     assert world.app.provider(provider).status == S
     assert statuses(world, read, provider, [D2, D3, day(26)], None) == [W, S, S]
     assert [row[:2] for row in status_rows(read, provider)] == [(to_us(D1), W), (to_us(D3), S)]
+    assert listed_now(read, store_settings, provider) == (S, to_us(D3))
     assert check(world.app, lean(store_settings), ["whitelist"]) == []
