@@ -7,8 +7,9 @@ The per-entity queries of ``projections/*_queries.py`` would take one call per c
 * per-city spend is settled − recovered, split into the city's portion (``*_city_fen``) and the province's (the rest);
   beside it recoveries collected, written off and outstanding, and cash out (settled − collected), as
   :func:`projections.spend.spend_figure` derives them;
-* a status (voucher, provider) is the one set by the latest counted row (vouchers: latest effective time, then
-  position; providers: latest position, as :func:`projections.whitelist_queries.provider_status` explains).
+* a voucher's status is the one set by the latest counted row (latest effective time, then position); a provider's
+  is worked out from its counted assessments by :mod:`ledger.whitelist_status` (the aggregate's rule), through
+  :func:`projections.whitelist_queries.statuses`.
 
 ``tests/integration/test_exports.py`` checks these rows against the per-entity functions for a sample (two independent paths).
 """
@@ -33,6 +34,7 @@ from projections.spend import spend_figure
 from projections.times import describe, from_us, shanghai_year
 from projections.journal import FUND_SOURCES as JOURNAL_FUND_SOURCES
 from projections.view import ReadModelView
+from projections.whitelist_queries import statuses as whitelist_statuses
 
 # Each figure's columns, fixed: an export's manifest names them without reading the figures again (audit/export.py).
 CITY_SPEND_COLUMNS = ("city", "city_name", "programme", "programme_year", "cash_year", "fee_category", "fund_source",
@@ -99,14 +101,7 @@ def city_quotas(db: ReadModelView, as_of_us: int, known_at_us: int | None = None
 
 
 def _provider_statuses(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> dict[str, str]:
-    when = counted(as_of_us, known_at_us)
-    rows = db.fetchall(
-        SQL("SELECT provider_id, status FROM (SELECT provider_id, status, "
-            "ROW_NUMBER() OVER (PARTITION BY provider_id ORDER BY position DESC) AS latest FROM vl_whitelist_history "
-            "WHERE status IS NOT NULL AND {}) AS ranked WHERE latest = 1").format(when.sql),
-        when.params,
-    )
-    return dict(rows)
+    return whitelist_statuses(db, as_of_us, known_at_us)
 
 
 def _admitted(db: ReadModelView, as_of_us: int, known_at_us: int | None) -> list[tuple]:

@@ -2,8 +2,9 @@
 
 A provider is on the whitelist when it has passed at least one security assessment and the latest result in every
 assessed area is a pass. A failed assessment or spot check suspends it (no new claims, approved claims held from
-settlement); a passed re-assessment of every failing area reinstates it. A low annual rating eliminates it from the
-pool for that fiscal year, for good.
+settlement); a passed re-assessment of every failing area reinstates it. "Latest" is by effective time, whatever the
+order the results were recorded in (:mod:`ledger.whitelist_status`, the one rule, shared with the read model). A low
+annual rating eliminates it from the pool for that fiscal year, for good.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ledger import ids
+from ledger import whitelist_status as rule
 from ledger.errors import (
     AlreadyExistsError,
     InvalidInputError,
@@ -23,6 +25,9 @@ from ledger.fiscal_time import fiscal_year, require_aware
 from ledger.parties import ProviderKind, parse_enum
 from ledger.recording import By, LedgerAggregate
 from ledger.uscc import validate_uscc
+from ledger.whitelist_status import AreaResult, WhitelistStatus
+
+__all__ = ["AssessmentArea", "AssessmentKind", "Provider", "WhitelistStatus"]
 
 
 class AssessmentArea(StrEnum):
@@ -38,12 +43,6 @@ class AssessmentKind(StrEnum):
     SPOT_CHECK = "SPOT_CHECK"  # 抽查
 
 
-class WhitelistStatus(StrEnum):
-    PENDING_ASSESSMENT = "PENDING_ASSESSMENT"
-    WHITELISTED = "WHITELISTED"
-    SUSPENDED = "SUSPENDED"
-
-
 class Provider(LedgerAggregate):
     class Admitted(LedgerAggregate.Created):
         uscc: str
@@ -52,10 +51,8 @@ class Provider(LedgerAggregate):
 
         def apply(self, p: Provider) -> None:
             p.uscc, p.name, p.kind = self.uscc, self.name, self.kind
-            p.area_results, p.eliminated_years = {}, []
+            p.results, p.eliminated_years = [], []  # results: every assessment, in recording order
             p.spot_checks = {}  # fiscal year of the check's effect -> [passed, failed], for the annual evaluation
-            p.suspended_from = None  # effective time of the current (or last) suspension
-            p.status = WhitelistStatus.PENDING_ASSESSMENT.value
 
     class AssessmentRecorded(LedgerAggregate.Event):
         area: str
@@ -66,19 +63,20 @@ class Provider(LedgerAggregate):
         effective_at: datetime
 
         def apply(self, p: Provider) -> None:
-            p.area_results[self.area] = self.passed
+            p.results.append(AreaResult(self.area, self.passed, self.effective_at, len(p.results), self.kind))
             if self.kind == AssessmentKind.SPOT_CHECK:
                 tally = p.spot_checks.setdefault(fiscal_year(self.effective_at), [0, 0])
                 tally[0 if self.passed else 1] += 1
 
+    # Suspended and Whitelisted announce what an assessment changed (audit trail, reasons); the status itself is
+    # worked out from the assessments, so a store holding announcements of the earlier rule reads by the rule now.
     class Suspended(LedgerAggregate.Event):
         reason: str
         failing_areas: list[str]
         effective_at: datetime
 
         def apply(self, p: Provider) -> None:
-            p.status = WhitelistStatus.SUSPENDED.value
-            p.suspended_from = self.effective_at
+            pass
 
     class Whitelisted(LedgerAggregate.Event):
         """Entered the whitelist (first pass) or was reinstated (``reinstated``)."""
@@ -87,7 +85,7 @@ class Provider(LedgerAggregate):
         effective_at: datetime
 
         def apply(self, p: Provider) -> None:
-            p.status = WhitelistStatus.WHITELISTED.value
+            pass
 
     class Eliminated(LedgerAggregate.Event):
         year: int
@@ -114,7 +112,7 @@ class Provider(LedgerAggregate):
     def record_assessment(
         self, by: By, *, area: str, kind: str, passed: bool, assessor: str, report_ref: str, effective_at: datetime
     ) -> None:
-        """Record the result, then suspend or (re)admit to the whitelist as the results now require."""
+        """Record the result, then announce every status change it makes, from its effective time on."""
         if not isinstance(passed, bool):
             raise InvalidInputError("passed must be true or false")
         if not isinstance(assessor, str) or not assessor.strip():
@@ -122,6 +120,7 @@ class Provider(LedgerAggregate):
         effective_at = require_aware(effective_at, "effective time")
         area_value = parse_enum(AssessmentArea, area, "assessment area").value
         kind_value = parse_enum(AssessmentKind, kind, "assessment kind").value
+        before = list(self.results)
         self._record(
             self.AssessmentRecorded,
             by,
@@ -132,25 +131,41 @@ class Provider(LedgerAggregate):
             report_ref=str(report_ref or ""),
             effective_at=effective_at,
         )
-        failing = sorted(area for area, ok in self.area_results.items() if not ok)
-        # A failure reported late, with effect before the current suspension began, moves its start back: a second
-        # Suspended event, so that the whitelist as of any date in between reads SUSPENDED.
-        earlier = self.status == WhitelistStatus.SUSPENDED and effective_at < self.suspended_from
-        if failing and (self.status != WhitelistStatus.SUSPENDED or earlier):
-            self._record(
-                self.Suspended,
-                by,
-                reason=f"failed {kind_value.lower().replace('_', ' ')} of {area_value}",
-                failing_areas=failing,
-                effective_at=effective_at,
-            )
-        elif not failing and self.status != WhitelistStatus.WHITELISTED:
-            self._record(
-                self.Whitelisted,
-                by,
-                reinstated=self.status == WhitelistStatus.SUSPENDED,
-                effective_at=effective_at,
-            )
+        # A result recorded late may change the status at times after its own (a failure moves a suspension back,
+        # or suspends until a pass already recorded; a pass before a failure changes nothing from that failure on).
+        for change, was in rule.changes_to_announce(before, self.results):
+            if change.status == WhitelistStatus.SUSPENDED:
+                cause = change.cause
+                self._record(
+                    self.Suspended,
+                    by,
+                    reason=rule.suspension_reason(cause.kind, cause.area),
+                    failing_areas=list(change.failing_areas),
+                    effective_at=change.effective,
+                )
+            elif change.status == WhitelistStatus.WHITELISTED:
+                self._record(
+                    self.Whitelisted,
+                    by,
+                    reinstated=WhitelistStatus.SUSPENDED in (change.previous, was),
+                    effective_at=change.effective,
+                )
+
+    @property
+    def status(self) -> str:
+        """The status now: from the last result's effective time on (no result takes effect after it is recorded)."""
+        return rule.status_at(self.results).value
+
+    @property
+    def suspended_from(self) -> datetime | None:
+        """The effective time the current suspension began (None when not suspended)."""
+        changes = rule.timeline(self.results)
+        if not changes or changes[-1].status != WhitelistStatus.SUSPENDED:
+            return None
+        return changes[-1].effective
+
+    def status_at(self, at: datetime) -> str:
+        return rule.status_at(self.results, at).value
 
     def eliminate(self, by: By, *, year: int, rating: str, effective_at: datetime) -> None:
         if year in self.eliminated_years:
@@ -172,9 +187,10 @@ class Provider(LedgerAggregate):
         year = fiscal_year(at)
         if year in self.eliminated_years:
             raise ProviderEliminatedError(f"provider {self.uscc} was eliminated from the resource pool for {year}")
-        if self.status == WhitelistStatus.SUSPENDED:
+        status = self.status_at(at)
+        if status == WhitelistStatus.SUSPENDED:
             raise ProviderSuspendedError(f"provider {self.uscc} is suspended from the security whitelist")
-        if self.status != WhitelistStatus.WHITELISTED:
+        if status != WhitelistStatus.WHITELISTED:
             raise ProviderNotWhitelistedError(
                 f"provider {self.uscc} has not yet passed a security assessment, so it is not on the whitelist"
             )

@@ -1,15 +1,21 @@
 """Whitelist register: each provider's standing now (vl_providers) and every change with both times (history),
 and the claims held after a suspension recorded late (vl_claim_holds) with what ended each hold.
 
-Status rows follow the Provider aggregate's own events: Admitted (PENDING_ASSESSMENT), Whitelisted (first pass or
-reinstatement), Suspended. Assessments and eliminations are history rows without a status change; an elimination
-counts for its fiscal year only (DOMAIN.md: "permanent for that year").
+History rows follow the Provider aggregate's own events: Admitted (PENDING_ASSESSMENT), assessments, the
+announcements Whitelisted (first pass or reinstatement) and Suspended, eliminations; an elimination counts for its
+fiscal year only (DOMAIN.md: "permanent for that year"). A status is never read off an announcement: the queries
+(:mod:`projections.whitelist_queries`) and the provider's current status here work it out from the assessment rows
+by the aggregate's rule (:mod:`ledger.whitelist_status`), so a store whose announcements were made by the earlier
+rule answers by the rule now.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from psycopg.sql import SQL
+
+from ledger import whitelist_status as rule
 from ledger.provider import Provider, WhitelistStatus
 from ledger.voucher import Voucher
 from projections.base import LedgerProjection, event_type
@@ -20,6 +26,9 @@ HOLD_COLUMNS = ("position", "event_type", "claim_id", "voucher_id", "provider_id
                 "recorded_us")
 HISTORY_COLUMNS = ("position", "provider_id", "event_type", "status", "effective_us", "recorded_us", "area", "passed",
                    "eliminated_year", "reason", "actor")
+_ASSESSED = "Provider.AssessmentRecorded"
+_ASSESSMENTS = SQL("SELECT position, area, passed, effective_us FROM vl_whitelist_history "
+                   "WHERE provider_id = ? AND event_type = ? ORDER BY position")
 
 
 class WhitelistRegister(LedgerProjection):
@@ -53,14 +62,20 @@ class WhitelistRegister(LedgerProjection):
 
     def assessed(self, e: Provider.AssessmentRecorded, position: int) -> None:
         reason = f"{e.kind} assessment by {e.assessor}" + (f" ({e.report_ref})" if e.report_ref else "")
-        self._history(e, position, None, to_us(e.effective_at), area=e.area, passed=e.passed, reason=reason)
+        pid, effective_us = str(e.originator_id), to_us(e.effective_at)
+        results = [*self._known_results(pid), rule.AreaResult(e.area, e.passed, effective_us, position, e.kind)]
+        changes = rule.timeline(results)
+        found = self._provider(pid)
+        since = changes[-1].effective if changes else found[3]
+        self.providers.put(pid, (*found[:4], rule.status_at(results).value, since))
+        self._history(e, position, None, effective_us, area=e.area, passed=e.passed, reason=reason)
 
     def suspended(self, e: Provider.Suspended, position: int) -> None:
-        self._status(e, position, WhitelistStatus.SUSPENDED.value, reason=e.reason)
+        self._announced(e, position, WhitelistStatus.SUSPENDED.value, reason=e.reason)
 
     def whitelisted(self, e: Provider.Whitelisted, position: int) -> None:
-        self._status(e, position, WhitelistStatus.WHITELISTED.value,
-                     reason="reinstated" if e.reinstated else "entered the whitelist")
+        self._announced(e, position, WhitelistStatus.WHITELISTED.value,
+                        reason="reinstated" if e.reinstated else "entered the whitelist")
 
     def eliminated(self, e: Provider.Eliminated, position: int) -> None:
         self._history(e, position, None, to_us(e.effective_at), eliminated_year=e.year, reason=f"rated {e.rating}")
@@ -72,14 +87,25 @@ class WhitelistRegister(LedgerProjection):
                            None if isinstance(e, Voucher.ClaimReversed) else str(e.provider_id), held,
                            to_us(effective), to_us(e.timestamp)))
 
-    def _status(self, e: Any, position: int, status: str, *, reason: str) -> None:
-        pid = str(e.originator_id)
+    def _provider(self, pid: str) -> tuple:
         found = self.providers.get(pid)
         if found is None:
             raise LookupError(f"whitelist: provider {pid} is unknown (its Admitted event was not projected)")
-        effective_us = to_us(e.effective_at)
-        self.providers.put(pid, (*found[:4], status, effective_us))
-        self._history(e, position, status, effective_us, reason=reason)
+        return found
+
+    def _known_results(self, pid: str) -> list[rule.AreaResult]:
+        """The provider's assessments projected before this event: committed rows, then this batch's (the kind does
+        not matter to a status)."""
+        self._settle()  # the batch handed over last may still be committing its rows
+        rows = self.view.fetchall(_ASSESSMENTS, (pid, _ASSESSED))
+        rows += [(r[0], r[6], r[7], r[4]) for r in self.history if r[1] == pid and r[2] == _ASSESSED]
+        return [rule.AreaResult(area, bool(passed), effective_us, position)
+                for position, area, passed, effective_us in rows]
+
+    def _announced(self, e: Any, position: int, status: str, *, reason: str) -> None:
+        """A history row only: the provider's current status follows its assessments (``assessed``)."""
+        self._provider(str(e.originator_id))
+        self._history(e, position, status, to_us(e.effective_at), reason=reason)
 
     def _history(self, e: Any, position: int, status: str | None, effective_us: int, *, area: str | None = None,
                  passed: bool | None = None, eliminated_year: int | None = None, reason: str | None = None) -> None:

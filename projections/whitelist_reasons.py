@@ -21,6 +21,12 @@ def _kind(kind: str) -> str:
     return named(kind.replace(" ", "_").upper())
 
 
+def assessment_kind(reason: str | None) -> str:
+    """An assessment row's kind (``ASSESSMENT`` / ``SPOT_CHECK``), the first word of the reason the projection wrote."""
+    found = _ASSESSED.match(reason or "")
+    return found.group(1) if found else "ASSESSMENT"
+
+
 def reason_zh(reason: str | None) -> str | None:
     if reason is None:
         return None

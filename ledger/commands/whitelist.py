@@ -16,11 +16,12 @@ from ledger.claims import ClaimStatus
 from ledger.commands.base import LedgerApplicationBase
 from ledger.commands.vouchers import ClaimChange
 from ledger.fiscal_time import shanghai_text
-from ledger.provider import Provider, WhitelistStatus
+from ledger.provider import Provider
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
+from ledger.whitelist_status import newly_suspended
 
 LIVE = (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED)
 
@@ -44,17 +45,16 @@ class WhitelistCommands(LedgerApplicationBase):
 
         def run() -> str:
             provider = self.provider(provider_id)
-            was, was_from = provider.status, provider.suspended_from
+            before = list(provider.results)
             provider.record_assessment(
                 by, area=area, kind=kind, passed=passed, assessor=assessor, report_ref=report_ref,
                 effective_at=effective_at,
             )
-            changed: list[object] = []
-            if provider.status == WhitelistStatus.SUSPENDED and was != WhitelistStatus.SUSPENDED:
-                changed = self._flag_claims_in(by, provider, provider.suspended_from, by.at)
-            elif provider.status == WhitelistStatus.SUSPENDED and provider.suspended_from != was_from:
-                # moved back: only the new part of the window is news (the rest was flagged, or known, before)
-                changed = self._flag_claims_in(by, provider, provider.suspended_from, was_from)
+            # Only the times newly suspended are news: the rest was flagged, or known, before. Claims from the
+            # recording on were made knowing it (and are refused).
+            windows = [(since, by.at if until is None else min(until, by.at))
+                       for since, until in newly_suspended(before, provider.results)]
+            changed = self._flag_claims_in(by, provider, windows)
             self._save(provider, *changed)
             return provider.status
 
@@ -71,22 +71,26 @@ class WhitelistCommands(LedgerApplicationBase):
 
         return self._run(run)
 
-    def _flag_claims_in(self, by: By, provider: Provider, since: datetime, until: datetime) -> list[object]:
-        """Flag every live claim against ``provider`` made, approved or paid in [since, until) and not held already;
-        take held ones out of their unpaid batch. Returns the changed vouchers and batches."""
-        if since >= until:
+    def _flag_claims_in(self, by: By, provider: Provider, windows: list[tuple[datetime, datetime]]) -> list[object]:
+        """Flag every live claim against ``provider`` made, approved or paid inside one of the ``windows`` ([since,
+        until), in effective order) and not held already; take held ones out of their unpaid batch. Returns the
+        changed vouchers and batches."""
+        windows = [(since, until) for since, until in windows if since < until]
+        if not windows:
             return []
-        reason = f"provider {provider.uscc} suspended from {shanghai_text(since)} (recorded {shanghai_text(by.at)})"
         vouchers: dict[UUID, Voucher] = {}
         batches: dict[UUID, SettlementBatch] = {}
-        for voucher_id, claim_id in self._claims_against(provider.id, until):
+        for voucher_id, claim_id in self._claims_against(provider.id, windows[-1][1]):
             voucher = vouchers.get(voucher_id) or self.voucher(voucher_id)
             claim = voucher.claims.get(claim_id)
             if claim is None or claim.status not in LIVE or claim.held:
                 continue
-            if not any(_inside(moment, since, until) for moment in (claim.claimed_at, claim.approved_at,
-                                                                     claim.settled_at)):
+            since = next((since for since, until in windows if any(
+                _inside(moment, since, until) for moment in (claim.claimed_at, claim.approved_at, claim.settled_at))),
+                None)
+            if since is None:
                 continue
+            reason = f"provider {provider.uscc} suspended from {shanghai_text(since)} (recorded {shanghai_text(by.at)})"
             batch_id = claim.batch_id if claim.status is ClaimStatus.APPROVED else None
             voucher.flag_claim(by, claim_id=claim_id, suspended_from=since, reason=reason)
             vouchers[voucher_id] = voucher

@@ -79,3 +79,36 @@ def test_an_assessment_records_its_assessor_and_a_known_area():
         assess(p, "PHYSICAL", passed=False, at=NOW)
     assert no_assessor.value.code == unknown_area.value.code == "INVALID_INPUT"
     assert refusal(lambda: p.require_whitelisted(NOW)) is None  # neither refusal suspended it
+
+
+def test_a_result_recorded_out_of_effective_order_is_read_by_its_effective_time():
+    pass_late = provider(whitelisted=False)
+    assess(pass_late, "DATA", passed=True, at=later(days=1))
+    assess(pass_late, "DATA", passed=False, at=later(days=15), recorded=later(days=20))
+    pass_late.collect_events()
+    assess(pass_late, "DATA", passed=True, at=later(days=10), recorded=later(days=25))
+    assert events_of(pass_late, Provider.Whitelisted) == []  # a pass before the failure announces nothing
+    assert refusal(lambda: pass_late.require_whitelisted(later(days=26))) == "PROVIDER_SUSPENDED"
+    assert refusal(pass_late.require_payable) == "PROVIDER_SUSPENDED"
+    assert refusal(lambda: pass_late.require_whitelisted(later(days=12))) is None  # between the pass and the failure
+
+    fail_late = provider(whitelisted=False)
+    assess(fail_late, "DATA", passed=True, at=later(days=1))
+    assess(fail_late, "DATA", passed=True, at=later(days=12), recorded=later(days=14))
+    fail_late.collect_events()
+    assess(fail_late, "DATA", passed=False, at=later(days=8), recorded=later(days=20))
+    [suspended] = events_of(fail_late, Provider.Suspended)
+    assert suspended.effective_at == later(days=8)
+    assert refusal(lambda: fail_late.require_whitelisted(later(days=21))) is None
+    assert refusal(lambda: fail_late.require_whitelisted(later(days=9))) == "PROVIDER_SUSPENDED"
+    assert (fail_late.status, fail_late.suspended_from) == ("WHITELISTED", None)
+
+
+def test_a_late_failure_announces_the_suspension_and_the_pass_that_ends_it():
+    p = provider(whitelisted=False)
+    assess(p, "DATA", passed=True, at=later(days=1))
+    assess(p, "DATA", passed=True, at=later(days=12), recorded=later(days=14))
+    p.collect_events()
+    assess(p, "DATA", passed=False, at=later(days=8), recorded=later(days=20))
+    announced = [(type(e).__name__, e.effective_at) for e in p.collect_events()][1:]
+    assert announced == [("Suspended", later(days=8)), ("Whitelisted", later(days=12))]

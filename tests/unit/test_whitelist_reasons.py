@@ -25,13 +25,14 @@ def test_each_stored_reason_reads_in_chinese(stored, shown):
 
 
 def test_the_projection_writes_only_reasons_this_reads():
-    """The forms above are the ones ``projections/whitelist.py`` and ``Provider.record_assessment`` write: a new
-    form there must come here too, or a Chinese page shows English."""
+    """The forms above are the ones ``projections/whitelist.py``, ``Provider.record_assessment`` (through
+    ``ledger.whitelist_status.suspension_reason``) and the history's status rows (``projections/whitelist_queries.py``)
+    write: a new form there must come here too, or a Chinese page shows English."""
     import inspect
 
-    from ledger import provider
-    from projections import whitelist
+    from ledger import provider, whitelist_status
+    from projections import whitelist, whitelist_queries
 
-    written = inspect.getsource(whitelist) + inspect.getsource(provider)
-    for form in ('assessment by', '"reinstated"', '"entered the whitelist"', '"rated ', 'reason=f"failed '):
+    written = "".join(inspect.getsource(m) for m in (whitelist, provider, whitelist_status, whitelist_queries))
+    for form in ('assessment by', '"reinstated"', '"entered the whitelist"', '"rated ', 'return f"failed '):
         assert form in written, form
