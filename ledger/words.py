@@ -19,6 +19,25 @@ CODES: dict[str, tuple[str, str]] = {
     "ASSESSMENT": ("评估", "assessment"), "SPOT_CHECK": ("抽查", "spot check"),
     "NATIONAL_PLATFORM": ("国家级跨行业跨领域平台", "national platform"), "CARRIER": ("基础电信运营商", "carrier"),
     "PLATFORM": ("平台商", "platform"), "SERVICE": ("服务商", "service provider"),
+    # why an enterprise is not eligible for a year (ledger/enterprise.py RefusalReason; the threshold is configured)
+    "SHENZHEN_EXCLUDED": ("注册地在深圳市（不纳入省级服务券）", "registered in Shenzhen (not in the provincial programme)"),
+    "ESTABLISHED_LESS_THAN_ONE_YEAR": ("成立未满一年", "established less than one year"),
+    "REVENUE_BELOW_THRESHOLD": ("上年度主营业务收入未达标准", "prior-year main business revenue below the threshold"),
+    "SERIOUS_FUNDS_MISUSE": ("近五年有严重违规使用财政资金行为", "serious misuse of fiscal funds in the last five years"),
+    # carriers (ledger/parties.py Carrier)
+    "CHINA_TELECOM": ("中国电信", "China Telecom"), "CHINA_MOBILE": ("中国移动", "China Mobile"),
+    "CHINA_UNICOM": ("中国联通", "China Unicom"),
+    # award programmes: kinds, how an amount is decided, who applies (ledger/award_programmes.py)
+    "BENCHMARK_PROJECT": ("标杆示范项目", "benchmark project"), "DEMONSTRATION_BASE": ("产业示范基地", "demonstration base"),
+    "FINANCE_PILOT": ("新型金融服务试点示范", "new-finance pilot"), "KEY_PLATFORM": ("重点平台企业", "key platform enterprise"),
+    "INNOVATION_CENTRE": ("创新中心", "innovation centre"),
+    "FIXED": ("定额奖补", "fixed amount"), "RATE": ("按比例奖补", "rate of a declared base"),
+    "CASE_BY_CASE": ("一事一议", "case by case"), "TITLE": ("授予称号（无资金）", "title without money"),
+    "ENTERPRISE": ("企业", "enterprise"), "PROVIDER": ("平台商/服务商", "provider"),
+    "CITY_GOVERNMENT": ("地市政府", "city government"), "COUNTY_GOVERNMENT": ("县区政府", "county government"),
+    # a provider's yearly evaluation (ledger/evaluation_rules.py Outcome)
+    "PROMOTED": ("重点宣传推荐", "promoted"), "RETAINED": ("保留", "retained"),
+    "ELIMINATED": ("下一年度淘汰出资源池", "eliminated"),
 }
 
 WORDS: dict[str, dict[str, str]] = {

@@ -15,7 +15,6 @@ from projections.times import describe
 
 
 Summary = Callable[[Any], tuple[str, str]]
-_OUTCOME_ZH = {"PROMOTED": "重点宣传推荐", "RETAINED": "保留", "ELIMINATED": "下一年度淘汰出资源池"}
 # The reasons the ledger itself writes when value goes back to a quota (ledger/commands/vouchers.py); a reason a
 # person typed is shown as typed.
 _REASON_ZH = {"voucher expired": "服务券过期", "voucher revoked": "服务券撤回", "claim rejected": "兑付审核不通过",
@@ -29,18 +28,23 @@ def _why(reason: str) -> str:
 def _areas(areas: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(named(a, lang) for a in areas)
 
+
+def _reasons(reasons: list[str]) -> str:
+    """Why an enterprise is not eligible, each reason named (ledger/words.py), in Chinese."""
+    return "、".join(named(r) for r in reasons)
+
 SUMMARIES: dict[str, Summary] = {
     "Enterprise.Registered": lambda e: (
         f"企业登记：{e.name}（{e.uscc}），{_city(e.city)[0]}，成立于 {e.established_on}",
         f"enterprise registered: {e.name} ({e.uscc}), {_city(e.city)[1]}, established {e.established_on}",
     ),
     "Enterprise.EligibilityDecided": lambda e: (
-        f"{e.year} 年度资格{'通过' if e.granted else '不通过'}" + ("" if e.granted else f"：{'、'.join(e.reasons)}"),
+        f"{e.year} 年度资格{'通过' if e.granted else '不通过'}" + ("" if e.granted else f"：{_reasons(e.reasons)}"),
         f"eligibility for {e.year} {'granted' if e.granted else 'refused: ' + ', '.join(e.reasons)}",
     ),
     "Enterprise.EligibilityCorrected": lambda e: (
         f"{e.year} 年度资格更正：{'通过' if e.previously_granted else '不通过'} → {'通过' if e.granted else '不通过'}"
-        + ("" if e.granted else f"（{'、'.join(e.reasons)}）") + f"，原因：{e.reason}（已发放的服务券不受影响）",
+        + ("" if e.granted else f"（{_reasons(e.reasons)}）") + f"，原因：{e.reason}（已发放的服务券不受影响）",
         f"eligibility for {e.year} corrected: {'granted' if e.previously_granted else 'refused'} -> "
         + ("granted" if e.granted else "refused: " + ", ".join(e.reasons)) + f"; reason: {e.reason} "
         "(vouchers already issued are not affected)",
@@ -59,7 +63,7 @@ SUMMARIES: dict[str, Summary] = {
         f"worked; reason: {e.reason} (windows of lists already published are unchanged)",
     ),
     "NetworkDiscountGrant.Granted": lambda e: (
-        f"{e.year} 年度网络资费优惠：{e.carrier} 折扣率 {e.rate}",
+        f"{e.year} 年度网络资费优惠：{named(e.carrier)} 折扣率 {e.rate}",
         f"network discount for {e.year}: {e.carrier} at rate {e.rate}",
     ),
     "CloudDiscountAgreement.Agreed": lambda e: (
@@ -127,7 +131,7 @@ SUMMARIES: dict[str, Summary] = {
     "ProviderReview.ComplaintCounted": lambda e: (
         f"计入年度评价：投诉 1 件（兑付 {_short(e.claim_id)}）", f"complaint counted (claim {_short(e.claim_id)})"),
     "ProviderReview.Evaluated": lambda e: (
-        f"资源池年度评价：{e.score} 分（{_OUTCOME_ZH.get(e.outcome, e.outcome)}；评价 {e.ratings} 次、平均 "
+        f"资源池年度评价：{e.score} 分（{named(e.outcome)}；评价 {e.ratings} 次、平均 "
         f"{e.average_rating if e.average_rating is not None else '无'} 分，投诉 {e.complaints} 件，抽查合格 "
         f"{e.spot_checks_passed} 次、不合格 {e.spot_checks_failed} 次；公式 {e.rules['formula']}，推荐线 "
         f"{e.rules['promotion_line']}、淘汰线 {e.rules['elimination_line']}）"
