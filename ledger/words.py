@@ -7,8 +7,9 @@ from __future__ import annotations
 # The ledger's codes (fee categories, statuses, assessment areas, provider kinds) as a reader is shown them, in
 # (Chinese, English); the code itself stays what the API and the files carry.
 CODES: dict[str, tuple[str, str]] = {
-    "APPLICATION_SERVICE": ("应用服务", "Application services"), "DEVICE_ACCESS": ("设备上云", "Device access"),
-    "NETWORK_RENOVATION": ("网络改造", "Network renovation"),
+    # fee categories, as the policy names them (一(二): 应用服务费、设备接入费、网络改造费)
+    "APPLICATION_SERVICE": ("应用服务费", "Application service fee"),
+    "DEVICE_ACCESS": ("设备接入费", "Device access fee"), "NETWORK_RENOVATION": ("网络改造费", "Network renovation fee"),
     "ACTIVE": ("有效", "active"), "EXPIRED": ("已过期", "expired"), "REVOKED": ("已撤回", "revoked"),
     "CLAIMED": ("待审核", "claimed"), "APPROVED": ("已批准", "approved"), "REJECTED": ("审核不通过", "rejected"),
     "SETTLED": ("已兑付", "settled"), "REVERSED": ("已撤销", "reversed"),
@@ -102,5 +103,5 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def named(code: str, lang: str = "zh") -> str:
-    """A code as a reader is shown it (``DEVICE_ACCESS`` → 设备上云); a code without a name stays itself."""
+    """A code as a reader is shown it (``DEVICE_ACCESS`` → 设备接入费); a code without a name stays itself."""
     return WORDS[lang].get(code, code)

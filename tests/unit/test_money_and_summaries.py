@@ -59,6 +59,9 @@ def test_an_event_type_without_a_template_still_gets_a_line():
     ("AwardBatch.AwardAdded", {"award_id": {"$uuid": "9219b50d" + "0" * 24}, "amount_fen": 50_000_000,
                                "payee": "ENTERPRISE:制造企业 49", "city": "440600"},
      "加入奖补 9219b50d：¥500,000.00（企业：制造企业 49，佛山市）"),
+    ("Voucher.Issued", {"year": 2020, "item_id": "DEV-01", "fee_category": "DEVICE_ACCESS", "face_value_fen": 100,
+                        "province_portion_fen": 60, "city_portion_fen": 40},
+     "发放 2020 年度服务券 DEV-01（设备接入费），面值 ¥1.00，省 ¥0.60 / 市 ¥0.40"),
 ])
 def test_a_line_rendered_from_facts_already_stored_names_its_codes_in_chinese(kind, facts, chinese):
     """The trail renders its lines when read, from the facts a row stored (projections/audit_facts.py): rows stored
