@@ -67,3 +67,25 @@ def test_a_story_names_the_ledgers_own_reasons_in_chinese(world):
     assert events.status_code == 200
     assert "注册地在深圳市" in events.text and "SHENZHEN_EXCLUDED" not in shown_text(events.text)
     assert "SHENZHEN_EXCLUDED" in part(world, "events", "en", role="auditor").text  # English: as stored
+
+
+@pytest.mark.parametrize(("path", "role", "params", "status", "code", "chinese"), [
+    ("providers/91440101MA00000001", "city:442000", {}, 403, "FORBIDDEN", "当前角色无权查看此页面"),
+    ("vouchers/00000000-0000-4000-8000-000000000000", "province", {"as_of": "2020-10-15T01:11:01.69+00:00"}, 404,
+     "NOT_FOUND", "未找到"),
+    ("overview", "province", {"as_of": "not-a-date"}, 422, "INVALID_INPUT", "请求有误"),
+    ("cities/449999", "province", {}, 422, "UNKNOWN_CITY", "不是广东省 21 个地级以上市之一"),
+])
+def test_a_refusal_is_said_in_chinese_on_a_chinese_page_and_in_english_on_an_english_one(
+        world, path, role, params, status, code, chinese):
+    """A review read "当前角色无权查看此页面。 FORBIDDEN / role city:442000 may not read providers' receivables" and
+    "NOT_FOUND / no voucher … as of 2020-10-15T01:11:01.69+00:00" on Chinese pages. The code stays, for support."""
+    zh, en = part(world, path, "zh", role, **params), part(world, path, "en", role, **params)
+    assert zh.status_code == en.status_code == status
+    english_detail = en.text[en.text.index('class="detail">') + 15:].split("<")[0]
+    assert english_detail and english_detail not in zh.text  # the English page keeps the API's detail
+    assert chinese in zh.text and f"<code>{code}</code>" in zh.text
+    assert not re.search(r"[A-Za-z]{3,}", shown_text(zh.text[zh.text.index("<section"):]).replace(
+        "voucher-ledger", "")), zh.text  # no English sentence is left on the Chinese page
+    if code == "NOT_FOUND":
+        assert "2020-10-15 09:11:01" in zh.text and "+00:00" not in zh.text  # the time asked for, in Guangdong
