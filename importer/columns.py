@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ledger.errors import InvalidAmountError, InvalidInputError, NaiveDatetimeError
+from ledger.parties import Carrier
 from ledger.uscc import validate_uscc
+from ledger.words import named
 
 MISSING_VALUE = "MISSING_VALUE"  # a required cell is empty: the import's own code (the ledger never sees the row)
 
@@ -116,6 +118,17 @@ def numbers(cell: Any) -> tuple[str, ...]:
 def code(cell: Any) -> str:
     """An enumerated value (carrier, kind, category): compared upper-cased; the ledger says which are allowed."""
     return text(cell).upper()
+
+
+# A carrier by its code or by its Chinese name (中国移动), as ledger/words.py names it: a province's file writes names.
+CARRIERS = {**{c.value: c.value for c in Carrier}, **{named(c.value): c.value for c in Carrier}}
+
+
+def carrier(cell: Any) -> str:
+    """A carrier's code from its code (``CHINA_MOBILE``) or its Chinese name (中国移动); anything else is left for the
+    ledger to refuse, naming the codes it allows."""
+    value = text(cell)
+    return CARRIERS.get(value) or CARRIERS.get(value.upper()) or value.upper()
 
 
 @lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row

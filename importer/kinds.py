@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from importer import references as ref
-from importer.columns import CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, code, day, integer, \
-    moment, numbers, rate, text, yes_no
+from importer.columns import CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, carrier, code, day, \
+    integer, moment, numbers, rate, text, yes_no
 from importer.kind_shapes import Kind, Plan, Planned, Refused, Row, Step, each_row
 from importer.recovery_kinds import AFTER_PAYMENT_KINDS
 from ledger.catalogue import CatalogueItem
@@ -143,7 +143,7 @@ def _settlements(rows: list[Row], sha256: str) -> Iterator[Planned]:
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("enterprises", "企业", (
         USCC, Column("name", "企业名称"), Column("city", "地市代码", text, example="440100"),
-        Column("carrier", "运营商", code, example="CHINA_TELECOM"), Column("established_on", "成立日期", day)),
+        Column("carrier", "运营商", carrier, example="中国电信"), Column("established_on", "成立日期", day)),
         each_row(lambda r, *_: v.RegisterEnterprise(uscc=r["uscc"], name=r["name"], city=r["city"],
                                                     carrier=r["carrier"], established_on=r["established_on"])),
         "register enterprises"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ledger.fiscal_time import shanghai_text
 from ledger.recording import By
 
 RECORDED_AT_NOT_ALLOWED = "RECORDED_AT_NOT_ALLOWED"
@@ -53,7 +54,7 @@ class Recording:
             problems = []
             if recorded_at is not None:
                 problems.append((RECORDED_AT_NOT_ALLOWED, "recorded_at", (
-                    f"recorded_at {recorded_at.isoformat()}: this store records every row when it is imported, at the "
+                    f"recorded_at {shanghai_text(recorded_at)}: this store records every row when it is imported, at the "
                     "service clock's time (recorded_at is kept only on a training store); leave the cell empty")))
             if recorded_by is not None and recorded_by != self.actor:
                 problems.append((RECORDED_BY_NOT_ALLOWED, "recorded_by", (
@@ -74,14 +75,14 @@ class Recording:
     def _checked(self, at: datetime) -> datetime:
         if at > self.now:
             raise NotRecordable((RECORDED_AT_IN_FUTURE, "recorded_at", (
-                f"recorded_at {at.isoformat()} is after the service clock's now ({self.now.isoformat()}): the ledger "
+                f"recorded_at {shanghai_text(at)} is after the service clock's now ({shanghai_text(self.now)}): the ledger "
                 "cannot have learned it yet")))
         if not self._store_read:
             self._store_read, self._store_latest = True, latest_recorded(self.app)
         floor = max((t for t in (self._store_latest, self.latest) if t is not None), default=None)
         if floor is not None and at < floor:
             raise NotRecordable((RECORDED_AT_OUT_OF_ORDER, "recorded_at", (
-                f"recorded_at {at.isoformat()} is before {floor.isoformat()}, when the ledger (this store, or an "
+                f"recorded_at {shanghai_text(at)} is before {shanghai_text(floor)}, when the ledger (this store, or an "
                 "earlier row of the file) already recorded something: recorded then, the row would change what was "
                 "known at times already past")))
         return at

@@ -14,7 +14,7 @@ from ledger.errors import (
     RecoveryOverCollectedError,
     WriteOffReasonRequiredError,
 )
-from ledger.fiscal_time import require_aware
+from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.money import check_fen
 from ledger.recording import By
 from ledger.settlement import (
@@ -41,7 +41,8 @@ class AwardRecovery:
             raise InvalidTransitionError(f"award {self.id} is {self.status}: only a paid award is recovered")
         effective = require_aware(effective_at, "effective time")
         if effective < self.paid_at:
-            raise InvalidInputError(f"a recovery cannot take effect before the award was paid ({self.paid_at})")
+            raise InvalidInputError(
+                f"a recovery cannot take effect before the award was paid ({shanghai_text(self.paid_at)})")
         self._record(self.RecoveryRaised, by, **self._money(), reason=text(reason, "a recovery's reason"),
                      effective_at=effective)
 

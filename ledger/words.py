@@ -7,8 +7,9 @@ from __future__ import annotations
 # The ledger's codes (fee categories, statuses, assessment areas, provider kinds) as a reader is shown them, in
 # (Chinese, English); the code itself stays what the API and the files carry.
 CODES: dict[str, tuple[str, str]] = {
-    "APPLICATION_SERVICE": ("应用服务", "Application services"), "DEVICE_ACCESS": ("设备上云", "Device access"),
-    "NETWORK_RENOVATION": ("网络改造", "Network renovation"),
+    # fee categories, as the policy names them (一(二): 应用服务费、设备接入费、网络改造费)
+    "APPLICATION_SERVICE": ("应用服务费", "Application service fee"),
+    "DEVICE_ACCESS": ("设备接入费", "Device access fee"), "NETWORK_RENOVATION": ("网络改造费", "Network renovation fee"),
     "ACTIVE": ("有效", "active"), "EXPIRED": ("已过期", "expired"), "REVOKED": ("已撤回", "revoked"),
     "CLAIMED": ("待审核", "claimed"), "APPROVED": ("已批准", "approved"), "REJECTED": ("审核不通过", "rejected"),
     "SETTLED": ("已兑付", "settled"), "REVERSED": ("已撤销", "reversed"),
@@ -19,6 +20,43 @@ CODES: dict[str, tuple[str, str]] = {
     "ASSESSMENT": ("评估", "assessment"), "SPOT_CHECK": ("抽查", "spot check"),
     "NATIONAL_PLATFORM": ("国家级跨行业跨领域平台", "national platform"), "CARRIER": ("基础电信运营商", "carrier"),
     "PLATFORM": ("平台商", "platform"), "SERVICE": ("服务商", "service provider"),
+    # why an enterprise is not eligible for a year (ledger/enterprise.py RefusalReason; the threshold is configured)
+    "SHENZHEN_EXCLUDED": ("注册地在深圳市（不纳入省级服务券）", "registered in Shenzhen (not in the provincial programme)"),
+    "ESTABLISHED_LESS_THAN_ONE_YEAR": ("成立未满一年", "established less than one year"),
+    "REVENUE_BELOW_THRESHOLD": ("上年度主营业务收入未达标准", "prior-year main business revenue below the threshold"),
+    "SERIOUS_FUNDS_MISUSE": ("近五年有严重违规使用财政资金行为", "serious misuse of fiscal funds in the last five years"),
+    # carriers (ledger/parties.py Carrier)
+    "CHINA_TELECOM": ("中国电信", "China Telecom"), "CHINA_MOBILE": ("中国移动", "China Mobile"),
+    "CHINA_UNICOM": ("中国联通", "China Unicom"),
+    # award programmes: kinds, how an amount is decided, who applies (ledger/award_programmes.py)
+    "BENCHMARK_PROJECT": ("标杆示范项目", "benchmark project"), "DEMONSTRATION_BASE": ("产业示范基地", "demonstration base"),
+    "FINANCE_PILOT": ("新型金融服务试点示范", "new-finance pilot"), "KEY_PLATFORM": ("重点平台企业", "key platform enterprise"),
+    "INNOVATION_CENTRE": ("创新中心", "innovation centre"),
+    "FIXED": ("定额奖补", "fixed amount"), "RATE": ("按比例奖补", "rate of a declared base"),
+    "CASE_BY_CASE": ("一事一议", "case by case"), "TITLE": ("授予称号（无资金）", "title without money"),
+    "ENTERPRISE": ("企业", "enterprise"), "PROVIDER": ("平台商/服务商", "provider"),
+    "CITY_GOVERNMENT": ("地市政府", "city government"), "COUNTY_GOVERNMENT": ("县区政府", "county government"),
+    # a provider's yearly evaluation (ledger/evaluation_rules.py Outcome)
+    "PROMOTED": ("重点宣传推荐", "promoted"), "RETAINED": ("保留", "retained"),
+    "ELIMINATED": ("下一年度淘汰出资源池", "eliminated"),
+    # refusals a reader is told (error codes, ledger/errors and api/http/problems.py): the console's refusal panel
+    # says these in Chinese and shows the code beside, for support; a code not named here is said by its family
+    "FORBIDDEN": ("当前角色无权查看此页面", "Your role may not see this page"),
+    "UNAUTHENTICATED": ("请先登录，或令牌已过期", "Please sign in; the token is missing or has expired"),
+    "NOT_FOUND": ("未找到，或当前角色无权查看", "Not found, or not visible to your role"),
+    "VOUCHER_NOT_FOUND": ("未找到该服务券，或当前角色无权查看", "No such voucher, or not visible to your role"),
+    "ENTERPRISE_NOT_FOUND": ("未找到该企业，或当前角色无权查看", "No such enterprise, or not visible to your role"),
+    "PROVIDER_NOT_FOUND": ("未找到该服务商，或当前角色无权查看", "No such provider, or not visible to your role"),
+    "BATCH_NOT_FOUND": ("未找到该兑付批次，或当前角色无权查看", "No such settlement batch, or not visible to your role"),
+    "INVALID_INPUT": ("请求有误：请检查日期、时间和编号（日期写作 2020-03-05，时间须带时区）",
+                      "Bad request: check the dates, times and ids"),
+    "UNKNOWN_CITY": ("地市代码有误：不是广东省 21 个地级以上市之一", "Not one of Guangdong's 21 city codes"),
+    "INVALID_USCC": ("统一社会信用代码有误（长度或校验码不符）", "Not a valid USCC"),
+    "INVALID_CURSOR": ("翻页位置无效，请从第一页重新查看", "Not a valid page position: start from the first page"),
+    "STORE_UNAVAILABLE": ("数据库暂时不可用，请稍后再试", "The store is unavailable: try again later"),
+    "STATEMENT_TIMEOUT": ("查询超时，请缩小范围后再试", "The query took too long: narrow it and try again"),
+    "NOT_READY": ("服务正在启动，请稍后再试", "The service is starting: try again shortly"),
+    "INTERNAL_ERROR": ("服务内部错误，请将参考代码告知技术支持", "Internal error: tell support the code"),
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -83,5 +121,5 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def named(code: str, lang: str = "zh") -> str:
-    """A code as a reader is shown it (``DEVICE_ACCESS`` → 设备上云); a code without a name stays itself."""
+    """A code as a reader is shown it (``DEVICE_ACCESS`` → 设备接入费); a code without a name stays itself."""
     return WORDS[lang].get(code, code)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger.words import named
+from ledger.words import CODES, named
 from projections.award_summaries import AWARD_SUMMARIES, _city, _short, _t, yuan
 from projections.times import describe
+from projections.whitelist_reasons import reason_zh
 
 
 Summary = Callable[[Any], tuple[str, str]]
-_OUTCOME_ZH = {"PROMOTED": "重点宣传推荐", "RETAINED": "保留", "ELIMINATED": "下一年度淘汰出资源池"}
 # The reasons the ledger itself writes when value goes back to a quota (ledger/commands/vouchers.py); a reason a
 # person typed is shown as typed.
 _REASON_ZH = {"voucher expired": "服务券过期", "voucher revoked": "服务券撤回", "claim rejected": "兑付审核不通过",
@@ -26,8 +26,27 @@ def _why(reason: str) -> str:
     return _REASON_ZH.get(reason, reason)
 
 
+def reason_shown(reason: str | None, lang: str = "zh") -> str | None:
+    """A trail row's reason (``projections/audit_trail.py``: a reason as given, an eligibility decision's codes
+    joined by ", ", or "rated …") as a reader of ``lang`` is shown it: in Chinese, the ledger's own reasons and its
+    codes named, what a person typed as typed; in English, as stored."""
+    if reason is None or lang != "zh":
+        return reason
+    if reason in _REASON_ZH:
+        return _REASON_ZH[reason]
+    codes = reason.split(", ")
+    if all(code in CODES for code in codes):
+        return "、".join(named(code) for code in codes)
+    return reason_zh(reason)  # the whitelist's reasons (an elimination's rating) and anything typed
+
+
 def _areas(areas: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(named(a, lang) for a in areas)
+
+
+def _reasons(reasons: list[str], lang: str = "zh") -> str:
+    """Why an enterprise is not eligible, each reason named (ledger/words.py)."""
+    return ("、" if lang == "zh" else ", ").join(named(r, lang) for r in reasons)
 
 SUMMARIES: dict[str, Summary] = {
     "Enterprise.Registered": lambda e: (
@@ -35,14 +54,14 @@ SUMMARIES: dict[str, Summary] = {
         f"enterprise registered: {e.name} ({e.uscc}), {_city(e.city)[1]}, established {e.established_on}",
     ),
     "Enterprise.EligibilityDecided": lambda e: (
-        f"{e.year} 年度资格{'通过' if e.granted else '不通过'}" + ("" if e.granted else f"：{'、'.join(e.reasons)}"),
-        f"eligibility for {e.year} {'granted' if e.granted else 'refused: ' + ', '.join(e.reasons)}",
+        f"{e.year} 年度资格{'通过' if e.granted else '不通过'}" + ("" if e.granted else f"：{_reasons(e.reasons)}"),
+        f"eligibility for {e.year} {'granted' if e.granted else 'refused: ' + _reasons(e.reasons, 'en')}",
     ),
     "Enterprise.EligibilityCorrected": lambda e: (
         f"{e.year} 年度资格更正：{'通过' if e.previously_granted else '不通过'} → {'通过' if e.granted else '不通过'}"
-        + ("" if e.granted else f"（{'、'.join(e.reasons)}）") + f"，原因：{e.reason}（已发放的服务券不受影响）",
+        + ("" if e.granted else f"（{_reasons(e.reasons)}）") + f"，原因：{e.reason}（已发放的服务券不受影响）",
         f"eligibility for {e.year} corrected: {'granted' if e.previously_granted else 'refused'} -> "
-        + ("granted" if e.granted else "refused: " + ", ".join(e.reasons)) + f"; reason: {e.reason} "
+        + ("granted" if e.granted else "refused: " + _reasons(e.reasons, "en")) + f"; reason: {e.reason} "
         "(vouchers already issued are not affected)",
     ),
     "CarrierDiscountRates.Set": lambda e: (f"{e.year} 年度运营商网络资费折扣率公布", f"carrier discount rates for {e.year} set"),
@@ -59,8 +78,8 @@ SUMMARIES: dict[str, Summary] = {
         f"worked; reason: {e.reason} (windows of lists already published are unchanged)",
     ),
     "NetworkDiscountGrant.Granted": lambda e: (
-        f"{e.year} 年度网络资费优惠：{e.carrier} 折扣率 {e.rate}",
-        f"network discount for {e.year}: {e.carrier} at rate {e.rate}",
+        f"{e.year} 年度网络资费优惠：{named(e.carrier)} 折扣率 {e.rate}",
+        f"network discount for {e.year}: {named(e.carrier, 'en')} at rate {e.rate}",
     ),
     "CloudDiscountAgreement.Agreed": lambda e: (
         f"{e.year} 年度公有云资费优惠协议：折扣率 {e.rate}", f"public-cloud discount agreement for {e.year}: rate {e.rate}"
@@ -127,12 +146,12 @@ SUMMARIES: dict[str, Summary] = {
     "ProviderReview.ComplaintCounted": lambda e: (
         f"计入年度评价：投诉 1 件（兑付 {_short(e.claim_id)}）", f"complaint counted (claim {_short(e.claim_id)})"),
     "ProviderReview.Evaluated": lambda e: (
-        f"资源池年度评价：{e.score} 分（{_OUTCOME_ZH.get(e.outcome, e.outcome)}；评价 {e.ratings} 次、平均 "
+        f"资源池年度评价：{e.score} 分（{named(e.outcome)}；评价 {e.ratings} 次、平均 "
         f"{e.average_rating if e.average_rating is not None else '无'} 分，投诉 {e.complaints} 件，抽查合格 "
         f"{e.spot_checks_passed} 次、不合格 {e.spot_checks_failed} 次；公式 {e.rules['formula']}，推荐线 "
         f"{e.rules['promotion_line']}、淘汰线 {e.rules['elimination_line']}）"
         + ("" if e.quota_set_fen is None else f"，{e.next_year} 年度额度 {yuan(e.quota_set_fen)}"),
-        f"resource pool evaluation: score {e.score} ({e.outcome}; {e.ratings} ratings averaging "
+        f"resource pool evaluation: score {e.score} ({named(e.outcome, 'en')}; {e.ratings} ratings averaging "
         f"{e.average_rating if e.average_rating is not None else 'none'}, {e.complaints} complaints, spot checks "
         f"{e.spot_checks_passed} passed / {e.spot_checks_failed} failed; formula {e.rules['formula']}, promotion line "
         f"{e.rules['promotion_line']}, elimination line {e.rules['elimination_line']})"
@@ -182,8 +201,8 @@ SUMMARIES: dict[str, Summary] = {
     "Voucher.Issued": lambda e: (
         (f"发放 {e.year} 年度服务券 {e.item_id}（{named(e.fee_category)}），面值 {yuan(e.face_value_fen)}，"
         f"省 {yuan(e.province_portion_fen)} / 市 {yuan(e.city_portion_fen)}"),
-        (f"{e.year} voucher issued for {e.item_id} ({e.fee_category}), face value {yuan(e.face_value_fen)}: "
-        f"province {yuan(e.province_portion_fen)} / city {yuan(e.city_portion_fen)}"),
+        (f"{e.year} voucher issued for {e.item_id} ({named(e.fee_category, 'en')}), face value "
+        f"{yuan(e.face_value_fen)}: province {yuan(e.province_portion_fen)} / city {yuan(e.city_portion_fen)}"),
     ),
     "Voucher.Claimed": lambda e: (
         f"申请兑付 {_short(e.claim_id)}：{yuan(e.amount_fen)}（合同 {e.contract_no}，验收 {_t(e.effective_at)}）",

@@ -8,6 +8,7 @@ from typing import Any
 
 from ledger.money import yuan_text
 from ledger.parties import city_name
+from ledger.words import CODES, named
 from projections.times import describe, to_us
 
 Summary = Callable[[Any], tuple[str, str]]
@@ -30,14 +31,16 @@ def _city(code: str) -> tuple[str, str]:
     return city_name(code) or code, city_name(code, "en") or code
 
 
-KIND_ZH = {"BENCHMARK_PROJECT": "标杆示范项目", "DEMONSTRATION_BASE": "产业示范基地", "FINANCE_PILOT": "新型金融服务试点示范",
-           "KEY_PLATFORM": "重点平台企业", "INNOVATION_CENTRE": "创新中心"}
-APPLICANT_ZH = {"ENTERPRISE": "企业", "PROVIDER": "平台商/服务商", "CITY_GOVERNMENT": "地市政府",
-                "COUNTY_GOVERNMENT": "县区政府"}
+def _kind(e: Any, lang: str = "zh") -> str:
+    return named(e.kind, lang)
 
 
-def _kind(e: Any) -> str:
-    return KIND_ZH.get(e.kind, e.kind)
+def _payee(payee: str, lang: str = "zh") -> str:
+    """An award batch line's payee, stored as ``KIND:name`` (ledger/commands/award_payments.py): 企业：制造企业 49."""
+    kind, colon, name = payee.partition(":")
+    if not colon or kind not in CODES:
+        return payee
+    return f"{named(kind, lang)}：{name}" if lang == "zh" else f"{named(kind, lang)}: {name}"
 
 
 def _split(e: Any) -> tuple[str, str]:
@@ -47,17 +50,18 @@ def _split(e: Any) -> tuple[str, str]:
 
 AWARD_SUMMARIES: dict[str, Summary] = {
     "AwardProgramme.Defined": lambda e: (
-        f"{e.year} 年度奖补项目设立：{_kind(e)}（{e.name}，{e.amount_rule}）",
-        f"{e.year} award programme defined: {e.kind} ({e.amount_rule})",
+        f"{e.year} 年度奖补项目设立：{_kind(e)}（{e.name}，{named(e.amount_rule)}）",
+        f"{e.year} award programme defined: {_kind(e, 'en')} ({named(e.amount_rule, 'en')})",
     ),
-    "AwardRoster.Started": lambda e: (f"{_kind(e)}名额登记开始", f"{e.kind} places recorded"),
+    "AwardRoster.Started": lambda e: (f"{_kind(e)}名额登记开始", f"{_kind(e, 'en')} places recorded"),
     "AwardRoster.PlaceTaken": lambda e: (f"奖补 {_short(e.award_id)} 占用名额", f"award {_short(e.award_id)} takes a place"),
     "AwardRoster.PlaceReleased": lambda e: (
         f"奖补 {_short(e.award_id)} 释放名额（{e.reason}）", f"award {_short(e.award_id)} gives up its place ({e.reason})"),
     "Award.Applied": lambda e: (
-        f"{e.year} 年度{_kind(e)}申报：{e.applicant_name}（{APPLICANT_ZH.get(e.applicant_kind, e.applicant_kind)}，"
+        f"{e.year} 年度{_kind(e)}申报：{e.applicant_name}（{named(e.applicant_kind)}，"
         f"{_city(e.city)[0]}），项目：{e.project}",
-        f"{e.year} {e.kind} application: {e.applicant_name} ({e.applicant_kind}, {_city(e.city)[1]}), project "
+        f"{e.year} {_kind(e, 'en')} application: {e.applicant_name} ({named(e.applicant_kind, 'en')}, "
+        f"{_city(e.city)[1]}), project "
         f"{e.project}",
     ),
     "Award.Recommended": lambda e: (f"{_city(e.city)[0]}推荐", f"recommended by {_city(e.city)[1]}"),
@@ -70,8 +74,8 @@ AWARD_SUMMARIES: dict[str, Summary] = {
     "Award.TitleWithdrawn": lambda e: (f"撤销称号，释放名额：{e.reason}", f"title withdrawn, its place freed: {e.reason}"),
     "Award.Granted": lambda e: (
         f"{_kind(e)}奖补核定 {yuan(e.amount_fen)}（{_split(e)[0]}）" if e.amount_fen else f"授予{_kind(e)}称号（无资金）",
-        f"{e.kind} award granted: {yuan(e.amount_fen)} ({_split(e)[1]})" if e.amount_fen
-        else f"{e.kind} title granted (no money)",
+        f"{_kind(e, 'en')} award granted: {yuan(e.amount_fen)} ({_split(e)[1]})" if e.amount_fen
+        else f"{_kind(e, 'en')} title granted (no money)",
     ),
     "Award.Batched": lambda e: (f"列入奖补支付批次 {_short(e.batch_id)}", f"added to award batch {_short(e.batch_id)}"),
     "Award.Paid": lambda e: (
@@ -89,8 +93,8 @@ AWARD_SUMMARIES: dict[str, Summary] = {
         f"核销奖补追回款 {yuan(e.amount_fen)}（{e.reason}）", f"award recovery written off: {yuan(e.amount_fen)} ({e.reason})"),
     "AwardBatch.Opened": lambda e: (f"开立 {e.period} 奖补支付批次", f"award batch for {e.period} opened"),
     "AwardBatch.AwardAdded": lambda e: (
-        f"加入奖补 {_short(e.award_id)}：{yuan(e.amount_fen)}（{e.payee}，{_city(e.city)[0]}）",
-        f"award {_short(e.award_id)} added: {yuan(e.amount_fen)} ({e.payee}, {_city(e.city)[1]})",
+        f"加入奖补 {_short(e.award_id)}：{yuan(e.amount_fen)}（{_payee(e.payee)}，{_city(e.city)[0]}）",
+        f"award {_short(e.award_id)} added: {yuan(e.amount_fen)} ({_payee(e.payee, 'en')}, {_city(e.city)[1]})",
     ),
     "AwardBatch.Paid": lambda e: (
         f"奖补批次支付 {yuan(e.total_fen)}（{len(e.awards)} 项，{_t(e.effective_at)}）",

@@ -139,13 +139,13 @@ class Journeys:
         p, rng, voucher_id = self.p, self.p.rng, voucher.voucher_id
         by = p.by(PROVINCE, when)
         if rng.random() < 0.05:
-            p.command(v.RejectClaim(voucher_id=voucher_id, claim_id=claim_id, reason="evidence incomplete in review"), by)
+            p.command(v.RejectClaim(voucher_id=voucher_id, claim_id=claim_id, reason="审核发现凭证材料不全"), by)
             return
         p.command(v.ApproveClaim(voucher_id=voucher_id, claim_id=claim_id), by)
         if not p.last_ok:
             return
         if rng.random() < 0.01:  # a spot check before payment: reversed, the balance freed
-            p.agenda.at(self.later(when, 1, 5), p.reverse, voucher_id, claim_id, "spot check failed before payment")
+            p.agenda.at(self.later(when, 1, 5), p.reverse, voucher_id, claim_id, "支付前抽查不合格")
         else:
             self.publicity.approved(voucher.year, provider_id, voucher_id, claim_id)
         self.feedback.after_approval(when, voucher_id, voucher.enterprise_id, claim_id, provider_id)

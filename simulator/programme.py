@@ -218,11 +218,11 @@ class Programme:
         by = self.by(PROVINCE, when)
         if self.rng.random() < 0.8:
             self.command(v.ReleaseClaim(voucher_id=voucher_id, claim_id=claim_id,
-                                        reason="on-site review: service delivered"), by)
+                                        reason="现场核查：服务已实际交付"), by)
             if self.last_ok:
                 self.queue_for_settlement(provider_id, voucher_id, claim_id)
         else:
-            self.reverse(when, voucher_id, claim_id, "made while the provider was suspended")
+            self.reverse(when, voucher_id, claim_id, "申请时服务商处于暂停白名单资格期间")
 
     def pay(self, when: datetime, batch_id: UUID, paid_at: datetime) -> None:
         payment = self.command(v.PayBatch(batch_id=batch_id, effective_at=paid_at), self.by(PROVINCE, when))
@@ -232,7 +232,7 @@ class Programme:
             if self.rng.random() < 0.005:  # a later audit finds the evidence forged: reversal and recovery
                 voucher_id = self.app.batch(batch_id).lines[claim_id]["voucher_id"]
                 later = self.time_of_day((when + timedelta(days=self.rng.randint(20, 120))).date())
-                self.agenda.at(later, self.reverse, voucher_id, claim_id, "audit found forged evidence")
+                self.agenda.at(later, self.reverse, voucher_id, claim_id, "审计发现凭证造假")
 
     def reverse(self, when: datetime, voucher_id: UUID, claim_id: UUID, reason: str) -> None:
         """Effective from the audit's finding, a few days before the decision is recorded."""

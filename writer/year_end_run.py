@@ -24,6 +24,7 @@ from uuid import UUID
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command, ExpireVoucher
 from ledger.errors import InvalidTransitionError, LedgerError, VoucherNotYetExpiredError
+from ledger.fiscal_time import shanghai_text
 from ledger.recording import By
 
 Submit = Callable[[Command, By], "Future[Any]"]
@@ -68,7 +69,7 @@ def run_expiry(ledger: VoucherLedger, open_vouchers: Callable[[int], list[tuple[
     deadline = ledger.catalogue(year).expires_at
     if by.at < deadline:
         raise VoucherNotYetExpiredError(
-            f"the {year} vouchers are redeemable until {deadline.isoformat()}: the year-end run starts after that")
+            f"the {year} vouchers are redeemable until {shanghai_text(deadline)}: the year-end run starts after that")
     run = ExpiryRun(year=year, deadline=deadline)
     found = open_vouchers(year)
     run.found = len(found)

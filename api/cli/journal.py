@@ -10,6 +10,7 @@ from api.cli.queries import ask_read_models
 from api.cli.commanding import service_now
 from api.cli.times import parse_moment
 from ledger.errors import LedgerError
+from ledger.fiscal_time import shanghai_text
 from ledger.money import yuan_text
 from ledger.parties import check_city
 
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from None
         result = ask_read_models(lambda read: read.trial_balance(at, known, city=city, programme_year=year))
         scope = ", ".join(filter(None, (f"city {city}" if city else "", f"programme year {year}" if year else "")))
-        table = Table(title=f"trial balance as of {at.isoformat()}, known at {known.isoformat() if known else 'now'}"
+        table = Table(title=f"trial balance as of {shanghai_text(at)}, known at {shanghai_text(known) if known else 'now'}"
                             + (f" ({scope})" if scope else ""))
         for column in ("account", "debit (yuan)", "credit (yuan)", "balance (yuan)", "balance (fen)",
                        "province (fen)", "city (fen)"):

@@ -16,6 +16,7 @@ from api.cli.times import parse_moment
 from ledger import ids
 from ledger.commands import values as v
 from ledger.errors import LedgerError
+from ledger.fiscal_time import shanghai_text
 from ledger.recording import By
 from store.opening import open_ledger
 
@@ -97,7 +98,7 @@ def show_list(
     known = parse_moment(known_at, "--known-at")
     found = ask_read_models(lambda read: read.publicity_list(ids.publicity_list_id(year, period), at, known))
     if found is None:
-        console.print(f"[red]PUBLICITY_LIST_NOT_FOUND[/]: no {year} publicity list {period} as of {at.isoformat()}")
+        console.print(f"[red]PUBLICITY_LIST_NOT_FOUND[/]: no {year} publicity list {period} as of {shanghai_text(at)}")
         raise typer.Exit(1)
     show(found)
 

@@ -23,6 +23,7 @@ from store.opening import open_ledger
 from api.http.scope import created_by
 from ledger.application import VoucherLedger
 from ledger.errors import LedgerError
+from ledger.fiscal_time import shanghai_text
 from ledger.parties import check_city
 from projections.read_models import ReadModels
 
@@ -114,7 +115,7 @@ def register(app: typer.Typer) -> None:
         }
         answer = ask_ledger_and_read_models(questions[kind])
         if answer is None:
-            console.print(f"[red]no {kind.value} {key}[/] as of {at.isoformat()}")
+            console.print(f"[red]no {kind.value} {key}[/] as of {shanghai_text(at)}")
             raise typer.Exit(1)
         _print({"as_of": at.isoformat(), "known_at": known.isoformat() if known else None, "answer": answer})
 

@@ -15,6 +15,7 @@ from uuid import UUID
 from api.http.auth import Principal
 from api.http.problems import ApiError
 from ledger.errors import NotFoundError
+from ledger.fiscal_time import shanghai_text
 
 # An unknown enterprise or provider answers the ledger's own code for it (ledger.errors); a hidden one the same.
 NOT_FOUND_CODES = {"enterprise": "ENTERPRISE_NOT_FOUND", "provider": "PROVIDER_NOT_FOUND",
@@ -22,7 +23,7 @@ NOT_FOUND_CODES = {"enterprise": "ENTERPRISE_NOT_FOUND", "provider": "PROVIDER_N
 
 
 def not_found(what: str, key: object, as_of: datetime) -> ApiError:
-    return ApiError(404, NOT_FOUND_CODES.get(what, "NOT_FOUND"), f"no {what} {key} as of {as_of.isoformat()}")
+    return ApiError(404, NOT_FOUND_CODES.get(what, "NOT_FOUND"), f"no {what} {key} as of {shanghai_text(as_of)}")
 
 
 def in_scope(p: Principal, *, city: str | None = None, enterprise_id: str | None = None,

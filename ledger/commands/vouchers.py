@@ -24,7 +24,7 @@ from ledger.errors import (
     VoucherNotFoundError,
     first_refusal,
 )
-from ledger.fiscal_time import shanghai_date
+from ledger.fiscal_time import shanghai_date, shanghai_text
 from ledger.programme import YearRules
 from ledger.parties import SHENZHEN
 from ledger.provider import Provider
@@ -103,7 +103,7 @@ class VoucherCommands(LedgerApplicationBase):
             catalogue = self.catalogue(year)
             item = catalogue.item(item_id)
             if by.at >= catalogue.expires_at:
-                raise VoucherExpiredError(f"the {year} redemption window closed at {catalogue.expires_at}")
+                raise VoucherExpiredError(f"the {year} redemption window closed at {shanghai_text(catalogue.expires_at)}")
             voucher_id = ids.voucher_id(enterprise.id, year, item.item_id)
             if self._exists(voucher_id):
                 raise DuplicateVoucherError(

@@ -10,12 +10,14 @@ demonstration base (示范基地) is a title given to a city or county governmen
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
 from ledger.awards import Award, AwardStatus
 from ledger.errors import LedgerError
+from ledger.fiscal_time import shanghai_text
 from ledger.money import WAN_YUAN
 from store.opening import open_ledger
 from tests.integration.test_concurrency import codes, run_together
@@ -241,8 +243,13 @@ def test_a_recovered_award_is_collected_in_parts_split_like_its_payment(awards):
     batch_id = uuid4()
     app.open_award_batch(world.by(), batch_id=batch_id, period="2019-06")
     app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=award_id)
-    app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=world.now)
+    paid_at = world.now
+    app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=paid_at)
     world.advance(days=40)
+    with pytest.raises(LedgerError) as too_early:  # the payment's time as Guangdong writes it, not UTC
+        app.recover_award(world.by(), award_id=award_id, reason="验收材料造假",
+                          effective_at=paid_at - timedelta(hours=1))
+    assert f"paid ({shanghai_text(paid_at)})" in too_early.value.detail and "+08:00" in too_early.value.detail
     app.recover_award(world.by(), award_id=award_id, reason="验收材料造假", effective_at=world.now)
     first = app.collect_award_recovery(world.by(), award_id=award_id, amount_fen=10 * WAN_YUAN,
                                        bank_reference="BANK-1", effective_at=world.now)

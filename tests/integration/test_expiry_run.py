@@ -100,6 +100,7 @@ def test_before_the_deadline_the_run_is_refused_and_writes_nothing(world, read, 
     with pytest.raises(LedgerError) as caught:
         run_expiry(world.app, read.open_vouchers, 2019, by_at(world, last_second), direct(world.app))
     assert caught.value.code == "VOUCHER_NOT_YET_EXPIRED"
+    assert "redeemable until 2020-02-09T00:00:00+08:00" in caught.value.detail  # midnight in Guangdong, not UTC
     with pytest.raises(LedgerError) as caught:
         run_expiry(world.app, read.open_vouchers, 2017, by_at(world, AFTER_DEADLINE), direct(world.app))
     assert caught.value.code == "CATALOGUE_NOT_PUBLISHED"

@@ -159,6 +159,16 @@ def test_headers_in_chinese_and_xlsx_files_read_as_csv_does(ledger):
     assert ledger.enterprise(ids.enterprise_id(s.E1)).name == "广州某厂"
 
 
+def test_a_carrier_is_read_by_its_chinese_name_as_a_decision_is(ledger):
+    """A province's file names carriers as it writes them (中国移动): a review saw such a row refused ("carrier must
+    be one of CHINA_TELECOM…") while the approvals file reads 批准 / 驳回."""
+    rows = [{"uscc": s.E1, "name": "甲", "city": s.FOSHAN, "carrier": "中国移动", "established_on": "2010-01-01"},
+            {"uscc": s.E2, "name": "乙", "city": s.FOSHAN, "carrier": " 中国联通 ", "established_on": "2010-01-01"}]
+    result = do_import(ledger, "enterprises", s.csv_file("enterprises", rows, headers="zh"))
+    assert result.written == 2 and not result.errors
+    assert [ledger.enterprise(ids.enterprise_id(u)).carrier for u in (s.E1, s.E2)] == ["CHINA_MOBILE", "CHINA_UNICOM"]
+
+
 def test_a_header_that_names_no_column_or_misses_one_is_refused_before_any_row(ledger):
     data = "uscc,name,city,colour\n".encode()
     result = do_import(ledger, "enterprises", data)

@@ -45,3 +45,29 @@ def test_a_collection_line_states_its_amount_and_split_in_yuan_in_simplified_chi
 
 def test_an_event_type_without_a_template_still_gets_a_line():
     assert summarise("Voucher.SomethingNew", object()) == ("Voucher.SomethingNew", "Voucher.SomethingNew")
+
+
+@pytest.mark.parametrize(("kind", "facts", "chinese"), [
+    ("Enterprise.EligibilityDecided", {"year": 2018, "granted": False,
+                                       "reasons": ["SHENZHEN_EXCLUDED", "REVENUE_BELOW_THRESHOLD"]},
+     "2018 年度资格不通过：注册地在深圳市（不纳入省级服务券）、上年度主营业务收入未达标准"),
+    ("NetworkDiscountGrant.Granted", {"year": 2018, "carrier": "CHINA_TELECOM", "rate": {"$decimal": "0.30"}},
+     "2018 年度网络资费优惠：中国电信 折扣率 0.30"),
+    ("AwardProgramme.Defined", {"year": 2018, "kind": "INNOVATION_CENTRE", "name": "工业互联网创新中心",
+                                "amount_rule": "CASE_BY_CASE"},
+     "2018 年度奖补项目设立：创新中心（工业互联网创新中心，一事一议）"),
+    ("AwardBatch.AwardAdded", {"award_id": {"$uuid": "9219b50d" + "0" * 24}, "amount_fen": 50_000_000,
+                               "payee": "ENTERPRISE:制造企业 49", "city": "440600"},
+     "加入奖补 9219b50d：¥500,000.00（企业：制造企业 49，佛山市）"),
+    ("Voucher.Issued", {"year": 2020, "item_id": "DEV-01", "fee_category": "DEVICE_ACCESS", "face_value_fen": 100,
+                        "province_portion_fen": 60, "city_portion_fen": 40},
+     "发放 2020 年度服务券 DEV-01（设备接入费），面值 ¥1.00，省 ¥0.60 / 市 ¥0.40"),
+])
+def test_a_line_rendered_from_facts_already_stored_names_its_codes_in_chinese(kind, facts, chinese):
+    """The trail renders its lines when read, from the facts a row stored (projections/audit_facts.py): rows stored
+    before the codes had names read with the names, without a rebuild."""
+    import json
+
+    from projections.audit_facts import render
+
+    assert render(kind, json.dumps(facts, ensure_ascii=False))[0] == chinese

@@ -36,20 +36,26 @@ def _own_page(c: Call) -> str | None:
 
 
 def _render(request: Request, template: str, read, c: Call) -> HTMLResponse:
+    at = None
     try:
         params = request.query_params
         wanted = exports.asked(params)
-        found = read(moments.moment(params.get("as_of"), "as_of"), moments.moment(params.get("known_at"), "known_at"))
+        at = moments.moment(params.get("as_of"), "as_of")
+        found = read(at, moments.moment(params.get("known_at"), "known_at"))
     except ApiError as refused:
-        return page(request, "refused.html", status=refused.status, code=refused.code, detail=refused.detail,
-                    own_page=_own_page(c))
+        return _refused(request, refused.status, refused.code, refused.detail, at, c)
     except LedgerError as refused:  # e.g. a malformed USCC in the path: the API's answer, in the page's words
-        status = STATUS_OF_KIND.get(refused.kind, 422)
-        return page(request, "refused.html", status=status, code=refused.code, detail=refused.detail,
-                    own_page=_own_page(c))
+        return _refused(request, STATUS_OF_KIND.get(refused.kind, 422), refused.code, refused.detail, at, c)
     if wanted is not None:  # one of the page's tables, as a file
         return exports.response(request, template, found, *wanted)
     return page(request, template, **found)
+
+
+def _refused(request: Request, status: int, code: str, detail: str, as_of, c: Call) -> HTMLResponse:
+    """The refusal in the page's words (refused.html): in Chinese by its code, with the code for support; the
+    English page keeps the API's detail."""
+    return page(request, "refused.html", status=status, code=code, detail=detail, refused_status=status,
+                refused_as_of=as_of, own_page=_own_page(c))
 
 
 @router.get("/overview", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from api.http.console import i18n, moments
+from projections.audit_summaries import reason_shown
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals.update(yuan=moments.yuan, shown=moments.shown, percent=moments.percent)
@@ -35,7 +36,8 @@ def keep(request: Request, **changes: str | None) -> str:
 def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     lang = i18n.language(request.query_params.get("lang"))
     return {**context, "request": request, "lang": lang, "w": i18n.words(lang), "q": keep(request),
-            "keep": lambda **c: keep(request, **c), "city": lambda code: i18n.city_name(code, lang)}
+            "keep": lambda **c: keep(request, **c), "city": lambda code: i18n.city_name(code, lang),
+            "reason": lambda text: reason_shown(text, lang)}
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -1,0 +1,91 @@
+"""The console's pages in Chinese show no code and no English sentence of the ledger where a word belongs: fee
+categories, eligibility reasons and the ledger's own reasons are named (ledger/words.py); codes stay in <code> and
+data attributes, for support and scripts. Asserted on the served HTML of the page's parts (no browser)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.api_helpers import (
+    FOSHAN,
+    SHENZHEN,
+    START,
+    module_store_settings,
+    ok,
+    patched_clock,
+    running_api,
+)
+
+SQLITE = [pytest.param("sqlite", id="sqlite")]
+
+
+@pytest.fixture(scope="module", params=SQLITE)
+def world(request, tmp_path_factory):
+    """A year set up; a Shenzhen enterprise refused; a Foshan enterprise's device-access voucher."""
+    settings = module_store_settings(request, tmp_path_factory)
+    with patched_clock(START) as clock, running_api(settings, clock) as api:
+        api.setup_year(city_quotas={FOSHAN: (1_000_000_000, "0.33")})
+        api.shenzhen = api.register(SHENZHEN)
+        assert api.decide(api.shenzhen)["granted"] is False
+        clock.advance(days=1)
+        api.voucher = ok(api.issue(api.eligible_enterprise(), "DEV-ACCESS"), 201)["voucher_id"]
+        clock.advance(days=1)
+        yield api
+
+
+def part(world, path: str, lang: str = "zh", role: str = "province", **params: str):
+    return world.client.get(f"/console/parts/{path}", params={"lang": lang, **params}, headers=world.auth(role))
+
+
+def shown_text(html: str) -> str:
+    """What a reader sees: the text between tags (codes in <code> and attributes are for support and scripts)."""
+    html = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_a_voucher_page_names_its_fee_category_in_each_language(world):
+    chinese, english = part(world, f"vouchers/{world.voucher}"), part(world, f"vouchers/{world.voucher}", "en")
+    assert chinese.status_code == english.status_code == 200
+    assert "设备接入费" in chinese.text and "DEVICE_ACCESS" not in shown_text(chinese.text)
+    assert "Device access fee" in english.text and "DEVICE_ACCESS" not in shown_text(english.text)
+
+
+def test_an_enterprise_page_names_why_it_is_not_eligible(world):
+    chinese = part(world, f"enterprises/{world.shenzhen.id}")
+    assert chinese.status_code == 200
+    eligibility = chinese.text[chinese.text.index('id="eligibility"'):chinese.text.index('id="enterprise-years"')]
+    assert "注册地在深圳市" in eligibility and "SHENZHEN_EXCLUDED" not in eligibility
+    english = part(world, f"enterprises/{world.shenzhen.id}", "en")
+    assert "registered in Shenzhen" in english.text
+
+
+def test_a_story_names_the_ledgers_own_reasons_in_chinese(world):
+    """The trail's reason column holds the ledger's codes for an eligibility decision: named on a Chinese page."""
+    events = part(world, "events", role="auditor")
+    assert events.status_code == 200
+    assert "注册地在深圳市" in events.text and "SHENZHEN_EXCLUDED" not in shown_text(events.text)
+    assert "SHENZHEN_EXCLUDED" in part(world, "events", "en", role="auditor").text  # English: as stored
+
+
+@pytest.mark.parametrize(("path", "role", "params", "status", "code", "chinese"), [
+    ("providers/91440101MA00000001", "city:442000", {}, 403, "FORBIDDEN", "当前角色无权查看此页面"),
+    ("vouchers/00000000-0000-4000-8000-000000000000", "province", {"as_of": "2020-10-15T01:11:01.69+00:00"}, 404,
+     "NOT_FOUND", "未找到"),
+    ("overview", "province", {"as_of": "not-a-date"}, 422, "INVALID_INPUT", "请求有误"),
+    ("cities/449999", "province", {}, 422, "UNKNOWN_CITY", "不是广东省 21 个地级以上市之一"),
+])
+def test_a_refusal_is_said_in_chinese_on_a_chinese_page_and_in_english_on_an_english_one(
+        world, path, role, params, status, code, chinese):
+    """A review read "当前角色无权查看此页面。 FORBIDDEN / role city:442000 may not read providers' receivables" and
+    "NOT_FOUND / no voucher … as of 2020-10-15T01:11:01.69+00:00" on Chinese pages. The code stays, for support."""
+    zh, en = part(world, path, "zh", role, **params), part(world, path, "en", role, **params)
+    assert zh.status_code == en.status_code == status
+    english_detail = en.text[en.text.index('class="detail">') + 15:].split("<")[0]
+    assert english_detail and english_detail not in zh.text  # the English page keeps the API's detail
+    assert chinese in zh.text and f"<code>{code}</code>" in zh.text
+    assert not re.search(r"[A-Za-z]{3,}", shown_text(zh.text[zh.text.index("<section"):]).replace(
+        "voucher-ledger", "")), zh.text  # no English sentence is left on the Chinese page
+    if code == "NOT_FOUND":
+        assert "2020-10-15 09:11:01" in zh.text and "+00:00" not in zh.text  # the time asked for, in Guangdong
