@@ -20,9 +20,10 @@ from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_cal
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR, MOMENT_PATTERN
 from api.http.party_ids import DESCRIPTION, ID_OR_USCC_PATTERN, party_id
-from api.http.scope import created_by, in_scope, not_found, sees_objectors
+from api.http.scope import in_scope, not_found, sees_objectors
 from ledger.errors import LedgerError
 from ledger.parties import CITIES, check_city
+from ledger.recording import created_by
 from projections.times import to_us
 
 router = APIRouter(tags=["queries (as of any time)"])
