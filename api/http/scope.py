@@ -15,7 +15,7 @@ from api.http.problems import ApiError
 
 # An unknown enterprise or provider answers the ledger's own code for it (ledger.errors); a hidden one the same.
 NOT_FOUND_CODES = {"enterprise": "ENTERPRISE_NOT_FOUND", "provider": "PROVIDER_NOT_FOUND",
-                   "publicity list": "PUBLICITY_LIST_NOT_FOUND"}
+                   "publicity list": "PUBLICITY_LIST_NOT_FOUND", "working calendar": "WORKING_CALENDAR_NOT_FOUND"}
 
 
 def not_found(what: str, key: object, as_of: datetime) -> ApiError:
