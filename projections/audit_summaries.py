@@ -26,6 +26,20 @@ def _why(reason: str) -> str:
     return _REASON_ZH.get(reason, reason)
 
 
+def _counted_on(e: Any, lang: str) -> str:
+    """Which working calendars (each year's version) counted a publicity list's window, in brackets; nothing for a
+    list that did not record them (published before it was recorded, or projected before migration 0022)."""
+    try:
+        calendars = e.calendars
+    except AttributeError:  # the facts of a row projected before the list's calendars were among them
+        return ""
+    if not calendars:
+        return ""
+    if lang == "zh":
+        return "（按 " + "、".join(f"{c['year']} 年工作日历第 {c['version']} 版" for c in calendars) + "计算）"
+    return " (counted on the " + ", ".join(f"{c['year']} working calendar v{c['version']}" for c in calendars) + ")"
+
+
 def _areas(areas: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(named(a, lang) for a in areas)
 
@@ -234,10 +248,10 @@ SUMMARIES: dict[str, Summary] = {
     "PublicityList.Opened": lambda e: (
         f"{e.year} 年度 {e.period} 公示名单发布：{len(e.entries)} 笔兑付，"
         f"{yuan(sum(x['amount_fen'] for x in e.entries))}，异议期 {e.objection_working_days} 个工作日，至 "
-        f"{_t(e.window_ends_at)}",
+        f"{_t(e.window_ends_at)}{_counted_on(e, 'zh')}",
         f"{e.year} publicity list {e.period} published: {len(e.entries)} claims, "
         f"{yuan(sum(x['amount_fen'] for x in e.entries))}, objections for {e.objection_working_days} working days, "
-        f"until {_t(e.window_ends_at)}",
+        f"until {_t(e.window_ends_at)}{_counted_on(e, 'en')}",
     ),
     "PublicityList.ObjectionLodged": lambda e: (
         f"第 {e.number} 号异议：{e.objector} 对兑付 {_short(e.claim_id)} 提出异议（{e.reason}），暂缓结算",

@@ -174,6 +174,10 @@ def test_the_province_records_reads_and_revises_a_working_calendar_and_a_window_
     api.clock.set(datetime(2021, 9, 30, 2, tzinfo=UTC))  # the eve of National Day, 10:00 in Guangdong
     published = ok(api.post(LISTS, {"period": "2021-09", "claims": [{"voucher_id": voucher, "claim_id": claim}]}), 201)
     assert published["window_ends_at"] == "2021-10-11T16:00:00Z"
+    # Counted on the 2021 arrangement as revised once (version 2), which the list keeps whatever comes later.
+    assert published["calendars"] == [{"year": LATER, "version": 2}]
+    shown = ok(api.get(f"{LISTS}/2021-09", role="enterprise:91440606MA4UJ0001L"))
+    assert (shown["window_ends_at"], shown["calendars"]) == ("2021-10-11T16:00:00Z", [{"year": LATER, "version": 2}])
 
 
 def test_the_province_and_auditors_read_a_working_calendars_trail_by_its_year_or_id(api):
@@ -213,6 +217,7 @@ def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
     code, out = cli(api, "publicity", "publish", str(LATER), "cli-1", "--claim", f"{voucher}:{claim}",
                     tmp_path=tmp_path)
     assert code == 0 and json.loads(out)["claims"] == 1, out
+    assert json.loads(out)["calendars"][0] == {"year": this_year, "version": 1}, out  # what counted its window
     code, out = cli(api, "publicity", "object", str(LATER), "cli-1", claim, "--objector", "匿名", "--reason", "虚高",
                     "--actor", "city:440600", tmp_path=tmp_path)
     assert code == 0 and json.loads(out) == {"objection": 1}, out
@@ -226,4 +231,5 @@ def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
     shown = json.loads(out)
     assert code == 0 and shown["claims"][0]["standing"] == "UPHELD", out
     assert shown["claims"][0]["objections"][0]["objector"] == "匿名"
+    assert shown["calendars"][0] == {"year": this_year, "version": 1}, out
     assert YEAR < LATER
