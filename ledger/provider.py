@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from ledger import ids
 from ledger.errors import (
@@ -72,9 +73,17 @@ class Provider(LedgerAggregate):
                 tally[0 if self.passed else 1] += 1
 
     class Suspended(LedgerAggregate.Event):
+        class_version = 2  # v2 names the failed assessment that suspended it (kind, area); v1 only said so in reason
+
         reason: str
         failing_areas: list[str]
         effective_at: datetime
+        kind: str | None  # the failed assessment's kind (ASSESSMENT, SPOT_CHECK); None: recorded before v2
+        area: str | None  # and its area (NETWORK, DATA, ...)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["kind"] = state["area"] = None  # v1 named them only in its English reason
 
         def apply(self, p: Provider) -> None:
             p.status = WhitelistStatus.SUSPENDED.value
@@ -143,6 +152,8 @@ class Provider(LedgerAggregate):
                 reason=f"failed {kind_value.lower().replace('_', ' ')} of {area_value}",
                 failing_areas=failing,
                 effective_at=effective_at,
+                kind=kind_value,
+                area=area_value,
             )
         elif not failing and self.status != WhitelistStatus.WHITELISTED:
             self._record(

@@ -46,7 +46,7 @@ def whitelist(db: ReadModelView, as_of_us: int, known_at_us: int | None = None, 
 
 
 HISTORY_COLUMNS = ("position", "event_type", "status", "effective_us", "recorded_us", "area", "passed",
-                   "eliminated_year", "reason", "actor")
+                   "eliminated_year", "reason", "actor", "reason_zh")
 
 
 def whitelist_history(db: ReadModelView, provider_id: str, as_of_us: int,
@@ -54,13 +54,13 @@ def whitelist_history(db: ReadModelView, provider_id: str, as_of_us: int,
     when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
         SQL("SELECT position, event_type, status, effective_us, recorded_us, area, passed, eliminated_year, reason, "
-            "actor FROM vl_whitelist_history WHERE provider_id = ? AND {} ORDER BY effective_us, position").format(
+            "actor, reason_zh FROM vl_whitelist_history WHERE provider_id = ? AND {} ORDER BY effective_us, position").format(
             when.sql),
         (provider_id, *when.params),
     )
     history = [dict(zip(HISTORY_COLUMNS, r, strict=True)) for r in rows]
     for row in history:
-        row["reason_zh"] = reason_zh(row["reason"])
+        row["reason_zh"] = reason_zh(row["reason_zh"], row["reason"])  # the row's own, or its English reason's
     return history
 
 
