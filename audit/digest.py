@@ -136,6 +136,23 @@ class Digest:
         return [Checkpoint(c["block"], c["events"], c["last_position"], bytes.fromhex(c["root"]),
                            bytes.fromhex(c["chain"])) for c in self.body["checkpoints"]]
 
+    @property
+    def first_event(self) -> tuple[int, UUID, int, bytes] | None:
+        """``(position, originator id, version, leaf)`` of the first event the digest covers: what names the store
+        it was taken of (a copy of a store starts with the same event; another store does not). Digests signed before
+        it was recorded have it only in their ``.leaves`` file; None if neither says (or the store was empty)."""
+        first = self.body.get("first_event")
+        if first is not None:
+            return (int(first["position"]), UUID(first["originator_id"]), int(first["version"]),
+                    bytes.fromhex(first["leaf"]))
+        if self.events == 0:
+            return None
+        try:
+            leaves = self.load_leaves()
+        except DigestError:
+            return None  # an altered leaves file says nothing about the store; verify reports it on its own
+        return leaves[0] if leaves is not None and len(leaves) else None
+
     def leaves_path(self) -> Path | None:
         leaves = self.body.get("leaves")
         if not leaves or self.path is None:
@@ -207,6 +224,7 @@ def take_digest(source: EventSource, key: Ed25519PrivateKey, out: Path, *,
     body = {
         "format": FORMAT,
         "store": source.identity(),
+        "first_event": writer.first,
         "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "events": scan.events,
         "last_position": scan.last_position,
@@ -229,8 +247,13 @@ class _LeavesWriter:
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream, self.hasher, self.pending = stream, hashlib.sha256(), []
+        self.first: dict[str, Any] | None = None  # the first event, named in the signed JSON (Digest.first_event)
 
     def __call__(self, enc: bytes, leaf: bytes) -> None:  # the encoding already holds position, id, version big-endian
+        if self.first is None:
+            position, oid, version = (int.from_bytes(enc[POSITION], "big", signed=True), UUID(bytes=enc[ORIGINATOR_ID]),
+                                      int.from_bytes(enc[VERSION], "big", signed=True))
+            self.first = {"position": position, "originator_id": str(oid), "version": version, "leaf": leaf.hex()}
         self.pending.append(enc[POSITION] + enc[ORIGINATOR_ID] + enc[VERSION] + leaf)
         if len(self.pending) >= 8192:
             self.flush()

@@ -71,6 +71,12 @@ class EventSource:
         """``(position, encoding)`` of every event with ``after < position <= upto``, in position order."""
         return self._pg_rows(after, upto) if self.settings.store == "postgres" else self._sqlite_rows(after, upto)
 
+    def first(self) -> tuple[int, bytes] | None:
+        """The first event in the chain (position > 0), or None in an empty store: what names a store in a digest."""
+        rows = (self._pg_rows(0, NO_LIMIT, limit=1) if self.settings.store == "postgres"
+                else self._sqlite_rows(0, NO_LIMIT, limit=1))
+        return next(iter(list(rows)), None)  # read to the end: the connection closes before this returns
+
     def stats(self, after: int = 0, upto: int = NO_LIMIT) -> tuple[int, int]:
         """How many events lie in the range, and the last position among them (0 if none)."""
         if self.settings.store == "postgres":
@@ -139,11 +145,12 @@ class EventSource:
         finally:
             conn.close()
 
-    def _pg_rows(self, after: int, upto: int) -> Iterator[tuple[int, bytes]]:
+    def _pg_rows(self, after: int, upto: int, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
         query = self._pg_sql("COPY (SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
-                             "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id) "
-                             "TO STDOUT (FORMAT binary)")
-        with self._pg() as conn, conn.cursor() as cur, cur.copy(query, (after, upto)) as copy:
+                             "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id"
+                             + (" LIMIT %s" if limit is not None else "") + ") TO STDOUT (FORMAT binary)")
+        params = (after, upto) if limit is None else (after, upto, limit)
+        with self._pg() as conn, conn.cursor() as cur, cur.copy(query, params) as copy:
             yield from _parse_copy(iter(copy.read, b""))  # read() itself: a row per call, no iterator layer
 
     # -- SQLite ------------------------------------------------------------------------------------------------------
@@ -158,11 +165,11 @@ class EventSource:
         finally:
             conn.close()
 
-    def _sqlite_rows(self, after: int, upto: int) -> Iterator[tuple[int, bytes]]:
+    def _sqlite_rows(self, after: int, upto: int, limit: int = -1) -> Iterator[tuple[int, bytes]]:
         with self._sqlite() as conn:
             cur = conn.execute(sql.SQL("SELECT rowid, originator_id, originator_version, topic, state FROM {} "
-                                       "WHERE rowid > ? AND rowid <= ? ORDER BY rowid").format(
-                                           sql.Identifier(SQLITE_TABLE)).as_string(), (after, upto))
+                                       "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?").format(  # -1: no limit
+                                           sql.Identifier(SQLITE_TABLE)).as_string(), (after, upto, limit))
             fromhex = bytes.fromhex
             for position, oid, version, topic, state in cur:
                 yield position, encode(position, fromhex(oid), version, topic, state)

@@ -39,7 +39,7 @@ from audit.source import NO_LIMIT, EventSource
 from audit.structure import outside_chain, repeated_position, version_breaks
 
 __all__ = ["ALTERED", "BLOCK", "INSERTED", "MISSING", "REORDERED", "SNAPSHOT", "VERSION", "Finding", "VerifyResult",
-           "verify"]
+           "taken_of_another_store", "verify"]
 
 
 @dataclass
@@ -106,6 +106,24 @@ def verify(source: EventSource, digest: Digest | None = None, *, progress: Calla
     result.findings, result.total_findings = kept.in_order(), kept.total
     result.seconds = time.perf_counter() - started
     return result
+
+
+def taken_of_another_store(source: EventSource, digest: Digest) -> bool:
+    """Whether ``digest`` was taken of another store than ``source``, so that comparing them proves nothing.
+
+    Two things name a store: where it is (``identity()``: host, database and table, or the SQLite file) and its first
+    event (the digest's ``first_event``: position, id, version and leaf hash). A store copied or restored elsewhere
+    keeps its first event, so it is still checked against the digest; at the same place a different first event is
+    a rewritten history, and checked (TAMPERED). Only where both differ is the digest another store's. Ids are
+    derived from names, so the leaf (stored bytes and time included), not the id, tells stores apart. A digest that
+    names no first event (signed before it was recorded, without its leaves file) cannot tell, and is checked."""
+    if digest.body.get("store") == source.identity():
+        return False
+    signed = digest.first_event
+    if signed is None:
+        return False
+    first = source.first()
+    return first is None or (first[0], leaf_hash(first[1])) != (signed[0], signed[3])
 
 
 class _FirstFindings:

@@ -100,6 +100,21 @@ def yes_no(cell: Any) -> bool:
     raise InvalidInputError(f"expected 是/否 (yes/no), got {cell!r}")
 
 
+DAYS_OFF = {"放假", "休", "休息", "off", "day_off"}
+WORKDAYS = {"调休上班", "上班", "班", "work", "workday"}  # not 调休 alone: it names the swap, either day of it
+
+
+def day_kind(cell: Any) -> str:
+    """A day of a holiday arrangement (工作日历): ``OFF`` (放假, a weekday off or a day joined to a holiday) or ``WORK``
+    (调休上班, a weekend day worked in exchange)."""
+    value = text(cell).lower()
+    if value in DAYS_OFF:
+        return "OFF"
+    if value in WORKDAYS:
+        return "WORK"
+    raise InvalidInputError(f"expected 放假 (a day off) or 调休上班 (a weekend day worked), got {cell!r}")
+
+
 def rate(cell: Any) -> Decimal:
     """Exactly as written: 0.30 stays 0.30 (a spreadsheet float is read through its shortest text, 0.3)."""
     try:

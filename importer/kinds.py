@@ -14,14 +14,14 @@ from typing import Any
 
 from importer import references as ref
 from importer.columns import CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, carrier, code, day, \
-    integer, moment, numbers, rate, text, yes_no
+    day_kind, integer, moment, numbers, rate, text, yes_no
 from importer.kind_shapes import Kind, Plan, Planned, Refused, Row, Step, each_row
 from importer.recovery_kinds import AFTER_PAYMENT_KINDS
 from ledger.catalogue import CatalogueItem
 from ledger.claims import ClaimEvidence
 from ledger.commands import values as v
 from ledger.commands.values import Command
-from ledger.errors import InvalidInputError, LedgerError
+from ledger.errors import InvalidInputError, InvalidWorkingCalendarError, LedgerError
 
 
 def by_year(build: Callable[[int, list[Row]], Command]) -> Plan:
@@ -72,6 +72,26 @@ def _catalogue(year: int, rows: list[Row]) -> Command:
         except LedgerError as error:
             raise _RowError(row.number, error) from None
     return v.PublishCatalogue(year=year, items=tuple(items), redemption_deadline=deadlines.pop())
+
+
+def _working_calendar(year: int, rows: list[Row]) -> Command:
+    """A calendar year's holiday arrangement, one row per day that is not as Monday-Friday would have it: published
+    whole, or (rows with a reason) replacing the year's recorded arrangement whole, as a revision does."""
+    for column in ("notice", "reason"):
+        found = {row.values[column] for row in rows}
+        if len(found) > 1:
+            raise _RowError(rows[0].number, InvalidWorkingCalendarError(
+                f"the {year} rows name {len(found)} different {column}s; a year's arrangement has one"), column)
+    for row in rows:
+        if row.values["date"].year != year:
+            raise _RowError(row.number, InvalidWorkingCalendarError(
+                f"{row.values['date']}: a day of the {year} working calendar is in {year}"), "date")
+    days_off = tuple(row.values["date"] for row in rows if row.values["day"] == "OFF")
+    workdays = tuple(row.values["date"] for row in rows if row.values["day"] == "WORK")
+    notice, reason = rows[0].values["notice"], rows[0].values["reason"]
+    if reason is None:
+        return v.PublishWorkingCalendar(year=year, days_off=days_off, workdays=workdays, notice=notice)
+    return v.ReviseWorkingCalendar(year=year, days_off=days_off, workdays=workdays, notice=notice, reason=reason)
 
 
 def _carrier_rates(year: int, rows: list[Row]) -> Command:
@@ -162,6 +182,13 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Column("fee_category", "费用类别", code, example="APPLICATION_SERVICE"),
         Column("rate", "补贴比例", rate, example="0.50"), Column("cap_fen", "补贴上限（分）", integer)),
         by_year(_catalogue), "publish a year's service catalogue (all its rows at once)"),
+    Kind("working-calendars", "工作日历", (
+        YEAR, Column("date", "日期", day, example="2020-01-24"),
+        Column("day", "安排", day_kind, example="放假"),
+        Column("notice", "通知文号", example="国办发明电〔2019〕16号"),
+        Column("reason", "修订原因", required=False, example="春节假期延长至2月2日（国办发明电〔2020〕1号）")),
+        by_year(_working_calendar), "record a calendar year's holiday arrangement (放假 / 调休上班, one row per day; "
+        "all its rows at once; with a reason, a revision of the whole year)"),
     Kind("city-quotas", "地市额度", (
         Column("city", "地市代码", text, example="440100"), YEAR, Column("amount_fen", "额度（分）", integer),
         Column("city_share", "地市分担比例", rate, example="0.50")),
@@ -224,7 +251,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 )}
 
 # The order in which a whole programme's files are imported: each kind needs only those before it.
-ORDER = ("enterprises", "providers", "cloud-agreements", "carrier-rates", "catalogue", "city-quotas", "provider-quotas",
-         "assessments", "eliminations", "eligibility", "vouchers", "claims", "approvals", "settlements",
+ORDER = ("enterprises", "providers", "cloud-agreements", "carrier-rates", "catalogue", "working-calendars",
+         "city-quotas", "provider-quotas", "assessments", "eliminations", "eligibility", "vouchers", "claims", "approvals", "settlements",
          "recovery-collections", "recovery-write-offs", "revocations", "expiries")
 assert set(ORDER) == set(KINDS)

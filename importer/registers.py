@@ -6,7 +6,8 @@ commands in the same order, so it reaches the same figures. (Importing whole kin
 a claim rejected and its evidence resubmitted, or a quota freed by a rejection, depend on what came between.)
 
 Not exported: recovery collections and write-offs and cloud-discount agreements (no import kind takes them), and
-everything that follows from a command (quota uses, evidence keys, flags, settlements of a paid batch).
+everything that follows from a command (quota uses, evidence keys, flags, settlements of a paid batch). A working
+calendar with no day off and no weekend day worked has no row to hold it (the registers are one row per such day).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from uuid import UUID
 from ledger.provenance import ImportedRows
 
 Rows = list[dict[str, Any]]
-BREAKS = {"carrier-rates", "catalogue"}  # a year's rows are decided as one command: one event, one run
+BREAKS = {"carrier-rates", "catalogue", "working-calendars"}  # a year's rows are one command: one event, one run
 
 
 def history_runs(app: Any) -> list[tuple[str, Rows]]:
@@ -69,6 +70,15 @@ def _event_rows(name: str, e: Any, at: dict[str, Any], uscc: dict[UUID, str], vo
         if name.endswith("Set"):
             shares[oid] = e.year
         yield "carrier-rates", [{"year": shares[oid], "carrier": c, "rate": str(r), **at} for c, r in e.rates.items()]
+    elif name in ("WorkingCalendar.Published", "WorkingCalendar.Revised"):
+        if name.endswith("Published"):
+            shares[oid] = e.year
+        # One row per day off and per weekend day worked; an arrangement with neither has no row to hold it.
+        days = sorted([(d, "放假") for d in e.days_off] + [(d, "调休上班") for d in e.workdays])
+        reason = getattr(e, "reason", "")  # a revision's; empty: the arrangement as first recorded
+        if days:
+            yield "working-calendars", [{"year": shares[oid], "date": d.isoformat(), "day": kind, "notice": e.notice,
+                                         "reason": reason, **at} for d, kind in days]
     elif name == "Catalogue.Published":
         yield "catalogue", [{"year": e.year, "redemption_deadline": e.redemption_deadline.isoformat(), **item,
                              "rate": str(item["rate"]), **at} for item in e.items]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from ledger import ids
 from ledger import whitelist_status as rule
@@ -71,9 +72,17 @@ class Provider(LedgerAggregate):
     # Suspended and Whitelisted announce what an assessment changed (audit trail, reasons); the status itself is
     # worked out from the assessments, so a store holding announcements of the earlier rule reads by the rule now.
     class Suspended(LedgerAggregate.Event):
+        class_version = 2  # v2 names the failed assessment that suspended it (kind, area); v1 only said so in reason
+
         reason: str
         failing_areas: list[str]
         effective_at: datetime
+        kind: str | None  # the failed assessment's kind (ASSESSMENT, SPOT_CHECK); None: recorded before v2
+        area: str | None  # and its area (NETWORK, DATA, ...)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["kind"] = state["area"] = None  # v1 named them only in its English reason
 
         def apply(self, p: Provider) -> None:
             pass
@@ -142,6 +151,8 @@ class Provider(LedgerAggregate):
                     reason=rule.suspension_reason(cause.kind, cause.area),
                     failing_areas=list(change.failing_areas),
                     effective_at=change.effective,
+                    kind=cause.kind,
+                    area=cause.area,
                 )
             elif change.status == WhitelistStatus.WHITELISTED:
                 self._record(

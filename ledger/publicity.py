@@ -11,7 +11,8 @@ it (``ledger/working_calendar.py``): a holiday week is not counted, a make-up we
 ``objection_working_days`` full working days *after* the day of publication (Asia/Shanghai), and ends at 24:00 of
 the last of them; with 0 days it ends at publication. A window that would count into a year with no recorded
 calendar is refused (``WORKING_CALENDAR_NOT_RECORDED``), not guessed. A list records the instant its window ends, so
-a calendar revised later leaves a published list's window as it was.
+a calendar revised later leaves a published list's window as it was, and the calendars it was counted on (each
+year's version), so that a dispute about the window can be settled on the arrangement that counted it.
 
 **Payable** (:meth:`PublicityList.refusal`): a claim of a year with ``publicity_required`` is settled only once its
 list is closed (the province closes it after the window) and no objection on it is waiting for a ruling. An upheld
@@ -40,6 +41,7 @@ from ledger.errors import (
 )
 from ledger.fiscal_time import end_of_day, shanghai_date, shanghai_text
 from ledger.recording import By, LedgerAggregate
+from ledger.working_calendar import WorkingDayRule
 
 
 IsWorkingDay = Callable[[date], bool]  # e.g. ledger.working_calendar.working_day_rule(calendars)
@@ -73,16 +75,26 @@ class EntryStatus:
 
 class PublicityList(LedgerAggregate):
     class Opened(LedgerAggregate.Created):
+        class_version = 2  # v2 added the calendars the window was counted on; v1 lists did not record them
+
         year: int
         period: str
         objection_working_days: int
         window_ends_at: datetime
         # claim_id, voucher_id, provider_id, enterprise_id (as text), city, amount_fen
         entries: list[dict[str, Any]]
+        # The working calendars the window was counted on: [{"year": 2021, "version": 2}] (WorkingDayRule.counted;
+        # [] for a window of 0 days). None: published before lists recorded them.
+        calendars: list[dict[str, int]] | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["calendars"] = None  # lists published before it did not say which calendar counted their window
 
         def apply(self, p: PublicityList) -> None:
             p.year, p.period, p.working_days, p.window_ends_at = (
                 self.year, self.period, self.objection_working_days, self.window_ends_at)
+            p.calendars = self.calendars
             p.published_at, p.closed_at = self.timestamp, None
             p.entries = {UUID(e["claim_id"]): {**e, "status": EntryStatus.PUBLICISED, "pending": []}
                          for e in self.entries}
@@ -142,10 +154,12 @@ class PublicityList(LedgerAggregate):
         claim_ids = [e["claim_id"] for e in entries]
         if len(set(claim_ids)) != len(claim_ids):
             raise InvalidInputError("a claim is listed once")
+        window_ends_at = objection_window_ends(by.at, objection_working_days, is_working_day)
+        # What counted the window, when the rule can say (the recorded calendars can; a bare function cannot).
+        calendars = is_working_day.counted() if isinstance(is_working_day, WorkingDayRule) else None
         return cls._start(cls.Opened, ids.publicity_list_id(year, period.strip()), by, year=year,
                           period=period.strip(), objection_working_days=objection_working_days,
-                          window_ends_at=objection_window_ends(by.at, objection_working_days, is_working_day),
-                          entries=entries)
+                          window_ends_at=window_ends_at, entries=entries, calendars=calendars)
 
     # -- commands ------------------------------------------------------------------------------------------------
     def lodge_objection(self, by: By, *, claim_id: UUID, objector: str, reason: str) -> int:

@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from ledger.errors import EffectiveInFutureError, InvalidInputError
+from ledger.errors import EffectiveInFutureError, InvalidInputError, NotFoundError
 from ledger.fiscal_time import require_aware, shanghai_text
 
 
@@ -98,6 +98,20 @@ def not_after_recorded(effective_at: datetime | None, by: By) -> None:
             f"the effective time {shanghai_text(effective_at)} is later than the time the ledger "
             f"records it ({shanghai_text(by.at)}): record a fact once it has happened"
         )
+
+
+def created_by(load: Any, entity_id: UUID | str, as_of: datetime, known_at: datetime | None) -> Any | None:
+    """The aggregate ``load`` finds, if its creation was recorded by ``as_of`` and by ``known_at``; else None.
+
+    Registration and admission carry no effective time of their own: they take effect when recorded. The API's
+    404s and the command line's figures both ask it, so both answer alike.
+    """
+    try:
+        found = load(entity_id if isinstance(entity_id, UUID) else UUID(entity_id))
+    except (NotFoundError, ValueError):
+        return None
+    first = found.created_on
+    return found if first <= as_of and (known_at is None or first <= known_at) else None
 
 
 @cache

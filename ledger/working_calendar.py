@@ -15,7 +15,7 @@ A year with no recorded calendar is not guessed: :func:`working_day_rule` refuse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 
 from ledger import ids
@@ -73,19 +73,33 @@ class WorkingCalendar(LedgerAggregate):
         self.days_off, self.workdays, self.notice = frozenset(days_off), frozenset(workdays), notice
 
 
-def working_day_rule(calendars: Iterable[WorkingCalendar]) -> Callable[[date], bool]:
-    """``is_working_day`` on these calendars; a day of a year none of them covers is refused, never guessed."""
-    by_year = {calendar.year: calendar for calendar in calendars}
+class WorkingDayRule:
+    """``is_working_day`` on these calendars: a day of a year none of them covers is refused, never guessed. It notes
+    which calendar, at which version, answered for each year it was asked about (:meth:`counted`), so that what a
+    period was counted on is recorded with it (a publicity list's window) and a later revision cannot blur it."""
 
-    def is_working_day(day: date) -> bool:
-        calendar = by_year.get(day.year)
+    def __init__(self, calendars: Iterable[WorkingCalendar]) -> None:
+        self._by_year = {calendar.year: calendar for calendar in calendars}
+        self._counted: dict[int, int] = {}
+
+    def __call__(self, day: date) -> bool:
+        calendar = self._by_year.get(day.year)
         if calendar is None:
             raise WorkingCalendarNotRecordedError(
                 f"the working days of {day.year} are not recorded: record that year's holiday arrangement (国务院办公厅"
                 f"关于节假日安排的通知) before counting working days into it (reached {day})")
+        self._counted[day.year] = calendar.version
         return calendar.is_working_day(day)
 
-    return is_working_day
+    def counted(self) -> list[dict[str, int]]:
+        """The calendars asked so far, as ``{"year", "version"}`` in year order: version 1 is the arrangement as first
+        recorded, each revision adds one (its audit trail, ``/v1/audit/working_calendar/{year}``, has every version)."""
+        return [{"year": year, "version": version} for year, version in sorted(self._counted.items())]
+
+
+def working_day_rule(calendars: Iterable[WorkingCalendar]) -> WorkingDayRule:
+    """``is_working_day`` on these calendars; a day of a year none of them covers is refused, never guessed."""
+    return WorkingDayRule(calendars)
 
 
 def _checked(year: int, days_off: Iterable[object], workdays: Iterable[object], notice: object) -> dict[str, object]:

@@ -12,7 +12,7 @@ from typing import Any
 from ledger.words import CODES, named
 from projections.award_summaries import AWARD_SUMMARIES, _city, _short, _t, yuan
 from projections.times import describe
-from projections.whitelist_reasons import reason_zh
+from projections.whitelist_reasons import from_english
 
 
 Summary = Callable[[Any], tuple[str, str]]
@@ -37,7 +37,21 @@ def reason_shown(reason: str | None, lang: str = "zh") -> str | None:
     codes = reason.split(", ")
     if all(code in CODES for code in codes):
         return "、".join(named(code) for code in codes)
-    return reason_zh(reason)  # the whitelist's reasons (an elimination's rating) and anything typed
+    return from_english(reason)  # the whitelist's reasons (an elimination's rating) and anything typed
+
+
+def _counted_on(e: Any, lang: str) -> str:
+    """Which working calendars (each year's version) counted a publicity list's window, in brackets; nothing for a
+    list that did not record them (published before it was recorded, or projected before migration 0022)."""
+    try:
+        calendars = e.calendars
+    except AttributeError:  # the facts of a row projected before the list's calendars were among them
+        return ""
+    if not calendars:
+        return ""
+    if lang == "zh":
+        return "（按 " + "、".join(f"{c['year']} 年工作日历第 {c['version']} 版" for c in calendars) + "计算）"
+    return " (counted on the " + ", ".join(f"{c['year']} working calendar v{c['version']}" for c in calendars) + ")"
 
 
 def _areas(areas: list[str], lang: str) -> str:
@@ -253,10 +267,10 @@ SUMMARIES: dict[str, Summary] = {
     "PublicityList.Opened": lambda e: (
         f"{e.year} 年度 {e.period} 公示名单发布：{len(e.entries)} 笔兑付，"
         f"{yuan(sum(x['amount_fen'] for x in e.entries))}，异议期 {e.objection_working_days} 个工作日，至 "
-        f"{_t(e.window_ends_at)}",
+        f"{_t(e.window_ends_at)}{_counted_on(e, 'zh')}",
         f"{e.year} publicity list {e.period} published: {len(e.entries)} claims, "
         f"{yuan(sum(x['amount_fen'] for x in e.entries))}, objections for {e.objection_working_days} working days, "
-        f"until {_t(e.window_ends_at)}",
+        f"until {_t(e.window_ends_at)}{_counted_on(e, 'en')}",
     ),
     "PublicityList.ObjectionLodged": lambda e: (
         f"第 {e.number} 号异议：{e.objector} 对兑付 {_short(e.claim_id)} 提出异议（{e.reason}），暂缓结算",

@@ -9,6 +9,7 @@ the trail of the thing it changed.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ledger.award_batches import AwardBatch
@@ -57,7 +58,7 @@ EVENT_COLUMNS = ("position", "originator_id", "originator_version", "event_type"
 ENTRY_COLUMNS = ("position", "entity_kind", "entity_id")
 PUBLICITY_COLUMNS = ("position", "claim_id", "list_id", "kind", "year", "period", "voucher_id", "provider_id",
                      "enterprise_id", "city", "amount_fen", "objection_no", "objector", "reason", "window_ends_us",
-                     "effective_us", "recorded_us", "actor")
+                     "effective_us", "recorded_us", "actor", "calendars")
 PUBLICITY_KIND = {"Opened": "LISTED", "ObjectionLodged": "OBJECTION", "ClaimUpheld": "UPHELD",
                   "ObjectionSustained": "SUSTAINED", "Closed": "CLOSED"}
 ELIGIBILITY_COLUMNS = ("position", "enterprise_id", "year", "granted", "reasons", "corrected", "reason", "effective_us",
@@ -114,16 +115,18 @@ class AuditTrail(LedgerProjection):
         self.record(e, position)
         kind, at = PUBLICITY_KIND[type(e).__name__], to_us(e.timestamp)
         if kind == "LISTED":
+            calendars = None if e.calendars is None else json.dumps(e.calendars, separators=(",", ":"))
             for x in e.entries:
                 self.publicity.append((position, x["claim_id"], str(e.originator_id), kind, e.year, e.period,
                                        x["voucher_id"], x["provider_id"], x["enterprise_id"], x["city"],
-                                       x["amount_fen"], None, None, None, to_us(e.window_ends_at), at, at, e.actor))
+                                       x["amount_fen"], None, None, None, to_us(e.window_ends_at), at, at, e.actor,
+                                       calendars))
             return
         claim_id = getattr(e, "claim_id", None)
         self.publicity.append((position, "" if claim_id is None else str(claim_id), str(e.originator_id), kind,
                                None, None, None if claim_id is None else str(e.voucher_id), None, None, None, None,
                                getattr(e, "number", None), getattr(e, "objector", None), getattr(e, "reason", None),
-                               None, at, at, e.actor))
+                               None, at, at, e.actor, None))
 
     def record(self, e: Any, position: int) -> None:
         kind = event_type(e)

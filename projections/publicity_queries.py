@@ -5,6 +5,7 @@ from the moment the ledger recorded it, so the list as of any past time is the o
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from psycopg.sql import SQL
@@ -22,7 +23,7 @@ def publicity_list(db: ReadModelView, list_id: str, as_of_us: int,
     when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
         SQL("SELECT kind, claim_id, year, period, voucher_id, provider_id, enterprise_id, city, amount_fen, "
-            "objection_no, objector, reason, window_ends_us, recorded_us FROM vl_publicity "
+            "objection_no, objector, reason, window_ends_us, recorded_us, calendars FROM vl_publicity "
             "WHERE list_id = ? AND {} ORDER BY position, claim_id").format(when.sql),
         (list_id, *when.params),
     )
@@ -31,10 +32,11 @@ def publicity_list(db: ReadModelView, list_id: str, as_of_us: int,
     answer: dict[str, Any] = {"list_id": list_id, "closed_at": None, "claims": []}
     claims: dict[str, dict[str, Any]] = {}
     for (kind, claim_id, year, period, voucher_id, provider_id, enterprise_id, city, amount_fen, number, objector,
-         reason, window_ends_us, recorded_us) in rows:
+         reason, window_ends_us, recorded_us, calendars) in rows:
         if kind == "LISTED":
             answer.update(year=int(year), period=period, published_at=from_us(recorded_us),
-                          window_ends_at=from_us(window_ends_us))
+                          window_ends_at=from_us(window_ends_us),
+                          calendars=None if calendars is None else json.loads(calendars))
             claims[claim_id] = {"claim_id": claim_id, "voucher_id": voucher_id, "provider_id": provider_id,
                                 "enterprise_id": enterprise_id, "city": city, "amount_fen": int(amount_fen),
                                 "standing": "PUBLICISED", "ruling_reason": None, "objections": []}

@@ -18,6 +18,7 @@ from psycopg.sql import SQL
 from ledger import whitelist_status as rule
 from ledger.provider import Provider, WhitelistStatus
 from ledger.voucher import Voucher
+from projections import whitelist_reasons as reasons
 from projections.base import LedgerProjection, event_type
 from projections.times import to_us
 from projections.view import ReadModelView
@@ -25,7 +26,7 @@ from projections.view import ReadModelView
 HOLD_COLUMNS = ("position", "event_type", "claim_id", "voucher_id", "provider_id", "held_fen", "effective_us",
                 "recorded_us")
 HISTORY_COLUMNS = ("position", "provider_id", "event_type", "status", "effective_us", "recorded_us", "area", "passed",
-                   "eliminated_year", "reason", "actor")
+                   "eliminated_year", "reason", "actor", "reason_zh")
 _ASSESSED = "Provider.AssessmentRecorded"
 _ASSESSMENTS = SQL("SELECT position, area, passed, effective_us FROM vl_whitelist_history "
                    "WHERE provider_id = ? AND event_type = ? ORDER BY position")
@@ -60,6 +61,7 @@ class WhitelistRegister(LedgerProjection):
         self.providers.put(str(e.originator_id), (e.uscc, e.name, e.kind, us, status, us))
         self._history(e, position, status, us)
 
+    # Each reason in English and in Chinese, from the event's facts (projections/whitelist_reasons.py).
     def assessed(self, e: Provider.AssessmentRecorded, position: int) -> None:
         reason = f"{e.kind} assessment by {e.assessor}" + (f" ({e.report_ref})" if e.report_ref else "")
         pid, effective_us = str(e.originator_id), to_us(e.effective_at)
@@ -68,17 +70,22 @@ class WhitelistRegister(LedgerProjection):
         found = self._provider(pid)
         since = changes[-1].effective if changes else found[3]
         self.providers.put(pid, (*found[:4], rule.status_at(results).value, since))
-        self._history(e, position, None, effective_us, area=e.area, passed=e.passed, reason=reason)
+        self._history(e, position, None, effective_us, area=e.area, passed=e.passed, reason=reason,
+                      reason_zh=reasons.assessed(e.kind, e.assessor, e.report_ref))
 
     def suspended(self, e: Provider.Suspended, position: int) -> None:
-        self._announced(e, position, WhitelistStatus.SUSPENDED.value, reason=e.reason)
+        # Recorded before Suspended v2, the failed assessment is named only in the ledger's English reason.
+        zh = reasons.from_english(e.reason) if e.kind is None else reasons.suspended(e.kind, e.area)
+        self._announced(e, position, WhitelistStatus.SUSPENDED.value, reason=e.reason, reason_zh=zh)
 
     def whitelisted(self, e: Provider.Whitelisted, position: int) -> None:
         self._announced(e, position, WhitelistStatus.WHITELISTED.value,
-                        reason="reinstated" if e.reinstated else "entered the whitelist")
+                        reason="reinstated" if e.reinstated else "entered the whitelist",
+                        reason_zh=reasons.whitelisted(e.reinstated))
 
     def eliminated(self, e: Provider.Eliminated, position: int) -> None:
-        self._history(e, position, None, to_us(e.effective_at), eliminated_year=e.year, reason=f"rated {e.rating}")
+        self._history(e, position, None, to_us(e.effective_at), eliminated_year=e.year, reason=f"rated {e.rating}",
+                      reason_zh=reasons.eliminated(e.rating))
 
     def claim_hold(self, e: Any, position: int) -> None:
         held = e.amount_fen if isinstance(e, Voucher.ClaimFlagged) and e.held else 0
@@ -102,15 +109,16 @@ class WhitelistRegister(LedgerProjection):
         return [rule.AreaResult(area, bool(passed), effective_us, position)
                 for position, area, passed, effective_us in rows]
 
-    def _announced(self, e: Any, position: int, status: str, *, reason: str) -> None:
+    def _announced(self, e: Any, position: int, status: str, *, reason: str, reason_zh: str | None) -> None:
         """A history row only: the provider's current status follows its assessments (``assessed``)."""
         self._provider(str(e.originator_id))
-        self._history(e, position, status, to_us(e.effective_at), reason=reason)
+        self._history(e, position, status, to_us(e.effective_at), reason=reason, reason_zh=reason_zh)
 
     def _history(self, e: Any, position: int, status: str | None, effective_us: int, *, area: str | None = None,
-                 passed: bool | None = None, eliminated_year: int | None = None, reason: str | None = None) -> None:
+                 passed: bool | None = None, eliminated_year: int | None = None, reason: str | None = None,
+                 reason_zh: str | None = None) -> None:
         self.history.append((position, str(e.originator_id), event_type(e), status, effective_us, to_us(e.timestamp),
-                             area, passed, eliminated_year, reason, e.actor))
+                             area, passed, eliminated_year, reason, e.actor, reason_zh))
 
     def write(self, view: ReadModelView, curs: Any) -> None:
         view.insert_rows(curs, "vl_whitelist_history", HISTORY_COLUMNS, self.history)

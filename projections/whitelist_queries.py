@@ -16,6 +16,7 @@ from ledger import whitelist_status as rule
 from projections.bitemporal import counted, counted_once
 from projections.times import shanghai_year
 from projections.view import ReadModelView
+from projections import whitelist_reasons as reasons
 from projections.whitelist_reasons import assessment_kind, reason_zh
 
 ASSESSED, ANNOUNCED = "Provider.AssessmentRecorded", ("Provider.Suspended", "Provider.Whitelisted")
@@ -86,7 +87,7 @@ def whitelist(db: ReadModelView, as_of_us: int, known_at_us: int | None = None, 
 
 
 HISTORY_COLUMNS = ("position", "event_type", "status", "effective_us", "recorded_us", "area", "passed",
-                   "eliminated_year", "reason", "actor")
+                   "eliminated_year", "reason", "actor", "reason_zh")
 
 
 def whitelist_history(db: ReadModelView, provider_id: str, as_of_us: int,
@@ -96,7 +97,7 @@ def whitelist_history(db: ReadModelView, provider_id: str, as_of_us: int,
     when = counted(as_of_us, known_at_us)
     rows = db.fetchall(
         SQL("SELECT position, event_type, status, effective_us, recorded_us, area, passed, eliminated_year, reason, "
-            "actor FROM vl_whitelist_history WHERE provider_id = ? AND {} ORDER BY effective_us, position").format(
+            "actor, reason_zh FROM vl_whitelist_history WHERE provider_id = ? AND {} ORDER BY effective_us, position").format(
             when.sql),
         (provider_id, *when.params),
     )
@@ -105,7 +106,7 @@ def whitelist_history(db: ReadModelView, provider_id: str, as_of_us: int,
     history += [_change_row(change, results) for change in rule.timeline(results)]
     history.sort(key=lambda row: (row["effective_us"], row["position"], row["event_type"] in ANNOUNCED))
     for row in history:
-        row["reason_zh"] = reason_zh(row["reason"])
+        row["reason_zh"] = reason_zh(row["reason_zh"], row["reason"])  # the row's own, or its English reason's
     return history
 
 
@@ -118,7 +119,9 @@ def _change_row(change: rule.StatusChange, results: list[rule.AreaResult]) -> di
         reason = "reinstated" if change.previous == rule.WhitelistStatus.SUSPENDED else "entered the whitelist"
     return {"position": basis.ref["position"], "event_type": ANNOUNCED[0] if suspended else ANNOUNCED[1],
             "status": change.status.value, "effective_us": change.effective, "recorded_us": basis.ref["recorded_us"],
-            "area": None, "passed": None, "eliminated_year": None, "reason": reason, "actor": change.cause.ref["actor"]}
+            "area": None, "passed": None, "eliminated_year": None, "reason": reason, "actor": change.cause.ref["actor"],
+            "reason_zh": reasons.suspended(change.cause.kind, change.cause.area) if suspended
+            else reasons.whitelisted(change.previous == rule.WhitelistStatus.SUSPENDED)}
 
 
 def claims_held(db: ReadModelView, provider_id: str, as_of_us: int,

@@ -29,11 +29,20 @@ AUDIT_DIR = Path("var/audit")
 PRIVATE_KEY = AUDIT_DIR / "auditor.key.pem"
 PUBLIC_KEY = AUDIT_DIR / "auditor.pub.pem"
 DIGESTS = AUDIT_DIR / "digests"
+ANOTHER_STORE = 3  # `verify`: the digest is of another store (1: a finding; 2: could not check at all)
 
 
 def latest_digest(folder: Path = DIGESTS) -> Path | None:
     found = sorted(folder.glob("digest-*.json"))  # the names sort by the time they were taken
     return found[-1] if found else None
+
+
+def _place(identity: dict[str, object]) -> str:
+    """Where a digest says its store was: ``postgres 127.0.0.1:5432/ledger public.voucherledger_events``."""
+    if identity.get("kind") == "sqlite":
+        return f"sqlite {identity.get('path')}"
+    return (f"{identity.get('kind')} {identity.get('host')}:{identity.get('port')}/{identity.get('database')} "
+            f"{identity.get('table')}")
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -101,6 +110,7 @@ def register(app: typer.Typer) -> None:
                                                                 "with")) -> None:
         """Recompute the hash chain and Merkle roots and name the first altered, missing, reordered or inserted event;
         check every stored row, every aggregate's versions and every snapshot (exit 1 on any finding)."""
+        from audit.verify import taken_of_another_store
         from audit.verify import verify as run_verify
 
         settings = get_settings()
@@ -108,9 +118,16 @@ def register(app: typer.Typer) -> None:
         digest = digest or latest_digest()
         try:
             signed = load_digest(digest, load_public_key(public_key)) if digest else None
+            if signed is not None and taken_of_another_store(source, signed):
+                console.print("[yellow]ANOTHER STORE[/]: 该摘要属于另一个存储，不是本存储被篡改的证据 / the digest "
+                              "belongs to another store: it is no evidence of tampering here")
+                console.print(f"  digest {digest}: taken of {_place(signed.body['store'])}")
+                console.print(f"  checking {settings.describe_store()}: its first event is not the digest's either; "
+                              "verify with a digest taken of this store")
+                raise typer.Exit(ANOTHER_STORE)
             if signed is not None and signed.body["store"] != source.identity():
-                console.print(f"[yellow]note[/]: {digest} was taken of {signed.body['store']}; checking "
-                              f"{settings.describe_store()}")
+                console.print(f"[yellow]note[/]: {digest} was taken of {_place(signed.body['store'])} (the same "
+                              f"first event: a copy of this store); checking {settings.describe_store()}")
             total = signed.events if signed else source.stats()[0]
             with _events_bar(total, "verify") as advance:
                 result = run_verify(source, signed, progress=advance,

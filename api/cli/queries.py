@@ -20,11 +20,11 @@ from api.cli.projections import _events_bar, errors
 from api.cli.times import parse_moment
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
-from api.http.scope import created_by
 from ledger.application import VoucherLedger
 from ledger.errors import LedgerError
 from ledger.fiscal_time import shanghai_text
 from ledger.parties import check_city
+from ledger.recording import created_by
 from projections.read_models import ReadModels
 
 console = Console()
@@ -68,7 +68,7 @@ def ask_ledger_and_read_models(question: Any) -> Any:
 
 def _registered(load: Any, party: UUID, at: Any, known: Any) -> bool:
     """Whether the enterprise or provider ``load`` finds was registered (admitted) by ``at`` and ``known``, as the
-    API's 404 decides (api/http/scope.py ``created_by``): a registration takes effect when recorded."""
+    API's 404 decides (ledger/recording.py ``created_by``): a registration takes effect when recorded."""
     return created_by(load, party, at, known) is not None
 
 

@@ -9,8 +9,6 @@ may never read a kind of thing at all gets 403 FORBIDDEN whatever the id, which 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from uuid import UUID
 
 from api.http.auth import Principal
 from api.http.problems import ApiError
@@ -19,7 +17,7 @@ from ledger.fiscal_time import shanghai_text
 
 # An unknown enterprise or provider answers the ledger's own code for it (ledger.errors); a hidden one the same.
 NOT_FOUND_CODES = {"enterprise": "ENTERPRISE_NOT_FOUND", "provider": "PROVIDER_NOT_FOUND",
-                   "publicity list": "PUBLICITY_LIST_NOT_FOUND"}
+                   "publicity list": "PUBLICITY_LIST_NOT_FOUND", "working calendar": "WORKING_CALENDAR_NOT_FOUND"}
 
 
 def not_found(what: str, key: object, as_of: datetime) -> ApiError:
@@ -41,16 +39,3 @@ def sees_objectors(p: Principal) -> bool:
     """Whether the caller may know who objected to a claim in publicity (公示): the province and auditors only;
     everyone else sees that, and why, a claim was objected to (the public list, the audit trail's lines)."""
     return p.kind in ("province", "auditor")
-
-
-def created_by(load: Any, entity_id: UUID | str, as_of: datetime, known_at: datetime | None) -> Any | None:
-    """The aggregate ``load`` finds, if its creation was recorded by ``as_of`` and by ``known_at``; else None.
-
-    Registration and admission carry no effective time of their own: they take effect when recorded.
-    """
-    try:
-        found = load(entity_id if isinstance(entity_id, UUID) else UUID(entity_id))
-    except (NotFoundError, ValueError):
-        return None
-    first = found.created_on
-    return found if first <= as_of and (known_at is None or first <= known_at) else None

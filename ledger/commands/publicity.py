@@ -28,6 +28,9 @@ class PublishedList:
     period: str
     claims: int
     window_ends_at: datetime
+    # The working calendars that counted the window ({"year", "version"} each; PublicityList.Opened.calendars). The
+    # default keeps answers recorded under idempotency keys before it decodable.
+    calendars: tuple[dict[str, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ class PublicityCommands(LedgerApplicationBase):
                 vouchers[voucher_id].publicise(by, claim_id=claim_id, list_id=listed.id,
                                                window_ends_at=listed.window_ends_at)
             self._save(listed, *vouchers.values())
-            return PublishedList(listed.id, listed.year, listed.period, len(entries), listed.window_ends_at)
+            return PublishedList(listed.id, listed.year, listed.period, len(entries), listed.window_ends_at,
+                                 None if listed.calendars is None else tuple(listed.calendars))
 
         return self._run(run)
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ledger.fiscal_time import SHANGHAI
+from ledger.ids import working_calendar_id
 from simulator.reference import WORKING_CALENDARS
 from tests.e2e.test_api_operations import cli
 from tests.support.api_helpers import (
@@ -173,6 +174,30 @@ def test_the_province_records_reads_and_revises_a_working_calendar_and_a_window_
     api.clock.set(datetime(2021, 9, 30, 2, tzinfo=UTC))  # the eve of National Day, 10:00 in Guangdong
     published = ok(api.post(LISTS, {"period": "2021-09", "claims": [{"voucher_id": voucher, "claim_id": claim}]}), 201)
     assert published["window_ends_at"] == "2021-10-11T16:00:00Z"
+    # Counted on the 2021 arrangement as revised once (version 2), which the list keeps whatever comes later.
+    assert published["calendars"] == [{"year": LATER, "version": 2}]
+    shown = ok(api.get(f"{LISTS}/2021-09", role="enterprise:91440606MA4UJ0001L"))
+    assert (shown["window_ends_at"], shown["calendars"]) == ("2021-10-11T16:00:00Z", [{"year": LATER, "version": 2}])
+
+
+def test_the_province_and_auditors_read_a_working_calendars_trail_by_its_year_or_id(api):
+    """Who recorded a year's holiday arrangement and each revision, and why: the calendar's audit trail, as every
+    other aggregate's is read (GET /v1/audit/{kind}/{id}); it belongs to no city or party, so scoped roles get 403."""
+    revised = {**arrangement(LATER), "reason": "核对国办通知后重新登记（审计线索）"}
+    ok(api.post(f"{CALENDARS}/{LATER}/revision", revised))
+    for role in ("province", "auditor"):
+        by_year = ok(api.get(f"/v1/audit/working_calendar/{LATER}", role=role))["items"]
+        kinds = [t["event_type"] for t in by_year]
+        assert kinds[0] == "WorkingCalendar.Published" and kinds.count("WorkingCalendar.Revised") >= 1, kinds
+        assert by_year[-1]["reason"] == "核对国办通知后重新登记（审计线索）"
+        calendar_id = working_calendar_id(LATER)  # as an event feed names it
+        assert ok(api.get(f"/v1/audit/working_calendar/{calendar_id}", role=role))["items"] == by_year
+    for role in (f"city:{FOSHAN}", "enterprise:91440606MA4UJ0001L", f"provider:{api.provider.uscc}"):
+        assert_problem(api.get(f"/v1/audit/working_calendar/{LATER}", role=role), 403, "FORBIDDEN")
+    assert_problem(api.get("/v1/audit/working_calendar/2019"), 404, "WORKING_CALENDAR_NOT_FOUND")  # none recorded
+    assert_problem(api.get("/v1/audit/working_calendar/1999"), 404, "WORKING_CALENDAR_NOT_FOUND")
+    before = iso(MONDAY - timedelta(days=31))  # before the calendar was recorded: it had no trail yet
+    assert_problem(api.get(f"/v1/audit/working_calendar/{LATER}", as_of=before), 404, "WORKING_CALENDAR_NOT_FOUND")
 
 
 def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
@@ -192,6 +217,7 @@ def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
     code, out = cli(api, "publicity", "publish", str(LATER), "cli-1", "--claim", f"{voucher}:{claim}",
                     tmp_path=tmp_path)
     assert code == 0 and json.loads(out)["claims"] == 1, out
+    assert json.loads(out)["calendars"][0] == {"year": this_year, "version": 1}, out  # what counted its window
     code, out = cli(api, "publicity", "object", str(LATER), "cli-1", claim, "--objector", "匿名", "--reason", "虚高",
                     "--actor", "city:440600", tmp_path=tmp_path)
     assert code == 0 and json.loads(out) == {"objection": 1}, out
@@ -205,4 +231,5 @@ def test_the_command_line_publishes_objects_rules_and_shows(api, tmp_path):
     shown = json.loads(out)
     assert code == 0 and shown["claims"][0]["standing"] == "UPHELD", out
     assert shown["claims"][0]["objections"][0]["objector"] == "匿名"
+    assert shown["calendars"][0] == {"year": this_year, "version": 1}, out
     assert YEAR < LATER

@@ -185,7 +185,8 @@ CONSOLE_PARTS = {
 }
 OVERVIEW = "Y    Y    Y     Y     -     -     -     -"
 # The audit trail depends on the entity: the province and auditors read every trail; a city, enterprise or provider
-# the trail of itself, and a city or enterprise the trail of its own voucher, a provider that of its own batch.
+# the trail of itself, and a city or enterprise the trail of its own voucher, a provider that of its own batch. A
+# working calendar's trail (named by its year) is the province's and auditors' only.
 AUDIT = {
     "voucher":          "Y    Y    Y     n     Y     n     -     -",
     "settlement_batch": "Y    Y    -     -     -     -     Y     n",
@@ -193,6 +194,7 @@ AUDIT = {
     "enterprise":       "Y    Y    -     -     Y     n     -     -",
     "provider":         "Y    Y    -     -     -     -     Y     n",
     "award":            "Y    Y    Y     n     Y     n     n     n",
+    "working_calendar": "Y    Y    -     -     -     -     -     -",
 }
 
 
@@ -267,7 +269,8 @@ def request_for(world: World, method: str, path: str, *, entity_kind: str = "vou
     """A concrete, well-formed request for a route (valid body, the world's ids)."""
     ids, now = world.ids, iso(world.api.clock.now)
     audit_ids = {"voucher": ids["voucher_id"], "settlement_batch": ids["batch_id"], "city": FOSHAN,
-                 "enterprise": ids["enterprise_id"], "provider": ids["provider_id"], "award": ids["award_id"]}
+                 "enterprise": ids["enterprise_id"], "provider": ids["provider_id"], "award": ids["award_id"],
+                 "working_calendar": str(YEAR)}
     if "/publicity-lists/" in path:
         ids = {**ids, "claim_id": ids["listed_claim_id"]}
     if "/recoveries/" in path:

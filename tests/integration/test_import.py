@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -17,6 +17,7 @@ from importer.run import run_import
 from importer.templates import template_csv, template_xlsx
 from ledger import ids
 from ledger.provenance import imported_rows_id
+from simulator.reference import WORKING_CALENDARS
 from tests.support import import_scenario as s
 
 NOW = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
@@ -253,3 +254,35 @@ def test_an_invoice_or_contract_retyped_in_full_width_forms_is_refused_in_one_fi
             "payment_proven_fen": 4_000_000}
     result = do_import(ledger, "claims", s.csv_file("claims", [part]))
     assert [(e.row, e.column, e.code) for e in result.errors] == [(2, "contract_no", "CONTRACT_OVERCLAIMED")]
+
+
+def test_a_years_working_calendar_imports_one_row_per_day_and_a_file_with_a_reason_revises_it(ledger):
+    """The 2021 holiday arrangement (国办发明电〔2020〕27号) as a register: one row per day off (放假) and per weekend
+    day worked (调休上班), decided as one command for the year; the same file with a reason replaces it whole."""
+    days_off, workdays, notice = WORKING_CALENDARS[2021]
+    rows = [{"year": 2021, "date": str(d), "day": "放假", "notice": notice} for d in days_off] + \
+        [{"year": 2021, "date": str(d), "day": "调休上班", "notice": notice} for d in workdays]
+    result = do_import(ledger, "working-calendars", s.csv_file("working-calendars", rows))
+    assert result.errors == [] and result.written == len(rows)
+    calendar = ledger.working_calendar(2021)
+    assert (calendar.days_off, calendar.workdays, calendar.notice, calendar.revisions) == (
+        frozenset(days_off), frozenset(workdays), notice, 0)
+    assert not calendar.is_working_day(date(2021, 10, 1)) and calendar.is_working_day(date(2021, 10, 9))
+
+    again = do_import(ledger, "working-calendars", s.csv_file("working-calendars", rows[:3]))  # a new file: refused
+    assert {(e.row, e.code) for e in again.errors} == {(2, "ALREADY_EXISTS")}
+    revised = [{**row, "reason": "补充说明：10 月 8 日为工作日"} for row in rows if row["date"] != "2021-10-07"]
+    assert do_import(ledger, "working-calendars", s.csv_file("working-calendars", revised)).errors == []
+    calendar = ledger.working_calendar(2021)
+    assert calendar.revisions == 1 and calendar.is_working_day(date(2021, 10, 7))
+
+    wrong = [{"year": 2022, "date": "2022-01-03", "day": "放假", "notice": "2022年通知"},
+             {"year": 2022, "date": "2021-12-31", "day": "放假", "notice": "2022年通知"},
+             {"year": 2023, "date": "2023-01-02", "day": "调休", "notice": "2023年通知"},
+             {"year": 2024, "date": "2024-02-10", "day": "放假", "notice": "一个通知"},
+             {"year": 2024, "date": "2024-02-04", "day": "班", "notice": "另一个通知"}]
+    before = event_count(ledger)
+    refused = do_import(ledger, "working-calendars", s.csv_file("working-calendars", wrong))
+    assert event_count(ledger) == before and refused.written == 0
+    assert {(e.row, e.column, e.code) for e in refused.errors} >= {
+        (3, "date", "INVALID_WORKING_CALENDAR"), (4, "day", "INVALID_INPUT"), (5, "notice", "INVALID_WORKING_CALENDAR")}

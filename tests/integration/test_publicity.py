@@ -20,10 +20,12 @@ from ledger.commands.values import (
     LodgeObjection,
     PublishClaims,
     PublishWorkingCalendar,
+    ReviseWorkingCalendar,
     SustainObjection,
     UpholdClaim,
 )
 from ledger.publicity import objection_window_ends, working_days_after
+from projections.audit_summaries import summarise
 from projections.check import check
 from projections.read_models import ReadModels
 from tests.support.assertions import refused
@@ -233,3 +235,50 @@ def test_a_year_recorded_before_publicity_existed_reads_as_without_publicity(led
     old = replace(stored, state=ledger.mapper.transcoder.encode(state))  # as a v1 event was stored
     decoded = ledger.mapper.to_domain_event(old)
     assert decoded.publicity_required is False and decoded.objection_working_days == 5
+
+
+def test_a_list_records_which_calendar_version_counted_its_window_and_keeps_it_after_a_revision(world, provider,
+                                                                                                store_settings):
+    """A dispute about a window is settled on the arrangement that counted it: the list records each year's calendar
+    at the version it read (1: as first recorded), shown in the public list, its publication's answer and its audit
+    line. A revision later moves the window of a list published after it, never of one published before."""
+    first = publish(world, approved(world, provider))
+    assert first.calendars == ({"year": YEAR, "version": 1},) and first.window_ends_at == WINDOW_ENDS
+    world.now = PUBLISHED + timedelta(minutes=30)
+    run(world, ReviseWorkingCalendar(year=YEAR, days_off=(date(2026, 3, 17),), workdays=(),
+                                     notice="测试用：3 月 17 日放假", reason="补登 3 月 17 日放假"))
+    second = world.app.handle(PublishClaims(year=YEAR, period="2026-03-b", claims=(
+        (lambda r: (r.voucher_id, r.claim_id))(approved(world, provider)),)), world.by())
+    assert second.calendars == ({"year": YEAR, "version": 2},)
+    assert second.window_ends_at == WINDOW_ENDS + timedelta(days=3)  # 17 March off: Monday 23 March ends it
+    assert world.app.publicity_list(first.list_id).calendars == [{"year": YEAR, "version": 1}]  # as it was counted
+
+    read = ReadModels(store_settings, world.app, in_process=True)
+    try:
+        assert read.publicity_list(first.list_id, world.now)["calendars"] == [{"year": YEAR, "version": 1}]
+        assert read.publicity_list(second.list_id, world.now)["calendars"] == [{"year": YEAR, "version": 2}]
+        [opened] = [row for row in read.audit_trail("publicity_list", str(first.list_id), world.now)
+                    if row["event_type"] == "PublicityList.Opened"]
+        assert opened["summary_zh"].endswith("（按 2026 年工作日历第 1 版计算）"), opened["summary_zh"]
+        assert opened["summary_en"].endswith(" (counted on the 2026 working calendar v1)"), opened["summary_en"]
+    finally:
+        read.close()
+    assert check(world.app, lean(store_settings), ["audit_trail"]) == []
+
+
+def test_a_list_published_before_lists_recorded_their_calendars_reads_as_not_recorded(world, provider):
+    """PublicityList.Opened v1 (every list published before the calendars were recorded) decodes, through
+    upcast_v1_v2, with calendars None, and its audit line reads as it always did."""
+    from dataclasses import replace
+
+    listed = publish(world, approved(world, provider))
+    opened = next(iter(world.app.events.get(listed.list_id)))
+    stored = world.app.mapper.to_stored_event(opened)
+    state = world.app.mapper.transcoder.decode(stored.state)
+    assert state.pop("class_version") == 2 and state.pop("calendars") == [{"year": YEAR, "version": 1}]
+    old = replace(stored, state=world.app.mapper.transcoder.encode(state))  # as a v1 event was stored
+    decoded = world.app.mapper.to_domain_event(old)
+    assert decoded.calendars is None and decoded.window_ends_at == WINDOW_ENDS
+    zh, en = summarise("PublicityList.Opened", decoded)
+    assert zh.endswith("异议期 5 个工作日，至 2026-03-21 00:00") and "工作日历" not in zh, zh
+    assert en.endswith("objections for 5 working days, until 2026-03-21 00:00"), en

@@ -26,11 +26,11 @@ from store.settings import Settings, get_settings
 from store.opening import ensure_postgres_schema, open_ledger, pg_connect
 from simulator.store import open_simulation_store
 from audit.digest import Digest, DigestError, generate_keys, load_digest, load_private_key, load_public_key, take_digest
-from audit.hash_chain import leaf_hash
+from audit.hash_chain import decode, leaf_hash
 from audit.merkle import audit_path, merkle_root, node_hash, root_from_path
 from audit.proof import check_proof, make_proof
 from audit.source import PG_TABLE, SQLITE_TABLE, EventSource
-from audit.verify import ALTERED, BLOCK, INSERTED, MISSING, REORDERED, VERSION, verify
+from audit.verify import ALTERED, BLOCK, INSERTED, MISSING, REORDERED, VERSION, taken_of_another_store, verify
 from ledger.application import VoucherLedger
 from ledger.recording import By
 from projections.runner import PROJECTIONS, close_projections, open_projections
@@ -278,13 +278,18 @@ def test_an_inclusion_proof_holds_for_a_covered_event_and_fails_for_a_modified_o
 
 
 # -- the command line ---------------------------------------------------------------------------------------------
-def test_cli_digest_then_verify_passes_and_fails_after_tampering(store_settings, history, tmp_path, monkeypatch):
-    env = {"VOUCHER_LEDGER_STORE": store_settings.store, "VOUCHER_LEDGER_SQLITE_PATH": str(store_settings.sqlite_path),
-           "VOUCHER_LEDGER_POSTGRES_URL": store_settings.environment().get("VOUCHER_LEDGER_POSTGRES_URL", ""),
-           "VOUCHER_LEDGER_POSTGRES_SCHEMA": store_settings.postgres_schema, "COLUMNS": "200"}
+def use_store(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the command line at ``settings``' store, as its environment would."""
+    env = {"VOUCHER_LEDGER_STORE": settings.store, "VOUCHER_LEDGER_SQLITE_PATH": str(settings.sqlite_path),
+           "VOUCHER_LEDGER_POSTGRES_URL": settings.environment().get("VOUCHER_LEDGER_POSTGRES_URL", ""),
+           "VOUCHER_LEDGER_POSTGRES_SCHEMA": settings.postgres_schema, "COLUMNS": "200"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()  # the command line reads its settings from the environment set just now
+
+
+def test_cli_digest_then_verify_passes_and_fails_after_tampering(store_settings, history, tmp_path, monkeypatch):
+    use_store(store_settings, monkeypatch)
     app = typer.Typer()  # only these commands: the test does not depend on the rest of `voucher-ledger`
     cli_evidence.register(app)
     runner = CliRunner()
@@ -312,6 +317,65 @@ def test_cli_digest_then_verify_passes_and_fails_after_tampering(store_settings,
         assert checked.exit_code == 1 and "MISSING at position 1000" in checked.output, checked.output
         proved = cli("prove", "999", "--digest", str(out), "--public-key", str(public))
         assert proved.exit_code == 0 and "covered" in proved.output, proved.output
+    finally:
+        get_settings.cache_clear()
+
+
+# -- a digest of another store ------------------------------------------------------------------------------------
+def another_store(request: pytest.FixtureRequest, like: Settings, tmp_path: Path) -> Settings:
+    """A second store of the same kind, with its own history: a demo store, marked on its own training clock."""
+    other = settings_for(like.store, request, tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    app = open_simulation_store(other, training_clock_start=datetime(2018, 3, 21, tzinfo=UTC))
+    try:
+        append(app, 2)
+    finally:
+        app.close()
+    return other
+
+
+def test_a_digest_names_its_store_by_place_and_first_event(request, store_settings, history, keys, tmp_path):
+    here = EventSource(store_settings)
+    ours = digest_of(store_settings, keys, tmp_path)
+    first_position, first_enc = here.first()
+    assert ours.first_event == (first_position, *decode(first_enc)[1:3], leaf_hash(first_enc))
+    assert not taken_of_another_store(here, ours)
+    moved = Digest(ours.body | {"store": {"kind": "sqlite", "path": "/elsewhere/ledger.sqlite3"}}, ours.path)
+    assert not taken_of_another_store(here, moved)  # the same first event elsewhere: a copy, checked as usual
+    theirs = digest_of(another_store(request, store_settings, tmp_path), keys, tmp_path, "theirs.json")
+    assert theirs.first_event != ours.first_event and taken_of_another_store(here, theirs)
+    # A digest signed before the first event was named still says it through its leaves file ...
+    old = Digest({k: v for k, v in theirs.body.items() if k != "first_event"}, theirs.path)
+    assert old.first_event == theirs.first_event and taken_of_another_store(here, old)
+    # ... and without that file it cannot tell: it is checked, as before (and its differences are findings).
+    theirs.leaves_path().unlink()
+    assert old.first_event is None and not taken_of_another_store(here, old)
+    assert not verify(here, old, snapshots=False).ok
+
+
+def test_cli_verify_with_another_stores_digest_says_so_and_not_tampered(request, store_settings, history, tmp_path,
+                                                                      monkeypatch):
+    other = another_store(request, store_settings, tmp_path)
+    app = typer.Typer()
+    cli_evidence.register(app)
+    runner = CliRunner()
+    private, public, out = tmp_path / "k.pem", tmp_path / "p.pem", tmp_path / "d" / "digest-other.json"
+    out.parent.mkdir()
+
+    def cli(*args: str) -> Any:
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    try:
+        use_store(other, monkeypatch)
+        assert cli("keygen", "--private-key", str(private), "--public-key", str(public), "--no-passphrase").exit_code == 0
+        assert cli("digest", "--private-key", str(private), "--out", str(out)).exit_code == 0
+        assert cli("verify", "--digest", str(out), "--public-key", str(public)).exit_code == 0
+        use_store(store_settings, monkeypatch)
+        checked = cli("verify", "--digest", str(out), "--public-key", str(public))
+        assert checked.exit_code == cli_evidence.ANOTHER_STORE == 3, checked.output
+        said = " ".join(checked.output.split())  # as printed, lines wrapped to the terminal
+        assert "该摘要属于另一个存储" in said and "the digest belongs to another store" in said, said
+        assert "TAMPERED" not in said and "verified" not in said
     finally:
         get_settings.cache_clear()
 

@@ -214,3 +214,10 @@ def library_internals_used_outside_their_module() -> list[str]:
 
 def test_eventsourcing_internals_are_used_only_where_listed():
     assert library_internals_used_outside_their_module() == []
+
+
+def test_the_command_lines_figures_reach_nothing_of_the_http_api():
+    """`voucher-ledger figure` answers as the API does by sharing the API's rules from below (ledger/recording.py
+    ``created_by``), not by reaching into api/http: the command line must not need the web application's modules."""
+    graph = _import_graph()
+    assert [t for t in graph["api.cli.queries"] if t.startswith("api.http")] == []

@@ -44,12 +44,24 @@ class RuleOnObjection(Body):
     reason: Text
 
 
+class CalendarCounted(BaseModel):
+    year: int
+    version: int = Field(description="1: the year's arrangement as first recorded; each revision adds one (its "
+                         "audit trail, GET /v1/audit/working_calendar/{year}, holds every version)")
+
+
+CALENDARS_DESCRIPTION = ("the working calendars the objection window was counted on, each year's at the version then "
+                         "recorded (a later revision does not move the window); [] for a window of 0 days; null for "
+                         "a list published before lists recorded them")
+
+
 class PublishedOut(BaseModel):
     list_id: UUID
     year: int
     period: str
     claims: int
     window_ends_at: datetime = Field(description="no objection is taken from this instant on")
+    calendars: list[CalendarCounted] | None = Field(description=CALENDARS_DESCRIPTION)
 
 
 class ObjectionOut(BaseModel):
@@ -100,5 +112,6 @@ class PublicListOut(BaseModel):
     period: str
     published_at: datetime
     window_ends_at: datetime
+    calendars: list[CalendarCounted] | None = Field(description=CALENDARS_DESCRIPTION)
     closed_at: datetime | None
     claims: list[PublicClaim]

@@ -33,7 +33,9 @@ async def publish(year: YearPath, body: s.PublishList, c: Call = Depends(call)):
     claims = tuple((x.voucher_id, x.claim_id) for x in body.claims)
     return await c.send(body, v.PublishClaims(year=year, period=body.period, claims=claims),
                      lambda r: s.PublishedOut(list_id=r.list_id, year=r.year, period=r.period, claims=r.claims,
-                                              window_ends_at=r.window_ends_at), status=201)
+                                              window_ends_at=r.window_ends_at,
+                                              calendars=None if r.calendars is None else list(r.calendars)),
+                     status=201)
 
 
 @router.post(LISTS + "/{period}/objections", status_code=201, response_model=s.ObjectionOut,

@@ -20,9 +20,11 @@ from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_cal
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR, MOMENT_PATTERN
 from api.http.party_ids import DESCRIPTION, ID_OR_USCC_PATTERN, party_id
-from api.http.scope import created_by, in_scope, not_found, sees_objectors
+from api.http.scope import in_scope, not_found, sees_objectors
+from ledger import ids as ledger_ids
 from ledger.errors import LedgerError
 from ledger.parties import CITIES, check_city
+from ledger.recording import created_by
 from projections.times import to_us
 
 router = APIRouter(tags=["queries (as of any time)"])
@@ -34,8 +36,9 @@ KnownAt = Query(None, description="recorded time: answer as the ledger knew it t
 # An enterprise or provider in a path: its id or its USCC (api/http/party_ids.py).
 EnterpriseKey = Annotated[str, Path(description=DESCRIPTION.format(what="enterprise"), pattern=ID_OR_USCC_PATTERN)]
 ProviderKey = Annotated[str, Path(description=DESCRIPTION.format(what="provider"), pattern=ID_OR_USCC_PATTERN)]
-EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch", "award"]
-# The trails a scoped role may read at all (its own ones only); the province and auditors read every trail.
+EntityKind = Literal["voucher", "enterprise", "provider", "city", "settlement_batch", "award", "working_calendar"]
+# The trails a scoped role may read at all (its own ones only); the province and auditors read every trail (a working
+# calendar's among them: who recorded and revised a year's holiday arrangement, and why).
 TRAILS_OF = {"city": ("voucher", "city", "award"), "enterprise": ("voucher", "enterprise", "award"),
              "provider": ("provider", "settlement_batch", "award")}
 
@@ -165,6 +168,8 @@ def _trail_owner(c: Call, kind: str, entity_id: str, at: datetime,
     exist as of ``at`` known at ``known``: a trail is of something that existed then."""
     if kind == "city":
         return (entity_id, {"city": entity_id}) if entity_id in CITIES else None
+    if kind == "working_calendar":
+        return _calendar_trail(c, entity_id, at, known)
     try:  # an enterprise or a provider may be named by its USCC
         uuid = str(party_id(kind, entity_id) if kind in ("enterprise", "provider") else UUID(entity_id))
     except (ValueError, LedgerError):
@@ -185,6 +190,27 @@ def _trail_owner(c: Call, kind: str, entity_id: str, at: datetime,
         enterprise = created_by(c.ledger.enterprise, uuid, at, known)
         return None if enterprise is None else (uuid, {"city": enterprise.city, "enterprise_id": uuid})
     return None if created_by(c.ledger.provider, uuid, at, known) is None else (uuid, {"provider_id": uuid})
+
+
+def _calendar_trail(c: Call, entity_id: str, at: datetime, known: datetime | None) -> tuple[str, dict[str, str]] | None:
+    """A working calendar is named by its year (``2020``) or by its id, as its trail rows spell it; it belongs to no
+    city or party (only the province and auditors read its trail)."""
+    if entity_id.isdigit():
+        year = int(entity_id)
+    else:
+        try:
+            year = _CALENDAR_YEARS.get(UUID(entity_id), 0)
+        except ValueError:
+            return None
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        return None
+    calendar_id = ledger_ids.working_calendar_id(year)
+    found = created_by(lambda _: c.ledger.working_calendar(year), calendar_id, at, known)
+    return None if found is None else (str(calendar_id), {})
+
+
+# A calendar's id is derived from its year: the years a calendar may have, by id (a few hundred at most).
+_CALENDAR_YEARS = {ledger_ids.working_calendar_id(year): year for year in range(EARLIEST_YEAR, LATEST_YEAR + 1)}
 
 
 @router.get("/events", response_model=s.Page,
