@@ -146,7 +146,7 @@ class Award(AwardRecovery, LedgerAggregate):
             a.status = AwardStatus.RECOVERED.value
             a.receivable = {"amount_fen": self.amount_fen, "city_portion_fen": self.city_portion_fen,
                             "city_due_fen": self.city_portion_fen, "province_due_fen": self.province_portion_fen,
-                            "effective_at": self.effective_at, "written_off": False,
+                            "effective_at": self.effective_at, "paid_at": a.paid_at, "written_off": False,
                             "bank_references": []}  # of its collections, as compared
 
     class RecoveryCollected(LedgerAggregate.Event):

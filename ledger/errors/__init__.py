@@ -80,6 +80,7 @@ from ledger.errors.payment_rules import (  # noqa: F401
     ProviderMismatchError,
     PublicityNotClosedError,
     PublicityWindowOpenError,
+    RecoveryBeforePaymentError,
     RecoveryClosedError,
     RecoveryOverCollectedError,
 )

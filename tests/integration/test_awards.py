@@ -10,6 +10,7 @@ demonstration base (示范基地) is a title given to a city or county governmen
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -19,7 +20,7 @@ from ledger.errors import LedgerError
 from ledger.money import WAN_YUAN
 from store.opening import open_ledger
 from tests.integration.test_concurrency import codes, run_together
-from tests.support.assertions import last_event_id
+from tests.support.assertions import last_event_id, refused
 from tests.support.scenario import DONGGUAN, FOSHAN
 
 BENCHMARK_FEN = 50 * WAN_YUAN  # 500,000 RMB
@@ -402,3 +403,21 @@ def test_a_rate_award_application_without_its_base_is_refused_before_it_can_take
     with pytest.raises(LedgerError) as unknown:
         app.award(award_id)
     assert unknown.value.code == "AWARD_NOT_FOUND"
+
+
+def test_an_award_recovery_cannot_take_effect_before_the_award_was_paid(awards):
+    """The same rule as a claim's recovery, with the same code: money is not due back before it went out."""
+    world, app = awards, awards.app
+    award_id = benchmark_application(world, world.enterprise(city=FOSHAN))
+    app.recommend_award(world.by("city:440600"), award_id=award_id, city=FOSHAN)
+    app.select_award(world.by(), award_id=award_id)
+    app.grant_award(world.by(), award_id=award_id)
+    batch_id = uuid4()
+    app.open_award_batch(world.by(), batch_id=batch_id, period="2019-06")
+    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=award_id)
+    paid_at = world.now
+    app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=paid_at)
+    world.advance(days=5)
+    refused("RECOVERY_BEFORE_PAYMENT", app, app.recover_award, by=world.by(), award_id=award_id, reason="验收材料造假",
+            effective_at=paid_at - timedelta(microseconds=1))
+    assert app.award(award_id).status == AwardStatus.PAID
