@@ -2,7 +2,8 @@
 
 Awards are their own batch kind, not lines of a provider's claim batch: an award's payee is its applicant (an
 enterprise, a provider, a city or county government), and a provider's batch pays one provider. A batch names its
-period like a claim batch; each award enters at most one batch (the award records it) and is paid with it.
+period like a claim batch; each award enters at most one batch (the award records it) and is paid with it, unless its
+title was withdrawn while it waited (``Paid.awards`` lists those paid; a line not among them was never paid).
 """
 
 from __future__ import annotations
@@ -62,12 +63,15 @@ class AwardBatch(LedgerAggregate):
                      payee=payee, amount_fen=award.amount_fen, city_portion_fen=award.city_portion_fen,
                      province_portion_fen=award.province_portion_fen)
 
-    def pay(self, by: By, *, effective_at: datetime) -> list[UUID]:
+    def pay(self, by: By, *, payable: set[UUID], effective_at: datetime) -> list[UUID]:
+        """Pay the lines in ``payable`` (those still payable: an award whose title was withdrawn after it entered the
+        batch is not, and its line is left unpaid, as a claim batch drops a claim reversed while waiting); return the
+        awards paid, in batch order."""
         self._require_open("pay")
-        if not self.lines:
-            raise EmptyBatchError(f"award batch {self.id} holds no award to pay")
-        total_fen, by_city = paid_by_city(self.lines.values())
-        awards = list(self.lines)
+        awards = [award_id for award_id in self.lines if award_id in payable]
+        if not awards:
+            raise EmptyBatchError(f"award batch {self.id} holds no award left to pay")
+        total_fen, by_city = paid_by_city(self.lines[award_id] for award_id in awards)
         self._record(self.Paid, by, awards=awards, total_fen=total_fen, by_city=by_city,
                      effective_at=require_aware(effective_at, "payment time"))
         return awards

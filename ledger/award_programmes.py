@@ -25,7 +25,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger import ids
-from ledger.errors import AwardAmountError, AwardSelectionCapError, InvalidInputError
+from ledger.errors import AwardAmountError, AwardBaseRequiredError, AwardSelectionCapError, InvalidInputError
 from ledger.money import apply_rate, check_fen, to_rate
 from ledger.parties import parse_enum
 from ledger.recording import By, LedgerAggregate
@@ -98,6 +98,13 @@ class AwardRules:
             max_selected=max_selected,  # type: ignore[arg-type]
             city_share=None if city_share is None else to_rate(city_share, "award city share"),
         )
+
+    def require_base(self, base_fen: object) -> None:
+        """A RATE programme's amount is its rate of the base the application declares: an application without one
+        could never be granted, so it is refused before it is recommended or takes a place (``AWARD_BASE_REQUIRED``)."""
+        if self.amount_rule == AmountRule.RATE and base_fen is None:
+            raise AwardBaseRequiredError(f"a {self.year} {self.kind} award is {self.rate} of a base the application "
+                                         "declares (base_fen, e.g. the year's R&D spend): it declared none")
 
     def amount_for(self, *, base_fen: int | None, decided_fen: int | None) -> int:
         """The amount an award of this programme is granted: the rule's, or refused (``AWARD_AMOUNT_INVALID``)."""

@@ -14,10 +14,10 @@ from ledger.errors import (
     RecoveryOverCollectedError,
     WriteOffReasonRequiredError,
 )
-from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.money import check_fen
 from ledger.recording import By
 from ledger.settlement import (
+    not_before_payment,
     not_before_recovery,
     refuse_repeated_collection,
     require_bank_reference,
@@ -39,10 +39,7 @@ class AwardRecovery:
     def raise_recovery(self, by: By, *, reason: object, effective_at: datetime) -> None:
         if self.status != "PAID":
             raise InvalidTransitionError(f"award {self.id} is {self.status}: only a paid award is recovered")
-        effective = require_aware(effective_at, "effective time")
-        if effective < self.paid_at:
-            raise InvalidInputError(
-                f"a recovery cannot take effect before the award was paid ({shanghai_text(self.paid_at)})")
+        effective = not_before_payment(self.paid_at, effective_at, f"award {self.id}")
         self._record(self.RecoveryRaised, by, **self._money(), reason=text(reason, "a recovery's reason"),
                      effective_at=effective)
 

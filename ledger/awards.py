@@ -18,7 +18,12 @@ from uuid import UUID
 
 from ledger.award_programmes import ApplicantKind, AwardRules
 from ledger.award_recovery import AwardRecovery, text
-from ledger.errors import AwardOtherCityError, InvalidTransitionError, PaidBeforeApprovalError
+from ledger.errors import (
+    AwardOtherCityError,
+    AwardTitleWithdrawnError,
+    InvalidTransitionError,
+    PaidBeforeApprovalError,
+)
 from ledger.fiscal_time import require_aware, shanghai_text
 from ledger.money import check_fen, split_funding
 from ledger.recording import By, LedgerAggregate
@@ -141,7 +146,7 @@ class Award(AwardRecovery, LedgerAggregate):
             a.status = AwardStatus.RECOVERED.value
             a.receivable = {"amount_fen": self.amount_fen, "city_portion_fen": self.city_portion_fen,
                             "city_due_fen": self.city_portion_fen, "province_due_fen": self.province_portion_fen,
-                            "effective_at": self.effective_at, "written_off": False,
+                            "effective_at": self.effective_at, "paid_at": a.paid_at, "written_off": False,
                             "bank_references": []}  # of its collections, as compared
 
     class RecoveryCollected(LedgerAggregate.Event):
@@ -178,6 +183,7 @@ class Award(AwardRecovery, LedgerAggregate):
     def apply_for(cls, by: By, *, award_id: UUID, rules: AwardRules, applicant_kind: ApplicantKind,
                   applicant_id: UUID | None, applicant_name: str, city: str, county: str, project: object,
                   contracts: list[dict[str, str]], base_fen: object) -> Award:
+        rules.require_base(base_fen)
         return cls._start(
             cls.Applied, award_id, by, year=rules.year, kind=rules.kind.value, applicant_kind=applicant_kind.value,
             applicant_id=applicant_id, applicant_name=text(applicant_name, "the applicant's name"), city=city,
@@ -208,8 +214,9 @@ class Award(AwardRecovery, LedgerAggregate):
         self._record(self.Refused, by, stage="CITY" if city is not None else "PROVINCE",
                      reason=text(reason, "a refusal's reason"))
 
-    def select(self, by: By, *, holds_place: bool) -> None:
+    def select(self, by: By, *, rules: AwardRules, holds_place: bool) -> None:
         self._require(AwardStatus.RECOMMENDED, to="selected (its city recommends it first)")
+        rules.require_base(self.base_fen)  # an application stored before the base was required never takes a place
         self._record(self.Selected, by, holds_place=holds_place)
 
     def recommend_nationally(self, by: By, *, note: str) -> None:
@@ -226,14 +233,25 @@ class Award(AwardRecovery, LedgerAggregate):
             raise InvalidTransitionError(f"the title of award {self.id} is withdrawn already")
         self._record(self.TitleWithdrawn, by, reason=text(reason, "a withdrawal's reason"))
 
-    def grant(self, by: By, *, amount_fen: int, city_share: Decimal) -> None:
+    def _require_title(self, to: str) -> None:
+        # A withdrawn title gave its place under the cap up (``TitleWithdrawn``): granting or paying it after that
+        # would fund an award the cap no longer counts, beside the one selected into its place.
+        if self.title_withdrawn:
+            raise AwardTitleWithdrawnError(f"the title of award {self.id} was withdrawn: it cannot be {to}")
+
+    def require_grantable(self) -> None:
         self._require(AwardStatus.SELECTED, to="granted (the province selects it first)")
+        self._require_title("granted")
+
+    def grant(self, by: By, *, amount_fen: int, city_share: Decimal) -> None:
+        self.require_grantable()
         city_fen, province_fen = split_funding(amount_fen, city_share)
         self._record(self.Granted, by, year=self.year, kind=self.kind, city=self.city, amount_fen=amount_fen,
                      city_share=city_share, city_portion_fen=city_fen, province_portion_fen=province_fen)
 
     def require_payable(self) -> None:
         self._require(AwardStatus.GRANTED, to="paid (only a granted award is)")
+        self._require_title("paid")
         if self.amount_fen == 0:
             raise InvalidTransitionError(f"award {self.id} is a title without money: there is nothing to pay")
         if self.batch_id is not None:
@@ -243,8 +261,14 @@ class Award(AwardRecovery, LedgerAggregate):
         self.require_payable()
         self._record(self.Batched, by, batch_id=batch_id)
 
+    @property
+    def is_payable(self) -> bool:
+        """Whether its batch's payment pays it: granted and its title not withdrawn since it entered the batch."""
+        return self.status == AwardStatus.GRANTED and not self.title_withdrawn
+
     def pay(self, by: By, *, batch_id: UUID, effective_at: datetime) -> None:
         self._require(AwardStatus.GRANTED, to="paid")
+        self._require_title("paid")
         effective = require_aware(effective_at, "payment time")
         if effective < self.granted_at:  # money moves in order: per-city spend never holds a payment before its grant
             raise PaidBeforeApprovalError(f"award {self.id} was granted {shanghai_text(self.granted_at)}: it cannot be "

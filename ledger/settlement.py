@@ -30,6 +30,7 @@ from ledger.errors import (
     EmptyBatchError,
     InvalidInputError,
     InvalidTransitionError,
+    RecoveryBeforePaymentError,
     RecoveryClosedError,
     RecoveryNotFoundError,
     RecoveryOverCollectedError,
@@ -47,7 +48,7 @@ class SettlementBatch(LedgerAggregate):
         period: str  # e.g. "2020-03": the month the province settles
 
         def apply(self, b: SettlementBatch) -> None:
-            b.provider_id, b.period, b.lines, b.paid = self.provider_id, self.period, {}, False
+            b.provider_id, b.period, b.lines, b.paid, b.paid_at = self.provider_id, self.period, {}, False, None
             b.receivables = {}  # claim id -> what is still due on its recovery (see RecoveryRaised)
 
     class ClaimAdded(LedgerAggregate.Event):
@@ -87,7 +88,7 @@ class SettlementBatch(LedgerAggregate):
         effective_at: datetime
 
         def apply(self, b: SettlementBatch) -> None:
-            b.paid = True
+            b.paid, b.paid_at = True, self.effective_at
             b.settled_claims, b.dropped_claims = list(self.settled_claims), list(self.dropped_claims)
             b.total_fen, b.by_city = self.total_fen, {city: dict(t) for city, t in self.by_city.items()}
 
@@ -110,6 +111,7 @@ class SettlementBatch(LedgerAggregate):
                 "city_due_fen": self.city_portion_fen,
                 "province_due_fen": self.province_portion_fen,
                 "effective_at": self.effective_at,
+                "paid_at": b.paid_at,  # the payment it reclaims: nothing of it comes back before that
                 "written_off": False,
                 "bank_references": [],  # of its collections, as compared (a list: state stays JSON-like)
             }
@@ -210,6 +212,7 @@ class SettlementBatch(LedgerAggregate):
         city_fen, province_fen = line["city_portion_fen"], line["province_portion_fen"]
         if amount_fen != line["amount_fen"]:  # a recovery reclaims the whole payment; collections may come in parts
             raise InvalidInputError("a recovery covers the whole settled amount of the claim")
+        effective = not_before_payment(self.paid_at, effective_at, f"claim {claim_id}")
         self._record(
             self.RecoveryRaised,
             by,
@@ -220,7 +223,7 @@ class SettlementBatch(LedgerAggregate):
             city_portion_fen=city_fen,
             province_portion_fen=province_fen,
             reason=reason,
-            effective_at=require_aware(effective_at, "effective time"),
+            effective_at=effective,
         )
 
     def outstanding_fen(self, claim_id: UUID) -> int:
@@ -306,11 +309,26 @@ def refuse_repeated_collection(due: dict, bank_reference: object, whose: str) ->
             f"transfer is counted once (a second transfer has a reference of its own)")
 
 
+def not_before_payment(paid_at: datetime | None, effective_at: datetime, whose: str) -> datetime:
+    """The effective time of a recovery of ``whose`` payment (a claim's or an award's), paid at ``paid_at``: never
+    before that payment — money cannot be due back before it went out (``RECOVERY_BEFORE_PAYMENT``)."""
+    effective = require_aware(effective_at, "effective time")
+    if paid_at is not None and effective < paid_at:
+        raise RecoveryBeforePaymentError(f"a recovery cannot take effect before {whose} was paid "
+                                         f"({shanghai_text(paid_at)})")
+    return effective
+
+
 def not_before_recovery(due: dict, effective_at: datetime, what: str) -> datetime:
     """The effective time of a collection or write-off of the receivable ``due``: never before the recovery itself
-    (a claim's or an award's)."""
+    (a claim's or an award's), nor before the payment it reclaims (a recovery stored before that rule may be dated
+    earlier than its payment; money still does not come back before it went out)."""
     effective = require_aware(effective_at, f"the {what}'s effective time")
     if effective < due["effective_at"]:
         raise CollectionBeforeRecoveryError(
             f"a {what} cannot take effect before the recovery it settles ({shanghai_text(due['effective_at'])})")
+    paid_at = due.get("paid_at")
+    if paid_at is not None and effective < paid_at:
+        raise RecoveryBeforePaymentError(
+            f"a {what} cannot take effect before the payment its recovery reclaims ({shanghai_text(paid_at)})")
     return effective

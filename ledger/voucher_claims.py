@@ -16,6 +16,7 @@ from ledger.errors import (
     InvalidTransitionError,
     PaidBeforeApprovalError,
     ProviderMismatchError,
+    RecoveryBeforePaymentError,
     VoucherExhaustedError,
     ZeroSubsidyError,
 )
@@ -119,6 +120,14 @@ class VoucherClaims:
         if claim.status not in (ClaimStatus.CLAIMED, ClaimStatus.APPROVED, ClaimStatus.SETTLED):
             raise InvalidTransitionError(f"claim {claim_id} is {claim.status.value} and cannot be reversed")
         after = claim.status is ClaimStatus.SETTLED
+        effective = require_aware(effective_at, "effective time")
+        # After payment the reversal raises a recovery: money cannot be due back before it went out (an award's
+        # recovery is held to the same). Before payment a reversal may be dated back, even before the claim: it
+        # then counts from the claim's own time (the read models' rule), which moves no money out of order.
+        if after and claim.settled_at is not None and effective < claim.settled_at:
+            raise RecoveryBeforePaymentError(
+                f"claim {claim_id} was paid {shanghai_text(claim.settled_at)}: its reversal raises a recovery, which "
+                f"cannot take effect before the claim was paid ({shanghai_text(effective)})")
         freed, recovery = (0, claim.amount_fen) if after else (claim.amount_fen, 0)
         self._record(
             self.ClaimReversed,
@@ -129,7 +138,7 @@ class VoucherClaims:
             freed_fen=freed,
             recovery_fen=recovery,
             batch_id=claim.batch_id,
-            effective_at=require_aware(effective_at, "effective time"),
+            effective_at=effective,
         )
         return freed, recovery
 

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from api.http.auth import Principal
 from api.http.problems import ApiError
-from ledger.errors import NotFoundError
 from ledger.fiscal_time import shanghai_text
 
 # An unknown enterprise or provider answers the ledger's own code for it (ledger.errors); a hidden one the same.

@@ -63,12 +63,15 @@ class AwardPaymentCommands(LedgerApplicationBase):
         return self._run(run)
 
     def pay_award_batch(self, by: By, *, batch_id: UUID, effective_at: datetime) -> AwardBatchPayment:
-        """Pay the batch once: every award in it is paid, in the same transaction."""
+        """Pay the batch once: every award in it is paid, in the same transaction, except one whose title was withdrawn
+        while it waited (never paid; ``AWARD_TITLE_WITHDRAWN`` had it been added after)."""
 
         def run() -> AwardBatchPayment:
             batch = self.award_batch(batch_id)
-            awards = [self.award(award_id) for award_id in batch.lines]  # type: ignore[attr-defined]
-            paid = batch.pay(by, effective_at=effective_at)
+            lines = [self.award(award_id) for award_id in batch.lines]  # type: ignore[attr-defined]
+            paid = batch.pay(by, payable={award.id for award in lines if award.is_payable},
+                             effective_at=effective_at)
+            awards = [award for award in lines if award.id in paid]
             for award in awards:
                 award.pay(by, batch_id=batch.id, effective_at=effective_at)
             self._save(batch, *awards)

@@ -149,11 +149,11 @@ class AwardCommands(LedgerApplicationBase):
                 roster = (self._find(ids.award_roster_id(rules.kind.value), AwardRoster)
                           or AwardRoster.start(by, rules.kind))
                 roster.require_place(rules.max_selected)
-                award.select(by, holds_place=True)
+                award.select(by, rules=rules, holds_place=True)
                 roster.take(by, award_id=award.id, year=award.year, limit=rules.max_selected)
                 changed.append(roster)
             else:
-                award.select(by, holds_place=False)
+                award.select(by, rules=rules, holds_place=False)
             self._save(*changed)
             return AwardState.of(award)
 
@@ -169,6 +169,7 @@ class AwardCommands(LedgerApplicationBase):
 
         def run() -> int:
             award = self.award(award_id)
+            award.require_grantable()  # its state first: a withdrawn title is refused as such, whatever its amount
             rules = self.award_rules(award.year, award.kind)
             amount = rules.amount_for(base_fen=award.base_fen, decided_fen=amount_fen)
             share = rules.city_share

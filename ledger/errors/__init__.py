@@ -13,10 +13,12 @@ from __future__ import annotations
 from ledger.errors.awards import (  # noqa: F401
     AwardAmountError,
     AwardApplicantNotAllowedError,
+    AwardBaseRequiredError,
     AwardNotFoundError,
     AwardOtherCityError,
     AwardProgrammeNotFoundError,
     AwardSelectionCapError,
+    AwardTitleWithdrawnError,
 )
 from ledger.errors.duplicates import (  # noqa: F401
     AlreadyExistsError,
@@ -78,6 +80,7 @@ from ledger.errors.payment_rules import (  # noqa: F401
     ProviderMismatchError,
     PublicityNotClosedError,
     PublicityWindowOpenError,
+    RecoveryBeforePaymentError,
     RecoveryClosedError,
     RecoveryOverCollectedError,
 )

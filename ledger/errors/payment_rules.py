@@ -78,3 +78,11 @@ class PaidBeforeApprovalError(InvalidInputError):
     never in."""
 
     code = "PAID_BEFORE_APPROVAL"
+
+
+class RecoveryBeforePaymentError(InvalidInputError):
+    """A recovery (追回) dated before the payment it reclaims took effect — a claim's settlement batch or an award's
+    batch — or a collection or write-off of it dated so: money cannot be due back, or come back, before it went
+    out."""
+
+    code = "RECOVERY_BEFORE_PAYMENT"

@@ -157,3 +157,36 @@ def test_the_command_line_keeps_the_same_role_rules(api, tmp_path):
     assert code == 0 and json.loads(out)["by_city"] == {FOSHAN: {"city_fen": CITY_FEN, "province_fen": PROVINCE_FEN}}
     code, out = run("show", award)
     assert code == 0 and json.loads(out)["status"] == "PAID", out
+
+
+def test_a_withdrawn_key_platform_title_is_neither_granted_nor_paid_over_http(api):
+    """The review's case: one key platform at most at any time. p1 is selected, p3 refused for the cap; p1's title is
+    withdrawn and p3 selected into its place; p1 can then be neither granted nor paid (409 AWARD_TITLE_WITHDRAWN,
+    problem+json). An application without the R&D spend its 30 % is computed from is refused when made (422)."""
+    ok(api.post(f"/v1/programme/years/{YEAR}/award-programmes", {
+        "kind": "KEY_PLATFORM", "name": "重点平台企业", "applicants": ["PROVIDER"], "amount_rule": "RATE",
+        "rate": "0.30", "cap_fen": 200_000_000, "max_selected": 1, "city_share": "0"}), 201)
+    p1, p3 = api.whitelisted_provider(), api.whitelisted_provider()
+    no_base = api.post("/v1/awards", {"year": YEAR, "kind": "KEY_PLATFORM", "project": "平台研发", "city": FOSHAN},
+                       role=f"provider:{p1.uscc}")
+    assert_problem(no_base, 422, "AWARD_BASE_REQUIRED")
+    awards = [ok(api.post("/v1/awards", {"year": YEAR, "kind": "KEY_PLATFORM", "project": "平台研发", "city": FOSHAN,
+                                         "base_fen": 500_000_000}, role=f"provider:{p.uscc}"), 201)["id"]
+              for p in (p1, p3)]
+    for award in awards:
+        ok(api.post(f"/v1/awards/{award}/recommendation", {}, role=f"city:{FOSHAN}"))
+    first, third = awards
+    ok(api.post(f"/v1/awards/{first}/selection"))
+    assert_problem(api.post(f"/v1/awards/{third}/selection"), 409, "AWARD_SELECTION_CAP_REACHED")
+    ok(api.post(f"/v1/awards/{first}/title-withdrawal", {"reason": "不再符合重点平台企业条件"}))
+    assert ok(api.post(f"/v1/awards/{third}/selection"))["status"] == "SELECTED"
+
+    assert_problem(api.post(f"/v1/awards/{first}/grant", {}), 409, "AWARD_TITLE_WITHDRAWN")
+    assert ok(api.get(f"/v1/awards/{first}", role="auditor"))["status"] == "SELECTED"  # unchanged
+    assert ok(api.post(f"/v1/awards/{third}/grant", {}))["amount_fen"] == 150_000_000  # 30 % of 5,000,000 RMB
+    batch = ok(api.post("/v1/award-batches", {"period": "2020-04"}), 201)["id"]
+    # never granted, so there is nothing of it to pay (the review's repro had it granted and paid: 200 twice)
+    assert_problem(api.post(f"/v1/award-batches/{batch}/awards", {"award_id": first}), 409, "INVALID_TRANSITION")
+    ok(api.post(f"/v1/award-batches/{batch}/awards", {"award_id": third}))
+    paid = ok(api.post(f"/v1/award-batches/{batch}/payment", {"effective_at": iso(api.clock.now)}))
+    assert paid["awards"] == [third] and paid["total_fen"] == 150_000_000

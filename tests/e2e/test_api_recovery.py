@@ -46,6 +46,12 @@ def world(request, tmp_path_factory) -> dict[str, Any]:
         clock.set(T_PAY)
         ok(api.pay(batch))
         clock.set(T_REVERSE)
+        # dated between the batch's opening and its payment: no recovery before the money went out (nothing written)
+        events = api.event_count()
+        early = api.post(f"/v1/vouchers/{voucher}/claims/{claim['claim_id']}/reversal",
+                         {"reason": "failed spot check", "effective_at": iso(T_PAY - timedelta(hours=13))})
+        assert_problem(early, 422, "RECOVERY_BEFORE_PAYMENT")
+        assert api.event_count() == events
         assert ok(api.reverse(voucher, claim["claim_id"]))["recovery_fen"] == RAISED
         yield {"api": api, "clock": clock, "batch": batch, "claim": claim["claim_id"], "provider": provider,
                "recoveries": f"/v1/settlement-batches/{batch}/recoveries/{claim['claim_id']}"}

@@ -21,7 +21,7 @@ from ledger.fiscal_time import shanghai_text
 from ledger.money import WAN_YUAN
 from store.opening import open_ledger
 from tests.integration.test_concurrency import codes, run_together
-from tests.support.assertions import last_event_id
+from tests.support.assertions import last_event_id, refused
 from tests.support.scenario import DONGGUAN, FOSHAN
 
 BENCHMARK_FEN = 50 * WAN_YUAN  # 500,000 RMB
@@ -327,3 +327,103 @@ def test_a_granted_award_funds_its_projects_contracts_once_across_awards_and_vou
     assert on_award.value.code == "ALREADY_FUNDED"
     assert app.award(refused_award).status == AwardStatus.SELECTED
     assert len(list(app.events.get(refused_award))) == versions  # the grant and the funding stand or fall together
+
+
+def test_a_withdrawn_title_is_neither_granted_nor_paid(awards):
+    """A key platform whose title the province withdrew gave its place under the cap (at most 20 at any time) to
+    another: granting or paying it after that would fund 21. Withdrawn before the grant, it is not granted; after the
+    grant, not put in a batch; in a batch waiting for payment, left unpaid when the batch is paid. Withdrawn after
+    payment, its money stays paid (reclaiming it is a recovery, as before)."""
+    world, app = awards, awards.app
+    platforms = [world.provider(quota_fen=None, whitelisted=False) for _ in range(4)]
+    p1, p2, p3, p4 = (key_platform_selected(world, p) for p in platforms)
+    for award_id in (p1, p2, p3, p4):
+        app.select_award(world.by(), award_id=award_id)
+
+    def refused(attempt) -> None:
+        before = last_event_id(app)
+        with pytest.raises(LedgerError) as refusal:
+            attempt()
+        assert refusal.value.code == "AWARD_TITLE_WITHDRAWN"
+        assert last_event_id(app) == before  # nothing written
+
+    # Withdrawn once selected: never granted (its place is someone else's now).
+    app.withdraw_award_title(world.by(), award_id=p1, reason="不再符合重点平台企业条件")
+    assert p1 not in app.award_roster("KEY_PLATFORM").seats
+    refused(lambda: app.grant_award(world.by(), award_id=p1))
+    assert app.award(p1).status == AwardStatus.SELECTED and app.award(p1).amount_fen == 0
+
+    # Withdrawn once granted: never put in a batch.
+    for award_id in (p2, p3, p4):
+        assert app.grant_award(world.by(), award_id=award_id) == 150 * WAN_YUAN  # 30 % of 5,000,000 RMB
+    app.withdraw_award_title(world.by(), award_id=p2, reason="不再符合重点平台企业条件")
+    batch_id = uuid4()
+    app.open_award_batch(world.by(), batch_id=batch_id, period="2019-09")
+    refused(lambda: app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=p2))
+
+    # Withdrawn while its batch waits: the batch pays the others, never it.
+    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=p3)
+    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=p4)
+    app.withdraw_award_title(world.by(), award_id=p3, reason="不再符合重点平台企业条件")
+    payment = app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=world.now)
+    assert (payment.awards, payment.total_fen) == ((p4,), 150 * WAN_YUAN)
+    assert app.award(p3).status == AwardStatus.GRANTED and app.award(p3).paid_at is None
+    assert app.award(p4).status == AwardStatus.PAID
+    assert app.award(p3).batch_id == batch_id  # it stays a line of that batch, unpaid
+    refused(lambda: app.award(p3).pay(world.by(), batch_id=batch_id, effective_at=world.now))  # nor paid directly
+
+    # Withdrawn after payment: the money stays paid; a recovery reclaims it, the existing way.
+    world.advance(days=10)
+    app.withdraw_award_title(world.by(), award_id=p4, reason="不再符合重点平台企业条件")
+    assert app.award(p4).status == AwardStatus.PAID
+    assert app.recover_award(world.by(), award_id=p4, reason="研发费用虚报", effective_at=world.now) == 150 * WAN_YUAN
+
+
+def test_an_award_batch_whose_only_award_lost_its_title_has_nothing_to_pay(awards):
+    world, app = awards, awards.app
+    award_id = key_platform_selected(world, world.provider(quota_fen=None, whitelisted=False))
+    app.select_award(world.by(), award_id=award_id)
+    app.grant_award(world.by(), award_id=award_id)
+    batch_id = uuid4()
+    app.open_award_batch(world.by(), batch_id=batch_id, period="2019-09")
+    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=award_id)
+    app.withdraw_award_title(world.by(), award_id=award_id, reason="不再符合重点平台企业条件")
+    before = last_event_id(app)
+    with pytest.raises(LedgerError) as empty:
+        app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=world.now)
+    assert empty.value.code == "EMPTY_BATCH"
+    assert last_event_id(app) == before and not app.award_batch(batch_id).paid
+
+
+def test_a_rate_award_application_without_its_base_is_refused_before_it_can_take_a_place(awards):
+    """A key platform is awarded 30 % of the R&D spend it declares: an application declaring none could never be
+    granted, so it is refused when made, before its city recommends it or it takes one of the 20 places."""
+    world, app = awards, awards.app
+    platform = world.provider(quota_fen=None, whitelisted=False)
+    award_id, before = uuid4(), last_event_id(app)
+    with pytest.raises(LedgerError) as refused:
+        app.apply_for_award(world.by("provider"), award_id=award_id, year=2019, kind="KEY_PLATFORM",
+                            applicant_kind="PROVIDER", applicant_id=platform, city=FOSHAN, project="平台研发")
+    assert refused.value.code == "AWARD_BASE_REQUIRED"
+    assert last_event_id(app) == before
+    with pytest.raises(LedgerError) as unknown:
+        app.award(award_id)
+    assert unknown.value.code == "AWARD_NOT_FOUND"
+
+
+def test_an_award_recovery_cannot_take_effect_before_the_award_was_paid(awards):
+    """The same rule as a claim's recovery, with the same code: money is not due back before it went out."""
+    world, app = awards, awards.app
+    award_id = benchmark_application(world, world.enterprise(city=FOSHAN))
+    app.recommend_award(world.by("city:440600"), award_id=award_id, city=FOSHAN)
+    app.select_award(world.by(), award_id=award_id)
+    app.grant_award(world.by(), award_id=award_id)
+    batch_id = uuid4()
+    app.open_award_batch(world.by(), batch_id=batch_id, period="2019-06")
+    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=award_id)
+    paid_at = world.now
+    app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=paid_at)
+    world.advance(days=5)
+    refused("RECOVERY_BEFORE_PAYMENT", app, app.recover_award, by=world.by(), award_id=award_id, reason="验收材料造假",
+            effective_at=paid_at - timedelta(microseconds=1))
+    assert app.award(award_id).status == AwardStatus.PAID

@@ -5,6 +5,7 @@ DOMAIN.md "Settlement", "Redemption", "Vouchers" (the city/province split). Scen
 50 % up to 100,000 RMB; Foshan co-funds 40 %, Dongguan 35 %.
 """
 
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -209,3 +210,33 @@ def test_a_reversal_before_settlement_frees_the_voucher_balance_and_the_provider
     assert world.app.provider_quota(platform, 2019).remaining_fen == quota_before
     # The freed value can be claimed again: 0.50 × 20,000,000 = 10,000,000 = the whole face value.
     assert world.claim(voucher, platform, eligible_fee_fen=20_000_000).amount_fen == FACE
+
+
+def test_a_reversal_of_a_paid_claim_cannot_take_effect_before_the_payment(world, voucher, platform):
+    """The recovery a reversal after payment raises is money due back: it cannot be due before it went out. Paid on
+    the 12th (the batch opened on the 10th, the payment recorded on the 13th), a reversal dated the 11th is refused
+    and changes nothing — else the batch as of the 11th would show a recovery of a claim it had not paid yet, while
+    the provider's figures count it from the payment. Dated at the payment it is taken. (A reversal of an unpaid
+    claim may still be dated back: tests/integration/test_projections_world.py.)"""
+    receipt = world.approved_claim(voucher, platform, eligible_fee_fen=1_000_000)  # 0.50 × → 500,000 fen
+    world.advance(days=1)
+    opened_at = world.now
+    batch_id = open_batch(world, platform)
+    add(world, batch_id, receipt)
+    world.advance(days=3)
+    paid_at = opened_at + timedelta(days=2)
+    world.app.pay_batch(world.by(), batch_id=batch_id, effective_at=paid_at)
+
+    for dated in (opened_at + timedelta(days=1), paid_at - timedelta(microseconds=1)):
+        refused("RECOVERY_BEFORE_PAYMENT", world.app, world.app.reverse_claim, by=world.by("province:audit"),
+                voucher_id=voucher, claim_id=receipt.claim_id, reason="forged invoice", effective_at=dated)
+    assert world.app.voucher(voucher).claim(receipt.claim_id).status == "SETTLED"
+    assert world.app.batch(batch_id).receivables == {}
+
+    change = world.app.reverse_claim(world.by("province:audit"), voucher_id=voucher, claim_id=receipt.claim_id,
+                                     reason="forged invoice", effective_at=paid_at)
+    assert change.recovery_fen == 500_000
+    # Its collection is held to the recovery (COLLECTION_BEFORE_RECOVERY), hence never before the payment either.
+    refused("COLLECTION_BEFORE_RECOVERY", world.app, world.app.collect_recovery, by=world.by("province:finance"),
+            batch_id=batch_id, claim_id=receipt.claim_id, amount_fen=100_000, bank_reference="BOC-1",
+            effective_at=paid_at - timedelta(hours=13))

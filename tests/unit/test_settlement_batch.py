@@ -193,3 +193,35 @@ def test_a_bad_collection_or_write_off_is_refused_with_its_code(call, code):
         call(batch)
     assert refused.value.code == code
     assert batch.outstanding_fen(uid("claim-1")) == 10_000
+
+
+def test_a_recovery_cannot_take_effect_before_the_payment_it_reclaims():
+    batch = batch_with(("claim-1", 10_000, "440600", "0.40"))
+    batch.pay(by(PAID_AT), payable={uid("claim-1")}, effective_at=PAID_AT)
+    assert refused_code(lambda: batch.raise_recovery(
+        by(RECOVERED_AT), claim_id=uid("claim-1"), amount_fen=10_000, reason="虚假发票",
+        effective_at=PAID_AT - timedelta(seconds=1))) == "RECOVERY_BEFORE_PAYMENT"
+    assert batch.receivables == {}
+
+
+def test_a_recovery_stored_before_the_payment_rule_is_still_not_collected_before_the_payment():
+    """A store written before RECOVERY_BEFORE_PAYMENT may hold a recovery dated before its payment: it still loads,
+    and its collections and write-off are held to the payment (money does not come back before it went out)."""
+    batch = batch_with(("claim-1", 10_000, "440600", "0.40"))
+    batch.pay(by(PAID_AT), payable={uid("claim-1")}, effective_at=PAID_AT)
+    early = PAID_AT - timedelta(days=2)
+    batch._record(SettlementBatch.RecoveryRaised, by(RECOVERED_AT), voucher_id=uid("voucher-claim-1"),
+                  claim_id=uid("claim-1"), amount_fen=10_000, city="440600", city_portion_fen=4_000,
+                  province_portion_fen=6_000, reason="虚假发票", effective_at=early)
+    replayed = None
+    for event in batch.collect_events():
+        replayed = event.mutate(replayed)
+    between = PAID_AT - timedelta(hours=13)
+    assert refused_code(lambda: replayed.collect_recovery(
+        by(RECOVERED_AT), claim_id=uid("claim-1"), amount_fen=1_000, bank_reference="BANK-1",
+        effective_at=between)) == "RECOVERY_BEFORE_PAYMENT"
+    assert refused_code(lambda: replayed.write_off_recovery(
+        by(RECOVERED_AT), claim_id=uid("claim-1"), reason="企业注销", effective_at=between)) == "RECOVERY_BEFORE_PAYMENT"
+    assert replayed.outstanding_fen(uid("claim-1")) == 10_000
+    assert replayed.collect_recovery(by(RECOVERED_AT), claim_id=uid("claim-1"), amount_fen=1_000,
+                                     bank_reference="BANK-1", effective_at=PAID_AT) == (400, 600)
