@@ -109,6 +109,7 @@ from ledger.errors.programme_rules import (  # noqa: F401
     VoucherRevokedError,
     WorkingCalendarNotRecordedError,
     YearNotInProgrammeError,
+    YearNotOverError,
     ZeroSubsidyError,
 )
 

@@ -50,6 +50,13 @@ class YearNotInProgrammeError(RuleViolationError):
     code = "YEAR_NOT_IN_PROGRAMME"
 
 
+class YearNotOverError(RuleViolationError):
+    """The year's vouchers are still redeemable: what judges the whole year (the resource pool's evaluation) waits
+    until its redemption deadline has passed."""
+
+    code = "YEAR_NOT_OVER"
+
+
 class QuotaExhaustedError(RuleViolationError):
     code = "QUOTA_EXHAUSTED"
 
