@@ -109,6 +109,19 @@ def test_a_file_with_bad_rows_reports_each_one_and_writes_none_of_them(ledger):
     assert do_import(ledger, "claims", s.csv_file("claims", rows[:1])).written == 1
 
 
+def test_an_enterprise_established_after_its_row_is_recorded_is_reported_and_nothing_written(ledger):
+    """The rule is the ledger's (an establishment date is a fact that has happened), so a register refuses such a
+    row as the API does, with the row, the column and the code in the error report."""
+    rows = [{"uscc": s.E1, "name": "工厂1", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-06-01"},
+            {"uscc": s.E2, "name": "工厂2", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2030-01-01"}]
+    before = event_count(ledger)
+    result = do_import(ledger, "enterprises", s.unrecorded(s.csv_file("enterprises", rows)))
+    assert event_count(ledger) == before and result.written == 0
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(3, "established_on", "EFFECTIVE_IN_FUTURE")]
+    report = list(csv.reader(io.StringIO(as_csv(result.errors).decode("utf-8-sig"))))
+    assert report[1][:3] == ["3", "established_on", "EFFECTIVE_IN_FUTURE"] and "2030-01-01" in report[1][3]
+
+
 def test_a_review_decision_names_its_claim(ledger):
     """A decision row without the claim's number is a missing cell, not an unknown claim (a review read
     CLAIM_NOT_FOUND for a row that named no claim at all)."""
