@@ -83,6 +83,7 @@ from ledger.errors.payment_rules import (  # noqa: F401
 )
 from ledger.errors.programme_rules import (  # noqa: F401
     CarrierRateNotSetError,
+    CatalogueDeadlineMismatchError,
     CatalogueNotPublishedError,
     CategoryMismatchError,
     CategoryNotCoveredError,

@@ -40,6 +40,13 @@ class CatalogueNotPublishedError(RuleViolationError):
     code = "CATALOGUE_NOT_PUBLISHED"
 
 
+class CatalogueDeadlineMismatchError(RuleViolationError):
+    """A catalogue names a redemption deadline other than its programme year's: a voucher is valid until the year's
+    deadline (DOMAIN.md "Vouchers"), and one year has one."""
+
+    code = "CATALOGUE_DEADLINE_MISMATCH"
+
+
 class NotCurrentYearError(RuleViolationError):
     code = "NOT_CURRENT_YEAR"
 
