@@ -39,6 +39,7 @@ BLAME: dict[str, tuple[str, ...]] = {
     "INVALID_TRANSITION": ("decision", "claim_no", "item_id"), "CLAIM_HELD": ("claim_no",),
     "EMPTY_BATCH": ("batch_no",), "NAIVE_DATETIME": (), "INVALID_AMOUNT": (),
     "DUPLICATE_COLLECTION": ("bank_reference",), "EFFECTIVE_IN_FUTURE": ("established_on",),
+    "CATALOGUE_DEADLINE_MISMATCH": ("redemption_deadline",),
 }  # fmt: skip
 
 

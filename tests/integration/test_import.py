@@ -256,3 +256,12 @@ def test_an_invoice_or_contract_retyped_in_full_width_forms_is_refused_in_one_fi
             "payment_proven_fen": 4_000_000}
     result = do_import(ledger, "claims", s.csv_file("claims", [part]))
     assert [(e.row, e.column, e.code) for e in result.errors] == [(2, "contract_no", "CONTRACT_OVERCLAIMED")]
+
+
+def test_a_catalogue_with_a_deadline_other_than_its_years_is_reported_and_nothing_written(ledger):
+    rows = [{"year": 2019, "redemption_deadline": "2020-03-01", "item_id": "APP-ERP", "name": "ERP 上云",
+             "fee_category": "APPLICATION_SERVICE", "rate": "0.50", "cap_fen": s.APP_CAP}]
+    before = event_count(ledger)
+    result = do_import(ledger, "catalogue", s.unrecorded(s.csv_file("catalogue", rows)))
+    assert event_count(ledger) == before and result.written == 0
+    assert [(e.column, e.code) for e in result.errors] == [("redemption_deadline", "CATALOGUE_DEADLINE_MISMATCH")]
