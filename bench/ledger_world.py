@@ -1,6 +1,6 @@
 """Setting up the ledger for the command benchmarks, through the application API only (never timed).
 
-A 2019 programme year (carrier rates, catalogue, generous city quotas), whitelisted providers with large quotas,
+A 2021 programme year, opened as data after the default 2018-2020 years (carrier rates, catalogue, generous city quotas), whitelisted providers with large quotas,
 eligible enterprises, and vouchers. Shapes follow ``tests/support/scenario.py``; the figures are chosen so that no quota or
 voucher balance runs out during a run (a refusal would be counted, but would measure the wrong thing).
 """
@@ -23,8 +23,10 @@ from ledger.parties import VOUCHER_CITIES
 from ledger.recording import By
 from ledger.uscc import make_uscc
 
-YEAR = 2019
-SET_UP_AT = datetime(2019, 3, 1, 9, 0, tzinfo=UTC)  # inside fiscal year 2019, before the redemption deadline
+# A year the benchmarks open themselves, so that they choose its redemption deadline: the HTTP benchmarks need one on
+# the real clock, and a catalogue cannot name a deadline of its own (the year's is its vouchers').
+YEAR = 2021
+SET_UP_AT = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)  # inside fiscal year 2021, before the redemption deadline
 CLAIMED_AT = SET_UP_AT + timedelta(hours=1)
 ITEMS = (  # (item id, name, fee category, subsidy rate, cap) - as in tests/support/scenario.py
     ("APP-ERP", "ERP/MES 上云 application service", "APPLICATION_SERVICE", "0.50", 100_000 * YUAN),
@@ -62,8 +64,9 @@ class BenchWorld:
     def set_up_year(self, cities: int, redemption_deadline: date = date(YEAR + 1, 2, 8)) -> None:
         """Carrier rates, the catalogue, and quotas for the claims city and ``cities`` issuing cities.
 
-        ``redemption_deadline``: a later date keeps the vouchers redeemable on the real clock (the HTTP service
-        records commands at ``datetime.now``; ``bench/benchmarks/http_claims.py``)."""
+        ``redemption_deadline``: the year's (it is opened here); a later date keeps the vouchers redeemable on the
+        real clock (the HTTP service records commands at ``datetime.now``; ``bench/benchmarks/http_claims.py``)."""
+        self.app.handle(v.OpenProgrammeYear(year=YEAR, redemption_deadline=redemption_deadline), self.by())
         self.app.handle(v.SetCarrierRates(year=YEAR, rates=tuple(dict(CARRIER_RATES).items())), self.by())
         self.app.handle(v.PublishCatalogue(year=YEAR, items=tuple(CatalogueItem.checked(*item) for item in ITEMS),
                                            redemption_deadline=redemption_deadline), self.by())
@@ -83,7 +86,7 @@ class BenchWorld:
         return provider_id
 
     def eligible_enterprise(self, city: str) -> UUID:
-        """A registered enterprise with 2019 eligibility granted (2 commands)."""
+        """A registered enterprise with the year's eligibility granted (2 commands)."""
         enterprise_id = self.app.handle(v.RegisterEnterprise(
             uscc=make_uscc(f"91{city}MA{self.serial():07d}"), name=f"Factory {self.serial()}", city=city,
             carrier="CHINA_MOBILE", established_on=date(2010, 6, 1)), self.by())

@@ -8,7 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ledger import ids
-from ledger.errors import CatalogueItemNotFoundError, InvalidInputError, InvalidRateError
+from ledger.errors import (
+    CatalogueDeadlineMismatchError,
+    CatalogueItemNotFoundError,
+    InvalidInputError,
+    InvalidRateError,
+)
 from ledger.fees import FeeCategory, require_covered
 from ledger.fiscal_time import end_of_day
 from ledger.money import check_fen, to_rate
@@ -54,7 +59,9 @@ class Catalogue(LedgerAggregate):
     class Published(LedgerAggregate.Created):
         year: int
         items: list[dict]
-        redemption_deadline: date  # vouchers of this year are redeemable until the end of this day (Shanghai)
+        # Vouchers of this year are redeemable until the end of this day (Shanghai): the year's deadline. Catalogues
+        # stored before that was required may hold another date; they load as stored, and bind their vouchers to it.
+        redemption_deadline: date
 
         def apply(self, cat: Catalogue) -> None:
             cat.year = self.year
@@ -73,9 +80,10 @@ class Catalogue(LedgerAggregate):
     @classmethod
     def publish(
         cls, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date,
-        covered: Collection[FeeCategory] | None = None, issuance_closes: date,
+        covered: Collection[FeeCategory] | None = None, issuance_closes: date, year_deadline: date,
     ) -> Catalogue:
-        """``covered`` and ``issuance_closes``: the year's rules (``YearRules``) the catalogue is held to."""
+        """``covered``, ``issuance_closes`` and ``year_deadline``: the year's rules (``YearRules``) the catalogue is
+        held to. ``redemption_deadline`` must be the year's: the catalogue keeps it so that its vouchers read it."""
         if not items:
             raise InvalidInputError("a catalogue needs at least one item")
         seen: set[str] = set()
@@ -95,6 +103,17 @@ class Catalogue(LedgerAggregate):
             # the catalogue is never edited, so the year could never issue again
             raise InvalidInputError(f"the {year} catalogue's redemption deadline {redemption_deadline} cannot fall "
                                     f"before the year's issuance window closes ({issuance_closes})")
+        if redemption_deadline != year_deadline:
+            # A voucher is valid until its YEAR's redemption deadline (DOMAIN.md "Vouchers"); a catalogue of its own
+            # would have its vouchers expire on one date while the programme shows another (found by a black-box
+            # review: a 2034 catalogue "until 2040-12-31" in a year redeemable until 2035-02-08). Refused, not
+            # silently replaced by the year's: whoever sent the other date believes something the ledger does not.
+            # A year's deadline is recorded once, when it opens (ProgrammeYear has no revision): were a revision ever
+            # added, it would have to carry the year's catalogue and its issued vouchers' expiry with it.
+            raise CatalogueDeadlineMismatchError(
+                f"the {year} catalogue's redemption deadline {redemption_deadline} is not the year's "
+                f"({year_deadline}): vouchers are redeemable until their programme year's deadline; leave it out, or "
+                "give the year's")
         return cls._start(
             cls.Published,
             ids.catalogue_id(year),

@@ -12,7 +12,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from ledger import ids
-from ledger.errors import EligibilityAlreadyDecidedError, EligibilityNotDecidedError, InvalidInputError
+from ledger.errors import (
+    EffectiveInFutureError,
+    EligibilityAlreadyDecidedError,
+    EligibilityNotDecidedError,
+    InvalidInputError,
+)
 from ledger.fiscal_time import add_years, require_aware, shanghai_date
 from ledger.money import check_fen
 from ledger.parties import SHENZHEN, Carrier, check_city, parse_enum
@@ -116,6 +121,13 @@ class Enterprise(LedgerAggregate):
             raise InvalidInputError("an enterprise needs a name")
         if not isinstance(established_on, date) or isinstance(established_on, datetime):
             raise InvalidInputError(f"established_on must be a date, got {established_on!r}")
+        if established_on > (registered_on := shanghai_date(by.at)):
+            # The establishment date is a fact that has happened, like every effective time the ledger records
+            # (ledger/recording.py): a company "established 2030" registered today is a typing error. Judged on the
+            # Asia/Shanghai date the registration is recorded, so a company founded today registers today.
+            raise EffectiveInFutureError(
+                f"established_on {established_on} is later than the day the enterprise is registered "
+                f"({registered_on}, Asia/Shanghai): an enterprise is registered once it has been established")
         return cls._start(
             cls.Registered,
             ids.enterprise_id(uscc),

@@ -17,8 +17,10 @@ from typing import Any
 from uuid import UUID
 
 from ledger import ids
-from ledger.errors import InvalidInputError, YearAlreadyEvaluatedError
+from ledger.errors import InvalidInputError, YearAlreadyEvaluatedError, YearNotOverError
 from ledger.evaluation_rules import EvaluationInputs, EvaluationRules, Outcome
+from ledger.fiscal_time import shanghai_text
+from ledger.programme import YearRules
 from ledger.recording import By, LedgerAggregate
 
 COMMENT_LIMIT = 500
@@ -206,6 +208,24 @@ class EvaluationResult:
         return cls(provider_id=provider_id, year=year, rules=EvaluationRules.from_record(e.rules), inputs=inputs,
                    score=e.score, outcome=e.outcome, kind=e.kind, cap_fen=e.cap_fen, quota_factor=e.quota_factor,
                    next_quota_fen=e.next_quota_fen, quota_set_fen=e.quota_set_fen, evaluated_at=e.timestamp)
+
+
+def require_year_over(rules: YearRules, at: datetime) -> None:
+    """A year is evaluated once its redemption deadline has passed (``at``: the evaluation's time, which is also when
+    its eliminations take effect).
+
+    Why the redemption deadline and not the end of issuance: the evaluation judges the year's service from its
+    ratings and complaints, and closes them (``ProviderReview._require_open``); the year's vouchers are claimed on,
+    and those claims rated and complained about, until that deadline (DOMAIN.md "Vouchers": valid until the year's
+    redemption deadline). Run at the end of issuance it would shut out every claim of the redemption months. The next
+    year needs no earlier run: it issues on its providers' quotas as set, eliminations take effect from the run on,
+    and a quota the run sets never falls below what the next year's claims already hold (``ProviderReview.evaluate``).
+    """
+    if at < rules.redemption_ends:
+        raise YearNotOverError(
+            f"the {rules.year} resource pool is evaluated once the year is over: its vouchers are redeemable, and "
+            f"their claims rated, until {rules.redemption_deadline} (the evaluation can run from "
+            f"{shanghai_text(rules.redemption_ends)})")
 
 
 class PoolEvaluation(LedgerAggregate):

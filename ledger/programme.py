@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ledger import ids
-from ledger.errors import CategoryNotCoveredError, InvalidInputError, YearAlreadyOpenError
+from ledger.errors import CategoryNotCoveredError, InvalidInputError, InvalidRateError, YearAlreadyOpenError
 from ledger.evaluation_rules import EvaluationRules
 from ledger.fees import NEVER_COVERED, FeeCategory, parse_category
 from ledger.fiscal_time import end_of_day, shanghai_date, start_of_day
@@ -87,9 +87,29 @@ class YearRules:
         for name, day in (("redemption_deadline", redemption_deadline), ("contracts_from", contracts_from)):
             if not isinstance(day, date) or isinstance(day, datetime):
                 raise InvalidInputError(f"{name} must be a date, got {day!r}")
+        # The windows of a year in their order: issuance (and applications for it) → redemption. Each window is
+        # already in order itself (Window); what follows ties them to each other.
         if redemption_deadline < issuance.closes:  # type: ignore[operator]
             raise InvalidInputError(f"the {year} redemption deadline cannot fall before its issuance window closes")
+        if applications is not None and applications.closes > issuance.closes:
+            # Vouchers go to applicants: an application after issuance has closed could never get one, and one after
+            # the redemption deadline (a black-box review opened such a year) could not even be redeemed.
+            raise InvalidInputError(
+                f"the {year} application window cannot close ({applications.closes}) after its issuance window "
+                f"({issuance.closes}) and redemption deadline ({redemption_deadline}): applications are for vouchers "
+                "the year still issues")
+        if contracts_from > redemption_deadline:  # type: ignore[operator]
+            raise InvalidInputError(
+                f"the {year} claims cannot be covered only from contracts dated {contracts_from}, after its "
+                f"redemption deadline ({redemption_deadline}): no claim of the year could ever be covered")
         ratio = to_rate(min_payment_ratio, "minimum payment ratio")
+        if ratio == 0:
+            # DOMAIN.md ("Redemption"): payment proven must be at least 90 % of the contract. A year may configure
+            # another share (it is data), but not none: 0 would switch the payment proof off, and every later year
+            # opened without a ratio would carry the 0 on.
+            raise InvalidRateError(
+                f"the {year} minimum payment ratio must be above 0 (at most 1): a claim proves payment of a share of "
+                "its contract (DOMAIN.md: 90 %); 0 would accept a claim with nothing paid")
         categories = covered_fee_categories if isinstance(covered_fee_categories, list | tuple | set | frozenset) else None
         if not categories:
             raise InvalidInputError("a programme year covers at least one fee category")
@@ -116,7 +136,7 @@ class YearRules:
             misuse_lookback_years=_count(misuse_lookback_years, "misuse look-back years"),
             provider_caps_fen={parse_enum(ProviderKind, kind, "provider kind").value: check_fen(cap, f"{kind} cap")
                                for kind, cap in caps.items()},
-            objection_working_days=_count(objection_working_days, "objection working days"),
+            objection_working_days=_count(objection_working_days, "objection working days", least=1),
             applications=applications, publicity_required=publicity_required, evaluation=evaluation,
         )
 
@@ -188,9 +208,11 @@ def check_year(year: object) -> int:
     return year
 
 
-def _count(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInputError(f"{what} must be a whole number ≥ 0, got {value!r}")
+def _count(value: object, what: str, *, least: int = 0) -> int:
+    """A whole number of at least ``least``: objection days at least 1, as a publicity window of none would let a claim
+    be paid the day it is listed, before anyone could object."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise InvalidInputError(f"{what} must be a whole number ≥ {least}, got {value!r}")
     return value
 
 

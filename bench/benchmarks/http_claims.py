@@ -1,6 +1,6 @@
 """Claims through the HTTP service: ``voucher-ledger serve`` in production settings, N concurrent HTTP clients.
 
-Set-up (untimed) writes a 2019 programme year straight through the ledger application into a fresh PostgreSQL
+Set-up (untimed) writes a 2021 programme year straight through the ledger application into a fresh PostgreSQL
 schema of the scratch database (``bench.ledger_world``, as the ``commands`` benchmark does), with a redemption
 deadline far in the future: the service records every command at ``datetime.now(UTC)`` (``api/http/dependencies.py``)
 and has no clock setting, so vouchers with the programme's real deadline (2020) would refuse every claim as

@@ -11,7 +11,7 @@ fresh claim per request with its own ``Idempotency-Key``), repeats interleaved (
   service's app and middleware, token check, body validation) and one row INSERT + COMMIT per request;
 * **ceiling**: ``/bench/ceiling/...``, the same app: validation and token only, no database.
 
-Set-up (untimed): a 2019 year redeemable until 2099 (the service records claims on the real clock), providers with
+Set-up (untimed): a 2021 year redeemable until 2099 (the service records claims on the real clock), providers with
 quotas that never run out, and enough vouchers for ``HEADROOM_RATE`` claims/s for the whole run at
 ``CLAIMS_PER_VOUCHER`` each, written through a group-commit writer; the floor's table (as ``baseline_postgres``'s).
 Each route gets ``scale.http_warm_up_s`` of untimed load first.

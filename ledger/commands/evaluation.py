@@ -21,7 +21,14 @@ from ledger.errors import (
     YearAlreadyEvaluatedError,
     YearNotInProgrammeError,
 )
-from ledger.evaluation import Complaint, EvaluationResult, PoolEvaluation, ProviderReview, ServiceRating
+from ledger.evaluation import (
+    Complaint,
+    EvaluationResult,
+    PoolEvaluation,
+    ProviderReview,
+    ServiceRating,
+    require_year_over,
+)
 from ledger.provider import Provider
 from ledger.quotas import ProviderQuota
 from ledger.recording import By
@@ -68,13 +75,16 @@ class EvaluationCommands(LedgerApplicationBase):
 
     def evaluate_resource_pool(self, by: By, *, year: int, provider_ids: tuple[UUID, ...]) -> list[EvaluationResult]:
         """Evaluate ``year`` for every provider named (the caller lists the pool from its read model; each must be
-        a provider). Needs the next year opened: its caps are the base of the next year's quotas."""
-        rules = self.year_rules(year).evaluation
+        a provider). Needs the next year opened: its caps are the base of the next year's quotas; and the year over
+        (its redemption deadline passed, ``require_year_over``): its claims are rated until then."""
+        year_rules = self.year_rules(year)
+        rules = year_rules.evaluation
         try:
             next_rules = self.year_rules(year + 1)
         except YearNotInProgrammeError:
             raise YearNotInProgrammeError(
                 f"the {year} evaluation sets the quotas of {year + 1}: open {year + 1} first") from None
+        require_year_over(year_rules, by.at)
         named = sorted(set(provider_ids))
         if not named:
             raise InvalidInputError("an evaluation names the providers of the pool; none were named")

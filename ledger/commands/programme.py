@@ -21,7 +21,8 @@ class ProgrammeCommands(LedgerApplicationBase):
         self, by: By, *, year: int, items: list[CatalogueItem], redemption_deadline: date | None = None
     ) -> UUID:
         """Publish the year's catalogue. It is never edited: a second publication for the year is refused. Its
-        vouchers are redeemable until the year's deadline unless the catalogue names its own."""
+        vouchers are redeemable until the year's deadline: ``redemption_deadline`` may be left out, and if given must
+        be the year's (``CATALOGUE_DEADLINE_MISMATCH``)."""
         rules = self.year_rules(year)
 
         def run() -> UUID:
@@ -30,7 +31,8 @@ class ProgrammeCommands(LedgerApplicationBase):
             catalogue = Catalogue.publish(by, year=year, items=items,
                                           redemption_deadline=redemption_deadline or rules.redemption_deadline,
                                           covered=rules.covered_fee_categories,
-                                          issuance_closes=rules.issuance.closes)
+                                          issuance_closes=rules.issuance.closes,
+                                          year_deadline=rules.redemption_deadline)
             self._save(catalogue)
             return catalogue.id
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from ledger import default_programme, ids
 from ledger.commands.base import LedgerApplicationBase
-from ledger.errors import CategoryNotCoveredError, InvalidInputError, YearNotInProgrammeError
+from ledger.errors import CategoryNotCoveredError, InvalidInputError, InvalidRateError, YearNotInProgrammeError
 from ledger.evaluation_rules import EvaluationRules
 from ledger.fees import NEVER_COVERED
 from ledger.programme import Programme, ProgrammeYear, Window, YearRules, check_year
@@ -98,6 +98,15 @@ class ProgrammeYearCommands(LedgerApplicationBase):
                     raise CategoryNotCoveredError(
                         f"{before.year} lists {', '.join(carried)}, which service vouchers never cover (一(二)): give "
                         "this year's covered_fee_categories")
+            # Likewise a figure YearRules.checked now refuses, in a year recorded before: said where it came from.
+            if before is not None and min_payment_ratio is None and before.min_payment_ratio == 0:
+                raise InvalidRateError(
+                    f"{before.year} has a minimum payment ratio of 0, which switches the payment proof off: give this "
+                    "year's min_payment_ratio (DOMAIN.md: 0.90)")
+            if before is not None and objection_working_days is None and before.objection_working_days < 1:
+                raise InvalidInputError(
+                    f"{before.year} has an objection window of {before.objection_working_days} working days: give "
+                    "this year's objection_working_days (at least 1)")
             rules = YearRules.checked(
                 year=year,
                 issuance=Window(issuance_opens or date(year, 1, 1), issuance_closes or date(year, 12, 31)),

@@ -86,6 +86,7 @@ from ledger.errors.payment_rules import (  # noqa: F401
 )
 from ledger.errors.programme_rules import (  # noqa: F401
     CarrierRateNotSetError,
+    CatalogueDeadlineMismatchError,
     CatalogueNotPublishedError,
     CategoryMismatchError,
     CategoryNotCoveredError,
@@ -112,6 +113,7 @@ from ledger.errors.programme_rules import (  # noqa: F401
     VoucherRevokedError,
     WorkingCalendarNotRecordedError,
     YearNotInProgrammeError,
+    YearNotOverError,
     ZeroSubsidyError,
 )
 

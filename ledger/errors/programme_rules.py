@@ -40,6 +40,13 @@ class CatalogueNotPublishedError(RuleViolationError):
     code = "CATALOGUE_NOT_PUBLISHED"
 
 
+class CatalogueDeadlineMismatchError(RuleViolationError):
+    """A catalogue names a redemption deadline other than its programme year's: a voucher is valid until the year's
+    deadline (DOMAIN.md "Vouchers"), and one year has one."""
+
+    code = "CATALOGUE_DEADLINE_MISMATCH"
+
+
 class NotCurrentYearError(RuleViolationError):
     code = "NOT_CURRENT_YEAR"
 
@@ -48,6 +55,13 @@ class YearNotInProgrammeError(RuleViolationError):
     """No programme year of that number has been opened by the province (it may be opened later)."""
 
     code = "YEAR_NOT_IN_PROGRAMME"
+
+
+class YearNotOverError(RuleViolationError):
+    """The year's vouchers are still redeemable: what judges the whole year (the resource pool's evaluation) waits
+    until its redemption deadline has passed."""
+
+    code = "YEAR_NOT_OVER"
 
 
 class QuotaExhaustedError(RuleViolationError):

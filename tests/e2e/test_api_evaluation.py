@@ -1,12 +1,13 @@
 """The resource pool's evaluation over HTTP and on the command line (DOMAIN.md, "Resource pool evaluation"): an
 enterprise rates (once) and complains about the provider of its own claim, another enterprise is answered as if the
 voucher did not exist; the province opens the next year (its evaluation rules copied), runs the year's evaluation
-once, and the results read back with their inputs and formula. Figures by the 2018-2020 formula: one rating of 2 is
+once its vouchers' redemption deadline has passed, and the results read back with their inputs and formula. Figures by the 2018-2020 formula: one rating of 2 is
 40 points, one complaint 5 off: 35, below the line of 60, so eliminated for 2021 with a 2021 quota of 0."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 import typer
@@ -47,6 +48,9 @@ def test_an_enterprise_rates_once_and_complains_only_on_its_own_claim_then_the_p
     opened = ok(api.post("/v1/programme/years", {"year": 2021, "redemption_deadline": "2022-02-08"}), 201)
     assert opened["evaluation"]["formula"] == "pool-evaluation-2018-v1"  # copied from 2020
     assert_problem(api.get("/v1/programme/years/2020/pool-evaluation"), 404, "EVALUATION_NOT_RUN")
+    # 2020 vouchers are redeemable until 8 February 2021: the year is evaluated once that day is over
+    assert_problem(api.post("/v1/programme/years/2020/pool-evaluation"), 409, "YEAR_NOT_OVER")
+    api.clock.set(datetime(2021, 2, 8, 16, 0, tzinfo=UTC))  # 9 February 2021, 00:00 in Guangdong
 
     run = ok(api.post("/v1/programme/years/2020/pool-evaluation"), 201)
     mine = next(r for r in run["results"] if r["provider_id"] == provider.id)

@@ -18,6 +18,7 @@ from api.http.app import create_app
 from api.http.problems import SERVICE_CODES, STATUS_OF_KIND
 from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
 from ledger.errors import RuleViolationError, all_error_codes
+from ledger.fiscal_time import SHANGHAI as SHANGHAI_TZ
 from ledger.parties import CITIES
 from tests.support.api_helpers import (
     FOSHAN, PROBLEM_JSON, PROBLEM_MEMBERS, SHENZHEN, START, YEAR, TcpProxy, api_settings, app_routes, assert_problem,
@@ -74,6 +75,19 @@ def test_claim_amounts_must_be_integer_fen(world, field, value):
     with unchanged(api):
         problem = assert_problem(api.claim(api.voucher, body), 422, "INVALID_INPUT", instance=path)
     assert any(e["location"] == ["body", field] for e in problem["errors"]), problem
+
+
+def test_an_enterprise_established_after_the_day_it_is_registered_is_422_and_changes_nothing(world):
+    """Found by a black-box review: "established_on": "2030-01-01" was registered (201)."""
+    api = world
+    body = {"uscc": api.new_uscc(), "name": "未来科技", "city": FOSHAN, "carrier": "CHINA_MOBILE",
+            "established_on": "2030-01-01"}
+    with unchanged(api):
+        problem = assert_problem(api.post("/v1/enterprises", body), 422, "EFFECTIVE_IN_FUTURE",
+                                 instance="/v1/enterprises")
+    assert "2030-01-01" in problem["detail"]
+    today = api.clock.now.astimezone(SHANGHAI_TZ).date().isoformat()  # founded the day it registers: taken
+    ok(api.post("/v1/enterprises", {**body, "uscc": api.new_uscc(), "established_on": today}), 201)
 
 
 @pytest.mark.parametrize("path, body, where", [

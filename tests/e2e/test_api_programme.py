@@ -97,3 +97,32 @@ def test_a_year_covering_a_category_the_policy_never_covers_is_refused_and_nothi
         assert [y["year"] for y in ok(api.get("/v1/programme"))["years"]] == [2018, 2019, 2020]
         inherited = ok(api.post("/v1/programme/years", {"year": 2099, "redemption_deadline": "2100-02-08"}), 201)
         assert inherited["covered_fee_categories"] == ["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]
+
+
+def test_a_year_that_cannot_work_and_a_catalogue_with_its_own_deadline_are_refused_and_nothing_is_written(
+        store_settings, tmp_path):
+    """Found by a black-box review: ``open-year 2034 --min-payment-ratio 0`` was opened (the payment proof switched
+    off, and inherited by later years), so was an application window closing after the redemption deadline, and a
+    catalogue "redeemable until 2040-12-31" in a year redeemable until 2035-02-08 (201)."""
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        before = api.event_count()
+        code, out = cli(api, "programme", "open-year", "2034", "--redemption-deadline", "2035-02-08",
+                        "--min-payment-ratio", "0", tmp_path=tmp_path)
+        assert code == 1 and "INVALID_RATE" in out, out
+        late = {"year": 2038, "redemption_deadline": "2039-02-08", "applications_open": "2038-01-01",
+                "applications_close": "2039-06-01"}
+        assert "application window" in assert_problem(api.post("/v1/programme/years", late), 422,
+                                                       "INVALID_INPUT")["detail"]
+        assert_problem(api.post("/v1/programme/years", {"year": 2034, "redemption_deadline": "2035-02-08",
+                                                        "objection_working_days": 0}), 422, "INVALID_INPUT")
+        assert api.event_count() == before
+        assert [y["year"] for y in ok(api.get("/v1/programme"))["years"]] == [2018, 2019, 2020]
+
+        ok(api.post("/v1/programme/years", {"year": 2034, "redemption_deadline": "2035-02-08"}), 201)
+        before = api.event_count()
+        item = {"item_id": "APP-ERP", "name": "ERP 上云", "fee_category": "APPLICATION_SERVICE", "rate": "0.50",
+                "cap_fen": 1_000_000}
+        body = {"year": 2034, "items": [item], "redemption_deadline": "2040-12-31"}
+        refused = assert_problem(api.post("/v1/catalogues", body), 409, "CATALOGUE_DEADLINE_MISMATCH")
+        assert "2035-02-08" in refused["detail"] and api.event_count() == before
+        ok(api.post("/v1/catalogues", {**body, "redemption_deadline": "2035-02-08"}), 201)

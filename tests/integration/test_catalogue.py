@@ -120,8 +120,44 @@ def test_a_redemption_deadline_before_the_years_issuance_closes_is_refused(ledge
     day_before = date.fromordinal(closes.toordinal() - 1)
     assert refused_code(lambda: publish(ledger, 2020, [CatalogueItem.checked(*ERP)], day_before)) == "INVALID_INPUT"
     assert not_published(ledger, 2020)
-    publish(ledger, 2020, [CatalogueItem.checked(*ERP)], closes)  # redeemable to the last day of issuance: taken
-    assert ledger.catalogue(2020).redemption_deadline == closes
+    # and the last day of issuance is not the year's deadline either (below)
+    assert refused_code(lambda: publish(ledger, 2020, [CatalogueItem.checked(*ERP)], closes)) == \
+        "CATALOGUE_DEADLINE_MISMATCH"
+    assert not_published(ledger, 2020)
+
+
+def test_a_catalogue_redemption_deadline_other_than_its_years_is_refused(ledger):
+    """Found by a black-box review: a catalogue "redeemable until 2040-12-31" in a year redeemable until 8 February of
+    the next year was published, and its vouchers would have expired at the catalogue's date while the programme
+    showed the year's. A voucher is valid until its YEAR's deadline (DOMAIN.md "Vouchers")."""
+    year_deadline = ledger.year_rules(2020).redemption_deadline
+    assert year_deadline == date(2021, 2, 8)
+    before = last_id(ledger)
+    for other in (date(2040, 12, 31), date(2021, 2, 9), date(2021, 1, 31)):
+        assert refused_code(lambda other=other: publish(ledger, 2020, [CatalogueItem.checked(*ERP)], other)) == \
+            "CATALOGUE_DEADLINE_MISMATCH"
+    assert not_published(ledger, 2020) and last_id(ledger) == before
+    publish(ledger, 2020, [CatalogueItem.checked(*ERP)], year_deadline)  # the year's own date, given: taken
+    assert ledger.catalogue(2020).redemption_deadline == year_deadline
+
+
+def test_a_catalogue_published_without_a_deadline_takes_its_years(ledger):
+    by = World(app=ledger, now=datetime(2020, 1, 2, tzinfo=UTC)).by()
+    ledger.publish_catalogue(by, year=2020, items=[CatalogueItem.checked(*ERP)])
+    assert ledger.catalogue(2020).redemption_deadline == ledger.year_rules(2020).redemption_deadline
+
+
+def test_a_catalogue_stored_with_its_own_deadline_before_the_rule_still_loads(ledger):
+    """Stores hold catalogues published when a catalogue could name its own deadline: they load as stored (same event,
+    same topic), and their vouchers keep the date they were bound to."""
+    from ledger.catalogue import Catalogue
+
+    by = World(app=ledger, now=datetime(2020, 1, 2, tzinfo=UTC)).by()
+    old = Catalogue._start(Catalogue.Published, ids.catalogue_id(2020), by, year=2020,
+                           items=[CatalogueItem.checked(*ERP).as_record()], redemption_deadline=date(2040, 12, 31))
+    ledger.save(old)
+    loaded = ledger.catalogue(2020)
+    assert (loaded.redemption_deadline, loaded.item("APP-ERP").cap_fen) == (date(2040, 12, 31), 100_000 * YUAN)
 
 
 # -- never edited; a new year is a new version ---------------------------------------------------------------------

@@ -82,6 +82,24 @@ def test_registering_the_same_uscc_twice_is_refused_and_the_first_registration_s
     assert (world.app.enterprise_by_uscc(uscc).name, world.app.enterprise_by_uscc(uscc).city) == ("First Name", FOSHAN)
 
 
+def test_an_enterprise_established_after_the_day_it_is_registered_is_refused(world):
+    """Found by a black-box review: an enterprise "established 2030-01-01" was registered. The establishment date is
+    a fact that has happened, judged on the Asia/Shanghai date of the registration: one founded that day is taken."""
+    world.now = datetime(2019, 3, 1, 16, 30, tzinfo=UTC)  # 2 March 2019, 00:30 in Guangdong
+    before = last_id(world.app)
+    for established_on in (date(2030, 1, 1), date(2019, 3, 3)):
+        uscc = world.new_uscc()
+        with pytest.raises(LedgerError) as excinfo:
+            world.app.register_enterprise(world.by(), uscc=uscc, name="Future Ltd", city=FOSHAN,
+                                          carrier="CHINA_MOBILE", established_on=established_on)
+        assert excinfo.value.code == "EFFECTIVE_IN_FUTURE"
+        assert last_id(world.app) == before
+        assert list(world.app.repository.event_store.get(ids.enterprise_id(uscc))) == []
+    today = world.app.register_enterprise(world.by(), uscc=world.new_uscc(), name="Founded Today Ltd", city=FOSHAN,
+                                          carrier="CHINA_MOBILE", established_on=date(2019, 3, 2))
+    assert world.app.enterprise(today).established_on == date(2019, 3, 2)
+
+
 def test_a_shenzhen_enterprise_can_be_registered(world):
     enterprise_id = world.enterprise(city=SHENZHEN)
     assert world.app.enterprise(enterprise_id).city == SHENZHEN

@@ -5,7 +5,9 @@ records spot checks. Once a year the province evaluates every provider from that
 checks by the year's configured formula (default 2018-2020 figures, ``ledger/default_programme.py``): 20 points a
 star (an unrated provider 70), 5 off a complaint, 20 off a failed spot check; 90 and above promoted, below 60
 eliminated for the next year; the next year's quota is its kind's cap x 1.2 from 90, x 1.0 from 75, x 0.8 from 60.
-Every figure below is worked out by hand from those rules. Every test runs on SQLite and PostgreSQL.
+Every figure below is worked out by hand from those rules. A year is evaluated once it is over: 2019 vouchers are
+redeemable until 8 February 2020, so 2019 is evaluated from 9 February 2020 (Asia/Shanghai) on. Every test runs on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ledger.money import WAN_YUAN
 from projections.read_models import ReadModels
 
 PROVINCE = "province:ops"
+AFTER_2019 = datetime(2020, 2, 10, 9, 0, tzinfo=UTC)  # 2019's redemption deadline (8 February 2020) has passed
 
 
 def rate(world, receipt, score, *, by_enterprise=None, comment=""):
@@ -84,7 +87,7 @@ def pool(world):
 
 
 def test_the_years_evaluation_scores_each_provider_by_the_configured_formula(world, pool):
-    world.now = datetime(2020, 1, 10, 9, 0, tzinfo=UTC)
+    world.now = AFTER_2019
     answered = evaluate(world, 2019, *(pool[k] for k in ("good", "poor", "mid", "unrated")))
     results = {r.provider_id: r for r in answered}
     # read back from the stored events, each re-derivable from its own inputs and formula
@@ -118,7 +121,7 @@ def test_the_years_evaluation_scores_each_provider_by_the_configured_formula(wor
 
 
 def test_a_provider_rated_below_the_elimination_line_cannot_be_claimed_on_next_year(world, pool, store_settings):
-    world.now = datetime(2020, 1, 10, 9, 0, tzinfo=UTC)
+    world.now = AFTER_2019
     evaluate(world, 2019, pool["good"], pool["poor"], pool["mid"], pool["unrated"])
     assert world.app.provider(pool["poor"]).is_eliminated(2020)
     assert world.app.provider_quota(pool["poor"], 2020).amount_fen == 0
@@ -144,15 +147,34 @@ def test_a_provider_rated_below_the_elimination_line_cannot_be_claimed_on_next_y
 
 def test_the_evaluation_runs_once_a_year_and_closes_that_years_ratings(world, pool):
     voucher_id = world.issue(world.eligible_enterprise()).voucher_id
-    world.now = datetime(2020, 1, 10, 9, 0, tzinfo=UTC)
-    evaluate(world, 2019, pool["good"], pool["poor"])
+    # claims made before 2019's redemption deadline, rated after it but before the run: still 2019's to rate
+    world.now = datetime(2020, 2, 8, 15, 0, tzinfo=UTC)  # 23:00 on 8 February in Guangdong, the deadline's last hour
+    late = {provider: world.claim(voucher_id, provider, eligible_fee_fen=1_000_000)
+            for provider in (pool["good"], pool["mid"])}
+    world.now = AFTER_2019
+    rate(world, late[pool["good"]], 4)
+    (good, _) = sorted(evaluate(world, 2019, pool["good"], pool["poor"]), key=lambda r: r.provider_id != pool["good"])
+    assert (good.inputs.ratings, good.inputs.rating_points) == (3, 14)  # 5, 5 and the late 4
     assert_refused(world, "YEAR_ALREADY_EVALUATED", lambda: evaluate(world, 2019, pool["mid"]))
     assert_refused(world, "YEAR_ALREADY_EVALUATED", lambda: complain(world, pool["p1"], "评价之后的投诉"))
-    # 2019 vouchers are redeemable until 8 February 2020; their claims' ratings come too late for 2019's evaluation,
-    # whether the run named the provider or not
-    for provider in (pool["good"], pool["mid"]):
-        late = world.claim(voucher_id, provider, eligible_fee_fen=1_000_000)
-        assert_refused(world, "YEAR_ALREADY_EVALUATED", lambda late=late: rate(world, late, 5))
+    # once run, the year's ratings are closed, whether the run named the provider or not
+    assert_refused(world, "YEAR_ALREADY_EVALUATED", lambda: rate(world, late[pool["mid"]], 5))
+
+
+def test_a_year_is_not_evaluated_before_its_redemption_deadline_has_passed(world, pool):
+    """Found by a black-box review: on 7 December 2026 the 2026 evaluation ran, and closed the ratings and complaints
+    of 2026 claims although 2026 vouchers are redeemable until 8 February 2027. 2019's run waits for 9 February 2020,
+    00:00 in Guangdong; until then nothing is recorded and the year's claims are still rated."""
+    providers = (pool["good"], pool["poor"])
+    for moment in (datetime(2019, 12, 31, 9, 0, tzinfo=UTC),  # issuance closed, vouchers still redeemable
+                   datetime(2020, 2, 8, 15, 59, 59, tzinfo=UTC)):  # 23:59:59 on the deadline in Guangdong
+        world.now = moment
+        assert_refused(world, "YEAR_NOT_OVER", lambda: evaluate(world, 2019, *providers))
+    assert world.app.evaluation_results(2019) is None
+    complain(world, pool["p1"], "截止日前的投诉")  # the year's feedback is still open
+    world.now = datetime(2020, 2, 8, 16, 0, tzinfo=UTC)  # 9 February 2020, 00:00 in Guangdong
+    results = evaluate(world, 2019, *providers)
+    assert {r.provider_id: r.inputs.complaints for r in results}[pool["poor"]] == 2
 
 
 def test_an_evaluation_needs_the_next_year_opened_and_names_the_pool(world, pool):
@@ -199,6 +221,7 @@ def test_a_new_year_copies_the_evaluation_rules_unless_given_and_the_next_years_
                                          evaluation=stricter), world.by(PROVINCE))
     assert world.app.year_rules(2022).evaluation == stricter
 
+    world.now = datetime(2021, 2, 10, 9, 0, tzinfo=UTC)  # 2020 is over: its vouchers were redeemable to 8 February 2021
     # 2020 is evaluated by 2020's formula (an unrated provider: 70), its quotas from 2021's caps: 3,000,000 RMB x 0.8
     provider = world.provider(kind="PLATFORM", quota_fen=None)
     (result,) = evaluate(world, 2020, provider)

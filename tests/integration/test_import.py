@@ -110,6 +110,19 @@ def test_a_file_with_bad_rows_reports_each_one_and_writes_none_of_them(ledger):
     assert do_import(ledger, "claims", s.csv_file("claims", rows[:1])).written == 1
 
 
+def test_an_enterprise_established_after_its_row_is_recorded_is_reported_and_nothing_written(ledger):
+    """The rule is the ledger's (an establishment date is a fact that has happened), so a register refuses such a
+    row as the API does, with the row, the column and the code in the error report."""
+    rows = [{"uscc": s.E1, "name": "工厂1", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-06-01"},
+            {"uscc": s.E2, "name": "工厂2", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2030-01-01"}]
+    before = event_count(ledger)
+    result = do_import(ledger, "enterprises", s.unrecorded(s.csv_file("enterprises", rows)))
+    assert event_count(ledger) == before and result.written == 0
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(3, "established_on", "EFFECTIVE_IN_FUTURE")]
+    report = list(csv.reader(io.StringIO(as_csv(result.errors).decode("utf-8-sig"))))
+    assert report[1][:3] == ["3", "established_on", "EFFECTIVE_IN_FUTURE"] and "2030-01-01" in report[1][3]
+
+
 def test_a_review_decision_names_its_claim(ledger):
     """A decision row without the claim's number is a missing cell, not an unknown claim (a review read
     CLAIM_NOT_FOUND for a row that named no claim at all)."""
@@ -286,3 +299,12 @@ def test_a_years_working_calendar_imports_one_row_per_day_and_a_file_with_a_reas
     assert event_count(ledger) == before and refused.written == 0
     assert {(e.row, e.column, e.code) for e in refused.errors} >= {
         (3, "date", "INVALID_WORKING_CALENDAR"), (4, "day", "INVALID_INPUT"), (5, "notice", "INVALID_WORKING_CALENDAR")}
+
+
+def test_a_catalogue_with_a_deadline_other_than_its_years_is_reported_and_nothing_written(ledger):
+    rows = [{"year": 2019, "redemption_deadline": "2020-03-01", "item_id": "APP-ERP", "name": "ERP 上云",
+             "fee_category": "APPLICATION_SERVICE", "rate": "0.50", "cap_fen": s.APP_CAP}]
+    before = event_count(ledger)
+    result = do_import(ledger, "catalogue", s.unrecorded(s.csv_file("catalogue", rows)))
+    assert event_count(ledger) == before and result.written == 0
+    assert [(e.column, e.code) for e in result.errors] == [("redemption_deadline", "CATALOGUE_DEADLINE_MISMATCH")]

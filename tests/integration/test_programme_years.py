@@ -8,6 +8,7 @@ import gzip
 import shutil
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,56 @@ def test_a_category_never_covered_is_neither_opened_nor_carried_on(ledger):
     given = ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8),
                              covered_fee_categories=["APPLICATION_SERVICE"])
     assert given.covered_fee_categories == {FeeCategory.APPLICATION_SERVICE}
+
+
+@pytest.mark.parametrize("given, code", [
+    ({"min_payment_ratio": "0"}, "INVALID_RATE"),  # switches the payment proof off
+    ({"min_payment_ratio": "1.01"}, "INVALID_RATE"),
+    ({"applications_open": date(2034, 9, 30), "applications_close": date(2034, 5, 25)}, "INVALID_INPUT"),  # inverted
+    ({"applications_open": date(2034, 11, 1), "applications_close": date(2035, 6, 1)}, "INVALID_INPUT"),  # after redemption
+    ({"applications_open": date(2034, 11, 1), "applications_close": date(2035, 1, 15)}, "INVALID_INPUT"),  # after issuance
+    ({"issuance_opens": date(2034, 12, 31), "issuance_closes": date(2034, 1, 1)}, "INVALID_INPUT"),  # inverted
+    ({"issuance_closes": date(2035, 3, 1)}, "INVALID_INPUT"),  # issuing after the vouchers' deadline
+    ({"contracts_from": date(2035, 2, 9)}, "INVALID_INPUT"),  # no contract could ever be covered
+    ({"objection_working_days": 0}, "INVALID_INPUT"),  # a publicity list nobody could object to
+], ids=["ratio-0", "ratio-above-1", "applications-inverted", "applications-after-redemption",
+        "applications-after-issuance", "issuance-inverted", "issuance-after-redemption", "contracts-after-redemption",
+        "no-objection-days"])
+def test_a_year_whose_figures_or_windows_cannot_work_is_refused_and_nothing_written(ledger, given, code):
+    """Found by a black-box review: ``open-year 2034 --min-payment-ratio 0`` (DOMAIN.md fixes payment proof at 90 % of
+    the contract; a year may configure another share, not none) and an application window closing after the
+    redemption deadline were both opened. A year's windows run issuance (applications within it) → redemption."""
+    world = World(app=ledger, now=datetime(2034, 3, 2, 1, tzinfo=UTC), year=2034)
+    assert refused(world, lambda: ledger.open_year(world.by(), year=2034, redemption_deadline=date(2035, 2, 8),
+                                                   **given)) == code
+    assert 2034 not in ledger.programme().years
+
+
+def test_a_year_at_the_edges_of_its_windows_is_opened(ledger):
+    world = World(app=ledger, now=datetime(2034, 3, 2, 1, tzinfo=UTC), year=2034)
+    rules = ledger.open_year(world.by(), year=2034, redemption_deadline=date(2035, 2, 8), min_payment_ratio="1",
+                             applications_open=date(2034, 5, 25), applications_close=date(2034, 12, 31),
+                             contracts_from=date(2035, 2, 8), objection_working_days=1)
+    assert (rules.min_payment_ratio, rules.applications.closes, rules.contracts_from) == (
+        Decimal("1"), date(2034, 12, 31), date(2035, 2, 8))
+
+
+def test_a_zero_payment_ratio_recorded_before_the_rule_is_not_carried_on(ledger):
+    """A year a store recorded with a ratio of 0 (before it was refused) still reads back; a successor opened without
+    a ratio would silently inherit it, so it is refused and told to give its own."""
+    world = World(app=ledger, now=datetime(2026, 3, 2, 1, tzinfo=UTC), year=2026)
+    rules = replace(ledger.year_rules(2020), year=2026, redemption_deadline=date(2027, 2, 8),
+                    min_payment_ratio=Decimal("0"))
+
+    def record_unchecked() -> None:
+        programme = ledger.programme()
+        ledger._save(programme, programme.open_year(world.by(), rules))
+
+    ledger._run(record_unchecked)
+    assert ledger.year_rules(2026).min_payment_ratio == 0
+    with pytest.raises(LedgerError) as carried:
+        ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8))
+    assert carried.value.code == "INVALID_RATE" and "2026" in carried.value.detail
+    assert "min_payment_ratio" in carried.value.detail
+    assert ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8),
+                            min_payment_ratio="0.90").min_payment_ratio == Decimal("0.90")

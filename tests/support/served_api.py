@@ -3,8 +3,9 @@ test's process, driven by real HTTP clients — so that a test can kill it (SIGK
 or run two of them on one store.
 
 The service records commands on the real clock (``api/http/dependencies.py``), so the store is prepared with
-vouchers redeemable now: a 2019 programme year whose catalogue's redemption deadline is in 2099, set up through the
-ledger application with explicit times (as ``bench/benchmarks/http_claims.py`` does). Each planned claim has its own
+vouchers redeemable now: a 2021 programme year (opened as data, after the default 2018-2020 years) whose redemption
+deadline is in 2099, set up through the ledger application with explicit times (as ``bench/benchmarks/http_claims.py``
+does). A catalogue cannot name a deadline of its own: the year's is its vouchers'. Each planned claim has its own
 Idempotency-Key, contract and invoice number, and a fee whose subsidy (0.50 × fee, rounded down: DOMAIN.md) is
 worked out here, not by the ledger.
 """
@@ -38,6 +39,7 @@ from tests.support.scenario import FOSHAN, World
 
 WAIT_S = 60  # a bound for slow shared machines, never a figure that an assert depends on
 REDEEMABLE_UNTIL = date(2099, 12, 31)
+YEAR = 2021  # the first year after the default programme's, opened with that deadline
 SUBJECT = "served-api-test"
 REPLAYED = "idempotent-replayed"
 
@@ -132,13 +134,13 @@ class PlannedClaim:
 
 def prepare_claims(settings: Settings, *, vouchers: int, claims: int, tag: str, providers: int = 1
                    ) -> list[PlannedClaim]:
-    """A 2019 year redeemable until 2099, ``providers`` whitelisted providers, ``vouchers`` application-service
+    """A 2021 year redeemable until 2099, ``providers`` whitelisted providers, ``vouchers`` application-service
     vouchers and ``claims`` planned claims going round them both (odd fees, so that rounding down shows); the read
     models migrated, so that the served processes do not race each other over it."""
     app = open_ledger(settings)
     try:
-        world = World(app=app, now=datetime(2019, 3, 1, 9, 0, tzinfo=UTC), year=2019)
-        world.setup_year(2019, city_quotas={FOSHAN: (100_000 * WAN_YUAN, "0.40")},
+        world = World(app=app, now=datetime(YEAR, 3, 1, 9, 0, tzinfo=UTC), year=YEAR)
+        world.setup_year(YEAR, city_quotas={FOSHAN: (100_000 * WAN_YUAN, "0.40")},
                          redemption_deadline=REDEEMABLE_UNTIL)
         provider_ids = [world.provider(quota_fen=100_000 * WAN_YUAN) for _ in range(providers)]
         voucher_ids = [world.issue(world.eligible_enterprise()).voucher_id for _ in range(vouchers)]

@@ -56,9 +56,9 @@ class PublishCatalogue(Body):
 
     year: Year
     items: list[CatalogueItemIn] = Field(min_length=1, max_length=200)
-    redemption_deadline: Day | None = Field(None, description="the last day its vouchers are redeemable (Asia/Shanghai); "
-                                                               "default: the programme year's redemption deadline",
-                                            examples=["2021-02-08"])
+    redemption_deadline: Day | None = Field(
+        None, description="the last day its vouchers are redeemable (Asia/Shanghai): the programme year's redemption "
+        "deadline, the default; another date is 409 CATALOGUE_DEADLINE_MISMATCH", examples=["2021-02-08"])
 
 
 class SetCityQuota(Body):

@@ -27,14 +27,15 @@ class OpenYear(Body):
     issuance_closes: Day | None = None
     contracts_from: Day | None = None
     revenue_threshold_fen: Fen | None = Field(None, description="prior-year main business revenue at least this")
-    min_payment_ratio: Rate | None = Field(None, description="payment proven at least this share of the contract")
+    min_payment_ratio: Rate | None = Field(None, description="payment proven at least this share of the contract; "
+                                            "above 0 (0 would switch the payment proof off: 422 INVALID_RATE)")
     covered_fee_categories: list[FeeCategoryName] | None = Field(
         None, min_length=1, max_length=10, description="some of APPLICATION_SERVICE, DEVICE_ACCESS and "
         "NETWORK_RENOVATION; AUTOMATION_EQUIPMENT and NON_CLOUD_SOFTWARE are never covered (409 CATEGORY_NOT_COVERED)")
     established_years: int | None = Field(None, strict=True, ge=0, le=100)
     misuse_lookback_years: int | None = Field(None, strict=True, ge=0, le=100)
     provider_caps_fen: dict[str, Fen] | None = Field(None, description="default provider quota by provider kind")
-    objection_working_days: int | None = Field(None, strict=True, ge=0, le=100)
+    objection_working_days: int | None = Field(None, strict=True, ge=1, le=100)
     applications_open: Day | None = None
     applications_close: Day | None = None
     publicity_required: bool | None = Field(None, description="claims of the year are paid only after a publicity "
