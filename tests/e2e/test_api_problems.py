@@ -20,6 +20,7 @@ from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
 from ledger.errors import RuleViolationError, all_error_codes
 from ledger.fiscal_time import SHANGHAI as SHANGHAI_TZ
 from ledger.parties import CITIES
+from store.settings import Settings
 from tests.support.api_helpers import (
     FOSHAN, PROBLEM_JSON, PROBLEM_MEMBERS, SHENZHEN, START, YEAR, TcpProxy, api_settings, app_routes, assert_problem,
     bearer, iso, module_store_settings, ok, patched_clock, running_api, store_params,
@@ -459,10 +460,11 @@ def test_503_while_the_database_is_down_and_recovery_after(store_settings):
     connections, open ones dropped), then restores; every request answers within the 2 s budget
     (``store_down_answer_s``) while it is down, /readyz says so, and the service recovers within 5 s, unrestarted.
     SQLite: another connection holds the database's write lock."""
+    budget_s = Settings.model_fields["store_down_answer_s"].default
+    assert budget_s == 2.0  # the default, which the suite's stores raise for a loaded machine
     settings = api_settings(store_settings).model_copy(update={"postgres_connect_timeout_s": 1,
-                                                               "sqlite_lock_timeout_s": 1})
-    budget_s = settings.store_down_answer_s
-    assert budget_s == 2.0  # the default
+                                                               "sqlite_lock_timeout_s": 1,
+                                                               "store_down_answer_s": budget_s})
     proxy = None
     if settings.store == "postgres":
         proxy = TcpProxy(settings.postgres_host, settings.postgres_port).start()
@@ -537,8 +539,6 @@ def test_a_fresh_app_whose_database_is_down_answers_503(request):
 
 
 def module_settings_for_url(url: str):
-    from store.settings import Settings
-
     return Settings(store="postgres", postgres_url=url, postgres_schema=f"t_{uuid.uuid4().hex[:12]}")
 
 
