@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.cli.options import limit_option
 from api.cli.queries import ask_read_models
 from api.http import cursors, list_filters
 from api.http.party_ids import optional_party_id
@@ -98,7 +99,7 @@ def register(app: typer.Typer) -> None:
         provider_kind: str = typer.Option(None, "--kind", help="a provider kind (providers)"),
         fee_category: str = typer.Option(None, help="a fee category (vouchers)"),
         period: str = typer.Option(None, help="a settlement period, e.g. 2020-03 (batches)"),
-        limit: int = typer.Option(100, min=1, max=1000, help="rows per page"),
+        limit: int = limit_option(100, "rows per page"),
         cursor: str = typer.Option(None, help="next_cursor of a previous page (also one the API gave out)"),
         every: bool = typer.Option(False, "--all", help="walk every page"),
         as_json: bool = typer.Option(False, "--json", help="JSON: the rows and next_cursor"),

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from api.cli.commanding import party_id, service_now
+from api.cli.options import limit_option
 from api.cli.projections import _events_bar, errors
 from api.cli.times import parse_moment
 from store.settings import Settings, get_settings
@@ -122,7 +123,7 @@ def register(app: typer.Typer) -> None:
     def late_facts(
         as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
         known_at: str = typer.Option(None, "--known-at", help="default: --as-of (what was learned about it later)"),
-        limit: int = typer.Option(200, min=1, help="at most this many facts and figures per kind"),
+        limit: int = limit_option(200, "at most this many facts and figures per kind"),
     ) -> None:
         """Facts recorded after --known-at that take effect by --as-of, and every figure they changed."""
         at = parse_moment(as_of, "--as-of") or service_now()

@@ -298,6 +298,16 @@ def test_the_command_line_lists_the_same(world):
     assert refused.returncode == 2 and "cursor" in refused.stderr
 
 
+def test_every_limit_on_the_command_line_is_1_to_1000(world):
+    """`events --limit -5` printed nothing and exited 0 (a review); each --limit is bounded as the lists bound it."""
+    for command in (["events"], ["list", "claims"], ["late-facts"]):
+        for bad in ("-5", "0", "1001"):
+            refused = voucher_ledger(world, *command, "--limit", bad)
+            assert refused.returncode == 2 and "--limit" in refused.stderr, (command, bad, refused.stderr)
+    done = voucher_ledger(world, "events", "--limit", "2")
+    assert done.returncode == 0 and len(done.stdout.strip().splitlines()) == 2, done.stdout
+
+
 def test_rows_recorded_during_a_walk_come_at_its_end(world):
     """Last in this module: it adds a claim that the world's record does not hold."""
     api, claims = world["api"], world["claims"]
