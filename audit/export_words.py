@@ -28,6 +28,7 @@ HEADERS_ZH: dict[str, str] = {
     "city": "地市代码", "city_name": W["city"], "programme": "项目类别", "programme_year": W["programme_year"],
     "cash_year": "资金发生年度", "fee_category": W["fee_category"], "fund_source": W["fund_source"],
     "provider_id": "服务商编号", "uscc": W["uscc"], "name": "名称", "kind": "类型", "status": W["status"],
+    "expiry_recorded": "到期处理已记录",
     "enterprise_id": "企业编号", "voucher_id": "服务券编号", "batch_id": "批次编号", "award_id": "奖补编号",
     "eliminated_this_year": "本年度已淘汰", "vouchers": W["vouchers"], "period": W["period"],
     "opened_at": f"{W['opened']}（北京时间）", "paid": W["paid"], "paid_at": "支付时间（北京时间）",

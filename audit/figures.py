@@ -28,7 +28,7 @@ from projections import journal_queries
 from projections.award_flows import VOUCHERS, programme_of
 from projections.money_flows import AMOUNTS
 from projections.bitemporal import counted, counted_once
-from projections.money_flows_queries import FUND_SOURCES, MONEY, SPEND_FIGURES, SUMS, amounts, money
+from projections.money_flows_queries import FUND_SOURCES, MONEY, SPEND_FIGURES, SUMS, amounts, money, voucher_status
 from projections.settlement_batches_queries import SECTIONS
 from projections.spend import spend_figure
 from projections.times import describe, from_us, shanghai_year
@@ -46,7 +46,8 @@ PROVIDER_RECEIVABLES_COLUMNS = ("provider_id", "uscc", "name", "status", "approv
                                 "recoveries_raised_fen", "recoveries_collected_fen", "recoveries_written_off_fen")
 PROVIDER_QUOTAS_COLUMNS = ("provider_id", "programme_year", "quota_set_fen", "quota_used_fen", "quota_remaining_fen")
 ENTERPRISE_TOTALS_COLUMNS = ("enterprise_id", "programme_year", "vouchers", *MONEY)
-VOUCHER_BALANCES_COLUMNS = ("voucher_id", "enterprise_id", "city", "programme_year", "fee_category", "status", *MONEY)
+VOUCHER_BALANCES_COLUMNS = ("voucher_id", "enterprise_id", "city", "programme_year", "fee_category", "status",
+                            "expiry_recorded", *MONEY)
 WHITELIST_COLUMNS = ("provider_id", "uscc", "name", "kind", "status", "eliminated_this_year")
 SETTLEMENT_BATCHES_COLUMNS = ("batch_id", "provider_id", "period", "opened_at", "paid", "paid_at", "lines", "lines_fen",
                               "settled_claims", "total_settled_fen", "settled_city_fen", "settled_province_fen",
@@ -180,7 +181,11 @@ def voucher_balances(db: ReadModelView, as_of_us: int, known_at_us: int | None =
             "WHERE voucher_id IS NOT NULL AND voucher_status IS NOT NULL AND {}) AS ranked "
             "WHERE latest = 1").format(when.sql),
         when.params))
-    out = [(v, e, city, year, category, statuses.get(v), *_money(sums[v])) for v, e, city, year, category in heads]
+    expiries = dict(db.fetchall(SQL("SELECT voucher_id, expires_us FROM vl_list_vouchers"), ()))
+    out = []
+    for v, e, city, year, category in heads:  # the status as GET /v1/vouchers/{id} answers it (voucher_status)
+        status = voucher_status(statuses.get(v), expiries.get(v), as_of_us)
+        out.append((v, e, city, year, category, status["status"], status["expiry_recorded"], *_money(sums[v])))
     return Figure("voucher_balances", "Voucher balances", VOUCHER_BALANCES_COLUMNS, out)
 
 

@@ -58,8 +58,23 @@ def voucher_balance(db: ReadModelView, voucher_id: str, as_of_us: int,
             "AND voucher_status IS NOT NULL ORDER BY effective_us DESC, position DESC LIMIT 1").format(when.sql),
         (voucher_id, *when.params),
     )
+    expiry = db.fetchone(SQL("SELECT expires_us FROM vl_list_vouchers WHERE voucher_id = ?"), (voucher_id,))
     return {"voucher_id": voucher_id, "enterprise_id": head[0], "city": head[1], "programme_year": head[2],
-            "fee_category": head[3], "status": status[0], **money(amounts(sums))}
+            "fee_category": head[3], **voucher_status(status[0], None if expiry is None else expiry[0], as_of_us),
+            **money(amounts(sums))}
+
+
+def voucher_status(recorded: str, expires_us: int | None, as_of_us: int) -> dict[str, Any]:
+    """A voucher's status as of T: the recorded one, except that an ACTIVE voucher whose redemption deadline has
+    passed by T reads EXPIRED (claims on it are refused VOUCHER_EXPIRED from that instant) with ``expiry_recorded``
+    false until the year's expiry run records it. The money figures are the recorded ones either way: the unused
+    value stays in ``remaining_fen`` and returns to the city's quota (``returned_fen``) only by the recorded run.
+
+    ``expires_us`` (the first instant after the deadline day, Shanghai) is fixed at issuance; the lists projection
+    keeps it. None (that projection has not yet read the issuance): the recorded status alone."""
+    past = expires_us is not None and as_of_us >= expires_us
+    return {"status": "EXPIRED" if past and recorded == "ACTIVE" else recorded,
+            "expiry_recorded": recorded == "EXPIRED", "expires_us": expires_us}
 
 
 def enterprise_totals(db: ReadModelView, enterprise_id: str, as_of_us: int,

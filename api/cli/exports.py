@@ -5,6 +5,8 @@ Both show a progress bar, and both can be interrupted (Ctrl-C) and re-run with t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from rich.console import Console
 
 from api.cli.paths import output_folder
 from api.cli.projections import _events_bar
-from api.cli.times import parse_moment
+from api.cli.times import parse_as_of, parse_moment
 from store.settings import get_settings
 from store.opening import open_ledger
 from projections.times import to_us
@@ -27,8 +29,9 @@ class Language(StrEnum):
     en = "en"
 
 
-def _time(text: str | None, what: str) -> int | None:
-    moment = parse_moment(text, what)
+def _time(text: str | None, what: str, parse: Callable[[str | None, str], datetime | None] = parse_as_of) -> int | None:
+    """An as-of or known-at time (a future one refused, as the API does); ``parse_moment`` for ``--until``."""
+    moment = parse(text, what)
     return None if moment is None else to_us(moment)
 
 
@@ -78,7 +81,7 @@ def register(app: typer.Typer) -> None:
         from audit.replay import ReplayTargetError
         from audit.replay import replay as run_replay
 
-        until_us = _time(until, "--until")
+        until_us = _time(until, "--until", parse_moment)
         settings = get_settings()
         ledger = open_ledger(settings)
         try:

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from api.cli.queries import ask_read_models
 from api.cli.commanding import service_now
-from api.cli.times import parse_moment
+from api.cli.times import parse_as_of
 from ledger.errors import LedgerError
 from ledger.fiscal_time import shanghai_text
 from ledger.money import yuan_text
@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
         year: int = typer.Option(None, help="one programme year"),
     ) -> None:
         """The journal's trial balance: every account's debits, credits and balance; exit 1 unless it sums to 0."""
-        at = parse_moment(as_of, "--as-of") or service_now()
-        known = parse_moment(known_at, "--known-at")
+        at = parse_as_of(as_of, "--as-of") or service_now()
+        known = parse_as_of(known_at, "--known-at")
         if city is not None:
             try:
                 city = check_city(city)

@@ -13,15 +13,16 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from api.cli.options import limit_option
 from api.cli.queries import ask_read_models
-from api.http import cursors
+from api.http import cursors, list_filters
 from api.http.party_ids import optional_party_id
 from api.http.problems import ApiError
 from ledger.errors import LedgerError
 from ledger.uscc import validate_uscc
-from projections.lists_queries import claim_queue
 from projections.times import describe
 
 console = Console()
@@ -65,13 +66,17 @@ def conditions(kind: Kind, options: dict[str, Any]) -> tuple[list[tuple[str, Any
     if wrong:
         raise ValueError(f"list {kind.value} takes no --{', --'.join(w.replace('_', '-') for w in wrong)}")
     queue = given.pop("status", None) if kind is Kind.claims else None
-    equal, where = claim_queue(None if queue is None else queue.lower())
+    equal, where = list_filters.claims_queue(queue)
     for name, value in given.items():
         if name in ("enterprise", "provider"):
             value = optional_party_id(name, value)
         elif name == "uscc":
             value = validate_uscc(value)
-        elif name in ("status", "kind", "fee_category"):
+        elif name == "city":
+            value = list_filters.city(value)  # UNKNOWN_CITY, as over HTTP
+        elif name == "status":
+            value = list_filters.status(value)
+        elif name in ("kind", "fee_category"):
             value = str(value).upper()
         equal.append((FILTERS[kind][name], value))
     return equal, where
@@ -81,9 +86,9 @@ def register(app: typer.Typer) -> None:
     @app.command("list")
     def list_(
         kind: Kind = typer.Argument(..., help="what to list"),
-        status: str = typer.Option(None, help="claims: claimed|approved|settled|rejected|reversed|held|flagged; "
+        status: str = typer.Option(None, help="claims: CLAIMED|APPROVED|SETTLED|REJECTED|REVERSED|HELD|FLAGGED; "
                                               "vouchers: ACTIVE|EXPIRED|REVOKED; providers: whitelist status; "
-                                              "batches: OPEN|PAID"),
+                                              "batches: OPEN|PAID (lower case too)"),
         provider: str = typer.Option(None, help="a provider's id or USCC (claims, batches)"),
         enterprise: str = typer.Option(None, help="an enterprise's id or USCC (claims, vouchers)"),
         voucher: str = typer.Option(None, help="a voucher id (claims)"),
@@ -94,7 +99,7 @@ def register(app: typer.Typer) -> None:
         provider_kind: str = typer.Option(None, "--kind", help="a provider kind (providers)"),
         fee_category: str = typer.Option(None, help="a fee category (vouchers)"),
         period: str = typer.Option(None, help="a settlement period, e.g. 2020-03 (batches)"),
-        limit: int = typer.Option(100, min=1, max=1000, help="rows per page"),
+        limit: int = limit_option(100, "rows per page"),
         cursor: str = typer.Option(None, help="next_cursor of a previous page (also one the API gave out)"),
         every: bool = typer.Option(False, "--all", help="walk every page"),
         as_json: bool = typer.Option(False, "--json", help="JSON: the rows and next_cursor"),
@@ -107,7 +112,10 @@ def register(app: typer.Typer) -> None:
         try:
             equal, where = conditions(kind, options)
             after = cursors.decode(path, cursor, str if kind is Kind.providers else int)
-        except (ValueError, LedgerError, ApiError) as exc:
+        except LedgerError as exc:
+            errors.print(f"[red]{exc.code}[/]: {escape(exc.detail)}")  # the code the API answers (UNKNOWN_CITY, ...)
+            raise typer.Exit(2) from None
+        except (ValueError, ApiError) as exc:
             errors.print(f"[red]{getattr(exc, 'detail', None) or exc}[/]")
             raise typer.Exit(2) from None
         name = kind.value

@@ -10,9 +10,9 @@ from uuid import UUID
 
 import typer
 
-from api.cli.commanding import ACTOR_HELP, console, record, refused, show
+from api.cli.commanding import ACTOR_HELP, console, record, refused, service_now, show
 from api.cli.queries import AS_OF_HELP, KNOWN_AT_HELP, ask_read_models
-from api.cli.times import parse_moment
+from api.cli.times import parse_as_of
 from ledger import ids
 from ledger.commands import values as v
 from ledger.errors import LedgerError
@@ -94,8 +94,8 @@ def show_list(
     known_at: str = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
 ) -> None:
     """The public list as of a time: its claims, window, objections (with who lodged them) and rulings."""
-    at = parse_moment(as_of, "--as-of") or datetime.now(UTC)
-    known = parse_moment(known_at, "--known-at")
+    at = parse_as_of(as_of, "--as-of") or service_now()  # the service's clock, as the API and `figure`
+    known = parse_as_of(known_at, "--known-at")
     found = ask_read_models(lambda read: read.publicity_list(ids.publicity_list_id(year, period), at, known))
     if found is None:
         console.print(f"[red]PUBLICITY_LIST_NOT_FOUND[/]: no {year} publicity list {period} as of {shanghai_text(at)}")

@@ -16,8 +16,9 @@ import typer
 from rich.console import Console
 
 from api.cli.commanding import party_id, service_now
+from api.cli.options import limit_option
 from api.cli.projections import _events_bar, errors
-from api.cli.times import parse_moment
+from api.cli.times import parse_as_of
 from store.settings import Settings, get_settings
 from store.opening import open_ledger
 from ledger.application import VoucherLedger
@@ -85,8 +86,8 @@ def register(app: typer.Typer) -> None:
         known_at: str = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
     ) -> None:
         """A figure as of a time, known at a time, as JSON (amounts in integer fen; *_us: microseconds, UTC)."""
-        at = parse_moment(as_of, "--as-of") or service_now()
-        known = parse_moment(known_at, "--known-at")
+        at = parse_as_of(as_of, "--as-of") or service_now()
+        known = parse_as_of(known_at, "--known-at")
         if kind is not Figure.whitelist and not key:
             console.print(f"[red]{kind.value}[/] needs its id (or city code) as the second argument")
             raise typer.Exit(2)
@@ -123,9 +124,9 @@ def register(app: typer.Typer) -> None:
     def late_facts(
         as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
         known_at: str = typer.Option(None, "--known-at", help="default: --as-of (what was learned about it later)"),
-        limit: int = typer.Option(200, min=1, help="at most this many facts and figures per kind"),
+        limit: int = limit_option(200, "at most this many facts and figures per kind"),
     ) -> None:
         """Facts recorded after --known-at that take effect by --as-of, and every figure they changed."""
-        at = parse_moment(as_of, "--as-of") or service_now()
-        known = parse_moment(known_at, "--known-at") or at
+        at = parse_as_of(as_of, "--as-of") or service_now()
+        known = parse_as_of(known_at, "--known-at") or at
         _print(ask_read_models(lambda r: r.late_facts(at, known, limit=limit)))

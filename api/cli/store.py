@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.options import limit_option
 from store.opening import open_ledger
 from store.settings import get_settings
 
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
         console.print(table)
 
     @app.command()
-    def events(limit: int = typer.Option(20, help="how many of the latest events")) -> None:
+    def events(limit: int = limit_option(20, "how many of the latest events")) -> None:
         """List the latest events of the configured store, in global order."""
         ledger = open_ledger()
         try:

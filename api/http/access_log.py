@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
-from fastapi.routing import iter_route_contexts
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import Mount, Route
 
 from api.http import request_id
 from api.http.metrics import Metrics
@@ -21,15 +22,33 @@ _HEADER = request_id.HEADER.lower().encode()
 
 
 def route_of(scope: dict) -> str:
-    """The full template of the route that answered (a router's route knows only its path inside the router)."""
+    """The full template of the route that answered (a router's route knows only its path inside the router).
+
+    FastAPI's routes name themselves in the scope (``route``); Starlette's own, ``/openapi.json`` and the mounted
+    static files (``/console/static``, ``/docs-assets``), leave only their ``endpoint`` (a mount: the app it mounts),
+    and are labelled by their template too (``/console/static/{path}``): ``<unmatched>`` is for paths no route took.
+    """
     route, app = scope.get("route"), scope.get("app")
-    if route is None or app is None:
+    if app is None:
         return UNMATCHED
     templates = getattr(app.state, "route_templates", None)
     if templates is None:
-        templates = app.state.route_templates = {id(c.original_route): c.path for c in iter_route_contexts(app.routes)
-                                                 if getattr(c, "original_route", None) is not None}
+        templates = app.state.route_templates = _templates(app)
+    if route is None:
+        return templates.get(id(scope.get("endpoint")), UNMATCHED)
     return templates.get(id(route)) or getattr(route, "path", None) or UNMATCHED
+
+
+def _templates(app: Any) -> dict[int, str]:
+    """By id: each FastAPI route's full template, and each Starlette route's or mount's by its endpoint or app."""
+    found = {id(c.original_route): c.path for c in iter_route_contexts(app.routes)
+             if getattr(c, "original_route", None) is not None}
+    for route in app.routes:
+        if isinstance(route, Mount):
+            found[id(route.app)] = route.path_format  # /console/static/{path}
+        elif isinstance(route, Route) and not isinstance(route, APIRoute):
+            found[id(route.endpoint)] = route.path  # /openapi.json
+    return found
 
 
 class AccessLogMiddleware:

@@ -145,18 +145,33 @@ async def keyed_call(request: Request) -> Call:
 
 def known_at_or_now(known_at: datetime | None) -> datetime | None:
     """``known_at`` checked like ``as_of``; None stays None (as known now: every fact recorded so far)."""
-    return None if known_at is None else as_of_or_now(known_at, "known_at")
+    return None if known_at is None else checked_moment(known_at, "known_at")
 
 
 def as_of_or_now(as_of: datetime | None, name: str = "as_of") -> datetime:
-    if as_of is None:
-        return service_now()
-    if as_of.tzinfo is None or as_of.utcoffset() is None:
+    """``as_of`` checked (``checked_moment``); None is now, on the service's clock."""
+    return service_now() if as_of is None else checked_moment(as_of, name)
+
+
+def checked_moment(moment: datetime, name: str) -> datetime:
+    """A time a figure is asked as of (or known at): with an offset (NAIVE_DATETIME), in the years the service
+    computes with (INVALID_INPUT), and not after now on the service's clock (AS_OF_IN_FUTURE). Every as-of answer,
+    the API's and the console's, reads its times here.
+
+    A figure as of a future time would be a guess, not a record: facts with effect by then may yet be recorded (a
+    claim, a settlement, the year's expiry run), so it is refused rather than answered as of now under another name.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
         raise ApiError(422, "NAIVE_DATETIME", f"{name} needs a UTC offset, e.g. 2020-03-05T00:00:00+08:00")
     try:
-        return within_years(as_of)
+        within_years(moment)
     except ValueError as exc:
         raise ApiError(422, "INVALID_INPUT", str(exc)) from None
+    now = service_now()
+    if moment > now:
+        raise ApiError(422, "AS_OF_IN_FUTURE", f"{name} {moment.isoformat()} is after now ({now.isoformat()}): the "
+                                               "ledger answers as of the past and the present only")
+    return moment
 
 
 async def query_call(request: Request) -> Call:

@@ -47,7 +47,8 @@ ERRORS = {
     "405": "method not allowed; the Allow header lists the methods the path serves",
     "409": "a rule of the programme refused the command, a duplicate, or an Idempotency-Key conflict",
     "413": "the request body is larger than the route accepts (PAYLOAD_TOO_LARGE), refused before it is read",
-    "422": "the request does not match the schema, or a value the ledger refuses (e.g. UNKNOWN_CITY, INVALID_USCC)",
+    "422": "the request does not match the schema, or a value the ledger refuses (e.g. UNKNOWN_CITY, INVALID_USCC, "
+           "AS_OF_IN_FUTURE)",
     "503": "the database is unavailable, or claims wait for `voucher-ledger derive-evidence-keys` "
            "(EVIDENCE_KEYS_NOT_DERIVED); retry later",
 }

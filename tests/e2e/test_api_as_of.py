@@ -12,8 +12,11 @@ from datetime import timedelta
 
 import pytest
 
+from api.http.console.moments import SHANGHAI
+from tests.support import cli_runner
 from tests.support.api_helpers import (
-    FOSHAN, START, YEAR, assert_problem, iso, module_store_settings, ok, patched_clock, running_api, store_params,
+    FOSHAN, START, YEAR, assert_problem, iso, module_store_settings, ok, patched_clock, running_api, store_env,
+    store_params,
 )
 
 QUOTA, REVISED, SHARE = 40_000_000, 45_000_000, "0.33"
@@ -113,3 +116,47 @@ def test_a_city_quota_appears_when_set_with_the_amount_in_effect(story):
     assert quotas(as_of=at["revised"] - SECOND)[str(YEAR)]["quota_set_fen"] == QUOTA
     assert quotas(as_of=at["revised"])[str(YEAR)]["quota_set_fen"] == REVISED
     assert quotas(known_at=at["revised"] - SECOND)[str(YEAR)]["quota_set_fen"] == QUOTA
+
+
+def test_a_future_time_is_refused_by_every_as_of_answer(story):
+    """A figure as of a time still to come would be a guess (a review found ?as_of=2030-01-01 answered ACTIVE without
+    comment): every GET that takes as_of or known_at, as its OpenAPI document lists them, refuses a time after now
+    with AS_OF_IN_FUTURE; now itself is answered."""
+    api = story["api"]
+    ids = {"voucher_id": story["voucher"], "enterprise_id": story["enterprise"].id,
+           "provider_id": story["provider"].id, "batch_id": story["batch"], "city": FOSHAN, "entity_kind": "voucher",
+           "entity_id": story["voucher"], "year": str(YEAR), "period": "2020-03"}
+    required = {"stage": "settled", "account": "PAID"}
+    later = iso(api.clock.now + SECOND)
+    asked = []
+    for path, item in api.client.get("/openapi.json").json()["paths"].items():
+        params = {p["name"] for p in item.get("get", {}).get("parameters", [])}
+        if "as_of" not in params and "known_at" not in params:
+            continue
+        concrete = path.format(**ids)
+        extra = {name: value for name, value in required.items() if name in params}
+        for name in ("as_of", "known_at"):
+            if name in params:
+                assert_problem(api.get(concrete, **extra, **{name: later}), 422, "AS_OF_IN_FUTURE", instance=concrete)
+                asked.append((concrete, name))
+    assert len(asked) >= 30  # sixteen routes, nearly all with both
+    now = ok(api.get(f"/v1/vouchers/{story['voucher']}", as_of=iso(api.clock.now), known_at=iso(api.clock.now)))
+    assert now["status"] == "ACTIVE" and now["expiry_recorded"] is False
+
+
+def test_the_console_and_the_command_line_refuse_a_future_time_too(story):
+    api, voucher = story["api"], story["voucher"]
+    today = api.clock.now.astimezone(SHANGHAI).date()
+    part = f"/console/parts/vouchers/{voucher}"
+    headers = api.auth("auditor")
+    assert api.client.get(part, params={"as_of": today.isoformat()}, headers=headers).status_code == 200  # as of now
+    for later in ((today + timedelta(days=1)).isoformat(), "2030-01-01T00:00:00+08:00"):
+        refused = api.client.get(part, params={"as_of": later}, headers=headers)
+        assert refused.status_code == 422 and "AS_OF_IN_FUTURE" in refused.text, later
+        refused = api.client.get(part, params={"known_at": later}, headers=headers)
+        assert refused.status_code == 422 and "AS_OF_IN_FUTURE" in refused.text, later
+    # the command line runs on the real clock: a time in 2999 is after it, whenever this runs
+    env = {**store_env(api.settings), "VOUCHER_LEDGER_READ_MODELS_IN_PROCESS": "true"}
+    for option in ("--as-of", "--known-at"):
+        done = cli_runner.voucher_ledger(["figure", "voucher", voucher, option, "2999-01-01T00:00:00+08:00"], env)
+        assert done.returncode == 2 and "AS_OF_IN_FUTURE" in done.stdout + done.stderr, (option, done)

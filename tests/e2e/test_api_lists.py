@@ -189,6 +189,35 @@ def test_a_cursor_is_opaque_and_checked(world):
     assert_problem(api.get("/v1/vouchers", role="province", enterprise=bad_check), 422, "INVALID_USCC")
 
 
+def test_a_code_that_is_no_city_is_refused_not_an_empty_list(world):
+    """The 21 city codes are public: 449999 in a list's filter is a mistake, answered UNKNOWN_CITY as the city's
+    spend answers it, over HTTP and on the command line alike (a review found 200 with no rows, and "0 rows")."""
+    api = world["api"]
+    for name in ("claims", "vouchers", "enterprises"):
+        for role in ("province", f"city:{DONGGUAN}"):
+            assert_problem(api.get(f"/v1/{name}", role=role, city="449999"), 422, "UNKNOWN_CITY",
+                           instance=f"/v1/{name}")
+        refused = voucher_ledger(world, "list", name, "--city", "449999")
+        assert refused.returncode == 2 and "UNKNOWN_CITY" in refused.stderr, (name, refused.stderr)
+    assert walk(api, "enterprises", city="440200") == []  # a city with nothing in it is still an empty list
+
+
+def test_a_status_filter_takes_the_case_the_answers_write(world):
+    """A claim reads "status": "APPROVED", so ?status=APPROVED finds it (a review found 422); every list's status
+    filter takes capitals and lower case alike."""
+    api, claims = world["api"], world["claims"]
+    for queue in ("CLAIMED", "APPROVED", "SETTLED", "REJECTED", "REVERSED", "HELD", "FLAGGED"):
+        assert walk(api, "claims", status=queue) == walk(api, "claims", status=queue.lower()), queue
+    assert {r["claim_id"] for r in walk(api, "claims", status="APPROVED")} == {
+        c["id"] for c in claims.values() if c["status"] == "APPROVED"}
+    for name, value in (("vouchers", "ACTIVE"), ("providers", "WHITELISTED"), ("settlement-batches", "PAID")):
+        assert walk(api, name, status=value.lower()) == walk(api, name, status=value) != [], name
+    assert_problem(api.get("/v1/vouchers", role="province", status="Active"), 422, "INVALID_INPUT")
+    done = voucher_ledger(world, "list", "claims", "--status", "approved", "--json")
+    assert done.returncode == 0 and [r["claim_id"] for r in json.loads(done.stdout)["items"]] == [
+        r["claim_id"] for r in walk(api, "claims", status="APPROVED")]
+
+
 def test_a_uscc_names_an_enterprise_or_provider_in_a_path(world):
     api, e, p = world["api"], world["enterprises"], world["providers"]
     by_id, by_uscc = (ok(api.get(f"/v1/enterprises/{key}", role="province")) for key in (e["e1"].id, e["e1"].uscc))
@@ -267,6 +296,16 @@ def test_the_command_line_lists_the_same(world):
     assert refused.returncode == 2 and "--provider" in refused.stderr
     refused = voucher_ledger(world, "list", "vouchers", "--cursor", first["next_cursor"])
     assert refused.returncode == 2 and "cursor" in refused.stderr
+
+
+def test_every_limit_on_the_command_line_is_1_to_1000(world):
+    """`events --limit -5` printed nothing and exited 0 (a review); each --limit is bounded as the lists bound it."""
+    for command in (["events"], ["list", "claims"], ["late-facts"]):
+        for bad in ("-5", "0", "1001"):
+            refused = voucher_ledger(world, *command, "--limit", bad)
+            assert refused.returncode == 2 and "--limit" in refused.stderr, (command, bad, refused.stderr)
+    done = voucher_ledger(world, "events", "--limit", "2")
+    assert done.returncode == 0 and len(done.stdout.strip().splitlines()) == 2, done.stdout
 
 
 def test_rows_recorded_during_a_walk_come_at_its_end(world):

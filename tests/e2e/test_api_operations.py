@@ -172,7 +172,28 @@ def test_the_expiry_run_after_the_deadline_expires_open_vouchers_once(api):
     assert set(open_ones) <= set(expected_open)
     remaining = {v: ok(api.get(f"/v1/vouchers/{v}"))["remaining_fen"] for v in expected_open}
     used = quota_of(api)["quota_used_fen"]
+    spend = ok(api.get(f"/v1/cities/{FOSHAN}/spend"))["lines"]
     api.clock.set(CLOSED)
+
+    # Past the deadline, before the run: the voucher reads EXPIRED, as its claims are refused VOUCHER_EXPIRED (a
+    # review found ACTIVE with a balance), but no money has moved: the unused value is still in remaining_fen and
+    # returns to the city's quota only by the recorded run.
+    deadline = "2021-02-09T00:00:00+08:00"
+    for v in expected_open:
+        found = ok(api.get(f"/v1/vouchers/{v}"))
+        assert (found["status"], found["expiry_recorded"], found["expires_at"]) == (
+            "EXPIRED", False, "2021-02-08T16:00:00Z"), found
+        assert (found["remaining_fen"], found["returned_fen"]) == (remaining[v], 0)
+        before = ok(api.get(f"/v1/vouchers/{v}", as_of="2021-02-08T23:59:59.999999+08:00"))
+        assert (before["status"], before["expiry_recorded"]) == ("ACTIVE", False)
+        assert ok(api.get(f"/v1/vouchers/{v}", as_of=deadline))["status"] == "EXPIRED"
+    assert_problem(api.claim(open_ones[0], api.claim_body(api.whitelisted_provider(), eligible_fee_fen=100_000)), 409,
+                   "VOUCHER_EXPIRED")
+    assert quota_of(api)["quota_used_fen"] == used
+    assert ok(api.get(f"/v1/cities/{FOSHAN}/spend"))["lines"] == spend
+    page = api.client.get(f"/console/parts/vouchers/{open_ones[0]}", params={"lang": "en"}, headers=api.auth("auditor"))
+    assert page.status_code == 200 and 'id="expiry-not-recorded"' in page.text
+    assert "expiry run is not recorded" in page.text
 
     run = ok(api.post(path, key=None))
 
@@ -181,6 +202,11 @@ def test_the_expiry_run_after_the_deadline_expires_open_vouchers_once(api):
     assert run["returned_fen"] == sum(remaining.values())
     assert quota_of(api)["quota_used_fen"] == used - sum(remaining.values())
     assert {ok(api.get(f"/v1/vouchers/{v}"))["status"] for v in expected_open} == {"EXPIRED"}
+    for v in expected_open:
+        found = ok(api.get(f"/v1/vouchers/{v}"))
+        assert (found["expiry_recorded"], found["returned_fen"], found["remaining_fen"]) == (True, remaining[v], 0)
+    page = api.client.get(f"/console/parts/vouchers/{open_ones[0]}", headers=api.auth("auditor"))
+    assert page.status_code == 200 and 'id="voucher-status">已过期' in page.text and "expiry-not-recorded" not in page.text
     again = ok(api.post(path))
     assert (again["found"], again["expired"], again["returned_fen"]) == (0, 0, 0)
     assert quota_of(api)["quota_used_fen"] == used - sum(remaining.values())
@@ -213,7 +239,6 @@ def cli(api, *args: str, tmp_path) -> tuple[int, str]:
 
 def test_the_command_line_runs_every_operation(cli_world, tmp_path):
     w = cli_world
-    later = "2100-01-01T00:00:00+08:00"  # the command line records on the real clock: read after it
     refused_one, kept = w.register(), w.eligible_enterprise()
     assert w.decide(refused_one, revenue_fen=BELOW_LINE_FEN)["granted"] is False
     voucher = ok(w.issue(kept), 201)["voucher_id"]
@@ -228,7 +253,10 @@ def test_the_command_line_runs_every_operation(cli_world, tmp_path):
     code, out = cli(w, "revoke-voucher", revoked, "--reason", "另案处理", tmp_path=tmp_path)
     assert code == 0 and json.loads(out) == DEV, out
 
-    used = quota_of(w, as_of=later)["quota_used_fen"]
+    # The command line records on the real clock: the service reads after it from here on (a time after its own now
+    # would be refused AS_OF_IN_FUTURE).
+    w.clock.set(datetime.now(UTC) + timedelta(hours=1))
+    used = quota_of(w)["quota_used_fen"]
     assert used == APP  # the revoked voucher's value is back
     code, out = cli(w, "revise-city-quota", FOSHAN, str(YEAR), "--amount-fen", str(used - 1), tmp_path=tmp_path)
     assert code == 1 and "QUOTA_BELOW_USAGE" in out
@@ -248,6 +276,7 @@ def test_the_command_line_runs_every_operation(cli_world, tmp_path):
     run_answer = json.loads(out)
     assert (run_answer["found"], run_answer["expired"], run_answer["returned_fen"]) == (1, 1, APP)
     assert run_answer["by_city"] == {FOSHAN: {"expired": 1, "returned_fen": APP}}
-    assert ok(w.get(f"/v1/vouchers/{voucher}", as_of=later))["status"] == "EXPIRED"
+    found = ok(w.get(f"/v1/vouchers/{voucher}"))
+    assert (found["status"], found["expiry_recorded"]) == ("EXPIRED", True)
     code, out = cli(w, "expire-year", str(YEAR), tmp_path=tmp_path)
     assert code == 0 and (json.loads(out)["found"], json.loads(out)["expired"]) == (0, 0), out

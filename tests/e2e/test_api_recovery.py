@@ -106,6 +106,7 @@ def test_collect_then_write_off_and_every_answer_shows_it(world):
             figure[1] += line["amount_fen"] if line["fund_source"] == "city" else 0
         return {k: tuple(v) for k, v in out.items()}
 
+    clock.advance(hours=1)
     now = spend(T_WRITE_OFF + timedelta(hours=1))
     assert now["settled"] == now["recovered"] == (RAISED, RAISED_CITY)
     assert now["spend"] == (0, 0)

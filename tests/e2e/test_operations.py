@@ -71,6 +71,8 @@ def test_metrics_count_requests_by_route_template_and_status(world):
         ok(api.get(f"/v1/enterprises/{enterprise}"))
     api.get("/v1/enterprises/00000000-0000-0000-0000-000000000000")  # 404, same template
     api.client.get("/v1/no/such/path")
+    for known in ("/console/static/console.js", "/openapi.json", "/docs-assets/swagger-ui.css"):
+        assert api.client.get(known).status_code == 200, known  # Starlette's routes and mounts, not FastAPI's
     text = api.client.get("/metrics").text
     assert text.startswith("# HELP") and enterprise not in text  # templates, never ids
 
@@ -82,6 +84,11 @@ def test_metrics_count_requests_by_route_template_and_status(world):
     assert count(f'{template},status="200"') - count(f'{template},status="200"', before) == 2
     assert count(f'{template},status="404"') - count(f'{template},status="404"', before) == 1
     assert count('method="GET",route="<unmatched>",status="404"') >= 1
+    # <unmatched> is for paths no route took (a review found the console's script and /openapi.json counted there)
+    assert count('method="GET",route="<unmatched>",status="200"') == 0
+    for known in ("/console/static/{path}", "/openapi.json", "/docs-assets/{path}"):
+        assert count(f'method="GET",route="{known}",status="200"') - count(
+            f'method="GET",route="{known}",status="200"', before) == 1, known
     assert count('method="POST",route="/v1/enterprises",status="201"') >= 1
     assert re.search(r'^voucher_ledger_projection_lag_events\{projection="lists"\} 0\.0$', text, re.M) or \
         world.settings.store == "postgres"  # no follow worker in this test on PostgreSQL: it may lag

@@ -38,6 +38,8 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "late_facts": "事后记录的事实", "not_known_then": "当时尚无记录",
         "late_not_visible": "当前角色无权查看事后记录的事实。", "more": "还有更多，请缩小时间范围。",
         "events": "事件记录",
+        "expiry_not_recorded": "已过兑付截止时间；年度到期处理尚未记录，未用余额尚未退回地市额度",
+        "expires_at": "兑付截止时间",
         "balanced": "借贷平衡。", "unbalanced": "借贷不平衡！", "all_cities": "全部地市",
         "recorded_by": "截至（记录时间）", "all_types": "全部类型", "subject": "对象",
         "first_page": "第一页", "next_page": "下一页", "journal_lines": "分录明细",
@@ -90,6 +92,9 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "figure": "Figure", "differs": "differs", "late_facts": "Facts recorded late", "not_known_then": "not recorded then",
         "late_not_visible": "Your role may not list facts recorded late.", "more": "There are more: narrow the time.",
         "events": "Event feed",
+        "expiry_not_recorded": "past its redemption deadline; the year's expiry run is not recorded yet, so the unused "
+                               "balance has not yet returned to the city's quota",
+        "expires_at": "Redemption closes at",
         "balanced": "Debits equal credits.",
         "unbalanced": "Debits and credits differ!", "all_cities": "All cities", "recorded_by": "Recorded by",
         "all_types": "All types", "subject": "Subject", "first_page": "First page",

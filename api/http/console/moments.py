@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from api.http.clock import service_now
+from api.http.dependencies import checked_moment
 from api.http.problems import ApiError
 from projections.times import from_us
 
@@ -14,13 +16,20 @@ END_OF_DAY = time(23, 59, 59, 999_999)
 
 
 def moment(text: str | None, name: str) -> datetime | None:
-    """None for empty (now, or known now). A bare date means the whole of that day in Guangdong: as of its end."""
+    """None for empty (now, or known now). A bare date means the whole of that day in Guangdong: as of its end, or
+    as of now for today (its end is still to come). Checked as the API checks it (a future time is refused)."""
+    found = _read(text, name)
+    return None if found is None else checked_moment(found, name)
+
+
+def _read(text: str | None, name: str) -> datetime | None:
     text = (text or "").strip()
     if not text:
         return None
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), END_OF_DAY, SHANGHAI)
+            day, now = date.fromisoformat(text), service_now()
+            return now if day == now.astimezone(SHANGHAI).date() else datetime.combine(day, END_OF_DAY, SHANGHAI)
         found = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in text else text)
     except ValueError:
         raise ApiError(422, "INVALID_INPUT", f"{name}: a date (2020-03-05) or a time with offset") from None

@@ -32,7 +32,13 @@ class VoucherOut(Answer, MoneyFigures):
     city: str
     programme_year: int
     fee_category: str
-    status: str
+    status: str = Field(description="ACTIVE, REVOKED or EXPIRED as of `as_of`: EXPIRED from the redemption deadline "
+                                    "on, whether or not the year's expiry run has recorded it yet (`expiry_recorded`)")
+    expiry_recorded: bool = Field(description="the expiry run has recorded this voucher's expiry (by `as_of`, known "
+                                              "at `known_at`); while false, its unused value is still in "
+                                              "`remaining_fen` and has not returned to the city's quota")
+    expires_at: AwareDatetime | None = Field(description="the end of the redemption deadline day (Asia/Shanghai): "
+                                                         "from this instant claims on it are refused VOUCHER_EXPIRED")
 
 
 class EnterpriseYear(MoneyFigures):

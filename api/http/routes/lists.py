@@ -5,7 +5,9 @@ Lists answer **as known now** (no ``as_of`` / ``known_at``: the figures of one t
 Every list is paged the same way: ``limit`` rows (1 to 1000, default 100) and ``next_cursor``, passed back as
 ``cursor`` for the next page; a walk meets every row once, in the order the ledger recorded them (providers in USCC
 order). A caller sees only its own: a city its city's, an enterprise its own, a provider its own; a filter naming
-something outside that scope finds nothing, exactly as a filter naming something unknown.
+something outside that scope finds nothing, exactly as a filter naming something unknown, except a code that is no
+Guangdong city: that is refused UNKNOWN_CITY (the filters are read in ``api.http.list_filters``, with the CLI's).
+A status filter takes the capitals the rows are written in (lower case too).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.http import cursors
+from api.http import cursors, list_filters as f
 from api.http.auth import Principal
 from api.http.dependencies import Call, query_call
 from api.http.models import lists as s
@@ -24,7 +26,6 @@ from api.http.party_ids import DESCRIPTION, ID_OR_USCC_PATTERN, optional_party_i
 from api.http.problems import ApiError
 from ledger.errors import CatalogueNotPublishedError
 from ledger.uscc import validate_uscc
-from projections.lists_queries import CLAIM_QUEUES, claim_queue
 
 router = APIRouter(tags=["lists and lookups (as known now)"])
 KNOWN_NOW = " As known now; `cursor` / `next_cursor` page through every row once."
@@ -58,31 +59,31 @@ def _page(c: Call, name: str, path: str, cursor: str | None, limit: int, *, equa
 
 
 @router.get("/claims", response_model=s.ClaimsPage, summary="Claims: the review queue and the others, by status",
-            description="`status`: claimed (waiting for review), approved (not yet paid), settled, rejected, reversed; "
-                        "or held (kept from settlement after a suspension recorded late) and flagged (covered by "
-                        "one), whatever the status. First come, first served." + KNOWN_NOW)
-def list_claims(status: Literal[CLAIM_QUEUES] | None = Query(None), provider: str | None = _party("provider"),
+            description="`status`: CLAIMED (waiting for review), APPROVED (not yet paid), SETTLED, REJECTED, REVERSED; "
+                        "or HELD (kept from settlement after a suspension recorded late) and FLAGGED (covered by "
+                        "one), whatever the status; lower case is taken too. First come, first served." + KNOWN_NOW)
+def list_claims(status: f.ClaimQueue | None = Query(None), provider: str | None = _party("provider"),
                 enterprise: str | None = _party("enterprise"), voucher_id: UUID | None = None,
                 city: str | None = CityFilter, year: int | None = YearFilter, batch_id: UUID | None = None,
                 cursor: str | None = Cursor, limit: int = Limit, c: Call = Depends(query_call)):
     c.allow("province", "auditor", "city", "enterprise", "provider", what="list claims")
-    equal, where = claim_queue(status)
+    equal, where = f.claims_queue(status)
     return _page(c, "claims", "claims", cursor, limit, where=where, equal=[
         *equal, ("provider_id", optional_party_id("provider", provider)),
         ("enterprise_id", optional_party_id("enterprise", enterprise)),
-        ("voucher_id", _text(voucher_id)), ("city", city), ("programme_year", year), ("batch_id", _text(batch_id))])
+        ("voucher_id", _text(voucher_id)), ("city", f.city(city)), ("programme_year", year), ("batch_id", _text(batch_id))])
 
 
 @router.get("/vouchers", response_model=s.VouchersPage, summary="Vouchers by enterprise, city, year and status",
             description="In the order they were issued." + KNOWN_NOW)
 def list_vouchers(enterprise: str | None = _party("enterprise"), city: str | None = CityFilter,
-                  year: int | None = YearFilter, status: Literal["ACTIVE", "EXPIRED", "REVOKED"] | None = None,
+                  year: int | None = YearFilter, status: f.VoucherStatus | None = None,
                   fee_category: FeeCategory | None = None, cursor: str | None = Cursor, limit: int = Limit,
                   c: Call = Depends(query_call)):
     c.allow("province", "auditor", "city", "enterprise", what="list vouchers")
     return _page(c, "vouchers", "vouchers", cursor, limit, equal=[
-        ("enterprise_id", optional_party_id("enterprise", enterprise)), ("city", city), ("programme_year", year),
-        ("status", status), ("fee_category", fee_category)])
+        ("enterprise_id", optional_party_id("enterprise", enterprise)), ("city", f.city(city)),
+        ("programme_year", year), ("status", f.status(status)), ("fee_category", fee_category)])
 
 
 @router.get("/enterprises", response_model=s.EnterprisesPage, summary="Enterprises by city, or the one with a USCC",
@@ -91,7 +92,7 @@ def list_enterprises(city: str | None = CityFilter, uscc: str | None = UsccFilte
                      limit: int = Limit, c: Call = Depends(query_call)):
     c.allow("province", "auditor", "city", "enterprise", what="list enterprises")
     return _page(c, "enterprises", "enterprises", cursor, limit,
-                 equal=[("city", city), ("uscc", None if uscc is None else validate_uscc(uscc))])
+                 equal=[("city", f.city(city)), ("uscc", None if uscc is None else validate_uscc(uscc))])
 
 
 @router.get("/providers", response_model=s.ProvidersPage,
@@ -99,22 +100,22 @@ def list_enterprises(city: str | None = CityFilter, uscc: str | None = UsccFilte
             description="In USCC order; the status is the current whitelist status (`GET /v1/whitelist` answers as "
                         "of any time)." + KNOWN_NOW)
 def list_providers(kind: Literal["NATIONAL_PLATFORM", "CARRIER", "PLATFORM", "SERVICE"] | None = None,
-                   status: Literal["PENDING_ASSESSMENT", "WHITELISTED", "SUSPENDED"] | None = None,
+                   status: f.ProviderStatus | None = None,
                    uscc: str | None = UsccFilter, cursor: str | None = Cursor, limit: int = Limit,
                    c: Call = Depends(query_call)):
     c.allow("province", "auditor", "provider", what="list providers")
     return _page(c, "providers", "providers", cursor, limit, key_type=str, equal=[
-        ("kind", kind), ("status", status), ("uscc", None if uscc is None else validate_uscc(uscc))])
+        ("kind", kind), ("status", f.status(status)), ("uscc", None if uscc is None else validate_uscc(uscc))])
 
 
 @router.get("/settlement-batches", response_model=s.BatchesPage, summary="Settlement batches by provider and status",
             description="OPEN until paid, then PAID; in the order they were opened." + KNOWN_NOW)
-def list_batches(provider: str | None = _party("provider"), status: Literal["OPEN", "PAID"] | None = None,
+def list_batches(provider: str | None = _party("provider"), status: f.BatchStatus | None = None,
                  period: str | None = Query(None, min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$"),
                  cursor: str | None = Cursor, limit: int = Limit, c: Call = Depends(query_call)):
     c.allow("province", "auditor", "provider", what="list settlement batches")
     return _page(c, "batches", "settlement-batches", cursor, limit, equal=[
-        ("provider_id", optional_party_id("provider", provider)), ("status", status), ("period", period)])
+        ("provider_id", optional_party_id("provider", provider)), ("status", f.status(status)), ("period", period)])
 
 
 ProgrammeYear = Annotated[int, Path(ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a programme year")]

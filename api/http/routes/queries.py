@@ -16,7 +16,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.http.auth import forbid
-from api.http.dependencies import Call, as_of_or_now, known_at_or_now, query_call
+from api.http.dependencies import Call, as_of_or_now, checked_moment, known_at_or_now, query_call
 from api.http.models import queries as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR, MOMENT_PATTERN
 from api.http.party_ids import DESCRIPTION, ID_OR_USCC_PATTERN, party_id
@@ -25,7 +25,7 @@ from ledger import ids as ledger_ids
 from ledger.errors import LedgerError
 from ledger.parties import CITIES, check_city
 from ledger.recording import created_by
-from projections.times import to_us
+from projections.times import from_us, to_us
 
 router = APIRouter(tags=["queries (as of any time)"])
 TIME = {"pattern": MOMENT_PATTERN}  # with an offset, in the years the service computes with (as_of_or_now)
@@ -55,7 +55,8 @@ def voucher(voucher_id: UUID, as_of: datetime | None = AsOf, known_at: datetime 
     found = c.read.voucher_balance(voucher_id, at, known)
     if found is None or not in_scope(c.principal, city=found["city"], enterprise_id=found["enterprise_id"]):
         raise not_found("voucher", voucher_id, at)
-    return {"as_of": at, "known_at": known, **found}
+    expires_us = found.pop("expires_us")
+    return {"as_of": at, "known_at": known, **found, "expires_at": None if expires_us is None else from_us(expires_us)}
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=s.EnterpriseOut,
@@ -223,7 +224,7 @@ def event_feed(as_of: datetime | None = AsOf, after: int = Query(0, ge=0, le=2**
                c: Call = Depends(query_call)):
     c.allow("province", "auditor", what="read the global event feed")
     at = as_of_or_now(as_of)
-    start = None if recorded_from is None else to_us(as_of_or_now(recorded_from))
+    start = None if recorded_from is None else to_us(checked_moment(recorded_from, "recorded_from"))
     items = c.read.event_feed(at, after_position=after, limit=limit, event_types=tuple(event_type),
                               recorded_from_us=start)
     return {"as_of": at, "items": items, "next_after": items[-1]["position"] if len(items) == limit else None}
