@@ -54,6 +54,21 @@ def benchmark_application(world, enterprise_id):
     return award_id
 
 
+def paid_benchmark_award(world):
+    """A Foshan enterprise's benchmark award, recommended, selected, granted and paid in a batch now: (award, batch,
+    payment time)."""
+    app = world.app
+    award_id = benchmark_application(world, world.enterprise(city=FOSHAN))
+    app.recommend_award(world.by("city:440600"), award_id=award_id, city=FOSHAN)
+    app.select_award(world.by(), award_id=award_id)
+    app.grant_award(world.by(), award_id=award_id)
+    batch_id = uuid4()
+    app.open_award_batch(world.by(), batch_id=batch_id, period="2019-06")
+    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=award_id)
+    app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=world.now)
+    return award_id, batch_id, world.now
+
+
 def key_platform_selected(world, provider_id, *, base_fen=500 * WAN_YUAN):
     award_id = uuid4()
     world.app.apply_for_award(world.by("provider"), award_id=award_id, year=2019, kind="KEY_PLATFORM",
@@ -236,15 +251,7 @@ def test_a_demonstration_base_is_a_title_without_money_and_only_governments_appl
 
 def test_a_recovered_award_is_collected_in_parts_split_like_its_payment(awards):
     world, app = awards, awards.app
-    award_id = benchmark_application(world, world.enterprise(city=FOSHAN))
-    app.recommend_award(world.by("city:440600"), award_id=award_id, city=FOSHAN)
-    app.select_award(world.by(), award_id=award_id)
-    app.grant_award(world.by(), award_id=award_id)
-    batch_id = uuid4()
-    app.open_award_batch(world.by(), batch_id=batch_id, period="2019-06")
-    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=award_id)
-    paid_at = world.now
-    app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=paid_at)
+    award_id, batch_id, paid_at = paid_benchmark_award(world)
     world.advance(days=40)
     with pytest.raises(LedgerError) as too_early:  # the payment's time as Guangdong writes it, not UTC
         app.recover_award(world.by(), award_id=award_id, reason="验收材料造假",
@@ -414,15 +421,7 @@ def test_a_rate_award_application_without_its_base_is_refused_before_it_can_take
 def test_an_award_recovery_cannot_take_effect_before_the_award_was_paid(awards):
     """The same rule as a claim's recovery, with the same code: money is not due back before it went out."""
     world, app = awards, awards.app
-    award_id = benchmark_application(world, world.enterprise(city=FOSHAN))
-    app.recommend_award(world.by("city:440600"), award_id=award_id, city=FOSHAN)
-    app.select_award(world.by(), award_id=award_id)
-    app.grant_award(world.by(), award_id=award_id)
-    batch_id = uuid4()
-    app.open_award_batch(world.by(), batch_id=batch_id, period="2019-06")
-    app.add_award_to_batch(world.by(), batch_id=batch_id, award_id=award_id)
-    paid_at = world.now
-    app.pay_award_batch(world.by(), batch_id=batch_id, effective_at=paid_at)
+    award_id, batch_id, paid_at = paid_benchmark_award(world)
     world.advance(days=5)
     refused("RECOVERY_BEFORE_PAYMENT", app, app.recover_award, by=world.by(), award_id=award_id, reason="验收材料造假",
             effective_at=paid_at - timedelta(microseconds=1))

@@ -146,15 +146,21 @@ def test_one_bank_transfer_may_repay_the_recoveries_of_two_claims():
     assert batch.outstanding_fen(uid("claim-1")) == batch.outstanding_fen(uid("claim-2")) == 0
 
 
+def reloaded(batch: SettlementBatch) -> SettlementBatch:
+    """The batch as a store holding its events loads it: every event applied again, from nothing."""
+    replayed = None
+    for event in batch.collect_events():
+        replayed = event.mutate(replayed)
+    return replayed
+
+
 def test_a_store_holding_a_repeated_reference_from_before_the_rule_still_loads_and_refuses_a_third():
     batch = paid_recovery(3_000, "0.40")
     for _ in range(2):  # as the earlier code recorded it, without the check
         batch._record(SettlementBatch.RecoveryCollected, by(RECOVERED_AT), voucher_id=uid("voucher-claim-1"),
                       claim_id=uid("claim-1"), amount_fen=1_000, city="440600", city_portion_fen=400,
                       province_portion_fen=600, bank_reference="BANK-0001", effective_at=RECOVERED_AT)
-    replayed = None
-    for event in batch.collect_events():
-        replayed = event.mutate(replayed)
+    replayed = reloaded(batch)
     assert replayed.outstanding_fen(uid("claim-1")) == 1_000
     assert refused_code(lambda: collect(replayed, 1_000, "BANK-0001")) == "DUPLICATE_COLLECTION"
 
@@ -213,9 +219,7 @@ def test_a_recovery_stored_before_the_payment_rule_is_still_not_collected_before
     batch._record(SettlementBatch.RecoveryRaised, by(RECOVERED_AT), voucher_id=uid("voucher-claim-1"),
                   claim_id=uid("claim-1"), amount_fen=10_000, city="440600", city_portion_fen=4_000,
                   province_portion_fen=6_000, reason="虚假发票", effective_at=early)
-    replayed = None
-    for event in batch.collect_events():
-        replayed = event.mutate(replayed)
+    replayed = reloaded(batch)
     between = PAID_AT - timedelta(hours=13)
     assert refused_code(lambda: replayed.collect_recovery(
         by(RECOVERED_AT), claim_id=uid("claim-1"), amount_fen=1_000, bank_reference="BANK-1",
