@@ -16,6 +16,9 @@ from audit.tables import csv_bytes
 
 HEADER = ("row", "column", "code", "message")
 HEADER_ZH = ("行号", "列", "错误代码", "说明")
+# Both reports are headed in Chinese and English, as the import templates are ("统一社会信用代码 / uscc"): the person
+# fixing the file reads the Chinese, a script finds the key after the slash.
+HEADINGS = tuple(f"{zh} / {en}" for zh, en in zip(HEADER_ZH, HEADER, strict=True))
 
 # code -> the columns it is about, most specific first.
 BLAME: dict[str, tuple[str, ...]] = {
@@ -100,7 +103,7 @@ def errors_of(row: int, error: object, columns: Iterable[str], column: str | Non
 
 
 def as_csv(errors: list[RowError]) -> bytes:
-    return csv_bytes([HEADER, *((e.row, e.column, e.code, e.message) for e in errors)], starts_file=True)
+    return csv_bytes([HEADINGS, *((e.row, e.column, e.code, e.message) for e in errors)], starts_file=True)
 
 
 def as_xlsx(errors: list[RowError]) -> bytes:
@@ -108,7 +111,7 @@ def as_xlsx(errors: list[RowError]) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("导入错误")
-    sheet.append([f"{zh} / {en}" for zh, en in zip(HEADER_ZH, HEADER, strict=True)])
+    sheet.append(list(HEADINGS))
     for e in errors:
         sheet.append([e.row, e.column, e.code, e.message])
     out = io.BytesIO()

@@ -103,7 +103,7 @@ def test_a_file_with_bad_rows_reports_each_one_and_writes_none_of_them(ledger):
             (5, "invoice_nos", "DUPLICATE_CLAIM"), (6, "provider_uscc", "INVALID_USCC")} <= firsts
     assert {e.row for e in result.errors} == {3, 4, 5, 6}  # row 2 is good: it is simply not written either
     report = list(csv.reader(io.StringIO(as_csv(result.errors).decode("utf-8-sig"))))
-    assert report[0] == ["row", "column", "code", "message"] and len(report) == len(result.errors) + 1
+    assert report[0] == ["行号 / row", "列 / column", "错误代码 / code", "说明 / message"] and len(report) == len(result.errors) + 1
     sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx(result.errors))).worksheets[0]
     assert sheet.max_row == len(result.errors) + 1
     # fixed, the file imports
