@@ -4,9 +4,9 @@ about sheet, in Simplified Chinese (the default) and English.
 A Chinese header names a figure as the console does (``ledger/words.py``) and says the amount's unit: an amount is
 given twice, as yuan (``已兑付（元）``) and as exact fen (``已兑付（分）``). An English header is the column's key
 itself (``settled_yuan``, ``settled_fen``), as every export was headed before it spoke Chinese, so the scripts that
-read those keys keep working with ``--lang en``. Only headers, sheet names and the city's name change with the
-language: ids, codes, times and amounts are written the same in both (``manifest.json`` lists every file's column
-keys, so a Chinese file is read by key too).
+read those keys keep working with ``--lang en``. Only headers, sheet names, the city's name and, in Chinese, a
+yes-or-no figure (是 / 否) change with the language: ids, codes, times and amounts are written the same in both
+(``manifest.json`` lists every file's column keys, so a Chinese file is read by key too).
 """
 
 from __future__ import annotations
@@ -113,10 +113,15 @@ def total_label(rows: int, lang: str) -> str:
     return f"TOTAL ({rows} rows)" if lang == "en" else f"合计（{rows} 行）"
 
 
+YES_NO_ZH = {True: "是", False: "否"}
+
+
 def localized(columns: Sequence[str], row: Sequence[Any], lang: str) -> Sequence[Any]:
-    """A figure's row with its city's name in ``lang`` (广州市 / Guangzhou), taken from the row's city code."""
-    if "city_name" not in columns:
-        return row
+    """A figure's row with its city's name in ``lang`` (广州市 / Guangzhou), taken from the row's city code, and in
+    Chinese a yes-or-no figure (本年度已淘汰, 已支付) as 是 / 否 rather than True / False."""
     out = list(row)
-    out[columns.index("city_name")] = city_name(row[columns.index("city")], lang)
-    return out
+    if lang == "zh":
+        out = [YES_NO_ZH[v] if isinstance(v, bool) else v for v in out]
+    if "city_name" in columns:
+        out[columns.index("city_name")] = city_name(row[columns.index("city")], lang)
+    return out if out != list(row) else row

@@ -240,6 +240,7 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
             for i in words:
                 zh_name, en_name = zh_row.pop(i), en_row.pop(i)
                 assert zh_name == CITY_NAMES[en_name], (name, zh_name, en_name)
+            zh_row = [YES_NO.get(cell, cell) for cell in zh_row]  # a yes-or-no figure: 是 / 否 against True / False
             assert zh_row == en_row, name  # ids, codes, times, yuan and fen: the same bytes
     chinese_book = load_workbook(tmp_path / "zh/figures.xlsx")
     english_book = load_workbook(tmp_path / "en/figures.xlsx")
@@ -251,11 +252,15 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
         assert [c.value for c in chinese[1]] == [export_words.header(figure, k, "zh") for k in keys]
         assert [[c.value for c in row[1:]] for row in chinese.iter_rows(min_row=chinese.max_row)] == [
             [c.value for c in row[1:]] for row in english.iter_rows(min_row=english.max_row)]  # the same totals
+    at = zh["columns"]["settlement_batches.csv"].index("paid")
+    paid = {r[at] for r in csv_rows(tmp_path / "zh/settlement_batches.csv")[1:-1]}
+    assert paid and paid <= {"是", "否"}, paid  # the simulated batches are paid or not: read as 是 / 否
     guangzhou = next(r for r in csv_rows(tmp_path / "zh/city_quotas.csv") if r[0] == "440100")
     assert guangzhou[1] == "广州市"
 
 
 CITY_NAMES = {en: f"{zh}市" for zh, en in CITIES.values()} | {"": ""}
+YES_NO = {"是": "True", "否": "False"}
 
 
 # -- done when: the XLSX's totals are the API's figures ---------------------------------------------------------

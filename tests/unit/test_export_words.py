@@ -42,5 +42,9 @@ def test_a_city_is_named_as_an_official_writes_it_and_codes_stay_codes():
     columns, row = ("city", "city_name", "settled_fen"), ("441900", "Dongguan", 100)
     assert words.localized(columns, row, "zh") == ["441900", "东莞市", 100]
     assert words.localized(("voucher_id",), ("x",), "zh") == ("x",)
+    # a yes-or-no figure reads 是 / 否 to a Chinese reader, and stays True / False in English
+    columns, row = ("provider_id", "eliminated_this_year", "paid"), ("p", True, False)
+    assert words.localized(columns, row, "zh") == ["p", "是", "否"]
+    assert words.localized(columns, row, "en") == row
     with pytest.raises(ValueError, match="zh, en"):
         words.check_language("fr")
