@@ -277,8 +277,9 @@ def test_the_next_query_sees_a_command_in_embedded_mode(world, app, settings):
         if settings.store == "postgres":
             assert read.voucher_balance(voucher.voucher_id, END_OF_TIME) is None
             catch_up(app, read.projections)
-        got = read.voucher_balance(voucher.voucher_id, END_OF_TIME)
-        assert (got["face_value_fen"], got["remaining_fen"], got["status"]) == (10_000_000, 10_000_000, "ACTIVE")
+        got = read.voucher_balance(voucher.voucher_id, END_OF_TIME)  # past its deadline then, its expiry unrecorded
+        assert (got["face_value_fen"], got["remaining_fen"], got["status"], got["expiry_recorded"]) == (
+            10_000_000, 10_000_000, "EXPIRED", False)
 
         receipt = world.claim(voucher.voucher_id, provider, eligible_fee_fen=2_000_000)  # 0.50 × → 1,000,000 fen
         if settings.store == "postgres":
