@@ -93,9 +93,6 @@ def settings_for(store: str, request: pytest.FixtureRequest, tmp_path) -> Settin
         postgres_schema=f"t_{uuid.uuid4().hex[:12]}",
         postgres_pool_size=20,  # the concurrency tests run 16 writers
         postgres_lock_timeout_s=10,
-        # Two test processes on two cores can keep a new connection waiting past the default budget's one-second
-        # pool wait (a CLI run failed with PoolTimeout); the outage tests set the default budget themselves.
-        store_down_answer_s=10.0,
     )
 
 
