@@ -80,7 +80,7 @@ class WhitelistRegister(LedgerProjection):
 
     def whitelisted(self, e: Provider.Whitelisted, position: int) -> None:
         self._announced(e, position, WhitelistStatus.WHITELISTED.value,
-                        reason="reinstated" if e.reinstated else "entered the whitelist",
+                        reason=reasons.whitelisted_en(e.reinstated),
                         reason_zh=reasons.whitelisted(e.reinstated))
 
     def eliminated(self, e: Provider.Eliminated, position: int) -> None:

@@ -115,13 +115,14 @@ def _change_row(change: rule.StatusChange, results: list[rule.AreaResult]) -> di
     suspended = change.status == rule.WhitelistStatus.SUSPENDED
     if suspended:
         reason = rule.suspension_reason(change.cause.kind, change.cause.area)
+        reason_zh = reasons.suspended(change.cause.kind, change.cause.area)
     else:
-        reason = "reinstated" if change.previous == rule.WhitelistStatus.SUSPENDED else "entered the whitelist"
+        reinstated = change.previous == rule.WhitelistStatus.SUSPENDED
+        reason, reason_zh = reasons.whitelisted_en(reinstated), reasons.whitelisted(reinstated)
     return {"position": basis.ref["position"], "event_type": ANNOUNCED[0] if suspended else ANNOUNCED[1],
             "status": change.status.value, "effective_us": change.effective, "recorded_us": basis.ref["recorded_us"],
             "area": None, "passed": None, "eliminated_year": None, "reason": reason, "actor": change.cause.ref["actor"],
-            "reason_zh": reasons.suspended(change.cause.kind, change.cause.area) if suspended
-            else reasons.whitelisted(change.previous == rule.WhitelistStatus.SUSPENDED)}
+            "reason_zh": reason_zh}
 
 
 def claims_held(db: ReadModelView, provider_id: str, as_of_us: int,

@@ -30,6 +30,11 @@ def whitelisted(reinstated: bool) -> str:
     return "复评通过，恢复白名单资格" if reinstated else "列入白名单"
 
 
+def whitelisted_en(reinstated: bool) -> str:
+    """The same, as the English reason column says it."""
+    return "reinstated" if reinstated else "entered the whitelist"
+
+
 def eliminated(rating: str) -> str:
     return f"年度评价 {rating}，淘汰出资源池"
 
@@ -38,7 +43,7 @@ def eliminated(rating: str) -> str:
 _ASSESSED = re.compile(r"^(ASSESSMENT|SPOT_CHECK) assessment by (.+?)(?: \((.+)\))?$")
 _FAILED = re.compile(r"^failed (assessment|spot check) of ([A-Z]+)$")
 _RATED = re.compile(r"^rated (.+)$")
-_FIXED = {"entered the whitelist": whitelisted(False), "reinstated": whitelisted(True)}
+_FIXED = {whitelisted_en(flag): whitelisted(flag) for flag in (False, True)}
 
 
 def _kind(kind: str) -> str:

@@ -44,12 +44,14 @@ def test_the_chinese_from_facts_is_the_chinese_of_the_english_words_of_the_same_
 def test_the_projection_writes_only_reasons_this_reads():
     """The forms above are the ones ``projections/whitelist.py``, ``Provider.record_assessment`` (through
     ``ledger.whitelist_status.suspension_reason``) and the history's status rows (``projections/whitelist_queries.py``)
-    write: a new form there must come here too, or a Chinese page shows English."""
+    write, a (re)admission's through ``whitelist_reasons.whitelisted_en``: a new form there must come here too, or a
+    Chinese page shows English."""
     import inspect
 
     from ledger import provider, whitelist_status
-    from projections import whitelist, whitelist_queries
+    from projections import whitelist, whitelist_queries, whitelist_reasons
 
-    written = "".join(inspect.getsource(m) for m in (whitelist, provider, whitelist_status, whitelist_queries))
+    written = "".join(inspect.getsource(m) for m in (whitelist, provider, whitelist_status, whitelist_queries,
+                                                     whitelist_reasons.whitelisted_en))
     for form in ('assessment by', '"reinstated"', '"entered the whitelist"', '"rated ', 'return f"failed '):
         assert form in written, form
