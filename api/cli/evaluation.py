@@ -11,12 +11,11 @@ Ratings and complaints are the enterprises' own (HTTP, with an enterprise's toke
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from uuid import UUID
 
 import typer
 
-from api.cli.commanding import ACTOR_HELP, province_actor, refused, show
+from api.cli.commanding import ACTOR_HELP, opened_on_service_clock, province_actor, refused, show
 from ledger.commands import values as v
 from ledger.errors import EvaluationNotRunError, LedgerError
 from ledger.evaluation import EvaluationResult
@@ -43,10 +42,10 @@ def register(app: typer.Typer) -> None:
         actor: str = typer.Option("province:ops", help=ACTOR_HELP),
     ) -> None:
         """Evaluate YEAR's resource pool once: scores, promotions, eliminations for the next year, next-year quotas."""
-        by = By(actor=province_actor(actor), at=datetime.now(UTC), correlation_id=f"pool-evaluation-{year}")
-        settings = get_settings()
-        ledger = open_ledger(settings)
-        read = read_models(settings, ledger)  # a long catch-up shows its bar
+        actor = province_actor(actor)
+        ledger, clock = opened_on_service_clock()  # a training store's evaluation is dated on its own clock
+        by = By(actor=actor, at=clock.now(), correlation_id=f"pool-evaluation-{year}")
+        read = read_models(get_settings(), ledger)  # a long catch-up shows its bar
         try:
             providers = tuple(UUID(p) for p in read.pool_providers())
             results = ledger.handle(v.EvaluateResourcePool(year=year, provider_ids=providers), by)

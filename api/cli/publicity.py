@@ -5,12 +5,11 @@ as of a time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 import typer
 
-from api.cli.commanding import ACTOR_HELP, console, record, refused, service_now, show
+from api.cli.commanding import ACTOR_HELP, console, opened_on_service_clock, record, refused, service_now, show
 from api.cli.queries import AS_OF_HELP, KNOWN_AT_HELP, ask_read_models
 from api.cli.times import parse_as_of
 from ledger import ids
@@ -18,7 +17,6 @@ from ledger.commands import values as v
 from ledger.errors import LedgerError
 from ledger.fiscal_time import shanghai_text
 from ledger.recording import By
-from store.opening import open_ledger
 
 group = typer.Typer(help="Publicity (公示) of approved claims before payment: publish, object, rule, close, show.",
                     no_args_is_help=True)
@@ -55,9 +53,9 @@ def lodge_objection(
     """Record an objection during the window; the claim is held from settlement until the province rules."""
     command = v.LodgeObjection(list_id=ids.publicity_list_id(year, period), claim_id=claim_id, objector=objector,
                                reason=reason)
-    ledger = open_ledger()
+    ledger, clock = opened_on_service_clock()  # lodged on the service's clock, a training store's included
     try:
-        show({"objection": ledger.handle(command, By(actor=actor, at=datetime.now(UTC)))})
+        show({"objection": ledger.handle(command, By(actor=actor, at=clock.now()))})
     except LedgerError as exc:
         raise refused(exc) from None
     finally:

@@ -21,6 +21,7 @@ from api.http.problems import REPLAYED, ApiError
 from ledger.answered_requests import Replayed
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command
+from ledger.fiscal_time import shanghai_text
 from ledger.recording import By
 from projections.read_models import ReadModels
 from writer.answered_once import IdempotencyKey, answer_once
@@ -169,7 +170,7 @@ def checked_moment(moment: datetime, name: str) -> datetime:
         raise ApiError(422, "INVALID_INPUT", str(exc)) from None
     now = service_now()
     if moment > now:
-        raise ApiError(422, "AS_OF_IN_FUTURE", f"{name} {moment.isoformat()} is after now ({now.isoformat()}): the "
+        raise ApiError(422, "AS_OF_IN_FUTURE", f"{name} {shanghai_text(moment)} is after now ({shanghai_text(now)}): the "
                                                "ledger answers as of the past and the present only")
     return moment
 

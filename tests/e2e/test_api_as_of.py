@@ -140,6 +140,9 @@ def test_a_future_time_is_refused_by_every_as_of_answer(story):
                 assert_problem(api.get(concrete, **extra, **{name: later}), 422, "AS_OF_IN_FUTURE", instance=concrete)
                 asked.append((concrete, name))
     assert len(asked) >= 30  # sixteen routes, nearly all with both
+    said = api.get(f"/v1/vouchers/{story['voucher']}", as_of=later).json()["detail"]  # times as Guangdong reads them
+    for moment in (api.clock.now + SECOND, api.clock.now):
+        assert moment.astimezone(SHANGHAI).isoformat() in said and "+08:00" in said, said
     now = ok(api.get(f"/v1/vouchers/{story['voucher']}", as_of=iso(api.clock.now), known_at=iso(api.clock.now)))
     assert now["status"] == "ACTIVE" and now["expiry_recorded"] is False
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from api.cli import evaluation as cli_evaluation
 from store.settings import get_settings
 from tests.support.api_helpers import (
-    DONGGUAN, FOSHAN, assert_problem, module_store_settings, ok, patched_clock, running_api, store_env, store_params,
+    DONGGUAN, FOSHAN, START, assert_problem, module_store_settings, ok, patched_clock, running_api, store_env, store_params,
 )
 
 
@@ -33,7 +33,23 @@ def story(request, tmp_path_factory):
         yield api, settings, own, stranger, provider, f"/v1/vouchers/{voucher}/claims/{claim}"
 
 
-def test_an_enterprise_rates_once_and_complains_only_on_its_own_claim_then_the_province_evaluates(story):
+def _evaluation_cli(api, monkeypatch, args: list[str], clock: str | None = None):
+    """The evaluation commands run in this process, pointed at the story's store (and its training clock, if given)."""
+    for name, value in {**store_env(api.settings), "COLUMNS": "250"}.items():
+        monkeypatch.setenv(name, value)
+    if clock:
+        monkeypatch.setenv("VOUCHER_LEDGER_CLOCK", clock)
+    get_settings.cache_clear()
+    app = typer.Typer()
+    cli_evaluation.register(app)
+    try:
+        return CliRunner().invoke(app, args, catch_exceptions=False)
+    finally:
+        monkeypatch.delenv("VOUCHER_LEDGER_CLOCK", raising=False)
+        get_settings.cache_clear()
+
+
+def test_an_enterprise_rates_once_and_complains_only_on_its_own_claim_then_the_province_evaluates(story, monkeypatch):
     api, _, own, stranger, provider, claim = story
     as_own, as_stranger = f"enterprise:{own.uscc}", f"enterprise:{stranger.uscc}"
     assert_problem(api.post(f"{claim}/rating", {"score": 2}, role=as_stranger), 404, "VOUCHER_NOT_FOUND")
@@ -50,6 +66,9 @@ def test_an_enterprise_rates_once_and_complains_only_on_its_own_claim_then_the_p
     assert_problem(api.get("/v1/programme/years/2020/pool-evaluation"), 404, "EVALUATION_NOT_RUN")
     # 2020 vouchers are redeemable until 8 February 2021: the year is evaluated once that day is over
     assert_problem(api.post("/v1/programme/years/2020/pool-evaluation"), 409, "YEAR_NOT_OVER")
+    # the command line on this training store's clock (March 2020) is refused the same, not run on today's date
+    on_training_clock = _evaluation_cli(api, monkeypatch, ["evaluate-pool", "2020"], clock=START.isoformat())
+    assert on_training_clock.exit_code == 1 and "YEAR_NOT_OVER" in on_training_clock.output, on_training_clock.output
     api.clock.set(datetime(2021, 2, 8, 16, 0, tzinfo=UTC))  # 9 February 2021, 00:00 in Guangdong
 
     run = ok(api.post("/v1/programme/years/2020/pool-evaluation"), 201)
@@ -63,18 +82,10 @@ def test_an_enterprise_rates_once_and_complains_only_on_its_own_claim_then_the_p
 
 
 def test_the_command_line_shows_a_years_results(story, monkeypatch):
-    api, settings, _, _, provider, _ = story
+    api, _, _, _, provider, _ = story
     ok(api.get("/v1/programme/years/2020/pool-evaluation"))  # evaluated by the test above
-    for name, value in {**store_env(settings), "COLUMNS": "250"}.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    app = typer.Typer()
-    cli_evaluation.register(app)
-    try:
-        shown = CliRunner().invoke(app, ["pool-evaluation", "2020"], catch_exceptions=False)
-        again = CliRunner().invoke(app, ["evaluate-pool", "2020"], catch_exceptions=False)
-    finally:
-        get_settings.cache_clear()
+    shown = _evaluation_cli(api, monkeypatch, ["pool-evaluation", "2020"])
+    again = _evaluation_cli(api, monkeypatch, ["evaluate-pool", "2020"])
     assert shown.exit_code == 0, shown.output
     answer = json.loads(shown.output)
     assert answer["eliminated"] >= 1
