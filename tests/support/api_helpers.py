@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.auth import mint
+from api.http.problems import STORE_ERRORS, ApiError
 from store.settings import Settings
 from ledger.uscc import make_uscc
 
@@ -286,7 +288,24 @@ class Api:
 def running_api(settings: Settings, clock: ServiceClock) -> Iterator[Api]:
     """A real app on ``settings`` behind a TestClient (lifespan run: ledger and read models opened and closed)."""
     with TestClient(create_app(settings, clock=TrainingClockOf(clock)), raise_server_exceptions=False) as client:
+        _opened(client.app.state.backend)
         yield Api(client=client, settings=settings, clock=clock)
+
+
+def _opened(backend, within_s: float = 30.0) -> None:
+    """Wait until the service has opened its store, as its next request would. On a machine loaded by two test
+    processes the first connection can take longer than the pool's one-second wait: the service then starts
+    answering 503 and opens on a later request (api/http/app.py, Backend), but a test that reads the backend
+    directly (``Api.event_count``) would find nothing opened. A store that stays down is left to the test."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            backend.opened()
+            return
+        except (*STORE_ERRORS, ApiError):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.2)
 
 
 def store_env(settings: Settings) -> dict[str, str]:

@@ -138,9 +138,10 @@ def read_events(app: VoucherLedger) -> list[Recorded]:
 
 
 def lean(settings: Settings) -> Settings:
-    """The same store with small connection pools. Every view of ``open_projections`` opens its own pool of
-    ``postgres_pool_size`` connections (conftest asks for 20, for its 16-thread tests): with an application, three
-    views and ``check``'s two sets of three, that would exceed PostgreSQL's default 100 connections."""
+    """The same store with small connection pools. Every view of ``open_projections`` opens its own pool, which may
+    grow to ``postgres_pool_size`` + ``postgres_max_overflow`` connections (conftest lets them reach 20, for its
+    16-thread tests): with an application, three views and ``check``'s two sets of three, that could exceed
+    PostgreSQL's default 100 connections."""
     return settings.model_copy(update={"postgres_pool_size": 2, "postgres_max_overflow": 4})
 
 
