@@ -1,11 +1,16 @@
 """A voucher's status as of a time, read from its recorded status and its redemption deadline: the one rule behind
-``GET /v1/vouchers/{id}`` and the audit's voucher figures, in a module of its own rather than among the money
-figures, so the lists can share it.
+``GET /v1/vouchers/{id}``, the vouchers list and its ``status`` filter, and the audit's voucher figures.
+
+The rule for one voucher (:func:`voucher_status`) and the same rule as a SQL condition over the lists projection's
+rows (:func:`status_condition`) live side by side here: a list that filtered by one rule and answered by another
+would find a voucher under ``?status=ACTIVE`` and print it EXPIRED.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from psycopg.sql import SQL, Composable
 
 from ledger.voucher import VoucherStatus
 
@@ -24,3 +29,13 @@ def voucher_status(recorded: str, expires_us: int | None, as_of_us: int) -> dict
     return {"status": EXPIRED if past and recorded == ACTIVE else recorded,
             "expiry_recorded": recorded == EXPIRED, "expires_us": expires_us}
 
+
+def status_condition(status: str, as_of_us: int) -> tuple[Composable, list[Any]]:
+    """Rows of ``vl_list_vouchers`` (columns ``status``, ``expires_us``) that :func:`voucher_status` answers
+    ``status`` for as of T, with its parameters: EXPIRED is recorded EXPIRED or recorded ACTIVE and past its
+    deadline; ACTIVE is recorded ACTIVE and not past it; any other status is the recorded one."""
+    if status == EXPIRED:
+        return SQL("(status = ? OR (status = ? AND expires_us <= ?))"), [EXPIRED, ACTIVE, as_of_us]
+    if status == ACTIVE:
+        return SQL("(status = ? AND (expires_us IS NULL OR expires_us > ?))"), [ACTIVE, as_of_us]
+    return SQL("status = ?"), [status]
