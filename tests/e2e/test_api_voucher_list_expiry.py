@@ -1,6 +1,6 @@
 """The vouchers list tells a voucher's status as its own GET does: past its redemption deadline it is EXPIRED, before
 the year's expiry run has recorded that (``expiry_recorded`` false) and after (true), in ``GET /v1/vouchers``, under
-its ``status`` filter and on the command line (``voucher-ledger list vouchers``), on both
+its ``status`` filter, in the console's lists and on the command line (``voucher-ledger list vouchers``), on both
 stores. A review found such a voucher listed ACTIVE and found by ``?status=ACTIVE`` while its own GET said EXPIRED.
 
 Figures (tests/support/api_helpers.py): the 2020 deadline is 2021-02-08 (Asia/Shanghai), so the window closes at
@@ -62,6 +62,16 @@ def command_line(api, *args: str) -> list[dict]:
     return json.loads(done.stdout)["items"]
 
 
+def console_lists(api) -> list[str]:
+    """The city's and the enterprises' pages (English): their voucher tables, from the same list."""
+    pages = [api.client.get(f"/console/parts/cities/{FOSHAN}", params={"year": YEAR, "lang": "en"},
+                            headers=api.auth("auditor"))]
+    pages += [api.client.get(f"/console/parts/enterprises/{e.id}", params={"lang": "en"}, headers=api.auth("auditor"))
+              for e in api.enterprises]
+    assert all(p.status_code == 200 for p in pages), [p.text[:300] for p in pages]
+    return [p.text for p in pages]
+
+
 def test_a_voucher_past_its_deadline_is_listed_expired_before_and_after_the_expiry_run(store_settings):
     with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
         api.setup_year()
@@ -95,6 +105,7 @@ def test_a_voucher_past_its_deadline_is_listed_expired_before_and_after_the_expi
         assert statuses(command_line(api)) == not_recorded
         assert sorted(r["voucher_id"] for r in command_line(api, "--status", "EXPIRED")) == open_ones
         assert command_line(api, "--status", "ACTIVE") == []
+        assert all("expiry run not recorded" in page for page in console_lists(api))
 
         run = ok(api.post(f"/v1/programme/years/{YEAR}/expiry-run"))
         assert run["expired"] == len(open_ones)
@@ -105,3 +116,4 @@ def test_a_voucher_past_its_deadline_is_listed_expired_before_and_after_the_expi
         assert found_by(api, "EXPIRED") == open_ones and found_by(api, "ACTIVE") == []
         assert statuses(command_line(api)) == recorded
         assert sorted(r["voucher_id"] for r in command_line(api, "--status", "expired")) == open_ones
+        assert not any("expiry-not-recorded" in page for page in console_lists(api))
