@@ -28,12 +28,13 @@ from projections import journal_queries
 from projections.award_flows import VOUCHERS, programme_of
 from projections.money_flows import AMOUNTS
 from projections.bitemporal import counted, counted_once
-from projections.money_flows_queries import FUND_SOURCES, MONEY, SPEND_FIGURES, SUMS, amounts, money, voucher_status
+from projections.money_flows_queries import FUND_SOURCES, MONEY, SPEND_FIGURES, SUMS, amounts, money
 from projections.settlement_batches_queries import SECTIONS
 from projections.spend import spend_figure
 from projections.times import describe, from_us, shanghai_year
 from projections.journal import FUND_SOURCES as JOURNAL_FUND_SOURCES
 from projections.view import ReadModelView
+from projections.voucher_status import voucher_status
 from projections.whitelist_queries import statuses as whitelist_statuses
 
 # Each figure's columns, fixed: an export's manifest names them without reading the figures again (audit/export.py).

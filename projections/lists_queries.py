@@ -5,6 +5,10 @@ Every list is walked by a key that never repeats and that a new row can only ext
 created the row (a USCC for providers). A page is the rows after the last key of the previous one, so a walk meets
 every row that existed when it started exactly once, however many pages it takes, and new rows at its end. Filters
 are equalities on indexed columns, ANDed (a caller's scope is one more of them); ``None`` leaves a filter out.
+
+A voucher's status is the one exception: it is answered, and filtered, as of the caller's now (``now_us``, from the
+service's clock: never read here), as ``GET /v1/vouchers/{id}`` answers it (:mod:`projections.voucher_status`):
+past its redemption deadline an ACTIVE voucher reads EXPIRED, ``expiry_recorded`` false until the expiry run.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from psycopg.sql import SQL, Composable, Identifier
 
 from projections.lists import BATCH_COLUMNS, CLAIM_COLUMNS, ENTERPRISE_COLUMNS, VOUCHER_COLUMNS
 from projections.view import ReadModelView
+from projections.voucher_status import status_condition, voucher_status
 
 # A claims queue: a claim status, or a condition beside it.
 CLAIM_STATUSES = ("claimed", "approved", "settled", "rejected", "reversed")
@@ -32,11 +37,12 @@ class Listing:
     id_column: str
     columns: tuple[str, ...]
     key: str = "position"
+    status_as_of_now: bool = False  # the row's status is voucher_status's as of now_us, not the recorded one
 
 
 LISTINGS = {
     "enterprises": Listing("vl_list_enterprises", "enterprise_id", ENTERPRISE_COLUMNS),
-    "vouchers": Listing("vl_list_vouchers", "voucher_id", VOUCHER_COLUMNS),
+    "vouchers": Listing("vl_list_vouchers", "voucher_id", VOUCHER_COLUMNS, status_as_of_now=True),
     "claims": Listing("vl_list_claims", "claim_id", CLAIM_COLUMNS),
     "batches": Listing("vl_list_batches", "batch_id", BATCH_COLUMNS),
     "providers": Listing("vl_providers", "provider_id", PROVIDER_COLUMNS, key="uscc"),
@@ -51,15 +57,24 @@ class Page:
 
 
 def page(db: ReadModelView, name: str, *, equal: Sequence[tuple[str, Any]] = (), where: Sequence[str] = (),
-         after: Any = None, limit: int = 100) -> Page:
+         after: Any = None, limit: int = 100, now_us: int | None = None) -> Page:
     """Rows of list ``name`` after key ``after``, at most ``limit``: ``equal`` holds (column, value) conditions (a
-    value None is no condition), ``where`` the names of boolean columns that must be true."""
+    value None is no condition), ``where`` the names of boolean columns that must be true. The vouchers list needs
+    ``now_us``: its rows' status, and a status condition, are as of then (``expiry_recorded`` beside it)."""
     listing = LISTINGS[name]
+    if listing.status_as_of_now and now_us is None:
+        raise ValueError(f"list {name} answers each status as of now: pass now_us")
     key = Identifier(listing.key)
     conditions: list[Composable] = []
     params: list[Any] = []
     for column, value in equal:
-        if value is not None:
+        if value is None:
+            continue
+        if column == "status" and listing.status_as_of_now:
+            condition, values = status_condition(value, now_us)
+            conditions.append(condition)
+            params += values
+        else:
             conditions.append(SQL("{} = ?").format(Identifier(column)))
             params.append(value)
     for column in where:
@@ -75,14 +90,17 @@ def page(db: ReadModelView, name: str, *, equal: Sequence[tuple[str, Any]] = (),
         SQL(", ").join(map(Identifier, columns)), Identifier(listing.table),
         SQL(" WHERE ") + SQL(" AND ").join(conditions) if conditions else SQL(""), key)
     rows = db.fetchall(statement, (*params, limit + 1))  # one more: is there a next page?
-    items = [_row(dict(zip(columns, r, strict=True))) for r in rows[:limit]]
+    items = [_row(dict(zip(columns, r, strict=True)), now_us if listing.status_as_of_now else None)
+             for r in rows[:limit]]
     return Page(items, items[-1][listing.key] if len(rows) > limit else None)
 
 
-def _row(row: dict[str, Any]) -> dict[str, Any]:
+def _row(row: dict[str, Any], now_us: int | None) -> dict[str, Any]:
     for column in BOOLEAN_COLUMNS:
         if column in row:
             row[column] = bool(row[column])  # SQLite answers 0/1
+    if now_us is not None:
+        row.update(voucher_status(row["status"], row["expires_us"], now_us))
     return row
 
 

@@ -18,6 +18,7 @@ from projections.money_flows import AMOUNTS
 from projections.spend import RECOVERY_FIGURES, spend_figure
 from projections.times import shanghai_day, start_of_shanghai_day_us
 from projections.view import ReadModelView, rendered
+from projections.voucher_status import voucher_status
 from projections.whitelist_queries import claims_held, provider_status
 
 STAGES = ("claimed", "approved", "settled", "reversed", "recovered")
@@ -62,19 +63,6 @@ def voucher_balance(db: ReadModelView, voucher_id: str, as_of_us: int,
     return {"voucher_id": voucher_id, "enterprise_id": head[0], "city": head[1], "programme_year": head[2],
             "fee_category": head[3], **voucher_status(status[0], None if expiry is None else expiry[0], as_of_us),
             **money(amounts(sums))}
-
-
-def voucher_status(recorded: str, expires_us: int | None, as_of_us: int) -> dict[str, Any]:
-    """A voucher's status as of T: the recorded one, except that an ACTIVE voucher whose redemption deadline has
-    passed by T reads EXPIRED (claims on it are refused VOUCHER_EXPIRED from that instant) with ``expiry_recorded``
-    false until the year's expiry run records it. The money figures are the recorded ones either way: the unused
-    value stays in ``remaining_fen`` and returns to the city's quota (``returned_fen``) only by the recorded run.
-
-    ``expires_us`` (the first instant after the deadline day, Shanghai) is fixed at issuance; the lists projection
-    keeps it. None (that projection has not yet read the issuance): the recorded status alone."""
-    past = expires_us is not None and as_of_us >= expires_us
-    return {"status": "EXPIRED" if past and recorded == "ACTIVE" else recorded,
-            "expiry_recorded": recorded == "EXPIRED", "expires_us": expires_us}
 
 
 def enterprise_totals(db: ReadModelView, enterprise_id: str, as_of_us: int,

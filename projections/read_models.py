@@ -133,8 +133,10 @@ class ReadModels:
         return self._ask(journal_queries.journal_lines, account, to_us(as_of), _us(known_at), **page)
 
     # Lists and lookups, as known now (projections/lists_queries.py).
-    def list_page(self, name: str, **page: Any) -> lists_queries.Page:
-        return self._ask(lists_queries.page, name, **page)
+    def list_page(self, name: str, *, now: datetime | None = None, **page: Any) -> lists_queries.Page:
+        """One page of list ``name``; ``now`` (the caller's service clock) is what the vouchers list answers each
+        voucher's status as of."""
+        return self._ask(lists_queries.page, name, now_us=_us(now), **page)
 
     def year_quotas(self, year: int, **owners: Any) -> dict[str, list[dict[str, Any]]]:
         return self._ask(lists_queries.year_quotas, year, **owners)

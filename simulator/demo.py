@@ -62,7 +62,7 @@ def pick(ledger: VoucherLedger, read: ReadModels, at: datetime) -> Picked:
     room, provider = providers[0]
     fallback, after = None, None
     while True:
-        page = read.list_page("vouchers", equal=[("programme_year", year), ("status", "ACTIVE")], where=[],
+        page = read.list_page("vouchers", equal=[("programme_year", year), ("status", "ACTIVE")], where=[], now=at,
                               after=after, limit=500)
         for row in page.items:
             voucher = ledger.voucher(UUID(str(row["voucher_id"])))

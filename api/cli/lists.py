@@ -2,7 +2,8 @@
 
 The same read models, filters and cursors as the API (a cursor printed here continues over HTTP and back), with an
 operator's view: every row, no role scope. A table by default (times in Asia/Shanghai), ``--json`` for scripts;
-``--all`` walks every page.
+``--all`` walks every page. A voucher's status is the API's too: as of now on the service's clock (past its deadline,
+EXPIRED, with ``expiry_recorded`` false until the expiry run).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.cli.commanding import service_now
 from api.cli.options import limit_option
 from api.cli.queries import ask_read_models
 from api.http import cursors, list_filters
@@ -51,7 +53,8 @@ FILTERS: dict[Kind, dict[str, str]] = {
 }
 COLUMNS = {
     Kind.claims: ("claim_id", "status", "flagged", "held", "amount_fen", "city", "provider_id", "claimed_us"),
-    Kind.vouchers: ("voucher_id", "enterprise_id", "city", "programme_year", "item_id", "face_value_fen", "status"),
+    Kind.vouchers: ("voucher_id", "enterprise_id", "city", "programme_year", "item_id", "face_value_fen", "status",
+                    "expiry_recorded"),
     Kind.enterprises: ("enterprise_id", "uscc", "name", "city", "registered_us"),
     Kind.providers: ("provider_id", "uscc", "name", "kind", "status"),
     Kind.batches: ("batch_id", "provider_id", "period", "status", "lines", "amount_fen", "paid_fen", "opened_us"),
@@ -87,7 +90,8 @@ def register(app: typer.Typer) -> None:
     def list_(
         kind: Kind = typer.Argument(..., help="what to list"),
         status: str = typer.Option(None, help="claims: CLAIMED|APPROVED|SETTLED|REJECTED|REVERSED|HELD|FLAGGED; "
-                                              "vouchers: ACTIVE|EXPIRED|REVOKED; providers: whitelist status; "
+                                              "vouchers: ACTIVE|EXPIRED|REVOKED, as of now (past its deadline, "
+                                              "EXPIRED); providers: whitelist status; "
                                               "batches: OPEN|PAID (lower case too)"),
         provider: str = typer.Option(None, help="a provider's id or USCC (claims, batches)"),
         enterprise: str = typer.Option(None, help="an enterprise's id or USCC (claims, vouchers)"),
@@ -119,11 +123,12 @@ def register(app: typer.Typer) -> None:
             errors.print(f"[red]{getattr(exc, 'detail', None) or exc}[/]")
             raise typer.Exit(2) from None
         name = kind.value
+        now = service_now() if kind is Kind.vouchers else None  # a voucher's status as of now, as the API's
 
         def ask(read: Any) -> tuple[list[dict[str, Any]], Any]:
             rows, key = [], after
             while True:
-                page = read.list_page(name, equal=equal, where=where, after=key, limit=limit)
+                page = read.list_page(name, equal=equal, where=where, after=key, limit=limit, now=now)
                 rows += page.items
                 key = page.next_key
                 if key is None or not every:

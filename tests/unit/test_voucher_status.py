@@ -1,7 +1,7 @@
 """A voucher's status as of a time: past its redemption deadline it reads EXPIRED, whether or not the year's expiry
 run has recorded it (``expiry_recorded`` tells which); a revoked voucher stays REVOKED."""
 
-from projections.money_flows_queries import voucher_status
+from projections.voucher_status import voucher_status
 
 DEADLINE_US = 1_612_800_000_000_000  # 2021-02-09 00:00 in Shanghai: the first instant after the 2020 deadline day
 

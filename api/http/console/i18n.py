@@ -39,6 +39,7 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "late_not_visible": "当前角色无权查看事后记录的事实。", "more": "还有更多，请缩小时间范围。",
         "events": "事件记录",
         "expiry_not_recorded": "已过兑付截止时间；年度到期处理尚未记录，未用余额尚未退回地市额度",
+        "expiry_pending": "到期处理未记录",
         "expires_at": "兑付截止时间",
         "balanced": "借贷平衡。", "unbalanced": "借贷不平衡！", "all_cities": "全部地市",
         "recorded_by": "截至（记录时间）", "all_types": "全部类型", "subject": "对象",
@@ -94,6 +95,7 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "events": "Event feed",
         "expiry_not_recorded": "past its redemption deadline; the year's expiry run is not recorded yet, so the unused "
                                "balance has not yet returned to the city's quota",
+        "expiry_pending": "expiry run not recorded",
         "expires_at": "Redemption closes at",
         "balanced": "Debits equal credits.",
         "unbalanced": "Debits and credits differ!", "all_cities": "All cities", "recorded_by": "Recorded by",

@@ -33,9 +33,12 @@ class VoucherRow(BaseModel):
     item_id: str
     fee_category: str
     face_value_fen: int
-    status: Literal["ACTIVE", "EXPIRED", "REVOKED"]
+    status: Literal["ACTIVE", "EXPIRED", "REVOKED"] = Field(
+        description="as of now, as GET /v1/vouchers/{id} answers it: EXPIRED from expires_us on, run or no run")
+    expiry_recorded: bool = Field(description="the year's expiry run has recorded the voucher's expiry (until then "
+                                              "its unused value is not yet back in the city's quota)")
     issued_us: int
-    expires_us: int
+    expires_us: int = Field(description="the first instant after its redemption deadline day (Asia/Shanghai)")
 
 
 class ClaimRow(BaseModel):

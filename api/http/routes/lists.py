@@ -7,11 +7,13 @@ Every list is paged the same way: ``limit`` rows (1 to 1000, default 100) and ``
 order). A caller sees only its own: a city its city's, an enterprise its own, a provider its own; a filter naming
 something outside that scope finds nothing, exactly as a filter naming something unknown, except a code that is no
 Guangdong city: that is refused UNKNOWN_CITY (the filters are read in ``api.http.list_filters``, with the CLI's).
-A status filter takes the capitals the rows are written in (lower case too).
+A status filter takes the capitals the rows are written in (lower case too). A voucher's status, listed and filtered,
+is the one ``GET /v1/vouchers/{id}`` answers as of now on the service's clock: past its deadline, EXPIRED.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -19,6 +21,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.http import cursors, list_filters as f
 from api.http.auth import Principal
+from api.http.clock import service_now
 from api.http.dependencies import Call, query_call
 from api.http.models import lists as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR, USCC_PATTERN
@@ -52,9 +55,10 @@ def _scope(p: Principal) -> list[tuple[str, Any]]:
 
 
 def _page(c: Call, name: str, path: str, cursor: str | None, limit: int, *, equal: list[tuple[str, Any]],
-          where: list[str] = (), key_type: type = int) -> dict[str, Any]:
+          where: list[str] = (), key_type: type = int, now: datetime | None = None) -> dict[str, Any]:
     after = cursors.decode(path, cursor, key_type)
-    found = c.read.list_page(name, equal=[*_scope(c.principal), *equal], where=where, after=after, limit=limit)
+    found = c.read.list_page(name, equal=[*_scope(c.principal), *equal], where=where, after=after, limit=limit,
+                             now=now)
     return {"items": found.items, "next_cursor": cursors.encode(path, found.next_key)}
 
 
@@ -75,13 +79,16 @@ def list_claims(status: f.ClaimQueue | None = Query(None), provider: str | None 
 
 
 @router.get("/vouchers", response_model=s.VouchersPage, summary="Vouchers by enterprise, city, year and status",
-            description="In the order they were issued." + KNOWN_NOW)
+            description="In the order they were issued. `status` is each voucher's as `GET /v1/vouchers/{id}` "
+                        "answers it now: ACTIVE, EXPIRED from the end of its redemption deadline day "
+                        "(`expires_us`) even before the year's expiry run, whose record `expiry_recorded` tells, "
+                        "or REVOKED; the `status` filter means the same (lower case is taken too)." + KNOWN_NOW)
 def list_vouchers(enterprise: str | None = _party("enterprise"), city: str | None = CityFilter,
                   year: int | None = YearFilter, status: f.VoucherStatus | None = None,
                   fee_category: FeeCategory | None = None, cursor: str | None = Cursor, limit: int = Limit,
                   c: Call = Depends(query_call)):
     c.allow("province", "auditor", "city", "enterprise", what="list vouchers")
-    return _page(c, "vouchers", "vouchers", cursor, limit, equal=[
+    return _page(c, "vouchers", "vouchers", cursor, limit, now=service_now(), equal=[
         ("enterprise_id", optional_party_id("enterprise", enterprise)), ("city", f.city(city)),
         ("programme_year", year), ("status", f.status(status)), ("fee_category", fee_category)])
 
