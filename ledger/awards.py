@@ -222,6 +222,7 @@ class Award(AwardRecovery, LedgerAggregate):
     def recommend_nationally(self, by: By, *, note: str) -> None:
         self._require(AwardStatus.SELECTED, AwardStatus.GRANTED, AwardStatus.PAID, to="recommended for national "
                       "status (it is selected first)")
+        self._require_title("recommended for national status")  # the province no longer stands behind it
         if self.nationally_recommended:
             raise InvalidTransitionError(f"award {self.id} is recommended for national status already")
         self._record(self.NationallyRecommended, by, note=(note or "").strip())

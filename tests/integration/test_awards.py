@@ -338,9 +338,10 @@ def test_a_granted_award_funds_its_projects_contracts_once_across_awards_and_vou
 
 def test_a_withdrawn_title_is_neither_granted_nor_paid(awards):
     """A key platform whose title the province withdrew gave its place under the cap (at most 20 at any time) to
-    another: granting or paying it after that would fund 21. Withdrawn before the grant, it is not granted; after the
-    grant, not put in a batch; in a batch waiting for payment, left unpaid when the batch is paid. Withdrawn after
-    payment, its money stays paid (reclaiming it is a recovery, as before)."""
+    another: granting or paying it after that would fund 21. Withdrawn before the grant, it is not granted (nor
+    recommended for national status); after the grant, not put in a batch; in a batch waiting for payment, left
+    unpaid when the batch is paid. Withdrawn after payment, its money stays paid (reclaiming it is a recovery, as
+    before)."""
     world, app = awards, awards.app
     platforms = [world.provider(quota_fen=None, whitelisted=False) for _ in range(4)]
     p1, p2, p3, p4 = (key_platform_selected(world, p) for p in platforms)
@@ -358,6 +359,7 @@ def test_a_withdrawn_title_is_neither_granted_nor_paid(awards):
     app.withdraw_award_title(world.by(), award_id=p1, reason="不再符合重点平台企业条件")
     assert p1 not in app.award_roster("KEY_PLATFORM").seats
     refused(lambda: app.grant_award(world.by(), award_id=p1))
+    refused(lambda: app.recommend_award_nationally(world.by(), award_id=p1, note="推荐国家级"))  # nor put forward
     assert app.award(p1).status == AwardStatus.SELECTED and app.award(p1).amount_fen == 0
 
     # Withdrawn once granted: never put in a batch.
