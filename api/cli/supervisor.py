@@ -7,7 +7,6 @@ worker behind; a ``serve`` that stops normally sends each SIGTERM and waits for 
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -21,11 +20,22 @@ HEALTHY_AFTER_S = 30.0  # a worker that lived this long starts its next restart 
 STOP_WAIT_S = 10.0
 
 
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
-    except OSError:
-        pass  # not Linux: a killed serve leaves its workers to the service manager
+# A child sets its parent-death signal itself, first thing after the fork's exec, then execs the worker (the signal
+# survives an exec). Not in a ``preexec_fn``: Python code run between fork and exec can deadlock on a lock another
+# thread held at the fork (subprocess's documentation warns of it), and `serve` imports the app in its main thread
+# while this one forks the workers: a child then hung before exec, and the service never answered. A parent gone
+# before the signal was set is seen in the parent pid. Not Linux: a killed serve leaves its workers to the service
+# manager.
+_LAUNCH = """
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+except OSError:
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
 
 
 class Child:
@@ -37,8 +47,8 @@ class Child:
         self.restarts = 0
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "api.cli", "follow", self.name], env=self.env,
-                                        stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        self.process = subprocess.Popen([sys.executable, "-c", _LAUNCH, str(os.getpid()), "-m", "api.cli", "follow",
+                                         self.name], env=self.env, stdin=subprocess.DEVNULL)
         self.started = time.monotonic()
 
 

@@ -111,6 +111,27 @@ def test_serve_runs_its_workers_restarts_a_dead_one_scrapes_metrics_and_logs_jso
     assert children(server.proc.pid) == {}  # serve stopped its workers with it
 
 
+def test_a_killed_serve_leaves_no_worker_behind(served_settings, tmp_path):
+    """SIGKILL gives serve no chance to stop its workers: each dies with it all the same, by the parent-death signal
+    each child sets itself before it becomes the worker (api/cli/supervisor.py)."""
+    server = ServedApi(served_settings, tmp_path / "serve.log", workers=True)
+    try:
+        server.start()
+        workers = until(lambda: len(c := children(server.proc.pid)) == len(PROJECTIONS) and c, "six workers")
+    finally:
+        server.kill()
+    until(lambda: not any(_running(pid) for pid in workers.values()), "every worker gone with serve")
+
+
+def _running(pid: int) -> bool:
+    """A process that has not exited (a zombie waiting for its new parent to reap it has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
 def test_without_its_workers_readyz_fails_until_one_follows_each_projection(served_settings, tmp_path):
     # the followers are judged here, not the lag: however slow the machine, the prepared events never count as late
     served_settings = served_settings.model_copy(update={"ready_max_lag_s": 24 * 3600.0})
