@@ -21,11 +21,13 @@ STOP_WAIT_S = 10.0
 
 
 # A child sets its parent-death signal itself, first thing after the fork's exec, then execs the worker (the signal
-# survives an exec). Not in a ``preexec_fn``: Python code run between fork and exec can deadlock on a lock another
-# thread held at the fork (subprocess's documentation warns of it), and `serve` imports the app in its main thread
-# while this one forks the workers: a child then hung before exec, and the service never answered. A parent gone
-# before the signal was set is seen in the parent pid. Not Linux: a killed serve leaves its workers to the service
-# manager.
+# survives an exec). Not in a ``preexec_fn``, which subprocess's documentation calls unsafe with threads: with one,
+# the forking thread first takes the at-fork locks (logging's, then the import lock), and `serve` imports the app in
+# its main thread while this thread forks: the main thread, holding the import lock, can run a logging handler's
+# weakref callback in a garbage collection and wait for logging's lock, held by the forking thread while it waits for
+# the import lock. Both wait for good, and the service never answers. Without ``preexec_fn`` no at-fork hook runs. A
+# parent gone before the signal was set is seen in the parent pid. Not Linux: a killed serve leaves its workers to
+# the service manager.
 _LAUNCH = """
 import ctypes, os, signal, sys
 try:
