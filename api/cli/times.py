@@ -33,7 +33,7 @@ def parse_as_of(text: str | None, option: str) -> datetime | None:
     API refuses it (AS_OF_IN_FUTURE): a figure as of a future time would be a guess, not a record."""
     moment = parse_moment(text, option)
     if moment is not None and moment > (now := service_now()):
-        console.print(f"[red]AS_OF_IN_FUTURE[/]: {option} {text} is after now ({shanghai_text(now)}): the ledger answers "
-                      "as of the past and the present only")
+        console.print(f"[red]AS_OF_IN_FUTURE[/]: {option} {text} is after now ({shanghai_text(now)}): the ledger "
+                      "answers as of the past and the present only")
         raise typer.Exit(2)
     return moment

@@ -170,8 +170,9 @@ def checked_moment(moment: datetime, name: str) -> datetime:
         raise ApiError(422, "INVALID_INPUT", str(exc)) from None
     now = service_now()
     if moment > now:
-        raise ApiError(422, "AS_OF_IN_FUTURE", f"{name} {shanghai_text(moment)} is after now ({shanghai_text(now)}): the "
-                                               "ledger answers as of the past and the present only")
+        raise ApiError(422, "AS_OF_IN_FUTURE", f"{name} {shanghai_text(moment)} is after now "
+                                               f"({shanghai_text(now)}): the ledger answers as of the past and the "
+                                               "present only")
     return moment
 
 
