@@ -15,7 +15,7 @@ from importer.columns import MissingValue, match_header
 from importer.kinds import Kind, Refused, Row, Step
 from importer.reading import UnreadableFile, read_table
 from importer.recorded import NotRecordable, Recording
-from importer.report import ImportResult, RowError, errors_of
+from importer.report import DUPLICATE_COLUMN, MISSING_COLUMN, UNKNOWN_COLUMN, ImportResult, RowError, errors_of
 from ledger.errors import LedgerError
 from ledger.provenance import imported_rows_id, row_correlation_id
 from ledger.recording import By
@@ -66,15 +66,15 @@ def _header(header: list[Any], kind: Kind, errors: list[RowError]) -> dict[str, 
             continue
         column = match_header(cell, kind.all_columns)
         if column is None:
-            errors.append(RowError(1, str(cell), "UNKNOWN_COLUMN",
+            errors.append(RowError(1, str(cell), UNKNOWN_COLUMN,
                                    f"{cell!r} is not a column of {kind.name} files: {', '.join(column_keys(kind))}"))
         elif column.key in positions:
-            errors.append(RowError(1, column.key, "DUPLICATE_COLUMN", f"{column.key} appears twice in the header"))
+            errors.append(RowError(1, column.key, DUPLICATE_COLUMN, f"{column.key} appears twice in the header"))
         else:
             positions[column.key] = index
     for column in kind.all_columns:
         if column.required and column.key not in positions:
-            errors.append(RowError(1, column.key, "MISSING_COLUMN", f"{column.header} is required in the header"))
+            errors.append(RowError(1, column.key, MISSING_COLUMN, f"{column.header} is required in the header"))
     return positions
 
 

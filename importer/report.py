@@ -13,12 +13,23 @@ from pathlib import Path
 from typing import Any
 
 from audit.tables import csv_bytes
+from importer.columns import MISSING_VALUE
+from importer.reading import UnreadableFile
+from importer.recorded import (RECORDED_AT_IN_FUTURE, RECORDED_AT_NOT_ALLOWED, RECORDED_AT_OUT_OF_ORDER,
+                               RECORDED_BY_NOT_ALLOWED)
+from ledger.words import WORDS
 
-HEADER = ("row", "column", "code", "message")
-HEADER_ZH = ("行号", "列", "错误代码", "说明")
+HEADER = ("row", "column", "code", "problem", "message")
+HEADER_ZH = ("行号", "列", "错误代码", "问题", "说明")
 # Both reports are headed in Chinese and English, as the import templates are ("统一社会信用代码 / uscc"): the person
-# fixing the file reads the Chinese, a script finds the key after the slash.
+# fixing the file reads the Chinese, a script finds the key after the slash. A row's problem is its code said in
+# Chinese (ledger/refusal_words.py); its message is the refusal's own sentence, with the values it is about.
 HEADINGS = tuple(f"{zh} / {en}" for zh, en in zip(HEADER_ZH, HEADER, strict=True))
+
+# The import's own codes, beside the ledger's: a header that is not the template's, and the checks of importer/.
+UNKNOWN_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN = "UNKNOWN_COLUMN", "DUPLICATE_COLUMN", "MISSING_COLUMN"
+IMPORT_CODES = (UNKNOWN_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, MISSING_VALUE, UnreadableFile.code,
+                RECORDED_AT_NOT_ALLOWED, RECORDED_BY_NOT_ALLOWED, RECORDED_AT_IN_FUTURE, RECORDED_AT_OUT_OF_ORDER)
 
 # code -> the columns it is about, most specific first.
 BLAME: dict[str, tuple[str, ...]] = {
@@ -52,6 +63,15 @@ class RowError:
     column: str
     code: str
     message: str
+    problem_zh: str = field(init=False)  # the code said in Chinese; the code itself where it has no name
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "problem_zh", problem_zh(self.code))
+
+
+def problem_zh(code: str) -> str:
+    """A refusal's code as the report's 问题 column says it (ledger/refusal_words.py); else the code itself."""
+    return WORDS["zh"].get(code, code)
 
 
 @dataclass
@@ -102,8 +122,12 @@ def errors_of(row: int, error: object, columns: Iterable[str], column: str | Non
     return found
 
 
+def _cells(e: RowError) -> tuple[int, str, str, str, str]:
+    return e.row, e.column, e.code, e.problem_zh, e.message
+
+
 def as_csv(errors: list[RowError]) -> bytes:
-    return csv_bytes([HEADINGS, *((e.row, e.column, e.code, e.message) for e in errors)], starts_file=True)
+    return csv_bytes([HEADINGS, *(_cells(e) for e in errors)], starts_file=True)
 
 
 def as_xlsx(errors: list[RowError]) -> bytes:
@@ -113,7 +137,7 @@ def as_xlsx(errors: list[RowError]) -> bytes:
     sheet = workbook.create_sheet("导入错误")
     sheet.append(list(HEADINGS))
     for e in errors:
-        sheet.append([e.row, e.column, e.code, e.message])
+        sheet.append(list(_cells(e)))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -4,6 +4,8 @@ journal are called. Every screen and file that names a figure takes its name fro
 
 from __future__ import annotations
 
+from ledger.refusal_words import REFUSALS
+
 # The ledger's codes (fee categories, statuses, assessment areas, provider kinds) as a reader is shown them, in
 # (Chinese, English); the code itself stays what the API and the files carry.
 CODES: dict[str, tuple[str, str]] = {
@@ -39,24 +41,6 @@ CODES: dict[str, tuple[str, str]] = {
     # a provider's yearly evaluation (ledger/evaluation_rules.py Outcome)
     "PROMOTED": ("重点宣传推荐", "promoted"), "RETAINED": ("保留", "retained"),
     "ELIMINATED": ("下一年度淘汰出资源池", "eliminated"),
-    # refusals a reader is told (error codes, ledger/errors and api/http/problems.py): the console's refusal panel
-    # says these in Chinese and shows the code beside, for support; a code not named here is said by its family
-    "FORBIDDEN": ("当前角色无权查看此页面", "Your role may not see this page"),
-    "UNAUTHENTICATED": ("请先登录，或令牌已过期", "Please sign in; the token is missing or has expired"),
-    "NOT_FOUND": ("未找到，或当前角色无权查看", "Not found, or not visible to your role"),
-    "VOUCHER_NOT_FOUND": ("未找到该服务券，或当前角色无权查看", "No such voucher, or not visible to your role"),
-    "ENTERPRISE_NOT_FOUND": ("未找到该企业，或当前角色无权查看", "No such enterprise, or not visible to your role"),
-    "PROVIDER_NOT_FOUND": ("未找到该服务商，或当前角色无权查看", "No such provider, or not visible to your role"),
-    "BATCH_NOT_FOUND": ("未找到该兑付批次，或当前角色无权查看", "No such settlement batch, or not visible to your role"),
-    "INVALID_INPUT": ("请求有误：请检查日期、时间和编号（日期写作 2020-03-05，时间须带时区）",
-                      "Bad request: check the dates, times and ids"),
-    "UNKNOWN_CITY": ("地市代码有误：不是广东省 21 个地级以上市之一", "Not one of Guangdong's 21 city codes"),
-    "INVALID_USCC": ("统一社会信用代码有误（长度或校验码不符）", "Not a valid USCC"),
-    "INVALID_CURSOR": ("翻页位置无效，请从第一页重新查看", "Not a valid page position: start from the first page"),
-    "STORE_UNAVAILABLE": ("数据库暂时不可用，请稍后再试", "The store is unavailable: try again later"),
-    "STATEMENT_TIMEOUT": ("查询超时，请缩小范围后再试", "The query took too long: narrow it and try again"),
-    "NOT_READY": ("服务正在启动，请稍后再试", "The service is starting: try again shortly"),
-    "INTERNAL_ERROR": ("服务内部错误，请将参考代码告知技术支持", "Internal error: tell support the code"),
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -84,7 +68,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "合计",
         # the audit trail
         "event": "事件", "event_type": "事件类型", "effective": "生效时间", "recorded": "记录时间", "actor": "操作人", "reason": "原因",
-        **{code: zh for code, (zh, _) in CODES.items()},
+        **{code: zh for code, (zh, _) in (CODES | REFUSALS).items()},
     },
     "en": {
         # who and what
@@ -115,7 +99,7 @@ WORDS: dict[str, dict[str, str]] = {
         # the audit trail
         "event": "Event", "event_type": "Event type", "effective": "Effective", "recorded": "Recorded",
         "actor": "Actor", "reason": "Reason",
-        **{code: en for code, (_, en) in CODES.items()},
+        **{code: en for code, (_, en) in (CODES | REFUSALS).items()},
     },
 }
 

@@ -98,6 +98,7 @@ def test_refused_rows_are_answered_each_and_nothing_is_written(api):
     body = assert_problem(answer, 422, "IMPORT_ROWS_REFUSED")
     assert body["written"] == 0 and [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [
         (3, "uscc", "INVALID_USCC")]
+    assert body["errors"][0]["problem_zh"].startswith("统一社会信用代码有误")  # said in Chinese, as the report's 问题
     unknown = api.client.get(f"/v1/enterprises/{ids.enterprise_id(rows[0]['uscc'])}",
                              headers=bearer(api.settings, "province"))
     assert unknown.status_code == 404

@@ -48,8 +48,8 @@ def test_templates_refusals_reports_and_repeats(tmp_path):
     refused = run(["enterprises", "bad.csv"], tmp_path, store)
     assert refused.returncode == 1 and "nothing was written" in refused.stderr
     report = list(csv.reader(io.StringIO((tmp_path / "bad.csv.errors.csv").read_text(encoding="utf-8-sig"))))
-    assert report[0] == ["行号 / row", "列 / column", "错误代码 / code", "说明 / message"] and [r[:3] for r in report[1:]] == [
-        ["3", "carrier", "INVALID_INPUT"]]
+    assert report[0] == ["行号 / row", "列 / column", "错误代码 / code", "问题 / problem", "说明 / message"]
+    assert [r[:3] for r in report[1:]] == [["3", "carrier", "INVALID_INPUT"]] and report[1][3].startswith("请求有误")
     sheet = openpyxl.load_workbook(tmp_path / "bad.csv.errors.xlsx").worksheets[0]
     assert [c.value for c in sheet[2]][:3] == [3, "carrier", "INVALID_INPUT"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 
 import openpyxl
@@ -19,6 +20,8 @@ from ledger import ids
 from ledger.provenance import imported_rows_id
 from simulator.reference import WORKING_CALENDARS
 from tests.support import import_scenario as s
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 NOW = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
@@ -103,7 +106,12 @@ def test_a_file_with_bad_rows_reports_each_one_and_writes_none_of_them(ledger):
             (5, "invoice_nos", "DUPLICATE_CLAIM"), (6, "provider_uscc", "INVALID_USCC")} <= firsts
     assert {e.row for e in result.errors} == {3, 4, 5, 6}  # row 2 is good: it is simply not written either
     report = list(csv.reader(io.StringIO(as_csv(result.errors).decode("utf-8-sig"))))
-    assert report[0] == ["行号 / row", "列 / column", "错误代码 / code", "说明 / message"] and len(report) == len(result.errors) + 1
+    assert report[0] == ["行号 / row", "列 / column", "错误代码 / code", "问题 / problem", "说明 / message"]
+    assert len(report) == len(result.errors) + 1
+    # each problem said in Chinese (its own words, not the code's family), the English sentence beside it
+    assert all(HAN.search(r[3]) and r[3] != r[2] for r in report[1:]), report
+    assert len({r[3] for r in report[1:] if r[2] in {"CATEGORY_NOT_COVERED", "DUPLICATE_CLAIM", "INVALID_USCC"}}) == 3
+    assert all(r[4] == e.message for r, e in zip(report[1:], result.errors, strict=True))
     sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx(result.errors))).worksheets[0]
     assert sheet.max_row == len(result.errors) + 1
     # fixed, the file imports
@@ -120,7 +128,8 @@ def test_an_enterprise_established_after_its_row_is_recorded_is_reported_and_not
     assert event_count(ledger) == before and result.written == 0
     assert [(e.row, e.column, e.code) for e in result.errors] == [(3, "established_on", "EFFECTIVE_IN_FUTURE")]
     report = list(csv.reader(io.StringIO(as_csv(result.errors).decode("utf-8-sig"))))
-    assert report[1][:3] == ["3", "established_on", "EFFECTIVE_IN_FUTURE"] and "2030-01-01" in report[1][3]
+    assert report[1][:3] == ["3", "established_on", "EFFECTIVE_IN_FUTURE"] and "2030-01-01" in report[1][4]
+    assert HAN.search(report[1][3])  # 生效时间晚于记录时间
 
 
 def test_a_review_decision_names_its_claim(ledger):

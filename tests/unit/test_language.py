@@ -56,3 +56,21 @@ def test_the_consoles_pages_and_words_are_checked():
     untranslated = [k for k, v in WORDS["zh"].items() if not HAN.search(v) and k != "language"]
     assert not untranslated, untranslated
 
+
+
+def test_every_refusal_a_reader_can_be_told_is_named_in_both_languages():
+    """The console's refusal panel and the import's error report say a refusal by its code: every code the ledger,
+    the service or the import can give has its own Chinese and English words (ledger/refusal_words.py), so none
+    reaches a Chinese page or report as a bare code or an English sentence."""
+    from api.http.problems import SERVICE_CODES
+    from importer.report import IMPORT_CODES, problem_zh
+    from ledger.errors import all_error_codes
+    from ledger.words import WORDS
+
+    codes = set(all_error_codes()) | set(SERVICE_CODES) | set(IMPORT_CODES)
+    assert {"CITY_QUOTA_EXHAUSTED", "PAYLOAD_TOO_LARGE", "MISSING_VALUE", "RECORDED_AT_OUT_OF_ORDER"} <= codes
+    unnamed = sorted(c for c in codes if not (HAN.search(WORDS["zh"].get(c, "")) and WORDS["en"].get(c)))
+    assert not unnamed, unnamed
+    assert not any(HAN.search(WORDS["en"][c]) for c in codes)
+    assert problem_zh("CITY_QUOTA_EXHAUSTED") != problem_zh("PROVIDER_QUOTA_EXHAUSTED")
+    assert problem_zh("NO_SUCH_CODE") == "NO_SUCH_CODE"  # never a made-up name

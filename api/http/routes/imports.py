@@ -26,12 +26,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.http.dependencies import Call, call
 from api.http.problems import REPLAYED, ApiError, problem
 from importer.kinds import KINDS
-from importer.report import ImportResult
+from importer.report import ImportResult, problem_zh
 from importer.run import ImportInterrupted, kind_named, run_import
 from writer.answered_once import earlier_answer, keep_answer
 
@@ -44,6 +44,7 @@ class RowErrorOut(BaseModel):
     row: int
     column: str
     code: str
+    problem_zh: str = Field(description="the code said in Chinese, as the error report's 问题 column says it")
     message: str
 
 
@@ -72,10 +73,13 @@ def _answer(result: ImportResult, partial: bool) -> dict[str, Any]:
 
 
 def _response(answer: dict[str, Any], request: Request, *, replayed: bool = False) -> Response:
+    body = answer["body"]
+    for error in body["errors"]:  # an answer kept before the report said each problem in Chinese
+        error.setdefault("problem_zh", problem_zh(error["code"]))
     if answer["status"] == 422:
-        response: Response = problem(422, "IMPORT_ROWS_REFUSED", answer["detail"], request, **answer["body"])
+        response: Response = problem(422, "IMPORT_ROWS_REFUSED", answer["detail"], request, **body)
     else:
-        response = JSONResponse(answer["body"])
+        response = JSONResponse(body)
     if replayed:
         response.headers[REPLAYED] = "true"
     return response
