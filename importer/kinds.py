@@ -59,7 +59,8 @@ class _RowError(Exception):
 
 
 def _catalogue(year: int, rows: list[Row]) -> Command:
-    deadlines = {row.values["redemption_deadline"] for row in rows}
+    # The deadline may be left out, as over the API: a year's catalogue is redeemable until the year's deadline.
+    deadlines = {row.values["redemption_deadline"] for row in rows} - {None}
     if len(deadlines) > 1:
         raise _RowError(rows[0].number, InvalidInputError(
             f"the {year} rows name {len(deadlines)} redemption deadlines; a year's catalogue has one"),
@@ -71,7 +72,8 @@ def _catalogue(year: int, rows: list[Row]) -> Command:
             items.append(CatalogueItem.checked(r["item_id"], r["name"], r["fee_category"], r["rate"], r["cap_fen"]))
         except LedgerError as error:
             raise _RowError(row.number, error) from None
-    return v.PublishCatalogue(year=year, items=tuple(items), redemption_deadline=deadlines.pop())
+    deadline = deadlines.pop() if deadlines else None
+    return v.PublishCatalogue(year=year, items=tuple(items), redemption_deadline=deadline)
 
 
 def _working_calendar(year: int, rows: list[Row]) -> Command:
@@ -178,7 +180,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         YEAR, Column("carrier", "运营商", code, example="CHINA_MOBILE"), Column("rate", "折扣率", rate, example="0.30")),
         by_year(_carrier_rates), "configure the carriers' network discount rates, per year"),
     Kind("catalogue", "服务目录", (
-        YEAR, Column("redemption_deadline", "兑付截止日", day), ITEM, Column("name", "服务名称"),
+        YEAR, Column("redemption_deadline", "兑付截止日", day, required=False), ITEM, Column("name", "服务名称"),
         Column("fee_category", "费用类别", code, example="APPLICATION_SERVICE"),
         Column("rate", "补贴比例", rate, example="0.50"), Column("cap_fen", "补贴上限（分）", integer)),
         by_year(_catalogue), "publish a year's service catalogue (all its rows at once)"),

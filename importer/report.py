@@ -52,7 +52,8 @@ BLAME: dict[str, tuple[str, ...]] = {
     "PROVIDER_ELIMINATED": ("provider_uscc", "uscc"), "PROVIDER_MISMATCH": ("provider_uscc",),
     "INVALID_TRANSITION": ("decision", "claim_no", "item_id"), "CLAIM_HELD": ("claim_no",),
     "EMPTY_BATCH": ("batch_no",), "NAIVE_DATETIME": (), "INVALID_AMOUNT": (),
-    "DUPLICATE_COLLECTION": ("bank_reference",), "EFFECTIVE_IN_FUTURE": ("established_on",),
+    "DUPLICATE_COLLECTION": ("bank_reference",),
+    "EFFECTIVE_IN_FUTURE": ("established_on", "paid_at", "effective_at"), "PAID_BEFORE_APPROVAL": ("paid_at",),
     "CATALOGUE_DEADLINE_MISMATCH": ("redemption_deadline",),
 }  # fmt: skip
 

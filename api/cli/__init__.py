@@ -31,6 +31,7 @@ from api.cli import (
     walkthrough,
     year_end,
 )
+from api.http.problems import STORE_ERRORS
 from store.opening import StoreRefusedError
 
 errors = Console(stderr=True, soft_wrap=True)  # one line, as the terminal wraps it: it is grepped
@@ -40,7 +41,11 @@ class StoreRefusalsShown(TyperGroup):
     """Every command opens the store its own way; a store refused on opening (a training clock on a live store, a
     production service on a training one, the simulator on a store that holds events) is the operator's to fix, so
     it is told in one line and exit 2, as the other refusals of the command line, not as a traceback. Nothing was
-    written (``store.opening``)."""
+    written (``store.opening``).
+
+    A database that cannot be reached (down, or out of connections) is told the same way, with the code the API
+    answers for it (503 STORE_UNAVAILABLE), and exit 1: it is no mistake of the command, and the same command may
+    succeed later."""
 
     def invoke(self, ctx):
         try:
@@ -48,6 +53,11 @@ class StoreRefusalsShown(TyperGroup):
         except StoreRefusedError as exc:
             errors.print(f"[red]refused[/]: {escape(str(exc))}")
             raise typer.Exit(2) from None
+        except STORE_ERRORS as exc:
+            first = " ".join(str(exc).split()) or type(exc).__name__
+            errors.print(f"[red]STORE_UNAVAILABLE[/]: the ledger's database is unavailable ({escape(first)}); "
+                         "retry later")
+            raise typer.Exit(1) from None
 
 
 def build() -> typer.Typer:

@@ -23,8 +23,9 @@ HELP = (
     f"KIND is one of: {', '.join(KINDS)}. FILE is CSV (UTF-8 or GB18030) or XLSX (its first sheet); its header "
     "names the columns in Chinese or English, as `voucher-ledger import --template KIND` writes them.\n\n"
     "A file is all or nothing: every row is decided first, and if any row is refused nothing is written and each "
-    "refusal is listed in FILE.errors.csv and FILE.errors.xlsx (row, column, code, problem in Chinese, message). "
-    "--dry-run stops after deciding; --partial writes the rows that pass and reports the others.\n\n"
+    "refusal is listed in FILE.errors.csv and FILE.errors.xlsx (row, column, code, problem in Chinese, message; a "
+    "run in which every row passes removes an earlier run's). --dry-run stops after deciding; --partial writes the "
+    "rows that pass and reports the others.\n\n"
     "Importing the same file again changes nothing: each row's identity is the file's SHA-256 and its row number, "
     "kept in its events' correlation id import:<sha256>:<row>. A row is recorded now (the service clock) by --actor. "
     "Only a training store takes a row's recorded_at and recorded_by (a register exported from one, loaded again), "
@@ -112,6 +113,11 @@ def register(app: typer.Typer) -> None:
                           + ("; nothing was written" if not partial else "")
                           + f": see {csv_path} and {xlsx_path}")
             raise typer.Exit(1)
+        if not result.refused_before:
+            # Every row passed: a report left beside the file by an earlier run (before it was corrected) would say
+            # rows were refused and nothing written, of a file now imported.
+            for path in report_paths(report or file):
+                path.unlink(missing_ok=True)
         if result.already_imported == result.rows and result.rows:
             console.print("this file was imported before: nothing changed")
             if result.refused_before:

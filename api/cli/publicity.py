@@ -81,7 +81,7 @@ def close(
     year: int = typer.Argument(...), period: str = typer.Argument(...),
     actor: str = typer.Option("province:ops", help=ACTOR_HELP),
 ) -> None:
-    """Close the list after its window; prints [claims cleared for payment, claims still under objection]."""
+    """Close the list after its window; prints how many claims are cleared for payment, how many wait for a ruling."""
     record(actor, v.ClosePublicityList(list_id=ids.publicity_list_id(year, period)))
 
 

@@ -148,3 +148,19 @@ def test_a_report_or_template_that_cannot_be_written_is_refused_before_any_row_i
     assert done.returncode == 1 and '"written": 1' in done.stderr, done.stderr
     report = list(csv.reader(io.StringIO((tmp_path / "rep.errors.csv").read_text(encoding="utf-8-sig"))))
     assert [r[:3] for r in report[1:]] == [["3", "carrier", "INVALID_INPUT"]]
+
+
+def test_a_corrected_file_that_imports_leaves_no_report_of_its_earlier_refusals(tmp_path):
+    """The province corrects a refused register in place and imports it again: the report of the first run, still
+    beside the file, would say rows were refused and nothing written of a file now imported (a review read it so)."""
+    store = tmp_path / "ledger.sqlite3"
+    row = {"uscc": s.E1, "name": "甲", "city": s.FOSHAN, "carrier": "PIGEON_POST", "established_on": "2010-01-01"}
+    register = tmp_path / "enterprises.csv"
+    register.write_bytes(s.csv_file("enterprises", [row], headers="both"))
+    assert run(["enterprises", "enterprises.csv"], tmp_path, store).returncode == 1
+    assert (tmp_path / "enterprises.csv.errors.csv").exists() and (tmp_path / "enterprises.csv.errors.xlsx").exists()
+    register.write_bytes(s.csv_file("enterprises", [{**row, "carrier": "CHINA_MOBILE"}], headers="both"))
+    done = run(["enterprises", "enterprises.csv"], tmp_path, store)
+    assert done.returncode == 0 and '"written": 1' in done.stderr, done.stderr
+    assert not (tmp_path / "enterprises.csv.errors.csv").exists()
+    assert not (tmp_path / "enterprises.csv.errors.xlsx").exists()

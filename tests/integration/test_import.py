@@ -317,3 +317,14 @@ def test_a_catalogue_with_a_deadline_other_than_its_years_is_reported_and_nothin
     result = do_import(ledger, "catalogue", s.unrecorded(s.csv_file("catalogue", rows)))
     assert event_count(ledger) == before and result.written == 0
     assert [(e.column, e.code) for e in result.errors] == [("redemption_deadline", "CATALOGUE_DEADLINE_MISMATCH")]
+
+
+def test_a_catalogue_without_a_deadline_is_redeemable_until_its_years_as_over_the_api(ledger):
+    """README ("The programme"): a catalogue's `redemption_deadline` may be left out (it is the year's). The API and
+    the ledger take a catalogue without one; a review found the register refused it (MISSING_VALUE) on every row."""
+    rows = [{"year": 2019, "redemption_deadline": "", "item_id": item, "name": "上云", "fee_category": category,
+             "rate": "0.50", "cap_fen": s.APP_CAP}
+            for item, category in (("APP-ERP", "APPLICATION_SERVICE"), ("DEV-ACCESS", "DEVICE_ACCESS"))]
+    result = do_import(ledger, "catalogue", s.unrecorded(s.csv_file("catalogue", rows)))
+    assert result.errors == [] and result.written == 2
+    assert ledger.catalogue(2019).redemption_deadline == ledger.year_rules(2019).redemption_deadline == date(2020, 2, 8)

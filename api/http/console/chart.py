@@ -59,7 +59,9 @@ def spend_over_time(c: Call, code: str, at: datetime, known_at: datetime | None,
     lines = [{"stage": stage, "colour": COLOURS[stage], "values": v, "dash": DASHES[n % len(DASHES)],
               "points": " ".join(f"{x(i)},{y(value)}" for i, value in enumerate(v))}
              for n, (stage, v) in enumerate(shown.items())]
-    ticks = [{"x": x(i), "label": f"{m.year}-{m.month:02d}"} for i, m in enumerate(moments)
-             if i == len(moments) - 1 or m.month in (1, 7)]
+    # Months as Guangdong counts them: the last moment is the as-of time, which may be a UTC one (now).
+    local = [m.astimezone(SHANGHAI) for m in moments]
+    ticks = [{"x": x(i), "label": f"{m.year}-{m.month:02d}"} for i, m in enumerate(local)
+             if i == len(local) - 1 or m.month in (1, 7)]
     return {"times": moments, "lines": lines, "ticks": ticks, "high": high, "low": low, "zero_y": y(0),
             "top_y": y(high), "width": WIDTH, "height": HEIGHT, "left": LEFT, "right_x": WIDTH - RIGHT}

@@ -1,0 +1,38 @@
+"""The console's pages without a `year` show the latest programme year begun by their as-of time, and a year begins
+on 1 January in Guangdong (DOMAIN.md: every date boundary is Asia/Shanghai). A review found the year read from the
+UTC time: from 00:00 to 08:00 on New Year's Day, with as-of left as now, the pages showed the year before."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.support.api_helpers import module_store_settings, ok, patched_clock, running_api
+
+NEW_YEARS_MORNING = datetime(2020, 12, 31, 17, 0, tzinfo=UTC)  # 2021-01-01 01:00 in Guangdong
+
+
+@pytest.fixture(scope="module", params=[pytest.param("sqlite", id="sqlite")])
+def api(request, tmp_path_factory):
+    settings = module_store_settings(request, tmp_path_factory)
+    with patched_clock(NEW_YEARS_MORNING) as clock, running_api(settings, clock) as running:
+        ok(running.post("/v1/programme/years", {"year": 2021, "redemption_deadline": "2022-02-08"}), 201)
+        yield running
+
+
+@pytest.mark.parametrize("part, title", [("/console/parts/overview", "项目概览 · 2021"),
+                                         ("/console/parts/cities/440600", "佛山市 · 2021")])
+def test_a_page_asked_as_of_now_on_new_years_morning_shows_the_new_year(api, part, title):
+    page = api.client.get(part, headers=api.auth("province"))
+    assert page.status_code == 200 and title in page.text, page.text[:400]
+
+
+def test_the_dispute_view_of_a_city_defaults_to_the_new_year_too(api):
+    page = api.client.get("/console/parts/disputes/city/440600", headers=api.auth("province"))
+    assert page.status_code == 200 and "项目年度 2021</p>" in page.text, page.text[:600]
+
+
+def test_the_city_chart_names_the_month_of_its_as_of_time_as_guangdong_counts_it(api):
+    page = api.client.get("/console/parts/cities/440600", headers=api.auth("province"))
+    assert 'class="axis">2021-01</text>' in page.text and 'class="axis">2020-12</text>' not in page.text

@@ -1,0 +1,27 @@
+"""An import's error report names the cell a refusal is about, so the person fixing the register goes straight to it.
+A review found a settlement row paid before its claim's approval (PAID_BEFORE_APPROVAL) and a row dated in the future
+(EFFECTIVE_IN_FUTURE) of any kind but enterprises reported with an empty column."""
+
+from __future__ import annotations
+
+import pytest
+
+from importer.kinds import KINDS
+from importer.report import blamed
+
+
+def _columns(kind: str) -> list[str]:
+    return [c.key for c in KINDS[kind].columns]
+
+
+@pytest.mark.parametrize("kind, code, column", [
+    ("settlements", "PAID_BEFORE_APPROVAL", "paid_at"),
+    ("settlements", "EFFECTIVE_IN_FUTURE", "paid_at"),
+    ("assessments", "EFFECTIVE_IN_FUTURE", "effective_at"),
+    ("eligibility", "EFFECTIVE_IN_FUTURE", "effective_at"),
+    ("approvals", "EFFECTIVE_IN_FUTURE", "effective_at"),
+    ("recovery-collections", "EFFECTIVE_IN_FUTURE", "effective_at"),
+    ("enterprises", "EFFECTIVE_IN_FUTURE", "established_on"),
+])
+def test_a_dated_refusal_names_its_date_column(kind, code, column):
+    assert blamed(code, _columns(kind), "the effective time is later than the time the ledger records it") == column
