@@ -48,6 +48,7 @@ from audit.streams import (
     write_stream,
 )
 from audit.tables import Figure, add_sheet, figure_csv, header_keys
+from audit.xlsx_bytes import save_workbook
 from ledger.application import VoucherLedger
 from projections.runner import InProcessProjections, close_projections, open_projections
 from projections.times import to_us
@@ -164,7 +165,8 @@ def _write_figures(db: ReadModelView, out: Path, window: Window, lang: str) -> l
     for figure in figures:
         add_sheet(workbook, figure, lang)
     scratch = out / f"{WORKBOOK}.tmp"
-    workbook.save(scratch)
+    # dated by the figures' known-at time, not the clock: the same figures give the same bytes (and SHA-256)
+    save_workbook(workbook, scratch, datetime.fromtimestamp(window.known_at_us / 1_000_000, UTC))
     os.replace(scratch, out / WORKBOOK)  # written last: its presence means every figure is done
     return figures
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+import zipfile
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -194,6 +196,22 @@ def test_an_interrupted_export_resumes_to_the_same_bytes(simulated, tmp_path):
     assert again.already_done and (cut / "events.csv").stat().st_mtime_ns == stamp
     forced = export(app, settings, cut, as_of_us=as_of, known_at_us=known_at, force=True)
     assert not forced.already_done and (cut / "events.csv").read_bytes() == (tmp_path / "whole/events.csv").read_bytes()
+
+
+def test_an_export_made_twice_of_the_same_figures_is_the_same_bytes(simulated, tmp_path):
+    """An auditor compares two exports by the manifest's SHA-256: figures.xlsx must not carry the moment it was
+    written (openpyxl stamps its properties and every zip entry with the wall clock)."""
+    settings, app, _ = simulated
+    times = {"as_of_us": to_us(TIMES[1]), "known_at_us": to_us(TIMES[2])}
+    first = export(app, settings, tmp_path / "first", **times).manifest
+    time.sleep(2.1)  # a zip entry's time has a resolution of 2 s
+    second = export(app, settings, tmp_path / "second", **times).manifest
+    assert first["files"] == second["files"]
+    with zipfile.ZipFile(tmp_path / "first/figures.xlsx") as book:
+        assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = book.read("docProps/core.xml").decode()
+    known_at = TIMES[2].strftime("%Y-%m-%dT%H:%M:%SZ")  # the figures' time, not the writing's
+    assert core.count(known_at) == 2, core
 
 
 def test_an_export_is_resumed_in_its_own_language_and_format(simulated, tmp_path):
