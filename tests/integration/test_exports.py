@@ -37,7 +37,7 @@ from audit import export_words
 from audit.export import ExportMismatchError, export
 from audit.figures import all_figures
 from audit.replay import ReplayTargetError, replay, replay_settings
-from ledger.parties import CITIES, VOUCHER_CITIES
+from ledger.parties import VOUCHER_CITIES
 from projections import money_flows_queries, settlement_batches_queries, whitelist_queries
 from projections.runner import (
     InProcessProjections,
@@ -253,11 +253,16 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
             continue
         assert (chinese[-1][0], english[-1][0]) == (f"合计（{len(chinese) - 2} 行）", f"TOTAL ({len(english) - 2} rows)")
         assert chinese[-1][1:] == english[-1][1:], name
-        words = [i for i, key in enumerate(keys) if key == "city_name"]
+        # a code's name beside it (city_name, fee_category_name, account_name, ...): the only other words
+        named = [(i, key.removesuffix("_name")) for i, key in enumerate(keys)
+                 if key.endswith("_name") and key.removesuffix("_name") in export_words.NAMED]
+        assert [i - 1 for i, code in named] == [keys.index(code) for i, code in named], name
         for zh_row, en_row in zip(chinese[1:-1], english[1:-1], strict=True):
-            for i in words:
+            for i, code in reversed(named):
                 zh_name, en_name = zh_row.pop(i), en_row.pop(i)
-                assert zh_name == CITY_NAMES[en_name], (name, zh_name, en_name)
+                assert zh_name == export_words.code_name(code, zh_row[i - 1], "zh"), (name, zh_name, en_name)
+                assert en_name == export_words.code_name(code, en_row[i - 1], "en"), (name, zh_name, en_name)
+                assert not zh_row[i - 1] or not zh_name.isascii(), (name, code, zh_name)  # read as Chinese
             zh_row = [YES_NO.get(cell, cell) for cell in zh_row]  # a yes-or-no figure: 是 / 否 against True / False
             assert zh_row == en_row, name  # ids, codes, times, yuan and fen: the same bytes
     chinese_book = load_workbook(tmp_path / "zh/figures.xlsx")
@@ -275,9 +280,10 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
     assert paid and paid <= {"是", "否"}, paid  # the simulated batches are paid or not: read as 是 / 否
     guangzhou = next(r for r in csv_rows(tmp_path / "zh/city_quotas.csv") if r[0] == "440100")
     assert guangzhou[1] == "广州市"
+    accounts = {r[0]: r[1] for r in csv_rows(tmp_path / "zh/trial_balance.csv")[1:-1]}
+    assert accounts["PROGRAMME_BUDGET"] == "省级项目预算" and accounts["PAID"] == "已支付服务商"
 
 
-CITY_NAMES = {en: f"{zh}市" for zh, en in CITIES.values()} | {"": ""}
 YES_NO = {"是": "True", "否": "False"}
 
 
