@@ -60,7 +60,9 @@ FIGURE_NAMES = (*(f.__name__ for f in FIGURES), "trial_balance")
 Bar = Callable[[int, str], AbstractContextManager[Advance]]  # (total, label) -> advance(count)
 # The files' format, in the state and the manifest. 1 (unnamed): English headers, no BOM. 2: the headers, sheet names
 # and city names of a language (Chinese unless asked), a BOM on every CSV, the manifest's language and column keys.
-FORMAT = 2
+# 3: each code column followed by its name (<key>_name), and effective times in Asia/Shanghai beside UTC: an export
+# begun in format 2 is not resumed into 3 (its finished files would lack the new columns the manifest lists).
+FORMAT = 3
 
 
 class ExportMismatchError(ValueError):

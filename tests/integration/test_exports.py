@@ -37,6 +37,7 @@ from audit import export_words
 from audit.export import ExportMismatchError, export
 from audit.figures import all_figures
 from audit.replay import ReplayTargetError, replay, replay_settings
+from ledger.fiscal_time import SHANGHAI
 from ledger.parties import VOUCHER_CITIES
 from projections import money_flows_queries, settlement_batches_queries, whitelist_queries
 from projections.runner import (
@@ -214,6 +215,21 @@ def test_an_export_made_twice_of_the_same_figures_is_the_same_bytes(simulated, t
     assert core.count(known_at) == 2, core
 
 
+def test_an_events_effective_time_is_given_in_beijing_time_too(simulated, tmp_path):
+    """A fiscal year and every date boundary are Asia/Shanghai: an official reading 生效时间 must not have to add
+    8 hours to a UTC time (2019-12-31T20:00Z took effect on 1 January 2020), as the recorded time already says."""
+    settings, app, _ = simulated
+    manifest = export(app, settings, tmp_path, as_of_us=to_us(TIMES[4])).manifest
+    for name in ("events.csv", "audit_trail.csv"):
+        keys = manifest["columns"][name]
+        assert keys[keys.index("effective_utc") + 1] == "effective_shanghai", name
+        rows = [dict(zip(keys, row, strict=True)) for row in csv_rows(tmp_path / name)[1:]]
+        effective = [r for r in rows if r["effective_utc"]]
+        assert effective and all(r["effective_shanghai"] == datetime.fromisoformat(r["effective_utc"]).astimezone(
+            SHANGHAI).isoformat(timespec="microseconds") for r in effective), name
+        assert all(not r["effective_shanghai"] for r in rows if not r["effective_utc"]), name
+
+
 def test_an_export_is_resumed_in_its_own_language_and_format(simulated, tmp_path):
     settings, app, _ = simulated
     with pytest.raises(Interrupted):
@@ -223,6 +239,9 @@ def test_an_export_is_resumed_in_its_own_language_and_format(simulated, tmp_path
     state = json.loads((tmp_path / "export.state.json").read_text())
     (tmp_path / "export.state.json").write_text(json.dumps({k: v for k, v in state.items() if k != "format"}))
     with pytest.raises(ExportMismatchError, match="earlier version"):  # begun before files had a BOM
+        export(app, settings, tmp_path)
+    (tmp_path / "export.state.json").write_text(json.dumps({**state, "format": 2}))
+    with pytest.raises(ExportMismatchError, match="earlier version"):  # begun before codes had names beside them
         export(app, settings, tmp_path)
     assert export(app, settings, tmp_path, lang="en", force=True).manifest["lang"] == "en"
 
@@ -239,7 +258,7 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
     times = {"as_of_us": to_us(TIMES[4]), "known_at_us": to_us(TIMES[4])}
     zh = export(app, settings, tmp_path / "zh", **times).manifest  # Chinese unless asked
     en = export(app, settings, tmp_path / "en", lang="en", **times).manifest
-    assert (zh["lang"], en["lang"], zh["format"]) == ("zh", "en", 2) and zh["columns"] == en["columns"]
+    assert (zh["lang"], en["lang"], zh["format"]) == ("zh", "en", 3) and zh["columns"] == en["columns"]
     assert set(zh["columns"]) == {name for name in zh["files"] if name.endswith(".csv")}
     for name, keys in zh["columns"].items():
         chinese, english = csv_rows(tmp_path / "zh" / name), csv_rows(tmp_path / "en" / name)
