@@ -102,7 +102,7 @@ def export(app: VoucherLedger, settings: Settings, out: Path, *, as_of_us: int |
         InProcessProjections(app, projections).refresh(bar)  # the views reach at least the pinned last position
         db = projections[0].view  # every view reaches the same read-model tables
         if not (out / WORKBOOK).exists():
-            _write_figures(db, out, window, lang)
+            _write_figures(db, out, window, lang, bar)
         events = _stream(out / EVENTS, _header(EVENTS, EVENT_COLUMNS, lang),
                          lambda s: event_pages(app, window, s, page_size), bar, window)
         trail = _stream(out / AUDIT, _header(AUDIT, AUDIT_COLUMNS, lang),
@@ -149,8 +149,9 @@ def _header(name: str, columns: tuple[str, ...], lang: str) -> list[str]:
     return [words.header(name.removesuffix(".csv"), key, lang) for key in columns]
 
 
-def _write_figures(db: ReadModelView, out: Path, window: Window, lang: str) -> list[Figure]:
-    figures = all_figures(db, window.as_of_us, window.known_at_us)
+def _write_figures(db: ReadModelView, out: Path, window: Window, lang: str, bar: Bar) -> list[Figure]:
+    with bar(len(FIGURES) + 1, "figures") as advance:  # and the trial balance
+        figures = all_figures(db, window.as_of_us, window.known_at_us, advance)
     for figure in figures:
         _atomic_write(out / f"{figure.name}.csv", figure_csv(figure, lang))
     workbook = Workbook(write_only=True)

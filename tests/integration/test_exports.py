@@ -35,7 +35,7 @@ from store.opening import open_ledger
 from simulator.store import open_simulation_store
 from audit import export_words
 from audit.export import ExportMismatchError, export
-from audit.figures import all_figures
+from audit.figures import FIGURES, all_figures
 from audit.replay import ReplayTargetError, replay, replay_settings
 from ledger.fiscal_time import SHANGHAI
 from ledger.parties import VOUCHER_CITIES
@@ -228,6 +228,21 @@ def test_an_events_effective_time_is_given_in_beijing_time_too(simulated, tmp_pa
         assert effective and all(r["effective_shanghai"] == datetime.fromisoformat(r["effective_utc"]).astimezone(
             SHANGHAI).isoformat(timespec="microseconds") for r in effective), name
         assert all(not r["effective_shanghai"] for r in rows if not r["effective_utc"]), name
+
+
+def test_an_export_shows_progress_while_it_reads_the_figures(simulated, tmp_path):
+    """At a million events the figures take a while (one GROUP BY each over every voucher): a bar says how far."""
+    settings, app, _ = simulated
+    seen: dict[str, list[int]] = defaultdict(list)
+
+    @contextmanager
+    def bar(total: int, label: str):
+        seen[label].append(total)
+        yield lambda count: seen[label].append(count)
+
+    export(app, settings, tmp_path, as_of_us=to_us(TIMES[1]), bar=bar)
+    total, *steps = seen["figures"]
+    assert total == len(FIGURES) + 1 and sum(steps) == total  # every figure and the trial balance
 
 
 def test_an_export_is_resumed_in_its_own_language_and_format(simulated, tmp_path):
