@@ -94,7 +94,8 @@ def check_against_queries(db, as_of_us: int, known_at_us: int | None) -> None:
     k = {"known_at_us": known_at_us}
     spend: dict[str, dict[tuple, dict]] = defaultdict(dict)
     for row in figures["city_spend"]:
-        key = (row["programme_year"], row["cash_year"], row["fee_category"], row["fund_source"])
+        # the programme too: two award programmes of a city and year share every other part (no fee category)
+        key = (row["programme"], row["programme_year"], row["cash_year"], row["fee_category"], row["fund_source"])
         spend[row["city"]][key] = {c: row[c] for c in STAGE_COLUMNS}
     quotas = defaultdict(dict)
     for row in figures["city_quotas"]:
@@ -105,7 +106,8 @@ def check_against_queries(db, as_of_us: int, known_at_us: int | None) -> None:
         answer = money_flows_queries.city_spend(db, city, as_of_us, **k)
         lines: dict[tuple, dict] = defaultdict(dict)
         for line in answer["lines"]:
-            key = (line["programme_year"], line["cash_year"], line["fee_category"], line["fund_source"])
+            key = (line["programme"], line["programme_year"], line["cash_year"], line["fee_category"],
+                   line["fund_source"])
             lines[key][f"{line['stage']}_fen"] = line["amount_fen"]
         assert nonzero(lines) == nonzero(spend.get(city, {})), city
         assert nonzero(answer["quotas"]) == nonzero(quotas.get(city, {})), city
