@@ -48,6 +48,7 @@ from audit.streams import (
     write_stream,
 )
 from audit.tables import Figure, add_sheet, figure_csv, header_keys
+from audit.xlsx_bytes import save_workbook
 from ledger.application import VoucherLedger
 from projections.runner import InProcessProjections, close_projections, open_projections
 from projections.times import to_us
@@ -59,7 +60,9 @@ FIGURE_NAMES = (*(f.__name__ for f in FIGURES), "trial_balance")
 Bar = Callable[[int, str], AbstractContextManager[Advance]]  # (total, label) -> advance(count)
 # The files' format, in the state and the manifest. 1 (unnamed): English headers, no BOM. 2: the headers, sheet names
 # and city names of a language (Chinese unless asked), a BOM on every CSV, the manifest's language and column keys.
-FORMAT = 2
+# 3: each code column followed by its name (<key>_name), and effective times in Asia/Shanghai beside UTC: an export
+# begun in format 2 is not resumed into 3 (its finished files would lack the new columns the manifest lists).
+FORMAT = 3
 
 
 class ExportMismatchError(ValueError):
@@ -99,7 +102,7 @@ def export(app: VoucherLedger, settings: Settings, out: Path, *, as_of_us: int |
         InProcessProjections(app, projections).refresh(bar)  # the views reach at least the pinned last position
         db = projections[0].view  # every view reaches the same read-model tables
         if not (out / WORKBOOK).exists():
-            _write_figures(db, out, window, lang)
+            _write_figures(db, out, window, lang, bar)
         events = _stream(out / EVENTS, _header(EVENTS, EVENT_COLUMNS, lang),
                          lambda s: event_pages(app, window, s, page_size), bar, window)
         trail = _stream(out / AUDIT, _header(AUDIT, AUDIT_COLUMNS, lang),
@@ -146,8 +149,9 @@ def _header(name: str, columns: tuple[str, ...], lang: str) -> list[str]:
     return [words.header(name.removesuffix(".csv"), key, lang) for key in columns]
 
 
-def _write_figures(db: ReadModelView, out: Path, window: Window, lang: str) -> list[Figure]:
-    figures = all_figures(db, window.as_of_us, window.known_at_us)
+def _write_figures(db: ReadModelView, out: Path, window: Window, lang: str, bar: Bar) -> list[Figure]:
+    with bar(len(FIGURES) + 1, "figures") as advance:  # and the trial balance
+        figures = all_figures(db, window.as_of_us, window.known_at_us, advance)
     for figure in figures:
         _atomic_write(out / f"{figure.name}.csv", figure_csv(figure, lang))
     workbook = Workbook(write_only=True)
@@ -164,7 +168,8 @@ def _write_figures(db: ReadModelView, out: Path, window: Window, lang: str) -> l
     for figure in figures:
         add_sheet(workbook, figure, lang)
     scratch = out / f"{WORKBOOK}.tmp"
-    workbook.save(scratch)
+    # dated by the figures' known-at time, not the clock: the same figures give the same bytes (and SHA-256)
+    save_workbook(workbook, scratch, datetime.fromtimestamp(window.known_at_us / 1_000_000, UTC))
     os.replace(scratch, out / WORKBOOK)  # written last: its presence means every figure is done
     return figures
 

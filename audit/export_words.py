@@ -25,14 +25,18 @@ PROVINCE, CITY = f"·{W['province_part']}", f"·{W['city_part']}"
 # Column key (an amount's: its ``*_fen`` key) -> its Chinese header, without the unit.
 HEADERS_ZH: dict[str, str] = {
     # who and when
-    "city": "地市代码", "city_name": W["city"], "programme": "项目类别", "programme_year": W["programme_year"],
-    "cash_year": "资金发生年度", "fee_category": W["fee_category"], "fund_source": W["fund_source"],
-    "provider_id": "服务商编号", "uscc": W["uscc"], "name": "名称", "kind": "类型", "status": W["status"],
+    "city": "地市代码", "city_name": W["city"], "programme": "项目类别代码", "programme_name": "项目类别",
+    "programme_year": W["programme_year"], "cash_year": "资金发生年度",
+    "fee_category": W["fee_category"] + "代码", "fee_category_name": W["fee_category"],
+    "fund_source": W["fund_source"] + "代码", "fund_source_name": W["fund_source"],
+    "provider_id": "服务商编号", "uscc": W["uscc"], "name": "名称", "kind": "类型代码", "kind_name": "类型",
+    "status": W["status"] + "代码", "status_name": W["status"],
     "expiry_recorded": "到期处理已记录",
     "enterprise_id": "企业编号", "voucher_id": "服务券编号", "batch_id": "批次编号", "award_id": "奖补编号",
     "eliminated_this_year": "本年度已淘汰", "vouchers": W["vouchers"], "period": W["period"],
     "opened_at": f"{W['opened']}（北京时间）", "paid": W["paid"], "paid_at": "支付时间（北京时间）",
-    "lines": "明细笔数", "settled_claims": "已兑付申请笔数", "recoveries": "追回笔数", "account": W["account"],
+    "lines": "明细笔数", "settled_claims": "已兑付申请笔数", "recoveries": "追回笔数",
+    "account": W["account"] + "代码", "account_name": W["account"],
     # amounts
     **{f"{name}_fen": W[name] for name in (
         "face_value", "claimed", "approved", "settled", "reversed", "recovered", "returned", "remaining", "spend",
@@ -47,7 +51,7 @@ HEADERS_ZH: dict[str, str] = {
     # events.csv and audit_trail.csv
     "position": "事件序号", "originator_id": "聚合编号", "originator_version": "聚合版本", "topic": "事件主题",
     "recorded_utc": f"{W['recorded']}（UTC）", "recorded_shanghai": f"{W['recorded']}（北京时间）",
-    "effective_utc": f"{W['effective']}（UTC）", "state_json": "事件内容（JSON）", "entity_kind": "对象类型",
+    "effective_utc": f"{W['effective']}（UTC）", "effective_shanghai": f"{W['effective']}（北京时间）", "state_json": "事件内容（JSON）", "entity_kind": "对象类型",
     "entity_id": "对象编号", "event_type": W["event_type"], "actor": W["actor"], "correlation_id": "关联编号",
     "reason": W["reason"], "summary_zh": "摘要（中文）", "summary_en": "摘要（英文）",
 }
@@ -114,6 +118,44 @@ def total_label(rows: int, lang: str) -> str:
 
 
 YES_NO_ZH = {True: "是", False: "否"}
+# A code column (APPLICATION_SERVICE, WHITELISTED, PROGRAMME_BUDGET, ...) is followed by ``<key>_name``, the code as
+# the console names it in the file's language (应用服务费 / Application service fee): a Chinese official reads the
+# name, a script the code, which stays the same bytes in both languages (as a city's code beside its name).
+NAMED = ("city", "programme", "fee_category", "fund_source", "status", "kind", "account")
+FUND_SOURCES = {"province": (W["province_part"], WORDS["en"]["province_part"]),
+                "city": (W["city_part"], WORDS["en"]["city_part"])}
+
+
+def named_columns(columns: Sequence[str]) -> list[str]:
+    """A figure's columns with ``<key>_name`` after each code column that has none yet (city_spend has city_name)."""
+    out: list[str] = []
+    for column in columns:
+        out.append(column)
+        if column in NAMED and f"{column}_name" not in columns:
+            out.append(f"{column}_name")
+    return out
+
+
+def code_name(column: str, code: Any, lang: str) -> str:
+    """The name of ``code`` in ``column``; empty for no code (an award's fee category)."""
+    if code is None or code == "":
+        return ""
+    if column == "city":
+        return city_name(code, lang)
+    if column == "fund_source" and code in FUND_SOURCES:
+        return FUND_SOURCES[code][0 if lang == "zh" else 1]
+    return WORDS[lang].get(code, code)
+
+
+def with_names(columns: Sequence[str], row: Sequence[Any], lang: str | None) -> list[Any]:
+    """``row`` laid out as :func:`named_columns`: each added name column holds its code's name (``lang`` None: empty,
+    for a totals row)."""
+    out: list[Any] = []
+    for column, value in zip(columns, row, strict=True):
+        out.append(value)
+        if column in NAMED and f"{column}_name" not in columns:
+            out.append(code_name(column, value, lang) if lang else "")
+    return out
 
 
 def localized(columns: Sequence[str], row: Sequence[Any], lang: str) -> Sequence[Any]:

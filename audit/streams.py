@@ -39,10 +39,11 @@ from projections.times import from_us, to_us
 from projections.view import ReadModelView
 
 PAGE_SIZE = 2_000
+# Every time in UTC and in Asia/Shanghai, whose dates are the programme's (a fiscal year, a deadline day).
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "topic", "recorded_utc", "recorded_shanghai",
-                 "effective_utc", "state_json")
+                 "effective_utc", "effective_shanghai", "state_json")
 AUDIT_COLUMNS = ("position", "entity_kind", "entity_id", "event_type", "recorded_utc", "recorded_shanghai",
-                 "effective_utc", "actor", "correlation_id", "reason", "summary_zh", "summary_en", "originator_id",
+                 "effective_utc", "effective_shanghai", "actor", "correlation_id", "reason", "summary_zh", "summary_en", "originator_id",
                  "originator_version")
 Page = tuple[int, list[tuple]]  # (the last position read, the rows of that page)
 Advance = Callable[[int], None]
@@ -70,8 +71,8 @@ def utc_text(us: int | None) -> str:
     return "" if us is None else from_us(us).isoformat(timespec="microseconds")
 
 
-def shanghai_text(us: int) -> str:
-    return from_us(us).astimezone(SHANGHAI).isoformat(timespec="microseconds")
+def shanghai_text(us: int | None) -> str:
+    return "" if us is None else from_us(us).astimezone(SHANGHAI).isoformat(timespec="microseconds")
 
 
 def _plain(value: Any) -> Any:
@@ -108,7 +109,7 @@ def event_pages(app: VoucherLedger, window: Window, start: int, page_size: int =
             effective_us = to_us(effective) if isinstance(effective, datetime) else None
             if window.counts(recorded, effective_us):
                 rows.append((n.id, str(n.originator_id), n.originator_version, n.topic, utc_text(recorded),
-                             shanghai_text(recorded), utc_text(effective_us),
+                             shanghai_text(recorded), utc_text(effective_us), shanghai_text(effective_us),
                              json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                                         default=_plain)))
         yield last, rows
@@ -126,8 +127,8 @@ def audit_pages(db: ReadModelView, window: Window, start: int, page_size: int = 
                 "WHERE position > ? AND position <= ? AND {} ORDER BY position, entity_kind, entity_id").format(when.sql),
             (start, last, *when.params),
         )
-        yield last, [(p, kind, entity, event, utc_text(rec), shanghai_text(rec), utc_text(eff), actor, correlation,
-                      reason, *render(event, facts), originator, version)
+        yield last, [(p, kind, entity, event, utc_text(rec), shanghai_text(rec), utc_text(eff), shanghai_text(eff), actor,
+                      correlation, reason, *render(event, facts), originator, version)
                      for p, kind, entity, event, rec, eff, actor, correlation, reason, facts, originator, version
                      in found]
         start = last

@@ -4,8 +4,9 @@ Money is integer fen everywhere here. A column whose key ends in ``_fen`` is mon
 text with two decimals (``-12.05``) and as fen; the XLSX gives yuan as an exact ``Decimal`` number formatted
 ``#,##0.00`` and the fen beside it in a hidden column. Totals are added up in integer fen, never from yuan.
 
-Both are rendered in a language (``audit/export_words.py``: the headers, the sheet's name, the totals row's label and
-the city's name; every other value is written the same in both). A CSV file starts with a UTF-8 byte-order mark:
+Both are rendered in a language (``audit/export_words.py``: the headers, the sheet's name, the totals row's label, the
+city's name and each code's name, in a ``<key>_name`` column beside the code; every other value is written the same
+in both). A CSV file starts with a UTF-8 byte-order mark:
 without it Excel on a Chinese Windows reads the file in the system's code page (GBK) and shows the Chinese garbled.
 """
 
@@ -63,7 +64,7 @@ def csv_yuan(fen: int) -> str:
 def header_keys(columns: Iterable[str]) -> list[str]:
     """A file's column keys: an amount twice, as ``*_yuan`` then ``*_fen``; any other column once."""
     out: list[str] = []
-    for column in columns:
+    for column in words.named_columns(tuple(columns)):
         out += [f"{column[: -len('_fen')]}_yuan", column] if is_money(column) else [column]
     return out
 
@@ -80,17 +81,22 @@ def csv_header(figure: Figure, lang: str) -> list[str]:
     return [words.header(figure.name, key, lang) for key in header_keys(figure.columns)]
 
 
+def _rendered(figure: Figure, row: Sequence[Any], lang: str | None) -> list[Any]:
+    """A figure's row in ``lang`` with its code columns' names beside them (``lang`` None: a totals row, unnamed)."""
+    return words.with_names(figure.columns, words.localized(figure.columns, row, lang) if lang else row, lang)
+
+
 def _csv_row(figure: Figure, row: Sequence[Any]) -> list[Any]:
     out: list[Any] = []
-    for column, value in zip(figure.columns, row, strict=True):
+    for column, value in zip(words.named_columns(figure.columns), row, strict=True):
         out += [csv_yuan(value), value] if is_money(column) else ["" if value is None else value]
     return out
 
 
 def figure_csv(figure: Figure, lang: str) -> bytes:
     """The figure as a CSV file: header, rows, then a totals row."""
-    rows = [csv_header(figure, lang), *(_csv_row(figure, words.localized(figure.columns, row, lang))
-                                        for row in figure.rows), _csv_row(figure, _totals_row(figure, lang))]
+    rows = [csv_header(figure, lang), *(_csv_row(figure, _rendered(figure, row, lang)) for row in figure.rows),
+            _csv_row(figure, _rendered(figure, _totals_row(figure, lang), None))]
     return csv_bytes(rows, starts_file=True)
 
 
@@ -106,7 +112,7 @@ def add_sheet(workbook: Any, figure: Figure, lang: str) -> None:
     sheet = workbook.create_sheet(words.sheet_name(figure.name, lang)[:31])
     sheet.freeze_panes = "A2"
     letter = 0
-    for column in figure.columns:
+    for column in words.named_columns(figure.columns):
         letter += 1
         if is_money(column):
             sheet.column_dimensions[get_column_letter(letter)].width = 16
@@ -114,8 +120,8 @@ def add_sheet(workbook: Any, figure: Figure, lang: str) -> None:
             sheet.column_dimensions[get_column_letter(letter)].hidden = True
     sheet.append(_cells(sheet, csv_header(figure, lang), bold=True))
     for row in figure.rows:
-        sheet.append(_sheet_row(sheet, figure, words.localized(figure.columns, row, lang)))
-    sheet.append(_sheet_row(sheet, figure, _totals_row(figure, lang), bold=True))
+        sheet.append(_sheet_row(sheet, figure, _rendered(figure, row, lang)))
+    sheet.append(_sheet_row(sheet, figure, _rendered(figure, _totals_row(figure, lang), None), bold=True))
 
 def _cells(sheet: Any, values: Sequence[Any], *, bold: bool = False) -> list[Any]:
     cells = []
@@ -129,7 +135,7 @@ def _cells(sheet: Any, values: Sequence[Any], *, bold: bool = False) -> list[Any
 
 def _sheet_row(sheet: Any, figure: Figure, row: Sequence[Any], *, bold: bool = False) -> list[Any]:
     cells = []
-    for column, value in zip(figure.columns, row, strict=True):
+    for column, value in zip(words.named_columns(figure.columns), row, strict=True):
         if is_money(column):
             money = WriteOnlyCell(sheet, value=yuan(value))
             money.number_format = YUAN_FORMAT

@@ -38,6 +38,18 @@ CODES: dict[str, tuple[str, str]] = {
     "CASE_BY_CASE": ("一事一议", "case by case"), "TITLE": ("授予称号（无资金）", "title without money"),
     "ENTERPRISE": ("企业", "enterprise"), "PROVIDER": ("平台商/服务商", "provider"),
     "CITY_GOVERNMENT": ("地市政府", "city government"), "COUNTY_GOVERNMENT": ("县区政府", "county government"),
+    # the journal's accounts (projections/journal.py), as the console's trial balance names them
+    "PROGRAMME_BUDGET": ("省级项目预算", "Programme budget (province)"), "CITY_BUDGET": ("市级配套预算", "City co-funding budget"),
+    "VOUCHER_COMMITMENTS": ("服务券承诺", "Voucher commitments"), "CLAIMS_HELD": ("待审核申请", "Claims waiting for review"),
+    "PROVIDER_PAYABLES": ("应付服务商款", "Provider payables"), "PAID": ("已支付服务商", "Paid"),
+    "RECOVERIES_RECEIVABLE": ("应收追回款", "Recoveries receivable"),
+    "RECOVERIES_COLLECTED": ("已收回追回款", "Recoveries collected"),
+    "RECOVERIES_WRITTEN_OFF": ("已核销追回款", "Recoveries written off"),
+    "AWARDS_PAYABLE": ("应付奖补资金", "Awards payable"), "AWARDS_PAID": ("已支付奖补资金", "Awards paid"),
+    "AWARD_RECOVERIES_RECEIVABLE": ("应收奖补追回款", "Award recoveries receivable"),
+    "AWARD_RECOVERIES_COLLECTED": ("已收回奖补追回款", "Award recoveries collected"),
+    "AWARD_RECOVERIES_WRITTEN_OFF": ("已核销奖补追回款", "Award recoveries written off"),
+    "VOUCHERS": ("服务券", "vouchers"),
     # a provider's yearly evaluation (ledger/evaluation_rules.py Outcome)
     "PROMOTED": ("重点宣传推荐", "promoted"), "RETAINED": ("保留", "retained"),
     "ELIMINATED": ("下一年度淘汰出资源池", "eliminated"),

@@ -55,10 +55,11 @@ def _events_bar(total: int | None, label: str, *, to: Console = console) -> Iter
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, console=to) as progress:
         task = progress.add_task(label, total=total, rate="")
+        unit = "figures" if label == "figures" else "events"  # an export's figures step counts figures, not events
 
         def advance(count: int) -> None:
             state = progress.tasks[0]
-            progress.update(task, advance=count, rate=f"{state.completed / max(state.elapsed or 1e-9, 1e-9):,.0f} events/s")
+            progress.update(task, advance=count, rate=f"{state.completed / max(state.elapsed or 1e-9, 1e-9):,.0f} {unit}/s")
 
         yield advance
 

@@ -10,6 +10,7 @@ the other 33,500,000.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -109,6 +110,9 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     assert link.replace("/parts", "") in page.text
     why = api.client.get(link.replace("&amp;", "&"), headers=api.auth(f"city:{FOSHAN}"))
     assert why.status_code == 200 and "Award.Paid" in why.text
+    # its events' category column names the award programme as the city page does, never the stored AWARD:<kind>
+    shown = re.sub(r"<code>.*?</code>|<[^>]+>", " ", why.text, flags=re.S)
+    assert "标杆示范项目（奖补）" in shown and "AWARD:" not in shown and "BENCHMARK_PROJECT" not in shown
     # the applicant's own figures: the award beside (never inside) its voucher years
     assert ok(api.get(f"/v1/enterprises/{factory.id}", role=as_factory))["awards"] == [
         {"programme": "BENCHMARK_PROJECT", "programme_year": YEAR, "granted_unpaid_fen": 0, "paid_fen": AWARD_FEN,

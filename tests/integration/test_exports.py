@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+import zipfile
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -33,9 +35,10 @@ from store.opening import open_ledger
 from simulator.store import open_simulation_store
 from audit import export_words
 from audit.export import ExportMismatchError, export
-from audit.figures import all_figures
+from audit.figures import FIGURES, all_figures
 from audit.replay import ReplayTargetError, replay, replay_settings
-from ledger.parties import CITIES, VOUCHER_CITIES
+from ledger.fiscal_time import SHANGHAI
+from ledger.parties import VOUCHER_CITIES
 from projections import money_flows_queries, settlement_batches_queries, whitelist_queries
 from projections.runner import (
     InProcessProjections,
@@ -91,7 +94,8 @@ def check_against_queries(db, as_of_us: int, known_at_us: int | None) -> None:
     k = {"known_at_us": known_at_us}
     spend: dict[str, dict[tuple, dict]] = defaultdict(dict)
     for row in figures["city_spend"]:
-        key = (row["programme_year"], row["cash_year"], row["fee_category"], row["fund_source"])
+        # the programme too: two award programmes of a city and year share every other part (no fee category)
+        key = (row["programme"], row["programme_year"], row["cash_year"], row["fee_category"], row["fund_source"])
         spend[row["city"]][key] = {c: row[c] for c in STAGE_COLUMNS}
     quotas = defaultdict(dict)
     for row in figures["city_quotas"]:
@@ -102,7 +106,8 @@ def check_against_queries(db, as_of_us: int, known_at_us: int | None) -> None:
         answer = money_flows_queries.city_spend(db, city, as_of_us, **k)
         lines: dict[tuple, dict] = defaultdict(dict)
         for line in answer["lines"]:
-            key = (line["programme_year"], line["cash_year"], line["fee_category"], line["fund_source"])
+            key = (line["programme"], line["programme_year"], line["cash_year"], line["fee_category"],
+                   line["fund_source"])
             lines[key][f"{line['stage']}_fen"] = line["amount_fen"]
         assert nonzero(lines) == nonzero(spend.get(city, {})), city
         assert nonzero(answer["quotas"]) == nonzero(quotas.get(city, {})), city
@@ -196,6 +201,52 @@ def test_an_interrupted_export_resumes_to_the_same_bytes(simulated, tmp_path):
     assert not forced.already_done and (cut / "events.csv").read_bytes() == (tmp_path / "whole/events.csv").read_bytes()
 
 
+def test_an_export_made_twice_of_the_same_figures_is_the_same_bytes(simulated, tmp_path):
+    """An auditor compares two exports by the manifest's SHA-256: figures.xlsx must not carry the moment it was
+    written (openpyxl stamps its properties and every zip entry with the wall clock)."""
+    settings, app, _ = simulated
+    times = {"as_of_us": to_us(TIMES[1]), "known_at_us": to_us(TIMES[2])}
+    first = export(app, settings, tmp_path / "first", **times).manifest
+    time.sleep(2.1)  # a zip entry's time has a resolution of 2 s
+    second = export(app, settings, tmp_path / "second", **times).manifest
+    assert first["files"] == second["files"]
+    with zipfile.ZipFile(tmp_path / "first/figures.xlsx") as book:
+        assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = book.read("docProps/core.xml").decode()
+    known_at = TIMES[2].strftime("%Y-%m-%dT%H:%M:%SZ")  # the figures' time, not the writing's
+    assert core.count(known_at) == 2, core
+
+
+def test_an_events_effective_time_is_given_in_beijing_time_too(simulated, tmp_path):
+    """A fiscal year and every date boundary are Asia/Shanghai: an official reading 生效时间 must not have to add
+    8 hours to a UTC time (2019-12-31T20:00Z took effect on 1 January 2020), as the recorded time already says."""
+    settings, app, _ = simulated
+    manifest = export(app, settings, tmp_path, as_of_us=to_us(TIMES[4])).manifest
+    for name in ("events.csv", "audit_trail.csv"):
+        keys = manifest["columns"][name]
+        assert keys[keys.index("effective_utc") + 1] == "effective_shanghai", name
+        rows = [dict(zip(keys, row, strict=True)) for row in csv_rows(tmp_path / name)[1:]]
+        effective = [r for r in rows if r["effective_utc"]]
+        assert effective and all(r["effective_shanghai"] == datetime.fromisoformat(r["effective_utc"]).astimezone(
+            SHANGHAI).isoformat(timespec="microseconds") for r in effective), name
+        assert all(not r["effective_shanghai"] for r in rows if not r["effective_utc"]), name
+
+
+def test_an_export_shows_progress_while_it_reads_the_figures(simulated, tmp_path):
+    """At a million events the figures take a while (one GROUP BY each over every voucher): a bar says how far."""
+    settings, app, _ = simulated
+    seen: dict[str, list[int]] = defaultdict(list)
+
+    @contextmanager
+    def bar(total: int, label: str):
+        seen[label].append(total)
+        yield lambda count: seen[label].append(count)
+
+    export(app, settings, tmp_path, as_of_us=to_us(TIMES[1]), bar=bar)
+    total, *steps = seen["figures"]
+    assert total == len(FIGURES) + 1 and sum(steps) == total  # every figure and the trial balance
+
+
 def test_an_export_is_resumed_in_its_own_language_and_format(simulated, tmp_path):
     settings, app, _ = simulated
     with pytest.raises(Interrupted):
@@ -205,6 +256,9 @@ def test_an_export_is_resumed_in_its_own_language_and_format(simulated, tmp_path
     state = json.loads((tmp_path / "export.state.json").read_text())
     (tmp_path / "export.state.json").write_text(json.dumps({k: v for k, v in state.items() if k != "format"}))
     with pytest.raises(ExportMismatchError, match="earlier version"):  # begun before files had a BOM
+        export(app, settings, tmp_path)
+    (tmp_path / "export.state.json").write_text(json.dumps({**state, "format": 2}))
+    with pytest.raises(ExportMismatchError, match="earlier version"):  # begun before codes had names beside them
         export(app, settings, tmp_path)
     assert export(app, settings, tmp_path, lang="en", force=True).manifest["lang"] == "en"
 
@@ -221,7 +275,7 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
     times = {"as_of_us": to_us(TIMES[4]), "known_at_us": to_us(TIMES[4])}
     zh = export(app, settings, tmp_path / "zh", **times).manifest  # Chinese unless asked
     en = export(app, settings, tmp_path / "en", lang="en", **times).manifest
-    assert (zh["lang"], en["lang"], zh["format"]) == ("zh", "en", 2) and zh["columns"] == en["columns"]
+    assert (zh["lang"], en["lang"], zh["format"]) == ("zh", "en", 3) and zh["columns"] == en["columns"]
     assert set(zh["columns"]) == {name for name in zh["files"] if name.endswith(".csv")}
     for name, keys in zh["columns"].items():
         chinese, english = csv_rows(tmp_path / "zh" / name), csv_rows(tmp_path / "en" / name)
@@ -235,11 +289,16 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
             continue
         assert (chinese[-1][0], english[-1][0]) == (f"合计（{len(chinese) - 2} 行）", f"TOTAL ({len(english) - 2} rows)")
         assert chinese[-1][1:] == english[-1][1:], name
-        words = [i for i, key in enumerate(keys) if key == "city_name"]
+        # a code's name beside it (city_name, fee_category_name, account_name, ...): the only other words
+        named = [(i, key.removesuffix("_name")) for i, key in enumerate(keys)
+                 if key.endswith("_name") and key.removesuffix("_name") in export_words.NAMED]
+        assert [i - 1 for i, code in named] == [keys.index(code) for i, code in named], name
         for zh_row, en_row in zip(chinese[1:-1], english[1:-1], strict=True):
-            for i in words:
+            for i, code in reversed(named):
                 zh_name, en_name = zh_row.pop(i), en_row.pop(i)
-                assert zh_name == CITY_NAMES[en_name], (name, zh_name, en_name)
+                assert zh_name == export_words.code_name(code, zh_row[i - 1], "zh"), (name, zh_name, en_name)
+                assert en_name == export_words.code_name(code, en_row[i - 1], "en"), (name, zh_name, en_name)
+                assert not zh_row[i - 1] or not zh_name.isascii(), (name, code, zh_name)  # read as Chinese
             zh_row = [YES_NO.get(cell, cell) for cell in zh_row]  # a yes-or-no figure: 是 / 否 against True / False
             assert zh_row == en_row, name  # ids, codes, times, yuan and fen: the same bytes
     chinese_book = load_workbook(tmp_path / "zh/figures.xlsx")
@@ -257,9 +316,10 @@ def test_a_chinese_export_differs_from_an_english_one_only_in_its_words(simulate
     assert paid and paid <= {"是", "否"}, paid  # the simulated batches are paid or not: read as 是 / 否
     guangzhou = next(r for r in csv_rows(tmp_path / "zh/city_quotas.csv") if r[0] == "440100")
     assert guangzhou[1] == "广州市"
+    accounts = {r[0]: r[1] for r in csv_rows(tmp_path / "zh/trial_balance.csv")[1:-1]}
+    assert accounts["PROGRAMME_BUDGET"] == "省级项目预算" and accounts["PAID"] == "已支付服务商"
 
 
-CITY_NAMES = {en: f"{zh}市" for zh, en in CITIES.values()} | {"": ""}
 YES_NO = {"是": "True", "否": "False"}
 
 

@@ -48,3 +48,38 @@ def test_a_city_is_named_as_an_official_writes_it_and_codes_stay_codes():
     assert words.localized(columns, row, "en") == row
     with pytest.raises(ValueError, match="zh, en"):
         words.check_language("fr")
+
+
+# Every code a figure's code column can hold (ledger and journal enums), as the simulated programme writes them.
+CODES_IN_FILES = {
+    "programme": ("VOUCHERS", "BENCHMARK_PROJECT", "DEMONSTRATION_BASE", "FINANCE_PILOT", "KEY_PLATFORM",
+                  "INNOVATION_CENTRE"),
+    "fee_category": ("APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"),
+    "fund_source": ("province", "city"),
+    "status": ("ACTIVE", "EXPIRED", "REVOKED", "PENDING_ASSESSMENT", "WHITELISTED", "SUSPENDED"),
+    "kind": ("NATIONAL_PLATFORM", "CARRIER", "PLATFORM", "SERVICE"),
+    "account": ("PROGRAMME_BUDGET", "CITY_BUDGET", "VOUCHER_COMMITMENTS", "CLAIMS_HELD", "PROVIDER_PAYABLES", "PAID",
+                "RECOVERIES_RECEIVABLE", "RECOVERIES_COLLECTED", "RECOVERIES_WRITTEN_OFF", "AWARDS_PAYABLE",
+                "AWARDS_PAID", "AWARD_RECOVERIES_RECEIVABLE", "AWARD_RECOVERIES_COLLECTED",
+                "AWARD_RECOVERIES_WRITTEN_OFF"),
+}
+
+
+def test_a_code_is_followed_by_its_name_for_a_chinese_reader():
+    """A Chinese official reads 应用服务费 and 省级项目预算, not APPLICATION_SERVICE and PROGRAMME_BUDGET (as the
+    console names them); the code stays beside the name, the same bytes in both languages, for scripts."""
+    from projections.journal import ACCOUNTS
+
+    assert set(CODES_IN_FILES["account"]) == set(ACCOUNTS)
+    for name, columns in COLUMNS.items():
+        keys = header_keys(columns)
+        for code_column in set(words.NAMED) & set(columns):
+            assert keys[keys.index(code_column) + 1] == f"{code_column}_name", (name, code_column)
+    for column, codes in CODES_IN_FILES.items():
+        for code in codes:
+            chinese, english = words.code_name(column, code, "zh"), words.code_name(column, code, "en")
+            assert re.fullmatch(r"[\u4e00-\u9fff（）/、·]+", chinese), (column, code, chinese)
+            assert english != code and english.isascii(), (column, code, english)
+    assert words.code_name("fee_category", None, "zh") == ""  # an award has no fee category
+    assert words.with_names(("account", "debit_fen"), ("PAID", 5), "zh") == ["PAID", "已支付服务商", 5]
+    assert words.with_names(("city", "status"), ("445200", "EXPIRED"), "zh") == ["445200", "揭阳市", "EXPIRED", "已过期"]

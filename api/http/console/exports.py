@@ -6,7 +6,6 @@ amount, written as exact yuan (a number in XLSX, formatted ``#,##0.00``); what t
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from api.http.console.moments import SHANGHAI
 from api.http.console.rendering import html
 from api.http.problems import ApiError
 from audit.tables import YUAN_FORMAT, csv_bytes
+from audit.xlsx_bytes import workbook_bytes
 
 TABLE_ID = re.compile(r"[a-z][a-z0-9-]{0,40}")
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -114,7 +114,8 @@ def as_csv(table: Table, header: list[str]) -> bytes:
     return csv_bytes([header, *([str(value(c)) for c in row] for row in table.rows)], starts_file=True)
 
 
-def as_xlsx(table: Table, header: list[str], sheet_name: str) -> bytes:
+def as_xlsx(table: Table, header: list[str], sheet_name: str, moment: datetime | None = None) -> bytes:
+    """``moment``: the page's as-of time, the file's date (not the clock's: the same table, the same bytes)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -129,16 +130,14 @@ def as_xlsx(table: Table, header: list[str], sheet_name: str) -> bytes:
                 cell.number_format = YUAN_FORMAT
             cells.append(cell)
         sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook, moment)
 
 
-def export(html: str, table_id: str, fmt: str, pair_header: list[str]) -> bytes:
+def export(html: str, table_id: str, fmt: str, pair_header: list[str], moment: datetime | None = None) -> bytes:
     """The table as a file; a table without a header row (a figure per row) is headed ``pair_header``."""
     table = read_table(html, table_id)
     header = table.header or pair_header
-    return as_csv(table, header) if fmt == "csv" else as_xlsx(table, header, table_id)
+    return as_csv(table, header) if fmt == "csv" else as_xlsx(table, header, table_id, moment)
 
 
 def asked(params: Mapping[str, str]) -> tuple[str, str] | None:
@@ -153,8 +152,9 @@ def asked(params: Mapping[str, str]) -> tuple[str, str] | None:
 
 def response(request: Request, template: str, found: dict[str, Any], fmt: str, table_id: str) -> Response:
     w = i18n.words(i18n.language(request.query_params.get("lang")))
-    body = export(html(request, template, **found), table_id, fmt, [w["figure"], w["amount"]])
     moment = found.get("as_of")
+    body = export(html(request, template, **found), table_id, fmt, [w["figure"], w["amount"]],
+                  moment if isinstance(moment, datetime) else None)
     day = moment.astimezone(SHANGHAI).strftime("%Y%m%d") if isinstance(moment, datetime) else "now"
     name = f"{template.removesuffix('.html').replace('_', '-')}-{table_id}-{day}.{fmt}"
     return Response(body, media_type=FORMATS[fmt], headers={

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from api.http.console import i18n, moments
 from projections.audit_summaries import reason_shown
+from projections.award_flows import AWARD_PREFIX
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals.update(yuan=moments.yuan, shown=moments.shown, percent=moments.percent)
@@ -37,7 +38,17 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     lang = i18n.language(request.query_params.get("lang"))
     return {**context, "request": request, "lang": lang, "w": i18n.words(lang), "q": keep(request),
             "keep": lambda **c: keep(request, **c), "city": lambda code: i18n.city_name(code, lang),
-            "reason": lambda text: reason_shown(text, lang)}
+            "reason": lambda text: reason_shown(text, lang),
+            "category": lambda code: _category(i18n.words(lang), code)}
+
+
+def _category(w: dict[str, str], code: str | None) -> str:
+    """A movement's category as the city page names its row: a fee category, or an award's programme, which the
+    read models store in the same column as ``AWARD:<kind>`` (projections/award_flows.py)."""
+    if not code:
+        return ""
+    kind = code.removeprefix(AWARD_PREFIX)
+    return w.get(kind, code)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
