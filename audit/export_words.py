@@ -51,7 +51,8 @@ HEADERS_ZH: dict[str, str] = {
     # events.csv and audit_trail.csv
     "position": "事件序号", "originator_id": "聚合编号", "originator_version": "聚合版本", "topic": "事件主题",
     "recorded_utc": f"{W['recorded']}（UTC）", "recorded_shanghai": f"{W['recorded']}（北京时间）",
-    "effective_utc": f"{W['effective']}（UTC）", "effective_shanghai": f"{W['effective']}（北京时间）", "state_json": "事件内容（JSON）", "entity_kind": "对象类型",
+    "effective_utc": f"{W['effective']}（UTC）", "effective_shanghai": f"{W['effective']}（北京时间）",
+    "state_json": "事件内容（JSON）", "entity_kind": "对象类型",
     "entity_id": "对象编号", "event_type": W["event_type"], "actor": W["actor"], "correlation_id": "关联编号",
     "reason": W["reason"], "summary_zh": "摘要（中文）", "summary_en": "摘要（英文）",
 }

@@ -46,20 +46,16 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "first_page": "第一页", "next_page": "下一页", "journal_lines": "分录明细",
         "page_total": "本页合计", "over_time": "逐月累计（各阶段）",
         "over_time_note": "每月末的累计金额（元），最后一点为所选截至时间；省级与市级资金合计。",
-        "PROGRAMME_BUDGET": "省级项目预算", "CITY_BUDGET": "市级配套预算", "VOUCHER_COMMITMENTS": "服务券承诺",
-        "CLAIMS_HELD": "待审核申请", "PROVIDER_PAYABLES": "应付服务商款", "PAID": "已支付服务商",
         "spend_province": "支出·省级资金", "spend_city": "支出·市级资金",
         "late_moves": "对各阶段金额的影响", "UNPAID": "未支付",
         "download": "下载", "explain": "数字来源", "the_figure": "页面上的数字",
         "events_total": "下列事件合计", "explained": "下列事件的金额合计等于该数字。",
         "unexplained": "下列事件的金额合计与该数字不符！", "map": "各地市支出分布（示意图）", "outside_short": "不在本项目范围内",
         "map_note": "示意图：按各地市大致方位排列，非实际边界；颜色越深支出越多（已兑付−追回，元）。点击地市查看详情。",
-        "RECOVERIES_RECEIVABLE": "应收追回款", "RECOVERIES_COLLECTED": "已收回追回款", "RECOVERIES_WRITTEN_OFF": "已核销追回款",
         "BENCHMARK_PROJECT": "标杆示范项目（奖补）", "DEMONSTRATION_BASE": "产业示范基地（奖补）",
         "FINANCE_PILOT": "新型金融服务试点示范（奖补）", "KEY_PLATFORM": "重点平台企业（奖补）",
         "INNOVATION_CENTRE": "创新中心（奖补）",
-        "AWARDS_PAYABLE": "应付奖补资金", "AWARDS_PAID": "已支付奖补资金", "AWARD_RECOVERIES_RECEIVABLE": "应收奖补追回款",
-        "AWARD_RECOVERIES_COLLECTED": "已收回奖补追回款", "AWARD_RECOVERIES_WRITTEN_OFF": "已核销奖补追回款",
+        # the journal's accounts are the ledger's words (ledger/words.py), as the export names them
     },
     "en": {
         "title": "Voucher ledger", "overview": "Programme overview",
@@ -104,8 +100,6 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "page_total": "This page", "over_time": "Month by month (each stage)",
         "over_time_note": "Each stage's figure (yuan) at the end of each month, the last point at the chosen time; "
                           "province and city funds together.",
-        "PROGRAMME_BUDGET": "Programme budget (province)", "CITY_BUDGET": "City co-funding budget",
-        "VOUCHER_COMMITMENTS": "Voucher commitments", "CLAIMS_HELD": "Claims waiting for review",
         "spend_province": "Spend · province funds", "spend_city": "Spend · city funds",
         "late_moves": "What it moved, by stage",
         "UNPAID": "Not paid", "download": "Download", "explain": "Where the figure comes from", "the_figure": "The figure",
@@ -113,16 +107,9 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "unexplained": "The events below do not add up to the figure!", "map": "Spend by city (schematic map)", "outside_short": "Not in programme",
         "map_note": "Schematic: each city placed roughly where it lies, not its real boundary; the darker, the more "
                     "spent (settled − recovered, yuan). Click a city for its page.",
-        "PROVIDER_PAYABLES": "Provider payables", "PAID": "Paid", "RECOVERIES_RECEIVABLE": "Recoveries receivable",
-        "RECOVERIES_COLLECTED": "Recoveries collected",
-        "RECOVERIES_WRITTEN_OFF": "Recoveries written off",
         "BENCHMARK_PROJECT": "Benchmark projects (award)", "DEMONSTRATION_BASE": "Demonstration bases (award)",
         "FINANCE_PILOT": "New-finance pilots (award)", "KEY_PLATFORM": "Key platform enterprises (award)",
         "INNOVATION_CENTRE": "Innovation centres (award)",
-        "AWARDS_PAYABLE": "Awards payable", "AWARDS_PAID": "Awards paid",
-        "AWARD_RECOVERIES_RECEIVABLE": "Award recoveries receivable",
-        "AWARD_RECOVERIES_COLLECTED": "Award recoveries collected",
-        "AWARD_RECOVERIES_WRITTEN_OFF": "Award recoveries written off",
     },
 }
 WORDS = {lang: {**ledger_words.WORDS[lang], **page} for lang, page in _PAGE_WORDS.items()}
