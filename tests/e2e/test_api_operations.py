@@ -141,7 +141,11 @@ def test_a_year_never_decided_cannot_be_corrected(api):
 
 # -- quota revisions ---------------------------------------------------------------------------------------------------
 def test_quotas_are_revised_but_never_below_what_is_used(api):
+    provider = api.whitelisted_provider()
+    # an issued voucher uses the city's quota, whichever tests of the module ran before in this process
+    voucher = ok(api.issue(api.eligible_enterprise(), "DEV-ACCESS"), 201)["voucher_id"]
     before = quota_of(api)
+    assert before["quota_used_fen"] > 0
     path = f"/v1/city-quotas/{FOSHAN}/{YEAR}/revision"
     answer = ok(api.post(path, {"amount_fen": before["quota_set_fen"] + 1_000_000}))
     assert (answer["previous_fen"], answer["amount_fen"], answer["used_fen"]) == (
@@ -151,8 +155,6 @@ def test_quotas_are_revised_but_never_below_what_is_used(api):
     assert_problem(api.post(f"/v1/city-quotas/{FOSHAN}/2019/revision", {"amount_fen": 1}), 409, "QUOTA_NOT_SET")
     assert_problem(api.post(f"/v1/city-quotas/110100/{YEAR}/revision", {"amount_fen": 1}), 422)
 
-    provider = api.whitelisted_provider()
-    voucher = ok(api.issue(api.eligible_enterprise(), "DEV-ACCESS"), 201)["voucher_id"]
     held = ok(api.claim(voucher, api.claim_body(provider, eligible_fee_fen=100_003, fee_category="DEVICE_ACCESS")),
               201)["amount_fen"]
     assert held == floor_rate(100_003, "0.30") == 30_000
