@@ -15,7 +15,8 @@ from importer.columns import MissingValue, match_header
 from importer.kinds import Kind, Refused, Row, Step
 from importer.reading import UnreadableFile, read_table
 from importer.recorded import NotRecordable, Recording
-from importer.report import DUPLICATE_COLUMN, MISSING_COLUMN, UNKNOWN_COLUMN, ImportResult, RowError, errors_of
+from importer.report import CELL_WITHOUT_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, UNKNOWN_COLUMN, ImportResult, \
+    RowError, errors_of
 from ledger.errors import LedgerError
 from ledger.provenance import imported_rows_id, row_correlation_id
 from ledger.recording import By
@@ -91,10 +92,14 @@ def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], k
     # A column the header lacks reads as an empty cell at an index past every row's end.
     columns: list[tuple[str, Callable[[Any], Any], int, dict[str, Any]]] = [
         (c.key, c.value, positions.get(c.key, 1 << 30), {}) for c in kind.all_columns]
+    # A cell under no header belongs to no column; dropped unseen it could hide half a value (5,000,000 unquoted
+    # in a hand-edited CSV reads as 5 followed by two cells "000"), so its row is refused.
+    end = max(positions.values(), default=-1) + 1
+    unheaded = [i for i in range(end) if i not in set(positions.values())]
     for number, cells in table_rows:
         values: dict[str, Any] = {}
-        ok = True
         width = len(cells)
+        ok = _headed(number, cells, unheaded, end, errors) if width > end or unheaded else True
         for key, value, index, seen in columns:
             cell = cells[index] if index < width else None
             if cell.__class__ is str and cell in seen:
@@ -117,6 +122,30 @@ def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], k
                 ok = False
         rows.append(Row(number, values, ok))
     return rows, by_row
+
+
+def _headed(number: int, cells: list[Any], unheaded: list[int], end: int, errors: list[RowError]) -> bool:
+    stray = [i for i in (*unheaded, *range(end, len(cells))) if i < len(cells) and not _empty(cells[i])]
+    for i in stray:
+        letter = _letter(i)
+        errors.append(RowError(number, letter, CELL_WITHOUT_COLUMN,
+                               f"cell {letter}{number} holds {cells[i]!r} but column {letter} has no header: a value "
+                               "with commas must be quoted in a CSV file (or the header names a column of the file)"))
+    return not stray
+
+
+def _letter(index: int) -> str:
+    """A spreadsheet's name of the column at ``index`` (0: A, 26: AA): a clerk opens a CSV file in Excel too."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _empty(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _chunks(numbers: list[int], steps: list[Step], size: int, by_row: dict[int, By], start: datetime

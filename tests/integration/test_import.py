@@ -328,3 +328,20 @@ def test_a_catalogue_without_a_deadline_is_redeemable_until_its_years_as_over_th
     result = do_import(ledger, "catalogue", s.unrecorded(s.csv_file("catalogue", rows)))
     assert result.errors == [] and result.written == 2
     assert ledger.catalogue(2019).redemption_deadline == ledger.year_rules(2019).redemption_deadline == date(2020, 2, 8)
+
+
+def test_a_cell_under_no_header_refuses_its_row_rather_than_being_dropped(ledger):
+    """A hand-edited CSV that writes 5,000,000 unquoted splits the amount into three cells: read by the header alone,
+    the row was a quota of 5 fen and the two "000" cells were dropped unseen."""
+    for kind, data in s.programme_files()[:2]:  # enterprises, providers
+        assert do_import(ledger, kind, data).errors == []
+    before = event_count(ledger)
+    data = f"uscc,year,amount_fen\n{s.P1},2019,5,000,000\n{s.P2},2019,5000000,\n".encode()
+    result = do_import(ledger, "provider-quotas", data)
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(2, "D", "CELL_WITHOUT_COLUMN"),
+                                                                 (2, "E", "CELL_WITHOUT_COLUMN")]
+    assert "000" in result.errors[0].message and result.errors[0].problem_zh != "CELL_WITHOUT_COLUMN"
+    assert result.written == 0 and event_count(ledger) == before
+    # a blank header cell with data under it is the same; a blank one above blank cells is not
+    data = f"uscc,,year,amount_fen\n{s.P1},x,2019,5000000\n{s.P2}, ,2019,5000000\n".encode()
+    assert [(e.row, e.column) for e in do_import(ledger, "provider-quotas", data).errors] == [(2, "B")]
