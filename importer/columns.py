@@ -7,6 +7,8 @@ the ledger cannot see once a value is derived (a USCC becomes an enterprise id, 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,11 +52,21 @@ def integer(cell: Any) -> int:
         if cell.is_integer():
             return int(cell)
         raise InvalidAmountError(f"expected an integer (money is integer fen), got {cell!r}")
-    value = str(cell).strip().replace("_", "")
+    value = unicodedata.normalize("NFKC", str(cell)).strip().replace("_", "")  # ５，０００ is 5,000
+    if GROUPED.fullmatch(value):
+        value = value.replace(",", "")
     try:
         return int(value)
     except ValueError:
         raise InvalidAmountError(f"expected an integer (money is integer fen), got {value!r}") from None
+
+
+# Thousands separators as Excel's #,##0 format writes them into a CSV file: only exact groups of three, so a cell
+# that is not one whole number (5,00,000; 5,000,000.00, yuan in a fen column) is still refused.
+GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+# A day as a Chinese office writes it: the zh-CN short date Excel and WPS save in a CSV file (2020/3/5) and the
+# long one (2020年3月5日); year first, so never ambiguous (3/5/2020 is refused, not guessed at).
+OFFICE_DAY = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?")
 
 
 @lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
@@ -63,8 +75,13 @@ def day(cell: Any) -> date:
         return cell.date()
     if isinstance(cell, date):
         return cell
+    value = unicodedata.normalize("NFKC", str(cell)).strip()  # full-width digits and ／ as ASCII
     try:
-        return date.fromisoformat(str(cell).strip())
+        found = OFFICE_DAY.fullmatch(value)
+        if found:
+            y, _, m, d, *long = found.groups()
+            return date(*(int(part) for part in ((y, m, d) if y else long)))
+        return date.fromisoformat(value)
     except ValueError:
         raise InvalidInputError(f"expected a date such as 2019-03-05, got {cell!r}") from None
 

@@ -1,0 +1,36 @@
+"""Cells as a Chinese office's Excel or WPS saves them (importer/columns.py): a date as 2020/3/5 (the zh-CN short
+date a CSV export writes) or 2020年3月5日, full-width digits, an amount with thousands separators. Each reads as the
+value it unambiguously is; anything that is not exactly one value is still refused, never guessed at or rounded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from importer.columns import day, integer
+from ledger.errors import InvalidAmountError, InvalidInputError
+
+
+@pytest.mark.parametrize("cell", ["2020-03-05", "2020/3/5", "2020/03/05", "2020年3月5日", "2020年03月05日",
+                                  "２０２０年３月５日", "２０２０／３／５", " 2020/3/5 ", "2020-3-5"])
+def test_a_date_written_as_a_chinese_office_writes_it_reads_as_that_day(cell):
+    assert day(cell) == date(2020, 3, 5)
+
+
+@pytest.mark.parametrize("cell", ["2020/2/30", "3/5/2020", "5/3/2020", "2020/3", "2020年3月", "2020/3-5", "20/3/5"])
+def test_a_date_that_is_not_exactly_one_day_is_refused(cell):
+    with pytest.raises(InvalidInputError):
+        day(cell)
+
+
+@pytest.mark.parametrize("cell, fen", [("5,000,000", 5_000_000), ("５，０００，０００", 5_000_000), ("１２３", 123),
+                                       ("1,000", 1000), (" 12,345 ", 12_345)])
+def test_an_amount_with_thousands_separators_or_full_width_digits_reads_whole(cell, fen):
+    assert integer(cell) == fen
+
+
+@pytest.mark.parametrize("cell", ["5,000,000.00", "5,00,000", "1,0000", ",100", "100,", "12.5", "1.000"])
+def test_an_amount_that_is_not_exactly_whole_fen_is_refused_never_rounded(cell):
+    with pytest.raises(InvalidAmountError):
+        integer(cell)
