@@ -25,6 +25,7 @@ def serve_api(settings: Settings) -> None:
     import uvicorn
 
     from api.http.metrics import shared_between_processes
+    from api.http.log_format import uvicorn_log_config
     from api.cli.supervisor import WorkerSupervisor, supervised_env
     from api.http.health import needs_workers
     from projections.runner import PROJECTIONS
@@ -40,12 +41,29 @@ def serve_api(settings: Settings) -> None:
         # format, with its route template and request id.
         uvicorn.run("api.http.app:app_from_environment", factory=True, host=settings.api_host,
                     port=settings.api_port, workers=settings.api_workers, log_level="info", access_log=False,
-                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+                    **({"log_config": config} if (config := uvicorn_log_config(settings.log_format)) else {}))
     finally:
         if supervisor is not None:
             supervisor.stop()
         if counted_in is not None:
             shutil.rmtree(counted_in, ignore_errors=True)
+
+
+def _announce(settings: Settings) -> None:
+    """What is served where: for people on a terminal, else one JSON line like every other line of serve."""
+    import sys
+
+    from api.http import log_format
+
+    docs = f"http://{settings.api_host}:{settings.api_port}/docs"
+    if log_format.human(settings.log_format, sys.stdout):
+        console.print(f"serving {settings.describe_store()} on {docs}")
+    else:
+        log_format.configure(settings.log_format)
+        import structlog
+
+        structlog.get_logger("voucher_ledger.serve").info("serving", store=settings.describe_store(), docs=docs)
 
 
 def register(app: typer.Typer) -> None:
@@ -58,7 +76,7 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         if not workers:
             settings = settings.model_copy(update={"api_projection_workers": False})
-        console.print(f"serving {settings.describe_store()} on http://{settings.api_host}:{settings.api_port}/docs")
+        _announce(settings)
         serve_api(settings)
 
     @app.command()

@@ -77,3 +77,27 @@ def _standard_library_too(renderer: Any, stream: TextIO | None, is_human: bool) 
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False  # written here once, not again by the root logger's last-resort handler
+
+
+def uvicorn_log_config(log_format: str) -> dict[str, Any] | None:
+    """uvicorn's logging set-up for ``serve``: None (uvicorn's own, for people) on a terminal; otherwise its records
+    (started, shutting down, an unhandled exception with its traceback) as JSON lines on standard error like the
+    service's others, or a collector would split a traceback into loose lines. Names, not objects: uvicorn hands
+    the set-up to each of its worker processes."""
+    if human(log_format, sys.stdout):
+        return None
+    return {"version": 1, "disable_existing_loggers": False,
+            "formatters": {"json": {"()": "api.http.log_format.json_formatter"}},
+            "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json",
+                                     "stream": "ext://sys.stderr"}},
+            "loggers": {"uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+                        "uvicorn.error": {"level": "INFO"}, "uvicorn.access": {"level": "INFO"}}}
+
+
+def json_formatter() -> logging.Formatter:
+    """A standard-library record as one JSON line, in the fields of the service's own lines."""
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
+                           structlog.processors.TimeStamper(fmt="iso", utc=True),
+                           structlog.processors.format_exc_info],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer()])

@@ -159,3 +159,25 @@ def test_without_its_workers_readyz_fails_until_one_follows_each_projection(serv
         for worker in workers.values():
             worker.stop()
         server.stop()
+
+
+def test_every_line_serve_writes_is_json_for_a_log_collector(served_settings, tmp_path):
+    """README: a collector reads every line of `serve` as JSON. uvicorn's own records (started, shutting down, and an
+    unhandled exception's traceback, many loose lines) and serve's banner were plain text beside the JSON lines."""
+    server = ServedApi(served_settings, tmp_path / "serve.log")
+    try:
+        server.start()
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
+    finally:
+        server.stop()
+    lines = [line for line in server.log_path.read_text().splitlines() if line.strip()]
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"not a JSON line: {line!r}\n{server.log()}")
+    events = [r.get("event", "") for r in records]
+    assert any("Application startup complete" in e for e in events), events
+    assert any(r.get("event") == "serving" and r.get("docs", "").endswith("/docs") for r in records), events
+    assert any(r.get("event") == "request" and r.get("route") == "/healthz" for r in records), events
