@@ -68,7 +68,8 @@ def _header(header: list[Any], kind: Kind, errors: list[RowError]) -> dict[str, 
         column = match_header(cell, kind.all_columns)
         if column is None:
             errors.append(RowError(1, str(cell), UNKNOWN_COLUMN,
-                                   f"{cell!r} is not a column of {kind.name} files: {', '.join(column_keys(kind))}"))
+                                   f"{cell!r} is not a column of {kind.name} files ({kind.zh}): "
+                                   f"{', '.join(c.header for c in kind.all_columns)}"))
         elif column.key in positions:
             errors.append(RowError(1, column.key, DUPLICATE_COLUMN, f"{column.key} appears twice in the header"))
         else:

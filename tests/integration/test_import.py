@@ -197,6 +197,9 @@ def test_a_header_that_names_no_column_or_misses_one_is_refused_before_any_row(l
     result = do_import(ledger, "enterprises", data)
     assert {(e.row, e.column, e.code) for e in result.errors} == {
         (1, "colour", "UNKNOWN_COLUMN"), (1, "carrier", "MISSING_COLUMN"), (1, "established_on", "MISSING_COLUMN")}
+    # a clerk who typed Chinese headers is told the Chinese names the file may use, not only the keys
+    [unknown] = [e for e in result.errors if e.code == "UNKNOWN_COLUMN"]
+    assert "统一社会信用代码 / uscc" in unknown.message and "成立日期 / established_on" in unknown.message
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 3])
