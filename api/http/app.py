@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     metrics = Metrics(lambda: health.scraped(app))
     outage = Outage(lambda: probe(settings), lambda: app.state.backend.reset(), interval_s=settings.store_probe_interval_s,
-                    enabled=settings.store == "postgres")
+                    enabled=settings.store == "postgres", on_refused=lambda: metrics.store_error("unavailable"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

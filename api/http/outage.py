@@ -22,8 +22,11 @@ def first_line(error: BaseException) -> str:
 
 class Outage:
     def __init__(self, probe: Callable[[], None], on_back: Callable[[], None], *, interval_s: float,
-                 enabled: bool = True) -> None:
+                 enabled: bool = True, on_refused: Callable[[], None] | None = None) -> None:
         self.probe, self.on_back, self.interval_s, self.enabled = probe, on_back, interval_s, enabled
+        # Each request answered 503 while open is a request the store failed (metrics' store_errors), as the one
+        # that tripped it was: counted there alone, an outage of any length showed as one error.
+        self.on_refused = on_refused
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.down_since: datetime | None = None
@@ -47,6 +50,8 @@ class Outage:
 
     def refuse_while_down(self) -> None:
         if self.down_since is not None:
+            if self.on_refused is not None:
+                self.on_refused()
             raise ApiError(503, "STORE_UNAVAILABLE", "the ledger's database is unavailable; retry later",
                            down_since=self.down_since.isoformat())
 

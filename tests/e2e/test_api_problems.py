@@ -493,6 +493,10 @@ def test_503_while_the_database_is_down_and_recovery_after(store_settings):
                     assert problem.get("instance", "").startswith("/v1/")
                     if proxy is not None:
                         assert seconds < budget_s, f"a 503 took {seconds:.2f} s"
+                # every request the outage failed is counted, not only the one that tripped the breaker: an
+                # alert on the rate saw one error in an outage of any length
+                scraped = api.client.get("/metrics").text
+                assert f'voucher_ledger_store_errors_total{{kind="unavailable"}} {float(len(down))}' in scraped
                 if proxy is not None:
                     readiness, seconds = _timed(lambda: api.client.get("/readyz"))
                     assert seconds < budget_s
