@@ -147,9 +147,20 @@ def numbers(cell: Any) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(LIST_SEPARATORS[0]) if part.strip())
 
 
+def ascii_text(cell: Any) -> str:
+    """A code's text with full-width forms (４４０６００, ＭＡ) as their ASCII ones: a code is ASCII, and a Chinese
+    input method left in full-width mode types these. Never for names: a registered name keeps its （）."""
+    return unicodedata.normalize("NFKC", text(cell)).strip()
+
+
+def city(cell: Any) -> str:
+    """A city's GB/T 2260 code; the ledger refuses one that is not Guangdong's."""
+    return ascii_text(cell)
+
+
 def code(cell: Any) -> str:
     """An enumerated value (carrier, kind, category): compared upper-cased; the ledger says which are allowed."""
-    return text(cell).upper()
+    return ascii_text(cell).upper()
 
 
 # A carrier by its code or by its Chinese name (中国移动), as ledger/words.py names it: a province's file writes names.
@@ -165,7 +176,7 @@ def carrier(cell: Any) -> str:
 
 @lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
 def uscc(cell: Any) -> str:
-    return validate_uscc(text(cell).upper())
+    return validate_uscc(ascii_text(cell).upper())
 
 
 @dataclass(frozen=True)

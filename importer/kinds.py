@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from importer import references as ref
-from importer.columns import CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, carrier, code, day, \
-    day_kind, integer, moment, numbers, rate, text, yes_no
+from importer.columns import CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, carrier, city, code, \
+    day, day_kind, integer, moment, numbers, rate, text, yes_no
 from importer.kind_shapes import Kind, Plan, Planned, Refused, Row, Step, each_row
 from importer.recovery_kinds import AFTER_PAYMENT_KINDS
 from ledger.catalogue import CatalogueItem
@@ -164,7 +164,7 @@ def _settlements(rows: list[Row], sha256: str) -> Iterator[Planned]:
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("enterprises", "企业", (
-        USCC, Column("name", "企业名称"), Column("city", "地市代码", text, example="440100"),
+        USCC, Column("name", "企业名称"), Column("city", "地市代码", city, example="440100"),
         Column("carrier", "运营商", carrier, example="中国电信"), Column("established_on", "成立日期", day)),
         each_row(lambda r, *_: v.RegisterEnterprise(uscc=r["uscc"], name=r["name"], city=r["city"],
                                                     carrier=r["carrier"], established_on=r["established_on"])),
@@ -192,7 +192,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         by_year(_working_calendar), "record a calendar year's holiday arrangement (放假 / 调休上班, one row per day; "
         "all its rows at once; with a reason, a revision of the whole year)"),
     Kind("city-quotas", "地市额度", (
-        Column("city", "地市代码", text, example="440100"), YEAR, Column("amount_fen", "额度（分）", integer),
+        Column("city", "地市代码", city, example="440100"), YEAR, Column("amount_fen", "额度（分）", integer),
         Column("city_share", "地市分担比例", rate, example="0.50")),
         each_row(lambda r, *_: v.SetCityQuota(city=r["city"], year=r["year"], amount_fen=r["amount_fen"],
                                               city_share=r["city_share"])),

@@ -34,3 +34,16 @@ def test_an_amount_with_thousands_separators_or_full_width_digits_reads_whole(ce
 def test_an_amount_that_is_not_exactly_whole_fen_is_refused_never_rounded(cell):
     with pytest.raises(InvalidAmountError):
         integer(cell)
+
+
+def test_a_code_typed_in_full_width_forms_reads_as_its_ascii_code():
+    """A USCC, a city code or an enumerated value typed with a Chinese input method in full-width mode; a name keeps
+    its full-width brackets as written (佛山（南海）公司 is the registered form)."""
+    from importer.columns import city, code, text, uscc
+    from ledger.uscc import make_uscc
+
+    ascii_uscc = make_uscc("91440600MA0000001")
+    assert uscc("".join(chr(ord(c) + 0xFEE0) for c in ascii_uscc)) == ascii_uscc
+    assert city("４４０６００ ") == "440600"
+    assert code("ＰＬＡＴＦＯＲＭ") == "PLATFORM"
+    assert text("佛山（南海）公司") == "佛山（南海）公司"
