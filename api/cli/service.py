@@ -51,16 +51,17 @@ def serve_api(settings: Settings) -> None:
 
 
 def _announce(settings: Settings) -> None:
-    """What is served where: for people on a terminal, else one JSON line like every other line of serve."""
+    """What is served where: for people on a terminal, else one JSON line like every other line of serve; and
+    serve's own log records in the service's format."""
     import sys
 
     from api.http import log_format
 
     docs = f"http://{settings.api_host}:{settings.api_port}/docs"
+    log_format.configure(settings.log_format)  # serve's own records too (a projection worker restarted)
     if log_format.human(settings.log_format, sys.stdout):
         console.print(f"serving {settings.describe_store()} on {docs}")
     else:
-        log_format.configure(settings.log_format)
         import structlog
 
         structlog.get_logger("voucher_ledger.serve").info("serving", store=settings.describe_store(), docs=docs)

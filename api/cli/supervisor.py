@@ -7,6 +7,7 @@ worker behind; a ``serve`` that stops normally sends each SIGTERM and waits for 
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 
+log = logging.getLogger("voucher_ledger.serve")
 FIRST_RESTART_S, MAX_RESTART_S = 1.0, 30.0
 HEALTHY_AFTER_S = 30.0  # a worker that lived this long starts its next restart from the shortest wait again
 STOP_WAIT_S = 10.0
@@ -97,8 +99,8 @@ class WorkerSupervisor:
             if now - child.started >= HEALTHY_AFTER_S:
                 child.wait_s = FIRST_RESTART_S
             due[child.name] = now + child.wait_s
-            print(f"follow {child.name} exited ({code}); restarting in {child.wait_s:.0f} s", file=sys.stderr,
-                  flush=True)
+            # Through the service's log (api/http/log_format.py): a JSON line like serve's others, not loose text.
+            log.warning("follow %s exited (%s); restarting in %.0f s", child.name, code, child.wait_s)
             child.wait_s = min(MAX_RESTART_S, child.wait_s * 2)
         elif now >= due[child.name]:
             del due[child.name]

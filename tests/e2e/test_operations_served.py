@@ -109,6 +109,21 @@ def test_serve_runs_its_workers_restarts_a_dead_one_scrapes_metrics_and_logs_jso
     finally:
         server.stop()
     assert children(server.proc.pid) == {}  # serve stopped its workers with it
+    # the death an operator alerts on is a JSON line like every other, not loose text among them
+    [death] = [r for r in json_lines(server) if "follow whitelist exited" in str(r.get("event"))]
+    assert death["level"] == "warning" and "restarting in" in death["event"]
+
+
+def json_lines(server: ServedApi) -> list[dict]:
+    found = []
+    for line in server.log_path.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            found.append(record)
+    return found
 
 
 def test_a_killed_serve_leaves_no_worker_behind(served_settings, tmp_path):
