@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
 from pathlib import Path
 from typing import Any, Literal
 
@@ -244,7 +245,7 @@ def _revealed(value: Any) -> Any:
 
 def _masked(name: str, value: Any) -> str:
     if not isinstance(value, SecretStr):
-        return str(value)
+        return _url_password_masked(value) if isinstance(value, str) and "://" in value else str(value)
     secret = value.get_secret_value()
     if not secret or name != "postgres_url":
         return MASK if secret else ""
@@ -253,6 +254,15 @@ def _masked(name: str, value: Any) -> str:
     if "password" in parts:
         parts["password"] = MASK
     return make_conninfo(**parts)
+
+
+def _url_password_masked(value: str) -> str:
+    """A URL setting that is not a secret (the JWKS URL) may still carry a password in its user part."""
+    parts = urlsplit(value)
+    if not parts.password:
+        return value
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:{MASK}@{host}"))
 
 
 @lru_cache

@@ -106,3 +106,14 @@ def test_production_refuses_a_short_signing_key_and_tokens_without_an_audience()
     with pytest.raises(ValueError, match="VOUCHER_LEDGER_JWT_AUDIENCE must name this service"):
         Settings(production=True, jwt_secret=key)
     assert not Settings(jwt_secret="short").production  # development keeps its conveniences
+
+
+def test_a_password_inside_any_other_url_setting_is_masked():
+    """README: `config` shows "a password inside the URL" as stars; the identity provider's JWKS URL may carry one
+    (basic auth to a private endpoint), and was shown in clear."""
+    shown = Settings(jwks_url=f"https://ledger:{URL_PASSWORD}@idp.example/jwks", jwt_issuer="idp",
+                     jwt_audience="ledger").shown()
+    assert URL_PASSWORD not in "".join(shown.values())
+    assert shown["VOUCHER_LEDGER_JWKS_URL"] == "https://ledger:********@idp.example/jwks"
+    assert Settings(jwks_url="https://idp.example/jwks", jwt_issuer="idp",
+                    jwt_audience="ledger").shown()["VOUCHER_LEDGER_JWKS_URL"] == "https://idp.example/jwks"
