@@ -40,8 +40,8 @@ class Metrics:
                                         buckets=BATCH_BUCKETS, registry=registry)
         self.commit_seconds = Histogram("voucher_ledger_group_commit_seconds", "time to commit one batch",
                                         buckets=LATENCY_BUCKETS, registry=registry)
-        self.events = Counter("voucher_ledger_events_appended", "events this process's writer appended",
-                              registry=registry)
+        self.events = Counter("voucher_ledger_events_appended", "events this process's group-commit writer "
+                              "appended (commands; an import's events are not counted)", registry=registry)
         self.store_errors = Counter("voucher_ledger_store_errors", "requests failed by the store", ("kind",),
                                     registry=registry)
         self.figures = _StoreFigures(state)
