@@ -37,9 +37,18 @@ class MissingValue(Exception):
         self.violations: tuple[tuple[str, str], ...] = ()
 
 
+# Excel keeps 15 significant digits of a number: a longer one typed into a General cell (a 20-digit invoice number)
+# is stored with zeros for the rest, and no reading can tell what was typed.
+EXCEL_DIGITS = 15
+
+
 def text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)  # a number typed into a spreadsheet cell (e.g. a contract number)
+        if len(str(abs(cell))) > EXCEL_DIGITS:
+            raise InvalidInputError(
+                f"{cell} is a number of more than {EXCEL_DIGITS} digits: the spreadsheet kept only its first "
+                f"{EXCEL_DIGITS}; format the cell as text (文本) and type it again")
     return str(cell).strip()
 
 

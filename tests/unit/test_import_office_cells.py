@@ -47,3 +47,18 @@ def test_a_code_typed_in_full_width_forms_reads_as_its_ascii_code():
     assert city("４４０６００ ") == "440600"
     assert code("ＰＬＡＴＦＯＲＭ") == "PLATFORM"
     assert text("佛山（南海）公司") == "佛山（南海）公司"
+
+
+def test_a_long_number_excel_kept_only_15_digits_of_is_refused_not_recorded_wrong():
+    """A 20-digit invoice number (数电发票) typed into a General cell is stored by Excel as a number with 15
+    significant digits (12345678901234567890 becomes 12345678901234500000): read as text it was an invoice number
+    nobody issued, and two invoices sharing 15 digits met as duplicates."""
+    from importer.columns import numbers, text
+
+    for cell in (12345678901234500000.0, 1234567890123450.0):
+        with pytest.raises(InvalidInputError, match="15"):
+            text(cell)
+        with pytest.raises(InvalidInputError):
+            numbers(cell)
+    assert text(123456789012345.0) == "123456789012345"  # 15 digits: exactly as typed
+    assert text(20190001.0) == "20190001"
