@@ -49,7 +49,19 @@ def text(cell: Any) -> str:
             raise InvalidInputError(
                 f"{cell} is a number of more than {EXCEL_DIGITS} digits: the spreadsheet kept only its first "
                 f"{EXCEL_DIGITS}; format the cell as text (文本) and type it again")
-    return str(cell).strip()
+    return _as_typed(str(cell).strip())
+
+
+# ...and saved as CSV, such a cell is written as Excel shows it: 1.23457E+19, the number itself lost.
+EXCEL_SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+[0-9]+")
+
+
+def _as_typed(value: str) -> str:
+    if EXCEL_SCIENTIFIC.fullmatch(value):
+        raise InvalidInputError(
+            f"{value!r} is a long number as the spreadsheet showed it, its digits lost: format the column as text "
+            "(文本), type the numbers again and save the file again")
+    return value
 
 
 def integer(cell: Any) -> int:
@@ -153,7 +165,7 @@ def numbers(cell: Any) -> tuple[str, ...]:
     value = text(cell)
     for separator in LIST_SEPARATORS[1:]:
         value = value.replace(separator, LIST_SEPARATORS[0])
-    return tuple(part.strip() for part in value.split(LIST_SEPARATORS[0]) if part.strip())
+    return tuple(_as_typed(part.strip()) for part in value.split(LIST_SEPARATORS[0]) if part.strip())
 
 
 def ascii_text(cell: Any) -> str:

@@ -62,3 +62,15 @@ def test_a_long_number_excel_kept_only_15_digits_of_is_refused_not_recorded_wron
             numbers(cell)
     assert text(123456789012345.0) == "123456789012345"  # 15 digits: exactly as typed
     assert text(20190001.0) == "20190001"
+
+
+def test_a_long_number_excel_saved_to_csv_in_scientific_notation_is_refused():
+    """Excel's CSV export writes a General cell as shown: a 20-digit invoice number as 1.23457E+19."""
+    from importer.columns import numbers, text
+
+    for cell in ("1.23457E+19", "1.23457e+19", "1E+15", " 9.87654E+17 "):
+        with pytest.raises(InvalidInputError, match="text"):
+            text(cell)
+    with pytest.raises(InvalidInputError):
+        numbers("FP-1;1.23457E+19")
+    assert text("HT-2019-E+1") == "HT-2019-E+1" and text("1.5") == "1.5"
