@@ -62,6 +62,17 @@ class _Stderr:
         sys.stderr.flush()
 
 
+def with_request_id(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A record written while a request is answered (an unhandled error's traceback, a store outage) carries the
+    request's id, which its answer gave the caller: support finds the traceback by it."""
+    from api.http import request_id
+
+    current = request_id.current()
+    if current is not None:
+        event.setdefault("request_id", current)
+    return event
+
+
 def _standard_library_too(renderer: Any, stream: TextIO | None, is_human: bool) -> None:
     logger = logging.getLogger("voucher_ledger")
     for handler in [h for h in logger.handlers if h.get_name() == HANDLER]:
@@ -69,7 +80,7 @@ def _standard_library_too(renderer: Any, stream: TextIO | None, is_human: bool) 
     handler = logging.StreamHandler(stream or _Stderr())
     handler.set_name(HANDLER)
     chain = [structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
-             structlog.processors.TimeStamper(fmt="iso", utc=True)]
+             structlog.processors.TimeStamper(fmt="iso", utc=True), with_request_id]
     if not is_human:
         chain.append(structlog.processors.format_exc_info)  # a traceback as one JSON field, not loose lines
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
@@ -98,6 +109,6 @@ def json_formatter() -> logging.Formatter:
     """A standard-library record as one JSON line, in the fields of the service's own lines."""
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
-                           structlog.processors.TimeStamper(fmt="iso", utc=True),
+                           structlog.processors.TimeStamper(fmt="iso", utc=True), with_request_id,
                            structlog.processors.format_exc_info],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer()])

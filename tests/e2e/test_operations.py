@@ -137,6 +137,27 @@ def test_the_access_log_is_one_json_line_per_request(world):
     assert line["duration_ms"] >= 0 and line["timestamp"].endswith("Z")
 
 
+def test_an_unhandled_errors_traceback_carries_the_request_id_its_answer_gave(world, monkeypatch):
+    """The 500 problem tells the caller to give support its request id; support finds the traceback by it only if
+    the error's log record carries it (it named the method and path alone, which concurrent requests share)."""
+    from api.http import health
+
+    def broken(app):
+        raise RuntimeError("boom for the log")
+
+    monkeypatch.setattr(health, "assess", broken)
+    buffer = io.StringIO()
+    log_format.configure("json", stream=buffer)
+    try:
+        answer = world.client.get("/readyz", headers={"X-Request-ID": "trace-me-1"})
+    finally:
+        log_format.configure(world.settings.log_format)
+    assert answer.status_code == 500 and answer.json()["request_id"] == "trace-me-1"
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    [error] = [line for line in lines if "boom for the log" in line.get("exception", "")]
+    assert error["request_id"] == "trace-me-1" and error["level"] == "error"
+
+
 def test_on_a_terminal_the_log_is_for_people():
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
