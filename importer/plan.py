@@ -15,8 +15,8 @@ from importer.columns import MissingValue, match_header
 from importer.kinds import Kind, Refused, Row, Step
 from importer.reading import UnreadableFile, read_table
 from importer.recorded import NotRecordable, Recording
-from importer.report import CELL_WITHOUT_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, UNKNOWN_COLUMN, ImportResult, \
-    RowError, errors_of
+from importer.report import CELL_WITHOUT_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, ROWS_ON_ANOTHER_SHEET, \
+    UNKNOWN_COLUMN, ImportResult, RowError, errors_of
 from ledger.errors import LedgerError
 from ledger.provenance import imported_rows_id, row_correlation_id
 from ledger.recording import By
@@ -41,6 +41,11 @@ def prepare(app: Any, kind: Kind, data: bytes, result: ImportResult, recording: 
         return None
     result.format, result.rows = table.format, len(table.rows)
     positions = _header(table.header, kind, result.errors)
+    for sheet, header in table.other_sheets.items():
+        if any(match_header(cell, kind.all_columns) for cell in header):
+            result.errors.append(RowError(1, "", ROWS_ON_ANOTHER_SHEET, (
+                f"sheet {sheet!r} is headed with {kind.name} columns too, but only the first sheet is read: put "
+                "the rows on the first sheet, or import each sheet as a file of its own")))
     if result.errors:
         return None
     numbers = [number for number, _ in table.rows]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a zip archive
@@ -17,6 +17,9 @@ class Table:
     header: list[Any]
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells); blank rows are left out
     format: str  # "csv" or "xlsx"
+    # An XLSX file's other sheets by name, each with its first row: only the first sheet is read, so the caller
+    # refuses a workbook whose register goes on to another sheet rather than import it cut short.
+    other_sheets: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class UnreadableFile(ValueError):
@@ -25,7 +28,9 @@ class UnreadableFile(ValueError):
 
 def read_table(data: bytes) -> Table:
     if data.startswith(XLSX_MAGIC):
-        return _table(_xlsx_rows(data), "xlsx")
+        others: dict[str, list[Any]] = {}
+        table = _table(_xlsx_rows(data, others), "xlsx")
+        return Table(table.header, table.rows, table.format, others)
     return _table(_csv_rows(data), "csv")
 
 
@@ -94,7 +99,7 @@ def _in_gb2312(char: str) -> bool:
     return True
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+def _xlsx_rows(data: bytes, others: dict[str, list[Any]]) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
     try:
@@ -104,5 +109,8 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     try:
         for cells in workbook.worksheets[0].iter_rows(values_only=True):
             yield list(cells)
+        for sheet in workbook.worksheets[1:]:
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            others[sheet.title] = list(first)
     finally:
         workbook.close()

@@ -29,7 +29,9 @@ HEADINGS = tuple(f"{zh} / {en}" for zh, en in zip(HEADER_ZH, HEADER, strict=True
 # The import's own codes, beside the ledger's: a header that is not the template's, and the checks of importer/.
 UNKNOWN_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN = "UNKNOWN_COLUMN", "DUPLICATE_COLUMN", "MISSING_COLUMN"
 CELL_WITHOUT_COLUMN = "CELL_WITHOUT_COLUMN"  # a filled cell under no header: its row is refused, never read short
-IMPORT_CODES = (UNKNOWN_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, CELL_WITHOUT_COLUMN, MISSING_VALUE,
+ROWS_ON_ANOTHER_SHEET = "ROWS_ON_ANOTHER_SHEET"  # a workbook's register goes on past its first sheet, the one read
+IMPORT_CODES = (UNKNOWN_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, CELL_WITHOUT_COLUMN, ROWS_ON_ANOTHER_SHEET,
+                MISSING_VALUE,
                 UnreadableFile.code,
                 RECORDED_AT_NOT_ALLOWED, RECORDED_BY_NOT_ALLOWED, RECORDED_AT_IN_FUTURE, RECORDED_AT_OUT_OF_ORDER)
 

@@ -143,6 +143,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "DUPLICATE_COLUMN": ("表头中有重复的列", "A column appears twice in the header"),
     "MISSING_COLUMN": ("缺少必填的列", "A required column is missing"),
     "MISSING_VALUE": ("必填单元格为空", "A required cell is empty"),
+    "ROWS_ON_ANOTHER_SHEET": ("工作簿的其他工作表也有同类数据行，只读取第一个工作表",
+                              "Another sheet of the workbook holds rows of the same kind; only the first is read"),
     "CELL_WITHOUT_COLUMN": ("单元格所在列没有表头（含逗号的数值在 CSV 中须加引号）",
                             "A filled cell is under no header (a value with commas must be quoted in a CSV file)"),
     "RECORDED_AT_NOT_ALLOWED": ("只有培训库可填写记录时间", "recorded_at is taken only on a training store"),

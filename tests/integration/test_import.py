@@ -348,3 +348,25 @@ def test_a_cell_under_no_header_refuses_its_row_rather_than_being_dropped(ledger
     # a blank header cell with data under it is the same; a blank one above blank cells is not
     data = f"uscc,,year,amount_fen\n{s.P1},x,2019,5000000\n{s.P2}, ,2019,5000000\n".encode()
     assert [(e.row, e.column) for e in do_import(ledger, "provider-quotas", data).errors] == [(2, "B")]
+
+
+def test_a_workbook_whose_register_goes_on_to_a_second_sheet_is_refused_not_cut_short(ledger):
+    """Only the first sheet is read. A clerk who split a register over two sheets (第一批, 第二批) got the first
+    imported and the second dropped without a word; a sheet of other content (the template's 说明) is no register."""
+    kind = KINDS["enterprises"]
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(kind)))  # its second sheet is 说明
+    workbook.worksheets[0].append([s.E1, "甲", s.FOSHAN, "CHINA_MOBILE", "2010-06-01"])
+    second = workbook.create_sheet("第二批")
+    second.append([c.zh for c in kind.all_columns])
+    second.append([s.E2, "乙", s.FOSHAN, "CHINA_MOBILE", "2010-06-01"])
+    out = io.BytesIO()
+    workbook.save(out)
+    before = event_count(ledger)
+    result = do_import(ledger, "enterprises", out.getvalue())
+    assert [(e.row, e.code) for e in result.errors] == [(1, "ROWS_ON_ANOTHER_SHEET")]
+    assert "第二批" in result.errors[0].message and result.errors[0].problem_zh != "ROWS_ON_ANOTHER_SHEET"
+    assert result.written == 0 and event_count(ledger) == before
+    workbook.remove(second)
+    out = io.BytesIO()
+    workbook.save(out)
+    assert do_import(ledger, "enterprises", out.getvalue()).written == 1
