@@ -67,7 +67,19 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
         raise UnreadableFile("a CSV file must be UTF-8 or GB18030 text")
     if encoding == "gb18030":
         _require_plausible_gb18030(content)
-    yield from csv.reader(io.StringIO(content, newline=""))
+    # Strict: a quote that opens a cell and is never closed would otherwise make every later line part of that
+    # cell, and the rows after it would vanish into one value.
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise UnreadableFile(
+                f"the CSV record starting on line {line} is malformed ({error}): a quote (\") that opens a cell must "
+                "close it, right before the next comma or the line's end") from None
 
 
 # GB18030 decodes almost any bytes, so a Big5 file (Traditional Chinese, as Hong Kong and Taiwan systems save CSV)

@@ -29,3 +29,17 @@ def test_a_utf8_file_with_traditional_characters_is_read_as_written():
     """UTF-8 is never guessed at: what a person typed arrives as typed (the ledger's own texts are Simplified)."""
     text = HEADER + "91440100MA7000001X,臺灣電子廣州有限公司,440100\r\n"
     assert read_table(text.encode("utf-8")).rows[0][1][1] == "臺灣電子廣州有限公司"
+
+
+def test_a_quote_never_closed_is_refused_not_left_to_swallow_the_rows_after_it():
+    """A stray quote opening a cell ran to the end of the file: every later row became part of that one cell, and
+    with the cell in the file's last column the row was taken and the rows after it were never seen."""
+    text = HEADER + '91440600MA7000001X,甲,"440600\r\n91440600MA7000002X,乙,440600\r\n91440600MA7000003X,丙,440600\r\n'
+    with pytest.raises(UnreadableFile, match="line 2"):
+        read_table(text.encode())
+    with pytest.raises(UnreadableFile, match="line 2"):
+        read_table((HEADER + '91440600MA7000001X,"甲"厂,440600\r\n').encode())  # a quote closed mid-cell
+    # quotes inside an unquoted cell, and a quoted cell over two lines, are as Excel writes them
+    table = read_table((HEADER + '91440600MA7000001X,甲 "X" 厂,440600\r\n91440600MA7000002X,"乙\n厂",440600\r\n'
+                        ).encode())
+    assert [row[1][1] for row in table.rows] == ['甲 "X" 厂', "乙\n厂"]
