@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a zip archive
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # a compound file: Excel 97-2003 (.xls), or a password-protected XLSX
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class UnreadableFile(ValueError):
 
 
 def read_table(data: bytes) -> Table:
+    if data.startswith(OLE_MAGIC):  # else read as a CSV and refused as one, which it never was
+        raise UnreadableFile("this is an Excel 97-2003 workbook (.xls) or a password-protected one: save it as an "
+                             "Excel workbook (.xlsx) without a password and import that")
     if data.startswith(XLSX_MAGIC):
         others: dict[str, list[Any]] = {}
         table = _table(_xlsx_rows(data, others), "xlsx")

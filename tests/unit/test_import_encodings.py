@@ -43,3 +43,11 @@ def test_a_quote_never_closed_is_refused_not_left_to_swallow_the_rows_after_it()
     table = read_table((HEADER + '91440600MA7000001X,甲 "X" 厂,440600\r\n91440600MA7000002X,"乙\n厂",440600\r\n'
                         ).encode())
     assert [row[1][1] for row in table.rows] == ['甲 "X" 厂', "乙\n厂"]
+
+
+def test_an_xls_or_password_protected_workbook_is_refused_as_a_workbook_not_as_a_bad_csv():
+    """Excel 97-2003 files (.xls) are still common in government offices; the clerk was told "a CSV file must be
+    UTF-8 or GB18030 text" about a file that was never a CSV."""
+    ole = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 512  # the compound-file header of .xls and encrypted .xlsx
+    with pytest.raises(UnreadableFile, match=r"\.xls.*\.xlsx"):
+        read_table(ole)
