@@ -153,10 +153,18 @@ def day_kind(cell: Any) -> str:
     raise InvalidInputError(f"expected 放假 (a day off) or 调休上班 (a weekend day worked), got {cell!r}")
 
 
+# A percentage as Excel saves a percentage cell to CSV (its text, 50%): read exactly, 50% is 0.50.
+PERCENT = re.compile(r"([0-9]+(\.[0-9]+)?)\s*%")
+
+
 def rate(cell: Any) -> Decimal:
     """Exactly as written: 0.30 stays 0.30 (a spreadsheet float is read through its shortest text, 0.3)."""
     try:
-        return Decimal(repr(cell) if isinstance(cell, float) else text(cell))
+        if isinstance(cell, float):
+            return Decimal(repr(cell))
+        value = ascii_text(cell)
+        percent = PERCENT.fullmatch(value)
+        return Decimal(percent[1]).scaleb(-2) if percent else Decimal(value)
     except InvalidOperation:
         raise InvalidInputError(f"expected a rate such as 0.30, got {cell!r}") from None
 

@@ -74,3 +74,22 @@ def test_a_long_number_excel_saved_to_csv_in_scientific_notation_is_refused():
     with pytest.raises(InvalidInputError):
         numbers("FP-1;1.23457E+19")
     assert text("HT-2019-E+1") == "HT-2019-E+1" and text("1.5") == "1.5"
+
+
+@pytest.mark.parametrize("cell, value", [("50%", "0.50"), ("30.5%", "0.305"), ("３０％", "0.30"), (" 35 % ", "0.35"),
+                                         ("0.30", "0.30")])
+def test_a_rate_as_excel_saves_a_percentage_cell_to_csv_reads_exactly(cell, value):
+    """A percentage cell (50%) is saved to CSV as its text; read exactly, never through a float."""
+    from decimal import Decimal
+
+    from importer.columns import rate
+
+    assert rate(cell) == Decimal(value)
+
+
+@pytest.mark.parametrize("cell", ["50%%", "%50", "fifty%", "5O%"])
+def test_a_rate_that_is_not_one_percentage_is_refused(cell):
+    from importer.columns import rate
+
+    with pytest.raises(InvalidInputError):
+        rate(cell)
