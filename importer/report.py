@@ -96,7 +96,8 @@ class ImportResult:
 
     @property
     def refused_rows(self) -> int:
-        return len({e.row for e in self.errors})
+        """Rows of data refused: row 1 is the header, and a problem there (or with the file) refuses no row."""
+        return len({e.row for e in self.errors if e.row > 1})
 
     def summary(self) -> dict[str, Any]:
         return {"kind": self.kind, "file_name": self.file_name, "sha256": self.sha256, "format": self.format,
@@ -104,6 +105,13 @@ class ImportResult:
                 "decided": self.decided,
                 "written": self.written, "refused_rows": self.refused_rows, "dry_run": self.dry_run,
                 "partial": self.partial}
+
+
+def refusal_sentence(result: ImportResult) -> str:
+    """What a refused import says, on the command line and in the HTTP answer's detail."""
+    if any(e.row == 1 for e in result.errors):
+        return "the file was refused before any row was decided (its header or format); nothing was written"
+    return f"{result.refused_rows} row(s) refused" + ("" if result.partial else "; nothing was written")
 
 
 def blamed(code: str, columns: Iterable[str], detail: str = "") -> str:

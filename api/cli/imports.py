@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from importer.kinds import KINDS
-from importer.report import as_csv, report_paths, write_reports
+from importer.report import as_csv, refusal_sentence, report_paths, write_reports
 from importer.run import ImportInterrupted, kind_named, run_import
 from importer.templates import template_csv, template_xlsx
 from api.cli.commanding import opened_on_service_clock
@@ -109,9 +109,7 @@ def register(app: typer.Typer) -> None:
                 console.print(f"[red]cannot write the error report ({exc})[/]; the refused rows:")
                 console.out(as_csv(result.errors).decode("utf-8-sig"), highlight=False)
                 raise typer.Exit(1) from None
-            console.print(f"[red]{result.refused_rows} row(s) refused[/]"
-                          + ("; nothing was written" if not partial else "")
-                          + f": see {csv_path} and {xlsx_path}")
+            console.print(f"[red]{refusal_sentence(result)}[/]: see {csv_path} and {xlsx_path}")
             raise typer.Exit(1)
         if not result.refused_before:
             # Every row passed: a report left beside the file by an earlier run (before it was corrected) would say

@@ -13,7 +13,7 @@ import pytest
 
 from importer.kinds import KINDS, ORDER
 from importer.references import batch_id, claim_id
-from importer.report import as_csv, as_xlsx
+from importer.report import as_csv, as_xlsx, refusal_sentence
 from importer.run import run_import
 from importer.templates import template_csv, template_xlsx
 from ledger import ids
@@ -199,6 +199,10 @@ def test_a_header_that_names_no_column_or_misses_one_is_refused_before_any_row(l
         (1, "colour", "UNKNOWN_COLUMN"), (1, "carrier", "MISSING_COLUMN"), (1, "established_on", "MISSING_COLUMN")}
     # a clerk who typed Chinese headers is told the Chinese names the file may use, not only the keys
     [unknown] = [e for e in result.errors if e.code == "UNKNOWN_COLUMN"]
+    # no row of the file was decided, so none was refused: the header was ("1 row(s) refused" counted it as a row)
+    assert result.refused_rows == 0 and result.decided == 0
+    assert refusal_sentence(result) == "the file was refused before any row was decided (its header or format); " \
+                                      "nothing was written"
     assert "统一社会信用代码 / uscc" in unknown.message and "成立日期 / established_on" in unknown.message
 
 

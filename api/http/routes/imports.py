@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 from api.http.dependencies import Call, call
 from api.http.problems import REPLAYED, ApiError, problem
 from importer.kinds import KINDS
-from importer.report import ImportResult, problem_zh
+from importer.report import ImportResult, problem_zh, refusal_sentence
 from importer.run import ImportInterrupted, kind_named, run_import
 from writer.answered_once import earlier_answer, keep_answer
 
@@ -68,7 +68,7 @@ def _answer(result: ImportResult, partial: bool) -> dict[str, Any]:
     """The answer kept under an Idempotency-Key too: its status, a refusal's detail, and the body."""
     body = {**result.summary(), "errors": [vars(e) for e in result.errors]}
     if result.errors and not partial:
-        return {"status": 422, "detail": f"{result.refused_rows} row(s) refused; nothing was written", "body": body}
+        return {"status": 422, "detail": refusal_sentence(result), "body": body}
     return {"status": 200, "body": body}
 
 
