@@ -38,7 +38,9 @@ def configure(log_format: str, stream: TextIO | None = None) -> None:
     structlog.configure(
         processors=[*_stamped(), renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(stream),
+        # WriteLogger: a line and its newline in one write. print() makes two, and serve's workers share its output:
+        # another process's line landed between them (two JSON objects on one line).
+        logger_factory=structlog.WriteLoggerFactory(stream),
         cache_logger_on_first_use=False,  # the tests configure again per app; a bound logger costs microseconds
     )
     _standard_library_too(renderer, None if stream is sys.stdout else stream, human(log_format, stream))
@@ -48,7 +50,7 @@ def stream_logger(log_format: str, stream: TextIO, **bound: Any) -> Any:
     """A logger of its own writing to ``stream`` (a worker's stderr beside its stdout), in the process's format."""
     processors = [*_stamped(), *([] if human(log_format, stream) else [structlog.processors.format_exc_info]),
                   _renderer(log_format, stream)]
-    return structlog.wrap_logger(structlog.PrintLogger(stream), processors=processors,
+    return structlog.wrap_logger(structlog.WriteLogger(stream), processors=processors,
                                  wrapper_class=structlog.make_filtering_bound_logger(logging.INFO)).bind(**bound)
 
 

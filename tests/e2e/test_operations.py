@@ -158,6 +158,30 @@ def test_an_unhandled_errors_traceback_carries_the_request_id_its_answer_gave(wo
     assert error["request_id"] == "trace-me-1" and error["level"] == "error"
 
 
+def test_each_log_line_is_written_whole_in_one_write():
+    """serve's workers share its standard output and error: a line written as its text, then its newline, in two
+    writes was interleaved with another process's line (two JSON objects on one line, seen under serve)."""
+    class Writes(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        def write(self, text: str) -> int:
+            self.calls.append(text)
+            return super().write(text)
+
+    import structlog
+
+    for stream_of in (lambda s: log_format.configure("json", stream=s) or structlog.get_logger("t"),
+                      lambda s: log_format.stream_logger("json", s, projection="lists")):
+        stream = Writes()
+        try:
+            stream_of(stream).info("caught up; keeping up", events=3)
+        finally:
+            log_format.configure("auto")
+        assert len(stream.calls) == 1 and stream.calls[0].endswith("}\n"), stream.calls
+
+
 def test_on_a_terminal_the_log_is_for_people():
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
