@@ -69,8 +69,17 @@ def assess(app: Any) -> tuple[list[str], dict[str, Any]]:
         if lag["lag_seconds"] > settings.ready_max_lag_s:
             reasons.append(f"projection {name} is {lag['lag_seconds']:.1f} s behind (at most {settings.ready_max_lag_s:g} s)")
         if lag["followed"] is False:
-            reasons.append(f"no worker follows projection {name} (`voucher-ledger follow {name}`)")
+            reasons.append(follower_reason(settings, name))
     return reasons, state
+
+
+def follower_reason(settings: Any, name: str) -> str:
+    """What to do about a projection no worker follows: under serve's own workers, wait for its restart (a worker
+    waits out an outage or its restart back-off, up to 30 s) rather than start another by hand."""
+    if settings.api_projection_workers:
+        return (f"no worker follows projection {name} (serve restarts it within 30 s; if this lasts, see serve's log "
+                "for why it exits)")
+    return f"no worker follows projection {name} (`voucher-ledger follow {name}`)"
 
 
 def store_figures(app: Any) -> dict[str, Any]:

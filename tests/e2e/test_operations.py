@@ -158,6 +158,19 @@ def test_an_unhandled_errors_traceback_carries_the_request_id_its_answer_gave(wo
     assert error["request_id"] == "trace-me-1" and error["level"] == "error"
 
 
+def test_a_missing_follower_is_reported_with_what_to_do_in_this_deployment():
+    """serve runs and restarts its own workers unless told --no-workers; /readyz told the operator to run
+    `voucher-ledger follow NAME` by hand even then (a worker waiting out its restart back-off, up to 30 s)."""
+    from api.http.health import follower_reason
+    from store.settings import Settings
+
+    served = follower_reason(Settings(store="postgres"), "lists")
+    assert served.startswith("no worker follows projection lists") and "serve restarts it" in served
+    assert "voucher-ledger follow" not in served
+    manual = Settings(store="postgres", api_projection_workers=False)
+    assert follower_reason(manual, "lists") == "no worker follows projection lists (`voucher-ledger follow lists`)"
+
+
 def test_each_log_line_is_written_whole_in_one_write():
     """serve's workers share its standard output and error: a line written as its text, then its newline, in two
     writes was interleaved with another process's line (two JSON objects on one line, seen under serve)."""
