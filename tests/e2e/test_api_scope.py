@@ -61,7 +61,7 @@ def test_a_city_trail_shows_only_its_own_share_of_a_batch_payment(world):
     assert len(paid) == 1
     assert yuan(own) in paid[0]["summary_en"] and yuan(own) in paid[0]["summary_zh"]
     assert f"city {yuan(city_part)} / province {yuan(province_part)}" in paid[0]["summary_en"]
-    assert "1 claims" in paid[0]["summary_en"]
+    assert "1 claim:" in paid[0]["summary_en"]
     for item in trail:  # nothing in Foshan's trail names Dongguan's claim or the batch's total
         for text in (item["summary_en"], item["summary_zh"]):
             assert yuan(other) not in text and yuan(own + other) not in text, item
