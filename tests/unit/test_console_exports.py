@@ -69,3 +69,19 @@ def test_the_same_table_downloaded_twice_is_the_same_file(monkeypatch):
     assert as_xlsx(table, table.header, "city-spend", as_of) == first
     with zipfile.ZipFile(io.BytesIO(first)) as book:
         assert "2020-03-05T15:59:59Z" in book.read("docProps/core.xml").decode()
+
+
+def test_a_sheet_is_named_by_the_heading_over_its_table():
+    """A Chinese page's download opens on a sheet named as the page heads the table (not its English id)."""
+    from api.http.console.exports import export
+
+    page = ("<h1>佛山市 · 2019</h1><table id='city-quota'><tbody><tr><td>x</td></tr></tbody></table>"
+            "<h2>按费用类别</h2><p>说明</p><table id='city-stages'><thead><tr><th>a</th></tr></thead>"
+            "<tbody><tr><td>1</td></tr></tbody></table><h2>之后的标题</h2>")
+    names = {t: load_workbook(io.BytesIO(export(page, t, "xlsx", ["项目", "金额"]))).sheetnames
+             for t in ("city-quota", "city-stages")}
+    assert names == {"city-quota": ["佛山市 · 2019"], "city-stages": ["按费用类别"]}
+    assert load_workbook(io.BytesIO(export(PAGE, "city-spend", "xlsx", []))).sheetnames == ["city-spend"]  # no heading
+    long = "<h2>" + "期间 2020/01: [暂停]*?" + "长" * 40 + "</h2><table id='t'><tbody><tr><td>1</td></tr></tbody></table>"
+    (name,) = load_workbook(io.BytesIO(export(long, "t", "xlsx", ["a", "b"]))).sheetnames
+    assert len(name) <= 31 and not set("[]:*?/\\") & set(name) and name.startswith("期间 2020-01- -暂停")
