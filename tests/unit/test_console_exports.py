@@ -54,18 +54,15 @@ def test_a_wide_cell_keeps_the_columns_and_an_unknown_table_is_refused():
 
 def test_the_same_table_downloaded_twice_is_the_same_file(monkeypatch):
     """openpyxl dates the file by the wall clock; a download is dated by the page's as-of time instead."""
-    import datetime as clock
-    import time
     import zipfile
     from datetime import UTC, datetime
+
+    from tests.support.wall_clock import a_day_later
 
     table = read_table(PAGE, "city-spend")
     as_of = datetime(2020, 3, 5, 15, 59, 59, tzinfo=UTC)
     first = as_xlsx(table, table.header, "city-spend", as_of)
-    later = time.time() + 86_400  # a day later, by both clocks openpyxl and zipfile read
-    monkeypatch.setattr(time, "time", lambda: later)
-    monkeypatch.setattr(clock, "datetime", type("Later", (clock.datetime,), {
-        "now": classmethod(lambda cls, tz=None: datetime.fromtimestamp(later, tz))}))
+    a_day_later(monkeypatch)
     assert as_xlsx(table, table.header, "city-spend", as_of) == first
     with zipfile.ZipFile(io.BytesIO(first)) as book:
         assert "2020-03-05T15:59:59Z" in book.read("docProps/core.xml").decode()

@@ -30,17 +30,11 @@ def test_a_dated_refusal_names_its_date_column(kind, code, column):
 def test_a_template_or_report_written_again_later_is_the_same_file(monkeypatch):
     """openpyxl dates a workbook by the wall clock: a template or an error report written a day later differed in
     bytes from the same one written now. They carry no time of their own, so they are undated (audit/xlsx_bytes)."""
-    import datetime as clock
-    import time
-    from datetime import datetime
-
     from importer.report import RowError, as_xlsx
     from importer.templates import template_xlsx
+    from tests.support.wall_clock import a_day_later
 
     errors = [RowError(3, "uscc", "INVALID_USCC", "not a USCC")]
     first = (template_xlsx(KINDS["claims"]), as_xlsx(errors))
-    later = time.time() + 86_400
-    monkeypatch.setattr(time, "time", lambda: later)
-    monkeypatch.setattr(clock, "datetime", type("Later", (clock.datetime,), {
-        "now": classmethod(lambda cls, tz=None: datetime.fromtimestamp(later, tz))}))
+    a_day_later(monkeypatch)
     assert (template_xlsx(KINDS["claims"]), as_xlsx(errors)) == first
