@@ -125,7 +125,7 @@ def _duplicate_refusals(facts: ClaimFacts, evidence: ClaimEvidence | None) -> li
     if facts.voucher is not None and facts.claim_id in facts.voucher.claims:
         found.append(AlreadyExistsError(f"claim {facts.claim_id} already exists on voucher {facts.voucher_id}"))
     for key in facts.invoice_keys.values():
-        refusal = key.duplicate()
+        refusal = key.duplicate(facts.voucher_id)
         if refusal is not None:
             found.append(refusal)
     if evidence is not None and evidence.no_other_funding is False:

@@ -65,15 +65,20 @@ class InvoiceKey(LedgerAggregate):
         return cls._start(cls.Registered, ids.invoice_key_id(number), by, invoice_no=number, claim_id=claim_id,
                           voucher_id=voucher_id, provider_id=provider_id)
 
-    def duplicate(self) -> LedgerError | None:
-        """The refusal of another claim naming this invoice, if a live claim holds it."""
+    def duplicate(self, voucher_id: UUID) -> LedgerError | None:
+        """The refusal of another claim, on ``voucher_id``, naming this invoice, if a live claim holds it. The
+        holding claim is named only if it is on that same voucher: the refusal goes to the claimant, and a claim and
+        voucher of another enterprise would tell it who claimed the invoice (a voucher id derives from a USCC)."""
         if self.claim_id is None:
             return None
-        return DuplicateClaimError(f"invoice {self.invoice_no} is already on claim {self.claim_id} (voucher "
-                                   f"{self.voucher_id}): one invoice pays one claim, whatever the provider")
+        if self.voucher_id == voucher_id:
+            return DuplicateClaimError(f"invoice {self.invoice_no} is already on claim {self.claim_id} of this "
+                                       f"voucher: one invoice pays one claim, whatever the provider")
+        return DuplicateClaimError(f"invoice {self.invoice_no} is already on a claim of another voucher: one "
+                                   f"invoice pays one claim, whatever the provider")
 
     def take(self, by: By, *, claim_id: UUID, voucher_id: UUID, provider_id: UUID) -> None:
-        refusal = self.duplicate()
+        refusal = self.duplicate(voucher_id)
         if refusal is not None:
             raise refusal
         self._record(self.Taken, by, claim_id=claim_id, voucher_id=voucher_id, provider_id=provider_id)

@@ -126,6 +126,26 @@ def test_a_role_that_may_never_read_a_kind_gets_403_whatever_the_id(world):
 
 
 
+def test_a_duplicate_invoice_refusal_names_no_claim_or_voucher_of_another_enterprise(world):
+    """One invoice pays one claim, whatever the provider: the second claim is refused, but its answer names neither
+    the claim that holds the invoice nor its voucher when both are another enterprise's (a voucher id derives from
+    that enterprise's public USCC, so it would tell who claimed the invoice). Its own voucher's claim it may name."""
+    api, provider = world["api"], world["provider"]
+    held = api.claim_body(provider, eligible_fee_fen=10_000)
+    other_voucher = world["vouchers"][DONGGUAN]
+    other_claim = ok(api.claim(other_voucher, held, role=f"enterprise:{world['dongguan'].uscc}"), 201)["claim_id"]
+    role = f"enterprise:{world['foshan'].uscc}"
+    again = api.claim_body(provider, eligible_fee_fen=10_000, invoice_nos=held["invoice_nos"])
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], again, role=role), 409, "DUPLICATE_CLAIM")
+    assert other_voucher not in str(answer) and other_claim not in str(answer), answer
+    assert held["invoice_nos"][0] in answer["detail"]
+    mine = api.claim_body(provider, eligible_fee_fen=10_000)
+    own = ok(api.claim(world["vouchers"][FOSHAN], mine, role=role), 201)["claim_id"]
+    repeated = api.claim_body(provider, eligible_fee_fen=10_000, invoice_nos=mine["invoice_nos"])
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], repeated, role=role), 409, "DUPLICATE_CLAIM")
+    assert own in answer["detail"]  # the claim on its own voucher is named
+
+
 class _Event:
     """Any event a summary template reads: ASCII values, so every Chinese character in a summary is the template's."""
 
