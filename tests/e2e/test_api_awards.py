@@ -58,6 +58,10 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     assert award not in [a["award_id"] for a in ok(api.get("/v1/awards", role="city:441900"))["items"]]
     assert [a["award_id"] for a in ok(api.get("/v1/awards", role=as_factory))["items"]] == [award]
     assert ok(api.get("/v1/awards", role=f"enterprise:{api.register(FOSHAN).uscc}"))["items"] == []
+    # a scoped caller's `city` filter naming another city finds nothing, as every list's filter does (README)
+    assert ok(api.get("/v1/awards", role=f"city:{FOSHAN}", city="441900"))["items"] == []
+    assert ok(api.get("/v1/awards", role=as_factory, city="441900"))["items"] == []
+    assert [a["award_id"] for a in ok(api.get("/v1/awards", role=as_factory, city=FOSHAN))["items"]] == [award]
     # Dongguan cannot recommend (nor see) a Foshan application: answered as an unknown award
     assert_problem(api.post(f"/v1/awards/{award}/recommendation", {}, role="city:441900"), 404, "AWARD_NOT_FOUND")
     assert_problem(api.post(f"/v1/awards/{award}/selection"), 409, "INVALID_TRANSITION")  # not recommended yet
