@@ -4,7 +4,10 @@ data attributes, for support and scripts. Asserted on the served HTML of the pag
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +92,24 @@ def test_a_refusal_is_said_in_chinese_on_a_chinese_page_and_in_english_on_an_eng
         "voucher-ledger", "")), zh.text  # no English sentence is left on the Chinese page
     if code == "NOT_FOUND":
         assert "2020-02-15 09:11:01" in zh.text and "+00:00" not in zh.text  # the time asked for, in Guangdong
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "http" / "console" / "templates"
+
+
+def test_a_downloaded_table_writes_every_amount_as_exact_yuan(world):
+    """A downloaded table's amounts are exact yuan (a number in XLSX), never the page's "1,234.56" text: the exporter
+    reads a cell as an amount by its ``data-figure``, so every table cell showing yuan carries one."""
+    voucher = ok(world.get(f"/v1/vouchers/{world.voucher}"))
+    fen, enterprise = voucher["face_value_fen"], voucher["enterprise_id"]
+    exact = f"{fen // 100}.{fen % 100:02d}"
+    assert fen >= 100_000  # shown with a thousands separator on the page
+    for path, table in ((f"cities/{FOSHAN}", "city-vouchers"), (f"enterprises/{enterprise}", "enterprise-vouchers")):
+        got = part(world, path, export="csv", table=table)
+        assert got.status_code == 200, got.text
+        rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+        assert [row for row in rows[1:] if world.voucher in row[0]][0][-2] == exact, rows
+    unmarked = [(page.name, cell) for page in TEMPLATES.glob("*.html")
+                for cell in re.findall(r"<td(?![^>]*data-figure)[^>]*>[^<]*(?:<a[^>]*>)?[^<{]*\{\{ *yuan\(",
+                                       page.read_text())]
+    assert not unmarked, unmarked
