@@ -113,3 +113,17 @@ def test_a_downloaded_table_writes_every_amount_as_exact_yuan(world):
                 for cell in re.findall(r"<td(?![^>]*data-figure)[^>]*>[^<]*(?:<a[^>]*>)?[^<{]*\{\{ *yuan\(",
                                        page.read_text())]
     assert not unmarked, unmarked
+
+
+def test_a_provider_is_named_by_its_registered_name_uscc_and_kind(world):
+    """A provider's answer and page name it as its enterprise's do (name, USCC; and its kind, in words): an id alone
+    tells an official nothing. The name is the one admitted (no event changes it)."""
+    provider = world.whitelisted_provider()
+    answer = ok(world.get(f"/v1/providers/{provider.uscc}", role=f"provider:{provider.uscc}"))
+    assert (answer["uscc"], answer["kind"]) == (provider.uscc, "PLATFORM") and answer["name"].startswith("Cloud")
+    chinese, english = part(world, f"providers/{provider.id}"), part(world, f"providers/{provider.id}", "en")
+    assert chinese.status_code == english.status_code == 200
+    for page, kind in ((chinese, "平台商"), (english, "platform")):
+        shown = shown_text(page.text)
+        assert answer["name"] in shown and provider.uscc in shown and kind in shown, shown[:400]
+        assert "PLATFORM" not in shown

@@ -141,6 +141,9 @@ class HeldClaim(BaseModel):
 
 class ProviderOut(Answer):
     provider_id: UUID
+    uscc: str
+    name: str = Field(description="as admitted (no event changes it)")
+    kind: str = Field(description="NATIONAL_PLATFORM, CARRIER, PLATFORM or SERVICE")
     status: str | None
     approved_unsettled_fen: int
     held_fen: int = Field(description="approved but held from settlement while the provider is suspended")
