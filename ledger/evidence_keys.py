@@ -186,15 +186,20 @@ class ContractKey(LedgerAggregate):
         if not self.parts:
             return []
         found: list[LedgerError] = []
-        if contract_amount_fen != self.contract_amount_fen:
+        # The figures stored are told only to a claimant stating the same contract amount: a contract number is
+        # the provider's and runs in sequence, so one who guessed it would otherwise learn another enterprise's
+        # contract amount and what its parts claimed.
+        known = contract_amount_fen == self.contract_amount_fen
+        if not known:
             found.append(ContractAmountMismatchError(
-                f"contract {self.contract_no} was claimed for an amount of {self.contract_amount_fen} fen, "
-                f"not {contract_amount_fen}"))
+                f"contract {self.contract_no} was claimed before for another contract amount than "
+                f"{contract_amount_fen} fen: every part of a contract states the same amount"))
         left = self.contract_amount_fen - self.claimed_fen
         if eligible_fee_fen > left:
             found.append(ContractOverclaimedError(
                 f"contract {self.contract_no} of {self.contract_amount_fen} fen has {self.claimed_fen} fen claimed in "
-                f"{len(self.parts)} part(s): {left} fen left, {eligible_fee_fen} claimed"))
+                f"{len(self.parts)} part(s): {left} fen left, {eligible_fee_fen} claimed" if known else
+                f"contract {self.contract_no} has less left than the {eligible_fee_fen} fen claimed"))
         return found
 
     def claim_refusals(self) -> list[LedgerError]:

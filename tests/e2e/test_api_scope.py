@@ -146,6 +146,20 @@ def test_a_duplicate_invoice_refusal_names_no_claim_or_voucher_of_another_enterp
     assert own in answer["detail"]  # the claim on its own voucher is named
 
 
+def test_a_contract_refusal_tells_no_other_claimants_contract_amount(world):
+    """A contract number is its provider's, so guessing one (they run in sequence) must not tell an enterprise the
+    amount another enterprise's claim stated for it: the refusal says the amounts differ, not what the other was."""
+    api, provider = world["api"], world["provider"]
+    theirs = api.claim_body(provider, eligible_fee_fen=123_457, contract_amount_fen=123_457)
+    ok(api.claim(world["vouchers"][DONGGUAN], theirs, role=f"enterprise:{world['dongguan'].uscc}"), 201)
+    guess = api.claim_body(provider, eligible_fee_fen=10_000, contract_amount_fen=10_000,
+                           contract_no=theirs["contract_no"])
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], guess, role=f"enterprise:{world['foshan'].uscc}"),
+                            409, "CONTRACT_AMOUNT_MISMATCH")
+    assert "123457" not in str(answer) and "123,457" not in str(answer), answer
+    assert theirs["contract_no"].upper() in answer["detail"]
+
+
 class _Event:
     """Any event a summary template reads: ASCII values, so every Chinese character in a summary is the template's."""
 
