@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from api.http.console.i18n import actor_shown
 from tests.support.api_helpers import (
     FOSHAN,
     SHENZHEN,
@@ -127,3 +128,17 @@ def test_a_provider_is_named_by_its_registered_name_uscc_and_kind(world):
         shown = shown_text(page.text)
         assert answer["name"] in shown and provider.uscc in shown and kind in shown, shown[:400]
         assert "PLATFORM" not in shown
+
+
+def test_who_did_it_is_said_in_words_with_the_actor_kept_as_a_code(world):
+    """A story's "who" names the actor's kind in the page's language (the province, a city by name, an enterprise,
+    ...; an objector withheld as such), the stored actor beside it in <code> for support: never a bare English
+    ``province:...`` or ``withheld`` on a Chinese page."""
+    chinese = part(world, f"vouchers/{world.voucher}")
+    who = re.findall(r'<div class="who">(.*?)</div>', chinese.text, flags=re.S)
+    assert who and all(not re.search(r"[A-Za-z]", shown_text(w)) for w in who), who
+    assert "省级主管部门" in shown_text(who[0]) and "<code>province" in who[0]
+    english = part(world, f"vouchers/{world.voucher}", "en")
+    assert "Province" in shown_text(re.findall(r'<div class="who">(.*?)</div>', english.text, flags=re.S)[0])
+    assert (actor_shown("withheld", "zh"), actor_shown("withheld", "en")) == ("不公开", "withheld")
+    assert actor_shown(f"city:{FOSHAN}", "zh") == "佛山市" and actor_shown("enterprise:x", "zh") == "企业"

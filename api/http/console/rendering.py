@@ -39,6 +39,7 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     return {**context, "request": request, "lang": lang, "w": i18n.words(lang), "q": keep(request),
             "keep": lambda **c: keep(request, **c), "city": lambda code: i18n.city_name(code, lang),
             "reason": lambda text: reason_shown(text, lang),
+            "actor": lambda who: i18n.actor_shown(who, lang),
             "category": lambda code: _category(i18n.words(lang), code)}
 
 
