@@ -206,7 +206,9 @@ class ContractKey(LedgerAggregate):
         """Why no voucher claim may name this contract, when something else funds it (empty: nothing does)."""
         if self.funding is None:
             return []
-        return [AlreadyFundedError(f"contract {self.contract_no} is already funded by {self._funder()}: one item of "
+        # An award is not named by its id: the claimant may be another enterprise than its applicant.
+        funder = "an award" if self.funding.get("source") == "AWARD" else self._funder()
+        return [AlreadyFundedError(f"contract {self.contract_no} is already funded by {funder}: one item of "
                                    f"work is funded once, and it cannot also be claimed on a voucher")]
 
     def funding_refusal(self, *, award_id: UUID | None = None) -> LedgerError | None:
