@@ -142,3 +142,11 @@ def test_who_did_it_is_said_in_words_with_the_actor_kept_as_a_code(world):
     assert "Province" in shown_text(re.findall(r'<div class="who">(.*?)</div>', english.text, flags=re.S)[0])
     assert (actor_shown("withheld", "zh"), actor_shown("withheld", "en")) == ("不公开", "withheld")
     assert actor_shown(f"city:{FOSHAN}", "zh") == "佛山市" and actor_shown("enterprise:x", "zh") == "企业"
+
+
+def test_an_english_whitelist_history_names_the_assessment_kind_in_words(world):
+    """The stored English reason starts with the kind's code ("ASSESSMENT assessment by ..."): an English page says
+    the kind in words, as the Chinese page does."""
+    provider = world.whitelisted_provider()
+    english = shown_text(part(world, f"providers/{provider.id}", "en").text)
+    assert "assessment by 国家级信息安全评测机构" in english and "ASSESSMENT" not in english, english
