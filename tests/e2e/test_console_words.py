@@ -79,6 +79,9 @@ def test_a_story_names_the_ledgers_own_reasons_in_chinese(world):
      "NOT_FOUND", "未找到"),
     ("overview", "province", {"as_of": "not-a-date"}, 422, "INVALID_INPUT", "请求有误"),
     ("cities/449999", "province", {}, 422, "UNKNOWN_CITY", "不是广东省 21 个地级以上市之一"),
+    # refused by the route's own schema (a key typed in the "open" box that is no id or USCC, a year not a number)
+    ("providers/hello", "province", {}, 422, "INVALID_INPUT", "请求有误"),
+    ("cities/440600", "city:440600", {"year": "abc"}, 422, "INVALID_INPUT", "请求有误"),
 ])
 def test_a_refusal_is_said_in_chinese_on_a_chinese_page_and_in_english_on_an_english_one(
         world, path, role, params, status, code, chinese):
@@ -150,3 +153,14 @@ def test_an_english_whitelist_history_names_the_assessment_kind_in_words(world):
     provider = world.whitelisted_provider()
     english = shown_text(part(world, f"providers/{provider.id}", "en").text)
     assert "assessment by 国家级信息安全评测机构" in english and "ASSESSMENT" not in english, english
+
+
+def test_a_page_for_a_key_that_is_no_id_is_a_shell_whose_part_says_so(world):
+    """The "open" box leads to /console/providers/{what was typed}: a key that is no id or USCC is a page like any
+    other, whose part says, in the page's words, what is wrong (it was the API's JSON problem, in English)."""
+    for path in ("providers/hello", "vouchers/not-a-uuid", "batches/x", "enterprises/abc", "cities/4406"):
+        shell = world.client.get(f"/console/{path}?lang=zh")
+        assert shell.status_code == 200 and shell.headers["content-type"].startswith("text/html"), shell.text
+        assert f'data-part="/console/parts/{path}?lang=zh"' in shell.text
+    for wrong in ("providers/a.b", "providers/" + "x" * 65):
+        assert world.client.get(f"/console/{wrong}").status_code in (404, 422)  # still only a safe part address
