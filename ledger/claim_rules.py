@@ -24,6 +24,7 @@ from ledger.errors import (
     CategoryMismatchError,
     LedgerError,
     ProviderNotFoundError,
+    ProviderQuotaExhaustedError,
     QuotaNotSetError,
     VoucherExhaustedError,
     VoucherExpiredError,
@@ -147,9 +148,11 @@ def _quota_refusals(facts: ClaimFacts, amount: int) -> list[LedgerError]:
     quota = facts.provider_quota
     if quota is None:
         return [QuotaNotSetError(f"no {facts.voucher.year} redemption quota is set for provider {facts.provider_id}")]
-    if amount:
-        refusal = _refusal(lambda: quota.require_room(amount))
-        return [refusal] if refusal is not None else []
+    if amount and amount > quota.remaining_fen:
+        # Not what is left of how much: the claimant is an enterprise, and a provider's quota figures are not its
+        # to read (GET /v1/programme/years/{year}/quotas refuses it); the province reads them there.
+        return [ProviderQuotaExhaustedError(f"the {facts.voucher.year} redemption quota of provider "
+                                            f"{facts.provider_id} has no room for the {amount} fen claimed")]
     return []
 
 

@@ -160,6 +160,19 @@ def test_a_contract_refusal_tells_no_other_claimants_contract_amount(world):
     assert theirs["contract_no"].upper() in answer["detail"]
 
 
+def test_a_provider_quota_refusal_tells_an_enterprise_no_quota_figure(world):
+    """An enterprise may not read quotas (403: test_api_roles); a claim refused for the provider's quota tells it that
+    the quota has no room for the amount, not what is left of how much. The province reads them on /quotas."""
+    api = world["api"]
+    small = api.admit()
+    assert api.assess(small)["status"] == "WHITELISTED"
+    api.provider_quota(small, amount_fen=4_321)
+    body = api.claim_body(small, eligible_fee_fen=100_000)
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], body, role=f"enterprise:{world['foshan'].uscc}"),
+                            409, "PROVIDER_QUOTA_EXHAUSTED")
+    assert "4321" not in str(answer) and "4,321" not in str(answer), answer
+
+
 class _Event:
     """Any event a summary template reads: ASCII values, so every Chinese character in a summary is the template's."""
 
