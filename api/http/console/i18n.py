@@ -127,3 +127,17 @@ def city_name(code: str | None, lang: str) -> str:
     """广州市 / Guangzhou, as the exports and the audit trail name it (ledger.parties.city_name); a code that is no
     city is shown as it is."""
     return parties.city_name(code, language(lang)) or code or ""
+
+
+def actor_shown(actor: str | None, lang: str) -> str:
+    """Who recorded an event, in words: the kind of party before the colon (a city by its name), or that it is
+    withheld (an objector is never named to a scoped role). The stored actor is shown beside it as a code."""
+    if not actor:
+        return ""
+    w = words(lang)
+    if actor == "withheld":  # projections.audit_facts.WITHHELD
+        return w["actor_withheld"]
+    kind, _, who = actor.partition(":")
+    if kind == "city":
+        return city_name(who, lang)
+    return w.get(f"actor_{kind}", w["actor_other"])

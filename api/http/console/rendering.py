@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from api.http.console import i18n, moments
+from projections import whitelist_reasons
 from projections.audit_summaries import reason_shown
 from projections.award_flows import AWARD_PREFIX
 
@@ -39,6 +40,9 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     return {**context, "request": request, "lang": lang, "w": i18n.words(lang), "q": keep(request),
             "keep": lambda **c: keep(request, **c), "city": lambda code: i18n.city_name(code, lang),
             "reason": lambda text: reason_shown(text, lang),
+            "actor": lambda who: i18n.actor_shown(who, lang),
+            "whitelist_reason": lambda row: (row["reason_zh"] if lang == "zh" and row.get("reason_zh")
+                                             else whitelist_reasons.reason_en(row["reason"])),
             "category": lambda code: _category(i18n.words(lang), code)}
 
 
