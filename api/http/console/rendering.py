@@ -16,7 +16,8 @@ from projections.audit_summaries import reason_shown
 from projections.award_flows import AWARD_PREFIX
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-TEMPLATES.env.globals.update(yuan=moments.yuan, shown=moments.shown, percent=moments.percent)
+TEMPLATES.env.globals.update(yuan=moments.yuan, shown=moments.shown, last_day=moments.last_day,
+                             percent=moments.percent)
 # The browser itself refuses anything from elsewhere: scripts, styles, images, fonts and requests from this service
 # only. Inline style attributes carry the bars' widths; no inline script is allowed.
 HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
