@@ -24,6 +24,7 @@ from ledger.errors import (
     CategoryMismatchError,
     LedgerError,
     ProviderNotFoundError,
+    ProviderQuotaExhaustedError,
     QuotaNotSetError,
     VoucherExhaustedError,
     VoucherExpiredError,
@@ -125,7 +126,7 @@ def _duplicate_refusals(facts: ClaimFacts, evidence: ClaimEvidence | None) -> li
     if facts.voucher is not None and facts.claim_id in facts.voucher.claims:
         found.append(AlreadyExistsError(f"claim {facts.claim_id} already exists on voucher {facts.voucher_id}"))
     for key in facts.invoice_keys.values():
-        refusal = key.duplicate()
+        refusal = key.duplicate(facts.voucher_id)
         if refusal is not None:
             found.append(refusal)
     if evidence is not None and evidence.no_other_funding is False:
@@ -147,9 +148,11 @@ def _quota_refusals(facts: ClaimFacts, amount: int) -> list[LedgerError]:
     quota = facts.provider_quota
     if quota is None:
         return [QuotaNotSetError(f"no {facts.voucher.year} redemption quota is set for provider {facts.provider_id}")]
-    if amount:
-        refusal = _refusal(lambda: quota.require_room(amount))
-        return [refusal] if refusal is not None else []
+    if amount and amount > quota.remaining_fen:
+        # Not what is left of how much: the claimant is an enterprise, and a provider's quota figures are not its
+        # to read (GET /v1/programme/years/{year}/quotas refuses it); the province reads them there.
+        return [ProviderQuotaExhaustedError(f"the {facts.voucher.year} redemption quota of provider "
+                                            f"{facts.provider_id} has no room for the {amount} fen claimed")]
     return []
 
 

@@ -65,15 +65,20 @@ class InvoiceKey(LedgerAggregate):
         return cls._start(cls.Registered, ids.invoice_key_id(number), by, invoice_no=number, claim_id=claim_id,
                           voucher_id=voucher_id, provider_id=provider_id)
 
-    def duplicate(self) -> LedgerError | None:
-        """The refusal of another claim naming this invoice, if a live claim holds it."""
+    def duplicate(self, voucher_id: UUID) -> LedgerError | None:
+        """The refusal of another claim, on ``voucher_id``, naming this invoice, if a live claim holds it. The
+        holding claim is named only if it is on that same voucher: the refusal goes to the claimant, and a claim and
+        voucher of another enterprise would tell it who claimed the invoice (a voucher id derives from a USCC)."""
         if self.claim_id is None:
             return None
-        return DuplicateClaimError(f"invoice {self.invoice_no} is already on claim {self.claim_id} (voucher "
-                                   f"{self.voucher_id}): one invoice pays one claim, whatever the provider")
+        if self.voucher_id == voucher_id:
+            return DuplicateClaimError(f"invoice {self.invoice_no} is already on claim {self.claim_id} of this "
+                                       f"voucher: one invoice pays one claim, whatever the provider")
+        return DuplicateClaimError(f"invoice {self.invoice_no} is already on a claim of another voucher: one "
+                                   f"invoice pays one claim, whatever the provider")
 
     def take(self, by: By, *, claim_id: UUID, voucher_id: UUID, provider_id: UUID) -> None:
-        refusal = self.duplicate()
+        refusal = self.duplicate(voucher_id)
         if refusal is not None:
             raise refusal
         self._record(self.Taken, by, claim_id=claim_id, voucher_id=voucher_id, provider_id=provider_id)
@@ -181,22 +186,29 @@ class ContractKey(LedgerAggregate):
         if not self.parts:
             return []
         found: list[LedgerError] = []
-        if contract_amount_fen != self.contract_amount_fen:
+        # The figures stored are told only to a claimant stating the same contract amount: a contract number is
+        # the provider's and runs in sequence, so one who guessed it would otherwise learn another enterprise's
+        # contract amount and what its parts claimed.
+        known = contract_amount_fen == self.contract_amount_fen
+        if not known:
             found.append(ContractAmountMismatchError(
-                f"contract {self.contract_no} was claimed for an amount of {self.contract_amount_fen} fen, "
-                f"not {contract_amount_fen}"))
+                f"contract {self.contract_no} was claimed before for another contract amount than "
+                f"{contract_amount_fen} fen: every part of a contract states the same amount"))
         left = self.contract_amount_fen - self.claimed_fen
         if eligible_fee_fen > left:
             found.append(ContractOverclaimedError(
                 f"contract {self.contract_no} of {self.contract_amount_fen} fen has {self.claimed_fen} fen claimed in "
-                f"{len(self.parts)} part(s): {left} fen left, {eligible_fee_fen} claimed"))
+                f"{len(self.parts)} part(s): {left} fen left, {eligible_fee_fen} claimed" if known else
+                f"contract {self.contract_no} has less left than the {eligible_fee_fen} fen claimed"))
         return found
 
     def claim_refusals(self) -> list[LedgerError]:
         """Why no voucher claim may name this contract, when something else funds it (empty: nothing does)."""
         if self.funding is None:
             return []
-        return [AlreadyFundedError(f"contract {self.contract_no} is already funded by {self._funder()}: one item of "
+        # An award is not named by its id: the claimant may be another enterprise than its applicant.
+        funder = "an award" if self.funding.get("source") == "AWARD" else self._funder()
+        return [AlreadyFundedError(f"contract {self.contract_no} is already funded by {funder}: one item of "
                                    f"work is funded once, and it cannot also be claimed on a voucher")]
 
     def funding_refusal(self, *, award_id: UUID | None = None) -> LedgerError | None:

@@ -175,7 +175,7 @@ class VoucherClaims:
         claim = self.claim(claim_id)
         if claim.status is not status:
             raise InvalidTransitionError(
-                f"claim {claim_id} is {claim.status.value}; only a {status.value} claim can be {verb}"
+                f"claim {claim_id} is {claim.status.value}; only a claim that is {status.value} can be {verb}"
             )
         return claim
 

@@ -60,6 +60,11 @@ WORDS: dict[str, dict[str, str]] = {
         # who and what
         "city": "地市", "programme_year": "项目年度", "year": "项目年度", "fee_category": "费用类别", "fund_source": "资金来源",
         "status": "状态", "uscc": "统一社会信用代码", "enterprise": "企业", "provider": "服务商", "voucher": "服务券", "batch": "兑付批次",
+        "provider_kind": "服务商类型",
+        "actor_province": "省级主管部门", "actor_auditor": "审计", "actor_enterprise": "企业", "actor_provider": "服务商",
+        "actor_assessor": "评估机构", "actor_public": "公众", "actor_system": "系统", "actor_withheld": "不公开",
+        "actor_other": "其他",
+        "awards": "奖补", "award_programme": "奖补项目", "granted_unpaid": "已授予未支付", "award_spend": "支出（已支付−追回）",
         # a voucher's money, stage by stage, and a city's spend
         "face_value": "面值", "claimed": "待审核", "approved": "已批准未兑付", "settled": "已兑付", "reversed": "已撤销",
         "recovered": "应追回", "returned": "退回额度", "remaining": "余额", "vouchers": "服务券张数", "spend": "支出（已兑付−追回）",
@@ -87,6 +92,12 @@ WORDS: dict[str, dict[str, str]] = {
         "city": "City", "programme_year": "Programme year", "year": "Programme year", "fee_category": "Fee category",
         "fund_source": "Fund source", "status": "Status", "uscc": "USCC", "enterprise": "Enterprise",
         "provider": "Provider", "voucher": "Voucher", "batch": "Settlement batch",
+        "provider_kind": "Kind of provider",
+        "actor_province": "Province", "actor_auditor": "Auditor", "actor_enterprise": "Enterprise",
+        "actor_provider": "Provider", "actor_assessor": "Assessor", "actor_public": "Public", "actor_system": "System",
+        "actor_withheld": "withheld", "actor_other": "Other",
+        "awards": "Awards", "award_programme": "Award programme", "granted_unpaid": "Granted, not paid",
+        "award_spend": "Spend (paid − recovered)",
         # a voucher's money, stage by stage, and a city's spend
         "face_value": "Face value", "claimed": "Waiting for review", "approved": "Approved, unpaid",
         "settled": "Settled", "reversed": "Reversed", "recovered": "Due back", "returned": "Returned to quota",

@@ -22,6 +22,11 @@ _REASON_ZH = {"voucher expired": "服务券过期", "voucher revoked": "服务�
               "claim reversed": "兑付撤销"}
 
 
+def claims(count: int) -> str:
+    """"1 claim", "2 claims": an English summary's count."""
+    return f"{count} claim" if count == 1 else f"{count} claims"
+
+
 def _why(reason: str) -> str:
     return _REASON_ZH.get(reason, reason)
 
@@ -268,7 +273,7 @@ SUMMARIES: dict[str, Summary] = {
         f"{e.year} 年度 {e.period} 公示名单发布：{len(e.entries)} 笔兑付，"
         f"{yuan(sum(x['amount_fen'] for x in e.entries))}，异议期 {e.objection_working_days} 个工作日，至 "
         f"{_t(e.window_ends_at)}{_counted_on(e, 'zh')}",
-        f"{e.year} publicity list {e.period} published: {len(e.entries)} claims, "
+        f"{e.year} publicity list {e.period} published: {claims(len(e.entries))}, "
         f"{yuan(sum(x['amount_fen'] for x in e.entries))}, objections for {e.objection_working_days} working days, "
         f"until {_t(e.window_ends_at)}{_counted_on(e, 'en')}",
     ),
@@ -287,7 +292,8 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "PublicityList.Closed": lambda e: (
         f"公示结束：{e.cleared} 笔可结算，{e.under_objection} 笔待异议处理",
-        f"publicity closed: {e.cleared} claims may be settled, {e.under_objection} wait for a ruling",
+        f"publicity closed: {claims(e.cleared)} may be settled, {e.under_objection} "
+        f"{'waits' if e.under_objection == 1 else 'wait'} for a ruling",
     ),
     "SettlementBatch.Opened": lambda e: (f"开立 {e.period} 结算批次", f"settlement batch for {e.period} opened"),
     "SettlementBatch.ClaimAdded": lambda e: (
@@ -299,7 +305,7 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "SettlementBatch.Paid": lambda e: (
         f"批次支付 {yuan(e.total_fen)}（{len(e.settled_claims)} 笔，{_t(e.effective_at)}）",
-        f"batch paid {yuan(e.total_fen)} ({len(e.settled_claims)} claims, {_t(e.effective_at)})",
+        f"batch paid {yuan(e.total_fen)} ({claims(len(e.settled_claims))}, {_t(e.effective_at)})",
     ),
     "SettlementBatch.RecoveryRaised": lambda e: (
         f"追回应收 {yuan(e.amount_fen)}（兑付 {_short(e.claim_id)}，{e.reason}）",
@@ -333,12 +339,12 @@ NAMELESS: dict[str, Summary] = {
 NAMELESS_LEGACY = ("异议一件，暂缓结算", "an objection; held from settlement")
 
 
-def city_share_of_payment(claims: int, amount_fen: int, city_fen: int, province_fen: int,
+def city_share_of_payment(count: int, amount_fen: int, city_fen: int, province_fen: int,
                           effective_us: int | None) -> tuple[str, str]:
     """A batch payment as one city's trail tells it: that city's settled claims and amounts, never the batch's."""
     when = describe(effective_us)
-    return (f"批次支付本市 {claims} 笔兑付 {yuan(amount_fen)}（市 {yuan(city_fen)} / 省 {yuan(province_fen)}，{when}）",
-            f"batch paid this city's {claims} claims: {yuan(amount_fen)} (city {yuan(city_fen)} / province "
+    return (f"批次支付本市 {count} 笔兑付 {yuan(amount_fen)}（市 {yuan(city_fen)} / 省 {yuan(province_fen)}，{when}）",
+            f"batch paid this city's {claims(count)}: {yuan(amount_fen)} (city {yuan(city_fen)} / province "
             f"{yuan(province_fen)}, {when})")
 
 

@@ -74,6 +74,15 @@ def from_english(reason: str | None) -> str | None:
     return reason
 
 
+def reason_en(reason: str | None) -> str | None:
+    """A row's English reason as an English page says it: the assessment's kind, which the stored reason begins
+    with as its code (``assessment_kind`` reads it there), in words ("spot check by ..."); any other as stored."""
+    if found := _ASSESSED.match(reason or ""):
+        kind, assessor, report = found.groups()
+        return f"{named(kind, 'en')} by {assessor}" + (f" ({report})" if report else "")
+    return reason
+
+
 def reason_zh(stored_zh: str | None, reason: str | None) -> str | None:
     """A row's Chinese reason: the one the projection built from the facts, else its English reason's."""
     return stored_zh if stored_zh is not None else from_english(reason)

@@ -7,6 +7,7 @@ known now), exactly as the API's queries answer them: both call :class:`projecti
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -73,8 +74,14 @@ def _registered(load: Any, party: UUID, at: Any, known: Any) -> bool:
     return created_by(load, party, at, known) is not None
 
 
+def _shown(value: Any) -> str:
+    """A value JSON has no form for: a time as Guangdong reads it, in ISO 8601 with its offset
+    (``2020-01-14T09:05:36+08:00``, as ``--as-of`` takes it), anything else as its text (ids, decimals)."""
+    return shanghai_text(value) if isinstance(value, datetime) else str(value)
+
+
 def _print(answer: Any) -> None:
-    console.print_json(json.dumps(answer, default=str, ensure_ascii=False))
+    console.print_json(json.dumps(answer, default=_shown, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
@@ -118,7 +125,7 @@ def register(app: typer.Typer) -> None:
         if answer is None:
             console.print(f"[red]no {kind.value} {key}[/] as of {shanghai_text(at)}")
             raise typer.Exit(1)
-        _print({"as_of": at.isoformat(), "known_at": known.isoformat() if known else None, "answer": answer})
+        _print({"as_of": at, "known_at": known, "answer": answer})
 
     @app.command("late-facts")
     def late_facts(

@@ -16,7 +16,7 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
@@ -110,9 +110,17 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"location": list(map(str, e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
+        if request.method == "GET" and request.url.path.startswith("/console/parts/") and "export" not in \
+                request.query_params:
+            # the page's script shows a part as it comes: the refusal in the page's words, as parts say the rest
+            from api.http.console.rendering import page
+            return page(request, "refused.html", status=422, code="INVALID_INPUT", refused_status=422,
+                        detail="the request does not match the schema: " + "; ".join(
+                            f"{'.'.join(e['location'])}: {e['message']}" for e in errors),
+                        refused_as_of=None, own_page=None)
         return problem(422, "INVALID_INPUT", "the request does not match the schema", request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

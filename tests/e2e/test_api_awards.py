@@ -58,6 +58,10 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     assert award not in [a["award_id"] for a in ok(api.get("/v1/awards", role="city:441900"))["items"]]
     assert [a["award_id"] for a in ok(api.get("/v1/awards", role=as_factory))["items"]] == [award]
     assert ok(api.get("/v1/awards", role=f"enterprise:{api.register(FOSHAN).uscc}"))["items"] == []
+    # a scoped caller's `city` filter naming another city finds nothing, as every list's filter does (README)
+    assert ok(api.get("/v1/awards", role=f"city:{FOSHAN}", city="441900"))["items"] == []
+    assert ok(api.get("/v1/awards", role=as_factory, city="441900"))["items"] == []
+    assert [a["award_id"] for a in ok(api.get("/v1/awards", role=as_factory, city=FOSHAN))["items"]] == [award]
     # Dongguan cannot recommend (nor see) a Foshan application: answered as an unknown award
     assert_problem(api.post(f"/v1/awards/{award}/recommendation", {}, role="city:441900"), 404, "AWARD_NOT_FOUND")
     assert_problem(api.post(f"/v1/awards/{award}/selection"), 409, "INVALID_TRANSITION")  # not recommended yet
@@ -117,6 +121,15 @@ def test_a_foshan_benchmark_project_through_the_api(api):
     assert ok(api.get(f"/v1/enterprises/{factory.id}", role=as_factory))["awards"] == [
         {"programme": "BENCHMARK_PROJECT", "programme_year": YEAR, "granted_unpaid_fen": 0, "paid_fen": AWARD_FEN,
          "recovered_fen": 0, "spend_fen": AWARD_FEN}]
+    # ... and its console page shows them as the API answers them, in words (a page without them hid the award)
+    page = api.client.get(f"/console/parts/enterprises/{factory.id}", headers=api.auth(as_factory))
+    awards = page.text[page.text.index('id="applicant-awards"'):]
+    awards = awards[:awards.index("</table>")]
+    assert 'data-programme="BENCHMARK_PROJECT"' in awards and "标杆示范项目" in awards, awards
+    assert f'data-figure="paid_fen">{AWARD_FEN // 100:,}.00<' in awards
+    assert "BENCHMARK_PROJECT<" not in awards
+    provider_page = api.client.get(f"/console/parts/providers/{provider.id}?lang=en", headers=api.auth("province"))
+    assert 'id="applicant-awards"' in provider_page.text and "Awards" in provider_page.text
     books = api.client.get(f"/console/parts/trial-balance?city={FOSHAN}", headers=api.auth("auditor"))
     assert books.status_code == 200 and 'AWARDS_PAID' in books.text
     balance = ok(api.get("/v1/trial-balance", role="auditor", city=FOSHAN, programme="BENCHMARK_PROJECT"))

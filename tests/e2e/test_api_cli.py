@@ -101,6 +101,8 @@ def test_a_query_after_a_large_write_shows_its_catch_up_on_stderr(store_settings
     assert first.returncode == 0, first.stderr
     assert "catching up the read models" in first.stderr and f"{last}/{last}" in first.stderr  # every position
     answer = json.loads(first.stdout)["answer"]  # nothing but the answer on standard output
+    # its times as Guangdong reads them, as --as-of took it (not 2019-12-31 16:00:00+00:00)
+    assert json.loads(first.stdout)["as_of"] == "2020-01-01T00:00:00+08:00"
     second = voucher_ledger(ask, env, cwd=tmp_path)
     assert second.returncode == 0 and "catching up" not in second.stderr
     assert json.loads(second.stdout)["answer"] == answer

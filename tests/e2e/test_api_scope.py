@@ -61,7 +61,7 @@ def test_a_city_trail_shows_only_its_own_share_of_a_batch_payment(world):
     assert len(paid) == 1
     assert yuan(own) in paid[0]["summary_en"] and yuan(own) in paid[0]["summary_zh"]
     assert f"city {yuan(city_part)} / province {yuan(province_part)}" in paid[0]["summary_en"]
-    assert "1 claims" in paid[0]["summary_en"]
+    assert "1 claim:" in paid[0]["summary_en"]
     for item in trail:  # nothing in Foshan's trail names Dongguan's claim or the batch's total
         for text in (item["summary_en"], item["summary_zh"]):
             assert yuan(other) not in text and yuan(own + other) not in text, item
@@ -124,6 +124,53 @@ def test_a_role_that_may_never_read_a_kind_gets_403_whatever_the_id(world):
                  f"/v1/enterprises/{world['foshan'].id}", f"/v1/enterprises/{uuid.uuid4()}"):
         assert_problem(api.get(path, role=role), 403, "FORBIDDEN")
 
+
+
+def test_a_duplicate_invoice_refusal_names_no_claim_or_voucher_of_another_enterprise(world):
+    """One invoice pays one claim, whatever the provider: the second claim is refused, but its answer names neither
+    the claim that holds the invoice nor its voucher when both are another enterprise's (a voucher id derives from
+    that enterprise's public USCC, so it would tell who claimed the invoice). Its own voucher's claim it may name."""
+    api, provider = world["api"], world["provider"]
+    held = api.claim_body(provider, eligible_fee_fen=10_000)
+    other_voucher = world["vouchers"][DONGGUAN]
+    other_claim = ok(api.claim(other_voucher, held, role=f"enterprise:{world['dongguan'].uscc}"), 201)["claim_id"]
+    role = f"enterprise:{world['foshan'].uscc}"
+    again = api.claim_body(provider, eligible_fee_fen=10_000, invoice_nos=held["invoice_nos"])
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], again, role=role), 409, "DUPLICATE_CLAIM")
+    assert other_voucher not in str(answer) and other_claim not in str(answer), answer
+    assert held["invoice_nos"][0] in answer["detail"]
+    mine = api.claim_body(provider, eligible_fee_fen=10_000)
+    own = ok(api.claim(world["vouchers"][FOSHAN], mine, role=role), 201)["claim_id"]
+    repeated = api.claim_body(provider, eligible_fee_fen=10_000, invoice_nos=mine["invoice_nos"])
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], repeated, role=role), 409, "DUPLICATE_CLAIM")
+    assert own in answer["detail"]  # the claim on its own voucher is named
+
+
+def test_a_contract_refusal_tells_no_other_claimants_contract_amount(world):
+    """A contract number is its provider's, so guessing one (they run in sequence) must not tell an enterprise the
+    amount another enterprise's claim stated for it: the refusal says the amounts differ, not what the other was."""
+    api, provider = world["api"], world["provider"]
+    theirs = api.claim_body(provider, eligible_fee_fen=123_457, contract_amount_fen=123_457)
+    ok(api.claim(world["vouchers"][DONGGUAN], theirs, role=f"enterprise:{world['dongguan'].uscc}"), 201)
+    guess = api.claim_body(provider, eligible_fee_fen=10_000, contract_amount_fen=10_000,
+                           contract_no=theirs["contract_no"])
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], guess, role=f"enterprise:{world['foshan'].uscc}"),
+                            409, "CONTRACT_AMOUNT_MISMATCH")
+    assert "123457" not in str(answer) and "123,457" not in str(answer), answer
+    assert theirs["contract_no"].upper() in answer["detail"]
+
+
+def test_a_provider_quota_refusal_tells_an_enterprise_no_quota_figure(world):
+    """An enterprise may not read quotas (403: test_api_roles); a claim refused for the provider's quota tells it that
+    the quota has no room for the amount, not what is left of how much. The province reads them on /quotas."""
+    api = world["api"]
+    small = api.admit()
+    assert api.assess(small)["status"] == "WHITELISTED"
+    api.provider_quota(small, amount_fen=4_321)
+    body = api.claim_body(small, eligible_fee_fen=100_000)
+    answer = assert_problem(api.claim(world["vouchers"][FOSHAN], body, role=f"enterprise:{world['foshan'].uscc}"),
+                            409, "PROVIDER_QUOTA_EXHAUSTED")
+    assert "4321" not in str(answer) and "4,321" not in str(answer), answer
 
 
 class _Event:

@@ -4,10 +4,14 @@ data attributes, for support and scripts. Asserted on the served HTML of the pag
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 
+from api.http.console.i18n import actor_shown
 from tests.support.api_helpers import (
     FOSHAN,
     SHENZHEN,
@@ -75,6 +79,9 @@ def test_a_story_names_the_ledgers_own_reasons_in_chinese(world):
      "NOT_FOUND", "未找到"),
     ("overview", "province", {"as_of": "not-a-date"}, 422, "INVALID_INPUT", "请求有误"),
     ("cities/449999", "province", {}, 422, "UNKNOWN_CITY", "不是广东省 21 个地级以上市之一"),
+    # refused by the route's own schema (a key typed in the "open" box that is no id or USCC, a year not a number)
+    ("providers/hello", "province", {}, 422, "INVALID_INPUT", "请求有误"),
+    ("cities/440600", "city:440600", {"year": "abc"}, 422, "INVALID_INPUT", "请求有误"),
 ])
 def test_a_refusal_is_said_in_chinese_on_a_chinese_page_and_in_english_on_an_english_one(
         world, path, role, params, status, code, chinese):
@@ -89,3 +96,71 @@ def test_a_refusal_is_said_in_chinese_on_a_chinese_page_and_in_english_on_an_eng
         "voucher-ledger", "")), zh.text  # no English sentence is left on the Chinese page
     if code == "NOT_FOUND":
         assert "2020-02-15 09:11:01" in zh.text and "+00:00" not in zh.text  # the time asked for, in Guangdong
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "http" / "console" / "templates"
+
+
+def test_a_downloaded_table_writes_every_amount_as_exact_yuan(world):
+    """A downloaded table's amounts are exact yuan (a number in XLSX), never the page's "1,234.56" text: the exporter
+    reads a cell as an amount by its ``data-figure``, so every table cell showing yuan carries one."""
+    voucher = ok(world.get(f"/v1/vouchers/{world.voucher}"))
+    fen, enterprise = voucher["face_value_fen"], voucher["enterprise_id"]
+    exact = f"{fen // 100}.{fen % 100:02d}"
+    assert fen >= 100_000  # shown with a thousands separator on the page
+    for path, table in ((f"cities/{FOSHAN}", "city-vouchers"), (f"enterprises/{enterprise}", "enterprise-vouchers")):
+        got = part(world, path, export="csv", table=table)
+        assert got.status_code == 200, got.text
+        rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+        assert [row for row in rows[1:] if world.voucher in row[0]][0][-2] == exact, rows
+    unmarked = [(page.name, cell) for page in TEMPLATES.glob("*.html")
+                for cell in re.findall(r"<td(?![^>]*data-figure)[^>]*>[^<]*(?:<a[^>]*>)?[^<{]*\{\{ *yuan\(",
+                                       page.read_text())]
+    assert not unmarked, unmarked
+
+
+def test_a_provider_is_named_by_its_registered_name_uscc_and_kind(world):
+    """A provider's answer and page name it as its enterprise's do (name, USCC; and its kind, in words): an id alone
+    tells an official nothing. The name is the one admitted (no event changes it)."""
+    provider = world.whitelisted_provider()
+    answer = ok(world.get(f"/v1/providers/{provider.uscc}", role=f"provider:{provider.uscc}"))
+    assert (answer["uscc"], answer["kind"]) == (provider.uscc, "PLATFORM") and answer["name"].startswith("Cloud")
+    chinese, english = part(world, f"providers/{provider.id}"), part(world, f"providers/{provider.id}", "en")
+    assert chinese.status_code == english.status_code == 200
+    for page, kind in ((chinese, "平台商"), (english, "platform")):
+        shown = shown_text(page.text)
+        assert answer["name"] in shown and provider.uscc in shown and kind in shown, shown[:400]
+        assert "PLATFORM" not in shown
+
+
+def test_who_did_it_is_said_in_words_with_the_actor_kept_as_a_code(world):
+    """A story's "who" names the actor's kind in the page's language (the province, a city by name, an enterprise,
+    ...; an objector withheld as such), the stored actor beside it in <code> for support: never a bare English
+    ``province:...`` or ``withheld`` on a Chinese page."""
+    chinese = part(world, f"vouchers/{world.voucher}")
+    who = re.findall(r'<div class="who">(.*?)</div>', chinese.text, flags=re.S)
+    assert who and all(not re.search(r"[A-Za-z]", shown_text(w)) for w in who), who
+    assert "省级主管部门" in shown_text(who[0]) and "<code>province" in who[0]
+    english = part(world, f"vouchers/{world.voucher}", "en")
+    assert "Province" in shown_text(re.findall(r'<div class="who">(.*?)</div>', english.text, flags=re.S)[0])
+    assert (actor_shown("withheld", "zh"), actor_shown("withheld", "en")) == ("不公开", "withheld")
+    assert actor_shown(f"city:{FOSHAN}", "zh") == "佛山市" and actor_shown("enterprise:x", "zh") == "企业"
+
+
+def test_an_english_whitelist_history_names_the_assessment_kind_in_words(world):
+    """The stored English reason starts with the kind's code ("ASSESSMENT assessment by ..."): an English page says
+    the kind in words, as the Chinese page does."""
+    provider = world.whitelisted_provider()
+    english = shown_text(part(world, f"providers/{provider.id}", "en").text)
+    assert "assessment by 国家级信息安全评测机构" in english and "ASSESSMENT" not in english, english
+
+
+def test_a_page_for_a_key_that_is_no_id_is_a_shell_whose_part_says_so(world):
+    """The "open" box leads to /console/providers/{what was typed}: a key that is no id or USCC is a page like any
+    other, whose part says, in the page's words, what is wrong (it was the API's JSON problem, in English)."""
+    for path in ("providers/hello", "vouchers/not-a-uuid", "batches/x", "enterprises/abc", "cities/4406"):
+        shell = world.client.get(f"/console/{path}?lang=zh")
+        assert shell.status_code == 200 and shell.headers["content-type"].startswith("text/html"), shell.text
+        assert f'data-part="/console/parts/{path}?lang=zh"' in shell.text
+    for wrong in ("providers/a.b", "providers/" + "x" * 65):
+        assert world.client.get(f"/console/{wrong}").status_code in (404, 422)  # still only a safe part address

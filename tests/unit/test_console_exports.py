@@ -54,18 +54,31 @@ def test_a_wide_cell_keeps_the_columns_and_an_unknown_table_is_refused():
 
 def test_the_same_table_downloaded_twice_is_the_same_file(monkeypatch):
     """openpyxl dates the file by the wall clock; a download is dated by the page's as-of time instead."""
-    import datetime as clock
-    import time
     import zipfile
     from datetime import UTC, datetime
+
+    from tests.support.wall_clock import a_day_later
 
     table = read_table(PAGE, "city-spend")
     as_of = datetime(2020, 3, 5, 15, 59, 59, tzinfo=UTC)
     first = as_xlsx(table, table.header, "city-spend", as_of)
-    later = time.time() + 86_400  # a day later, by both clocks openpyxl and zipfile read
-    monkeypatch.setattr(time, "time", lambda: later)
-    monkeypatch.setattr(clock, "datetime", type("Later", (clock.datetime,), {
-        "now": classmethod(lambda cls, tz=None: datetime.fromtimestamp(later, tz))}))
+    a_day_later(monkeypatch)
     assert as_xlsx(table, table.header, "city-spend", as_of) == first
     with zipfile.ZipFile(io.BytesIO(first)) as book:
         assert "2020-03-05T15:59:59Z" in book.read("docProps/core.xml").decode()
+
+
+def test_a_sheet_is_named_by_the_heading_over_its_table():
+    """A Chinese page's download opens on a sheet named as the page heads the table (not its English id)."""
+    from api.http.console.exports import export
+
+    page = ("<h1>佛山市 · 2019</h1><table id='city-quota'><tbody><tr><td>x</td></tr></tbody></table>"
+            "<h2>按费用类别</h2><p>说明</p><table id='city-stages'><thead><tr><th>a</th></tr></thead>"
+            "<tbody><tr><td>1</td></tr></tbody></table><h2>之后的标题</h2>")
+    names = {t: load_workbook(io.BytesIO(export(page, t, "xlsx", ["项目", "金额"]))).sheetnames
+             for t in ("city-quota", "city-stages")}
+    assert names == {"city-quota": ["佛山市 · 2019"], "city-stages": ["按费用类别"]}
+    assert load_workbook(io.BytesIO(export(PAGE, "city-spend", "xlsx", []))).sheetnames == ["city-spend"]  # no heading
+    long = "<h2>" + "期间 2020/01: [暂停]*?" + "长" * 40 + "</h2><table id='t'><tbody><tr><td>1</td></tr></tbody></table>"
+    (name,) = load_workbook(io.BytesIO(export(long, "t", "xlsx", ["a", "b"]))).sheetnames
+    assert len(name) <= 31 and not set("[]:*?/\\") & set(name) and name.startswith("期间 2020-01- -暂停")

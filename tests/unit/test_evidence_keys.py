@@ -33,9 +33,9 @@ def test_a_held_invoice_refuses_another_claim_and_only_its_holder_releases_it():
         key.take(by(), claim_id=uid("claim-2"), voucher_id=uid("voucher-2"), provider_id=uid("provider-2"))
     assert taken.value.code == "DUPLICATE_CLAIM"
     assert key.release(by(), claim_id=uid("claim-2"), reason="claim rejected") is False
-    assert key.duplicate() is not None
+    assert key.duplicate(uid("voucher-2")) is not None
     assert key.release(by(), claim_id=uid("claim-1"), reason="claim rejected") is True
-    assert key.duplicate() is None
+    assert key.duplicate(uid("voucher-2")) is None
     key.take(by(), claim_id=uid("claim-2"), voucher_id=uid("voucher-2"), provider_id=uid("provider-2"))
     assert key.claim_id == uid("claim-2")
 

@@ -25,3 +25,16 @@ def _columns(kind: str) -> list[str]:
 ])
 def test_a_dated_refusal_names_its_date_column(kind, code, column):
     assert blamed(code, _columns(kind), "the effective time is later than the time the ledger records it") == column
+
+
+def test_a_template_or_report_written_again_later_is_the_same_file(monkeypatch):
+    """openpyxl dates a workbook by the wall clock: a template or an error report written a day later differed in
+    bytes from the same one written now. They carry no time of their own, so they are undated (audit/xlsx_bytes)."""
+    from importer.report import RowError, as_xlsx
+    from importer.templates import template_xlsx
+    from tests.support.wall_clock import a_day_later
+
+    errors = [RowError(3, "uscc", "INVALID_USCC", "not a USCC")]
+    first = (template_xlsx(KINDS["claims"]), as_xlsx(errors))
+    a_day_later(monkeypatch)
+    assert (template_xlsx(KINDS["claims"]), as_xlsx(errors)) == first

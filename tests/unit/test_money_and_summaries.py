@@ -71,3 +71,14 @@ def test_a_line_rendered_from_facts_already_stored_names_its_codes_in_chinese(ki
     from projections.audit_facts import render
 
     assert render(kind, json.dumps(facts, ensure_ascii=False))[0] == chinese
+
+
+@pytest.mark.parametrize(("cleared", "waiting", "english"), [
+    (1, 1, "publicity closed: 1 claim may be settled, 1 waits for a ruling"),
+    (2, 0, "publicity closed: 2 claims may be settled, 0 wait for a ruling"),
+])
+def test_an_english_line_counts_one_claim_as_one_claim(cleared, waiting, english):
+    from types import SimpleNamespace
+
+    event = SimpleNamespace(cleared=cleared, under_objection=waiting)
+    assert summarise("PublicityList.Closed", event) == (f"公示结束：{cleared} 笔可结算，{waiting} 笔待异议处理", english)

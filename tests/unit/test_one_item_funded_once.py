@@ -100,7 +100,8 @@ def test_an_award_funds_a_contract_once_a_repeat_of_the_same_grant_changes_nothi
     with pytest.raises(LedgerError) as other_fund:
         key.record_other_funding(by(), fund_name="x", document_no="y", amount_fen=1, effective_at=GRANTED, reason="z")
     assert other_award.value.code == other_fund.value.code == "ALREADY_FUNDED"
-    assert f"award {uid('award-1')}" in key.claim_refusals()[0].detail
+    assert f"award {uid('award-1')}" in other_award.value.detail  # the province's grant: the award named
+    assert "by an award" in key.claim_refusals()[0].detail  # a claimant's refusal: not which (see below)
 
 
 def test_parts_of_one_contract_stay_claimable_up_to_its_amount_when_nothing_else_funds_it():
@@ -119,3 +120,15 @@ def test_the_audit_trail_says_what_funds_a_contract_in_simplified_chinese_and_in
     zh, en = summarise("ContractKey.OtherFundingRecorded", key.pending_events[-1])
     assert "省级专项资金" in zh and "粤财〔2020〕1号" in zh and "¥5,000.00" in zh and "不得再申请服务券兑付" in zh
     assert "no voucher may claim it" in en
+
+
+def test_a_claimant_refused_for_an_awards_contract_is_not_told_which_award():
+    """The claimant may be another enterprise than the award's applicant (a contract number is the provider's): the
+    refusal says an award funds the contract, not the award's id, which would name another's award."""
+    desk = Desk()
+    key = ContractKey.open(by(), provider_id=desk.provider.id, contract_no="HT-2020-001")
+    key.fund_by_award(by(), award_id=uid("award-1"), amount_fen=300_000_00, effective_at=GRANTED)
+    desk.contract_keys[(desk.provider.id, ids.evidence_number("HT-2020-001"))] = key
+    refusals = desk.judge(ev=evidence(contract_no="HT-2020-001")).refusals
+    assert [r.code for r in refusals] == ["ALREADY_FUNDED"]
+    assert str(uid("award-1")) not in str(refusals[0]) and "an award" in str(refusals[0])

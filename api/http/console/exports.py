@@ -39,6 +39,7 @@ class Cell:
 class Table:
     header: list[str] = field(default_factory=list)
     rows: list[list[Cell]] = field(default_factory=list)
+    title: str = ""  # the page's heading over the table, in the page's language: the workbook's sheet name
 
 
 class _TableReader(HTMLParser):
@@ -51,13 +52,18 @@ class _TableReader(HTMLParser):
         self.row: list[Cell] | None = None
         self.cell: Cell | None = None
         self.skipping = 0  # inside a noexport cell
+        self.heading: str | None = None  # the text of the h1/h2 being read
+        self.last_heading = ""  # the latest heading before the table
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if tag in ("h1", "h2") and self.table is None:
+            self.heading = ""
+            return
         if tag == "table":
             if self.depth or a.get("id") == self.wanted:
                 self.depth += 1
-                self.table = self.table or Table()
+                self.table = self.table or Table(title=self.last_heading)
             return
         if not self.depth:
             return
@@ -72,6 +78,9 @@ class _TableReader(HTMLParser):
             self.cell = Cell(figure=a.get("data-figure"), span=int(a.get("colspan") or 1))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "h2") and self.heading is not None:
+            self.last_heading, self.heading = " ".join(self.heading.split()), None
+            return
         if not self.depth:
             return
         if tag == "table":
@@ -91,6 +100,8 @@ class _TableReader(HTMLParser):
             self.row = None
 
     def handle_data(self, data: str) -> None:
+        if self.heading is not None:
+            self.heading += data
         if self.depth and self.cell is not None and not self.skipping:
             self.cell.text += data
 
@@ -114,13 +125,13 @@ def as_csv(table: Table, header: list[str]) -> bytes:
     return csv_bytes([header, *([str(value(c)) for c in row] for row in table.rows)], starts_file=True)
 
 
-def as_xlsx(table: Table, header: list[str], sheet_name: str, moment: datetime | None = None) -> bytes:
+def as_xlsx(table: Table, header: list[str], name: str, moment: datetime | None = None) -> bytes:
     """``moment``: the page's as-of time, the file's date (not the clock's: the same table, the same bytes)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name[:31])
+    sheet = workbook.create_sheet(name[:31])
     sheet.append(header)
     for row in table.rows:
         cells = []
@@ -137,7 +148,15 @@ def export(html: str, table_id: str, fmt: str, pair_header: list[str], moment: d
     """The table as a file; a table without a header row (a figure per row) is headed ``pair_header``."""
     table = read_table(html, table_id)
     header = table.header or pair_header
-    return as_csv(table, header) if fmt == "csv" else as_xlsx(table, header, table_id, moment)
+    return as_csv(table, header) if fmt == "csv" else as_xlsx(table, header, sheet_name(table.title, table_id), moment)
+
+
+def sheet_name(title: str, table_id: str) -> str:
+    """The page's heading over the table, as XLSX takes a sheet name: at most 31 characters, no bracket, colon,
+    asterisk, question mark or slash (a heading may write a period as 2020/01); a table under no heading keeps its
+    id."""
+    name = re.sub(r"[\[\]:*?/\\]", "-", title).strip("' ")[:31].strip()
+    return name or table_id
 
 
 def asked(params: Mapping[str, str]) -> tuple[str, str] | None:

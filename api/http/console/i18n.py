@@ -40,7 +40,7 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "events": "事件记录",
         "expiry_not_recorded": "已过兑付截止时间；年度到期处理尚未记录，未用余额尚未退回地市额度",
         "expiry_pending": "到期处理未记录",
-        "expires_at": "兑付截止时间",
+        "expires_at": "兑付截止日", "day_included": "（含当日，北京时间 24:00 止）",
         "balanced": "借贷平衡。", "unbalanced": "借贷不平衡！", "all_cities": "全部地市",
         "recorded_by": "截至（记录时间）", "all_types": "全部类型", "subject": "对象",
         "first_page": "第一页", "next_page": "下一页", "journal_lines": "分录明细",
@@ -92,7 +92,7 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         "expiry_not_recorded": "past its redemption deadline; the year's expiry run is not recorded yet, so the unused "
                                "balance has not yet returned to the city's quota",
         "expiry_pending": "expiry run not recorded",
-        "expires_at": "Redemption closes at",
+        "expires_at": "Redeemable until", "day_included": " (to the end of the day, Beijing time)",
         "balanced": "Debits equal credits.",
         "unbalanced": "Debits and credits differ!", "all_cities": "All cities", "recorded_by": "Recorded by",
         "all_types": "All types", "subject": "Subject", "first_page": "First page",
@@ -127,3 +127,17 @@ def city_name(code: str | None, lang: str) -> str:
     """广州市 / Guangzhou, as the exports and the audit trail name it (ledger.parties.city_name); a code that is no
     city is shown as it is."""
     return parties.city_name(code, language(lang)) or code or ""
+
+
+def actor_shown(actor: str | None, lang: str) -> str:
+    """Who recorded an event, in words: the kind of party before the colon (a city by its name), or that it is
+    withheld (an objector is never named to a scoped role). The stored actor is shown beside it as a code."""
+    if not actor:
+        return ""
+    w = words(lang)
+    if actor == "withheld":  # projections.audit_facts.WITHHELD
+        return w["actor_withheld"]
+    kind, _, who = actor.partition(":")
+    if kind == "city":
+        return city_name(who, lang)
+    return w.get(f"actor_{kind}", w["actor_other"])

@@ -3,7 +3,7 @@ pages write times and money."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from api.http.clock import service_now
@@ -53,6 +53,15 @@ def shown(value: datetime | int | None) -> str:
         return ""
     found = from_us(value) if isinstance(value, int) else value
     return found.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def last_day(value: datetime | int | None) -> str:
+    """The last Guangdong day a window closing at ``value`` covers: a voucher of 2020 closes at 2021-02-09 00:00, and
+    its deadline is 2021-02-08, the day an official reads on the policy (the instant itself reads as the 9th)."""
+    if value is None:
+        return ""
+    found = from_us(value) if isinstance(value, int) else value
+    return (found.astimezone(SHANGHAI) - timedelta(microseconds=1)).strftime("%Y-%m-%d")
 
 
 def yuan(fen: int | None) -> str:

@@ -24,6 +24,10 @@ from api.http.console.parts import DISPUTE_KEY
 from api.http.party_ids import ID_OR_USCC_PATTERN
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+# A page is a shell whose key only builds its part's address: any key of these characters (what the "open" box
+# takes) is a page, whose part answers what is wrong with it in the page's words. The API's own patterns are the
+# part's; here they made a key typed wrong an English JSON problem instead of a page.
+PAGE_KEY = r"^[0-9A-Za-z-]{1,64}$"
 
 
 def _shell(request: Request, view: str, part: str) -> HTMLResponse:
@@ -40,27 +44,27 @@ def overview(request: Request):
 
 
 @router.get("/cities/{city}", response_class=HTMLResponse)
-def city(request: Request, city: Annotated[str, Path(pattern=CITY_PATTERN)]):
+def city(request: Request, city: Annotated[str, Path(pattern=PAGE_KEY)]):
     return _shell(request, "city_page", f"/console/parts/cities/{city}")
 
 
 @router.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
-def enterprise(request: Request, enterprise_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+def enterprise(request: Request, enterprise_id: Annotated[str, Path(pattern=PAGE_KEY)]):
     return _shell(request, "enterprise", f"/console/parts/enterprises/{enterprise_id}")
 
 
 @router.get("/vouchers/{voucher_id}", response_class=HTMLResponse)
-def voucher(request: Request, voucher_id: UUID):
+def voucher(request: Request, voucher_id: Annotated[str, Path(pattern=PAGE_KEY)]):
     return _shell(request, "voucher", f"/console/parts/vouchers/{voucher_id}")
 
 
 @router.get("/providers/{provider_id}", response_class=HTMLResponse)
-def provider(request: Request, provider_id: Annotated[str, Path(pattern=ID_OR_USCC_PATTERN)]):
+def provider(request: Request, provider_id: Annotated[str, Path(pattern=PAGE_KEY)]):
     return _shell(request, "provider", f"/console/parts/providers/{provider_id}")
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
-def batch(request: Request, batch_id: UUID):
+def batch(request: Request, batch_id: Annotated[str, Path(pattern=PAGE_KEY)]):
     return _shell(request, "batch", f"/console/parts/batches/{batch_id}")
 
 
@@ -110,7 +114,7 @@ PAGES = {"voucher": "vouchers", "provider": "providers", "batch": "batches", "en
 
 @router.get("/open")
 def open_page(request: Request, kind: Literal["voucher", "provider", "batch", "enterprise"],
-              key: Annotated[str, Query(pattern=r"^[0-9A-Za-z-]{1,64}$")]):
+              key: Annotated[str, Query(pattern=PAGE_KEY)]):
     """The header's "open" box: a voucher, enterprise or provider (id or USCC) or batch, at the same times."""
     rest = keep(request, kind=None, key=None)
     return RedirectResponse(f"/console/{PAGES[kind]}/{key.strip()}{rest}", status_code=303)

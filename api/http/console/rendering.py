@@ -11,11 +11,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from api.http.console import i18n, moments
+from projections import whitelist_reasons
 from projections.audit_summaries import reason_shown
 from projections.award_flows import AWARD_PREFIX
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-TEMPLATES.env.globals.update(yuan=moments.yuan, shown=moments.shown, percent=moments.percent)
+TEMPLATES.env.globals.update(yuan=moments.yuan, shown=moments.shown, last_day=moments.last_day,
+                             percent=moments.percent)
 # The browser itself refuses anything from elsewhere: scripts, styles, images, fonts and requests from this service
 # only. Inline style attributes carry the bars' widths; no inline script is allowed.
 HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -39,6 +41,9 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     return {**context, "request": request, "lang": lang, "w": i18n.words(lang), "q": keep(request),
             "keep": lambda **c: keep(request, **c), "city": lambda code: i18n.city_name(code, lang),
             "reason": lambda text: reason_shown(text, lang),
+            "actor": lambda who: i18n.actor_shown(who, lang),
+            "whitelist_reason": lambda row: (row["reason_zh"] if lang == "zh" and row.get("reason_zh")
+                                             else whitelist_reasons.reason_en(row["reason"])),
             "category": lambda code: _category(i18n.words(lang), code)}
 
 

@@ -141,12 +141,16 @@ class HeldClaim(BaseModel):
 
 class ProviderOut(Answer):
     provider_id: UUID
+    uscc: str
+    name: str = Field(description="as admitted (no event changes it)")
+    kind: str = Field(description="NATIONAL_PLATFORM, CARRIER, PLATFORM or SERVICE")
     status: str | None
     approved_unsettled_fen: int
     held_fen: int = Field(description="approved but held from settlement while the provider is suspended")
     claims_held_fen: int = Field(description="claims held after a suspension recorded late, until released or "
-                                 "reversed (while the provider is suspended these are within held_fen too: never add "
-                                 "the two)")
+                                 "reversed, whatever their status: a held claim still waiting for review is in "
+                                 "claimed_pending_fen, an approved one, while the provider is suspended, in held_fen "
+                                 "too (add neither to those)")
     claims_held: list[HeldClaim]
     claimed_pending_fen: int
     settled_fen: int

@@ -106,7 +106,12 @@ def awards(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
              else {"entity_kind": p.kind, "entity_id": p.party_id} if p.kind in APPLICANT_OF
              else {"entity_kind": "city", "entity_id": check_city(city)} if city is not None else {})
     rows = c.read.awards_applied(at, known, after_position=after, limit=limit, **scope)
-    return {"as_of": at, "known_at": known, "items": [s.AwardOut.of(c.ledger.award(UUID(r["award_id"]))) for r in rows],
+    items = [s.AwardOut.of(c.ledger.award(UUID(r["award_id"]))) for r in rows]
+    if city is not None and p.kind not in ("province", "auditor"):
+        # a scoped caller's rows are narrowed by its scope above; its `city` filter narrows them further, so one
+        # naming another city finds nothing, as every list's filter does (the page's position is still the rows')
+        items = [a for a in items if a.city == check_city(city)]
+    return {"as_of": at, "known_at": known, "items": items,
             "next_after": rows[-1]["position"] if len(rows) == limit else None}
 
 

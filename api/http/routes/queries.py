@@ -87,7 +87,8 @@ def provider(provider_id: ProviderKey, as_of: datetime | None = AsOf, known_at: 
     found = created_by(c.ledger.provider, provider_id, at, known)
     if found is None or not in_scope(c.principal, provider_id=str(provider_id)):
         raise not_found("provider", provider_id, at)
-    return {"as_of": at, "known_at": known, **c.read.provider_receivable(provider_id, at, known),
+    return {"as_of": at, "known_at": known, "uscc": found.uscc, "name": found.name, "kind": found.kind,
+            **c.read.provider_receivable(provider_id, at, known),
             "claims_held": c.read.claims_held(provider_id, at, known),
             "whitelist_history": c.read.whitelist_history(provider_id, at, known),
             "batches": c.read.provider_batches(provider_id, at, known),
