@@ -133,6 +133,19 @@ def test_a_provider_is_named_by_its_registered_name_uscc_and_kind(world):
         assert "PLATFORM" not in shown
 
 
+def test_a_voucher_names_its_holder_as_the_enterprise_is_registered(world):
+    """A voucher's answer and page name the enterprise holding it (name, USCC), the enterprise's own answer's: an id
+    alone tells an official nothing."""
+    enterprise = world.eligible_enterprise()
+    voucher = ok(world.issue(enterprise), 201)["voucher_id"]
+    registered = ok(world.get(f"/v1/enterprises/{enterprise.id}"))
+    answer = ok(world.get(f"/v1/vouchers/{voucher}"))
+    assert (answer["enterprise_uscc"], answer["enterprise_name"]) == (registered["uscc"], registered["name"])
+    assert registered["uscc"] == enterprise.uscc
+    shown = shown_text(part(world, f"vouchers/{voucher}").text)
+    assert registered["name"] in shown and enterprise.uscc in shown, shown[:400]
+
+
 def test_who_did_it_is_said_in_words_with_the_actor_kept_as_a_code(world):
     """A story's "who" names the actor's kind in the page's language (the province, a city by name, an enterprise,
     ...; an objector withheld as such), the stored actor beside it in <code> for support: never a bare English

@@ -29,6 +29,8 @@ class MoneyFigures(BaseModel):
 class VoucherOut(Answer, MoneyFigures):
     voucher_id: UUID
     enterprise_id: UUID
+    enterprise_uscc: str = Field(description="the holder's USCC, as registered")
+    enterprise_name: str = Field(description="the holder's name, as registered")
     city: str
     programme_year: int
     fee_category: str

@@ -56,7 +56,9 @@ def voucher(voucher_id: UUID, as_of: datetime | None = AsOf, known_at: datetime 
     if found is None or not in_scope(c.principal, city=found["city"], enterprise_id=found["enterprise_id"]):
         raise not_found("voucher", voucher_id, at)
     expires_us = found.pop("expires_us")
-    return {"as_of": at, "known_at": known, **found, "expires_at": None if expires_us is None else from_us(expires_us)}
+    holder = c.ledger.enterprise(UUID(str(found["enterprise_id"])))  # its USCC and name are fixed at registration
+    return {"as_of": at, "known_at": known, **found, "enterprise_uscc": holder.uscc, "enterprise_name": holder.name,
+            "expires_at": None if expires_us is None else from_us(expires_us)}
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=s.EnterpriseOut,
