@@ -54,7 +54,16 @@ def settlement_batch(db: ReadModelView, batch_id: str, as_of_us: int,
 
 def provider_batches(db: ReadModelView, provider_id: str, as_of_us: int,
                      known_at_us: int | None = None) -> list[dict[str, Any]]:
+    """A provider's batches opened by T (known at K), each with what its payment settled by then, if it was paid: the
+    batch's own figures (``settlement_batch``), read for all of them at once."""
     opened = counted_once("opened_us", as_of_us, known_at_us)
     rows = db.fetchall(SQL("SELECT batch_id, period, opened_us FROM vl_batches WHERE provider_id = ? AND {} "
                            "ORDER BY opened_us, batch_id").format(opened.sql), (provider_id, *opened.params))
-    return [{"batch_id": r[0], "period": r[1], "opened_us": r[2]} for r in rows]
+    when = counted(as_of_us, known_at_us)
+    paid = {r[0]: (r[1], int(r[2])) for r in db.fetchall(
+        SQL("SELECT batch_id, MIN(effective_us), SUM(amount_fen) FROM vl_batch_lines WHERE event_type = ? AND {} "
+            "AND batch_id IN (SELECT batch_id FROM vl_batches WHERE provider_id = ?) GROUP BY batch_id").format(
+            when.sql), ("SettlementBatch.Paid", *when.params, provider_id))}
+    return [{"batch_id": r[0], "period": r[1], "opened_us": r[2], "paid": r[0] in paid,
+             "paid_us": paid[r[0]][0] if r[0] in paid else None,
+             "total_settled_fen": paid[r[0]][1] if r[0] in paid else 0} for r in rows]

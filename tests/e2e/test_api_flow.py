@@ -366,6 +366,12 @@ def test_settlement_batch_as_of_before_and_after_payment(flow):
     after = ok(_batch(flow, T_END))
     assert lines(after["recoveries"]) == {a["claim_id"]: expected_lines[a["claim_id"]]}
     assert after["total_recoveries_fen"] == AMOUNT_A and after["total_settled_fen"] == AMOUNT_A + AMOUNT_C
+    # the provider's list of its batches says the same as the batch, before and after its payment
+    for moment, batch in ((T_BATCH + HOUR, before), (T_PAY, paid), (T_END, after)):
+        provider = ok(_api(flow).get(f"/v1/providers/{flow['provider'].id}", as_of=iso(moment)))
+        (listed,) = [b for b in provider["batches"] if b["batch_id"] == batch["batch_id"]]
+        assert (listed["paid"], listed["paid_us"], listed["total_settled_fen"]) == (
+            batch["paid"], batch["paid_us"], batch["total_settled_fen"])
 
 
 # -- audit trail and event feed -----------------------------------------------------------------------------------

@@ -131,6 +131,9 @@ class BatchRef(BaseModel):
     batch_id: UUID
     period: str
     opened_us: int
+    paid: bool = Field(description="paid by `as_of` (known at `known_at`), as the batch's own answer says")
+    paid_us: int | None
+    total_settled_fen: int = Field(description="what its payment settled; 0 while unpaid")
 
 
 class HeldClaim(BaseModel):
