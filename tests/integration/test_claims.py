@@ -91,6 +91,9 @@ def test_a_first_claim_larger_than_the_face_value_takes_only_the_face_value(worl
         (1_234_560, 1_111_103, False),  # one fen short of 90 %
         (1_000_001, 900_000, False),  # 90 % of 1,000,001 = 900,000.9: 900,000 is below it
         (1_000_001, 900_001, True),
+        # 90 % of 1,000,009 = 900,008.1: rounded to the nearest fen it would be 900,008, which is below 90 %
+        (1_000_009, 900_008, False),
+        (1_000_009, 900_009, True),
     ],
 )
 def test_payment_proven_must_be_at_least_90_percent_of_the_contract_amount(world, contract, paid, accepted):
