@@ -42,13 +42,14 @@ def test_the_window_ends_at_midnight_after_three_working_days(listed):
 
 def test_an_objection_holds_a_claim_until_a_ruling_and_none_is_taken_after_the_window(listed):
     publicity, (objected, clean) = listed
-    assert publicity.lodge_objection(by(ENDS - timedelta(seconds=1)), claim_id=objected, objector="某人",
+    assert publicity.lodge_objection(by(ENDS - timedelta(microseconds=1)), claim_id=objected, objector="某人",
                                      reason="虚报") == 1
     assert code(lambda: publicity.lodge_objection(by(ENDS), claim_id=clean, objector="某人", reason="x")) \
         == "OBJECTION_WINDOW_CLOSED"
     assert publicity.refusal(objected).code == "CLAIM_UNDER_OBJECTION"
     assert publicity.refusal(clean).code == "PUBLICITY_NOT_CLOSED"
-    assert code(lambda: publicity.close(by(ENDS - timedelta(seconds=1)))) == "PUBLICITY_WINDOW_OPEN"
+    # the window is open until its last microsecond: closing then would end it while an objection can still come
+    assert code(lambda: publicity.close(by(ENDS - timedelta(microseconds=1)))) == "PUBLICITY_WINDOW_OPEN"
     publicity.close(by(ENDS))
     assert publicity.closed_counts == (1, 1)
     assert publicity.refusal(clean) is None and publicity.refusal(objected).code == "CLAIM_UNDER_OBJECTION"
