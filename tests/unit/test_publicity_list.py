@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from ledger.errors import LedgerError
-from ledger.publicity import EntryStatus, PublicityList
+from ledger.publicity import EntryStatus, PublicityList, objection_window_ends
 from ledger.recording import By
 
 PUBLISHED = datetime(2026, 3, 13, 2, tzinfo=UTC)
@@ -38,6 +38,12 @@ def listed():
 def test_the_window_ends_at_midnight_after_three_working_days(listed):
     publicity, _ = listed
     assert publicity.window_ends_at == ENDS
+
+
+def test_a_one_working_day_window_ends_at_midnight_after_the_next_working_day():
+    # The fewest working days a year may configure (objection_working_days ≥ 1): published on a Friday, objections
+    # run through Monday, 24:00 in Guangdong (2026-03-16T16:00Z), not from the moment of publication.
+    assert objection_window_ends(PUBLISHED, 1, MONDAY_TO_FRIDAY) == datetime(2026, 3, 16, 16, tzinfo=UTC)
 
 
 def test_an_objection_holds_a_claim_until_a_ruling_and_none_is_taken_after_the_window(listed):
