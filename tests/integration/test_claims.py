@@ -271,6 +271,17 @@ def test_a_rejected_claim_gives_its_amount_back_to_the_voucher_and_the_provider_
     assert world.app.voucher(voucher_id).claim(kept.claim_id).status == "CLAIMED"
 
 
+def test_a_claim_id_already_on_the_voucher_is_refused_even_with_other_evidence_and_the_first_claim_stands(world):
+    # A repeated command, or a new one reusing an id: recorded, it would replace the first claim on the voucher (its
+    # hold gone from the balance while the provider quota and the evidence keys still count both).
+    voucher_id, platform = voucher_and_platform(world)
+    first = world.claim(voucher_id, platform, eligible_fee_fen=1_000_003)  # 0.50 × 1,000,003 → 500,001
+    assert_refused(world, voucher_id, platform, "ALREADY_EXISTS", lambda: world.claim(
+        voucher_id, platform, eligible_fee_fen=2_000_001, claim_id=first.claim_id))  # fresh contract and invoice
+    assert world.app.voucher(voucher_id).claim(first.claim_id).amount_fen == 500_001
+    assert world.app.voucher(voucher_id).balance_fen == APP_ERP_FACE - 500_001
+
+
 def test_a_claim_the_provider_quota_cannot_hold_is_refused(world):
     voucher_id, platform = voucher_and_platform(world, quota_fen=1_000_000)  # a 10,000 RMB quota
     world.claim(voucher_id, platform, eligible_fee_fen=1_600_001)  # 0.50 × 1,600,001 → 800,000; 200,000 left
