@@ -85,6 +85,13 @@ def test_a_recovery_is_raised_only_on_a_claim_the_batch_paid():
     with pytest.raises(LedgerError) as dropped:
         batch.raise_recovery(by(), claim_id=uid("b"), amount_fen=2_000, reason="x", effective_at=RECOVERED_AT)
     assert dropped.value.code == "INVALID_TRANSITION"
+    # After settlement the whole amount paid is due back (DOMAIN.md, Redemption); collections may then come in parts.
+    for amount in (999, 1_001):
+        with pytest.raises(LedgerError) as partial:
+            batch.raise_recovery(by(RECOVERED_AT), claim_id=uid("a"), amount_fen=amount, reason="x",
+                                 effective_at=RECOVERED_AT)
+        assert partial.value.code == "INVALID_INPUT"
+    assert batch.receivables == {}
 
 
 def test_a_partial_collection_follows_the_split_and_the_last_takes_exactly_the_remainders():
