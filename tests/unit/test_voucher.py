@@ -134,3 +134,21 @@ def test_the_voucher_itself_refuses_a_claim_that_would_overdraw_it_whoever_calls
                                                        desk.voucher.fee_category, 100, 0))
     assert excinfo.value.code == "ZERO_SUBSIDY"
     assert desk.voucher.held_fen == 0
+
+
+def test_the_voucher_itself_refuses_a_claim_once_revoked_or_expired_whoever_calls():
+    """Expired and revoked vouchers cannot be redeemed (DOMAIN.md, Vouchers): the voucher refuses a priced claim
+    itself, judged or not, and holds nothing."""
+    from ledger.voucher_claims import PricedClaim
+
+    for close, code in ((lambda v: v.revoke(by(NOW), reason="骗取补贴"), "VOUCHER_REVOKED"),
+                        (lambda v: v.expire(by(v.expires_at)), "VOUCHER_EXPIRED")):
+        desk = Desk()
+        judgement = desk.judge()
+        assert judgement.evidence is not None and not judgement.refusals
+        close(desk.voucher)
+        with pytest.raises(LedgerError) as excinfo:
+            late = PricedClaim(uid("late"), desk.provider.id, judgement.evidence, desk.voucher.fee_category, 100, 50)
+            desk.voucher.record_claim(by(desk.voucher.expires_at), late)
+        assert excinfo.value.code == code
+        assert desk.voucher.claims == {}
