@@ -46,7 +46,12 @@ def test_a_reversal_after_settlement_keeps_the_amount_used_and_asks_for_it_back(
     v.approve(by(), claim_id=claim_id)
     v.add_to_batch(by(), claim_id=claim_id, batch_id=batch_id, provider_id=desk.provider.id)
     v.settle(by(later(days=1)), claim_id=claim_id, batch_id=batch_id, effective_at=later(days=1))
-    freed, recovery = v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票", effective_at=later(days=9))
+    # the recovery it raises cannot take effect before the money went out (one microsecond before is refused)
+    with pytest.raises(LedgerError) as early:
+        v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票",
+                  effective_at=later(days=1) - timedelta(microseconds=1))
+    assert early.value.code == "RECOVERY_BEFORE_PAYMENT" and v.claim(claim_id).status == "SETTLED"
+    freed, recovery = v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票", effective_at=later(days=1))
     assert (freed, recovery) == (0, amount)
     assert v.balance_fen == v.face_value_fen - amount  # the money was paid
 
