@@ -80,6 +80,14 @@ class PaidBeforeApprovalError(InvalidInputError):
     code = "PAID_BEFORE_APPROVAL"
 
 
+class PaidBeforePublicityError(InvalidInputError):
+    """A claim's payment dated before the objection window of the publicity list it is on ended: a claim is payable
+    only after its window closed (DOMAIN.md, Publicity), and a payment recorded after the close but dated inside the
+    window would have moved the money while objections could still come."""
+
+    code = "PAID_BEFORE_PUBLICITY"
+
+
 class RecoveryBeforePaymentError(InvalidInputError):
     """A recovery (追回) dated before the payment it reclaims took effect — a claim's settlement batch or an award's
     batch — or a collection or write-off of it dated so: money cannot be due back, or come back, before it went

@@ -113,6 +113,23 @@ def test_a_claim_is_not_payable_before_it_is_publicised_nor_before_its_list_clos
     assert paid.settled_claims == (receipt.claim_id,) and paid.total_fen == FEE // 2
 
 
+def test_a_payment_cannot_be_dated_inside_the_objection_window_even_once_the_list_is_closed(world, provider):
+    """Payable only after the window closed: a payment recorded after the close but dated (its effective time, when the
+    money moved) before the window's end would put the money out while objections could still come; refused, and
+    nothing changes. Dated at the window's end it is paid."""
+    receipt = approved(world, provider)
+    listed = publish(world, receipt)
+    world.now = WINDOW_ENDS + timedelta(days=2)
+    run(world, ClosePublicityList(listed.list_id))
+    batch_id = open_batch(world, provider)
+    add(world, batch_id, receipt)
+    refused("PAID_BEFORE_PUBLICITY", world.app, world.app.pay_batch, by=world.by(), batch_id=batch_id,
+            effective_at=WINDOW_ENDS - timedelta(microseconds=1))
+    assert world.app.voucher(receipt.voucher_id).claim(receipt.claim_id).status == "APPROVED"
+    paid = world.app.pay_batch(world.by(), batch_id=batch_id, effective_at=WINDOW_ENDS)
+    assert paid.settled_claims == (receipt.claim_id,)
+
+
 def test_a_claim_is_listed_once_and_only_when_approved(world, provider):
     receipt = approved(world, provider)
     pending = world.claim(world.issue(world.eligible_enterprise()).voucher_id, provider, eligible_fee_fen=FEE)
