@@ -204,3 +204,10 @@ def test_a_claim_made_before_its_service_was_accepted_is_malformed_and_at_the_ac
     early = Desk().judge(ev=evidence(accepted=accepted), at=accepted - timedelta(microseconds=1))
     assert codes(early) == ["INVALID_INPUT"] and early.evidence is None
     assert codes(Desk().judge(ev=evidence(accepted=accepted), at=accepted)) == []
+
+
+def test_a_service_accepted_before_its_contract_was_signed_is_malformed():
+    signed = datetime(2020, 6, 1, 2, 0, tzinfo=UTC)
+    backwards = Desk().judge(ev=evidence(signed=signed, accepted=signed - timedelta(microseconds=1)))
+    assert codes(backwards) == ["INVALID_INPUT"] and backwards.evidence is None
+    assert codes(Desk().judge(ev=evidence(signed=signed, accepted=signed))) == []  # accepted the day it was signed
