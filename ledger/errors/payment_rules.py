@@ -81,9 +81,10 @@ class PaidBeforeApprovalError(InvalidInputError):
 
 
 class PaidBeforePublicityError(InvalidInputError):
-    """A claim's payment dated before the objection window of the publicity list it is on ended: a claim is payable
-    only after its window closed (DOMAIN.md, Publicity), and a payment recorded after the close but dated inside the
-    window would have moved the money while objections could still come."""
+    """A claim's payment dated before the objection window of the publicity list it is on ended, or before the
+    province upheld it against an objection: a claim is payable only after its window closed, and an objection holds
+    it until the ruling (DOMAIN.md, Publicity); a payment recorded after but dated before would have moved the money
+    while objections could still come, or while the claim was held."""
 
     code = "PAID_BEFORE_PUBLICITY"
 
