@@ -46,6 +46,10 @@ def test_a_reversal_after_settlement_keeps_the_amount_used_and_asks_for_it_back(
     v.approve(by(), claim_id=claim_id)
     v.add_to_batch(by(), claim_id=claim_id, batch_id=batch_id, provider_id=desk.provider.id)
     v.settle(by(later(days=1)), claim_id=claim_id, batch_id=batch_id, effective_at=later(days=1))
+    # settled at most once: the voucher itself refuses a second settlement of it, whoever calls
+    with pytest.raises(LedgerError) as twice:
+        v.settle(by(later(days=2)), claim_id=claim_id, batch_id=batch_id, effective_at=later(days=2))
+    assert twice.value.code == "INVALID_TRANSITION"
     # the recovery it raises cannot take effect before the money went out (one microsecond before is refused)
     with pytest.raises(LedgerError) as early:
         v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票",
