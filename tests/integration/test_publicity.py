@@ -151,6 +151,16 @@ def test_a_claim_held_by_an_objection_cannot_be_paid_with_a_date_before_the_prov
     assert paid.settled_claims == (receipt.claim_id,)
 
 
+def test_a_years_list_publishes_only_that_programme_years_claims(world, provider):
+    """The objection window is the year's (configured per year): a claim of 2026 is not published on a 2027 list,
+    which would give it 2027's window; refused, and nothing is written."""
+    receipt = approved(world, provider)
+    world.app.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8), objection_working_days=1)
+    refused("INVALID_INPUT", world.app, run, world=world,
+            value=PublishClaims(year=2027, period="2026-03", claims=((receipt.voucher_id, receipt.claim_id),)))
+    assert world.app.voucher(receipt.voucher_id).claim(receipt.claim_id).publicity_list_id is None
+
+
 def test_a_claim_is_listed_once_and_only_when_approved(world, provider):
     receipt = approved(world, provider)
     pending = world.claim(world.issue(world.eligible_enterprise()).voucher_id, provider, eligible_fee_fen=FEE)
