@@ -73,3 +73,13 @@ def test_an_objection_records_who_and_why(listed):
         "INVALID_INPUT"
     publicity.lodge_objection(by(PUBLISHED), claim_id=claim, objector="佛山市某企业", reason="合同虚高")
     assert (publicity.objections[0]["objector"], publicity.objections[0]["reason"]) == ("佛山市某企业", "合同虚高")
+
+
+def test_a_claim_reversed_on_a_sustained_objection_takes_no_further_objection(listed):
+    # Its publicity ended in the reversal: a later objection, still inside the window, would list it as held again.
+    publicity, (claim, _) = listed
+    publicity.lodge_objection(by(PUBLISHED), claim_id=claim, objector="某人", reason="虚报")
+    publicity.rule(by(PUBLISHED), claim_id=claim, sustained=True, reason="查实")
+    assert code(lambda: publicity.lodge_objection(by(PUBLISHED), claim_id=claim, objector="另一人", reason="x")) == \
+        "INVALID_TRANSITION"
+    assert publicity.entries[claim]["status"] == EntryStatus.SUSTAINED and len(publicity.objections) == 1
