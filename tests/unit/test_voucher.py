@@ -83,6 +83,9 @@ def test_a_held_claim_cannot_enter_a_batch_until_released():
         v.add_to_batch(by(), claim_id=claim_id, batch_id=uid("batch-1"), provider_id=desk.provider.id)
     assert held.value.code == "CLAIM_HELD"
     v.release_claim(by(), claim_id=claim_id, reason="复核通过")
+    with pytest.raises(LedgerError) as again:  # released once: there is nothing left to release
+        v.release_claim(by(), claim_id=claim_id, reason="再次放行")
+    assert again.value.code == "INVALID_TRANSITION"
     v.add_to_batch(by(), claim_id=claim_id, batch_id=uid("batch-1"), provider_id=desk.provider.id)
     assert v.is_payable_in(claim_id, uid("batch-1"))
 
