@@ -167,7 +167,7 @@ def test_a_year_is_not_evaluated_before_its_redemption_deadline_has_passed(world
     00:00 in Guangdong; until then nothing is recorded and the year's claims are still rated."""
     providers = (pool["good"], pool["poor"])
     for moment in (datetime(2019, 12, 31, 9, 0, tzinfo=UTC),  # issuance closed, vouchers still redeemable
-                   datetime(2020, 2, 8, 15, 59, 59, tzinfo=UTC)):  # 23:59:59 on the deadline in Guangdong
+                   datetime(2020, 2, 8, 15, 59, 59, 999_999, tzinfo=UTC)):  # the deadline's last microsecond
         world.now = moment
         assert_refused(world, "YEAR_NOT_OVER", lambda: evaluate(world, 2019, *providers))
     assert world.app.evaluation_results(2019) is None
