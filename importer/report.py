@@ -58,6 +58,7 @@ BLAME: dict[str, tuple[str, ...]] = {
     "EMPTY_BATCH": ("batch_no",), "NAIVE_DATETIME": (), "INVALID_AMOUNT": (),
     "DUPLICATE_COLLECTION": ("bank_reference",),
     "EFFECTIVE_IN_FUTURE": ("established_on", "paid_at", "effective_at"), "PAID_BEFORE_APPROVAL": ("paid_at",),
+    "PAID_BEFORE_PUBLICITY": ("paid_at",),
     "CATALOGUE_DEADLINE_MISMATCH": ("redemption_deadline",),
 }  # fmt: skip
 

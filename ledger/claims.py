@@ -159,6 +159,7 @@ class Claim:
     flagged: bool = False  # a suspension learned late covers it (see Voucher.ClaimFlagged)
     held: bool = False  # held from settlement until the province releases or reverses it
     publicity_list_id: UUID | None = None  # the publicity list (公示) it is on, if any
+    publicity_window_ends_at: datetime | None = None  # and when that list's objection window ended: paid no earlier
     # The evidence it names (its keys: released by a rejection, kept by a reversal).
     contract_no: str = ""
     contract_amount_fen: int = 0

@@ -36,6 +36,7 @@ from ledger.errors import (
     InvalidTransitionError,
     LedgerError,
     ObjectionWindowClosedError,
+    PaidBeforePublicityError,
     PublicityNotClosedError,
     PublicityWindowOpenError,
 )
@@ -124,6 +125,7 @@ class PublicityList(LedgerAggregate):
 
         def apply(self, p: PublicityList) -> None:
             p._rule(self.claim_id, EntryStatus.UPHELD)
+            p.entries[self.claim_id]["upheld_at"] = self.timestamp  # held until then: paid no earlier
 
     class ObjectionSustained(LedgerAggregate.Event):
         """The province found an objection founded: the claim is reversed with this reason (same transaction)."""
@@ -204,6 +206,16 @@ class PublicityList(LedgerAggregate):
         if self.closed_at is None:
             return PublicityNotClosedError(f"claim {claim_id} is in publicity until the {self.period} list is closed "
                                            f"(its window ends {shanghai_text(self.window_ends_at)})")
+        return None
+
+    def payment_refusal(self, claim_id: UUID, paid_at: datetime) -> LedgerError | None:
+        """Why a payment of a cleared claim may not be dated ``paid_at``: an objection held it until the province upheld
+        it (the ruling's recorded time, as an approval's is). The window's end is the voucher's check (it knows it)."""
+        upheld_at = self.entries[claim_id].get("upheld_at") if claim_id in self.entries else None
+        if upheld_at is not None and paid_at < upheld_at:
+            return PaidBeforePublicityError(
+                f"claim {claim_id} was held by an objection until the province upheld it {shanghai_text(upheld_at)}: "
+                f"its payment cannot be dated earlier ({shanghai_text(paid_at)})")
         return None
 
     def _entry(self, claim_id: UUID) -> dict[str, Any]:

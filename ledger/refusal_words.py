@@ -105,6 +105,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "RECOVERY_OVER_COLLECTED": ("收回金额超过待追回金额", "The collection exceeds what is still due"),
     "COLLECTION_BEFORE_RECOVERY": ("收回或核销日期早于追回生效日期", "Dated before the recovery took effect"),
     "PAID_BEFORE_APPROVAL": ("支付日期早于批准日期", "A payment dated before its approval"),
+    "PAID_BEFORE_PUBLICITY": ("支付日期早于公示通过（异议期结束或异议裁定）", "A payment dated before its publicity cleared it"),
     "RECOVERY_BEFORE_PAYMENT": ("追回日期早于支付日期", "A recovery dated before the payment it reclaims"),
     # awards
     "AWARD_APPLICANT_NOT_ALLOWED": ("该奖补项目不接受此类申报主体", "The award programme does not take this kind of applicant"),

@@ -178,7 +178,8 @@ class Voucher(VoucherClaims, LedgerAggregate):
         window_ends_at: datetime
 
         def apply(self, v: Voucher) -> None:
-            v.claims[self.claim_id].publicity_list_id = self.list_id
+            claim = v.claims[self.claim_id]
+            claim.publicity_list_id, claim.publicity_window_ends_at = self.list_id, self.window_ends_at
 
     class Expired(LedgerAggregate.Event):
         returned_fen: int

@@ -15,6 +15,7 @@ from ledger.errors import (
     InvalidInputError,
     InvalidTransitionError,
     PaidBeforeApprovalError,
+    PaidBeforePublicityError,
     ProviderMismatchError,
     RecoveryBeforePaymentError,
     VoucherExhaustedError,
@@ -107,11 +108,17 @@ class VoucherClaims:
         if not self.is_payable_in(claim_id, batch_id):
             raise InvalidTransitionError(f"claim {claim_id} is not an approved claim of batch {batch_id}")
         effective = require_aware(effective_at, "payment time")
-        approved_at = self.claims[claim_id].approved_at
-        if approved_at is not None and effective < approved_at:
+        claim = self.claims[claim_id]
+        if claim.approved_at is not None and effective < claim.approved_at:
             raise PaidBeforeApprovalError(
-                f"claim {claim_id} was approved {shanghai_text(approved_at)}: its payment cannot be "
+                f"claim {claim_id} was approved {shanghai_text(claim.approved_at)}: its payment cannot be "
                 f"dated earlier ({shanghai_text(effective)})")
+        # Publicity clears a claim at its window's end, whenever the list's close is recorded: the payment's own date
+        # must not fall inside the window (a close recorded late does not make an earlier payment date proper).
+        if claim.publicity_window_ends_at is not None and effective < claim.publicity_window_ends_at:
+            raise PaidBeforePublicityError(
+                f"claim {claim_id} was in publicity until {shanghai_text(claim.publicity_window_ends_at)}: its "
+                f"payment cannot be dated earlier ({shanghai_text(effective)})")
         self._record(self.ClaimSettled, by, claim_id=claim_id, batch_id=batch_id, effective_at=effective)
 
     def reverse(self, by: By, *, claim_id: UUID, reason: str, effective_at: datetime) -> tuple[int, int]:

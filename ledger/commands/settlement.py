@@ -93,9 +93,14 @@ class SettlementCommands(LedgerApplicationBase):
             }
             settled = batch.pay(by, payable=payable, effective_at=effective_at)
             for claim_id in settled:
-                loaded[batch.lines[claim_id]["voucher_id"]].settle(
-                    by, claim_id=claim_id, batch_id=batch.id, effective_at=effective_at
-                )
+                voucher = loaded[batch.lines[claim_id]["voucher_id"]]
+                voucher.settle(by, claim_id=claim_id, batch_id=batch.id, effective_at=effective_at)
+                # settle checked the time; an objection's ruling, which the voucher does not see, is its list's
+                list_id = voucher.claim(claim_id).publicity_list_id
+                refusal = None if list_id is None else self.publicity_list(list_id).payment_refusal(
+                    claim_id, effective_at)
+                if refusal is not None:
+                    raise refusal
             self._save(batch, *loaded.values())
             return BatchPayment(
                 batch_id=batch.id,

@@ -77,6 +77,7 @@ from ledger.errors.payment_rules import (  # noqa: F401
     InvalidTransitionError,
     ObjectionWindowClosedError,
     PaidBeforeApprovalError,
+    PaidBeforePublicityError,
     ProviderMismatchError,
     PublicityNotClosedError,
     PublicityWindowOpenError,

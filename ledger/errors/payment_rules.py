@@ -80,6 +80,15 @@ class PaidBeforeApprovalError(InvalidInputError):
     code = "PAID_BEFORE_APPROVAL"
 
 
+class PaidBeforePublicityError(InvalidInputError):
+    """A claim's payment dated before the objection window of the publicity list it is on ended, or before the
+    province upheld it against an objection: a claim is payable only after its window closed, and an objection holds
+    it until the ruling (DOMAIN.md, Publicity); a payment recorded after but dated before would have moved the money
+    while objections could still come, or while the claim was held."""
+
+    code = "PAID_BEFORE_PUBLICITY"
+
+
 class RecoveryBeforePaymentError(InvalidInputError):
     """A recovery (追回) dated before the payment it reclaims took effect — a claim's settlement batch or an award's
     batch — or a collection or write-off of it dated so: money cannot be due back, or come back, before it went

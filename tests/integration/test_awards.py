@@ -194,6 +194,17 @@ def test_a_twenty_first_key_platform_is_refused_while_twenty_are_selected(awards
     assert len(app.award_roster("KEY_PLATFORM").seats) == 20
 
 
+def test_a_rate_award_is_its_rate_of_the_declared_base_rounded_down_and_never_above_its_cap(awards):
+    # KEY_PLATFORM: 30 % of the declared R&D spend, at most 2,000,000 RMB (the programme's configured cap)
+    world, app = awards, awards.app
+    capped, under = (key_platform_selected(world, world.provider(quota_fen=None, whitelisted=False), base_fen=base)
+                     for base in (700 * WAN_YUAN, 666_666_663))
+    for award_id in (capped, under):
+        app.select_award(world.by(), award_id=award_id)
+    assert app.grant_award(world.by(), award_id=capped) == 200 * WAN_YUAN  # 30 % of 7,000,000 RMB is 2,100,000
+    assert app.grant_award(world.by(), award_id=under) == 199_999_998  # 0.30 × 666,666,663 = 199,999,998.9
+
+
 def test_concurrent_selections_never_get_past_twenty_key_platforms(awards, store_settings):
     world, app = awards, awards.app
     platforms = [world.provider(quota_fen=None, whitelisted=False) for _ in range(24)]

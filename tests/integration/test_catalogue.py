@@ -213,3 +213,23 @@ def test_an_item_only_in_the_next_years_catalogue_cannot_be_issued_this_year(wor
     quota_before = world.app.city_quota(FOSHAN, 2019).remaining_fen
     assert refused_code(lambda: world.issue(factory, "APP-AI")) == "CATALOGUE_ITEM_NOT_FOUND"
     assert world.app.city_quota(FOSHAN, 2019).remaining_fen == quota_before
+
+
+def test_no_voucher_is_issued_after_the_deadline_its_stored_catalogue_binds_it_to(ledger):
+    """A catalogue stored when it could name its own deadline binds its vouchers to that date: from its end on, a
+    voucher issued from it would be expired at birth, so issuance is refused (VOUCHER_EXPIRED) and takes no quota,
+    though the year's issuance window is still open."""
+    from ledger.catalogue import Catalogue
+
+    world = World(app=ledger, now=datetime(2020, 1, 2, tzinfo=UTC), year=2020)
+    old = Catalogue._start(Catalogue.Published, ids.catalogue_id(2020), world.by(), year=2020,
+                           items=[CatalogueItem.checked(*ERP).as_record()], redemption_deadline=date(2020, 6, 30))
+    ledger.save(old)
+    ledger.set_carrier_rates(world.by(), year=2020, rates={"CHINA_MOBILE": "0.35"})
+    ledger.set_city_quota(world.by(), city=FOSHAN, year=2020, amount_fen=500 * WAN_YUAN, city_share="0.40")
+    late, in_time = world.eligible_enterprise(city=FOSHAN), world.eligible_enterprise(city=FOSHAN)
+    world.now = datetime(2020, 6, 30, 16, tzinfo=UTC)  # 2020-07-01 00:00 in Guangdong
+    assert refused_code(lambda: world.issue(late)) == "VOUCHER_EXPIRED"
+    assert ledger.city_quota(FOSHAN, 2020).used_fen == 0
+    world.now = datetime(2020, 6, 30, 15, 59, 59, 999_999, tzinfo=UTC)  # its last microsecond
+    assert world.issue(in_time).expires_at == datetime(2020, 6, 30, 16, tzinfo=UTC)

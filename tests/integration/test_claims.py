@@ -91,6 +91,9 @@ def test_a_first_claim_larger_than_the_face_value_takes_only_the_face_value(worl
         (1_234_560, 1_111_103, False),  # one fen short of 90 %
         (1_000_001, 900_000, False),  # 90 % of 1,000,001 = 900,000.9: 900,000 is below it
         (1_000_001, 900_001, True),
+        # 90 % of 1,000,009 = 900,008.1: rounded to the nearest fen it would be 900,008, which is below 90 %
+        (1_000_009, 900_008, False),
+        (1_000_009, 900_009, True),
     ],
 )
 def test_payment_proven_must_be_at_least_90_percent_of_the_contract_amount(world, contract, paid, accepted):
@@ -266,6 +269,17 @@ def test_a_rejected_claim_gives_its_amount_back_to_the_voucher_and_the_provider_
     assert world.app.voucher(voucher_id).balance_fen == APP_ERP_FACE - 500_001
     assert world.app.provider_quota(platform, 2019).remaining_fen == PROVIDER_QUOTA_FEN - 500_001
     assert world.app.voucher(voucher_id).claim(kept.claim_id).status == "CLAIMED"
+
+
+def test_a_claim_id_already_on_the_voucher_is_refused_even_with_other_evidence_and_the_first_claim_stands(world):
+    # A repeated command, or a new one reusing an id: recorded, it would replace the first claim on the voucher (its
+    # hold gone from the balance while the provider quota and the evidence keys still count both).
+    voucher_id, platform = voucher_and_platform(world)
+    first = world.claim(voucher_id, platform, eligible_fee_fen=1_000_003)  # 0.50 × 1,000,003 → 500,001
+    assert_refused(world, voucher_id, platform, "ALREADY_EXISTS", lambda: world.claim(
+        voucher_id, platform, eligible_fee_fen=2_000_001, claim_id=first.claim_id))  # fresh contract and invoice
+    assert world.app.voucher(voucher_id).claim(first.claim_id).amount_fen == 500_001
+    assert world.app.voucher(voucher_id).balance_fen == APP_ERP_FACE - 500_001
 
 
 def test_a_claim_the_provider_quota_cannot_hold_is_refused(world):

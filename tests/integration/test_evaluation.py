@@ -167,7 +167,7 @@ def test_a_year_is_not_evaluated_before_its_redemption_deadline_has_passed(world
     00:00 in Guangdong; until then nothing is recorded and the year's claims are still rated."""
     providers = (pool["good"], pool["poor"])
     for moment in (datetime(2019, 12, 31, 9, 0, tzinfo=UTC),  # issuance closed, vouchers still redeemable
-                   datetime(2020, 2, 8, 15, 59, 59, tzinfo=UTC)):  # 23:59:59 on the deadline in Guangdong
+                   datetime(2020, 2, 8, 15, 59, 59, 999_999, tzinfo=UTC)):  # the deadline's last microsecond
         world.now = moment
         assert_refused(world, "YEAR_NOT_OVER", lambda: evaluate(world, 2019, *providers))
     assert world.app.evaluation_results(2019) is None
@@ -190,7 +190,8 @@ def test_a_claim_is_rated_once(world):
     rate(world, receipt, 4, comment="响应及时")
     assert_refused(world, "ALREADY_RATED", lambda: rate(world, receipt, 1))
     _, (other,) = claims_on(world, provider, 1)
-    assert_refused(world, "INVALID_INPUT", lambda: rate(world, other, 6))
+    for outside in (0, 6):  # a rating is 1-5: no zero stars, which would count as a rating and pull the average down
+        assert_refused(world, "INVALID_INPUT", lambda: rate(world, other, outside))
     review = world.app.repository.get(ids.provider_review_id(provider, 2019))
     assert (review.ratings, review.rating_points) == (1, 4)
 

@@ -217,10 +217,11 @@ def test_a_category_never_covered_is_neither_opened_nor_carried_on(ledger):
     ({"issuance_opens": date(2034, 12, 31), "issuance_closes": date(2034, 1, 1)}, "INVALID_INPUT"),  # inverted
     ({"issuance_closes": date(2035, 3, 1)}, "INVALID_INPUT"),  # issuing after the vouchers' deadline
     ({"contracts_from": date(2035, 2, 9)}, "INVALID_INPUT"),  # no contract could ever be covered
+    ({"contracts_from": date(2018, 3, 19)}, "INVALID_INPUT"),  # the day before the policy's date (2018-03-20)
     ({"objection_working_days": 0}, "INVALID_INPUT"),  # a publicity list nobody could object to
 ], ids=["ratio-0", "ratio-above-1", "applications-inverted", "applications-after-redemption",
         "applications-after-issuance", "issuance-inverted", "issuance-after-redemption", "contracts-after-redemption",
-        "no-objection-days"])
+        "contracts-before-the-policy", "no-objection-days"])
 def test_a_year_whose_figures_or_windows_cannot_work_is_refused_and_nothing_written(ledger, given, code):
     """Found by a black-box review: ``open-year 2034 --min-payment-ratio 0`` (DOMAIN.md fixes payment proof at 90 % of
     the contract; a year may configure another share, not none) and an application window closing after the

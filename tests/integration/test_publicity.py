@@ -113,6 +113,54 @@ def test_a_claim_is_not_payable_before_it_is_publicised_nor_before_its_list_clos
     assert paid.settled_claims == (receipt.claim_id,) and paid.total_fen == FEE // 2
 
 
+def test_a_payment_cannot_be_dated_inside_the_objection_window_even_once_the_list_is_closed(world, provider):
+    """Payable only after the window closed: a payment recorded after the close but dated (its effective time, when the
+    money moved) before the window's end would put the money out while objections could still come; refused, and
+    nothing changes. Dated at the window's end it is paid."""
+    receipt = approved(world, provider)
+    listed = publish(world, receipt)
+    world.now = WINDOW_ENDS + timedelta(days=2)
+    run(world, ClosePublicityList(listed.list_id))
+    batch_id = open_batch(world, provider)
+    add(world, batch_id, receipt)
+    refused("PAID_BEFORE_PUBLICITY", world.app, world.app.pay_batch, by=world.by(), batch_id=batch_id,
+            effective_at=WINDOW_ENDS - timedelta(microseconds=1))
+    assert world.app.voucher(receipt.voucher_id).claim(receipt.claim_id).status == "APPROVED"
+    paid = world.app.pay_batch(world.by(), batch_id=batch_id, effective_at=WINDOW_ENDS)
+    assert paid.settled_claims == (receipt.claim_id,)
+
+
+def test_a_claim_held_by_an_objection_cannot_be_paid_with_a_date_before_the_province_upheld_it(world, provider):
+    """An objection holds the claim from settlement until the province upholds it: a payment dated before that ruling
+    (recorded after it) would have paid a held claim; refused, and nothing changes. Dated at the ruling it is paid."""
+    receipt = approved(world, provider)
+    listed = publish(world, receipt)
+    world.now = PUBLISHED + timedelta(days=1)
+    object_to(world, listed, receipt)
+    world.now = WINDOW_ENDS
+    run(world, ClosePublicityList(listed.list_id))  # closed with the objection still waiting
+    world.now = upheld_at = WINDOW_ENDS + timedelta(days=3)
+    world.app.handle(UpholdClaim(list_id=listed.list_id, claim_id=receipt.claim_id, reason="经核查，服务已验收"),
+                     world.by())
+    world.advance(days=1)
+    batch_id = open_batch(world, provider)
+    add(world, batch_id, receipt)
+    refused("PAID_BEFORE_PUBLICITY", world.app, world.app.pay_batch, by=world.by(), batch_id=batch_id,
+            effective_at=upheld_at - timedelta(microseconds=1))
+    paid = world.app.pay_batch(world.by(), batch_id=batch_id, effective_at=upheld_at)
+    assert paid.settled_claims == (receipt.claim_id,)
+
+
+def test_a_years_list_publishes_only_that_programme_years_claims(world, provider):
+    """The objection window is the year's (configured per year): a claim of 2026 is not published on a 2027 list,
+    which would give it 2027's window; refused, and nothing is written."""
+    receipt = approved(world, provider)
+    world.app.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8), objection_working_days=1)
+    refused("INVALID_INPUT", world.app, run, world=world,
+            value=PublishClaims(year=2027, period="2026-03", claims=((receipt.voucher_id, receipt.claim_id),)))
+    assert world.app.voucher(receipt.voucher_id).claim(receipt.claim_id).publicity_list_id is None
+
+
 def test_a_claim_is_listed_once_and_only_when_approved(world, provider):
     receipt = approved(world, provider)
     pending = world.claim(world.issue(world.eligible_enterprise()).voucher_id, provider, eligible_fee_fen=FEE)

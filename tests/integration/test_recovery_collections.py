@@ -99,7 +99,8 @@ def minus(a: tuple[int, int], *bs: tuple[int, int]) -> tuple[int, int]:
 
 def test_a_recovery_collected_in_two_parts_closes_the_receivable_and_shows_in_cash_out_and_the_journal(
         world, paid, views, store_settings):
-    batch_id, claim_id, provider, _voucher = paid
+    batch_id, claim_id, provider, voucher = paid
+    untouched = (world.app.voucher(voucher).balance_fen, world.app.provider_quota(provider, 2019).remaining_fen)
     world.advance(days=5)
     first = collect(world, batch_id, claim_id, FIRST[0])
     first_at = world.now
@@ -119,6 +120,9 @@ def test_a_recovery_collected_in_two_parts_closes_the_receivable_and_shows_in_ca
             ref="BOC-2019-0003")  # a new transfer: the one recorded already is refused as a repeat
     refused("RECOVERY_CLOSED", world.app, write_off, world=world, batch_id=batch_id, claim_id=claim_id)
     assert world.app.batch(batch_id).outstanding_fen(claim_id) == 0
+    # collected money goes back to the budgets of its fund sources, never to the voucher or the provider's quota
+    assert (world.app.voucher(voucher).balance_fen,
+            world.app.provider_quota(provider, 2019).remaining_fen) == untouched
 
     catch_up(world.app, views)
     db = views[0].view

@@ -195,3 +195,19 @@ def test_of_two_neighbouring_ranks_the_earlier_is_named_first_and_both_are_liste
     break_first(desk, spec)
     judgement = desk.judge("claim-1", ev=replace(evidence(), **spec["ev"]), **spec["facts"])
     assert codes(judgement) == [first, second]
+
+
+def test_a_claim_made_before_its_service_was_accepted_is_malformed_and_at_the_acceptance_it_is_not():
+    # The acceptance is the claim's effective time: a claim cannot report it as done before it happened. Judged with
+    # the evidence (first in the refusal order), not left to the store's generic EFFECTIVE_IN_FUTURE when recorded.
+    accepted = datetime(2020, 10, 1, 2, 0, tzinfo=UTC)
+    early = Desk().judge(ev=evidence(accepted=accepted), at=accepted - timedelta(microseconds=1))
+    assert codes(early) == ["INVALID_INPUT"] and early.evidence is None
+    assert codes(Desk().judge(ev=evidence(accepted=accepted), at=accepted)) == []
+
+
+def test_a_service_accepted_before_its_contract_was_signed_is_malformed():
+    signed = datetime(2020, 6, 1, 2, 0, tzinfo=UTC)
+    backwards = Desk().judge(ev=evidence(signed=signed, accepted=signed - timedelta(microseconds=1)))
+    assert codes(backwards) == ["INVALID_INPUT"] and backwards.evidence is None
+    assert codes(Desk().judge(ev=evidence(signed=signed, accepted=signed))) == []  # accepted the day it was signed

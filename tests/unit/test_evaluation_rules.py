@@ -36,6 +36,9 @@ def test_the_lines_and_bands_decide_promotion_elimination_and_quota():
     assert STRICT.outcome(Decimal("54.99")).value == "ELIMINATED"
     assert STRICT.next_quota_fen(Decimal("54.99"), 1_000) == 0
     assert STRICT.next_quota_fen(Decimal("70.00"), 1_000) == 1_000
+    # the promotion line itself promotes ("the best": at or above it), one hundredth below does not
+    assert STRICT.outcome(Decimal("85.00")).value == "PROMOTED"
+    assert STRICT.outcome(Decimal("84.99")).value == "RETAINED"
 
 
 def test_an_unrated_provider_scores_the_configured_figure_and_no_score_goes_below_zero():

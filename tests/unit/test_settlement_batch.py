@@ -66,12 +66,32 @@ def test_a_batch_with_nothing_payable_is_refused_and_a_paid_batch_takes_no_more(
     assert closed.value.code == "INVALID_TRANSITION"
 
 
+def test_a_batch_takes_a_claim_once_whatever_its_voucher_says():
+    # Each redemption is settled at most once (DOMAIN.md, Settlement). The voucher refuses a claim already batched;
+    # the batch refuses it too, on its own lines, so a caller that skipped the voucher still cannot pay it twice.
+    batch = batch_with(("a", 1_000, "440600", "0.40"))
+    claim = Claim(claim_id=uid("a"), provider_id=uid("provider-1"), amount_fen=1_000, status=ClaimStatus.APPROVED,
+                  claimed_at=NOW)
+    with pytest.raises(LedgerError) as twice:
+        batch.add(by(), voucher_id=uid("voucher-a"), claim=claim, city="440600", year=2020,
+                  fee_category="APPLICATION_SERVICE", city_share=Decimal("0.40"))
+    assert twice.value.code == "INVALID_TRANSITION"
+    assert list(batch.lines) == [uid("a")]
+
+
 def test_a_recovery_is_raised_only_on_a_claim_the_batch_paid():
     batch = batch_with(("a", 1_000, "440600", "0.40"), ("b", 2_000, "440600", "0.40"))
     batch.pay(by(PAID_AT), payable={uid("a")}, effective_at=PAID_AT)
     with pytest.raises(LedgerError) as dropped:
         batch.raise_recovery(by(), claim_id=uid("b"), amount_fen=2_000, reason="x", effective_at=RECOVERED_AT)
     assert dropped.value.code == "INVALID_TRANSITION"
+    # After settlement the whole amount paid is due back (DOMAIN.md, Redemption); collections may then come in parts.
+    for amount in (999, 1_001):
+        with pytest.raises(LedgerError) as partial:
+            batch.raise_recovery(by(RECOVERED_AT), claim_id=uid("a"), amount_fen=amount, reason="x",
+                                 effective_at=RECOVERED_AT)
+        assert partial.value.code == "INVALID_INPUT"
+    assert batch.receivables == {}
 
 
 def test_a_partial_collection_follows_the_split_and_the_last_takes_exactly_the_remainders():

@@ -46,7 +46,16 @@ def test_a_reversal_after_settlement_keeps_the_amount_used_and_asks_for_it_back(
     v.approve(by(), claim_id=claim_id)
     v.add_to_batch(by(), claim_id=claim_id, batch_id=batch_id, provider_id=desk.provider.id)
     v.settle(by(later(days=1)), claim_id=claim_id, batch_id=batch_id, effective_at=later(days=1))
-    freed, recovery = v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票", effective_at=later(days=9))
+    # settled at most once: the voucher itself refuses a second settlement of it, whoever calls
+    with pytest.raises(LedgerError) as twice:
+        v.settle(by(later(days=2)), claim_id=claim_id, batch_id=batch_id, effective_at=later(days=2))
+    assert twice.value.code == "INVALID_TRANSITION"
+    # the recovery it raises cannot take effect before the money went out (one microsecond before is refused)
+    with pytest.raises(LedgerError) as early:
+        v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票",
+                  effective_at=later(days=1) - timedelta(microseconds=1))
+    assert early.value.code == "RECOVERY_BEFORE_PAYMENT" and v.claim(claim_id).status == "SETTLED"
+    freed, recovery = v.reverse(by(later(days=9)), claim_id=claim_id, reason="虚假发票", effective_at=later(days=1))
     assert (freed, recovery) == (0, amount)
     assert v.balance_fen == v.face_value_fen - amount  # the money was paid
 
@@ -74,6 +83,9 @@ def test_a_held_claim_cannot_enter_a_batch_until_released():
         v.add_to_batch(by(), claim_id=claim_id, batch_id=uid("batch-1"), provider_id=desk.provider.id)
     assert held.value.code == "CLAIM_HELD"
     v.release_claim(by(), claim_id=claim_id, reason="复核通过")
+    with pytest.raises(LedgerError) as again:  # released once: there is nothing left to release
+        v.release_claim(by(), claim_id=claim_id, reason="再次放行")
+    assert again.value.code == "INVALID_TRANSITION"
     v.add_to_batch(by(), claim_id=claim_id, batch_id=uid("batch-1"), provider_id=desk.provider.id)
     assert v.is_payable_in(claim_id, uid("batch-1"))
 
@@ -134,3 +146,21 @@ def test_the_voucher_itself_refuses_a_claim_that_would_overdraw_it_whoever_calls
                                                        desk.voucher.fee_category, 100, 0))
     assert excinfo.value.code == "ZERO_SUBSIDY"
     assert desk.voucher.held_fen == 0
+
+
+def test_the_voucher_itself_refuses_a_claim_once_revoked_or_expired_whoever_calls():
+    """Expired and revoked vouchers cannot be redeemed (DOMAIN.md, Vouchers): the voucher refuses a priced claim
+    itself, judged or not, and holds nothing."""
+    from ledger.voucher_claims import PricedClaim
+
+    for close, code in ((lambda v: v.revoke(by(NOW), reason="骗取补贴"), "VOUCHER_REVOKED"),
+                        (lambda v: v.expire(by(v.expires_at)), "VOUCHER_EXPIRED")):
+        desk = Desk()
+        judgement = desk.judge()
+        assert judgement.evidence is not None and not judgement.refusals
+        close(desk.voucher)
+        with pytest.raises(LedgerError) as excinfo:
+            late = PricedClaim(uid("late"), desk.provider.id, judgement.evidence, desk.voucher.fee_category, 100, 50)
+            desk.voucher.record_claim(by(desk.voucher.expires_at), late)
+        assert excinfo.value.code == code
+        assert desk.voucher.claims == {}
