@@ -113,14 +113,11 @@ def install(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"location": list(map(str, e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type", "")}
                   for e in exc.errors()]
-        if request.method == "GET" and request.url.path.startswith("/console/parts/") and "export" not in \
-                request.query_params:
-            # the page's script shows a part as it comes: the refusal in the page's words, as parts say the rest
-            from api.http.console.rendering import page
-            return page(request, "refused.html", status=422, code="INVALID_INPUT", refused_status=422,
-                        detail="the request does not match the schema: " + "; ".join(
-                            f"{'.'.join(e['location'])}: {e['message']}" for e in errors),
-                        refused_as_of=None, own_page=None)
+        # A route that answers in its own form (the console's parts: a page fragment) says it there; the console
+        # installs it, so this module knows nothing of pages.
+        for answers_itself in getattr(request.app.state, "schema_refusals", ()):
+            if (answered := answers_itself(request, errors)) is not None:
+                return answered
         return problem(422, "INVALID_INPUT", "the request does not match the schema", request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

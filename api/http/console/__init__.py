@@ -21,3 +21,4 @@ def install(app: FastAPI) -> None:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.include_router(pages.router)
     app.include_router(parts.router)
+    app.state.schema_refusals = (*getattr(app.state, "schema_refusals", ()), parts.schema_refusal)

@@ -4,11 +4,11 @@ refused here, said in words."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.http.console import books, disputes, explain, exports, moments, views
 from api.http.console.rendering import page
@@ -163,3 +163,15 @@ def explain_provider(request: Request, provider_id: Annotated[str, Path(pattern=
                      as_of: str | None = Moment, known_at: str | None = Moment, c: Call = Depends(console_call)):
     return _render(request, "explain_figure.html",
                    lambda at, known: explain.provider(c, provider_id, at, known, figure), c)
+
+
+def schema_refusal(request: Request, errors: list[dict[str, Any]]) -> Response | None:
+    """A part refused by its schema (a path that is no id, ``year=abc``), as parts say the rest: the refusal in the
+    page's words, which the page's script shows as it comes; any other request: None (the API's problem+json)."""
+    if request.method != "GET" or not request.url.path.startswith("/console/parts/") or "export" in \
+            request.query_params:
+        return None
+    return page(request, "refused.html", status=422, code="INVALID_INPUT", refused_status=422,
+                detail="the request does not match the schema: " + "; ".join(
+                    f"{'.'.join(e['location'])}: {e['message']}" for e in errors),
+                refused_as_of=None, own_page=None)
