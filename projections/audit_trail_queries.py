@@ -8,7 +8,7 @@ from typing import Any
 from psycopg.sql import SQL, Identifier
 
 from projections.audit_facts import with_lines
-from projections.audit_summaries import city_share_of_payment
+from projections.payment_summaries import city_share_of_payment
 from projections.bitemporal import counted, recorded_by
 from projections.view import ReadModelView, rendered
 

@@ -13,7 +13,8 @@ import uuid
 
 import pytest
 
-from projections.audit_summaries import NAMELESS, NAMELESS_LEGACY, SUMMARIES, city_share_of_payment, summarise
+from projections.audit_summaries import NAMELESS, NAMELESS_LEGACY, SUMMARIES, summarise
+from projections.payment_summaries import city_share_of_payment
 from tests.support.api_helpers import (
     CITY_QUOTAS, DONGGUAN, FOSHAN, ITEM, START, assert_problem, floor_rate, module_store_settings, ok, patched_clock,
     running_api, split, store_params,
