@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.parties import city_name
-from ledger.words import WORDS
+from ledger.words import WORDS, named
 
 LANGUAGES = ("zh", "en")
 W = WORDS["zh"]
@@ -145,7 +145,7 @@ def code_name(column: str, code: Any, lang: str) -> str:
         return city_name(code, lang)
     if column == "fund_source" and code in FUND_SOURCES:
         return FUND_SOURCES[code][0 if lang == "zh" else 1]
-    return WORDS[lang].get(code, code)
+    return named(code, lang)
 
 
 def with_names(columns: Sequence[str], row: Sequence[Any], lang: str | None) -> list[Any]:

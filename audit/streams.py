@@ -43,8 +43,8 @@ PAGE_SIZE = 2_000
 EVENT_COLUMNS = ("position", "originator_id", "originator_version", "topic", "recorded_utc", "recorded_shanghai",
                  "effective_utc", "effective_shanghai", "state_json")
 AUDIT_COLUMNS = ("position", "entity_kind", "entity_id", "event_type", "recorded_utc", "recorded_shanghai",
-                 "effective_utc", "effective_shanghai", "actor", "correlation_id", "reason", "summary_zh", "summary_en", "originator_id",
-                 "originator_version")
+                 "effective_utc", "effective_shanghai", "actor", "correlation_id", "reason", "summary_zh", "summary_en",
+                 "originator_id", "originator_version")
 Page = tuple[int, list[tuple]]  # (the last position read, the rows of that page)
 Advance = Callable[[int], None]
 
@@ -127,8 +127,8 @@ def audit_pages(db: ReadModelView, window: Window, start: int, page_size: int = 
                 "WHERE position > ? AND position <= ? AND {} ORDER BY position, entity_kind, entity_id").format(when.sql),
             (start, last, *when.params),
         )
-        yield last, [(p, kind, entity, event, utc_text(rec), shanghai_text(rec), utc_text(eff), shanghai_text(eff), actor,
-                      correlation, reason, *render(event, facts), originator, version)
+        yield last, [(p, kind, entity, event, utc_text(rec), shanghai_text(rec), utc_text(eff), shanghai_text(eff),
+                      actor, correlation, reason, *render(event, facts), originator, version)
                      for p, kind, entity, event, rec, eff, actor, correlation, reason, facts, originator, version
                      in found]
         start = last

@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from importer import references as ref
-from importer.columns import CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, carrier, city, code, \
-    day, day_kind, integer, moment, numbers, rate, text, yes_no
+from importer.columns import (CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, carrier, city,
+                              code, day, day_kind, integer, moment, numbers, rate, text, yes_no)
 from importer.kind_shapes import Kind, Plan, Planned, Refused, Row, Step, each_row
 from importer.recovery_kinds import AFTER_PAYMENT_KINDS
 from ledger.catalogue import CatalogueItem

@@ -15,8 +15,8 @@ from importer.columns import MissingValue, match_header
 from importer.kinds import Kind, Refused, Row, Step
 from importer.reading import UnreadableFile, read_table
 from importer.recorded import NotRecordable, Recording
-from importer.report import CELL_WITHOUT_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, ROWS_ON_ANOTHER_SHEET, \
-    UNKNOWN_COLUMN, ImportResult, RowError, errors_of
+from importer.report import (CELL_WITHOUT_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, ROWS_ON_ANOTHER_SHEET,
+                             UNKNOWN_COLUMN, ImportResult, RowError, errors_of)
 from ledger.errors import LedgerError
 from ledger.provenance import imported_rows_id, row_correlation_id
 from ledger.recording import By
@@ -101,7 +101,8 @@ def _parse(table_rows: list[tuple[int, list[Any]]], positions: dict[str, int], k
     # A cell under no header belongs to no column; dropped unseen it could hide half a value (5,000,000 unquoted
     # in a hand-edited CSV reads as 5 followed by two cells "000"), so its row is refused.
     end = max(positions.values(), default=-1) + 1
-    unheaded = [i for i in range(end) if i not in set(positions.values())]
+    taken = set(positions.values())
+    unheaded = [i for i in range(end) if i not in taken]
     for number, cells in table_rows:
         values: dict[str, Any] = {}
         width = len(cells)

@@ -17,7 +17,7 @@ from importer.columns import MISSING_VALUE
 from importer.reading import UnreadableFile
 from importer.recorded import (RECORDED_AT_IN_FUTURE, RECORDED_AT_NOT_ALLOWED, RECORDED_AT_OUT_OF_ORDER,
                                RECORDED_BY_NOT_ALLOWED)
-from ledger.words import WORDS
+from ledger.words import named
 
 HEADER = ("row", "column", "code", "problem", "message")
 HEADER_ZH = ("行号", "列", "错误代码", "问题", "说明")
@@ -77,7 +77,7 @@ class RowError:
 
 def problem_zh(code: str) -> str:
     """A refusal's code as the report's 问题 column says it (ledger/refusal_words.py); else the code itself."""
-    return WORDS["zh"].get(code, code)
+    return named(code, "zh")
 
 
 @dataclass

@@ -148,9 +148,9 @@ def _quota_refusals(facts: ClaimFacts, amount: int) -> list[LedgerError]:
     quota = facts.provider_quota
     if quota is None:
         return [QuotaNotSetError(f"no {facts.voucher.year} redemption quota is set for provider {facts.provider_id}")]
-    if amount and amount > quota.remaining_fen:
-        # Not what is left of how much: the claimant is an enterprise, and a provider's quota figures are not its
-        # to read (GET /v1/programme/years/{year}/quotas refuses it); the province reads them there.
+    if amount and _refusal(lambda: quota.require_room(amount)) is not None:
+        # Said without what is left of how much (require_room's message): the claimant is an enterprise, and a
+        # provider's quota figures are not its to read (GET /v1/programme/years/{year}/quotas refuses it).
         return [ProviderQuotaExhaustedError(f"the {facts.voucher.year} redemption quota of provider "
                                             f"{facts.provider_id} has no room for the {amount} fen claimed")]
     return []

@@ -62,7 +62,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "ELIGIBILITY_ALREADY_DECIDED": ("该企业本年度资格已认定", "The enterprise's eligibility for the year is already decided"),
     # the programme's rules
     "NOT_ELIGIBLE": ("企业本年度未获资格认定", "The enterprise has no granted eligibility for the year"),
-    "SHENZHEN_EXCLUDED": ("注册地在深圳市（不纳入省级服务券）", "registered in Shenzhen (not in the provincial programme)"),
+    # SHENZHEN_EXCLUDED is also an eligibility reason: its words are ledger/words.py's CODES
     "ELIGIBILITY_NOT_DECIDED": ("该年度尚无资格认定，无从更正", "No eligibility decision of the year to correct"),
     "CATEGORY_NOT_COVERED": ("该费用类别不在服务券支持范围内", "The fee category is not covered"),
     "CATEGORY_MISMATCH": ("费用类别与服务券项目不符", "The fee category differs from the voucher's item"),

@@ -61,7 +61,8 @@ PAYMENT_SUMMARIES: dict[str, Summary] = {
         f"claim {_short(e.claim_id)} added: {yuan(e.amount_fen)} ({_city(e.city)[1]})",
     ),
     "SettlementBatch.ClaimWithdrawn": lambda e: (
-        f"兑付 {_short(e.claim_id)} 移出批次（{e.reason}）", f"claim {_short(e.claim_id)} withdrawn from the batch ({e.reason})",
+        f"兑付 {_short(e.claim_id)} 移出批次（{e.reason}）",
+        f"claim {_short(e.claim_id)} withdrawn from the batch ({e.reason})",
     ),
     "SettlementBatch.Paid": lambda e: (
         f"批次支付 {yuan(e.total_fen)}（{len(e.settled_claims)} 笔，{_t(e.effective_at)}）",

@@ -59,7 +59,8 @@ def _events_bar(total: int | None, label: str, *, to: Console = console) -> Iter
 
         def advance(count: int) -> None:
             state = progress.tasks[0]
-            progress.update(task, advance=count, rate=f"{state.completed / max(state.elapsed or 1e-9, 1e-9):,.0f} {unit}/s")
+            per_s = state.completed / max(state.elapsed or 1e-9, 1e-9)
+            progress.update(task, advance=count, rate=f"{per_s:,.0f} {unit}/s")
 
         yield advance
 

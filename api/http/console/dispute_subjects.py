@@ -10,10 +10,10 @@ from typing import Any
 from uuid import UUID
 
 from api.http.console.explain import every_page
+from api.http.console.moments import year_shown
 from api.http.dependencies import Call
 from api.http.problems import ApiError
 from api.http.routes import programme, queries, spend_movements
-from ledger.fiscal_time import fiscal_year
 
 # The stages money moves through (the others are made of these: spend = settled − recovered, ...).
 MOVES = ("claimed", "approved", "settled", "reversed", "recovered", "collected", "written_off")
@@ -21,18 +21,8 @@ DERIVED = ("spend", "outstanding", "cash_out")
 QUOTA = ("quota_set_fen", "issued_fen", "quota_used_fen", "quota_remaining_fen")
 
 
-def default_year(c: Call, at: datetime, year: int | None) -> int:
-    """The year asked for, else the latest programme year begun by ``at`` (as the overview and city pages choose):
-    begun in Guangdong, so ``at``'s Asia/Shanghai year (now is a UTC time, eight hours behind on New Year's Day)."""
-    if year is not None:
-        return year
-    years = [y.year for y in programme.answer(c).years]
-    begun = fiscal_year(at)
-    return max([y for y in years if y <= begun] or years or [begun])
-
-
 def city(c: Call, code: str, at: datetime, known: datetime | None, year: int | None) -> dict[str, Any]:
-    year = default_year(c, at, year)
+    year = year_shown([y.year for y in programme.answer(c).years], at, year)
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known, c)
     figures = dict.fromkeys((f"{s}_fen" for s in (*MOVES, *DERIVED)), 0)
     figures |= {"spend_province_fen": 0, "spend_city_fen": 0}

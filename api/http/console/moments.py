@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from api.http.clock import service_now
 from api.http.dependencies import checked_moment
 from api.http.problems import ApiError
+from ledger.fiscal_time import fiscal_year
 from projections.times import from_us
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,6 +54,15 @@ def shown(value: datetime | int | None) -> str:
         return ""
     found = from_us(value) if isinstance(value, int) else value
     return found.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def year_shown(years: list[int], at: datetime, year: int | None) -> int:
+    """The year a page asked for, else the latest programme year of ``years`` begun by ``at``: begun in Guangdong,
+    so ``at``'s Asia/Shanghai year (now is a UTC time, eight hours behind on New Year's Day)."""
+    if year is not None:
+        return year
+    begun = fiscal_year(at)
+    return max([y for y in years if y <= begun] or years or [begun])
 
 
 def last_day(value: datetime | int | None) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from api.http.console import map as city_map
+from api.http.console import moments
 from api.http.console.chart import spend_over_time
-from api.http.console.dispute_subjects import default_year
 from api.http.dependencies import Call, as_of_or_now
 from api.http.problems import ApiError
 from api.http.routes import lists, programme, queries
@@ -27,7 +27,7 @@ def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: i
     token sees its own city only; the others are asked and answer 404, so their figures never reach the page."""
     at = as_of_or_now(as_of)
     years = [y.year for y in programme.answer(c).years]
-    year = default_year(c, at, year)
+    year = moments.year_shown(years, at, year)
     rows = []
     for city in VOUCHER_CITIES:
         try:
@@ -85,7 +85,7 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     fund source), its quota, and its vouchers of the year (the API's list: as known now)."""
     at = as_of_or_now(as_of)
     years = [y.year for y in programme.answer(c).years]
-    year = default_year(c, at, year)
+    year = moments.year_shown(years, at, year)
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known_at, c)
     table: dict[str, dict[str, int]] = {}
     by_source = {"province": 0, "city": 0}

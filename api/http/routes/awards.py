@@ -110,7 +110,8 @@ def awards(as_of: datetime | None = AsOf, known_at: datetime | None = KnownAt,
     if city is not None and p.kind not in ("province", "auditor"):
         # a scoped caller's rows are narrowed by its scope above; its `city` filter narrows them further, so one
         # naming another city finds nothing, as every list's filter does (the page's position is still the rows')
-        items = [a for a in items if a.city == check_city(city)]
+        wanted = check_city(city)
+        items = [a for a in items if a.city == wanted]
     return {"as_of": at, "known_at": known, "items": items,
             "next_after": rows[-1]["position"] if len(rows) == limit else None}
 
