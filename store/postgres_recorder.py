@@ -40,7 +40,13 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from store.connections import LABEL_KEY, TIMEOUT_KEY
-from store.retries import BudgetedAggregateRecorder, BudgetedApplicationRecorder, BudgetedTrackingRecorder, within_budget
+from store.retries import (
+    BudgetedAggregateRecorder,
+    BudgetedApplicationRecorder,
+    BudgetedTrackingRecorder,
+    while_opening,
+    within_budget,
+)
 from store.staged_insert import StagedInsert
 
 
@@ -220,3 +226,7 @@ class LedgerPostgresFactory(PostgresFactory):
             kwargs["application_name"] = f"{label}:{env.name}"[:63]
         if (timeout := int(env.get(TIMEOUT_KEY) or 0)) > 0:
             kwargs["options"] = f"-c statement_timeout={timeout}"
+        # The recorders' constructors read the store's composite types through the pool's first connection. The
+        # library's datastore class is fixed by its factory, so its one method is wrapped on the instance.
+        datastore = self.datastore
+        datastore.register_type_adapters = while_opening(datastore.register_type_adapters)  # type: ignore[method-assign]

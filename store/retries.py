@@ -25,12 +25,13 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 
 WAIT_S = 0.05  # between attempts: a stale connection is replaced at once, nothing is gained by waiting longer
 MARGIN = 0.9  # of the budget, for the statement's request to answer once the statement has failed
-_budget = {"total_s": 2.0, "attempt_s": 1.0}
+_budget = {"total_s": 2.0, "attempt_s": 1.0, "opening_s": 5.0}
 
 
-def set_budget(total_s: float, attempt_s: float) -> None:
-    """Every later statement answers within about ``total_s``; one attempt waits at most ``attempt_s``."""
-    _budget.update(total_s=total_s, attempt_s=attempt_s)
+def set_budget(total_s: float, attempt_s: float, opening_s: float) -> None:
+    """Every later statement answers within about ``total_s``; one attempt waits at most ``attempt_s``; opening a
+    store waits up to ``opening_s`` for its first connection (:func:`while_opening`)."""
+    _budget.update(total_s=total_s, attempt_s=attempt_s, opening_s=opening_s)
 
 
 def within_budget(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,6 +50,27 @@ def within_budget(method: Callable[..., Any]) -> Callable[..., Any]:
                 time.sleep(WAIT_S)
 
     retrying.__wrapped__ = inner  # type: ignore[attr-defined]
+    return retrying
+
+
+def while_opening(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` retried for up to the opening budget (the settings' ``postgres_connect_timeout_s``). A process's
+    first connection is made while its store opens, by a pool that has only just started connecting: on a loaded
+    server that takes longer than a request's one-second wait, and a process failed to start for it (a CI run's
+    opening, "couldn't get a connection after 1.00 sec"). A request's budget is not for a process's start; an
+    unreachable server still fails the opening, after the connect timeout."""
+
+    @wraps(method)
+    def retrying(*args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + _budget["opening_s"]
+        while True:
+            try:
+                return method(*args, **kwargs)
+            except (InterfaceError, OperationalError):
+                if time.monotonic() + WAIT_S > deadline:
+                    raise
+                time.sleep(WAIT_S)
+
     return retrying
 
 

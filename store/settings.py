@@ -193,7 +193,7 @@ class Settings(BaseSettings):
         env = {"MAX_COMMAND_ATTEMPTS": str(self.max_command_attempts), "CREATE_TABLE": "y" if self.create_tables else "n",
                "TRUST_SNAPSHOTS": "y" if self.trust_snapshots else "n"}
         if self.store == "postgres":  # every statement of this process then answers within the budget
-            retries.set_budget(self.store_down_answer_s, self.pool_wait_s())
+            retries.set_budget(self.store_down_answer_s, self.pool_wait_s(), self.postgres_connect_timeout_s)
         if self.store == "sqlite":
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             return env | {

@@ -374,6 +374,7 @@ class TcpProxy:
         self._server = None
         self._sockets: list = []
         self._lock = threading.Lock()
+        self._held_until = 0.0
 
     def start(self) -> TcpProxy:
         import socket
@@ -394,16 +395,27 @@ class TcpProxy:
                 client, _ = server.accept()
             except OSError:
                 return
-            try:
-                upstream = socket.create_connection(self.upstream, timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._sockets += [client, upstream]
-            for source, target in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+            threading.Thread(target=self._forward, args=(client,), daemon=True).start()
+
+    def _forward(self, client) -> None:
+        import socket
+
+        time.sleep(max(0.0, self._held_until - time.monotonic()))
+        try:
+            upstream = socket.create_connection(self.upstream, timeout=5)
+            upstream.settimeout(None)
+        except OSError:
+            client.close()
+            return
+        with self._lock:
+            self._sockets += [client, upstream]
+        for source, target in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def hold(self, seconds: float) -> TcpProxy:
+        """A slow server: a connection made in the next ``seconds`` reaches PostgreSQL only when they are over."""
+        self._held_until = time.monotonic() + seconds
+        return self
 
     @staticmethod
     def _pump(source, target) -> None:
