@@ -25,8 +25,8 @@ def _proxy(url: str) -> TcpProxy:
 
 def _through(proxy: TcpProxy, url: str, connect_timeout_s: int) -> Settings:
     base = psycopg.conninfo.conninfo_to_dict(url)
-    return Settings(store="postgres", postgres_host="127.0.0.1", postgres_port=proxy.port, postgres_dbname=base["dbname"],
-                    postgres_user=base.get("user", "postgres"), postgres_schema=f"t_{uuid.uuid4().hex[:12]}",
+    return Settings(store="postgres", postgres_host="127.0.0.1", postgres_port=proxy.port,
+                    postgres_dbname=base["dbname"], postgres_user=base.get("user", "postgres"), postgres_schema=f"t_{uuid.uuid4().hex[:12]}",
                     postgres_pool_size=1, postgres_connect_timeout_s=connect_timeout_s, create_tables=False)
 
 

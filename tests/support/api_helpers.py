@@ -388,8 +388,6 @@ class TcpProxy:
         return self
 
     def _accept(self, server) -> None:
-        import socket
-
         while True:
             try:
                 client, _ = server.accept()
