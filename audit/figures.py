@@ -183,7 +183,7 @@ def voucher_balances(db: ReadModelView, as_of_us: int, known_at_us: int | None =
             "WHERE voucher_id IS NOT NULL AND voucher_status IS NOT NULL AND {}) AS ranked "
             "WHERE latest = 1").format(when.sql),
         when.params))
-    expiries = dict(db.fetchall(SQL("SELECT voucher_id, expires_us FROM vl_list_vouchers"), ()))
+    expiries = dict(db.fetchall(SQL("SELECT voucher_id, expires_us FROM vl_money_vouchers"), ()))  # money_flows'
     out = []
     for v, e, city, year, category in heads:  # the status as GET /v1/vouchers/{id} answers it (voucher_status)
         status = voucher_status(statuses.get(v), expiries.get(v), as_of_us)

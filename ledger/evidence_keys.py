@@ -68,7 +68,11 @@ class InvoiceKey(LedgerAggregate):
     def duplicate(self, voucher_id: UUID) -> LedgerError | None:
         """The refusal of another claim, on ``voucher_id``, naming this invoice, if a live claim holds it. The
         holding claim is named only if it is on that same voucher: the refusal goes to the claimant, and a claim and
-        voucher of another enterprise would tell it who claimed the invoice (a voucher id derives from a USCC)."""
+        voucher of another enterprise would tell it who claimed the invoice (a voucher id derives from a USCC). The
+        rule does not know who asks, so a province or city caller is told as little (naming the holder to them would
+        take the caller's scope, which only the API knows). A claim is named by its id: the ledger gives claims no
+        number of their own (an import's ``claim_no`` only derives the id, importer/references.py, and is not kept).
+        """
         if self.claim_id is None:
             return None
         if self.voucher_id == voucher_id:

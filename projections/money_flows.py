@@ -96,7 +96,8 @@ class MoneyFlows(AwardFlows, LedgerProjection):
 
     def setup(self) -> None:
         self.vouchers = self.lookup(
-            "vl_money_vouchers", "voucher_id", ("enterprise_id", "city", "programme_year", "fee_category", "city_share")
+            "vl_money_vouchers", "voucher_id",
+            ("enterprise_id", "city", "programme_year", "fee_category", "city_share", "expires_us"),
         )
         self.claims = self.lookup(
             "vl_money_claims", "claim_id", ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id", "moved_us")
@@ -111,7 +112,12 @@ class MoneyFlows(AwardFlows, LedgerProjection):
     # -- vouchers and claims -------------------------------------------------------------------------------------
     def issued(self, e: Voucher.Issued, position: int) -> None:
         vid = str(e.originator_id)
-        self.vouchers.put(vid, (str(e.enterprise_id), e.city, e.year, e.fee_category, str(e.city_share)))
+        # The deadline is kept here, not read from the lists projection: a voucher's money answer tells its status
+        # from it (projections/voucher_status.py), and must not change with another projection's rebuild or lag.
+        # The journal, built on these handlers, keeps the columns of its own lookup (no deadline).
+        facts = {"enterprise_id": str(e.enterprise_id), "city": e.city, "programme_year": e.year,
+                 "fee_category": e.fee_category, "city_share": str(e.city_share), "expires_us": to_us(e.expires_at)}
+        self.vouchers.put(vid, tuple(facts[c] for c in self.vouchers.columns))
         self._voucher_row(e, position, vid, None, status="ACTIVE",
                           face_fen=e.face_value_fen, face_city_fen=e.city_portion_fen)
 
@@ -215,7 +221,7 @@ class MoneyFlows(AwardFlows, LedgerProjection):
     def _voucher_row(self, e: Any, position: int, vid: str, cid: str | None, *, status: str | None = None,
                      provider: str | None = None, batch: Any = None, effective_us: int | None = None,
                      cash_year: int | None = None, **amounts: int) -> None:
-        enterprise, city, year, category, _ = self._voucher(vid)
+        enterprise, city, year, category = self._voucher(vid)[:4]
         recorded_us = to_us(e.timestamp)
         effective_us = recorded_us if effective_us is None else effective_us
         self._row(e, position, recorded_us, effective_us, year, cash_year, city, category,

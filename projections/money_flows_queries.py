@@ -59,7 +59,7 @@ def voucher_balance(db: ReadModelView, voucher_id: str, as_of_us: int,
             "AND voucher_status IS NOT NULL ORDER BY effective_us DESC, position DESC LIMIT 1").format(when.sql),
         (voucher_id, *when.params),
     )
-    expiry = db.fetchone(SQL("SELECT expires_us FROM vl_list_vouchers WHERE voucher_id = ?"), (voucher_id,))
+    expiry = db.fetchone(SQL("SELECT expires_us FROM vl_money_vouchers WHERE voucher_id = ?"), (voucher_id,))
     return {"voucher_id": voucher_id, "enterprise_id": head[0], "city": head[1], "programme_year": head[2],
             "fee_category": head[3], **voucher_status(status[0], None if expiry is None else expiry[0], as_of_us),
             **money(amounts(sums))}

@@ -23,8 +23,10 @@ def voucher_status(recorded: str, expires_us: int | None, as_of_us: int) -> dict
     false until the year's expiry run records it. The money figures are the recorded ones either way: the unused
     value stays in ``remaining_fen`` and returns to the city's quota (``returned_fen``) only by the recorded run.
 
-    ``expires_us`` (the first instant after the deadline day, Shanghai) is fixed at issuance; the lists projection
-    keeps it. None (that projection has not yet read the issuance): the recorded status alone."""
+    ``expires_us`` (the first instant after the deadline day, Shanghai) is fixed at issuance; the projection that
+    answers keeps it (lists for the lists, money_flows for a voucher's money answer, migration 0024), so an answer
+    never depends on another projection's progress. None (a money_flows row projected before 0024 that lists did not
+    hold then): the recorded status alone."""
     past = expires_us is not None and as_of_us >= expires_us
     return {"status": EXPIRED if past and recorded == ACTIVE else recorded,
             "expiry_recorded": recorded == EXPIRED, "expires_us": expires_us}

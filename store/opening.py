@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from store import connections
+from store.appended import on_appended as count_appended
 from store.clock import Clock, TrainingClock, service_clock
 from store.settings import Settings, get_settings
 from ledger.application import VoucherLedger
@@ -79,7 +80,8 @@ def creating_tables(settings: Settings) -> Iterator[None]:
 
 
 def open_ledger(settings: Settings | None = None, *, clock: Clock | None = None, prepare: bool = True,
-                precheck: Callable[[VoucherLedger], None] | None = None) -> VoucherLedger:
+                precheck: Callable[[VoucherLedger], None] | None = None,
+                on_appended: Callable[[int], None] | None = None) -> VoucherLedger:
     """Build the ledger application on the configured store; tables (and a named schema) are created on first use,
     under :func:`creating_tables`. With ``prepare`` (not for processes that only read), what every store needs is
     recorded at the service clock's time (``clock``, else the settings'): on a training clock, the store's training
@@ -88,7 +90,8 @@ def open_ledger(settings: Settings | None = None, *, clock: Clock | None = None,
     Refused (:class:`StoreRefusedError`) before anything is recorded: ``precheck``'s refusal (the simulator's "an
     empty store"), a training clock on a store with real history (:class:`RealStoreRefusedError`; also for a process
     that only reads, whose answers would be as of a training time on real history), and a production service on a
-    training store or clock (:class:`TrainingStoreRefusedError`)."""
+    training store or clock (:class:`TrainingStoreRefusedError`). ``on_appended(n)``: after each write of this
+    ledger commits, with the events it appended (``store/appended.py``), the set-up recorded here included."""
     settings = settings or get_settings()
     clock = clock or service_clock(settings)
     # Openers take turns here on PostgreSQL, so another's set-up cannot slip between the look at the store below
@@ -96,6 +99,8 @@ def open_ledger(settings: Settings | None = None, *, clock: Clock | None = None,
     with creating_tables(settings):
         ensure_postgres_schema(settings)
         ledger = VoucherLedger(env=settings.eventsourcing_env())
+        if on_appended is not None:
+            count_appended(ledger.recorder, on_appended)
         try:
             if precheck is not None:
                 precheck(ledger)

@@ -36,6 +36,8 @@ from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from store.appended import appended
+
 T = TypeVar("T")
 STAGING = "voucher_ledger_staged_events"
 # The transaction waits idle while the importer decides the next chunk (seconds on a loaded machine), longer than
@@ -62,6 +64,7 @@ class StagedInsert:
         self._connection: Any = None
         self._position = 0
         self._staged_bytes = 0
+        self._events = 0  # sent to the transaction: appended once it commits
         self._ours_after: int | None = None  # once moved: every event above this position is this transaction's
         table = SQL("{0}.{1}").format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
         self._move = SQL("INSERT INTO {0} (originator_id, originator_version, topic, state) "
@@ -79,6 +82,7 @@ class StagedInsert:
         later chunks are not sent, and :meth:`commit` raises that error (so the caller decides what to do with a
         failed commit, as with any other)."""
         if stored_events and self._send_checked():
+            self._events += len(stored_events)
             self._pending.append(self._thread.submit(self._copy, list(stored_events)))
 
     def move_now(self) -> None:
@@ -105,6 +109,7 @@ class StagedInsert:
             raise
         finally:
             self.close()
+        appended(self._recorder, self._events)  # moved in by its own statement, not the recorder's insert_events
 
     def rollback(self) -> None:
         with suppress(Exception):  # discarding: a copy's error no longer matters

@@ -57,8 +57,10 @@ class Backend:
     """
 
     def __init__(self, settings: Settings, clock: Clock, *, outage: Outage | None = None,
-                 on_commit: Callable[[int, int, float], None] | None = None) -> None:
+                 on_commit: Callable[[int, int, float], None] | None = None,
+                 on_appended: Callable[[int], None] | None = None) -> None:
         self.settings, self.clock, self.outage, self.on_commit = settings, clock, outage, on_commit
+        self.on_appended = on_appended  # every write of this process's ledger: commands, imports, kept answers
         self.training_store = False  # the store carries a training mark (known once opened)
         self._lock = threading.Lock()
         self.ledger: VoucherLedger | None = None
@@ -77,7 +79,7 @@ class Backend:
         return self
 
     def _open(self) -> None:
-        ledger = open_ledger(self.settings, clock=self.clock)
+        ledger = open_ledger(self.settings, clock=self.clock, on_appended=self.on_appended)
         try:
             read_models = ReadModels(self.settings, ledger)  # applies pending migrations at start-up
         except BaseException:
@@ -132,7 +134,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        backend = Backend(settings, clock, outage=outage, on_commit=metrics.committed)
+        backend = Backend(settings, clock, outage=outage, on_commit=metrics.committed,
+                          on_appended=metrics.appended)
         app.state.backend = backend
         try:
             backend.opened()

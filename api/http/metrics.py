@@ -1,7 +1,8 @@
 """Prometheus metrics of one API process (``GET /metrics``, text exposition format).
 
 Counted as they happen: requests by method, route template and status (count and latency), group-commit batches
-(commands per batch, commit latency, events appended) and store errors. Read at each scrape: the ledger's last
+(commands per batch, commit latency), the events this process appended (whichever way it wrote them) and store
+errors. Read at each scrape: the ledger's last
 position and each projection's position and lag (``projections/health.py``, the same figures /readyz judges).
 Each app has its own registry, so several apps in one process (the tests) do not collide. With several uvicorn
 workers (``api_workers`` > 1) ``serve`` gives them one folder for prometheus-client's multiprocess mode
@@ -40,8 +41,8 @@ class Metrics:
                                         buckets=BATCH_BUCKETS, registry=registry)
         self.commit_seconds = Histogram("voucher_ledger_group_commit_seconds", "time to commit one batch",
                                         buckets=LATENCY_BUCKETS, registry=registry)
-        self.events = Counter("voucher_ledger_events_appended", "events this process's group-commit writer "
-                              "appended (commands; an import's events are not counted)", registry=registry)
+        self.events = Counter("voucher_ledger_events_appended", "events this process appended to the store "
+                              "(commands, imports, kept answers, its set-up)", registry=registry)
         self.store_errors = Counter("voucher_ledger_store_errors", "requests failed by the store", ("kind",),
                                     registry=registry)
         self.figures = _StoreFigures(state)
@@ -52,9 +53,13 @@ class Metrics:
         self.latency.labels(method, route, str(status)).observe(seconds)
 
     def committed(self, commands: int, events: int, seconds: float) -> None:
-        """The group-commit writer's hook (``GroupCommitWriter.on_commit``)."""
+        """The group-commit writer's hook (``GroupCommitWriter.on_commit``). Its events are counted by
+        :meth:`appended`, as every other write's: counted here, an import's were missed."""
         self.batch_commands.observe(commands)
         self.commit_seconds.observe(seconds)
+
+    def appended(self, events: int) -> None:
+        """The ledger's hook for every committed write of this process (``store/appended.py``)."""
         self.events.inc(events)
 
     def store_error(self, kind: str) -> None:

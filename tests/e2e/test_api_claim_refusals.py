@@ -4,6 +4,8 @@ the ledger's refusal (CATEGORY_NOT_COVERED), not a schema error."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.api_helpers import api_ready_for_claims, assert_problem, ok, store_params
@@ -50,3 +52,26 @@ def test_a_rejected_claims_evidence_is_resubmitted_over_http(api):
     ok(api.reject(api.voucher, first["claim_id"]))
     again = ok(api.claim(api.voucher, body), 201)
     assert again["claim_id"] != first["claim_id"] and again["amount_fen"] == 100_000  # 0.50 × 200,000
+
+
+def test_a_duplicate_invoice_refusal_tells_an_enterprise_nothing_of_another_enterprises_claim(api):
+    """DUPLICATE_CLAIM names the invoice by its number (the claimant typed it), and the claim holding it only when
+    that claim is on the claimant's own voucher: an invoice held by another enterprise's claim is refused without its
+    claim, voucher, enterprise or USCC, in the detail and in every violation (ledger/evidence_keys.py). This pins
+    the scope rule the review asked about; it held before."""
+    invoice = "INV-SCOPE-77"
+    theirs = ok(api.claim(api.voucher, api.claim_body(api.provider, eligible_fee_fen=100_000,
+                                                      invoice_nos=[invoice])), 201)
+    holder = ok(api.get(f"/v1/vouchers/{api.voucher}"))
+    mine = api.eligible_enterprise()
+    my_voucher = ok(api.issue(mine), 201)["voucher_id"]
+    body = api.claim_body(api.provider, eligible_fee_fen=100_000, invoice_nos=[invoice])
+    problem = assert_problem(api.claim(my_voucher, body, role=f"enterprise:{mine.uscc}"), 409, "DUPLICATE_CLAIM")
+    told = json.dumps(problem, ensure_ascii=False)
+    assert invoice in problem["detail"]
+    for secret in (theirs["claim_id"], api.voucher, holder["enterprise_id"], holder["enterprise_uscc"],
+                   holder["enterprise_name"]):
+        assert secret not in told, secret
+    # on the claimant's own voucher the holding claim is its own, and named
+    again = assert_problem(api.claim(api.voucher, body), 409, "DUPLICATE_CLAIM")
+    assert theirs["claim_id"] in again["detail"]

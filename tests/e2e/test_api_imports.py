@@ -5,6 +5,7 @@ what it knows and now), and an Idempotency-Key is honoured as on every POST."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -104,6 +105,44 @@ def test_refused_rows_are_answered_each_and_nothing_is_written(api):
     assert unknown.status_code == 404
     dry = post(api, "enterprises", s.csv_file("enterprises", rows[:1]), dry_run="true")
     assert dry.status_code == 200 and dry.json()["written"] == 0 and dry.json()["dry_run"] is True
+
+
+def appended_counter(api) -> float:
+    found = re.search(r"^voucher_ledger_events_appended_total (\S+)$", api.client.get("/metrics").text, re.M)
+    return float(found[1])
+
+
+def test_the_events_appended_counter_counts_every_event_an_import_writes_once(api):
+    """An operator's rate or alert on voucher_ledger_events_appended_total must see whole imports: the counter moves
+    by exactly the events the store gained, whichever way they went in (an all-or-nothing import's one transaction,
+    a partial import's chunks, the answer kept under an Idempotency-Key, a command through the group-commit writer),
+    and a refused import moves neither."""
+    usccs = [s.make_uscc(f"91440600MA84{n:05d}") for n in range(5)]
+
+    def gained(send) -> tuple[float, int]:
+        counted, before = appended_counter(api), event_count(api)
+        send()
+        return appended_counter(api) - counted, event_count(api) - before
+
+    whole = gained(lambda: ok_import(post(api, "enterprises", enterprises(*usccs[:2]), key="imp-count-1"), 2))
+    assert whole[0] == whole[1] > 2  # two enterprises, the import's record, the answer kept under the key
+    refused_row = {"uscc": "NOT-A-USCC", "name": "乙", "city": s.FOSHAN, "carrier": "CHINA_MOBILE",
+                   "established_on": "2010-01-01"}
+    partial = s.csv_file("enterprises", [{"uscc": usccs[2], "name": "甲", "city": s.FOSHAN, "carrier": "CHINA_MOBILE",
+                                          "established_on": "2010-01-01"}, refused_row])
+    chunked = gained(lambda: ok_import(post(api, "enterprises", partial, partial="true"), 1))
+    assert chunked[0] == chunked[1] > 0
+    refused = gained(lambda: assert_problem(post(api, "enterprises", s.csv_file("enterprises", [refused_row])), 422,
+                                            "IMPORT_ROWS_REFUSED"))
+    assert refused == (0, 0)
+    body = {"uscc": usccs[3], "name": "丙", "city": s.FOSHAN, "carrier": "CHINA_MOBILE", "established_on": "2010-01-01"}
+    command = gained(lambda: api.post("/v1/enterprises", body).raise_for_status())
+    assert command[0] == command[1] > 0  # counted once, not by the writer and the store both
+
+
+def ok_import(answer, written: int) -> None:
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["written"] == written
 
 
 def test_only_the_province_imports_and_the_kind_must_be_known(api):

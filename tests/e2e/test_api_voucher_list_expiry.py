@@ -117,3 +117,28 @@ def test_a_voucher_past_its_deadline_is_listed_expired_before_and_after_the_expi
         assert statuses(command_line(api)) == recorded
         assert sorted(r["voucher_id"] for r in command_line(api, "--status", "expired")) == open_ones
         assert not any("expiry-not-recorded" in page for page in console_lists(api))
+
+
+def test_a_vouchers_money_answer_does_not_depend_on_the_lists_projection(store_settings):
+    """A voucher's own GET and the export's voucher balances (money_flows' answers) tell its status past the deadline
+    from money_flows' own rows: with the lists projection emptied (being rebuilt, or behind the issuance) the voucher
+    still reads EXPIRED, with its deadline, not ACTIVE. A review found both reading vl_list_vouchers for it."""
+    from audit.figures import voucher_balances
+    from projections.times import to_us
+    from tests.support.projection_helpers import execute
+
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        api.setup_year()
+        clock.advance(days=1)
+        voucher = ok(api.issue(api.eligible_enterprise(FOSHAN)), 201)["voucher_id"]
+        clock.set(CLOSED)
+        before = ok(api.get(f"/v1/vouchers/{voucher}"))
+        assert (before["status"], before["expiry_recorded"]) == ("EXPIRED", False)
+
+        assert execute(store_settings, "DELETE FROM vl_list_vouchers") == 1  # lists knows no voucher (yet)
+        after = ok(api.get(f"/v1/vouchers/{voucher}"))
+        assert after == before
+        assert datetime.fromisoformat(after["expires_at"]) == CLOSED
+        figure = voucher_balances(api.client.app.state.backend.read_models.db, to_us(CLOSED))
+        [row] = [dict(zip(figure.columns, r, strict=True)) for r in figure.rows if r[0] == voucher]
+        assert (row["status"], row["expiry_recorded"]) == ("EXPIRED", False)

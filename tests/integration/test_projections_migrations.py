@@ -207,3 +207,21 @@ def test_daily_sums_projected_before_the_monthly_migration_fill_the_monthly_sums
     lines = city_spend(view, "广州市", 1_549_080_000_000_000, stage="settled")["lines"]
     assert sum(x["amount_fen"] for x in lines) == 1_350
     assert sum(x["amount_fen"] for x in lines if x["fund_source"] == "city") == 405
+
+
+def test_vouchers_projected_before_the_expiry_migration_get_their_deadline_from_the_lists_once(views, view):
+    """Migration 0024 makes money_flows keep each voucher's deadline (its money answer read the lists projection's);
+    a store projected before it is filled once from vl_list_vouchers, and a voucher lists did not hold then reads
+    its recorded status alone, as before, until money_flows is rebuilt."""
+    landed = discover()
+    expiry = next(m for m in landed if m.name == "money_voucher_expiry")
+    apply_migrations(view, landed[:expiry.version - 1])
+    for voucher in ("v-listed", "v-not-listed"):
+        execute(views, "INSERT INTO vl_money_vouchers VALUES (?, 'e', '440600', 2020, 'APPLICATION_SERVICE', '0.5')",
+                (voucher,))
+    execute(views, "INSERT INTO vl_list_vouchers (voucher_id, position, enterprise_id, city, programme_year, item_id, "
+                   "fee_category, face_value_fen, status, issued_us, expires_us) VALUES ('v-listed', 1, 'e', "
+                   "'440600', 2020, 'APP-ERP', 'APPLICATION_SERVICE', 100, 'ACTIVE', 5, 1612800000000000)")
+    assert apply_migrations(view) == landed[expiry.version - 1:]
+    assert sorted(rows(views, "SELECT voucher_id, expires_us FROM vl_money_vouchers")) == [
+        ("v-listed", 1_612_800_000_000_000), ("v-not-listed", None)]
