@@ -20,7 +20,7 @@ from psycopg import sql
 from store.settings import Settings
 from simulator.store import open_simulation_store
 from ledger.application import VoucherLedger
-from tests.support.postgres_server import HOW_TO, find_server
+from tests.support.postgres_server import HOW_TO, claim_database, find_server, is_abandoned
 from tests.support.scenario import World
 
 # pytest-xdist starts its workers with COLUMNS=80 in their environment, where a serial run has none: the command
@@ -40,14 +40,18 @@ def postgres_database() -> Iterator[str]:
             pytest.fail(f"PostgreSQL is required here but {HOW_TO}")
         pytest.skip(HOW_TO)
     name = f"vl_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    # This run's claim on its database, held until the run ends (or dies: the server ends the session with it).
+    holder = claim_database(server.url, name)
     with psycopg.connect(server.url, autocommit=True) as conn:
         left = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'vl\\_test\\_%'")]
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    drop_in_background(server.url, [db for db in left if not _alive(db)])  # runs killed before their own drop
+        abandoned = [db for db in left if is_abandoned(conn, db)]
+    drop_in_background(server.url, abandoned)  # runs killed before their own drop
     base = psycopg.conninfo.conninfo_to_dict(server.url)
     try:
         yield psycopg.conninfo.make_conninfo(**{**base, "dbname": name})
     finally:
+        holder.close()
         if server.how.startswith(("VOUCHER_LEDGER_TEST_POSTGRES_URL", "local server")):
             drop_in_background(server.url, [name])
         server.stop()  # a throwaway cluster goes whole, its databases with it
@@ -56,7 +60,7 @@ def postgres_database() -> Iterator[str]:
 # A run leaves ~1,000 schemas of ~60 tables each: dropping that database took ~30 s of the suite's end (pytest
 # --durations, the last test's teardown). Nothing waits for it, so a process of its own drops it after pytest exits
 # (the server finishes a DROP DATABASE once started, whatever its client does); a run killed first leaves its
-# database to the next run, which drops those whose process is gone.
+# database to the next run, which drops those no live run holds (`is_abandoned`).
 _DROP = """
 import sys, psycopg
 from psycopg import sql
@@ -70,17 +74,6 @@ def drop_in_background(url: str, names: list[str]) -> None:
     if names:
         subprocess.Popen([sys.executable, "-c", _DROP, url, *names], start_new_session=True,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _alive(database: str) -> bool:
-    """Whether the test run that named ``database`` (``vl_test_<pid>_<hex>``) is still running here."""
-    try:
-        os.kill(int(database.split("_")[2]), 0)
-    except (ValueError, IndexError, ProcessLookupError):
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def settings_for(store: str, request: pytest.FixtureRequest, tmp_path) -> Settings:

@@ -126,3 +126,21 @@ def find_server() -> PostgresServer | None:
         return _throwaway_cluster()
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def claim_database(url: str, database: str) -> psycopg.Connection:
+    """A test run's claim on its database: a session holding the database's advisory lock, until it is closed or
+    the run dies (the server ends the session with it)."""
+    holder = psycopg.connect(url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(hashtext(%s))", (database,))
+    return holder
+
+
+def is_abandoned(conn: psycopg.Connection, database: str) -> bool:
+    """Whether no live test run holds ``database`` (:func:`claim_database`). Not the process id in its name: runs in
+    other containers share the server but not the process ids, and a live run there was taken for dead and its
+    database dropped under it (a local CI run lost fifteen tests so)."""
+    if not conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (database,)).fetchone()[0]:
+        return False
+    conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (database,))
+    return True
