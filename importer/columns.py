@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ledger.control_characters import has_control_character
 from ledger.errors import InvalidAmountError, InvalidInputError, NaiveDatetimeError
 from ledger.parties import Carrier
 from ledger.uscc import validate_uscc
@@ -226,6 +227,9 @@ class Column:
             if self.required:
                 raise MissingValue(f"{self.key} ({self.zh}) is required")
             return None
+        if isinstance(cell, str) and has_control_character(cell):  # e.g. a NUL byte a careless tool left in a name
+            raise InvalidInputError(f"{self.key} ({self.zh}) holds a control character, which cannot be recorded: "
+                                    f"{cell!r}")
         return self.parse(cell)
 
 

@@ -187,3 +187,16 @@ def test_an_idempotency_key_gets_its_answer_again_and_is_refused_for_another_fil
                              headers={**bearer(api.settings, "province", subject="province:ops"),
                                       "Content-Type": "text/csv", "Idempotency-Key": "imp-1"})
     assert theirs.status_code == 200 and theirs.json()["written"] == 1, theirs.text
+
+
+def test_a_cell_with_a_nul_byte_refuses_its_row_and_every_read_goes_on(api):
+    """Found by the hostile review: a name cell holding a NUL byte (a file saved by a careless tool) was recorded;
+    PostgreSQL text cannot hold it, so the read models stopped at that event and every read answered 422."""
+    uscc = s.make_uscc("91440600MA8300001")
+    before = event_count(api)
+    body = assert_problem(post(api, "enterprises", enterprises(uscc, name="佛山\x00制造")), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(2, "name", "INVALID_INPUT")]
+    assert body["written"] == 0 and event_count(api) == before
+    assert enterprise(api, uscc).status_code == 404
+    listed = api.client.get("/v1/enterprises", headers=bearer(api.settings, "auditor"))
+    assert listed.status_code == 200, listed.text
