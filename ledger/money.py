@@ -16,12 +16,21 @@ YUAN = 100  # fen per yuan (元)
 WAN_YUAN = 10_000 * YUAN  # fen per 万元
 
 
+# The largest amount the ledger records (10 trillion yuan), as the API's schema bounds it: the read models keep
+# amounts and their sums in 64-bit integers (PostgreSQL bigint), and an amount beyond them, once recorded, stops every
+# read model at its event. An import cell or a command line reaches the ledger without that schema.
+MAX_FEN = 10**15
+
+
 def check_fen(value: object, what: str, *, allow_zero: bool = True) -> int:
-    """Refuse anything that is not a non-negative integer number of fen (bools and floats included)."""
+    """Refuse anything that is not a non-negative integer number of fen (bools and floats included), or beyond
+    :data:`MAX_FEN`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidAmountError(f"{what} must be an integer number of fen, got {value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidAmountError(f"{what} must be {'≥' if allow_zero else '>'} 0 fen, got {value}")
+    if value > MAX_FEN:
+        raise InvalidAmountError(f"{what} must be at most {MAX_FEN} fen, got {value}")
     return value
 
 

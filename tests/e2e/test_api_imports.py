@@ -200,3 +200,15 @@ def test_a_cell_with_a_nul_byte_refuses_its_row_and_every_read_goes_on(api):
     assert enterprise(api, uscc).status_code == 404
     listed = api.client.get("/v1/enterprises", headers=bearer(api.settings, "auditor"))
     assert listed.status_code == 200, listed.text
+
+
+def test_an_amount_beyond_what_the_store_holds_refuses_its_row_and_every_read_goes_on(api):
+    """Found by the hostile review: a city quota of 10**23 fen in an import file (no schema bounds a cell) was
+    recorded; the read models' bigint columns cannot hold it, so on PostgreSQL every read answered 422 from then on."""
+    before = event_count(api)
+    data = s.csv_file("city-quotas", [{"city": "441900", "year": 2020, "amount_fen": 10**23, "city_share": "0.3"}])
+    body = assert_problem(post(api, "city-quotas", data), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [(2, "INVALID_AMOUNT")]
+    assert body["written"] == 0 and event_count(api) == before
+    quotas = api.client.get("/v1/programme/years/2020/quotas", headers=bearer(api.settings, "auditor"))
+    assert quotas.status_code == 200, quotas.text

@@ -56,6 +56,16 @@ def test_money_must_be_non_negative_integer_fen(bad):
         check_fen(bad, "amount")
 
 
+@pytest.mark.parametrize("bad", [10**15 + 1, 2**63, 10**23])
+def test_money_beyond_the_services_bound_is_refused(bad):
+    """Found by the hostile review: an import row (which no schema bounds) recorded a city quota of 10**23 fen; the
+    read models' bigint columns cannot hold it, so on PostgreSQL every read answered 422 from then on. The ledger
+    takes what the API's schema takes, at most 10**15 fen (10 trillion yuan)."""
+    assert check_fen(10**15, "amount") == 10**15
+    with pytest.raises(InvalidAmountError, match="at most"):
+        check_fen(bad, "amount")
+
+
 @pytest.mark.parametrize("bad", [0.3, "1.2", "-0.1", "abc", "NaN"])
 def test_rates_must_be_exact_and_between_0_and_1(bad):
     with pytest.raises(InvalidRateError):
