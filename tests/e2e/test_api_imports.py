@@ -212,3 +212,16 @@ def test_an_amount_beyond_what_the_store_holds_refuses_its_row_and_every_read_go
     assert body["written"] == 0 and event_count(api) == before
     quotas = api.client.get("/v1/programme/years/2020/quotas", headers=bearer(api.settings, "auditor"))
     assert quotas.status_code == 200, quotas.text
+
+
+def test_a_time_in_the_year_1_refuses_its_row_and_is_no_server_error(api):
+    """Found by the hostile review: an eligibility row effective at 0001-01-01T00:00:00+08:00 (a date typed short)
+    answered 500: its UTC time does not exist. Refused as the API's schema refuses it: the years 2000 to 2100."""
+    uscc = s.make_uscc("91440600MA8300002")
+    assert post(api, "enterprises", enterprises(uscc)).status_code == 200
+    before = event_count(api)
+    data = s.csv_file("eligibility", [{"uscc": uscc, "year": 2020, "prior_year_revenue_fen": 1_200_000_000,
+                                       "serious_misuse_5y": "否", "effective_at": "0001-01-01T00:00:00+08:00"}])
+    body = assert_problem(post(api, "eligibility", data), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(2, "effective_at", "INVALID_INPUT")]
+    assert event_count(api) == before
