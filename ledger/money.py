@@ -34,6 +34,12 @@ def check_fen(value: object, what: str, *, allow_zero: bool = True) -> int:
     return value
 
 
+# Rates have at most six decimals, as the API's schema takes them. apply_rate rounds down in integers, over the rate's
+# exact denominator: 1e-999999999 (an import cell has no schema) would make it compute 10**999999999, holding the
+# writer and every command behind it for hours.
+RATE_STEP = Decimal("0.000001")
+
+
 def to_rate(value: object, what: str = "rate") -> Decimal:
     """A rate in [0, 1] as an exact Decimal. Floats are refused: 0.3 as a float is not 0.30."""
     if isinstance(value, float):
@@ -44,6 +50,8 @@ def to_rate(value: object, what: str = "rate") -> Decimal:
         raise InvalidRateError(f"{what} is not a number: {value!r}") from exc
     if not rate.is_finite() or rate < 0 or rate > 1:
         raise InvalidRateError(f"{what} must be between 0 and 1, got {value!r}")
+    if rate != rate.quantize(RATE_STEP):  # an exact comparison: the quantized rate has at most 7 digits
+        raise InvalidRateError(f"{what} may have at most 6 decimal places, got {value!r}")
     return rate
 
 

@@ -225,3 +225,14 @@ def test_a_time_in_the_year_1_refuses_its_row_and_is_no_server_error(api):
     body = assert_problem(post(api, "eligibility", data), 422, "IMPORT_ROWS_REFUSED")
     assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(2, "effective_at", "INVALID_INPUT")]
     assert event_count(api) == before
+
+
+def test_a_rate_of_more_than_six_decimals_refuses_its_row(api):
+    """Found by the hostile review: a city share of 1e-999999999 in an import file was recorded (no schema bounds a
+    cell), and every claim of the city then rounded its portion with a 10**999999999 denominator, holding the writer
+    for hours. Refused as the API's schema refuses it."""
+    before = event_count(api)
+    data = s.csv_file("city-quotas", [{"city": "441900", "year": 2020, "amount_fen": 1000, "city_share": "1e-999999999"}])
+    body = assert_problem(post(api, "city-quotas", data), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [(2, "INVALID_RATE")]
+    assert body["written"] == 0 and event_count(api) == before
