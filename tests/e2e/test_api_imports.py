@@ -232,7 +232,8 @@ def test_a_rate_of_more_than_six_decimals_refuses_its_row(api):
     cell), and every claim of the city then rounded its portion with a 10**999999999 denominator, holding the writer
     for hours. Refused as the API's schema refuses it."""
     before = event_count(api)
-    data = s.csv_file("city-quotas", [{"city": "441900", "year": 2020, "amount_fen": 1000, "city_share": "1e-999999999"}])
+    row = {"city": "441900", "year": 2020, "amount_fen": 1000, "city_share": "1e-999999999"}
+    data = s.csv_file("city-quotas", [row])
     body = assert_problem(post(api, "city-quotas", data), 422, "IMPORT_ROWS_REFUSED")
     assert [(e["row"], e["code"]) for e in body["errors"]] == [(2, "INVALID_RATE")]
     assert body["written"] == 0 and event_count(api) == before
