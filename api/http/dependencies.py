@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from api.http import request_id
 from api.http.auth import Principal, current_principal, require_kind
 from api.http.clock import service_now
-from api.http.idempotency import IdempotencyKeys, request_hash
+from api.http.idempotency import MAX_KEY_LENGTH, IdempotencyKeys, request_hash
 from api.http.models.fields import within_years
 from api.http.problems import REPLAYED, ApiError
 from ledger.answered_requests import Replayed
@@ -51,8 +51,9 @@ class Call:
         """The command's actor and recorded time (the service's clock; the domain reads none), and its correlation id:
         the caller's X-Correlation-ID, else its Idempotency-Key, else the request's id (``api/http/request_id.py``)."""
         given = self.request.headers.get("x-correlation-id")
-        if given is not None and has_control_character(given):
-            raise ApiError(422, "INVALID_INPUT", "X-Correlation-ID holds a control character, which cannot be recorded")
+        if given is not None and (has_control_character(given) or len(given) > MAX_KEY_LENGTH):
+            raise ApiError(422, "INVALID_INPUT", f"X-Correlation-ID must be at most {MAX_KEY_LENGTH} characters "
+                                                 "and hold no control character: every event of the command records it")
         correlation = given or self.idempotency_key or request_id.current()
         return By(actor=self.principal.subject, at=self.request.app.state.clock.now(), correlation_id=correlation)
 

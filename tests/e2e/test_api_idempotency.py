@@ -411,3 +411,16 @@ def test_two_idempotency_keys_on_one_request_are_refused(world):
                            json=api.claim_body(api.provider, eligible_fee_fen=10_000))
     assert "Idempotency-Key" in assert_problem(resp, 422, "INVALID_INPUT")["detail"]
     assert api.event_count() == events and claims_of(api, voucher) == []
+
+
+def test_a_correlation_id_longer_than_a_key_is_refused(world):
+    """Found by the hostile review: an Idempotency-Key is at most 200 characters, but an X-Correlation-ID of any length
+    (as long as the server takes a header) was copied into every event of the command."""
+    api = world
+    _, voucher = fresh_voucher(api)
+    events = api.event_count()
+    headers = {**api.headers("province"), "X-Correlation-ID": "c" * 201}
+    resp = api.client.post(f"/v1/vouchers/{voucher}/claims", headers=headers,
+                           json=api.claim_body(api.provider, eligible_fee_fen=10_000))
+    assert "X-Correlation-ID" in assert_problem(resp, 422, "INVALID_INPUT")["detail"]
+    assert api.event_count() == events and claims_of(api, voucher) == []
