@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,11 +70,34 @@ def header_keys(columns: Iterable[str]) -> list[str]:
     return out
 
 
+# -- text a spreadsheet would run ----------------------------------------------------------------------------------
+# Excel (and WPS, LibreOffice) reads a CSV cell that starts with one of these as a formula: a name, reason or actor
+# registered as =cmd|' /C calc'!A0 or =HYPERLINK(...) would run, or send the sheet away, when an official opens the
+# file (CSV injection). Such text is written with a leading apostrophe, which the spreadsheet reads as "text"
+# (OWASP's advice); a number written as text (-12.05, an amount) and a lone "-" stay as they are.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)?")
+
+
+def inert(value: Any) -> Any:
+    if type(value) is str and value[:1] in FORMULA_STARTS and len(value) > 1 and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def sheet_cell(sheet: Any, value: Any) -> WriteOnlyCell:
+    """An XLSX cell; text that starts with "=" stays text, exactly as registered (openpyxl makes a formula of it)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 # -- CSV -----------------------------------------------------------------------------------------------------------
 def csv_bytes(rows: Iterable[Sequence[Any]], *, starts_file: bool = False) -> bytes:
-    """Rows as CSV (UTF-8, RFC 4180 line ends); the first bytes of a file carry the BOM (see above)."""
+    """Rows as CSV (UTF-8, RFC 4180 line ends), each text cell inert; the first bytes of a file carry the BOM."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([inert(value) for value in row] for row in rows)
     return (BOM if starts_file else b"") + buffer.getvalue().encode("utf-8")
 
 
@@ -126,7 +150,7 @@ def add_sheet(workbook: Any, figure: Figure, lang: str) -> None:
 def _cells(sheet: Any, values: Sequence[Any], *, bold: bool = False) -> list[Any]:
     cells = []
     for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = sheet_cell(sheet, value)
         if bold:
             cell.font = Font(bold=True)
         cells.append(cell)
@@ -141,7 +165,7 @@ def _sheet_row(sheet: Any, figure: Figure, row: Sequence[Any], *, bold: bool = F
             money.number_format = YUAN_FORMAT
             cells += [money, WriteOnlyCell(sheet, value=int(value))]
         else:
-            cells.append(WriteOnlyCell(sheet, value=value))
+            cells.append(sheet_cell(sheet, value))
         if bold:
             for cell in cells:
                 cell.font = Font(bold=True)

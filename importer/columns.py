@@ -16,8 +16,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ledger.control_characters import has_control_character
 from ledger.errors import InvalidAmountError, InvalidInputError, NaiveDatetimeError
 from ledger.parties import Carrier
+from ledger.programme import EARLIEST_YEAR, LATEST_YEAR
 from ledger.uscc import validate_uscc
 from ledger.words import named
 
@@ -92,17 +94,15 @@ OFFICE_DAY = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})|([0-9]{4})
 
 @lru_cache(maxsize=65_536)  # pure, and a register repeats its dates, times and USCCs row after row
 def day(cell: Any) -> date:
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
+    if isinstance(cell, date):  # a spreadsheet's date or date-time cell
+        return _within_years(cell.date() if isinstance(cell, datetime) else cell, EARLIEST_DAY_YEAR)
     value = unicodedata.normalize("NFKC", str(cell)).strip()  # full-width digits and ／ as ASCII
     try:
         found = OFFICE_DAY.fullmatch(value)
         if found:
             y, _, m, d, *long = found.groups()
-            return date(*(int(part) for part in ((y, m, d) if y else long)))
-        return date.fromisoformat(value)
+            return _within_years(date(*(int(part) for part in ((y, m, d) if y else long))), EARLIEST_DAY_YEAR)
+        return _within_years(date.fromisoformat(value), EARLIEST_DAY_YEAR)
     except ValueError:
         raise InvalidInputError(f"expected a date such as 2019-03-05, got {cell!r}") from None
 
@@ -120,7 +120,18 @@ def moment(cell: Any) -> datetime:
             raise InvalidInputError(f"expected a time such as 2019-03-05T09:00:00+08:00, got {cell!r}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise NaiveDatetimeError(f"{cell!r} needs a UTC offset, e.g. 2019-03-05T09:00:00+08:00")
-    return parsed
+    return _within_years(parsed, EARLIEST_YEAR)
+
+
+# The years the API's schema takes (api/http/models/fields.py: Moment, Day), which a cell reaches no schema to check:
+# a time in the year 1 has no UTC time at +08:00 (the import failed with a 500) or was recorded as a decision's effect.
+EARLIEST_DAY_YEAR = 1900  # a date (an enterprise established_on) may be older than any programme
+
+
+def _within_years(value: date, earliest: int) -> Any:
+    if not earliest <= value.year <= LATEST_YEAR:
+        raise InvalidInputError(f"{value.isoformat()} is not between the years {earliest} and {LATEST_YEAR}")
+    return value
 
 
 YES = {"是", "yes", "y", "true", "1", "通过", "passed", "pass"}
@@ -226,6 +237,9 @@ class Column:
             if self.required:
                 raise MissingValue(f"{self.key} ({self.zh}) is required")
             return None
+        if isinstance(cell, str) and has_control_character(cell):  # e.g. a NUL byte a careless tool left in a name
+            raise InvalidInputError(f"{self.key} ({self.zh}) holds a control character, which cannot be recorded: "
+                                    f"{cell!r}")
         return self.parse(cell)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.tables import csv_bytes
+from audit.tables import csv_bytes, sheet_cell
 from audit.xlsx_bytes import workbook_bytes
 from importer.columns import MISSING_VALUE
 from importer.reading import UnreadableFile
@@ -151,7 +151,7 @@ def as_xlsx(errors: list[RowError]) -> bytes:
     sheet = workbook.create_sheet("导入错误")
     sheet.append(list(HEADINGS))
     for e in errors:
-        sheet.append(list(_cells(e)))
+        sheet.append([sheet_cell(sheet, value) for value in _cells(e)])  # a header cell is named as written
     return workbook_bytes(workbook, None)  # the same rows, the same bytes: no clock in the file
 
 

@@ -25,6 +25,8 @@ from typing import Any
 from ledger.errors import InvalidInputError
 
 HUNDREDTHS = Decimal("0.01")
+MAX_QUOTA_FACTOR = 10  # next year's quota at most ten times its kind's cap
+FACTOR_STEP = Decimal("0.000001")  # six decimals, as a rate (ledger/money.py)
 
 
 class Outcome(StrEnum):
@@ -102,6 +104,16 @@ class EvaluationRules:
         return int((cap_fen * self.quota_factor(score)).to_integral_value(ROUND_DOWN))
 
     # -- as stored ---------------------------------------------------------------------------------------------------
+    def factors_checked(self) -> EvaluationRules:
+        """These rules, or a refusal of a quota factor they cannot apply. Checked when a year is opened, not when its
+        rules are read back: a year's rules are never edited, so a factor it cannot apply (1e999999999 overflows; 1e308
+        makes a quota of 316 digits) would leave the year never evaluated."""
+        for _, factor in self.quota_bands:
+            if not factor.is_finite() or factor > MAX_QUOTA_FACTOR or factor != factor.quantize(FACTOR_STEP):
+                raise InvalidInputError(f"a quota factor is at most {MAX_QUOTA_FACTOR} (that many times the kind's "
+                                        f"cap) with at most 6 decimal places, got {factor}")
+        return self
+
     def as_record(self) -> dict[str, Any]:
         return {
             "formula": self.formula, "points_per_star": self.points_per_star, "unrated_score": self.unrated_score,

@@ -16,13 +16,28 @@ YUAN = 100  # fen per yuan (元)
 WAN_YUAN = 10_000 * YUAN  # fen per 万元
 
 
+# The largest amount the ledger records (10 trillion yuan), as the API's schema bounds it: the read models keep
+# amounts and their sums in 64-bit integers (PostgreSQL bigint), and an amount beyond them, once recorded, stops every
+# read model at its event. An import cell or a command line reaches the ledger without that schema.
+MAX_FEN = 10**15
+
+
 def check_fen(value: object, what: str, *, allow_zero: bool = True) -> int:
-    """Refuse anything that is not a non-negative integer number of fen (bools and floats included)."""
+    """Refuse anything that is not a non-negative integer number of fen (bools and floats included), or beyond
+    :data:`MAX_FEN`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidAmountError(f"{what} must be an integer number of fen, got {value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidAmountError(f"{what} must be {'≥' if allow_zero else '>'} 0 fen, got {value}")
+    if value > MAX_FEN:
+        raise InvalidAmountError(f"{what} must be at most {MAX_FEN} fen, got {value}")
     return value
+
+
+# Rates have at most six decimals, as the API's schema takes them. apply_rate rounds down in integers, over the rate's
+# exact denominator: 1e-999999999 (an import cell has no schema) would make it compute 10**999999999, holding the
+# writer and every command behind it for hours.
+RATE_STEP = Decimal("0.000001")
 
 
 def to_rate(value: object, what: str = "rate") -> Decimal:
@@ -35,6 +50,8 @@ def to_rate(value: object, what: str = "rate") -> Decimal:
         raise InvalidRateError(f"{what} is not a number: {value!r}") from exc
     if not rate.is_finite() or rate < 0 or rate > 1:
         raise InvalidRateError(f"{what} must be between 0 and 1, got {value!r}")
+    if rate != rate.quantize(RATE_STEP):  # an exact comparison: the quantized rate has at most 7 digits
+        raise InvalidRateError(f"{what} may have at most 6 decimal places, got {value!r}")
     return rate
 
 

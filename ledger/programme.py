@@ -137,8 +137,8 @@ class YearRules:
             provider_caps_fen={parse_enum(ProviderKind, kind, "provider kind").value: check_fen(cap, f"{kind} cap")
                                for kind, cap in caps.items()},
             objection_working_days=_count(objection_working_days, "objection working days", least=1),
-            applications=applications, publicity_required=publicity_required, evaluation=evaluation,
-        )
+            applications=applications, publicity_required=publicity_required,
+            evaluation=evaluation.factors_checked())  # when a year is opened; one recorded before reads back as it was
 
     # -- what the rules ask --------------------------------------------------------------------------------------
     @property

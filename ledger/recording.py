@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from ledger.control_characters import has_control_character
 from ledger.errors import EffectiveInFutureError, InvalidInputError, NotFoundError
 from ledger.fiscal_time import require_aware, shanghai_text
 
@@ -31,6 +32,9 @@ class By:
     def __post_init__(self) -> None:
         if not isinstance(self.actor, str) or not self.actor.strip():
             raise InvalidInputError("every command records who did it: actor must be a non-empty string")
+        for name, text in (("actor", self.actor), ("correlation id", self.correlation_id)):
+            if text is not None and has_control_character(text):
+                raise InvalidInputError(f"the {name} {text!r} holds a control character, which cannot be recorded")
         object.__setattr__(self, "at", require_aware(self.at, "recorded time"))
 
 

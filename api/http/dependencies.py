@@ -15,12 +15,13 @@ from pydantic import BaseModel
 from api.http import request_id
 from api.http.auth import Principal, current_principal, require_kind
 from api.http.clock import service_now
-from api.http.idempotency import IdempotencyKeys, request_hash
+from api.http.idempotency import MAX_KEY_LENGTH, IdempotencyKeys, request_hash
 from api.http.models.fields import within_years
 from api.http.problems import REPLAYED, ApiError
 from ledger.answered_requests import Replayed
 from ledger.application import VoucherLedger
 from ledger.commands.values import Command
+from ledger.control_characters import has_control_character
 from ledger.fiscal_time import shanghai_text
 from ledger.recording import By
 from projections.read_models import ReadModels
@@ -49,7 +50,11 @@ class Call:
     def by(self) -> By:
         """The command's actor and recorded time (the service's clock; the domain reads none), and its correlation id:
         the caller's X-Correlation-ID, else its Idempotency-Key, else the request's id (``api/http/request_id.py``)."""
-        correlation = self.request.headers.get("x-correlation-id") or self.idempotency_key or request_id.current()
+        given = self.request.headers.get("x-correlation-id")
+        if given is not None and (has_control_character(given) or len(given) > MAX_KEY_LENGTH):
+            raise ApiError(422, "INVALID_INPUT", f"X-Correlation-ID must be at most {MAX_KEY_LENGTH} characters "
+                                                 "and hold no control character: every event of the command records it")
+        correlation = given or self.idempotency_key or request_id.current()
         return By(actor=self.principal.subject, at=self.request.app.state.clock.now(), correlation_id=correlation)
 
     def allow(self, *kinds: str, what: str) -> None:
@@ -133,15 +138,27 @@ def _answered(result: Any, answer: Callable[[Any], BaseModel], status: int) -> R
 IDEMPOTENCY_KEY = "idempotency-key"
 
 
+def idempotency_key(request: Request) -> str | None:
+    """The request's one Idempotency-Key. Two are refused: which of them a proxy passes on is not known here, and a
+    retry answered under the other would run the command again. A control character is refused as in a body: the key
+    is the events' correlation id, and PostgreSQL text cannot hold a NUL byte (every read model would stop there)."""
+    keys = request.headers.getlist(IDEMPOTENCY_KEY)
+    if len(keys) > 1:
+        raise ApiError(422, "INVALID_INPUT", "send one Idempotency-Key header, not several")
+    if keys and has_control_character(keys[0]):
+        raise ApiError(422, "INVALID_INPUT", "Idempotency-Key holds a control character, which cannot be recorded")
+    return keys[0] if keys else None
+
+
 async def call(request: Request) -> Call:
     """A command that honours an Idempotency-Key (optional: a repeated POST with one gets the first response)."""
-    return Call(request, await current_principal(request), request.headers.get(IDEMPOTENCY_KEY))
+    return Call(request, await current_principal(request), idempotency_key(request))
 
 
 async def keyed_call(request: Request) -> Call:
     """A command that creates or moves money: without an Idempotency-Key it is refused (400
     IDEMPOTENCY_KEY_REQUIRED, not FastAPI's 422), and the OpenAPI document declares the header required."""
-    return Call(request, await current_principal(request), request.headers.get(IDEMPOTENCY_KEY), key_required=True)
+    return Call(request, await current_principal(request), idempotency_key(request), key_required=True)
 
 
 def known_at_or_now(known_at: datetime | None) -> datetime | None:

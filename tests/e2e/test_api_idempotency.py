@@ -381,3 +381,46 @@ def test_keys_are_scoped_by_role_even_when_tokens_share_a_subject(world):
     assert ok(as_province, 201)["amount_fen"] == 25_000
     assert REPLAYED not in as_enterprise.headers
     assert_problem(as_enterprise, 409, "DUPLICATE_CLAIM")
+
+
+@pytest.mark.parametrize("header", ["Idempotency-Key", "X-Correlation-ID"])
+def test_a_header_with_a_nul_byte_is_refused_and_every_read_goes_on(world, header):
+    """Found by the hostile review: a NUL byte in the Idempotency-Key or X-Correlation-ID was recorded as the events'
+    correlation id; PostgreSQL text cannot hold it, so the read models stopped at that event and every read of the
+    API answered 422 from then on. Refused before anything is recorded, on both stores."""
+    api = world
+    _, voucher = fresh_voucher(api)
+    events = api.event_count()
+    headers = {**api.headers("province"), header: "probe\x00"}
+    resp = api.client.post(f"/v1/vouchers/{voucher}/claims", headers=headers,
+                           json=api.claim_body(api.provider, eligible_fee_fen=10_000))
+    assert_problem(resp, 422, "INVALID_INPUT")
+    assert header in resp.json()["detail"]
+    assert api.event_count() == events and claims_of(api, voucher) == []
+    assert ok(api.get(f"/v1/vouchers/{voucher}"))["claimed_fen"] == 0
+
+
+def test_two_idempotency_keys_on_one_request_are_refused(world):
+    """Found by the hostile review: with the header twice the first value was taken, so a retry through a proxy that
+    kept the last one ran the command again. Which key a request is answered under must not be a guess."""
+    api = world
+    _, voucher = fresh_voucher(api)
+    events = api.event_count()
+    headers = [*api.headers("province", None).items(), ("Idempotency-Key", "twice-a"), ("Idempotency-Key", "twice-b")]
+    resp = api.client.post(f"/v1/vouchers/{voucher}/claims", headers=headers,
+                           json=api.claim_body(api.provider, eligible_fee_fen=10_000))
+    assert "Idempotency-Key" in assert_problem(resp, 422, "INVALID_INPUT")["detail"]
+    assert api.event_count() == events and claims_of(api, voucher) == []
+
+
+def test_a_correlation_id_longer_than_a_key_is_refused(world):
+    """Found by the hostile review: an Idempotency-Key is at most 200 characters, but an X-Correlation-ID of any length
+    (as long as the server takes a header) was copied into every event of the command."""
+    api = world
+    _, voucher = fresh_voucher(api)
+    events = api.event_count()
+    headers = {**api.headers("province"), "X-Correlation-ID": "c" * 201}
+    resp = api.client.post(f"/v1/vouchers/{voucher}/claims", headers=headers,
+                           json=api.claim_body(api.provider, eligible_fee_fen=10_000))
+    assert "X-Correlation-ID" in assert_problem(resp, 422, "INVALID_INPUT")["detail"]
+    assert api.event_count() == events and claims_of(api, voucher) == []

@@ -226,3 +226,53 @@ def test_an_idempotency_key_gets_its_answer_again_and_is_refused_for_another_fil
                              headers={**bearer(api.settings, "province", subject="province:ops"),
                                       "Content-Type": "text/csv", "Idempotency-Key": "imp-1"})
     assert theirs.status_code == 200 and theirs.json()["written"] == 1, theirs.text
+
+
+def test_a_cell_with_a_nul_byte_refuses_its_row_and_every_read_goes_on(api):
+    """Found by the hostile review: a name cell holding a NUL byte (a file saved by a careless tool) was recorded;
+    PostgreSQL text cannot hold it, so the read models stopped at that event and every read answered 422."""
+    uscc = s.make_uscc("91440600MA8300001")
+    before = event_count(api)
+    body = assert_problem(post(api, "enterprises", enterprises(uscc, name="佛山\x00制造")), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(2, "name", "INVALID_INPUT")]
+    assert body["written"] == 0 and event_count(api) == before
+    assert enterprise(api, uscc).status_code == 404
+    listed = api.client.get("/v1/enterprises", headers=bearer(api.settings, "auditor"))
+    assert listed.status_code == 200, listed.text
+
+
+def test_an_amount_beyond_what_the_store_holds_refuses_its_row_and_every_read_goes_on(api):
+    """Found by the hostile review: a city quota of 10**23 fen in an import file (no schema bounds a cell) was
+    recorded; the read models' bigint columns cannot hold it, so on PostgreSQL every read answered 422 from then on."""
+    before = event_count(api)
+    data = s.csv_file("city-quotas", [{"city": "441900", "year": 2020, "amount_fen": 10**23, "city_share": "0.3"}])
+    body = assert_problem(post(api, "city-quotas", data), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [(2, "INVALID_AMOUNT")]
+    assert body["written"] == 0 and event_count(api) == before
+    quotas = api.client.get("/v1/programme/years/2020/quotas", headers=bearer(api.settings, "auditor"))
+    assert quotas.status_code == 200, quotas.text
+
+
+def test_a_time_in_the_year_1_refuses_its_row_and_is_no_server_error(api):
+    """Found by the hostile review: an eligibility row effective at 0001-01-01T00:00:00+08:00 (a date typed short)
+    answered 500: its UTC time does not exist. Refused as the API's schema refuses it: the years 2000 to 2100."""
+    uscc = s.make_uscc("91440600MA8300002")
+    assert post(api, "enterprises", enterprises(uscc)).status_code == 200
+    before = event_count(api)
+    data = s.csv_file("eligibility", [{"uscc": uscc, "year": 2020, "prior_year_revenue_fen": 1_200_000_000,
+                                       "serious_misuse_5y": "否", "effective_at": "0001-01-01T00:00:00+08:00"}])
+    body = assert_problem(post(api, "eligibility", data), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(2, "effective_at", "INVALID_INPUT")]
+    assert event_count(api) == before
+
+
+def test_a_rate_of_more_than_six_decimals_refuses_its_row(api):
+    """Found by the hostile review: a city share of 1e-999999999 in an import file was recorded (no schema bounds a
+    cell), and every claim of the city then rounded its portion with a 10**999999999 denominator, holding the writer
+    for hours. Refused as the API's schema refuses it."""
+    before = event_count(api)
+    row = {"city": "441900", "year": 2020, "amount_fen": 1000, "city_share": "1e-999999999"}
+    data = s.csv_file("city-quotas", [row])
+    body = assert_problem(post(api, "city-quotas", data), 422, "IMPORT_ROWS_REFUSED")
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [(2, "INVALID_RATE")]
+    assert body["written"] == 0 and event_count(api) == before

@@ -4,6 +4,7 @@ is down — and never a 5xx for a request the client got wrong. Also: /docs and 
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -145,6 +146,23 @@ def test_a_body_that_is_not_a_json_object(world, content):
     with unchanged(api):
         assert_problem(api.client.post("/v1/carrier-rates", content=content, headers=headers), 422, "INVALID_INPUT",
                        instance="/v1/carrier-rates")
+
+
+def test_a_body_that_names_a_member_twice_is_refused_and_changes_nothing(world):
+    """Found by the hostile review: ``{"eligible_fee_fen": 1000, ..., "eligible_fee_fen": 99999999}`` was taken with
+    its last value, silently, while a gateway, a log or a reviewer reading the first saw another amount (RFC 8259:
+    such a body's meaning is unpredictable). Refused, naming the member, at any depth."""
+    api = world
+    headers = {**api.headers("province"), "content-type": "application/json"}
+    body = json.dumps(api.claim_body(api.provider, eligible_fee_fen=1_000))[:-1] + ', "eligible_fee_fen": 900}'
+    rates = b'{"year": 2020, "rates": {"CHINA_MOBILE": "0.30", "CHINA_MOBILE": "0.99"}}'
+    claimed = ok(api.get(f"/v1/vouchers/{api.voucher}"))["claimed_fen"]
+    with unchanged(api):
+        claim = api.client.post(f"/v1/vouchers/{api.voucher}/claims", content=body, headers=headers)
+        assert "eligible_fee_fen" in assert_problem(claim, 422, "INVALID_INPUT")["detail"]
+        again = api.client.post("/v1/carrier-rates", content=rates, headers={**headers, "Idempotency-Key": "dup-2"})
+        assert "CHINA_MOBILE" in assert_problem(again, 422, "INVALID_INPUT", instance="/v1/carrier-rates")["detail"]
+    assert ok(api.get(f"/v1/vouchers/{api.voucher}"))["claimed_fen"] == claimed
 
 
 def test_a_body_that_is_not_utf8_is_invalid_input_like_any_unparseable_body(world):

@@ -99,6 +99,24 @@ def test_a_year_covering_a_category_the_policy_never_covers_is_refused_and_nothi
         assert inherited["covered_fee_categories"] == ["APPLICATION_SERVICE", "DEVICE_ACCESS", "NETWORK_RENOVATION"]
 
 
+def test_a_quota_factor_the_evaluation_cannot_apply_is_refused_and_nothing_is_written(store_settings):
+    """Found by the hostile review: a quota band's factor was any decimal. 1e999999999 was recorded with the year, and
+    its pool evaluation could never run (cap x factor overflows); 1e308 made a next-year quota of 316 digits, beyond
+    what a quota may be, so that year could never be evaluated either (a year's rules are never edited); 1e-999999999
+    is a factor of nothing. A factor is at most 10 (ten times the kind's cap) with six decimals at most."""
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        rules = ok(api.get("/v1/programme"))["years"][2]["evaluation"]
+        before = api.event_count()
+        for factor in ("1e999999999", "1e308", "1e-999999999", "10.5", "0.1234567"):
+            bands = [[90, factor], [60, "0.8"]]
+            body = {"year": 2099, "redemption_deadline": "2100-02-08", "evaluation": {**rules, "quota_bands": bands}}
+            refused = assert_problem(api.post("/v1/programme/years", body), 422, "INVALID_INPUT")
+            assert "quota factor" in refused["detail"] and api.event_count() == before, refused
+        bands = [[90, "10"], [60, "0.123456"]]
+        body = {"year": 2099, "redemption_deadline": "2100-02-08", "evaluation": {**rules, "quota_bands": bands}}
+        assert ok(api.post("/v1/programme/years", body), 201)["evaluation"]["quota_bands"] == bands
+
+
 def test_a_year_that_cannot_work_and_a_catalogue_with_its_own_deadline_are_refused_and_nothing_is_written(
         store_settings, tmp_path):
     """Found by a black-box review: ``open-year 2034 --min-payment-ratio 0`` was opened (the payment proof switched

@@ -82,3 +82,30 @@ def test_a_sheet_is_named_by_the_heading_over_its_table():
     long = "<h2>" + "期间 2020/01: [暂停]*?" + "长" * 40 + "</h2><table id='t'><tbody><tr><td>1</td></tr></tbody></table>"
     (name,) = load_workbook(io.BytesIO(export(long, "t", "xlsx", ["a", "b"]))).sheetnames
     assert len(name) <= 31 and not set("[]:*?/\\") & set(name) and name.startswith("期间 2020-01- -暂停")
+
+
+HOSTILE = """
+<table class="figures" id="enterprises">
+<thead><tr><th>企业</th><th>原因</th><th>金额</th></tr></thead>
+<tbody>
+<tr><td>=cmd|' /C calc'!A0</td><td>+SUM(1,2)</td><td data-figure="amount_fen">-12.05</td></tr>
+<tr><td>@SUM(A1)</td><td>-2+3</td><td data-figure="amount_fen">0.05</td></tr>
+<tr><td>-</td><td>2020-03-05</td><td data-figure="amount_fen">1.00</td></tr>
+</tbody>
+</table>
+"""
+
+
+def test_a_cell_that_starts_like_a_formula_is_text_in_both_files():
+    """Found by the hostile review: a name or reason registered as ``=cmd|' /C calc'!A0`` was exported as written, and
+    Excel runs it as a formula when an official opens the file (CSV injection; openpyxl even wrote it into the XLSX
+    as a formula). In the CSV such text starts with an apostrophe, which Excel reads as "text" (amounts stay numbers);
+    in the XLSX it is a text cell holding exactly what was registered."""
+    table = read_table(HOSTILE, "enterprises")
+    rows = list(csv.reader(io.StringIO(as_csv(table, table.header).decode("utf-8-sig"))))
+    assert rows[1:] == [["'=cmd|' /C calc'!A0", "'+SUM(1,2)", "-12.05"], ["'@SUM(A1)", "'-2+3", "0.05"],
+                        ["-", "2020-03-05", "1.00"]]
+    sheet = load_workbook(io.BytesIO(as_xlsx(table, table.header, "enterprises"))).active
+    first = [sheet.cell(2, column) for column in (1, 2, 3)]
+    assert [c.data_type for c in first] == ["s", "s", "n"]
+    assert [c.value for c in first[:2]] == ["=cmd|' /C calc'!A0", "+SUM(1,2)"]

@@ -93,3 +93,21 @@ def test_a_rate_that_is_not_one_percentage_is_refused(cell):
 
     with pytest.raises(InvalidInputError):
         rate(cell)
+
+
+@pytest.mark.parametrize("cell", ["0001-01-01T00:00:00+08:00", "0001-01-01T00:00:00-23:59", "1999-12-31T23:59:59+00:00",
+                                  "2101-01-01T00:00:00+08:00"])
+def test_a_time_outside_the_services_years_is_refused(cell):
+    """Found by the hostile review: the API takes times in the years 2000 to 2100 only, an import cell took any. A
+    decision effective at 0001-01-01T00:00:00+08:00 failed the import with a 500 (its UTC time does not exist), one at
+    -23:59 was recorded."""
+    from importer.columns import moment
+
+    with pytest.raises(InvalidInputError, match="between the years"):
+        moment(cell)
+
+
+@pytest.mark.parametrize("cell", ["0001-01-01", "1899-12-31", "2101-01-01"])
+def test_a_date_outside_the_services_years_is_refused(cell):
+    with pytest.raises(InvalidInputError, match="between the years"):
+        day(cell)

@@ -38,3 +38,21 @@ def test_a_template_or_report_written_again_later_is_the_same_file(monkeypatch):
     first = (template_xlsx(KINDS["claims"]), as_xlsx(errors))
     a_day_later(monkeypatch)
     assert (template_xlsx(KINDS["claims"]), as_xlsx(errors)) == first
+
+
+def test_a_header_that_starts_like_a_formula_is_reported_as_text():
+    """Found by the hostile review: an unknown header cell is named in the report's 列 / column as written, and a
+    file headed ``=cmd|' /C calc'!A0`` got an error report whose XLSX held it as a formula, run when the official
+    opened the report to see what was wrong (CSV injection). In both reports it is text."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from importer.report import RowError, as_csv, as_xlsx
+
+    header = "=cmd|' /C calc'!A0"
+    errors = [RowError(1, header, "UNKNOWN_COLUMN", "not a column of this kind")]
+    assert list(csv.reader(io.StringIO(as_csv(errors).decode("utf-8-sig"))))[1][1] == "'" + header
+    cell = load_workbook(io.BytesIO(as_xlsx(errors))).worksheets[0].cell(2, 2)
+    assert (cell.data_type, cell.value) == ("s", header)

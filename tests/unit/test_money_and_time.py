@@ -56,6 +56,26 @@ def test_money_must_be_non_negative_integer_fen(bad):
         check_fen(bad, "amount")
 
 
+@pytest.mark.parametrize("bad", [10**15 + 1, 2**63, 10**23])
+def test_money_beyond_the_services_bound_is_refused(bad):
+    """Found by the hostile review: an import row (which no schema bounds) recorded a city quota of 10**23 fen; the
+    read models' bigint columns cannot hold it, so on PostgreSQL every read answered 422 from then on. The ledger
+    takes what the API's schema takes, at most 10**15 fen (10 trillion yuan)."""
+    assert check_fen(10**15, "amount") == 10**15
+    with pytest.raises(InvalidAmountError, match="at most"):
+        check_fen(bad, "amount")
+
+
+@pytest.mark.parametrize("bad", ["1e-999999999", "0.3000000000000000000000000000000001", "0.1234567"])
+def test_a_rate_has_at_most_six_decimal_places(bad):
+    """Found by the hostile review: an import cell (which no schema bounds) gave a catalogue item the subsidy rate
+    1e-999999999; rounding a claim down with it computes 10**999999999 (apply_rate works in integers), which holds the
+    writer, and every command behind it, for hours. The ledger takes what the API's schema takes: six decimals."""
+    assert to_rate("0.123456") == Decimal("0.123456") and to_rate("0.5000000") == Decimal("0.5")
+    with pytest.raises(InvalidRateError, match="decimal places"):
+        to_rate(bad)
+
+
 @pytest.mark.parametrize("bad", [0.3, "1.2", "-0.1", "abc", "NaN"])
 def test_rates_must_be_exact_and_between_0_and_1(bad):
     with pytest.raises(InvalidRateError):
@@ -67,8 +87,9 @@ def test_rates_given_as_strings_stay_exact():
 
 
 def test_a_rate_with_more_digits_than_decimal_precision_still_rounds_down():
-    # 3 × 0.333… (30 threes) is 0.999… fen: a Decimal product rounded to 28 digits first would make it 1 fen.
-    rate = to_rate("0." + "3" * 30)
+    # 3 × 0.333… (30 threes) is 0.999… fen: a Decimal product rounded to 28 digits first would make it 1 fen. Such a
+    # rate is refused now (six decimals at most), but a store may hold one recorded before: it still rounds down.
+    rate = Decimal("0." + "3" * 30)
     assert apply_rate(3, rate) == 0
     assert apply_rate(3_000_000, to_rate("0.333")) == 999_000
     assert apply_rate(-1, to_rate("0.5")) == -1  # floor, as before, for the negative side

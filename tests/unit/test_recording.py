@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from ledger.answered_requests import AnsweredRequest
+from ledger.errors import InvalidInputError
 from ledger.evidence_keys import ContractKey, InvoiceKey
 from ledger.recording import By, LedgerAggregate, _inits_nothing
 from tests.unit.builders import NOW, uid
@@ -47,3 +50,13 @@ def test_an_aggregate_whose_init_takes_arguments_is_made_by_the_library() -> Non
     assert not _inits_nothing(_WithInit)
     made = _WithInit.make(By(actor="t", at=NOW), "abc")
     assert made.name == "ABC"
+
+
+@pytest.mark.parametrize("field", ["actor", "correlation_id"])
+def test_who_and_the_correlation_id_hold_no_control_character(field: str) -> None:
+    """PostgreSQL text cannot hold a NUL byte: recorded in an event, it stopped every read model that stores the
+    event's actor or correlation id (found by the hostile review through a header; a token's subject or a command
+    line's --actor reach the same fields)."""
+    given = {"actor": "province", "correlation_id": "c", field: "a\x00b"}
+    with pytest.raises(InvalidInputError, match=field.replace("_", " ")):
+        By(at=NOW, **given)

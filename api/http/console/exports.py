@@ -21,7 +21,7 @@ from api.http.console import i18n
 from api.http.console.moments import SHANGHAI
 from api.http.console.rendering import html
 from api.http.problems import ApiError
-from audit.tables import YUAN_FORMAT, csv_bytes
+from audit.tables import YUAN_FORMAT, csv_bytes, sheet_cell
 from audit.xlsx_bytes import workbook_bytes
 
 TABLE_ID = re.compile(r"[a-z][a-z0-9-]{0,40}")
@@ -128,15 +128,14 @@ def as_csv(table: Table, header: list[str]) -> bytes:
 def as_xlsx(table: Table, header: list[str], name: str, moment: datetime | None = None) -> bytes:
     """``moment``: the page's as-of time, the file's date (not the clock's: the same table, the same bytes)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(name[:31])
-    sheet.append(header)
+    sheet.append([sheet_cell(sheet, h) for h in header])
     for row in table.rows:
         cells = []
         for c in row:
-            cell = WriteOnlyCell(sheet, value=value(c))
+            cell = sheet_cell(sheet, value(c))
             if isinstance(cell.value, Decimal):
                 cell.number_format = YUAN_FORMAT
             cells.append(cell)

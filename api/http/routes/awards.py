@@ -18,6 +18,7 @@ from api.http.dependencies import Call, as_of_or_now, call, keyed_call, known_at
 from api.http.models import awards as s
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes.queries import AsOf, KnownAt
+from api.http.unique_members import UniqueMembersRoute
 from ledger.award_programmes import AwardKind
 from ledger.awards import Award
 from ledger.commands import values as v
@@ -25,7 +26,7 @@ from ledger.commands.awards import AwardState
 from ledger.errors import AwardNotFoundError, AwardProgrammeNotFoundError
 from ledger.parties import check_city
 
-router = APIRouter(tags=["awards (奖补)"])
+router = APIRouter(tags=["awards (奖补)"], route_class=UniqueMembersRoute)
 EVERYONE = ("province", "auditor", "city", "enterprise", "provider")
 YearPath = Annotated[int, Path(ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a programme year", examples=[2020])]
 APPLICANT_OF = {"enterprise": "ENTERPRISE", "provider": "PROVIDER"}

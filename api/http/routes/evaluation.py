@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, Path
 from api.http.dependencies import Call, call, keyed_call, query_call
 from api.http.models import evaluation as s
 from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
+from api.http.unique_members import UniqueMembersRoute
 from ledger.commands import values as v
 from ledger.errors import EvaluationNotRunError
 
-router = APIRouter(tags=["resource pool evaluation"])
+router = APIRouter(tags=["resource pool evaluation"], route_class=UniqueMembersRoute)
 YearPath = Annotated[int, Path(ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a programme (fiscal) year",
                                examples=[2020])]
 

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends
 
 from api.http.dependencies import Call, call
 from api.http.models import funding as s
+from api.http.unique_members import UniqueMembersRoute
 from ledger.commands import values as v
 
-router = APIRouter(tags=["one item funded once"])
+router = APIRouter(tags=["one item funded once"], route_class=UniqueMembersRoute)
 
 
 @router.post("/providers/{provider_id}/other-funding", status_code=201, response_model=s.ContractFundingOut,

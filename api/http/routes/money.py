@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends
 from api.http.clock import service_now
 from api.http.dependencies import Call, keyed_call
 from api.http.models import commands as s
+from api.http.unique_members import UniqueMembersRoute
 from ledger.claims import ClaimEvidence
 from ledger.commands import values as v
 from ledger.commands.vouchers import ClaimChange
 
-router = APIRouter(tags=["commands: vouchers, claims and settlement"])
+router = APIRouter(tags=["commands: vouchers, claims and settlement"], route_class=UniqueMembersRoute)
 PROVINCE = ("province",)
 
 

@@ -14,12 +14,13 @@ from api.http.dependencies import Call, call, keyed_call
 from api.http.models import operations as s
 from api.http.models.commands import Created
 from api.http.models.fields import CITY_CODES, CITY_PATTERN, EARLIEST_YEAR, LATEST_YEAR
+from api.http.unique_members import UniqueMembersRoute
 from writer.year_end_run import ExpiryRun, direct, run_expiry
 from ledger.commands import values as v
 from ledger.commands.corrections import QuotaRevision
 from ledger.recording import By
 
-router = APIRouter(tags=["commands: running the programme"])
+router = APIRouter(tags=["commands: running the programme"], route_class=UniqueMembersRoute)
 PROVINCE = ("province",)
 # Which years exist is the ledger's to say (a year without a catalogue answers CATALOGUE_NOT_PUBLISHED); the path
 # only keeps the number within the years the service can compute with.

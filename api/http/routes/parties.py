@@ -9,10 +9,11 @@ from pydantic import BaseModel
 
 from api.http.dependencies import Call, call, keyed_call
 from api.http.models import commands as s
+from api.http.unique_members import UniqueMembersRoute
 from ledger.catalogue import CatalogueItem
 from ledger.commands import values as v
 
-router = APIRouter(tags=["commands: parties and programme"])
+router = APIRouter(tags=["commands: parties and programme"], route_class=UniqueMembersRoute)
 PROVINCE = ("province",)
 
 

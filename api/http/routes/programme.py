@@ -18,9 +18,10 @@ from api.http.models.programme import (
     YearOut,
 )
 from api.http.problems import ApiError
+from api.http.unique_members import UniqueMembersRoute
 from ledger.commands import values as v
 
-router = APIRouter(tags=["programme"])
+router = APIRouter(tags=["programme"], route_class=UniqueMembersRoute)
 CALENDARS = "/programme/working-calendars"
 CalendarYear = Annotated[int, Path(ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a calendar year", examples=[2020])]
 

@@ -16,10 +16,11 @@ from api.http.models import publicity as s
 from api.http.models.fields import EARLIEST_YEAR, LATEST_YEAR
 from api.http.routes.queries import AsOf, KnownAt
 from api.http.scope import not_found, sees_objectors
+from api.http.unique_members import UniqueMembersRoute
 from ledger import ids
 from ledger.commands import values as v
 
-router = APIRouter(tags=["publicity (公示)"])
+router = APIRouter(tags=["publicity (公示)"], route_class=UniqueMembersRoute)
 EVERYONE = ("province", "auditor", "city", "enterprise", "provider")
 YearPath = Annotated[int, Path(ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a programme year", examples=[2026])]
 PeriodPath = Annotated[str, Path(pattern=s.PERIOD_PATTERN, description="the list's period", examples=["2026-03"])]
