@@ -219,6 +219,12 @@ def uscc(cell: Any) -> str:
     return validate_uscc(ascii_text(cell).upper())
 
 
+# The longest text one cell may hold: the API's (api/http/models/fields.py, Text), which a cell reaches no schema to
+# check; a list cell (invoice numbers) holds up to LIST_ITEMS of them. A 100,000-character name was recorded.
+TEXT_LONGEST = 500
+LIST_ITEMS = 50
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -226,6 +232,7 @@ class Column:
     parse: Callable[[Any], Any] = text
     required: bool = True
     example: str = ""
+    longest: int = TEXT_LONGEST
 
     @property
     def header(self) -> str:
@@ -240,6 +247,8 @@ class Column:
         if isinstance(cell, str) and has_control_character(cell):  # e.g. a NUL byte a careless tool left in a name
             raise InvalidInputError(f"{self.key} ({self.zh}) holds a control character, which cannot be recorded: "
                                     f"{cell!r}")
+        if isinstance(cell, str) and len(cell) > self.longest:
+            raise InvalidInputError(f"{self.key} ({self.zh}) is {len(cell)} characters long: at most {self.longest}")
         return self.parse(cell)
 
 

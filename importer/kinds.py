@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from importer import references as ref
-from importer.columns import (CLAIM_NO, EFFECTIVE, ITEM, PROVIDER, USCC, VOUCHER_KEY, YEAR, Column, carrier, city,
-                              code, day, day_kind, integer, moment, numbers, rate, text, yes_no)
+from importer.columns import (CLAIM_NO, EFFECTIVE, ITEM, LIST_ITEMS, PROVIDER, TEXT_LONGEST, USCC, VOUCHER_KEY, YEAR,
+                              Column, carrier, city, code, day, day_kind, integer, moment, numbers, rate, text, yes_no)
 from importer.kind_shapes import Kind, Plan, Planned, Refused, Row, Step, each_row
 from importer.recovery_kinds import AFTER_PAYMENT_KINDS
 from ledger.catalogue import CatalogueItem
@@ -227,7 +227,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("claims", "兑付申请", (
         *VOUCHER_KEY, CLAIM_NO, PROVIDER, Column("contract_no", "合同编号"), Column("contract_date", "合同日期", moment),
         Column("contract_amount_fen", "合同金额（分）", integer), Column("invoice_nos", "发票号码", numbers,
-                                                                        example="FP001;FP002"),
+                                                                        example="FP001;FP002",
+                                                                        longest=LIST_ITEMS * (TEXT_LONGEST + 1)),
         Column("payment_proven_fen", "已付款金额（分）", integer), Column("payment_proof_ref", "付款凭证编号"),
         Column("acceptance_report_ref", "验收报告编号"), Column("accepted_at", "验收时间", moment),
         Column("no_other_funding", "无其他财政资金", yes_no, example="是"),

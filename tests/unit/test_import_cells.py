@@ -40,3 +40,20 @@ def test_repeated_and_distinct_cells_read_as_each_column_parses_them():
     assert [row.values["amount_fen"] for row in parsed] == [n * 1000 for n in range(count)]
     assert {row.values["uscc"] for row in parsed} == {"91440101MA59ABCD1D"}
     assert by_row[2].at == datetime(2019, 3, 5, 1, 0, tzinfo=UTC) and by_row[2].actor == "province:test"
+
+
+def test_a_cell_longer_than_the_api_takes_is_refused_and_a_long_invoice_list_is_not():
+    """A name or reference holds at most what the API's schema takes (500 characters); a cell of invoice numbers
+    holds up to fifty of them."""
+    from importer.columns import TEXT_LONGEST
+
+    claims = {c.key: c for c in KINDS["claims"].all_columns}
+    assert claims["contract_no"].value("C" * TEXT_LONGEST) == "C" * TEXT_LONGEST
+    try:
+        claims["contract_no"].value("C" * (TEXT_LONGEST + 1))
+    except Exception as refused:
+        assert getattr(refused, "code", None) == "INVALID_INPUT" and "at most 500" in str(refused)
+    else:
+        raise AssertionError("a 501-character contract number was read")
+    fifty = ";".join(f"FP{n:03d}" + "9" * 400 for n in range(50))
+    assert len(claims["invoice_nos"].value(fifty)) == 50
