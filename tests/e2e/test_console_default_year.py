@@ -36,3 +36,20 @@ def test_the_dispute_view_of_a_city_defaults_to_the_new_year_too(api):
 def test_the_city_chart_names_the_month_of_its_as_of_time_as_guangdong_counts_it(api):
     page = api.client.get("/console/parts/cities/440600", headers=api.auth("province"))
     assert 'class="axis">2021-01</text>' in page.text and 'class="axis">2020-12</text>' not in page.text
+
+
+def test_a_downloaded_table_names_the_programme_year_it_holds(api):
+    """Two years' overviews on the same day are two files: a review found both named overview-city-spend-DAY.csv, so
+    a settlement officer keeping the 2020 and 2021 figures side by side overwrote one with the other."""
+    names = {}
+    for year in (2020, 2021):
+        got = api.client.get(f"/console/parts/overview?year={year}&export=csv&table=city-spend",
+                             headers=api.auth("province"))
+        assert got.status_code == 200, got.text[:300]
+        names[year] = got.headers["content-disposition"]
+    assert names == {2020: 'attachment; filename="overview-city-spend-2020-20210101.csv"',
+                     2021: 'attachment; filename="overview-city-spend-2021-20210101.csv"'}
+    default = api.client.get("/console/parts/cities/440600?export=xlsx&table=city-stages", headers=api.auth("province"))
+    assert default.headers["content-disposition"] == 'attachment; filename="city-city-stages-2021-20210101.xlsx"'
+    whole = api.client.get("/console/parts/trial-balance?export=csv&table=trial-balance", headers=api.auth("province"))
+    assert whole.headers["content-disposition"] == 'attachment; filename="trial-balance-trial-balance-20210101.csv"'
