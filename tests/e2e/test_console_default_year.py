@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support.api_helpers import module_store_settings, ok, patched_clock, running_api
+from store.settings import Settings
+from tests.support.api_helpers import api_settings, module_store_settings, ok, patched_clock, running_api
 
 NEW_YEARS_MORNING = datetime(2020, 12, 31, 17, 0, tzinfo=UTC)  # 2021-01-01 01:00 in Guangdong
 
@@ -53,3 +54,19 @@ def test_a_downloaded_table_names_the_programme_year_it_holds(api):
     assert default.headers["content-disposition"] == 'attachment; filename="city-city-stages-2021-20210101.xlsx"'
     whole = api.client.get("/console/parts/trial-balance?export=csv&table=trial-balance", headers=api.auth("province"))
     assert whole.headers["content-disposition"] == 'attachment; filename="trial-balance-trial-balance-20210101.csv"'
+
+
+def test_the_default_year_is_the_latest_whose_issuance_has_begun_not_the_calendar_year(tmp_path):
+    """A successor year's issuance may open before its 1 January, or after it: the default is the latest year whose
+    vouchers are being issued by then. A review found the calendar year taken instead: on 8 December 2026 the pages
+    showed 2026 while 2027's vouchers were issued, and on 5 January 2028 an empty 2028 before its issuance opened."""
+    settings = api_settings(Settings(store="sqlite", sqlite_path=tmp_path / "ledger.sqlite3"))
+    with patched_clock(datetime(2026, 11, 2, 2, tzinfo=UTC)) as clock, running_api(settings, clock) as api:
+        for year, opens in ((2026, None), (2027, "2026-12-01"), (2028, "2028-03-01")):
+            body = {"year": year, "redemption_deadline": f"{year + 1}-02-08"}
+            ok(api.post("/v1/programme/years", {**body, "issuance_opens": opens} if opens else body), 201)
+        for now, shown in ((datetime(2026, 12, 8, 2, tzinfo=UTC), 2027), (datetime(2028, 1, 5, 2, tzinfo=UTC), 2027)):
+            clock.set(now)
+            for part, title in (("/console/parts/overview", "项目概览 · "), ("/console/parts/cities/440600", "佛山市 · ")):
+                page = api.client.get(part, headers=api.auth("province"))
+                assert page.status_code == 200 and f"{title}{shown}" in page.text, (now, page.text[:300])

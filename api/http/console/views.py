@@ -26,8 +26,8 @@ def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: i
     """Per city: quota, issued, used and spend (settled − recovered, by fund source) for one programme year. A city
     token sees its own city only; the others are asked and answer 404, so their figures never reach the page."""
     at = as_of_or_now(as_of)
-    years = [y.year for y in programme.answer(c).years]
-    year = moments.year_shown(years, at, year)
+    opened = programme.answer(c).years
+    years, year = [y.year for y in opened], moments.year_shown(opened, at, year)
     rows = []
     for city in VOUCHER_CITIES:
         try:
@@ -84,8 +84,8 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     """A city's spend for a programme year by fee category and stage (both fund sources together, and the spend by
     fund source), its quota, and its vouchers of the year (the API's list: as known now)."""
     at = as_of_or_now(as_of)
-    years = [y.year for y in programme.answer(c).years]
-    year = moments.year_shown(years, at, year)
+    opened = programme.answer(c).years
+    years, year = [y.year for y in opened], moments.year_shown(opened, at, year)
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known_at, c)
     table: dict[str, dict[str, int]] = {}
     by_source = {"province": 0, "city": 0}
