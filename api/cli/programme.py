@@ -35,6 +35,21 @@ def _day(text: str | None, option: str) -> date | None:
         raise typer.Exit(2) from None
 
 
+def _caps(given: list[str] | None) -> tuple[tuple[str, int], ...] | None:
+    """``--provider-cap PLATFORM=800000000`` as (kind, fen) pairs; the kinds and amounts are the ledger's to check."""
+    if not given:
+        return None
+    caps = []
+    for text in given:
+        kind, _, fen = text.partition("=")
+        if not fen.strip().isdigit():
+            console.print(f"[red]--provider-cap {text!r}[/]: write a provider kind and its cap in fen, e.g. "
+                          "PLATFORM=800000000")
+            raise typer.Exit(2)
+        caps.append((kind.strip().upper(), int(fen)))
+    return tuple(caps)
+
+
 def _year(rules: YearRules, now) -> dict:
     return {**{k: (str(x) if not isinstance(x, int | list | dict | type(None)) else x)
                for k, x in rules.as_record().items()}, "phase": rules.phase(now).value, "open": rules.is_open(now)}
@@ -74,6 +89,14 @@ def open_year(
     publicity_required: bool = typer.Option(None, "--publicity-required/--no-publicity-required",
                                             help="pay claims only after their publicity (公示); default: last year's"),
     objection_working_days: int = typer.Option(None, help="the publicity objection window in working days"),
+    contracts_from: str = typer.Option(None, help="contracts signed before this day are not covered (default: the "
+                                       "policy's date)"),
+    established_years: int = typer.Option(None, help="an enterprise established at least this many years "
+                                          "(default: last year's)"),
+    misuse_lookback_years: int = typer.Option(None, help="no serious misuse of fiscal funds in these last years "
+                                              "(default: last year's)"),
+    provider_cap: list[str] = typer.Option(None, "--provider-cap", help="a default provider quota, KIND=FEN "
+                                           "(repeat for each kind; default: last year's caps)"),
     actor: str = typer.Option("province", help="who opens it (the province), e.g. province:planning"),
 ) -> None:
     """Open a programme year with no code change; what is not given is the latest earlier year's figure."""
@@ -87,7 +110,9 @@ def open_year(
         min_payment_ratio=min_payment_ratio, covered_fee_categories=tuple(covered) if covered else None,
         applications_open=_day(applications_open, "--applications-open"),
         applications_close=_day(applications_close, "--applications-close"),
-        publicity_required=publicity_required, objection_working_days=objection_working_days)
+        publicity_required=publicity_required, objection_working_days=objection_working_days,
+        contracts_from=_day(contracts_from, "--contracts-from"), established_years=established_years,
+        misuse_lookback_years=misuse_lookback_years, provider_caps_fen=_caps(provider_cap))
     settings = get_settings()
     clock = service_clock(settings)
     ledger = open_ledger(settings, clock=clock)

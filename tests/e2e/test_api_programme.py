@@ -126,3 +126,24 @@ def test_a_year_that_cannot_work_and_a_catalogue_with_its_own_deadline_are_refus
         refused = assert_problem(api.post("/v1/catalogues", body), 409, "CATALOGUE_DEADLINE_MISMATCH")
         assert "2035-02-08" in refused["detail"] and api.event_count() == before
         ok(api.post("/v1/catalogues", {**body, "redemption_deadline": "2035-02-08"}), 201)
+
+
+def test_the_command_line_opens_a_successor_year_with_every_figure_of_its_own(store_settings, tmp_path):
+    """Found by a black-box review: `programme open-year` had no option for the date contracts are covered from, the
+    years established, the misuse look-back or the provider caps, so a successor year opened on the command line
+    under a new policy covered contracts from 2018-03-20 and kept 2020's caps; POST /v1/programme/years takes them."""
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        code, out = cli(api, "programme", "open-year", "2027", "--redemption-deadline", "2028-02-08",
+                        "--contracts-from", "2026-11-01", "--established-years", "2", "--misuse-lookback-years", "3",
+                        "--provider-cap", "PLATFORM=1000000000", "--provider-cap", "SERVICE=600000000",
+                        tmp_path=tmp_path)
+        assert code == 0, out
+        [opened] = [y for y in ok(api.get("/v1/programme"))["years"] if y["year"] == 2027]
+        assert (opened["contracts_from"], opened["established_years"], opened["misuse_lookback_years"]) == (
+            "2026-11-01", 2, 3)
+        assert opened["provider_caps_fen"] == {"PLATFORM": 1_000_000_000, "SERVICE": 600_000_000}
+        before = api.event_count()
+        for wrong in (["--provider-cap", "PLATFORM"], ["--provider-cap", "NOBODY=1"], ["--contracts-from", "1.11.26"]):
+            code, out = cli(api, "programme", "open-year", "2028", "--redemption-deadline", "2029-02-08", *wrong,
+                            tmp_path=tmp_path)
+            assert code in (1, 2) and api.event_count() == before, out
