@@ -28,6 +28,7 @@ def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: i
     at = as_of_or_now(as_of)
     opened = programme.answer(c).years
     years, year = [y.year for y in opened], moments.year_shown(opened, at, year)
+    policy = next((y.policy for y in opened if y.year == year), None)  # the policy the shown year runs under
     rows = []
     for city in VOUCHER_CITIES:
         try:
@@ -48,7 +49,8 @@ def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: i
                      "spend_fen": spend["province"] + spend["city"]})
     totals = {k: sum(r[k] for r in rows) for k in ("quota_set_fen", "issued_fen", "quota_used_fen",
                                                    "quota_remaining_fen", "province_fen", "city_fen", "spend_fen")}
-    return {"as_of": at, "known_at": known_at, "year": year, "years": years, "rows": rows, "totals": totals,
+    return {"as_of": at, "known_at": known_at, "year": year, "years": years, "policy": policy, "rows": rows,
+            "totals": totals,
             "shenzhen": SHENZHEN, "scale": max([r["quota_set_fen"] for r in rows] + [1]), "map": city_map.tiles(rows)}
 
 
@@ -86,6 +88,7 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     at = as_of_or_now(as_of)
     opened = programme.answer(c).years
     years, year = [y.year for y in opened], moments.year_shown(opened, at, year)
+    policy = next((y.policy for y in opened if y.year == year), None)  # the policy the shown year runs under
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known_at, c)
     table: dict[str, dict[str, int]] = {}
     by_source = {"province": 0, "city": 0}
@@ -100,7 +103,8 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
             by_source[line["fund_source"]] += line["amount_fen"]
     totals = {stage: sum(row[stage] for row in table.values()) for stage in STAGES}
     vouchers = lists.list_vouchers(None, code, year, None, None, None, VOUCHER_PAGE, c)
-    return {"as_of": at, "known_at": known_at, "city_code": code, "year": year, "years": years, "stages": STAGES,
+    return {"as_of": at, "known_at": known_at, "city_code": code, "year": year, "years": years, "policy": policy,
+            "stages": STAGES,
             "table": dict(sorted(table.items())), "award_rows": awards, "totals": totals, "by_source": by_source,
             "quota": answer["quotas"].get(year, {}), "vouchers": vouchers["items"],
             "more_vouchers": vouchers["next_cursor"] is not None,
