@@ -314,3 +314,29 @@ def test_a_year_recorded_before_years_had_a_policy_runs_under_the_programmes(led
     state["class_version"] = 2
     decoded = ledger.mapper.to_domain_event(replace(stored, state=ledger.mapper.transcoder.encode(state)))
     assert decoded.policy is None and decoded.contracts_from == date(2018, 3, 20)
+
+
+def test_the_words_of_a_refusal_say_no_figure_of_the_2018_2020_years(ledger, store_settings):
+    """A successor year configures its own figures: an enterprise 2 years old refused by a year that asks for 3 was
+    told "成立未满一年" (established less than one year), a year looking back 3 years on misuse spoke of five, and an
+    import's report named an underpaid claim's rule as 90 % in a year that asks for 95 %. The words name the rule;
+    the year's figure is in the message that comes with them."""
+    from ledger.words import named
+
+    world = World(app=ledger, now=datetime(2027, 3, 1, 1, tzinfo=UTC), year=2027)
+    ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8), established_years=3,
+                     misuse_lookback_years=3, min_payment_ratio="0.95")
+    young = world.enterprise(established_on=date(2025, 1, 1))
+    decision = ledger.decide_eligibility(world.by(), enterprise_id=young, year=2027,
+                                         prior_year_revenue_fen=2_000 * WAN_YUAN, serious_misuse_5y=True,
+                                         effective_at=world.now)
+    assert set(decision.reasons) == {"ESTABLISHED_LESS_THAN_ONE_YEAR", "SERIOUS_FUNDS_MISUSE"}
+    read = ReadModels(store_settings, ledger, in_process=True)
+    try:
+        [line] = [row for row in read.audit_trail("enterprise", str(young), world.now)
+                  if row["event_type"] == "Enterprise.EligibilityDecided"]
+    finally:
+        read.close()
+    for wrong in ("一年", "五年", "one year", "five years"):
+        assert wrong not in line["summary_zh"] + line["summary_en"], line
+    assert "90" not in named("PAYMENT_INSUFFICIENT") + named("PAYMENT_INSUFFICIENT", "en")
