@@ -70,3 +70,13 @@ def test_the_default_year_is_the_latest_whose_issuance_has_begun_not_the_calenda
             for part, title in (("/console/parts/overview", "项目概览 · "), ("/console/parts/cities/440600", "佛山市 · ")):
                 page = api.client.get(part, headers=api.auth("province"))
                 assert page.status_code == 200 and f"{title}{shown}" in page.text, (now, page.text[:300])
+
+
+@pytest.mark.parametrize("part", ["/console/parts/overview?year=2099", "/console/parts/cities/440600?year=2099",
+                                  "/console/parts/disputes/city/440600?year=2099"])
+def test_a_year_the_province_never_opened_is_said_so_not_shown_as_a_year_of_zeros(api, part):
+    """A review found ?year=2099 (or a year mistyped) drawn as a programme year whose every figure is 0.00, which an
+    official would read as a year in which nothing was spent; the page says the year was never opened instead."""
+    page = api.client.get(part, headers=api.auth("province"))
+    assert page.status_code == 409 and "省里尚未开启该项目年度" in page.text and "YEAR_NOT_IN_PROGRAMME" in page.text, \
+        page.text[:400]

@@ -11,6 +11,7 @@ from api.http.clock import service_now
 from api.http.dependencies import checked_moment
 from api.http.models.programme import YearOut
 from api.http.problems import ApiError
+from ledger.errors import YearNotInProgrammeError
 from ledger.fiscal_time import fiscal_year
 from projections.times import from_us
 
@@ -63,6 +64,8 @@ def year_shown(years: Sequence[YearOut], at: datetime, year: int | None) -> int:
     opened by ``at``'s Asia/Shanghai day (now is a UTC time, eight hours behind on New Year's Day). Not the calendar
     year: a successor year may issue from before its 1 January, or only from later in it."""
     if year is not None:
+        if year not in {y.year for y in years}:  # else a page of zeros, read as a year in which nothing was spent
+            raise YearNotInProgrammeError(f"{year} is not a year of the programme")
         return year
     today = at.astimezone(SHANGHAI).date()
     opened = [y.year for y in years]
