@@ -80,3 +80,15 @@ def test_a_year_the_province_never_opened_is_said_so_not_shown_as_a_year_of_zero
     page = api.client.get(part, headers=api.auth("province"))
     assert page.status_code == 409 and "省里尚未开启该项目年度" in page.text and "YEAR_NOT_IN_PROGRAMME" in page.text, \
         page.text[:400]
+
+
+def test_a_years_chart_starts_in_the_month_its_issuance_opened(tmp_path):
+    """The city chart runs month by month over a year's life: from its issuance, not from 1 January. A review found a
+    2027 year issuing from December 2026 charted from January 2027, its December left off."""
+    settings = api_settings(Settings(store="sqlite", sqlite_path=tmp_path / "ledger.sqlite3"))
+    with patched_clock(datetime(2026, 11, 2, 2, tzinfo=UTC)) as clock, running_api(settings, clock) as api:
+        ok(api.post("/v1/programme/years", {"year": 2027, "redemption_deadline": "2028-02-08",
+                                            "issuance_opens": "2026-12-01"}), 201)
+        clock.set(datetime(2027, 2, 15, 2, tzinfo=UTC))
+        page = api.client.get("/console/parts/cities/440600?year=2027", headers=api.auth("province"))
+        assert page.status_code == 200 and 'class="axis">2026-12</text>' in page.text, page.text[-1500:]

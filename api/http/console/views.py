@@ -3,7 +3,7 @@ same role checks and the same 404 for what is outside the caller's scope. Nothin
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -90,6 +90,7 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     years, year = [y.year for y in opened], moments.year_shown(opened, at, year)
     policy = next((y.policy for y in opened if y.year == year), None)  # the policy the shown year runs under
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known_at, c)
+    starts = next((y.issuance_opens for y in opened if y.year == year), date(year, 1, 1))  # the chart's first month
     table: dict[str, dict[str, int]] = {}
     by_source = {"province": 0, "city": 0}
     awards: set[str] = set()  # the rows that are an award programme's (explained by programme, not fee category)
@@ -108,7 +109,7 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
             "table": dict(sorted(table.items())), "award_rows": awards, "totals": totals, "by_source": by_source,
             "quota": answer["quotas"].get(year, {}), "vouchers": vouchers["items"],
             "more_vouchers": vouchers["next_cursor"] is not None,
-            "over_time": spend_over_time(c, code, at, known_at, year, STAGES)}
+            "over_time": spend_over_time(c, code, at, known_at, year, starts, STAGES)}
 
 
 def enterprise(c: Call, key: str, as_of: datetime | None, known_at: datetime | None) -> dict[str, Any]:
