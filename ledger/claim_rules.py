@@ -117,7 +117,8 @@ def _provider_refusals(facts: ClaimFacts) -> list[LedgerError]:
     provider = facts.provider
     if provider is None:
         return [ProviderNotFoundError(f"no provider {facts.provider_id}")]
-    refusal = _refusal(lambda: provider.require_whitelisted(facts.at))
+    year = facts.voucher.year if facts.voucher is not None else None
+    refusal = _refusal(lambda: provider.require_whitelisted(facts.at, year))
     return [refusal] if refusal is not None else []
 
 

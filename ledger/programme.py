@@ -22,6 +22,7 @@ from ledger.fees import NEVER_COVERED, FeeCategory, parse_category
 from ledger.fiscal_time import end_of_day, shanghai_date, start_of_day
 from ledger.money import check_fen, to_rate
 from ledger.parties import ProviderKind, parse_enum
+from ledger.policy import Policy
 from ledger.recording import By, LedgerAggregate
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a sanity bound only: which years exist is the programme's to say
@@ -76,13 +77,15 @@ class YearRules:
     # Whether a claim of the year is paid only after a publicity list (公示) cleared it (ledger/publicity.py). The
     # 2018-2020 default years do not: their claims were recorded before publicity was, and stay payable as approved.
     publicity_required: bool = False
+    policy: Policy | None = None  # a successor policy the year runs under (ledger/policy.py); None: the programme's
 
     @classmethod
     def checked(cls, *, year: object, issuance: Window, redemption_deadline: object, contracts_from: object,
                 revenue_threshold_fen: object, min_payment_ratio: object, covered_fee_categories: object,
                 established_years: object, misuse_lookback_years: object, evaluation: object,
                 provider_caps_fen: object = None, objection_working_days: object = 5,
-                applications: Window | None = None, publicity_required: object = False) -> YearRules:
+                applications: Window | None = None, publicity_required: object = False,
+                policy: Policy | None = None) -> YearRules:
         year = check_year(year)
         for name, day in (("redemption_deadline", redemption_deadline), ("contracts_from", contracts_from)):
             if not isinstance(day, date) or isinstance(day, datetime):
@@ -137,7 +140,7 @@ class YearRules:
             provider_caps_fen={parse_enum(ProviderKind, kind, "provider kind").value: check_fen(cap, f"{kind} cap")
                                for kind, cap in caps.items()},
             objection_working_days=_count(objection_working_days, "objection working days", least=1),
-            applications=applications, publicity_required=publicity_required,
+            applications=applications, publicity_required=publicity_required, policy=policy,
             evaluation=evaluation.factors_checked())  # when a year is opened; one recorded before reads back as it was
 
     # -- what the rules ask --------------------------------------------------------------------------------------
@@ -183,6 +186,7 @@ class YearRules:
             "applications_close": self.applications.closes if self.applications else None,
             "publicity_required": self.publicity_required,
             "evaluation": self.evaluation.as_record(),
+            "policy": self.policy.as_record() if self.policy else None,
         }
 
     @classmethod
@@ -197,7 +201,7 @@ class YearRules:
             established_years=r["established_years"], misuse_lookback_years=r["misuse_lookback_years"],
             provider_caps_fen=dict(r["provider_caps_fen"]), objection_working_days=r["objection_working_days"],
             applications=applications, publicity_required=r.get("publicity_required", False),
-            evaluation=EvaluationRules.from_record(r["evaluation"]),
+            evaluation=EvaluationRules.from_record(r["evaluation"]), policy=Policy.from_record(r.get("policy")),
         )
 
 
@@ -236,24 +240,17 @@ class Programme(LedgerAggregate):
 
     @classmethod
     def define(cls, by: By, *, name: str, document_number: str, policy_date: date) -> Programme:
-        for what, text in (("name", name), ("document number", document_number)):
-            if not isinstance(text, str) or not text.strip():
-                raise InvalidInputError(f"a programme needs its policy's {what}")
-        if not isinstance(policy_date, date) or isinstance(policy_date, datetime):
-            raise InvalidInputError(f"the policy date must be a date, got {policy_date!r}")
-        return cls._start(cls.Defined, ids.programme_id(), by, name=name.strip(),
-                          document_number=document_number.strip(), policy_date=policy_date)
-
-    def has(self, year: int) -> bool:
-        return year in self.years
+        policy = Policy.checked(name=name, document_number=document_number, policy_date=policy_date)
+        return cls._start(cls.Defined, ids.programme_id(), by, **vars(policy))
 
     def open_year(self, by: By, rules: YearRules) -> ProgrammeYear:
         """Open a year: its own aggregate (read by id by every command naming it) and a line in this index."""
         if rules.year in self.years:
             raise YearAlreadyOpenError(f"programme year {rules.year} is already open; its figures are recorded")
-        if rules.contracts_from < self.policy_date:
+        policy_date = rules.policy.policy_date if rules.policy else self.policy_date  # the year's policy's
+        if rules.contracts_from < policy_date:
             raise InvalidInputError(f"contracts of {rules.year} cannot be covered from before the policy's date "
-                                    f"({self.policy_date})")
+                                    f"({policy_date})")
         year = ProgrammeYear.open(by, rules)
         self._record(self.YearOpened, by, year=rules.year)
         return year
@@ -261,7 +258,7 @@ class Programme(LedgerAggregate):
 
 class ProgrammeYear(LedgerAggregate):
     class Opened(LedgerAggregate.Created):
-        class_version = 2  # v2 added publicity_required and the evaluation rules; v1 years had neither
+        class_version = 3  # v2 added publicity_required and the evaluation rules; v3 the year's own policy
 
         year: int
         issuance_opens: date
@@ -279,6 +276,9 @@ class ProgrammeYear(LedgerAggregate):
         applications_close: date | None
         publicity_required: bool
         evaluation: dict[str, Any]
+        policy: dict[str, str] | None
+
+        upcast_v2_v3 = staticmethod(lambda state: state.update(policy=None))  # before v3: the store's programme's
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:

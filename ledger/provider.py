@@ -193,11 +193,14 @@ class Provider(LedgerAggregate):
     def is_eliminated(self, year: int) -> bool:
         return year in self.eliminated_years
 
-    def require_whitelisted(self, at: datetime) -> None:
-        """May this provider take a new claim, or be paid, at ``at``?"""
-        year = fiscal_year(at)
-        if year in self.eliminated_years:
-            raise ProviderEliminatedError(f"provider {self.uscc} was eliminated from the resource pool for {year}")
+    def require_whitelisted(self, at: datetime, programme_year: int | None = None) -> None:
+        """May this provider take a new claim, or be paid, at ``at``, on a voucher of ``programme_year``?
+
+        Out of the pool for the fiscal year of ``at``, and for the voucher's programme year too: a successor year may
+        issue (and be claimed on) before its 1 January, and an elimination for it must hold there as well."""
+        for year in (fiscal_year(at),) if programme_year is None else (fiscal_year(at), programme_year):
+            if year in self.eliminated_years:
+                raise ProviderEliminatedError(f"provider {self.uscc} was eliminated from the resource pool for {year}")
         status = self.status_at(at)
         if status == WhitelistStatus.SUSPENDED:
             raise ProviderSuspendedError(f"provider {self.uscc} is suspended from the security whitelist")

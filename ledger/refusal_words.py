@@ -85,7 +85,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "VOUCHER_EXHAUSTED": ("服务券余额不足", "The voucher's balance is used up"),
     "ZERO_SUBSIDY": ("按规定比例计算的补贴为零", "The subsidy at the year's rate comes to nothing"),
     "CONTRACT_BEFORE_POLICY": ("合同签订日期早于政策起始日", "The contract predates the policy"),
-    "PAYMENT_INSUFFICIENT": ("已证明的付款不足合同金额的规定比例（90%）", "Payment proven is below the required share of the "
+    # the share is the year's (90 % in 2018-2020): the message that comes with the word says it
+    "PAYMENT_INSUFFICIENT": ("已证明的付款不足合同金额的规定比例", "Payment proven is below the required share of the "
                              "contract"),
     "ELIGIBLE_FEE_EXCEEDS_CONTRACT": ("申请补贴的费用超过合同金额", "The eligible fee exceeds the contract amount"),
     "PROVIDER_NOT_WHITELISTED": ("服务商不在白名单内", "The provider is not whitelisted"),

@@ -22,11 +22,13 @@ CODES: dict[str, tuple[str, str]] = {
     "ASSESSMENT": ("评估", "assessment"), "SPOT_CHECK": ("抽查", "spot check"),
     "NATIONAL_PLATFORM": ("国家级跨行业跨领域平台", "national platform"), "CARRIER": ("基础电信运营商", "carrier"),
     "PLATFORM": ("平台商", "platform"), "SERVICE": ("服务商", "service provider"),
-    # why an enterprise is not eligible for a year (ledger/enterprise.py RefusalReason; the threshold is configured)
+    # why an enterprise is not eligible for a year (ledger/enterprise.py RefusalReason). The years established and
+    # looked back on are configured per year (1 and 5 in 2018-2020): the words name the rule, not a figure of it.
     "SHENZHEN_EXCLUDED": ("注册地在深圳市（不纳入省级服务券）", "registered in Shenzhen (not in the provincial programme)"),
-    "ESTABLISHED_LESS_THAN_ONE_YEAR": ("成立未满一年", "established less than one year"),
+    "ESTABLISHED_LESS_THAN_ONE_YEAR": ("成立年限未达到该年度要求", "established for fewer years than the year requires"),
     "REVENUE_BELOW_THRESHOLD": ("上年度主营业务收入未达标准", "prior-year main business revenue below the threshold"),
-    "SERIOUS_FUNDS_MISUSE": ("近五年有严重违规使用财政资金行为", "serious misuse of fiscal funds in the last five years"),
+    "SERIOUS_FUNDS_MISUSE": ("在该年度规定的追溯年限内有严重违规使用财政资金行为",
+                             "serious misuse of fiscal funds within the years the year looks back on"),
     # carriers (ledger/parties.py Carrier)
     "CHINA_TELECOM": ("中国电信", "China Telecom"), "CHINA_MOBILE": ("中国移动", "China Mobile"),
     "CHINA_UNICOM": ("中国联通", "China Unicom"),

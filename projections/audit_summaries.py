@@ -91,9 +91,12 @@ SUMMARIES: dict[str, Summary] = {
     "Programme.YearOpened": lambda e: (f"{e.year} 年度纳入项目", f"programme year {e.year} opened"),
     "ProgrammeYear.Opened": lambda e: (
         f"{e.year} 年度项目参数：发券 {e.issuance_opens} 至 {e.issuance_closes}，兑付截止 {e.redemption_deadline}，"
-        f"营业收入门槛 {yuan(e.revenue_threshold_fen)}",
+        f"营业收入门槛 {yuan(e.revenue_threshold_fen)}" + (  # a successor policy of its own, named
+            f"；政策依据：{e.policy['name']}（{e.policy['document_number']}，{e.policy['policy_date']}）"
+            if e.policy else ""),
         f"programme year {e.year}: issuance {e.issuance_opens} to {e.issuance_closes}, redeemable until "
-        f"{e.redemption_deadline}, revenue threshold {yuan(e.revenue_threshold_fen)}",
+        f"{e.redemption_deadline}, revenue threshold {yuan(e.revenue_threshold_fen)}" + (
+            f"; under {e.policy['document_number']} of {e.policy['policy_date']}" if e.policy else ""),
     ),
     "TrainingMark.Marked": lambda e: (
         f"本库为培训库（培训时钟起点 {_t(e.clock_started_at)}）", f"training store (clock started {_t(e.clock_started_at)})",

@@ -63,7 +63,8 @@ class StoreRefusalsShown(TyperGroup):
 def build() -> typer.Typer:
     """A fresh command line with the ledger's own command groups (the `voucher-ledger` script adds the simulator's,
     ``simulator.cli``, which sits above the API)."""
-    app = typer.Typer(help="Event-sourced ledger of Guangdong's 2018-2020 cloud service vouchers (服务券).",
+    app = typer.Typer(help="Event-sourced ledger of Guangdong's cloud service vouchers (服务券): the 2018-2020 programme "
+                      "and the successor years the province opens as data.",
                       no_args_is_help=True, cls=StoreRefusalsShown)
     # The order of registration is the order of `voucher-ledger --help`.
     for group in (walkthrough, store, projections, service, evidence, evidence_keys, exports, journal, queries,

@@ -18,7 +18,8 @@ def register(app: typer.Typer) -> None:
         year: int = typer.Argument(..., help="the programme year whose decision is corrected"),
         revenue_fen: int = typer.Option(..., "--revenue-fen", help="corrected prior-year main business revenue, fen"),
         misuse: bool = typer.Option(False, "--misuse/--no-misuse",
-                                    help="a serious misuse of public funds in the last five years"),
+                                    help="a serious misuse of public funds within the year's look-back "
+                                    "(5 years in 2018-2020)"),
         effective_at: str = typer.Option(..., "--effective-at", help="when it takes effect, ISO-8601 with offset"),
         reason: str = typer.Option(..., help="why the decision is corrected (shown in the audit trail)"),
         actor: str = typer.Option("province:ops", help=ACTOR_HELP),

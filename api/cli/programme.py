@@ -14,6 +14,7 @@ from rich.console import Console
 from api.cli.commanding import ACTOR_HELP, record, show as show_answer
 from ledger.commands import values as v
 from ledger.errors import LedgerError
+from ledger.policy import Policy
 from ledger.programme import YearRules
 from ledger.recording import By
 from store.clock import service_clock
@@ -32,6 +33,31 @@ def _day(text: str | None, option: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         console.print(f"[red]{option} {text!r}[/] is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+def _caps(given: list[str] | None) -> tuple[tuple[str, int], ...] | None:
+    """``--provider-cap PLATFORM=800000000`` as (kind, fen) pairs; the kinds and amounts are the ledger's to check."""
+    if not given:
+        return None
+    caps = []
+    for text in given:
+        kind, _, fen = text.partition("=")
+        if not fen.strip().isdigit():
+            console.print(f"[red]--provider-cap {text!r}[/]: write a provider kind and its cap in fen, e.g. "
+                          "PLATFORM=800000000")
+            raise typer.Exit(2)
+        caps.append((kind.strip().upper(), int(fen)))
+    return tuple(caps)
+
+
+def _policy(name: str | None, document_number: str | None, day: date | None) -> Policy | None:
+    if name is None and document_number is None and day is None:
+        return None
+    try:
+        return Policy.checked(name=name, document_number=document_number, policy_date=day)
+    except LedgerError as exc:
+        console.print(f"[red]{exc.code}[/]: {exc.detail} (--policy-name, --policy-document-number, --policy-date)")
         raise typer.Exit(2) from None
 
 
@@ -74,6 +100,18 @@ def open_year(
     publicity_required: bool = typer.Option(None, "--publicity-required/--no-publicity-required",
                                             help="pay claims only after their publicity (公示); default: last year's"),
     objection_working_days: int = typer.Option(None, help="the publicity objection window in working days"),
+    contracts_from: str = typer.Option(None, help="contracts signed before this day are not covered (default: the "
+                                       "policy's date)"),
+    established_years: int = typer.Option(None, help="an enterprise established at least this many years "
+                                          "(default: last year's)"),
+    misuse_lookback_years: int = typer.Option(None, help="no serious misuse of fiscal funds in these last years "
+                                              "(default: last year's)"),
+    provider_cap: list[str] = typer.Option(None, "--provider-cap", help="a default provider quota, KIND=FEN "
+                                           "(repeat for each kind; default: last year's caps)"),
+    policy_name: str = typer.Option(None, help="a successor policy the year runs under: its name (with "
+                                    "--policy-document-number and --policy-date; default: last year's policy)"),
+    policy_document_number: str = typer.Option(None, help="the successor policy's document number (文号)"),
+    policy_date: str = typer.Option(None, help="the successor policy's date: contracts are covered from it"),
     actor: str = typer.Option("province", help="who opens it (the province), e.g. province:planning"),
 ) -> None:
     """Open a programme year with no code change; what is not given is the latest earlier year's figure."""
@@ -87,7 +125,10 @@ def open_year(
         min_payment_ratio=min_payment_ratio, covered_fee_categories=tuple(covered) if covered else None,
         applications_open=_day(applications_open, "--applications-open"),
         applications_close=_day(applications_close, "--applications-close"),
-        publicity_required=publicity_required, objection_working_days=objection_working_days)
+        publicity_required=publicity_required, objection_working_days=objection_working_days,
+        contracts_from=_day(contracts_from, "--contracts-from"), established_years=established_years,
+        misuse_lookback_years=misuse_lookback_years, provider_caps_fen=_caps(provider_cap),
+        policy=_policy(policy_name, policy_document_number, _day(policy_date, "--policy-date")))
     settings = get_settings()
     clock = service_clock(settings)
     ledger = open_ledger(settings, clock=clock)

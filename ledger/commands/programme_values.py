@@ -11,6 +11,7 @@ from uuid import UUID
 from ledger import ids
 from ledger.catalogue import CatalogueItem
 from ledger.evaluation_rules import EvaluationRules
+from ledger.policy import Policy
 from ledger.programme import YearRules
 from ledger.commands.command import Command
 
@@ -46,6 +47,7 @@ class OpenProgrammeYear(Command):
     applications_close: date | None = None
     publicity_required: bool | None = None  # claims paid only after a publicity list cleared them
     evaluation: EvaluationRules | None = None  # the resource pool's evaluation; None: the earlier year's
+    policy: Policy | None = None  # a successor policy the year runs under; None: the earlier year's
 
     @property
     def reads(self) -> tuple[UUID, ...]:

@@ -14,6 +14,7 @@ from ledger.commands.base import LedgerApplicationBase
 from ledger.errors import CategoryNotCoveredError, InvalidInputError, InvalidRateError, YearNotInProgrammeError
 from ledger.evaluation_rules import EvaluationRules
 from ledger.fees import NEVER_COVERED
+from ledger.policy import Policy
 from ledger.programme import Programme, ProgrammeYear, Window, YearRules, check_year
 from ledger.recording import By
 from ledger.training import TrainingMark
@@ -71,9 +72,10 @@ class ProgrammeYearCommands(LedgerApplicationBase):
                   misuse_lookback_years: int | None = None, provider_caps_fen: Mapping[str, int] | None = None,
                   objection_working_days: int | None = None, applications_open: date | None = None,
                   applications_close: date | None = None, publicity_required: bool | None = None,
-                  evaluation: EvaluationRules | None = None) -> YearRules:
-        """Open a programme year. What is not given is the figure of the latest year opened before it (the policy's
-        date for contracts); the issuance window is the year's fiscal year unless given."""
+                  evaluation: EvaluationRules | None = None, policy: Policy | None = None) -> YearRules:
+        """Open a programme year. What is not given is the figure of the latest year opened before it (its policy
+        too: a successor policy goes on until another is given; contracts are covered from the year's policy's date);
+        the issuance window is the year's fiscal year unless given."""
         check_year(year)
         if (applications_open is None) != (applications_close is None):
             raise InvalidInputError("an application window needs both its first and its last day")
@@ -107,11 +109,12 @@ class ProgrammeYearCommands(LedgerApplicationBase):
                 raise InvalidInputError(
                     f"{before.year} has an objection window of {before.objection_working_days} working days: give "
                     "this year's objection_working_days (at least 1)")
+            runs_under = policy if policy is not None else before.policy if before is not None else None
             rules = YearRules.checked(
                 year=year,
                 issuance=Window(issuance_opens or date(year, 1, 1), issuance_closes or date(year, 12, 31)),
                 redemption_deadline=redemption_deadline,
-                contracts_from=contracts_from or programme.policy_date,
+                contracts_from=contracts_from or (runs_under or programme).policy_date,
                 revenue_threshold_fen=given(revenue_threshold_fen, "revenue_threshold_fen"),
                 min_payment_ratio=given(min_payment_ratio, "min_payment_ratio"),
                 covered_fee_categories=list(given(covered_fee_categories, "covered_fee_categories")),  # type: ignore[call-overload]
@@ -121,7 +124,7 @@ class ProgrammeYearCommands(LedgerApplicationBase):
                 provider_caps_fen=given(provider_caps_fen, "provider_caps_fen"),
                 objection_working_days=given(objection_working_days, "objection_working_days"),
                 applications=Window(applications_open, applications_close) if applications_open else None,
-                publicity_required=given(publicity_required, "publicity_required"),
+                publicity_required=given(publicity_required, "publicity_required"), policy=runs_under,
             )
             opened = programme.open_year(by, rules)
             self._save(programme, opened)

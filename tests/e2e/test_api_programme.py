@@ -144,3 +144,72 @@ def test_a_year_that_cannot_work_and_a_catalogue_with_its_own_deadline_are_refus
         refused = assert_problem(api.post("/v1/catalogues", body), 409, "CATALOGUE_DEADLINE_MISMATCH")
         assert "2035-02-08" in refused["detail"] and api.event_count() == before
         ok(api.post("/v1/catalogues", {**body, "redemption_deadline": "2035-02-08"}), 201)
+
+
+def test_the_command_line_opens_a_successor_year_with_every_figure_of_its_own(store_settings, tmp_path):
+    """Found by a black-box review: `programme open-year` had no option for the date contracts are covered from, the
+    years established, the misuse look-back or the provider caps, so a successor year opened on the command line
+    under a new policy covered contracts from 2018-03-20 and kept 2020's caps; POST /v1/programme/years takes them."""
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        code, out = cli(api, "programme", "open-year", "2027", "--redemption-deadline", "2028-02-08",
+                        "--contracts-from", "2026-11-01", "--established-years", "2", "--misuse-lookback-years", "3",
+                        "--provider-cap", "PLATFORM=1000000000", "--provider-cap", "SERVICE=600000000",
+                        tmp_path=tmp_path)
+        assert code == 0, out
+        [opened] = [y for y in ok(api.get("/v1/programme"))["years"] if y["year"] == 2027]
+        assert (opened["contracts_from"], opened["established_years"], opened["misuse_lookback_years"]) == (
+            "2026-11-01", 2, 3)
+        assert opened["provider_caps_fen"] == {"PLATFORM": 1_000_000_000, "SERVICE": 600_000_000}
+        before = api.event_count()
+        for wrong in (["--provider-cap", "PLATFORM"], ["--provider-cap", "NOBODY=1"], ["--contracts-from", "1.11.26"]):
+            code, out = cli(api, "programme", "open-year", "2028", "--redemption-deadline", "2029-02-08", *wrong,
+                            tmp_path=tmp_path)
+            assert code in (1, 2) and api.event_count() == before, out
+
+
+SUCCESSOR = {"name": "广东省推动工业企业上云上平台实施方案（2026—2027年）", "document_number": "粤工信数字〔2026〕88号",
+             "policy_date": "2026-11-01"}
+
+
+def test_a_successor_year_is_opened_under_its_own_policy_and_every_year_names_the_one_it_runs_under(
+        store_settings, tmp_path):
+    """Found by a black-box review: a successor year could not name its policy, so a 2027 year under a new document
+    ran under 粤府〔2018〕23号 and covered contracts from 2018-03-20. The province gives the policy with the year; the
+    programme's answer names each year's, and the command line takes it as the API does."""
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        before = api.event_count()
+        assert_problem(api.post("/v1/programme/years", {"year": 2027, "redemption_deadline": "2028-02-08",
+                                                        "policy": {**SUCCESSOR, "name": " "}}), 422)
+        assert api.event_count() == before
+        opened = ok(api.post("/v1/programme/years", {"year": 2027, "redemption_deadline": "2028-02-08",
+                                                     "policy": SUCCESSOR}), 201)
+        assert opened["policy"] == SUCCESSOR and opened["own_policy"] is True
+        assert opened["contracts_from"] == "2026-11-01"
+        code, out = cli(api, "programme", "open-year", "2029", "--redemption-deadline", "2030-02-08",
+                        "--policy-name", "后续政策", "--policy-document-number", "粤府〔2028〕9号",
+                        "--policy-date", "2028-12-01", tmp_path=tmp_path)
+        assert code == 0, out
+        code, out = cli(api, "programme", "open-year", "2030", "--redemption-deadline", "2031-02-08",
+                        "--policy-name", "只有名称", tmp_path=tmp_path)
+        assert code == 2 and "INVALID_INPUT" in out, out
+        years = {y["year"]: y for y in ok(api.get("/v1/programme"))["years"]}
+        assert years[2020]["policy"] == {"name": "广东省支持企业“上云上平台”加快发展工业互联网的若干扶持政策（2018—2020年）",
+                                         "document_number": "粤府〔2018〕23号", "policy_date": "2018-03-20"}
+        assert years[2020]["own_policy"] is False and years[2020]["contracts_from"] == "2018-03-20"
+        assert years[2029]["policy"]["document_number"] == "粤府〔2028〕9号"
+        assert years[2029]["contracts_from"] == "2028-12-01"
+
+
+def test_the_console_names_the_policy_of_the_year_it_shows(store_settings):
+    """An official reading a successor year's overview or city page sees which policy (文号) its figures are under,
+    and the 2018-2020 years still say 粤府〔2018〕23号."""
+    with patched_clock(START) as clock, running_api(api_settings(store_settings), clock) as api:
+        ok(api.post("/v1/programme/years", {"year": 2027, "redemption_deadline": "2028-02-08", "policy": SUCCESSOR}),
+           201)
+        for part, year, named in (("/console/parts/overview", 2027, "粤工信数字〔2026〕88号"),
+                                  ("/console/parts/cities/440600", 2027, "粤工信数字〔2026〕88号"),
+                                  ("/console/parts/overview", 2020, "粤府〔2018〕23号")):
+            page = api.client.get(f"{part}?year={year}", headers=api.auth("auditor"))
+            assert page.status_code == 200 and f"政策依据：{named}" in page.text, page.text[:400]
+        english = api.client.get("/console/parts/overview?year=2027&lang=en", headers=api.auth("auditor"))
+        assert "Policy: 粤工信数字〔2026〕88号" in english.text

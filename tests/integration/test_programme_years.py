@@ -18,6 +18,7 @@ from ledger.errors import LedgerError
 from ledger.fees import FeeCategory
 from ledger.money import WAN_YUAN
 from ledger.stored_names import SET_UP_TOPICS
+from projections.read_models import ReadModels
 from store.clock import FixedClock, TrainingClock
 from store.opening import TrainingStoreRefusedError, open_ledger
 from store.settings import Settings
@@ -260,3 +261,82 @@ def test_a_zero_payment_ratio_recorded_before_the_rule_is_not_carried_on(ledger)
     assert "min_payment_ratio" in carried.value.detail
     assert ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8),
                             min_payment_ratio="0.90").min_payment_ratio == Decimal("0.90")
+
+
+def test_a_successor_year_runs_under_its_own_policy_and_the_old_years_keep_theirs(ledger, store_settings):
+    """DOMAIN.md "Programme years": a programme is a policy (name, document number, date) with its years. The province
+    records a successor policy with the first year it opens under it: that year's contracts are covered from the new
+    policy's date, a later year opened without a policy carries it on, and the 2018-2020 years keep 粤府〔2018〕23号.
+    A black-box review found no way to record one: every successor year ran under the 2018 policy and its date."""
+    from ledger.policy import Policy
+
+    world = World(app=ledger, now=datetime(2026, 12, 8, 2, tzinfo=UTC), year=2027)
+    successor = Policy.checked(name="广东省推动工业企业上云上平台实施方案（2026—2027年）",
+                               document_number="粤工信数字〔2026〕88号", policy_date=date(2026, 11, 1))
+    rules = ledger.open_year(world.by(), year=2027, issuance_opens=date(2026, 12, 1),
+                             redemption_deadline=date(2028, 2, 8), policy=successor)
+    assert rules.policy == successor and rules.contracts_from == date(2026, 11, 1)  # the new policy's date
+    assert ledger.year_rules(2027).policy == successor  # as recorded, read back
+    later = ledger.open_year(world.by(), year=2028, redemption_deadline=date(2029, 2, 8))
+    assert later.policy == successor and later.contracts_from == date(2026, 11, 1)  # carried on
+    assert all(ledger.year_rules(y).policy is None and ledger.year_rules(y).contracts_from == date(2018, 3, 20)
+               for y in (2018, 2019, 2020))  # the old programme's years as they were
+    assert ledger.programme().document_number == "粤府〔2018〕23号"
+    assert refused(world, lambda: ledger.open_year(world.by(), year=2029, redemption_deadline=date(2030, 2, 8),
+                                                   policy=successor, contracts_from=date(2026, 10, 31))) \
+        == "INVALID_INPUT"  # never covered from before the year's policy
+
+    world.setup_year(2027)
+    provider, voucher = world.provider(), world.issue(world.eligible_enterprise()).voucher_id
+    before_policy = world.evidence(contract_amount_fen=100_000, signed_at=datetime(2026, 10, 20, 2, tzinfo=UTC))
+    with pytest.raises(LedgerError) as excinfo:
+        world.claim(voucher, provider, eligible_fee_fen=100_000, evidence=before_policy)
+    assert excinfo.value.code == "CONTRACT_BEFORE_POLICY" and "2026-11-01" in excinfo.value.detail
+
+    read = ReadModels(store_settings, ledger, in_process=True)  # the year's audit line names its policy
+    try:
+        [line] = [row for row in read.audit_trail("programme_year", str(ids.programme_year_id(2027)), world.now)
+                  if row["event_type"] == "ProgrammeYear.Opened"]
+    finally:
+        read.close()
+    assert line["summary_zh"].endswith("；政策依据：广东省推动工业企业上云上平台实施方案（2026—2027年）（粤工信数字〔2026〕88号，"
+                                       "2026-11-01）"), line["summary_zh"]
+    assert line["summary_en"].endswith("; under 粤工信数字〔2026〕88号 of 2026-11-01"), line["summary_en"]
+
+
+def test_a_year_recorded_before_years_had_a_policy_runs_under_the_programmes(ledger):
+    """ProgrammeYear.Opened v2 (every year stored before a year could name its policy) reads through upcast_v2_v3
+    with no policy of its own: the store's programme's."""
+    opened = next(iter(ledger.events.get(ids.programme_year_id(2020))))
+    stored = ledger.mapper.to_stored_event(opened)
+    state = ledger.mapper.transcoder.decode(stored.state)
+    assert state.pop("policy") is None
+    state["class_version"] = 2
+    decoded = ledger.mapper.to_domain_event(replace(stored, state=ledger.mapper.transcoder.encode(state)))
+    assert decoded.policy is None and decoded.contracts_from == date(2018, 3, 20)
+
+
+def test_the_words_of_a_refusal_say_no_figure_of_the_2018_2020_years(ledger, store_settings):
+    """A successor year configures its own figures: an enterprise 2 years old refused by a year that asks for 3 was
+    told "成立未满一年" (established less than one year), a year looking back 3 years on misuse spoke of five, and an
+    import's report named an underpaid claim's rule as 90 % in a year that asks for 95 %. The words name the rule;
+    the year's figure is in the message that comes with them."""
+    from ledger.words import named
+
+    world = World(app=ledger, now=datetime(2027, 3, 1, 1, tzinfo=UTC), year=2027)
+    ledger.open_year(world.by(), year=2027, redemption_deadline=date(2028, 2, 8), established_years=3,
+                     misuse_lookback_years=3, min_payment_ratio="0.95")
+    young = world.enterprise(established_on=date(2025, 1, 1))
+    decision = ledger.decide_eligibility(world.by(), enterprise_id=young, year=2027,
+                                         prior_year_revenue_fen=2_000 * WAN_YUAN, serious_misuse_5y=True,
+                                         effective_at=world.now)
+    assert set(decision.reasons) == {"ESTABLISHED_LESS_THAN_ONE_YEAR", "SERIOUS_FUNDS_MISUSE"}
+    read = ReadModels(store_settings, ledger, in_process=True)
+    try:
+        [line] = [row for row in read.audit_trail("enterprise", str(young), world.now)
+                  if row["event_type"] == "Enterprise.EligibilityDecided"]
+    finally:
+        read.close()
+    for wrong in ("一年", "五年", "one year", "five years"):
+        assert wrong not in line["summary_zh"] + line["summary_en"], line
+    assert "90" not in named("PAYMENT_INSUFFICIENT") + named("PAYMENT_INSUFFICIENT", "en")

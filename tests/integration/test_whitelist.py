@@ -8,12 +8,13 @@ Every test runs on SQLite and PostgreSQL (the ``world`` fixture).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
 
 from ledger.errors import LedgerError
+from tests.support.scenario import World
 
 
 def voucher_for_new_enterprise(world):
@@ -125,6 +126,19 @@ def test_an_eliminated_provider_takes_no_claims_for_the_rest_of_that_fiscal_year
     assert_claim_refused(world, voucher_id, platform, "PROVIDER_ELIMINATED")
     # ... up to the last second of 2019 in Shanghai (2019-12-31 23:59:59+08:00).
     world.now = datetime(2019, 12, 31, 15, 59, 59, tzinfo=UTC)
+    assert_claim_refused(world, voucher_id, platform, "PROVIDER_ELIMINATED")
+
+
+def test_a_provider_eliminated_for_a_successor_year_takes_no_claim_on_its_vouchers_before_new_year(ledger):
+    """A successor year may open its issuance before 1 January (2027 from 1 December 2026): a provider eliminated
+    from the pool for 2027 (its rating for the year before) takes no claim on a 2027 voucher made in December 2026.
+    A review found the elimination read against the fiscal year of the claim's time only, so it was let through."""
+    world = World(app=ledger, now=datetime(2026, 12, 8, 2, tzinfo=UTC), year=2027)
+    ledger.open_year(world.by(), year=2027, issuance_opens=date(2026, 12, 1), redemption_deadline=date(2028, 2, 8))
+    world.setup_year(2027)
+    voucher_id = voucher_for_new_enterprise(world)
+    platform = world.provider()
+    world.app.eliminate_provider(world.by(), provider_id=platform, year=2027, rating="D", effective_at=world.now)
     assert_claim_refused(world, voucher_id, platform, "PROVIDER_ELIMINATED")
 
 

@@ -32,3 +32,10 @@ def test_every_commands_help_shows_every_word_of_its_summary():
         if missing:
             lost.append((" ".join(path), missing))
     assert lost == []
+
+
+def test_the_command_lines_own_help_does_not_tie_it_to_the_2018_2020_years():
+    """A successor year is opened with no code change (DOMAIN.md "Programme years"); a review found `voucher-ledger
+    --help` calling the tool a ledger "of Guangdong's 2018-2020 cloud service vouchers" on a store running 2027."""
+    shown = " ".join(CliRunner().invoke(build(), ["--help"], env={"COLUMNS": "400"}).output.split())
+    assert "2018-2020 cloud service vouchers" not in shown and "successor years" in shown, shown[:300]

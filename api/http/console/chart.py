@@ -5,7 +5,7 @@ inline SVG line chart (no script, no library): a line per stage that ever moves.
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from api.http.console.moments import END_OF_DAY, SHANGHAI
@@ -20,9 +20,10 @@ COLOURS = {"claimed": "#9aa5b1", "approved": "#f0b429", "settled": "#3e7cb1", "r
            "outstanding": "#e67e22", "cash_out": "#1f2933"}
 
 
-def times(year: int, at: datetime) -> list[datetime]:
-    """The end of each month from January of ``year`` before ``at`` (at most MONTHS), then ``at`` itself."""
-    found, y, m = [], year, 1
+def times(starts: date, at: datetime) -> list[datetime]:
+    """The end of each month from the month of ``starts`` (the year's issuance opening: a successor year may issue
+    before its 1 January) before ``at`` (at most MONTHS), then ``at`` itself."""
+    found, y, m = [], starts.year, starts.month
     while len(found) < MONTHS:
         end = datetime(y, m, monthrange(y, m)[1], END_OF_DAY.hour, END_OF_DAY.minute, END_OF_DAY.second,
                        END_OF_DAY.microsecond, tzinfo=SHANGHAI)
@@ -33,10 +34,10 @@ def times(year: int, at: datetime) -> list[datetime]:
     return [*found, at]
 
 
-def spend_over_time(c: Call, code: str, at: datetime, known_at: datetime | None, year: int,
+def spend_over_time(c: Call, code: str, at: datetime, known_at: datetime | None, year: int, starts: date,
                     stages: tuple[str, ...]) -> dict[str, Any]:
     """Each stage's figure (both fund sources, the programme year's lines) at each time, and the chart's geometry."""
-    moments = times(year, at)
+    moments = times(starts, at)
     values: dict[str, list[int]] = {stage: [] for stage in stages}
     for moment in moments:
         answer = queries.city_spend(code, moment, year, "programme", None, None, None, known_at, c)
@@ -62,6 +63,6 @@ def spend_over_time(c: Call, code: str, at: datetime, known_at: datetime | None,
     # Months as Guangdong counts them: the last moment is the as-of time, which may be a UTC one (now).
     local = [m.astimezone(SHANGHAI) for m in moments]
     ticks = [{"x": x(i), "label": f"{m.year}-{m.month:02d}"} for i, m in enumerate(local)
-             if i == len(local) - 1 or m.month in (1, 7)]
+             if i in (0, len(local) - 1) or m.month in (1, 7)]
     return {"times": moments, "lines": lines, "ticks": ticks, "high": high, "low": low, "zero_y": y(0),
             "top_y": y(high), "width": WIDTH, "height": HEIGHT, "left": LEFT, "right_x": WIDTH - RIGHT}

@@ -22,7 +22,7 @@ QUOTA = ("quota_set_fen", "issued_fen", "quota_used_fen", "quota_remaining_fen")
 
 
 def city(c: Call, code: str, at: datetime, known: datetime | None, year: int | None) -> dict[str, Any]:
-    year = year_shown([y.year for y in programme.answer(c).years], at, year)
+    year = year_shown(programme.answer(c).years, at, year)
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known, c)
     figures = dict.fromkeys((f"{s}_fen" for s in (*MOVES, *DERIVED)), 0)
     figures |= {"spend_province_fen": 0, "spend_city_fen": 0}

@@ -174,7 +174,10 @@ def response(request: Request, template: str, found: dict[str, Any], fmt: str, t
     body = export(html(request, template, **found), table_id, fmt, [w["figure"], w["amount"]],
                   moment if isinstance(moment, datetime) else None)
     day = moment.astimezone(SHANGHAI).strftime("%Y%m%d") if isinstance(moment, datetime) else "now"
-    name = f"{template.removesuffix('.html').replace('_', '-')}-{table_id}-{day}.{fmt}"
+    # A page of one programme year names it: two years' tables downloaded the same day are two files.
+    year = found.get("year")
+    of_year = f"-{year}" if isinstance(year, int) else ""
+    name = f"{template.removesuffix('.html').replace('_', '-')}-{table_id}{of_year}-{day}.{fmt}"
     return Response(body, media_type=FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff"})

@@ -11,7 +11,7 @@ LANGUAGES = ("zh", "en")
 
 _PAGE_WORDS: dict[str, dict[str, str]] = {
     "zh": {
-        "title": "服务券台账", "overview": "项目概览",
+        "title": "服务券台账", "overview": "项目概览", "policy": "政策依据：",
         "as_of": "截至（生效时间）", "known_at": "按当时所知（记录时间）", "show": "查看",
         "now": "现在", "known_now": "按现在所知", "sign_in": "登录", "sign_out": "退出",
         "token": "访问令牌", "paste_token": "粘贴 voucher-ledger token 生成的令牌，或打开 console-link 打印的链接。",
@@ -58,7 +58,7 @@ _PAGE_WORDS: dict[str, dict[str, str]] = {
         # the journal's accounts are the ledger's words (ledger/words.py), as the export names them
     },
     "en": {
-        "title": "Voucher ledger", "overview": "Programme overview",
+        "title": "Voucher ledger", "overview": "Programme overview", "policy": "Policy: ",
         "as_of": "As of (effective)", "known_at": "As known at (recorded)",
         "show": "Show", "now": "now", "known_now": "as known now", "sign_in": "Sign in", "sign_out": "Sign out",
         "token": "Bearer token",

@@ -3,12 +3,15 @@ pages write times and money."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from api.http.clock import service_now
 from api.http.dependencies import checked_moment
+from api.http.models.programme import YearOut
 from api.http.problems import ApiError
+from ledger.errors import YearNotInProgrammeError
 from ledger.fiscal_time import fiscal_year
 from projections.times import from_us
 
@@ -56,13 +59,17 @@ def shown(value: datetime | int | None) -> str:
     return found.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def year_shown(years: list[int], at: datetime, year: int | None) -> int:
-    """The year a page asked for, else the latest programme year of ``years`` begun by ``at``: begun in Guangdong,
-    so ``at``'s Asia/Shanghai year (now is a UTC time, eight hours behind on New Year's Day)."""
+def year_shown(years: Sequence[YearOut], at: datetime, year: int | None) -> int:
+    """The year a page asked for, else the latest programme year of ``years`` begun by ``at``: whose issuance window
+    opened by ``at``'s Asia/Shanghai day (now is a UTC time, eight hours behind on New Year's Day). Not the calendar
+    year: a successor year may issue from before its 1 January, or only from later in it."""
     if year is not None:
+        if year not in {y.year for y in years}:  # else a page of zeros, read as a year in which nothing was spent
+            raise YearNotInProgrammeError(f"{year} is not a year of the programme")
         return year
-    begun = fiscal_year(at)
-    return max([y for y in years if y <= begun] or years or [begun])
+    today = at.astimezone(SHANGHAI).date()
+    opened = [y.year for y in years]
+    return max([y.year for y in years if y.issuance_opens <= today] or opened or [fiscal_year(at)])
 
 
 def last_day(value: datetime | int | None) -> str:

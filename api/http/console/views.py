@@ -3,7 +3,7 @@ same role checks and the same 404 for what is outside the caller's scope. Nothin
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,8 +26,9 @@ def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: i
     """Per city: quota, issued, used and spend (settled − recovered, by fund source) for one programme year. A city
     token sees its own city only; the others are asked and answer 404, so their figures never reach the page."""
     at = as_of_or_now(as_of)
-    years = [y.year for y in programme.answer(c).years]
-    year = moments.year_shown(years, at, year)
+    opened = programme.answer(c).years
+    years, year = [y.year for y in opened], moments.year_shown(opened, at, year)
+    policy = next((y.policy for y in opened if y.year == year), None)  # the policy the shown year runs under
     rows = []
     for city in VOUCHER_CITIES:
         try:
@@ -48,7 +49,8 @@ def overview(c: Call, as_of: datetime | None, known_at: datetime | None, year: i
                      "spend_fen": spend["province"] + spend["city"]})
     totals = {k: sum(r[k] for r in rows) for k in ("quota_set_fen", "issued_fen", "quota_used_fen",
                                                    "quota_remaining_fen", "province_fen", "city_fen", "spend_fen")}
-    return {"as_of": at, "known_at": known_at, "year": year, "years": years, "rows": rows, "totals": totals,
+    return {"as_of": at, "known_at": known_at, "year": year, "years": years, "policy": policy, "rows": rows,
+            "totals": totals,
             "shenzhen": SHENZHEN, "scale": max([r["quota_set_fen"] for r in rows] + [1]), "map": city_map.tiles(rows)}
 
 
@@ -84,9 +86,11 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
     """A city's spend for a programme year by fee category and stage (both fund sources together, and the spend by
     fund source), its quota, and its vouchers of the year (the API's list: as known now)."""
     at = as_of_or_now(as_of)
-    years = [y.year for y in programme.answer(c).years]
-    year = moments.year_shown(years, at, year)
+    opened = programme.answer(c).years
+    years, year = [y.year for y in opened], moments.year_shown(opened, at, year)
+    policy = next((y.policy for y in opened if y.year == year), None)  # the policy the shown year runs under
     answer = queries.city_spend(code, at, year, "programme", None, None, None, known_at, c)
+    starts = next((y.issuance_opens for y in opened if y.year == year), date(year, 1, 1))  # the chart's first month
     table: dict[str, dict[str, int]] = {}
     by_source = {"province": 0, "city": 0}
     awards: set[str] = set()  # the rows that are an award programme's (explained by programme, not fee category)
@@ -100,11 +104,12 @@ def city(c: Call, code: str, as_of: datetime | None, known_at: datetime | None, 
             by_source[line["fund_source"]] += line["amount_fen"]
     totals = {stage: sum(row[stage] for row in table.values()) for stage in STAGES}
     vouchers = lists.list_vouchers(None, code, year, None, None, None, VOUCHER_PAGE, c)
-    return {"as_of": at, "known_at": known_at, "city_code": code, "year": year, "years": years, "stages": STAGES,
+    return {"as_of": at, "known_at": known_at, "city_code": code, "year": year, "years": years, "policy": policy,
+            "stages": STAGES,
             "table": dict(sorted(table.items())), "award_rows": awards, "totals": totals, "by_source": by_source,
             "quota": answer["quotas"].get(year, {}), "vouchers": vouchers["items"],
             "more_vouchers": vouchers["next_cursor"] is not None,
-            "over_time": spend_over_time(c, code, at, known_at, year, STAGES)}
+            "over_time": spend_over_time(c, code, at, known_at, year, starts, STAGES)}
 
 
 def enterprise(c: Call, key: str, as_of: datetime | None, known_at: datetime | None) -> dict[str, Any]:

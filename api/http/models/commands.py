@@ -32,7 +32,8 @@ class DecideEligibility(Body):
     year: Year
     prior_year_revenue_fen: Fen = Field(description="main business revenue of the year before, integer fen (the "
                                               "year's revenue line decides)", examples=[1_200_000_000])
-    serious_misuse_5y: bool = Field(description="a serious misuse of public funds in the last five years")
+    serious_misuse_5y: bool = Field(description="a serious misuse of public funds within the year's look-back "
+                                    "(misuse_lookback_years: 5 in 2018-2020)")
     effective_at: Moment
 
 

@@ -35,7 +35,8 @@ class CorrectEligibility(Body):
 
     prior_year_revenue_fen: Fen = Field(description="the corrected prior-year main business revenue, integer fen",
                                         examples=[1_200_000_000])
-    serious_misuse_5y: bool = Field(description="a serious misuse of public funds in the last five years")
+    serious_misuse_5y: bool = Field(description="a serious misuse of public funds within the year's look-back "
+                                    "(misuse_lookback_years: 5 in 2018-2020)")
     effective_at: Moment = Field(description="when the corrected decision takes effect")
     reason: Text = Field(description="why the decision is corrected (recorded, shown in the audit trail)")
 

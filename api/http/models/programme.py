@@ -10,9 +10,21 @@ from api.http.models.commands import Body
 from api.http.models.evaluation import EvaluationRulesIO
 from api.http.models.examples import example
 from api.http.models.fields import Day, Fen, Rate, Text, Year
-from ledger.programme import YearRules
+from ledger.policy import Policy
+from ledger.programme import Programme, YearRules
 
 FeeCategoryName = str
+
+
+class PolicyIO(BaseModel):
+    """A policy (政策文件): its name, document number (文号) and date; contracts before the date are not covered."""
+
+    name: Text
+    document_number: Text = Field(description="the policy's document number, e.g. 粤府〔2018〕23号")
+    policy_date: Day
+
+    def policy(self) -> Policy:
+        return Policy.checked(name=self.name, document_number=self.document_number, policy_date=self.policy_date)
 
 
 class OpenYear(Body):
@@ -41,6 +53,9 @@ class OpenYear(Body):
     publicity_required: bool | None = Field(None, description="claims of the year are paid only after a publicity "
                                             "list (公示) cleared them; default: the latest earlier year's rule")
     evaluation: EvaluationRulesIO | None = Field(None, description="the resource pool's evaluation of the year")
+    policy: PolicyIO | None = Field(None, description="a successor policy the year runs under (its contracts are "
+                                    "covered from its date unless contracts_from says otherwise); default: the latest "
+                                    "earlier year's, else the programme's")
 
 
 class YearOut(BaseModel):
@@ -62,13 +77,19 @@ class YearOut(BaseModel):
     applications_close: date | None
     publicity_required: bool = Field(description="claims are paid only after their publicity (公示) cleared them")
     evaluation: EvaluationRulesIO = Field(description="the resource pool's evaluation: formula, lines, quota bands")
+    policy: PolicyIO = Field(description="the policy the year runs under: its own successor policy, else the "
+                             "programme's")
+    own_policy: bool = Field(description="the year runs under a successor policy of its own (else the programme's)")
 
     @classmethod
-    def of(cls, rules: YearRules, now: datetime) -> YearOut:
+    def of(cls, rules: YearRules, now: datetime, programme: Programme) -> YearOut:
         record = rules.as_record()
+        policy = rules.policy or Policy(programme.name, programme.document_number, programme.policy_date)
         return cls(**{**record, "min_payment_ratio": str(rules.min_payment_ratio),
-                      "evaluation": EvaluationRulesIO.of(rules.evaluation)},
-                   phase=rules.phase(now).value, open=rules.is_open(now))
+                      "evaluation": EvaluationRulesIO.of(rules.evaluation),
+                      "policy": PolicyIO(name=policy.name, document_number=policy.document_number,
+                                         policy_date=policy.policy_date)},
+                   phase=rules.phase(now).value, open=rules.is_open(now), own_policy=rules.policy is not None)
 
 
 class ProgrammeOut(BaseModel):

@@ -43,8 +43,10 @@ async def open_year(body: OpenYear, c: Call = Depends(keyed_call)):
         "evaluation": body.evaluation.rules() if body.evaluation is not None else None,
         "covered_fee_categories": tuple(fields["covered_fee_categories"]) if "covered_fee_categories" in fields else None,
         "provider_caps_fen": tuple(sorted(fields["provider_caps_fen"].items())) if "provider_caps_fen" in fields else None,
+        "policy": body.policy.policy() if body.policy is not None else None,
     })
-    return await c.send(body, command, lambda rules: YearOut.of(rules, c.request.app.state.clock.now()), status=201)
+    return await c.send(body, command, lambda rules: YearOut.of(rules, c.request.app.state.clock.now(),
+                                                                c.ledger.programme()), status=201)
 
 
 @router.post(CALENDARS, status_code=201, response_model=Created,
@@ -79,7 +81,7 @@ def answer(c: Call) -> ProgrammeOut:
     if programme is None:  # opening a store records one; a store opened only for reading may have none yet
         raise ApiError(404, "NOT_FOUND", "this store runs no programme yet")
     mark = ledger.training_mark()
-    years = [YearOut.of(rules, now) for rules in ledger.programme_years()]
+    years = [YearOut.of(rules, now, programme) for rules in ledger.programme_years()]
     return ProgrammeOut(name=programme.name, document_number=programme.document_number,
                         policy_date=programme.policy_date, now=now, training=c.request.app.state.training(),
                         training_clock_started_at=mark.clock_started_at if mark else None, years=years,
