@@ -193,6 +193,8 @@ class _Event:
             return [{"amount_fen": 12_345, "claim_id": "X", "voucher_id": "X", "provider_id": "X"}]
         if name == "calendars":  # the working calendars that counted a publicity list's window
             return [{"year": 2020, "version": 1}]
+        if name == "policy":  # a successor year's own policy, or none (the store's programme's)
+            return {"name": "X", "document_number": "X", "policy_date": "X"} if self.flag else None
         if name == "rules":  # an evaluation's formula and lines
             return {"formula": "X", "promotion_line": 90, "elimination_line": 60}
         return "X"

@@ -109,7 +109,7 @@ def test_a_register_exported_from_a_training_store_loads_into_a_training_store_o
     late = [{"uscc": s.make_uscc("91440600MA8000001"), "name": "丙", "city": s.FOSHAN, "carrier": "CHINA_MOBILE",
              "established_on": "2010-01-01", "recorded_at": "2018-05-01T09:00:00+08:00", "recorded_by": "auditor:省审计厅"},
             {"uscc": s.make_uscc("91440600MA8000002"), "name": "丁", "city": s.FOSHAN, "carrier": "CHINA_MOBILE",
-             "established_on": "2010-01-01", "recorded_at": "2999-01-01T09:00:00+08:00"}]
+             "established_on": "2010-01-01", "recorded_at": "2099-01-01T09:00:00+08:00"}]
     (tmp_path / "late.csv").write_bytes(s.csv_file("enterprises", late))
     assert run(["enterprises", "late.csv"], tmp_path, training).returncode == 1
     report = list(csv.reader(io.StringIO((tmp_path / "late.csv.errors.csv").read_text(encoding="utf-8-sig"))))
