@@ -57,12 +57,9 @@ class Lookup:
         self._unsettled: dict[str, tuple] = {}
         self._ahead: dict[str, tuple] = {}  # read for this batch (read_ahead), until it is handed over
         # Rendered once: Lookup.get runs for every event of a rebuild.
-        columns_sql = SQL(", ").join(map(Identifier, self.columns))
         self._select = SQL("SELECT {} FROM {} WHERE {} = ?").format(
-            columns_sql, Identifier(table), Identifier(key)).as_string()
-        many = "= ANY(?)" if view.dialect == "postgres" else "IN (SELECT value FROM json_each(?))"
-        self._select_many = SQL("SELECT {}, {} FROM {} WHERE {} " + many).format(
-            Identifier(key), columns_sql, Identifier(table), Identifier(key)).as_string()
+            SQL(", ").join(map(Identifier, self.columns)), Identifier(table), Identifier(key)).as_string()
+        self._select_many = ""  # rendered on the first read ahead: per dialect
         self._updates = rendered(SQL(", ").join(SQL("{} = excluded.{}").format(Identifier(c), Identifier(c))
                                                 for c in self.columns))
 
@@ -103,7 +100,13 @@ class Lookup:
                 ahead[key] = value
         if not missing:
             return
-        param: Any = missing if self.view.dialect == "postgres" else json.dumps(missing)
+        postgres = self.view.dialect == "postgres"
+        if not self._select_many:
+            many = "= ANY(?)" if postgres else "IN (SELECT value FROM json_each(?))"
+            self._select_many = SQL("SELECT {}, {} FROM {} WHERE {} " + many).format(
+                Identifier(self.key), SQL(", ").join(map(Identifier, self.columns)), Identifier(self.table),
+                Identifier(self.key)).as_string()
+        param: Any = missing if postgres else json.dumps(missing)
         ahead.update(dict.fromkeys(missing, _ABSENT))
         for key, *values in self.view.fetchall(self._select_many, (param,)):
             ahead[key] = tuple(values)
