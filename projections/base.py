@@ -108,8 +108,8 @@ class Lookup:
                 Identifier(self.key)).as_string()
         param: Any = missing if postgres else json.dumps(missing)
         ahead.update(dict.fromkeys(missing, _ABSENT))
-        for key, *values in self.view.fetchall(self._select_many, (param,)):
-            ahead[key] = tuple(values)
+        for row in self.view.fetchall(self._select_many, (param,)):
+            ahead[row[0]] = row[1:]
 
     def hand_over(self) -> dict[str, tuple]:
         """The batch's staged entries, to be written by :meth:`write`; they are cached now, as if committed (a
