@@ -35,7 +35,7 @@ from projections.view import ReadModelView, rendered
 
 # Entries per lookup. 50,000 entries in each of thirteen lookups held ~3M Python objects at 1M events, still filling at
 # the end; with misses read a page at a time (Lookup.read_ahead) a small cache costs no more CPU (bench/README.md,
-# "Rebuild, issue 16: flat memory").
+# "Rebuild, issue 16: memory flat from 1M events").
 LOOKUP_SIZE = 10_000
 # An event class -> the attribute(s) of its events naming the keys a lookup will be asked for (projections.read_ahead)
 Wants = dict[type, tuple[str, ...]]
