@@ -33,6 +33,7 @@ from ledger.settlement import SettlementBatch
 from ledger.training import TrainingMark
 from ledger.voucher import Voucher
 from ledger.working_calendar import WorkingCalendar
+from projections import read_ahead
 from projections.audit_facts import facts_of
 from projections.audit_summaries import SUMMARIES
 from projections.base import LedgerProjection, event_type
@@ -96,7 +97,8 @@ class AuditTrail(LedgerProjection):
     handlers = _event_classes()
 
     def setup(self) -> None:
-        self.refs = self.lookup("vl_audit_refs", "ref_id", ("enterprise_id", "city", "provider_id"))
+        self.refs = self.lookup("vl_audit_refs", "ref_id", ("enterprise_id", "city", "provider_id"),
+                                wants=read_ahead.audit_refs(self.handlers))
         self._owner_kind = {cls: KIND_OF[agg] for agg in AGGREGATES for cls in self.handlers if cls.__qualname__.startswith(agg.__name__ + ".")}
 
     def reset_buffers(self) -> None:

@@ -66,6 +66,7 @@ from ledger.voucher import Voucher
 from projections.award_journal import AWARD_ACCOUNTS, award_postings
 from projections.base import event_type
 from projections.award_flows import award_category
+from projections import read_ahead
 from projections.money_flows import MoneyFlows
 from projections.times import shanghai_year, to_us
 from projections.view import ReadModelView
@@ -126,11 +127,11 @@ class Journal(MoneyFlows):
         # The same lookups as money_flows (its handlers use them), over the journal's own tables: the two
         # projections keep their own positions and are rebuilt independently.
         self.vouchers = self.lookup(
-            "vl_journal_vouchers", "voucher_id", ("enterprise_id", "city", "programme_year", "fee_category", "city_share")
-        )
+            "vl_journal_vouchers", "voucher_id",
+            ("enterprise_id", "city", "programme_year", "fee_category", "city_share"), wants=read_ahead.VOUCHERS)
         self.claims = self.lookup(
-            "vl_journal_claims", "claim_id", ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id", "moved_us")
-        )
+            "vl_journal_claims", "claim_id",
+            ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id", "moved_us"), wants=read_ahead.CLAIMS)
 
     def reset_buffers(self) -> None:
         self.entries: list[tuple] = []

@@ -18,6 +18,7 @@ from ledger.claims import ClaimStatus
 from ledger.enterprise import Enterprise
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher, VoucherStatus
+from projections import read_ahead
 from projections.base import LedgerProjection
 from projections.times import to_us
 
@@ -58,10 +59,10 @@ class Lists(LedgerProjection):
     }
 
     def setup(self) -> None:
-        self.enterprises = self.lookup("vl_list_enterprises", "enterprise_id", ENTERPRISE_COLUMNS)
-        self.vouchers = self.lookup("vl_list_vouchers", "voucher_id", VOUCHER_COLUMNS)
-        self.claims = self.lookup("vl_list_claims", "claim_id", CLAIM_COLUMNS)
-        self.batches = self.lookup("vl_list_batches", "batch_id", BATCH_COLUMNS)
+        self.enterprises = self.lookup("vl_list_enterprises", "enterprise_id", ENTERPRISE_COLUMNS, read=False)
+        self.vouchers = self.lookup("vl_list_vouchers", "voucher_id", VOUCHER_COLUMNS, wants=read_ahead.LIST_VOUCHERS)
+        self.claims = self.lookup("vl_list_claims", "claim_id", CLAIM_COLUMNS, wants=read_ahead.LIST_CLAIMS)
+        self.batches = self.lookup("vl_list_batches", "batch_id", BATCH_COLUMNS, wants=read_ahead.LIST_BATCHES)
 
     # -- enterprises and vouchers ----------------------------------------------------------------------------------
     def registered(self, e: Enterprise.Registered, position: int) -> None:

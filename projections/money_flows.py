@@ -46,6 +46,7 @@ from ledger.quotas import CityQuota, ProviderQuota
 from ledger.settlement import SettlementBatch
 from ledger.voucher import Voucher
 from projections.award_flows import AwardFlows, award_category
+from projections import read_ahead
 from projections.base import LedgerProjection, event_type
 from projections.times import shanghai_day, shanghai_year, to_us
 from projections.view import ReadModelView, rendered
@@ -98,11 +99,13 @@ class MoneyFlows(AwardFlows, LedgerProjection):
         self.vouchers = self.lookup(
             "vl_money_vouchers", "voucher_id",
             ("enterprise_id", "city", "programme_year", "fee_category", "city_share", "expires_us"),
-        )
+            wants=read_ahead.VOUCHERS)
         self.claims = self.lookup(
-            "vl_money_claims", "claim_id", ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id", "moved_us")
-        )
-        self.quotas = self.lookup("vl_money_quotas", "quota_id", ("city", "provider_id", "programme_year", "amount_fen"))
+            "vl_money_claims", "claim_id", ("voucher_id", "provider_id", "amount_fen", "stage", "batch_id", "moved_us"),
+            wants=read_ahead.CLAIMS)
+        self.quotas = self.lookup(
+            "vl_money_quotas", "quota_id", ("city", "provider_id", "programme_year", "amount_fen"),
+            wants=read_ahead.QUOTAS)
 
     def reset_buffers(self) -> None:
         self.movements: list[tuple] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ledger.settlement import SettlementBatch
+from projections import read_ahead
 from projections.base import LedgerProjection, event_type
 from projections.times import to_us
 from projections.view import ReadModelView
@@ -34,10 +35,11 @@ class SettlementBatches(LedgerProjection):
     }
 
     def setup(self) -> None:
-        self.batches = self.lookup("vl_batches", "batch_id", ("provider_id", "period", "opened_us"))
+        self.batches = self.lookup("vl_batches", "batch_id", ("provider_id", "period", "opened_us"), read=False)
         # a claim's line in its batch, for the payment rows (the Paid event lists claim ids only)
         self.amounts = self.lookup("vl_batch_line_amounts", "claim_id", ("voucher_id", "city", "amount_fen", "city_fen",
-                                                                         "province_fen"))
+                                                                         "province_fen"),
+                                   wants=read_ahead.BATCH_LINES)
 
     def reset_buffers(self) -> None:
         self.lines: list[tuple] = []

@@ -18,7 +18,7 @@ from psycopg.sql import SQL
 from ledger import whitelist_status as rule
 from ledger.provider import Provider, WhitelistStatus
 from ledger.voucher import Voucher
-from projections import whitelist_reasons as reasons
+from projections import read_ahead, whitelist_reasons as reasons
 from projections.base import LedgerProjection, event_type
 from projections.times import to_us
 from projections.view import ReadModelView
@@ -48,8 +48,8 @@ class WhitelistRegister(LedgerProjection):
 
     def setup(self) -> None:
         self.providers = self.lookup(
-            "vl_providers", "provider_id", ("uscc", "name", "kind", "admitted_us", "status", "status_since_us")
-        )
+            "vl_providers", "provider_id", ("uscc", "name", "kind", "admitted_us", "status", "status_since_us"),
+            wants=read_ahead.PROVIDERS)
 
     def reset_buffers(self) -> None:
         self.history: list[tuple] = []

@@ -28,12 +28,12 @@ from simulator.store import open_simulation_store
 from ledger.claims import ClaimStatus
 from ledger.fiscal_time import fiscal_year
 from ledger.voucher import Voucher
-from projections import audit_trail_queries, money_flows_queries, whitelist_queries
+from projections import audit_trail_queries, base, money_flows_queries, whitelist_queries
 from projections.check import check
 from projections.read_models import ReadModels
 from projections.reading import LogReader
 from projections.runner import catch_up, close_projections, open_projections
-from projections.view import ProjectionConflictError
+from projections.view import ProjectionConflictError, ReadModelView
 from simulator import simulate
 from tests.conftest import STORES, settings_for
 from tests.support.assertions import typed
@@ -134,6 +134,41 @@ def test_catching_up_in_uneven_steps_with_restarts_equals_a_rebuild(history, tmp
     assert_complete(history, views)
     # the history holds awards paid in award batches and a recovered one: check covers their rows too
     assert history.of("AwardBatch.Paid") and history.of("Award.RecoveryRaised")
+    assert check(history.app, views) == []
+
+
+def test_with_caches_far_smaller_than_the_history_every_lookup_is_read_a_page_at_a_time(history, tmp_path,
+                                                                                      monkeypatch):
+    """Lookup caches of 25 entries over a history of thousands of vouchers and claims (a rebuild's caches are a small
+    part of a million events' working set), pages committed in the background while the next is applied: every key
+    a handler looks up was read ahead with its page (one statement per lookup and page), none by a SELECT of its own;
+    an entry changed by the page still committing is taken from memory, not from the table (which does not hold it
+    yet); the lookups nobody reads hold nothing; and the views equal a rebuild's."""
+    monkeypatch.setattr(base, "LOOKUP_SIZE", 25)
+    views = scratch_views(history.settings, tmp_path)
+    projections = open_projections(views)
+    point_reads: Counter[str] = Counter()
+    selects = {lookup._select: lookup.table for projection in projections for lookup in projection.lookups}
+    original = ReadModelView.fetchone
+
+    def fetchone(view, statement, params=()):
+        if statement in selects:
+            point_reads[selects[statement]] += 1
+        return original(view, statement, params)
+
+    monkeypatch.setattr(ReadModelView, "fetchone", fetchone)
+    try:
+        catch_up(history.app, projections, until=history.last // 3, page_size=600)
+        for projection in projections:
+            projection.forget()  # as after a restart: nothing in memory
+        catch_up(history.app, projections, page_size=1_000)
+        sizes = {lookup.table: len(lookup._cache) for projection in projections for lookup in projection.lookups}
+    finally:
+        close_projections(projections)
+    assert point_reads == Counter()
+    assert max(sizes.values()) <= 25 and sizes["vl_list_enterprises"] == sizes["vl_batches"] == 0
+    assert_complete(history, views)
+    monkeypatch.undo()
     assert check(history.app, views) == []
 
 
