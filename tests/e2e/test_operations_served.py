@@ -48,15 +48,7 @@ def children(pid: int) -> dict[str, int]:
 
 
 def access_lines(server: ServedApi) -> list[dict]:
-    lines = []
-    for line in server.log_path.read_text(errors="replace").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue  # uvicorn's own start-up lines, a worker's progress
-        if isinstance(record, dict) and record.get("event") == "request":
-            lines.append(record)
-    return lines
+    return [record for record in json_lines(server) if record.get("event") == "request"]
 
 
 def test_serve_runs_its_workers_restarts_a_dead_one_scrapes_metrics_and_logs_json(served_settings, tmp_path):
@@ -120,7 +112,7 @@ def json_lines(server: ServedApi) -> list[dict]:
         try:
             record = json.loads(line)
         except ValueError:
-            continue
+            continue  # a line that is not JSON (a worker's progress bar)
         if isinstance(record, dict):
             found.append(record)
     return found
